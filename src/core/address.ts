@@ -1,0 +1,101 @@
+import ipaddr from 'ipaddr.js';
+
+/**
+ * Why a record's address was not kept. `private`: RFC 1918 in kql mode, or
+ * any non-unicast range in public mode (the range name is given instead).
+ */
+export type DropReason = 'missing' | 'invalid' | 'ipv6' | 'private' | 'excluded' | string;
+
+/**
+ * KQL `ipv4_is_private(x) == false`. Only a strict dotted quad (each octet
+ * 0-255 without leading zeros), with an optional /0-32 suffix applied as a
+ * mask, can pass; it passes unless it is in 10/8, 172.16/12 or 192.168/16.
+ * Loopback, link-local, CGNAT, multicast and 0.0.0.0 pass (KQL calls them
+ * not private). Returns null when kept, else the reason it is dropped.
+ */
+export function kqlPublicDropReason(value: unknown): DropReason | null {
+  if (value === undefined || value === null || value === '') return 'missing';
+  if (typeof value !== 'string') return 'invalid';
+  const slash = value.indexOf('/');
+  const host = slash < 0 ? value : value.slice(0, slash);
+  if (!ipaddr.IPv4.isValidFourPartDecimal(host)) {
+    return ipaddr.IPv6.isValid(host) ? 'ipv6' : 'invalid';
+  }
+  let octets = ipaddr.IPv4.parse(host).octets;
+  if (slash >= 0) {
+    const prefix = value.slice(slash + 1);
+    if (!/^(?:[0-9]|[12][0-9]|3[0-2])$/.test(prefix)) return 'invalid';
+    const mask = ipaddr.IPv4.subnetMaskFromPrefixLength(Number(prefix)).octets;
+    octets = octets.map((o, i) => o & mask[i]);
+  }
+  const [a, b] = octets;
+  const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  return isPrivate ? 'private' : null;
+}
+
+/**
+ * Globally routable unicast, IPv4 or IPv6 (IPv4-mapped IPv6 is read as its
+ * IPv4). Every special range ipaddr.js knows (private, loopback, link-local,
+ * CGNAT, unique-local, multicast, reserved, unspecified, broadcast,
+ * documentation …) is dropped with the range name as the reason.
+ */
+export function publicDropReason(value: unknown): DropReason | null {
+  if (value === undefined || value === null || value === '') return 'missing';
+  if (!isStrictAddress(value)) return 'invalid';
+  const addr = ipaddr.process(value as string);
+  const range = addr.range();
+  return range === 'unicast' ? null : range;
+}
+
+/** A dotted-quad IPv4 (no short, octal or hex forms) or an IPv6 address. */
+export function isStrictAddress(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length > 64) return false;
+  return value.includes(':') ? ipaddr.IPv6.isValid(value) : ipaddr.IPv4.isValidFourPartDecimal(value);
+}
+
+/** A set of CIDR blocks (IPv4 and IPv6) to test addresses against. */
+export class CidrSet {
+  private readonly blocks: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [];
+
+  /** @throws Error naming the entry that is not a CIDR block or an address */
+  constructor(entries: Iterable<string>) {
+    for (const raw of entries) {
+      const entry = raw.trim();
+      if (!entry) continue;
+      try {
+        if (entry.includes('/')) {
+          this.blocks.push(ipaddr.parseCIDR(entry));
+        } else {
+          const addr = ipaddr.parse(entry);
+          this.blocks.push([addr, addr.kind() === 'ipv4' ? 32 : 128]);
+        }
+      } catch {
+        throw new Error(`not a CIDR block or address: "${entry.slice(0, 60)}"`);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.blocks.length;
+  }
+
+  /** True when the address lies in one of the blocks; unparseable addresses never match. */
+  contains(value: unknown): boolean {
+    if (this.blocks.length === 0 || typeof value !== 'string') return false;
+    const host = value.includes('/') ? value.slice(0, value.indexOf('/')) : value;
+    if (!isStrictAddress(host)) return false;
+    const addr = ipaddr.process(host);
+    for (const [net, bits] of this.blocks) {
+      if (net.kind() === addr.kind() && addr.match(net as never, bits)) return true;
+    }
+    return false;
+  }
+}
+
+/** Splits a user's list (commas, spaces or new lines) into entries. */
+export function splitList(text: string | undefined | null): string[] {
+  return String(text ?? '')
+    .split(/[\s,;]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,168 @@
+import { MinHeap } from './heap';
+import { compareTieValue, isRecord, keyOf, LogRecord, RecordError } from './records';
+import { compareTime, datetimeDiffSeconds, EventTime, parseEventTime } from './time';
+
+export interface DeltaOptions {
+  /** Events are paired with the next event of the same key (KQL: `where LocalIP == nextLocalIP`). */
+  keyFields: string[];
+  timeField: string;
+  /** Secondary sort fields for events tied on time (KQL: the rest of `sort by`). */
+  tieFields: string[];
+  /** How far (seconds) an event may arrive behind the newest event seen and still be ordered correctly. */
+  latenessSeconds: number;
+  deltaField: string;
+  nextTimeField: string;
+}
+
+export const WIREDATA_DELTA: DeltaOptions = {
+  keyFields: ['LocalIP'],
+  timeField: 'TimeGenerated',
+  tieFields: ['RemoteIP', 'RemotePortNumber'],
+  latenessSeconds: 0,
+  deltaField: 'TimeDeltainSeconds',
+  nextTimeField: 'nextTimeGenerated',
+};
+
+/** Where the records of one call went. */
+export interface DeltaOutput {
+  /** earlier events, now carrying their delta and the next event's time */
+  released: LogRecord[];
+  /** events that arrived after a later event of their key had been released */
+  late: LogRecord[];
+  errors: RecordError[];
+}
+
+export function newDeltaOutput(): DeltaOutput {
+  return { released: [], late: [], errors: [] };
+}
+
+interface Event {
+  record: LogRecord;
+  key: string;
+  time: EventTime;
+  tie: unknown[];
+  /** arrival order: the last tie-breaker */
+  seq: number;
+}
+
+function eventBefore(a: Event, b: Event): number {
+  const t = compareTime(a.time, b.time);
+  if (t !== 0) return t;
+  for (let i = 0; i < a.tie.length; i++) {
+    const c = compareTieValue(a.tie[i], b.tie[i]);
+    if (c !== 0) return c;
+  }
+  return a.seq - b.seq;
+}
+
+/**
+ * Streaming form of KQL's `sort by key, time, ties | serialize
+ * next(time) … where key == nextKey`: each event gets the time to the next
+ * event of its key, attached to the earlier event.
+ *
+ * Events wait in a reorder buffer until they are older than the watermark
+ * (newest event time seen) minus the lateness; only then is their order
+ * final. The last released event of each key waits for its successor.
+ */
+export class DeltaTracker {
+  private readonly buffer = new MinHeap<Event>((a, b) => eventBefore(a, b) < 0);
+  /** per key: the last released event, waiting for the next one */
+  private readonly lastReleased = new Map<string, Event>();
+  private watermark: EventTime | null = null;
+  private seq = 0;
+  private readonly latenessSec: number;
+  private readonly latenessTicks: number;
+  readonly counts = { seen: 0, released: 0, late: 0, errors: 0 };
+
+  constructor(readonly options: DeltaOptions) {
+    if (!(options.latenessSeconds >= 0) || !Number.isFinite(options.latenessSeconds)) {
+      throw new Error(`lateness must be a number of seconds ≥ 0, not ${options.latenessSeconds}`);
+    }
+    if (options.keyFields.length === 0) throw new Error('at least one key field is needed');
+    this.latenessSec = Math.floor(options.latenessSeconds);
+    this.latenessTicks = Math.round((options.latenessSeconds - this.latenessSec) * 1e7);
+  }
+
+  /** Keys with an event waiting for its successor. */
+  get keyCount(): number {
+    return this.lastReleased.size;
+  }
+
+  /** Events in the reorder buffer. */
+  get bufferedCount(): number {
+    return this.buffer.size;
+  }
+
+  get watermarkTime(): EventTime | null {
+    return this.watermark;
+  }
+
+  add(record: unknown, out: DeltaOutput): void {
+    this.counts.seen++;
+    if (!isRecord(record)) {
+      this.counts.errors++;
+      out.errors.push(new RecordError('record', record, 'is not an object'));
+      return;
+    }
+    const { timeField, keyFields, tieFields } = this.options;
+    const time = parseEventTime(record[timeField]);
+    if (!time) {
+      this.counts.errors++;
+      out.errors.push(new RecordError(timeField, record[timeField], 'is not a timestamp'));
+      return;
+    }
+    const tie = new Array(tieFields.length);
+    for (let i = 0; i < tieFields.length; i++) tie[i] = record[tieFields[i]];
+    const event: Event = { record, key: keyOf(record, keyFields), time, tie, seq: this.seq++ };
+
+    const last = this.lastReleased.get(event.key);
+    if (last && eventBefore(event, last) < 0) {
+      this.counts.late++;
+      out.late.push(record);
+      return;
+    }
+    this.buffer.push(event);
+    if (!this.watermark || compareTime(time, this.watermark) > 0) this.watermark = time;
+    this.releaseBefore(this.horizon(), out);
+  }
+
+  /** Releases every buffered event (end of a replay); keys keep their last event. */
+  flush(out: DeltaOutput): void {
+    this.releaseBefore(null, out);
+  }
+
+  reset(): void {
+    this.buffer.clear();
+    this.lastReleased.clear();
+    this.watermark = null;
+  }
+
+  private horizon(): EventTime {
+    const w = this.watermark as EventTime;
+    let sec = w.sec - this.latenessSec;
+    let ticks = w.ticks - this.latenessTicks;
+    if (ticks < 0) {
+      ticks += 1e7;
+      sec -= 1;
+    }
+    return { sec, ticks };
+  }
+
+  /** Releases buffered events strictly before `horizon` (all when null), in order. */
+  private releaseBefore(horizon: EventTime | null, out: DeltaOutput): void {
+    const { deltaField, nextTimeField, timeField } = this.options;
+    for (;;) {
+      const next = this.buffer.peek();
+      if (!next || (horizon && compareTime(next.time, horizon) >= 0)) return;
+      this.buffer.pop();
+      const previous = this.lastReleased.get(next.key);
+      if (previous) {
+        previous.record[deltaField] = datetimeDiffSeconds(next.time, previous.time);
+        previous.record[nextTimeField] = next.record[timeField];
+        out.released.push(previous.record);
+        this.counts.released++;
+      }
+      this.lastReleased.set(next.key, next);
+    }
+  }
+}

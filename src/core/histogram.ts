@@ -1,0 +1,191 @@
+import { isRecord, keyOf, LogRecord, numericValue, RecordError } from './records';
+import { binStart, isoFromSeconds, parseEventTime } from './time';
+
+export interface HistogramOptions {
+  /** Bin length in seconds, aligned to the Unix epoch (so 3600 = UTC hours). */
+  binSeconds: number;
+  /** KQL `summarize … by bin(TimeGenerated, 1h), <groupFields>` */
+  groupFields: string[];
+  /** Deltas must be strictly greater (KQL `where TimeDeltainSeconds > 10`). */
+  minDelta: number;
+  /** Fields summed per group, output as Total<field> (KQL `sum(SentBytes)`). */
+  sumFields: string[];
+  /** A bin closes once the watermark passes its end by this many seconds. */
+  closeAfterSeconds: number;
+  timeField: string;
+  deltaField: string;
+  nextTimeField: string;
+}
+
+export const WIREDATA_HISTOGRAM: HistogramOptions = {
+  binSeconds: 3600,
+  groupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+  minDelta: 10,
+  sumFields: ['SentBytes', 'ReceivedBytes'],
+  closeAfterSeconds: 0,
+  timeField: 'TimeGenerated',
+  deltaField: 'TimeDeltainSeconds',
+  nextTimeField: 'nextTimeGenerated',
+};
+
+/**
+ * One closed (bin, group): the group's fields, TimeGenerated (bin start),
+ * TotalEvents, one Total<field> per sum field, and DeltaCounts, the count
+ * of each delta value (KQL's first summarize, keyed by delta).
+ */
+export type HistogramRow = LogRecord & {
+  TimeGenerated: string;
+  TotalEvents: number;
+  DeltaCounts: Record<string, number>;
+  BinSeconds: number;
+  GroupFields: string[];
+};
+
+export interface HistogramOutput {
+  rows: HistogramRow[];
+  /** deltas whose bin had already closed */
+  late: LogRecord[];
+  errors: RecordError[];
+}
+
+export function newHistogramOutput(): HistogramOutput {
+  return { rows: [], late: [], errors: [] };
+}
+
+interface Cell {
+  groupValues: unknown[];
+  counts: Map<number, number>;
+  total: number;
+  sums: number[];
+}
+
+/**
+ * Streaming form of the rules' two `summarize` steps: per (bin, group),
+ * the count of each delta value, the event total and byte sums. Bins close
+ * when the watermark (largest next-event time seen) passes their end plus
+ * the grace; a later delta for a closed bin is late.
+ */
+export class HistogramAggregator {
+  private readonly bins = new Map<number, Map<string, Cell>>();
+  /** bins ending at or before this (epoch seconds) are closed */
+  private closedBefore = -Infinity;
+  private watermarkSec = -Infinity;
+  readonly counts = { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0 };
+
+  constructor(readonly options: HistogramOptions) {
+    const { binSeconds, closeAfterSeconds, minDelta } = options;
+    if (!(binSeconds >= 1) || !Number.isInteger(binSeconds)) {
+      throw new Error(`bin size must be a whole number of seconds ≥ 1, not ${binSeconds}`);
+    }
+    if (!(closeAfterSeconds >= 0) || !Number.isFinite(closeAfterSeconds)) {
+      throw new Error(`close-after must be a number of seconds ≥ 0, not ${closeAfterSeconds}`);
+    }
+    if (!Number.isFinite(minDelta)) throw new Error(`minimum delta must be a number, not ${minDelta}`);
+  }
+
+  /** Open (bin, group) cells. */
+  get openCells(): number {
+    let n = 0;
+    for (const cells of this.bins.values()) n += cells.size;
+    return n;
+  }
+
+  add(record: unknown, out: HistogramOutput): void {
+    this.counts.seen++;
+    const o = this.options;
+    if (!isRecord(record)) return this.fail(out, new RecordError('record', record, 'is not an object'));
+    const time = parseEventTime(record[o.timeField]);
+    if (!time) return this.fail(out, new RecordError(o.timeField, record[o.timeField], 'is not a timestamp'));
+    const delta = record[o.deltaField];
+    if (typeof delta !== 'number' || !Number.isFinite(delta)) {
+      return this.fail(out, new RecordError(o.deltaField, delta, 'is not a number'));
+    }
+    if (delta > o.minDelta) {
+      const start = binStart(time.sec, o.binSeconds);
+      if (start + o.binSeconds <= this.closedBefore) {
+        this.counts.late++;
+        out.late.push(record);
+      } else {
+        this.count(record, start, delta);
+      }
+    } else {
+      this.counts.filtered++;
+    }
+    const next = parseEventTime(record[o.nextTimeField]);
+    this.advance(next ? next.sec : time.sec, out);
+  }
+
+  /** Closes every open bin. */
+  flush(out: HistogramOutput): void {
+    const starts = [...this.bins.keys()].sort((a, b) => a - b);
+    for (const start of starts) this.close(start, out);
+  }
+
+  reset(): void {
+    this.bins.clear();
+    this.closedBefore = -Infinity;
+    this.watermarkSec = -Infinity;
+  }
+
+  private fail(out: HistogramOutput, error: RecordError): void {
+    this.counts.errors++;
+    out.errors.push(error);
+  }
+
+  private count(record: LogRecord, start: number, delta: number): void {
+    const o = this.options;
+    let cells = this.bins.get(start);
+    if (!cells) this.bins.set(start, (cells = new Map()));
+    const key = keyOf(record, o.groupFields);
+    let cell = cells.get(key);
+    if (!cell) {
+      cell = {
+        groupValues: o.groupFields.map((f) => record[f] ?? null),
+        counts: new Map(),
+        total: 0,
+        sums: o.sumFields.map(() => 0),
+      };
+      cells.set(key, cell);
+    }
+    cell.counts.set(delta, (cell.counts.get(delta) ?? 0) + 1);
+    cell.total++;
+    for (let i = 0; i < o.sumFields.length; i++) {
+      const v = numericValue(record[o.sumFields[i]]);
+      if (v !== null) cell.sums[i] += v; // KQL sum() ignores nulls
+    }
+    this.counts.counted++;
+  }
+
+  private advance(sec: number, out: HistogramOutput): void {
+    if (sec <= this.watermarkSec) return;
+    this.watermarkSec = sec;
+    const o = this.options;
+    const closable = [...this.bins.keys()]
+      .filter((start) => start + o.binSeconds <= sec - o.closeAfterSeconds)
+      .sort((a, b) => a - b);
+    for (const start of closable) this.close(start, out);
+  }
+
+  private close(start: number, out: HistogramOutput): void {
+    const o = this.options;
+    const cells = this.bins.get(start);
+    this.bins.delete(start);
+    this.closedBefore = Math.max(this.closedBefore, start + o.binSeconds);
+    if (!cells) return;
+    const time = isoFromSeconds(start);
+    for (const cell of cells.values()) {
+      const row: LogRecord = { TimeGenerated: time };
+      o.groupFields.forEach((f, i) => (row[f] = cell.groupValues[i]));
+      row.TotalEvents = cell.total;
+      o.sumFields.forEach((f, i) => (row['Total' + f] = cell.sums[i]));
+      const deltas = [...cell.counts.keys()].sort((a, b) => a - b);
+      const counts: Record<string, number> = {};
+      for (const d of deltas) counts[String(d)] = cell.counts.get(d) as number;
+      row.DeltaCounts = counts;
+      row.BinSeconds = o.binSeconds;
+      row.GroupFields = o.groupFields.slice();
+      out.rows.push(row as HistogramRow);
+      this.counts.rows++;
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/** The detection core, free of Node-RED: usable from scripts, benchmarks and other runtimes. */
+export * from './address';
+export * from './delta';
+export * from './histogram';
+export * from './ip-filter';
+export * from './records';
+export * from './scorer';
+export * from './time';
