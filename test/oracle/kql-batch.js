@@ -184,11 +184,11 @@ function beaconQuery(input, q) {
     };
   });
   // | where TotalEvents > n [ and MostFrequentTimeDeltaCount > m ]
-  second = where(second, (r) => r.TotalEvents > q.minTotal);
-  if (q.minMode !== null) second = where(second, (r) => r.MostFrequentTimeDeltaCount > q.minMode);
+  if (!q.allRows) second = where(second, (r) => r.TotalEvents > q.minTotal);
+  if (!q.allRows && q.minMode !== null) second = where(second, (r) => r.MostFrequentTimeDeltaCount > q.minMode);
   // | extend BeaconPercent = MostFrequentTimeDeltaCount / toreal(TotalEvents) * 100 | where BeaconPercent > p
   second = second.map((r) => ({ ...r, BeaconPercent: (r.MostFrequentTimeDeltaCount / r.TotalEvents) * 100 }));
-  second = where(second, (r) => r.BeaconPercent > q.minPercent);
+  if (!q.allRows) second = where(second, (r) => r.BeaconPercent > q.minPercent);
   // | extend timestamp = TimeGenerated, entities…   (column order as the query's output)
   return second.map((r) => {
     const row = { TimeGenerated: r.TimeGenerated };
@@ -208,9 +208,13 @@ function beaconQuery(input, q) {
   });
 }
 
-/** "Detect beacon like pattern based on repetitive time intervals in Wire Data Traffic" */
-function wireDataRule(records) {
+/**
+ * "Detect beacon like pattern based on repetitive time intervals in Wire Data Traffic".
+ * `allRows`: stop before the thresholds (every scored group), to compare intermediate results.
+ */
+function wireDataRule(records, { allRows = false } = {}) {
   return beaconQuery(records, {
+    allRows,
     source: 'LocalIP',
     dest: 'RemoteIP',
     port: 'RemotePortNumber',
@@ -224,11 +228,12 @@ function wireDataRule(records) {
   });
 }
 
-/** "Palo Alto - potential beaconing detected" */
-function paloAltoRule(records) {
+/** "Palo Alto - potential beaconing detected"; `allRows` as for wireDataRule. */
+function paloAltoRule(records, { allRows = false } = {}) {
   // | where DeviceVendor == "Palo Alto Networks" and Activity == "TRAFFIC"
   const traffic = where(records, (r) => r.DeviceVendor === 'Palo Alto Networks' && r.Activity === 'TRAFFIC');
   return beaconQuery(traffic, {
+    allRows,
     source: 'SourceIP',
     dest: 'DestinationIP',
     port: 'DestinationPort',
@@ -246,4 +251,4 @@ function paloAltoRule(records) {
   });
 }
 
-module.exports = { wireDataRule, paloAltoRule, ipv4IsPrivate, datetimeDiffSecond, toTicks };
+module.exports = { beaconQuery, wireDataRule, paloAltoRule, ipv4IsPrivate, datetimeDiffSecond, toTicks };
