@@ -38,10 +38,12 @@ export = function register(RED: NodeAPI): void {
       return { fill: 'green', shape: 'dot', text };
     });
 
+    let lastBatch = false; // shape of the last records, for what a flush releases
     node.on('input', (msg, send, done) => {
       if (!tracker) return done(new Error('beacon-delta: invalid settings, see the node'));
-      const incoming = readIncoming(msg);
+      const incoming = readIncoming(msg, lastBatch);
       if (incoming instanceof Error) return done(incoming);
+      if (incoming.records.length > 0) lastBatch = incoming.batch;
       const out = newDeltaOutput();
       if (incoming.reset) {
         tracker.reset();

@@ -42,10 +42,12 @@ export = function register(RED: NodeAPI): void {
       return { fill: 'green', shape: 'dot', text };
     });
 
+    let lastBatch = false; // shape of the last records, for what a flush releases
     node.on('input', (msg, send, done) => {
       if (!histogram) return done(new Error('beacon-histogram: invalid settings, see the node'));
-      const incoming = readIncoming(msg);
+      const incoming = readIncoming(msg, lastBatch);
       if (incoming instanceof Error) return done(incoming);
+      if (incoming.records.length > 0) lastBatch = incoming.batch;
       const out = newHistogramOutput();
       if (incoming.reset) {
         histogram.reset();

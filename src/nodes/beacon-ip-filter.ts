@@ -1,7 +1,8 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { CidrSet, splitList } from '../core/address';
 import { FilterMode, ipFilterDropReason, IpFilterOptions } from '../core/ip-filter';
-import { compact, readIncoming, shapeOutputs, StatusReporter, translate } from './node-support';
+import { RecordError } from '../core/records';
+import { compact, readIncoming, shapeOutputs, StatusReporter, summariseErrors, translate } from './node-support';
 
 interface IpFilterDef extends NodeDef {
   field: string;
@@ -33,16 +34,19 @@ export = function register(RED: NodeAPI): void {
       return { fill: 'green', shape: 'dot', text: `kept ${compact(kept)} · dropped ${compact(droppedTotal)}` };
     });
 
+    let lastBatch = false; // shape of the last records, for what a flush releases
     node.on('input', (msg, send, done) => {
       if (!options) return done(new Error('beacon-ip-filter: invalid settings, see the node'));
-      const incoming = readIncoming(msg);
+      const incoming = readIncoming(msg, lastBatch);
       if (incoming instanceof Error) return done(incoming);
+      if (incoming.records.length > 0) lastBatch = incoming.batch;
       if (incoming.reset) {
         kept = 0;
         dropped.clear();
       }
       const keep: unknown[] = [];
       const drop: unknown[] = [];
+      const errors: RecordError[] = [];
       for (const record of incoming.records) {
         const reason = ipFilterDropReason(record, options);
         if (reason === null) {
@@ -51,9 +55,12 @@ export = function register(RED: NodeAPI): void {
         } else {
           drop.push(record);
           dropped.set(reason, (dropped.get(reason) ?? 0) + 1);
+          if (reason === 'not-a-record') errors.push(new RecordError('record', record, 'is not an object'));
         }
       }
       send(shapeOutputs(msg, [keep, drop], incoming, true));
+      const error = summariseErrors(errors, incoming.records.length);
+      if (error) node.error(error, msg);
       if (incoming.flush || incoming.reset) status.now();
       else status.update();
       done();

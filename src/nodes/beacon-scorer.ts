@@ -37,10 +37,12 @@ export = function register(RED: NodeAPI): void {
       text: `${compact(scored)} scored · ${compact(alerts)} alerts`,
     }));
 
+    let lastBatch = false; // shape of the last records, for what a flush releases
     node.on('input', (msg, send, done) => {
       if (!options) return done(new Error('beacon-scorer: invalid settings, see the node'));
-      const incoming = readIncoming(msg);
+      const incoming = readIncoming(msg, lastBatch);
       if (incoming instanceof Error) return done(incoming);
+      if (incoming.records.length > 0) lastBatch = incoming.batch;
       if (incoming.reset) scored = alerts = 0;
       const hits: LogRecord[] = [];
       const summaries: string[] = [];

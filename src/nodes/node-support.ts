@@ -13,15 +13,16 @@ export interface Incoming {
 /**
  * Reads records from `msg.payload`: one object, or an array of them. A
  * control message (`msg.flush` / `msg.reset`) may carry no records at all;
- * any other payload is an error the caller reports.
+ * what it releases then takes the shape of the last records seen
+ * (`lastBatch`). Any other payload is an error the caller reports.
  */
-export function readIncoming(msg: NodeMessageInFlow): Incoming | RecordError {
+export function readIncoming(msg: NodeMessageInFlow, lastBatch = false): Incoming | RecordError {
   const flush = Boolean((msg as { flush?: unknown }).flush);
   const reset = Boolean((msg as { reset?: unknown }).reset);
   const payload = msg.payload;
   if (Array.isArray(payload)) return { records: payload, batch: true, flush, reset };
   if (isRecord(payload)) return { records: [payload], batch: false, flush, reset };
-  if (flush || reset) return { records: [], batch: false, flush, reset };
+  if (flush || reset) return { records: [], batch: lastBatch, flush, reset };
   return new RecordError('msg.payload', payload, 'is not a record object or an array of records');
 }
 

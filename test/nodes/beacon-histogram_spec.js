@@ -1,0 +1,73 @@
+'use strict';
+const { helper, should, node, catchNode, flowWith, exchange, records } = require('./harness');
+const histogramNode = node('beacon-histogram');
+
+const at = (s) => new Date(Date.UTC(2024, 0, 1, 10, 0, 0) + s * 1000).toISOString();
+const d = (s, delta, extra = {}) => ({
+  TimeGenerated: at(s), nextTimeGenerated: at(s + delta), TimeDeltainSeconds: delta,
+  LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443, SentBytes: 1, ReceivedBytes: 2, ...extra,
+});
+
+describe('beacon-histogram node', function () {
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  const load = (config = {}) =>
+    helper.load([histogramNode, catchNode], flowWith('beacon-histogram', {
+      binSeconds: 3600, groupFields: 'LocalIP, RemoteIP, RemotePortNumber', minDelta: 10, sumFields: 'SentBytes, ReceivedBytes', closeAfter: 3600, ...config,
+    }));
+
+  it('emits one row per (bin, group) on flush, with counts per delta, totals and sums', async function () {
+    await load();
+    const got = await exchange([d(0, 60), d(60, 60), d(120, 5), d(180, 61), d(200, 60, { RemotePortNumber: 80 })].map((payload) => ({ payload })));
+    const rows = records(got.o1);
+    rows.should.have.length(2);
+    const main = rows.find((r) => r.RemotePortNumber === 443);
+    main.should.containDeep({ TimeGenerated: '2024-01-01T10:00:00Z', TotalEvents: 3, TotalSentBytes: 3, TotalReceivedBytes: 6, DeltaCounts: { 60: 2, 61: 1 } });
+    got.o1.filter((m) => !m.flush).forEach((m) => m.payload.should.not.be.an.Array());
+  });
+
+  it('closes a bin by event time once the watermark passes its end plus close-after', async function () {
+    await load({ closeAfter: 60 });
+    const got = await exchange([{ payload: [d(0, 60), d(3000, 700)] }], { flush: false });
+    got.o1.should.have.length(1);
+    got.o1[0].payload.should.be.an.Array().and.have.length(1);
+    got.o1[0].payload[0].TimeGenerated.should.equal('2024-01-01T10:00:00Z');
+  });
+
+  it('sends deltas for a closed bin to output 2', async function () {
+    await load({ closeAfter: 0 });
+    const got = await exchange([{ payload: d(0, 3700) }, { payload: d(100, 30, { tag: 'late' }) }]);
+    records(got.o2).map((r) => r.tag).should.eql(['late']);
+    helper.getNode('n1').status.lastCall.args[0].fill.should.equal('yellow');
+  });
+
+  it('honours bin size, groups, minimum delta and sum fields', async function () {
+    await load({ binSeconds: 86400, groupFields: 'LocalIP', minDelta: 59, sumFields: 'SentBytes' });
+    const got = await exchange([{ payload: [d(0, 60), d(4000, 60, { RemoteIP: '1.1.1.1' }), d(8000, 59)] }]);
+    const rows = records(got.o1);
+    rows.should.have.length(1);
+    rows[0].should.containDeep({ TimeGenerated: '2024-01-01T00:00:00Z', LocalIP: '10.0.0.1', TotalEvents: 2, TotalSentBytes: 2, DeltaCounts: { 60: 2 } });
+    should(rows[0].TotalReceivedBytes).be.undefined();
+  });
+
+  it('reset discards open bins and passes on', async function () {
+    await load();
+    const got = await exchange([{ payload: d(0, 60) }, { reset: true }, { payload: d(10, 70) }]);
+    records(got.o1).map((r) => r.DeltaCounts).should.eql([{ 70: 1 }]);
+  });
+
+  it('reports records without a delta to Catch and counts the rest', async function () {
+    await load();
+    const got = await exchange([{ payload: [d(0, 60), { TimeGenerated: at(0) }] }]);
+    got.c1.should.have.length(1);
+    got.c1[0].error.message.should.match(/TimeDeltainSeconds is not a number: missing/);
+    records(got.o1)[0].TotalEvents.should.equal(1);
+  });
+
+  it('refuses a fractional bin size', async function () {
+    await load({ binSeconds: 1.5 });
+    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/bin size/);
+  });
+});

@@ -1,0 +1,72 @@
+'use strict';
+const { helper, should, node, catchNode, flowWith, exchange, records } = require('./harness');
+const scorerNode = node('beacon-scorer');
+
+const row = (counts, extra = {}) => ({
+  TimeGenerated: '2024-01-01T10:00:00Z', LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443,
+  TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0), TotalSentBytes: 5, TotalReceivedBytes: 6,
+  DeltaCounts: counts, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], ...extra,
+});
+
+describe('beacon-scorer node', function () {
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  const load = (config = {}) =>
+    helper.load([scorerNode, catchNode], flowWith('beacon-scorer', {
+      minTotalEvents: 15, minModeCount: '', minBeaconPercent: 95, entities: 'IPCustomEntity=RemoteIP', title: 'WireData beaconing', ...config,
+    }));
+
+  it('alerts on output 1 with a one-line topic; 19 of 20 (95.0 %) goes to output 2', async function () {
+    await load();
+    const got = await exchange([{ payload: row({ 60: 20 }) }, { payload: row({ 60: 19, 61: 1 }, { RemoteIP: '9.9.9.9' }) }]);
+    const alerts = got.o1.filter((m) => !m.flush);
+    alerts.should.have.length(1);
+    alerts[0].topic.should.match(/^WireData beaconing: LocalIP 10\.0\.0\.1, RemoteIP 8\.8\.8\.8, RemotePortNumber 443 — every 60 s, 20 of 20/);
+    alerts[0].payload.should.containDeep({ MostFrequentTimeDeltaCount: 20, MostFrequentTimeDeltainSeconds: 60, BeaconPercent: 100, IPCustomEntity: '8.8.8.8', histogram: { 60: 20 } });
+    got.o2[0].payload.BeaconPercent.should.equal(95);
+    got.o2[0].payload.FailedThresholds.should.eql(['BeaconPercent > 95']);
+  });
+
+  it('answers arrays with arrays, and a topic counting the alerts', async function () {
+    await load();
+    const got = await exchange([{ payload: [row({ 60: 20 }), row({ 30: 40 }), row({ 60: 3 })] }]);
+    got.o1[0].payload.should.have.length(2);
+    got.o1[0].topic.should.match(/^WireData beaconing: 2 alert\(s\); first:/);
+    got.o2[0].payload.should.have.length(1);
+  });
+
+  it('applies the Palo Alto thresholds and entities', async function () {
+    await load({ minTotalEvents: 30, minModeCount: 25, minBeaconPercent: 80, entities: 'IPCustomEntity=DestinationIP, AccountCustomEntity=SourceUserID, HostCustomEntity=DeviceName' });
+    const pa = (counts) => ({
+      TimeGenerated: '2024-01-01T10:00:00Z', DeviceName: 'fw', SourceUserID: '', SourceIP: '10.0.0.1', DestinationIP: '8.8.8.8', DestinationPort: 443,
+      TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0), TotalSentBytes: 0, TotalReceivedBytes: 0, DeltaCounts: counts,
+      GroupFields: ['DeviceName', 'SourceUserID', 'SourceIP', 'DestinationIP', 'DestinationPort'],
+    });
+    const got = await exchange([{ payload: [pa({ 60: 26, 61: 5 }), pa({ 60: 25, 61: 6 })] }]);
+    got.o1[0].payload.should.have.length(1);
+    got.o1[0].payload[0].should.containDeep({ HostCustomEntity: 'fw', AccountCustomEntity: '', IPCustomEntity: '8.8.8.8' });
+    got.o2[0].payload[0].FailedThresholds.should.eql(['MostFrequentTimeDeltaCount > 25']);
+  });
+
+  it('an empty threshold is not applied', async function () {
+    await load({ minTotalEvents: '', minBeaconPercent: '' });
+    const got = await exchange([{ payload: row({ 60: 1 }) }]);
+    records(got.o1).should.have.length(1);
+  });
+
+  it('reports rows it cannot score to Catch and scores the rest; shows counts in status', async function () {
+    await load();
+    const got = await exchange([{ payload: [row({ 60: 20 }), { TimeGenerated: 'x' }] }]);
+    got.c1.should.have.length(1);
+    got.c1[0].error.message.should.match(/DeltaCounts is not a histogram object/);
+    got.o1[0].payload.should.have.length(1);
+    helper.getNode('n1').status.lastCall.args[0].should.eql({ fill: 'red', shape: 'dot', text: '1 scored · 1 alerts' });
+  });
+
+  it('refuses malformed entities', async function () {
+    await load({ entities: 'IPCustomEntity' });
+    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/Name=Field/);
+  });
+});

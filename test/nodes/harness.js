@@ -1,0 +1,46 @@
+'use strict';
+const should = require('should');
+const helper = require('node-red-node-test-helper');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..', '..');
+const node = (name) => require(path.join(ROOT, 'nodes', `${name}.js`));
+const catchNode = require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', 'common', '25-catch.js'));
+
+/** A flow: the node under test (id n1) wired to probes o1, o2, with a Catch node feeding c1. */
+function flowWith(type, config) {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'n1', z: 'f1', type, name: 'under test', ...config, wires: [['o1'], ['o2']] },
+    { id: 'o1', z: 'f1', type: 'helper' },
+    { id: 'o2', z: 'f1', type: 'helper' },
+    { id: 'k1', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['c1']] },
+    { id: 'c1', z: 'f1', type: 'helper' },
+  ];
+}
+
+/**
+ * Sends messages to n1, ending with a flush, and collects what each probe
+ * received until the flush comes out of output 1.
+ */
+function exchange(messages, { flush = true } = {}) {
+  const n1 = helper.getNode('n1');
+  const got = { o1: [], o2: [], c1: [] };
+  return new Promise((resolve, reject) => {
+    for (const id of ['o1', 'o2', 'c1']) {
+      helper.getNode(id).on('input', (msg) => {
+        got[id].push(msg);
+        if (id === 'o1' && msg.flush) setImmediate(() => resolve(got));
+      });
+    }
+    for (const m of messages) n1.receive(m);
+    if (flush) n1.receive({ flush: true });
+    else setImmediate(() => setImmediate(() => setImmediate(() => resolve(got))));
+    setTimeout(() => reject(new Error('no flush came out of output 1')), 5000).unref();
+  });
+}
+
+/** Payload records of the messages, flattened (arrays and singles alike), control messages left out. */
+const records = (msgs) => msgs.filter((m) => !m.flush && !m.reset).flatMap((m) => [].concat(m.payload));
+
+module.exports = { helper, should, node, catchNode, flowWith, exchange, records };
