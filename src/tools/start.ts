@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+/**
+ * The main job (`npm start`): Node-RED 4.1 from this project's own
+ * dependencies, with a local user directory, this package installed there
+ * the way a user installs it (a link in node_modules), both example flows
+ * deployed and fed with the generated sample traffic. Alerts are printed
+ * here as they are written; the editor stays up at http://127.0.0.1:1880.
+ *
+ * Options: --port N (default 1880, or $PORT), --user-dir DIR (default
+ * .node-red-data in the project), --exit-after-alerts N (stop once N alert
+ * lines were seen: for tests and CI).
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeSampleFiles } from './sample-files';
+
+const ROOT = path.resolve(__dirname, '..');
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string };
+const ALERT_FILES = ['beacon-alerts-wiredata.jsonl', 'beacon-alerts-paloalto.jsonl'];
+
+interface Options {
+  port: number;
+  userDir: string;
+  exitAfterAlerts: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    port: Number(get('port') ?? process.env.PORT ?? 1880),
+    userDir: path.resolve(get('user-dir') ?? path.join(ROOT, '.node-red-data')),
+    exitAfterAlerts: Number(get('exit-after-alerts') ?? 0),
+  };
+}
+
+/** Installs this package into the user directory as `npm install <path>` would: a link. */
+function installPackage(userDir: string): void {
+  const target = path.join(userDir, 'node_modules', ...PACKAGE.name.split('/'));
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.symlinkSync(ROOT, target, 'dir');
+  const manifest = { name: 'netbeacon-node-red-data', private: true, dependencies: { [PACKAGE.name]: `file:${ROOT}` } };
+  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify(manifest, null, 2));
+}
+
+function writeSettings(userDir: string, port: number): string {
+  const file = path.join(userDir, 'settings.js');
+  const settings = `// written by netbeacon's npm start; safe to edit, rewritten on each start
+module.exports = {
+    uiHost: '127.0.0.1',
+    uiPort: ${port},
+    flowFile: 'flows.json',
+    credentialSecret: false,
+    fileWorkingDirectory: ${JSON.stringify(userDir)},
+    editorTheme: { tours: false, projects: { enabled: false } },
+    telemetry: { enabled: false },
+    diagnostics: { enabled: false },
+    logging: { console: { level: 'info', metrics: false, audit: false } },
+};
+`;
+  fs.writeFileSync(file, settings);
+  return file;
+}
+
+/** Both example flows, with their replay injects set to fire once at start. */
+function writeFlows(userDir: string): void {
+  const flows: Array<Record<string, unknown>> = [];
+  for (const name of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort()) {
+    const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Array<Record<string, unknown>>;
+    for (const n of nodes) if (n.type === 'inject' && n.name === 'replay sample file') n.once = true;
+    flows.push(...nodes);
+  }
+  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
+}
+
+/** One readable line per alert row written by the example flows. */
+function describeAlert(file: string, row: Record<string, unknown>): string {
+  const keys = Object.keys(row);
+  const groups = keys.slice(1, keys.indexOf('MostFrequentTimeDeltaCount'));
+  const rule = file.includes('paloalto') ? 'Palo Alto' : 'WireData';
+  const who = groups.map((g) => `${g}=${String(row[g])}`).join(' ');
+  const pct = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
+  return `ALERT [${rule}] ${row.TimeGenerated} ${who}: every ${row.MostFrequentTimeDeltainSeconds} s, ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents} (${pct} %)`;
+}
+
+function main(): void {
+  const options = parseArgs(process.argv.slice(2));
+  fs.mkdirSync(options.userDir, { recursive: true });
+  const samples = writeSampleFiles(path.join(options.userDir, 'samples'));
+  installPackage(options.userDir);
+  const settings = writeSettings(options.userDir, options.port);
+  writeFlows(options.userDir);
+  for (const f of ALERT_FILES) fs.rmSync(path.join(options.userDir, f), { force: true });
+
+  const red = require.resolve('node-red/red.js');
+  const child = spawn(process.execPath, [red, '--userDir', options.userDir, '--settings', settings], {
+    env: { ...process.env, NETBEACON_WIREDATA_FILE: samples.wiredata, NETBEACON_CSL_FILE: samples.csl },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  process.stdout.write(
+    `netbeacon: Node-RED starting with ${PACKAGE.name} and both example flows; editor at http://127.0.0.1:${options.port}\n` +
+      `netbeacon: replaying ${samples.wiredata} and ${samples.csl}; alerts follow (also in ${options.userDir}/beacon-alerts-*.jsonl)\n`,
+  );
+
+  // follow the alert files the flows write
+  const offsets = new Map<string, number>();
+  let alerts = 0;
+  const poll = setInterval(() => {
+    for (const name of ALERT_FILES) {
+      const file = path.join(options.userDir, name);
+      if (!fs.existsSync(file)) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      const start = offsets.get(file) ?? 0;
+      const end = text.lastIndexOf('\n') + 1;
+      if (end <= start) continue;
+      offsets.set(file, end);
+      for (const line of text.slice(start, end).split('\n').filter(Boolean)) {
+        alerts++;
+        try {
+          process.stdout.write(describeAlert(name, JSON.parse(line)) + '\n');
+        } catch {
+          process.stdout.write(`ALERT ${line.slice(0, 200)}\n`);
+        }
+      }
+    }
+    if (options.exitAfterAlerts > 0 && alerts >= options.exitAfterAlerts) stop('enough alerts seen', 0);
+  }, 250);
+
+  function stop(reason: string, code: number): void {
+    clearInterval(poll);
+    process.stdout.write(`netbeacon: stopping (${reason})\n`);
+    if (child.exitCode === null) child.kill('SIGTERM');
+    child.once('exit', () => process.exit(code));
+    setTimeout(() => process.exit(code), 10000).unref();
+  }
+  child.on('exit', (code) => {
+    clearInterval(poll);
+    process.exit(code ?? 1);
+  });
+  process.on('SIGINT', () => stop('interrupted', 0));
+  process.on('SIGTERM', () => stop('terminated', 0));
+}
+
+main();

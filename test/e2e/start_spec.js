@@ -1,0 +1,73 @@
+'use strict';
+/**
+ * End to end: `tools/start.js` (what `npm start` runs) starts a real
+ * Node-RED process from this project's dependencies on 127.0.0.1, with the
+ * package linked into a fresh user directory and both example flows
+ * deployed; the flows read the generated sample files. The alert rows the
+ * flows write must equal the oracle's rows for the same sample records, and
+ * Node-RED must load the package and flows without warnings.
+ */
+const { spawn } = require('child_process');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const should = require('should');
+const oracle = require('../oracle/kql-batch');
+const gen = require('../../tools/traffic-generator');
+
+const ROOT = path.join(__dirname, '..', '..');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const readRows = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
+
+describe('npm start (real Node-RED process)', function () {
+  let child;
+  let userDir;
+  let output = '';
+
+  after(function () {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('deploys both example flows and writes exactly the oracle alerts for the sample traffic', async function () {
+    const expected = {
+      wiredata: oracle.wireDataRule(gen.generateRecords(gen.sampleScenario('wiredata'))),
+      paloalto: oracle.paloAltoRule(gen.generateRecords(gen.sampleScenario('csl'))),
+    };
+    const total = expected.wiredata.length + expected.paloalto.length;
+    total.should.be.above(10);
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-e2e-'));
+    const port = await freePort();
+    child = spawn(process.execPath, [path.join(ROOT, 'tools', 'start.js'), '--port', String(port), '--user-dir', userDir, '--exit-after-alerts', String(total)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    code.should.equal(0, output.slice(-3000));
+
+    output.should.match(new RegExp(`Server now running at http://127\\.0\\.0\\.1:${port}/`));
+    const warnings = output.split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !/Projects disabled|unencrypted credentials/.test(l));
+    warnings.should.eql([]);
+    (output.match(/^ALERT /gm) || []).length.should.equal(total);
+
+    const wire = readRows(path.join(userDir, 'beacon-alerts-wiredata.jsonl'));
+    const pan = readRows(path.join(userDir, 'beacon-alerts-paloalto.jsonl'));
+    should(canonical(wire)).deepEqual(canonical(expected.wiredata));
+    should(canonical(pan)).deepEqual(canonical(expected.paloalto));
+  });
+});
