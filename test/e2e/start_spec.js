@@ -51,15 +51,32 @@ describe('npm start (real Node-RED process)', function () {
     total.should.be.above(10);
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-e2e-'));
     const port = await freePort();
-    child = spawn(process.execPath, [path.join(ROOT, 'tools', 'start.js'), '--port', String(port), '--user-dir', userDir, '--exit-after-alerts', String(total)], {
+    child = spawn(process.execPath, [path.join(ROOT, 'tools', 'start.js'), '--port', String(port), '--user-dir', userDir], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
-    code.should.equal(0, output.slice(-3000));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // wait (event-driven, no sleeps) until every expected alert was printed
+    await new Promise((resolve, reject) => {
+      const onData = (d) => {
+        output += d;
+        if ((output.match(/^ALERT /gm) || []).length >= total) resolve();
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', (d) => (output += d));
+      exited.then(() => reject(new Error(`Node-RED exited early:\n${output.slice(-3000)}`)));
+    });
 
+    // the editor serves both flows under Import ▸ Examples, and the four node types are loaded
+    const base = `http://127.0.0.1:${port}`;
+    const examples = await (await fetch(`${base}/library/examples/flows/@netbeacon/node-red-beaconing/`)).json();
+    examples.map((e) => e.fn).sort().should.eql(['Palo Alto beaconing (Sentinel rule)', 'WireData beaconing (Sentinel rule)']);
+    const nodes = await (await fetch(`${base}/nodes`, { headers: { Accept: 'application/json' } })).json();
+    nodes.filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled).flatMap((n) => n.types).sort()
+      .should.eql(['beacon-delta', 'beacon-histogram', 'beacon-ip-filter', 'beacon-scorer']);
+
+    child.kill('SIGTERM');
+    (await exited).should.equal(0);
     output.should.match(new RegExp(`Server now running at http://127\\.0\\.0\\.1:${port}/`));
     const warnings = output.split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !/Projects disabled|unencrypted credentials/.test(l));
     warnings.should.eql([]);
