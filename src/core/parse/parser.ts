@@ -1,0 +1,192 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { isRecord, LogRecord } from '../records';
+import { parseCef } from './cef';
+import { ByteDirection, cefToCommonSecurityLog, panosCsvToCommonSecurityLog, zeekToWireData } from './mappings';
+import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader } from './syslog';
+import { cefTimeToMs, isoFromEpochSecondsText, isoFromMs, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
+
+export type LogFormat = 'auto' | 'cef' | 'panos-csv' | 'zeek-tsv' | 'zeek-json' | 'json';
+/** event: the device's event time; receipt: the device's receive time; syslog: the syslog header's time */
+export type TimeSource = 'event' | 'receipt' | 'syslog';
+
+export interface ParserOptions {
+  format: LogFormat;
+  timeSource: TimeSource;
+  byteDirection: ByteDirection;
+  /** minutes east of UTC for device times written without a zone (PAN-OS CSV, some CEF) */
+  deviceOffsetMinutes: number;
+  /** longer lines are rejected unparsed */
+  maxLineLength: number;
+}
+
+export const DEFAULT_PARSER_OPTIONS: ParserOptions = {
+  format: 'auto',
+  timeSource: 'event',
+  byteDirection: 'microsoft',
+  deviceOffsetMinutes: 0,
+  maxLineLength: 256 * 1024,
+};
+
+export type ParseResult =
+  | { kind: 'record'; record: LogRecord; format: Exclude<LogFormat, 'auto'> }
+  | { kind: 'header' }
+  | { kind: 'skip' }
+  | { kind: 'error'; reason: string };
+
+const PANOS_CSV = /^\d+,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},/;
+
+/**
+ * Turns log lines into records with the column names the rules use:
+ * CommonSecurityLog for CEF and PAN-OS CSV, WireData for Zeek conn.log.
+ * Stateful only for what a stream carries: the Zeek `#fields` header and the
+ * latest event time (to give BSD syslog timestamps a year).
+ */
+export class LogParser {
+  private zeekFields: string[] | null = null;
+  private zeekSeparator = '\t';
+  private lastEventMs: number | null = null;
+
+  constructor(readonly options: ParserOptions) {}
+
+  reset(): void {
+    this.zeekFields = null;
+    this.zeekSeparator = '\t';
+    this.lastEventMs = null;
+  }
+
+  parseLine(rawLine: string): ParseResult {
+    if (rawLine.length > this.options.maxLineLength) {
+      return { kind: 'error', reason: `line longer than ${this.options.maxLineLength} characters` };
+    }
+    // a BOM, line ends, and an RFC 6587 octet count left in front of a frame
+    const line = rawLine.replace(/^\uFEFF/, '').replace(/[\r\n]+$/, '').replace(/^\d{1,7} (?=<\d)/, '');
+    if (line.trim() === '') return { kind: 'skip' };
+    const { header, message } = parseSyslogFrame(line);
+    const format = this.options.format === 'auto' ? this.detect(message) : this.options.format;
+    if (!format) return { kind: 'error', reason: 'not a recognised log format (CEF, PAN-OS CSV, Zeek TSV/JSON, JSON)' };
+    try {
+      switch (format) {
+        case 'cef':
+          return this.fromCef(message, header);
+        case 'panos-csv':
+          return this.fromPanosCsv(message, header);
+        case 'zeek-tsv':
+          return this.fromZeekTsv(message, header);
+        case 'zeek-json':
+        case 'json':
+          return this.fromJson(message, header, format);
+      }
+    } catch (err) {
+      return { kind: 'error', reason: (err as Error).message };
+    }
+  }
+
+  private detect(message: string): Exclude<LogFormat, 'auto'> | null {
+    const m = message.trimStart();
+    if (m.startsWith('#')) return 'zeek-tsv';
+    if (m.startsWith('CEF:')) return 'cef';
+    if (m.startsWith('{')) return m.includes('"id.orig_h"') ? 'zeek-json' : 'json';
+    if (PANOS_CSV.test(m)) return 'panos-csv';
+    if (this.zeekFields && m.includes(this.zeekSeparator)) return 'zeek-tsv';
+    return null;
+  }
+
+  private fromCef(message: string, header: SyslogHeader | null): ParseResult {
+    const cef = parseCef(message);
+    if (typeof cef === 'string') return { kind: 'error', reason: cef };
+    const record = cefToCommonSecurityLog(cef, this.options.byteDirection);
+    const o = this.options.deviceOffsetMinutes;
+    const ref = this.lastEventMs;
+    const receipt = cef.extension.rt !== undefined ? cefTimeToMs(cef.extension.rt, o, ref) : null;
+    const start = cef.extension.start !== undefined ? cefTimeToMs(cef.extension.start, o, ref) : null;
+    const deviceTime = this.options.timeSource === 'receipt' ? receipt : start ?? receipt;
+    return this.finish(record, 'cef', deviceTime, header);
+  }
+
+  private fromPanosCsv(message: string, header: SyslogHeader | null): ParseResult {
+    const rows = parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    const fields = rows[0];
+    if (!fields || fields.length < 34) return { kind: 'error', reason: `PAN-OS CSV has ${fields ? fields.length : 0} fields, TRAFFIC needs at least 34` };
+    const record = panosCsvToCommonSecurityLog(fields, header?.host ?? null);
+    const o = this.options.deviceOffsetMinutes;
+    const deviceTime = panosTimeToMs(this.options.timeSource === 'receipt' ? fields[1] : fields[6], o);
+    return this.finish(record, 'panos-csv', deviceTime, header);
+  }
+
+  private fromZeekTsv(message: string, header: SyslogHeader | null): ParseResult {
+    if (message.startsWith('#')) {
+      if (message.startsWith('#separator')) {
+        const sep = message.slice('#separator'.length).trim();
+        this.zeekSeparator = sep.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) || '\t';
+      } else if (message.startsWith('#fields')) {
+        this.zeekFields = message.split(this.zeekSeparator).slice(1);
+      }
+      return { kind: 'header' };
+    }
+    if (!this.zeekFields) return { kind: 'error', reason: 'Zeek TSV row before any #fields header' };
+    const values = message.split(this.zeekSeparator);
+    if (values.length !== this.zeekFields.length) {
+      return { kind: 'error', reason: `Zeek row has ${values.length} fields, the #fields header ${this.zeekFields.length}` };
+    }
+    const z: Record<string, string> = {};
+    this.zeekFields.forEach((f, i) => (z[f] = values[i]));
+    return this.fromZeekObject(z, header, 'zeek-tsv');
+  }
+
+  private fromJson(message: string, header: SyslogHeader | null, format: 'json' | 'zeek-json'): ParseResult {
+    let value: unknown;
+    try {
+      value = JSON.parse(message);
+    } catch (err) {
+      return { kind: 'error', reason: `invalid JSON: ${(err as Error).message.slice(0, 80)}` };
+    }
+    if (!isRecord(value)) return { kind: 'error', reason: 'JSON line is not an object' };
+    if (format === 'zeek-json' || 'id.orig_h' in value) return this.fromZeekObject(value, header, 'zeek-json');
+    const record: LogRecord = { ...value };
+    return this.finish(record, 'json', null, header, true);
+  }
+
+  private fromZeekObject(z: Record<string, unknown>, header: SyslogHeader | null, format: 'zeek-tsv' | 'zeek-json'): ParseResult {
+    const record = zeekToWireData(z);
+    const ts = z.ts;
+    let iso: string | null = null;
+    if (typeof ts === 'number') iso = isoFromEpochSecondsText(String(ts));
+    else if (typeof ts === 'string') iso = /^\d/.test(ts) && !ts.includes('-') ? isoFromEpochSecondsText(ts) : ts;
+    if (!iso) return { kind: 'error', reason: `Zeek ts is not a time: ${JSON.stringify(String(ts)).slice(0, 40)}` };
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms)) return { kind: 'error', reason: `Zeek ts is not a time: ${JSON.stringify(iso).slice(0, 40)}` };
+    // keep Zeek's exact digits: the event time as written
+    const result = this.finish(record, format, ms, header);
+    if (result.kind === 'record' && this.options.timeSource === 'event') result.record.TimeGenerated = iso;
+    return result;
+  }
+
+  /** Sets TimeGenerated from the chosen source and keeps the syslog header's host and time. */
+  private finish(
+    record: LogRecord,
+    format: Exclude<LogFormat, 'auto'>,
+    deviceMs: number | null,
+    header: SyslogHeader | null,
+    keepOwnTime = false,
+  ): ParseResult {
+    let syslogMs: number | null = null;
+    if (header) {
+      syslogMs =
+        header.format === 'rfc5424'
+          ? rfc5424TimeToMs(header.time)
+          : bsdTimeToEpochMs(header.time, deviceMs ?? this.lastEventMs ?? NaN, this.options.deviceOffsetMinutes);
+      if (syslogMs !== null && Number.isNaN(syslogMs)) syslogMs = null;
+      if (header.host !== null) record.Computer = header.host;
+      if (syslogMs !== null) record.SyslogTime = isoFromMs(syslogMs);
+    }
+    let timeMs = this.options.timeSource === 'syslog' ? syslogMs : deviceMs ?? syslogMs;
+    if (keepOwnTime && this.options.timeSource !== 'syslog' && record.TimeGenerated !== undefined) timeMs = null;
+    if (timeMs !== null) {
+      record.TimeGenerated = isoFromMs(timeMs);
+    } else if (!(keepOwnTime && record.TimeGenerated !== undefined)) {
+      return { kind: 'error', reason: `no usable ${this.options.timeSource} time in the line` };
+    }
+    if (timeMs !== null && (this.lastEventMs === null || timeMs > this.lastEventMs)) this.lastEventMs = timeMs;
+    return { kind: 'record', record, format };
+  }
+}

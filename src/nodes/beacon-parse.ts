@@ -1,0 +1,139 @@
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { DEFAULT_PARSER_OPTIONS, LogFormat, LogParser, TimeSource } from '../core/parse/parser';
+import { FrameSplitter } from '../core/parse/syslog';
+import { ByteDirection } from '../core/parse/mappings';
+import { zoneMinutes } from '../core/parse/timestamps';
+import { describeValue, LogRecord } from '../core/records';
+import { compact, StatusReporter, translate } from './node-support';
+
+interface ParseDef extends NodeDef {
+  format: LogFormat;
+  timeSource: TimeSource;
+  byteDirection: ByteDirection;
+  deviceOffset: string;
+  input: 'messages' | 'stream';
+  output: 'single' | 'batch';
+}
+
+const MAX_SESSIONS = 1000;
+
+/** Lines of a message: a string or Buffer (split on new lines), or an array of them. */
+function linesOf(payload: unknown): string[] | null {
+  if (typeof payload === 'string') return payload.split('\n');
+  if (Buffer.isBuffer(payload)) return payload.toString('utf8').split('\n');
+  if (Array.isArray(payload)) {
+    const out: string[] = [];
+    for (const item of payload) {
+      if (typeof item === 'string') out.push(...item.split('\n'));
+      else if (Buffer.isBuffer(item)) out.push(...item.toString('utf8').split('\n'));
+      else return null;
+    }
+    return out;
+  }
+  return null;
+}
+
+/** beacon-parse: syslog / CEF / PAN-OS CSV / Zeek lines → records. */
+export = function register(RED: NodeAPI): void {
+  function BeaconParse(this: Node, config: ParseDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const offset = (config.deviceOffset || '').trim();
+    let parser: LogParser | null = null;
+    if (offset && !/^(Z|UTC|GMT|[+-]\d{2}:?\d{2})$/.test(offset)) {
+      node.error(translate(RED, 'beacon-parse.errors.offset', 'device time zone must look like +02:00, -0500 or UTC: "__value__"', { value: offset.slice(0, 20) }));
+      node.status({ fill: 'red', shape: 'ring', text: 'invalid settings' });
+    } else {
+      parser = new LogParser({
+        ...DEFAULT_PARSER_OPTIONS,
+        format: config.format || 'auto',
+        timeSource: config.timeSource || 'event',
+        byteDirection: config.byteDirection === 'client' ? 'client' : 'microsoft',
+        deviceOffsetMinutes: offset ? zoneMinutes(offset.toUpperCase()) : 0,
+      });
+    }
+    const stream = config.input === 'stream';
+    const batch = config.output === 'batch';
+    const splitters = new Map<string, FrameSplitter>();
+    let parsed = 0;
+    let failed = 0;
+    const status = new StatusReporter(node, () => ({
+      fill: failed > 0 ? 'yellow' : 'green',
+      shape: 'dot',
+      text: `${compact(parsed)} parsed · ${compact(failed)} failed`,
+    }));
+
+    /** Complete frames of a TCP chunk, per connection (msg._session.id). */
+    function framesOf(msg: NodeMessage, payload: unknown): string[] | null {
+      if (!stream) return linesOf(payload);
+      const chunk = Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : null;
+      if (chunk === null) return linesOf(payload);
+      const session = String((msg as { _session?: { id?: unknown } })._session?.id ?? 'default');
+      let splitter = splitters.get(session);
+      if (!splitter) {
+        if (splitters.size >= MAX_SESSIONS) splitters.delete(splitters.keys().next().value as string);
+        splitters.set(session, (splitter = new FrameSplitter()));
+      }
+      const { frames, overflow } = splitter.push(chunk);
+      if (overflow > 0) node.warn(`dropped ${overflow} bytes of an oversized frame (session ${describeValue(session, 40)})`);
+      return frames;
+    }
+
+    node.on('input', (msg, send, done) => {
+      if (!parser) return done(new Error('beacon-parse: invalid settings, see the node'));
+      const flags = msg as { flush?: unknown; reset?: unknown };
+      if (flags.reset) {
+        parser.reset();
+        splitters.clear();
+        parsed = failed = 0;
+      }
+      const control = Boolean(flags.flush || flags.reset);
+      let lines = msg.payload === undefined && control ? [] : framesOf(msg, msg.payload);
+      if (lines === null) {
+        if (!control) return done(new Error(`msg.payload must be a string, a Buffer or an array of them, not ${describeValue(msg.payload, 40)}`));
+        lines = [];
+      }
+      if (flags.flush) for (const s of splitters.values()) lines.push(...s.end());
+
+      const records: LogRecord[] = [];
+      const rejected: NodeMessage[] = [];
+      let firstError = '';
+      for (const line of lines) {
+        const result = parser.parseLine(line);
+        if (result.kind === 'record') {
+          records.push(result.record);
+          parsed++;
+        } else if (result.kind === 'error') {
+          failed++;
+          const shown = line.length > 1000 ? line.slice(0, 1000) + '…' : line;
+          rejected.push({ payload: shown, error: { message: result.reason } } as NodeMessage);
+          if (!firstError) firstError = `${result.reason}: ${describeValue(line, 120)}`;
+        }
+      }
+      const base: Record<string, unknown> = { ...msg };
+      for (const k of ['payload', '_msgid', 'flush', 'reset', 'parts']) delete base[k];
+      const out1: NodeMessage[] = batch
+        ? records.length ? [{ ...base, payload: records } as NodeMessage] : []
+        : records.map((r) => ({ ...base, payload: r }) as NodeMessage);
+      if (control) {
+        delete msg.payload;
+        out1.push(msg as NodeMessage);
+      }
+      send([out1.length ? out1 : null, rejected.length ? rejected : null]);
+      if (rejected.length) {
+        const err = new Error(`${rejected.length} of ${lines.length} lines not parsed; first: ${firstError}`);
+        node.error(err, msg);
+      }
+      if (control) status.now();
+      else status.update();
+      done();
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      splitters.clear();
+      status.close();
+      done();
+    });
+  }
+  RED.nodes.registerType('beacon-parse', BeaconParse);
+};
