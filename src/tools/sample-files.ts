@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { generateRecords, sampleScenario, Schema } from './traffic-generator';
+import { generateLines } from './log-lines';
+import { generateRecords, sampleScenario } from './traffic-generator';
 
 /** Writes records as JSON lines (what the example flows read). */
 export function writeJsonLines(file: string, records: object[]): void {
@@ -8,13 +9,21 @@ export function writeJsonLines(file: string, records: object[]): void {
   fs.writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
 }
 
-/** The bundled sample traffic for both rules, regenerated deterministically. */
-export function writeSampleFiles(dir: string): Record<Schema, string> {
+export interface SampleFiles {
+  wiredata: string;
+  csl: string;
+  zeek: string;
+}
+
+/** The sample traffic for the example flows (JSON records, and a Zeek conn.log), regenerated deterministically. */
+export function writeSampleFiles(dir: string): SampleFiles {
   const files = {
     wiredata: path.join(dir, 'wiredata-sample.jsonl'),
     csl: path.join(dir, 'commonsecuritylog-sample.jsonl'),
+    zeek: path.join(dir, 'conn-sample.log'),
   };
   writeJsonLines(files.wiredata, generateRecords(sampleScenario('wiredata')));
   writeJsonLines(files.csl, generateRecords(sampleScenario('csl')));
+  fs.writeFileSync(files.zeek, generateLines(sampleScenario('wiredata'), 'zeek-tsv').map((l) => l.line).join('\n') + '\n');
   return files;
 }

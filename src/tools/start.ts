@@ -17,7 +17,8 @@ import { writeSampleFiles } from './sample-files';
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string };
-const ALERT_FILES = ['beacon-alerts-wiredata.jsonl', 'beacon-alerts-paloalto.jsonl'];
+const ALERT_FILES = ['beacon-alerts-wiredata.jsonl', 'beacon-alerts-paloalto.jsonl', 'beacon-alerts-zeek.jsonl'];
+const REPLAY_INJECTS = ['replay sample file', 'replay conn.log'];
 
 interface Options {
   port: number;
@@ -66,12 +67,12 @@ module.exports = {
   return file;
 }
 
-/** Both example flows, with their replay injects set to fire once at start. */
+/** Every example flow, with its replay inject set to fire once at start. */
 function writeFlows(userDir: string): void {
   const flows: Array<Record<string, unknown>> = [];
   for (const name of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort()) {
     const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Array<Record<string, unknown>>;
-    for (const n of nodes) if (n.type === 'inject' && n.name === 'replay sample file') n.once = true;
+    for (const n of nodes) if (n.type === 'inject' && REPLAY_INJECTS.includes(String(n.name))) n.once = true;
     flows.push(...nodes);
   }
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
@@ -81,7 +82,7 @@ function writeFlows(userDir: string): void {
 function describeAlert(file: string, row: Record<string, unknown>): string {
   const keys = Object.keys(row);
   const groups = keys.slice(1, keys.indexOf('MostFrequentTimeDeltaCount'));
-  const rule = file.includes('paloalto') ? 'Palo Alto' : 'WireData';
+  const rule = file.includes('paloalto') ? 'Palo Alto' : file.includes('zeek') ? 'Zeek WireData' : 'WireData';
   const who = groups.map((g) => `${g}=${String(row[g])}`).join(' ');
   const pct = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
   return `ALERT [${rule}] ${row.TimeGenerated} ${who}: every ${row.MostFrequentTimeDeltainSeconds} s, ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents} (${pct} %)`;
@@ -98,12 +99,12 @@ function main(): void {
 
   const red = require.resolve('node-red/red.js');
   const child = spawn(process.execPath, [red, '--userDir', options.userDir, '--settings', settings], {
-    env: { ...process.env, NETBEACON_WIREDATA_FILE: samples.wiredata, NETBEACON_CSL_FILE: samples.csl },
+    env: { ...process.env, NETBEACON_WIREDATA_FILE: samples.wiredata, NETBEACON_CSL_FILE: samples.csl, NETBEACON_ZEEK_FILE: samples.zeek },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   process.stdout.write(
-    `netbeacon: Node-RED starting with ${PACKAGE.name} and both example flows; editor at http://127.0.0.1:${options.port}\n` +
-      `netbeacon: replaying ${samples.wiredata} and ${samples.csl}; alerts follow (also in ${options.userDir}/beacon-alerts-*.jsonl)\n`,
+    `netbeacon: Node-RED starting with ${PACKAGE.name} and the example flows; editor at http://127.0.0.1:${options.port}\n` +
+      `netbeacon: replaying ${samples.wiredata}, ${samples.csl} and ${samples.zeek}; alerts follow (also in ${options.userDir}/beacon-alerts-*.jsonl)\n`,
   );
 
   // follow the alert files the flows write

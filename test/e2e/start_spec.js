@@ -15,6 +15,7 @@ const path = require('path');
 const should = require('should');
 const oracle = require('../oracle/kql-batch');
 const gen = require('../../tools/traffic-generator');
+const { generateLines } = require('../../tools/log-lines');
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -42,12 +43,13 @@ describe('npm start (real Node-RED process)', function () {
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
-  it('deploys both example flows and writes exactly the oracle alerts for the sample traffic', async function () {
+  it('deploys the example flows and writes exactly the oracle alerts for the sample traffic', async function () {
     const expected = {
       wiredata: oracle.wireDataRule(gen.generateRecords(gen.sampleScenario('wiredata'))),
       paloalto: oracle.paloAltoRule(gen.generateRecords(gen.sampleScenario('csl'))),
+      zeek: oracle.wireDataRule(generateLines(gen.sampleScenario('wiredata'), 'zeek-tsv').map((l) => l.record).filter(Boolean)),
     };
-    const total = expected.wiredata.length + expected.paloalto.length;
+    const total = expected.wiredata.length + expected.paloalto.length + expected.zeek.length;
     total.should.be.above(10);
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-e2e-'));
     const port = await freePort();
@@ -70,10 +72,10 @@ describe('npm start (real Node-RED process)', function () {
     // the editor serves both flows under Import ▸ Examples, and the four node types are loaded
     const base = `http://127.0.0.1:${port}`;
     const examples = await (await fetch(`${base}/library/examples/flows/@netbeacon/node-red-beaconing/`)).json();
-    examples.map((e) => e.fn).sort().should.eql(['Palo Alto beaconing (Sentinel rule)', 'WireData beaconing (Sentinel rule)']);
+    examples.map((e) => e.fn).sort().should.eql(['Palo Alto beaconing (Sentinel rule)', 'WireData beaconing (Sentinel rule)', 'WireData beaconing from Zeek conn.log']);
     const nodes = await (await fetch(`${base}/nodes`, { headers: { Accept: 'application/json' } })).json();
     nodes.filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled).flatMap((n) => n.types).sort()
-      .should.eql(['beacon-delta', 'beacon-histogram', 'beacon-ip-filter', 'beacon-scorer']);
+      .should.eql(['beacon-delta', 'beacon-histogram', 'beacon-ip-filter', 'beacon-parse', 'beacon-scorer']);
 
     child.kill('SIGTERM');
     (await exited).should.equal(0);
@@ -86,5 +88,6 @@ describe('npm start (real Node-RED process)', function () {
     const pan = readRows(path.join(userDir, 'beacon-alerts-paloalto.jsonl'));
     should(canonical(wire)).deepEqual(canonical(expected.wiredata));
     should(canonical(pan)).deepEqual(canonical(expected.paloalto));
+    should(canonical(readRows(path.join(userDir, 'beacon-alerts-zeek.jsonl')))).deepEqual(canonical(expected.zeek));
   });
 });

@@ -18,6 +18,7 @@ const NODE_MODULES = [
   require(path.join(ROOT, 'nodes', 'beacon-delta.js')),
   require(path.join(ROOT, 'nodes', 'beacon-histogram.js')),
   require(path.join(ROOT, 'nodes', 'beacon-scorer.js')),
+  require(path.join(ROOT, 'nodes', 'beacon-parse.js')),
   ...[
     'common/20-inject.js',
     'common/21-debug.js',
@@ -34,6 +35,7 @@ const NODE_MODULES = [
 const EXAMPLES = {
   wiredata: 'WireData beaconing (Sentinel rule).json',
   paloalto: 'Palo Alto beaconing (Sentinel rule).json',
+  zeek: 'WireData beaconing from Zeek conn.log.json',
 };
 
 function readExample(name) {
@@ -63,7 +65,9 @@ function instrument(flow) {
     { id: 'probe-below', type: 'helper', z, wires: [] },
     { id: 'probe-late', type: 'helper', z, wires: [] },
   );
-  return { nodes, entryId: json.wires[0][0], readId: nodes.find((n) => n.type === 'file in').id, tmp };
+  // records enter after the JSON parser; raw log lines enter at the parse node
+  const entryId = json ? json.wires[0][0] : nodes.find((n) => n.type === 'beacon-parse').id;
+  return { nodes, entryId, tmp };
 }
 
 /**

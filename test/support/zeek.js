@@ -37,6 +37,12 @@ function listDatasets() {
   ].filter((d) => d.files.every((f) => fs.existsSync(path.join(DATASETS, f))));
 }
 
+/** The raw text lines of a capture, headers included, as a log shipper would send them. */
+function readLines(file) {
+  const raw = fs.readFileSync(path.join(DATASETS, file));
+  return (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8').split('\n').filter((l) => l.length > 0);
+}
+
 /** Zeek TSV rows as objects keyed by the #fields header, in file order. */
 function readZeekTsv(file) {
   const raw = fs.readFileSync(path.join(DATASETS, file));
@@ -113,4 +119,4 @@ function loadDataset(d) {
   return d.files.flatMap(readZeekTsv);
 }
 
-module.exports = { datasetsOrSkip, listDatasets, loadDataset, toWireData, toCommonSecurityLog, maxLagSeconds };
+module.exports = { datasetsOrSkip, listDatasets, loadDataset, readLines, toWireData, toCommonSecurityLog, maxLagSeconds };
