@@ -8,7 +8,9 @@
  *
  * Options: --port N (default 1880, or $PORT), --user-dir DIR (default
  * .node-red-data in the project), --exit-after-alerts N (stop once N alert
- * lines were seen: for tests and CI).
+ * lines were seen: for tests and CI), --live (also deploy the live syslog
+ * examples, whose udp/tcp in nodes listen on ports 5514-5516 on all
+ * interfaces; off by default for that reason).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -24,6 +26,7 @@ interface Options {
   port: number;
   userDir: string;
   exitAfterAlerts: number;
+  live: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -35,6 +38,7 @@ function parseArgs(argv: string[]): Options {
     port: Number(get('port') ?? process.env.PORT ?? 1880),
     userDir: path.resolve(get('user-dir') ?? path.join(ROOT, '.node-red-data')),
     exitAfterAlerts: Number(get('exit-after-alerts') ?? 0),
+    live: argv.includes('--live'),
   };
 }
 
@@ -67,11 +71,12 @@ module.exports = {
   return file;
 }
 
-/** Every example flow, with its replay inject set to fire once at start. */
-function writeFlows(userDir: string): void {
+/** The example flows (without the live syslog ones unless asked), replay injects set to fire once at start. */
+function writeFlows(userDir: string, live: boolean): void {
   const flows: Array<Record<string, unknown>> = [];
   for (const name of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort()) {
     const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Array<Record<string, unknown>>;
+    if (!live && nodes.some((n) => n.type === 'udp in' || n.type === 'tcp in')) continue;
     for (const n of nodes) if (n.type === 'inject' && REPLAY_INJECTS.includes(String(n.name))) n.once = true;
     flows.push(...nodes);
   }
@@ -94,7 +99,7 @@ function main(): void {
   const samples = writeSampleFiles(path.join(options.userDir, 'samples'));
   installPackage(options.userDir);
   const settings = writeSettings(options.userDir, options.port);
-  writeFlows(options.userDir);
+  writeFlows(options.userDir, options.live);
   for (const f of ALERT_FILES) fs.rmSync(path.join(options.userDir, f), { force: true });
 
   const red = require.resolve('node-red/red.js');
