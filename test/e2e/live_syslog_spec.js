@@ -27,7 +27,12 @@ function namespaceAvailable() {
 
 describe('live syslog examples, end to end over UDP and TCP (real Node-RED, replay tool, logger)', function () {
   let dir;
-  after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+  let child;
+  after(() => {
+    // the namespace's processes form one group: end them even when the test failed or timed out
+    if (child && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('turns CEF/UDP, CSV/TCP (octet-counted) and Zeek JSON/TCP lines into exactly the oracle alerts', async function () {
     const why = namespaceAvailable();
@@ -70,7 +75,7 @@ describe('live syslog examples, end to end over UDP and TCP (real Node-RED, repl
     };
     fs.mkdirSync(job.userDir);
     fs.writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
-    const child = spawn('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec "${process.execPath}" "${path.join(__dirname, 'support', 'live-syslog-driver.js')}" "${path.join(dir, 'job.json')}"`], { stdio: 'inherit' });
+    child = spawn('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec "${process.execPath}" "${path.join(__dirname, 'support', 'live-syslog-driver.js')}" "${path.join(dir, 'job.json')}"`], { stdio: 'inherit', detached: true });
     const code = await new Promise((resolve) => child.once('exit', resolve));
     code.should.equal(0);
     const result = JSON.parse(fs.readFileSync(job.out, 'utf8'));

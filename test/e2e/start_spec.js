@@ -39,7 +39,8 @@ describe('npm start (real Node-RED process)', function () {
   let output = '';
 
   after(function () {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    // the launcher and its Node-RED child form one process group: end both even when the test failed
+    if (child && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
@@ -56,6 +57,7 @@ describe('npm start (real Node-RED process)', function () {
     child = spawn(process.execPath, [path.join(ROOT, 'tools', 'start.js'), '--port', String(port), '--user-dir', userDir], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     // wait (event-driven, no sleeps) until every expected alert was printed
@@ -72,7 +74,9 @@ describe('npm start (real Node-RED process)', function () {
     // the editor serves both flows under Import ▸ Examples, and the four node types are loaded
     const base = `http://127.0.0.1:${port}`;
     const examples = await (await fetch(`${base}/library/examples/flows/@netbeacon/node-red-beaconing/`)).json();
-    examples.map((e) => e.fn).sort().should.eql(['Palo Alto beaconing (Sentinel rule)', 'WireData beaconing (Sentinel rule)', 'WireData beaconing from Zeek conn.log']);
+    const shipped = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+    shipped.length.should.equal(6);
+    examples.map((e) => e.fn).sort().should.eql(shipped);
     const nodes = await (await fetch(`${base}/nodes`, { headers: { Accept: 'application/json' } })).json();
     nodes.filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled).flatMap((n) => n.types).sort()
       .should.eql(['beacon-delta', 'beacon-histogram', 'beacon-ip-filter', 'beacon-parse', 'beacon-scorer']);
