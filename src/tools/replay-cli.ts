@@ -7,7 +7,8 @@
  *                    [--rate LINES_PER_SECOND] [--octet-count]
  *
  * UDP sends one datagram per line. TCP sends newline-delimited lines, or
- * RFC 6587 octet-counted frames with --octet-count. --rate 0 sends as fast as
+ * RFC 6587 octet-counted frames with --octet-count (for syslog lines, which
+ * start with their <PRI>). --rate 0 sends as fast as
  * the socket takes it (over UDP the receiver may drop datagrams then).
  */
 import * as dgram from 'dgram';

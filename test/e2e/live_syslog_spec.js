@@ -16,6 +16,7 @@ const should = require('should');
 const oracle = require('../oracle/kql-batch');
 const gen = require('../../tools/traffic-generator');
 const { generateLines } = require('../../tools/log-lines');
+const zeek = require('../support/zeek');
 
 const ROOT = path.join(__dirname, '..', '..');
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
@@ -25,22 +26,46 @@ function namespaceAvailable() {
   return probe.status === 0 ? null : (probe.stderr || probe.error?.message || 'unshare/ip/logger unavailable').trim();
 }
 
+/** Runs the driver in a private network namespace; resolves with what the flows produced. */
+async function runInNamespace(dir, job, track) {
+  job.out = path.join(dir, `result-${job.uiPort}.json`);
+  job.userDir = path.join(dir, `userdir-${job.uiPort}`);
+  job.root = ROOT;
+  fs.mkdirSync(job.userDir);
+  const jobFile = path.join(dir, `job-${job.uiPort}.json`);
+  fs.writeFileSync(jobFile, JSON.stringify(job));
+  const driver = path.join(__dirname, 'support', 'live-syslog-driver.js');
+  const child = spawn('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec "${process.execPath}" "${driver}" "${jobFile}"`], { stdio: 'inherit', detached: true });
+  track(child);
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  code.should.equal(0);
+  const result = JSON.parse(fs.readFileSync(job.out, 'utf8'));
+  should(result.error).equal(null, `${result.error}\n${result.log.slice(-3000)}`);
+  const warnings = result.log.split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !/Projects disabled|unencrypted credentials/.test(l));
+  warnings.should.eql([]);
+  result.parsed.should.eql(job.counts);
+  return result;
+}
+
 describe('live syslog examples, end to end over UDP and TCP (real Node-RED, replay tool, logger)', function () {
   let dir;
-  let child;
+  const children = [];
+  const track = (c) => children.push(c);
+  before(function () {
+    const why = namespaceAvailable();
+    if (why) {
+      console.log(`      skipped: no private network namespace with loopback and logger (${why})`);
+      this.skip();
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-live-'));
+  });
   after(() => {
-    // the namespace's processes form one group: end them even when the test failed or timed out
-    if (child && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    // the namespace's processes form one group: end them even when a test failed or timed out
+    for (const c of children) if (c.exitCode === null) process.kill(-c.pid, 'SIGKILL');
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('turns CEF/UDP, CSV/TCP (octet-counted) and Zeek JSON/TCP lines into exactly the oracle alerts', async function () {
-    const why = namespaceAvailable();
-    if (why) {
-      console.log(`      skipped: no private network namespace with loopback and logger (${why})`);
-      return this.skip();
-    }
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-live-'));
     const scenario = {
       ...gen.DEFAULT_OPTIONS, seed: 77, hours: 2, noiseHosts: 3, noisePerHour: 20,
       beacons: [{ src: '10.0.0.4', dst: '52.239.1.10', port: 443, periodSeconds: 60, jitter: 0, jitterMode: 'one-sided',
@@ -52,7 +77,6 @@ describe('live syslog examples, end to end over UDP and TCP (real Node-RED, repl
     // logger sends bodies under its own RFC 5424 header: the syslog host (DeviceName for CSV) is this machine
     const host = os.hostname();
     const body = (line) => line.replace(/^<\d+>(?:1 \S+ \S+ - - - - |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ )/, '');
-    const csvRecords = csv.map((l) => ({ ...l.record, DeviceName: host }));
     const write = (name, lines) => {
       const f = path.join(dir, name);
       fs.writeFileSync(f, lines.join('\n') + '\n');
@@ -60,32 +84,49 @@ describe('live syslog examples, end to end over UDP and TCP (real Node-RED, repl
     };
     const expected = {
       pu: oracle.paloAltoRule(cef.map((l) => l.record)),
-      pt: oracle.paloAltoRule(csvRecords),
+      pt: oracle.paloAltoRule(csv.map((l) => ({ ...l.record, DeviceName: host }))),
       zt: oracle.wireDataRule(zeek.map((l) => l.record)),
     };
     for (const p of Object.keys(expected)) expected[p].length.should.be.above(0, `scenario yields ${p} alerts`);
-    const job = {
-      root: ROOT,
-      userDir: path.join(dir, 'userdir'),
+    const result = await runInNamespace(dir, {
       uiPort: 18930,
-      files: { cef: write('cef.log', cef.map((l) => l.line)), csv: write('csv.log', csv.map((l) => body(l.line))), zeek: write('zeek.json', zeek.map((l) => l.line)) },
+      sends: [
+        { flow: 'pu', client: 'replay', proto: 'udp', port: 5514, file: write('cef.log', cef.map((l) => l.line)) },
+        { flow: 'pt', client: 'logger', proto: 'tcp', port: 5515, file: write('csv.log', csv.map((l) => body(l.line))) },
+        { flow: 'zt', client: 'replay', proto: 'tcp', port: 5516, file: write('zeek.json', zeek.map((l) => l.line)) },
+      ],
       counts: { pu: cef.length, pt: csv.length, zt: zeek.length },
       expectedAlerts: { pu: expected.pu.length, pt: expected.pt.length, zt: expected.zt.length },
-      out: path.join(dir, 'result.json'),
-    };
-    fs.mkdirSync(job.userDir);
-    fs.writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
-    child = spawn('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec "${process.execPath}" "${path.join(__dirname, 'support', 'live-syslog-driver.js')}" "${path.join(dir, 'job.json')}"`], { stdio: 'inherit', detached: true });
-    const code = await new Promise((resolve) => child.once('exit', resolve));
-    code.should.equal(0);
-    const result = JSON.parse(fs.readFileSync(job.out, 'utf8'));
-    should(result.error).equal(null, `${result.error}\n${result.log.slice(-3000)}`);
-    result.parsed.should.eql(job.counts);
+    }, track);
     should(canonical(result.alerts.pu)).deepEqual(canonical(expected.pu));
     should(canonical(result.alerts.pt)).deepEqual(canonical(expected.pt));
     should(canonical(result.alerts.zt)).deepEqual(canonical(expected.zt));
-    const warnings = result.log.split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !/Projects disabled|unencrypted credentials/.test(l));
-    warnings.should.eql([]);
     console.log(`      alerts: CEF/UDP ${expected.pu.length}, CSV/TCP ${expected.pt.length}, Zeek JSON/TCP ${expected.zt.length}`);
+  });
+
+  it('reads a real Zeek conn.log (../shared/datasets) sent over TCP as a shipper would (tail | nc), and alerts as the oracle does', async function () {
+    const datasets = path.join(ROOT, '..', 'shared', 'datasets');
+    if (!fs.existsSync(datasets)) {
+      console.log(`      skipped: ${datasets} is absent`);
+      return this.skip();
+    }
+    const d = zeek.listDatasets().find((x) => x.name === 'rita-missing-host');
+    const lines = d.files.flatMap(zeek.readLines);
+    const recs = zeek.loadDataset(d).map(zeek.toWireData);
+    // the shipped lateness (6 h) covers this capture's disorder (3,900 s)
+    zeek.maxLagSeconds(recs).should.be.below(21600);
+    const expected = oracle.wireDataRule(recs);
+    const all = oracle.wireDataRule(recs, { allRows: true });
+    all.length.should.be.above(1000);
+    const file = path.join(dir, 'missing-host.conn.log');
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const result = await runInNamespace(dir, {
+      uiPort: 18931,
+      sends: [{ flow: 'zt', client: 'replay', proto: 'tcp', port: 5516, file }],
+      counts: { zt: recs.length },
+      expectedAlerts: { zt: expected.length },
+    }, track);
+    should(canonical(result.alerts.zt)).deepEqual(canonical(expected));
+    console.log(`      rita-missing-host: ${lines.length} lines over TCP, ${recs.length} records parsed, ${expected.length} alerts (oracle ${expected.length})`);
   });
 });
