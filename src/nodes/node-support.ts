@@ -153,3 +153,60 @@ export function translate(RED: NodeAPI, key: string, fallback: string, vars?: Re
   if (text && text !== key) return text;
   return fallback.replace(/__(\w+)__/g, (_, name: string) => String(vars?.[name] ?? ''));
 }
+
+/** What a record-processing node contributes; the plumbing around it is shared. */
+export interface RecordNodeSpec<S> {
+  /** node type, for messages */
+  type: string;
+  /** builds the node's state from its settings; throws with a readable reason when they are invalid */
+  create(): S;
+  status(state: S): NodeStatus;
+  /** `msg.reset`: forget state and counters */
+  reset(state: S): void;
+  /** processes the records of one message (and a flush); returns what goes to each output */
+  handle(state: S, incoming: Incoming): { outputs: unknown[][]; errors: RecordError[] };
+  /** whether the first outgoing message may be the input message itself (1:1 nodes) */
+  reuseInput(incoming: Incoming): boolean;
+  /** last touches on the outgoing messages (e.g. an alert's topic) */
+  decorate?(state: S, messages: Array<NodeMessage[] | null>, incoming: Incoming, input: NodeMessageInFlow): void;
+}
+
+/**
+ * The shared controller of the record nodes: settings errors shown on the
+ * node, records read in either shape, control messages passed on last, one
+ * Catch-visible error per message with bad records, throttled status, and a
+ * close handler. Each node supplies only its state and its step.
+ */
+export function runRecordNode<S>(RED: NodeAPI, node: Node, spec: RecordNodeSpec<S>): void {
+  let state: S | null = null;
+  try {
+    state = spec.create();
+  } catch (err) {
+    node.error(translate(RED, `${spec.type}.errors.config`, 'invalid setting: __reason__', { reason: (err as Error).message }));
+    node.status({ fill: 'red', shape: 'ring', text: 'invalid settings' });
+  }
+  const status = new StatusReporter(node, () => spec.status(state as S));
+  let lastBatch = false; // shape of the last records, for what a flush releases
+
+  node.on('input', (msg, send, done) => {
+    if (state === null) return done(new Error(`${spec.type}: invalid settings, see the node`));
+    const incoming = readIncoming(msg, lastBatch);
+    if (incoming instanceof Error) return done(incoming);
+    if (incoming.records.length > 0) lastBatch = incoming.batch;
+    if (incoming.reset) spec.reset(state);
+    const { outputs, errors } = spec.handle(state, incoming);
+    const messages = shapeOutputs(msg, outputs, incoming, spec.reuseInput(incoming));
+    spec.decorate?.(state, messages, incoming, msg);
+    send(messages);
+    const error = summariseErrors(errors, incoming.records.length);
+    if (error) node.error(error, msg);
+    if (incoming.flush || incoming.reset) status.now();
+    else status.update();
+    done();
+  });
+
+  node.on('close', (_removed: boolean, done: () => void) => {
+    status.close();
+    done();
+  });
+}
