@@ -46,8 +46,60 @@ export function fromEpochSeconds(s: number): EventTime | null {
   return { sec, ticks };
 }
 
+/** Epoch seconds of recent UTC dates ("YYYY-MM-DD"), so the common form skips Date and the regex. */
+const dayCache = new Map<string, number>();
+
+/**
+ * Fast path for the form logs use most, "YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z":
+ * digits read by char code, the day's epoch from a small cache. Anything
+ * else (offsets, spaces, no zone, odd values) falls through to the full parser.
+ */
+function parseIsoUtcFast(text: string): EventTime | null | undefined {
+  const n = text.length;
+  if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const digit = (i: number) => {
+    const c = text.charCodeAt(i) - 48;
+    return c >= 0 && c <= 9 ? c : -100;
+  };
+  const hour = digit(11) * 10 + digit(12);
+  const minute = digit(14) * 10 + digit(15);
+  const second = digit(17) * 10 + digit(18);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let ticks = 0;
+  if (n > 20) {
+    if (text.charCodeAt(19) !== 46 /* . */ || n < 22) return undefined;
+    let scale = 1_000_000;
+    for (let i = 20; i < n - 1; i++) {
+      const d = digit(i);
+      if (d < 0) return undefined;
+      if (scale >= 1) ticks += d * scale;
+      scale /= 10;
+    }
+  } else if (text.charCodeAt(19) !== 90) {
+    return undefined;
+  }
+  const day = text.slice(0, 10);
+  let dayStart = dayCache.get(day);
+  if (dayStart === undefined) {
+    const full = parseIsoFull(`${day}T00:00:00Z`);
+    if (!full) return null;
+    if (dayCache.size > 4096) dayCache.clear();
+    dayCache.set(day, (dayStart = full.sec));
+  }
+  return { sec: dayStart + hour * 3600 + minute * 60 + second, ticks: Math.floor(ticks) };
+}
+
 function parseIso(text: string): EventTime | null {
   if (text.length > 40) return null;
+  if (text.length >= 20) {
+    const fast = parseIsoUtcFast(text);
+    if (fast !== undefined) return fast;
+  }
+  return parseIsoFull(text);
+}
+
+function parseIsoFull(text: string): EventTime | null {
   const m = ISO.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, zone] = m;

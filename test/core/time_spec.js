@@ -60,6 +60,22 @@ describe('core/time', function () {
     });
   });
 
+  it('reads the common UTC form exactly like the general parser (property over 20,000 timestamps)', function () {
+    const fc = require('fast-check');
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-12-31T23:59:59Z'), noInvalidDate: true }),
+        fc.constantFrom('', '.', '.1', '.12', '.1234567', '.123456789'), fc.constantFrom('Z', '+00:00'), (d, frac, zone) => {
+          const base = d.toISOString().slice(0, 19);
+          const digits = frac === '.' ? '' : frac;
+          const fast = parseEventTime(base + digits + 'Z'); // fast path
+          const general = parseEventTime(base + digits + '+00:00'); // regex path, same instant
+          should(fast).eql(general);
+          fast.sec.should.equal(Math.floor(d.getTime() / 1000));
+        }),
+      { numRuns: 20000, seed: 7 },
+    );
+  });
+
   it('bins floor to UTC hours and print as ISO', function () {
     const s = t('2024-05-08T10:59:59.9999999Z').sec;
     isoFromSeconds(binStart(s, 3600)).should.equal('2024-05-08T10:00:00Z');
