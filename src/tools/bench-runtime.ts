@@ -1,0 +1,152 @@
+/**
+ * The runtime part of the benchmark: example-flow chains inside an embedded
+ * Node-RED (RED.init / RED.start, not the test helper, whose spies distort
+ * timing), fed by a driver node with single records or batches, timed from
+ * the first record sent until the flush leaves the last node; and, in the
+ * same run, a chain of pass-through nodes with the same number of hops as
+ * the ceiling Node-RED's message passing allows.
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface BenchGlobal {
+  messages: unknown[];
+  done: ((seconds: number) => void) | null;
+  started: bigint;
+}
+const G = globalThis as unknown as { __netbeaconBench: BenchGlobal };
+
+/** Driver, sink and pass-through node types, written to a temporary node directory. */
+const BENCH_NODES = `
+module.exports = function (RED) {
+  const G = globalThis.__netbeaconBench;
+  function Source(config) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    node.on('input', function () {
+      const list = G.messages;
+      let i = 0;
+      G.started = process.hrtime.bigint();
+      // chunks, yielding between them, so delivery keeps pace (Node-RED has no back-pressure)
+      (function next() {
+        const end = Math.min(list.length, i + 2000);
+        for (; i < end; i++) node.send(list[i]);
+        if (i < list.length) setImmediate(next);
+        else node.send({ flush: true });
+      })();
+    });
+  }
+  function Sink(config) {
+    RED.nodes.createNode(this, config);
+    this.on('input', function (msg) {
+      if (msg.flush && G.done) G.done(Number(process.hrtime.bigint() - G.started) / 1e9);
+    });
+  }
+  function Pass(config) {
+    RED.nodes.createNode(this, config);
+    this.on('input', function (msg, send, done) { send(msg); done(); });
+  }
+  RED.nodes.registerType('bench-source', Source);
+  RED.nodes.registerType('bench-sink', Sink);
+  RED.nodes.registerType('bench-pass', Pass);
+};
+`;
+
+export interface RuntimeResult {
+  name: string;
+  events: number;
+  messages: number;
+  hops: number;
+  seconds: number;
+  eventsPerSecond: number;
+  hopsPerSecond: number;
+}
+
+type NodeConfig = Record<string, unknown> & { id: string; type: string };
+
+/** Flows start asynchronously after a deploy: wait for the driver node to exist. */
+async function waitForNode(RED: { nodes: { getNode(id: string): unknown } }, id: string): Promise<void> {
+  for (let i = 0; i < 500 && !RED.nodes.getNode(id); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!RED.nodes.getNode(id)) throw new Error(`the benchmark flow did not start (node ${id} missing: are all node types installed?)`);
+}
+
+export async function runtimeBench(records: Array<Record<string, unknown>>, runs: number): Promise<RuntimeResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-'));
+  const nodesDir = path.join(dir, 'bench-nodes');
+  fs.mkdirSync(nodesDir);
+  fs.writeFileSync(path.join(nodesDir, 'bench.js'), BENCH_NODES);
+  fs.writeFileSync(path.join(nodesDir, 'bench.html'), ['bench-source', 'bench-sink', 'bench-pass']
+    .map((t) => `<script type="text/html" data-template-name="${t}"></script>`).join('\n'));
+  fs.mkdirSync(path.join(dir, 'node_modules', '@netbeacon'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', '@netbeacon', 'node-red-beaconing'), 'dir');
+  G.__netbeaconBench = { messages: [], done: null, started: 0n };
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RED = require(require.resolve('node-red', { paths: [ROOT] }));
+  const server = http.createServer((_req, res) => res.end());
+  RED.init(server, {
+    userDir: dir, nodesDir: [nodesDir], flowFile: 'flows.json', credentialSecret: false, httpAdminRoot: false, httpNodeRoot: false,
+    logging: { console: { level: 'warn', metrics: false, audit: false } }, editorTheme: { tours: false },
+  });
+  await RED.start();
+
+  const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'WireData beaconing (Sentinel rule).json'), 'utf8')) as NodeConfig[];
+  const pick = (type: string, extra: Partial<NodeConfig> = {}): NodeConfig => ({ ...example.find((n) => n.type === type)!, ...extra });
+  /** source → nodes… → sink on its own tab; ids prefixed so every case is deployed at once (no redeploys). */
+  const chain = (k: number, nodes: NodeConfig[]): NodeConfig[] => {
+    const z = `tab${k}`;
+    const id = (x: string) => `c${k}_${x}`;
+    const all: NodeConfig[] = [{ id: z, type: 'tab', label: `bench ${k}` } as NodeConfig, { id: id('src'), type: 'bench-source', z, wires: [[id(nodes[0].id)]] }];
+    nodes.forEach((n, i) => {
+      const next = i + 1 < nodes.length ? id(nodes[i + 1].id) : id('sink');
+      const outputs = Array.isArray(n.wires) ? (n.wires as unknown[]).length : 1;
+      all.push({ ...n, id: id(n.id), z, wires: Array.from({ length: outputs }, (_, o) => (o === 0 ? [next] : [])) });
+    });
+    all.push({ id: id('sink'), type: 'bench-sink', z, wires: [] });
+    return all;
+  };
+  const wiredata = [pick('beacon-ip-filter', { id: 'f' }), pick('beacon-delta', { id: 'd' }), pick('switch', { id: 'p' }), pick('beacon-histogram', { id: 'h' }), pick('beacon-scorer', { id: 's' })];
+  // arrays cannot pass the port switch (it tests one record): the batched chain leaves it out
+  const batched = [pick('beacon-ip-filter', { id: 'f' }), pick('beacon-delta', { id: 'd' }), pick('beacon-histogram', { id: 'h' }), pick('beacon-scorer', { id: 's' })];
+  const passes = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `pass${i}`, type: 'bench-pass', wires: [[]] }) as NodeConfig);
+
+  const cases = [
+    { name: 'pass-through ceiling, 6 hops, single records', nodes: passes(wiredata.length), batch: 0 },
+    { name: 'WireData example chain, 6 hops, single records', nodes: wiredata, batch: 0 },
+    { name: 'pass-through ceiling, 5 hops, batches of 100', nodes: passes(batched.length), batch: 100 },
+    { name: 'filter→delta→histogram→scorer, batches of 100', nodes: batched, batch: 100 },
+    { name: 'pass-through ceiling, 5 hops, batches of 1000', nodes: passes(batched.length), batch: 1000 },
+    { name: 'filter→delta→histogram→scorer, batches of 1000', nodes: batched, batch: 1000 },
+  ];
+  await RED.runtime.flows.setFlows({ flows: { flows: cases.flatMap((c, k) => chain(k, c.nodes)) }, deploymentType: 'full' });
+  await waitForNode(RED, `c${cases.length - 1}_src`);
+  const results: RuntimeResult[] = [];
+  for (const [k, c] of cases.entries()) {
+    const times: number[] = [];
+    let messages = 0;
+    for (let r = 0; r < runs; r++) {
+      const copies = records.map((x) => ({ ...x }));
+      const list: unknown[] = [];
+      if (c.batch > 0) for (let i = 0; i < copies.length; i += c.batch) list.push({ payload: copies.slice(i, i + c.batch) });
+      else for (const rec of copies) list.push({ payload: rec });
+      messages = list.length;
+      G.__netbeaconBench.messages = list;
+      const finished = new Promise<number>((resolve) => (G.__netbeaconBench.done = resolve));
+      (globalThis as { gc?: () => void }).gc?.();
+      RED.nodes.getNode(`c${k}_src`).receive({ reset: true });
+      times.push(await finished);
+    }
+    times.sort((a, b) => a - b);
+    const seconds = times[Math.floor(times.length / 2)];
+    const hops = c.nodes.length + 1;
+    results.push({ name: c.name, events: records.length, messages, hops, seconds, eventsPerSecond: records.length / seconds, hopsPerSecond: (messages * hops) / seconds });
+  }
+  await RED.stop();
+  server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return results;
+}
