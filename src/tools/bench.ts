@@ -191,12 +191,29 @@ function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: numb
   };
 }
 
+async function printRuntime(records: LogRecord[]) {
+  const runtimeRecords = Number(arg('runtime-records', '200000'));
+  process.stdout.write(`\nembedded Node-RED (RED.init/RED.start), ${fmt(runtimeRecords)} records, one warm-up then median of ${RUNS} runs, first send → flush out:\n`);
+  const runtime = await runtimeBench(records.slice(0, runtimeRecords), RUNS);
+  const rw = Math.max(...runtime.map((r) => r.name.length));
+  for (const r of runtime) {
+    process.stdout.write(`${r.name.padEnd(rw)}  ${fmt(r.messages).padStart(8)} msgs  ${r.seconds.toFixed(3).padStart(7)} s  ${fmt(r.eventsPerSecond).padStart(9)} events/s  ${fmt(r.hopsPerSecond).padStart(9)} message-hops/s\n`);
+  }
+  const rate = (prefix: string) => runtime.find((r) => r.name.startsWith(prefix))?.eventsPerSecond ?? NaN;
+  process.stdout.write(`single-record WireData chain at ${(100 * rate('WireData example chain') / rate('pass-through ceiling, 6 hops')).toFixed(1)} % of the pass-through ceiling (target ≥ 50 %)\n`);
+  return runtime;
+}
+
 async function main(): Promise<void> {
   const started = new Date().toISOString();
   process.stdout.write(`netbeacon benchmark — ${started}\n`);
   process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
   process.stdout.write(`method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`);
   const records = benchRecords(RECORDS);
+  if (args.includes('--runtime-only')) {
+    await printRuntime(records);
+    return;
+  }
   const rows: Row[] = [];
   const add = (stage: string, events: number, seconds: number) => rows.push({ stage, events, seconds, perSecond: events / seconds });
 
@@ -263,19 +280,7 @@ async function main(): Promise<void> {
   if (typeof memory === 'string') process.stdout.write(`\nmemory: ${memory}\n`);
   else process.stdout.write(`\nmemory (heap growth from 20k to 120k entries, after GC): delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group) with one delta value\n`);
 
-  const runtimeRecords = Number(arg('runtime-records', '200000'));
-  process.stdout.write(`\nembedded Node-RED (RED.init/RED.start), ${fmt(runtimeRecords)} records, median of ${RUNS} runs, first send → flush out:\n`);
-  const runtime = await runtimeBench(records.slice(0, runtimeRecords), RUNS);
-  const rw = Math.max(...runtime.map((r) => r.name.length));
-  for (const r of runtime) {
-    process.stdout.write(`${r.name.padEnd(rw)}  ${fmt(r.messages).padStart(8)} msgs  ${r.seconds.toFixed(3).padStart(7)} s  ${fmt(r.eventsPerSecond).padStart(9)} events/s  ${fmt(r.hopsPerSecond).padStart(9)} message-hops/s\n`);
-  }
-  const ratio = (a: string, b: string) => {
-    const x = runtime.find((r) => r.name.startsWith(a));
-    const y = runtime.find((r) => r.name.startsWith(b));
-    return x && y ? x.eventsPerSecond / y.eventsPerSecond : NaN;
-  };
-  process.stdout.write(`single-record WireData chain at ${(100 * ratio('WireData example chain', 'pass-through ceiling, 6 hops')).toFixed(1)} % of the pass-through ceiling (target ≥ 50 %)\n`);
+  const runtime = await printRuntime(records);
 
   const json = arg('json', '');
   if (json) {
