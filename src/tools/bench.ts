@@ -84,12 +84,31 @@ function coreChain(records: LogRecord[]): LogRecord[] {
   return h.rows.map((row) => scoreRow(row, WIREDATA_SCORER)).filter((s) => s.alert).map((s) => s.row);
 }
 
+/** The part of @duckdb/node-api used here (installed on demand, so no compile-time types). */
+interface DuckDbAppender {
+  appendBigInt(v: bigint): void;
+  appendVarchar(v: string): void;
+  appendInteger(v: number): void;
+  appendNull(): void;
+  endRow(): void;
+  closeSync(): void;
+}
+interface DuckDbConnection {
+  run(sql: string): Promise<unknown>;
+  createAppender(table: string): Promise<DuckDbAppender>;
+  runAndReadAll(sql: string): Promise<{ getRows(): unknown[][] }>;
+  closeSync(): void;
+}
+interface DuckDbApi {
+  DuckDBInstance: { create(path: string): Promise<{ connect(): Promise<DuckDbConnection> }> };
+}
+
 async function duckdb(records: LogRecord[]): Promise<{ loadSeconds: number; querySeconds: number; rows: LogRecord[] } | string> {
-  let api: typeof import('@duckdb/node-api');
+  let api: DuckDbApi;
   try {
-    api = require('@duckdb/node-api');
+    api = require('@duckdb/node-api') as DuckDbApi;
   } catch {
-    return 'DuckDB (@duckdb/node-api, a dev dependency) is not installed';
+    return 'DuckDB (@duckdb/node-api) is not installed: npm run bench installs it on demand';
   }
   const db = await api.DuckDBInstance.create(':memory:');
   const c = await db.connect();
@@ -145,7 +164,7 @@ async function duckdb(records: LogRecord[]): Promise<{ loadSeconds: number; quer
     const q0 = process.hrtime.bigint();
     const result = await c.runAndReadAll(sql);
     times.push(Number(process.hrtime.bigint() - q0) / 1e9);
-    rows = result.getRows().map((v) => ({
+    rows = result.getRows().map((v: unknown[]) => ({
       TimeGenerated: new Date(Number(v[0]) * 3600000).toISOString().replace('.000Z', 'Z'), LocalIP: v[1], RemoteIP: v[2],
       RemotePortNumber: v[3], MostFrequentTimeDeltaCount: Number(v[4]), MostFrequentTimeDeltainSeconds: Number(v[5]),
       TotalEvents: Number(v[6]), TotalSentBytes: Number(v[7]), TotalReceivedBytes: Number(v[8]), BeaconPercent: Number(v[9]),
