@@ -12,7 +12,15 @@ export interface DeltaOptions {
   latenessSeconds: number;
   deltaField: string;
   nextTimeField: string;
+  /** at most this many keys are tracked; keys seen once are forgotten first (0 = no cap) */
+  maxKeys?: number;
+  /** at most this many events wait in the reorder buffer; the oldest is released early (0 = no cap) */
+  maxBuffered?: number;
 }
+
+/** Caps that keep a tracker near 1 GB of heap at worst (measured ~350 B per key, records included). */
+export const DEFAULT_MAX_KEYS = 500_000;
+export const DEFAULT_MAX_BUFFERED = 1_000_000;
 
 export const WIREDATA_DELTA: DeltaOptions = {
   keyFields: ['LocalIP'],
@@ -66,26 +74,37 @@ function eventBefore(a: Event, b: Event): number {
  */
 export class DeltaTracker {
   private readonly buffer = new MinHeap<Event>((a, b) => eventBefore(a, b) < 0);
-  /** per key: the last released event, waiting for the next one */
-  private readonly lastReleased = new Map<string, Event>();
+  /**
+   * Per key, the last released event, waiting for the next one. Keys seen
+   * once wait on probation; a key's second event promotes it. Under a cap,
+   * probation is forgotten first, so a flood of one-shot (spoofed) sources
+   * cannot push out the repeating keys a beacon is made of. Each Map keeps
+   * its keys in least-recently-seen order.
+   */
+  private readonly probation = new Map<string, Event>();
+  private readonly established = new Map<string, Event>();
   private watermark: EventTime | null = null;
   private seq = 0;
   private readonly latenessSec: number;
   private readonly latenessTicks: number;
-  readonly counts = { seen: 0, released: 0, late: 0, errors: 0 };
+  readonly counts = { seen: 0, released: 0, late: 0, errors: 0, evictedKeys: 0, forcedReleases: 0 };
 
   constructor(readonly options: DeltaOptions) {
     if (!(options.latenessSeconds >= 0) || !Number.isFinite(options.latenessSeconds)) {
       throw new Error(`lateness must be a number of seconds ≥ 0, not ${options.latenessSeconds}`);
     }
     if (options.keyFields.length === 0) throw new Error('at least one key field is needed');
+    for (const cap of ['maxKeys', 'maxBuffered'] as const) {
+      const v = options[cap];
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`${cap} must be a whole number ≥ 0, not ${v}`);
+    }
     this.latenessSec = Math.floor(options.latenessSeconds);
     this.latenessTicks = Math.round((options.latenessSeconds - this.latenessSec) * 1e7);
   }
 
   /** Keys with an event waiting for its successor. */
   get keyCount(): number {
-    return this.lastReleased.size;
+    return this.probation.size + this.established.size;
   }
 
   /** Events in the reorder buffer. */
@@ -115,7 +134,7 @@ export class DeltaTracker {
     for (let i = 0; i < tieFields.length; i++) tie[i] = record[tieFields[i]];
     const event: Event = { record, key: keyOf(record, keyFields), time, tie, seq: this.seq++ };
 
-    const last = this.lastReleased.get(event.key);
+    const last = this.established.get(event.key) ?? this.probation.get(event.key);
     if (last && eventBefore(event, last) < 0) {
       this.counts.late++;
       out.late.push(record);
@@ -124,6 +143,12 @@ export class DeltaTracker {
     this.buffer.push(event);
     if (!this.watermark || compareTime(time, this.watermark) > 0) this.watermark = time;
     this.releaseBefore(this.horizon(), out);
+    // a full buffer releases its oldest events before their time: they may make later ones late
+    const maxBuffered = this.options.maxBuffered ?? 0;
+    while (maxBuffered > 0 && this.buffer.size > maxBuffered) {
+      this.releaseOne(this.buffer.pop() as Event, out);
+      this.counts.forcedReleases++;
+    }
   }
 
   /** Releases every buffered event (end of a replay); keys keep their last event. */
@@ -133,7 +158,8 @@ export class DeltaTracker {
 
   reset(): void {
     this.buffer.clear();
-    this.lastReleased.clear();
+    this.probation.clear();
+    this.established.clear();
     this.watermark = null;
   }
 
@@ -150,19 +176,54 @@ export class DeltaTracker {
 
   /** Releases buffered events strictly before `horizon` (all when null), in order. */
   private releaseBefore(horizon: EventTime | null, out: DeltaOutput): void {
-    const { deltaField, nextTimeField, timeField } = this.options;
     for (;;) {
       const next = this.buffer.peek();
       if (!next || (horizon && compareTime(next.time, horizon) >= 0)) return;
       this.buffer.pop();
-      const previous = this.lastReleased.get(next.key);
-      if (previous) {
-        previous.record[deltaField] = datetimeDiffSeconds(next.time, previous.time);
-        previous.record[nextTimeField] = next.record[timeField];
-        out.released.push(previous.record);
-        this.counts.released++;
-      }
-      this.lastReleased.set(next.key, next);
+      this.releaseOne(next, out);
     }
+  }
+
+  /**
+   * A segmented LRU under maxKeys: a quarter of the places for keys seen once
+   * (probation), the rest for keys seen again (established). A flood of
+   * one-shot sources only churns probation; established keys that go quiet
+   * are demoted to probation as new keys are promoted, so they age out too.
+   */
+  private enforceKeyCap(): void {
+    const maxKeys = this.options.maxKeys ?? 0;
+    if (maxKeys <= 0) return;
+    const probationCap = Math.max(1, Math.floor(maxKeys / 4));
+    const establishedCap = Math.max(0, maxKeys - probationCap);
+    while (this.established.size > establishedCap) {
+      const key = this.established.keys().next().value as string;
+      const event = this.established.get(key) as Event;
+      this.established.delete(key);
+      this.probation.set(key, event);
+    }
+    while (this.probation.size > probationCap || this.keyCount > maxKeys) {
+      const from = this.probation.size > 0 ? this.probation : this.established;
+      from.delete(from.keys().next().value as string);
+      this.counts.evictedKeys++;
+    }
+  }
+
+  /** Pairs an event with its key's previous one, then holds it for its own successor. */
+  private releaseOne(next: Event, out: DeltaOutput): void {
+    const { deltaField, nextTimeField, timeField } = this.options;
+    const previous = this.established.get(next.key) ?? this.probation.get(next.key);
+    if (previous) {
+      previous.record[deltaField] = datetimeDiffSeconds(next.time, previous.time);
+      previous.record[nextTimeField] = next.record[timeField];
+      out.released.push(previous.record);
+      this.counts.released++;
+      // re-inserted: a Map's order is its recency
+      this.established.delete(next.key);
+      this.probation.delete(next.key);
+      this.established.set(next.key, next);
+    } else {
+      this.probation.set(next.key, next);
+    }
+    this.enforceKeyCap();
   }
 }

@@ -15,7 +15,12 @@ export interface HistogramOptions {
   timeField: string;
   deltaField: string;
   nextTimeField: string;
+  /** at most this many (bin, group) cells are open; past it the oldest bin closes early (0 = no cap) */
+  maxOpenCells?: number;
 }
+
+/** ~220 B per open cell: 1,000,000 cells stay well inside a 1 GB heap. */
+export const DEFAULT_MAX_OPEN_CELLS = 1_000_000;
 
 export const WIREDATA_HISTOGRAM: HistogramOptions = {
   binSeconds: 3600,
@@ -70,7 +75,8 @@ export class HistogramAggregator {
   /** bins ending at or before this (epoch seconds) are closed */
   private closedBefore = -Infinity;
   private watermarkSec = -Infinity;
-  readonly counts = { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0 };
+  readonly counts = { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0, closedEarly: 0 };
+  private cells = 0;
 
   constructor(readonly options: HistogramOptions) {
     const { binSeconds, closeAfterSeconds, minDelta } = options;
@@ -81,13 +87,18 @@ export class HistogramAggregator {
       throw new Error(`close-after must be a number of seconds ≥ 0, not ${closeAfterSeconds}`);
     }
     if (!Number.isFinite(minDelta)) throw new Error(`minimum delta must be a number, not ${minDelta}`);
+    const cap = options.maxOpenCells;
+    if (cap !== undefined && !(Number.isInteger(cap) && cap >= 0)) throw new Error(`maxOpenCells must be a whole number ≥ 0, not ${cap}`);
+  }
+
+  /** The largest next-event time seen (epoch seconds), or null before any. */
+  get watermarkSeconds(): number | null {
+    return Number.isFinite(this.watermarkSec) ? this.watermarkSec : null;
   }
 
   /** Open (bin, group) cells. */
   get openCells(): number {
-    let n = 0;
-    for (const cells of this.bins.values()) n += cells.size;
-    return n;
+    return this.cells;
   }
 
   add(record: unknown, out: HistogramOutput): void {
@@ -113,6 +124,13 @@ export class HistogramAggregator {
     }
     const next = parseEventTime(record[o.nextTimeField]);
     this.advance(next ? next.sec : time.sec, out);
+    const cap = o.maxOpenCells ?? 0;
+    while (cap > 0 && this.cells > cap && this.bins.size > 0) {
+      // too many open cells (a flood of groups): emit the oldest bin now rather than grow
+      const oldest = Math.min(...this.bins.keys());
+      this.counts.closedEarly += this.bins.get(oldest)?.size ?? 0;
+      this.close(oldest, out);
+    }
   }
 
   /** Closes every open bin. */
@@ -123,6 +141,7 @@ export class HistogramAggregator {
 
   reset(): void {
     this.bins.clear();
+    this.cells = 0;
     this.closedBefore = -Infinity;
     this.watermarkSec = -Infinity;
   }
@@ -146,6 +165,7 @@ export class HistogramAggregator {
         sums: o.sumFields.map(() => 0),
       };
       cells.set(key, cell);
+      this.cells++;
     }
     cell.counts.set(delta, (cell.counts.get(delta) ?? 0) + 1);
     cell.total++;
@@ -170,6 +190,7 @@ export class HistogramAggregator {
     const o = this.options;
     const cells = this.bins.get(start);
     this.bins.delete(start);
+    this.cells -= cells ? cells.size : 0;
     this.closedBefore = Math.max(this.closedBefore, start + o.binSeconds);
     if (!cells) return;
     const time = isoFromSeconds(start);

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { DeltaTracker, newDeltaOutput } from '../core/delta';
+import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_KEYS, DeltaTracker, newDeltaOutput } from '../core/delta';
 import { fieldList } from '../core/records';
-import { compact, numberSetting, runRecordNode } from './node-support';
+import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
 
 interface DeltaDef extends NodeDef {
   keyFields: string;
@@ -10,12 +10,16 @@ interface DeltaDef extends NodeDef {
   lateness: string | number;
   deltaField: string;
   nextTimeField: string;
+  maxKeys: string | number;
+  maxBuffered: string | number;
 }
 
 /** beacon-delta: time to the next event of the same key, attached to the earlier event. */
 export = function register(RED: NodeAPI): void {
   function BeaconDelta(this: Node, config: DeltaDef) {
     RED.nodes.createNode(this, config);
+    const evictions = new EvictionReporter(this, 'keys forgotten');
+    const forced = new EvictionReporter(this, 'events released early from a full reorder buffer');
     runRecordNode<DeltaTracker>(RED, this, {
       type: 'beacon-delta',
       create: () =>
@@ -26,20 +30,29 @@ export = function register(RED: NodeAPI): void {
           latenessSeconds: numberSetting(config.lateness, 'lateness', 0) as number,
           deltaField: (config.deltaField || 'TimeDeltainSeconds').trim(),
           nextTimeField: (config.nextTimeField || 'nextTimeGenerated').trim(),
+          maxKeys: numberSetting(config.maxKeys, 'maximum keys', DEFAULT_MAX_KEYS, 0) as number,
+          maxBuffered: numberSetting(config.maxBuffered, 'maximum buffered events', DEFAULT_MAX_BUFFERED, 0) as number,
         }),
       status: (t) => {
-        const text = `${compact(t.counts.seen)} rec · ${compact(t.keyCount)} keys · ${compact(t.bufferedCount)} buf`;
-        if (t.counts.late > 0) return { fill: 'yellow', shape: 'dot', text: `${text} · ${compact(t.counts.late)} late` };
-        return { fill: 'green', shape: 'dot', text };
+        let text = `${compact(t.counts.seen)} rec · ${compact(t.keyCount)} keys · ${compact(t.bufferedCount)} buf`;
+        if (t.counts.late > 0) text += ` · ${compact(t.counts.late)} late`;
+        const evicted = t.counts.evictedKeys + t.counts.forcedReleases;
+        if (evicted > 0) text += ` · ${compact(evicted)} evicted`;
+        return { fill: t.counts.late > 0 || evicted > 0 ? 'yellow' : 'green', shape: 'dot', text };
       },
       reset: (t) => {
         t.reset();
-        Object.assign(t.counts, { seen: 0, released: 0, late: 0, errors: 0 });
+        Object.assign(t.counts, { seen: 0, released: 0, late: 0, errors: 0, evictedKeys: 0, forcedReleases: 0 });
+        evictions.reset();
+        forced.reset();
       },
       handle: (t, incoming) => {
         const out = newDeltaOutput();
         for (const record of incoming.records) t.add(record, out);
         if (incoming.flush) t.flush(out);
+        const now = t.watermarkTime?.sec ?? null;
+        evictions.check(t.counts.evictedKeys, now, t.options.maxKeys ?? 0);
+        forced.check(t.counts.forcedReleases, now, t.options.maxBuffered ?? 0);
         return { outputs: [out.released, out.late], errors: out.errors };
       },
       reuseInput: () => false,

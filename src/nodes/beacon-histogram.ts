@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { HistogramAggregator, newHistogramOutput } from '../core/histogram';
+import { DEFAULT_MAX_OPEN_CELLS, HistogramAggregator, newHistogramOutput } from '../core/histogram';
 import { fieldList } from '../core/records';
-import { compact, numberSetting, runRecordNode } from './node-support';
+import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
 
 interface HistogramDef extends NodeDef {
   binSeconds: string | number;
@@ -12,12 +12,14 @@ interface HistogramDef extends NodeDef {
   timeField: string;
   deltaField: string;
   nextTimeField: string;
+  maxOpenCells: string | number;
 }
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */
 export = function register(RED: NodeAPI): void {
   function BeaconHistogram(this: Node, config: HistogramDef) {
     RED.nodes.createNode(this, config);
+    const early = new EvictionReporter(this, '(bin, group) cells closed early');
     runRecordNode<HistogramAggregator>(RED, this, {
       type: 'beacon-histogram',
       create: () =>
@@ -30,20 +32,24 @@ export = function register(RED: NodeAPI): void {
           timeField: (config.timeField || 'TimeGenerated').trim(),
           deltaField: (config.deltaField || 'TimeDeltainSeconds').trim(),
           nextTimeField: (config.nextTimeField || 'nextTimeGenerated').trim(),
+          maxOpenCells: numberSetting(config.maxOpenCells, 'maximum open cells', DEFAULT_MAX_OPEN_CELLS, 0) as number,
         }),
       status: (h) => {
-        const text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;
-        if (h.counts.late > 0) return { fill: 'yellow', shape: 'dot', text: `${text} · ${compact(h.counts.late)} late` };
-        return { fill: 'green', shape: 'dot', text };
+        let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;
+        if (h.counts.late > 0) text += ` · ${compact(h.counts.late)} late`;
+        if (h.counts.closedEarly > 0) text += ` · ${compact(h.counts.closedEarly)} closed early`;
+        return { fill: h.counts.late > 0 || h.counts.closedEarly > 0 ? 'yellow' : 'green', shape: 'dot', text };
       },
       reset: (h) => {
         h.reset();
-        Object.assign(h.counts, { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0 });
+        Object.assign(h.counts, { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0, closedEarly: 0 });
+        early.reset();
       },
       handle: (h, incoming) => {
         const out = newHistogramOutput();
         for (const record of incoming.records) h.add(record, out);
         if (incoming.flush) h.flush(out);
+        early.check(h.counts.closedEarly, h.watermarkSeconds, h.options.maxOpenCells ?? 0);
         return { outputs: [out.rows, out.late], errors: out.errors };
       },
       reuseInput: () => false,

@@ -75,6 +75,19 @@ describe('beacon-delta node', function () {
     helper.getNode('n1').status.lastCall.args[0].should.eql({ fill: 'green', shape: 'dot', text: '2 rec · 2 keys · 0 buf' });
   });
 
+  it('caps tracked keys: evictions turn the status yellow and are warned about once per minute of event time', async function () {
+    await load({ maxKeys: 4 });
+    const flood = [];
+    for (let i = 0; i < 300; i++) flood.push(rec(i * 0.1, { LocalIP: `10.9.${i >> 8}.${i & 255}` })); // 30 s of event time
+    await exchange([{ payload: flood }, { payload: flood.map((r, i) => ({ ...r, TimeGenerated: at(100 + i * 0.1) })) }]);
+    const n1 = helper.getNode('n1');
+    n1.status.lastCall.args[0].fill.should.equal('yellow');
+    n1.status.lastCall.args[0].text.should.match(/evicted/);
+    const warnings = n1.warn.args.map((a) => String(a[0])).filter((w) => /keys forgotten \(cap 4\)/.test(w));
+    // two messages in two different minutes of event time: two reports, not one per record
+    warnings.should.have.length(2);
+  });
+
   it('refuses a negative lateness', async function () {
     await load({ lateness: -5 });
     helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/lateness/);
