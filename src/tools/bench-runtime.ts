@@ -116,6 +116,8 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
 
   const cases = [
     { name: 'pass-through ceiling, 6 hops, single records', nodes: passes(wiredata.length), batch: 0 },
+    // every record takes 4 hops (to filter, delta, switch, histogram); only aggregated rows go further
+    { name: 'pass-through ceiling, 4 hops, single records', nodes: passes(3), batch: 0 },
     { name: 'WireData example chain, 6 hops, single records', nodes: wiredata, batch: 0 },
     { name: 'pass-through ceiling, 5 hops, batches of 100', nodes: passes(batched.length), batch: 100 },
     { name: 'filter→delta→histogram→scorer, batches of 100', nodes: batched, batch: 100 },
