@@ -4,7 +4,8 @@
  * same rule as SQL in DuckDB. Honest numbers: every figure is measured in
  * this run, on this machine, as printed; the median of several runs.
  *
- *   node --expose-gc tools/bench.js [--records N] [--runs R] [--json FILE] [--scaling]
+ *   node --expose-gc tools/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
+ *                                   [--runtime-only] [--scaling [--scaling-10m]]
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -51,6 +52,45 @@ export function benchRecords(n: number): LogRecord[] {
 }
 
 const clone = (rs: LogRecord[]) => rs.map((r) => ({ ...r }));
+
+/**
+ * Scaling: the core chain over n records produced on the fly (the sample day
+ * repeated with new hosts and shifted times, never held in memory), batches
+ * of 1,000 as a batched flow would pass them, released deltas and closed
+ * rows consumed as they come. Peak heap is sampled after every batch.
+ */
+function scalingRun(n: number): { seconds: number; peakHeapMB: number; keys: number } {
+  const base = generateRecords({ ...sampleScenario('wiredata'), quirks: true });
+  const baseMs = base.map((r) => Date.parse(r.TimeGenerated as string));
+  const span = 6 * 3600 * 1000;
+  const delta = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
+  const hist = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 3600 });
+  gc?.();
+  let peak = process.memoryUsage().heapUsed;
+  const t0 = process.hrtime.bigint();
+  let produced = 0;
+  let alerts = 0;
+  const d = newDeltaOutput();
+  for (let copy = 0; produced < n; copy++) {
+    for (let i = 0; i < base.length && produced < n; i++, produced++) {
+      const r = base[i];
+      const rec: LogRecord = { ...r, TimeGenerated: baseMs[i] + copy * span };
+      if (typeof r.LocalIP === 'string') rec.LocalIP = `${r.LocalIP}#${copy % 50}`; // 50 × the hosts of the sample day
+      if (kqlPublicDropReason(rec.RemoteIP) === null) delta.add(rec, d);
+      if (produced % 1000 === 999) {
+        const h = newHistogramOutput();
+        for (const x of d.released) if (x.RemotePortNumber !== 0) hist.add(x, h);
+        d.released.length = 0;
+        d.late.length = 0;
+        for (const row of h.rows) if (scoreRow(row, WIREDATA_SCORER).alert) alerts++;
+        if (produced % 100000 === 99999) peak = Math.max(peak, process.memoryUsage().heapUsed);
+      }
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  void alerts;
+  return { seconds, peakHeapMB: peak / 2 ** 20, keys: delta.keyCount };
+}
 
 /** Times fn over fresh copies of the input, RUNS times; returns the median seconds. */
 function timeIt<T>(prepare: () => T, fn: (input: T) => void): number {
@@ -210,6 +250,17 @@ function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: numb
   };
 }
 
+function printScaling() {
+  const scaling: Array<{ events: number; seconds: number; peakHeapMB: number; keys: number }> = [];
+  process.stdout.write(`\nscaling, core chain on records made on the fly (batches of 1,000), one run each:\n`);
+  for (const n of [1e5, 1e6, ...(args.includes('--scaling-10m') ? [1e7] : [])]) {
+    const r = scalingRun(n);
+    scaling.push({ events: n, ...r });
+    process.stdout.write(`${fmt(n).padStart(8)} events  ${r.seconds.toFixed(2).padStart(7)} s  ${fmt(n / r.seconds).padStart(8)} events/s  peak heap ${r.peakHeapMB.toFixed(0)} MB  ${r.keys} keys\n`);
+  }
+  return scaling;
+}
+
 async function printRuntime(records: LogRecord[]) {
   const runtimeRecords = Number(arg('runtime-records', '200000'));
   process.stdout.write(`\nembedded Node-RED (RED.init/RED.start), ${fmt(runtimeRecords)} records, one warm-up then median of ${RUNS} runs, first send → flush out:\n`);
@@ -228,6 +279,10 @@ async function main(): Promise<void> {
   process.stdout.write(`netbeacon benchmark — ${started}\n`);
   process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
   process.stdout.write(`method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`);
+  if (args.includes('--scaling-only')) {
+    printScaling();
+    return;
+  }
   const records = benchRecords(RECORDS);
   if (args.includes('--runtime-only')) {
     await printRuntime(records);
@@ -301,9 +356,11 @@ async function main(): Promise<void> {
 
   const runtime = await printRuntime(records);
 
+  const scaling = args.includes('--scaling') ? printScaling() : [];
+
   const json = arg('json', '');
   if (json) {
-    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, duckdb: duckSummary, memory, runtime }, null, 2));
+    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, duckdb: duckSummary, memory, runtime, scaling }, null, 2));
     process.stdout.write(`\nwrote ${json}\n`);
   }
 }
