@@ -16,6 +16,18 @@ export type DropReason = 'missing' | 'invalid' | 'ipv6' | 'private' | 'excluded'
 export function kqlPublicDropReason(value: unknown): DropReason | null {
   if (value === undefined || value === null || value === '') return 'missing';
   if (typeof value !== 'string') return 'invalid';
+  // destinations repeat: remember recent verdicts (bounded, so a flood of addresses only churns it)
+  const cached = kqlVerdicts.get(value);
+  if (cached !== undefined) return cached;
+  const verdict = kqlVerdict(value);
+  if (kqlVerdicts.size >= 8192) kqlVerdicts.clear();
+  kqlVerdicts.set(value, verdict);
+  return verdict;
+}
+
+const kqlVerdicts = new Map<string, DropReason | null>();
+
+function kqlVerdict(value: string): DropReason | null {
   const slash = value.indexOf('/');
   const host = slash < 0 ? value : value.slice(0, slash);
   if (!ipaddr.IPv4.isValidFourPartDecimal(host)) {

@@ -23,7 +23,7 @@ export interface ScoredRow {
   alert: boolean;
   /** the thresholds not passed, as KQL text */
   failed: string[];
-  /** one line for an e-mail subject or a chat message */
+  /** one line for an e-mail subject or a chat message (alerts only: rows below threshold get '') */
   summary: string;
 }
 
@@ -88,7 +88,8 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   row.timestamp = input.TimeGenerated;
   for (const [name, field] of options.entities) row[name] = input[field];
   row.histogram = counts;
-  return { row, alert: failed.length === 0, failed, summary: alertSummary(row, groupFields, title) };
+  const alert = failed.length === 0;
+  return { row, alert, failed, summary: alert ? alertSummary(row, groupFields, title) : '' };
 }
 
 /** One line for an e-mail subject or a chat message. */
