@@ -4,7 +4,7 @@ import { FrameSplitter } from '../core/parse/syslog';
 import { ByteDirection } from '../core/parse/mappings';
 import { zoneMinutes } from '../core/parse/timestamps';
 import { describeValue, LogRecord } from '../core/records';
-import { compact, StatusReporter, translate } from './node-support';
+import { carried, compact, StatusReporter, translate } from './node-support';
 
 interface ParseDef extends NodeDef {
   format: LogFormat;
@@ -110,8 +110,7 @@ export = function register(RED: NodeAPI): void {
           if (!firstError) firstError = `${result.reason}: ${describeValue(line, 120)}`;
         }
       }
-      const base: Record<string, unknown> = { ...msg };
-      for (const k of ['payload', '_msgid', 'flush', 'reset', 'parts']) delete base[k];
+      const base = carried(msg);
       const out1: NodeMessage[] = batch
         ? records.length ? [{ ...base, payload: records } as NodeMessage] : []
         : records.map((r) => ({ ...base, payload: r }) as NodeMessage);

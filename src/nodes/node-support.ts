@@ -27,7 +27,7 @@ export function readIncoming(msg: NodeMessageInFlow, lastBatch = false): Incomin
 }
 
 /** The properties of the input message that outgoing records carry on (not payload, parts or flags). */
-function carried(msg: NodeMessageInFlow): NodeMessage {
+export function carried(msg: NodeMessageInFlow): NodeMessage {
   const rest: Record<string, unknown> = { ...msg };
   for (const k of ['payload', 'parts', '_msgid', 'flush', 'reset']) delete rest[k];
   return rest as NodeMessage;

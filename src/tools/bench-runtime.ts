@@ -10,8 +10,8 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { linkPackage, ROOT } from './user-dir';
 
-const ROOT = path.resolve(__dirname, '..');
 
 interface BenchGlobal {
   messages: unknown[];
@@ -81,8 +81,7 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
   fs.writeFileSync(path.join(nodesDir, 'bench.js'), BENCH_NODES);
   fs.writeFileSync(path.join(nodesDir, 'bench.html'), ['bench-source', 'bench-sink', 'bench-pass']
     .map((t) => `<script type="text/html" data-template-name="${t}"></script>`).join('\n'));
-  fs.mkdirSync(path.join(dir, 'node_modules', '@netbeacon'), { recursive: true });
-  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', '@netbeacon', 'node-red-beaconing'), 'dir');
+  linkPackage(dir);
   G.__netbeaconBench = { messages: [], done: null, started: 0n };
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports

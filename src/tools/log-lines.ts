@@ -1,4 +1,5 @@
-import { Connection, generateConnections, TrafficOptions } from './traffic-generator';
+import { MONTHS } from '../core/parse/timestamps';
+import { Connection, generateConnections, isoTicks, TrafficOptions } from './traffic-generator';
 import { Random } from './random';
 
 /**
@@ -15,7 +16,6 @@ export interface RenderedLine {
   record: Record<string, unknown> | null;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 function isoSeconds(sec: number): string {
@@ -112,9 +112,8 @@ function zeekTs(t: number): string {
   return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
 }
 function wireDataRecord(c: Connection): Record<string, unknown> {
-  const micros = Math.round(c.t * 1e6);
   const r: Record<string, unknown> = {
-    TimeGenerated: `${new Date(Math.floor(micros / 1e6) * 1000).toISOString().slice(0, 19)}.${String(micros % 1e6).padStart(6, '0')}0Z`,
+    TimeGenerated: isoTicks(c.t),
     LocalIP: c.src, LocalPortNumber: c.srcPort ?? undefined, RemoteIP: c.dst ?? undefined, RemotePortNumber: c.dstPort ?? undefined,
     SentBytes: c.sent ?? undefined, ReceivedBytes: c.received ?? undefined,
   };

@@ -16,9 +16,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeSampleFiles } from './sample-files';
+import { linkPackage, PACKAGE_NAME, ROOT } from './user-dir';
 
-const ROOT = path.resolve(__dirname, '..');
-const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string };
 const ALERT_FILES = ['beacon-alerts-wiredata.jsonl', 'beacon-alerts-paloalto.jsonl', 'beacon-alerts-zeek.jsonl'];
 const REPLAY_INJECTS = ['replay sample file', 'replay conn.log'];
 
@@ -40,16 +39,6 @@ function parseArgs(argv: string[]): Options {
     exitAfterAlerts: Number(get('exit-after-alerts') ?? 0),
     live: argv.includes('--live'),
   };
-}
-
-/** Installs this package into the user directory as `npm install <path>` would: a link. */
-function installPackage(userDir: string): void {
-  const target = path.join(userDir, 'node_modules', ...PACKAGE.name.split('/'));
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.symlinkSync(ROOT, target, 'dir');
-  const manifest = { name: 'netbeacon-node-red-data', private: true, dependencies: { [PACKAGE.name]: `file:${ROOT}` } };
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify(manifest, null, 2));
 }
 
 function writeSettings(userDir: string, port: number): string {
@@ -97,7 +86,7 @@ function main(): void {
   const options = parseArgs(process.argv.slice(2));
   fs.mkdirSync(options.userDir, { recursive: true });
   const samples = writeSampleFiles(path.join(options.userDir, 'samples'));
-  installPackage(options.userDir);
+  linkPackage(options.userDir);
   const settings = writeSettings(options.userDir, options.port);
   writeFlows(options.userDir, options.live);
   for (const f of ALERT_FILES) fs.rmSync(path.join(options.userDir, f), { force: true });
@@ -108,7 +97,7 @@ function main(): void {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   process.stdout.write(
-    `netbeacon: Node-RED starting with ${PACKAGE.name} and the example flows; editor at http://127.0.0.1:${options.port}\n` +
+    `netbeacon: Node-RED starting with ${PACKAGE_NAME} and the example flows; editor at http://127.0.0.1:${options.port}\n` +
       `netbeacon: replaying ${samples.wiredata}, ${samples.csl} and ${samples.zeek}; alerts follow (also in ${options.userDir}/beacon-alerts-*.jsonl)\n`,
   );
 

@@ -17,6 +17,19 @@ const RULES = [
   { name: 'paloalto', schema: 'csl', query: oracle.paloAltoRule, toRecord: zeek.toCommonSecurityLog },
 ];
 
+/**
+ * A replay equals the oracle: no late events, the same alert rows, and the
+ * same scored groups before the thresholds (alerts plus below-threshold rows).
+ */
+function shouldEqualOracle(got, rule, records) {
+  should(got.late).be.empty();
+  const expected = rule.query(records.map((r) => ({ ...r })));
+  should(canonical(got.alerts)).deepEqual(canonical(expected));
+  const all = rule.query(records.map((r) => ({ ...r })), { allRows: true });
+  should(canonical([...got.alerts, ...got.below])).deepEqual(canonical(all));
+  return { expected, all };
+}
+
 /** Generated datasets per rule (RUNS=20 for a quick local run; CI runs 200). */
 const RUNS = Number(process.env.RUNS || 200);
 
@@ -48,13 +61,8 @@ describe('example flows equal the KQL batch oracle', function () {
           fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 30 }), fc.constantFrom(0, 0, 30, lateness), async (seed, disorder) => {
             const records = gen.generateRecords({ ...gen.randomScenario(seed, rule.schema), disorderSeconds: disorder });
             // the oracle reads the table in arrival order: full ties keep it, as the flow does
-            const expected = rule.query(records.map((r) => ({ ...r })));
             const got = await replay(info, records.map((r) => ({ ...r })));
-            should(got.late).be.empty();
-            should(canonical(got.alerts)).deepEqual(canonical(expected));
-            // and every scored group before the thresholds, not only the alerts
-            const all = rule.query(records.map((r) => ({ ...r })), { allRows: true });
-            should(canonical([...got.alerts, ...got.below])).deepEqual(canonical(all));
+            const { expected } = shouldEqualOracle(got, rule, records);
             alerts += expected.length;
             if (disorder > 0) shuffled++;
           }),
@@ -134,12 +142,8 @@ describe('example flows equal the KQL batch oracle', function () {
             await helper.unload();
             info = instrument(flow);
             await helper.load(NODE_MODULES, info.nodes);
-            const expected = rule.query(records.map((r) => ({ ...r })));
             const got = await replay(info, records.map((r) => ({ ...r })));
-            should(got.late).be.empty();
-            should(canonical(got.alerts)).deepEqual(canonical(expected));
-            const all = rule.query(records.map((r) => ({ ...r })), { allRows: true });
-            should(canonical([...got.alerts, ...got.below])).deepEqual(canonical(all));
+            const { expected, all } = shouldEqualOracle(got, rule, records);
             console.log(`      ${d.name}: ${records.length} records, ${all.length} scored groups, ${got.alerts.length} alert rows (oracle ${expected.length})`);
           });
         }

@@ -45,13 +45,11 @@ function readLines(file) {
 
 /** Zeek TSV rows as objects keyed by the #fields header, in file order. */
 function readZeekTsv(file) {
-  const raw = fs.readFileSync(path.join(DATASETS, file));
-  const text = (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8');
   let fields = null;
   const rows = [];
-  for (const line of text.split('\n')) {
+  for (const line of readLines(file)) {
     if (line.startsWith('#fields')) fields = line.split('\t').slice(1);
-    if (!line || line.startsWith('#') || !fields) continue;
+    if (line.startsWith('#') || !fields) continue;
     const values = line.split('\t');
     const row = {};
     fields.forEach((f, i) => (row[f] = values[i]));

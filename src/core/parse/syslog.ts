@@ -9,6 +9,8 @@
  * are anchored and linear (no nested quantifiers over the same text).
  */
 
+import { MONTHS } from './timestamps';
+
 export interface SyslogHeader {
   format: 'rfc5424' | 'rfc3164';
   priority: number | null;
@@ -24,7 +26,6 @@ export interface SyslogFrame {
   message: string;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 // <PRI>VERSION TIMESTAMP HOST APP PROCID MSGID SD [MSG]; SD is '-' or [..][..] with quoted, escaped values
 const RFC5424 =

@@ -3,7 +3,8 @@
  * (or exact ISO text), with no reading of the wall clock.
  */
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** English month abbreviations, as syslog and CEF write them. */
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** ISO 8601 UTC with 7 fractional digits from epoch ms. */
 export function isoFromMs(ms: number): string {

@@ -30,8 +30,7 @@ const FLOWS = {
 
 /** Installs the package the way `npm install <path>` does (a link), with settings bound to 127.0.0.1. */
 function setUp() {
-  fs.mkdirSync(path.join(userDir, 'node_modules', '@netbeacon'), { recursive: true });
-  fs.symlinkSync(root, path.join(userDir, 'node_modules', '@netbeacon', 'node-red-beaconing'), 'dir');
+  require(path.join(root, 'tools', 'user-dir.js')).linkPackage(userDir);
   fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify({
     uiHost: '127.0.0.1', uiPort, flowFile: 'flows.json', credentialSecret: false, fileWorkingDirectory: userDir,
     editorTheme: { tours: false, projects: { enabled: false } }, telemetry: { enabled: false }, logging: { console: { level: 'info' } },

@@ -1,0 +1,20 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The project root (compiled tools live in <root>/tools). */
+export const ROOT = path.resolve(__dirname, '..');
+export const PACKAGE_NAME = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
+
+/**
+ * Installs this package into a Node-RED user directory the way
+ * `npm install <path>` does: a link in its node_modules, and the dependency
+ * recorded in its package.json.
+ */
+export function linkPackage(userDir: string): void {
+  const target = path.join(userDir, 'node_modules', ...PACKAGE_NAME.split('/'));
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.symlinkSync(ROOT, target, 'dir');
+  const manifest = { name: 'netbeacon-node-red-data', private: true, dependencies: { [PACKAGE_NAME]: `file:${ROOT}` } };
+  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify(manifest, null, 2));
+}
