@@ -1,5 +1,6 @@
 import { MinHeap } from './heap';
 import { compareTieValue, isRecord, keyOf, LogRecord, RecordError } from './records';
+import { jsonCopy, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
 import { compareTime, datetimeDiffSeconds, EventTime, parseEventTime } from './time';
 
 export interface DeltaOptions {
@@ -42,6 +43,18 @@ export interface DeltaOutput {
 
 export function newDeltaOutput(): DeltaOutput {
   return { released: [], late: [], errors: [] };
+}
+
+/** One saved event: arrival number and record. */
+type SavedEvent = [number, LogRecord];
+
+export interface DeltaState {
+  watermark: [number, number] | null;
+  seq: number;
+  buffered: SavedEvent[];
+  probation: SavedEvent[];
+  established: SavedEvent[];
+  counts: DeltaTracker['counts'];
 }
 
 interface Event {
@@ -161,6 +174,49 @@ export class DeltaTracker {
     this.probation.clear();
     this.established.clear();
     this.watermark = null;
+  }
+
+  /** The settings saved state depends on: what keys, orders and fills the events. */
+  private stateSettings(): unknown {
+    const { keyFields, timeField, tieFields, deltaField, nextTimeField } = this.options;
+    return { keyFields, timeField, tieFields, deltaField, nextTimeField };
+  }
+
+  /** Everything needed to carry on after a restart, as plain JSON data (a deep copy). */
+  snapshot(): Snapshot<DeltaState> {
+    const save = (e: Event): SavedEvent => [e.seq, e.record];
+    return makeSnapshot('delta', this.stateSettings(), {
+      watermark: this.watermark ? [this.watermark.sec, this.watermark.ticks] : null,
+      seq: this.seq,
+      buffered: this.buffer.toArray().map(save),
+      probation: [...this.probation.values()].map(save),
+      established: [...this.established.values()].map(save),
+      counts: this.counts,
+    });
+  }
+
+  /** Replaces the state with a snapshot's; throws, leaving the state empty, when it cannot be used. */
+  restore(saved: unknown): void {
+    this.reset();
+    const state = openSnapshot<DeltaState>(saved, 'delta', this.stateSettings());
+    if (state instanceof Error) throw state;
+    try {
+      const load = ([seq, record]: SavedEvent): Event => {
+        const time = parseEventTime(record?.[this.options.timeField]);
+        if (!time || !Number.isInteger(seq)) throw new Error(`saved event ${seq} has no usable time`);
+        const tie = this.options.tieFields.map((f) => record[f]);
+        return { record, key: keyOf(record, this.options.keyFields), time, tie, seq };
+      };
+      for (const e of state.buffered) this.buffer.push(load(e));
+      for (const e of state.probation) { const ev = load(e); this.probation.set(ev.key, ev); }
+      for (const e of state.established) { const ev = load(e); this.established.set(ev.key, ev); }
+      this.watermark = state.watermark ? { sec: state.watermark[0], ticks: state.watermark[1] } : null;
+      this.seq = state.seq;
+      Object.assign(this.counts, jsonCopy(state.counts));
+    } catch (err) {
+      this.reset();
+      throw new Error(`saved state is damaged: ${(err as Error).message}`);
+    }
   }
 
   private horizon(): EventTime {

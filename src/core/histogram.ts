@@ -1,4 +1,5 @@
 import { isRecord, keyOf, LogRecord, numericValue, RecordError } from './records';
+import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
 import { binStart, isoFromSeconds, parseEventTime } from './time';
 
 export interface HistogramOptions {
@@ -55,6 +56,16 @@ export interface HistogramOutput {
 
 export function newHistogramOutput(): HistogramOutput {
   return { rows: [], late: [], errors: [] };
+}
+
+/** One saved (bin, group): bin start, group key, group values, [delta, count] pairs, total, sums. */
+type SavedCell = [number, string, unknown[], Array<[number, number]>, number, number[]];
+
+export interface HistogramState {
+  closedBefore: number | null;
+  watermark: number | null;
+  cells: SavedCell[];
+  counts: HistogramAggregator['counts'];
 }
 
 interface Cell {
@@ -144,6 +155,48 @@ export class HistogramAggregator {
     this.cells = 0;
     this.closedBefore = -Infinity;
     this.watermarkSec = -Infinity;
+  }
+
+  /** The settings saved state depends on: what bins, groups and sums mean. */
+  private stateSettings(): unknown {
+    const { binSeconds, groupFields, sumFields } = this.options;
+    return { binSeconds, groupFields, sumFields };
+  }
+
+  /** Open bins and counters as plain JSON data (a deep copy). */
+  snapshot(): Snapshot<HistogramState> {
+    const cells: SavedCell[] = [];
+    for (const [start, group] of this.bins) {
+      for (const [key, c] of group) cells.push([start, key, c.groupValues, [...c.counts], c.total, c.sums]);
+    }
+    return makeSnapshot('histogram', this.stateSettings(), {
+      closedBefore: finiteOrNull(this.closedBefore),
+      watermark: finiteOrNull(this.watermarkSec),
+      cells,
+      counts: this.counts,
+    });
+  }
+
+  /** Replaces the state with a snapshot's; throws, leaving the state empty, when it cannot be used. */
+  restore(saved: unknown): void {
+    this.reset();
+    const state = openSnapshot<HistogramState>(saved, 'histogram', this.stateSettings());
+    if (state instanceof Error) throw state;
+    try {
+      for (const [start, key, groupValues, counts, total, sums] of state.cells) {
+        if (!Number.isFinite(start) || !Array.isArray(counts) || !Array.isArray(sums)) throw new Error(`bad cell ${key}`);
+        let group = this.bins.get(start);
+        if (!group) this.bins.set(start, (group = new Map()));
+        group.set(key, { groupValues, counts: new Map(counts), total, sums });
+        this.cells++;
+      }
+      this.closedBefore = state.closedBefore ?? -Infinity;
+      this.watermarkSec = state.watermark ?? -Infinity;
+      Object.assign(this.counts, state.counts);
+    } catch (err) {
+      this.reset();
+      throw new Error(`saved state is damaged: ${(err as Error).message}`);
+    }
   }
 
   private fail(out: HistogramOutput, error: RecordError): void {

@@ -5,4 +5,5 @@ export * from './histogram';
 export * from './ip-filter';
 export * from './records';
 export * from './scorer';
+export * from './snapshot';
 export * from './time';

@@ -2,8 +2,12 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_KEYS, DeltaTracker, newDeltaOutput } from '../core/delta';
 import { fieldList } from '../core/records';
 import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
+import { persistenceSettings } from './persistence';
 
 interface DeltaDef extends NodeDef {
+  /** context store for the state; '' = memory only */
+  store?: string;
+  checkpointEvery?: string | number;
   keyFields: string;
   timeField: string;
   tieFields: string;
@@ -56,6 +60,11 @@ export = function register(RED: NodeAPI): void {
         return { outputs: [out.released, out.late], errors: out.errors };
       },
       reuseInput: () => false,
+      persist: {
+        settings: () => persistenceSettings(config.store, config.checkpointEvery),
+        snapshot: (s) => s.snapshot(),
+        restore: (s, saved) => s.restore(saved),
+      },
     });
   }
   RED.nodes.registerType('beacon-delta', BeaconDelta);

@@ -2,8 +2,12 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { DEFAULT_MAX_OPEN_CELLS, HistogramAggregator, newHistogramOutput } from '../core/histogram';
 import { fieldList } from '../core/records';
 import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
+import { persistenceSettings } from './persistence';
 
 interface HistogramDef extends NodeDef {
+  /** context store for the state; '' = memory only */
+  store?: string;
+  checkpointEvery?: string | number;
   binSeconds: string | number;
   groupFields: string;
   minDelta: string | number;
@@ -53,6 +57,11 @@ export = function register(RED: NodeAPI): void {
         return { outputs: [out.rows, out.late], errors: out.errors };
       },
       reuseInput: () => false,
+      persist: {
+        settings: () => persistenceSettings(config.store, config.checkpointEvery),
+        snapshot: (s) => s.snapshot(),
+        restore: (s, saved) => s.restore(saved),
+      },
     });
   }
   RED.nodes.registerType('beacon-histogram', BeaconHistogram);

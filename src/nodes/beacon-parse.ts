@@ -81,13 +81,13 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg, send, done) => {
       if (!parser) return done(new Error('beacon-parse: invalid settings, see the node'));
-      const flags = msg as { flush?: unknown; reset?: unknown };
+      const flags = msg as { flush?: unknown; reset?: unknown; checkpoint?: unknown };
       if (flags.reset) {
         parser.reset();
         splitters.clear();
         parsed = failed = 0;
       }
-      const control = Boolean(flags.flush || flags.reset);
+      const control = Boolean(flags.flush || flags.reset || flags.checkpoint);
       let lines = msg.payload === undefined && control ? [] : framesOf(msg, msg.payload);
       if (lines === null) {
         if (!control) return done(new Error(`msg.payload must be a string, a Buffer or an array of them, not ${describeValue(msg.payload, 40)}`));

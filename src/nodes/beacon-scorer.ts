@@ -69,7 +69,7 @@ export = function register(RED: NodeAPI): void {
       decorate: (s, messages, incoming, input) => {
         let i = 0;
         for (const m of messages[0] ?? []) {
-          if (m === input && (incoming.flush || incoming.reset)) continue;
+          if (m === input && incoming.control) continue;
           m.topic = incoming.batch
             ? `${title}: ${(m.payload as unknown[]).length} alert(s); first: ${s.summaries[0]}`
             : s.summaries[i++];

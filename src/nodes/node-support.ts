@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { isRecord, RecordError } from '../core/records';
+import { ContextState, PersistenceSettings } from './persistence';
 
 /** What an input message carries: records, control flags, and the shape to answer in. */
 export interface Incoming {
@@ -8,28 +9,37 @@ export interface Incoming {
   batch: boolean;
   flush: boolean;
   reset: boolean;
+  /** `msg.checkpoint`: stateful nodes save their state before passing the message on */
+  checkpoint: boolean;
+  /** any of the three: the message itself is passed on last */
+  control: boolean;
 }
 
 /**
  * Reads records from `msg.payload`: one object, or an array of them. A
- * control message (`msg.flush` / `msg.reset`) may carry no records at all;
+ * control message (`msg.flush` / `msg.reset` / `msg.checkpoint`) may carry no records at all;
  * what it releases then takes the shape of the last records seen
  * (`lastBatch`). Any other payload is an error the caller reports.
  */
 export function readIncoming(msg: NodeMessageInFlow, lastBatch = false): Incoming | RecordError {
-  const flush = Boolean((msg as { flush?: unknown }).flush);
-  const reset = Boolean((msg as { reset?: unknown }).reset);
+  const flags = msg as { flush?: unknown; reset?: unknown; checkpoint?: unknown };
+  const flush = Boolean(flags.flush);
+  const reset = Boolean(flags.reset);
+  const checkpoint = Boolean(flags.checkpoint);
+  const control = flush || reset || checkpoint;
   const payload = msg.payload;
-  if (Array.isArray(payload)) return { records: payload, batch: true, flush, reset };
-  if (isRecord(payload)) return { records: [payload], batch: false, flush, reset };
-  if (flush || reset) return { records: [], batch: lastBatch, flush, reset };
+  if (Array.isArray(payload)) return { records: payload, batch: true, flush, reset, checkpoint, control };
+  if (isRecord(payload)) return { records: [payload], batch: false, flush, reset, checkpoint, control };
+  if (control) return { records: [], batch: lastBatch, flush, reset, checkpoint, control };
   return new RecordError('msg.payload', payload, 'is not a record object or an array of records');
 }
+
+const CONTROL_AND_PAYLOAD = ['payload', 'parts', '_msgid', 'flush', 'reset', 'checkpoint'];
 
 /** The properties of the input message that outgoing records carry on (not payload, parts or flags). */
 export function carried(msg: NodeMessageInFlow): NodeMessage {
   const rest: Record<string, unknown> = { ...msg };
-  for (const k of ['payload', 'parts', '_msgid', 'flush', 'reset']) delete rest[k];
+  for (const k of CONTROL_AND_PAYLOAD) delete rest[k];
   return rest as NodeMessage;
 }
 
@@ -45,7 +55,7 @@ export function shapeOutputs(
   reuseInput: boolean,
 ): Array<NodeMessage[] | null> {
   const base = carried(msg);
-  let reused = !reuseInput || incoming.flush || incoming.reset;
+  let reused = !reuseInput || incoming.control;
   const make = (payload: unknown): NodeMessage => {
     if (!reused) {
       reused = true;
@@ -59,7 +69,7 @@ export function shapeOutputs(
     if (incoming.batch) return [make(records)];
     return records.map(make);
   });
-  if (incoming.flush || incoming.reset) {
+  if (incoming.control) {
     delete msg.payload;
     result[0].push(msg as NodeMessage);
   }
@@ -154,6 +164,15 @@ export function translate(RED: NodeAPI, key: string, fallback: string, vars?: Re
   return fallback.replace(/__(\w+)__/g, (_, name: string) => String(vars?.[name] ?? ''));
 }
 
+/** A stateful node's state in and out of a context store. */
+export interface Persistable<S> {
+  /** the node's store settings (throws on invalid ones); null = memory only */
+  settings(): PersistenceSettings | null;
+  snapshot(state: S): unknown;
+  /** replaces the state with a saved one; throws with the reason when it cannot */
+  restore(state: S, saved: unknown): void;
+}
+
 /** What a record-processing node contributes; the plumbing around it is shared. */
 export interface RecordNodeSpec<S> {
   /** node type, for messages */
@@ -169,45 +188,127 @@ export interface RecordNodeSpec<S> {
   reuseInput(incoming: Incoming): boolean;
   /** last touches on the outgoing messages (e.g. an alert's topic) */
   decorate?(state: S, messages: Array<NodeMessage[] | null>, incoming: Incoming, input: NodeMessageInFlow): void;
+  /** stateful nodes: keeping state in a context store */
+  persist?: Persistable<S>;
 }
+
+type Send = (msg: Array<NodeMessage[] | null>) => void;
+type Done = (err?: Error) => void;
 
 /**
  * The shared controller of the record nodes: settings errors shown on the
  * node, records read in either shape, control messages passed on last, one
  * Catch-visible error per message with bad records, throttled status, and a
  * close handler. Each node supplies only its state and its step.
+ *
+ * A stateful node with a context store restores its state before the first
+ * message (messages arriving meanwhile wait in order, none is lost), saves
+ * it every few seconds while records flow, on `msg.checkpoint` (the message
+ * is passed on once the store has it, so it doubles as a barrier) and on
+ * close; a node removed from the flow deletes its saved state.
  */
 export function runRecordNode<S>(RED: NodeAPI, node: Node, spec: RecordNodeSpec<S>): void {
   let state: S | null = null;
+  let persistence: PersistenceSettings | null = null;
   try {
     state = spec.create();
+    persistence = spec.persist?.settings() ?? null;
   } catch (err) {
+    state = null;
     node.error(translate(RED, `${spec.type}.errors.config`, 'invalid setting: __reason__', { reason: (err as Error).message }));
     node.status({ fill: 'red', shape: 'ring', text: 'invalid settings' });
   }
   const status = new StatusReporter(node, () => spec.status(state as S));
+  const store = state !== null && persistence && spec.persist ? new ContextState(node, persistence.store) : null;
   let lastBatch = false; // shape of the last records, for what a flush releases
+  const waiting: Array<[NodeMessageInFlow, Send, Done]> = [];
+  let blocker: Promise<void> | null = null; // a restore or checkpoint the next messages wait for
+  let changed = false;
 
-  node.on('input', (msg, send, done) => {
+  const snapshot = (): unknown => (spec.persist as Persistable<S>).snapshot(state as S);
+  const saveFailed = (err: Error) => node.error(`could not save state to context store "${store?.store}": ${err.message}`);
+
+  /** Runs an asynchronous step that later messages must wait for; then works off the queue. */
+  function block(step: Promise<void>): void {
+    blocker = step.finally(() => {
+      blocker = null;
+      while (!blocker && waiting.length > 0) process(...(waiting.shift() as [NodeMessageInFlow, Send, Done]));
+    });
+  }
+
+  function process(msg: NodeMessageInFlow, send: Send, done: Done): void {
     if (state === null) return done(new Error(`${spec.type}: invalid settings, see the node`));
     const incoming = readIncoming(msg, lastBatch);
     if (incoming instanceof Error) return done(incoming);
     if (incoming.records.length > 0) lastBatch = incoming.batch;
     if (incoming.reset) spec.reset(state);
     const { outputs, errors } = spec.handle(state, incoming);
+    changed = true;
     const messages = shapeOutputs(msg, outputs, incoming, spec.reuseInput(incoming));
     spec.decorate?.(state, messages, incoming, msg);
-    send(messages);
-    const error = summariseErrors(errors, incoming.records.length);
-    if (error) node.error(error, msg);
-    if (incoming.flush || incoming.reset) status.now();
-    else status.update();
-    done();
+    const finish = () => {
+      send(messages);
+      const error = summariseErrors(errors, incoming.records.length);
+      if (error) node.error(error, msg);
+      if (incoming.control) status.now();
+      else status.update();
+      done();
+    };
+    if (incoming.checkpoint && store) {
+      changed = false;
+      block(store.save(snapshot()).catch(saveFailed).then(finish));
+    } else finish();
+  }
+
+  node.on('input', (msg, send, done) => {
+    if (blocker || waiting.length > 0) waiting.push([msg, send, done]);
+    else process(msg, send, done);
   });
 
-  node.on('close', (_removed: boolean, done: () => void) => {
+  let timer: NodeJS.Timeout | null = null;
+  if (store && persistence) {
+    node.status({ fill: 'blue', shape: 'ring', text: `restoring from ${persistence.store}…` });
+    block(
+      store.load().then(
+        (saved) => {
+          if (saved === undefined || saved === null) return status.now();
+          try {
+            (spec.persist as Persistable<S>).restore(state as S, saved);
+            node.log(`state restored from context store "${store.store}"`);
+          } catch (err) {
+            node.warn(`starting with empty state: ${(err as Error).message}`);
+          }
+          status.now();
+        },
+        (err: Error) => {
+          node.warn(`starting with empty state: could not read context store "${store.store}": ${err.message}`);
+          status.now();
+        },
+      ),
+    );
+    if (persistence.everySeconds > 0) {
+      // wall-clock pacing of saves only; what is detected never depends on it
+      timer = setInterval(() => {
+        if (!changed || blocker) return;
+        changed = false;
+        store.save(snapshot()).catch(saveFailed);
+      }, persistence.everySeconds * 1000);
+      timer.unref?.();
+    }
+  }
+
+  node.on('close', (removed: boolean, done: () => void) => {
+    if (timer) clearInterval(timer);
     status.close();
-    done();
+    if (!store) return done();
+    const settle = async () => {
+      while (blocker) await blocker; // queued messages are worked off first
+      if (removed) await store.remove();
+      else await store.save(snapshot());
+    };
+    settle()
+      .catch((err: Error) => node.error(`could not ${removed ? 'delete' : 'save'} state in context store "${store.store}": ${err.message}`))
+      .finally(() => done());
   });
 }
 
