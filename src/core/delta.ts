@@ -96,6 +96,13 @@ export class DeltaTracker {
    */
   private readonly probation = new Map<string, Event>();
   private readonly established = new Map<string, Event>();
+  /**
+   * Live iterators at the oldest entry of each Map. Taking `keys().next()`
+   * afresh would rescan the holes deleted entries leave at a Map's front
+   * (until V8 rehashes it): quadratic under a flood. A kept iterator skips
+   * each hole once.
+   */
+  private readonly oldest = new Map<Map<string, Event>, Iterator<string>>();
   private watermark: EventTime | null = null;
   private seq = 0;
   private readonly latenessSec: number;
@@ -173,6 +180,7 @@ export class DeltaTracker {
     this.buffer.clear();
     this.probation.clear();
     this.established.clear();
+    this.oldest.clear();
     this.watermark = null;
   }
 
@@ -252,16 +260,28 @@ export class DeltaTracker {
     const probationCap = Math.max(1, Math.floor(maxKeys / 4));
     const establishedCap = Math.max(0, maxKeys - probationCap);
     while (this.established.size > establishedCap) {
-      const key = this.established.keys().next().value as string;
+      const key = this.oldestKey(this.established);
       const event = this.established.get(key) as Event;
       this.established.delete(key);
       this.probation.set(key, event);
     }
     while (this.probation.size > probationCap || this.keyCount > maxKeys) {
       const from = this.probation.size > 0 ? this.probation : this.established;
-      from.delete(from.keys().next().value as string);
+      from.delete(this.oldestKey(from));
       this.counts.evictedKeys++;
     }
+  }
+
+  /** The least recently seen key of a non-empty Map (its first entry); the caller deletes it. */
+  private oldestKey(map: Map<string, Event>): string {
+    let it = this.oldest.get(map);
+    let next = it?.next();
+    if (!it || !next || next.done) {
+      it = map.keys();
+      this.oldest.set(map, it);
+      next = it.next();
+    }
+    return next.value as string;
   }
 
   /** Pairs an event with its key's previous one, then holds it for its own successor. */

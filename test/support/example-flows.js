@@ -75,7 +75,7 @@ function instrument(flow) {
  * message, or arrays of `batchSize`): a reset first, a flush last, both along
  * the same wires; resolves once the flush has left the scorer.
  */
-function replay(flowInfo, records, { batchSize = 0 } = {}) {
+function replay(flowInfo, records, { batchSize = 0, source = null, afterBatch = null } = {}) {
   const entry = helper.getNode(flowInfo.entryId);
   const alerts = helper.getNode('probe-alerts');
   const late = helper.getNode('probe-late');
@@ -108,6 +108,14 @@ function replay(flowInfo, records, { batchSize = 0 } = {}) {
   return (async () => {
     // start from a clean state: earlier replays in the same flow used other times
     entry.receive({ reset: true });
+    if (source) {
+      // batches from a generator, each through the flow before the next is made (memory tests)
+      for (const batch of source) {
+        entry.receive({ payload: batch });
+        await forgetSpyCalls();
+        afterBatch?.();
+      }
+    }
     const messages = batchSize > 0 ? chunk(records, batchSize) : records;
     for (let i = 0; i < messages.length; i++) {
       entry.receive({ payload: messages[i] });
