@@ -50,10 +50,12 @@ export = function register(RED: NodeAPI): void {
           if (reason === null) {
             keep.push(record);
             s.kept++;
+          } else if (reason === 'not-a-record') {
+            // reported, not dropped: each record ends in exactly one place
+            errors.push(new RecordError('record', record, 'is not an object'));
           } else {
             drop.push(record);
             s.dropped.set(reason, (s.dropped.get(reason) ?? 0) + 1);
-            if (reason === 'not-a-record') errors.push(new RecordError('record', record, 'is not an object'));
           }
         }
         return { outputs: [keep, drop], errors };
