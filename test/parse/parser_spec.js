@@ -161,6 +161,12 @@ describe('core/parse', function () {
       check('CEF:0|a|b|c|d|e|f|' + 'a'.repeat(100000) + '=');
       check('Jan  1 00:00:00 ' + ' '.repeat(100000));
       check('1,2018/11/30 16:09:07,' + '"'.repeat(100000));
+      // once quadratic (a trailing-whitespace and a trailing-newline regex retried at every position)
+      check('CEF:0|a|b|c|d|e|f|src=' + ' '.repeat(300000) + 'x');
+      check('<14>1 - - - - - - ' + '\n'.repeat(300000) + 'x');
+      const { trimLineEnd } = require('../../core/parse/syslog');
+      trimLineEnd('x\r\n\n').should.equal('x');
+      trimLineEnd('\n'.repeat(300000) + 'x').length.should.equal(300001);
     });
     it('keeps injection attempts in user names as inert text', function () {
       const r = parser().parseLine(REAL_CEF.replace('suser= ', 'suser=<script>alert(1)</script> cs9=\\\\"; DROP TABLE x; -- '));

@@ -69,7 +69,7 @@ export function parseExtension(text: string): Record<string, string> {
   for (let p = 0; p < pairs.length; p++) {
     const end = p + 1 < pairs.length ? pairs[p + 1].keyStart - 1 : text.length;
     const raw = text.slice(pairs[p].valueStart, Math.max(end, pairs[p].valueStart));
-    out[pairs[p].key] = unescapeValue(raw.replace(/\s+$/, ''));
+    out[pairs[p].key] = unescapeValue(raw.trimEnd() /* same characters as \s, without a quadratic regex */);
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { isRecord, LogRecord } from '../records';
 import { parseCef } from './cef';
 import { ByteDirection, cefToCommonSecurityLog, panosCsvToCommonSecurityLog, zeekToWireData } from './mappings';
-import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader } from './syslog';
+import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
 import { cefTimeToMs, isoFromEpochSecondsText, isoFromMs, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
 
 export type LogFormat = 'auto' | 'cef' | 'panos-csv' | 'zeek-tsv' | 'zeek-json' | 'json';
@@ -59,7 +59,7 @@ export class LogParser {
       return { kind: 'error', reason: `line longer than ${this.options.maxLineLength} characters` };
     }
     // a BOM, line ends, and an RFC 6587 octet count left in front of a frame
-    const line = rawLine.replace(/^\uFEFF/, '').replace(/[\r\n]+$/, '').replace(/^\d{1,7} (?=<\d)/, '');
+    const line = trimLineEnd(rawLine.replace(/^\uFEFF/, '')).replace(/^\d{1,7} (?=<\d)/, '');
     if (line.trim() === '') return { kind: 'skip' };
     const { header, message } = parseSyslogFrame(line);
     const format = this.options.format === 'auto' ? this.detect(message) : this.options.format;

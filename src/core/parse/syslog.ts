@@ -122,7 +122,7 @@ export class FrameSplitter {
           continue;
         }
         if (buf.length < headerLength + length) break;
-        frames.push(buf.subarray(headerLength, headerLength + length).toString('utf8').replace(/[\r\n]+$/, ''));
+        frames.push(trimLineEnd(buf.subarray(headerLength, headerLength + length).toString('utf8')));
         buf = buf.subarray(headerLength + length);
         continue;
       }
@@ -158,4 +158,19 @@ function octetCountPrefix(buf: Buffer): [number, number] | 'partial' | null {
   if (i + 1 >= buf.length) return 'partial';
   if (buf[i + 1] !== 0x3c) return null;
   return [i + 1, Number(buf.subarray(0, i).toString('ascii'))];
+}
+
+/**
+ * Strips trailing CR and LF. A loop, not `/[\r\n]+$/`: that regex is retried
+ * at every position of a long run of newlines followed by anything else
+ * (quadratic on a 1 MB frame).
+ */
+export function trimLineEnd(text: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const c = text.charCodeAt(end - 1);
+    if (c !== 10 && c !== 13) break;
+    end--;
+  }
+  return end === text.length ? text : text.slice(0, end);
 }
