@@ -30,19 +30,49 @@ const kqlVerdicts = new Map<string, DropReason | null>();
 function kqlVerdict(value: string): DropReason | null {
   const slash = value.indexOf('/');
   const host = slash < 0 ? value : value.slice(0, slash);
-  if (!ipaddr.IPv4.isValidFourPartDecimal(host)) {
-    return ipaddr.IPv6.isValid(host) ? 'ipv6' : 'invalid';
-  }
-  let octets = ipaddr.IPv4.parse(host).octets;
+  let address = dottedQuad(host);
+  if (address < 0) return ipaddr.IPv6.isValid(host) ? 'ipv6' : 'invalid';
   if (slash >= 0) {
     const prefix = value.slice(slash + 1);
     if (!/^(?:[0-9]|[12][0-9]|3[0-2])$/.test(prefix)) return 'invalid';
-    const mask = ipaddr.IPv4.subnetMaskFromPrefixLength(Number(prefix)).octets;
-    octets = octets.map((o, i) => o & mask[i]);
+    const bits = Number(prefix);
+    address = bits === 0 ? 0 : (address & (-1 << (32 - bits))) >>> 0;
   }
-  const [a, b] = octets;
+  const a = address >>> 24;
+  const b = (address >>> 16) & 255;
   const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
   return isPrivate ? 'private' : null;
+}
+
+/**
+ * A strict dotted quad as an unsigned 32-bit number, or -1: four decimal
+ * octets 0-255 without leading zeros, nothing else (what
+ * ipaddr.IPv4.isValidFourPartDecimal accepts), read by character code
+ * because every record passes here.
+ */
+export function dottedQuad(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 46;
+    if (c === 46 /* . */) {
+      if (digits === 0 || octet > 255 || ++parts > 4) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3) return -1;
+    } else {
+      return -1;
+    }
+  }
+  return parts === 4 ? value : -1;
 }
 
 /**

@@ -57,23 +57,28 @@ export interface DeltaState {
   counts: DeltaTracker['counts'];
 }
 
+/** One buffered or waiting event: flat, one allocation per record (the hot path). */
 interface Event {
   record: LogRecord;
   key: string;
-  time: EventTime;
-  tie: unknown[];
+  /** event time: whole epoch seconds and 100-ns ticks (an EventTime, inlined) */
+  sec: number;
+  ticks: number;
   /** arrival order: the last tie-breaker */
   seq: number;
 }
 
-function eventBefore(a: Event, b: Event): number {
-  const t = compareTime(a.time, b.time);
-  if (t !== 0) return t;
-  for (let i = 0; i < a.tie.length; i++) {
-    const c = compareTieValue(a.tie[i], b.tie[i]);
-    if (c !== 0) return c;
-  }
-  return a.seq - b.seq;
+/** Time, then the tie fields (read from the records, which the tracker never changes), then arrival. */
+function eventOrder(tieFields: readonly string[]): (a: Event, b: Event) => number {
+  return (a, b) => {
+    if (a.sec !== b.sec) return a.sec - b.sec;
+    if (a.ticks !== b.ticks) return a.ticks - b.ticks;
+    for (let i = 0; i < tieFields.length; i++) {
+      const c = compareTieValue(a.record[tieFields[i]], b.record[tieFields[i]]);
+      if (c !== 0) return c;
+    }
+    return a.seq - b.seq;
+  };
 }
 
 /**
@@ -86,7 +91,8 @@ function eventBefore(a: Event, b: Event): number {
  * final. The last released event of each key waits for its successor.
  */
 export class DeltaTracker {
-  private readonly buffer = new MinHeap<Event>((a, b) => eventBefore(a, b) < 0);
+  private readonly eventBefore: (a: Event, b: Event) => number;
+  private readonly buffer: MinHeap<Event>;
   /**
    * Per key, the last released event, waiting for the next one. Keys seen
    * once wait on probation; a key's second event promotes it. Under a cap,
@@ -118,6 +124,9 @@ export class DeltaTracker {
       const v = options[cap];
       if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`${cap} must be a whole number ≥ 0, not ${v}`);
     }
+    this.eventBefore = eventOrder(options.tieFields.slice());
+    const before = this.eventBefore;
+    this.buffer = new MinHeap<Event>((a, b) => before(a, b) < 0);
     this.latenessSec = Math.floor(options.latenessSeconds);
     this.latenessTicks = Math.round((options.latenessSeconds - this.latenessSec) * 1e7);
   }
@@ -143,19 +152,17 @@ export class DeltaTracker {
       out.errors.push(new RecordError('record', record, 'is not an object'));
       return;
     }
-    const { timeField, keyFields, tieFields } = this.options;
+    const { timeField, keyFields } = this.options;
     const time = parseEventTime(record[timeField]);
     if (!time) {
       this.counts.errors++;
       out.errors.push(new RecordError(timeField, record[timeField], 'is not a timestamp'));
       return;
     }
-    const tie = new Array(tieFields.length);
-    for (let i = 0; i < tieFields.length; i++) tie[i] = record[tieFields[i]];
-    const event: Event = { record, key: keyOf(record, keyFields), time, tie, seq: this.seq++ };
+    const event: Event = { record, key: keyOf(record, keyFields), sec: time.sec, ticks: time.ticks, seq: this.seq++ };
 
     const last = this.established.get(event.key) ?? this.probation.get(event.key);
-    if (last && eventBefore(event, last) < 0) {
+    if (last && this.eventBefore(event, last) < 0) {
       this.counts.late++;
       out.late.push(record);
       return;
@@ -212,8 +219,7 @@ export class DeltaTracker {
       const load = ([seq, record]: SavedEvent): Event => {
         const time = parseEventTime(record?.[this.options.timeField]);
         if (!time || !Number.isInteger(seq)) throw new Error(`saved event ${seq} has no usable time`);
-        const tie = this.options.tieFields.map((f) => record[f]);
-        return { record, key: keyOf(record, this.options.keyFields), time, tie, seq };
+        return { record, key: keyOf(record, this.options.keyFields), sec: time.sec, ticks: time.ticks, seq };
       };
       for (const e of state.buffered) this.buffer.push(load(e));
       for (const e of state.probation) { const ev = load(e); this.probation.set(ev.key, ev); }
@@ -242,7 +248,7 @@ export class DeltaTracker {
   private releaseBefore(horizon: EventTime | null, out: DeltaOutput): void {
     for (;;) {
       const next = this.buffer.peek();
-      if (!next || (horizon && compareTime(next.time, horizon) >= 0)) return;
+      if (!next || (horizon && (next.sec > horizon.sec || (next.sec === horizon.sec && next.ticks >= horizon.ticks)))) return;
       this.buffer.pop();
       this.releaseOne(next, out);
     }
@@ -289,7 +295,7 @@ export class DeltaTracker {
     const { deltaField, nextTimeField, timeField } = this.options;
     const previous = this.established.get(next.key) ?? this.probation.get(next.key);
     if (previous) {
-      previous.record[deltaField] = datetimeDiffSeconds(next.time, previous.time);
+      previous.record[deltaField] = datetimeDiffSeconds(next, previous); // an Event is an EventTime too
       previous.record[nextTimeField] = next.record[timeField];
       out.released.push(previous.record);
       this.counts.released++;

@@ -18,6 +18,8 @@ export interface HistogramOptions {
   nextTimeField: string;
   /** at most this many (bin, group) cells are open; past it the oldest bin closes early (0 = no cap) */
   maxOpenCells?: number;
+  /** KQL `where RemotePortNumber != "0"`: deltas of records whose field is the number 0 are not counted ('' = off) */
+  skipZeroField?: string;
 }
 
 /** ~220 B per open cell: 1,000,000 cells stay well inside a 1 GB heap. */
@@ -86,6 +88,8 @@ export class HistogramAggregator {
   /** bins ending at or before this (epoch seconds) are closed */
   private closedBefore = -Infinity;
   private watermarkSec = -Infinity;
+  /** the oldest open bin's start (Infinity when none); may lag behind after early closes, never ahead */
+  private earliestStart = Infinity;
   readonly counts = { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0, closedEarly: 0 };
   private cells = 0;
 
@@ -122,7 +126,7 @@ export class HistogramAggregator {
     if (typeof delta !== 'number' || !Number.isFinite(delta)) {
       return this.fail(out, new RecordError(o.deltaField, delta, 'is not a number'));
     }
-    if (delta > o.minDelta) {
+    if (delta > o.minDelta && !(o.skipZeroField && record[o.skipZeroField] === 0)) {
       const start = binStart(time.sec, o.binSeconds);
       if (start + o.binSeconds <= this.closedBefore) {
         this.counts.late++;
@@ -152,6 +156,7 @@ export class HistogramAggregator {
 
   reset(): void {
     this.bins.clear();
+    this.earliestStart = Infinity;
     this.cells = 0;
     this.closedBefore = -Infinity;
     this.watermarkSec = -Infinity;
@@ -189,6 +194,7 @@ export class HistogramAggregator {
         if (!group) this.bins.set(start, (group = new Map()));
         group.set(key, { groupValues, counts: new Map(counts), total, sums });
         this.cells++;
+        if (start < this.earliestStart) this.earliestStart = start;
       }
       this.closedBefore = state.closedBefore ?? -Infinity;
       this.watermarkSec = state.watermark ?? -Infinity;
@@ -207,7 +213,10 @@ export class HistogramAggregator {
   private count(record: LogRecord, start: number, delta: number): void {
     const o = this.options;
     let cells = this.bins.get(start);
-    if (!cells) this.bins.set(start, (cells = new Map()));
+    if (!cells) {
+      this.bins.set(start, (cells = new Map()));
+      if (start < this.earliestStart) this.earliestStart = start;
+    }
     const key = keyOf(record, o.groupFields);
     let cell = cells.get(key);
     if (!cell) {
@@ -233,10 +242,13 @@ export class HistogramAggregator {
     if (sec <= this.watermarkSec) return;
     this.watermarkSec = sec;
     const o = this.options;
+    // the watermark moves on almost every record: look at the bins only when the oldest can close
+    if (this.earliestStart + o.binSeconds > sec - o.closeAfterSeconds) return;
     const closable = [...this.bins.keys()]
       .filter((start) => start + o.binSeconds <= sec - o.closeAfterSeconds)
       .sort((a, b) => a - b);
     for (const start of closable) this.close(start, out);
+    this.earliestStart = this.bins.size > 0 ? Math.min(...this.bins.keys()) : Infinity;
   }
 
   private close(start: number, out: HistogramOutput): void {

@@ -36,23 +36,26 @@ export function describeValue(value: unknown, max = 80): string {
 
 /**
  * The identity of a record under a list of fields (delta key, histogram
- * group). Missing and null values form one group of their own.
+ * group). Missing and null values form one group of their own. Ordinary
+ * strings are their own key part (no new string per record for a one-field
+ * key); anything that could be confused with another part (numbers, other
+ * types, strings starting with \u0001 or holding the \u0000 separator) is
+ * written with a \u0001 type prefix.
  */
 export function keyOf(record: LogRecord, fields: readonly string[]): string {
   if (fields.length === 1) return keyPart(record[fields[0]]);
-  let key = '';
-  for (let i = 0; i < fields.length; i++) {
-    if (i > 0) key += '\u0000';
-    key += keyPart(record[fields[i]]);
-  }
+  let key = keyPart(record[fields[0]]);
+  for (let i = 1; i < fields.length; i++) key += '\u0000' + keyPart(record[fields[i]]);
   return key;
 }
 
 function keyPart(value: unknown): string {
+  if (typeof value === 'string') {
+    return (value.length === 0 || value.charCodeAt(0) > 1) && value.indexOf('\u0000') < 0 ? value : '\u0001s' + JSON.stringify(value);
+  }
   if (value === undefined || value === null) return '\u0001';
-  if (typeof value === 'string') return 's' + value;
-  if (typeof value === 'number') return 'n' + value;
-  return 'j' + describeValue(value, 200);
+  if (typeof value === 'number') return '\u0001n' + value;
+  return '\u0001j' + describeValue(value, 200);
 }
 
 /**

@@ -17,6 +17,8 @@ interface HistogramDef extends NodeDef {
   deltaField: string;
   nextTimeField: string;
   maxOpenCells: string | number;
+  /** field whose value 0 excludes a delta (the rules' port filter); '' = off */
+  skipZero?: string;
 }
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */
@@ -37,6 +39,7 @@ export = function register(RED: NodeAPI): void {
           deltaField: (config.deltaField || 'TimeDeltainSeconds').trim(),
           nextTimeField: (config.nextTimeField || 'nextTimeGenerated').trim(),
           maxOpenCells: numberSetting(config.maxOpenCells, 'maximum open cells', DEFAULT_MAX_OPEN_CELLS, 0) as number,
+          skipZeroField: (config.skipZero ?? '').trim(),
         }),
       status: (h) => {
         let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;

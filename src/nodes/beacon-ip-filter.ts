@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { CidrSet, splitList } from '../core/address';
-import { FilterMode, ipFilterDropReason, IpFilterOptions } from '../core/ip-filter';
+import { FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../core/ip-filter';
 import { RecordError } from '../core/records';
 import { compact, runRecordNode } from './node-support';
 
@@ -8,6 +8,8 @@ interface IpFilterDef extends NodeDef {
   field: string;
   mode: FilterMode;
   exclude: string;
+  /** "Field=value, …": conditions every kept record meets */
+  match?: string;
 }
 
 interface FilterState {
@@ -28,6 +30,7 @@ export = function register(RED: NodeAPI): void {
           field: (config.field || 'RemoteIP').trim(),
           mode: config.mode === 'public' ? 'public' : 'kql',
           exclude: new CidrSet(splitList(config.exclude)),
+          match: parseMatch(config.match),
         },
         kept: 0,
         dropped: new Map(),

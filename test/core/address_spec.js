@@ -1,6 +1,8 @@
 'use strict';
 const should = require('should');
-const { kqlPublicDropReason, publicDropReason, CidrSet } = require('../../core/address');
+const fc = require('fast-check');
+const ipaddr = require('ipaddr.js');
+const { kqlPublicDropReason, publicDropReason, CidrSet, dottedQuad } = require('../../core/address');
 
 describe('core/address', function () {
   describe('kql mode: ipv4_is_private(x) == false', function () {
@@ -75,4 +77,24 @@ describe('core/address', function () {
       (() => new CidrSet(['10.0.0.0/8', 'nonsense/99'])).should.throw(/nonsense\/99/);
     });
   });
+
+  it('reads dotted quads by character code exactly as ipaddr.js validates and parses them (property)', function () {
+    const text = fc.oneof(
+      fc.stringMatching(/^[0-9.]{0,16}$/),
+      fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300)).map((o) => o.join('.')),
+      fc.string({ maxLength: 16 }),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        const ours = dottedQuad(s);
+        const valid = ipaddr.IPv4.isValidFourPartDecimal(s);
+        should(ours >= 0).equal(valid, s);
+        if (valid) should(ours).equal(ipaddr.IPv4.parse(s).toByteArray().reduce((a, b) => a * 256 + b, 0));
+      }),
+      { numRuns: 20000 },
+    );
+    dottedQuad('01.2.3.4').should.equal(-1);
+    dottedQuad('255.255.255.255').should.equal(4294967295);
+  });
 });
+

@@ -18,7 +18,7 @@ const gen = require('../../tools/traffic-generator');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
 
 const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'WireData beaconing (Sentinel rule).json'), 'utf8'));
-const CHAIN = ['wd_filter', 'wd_delta', 'wd_port', 'wd_hist', 'wd_score'];
+const CHAIN = ['wd_filter', 'wd_delta', 'wd_hist', 'wd_score'];
 
 /**
  * The example's chain on its own tab, fed by HTTP: POST /<name>/records takes

@@ -28,6 +28,14 @@ describe('beacon-histogram node', function () {
     got.o1.filter((m) => !m.flush).forEach((m) => m.payload.should.not.be.an.Array());
   });
 
+  it('skip when 0: a record whose field is the number 0 adds no delta, on single records and arrays (KQL where RemotePortNumber != "0")', async function () {
+    await load({ skipZero: 'RemotePortNumber' });
+    const input = [d(0, 60), d(60, 60, { RemotePortNumber: 0 }), d(120, 60, { RemotePortNumber: null }), d(180, 60, { RemotePortNumber: '0' })];
+    const got = await exchange([{ payload: input.slice(0, 2) }, ...input.slice(2).map((payload) => ({ payload }))]);
+    const rows = records(got.o1);
+    rows.map((r) => [r.RemotePortNumber, r.TotalEvents]).sort().should.eql([['0', 1], [443, 1], [null, 1]].sort());
+  });
+
   it('closes a bin by event time once the watermark passes its end plus close-after', async function () {
     await load({ closeAfter: 60 });
     const got = await exchange([{ payload: [d(0, 60), d(3000, 700)] }], { flush: false });

@@ -23,6 +23,19 @@ describe('beacon-ip-filter node', function () {
     got.o1.filter((m) => !m.flush).forEach((m) => m.payload.should.be.an.Object().and.not.be.an.Array());
   });
 
+  it('only where: keeps records whose fields equal every condition exactly, the rest go to output 2', async function () {
+    await load({ field: 'DestinationIP', mode: 'kql', match: 'DeviceVendor=Palo Alto Networks, Activity=TRAFFIC' });
+    const r = (vendor, activity) => ({ DeviceVendor: vendor, Activity: activity, DestinationIP: '8.8.8.8' });
+    const got = await exchange([{ payload: [r('Palo Alto Networks', 'TRAFFIC'), r('Palo Alto Networks', 'THREAT'), r('palo alto networks', 'TRAFFIC'), { DestinationIP: '8.8.8.8' }] }]);
+    records(got.o1).should.eql([r('Palo Alto Networks', 'TRAFFIC')]);
+    records(got.o2).should.have.length(3);
+  });
+
+  it('refuses a condition that is not Field=value', async function () {
+    await load({ match: 'DeviceVendor' });
+    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/Field=value/);
+  });
+
   it('keeps the array shape and the other message properties', async function () {
     await load({ field: 'DestinationIP', mode: 'kql' });
     const got = await exchange([{ topic: 'fw1', payload: [{ DestinationIP: '1.1.1.1' }, { DestinationIP: '192.168.0.1' }, { DestinationIP: '9.9.9.9' }] }]);
