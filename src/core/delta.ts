@@ -95,20 +95,22 @@ export class DeltaTracker {
   private readonly buffer: MinHeap<Event>;
   /**
    * Per key, the last released event, waiting for the next one. Keys seen
-   * once wait on probation; a key's second event promotes it. Under a cap,
+   * once wait on probation; a key's second event promotes it. The waiting
+   * state is the record alone (its time is read again when needed), which
+   * keeps a tracked key near 150 heap bytes. Under a cap,
    * probation is forgotten first, so a flood of one-shot (spoofed) sources
    * cannot push out the repeating keys a beacon is made of. Each Map keeps
    * its keys in least-recently-seen order.
    */
-  private readonly probation = new Map<string, Event>();
-  private readonly established = new Map<string, Event>();
+  private readonly probation = new Map<string, LogRecord>();
+  private readonly established = new Map<string, LogRecord>();
   /**
    * Live iterators at the oldest entry of each Map. Taking `keys().next()`
    * afresh would rescan the holes deleted entries leave at a Map's front
    * (until V8 rehashes it): quadratic under a flood. A kept iterator skips
    * each hole once.
    */
-  private readonly oldest = new Map<Map<string, Event>, Iterator<string>>();
+  private readonly oldest = new Map<Map<string, LogRecord>, Iterator<string>>();
   private watermark: EventTime | null = null;
   private seq = 0;
   private readonly latenessSec: number;
@@ -162,7 +164,7 @@ export class DeltaTracker {
     const event: Event = { record, key: keyOf(record, keyFields), sec: time.sec, ticks: time.ticks, seq: this.seq++ };
 
     const last = this.established.get(event.key) ?? this.probation.get(event.key);
-    if (last && this.eventBefore(event, last) < 0) {
+    if (last && this.isBeforeWaiting(event, last)) {
       this.counts.late++;
       out.late.push(record);
       return;
@@ -200,12 +202,13 @@ export class DeltaTracker {
   /** Everything needed to carry on after a restart, as plain JSON data (a deep copy). */
   snapshot(): Snapshot<DeltaState> {
     const save = (e: Event): SavedEvent => [e.seq, e.record];
+    const waiting = (r: LogRecord): SavedEvent => [0, r];
     return makeSnapshot('delta', this.stateSettings(), {
       watermark: this.watermark ? [this.watermark.sec, this.watermark.ticks] : null,
       seq: this.seq,
       buffered: this.buffer.toArray().map(save),
-      probation: [...this.probation.values()].map(save),
-      established: [...this.established.values()].map(save),
+      probation: [...this.probation.values()].map(waiting),
+      established: [...this.established.values()].map(waiting),
       counts: this.counts,
     });
   }
@@ -222,8 +225,8 @@ export class DeltaTracker {
         return { record, key: keyOf(record, this.options.keyFields), sec: time.sec, ticks: time.ticks, seq };
       };
       for (const e of state.buffered) this.buffer.push(load(e));
-      for (const e of state.probation) { const ev = load(e); this.probation.set(ev.key, ev); }
-      for (const e of state.established) { const ev = load(e); this.established.set(ev.key, ev); }
+      for (const e of state.probation) { const ev = load(e); this.probation.set(ev.key, ev.record); }
+      for (const e of state.established) { const ev = load(e); this.established.set(ev.key, ev.record); }
       this.watermark = state.watermark ? { sec: state.watermark[0], ticks: state.watermark[1] } : null;
       this.seq = state.seq;
       Object.assign(this.counts, jsonCopy(state.counts));
@@ -267,9 +270,9 @@ export class DeltaTracker {
     const establishedCap = Math.max(0, maxKeys - probationCap);
     while (this.established.size > establishedCap) {
       const key = this.oldestKey(this.established);
-      const event = this.established.get(key) as Event;
+      const record = this.established.get(key) as LogRecord;
       this.established.delete(key);
-      this.probation.set(key, event);
+      this.probation.set(key, record);
     }
     while (this.probation.size > probationCap || this.keyCount > maxKeys) {
       const from = this.probation.size > 0 ? this.probation : this.established;
@@ -279,7 +282,7 @@ export class DeltaTracker {
   }
 
   /** The least recently seen key of a non-empty Map (its first entry); the caller deletes it. */
-  private oldestKey(map: Map<string, Event>): string {
+  private oldestKey(map: Map<string, LogRecord>): string {
     let it = this.oldest.get(map);
     let next = it?.next();
     if (!it || !next || next.done) {
@@ -290,21 +293,40 @@ export class DeltaTracker {
     return next.value as string;
   }
 
+  /**
+   * Whether a new event sorts before its key's waiting one (so arrives too
+   * late). On a full tie the new one comes after: it arrived later.
+   */
+  private isBeforeWaiting(event: Event, waiting: LogRecord): boolean {
+    const t = parseEventTime(waiting[this.options.timeField]);
+    if (!t) return false;
+    if (event.sec !== t.sec) return event.sec < t.sec;
+    if (event.ticks !== t.ticks) return event.ticks < t.ticks;
+    const ties = this.options.tieFields;
+    for (let i = 0; i < ties.length; i++) {
+      const c = compareTieValue(event.record[ties[i]], waiting[ties[i]]);
+      if (c !== 0) return c < 0;
+    }
+    return false;
+  }
+
   /** Pairs an event with its key's previous one, then holds it for its own successor. */
   private releaseOne(next: Event, out: DeltaOutput): void {
     const { deltaField, nextTimeField, timeField } = this.options;
     const previous = this.established.get(next.key) ?? this.probation.get(next.key);
-    if (previous) {
-      previous.record[deltaField] = datetimeDiffSeconds(next, previous); // an Event is an EventTime too
-      previous.record[nextTimeField] = next.record[timeField];
-      out.released.push(previous.record);
+    const previousTime = previous ? parseEventTime(previous[timeField]) : null;
+    if (previous && previousTime) {
+      previous[deltaField] = datetimeDiffSeconds(next, previousTime); // an Event is an EventTime too
+      previous[nextTimeField] = next.record[timeField];
+      out.released.push(previous);
       this.counts.released++;
       // re-inserted: a Map's order is its recency
       this.established.delete(next.key);
       this.probation.delete(next.key);
-      this.established.set(next.key, next);
+      this.established.set(next.key, next.record);
     } else {
-      this.probation.set(next.key, next);
+      this.established.delete(next.key); // (a waiting record whose time was changed meanwhile is dropped)
+      this.probation.set(next.key, next.record);
     }
     this.enforceKeyCap();
   }

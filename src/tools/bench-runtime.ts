@@ -144,6 +144,7 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
       (globalThis as { gc?: () => void }).gc?.();
       RED.nodes.getNode(`c${k}_src`).receive({ payload: "start" });
       const seconds = await finished;
+      G.__netbeaconBench.messages = []; // let the run's records go: later measurements must not carry them
       if (r >= 0) times.push(seconds);
     }
     times.sort((a, b) => a - b);

@@ -5,7 +5,7 @@
  * this run, on this machine, as printed; the median of several runs.
  *
  *   node --expose-gc tools/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
- *                                   [--runtime-only] [--scaling [--scaling-10m]]
+ *                                   [--runtime-only | --memory-only | --scaling-only] [--scaling [--scaling-10m]]
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -290,6 +290,11 @@ async function main(): Promise<void> {
   process.stdout.write(`netbeacon benchmark — ${started}\n`);
   process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
   process.stdout.write(`method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`);
+  if (args.includes('--memory-only')) {
+    const memory = memoryPerKey();
+    process.stdout.write(typeof memory === 'string' ? `memory: ${memory}\n` : `memory: delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group)\n`);
+    return;
+  }
   if (args.includes('--scaling-only')) {
     printScaling();
     return;
