@@ -90,6 +90,12 @@ export function publicDropReason(value: unknown): DropReason | null {
 }
 
 /** A dotted-quad IPv4 (no short, octal or hex forms) or an IPv6 address. */
+/** Any valid IPv4 or IPv6 address passes (hunting for internal beacons too, e.g. through a proxy). */
+export function anyAddressDropReason(value: unknown): DropReason | null {
+  if (value === undefined || value === null || value === '') return 'missing';
+  return isStrictAddress(value) ? null : 'invalid';
+}
+
 export function isStrictAddress(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > 64) return false;
   return value.includes(':') ? ipaddr.IPv6.isValid(value) : ipaddr.IPv4.isValidFourPartDecimal(value);

@@ -20,6 +20,16 @@ export interface HistogramOptions {
   maxOpenCells?: number;
   /** KQL `where RemotePortNumber != "0"`: deltas of records whose field is the number 0 are not counted ('' = off) */
   skipZeroField?: string;
+  /**
+   * Hopping windows: a new window of binSeconds starts every hopSeconds
+   * (a divisor of binSeconds), so a pattern straddling a bin edge is whole
+   * in one of them. Default (or equal to binSeconds): tumbling bins, as KQL `bin()`.
+   */
+  hopSeconds?: number;
+  /** per (window, group), the count of each value of this field (bytes per connection, for a data-size score) */
+  bytesField?: string;
+  /** per (window, group), records per 1/n of the window, and the first and last record times (0 = off) */
+  subBins?: number;
 }
 
 /** ~220 B per open cell: 1,000,000 cells stay well inside a 1 GB heap. */
@@ -60,8 +70,10 @@ export function newHistogramOutput(): HistogramOutput {
   return { rows: [], late: [], errors: [] };
 }
 
-/** One saved (bin, group): bin start, group key, group values, [delta, count] pairs, total, sums. */
-type SavedCell = [number, string, unknown[], Array<[number, number]>, number, number[]];
+/** Hunt-profile detail of a cell: [value, count] pairs of the bytes field, sub-bin counts, first and last second. */
+type SavedDetail = { b?: Array<[number, number]>; s?: number[]; f?: number; l?: number };
+/** One saved (bin, group): bin start, group key, group values, [delta, count] pairs, total, sums, detail. */
+type SavedCell = [number, string, unknown[], Array<[number, number]>, number, number[], SavedDetail?];
 
 export interface HistogramState {
   closedBefore: number | null;
@@ -75,6 +87,10 @@ interface Cell {
   counts: Map<number, number>;
   total: number;
   sums: number[];
+  bytes?: Map<number, number>;
+  sub?: number[];
+  first?: number;
+  last?: number;
 }
 
 /**
@@ -104,7 +120,16 @@ export class HistogramAggregator {
     if (!Number.isFinite(minDelta)) throw new Error(`minimum delta must be a number, not ${minDelta}`);
     const cap = options.maxOpenCells;
     if (cap !== undefined && !(Number.isInteger(cap) && cap >= 0)) throw new Error(`maxOpenCells must be a whole number ≥ 0, not ${cap}`);
+    const hop = options.hopSeconds || binSeconds;
+    if (!(Number.isInteger(hop) && hop >= 1 && binSeconds % hop === 0)) {
+      throw new Error(`hop must be a whole number of seconds dividing the bin size ${binSeconds}, not ${options.hopSeconds}`);
+    }
+    this.hop = hop;
+    const sub = options.subBins ?? 0;
+    if (!(Number.isInteger(sub) && sub >= 0 && sub <= 1000)) throw new Error(`sub-bins must be a whole number from 0 to 1000, not ${sub}`);
   }
+
+  private readonly hop: number;
 
   /** The largest next-event time seen (epoch seconds), or null before any. */
   get watermarkSeconds(): number | null {
@@ -127,12 +152,18 @@ export class HistogramAggregator {
       return this.fail(out, new RecordError(o.deltaField, delta, 'is not a number'));
     }
     if (delta > o.minDelta && !(o.skipZeroField && record[o.skipZeroField] === 0)) {
-      const start = binStart(time.sec, o.binSeconds);
-      if (start + o.binSeconds <= this.closedBefore) {
+      // every open window holding the record's time: one with tumbling bins, binSeconds / hop with hopping ones
+      let counted = false;
+      for (let start = binStart(time.sec, this.hop); start > time.sec - o.binSeconds; start -= this.hop) {
+        if (start + o.binSeconds <= this.closedBefore) break; // this window and older ones are closed
+        this.count(record, start, delta, time.sec);
+        counted = true;
+      }
+      if (counted) {
+        this.counts.counted++;
+      } else {
         this.counts.late++;
         out.late.push(record);
-      } else {
-        this.count(record, start, delta);
       }
     } else {
       this.counts.filtered++;
@@ -164,15 +195,20 @@ export class HistogramAggregator {
 
   /** The settings saved state depends on: what bins, groups and sums mean. */
   private stateSettings(): unknown {
-    const { binSeconds, groupFields, sumFields } = this.options;
-    return { binSeconds, groupFields, sumFields };
+    const { binSeconds, groupFields, sumFields, bytesField, subBins } = this.options;
+    return { binSeconds, groupFields, sumFields, hop: this.hop, bytesField: bytesField || '', subBins: subBins || 0 };
   }
 
   /** Open bins and counters as plain JSON data (a deep copy). */
   snapshot(): Snapshot<HistogramState> {
     const cells: SavedCell[] = [];
     for (const [start, group] of this.bins) {
-      for (const [key, c] of group) cells.push([start, key, c.groupValues, [...c.counts], c.total, c.sums]);
+      for (const [key, c] of group) {
+        const detail: SavedDetail = {};
+        if (c.bytes) detail.b = [...c.bytes];
+        if (c.sub) Object.assign(detail, { s: c.sub, f: c.first, l: c.last });
+        cells.push([start, key, c.groupValues, [...c.counts], c.total, c.sums, detail]);
+      }
     }
     return makeSnapshot('histogram', this.stateSettings(), {
       closedBefore: finiteOrNull(this.closedBefore),
@@ -188,11 +224,14 @@ export class HistogramAggregator {
     const state = openSnapshot<HistogramState>(saved, 'histogram', this.stateSettings());
     if (state instanceof Error) throw state;
     try {
-      for (const [start, key, groupValues, counts, total, sums] of state.cells) {
+      for (const [start, key, groupValues, counts, total, sums, detail] of state.cells) {
         if (!Number.isFinite(start) || !Array.isArray(counts) || !Array.isArray(sums)) throw new Error(`bad cell ${key}`);
         let group = this.bins.get(start);
         if (!group) this.bins.set(start, (group = new Map()));
-        group.set(key, { groupValues, counts: new Map(counts), total, sums });
+        const cell: Cell = { groupValues, counts: new Map(counts), total, sums };
+        if (detail?.b) cell.bytes = new Map(detail.b);
+        if (detail?.s) Object.assign(cell, { sub: detail.s, first: detail.f, last: detail.l });
+        group.set(key, cell);
         this.cells++;
         if (start < this.earliestStart) this.earliestStart = start;
       }
@@ -210,7 +249,7 @@ export class HistogramAggregator {
     out.errors.push(error);
   }
 
-  private count(record: LogRecord, start: number, delta: number): void {
+  private count(record: LogRecord, start: number, delta: number, sec: number): void {
     const o = this.options;
     let cells = this.bins.get(start);
     if (!cells) {
@@ -226,6 +265,8 @@ export class HistogramAggregator {
         total: 0,
         sums: o.sumFields.map(() => 0),
       };
+      if (o.bytesField) cell.bytes = new Map();
+      if (o.subBins) Object.assign(cell, { sub: new Array(o.subBins).fill(0), first: sec, last: sec });
       cells.set(key, cell);
       this.cells++;
     }
@@ -235,7 +276,16 @@ export class HistogramAggregator {
       const v = numericValue(record[o.sumFields[i]]);
       if (v !== null) cell.sums[i] += v; // KQL sum() ignores nulls
     }
-    this.counts.counted++;
+    if (cell.bytes) {
+      const b = numericValue(record[o.bytesField as string]);
+      if (b !== null) cell.bytes.set(b, (cell.bytes.get(b) ?? 0) + 1);
+    }
+    if (cell.sub) {
+      const i = Math.min(cell.sub.length - 1, Math.floor(((sec - start) * cell.sub.length) / o.binSeconds));
+      cell.sub[i]++;
+      if (sec < (cell.first as number)) cell.first = sec;
+      if (sec > (cell.last as number)) cell.last = sec;
+    }
   }
 
   private advance(sec: number, out: HistogramOutput): void {
@@ -268,7 +318,10 @@ export class HistogramAggregator {
       const counts: Record<string, number> = {};
       for (const d of deltas) counts[String(d)] = cell.counts.get(d) as number;
       row.DeltaCounts = counts;
+      if (cell.bytes) row.ByteCounts = Object.fromEntries([...cell.bytes].sort((a, b) => a[0] - b[0]).map(([v, c]) => [String(v), c]));
+      if (cell.sub) Object.assign(row, { SubBinCounts: cell.sub, FirstSeen: isoFromSeconds(cell.first as number), LastSeen: isoFromSeconds(cell.last as number) });
       row.BinSeconds = o.binSeconds;
+      if (this.hop !== o.binSeconds) row.HopSeconds = this.hop;
       row.GroupFields = o.groupFields.slice();
       out.rows.push(row as HistogramRow);
       this.counts.rows++;

@@ -1,7 +1,8 @@
-import { CidrSet, DropReason, kqlPublicDropReason, publicDropReason } from './address';
+import { anyAddressDropReason, CidrSet, DropReason, kqlPublicDropReason, publicDropReason } from './address';
 import { isRecord } from './records';
 
-export type FilterMode = 'kql' | 'public';
+/** kql: ipv4_is_private(x) == false; public: globally routable IPv4/IPv6; any: any valid address (internal destinations too) */
+export type FilterMode = 'kql' | 'public' | 'any';
 
 export interface IpFilterOptions {
   field: string;
@@ -11,7 +12,13 @@ export interface IpFilterOptions {
   exclude: CidrSet;
   /** KQL `where Field == "value" and …`: every pair must hold exactly (empty = no condition) */
   match?: Array<[string, string]>;
+  /** direction: when set, the record's source (this field) must be inside `internal`, else it is dropped as inbound */
+  sourceField?: string;
+  internal?: CidrSet;
 }
+
+/** RITA's default internal subnets: RFC 1918 and IPv6 unique-local fd00::/8. */
+export const DEFAULT_INTERNAL = '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8';
 
 /** Parses "DeviceVendor=Palo Alto Networks, Activity=TRAFFIC" (values may hold spaces, not commas). */
 export function parseMatch(text: unknown): Array<[string, string]> {
@@ -33,8 +40,9 @@ export function ipFilterDropReason(record: unknown, options: IpFilterOptions): D
   if (match) {
     for (let i = 0; i < match.length; i++) if (record[match[i][0]] !== match[i][1]) return 'not-matched';
   }
+  if (options.sourceField && !options.internal?.contains(record[options.sourceField])) return 'inbound';
   const value = record[options.field];
-  const reason = options.mode === 'public' ? publicDropReason(value) : kqlPublicDropReason(value);
+  const reason = options.mode === 'public' ? publicDropReason(value) : options.mode === 'any' ? anyAddressDropReason(value) : kqlPublicDropReason(value);
   if (reason) return reason;
   return options.exclude.contains(value) ? 'excluded' : null;
 }

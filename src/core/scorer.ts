@@ -1,4 +1,25 @@
 import { fieldList, isRecord, LogRecord, RecordError } from './records';
+import {
+  combinedScore,
+  dataSizeScore,
+  durationScore,
+  expandCounts,
+  histogramScore,
+  quartiles,
+  RITA_WEIGHTS,
+  ScoreWeights,
+  timestampScore,
+  windowShare,
+} from './stats';
+import { parseEventTime } from './time';
+
+/**
+ * kql: the rules' exact arg_max / percentage; window: the share of intervals
+ * in the densest ±seconds/±percent band (Flare, jitter-tolerant); stats: RITA
+ * v5's 0–1 score from interval and size dispersion, hourly regularity and
+ * duration.
+ */
+export type ScoreMethod = 'kql' | 'window' | 'stats';
 
 export interface ScorerOptions {
   /** KQL `where TotalEvents > n`; null = not applied */
@@ -9,6 +30,17 @@ export interface ScorerOptions {
   minBeaconPercent: number | null;
   /** KQL `extend IPCustomEntity = RemoteIP, …`: output name → source field */
   entities: Array<[string, string]>;
+  /** default kql */
+  method?: ScoreMethod;
+  /** window method: band half-width in seconds and in percent of the interval (the wider applies) */
+  windowSeconds?: number;
+  windowPercent?: number;
+  /** stats method: the alert threshold on the 0–1 score (≥) */
+  minScore?: number | null;
+  /** stats method: weights of the four parts (normalised over the parts a row can give) */
+  weights?: ScoreWeights;
+  /** connections per hour at or above which a group is a strobe (its own alert class); null = off */
+  strobePerHour?: number | null;
 }
 
 export const WIREDATA_SCORER: ScorerOptions = {
@@ -66,7 +98,18 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
     }
   }
   const total = typeof input.TotalEvents === 'number' ? input.TotalEvents : sumOfCounts;
-  const percent = total > 0 ? (modeCount / total) * 100 : 0;
+  let percent = total > 0 ? (modeCount / total) * 100 : 0;
+  const method = options.method ?? 'kql';
+  if (method === 'window') {
+    const band = windowShare(counts as Record<string, number>, options.windowSeconds ?? 0, options.windowPercent ?? 0);
+    modeCount = Math.round(band.share * sumOfCounts);
+    modeDelta = band.center;
+    percent = band.share * 100;
+  }
+  const stats = method === 'stats' ? statsParts(input, counts as Record<string, number>, options.weights ?? RITA_WEIGHTS) : null;
+  const binSeconds = typeof input.BinSeconds === 'number' ? input.BinSeconds : 3600;
+  const perHour = total / (binSeconds / 3600);
+  const strobe = options.strobePerHour != null && perHour >= options.strobePerHour;
 
   const failed: string[] = [];
   if (options.minTotalEvents !== null && !(total > options.minTotalEvents)) {
@@ -78,6 +121,7 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   if (options.minBeaconPercent !== null && !(percent > options.minBeaconPercent)) {
     failed.push(`BeaconPercent > ${options.minBeaconPercent}`);
   }
+  if (stats && options.minScore != null && !((stats.Score ?? 0) >= options.minScore)) failed.push(`Score >= ${options.minScore}`);
 
   const groupFields = Array.isArray(input.GroupFields) ? (input.GroupFields as string[]) : [];
   const row: LogRecord = { TimeGenerated: input.TimeGenerated };
@@ -94,17 +138,56 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   row.timestamp = input.TimeGenerated;
   for (const [name, field] of options.entities) row[name] = input[field];
   row.histogram = counts;
-  const alert = failed.length === 0;
-  return { row, alert, failed, summary: alert ? alertSummary(row, groupFields, title) : '' };
+  if (stats) Object.assign(row, stats);
+  // a strobe (extreme rate) is its own alert class, whatever its regularity
+  const alert = strobe || failed.length === 0;
+  if (method !== 'kql' || options.strobePerHour != null) {
+    row.AlertClass = strobe ? 'strobe' : 'beacon';
+    row.ConnectionsPerHour = Math.round(perHour * 10) / 10;
+  }
+  return { row, alert, failed: alert ? [] : failed, summary: alert ? alertSummary(row, groupFields, title) : '' };
+}
+
+/** The stats method's parts for one row: RITA's four scores (the ones the row has data for) and the combined score. */
+function statsParts(input: LogRecord, counts: Record<string, number>, weights: ScoreWeights): Record<string, number | null> {
+  const deltas = expandCounts(counts);
+  const ts = timestampScore(deltas) ?? 0;
+  const bytes = isRecord(input.ByteCounts) ? dataSizeScore(expandCounts(input.ByteCounts as Record<string, number>)) : null;
+  const bars = Array.isArray(input.SubBinCounts) ? (input.SubBinCounts as number[]) : null;
+  const hist = bars ? histogramScore(bars) : null;
+  const start = parseEventTime(input.TimeGenerated);
+  const first = parseEventTime(input.FirstSeen);
+  const last = parseEventTime(input.LastSeen);
+  const binSeconds = typeof input.BinSeconds === 'number' ? input.BinSeconds : 3600;
+  const dur = bars && start && first && last ? durationScore(first.sec, last.sec, start.sec, start.sec + binSeconds, bars) : null;
+  // parts without data leave the sum; the rest are reweighted to sum to 1
+  const parts = { timestamp: ts, dataSize: bytes ?? 0, duration: dur ?? 0, histogram: hist ?? 0 };
+  const used = { timestamp: weights.timestamp, dataSize: bytes === null ? 0 : weights.dataSize, duration: dur === null ? 0 : weights.duration, histogram: hist === null ? 0 : weights.histogram };
+  const sum = used.timestamp + used.dataSize + used.duration + used.histogram;
+  const normalised = sum > 0 ? { timestamp: used.timestamp / sum, dataSize: used.dataSize / sum, duration: used.duration / sum, histogram: used.histogram / sum } : used;
+  const nonZero = deltas.filter((d) => d > 0);
+  return {
+    Score: combinedScore(parts, normalised),
+    TimestampScore: ts,
+    DataSizeScore: bytes,
+    HistogramScore: hist,
+    DurationScore: dur,
+    MedianIntervalSeconds: nonZero.length ? quartiles(nonZero).q2 : null,
+  };
 }
 
 /** One line for an e-mail subject or a chat message. */
 export function alertSummary(row: LogRecord, groupFields: string[], title = 'Beaconing'): string {
   const who = groupFields.map((f) => `${f} ${printable(row[f])}`).join(', ');
   const percent = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
+  if (row.AlertClass === 'strobe') {
+    return `${title}: strobe ${who} — ${row.ConnectionsPerHour} connections/h in the bin starting ${printable(row.TimeGenerated)}`;
+  }
+  const score = typeof row.Score === 'number' ? `, score ${row.Score.toFixed(3)}` : '';
+  const every = typeof row.MedianIntervalSeconds === 'number' ? row.MedianIntervalSeconds : row.MostFrequentTimeDeltainSeconds;
   return (
-    `${title}: ${who} — every ${row.MostFrequentTimeDeltainSeconds} s, ` +
-    `${row.MostFrequentTimeDeltaCount} of ${row.TotalEvents} intervals (${percent} %) ` +
+    `${title}: ${who} — every ${every} s, ` +
+    `${row.MostFrequentTimeDeltaCount} of ${row.TotalEvents} intervals (${percent} %)${score} ` +
     `in the bin starting ${printable(row.TimeGenerated)}`
   );
 }

@@ -19,6 +19,9 @@ interface HistogramDef extends NodeDef {
   maxOpenCells: string | number;
   /** field whose value 0 excludes a delta (the rules' port filter); '' = off */
   skipZero?: string;
+  hopSeconds?: string | number;
+  bytesField?: string;
+  subBins?: string | number;
 }
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */
@@ -40,6 +43,9 @@ export = function register(RED: NodeAPI): void {
           nextTimeField: (config.nextTimeField || 'nextTimeGenerated').trim(),
           maxOpenCells: numberSetting(config.maxOpenCells, 'maximum open cells', DEFAULT_MAX_OPEN_CELLS, 0) as number,
           skipZeroField: (config.skipZero ?? '').trim(),
+          hopSeconds: numberSetting(config.hopSeconds, 'hop', 0, 0) as number,
+          bytesField: (config.bytesField ?? '').trim(),
+          subBins: numberSetting(config.subBins, 'sub-bins', 0, 0) as number,
         }),
       status: (h) => {
         let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;

@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { CidrSet, splitList } from '../core/address';
-import { FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../core/ip-filter';
+import { DEFAULT_INTERNAL, FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../core/ip-filter';
 import { RecordError } from '../core/records';
 import { compact, runRecordNode } from './node-support';
 
@@ -10,6 +10,9 @@ interface IpFilterDef extends NodeDef {
   exclude: string;
   /** "Field=value, …": conditions every kept record meets */
   match?: string;
+  /** direction: the source field that must be internal ('' = no direction check) */
+  sourceField?: string;
+  internal?: string;
 }
 
 interface FilterState {
@@ -28,9 +31,11 @@ export = function register(RED: NodeAPI): void {
       create: () => ({
         options: {
           field: (config.field || 'RemoteIP').trim(),
-          mode: config.mode === 'public' ? 'public' : 'kql',
+          mode: config.mode === 'public' || config.mode === 'any' ? config.mode : 'kql',
           exclude: new CidrSet(splitList(config.exclude)),
           match: parseMatch(config.match),
+          sourceField: (config.sourceField ?? '').trim(),
+          internal: new CidrSet(splitList(config.internal ?? DEFAULT_INTERNAL)),
         },
         kept: 0,
         dropped: new Map(),

@@ -1,7 +1,9 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { LogRecord, RecordError } from '../core/records';
-import { parseEntities, scoreRow, ScorerOptions } from '../core/scorer';
+import { AlertGate, parseAllowList } from '../core/alert-gate';
+import { parseEntities, ScoreMethod, scoreRow, ScorerOptions } from '../core/scorer';
 import { compact, numberSetting, runRecordNode } from './node-support';
+import { persistenceSettings } from './persistence';
 
 interface ScorerDef extends NodeDef {
   minTotalEvents: string | number;
@@ -9,6 +11,20 @@ interface ScorerDef extends NodeDef {
   minBeaconPercent: string | number;
   entities: string;
   title: string;
+  method?: ScoreMethod;
+  windowSeconds?: string | number;
+  windowPercent?: string | number;
+  minScore?: string | number;
+  strobePerHour?: string | number;
+  /** the alert gate (hunt profile): allow-list text, prevalence, repeat suppression */
+  allow?: string;
+  maxSources?: string | number;
+  rearmHours?: string | number;
+  srcField?: string;
+  dstField?: string;
+  portField?: string;
+  store?: string;
+  checkpointEvery?: string | number;
 }
 
 interface ScorerState {
@@ -17,6 +33,9 @@ interface ScorerState {
   alerts: number;
   /** one-line summaries of the alerts of the message being handled, in order */
   summaries: string[];
+  /** null when no allow-list, prevalence limit or re-arm time is set (the Sentinel rules) */
+  gate: AlertGate | null;
+  suppressed: number;
 }
 
 /** beacon-scorer: most-frequent-delta share, thresholds, alert. */
@@ -32,14 +51,26 @@ export = function register(RED: NodeAPI): void {
           minModeCount: numberSetting(config.minModeCount, 'minimum mode count', null),
           minBeaconPercent: numberSetting(config.minBeaconPercent, 'minimum beacon percent', 95, null),
           entities: parseEntities(config.entities ?? 'IPCustomEntity=RemoteIP'),
+          method: scoreMethod(config.method),
+          windowSeconds: numberSetting(config.windowSeconds, 'band seconds', 0, 0) as number,
+          windowPercent: numberSetting(config.windowPercent, 'band percent', 10, 0) as number,
+          minScore: numberSetting(config.minScore, 'minimum score', 0.8, null),
+          strobePerHour: numberSetting(config.strobePerHour, 'strobe connections per hour', null, null),
         },
         scored: 0,
         alerts: 0,
         summaries: [],
+        gate: makeGate(config),
+        suppressed: 0,
       }),
-      status: (s) => ({ fill: s.alerts > 0 ? 'red' : 'green', shape: 'dot', text: `${compact(s.scored)} scored · ${compact(s.alerts)} alerts` }),
+      status: (s) => ({
+        fill: s.alerts > 0 ? 'red' : 'green',
+        shape: 'dot',
+        text: `${compact(s.scored)} scored · ${compact(s.alerts)} alerts` + (s.suppressed > 0 ? ` · ${compact(s.suppressed)} suppressed` : ''),
+      }),
       reset: (s) => {
-        s.scored = s.alerts = 0;
+        s.scored = s.alerts = s.suppressed = 0;
+        s.gate?.reset();
       },
       handle: (s, incoming) => {
         const hits: LogRecord[] = [];
@@ -50,7 +81,14 @@ export = function register(RED: NodeAPI): void {
           try {
             const result = scoreRow(input, s.options, title);
             s.scored++;
-            if (result.alert) {
+            const verdict = result.alert && s.gate ? s.gate.check(result.row) : null;
+            if (verdict?.suppressed) {
+              // held back, not lost: on output 2 with the reason
+              s.suppressed++;
+              result.row.Suppressed = verdict.suppressed;
+              result.row.FailedThresholds = [];
+              misses.push(result.row);
+            } else if (result.alert) {
               s.alerts++;
               hits.push(result.row);
               s.summaries.push(result.summary);
@@ -65,6 +103,14 @@ export = function register(RED: NodeAPI): void {
         return { outputs: [hits, misses], errors };
       },
       reuseInput: (incoming) => !incoming.batch,
+      persist: {
+        // only the alert gate has state (pairs already reported); without a gate there is nothing to keep
+        settings: () => persistenceSettings(config.store, config.checkpointEvery),
+        snapshot: (s) => s.gate?.snapshot() ?? null,
+        restore: (s, saved) => {
+          if (s.gate && saved) s.gate.restore(saved);
+        },
+      },
       // msg.topic of an alert: a one-line summary, ready for e-mail or chat nodes
       decorate: (s, messages, incoming, input) => {
         let i = 0;
@@ -79,3 +125,27 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('beacon-scorer', BeaconScorer);
 };
+
+function scoreMethod(value: unknown): ScoreMethod {
+  if (value === undefined || value === null || value === '' || value === 'kql') return 'kql';
+  if (value === 'window' || value === 'stats') return value;
+  throw new Error(`method must be kql, window or stats, not "${String(value).slice(0, 20)}"`);
+}
+
+/** The alert gate from the settings, or null when none of its parts is set. */
+function makeGate(config: ScorerDef): AlertGate | null {
+  const allow = parseAllowList(config.allow ?? '');
+  const maxSources = numberSetting(config.maxSources, 'prevalence limit', 0, 0) as number;
+  const rearmHours = numberSetting(config.rearmHours, 're-arm hours', 0, 0) as number;
+  if (!(maxSources >= 0) || !(rearmHours >= 0)) throw new Error('prevalence limit and re-arm hours must be ≥ 0');
+  if (allow.length === 0 && maxSources === 0 && rearmHours === 0) return null;
+  return new AlertGate({
+    allow,
+    srcField: (config.srcField || 'LocalIP').trim(),
+    dstField: (config.dstField || 'RemoteIP').trim(),
+    portField: (config.portField || 'RemotePortNumber').trim(),
+    maxSourcesPerDestination: maxSources,
+    rearmSeconds: rearmHours * 3600,
+    maxRemembered: 100_000,
+  });
+}

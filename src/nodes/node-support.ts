@@ -54,7 +54,7 @@ export function shapeOutputs(
   incoming: Incoming,
   reuseInput: boolean,
 ): Array<NodeMessage[] | null> {
-  const base = carried(msg);
+  let base: NodeMessage | null = null; // made only when a second message is needed (the single-record path skips it)
   let reused = !reuseInput || incoming.control;
   const make = (payload: unknown): NodeMessage => {
     if (!reused) {
@@ -62,6 +62,7 @@ export function shapeOutputs(
       msg.payload = payload;
       return msg;
     }
+    base ??= carried(msg);
     return { ...base, payload } as NodeMessage;
   };
   const result = outputs.map((records) => {

@@ -7,8 +7,10 @@
  *   node --expose-gc tools/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
  *                                   [--runtime-only | --memory-only | --scaling-only] [--scaling [--scaling-10m]]
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { kqlPublicDropReason } from '../core/address';
 import { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } from '../core/delta';
 import { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } from '../core/histogram';
@@ -259,6 +261,17 @@ function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: numb
   };
 }
 
+/** Scaling in a fresh process, so the heap and the collector start clean (the main run holds its records). */
+function scalingInChild(): unknown[] {
+  const out = path.join(os.tmpdir(), `netbeacon-scaling-${process.pid}.json`);
+  const extra = args.includes('--scaling-10m') ? ['--scaling-10m'] : [];
+  const child = spawnSync(process.execPath, ['--expose-gc', __filename, '--scaling-only', '--json', out, ...extra], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (child.status !== 0) throw new Error(`scaling run failed (exit ${child.status})`);
+  const scaling = (JSON.parse(fs.readFileSync(out, 'utf8')) as { scaling: unknown[] }).scaling;
+  fs.rmSync(out, { force: true });
+  return scaling;
+}
+
 function printScaling() {
   const scaling: Array<{ events: number; seconds: number; peakHeapMB: number; keys: number }> = [];
   process.stdout.write(`\nscaling, core chain on records made on the fly (batches of 1,000), one run each:\n`);
@@ -296,7 +309,9 @@ async function main(): Promise<void> {
     return;
   }
   if (args.includes('--scaling-only')) {
-    printScaling();
+    const scaling = printScaling();
+    const json = arg('json', '');
+    if (json) fs.writeFileSync(json, JSON.stringify({ started, node: process.version, scaling }, null, 2));
     return;
   }
   const records = benchRecords(RECORDS);
@@ -372,7 +387,7 @@ async function main(): Promise<void> {
 
   const runtime = await printRuntime(records);
 
-  const scaling = args.includes('--scaling') ? printScaling() : [];
+  const scaling = args.includes('--scaling') ? scalingInChild() : [];
 
   const json = arg('json', '');
   if (json) {

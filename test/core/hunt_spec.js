@@ -1,0 +1,186 @@
+'use strict';
+/**
+ * The hunt profile's core pieces: hopping windows and per-window detail in
+ * the histogram, the window and stats score methods, strobes, the alert gate
+ * (allow-list, prevalence, repeat suppression) and the filter's direction.
+ */
+const should = require('should');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../core/histogram');
+const { scoreRow, WIREDATA_SCORER } = require('../../core/scorer');
+const { AlertGate, parseAllowList, DEFAULT_ALLOW_LIST } = require('../../core/alert-gate');
+const { ipFilterDropReason, DEFAULT_INTERNAL } = require('../../core/ip-filter');
+const { CidrSet, splitList } = require('../../core/address');
+
+const T0 = Date.UTC(2024, 4, 8, 0, 0, 0) / 1000;
+const iso = (s) => new Date((T0 + s) * 1000).toISOString();
+const delta = (s, d, extra = {}) => ({
+  TimeGenerated: iso(s), nextTimeGenerated: iso(s + d), TimeDeltainSeconds: d,
+  LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443, SentBytes: 300, ReceivedBytes: 900, ...extra,
+});
+
+function histogramRows(options, records) {
+  const h = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 86400, ...options });
+  const out = newHistogramOutput();
+  for (const r of records) h.add(r, out);
+  h.flush(out);
+  return out;
+}
+
+describe('hunt profile: histogram windows and detail', function () {
+  it('hopping windows: a pattern straddling the bin edge is whole in the window that spans it', function () {
+    // one call every 10 min from 21:00 to 03:00: split 50/50 by daily bins, whole in the 18:00-18:00 window
+    const records = [];
+    for (let s = 21 * 3600; s < 27 * 3600; s += 600) records.push(delta(s, 600));
+    const tumbling = histogramRows({ binSeconds: 86400, minDelta: 0 }, records).rows;
+    tumbling.map((r) => r.TotalEvents).should.eql([18, 18]);
+    const hopping = histogramRows({ binSeconds: 86400, hopSeconds: 21600, minDelta: 0 }, records).rows;
+    Math.max(...hopping.map((r) => r.TotalEvents)).should.equal(36);
+    hopping.every((r) => r.HopSeconds === 21600).should.be.true();
+    // every record lands in bin/hop = 4 windows
+    hopping.reduce((n, r) => n + r.TotalEvents, 0).should.equal(36 * 4);
+  });
+
+  it('refuses a hop that does not divide the bin', function () {
+    should(() => new HistogramAggregator({ ...WIREDATA_HISTOGRAM, hopSeconds: 7 })).throw(/divid/);
+  });
+
+  it('keeps bytes per connection, hourly sub-bins, first and last time per window', function () {
+    const records = [delta(0, 60, { SentBytes: 100 }), delta(60, 60, { SentBytes: 100 }), delta(3700, 60, { SentBytes: 250 })];
+    const out = histogramRows({ binSeconds: 86400, minDelta: 0, bytesField: 'SentBytes', subBins: 24 }, records);
+    const row = out.rows[0];
+    row.ByteCounts.should.eql({ 100: 2, 250: 1 });
+    row.SubBinCounts.slice(0, 3).should.eql([2, 1, 0]);
+    row.SubBinCounts.length.should.equal(24);
+    row.FirstSeen.should.equal(iso(0).replace('.000Z', 'Z'));
+    row.LastSeen.should.equal(iso(3700).replace('.000Z', 'Z'));
+  });
+
+  it('snapshots keep hop, bytes and sub-bins', function () {
+    const options = { ...WIREDATA_HISTOGRAM, binSeconds: 86400, hopSeconds: 43200, minDelta: 0, bytesField: 'SentBytes', subBins: 24, closeAfterSeconds: 86400 };
+    const a = new HistogramAggregator(options);
+    a.add(delta(0, 60), newHistogramOutput());
+    const b = new HistogramAggregator(options);
+    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    const out = newHistogramOutput();
+    b.flush(out);
+    out.rows.length.should.equal(2);
+    out.rows[0].ByteCounts.should.eql({ 300: 1 });
+  });
+});
+
+describe('hunt profile: score methods', function () {
+  const row = (counts, extra = {}) => ({
+    TimeGenerated: iso(0).replace('.000Z', 'Z'), LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443,
+    TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0), DeltaCounts: counts, BinSeconds: 86400, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], ...extra,
+  });
+  // a 60 s beacon with 20 % one-sided jitter: 48…60 s, each second about equally often
+  const jittered = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [String(48 + i), 20]));
+
+  it('kql: a 20 % jittered beacon fails (its modal second is 1/13 of the intervals)', function () {
+    scoreRow(row(jittered), WIREDATA_SCORER).alert.should.be.false();
+  });
+
+  it('window: the same beacon passes within ±12 %; the band median is reported', function () {
+    const r = scoreRow(row(jittered), { ...WIREDATA_SCORER, method: 'window', windowPercent: 12 });
+    r.alert.should.be.true();
+    r.row.BeaconPercent.should.equal(100);
+    r.row.MostFrequentTimeDeltainSeconds.should.equal(54);
+    r.row.AlertClass.should.equal('beacon');
+  });
+
+  it('stats: RITA parts from the row; a regular day scores near 1 and alerts, random intervals do not', function () {
+    const regular = row(jittered, { ByteCounts: { 300: 260 }, SubBinCounts: new Array(24).fill(11), FirstSeen: iso(0), LastSeen: iso(86340) });
+    const r = scoreRow(regular, { ...WIREDATA_SCORER, minBeaconPercent: null, method: 'stats', minScore: 0.8 });
+    r.alert.should.be.true();
+    r.row.Score.should.be.above(0.9);
+    r.row.DataSizeScore.should.equal(1);
+    r.row.HistogramScore.should.equal(1);
+    r.row.DurationScore.should.equal(1);
+    r.row.MedianIntervalSeconds.should.equal(54);
+    const random = row({ 1: 2, 25: 2, 90: 2, 500: 2, 1500: 2, 4975: 2, 299: 2, 42: 2 }, { ByteCounts: { 10: 3, 5000: 3, 700: 3, 80: 3 }, SubBinCounts: [5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], FirstSeen: iso(0), LastSeen: iso(40000) });
+    const q = scoreRow(random, { ...WIREDATA_SCORER, minTotalEvents: null, minBeaconPercent: null, method: 'stats', minScore: 0.8 });
+    q.alert.should.be.false();
+    q.failed.should.eql(['Score >= 0.8']);
+  });
+
+  it('stats without bytes or sub-bins: the timestamp part alone carries the score', function () {
+    const r = scoreRow(row({ 60: 30 }), { ...WIREDATA_SCORER, method: 'stats', minScore: 0.8 });
+    r.row.Score.should.equal(1);
+    should(r.row.DataSizeScore).be.null();
+  });
+
+  it('strobe: an extreme rate is its own alert class whatever the regularity', function () {
+    const counts = { 0: 50000, 1: 30000, 7: 10000 };
+    const r = scoreRow(row(counts, { BinSeconds: 3600 }), { ...WIREDATA_SCORER, strobePerHour: 3600 });
+    r.alert.should.be.true();
+    r.row.AlertClass.should.equal('strobe');
+    r.summary.should.match(/strobe/);
+  });
+
+  it('kql method rows stay exactly the rule output (no added columns)', function () {
+    const r = scoreRow(row({ 60: 20 }), WIREDATA_SCORER);
+    Object.keys(r.row).should.not.containEql('AlertClass');
+    Object.keys(r.row).should.not.containEql('Score');
+  });
+});
+
+describe('hunt profile: alert gate', function () {
+  const gate = (over = {}) => new AlertGate({ allow: [], srcField: 'LocalIP', dstField: 'RemoteIP', portField: 'RemotePortNumber', maxSourcesPerDestination: 0, rearmSeconds: 0, maxRemembered: 1000, ...over });
+  const alert = (hour, extra = {}) => ({ TimeGenerated: iso(hour * 3600).replace('.000Z', 'Z'), BinSeconds: 3600, LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443, ...extra });
+
+  it('parses the allow-list and suppresses with the reason; the default list is valid', function () {
+    const g = gate({ allow: parseAllowList('dst 17.0.0.0/8 # Apple\nport 123 # NTP\npair 10.0.0.5 52.9.9.9 # backup\nsrc 10.1.1.1') });
+    g.check(alert(0, { RemoteIP: '17.253.4.125' })).suppressed.should.equal('allow-list: Apple');
+    g.check(alert(0, { RemotePortNumber: 123 })).suppressed.should.equal('allow-list: NTP');
+    g.check(alert(0, { LocalIP: '10.0.0.5', RemoteIP: '52.9.9.9' })).suppressed.should.equal('allow-list: backup');
+    g.check(alert(0, { LocalIP: '10.1.1.1' })).suppressed.should.equal('allow-list: src 10.1.1.1');
+    should(g.check(alert(0)).suppressed).be.null();
+    parseAllowList(DEFAULT_ALLOW_LIST).length.should.be.above(3);
+    should(() => parseAllowList('dest 1.2.3.4')).throw(/dst, src, port or pair/);
+    should(() => parseAllowList('port 99999')).throw(/port/);
+  });
+
+  it('repeat suppression: one alert per pair until it re-arms; the alert says how long the pattern lasts', function () {
+    const g = gate({ rearmSeconds: 6 * 3600 });
+    const verdicts = [0, 1, 2, 3, 4, 5, 6, 7].map((h) => {
+      const row = alert(h);
+      return [g.check(row).suppressed === null, row.PatternHours];
+    });
+    verdicts.map((v) => v[0]).should.eql([true, false, false, false, false, false, true, false]);
+    verdicts[6][1].should.equal(7); // reported again at hour 6: the pattern has run 7 hours
+    // a gap of more than two bins starts a new streak
+    const row = alert(20);
+    should(g.check(row).suppressed).be.null();
+    row.PatternHours.should.equal(1);
+  });
+
+  it('prevalence: a destination many internal sources alert on is a service', function () {
+    const g = gate({ maxSourcesPerDestination: 3 });
+    const v = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'].map((src) => g.check(alert(0, { LocalIP: src })).suppressed);
+    should(v[0]).be.null();
+    should(v[1]).be.null();
+    v[2].should.match(/prevalent destination: 3/);
+    v[3].should.match(/prevalent destination: 4/);
+  });
+
+  it('keeps its memory through a snapshot', function () {
+    const a = gate({ rearmSeconds: 86400 });
+    a.check(alert(0));
+    const b = gate({ rearmSeconds: 86400 });
+    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    b.check(alert(1)).suppressed.should.match(/repeat/);
+  });
+});
+
+describe('hunt profile: direction in the filter', function () {
+  const options = (mode) => ({ field: 'RemoteIP', mode, exclude: new CidrSet([]), sourceField: 'LocalIP', internal: new CidrSet(splitList(DEFAULT_INTERNAL)) });
+  it('drops inbound records (source outside the internal networks), whatever the destination', function () {
+    ipFilterDropReason({ LocalIP: '120.245.134.197', RemoteIP: '64.225.56.201' }, options('public')).should.equal('inbound');
+    should(ipFilterDropReason({ LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3' }, options('public'))).be.null();
+    ipFilterDropReason({ LocalIP: '10.0.0.9', RemoteIP: '10.0.0.16' }, options('public')).should.equal('private');
+  });
+  it('mode any keeps internal destinations (a beacon through a proxy) but not garbage', function () {
+    should(ipFilterDropReason({ LocalIP: '10.136.0.18', RemoteIP: '10.136.0.16' }, options('any'))).be.null();
+    ipFilterDropReason({ LocalIP: '10.136.0.18', RemoteIP: 'proxy' }, options('any')).should.equal('invalid');
+  });
+});
