@@ -105,7 +105,7 @@ export class AlertGate {
    * PatternSince (first bin of the streak) and PatternHours; a streak
    * continues while alerts come at most two bins apart.
    */
-  check(row: LogRecord): GateVerdict {
+  check(row: LogRecord, window: { binSeconds?: unknown; hopSeconds?: unknown } = {}): GateVerdict {
     const o = this.options;
     const src = row[o.srcField];
     const dst = row[o.dstField];
@@ -135,15 +135,19 @@ export class AlertGate {
       }
     }
     const bin = parseEventTime(row.TimeGenerated);
-    const binSeconds = typeof row.BinSeconds === 'number' ? row.BinSeconds : 3600;
-    const step = typeof row.HopSeconds === 'number' ? row.HopSeconds : binSeconds;
+    // the window the row summarises (from the histogram row: the scorer's output keeps the rule's columns)
+    const binSeconds = typeof window.binSeconds === 'number' ? window.binSeconds : typeof row.BinSeconds === 'number' ? row.BinSeconds : 3600;
+    const hop = window.hopSeconds ?? row.HopSeconds;
+    const step = typeof hop === 'number' && hop > 0 ? hop : binSeconds;
     if (!bin) {
       this.counts.passed++;
       return { suppressed: null };
     }
     const key = `${String(src)}\u0000${String(dst)}\u0000${String(port)}`;
     const prev = this.pairs.get(key);
-    const state: PairState = prev && bin.sec - prev.last <= 2 * step ? { ...prev, last: bin.sec } : { first: bin.sec, last: bin.sec, reported: -Infinity };
+    // a streak goes on while alerts come at most two windows apart; the re-arm clock runs across streaks
+    const state: PairState =
+      prev && bin.sec - prev.last <= 2 * step ? { ...prev, last: bin.sec } : { first: bin.sec, last: bin.sec, reported: prev?.reported ?? -Infinity };
     this.pairs.delete(key);
     this.pairs.set(key, state);
     this.trim(this.pairs);

@@ -81,7 +81,8 @@ export = function register(RED: NodeAPI): void {
           try {
             const result = scoreRow(input, s.options, title);
             s.scored++;
-            const verdict = result.alert && s.gate ? s.gate.check(result.row) : null;
+            const window = input as { BinSeconds?: unknown; HopSeconds?: unknown };
+            const verdict = result.alert && s.gate ? s.gate.check(result.row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds }) : null;
             if (verdict?.suppressed) {
               // held back, not lost: on output 2 with the reason
               s.suppressed++;

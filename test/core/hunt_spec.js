@@ -148,10 +148,14 @@ describe('hunt profile: alert gate', function () {
     });
     verdicts.map((v) => v[0]).should.eql([true, false, false, false, false, false, true, false]);
     verdicts[6][1].should.equal(7); // reported again at hour 6: the pattern has run 7 hours
-    // a gap of more than two bins starts a new streak
+    // a gap of more than two bins starts a new streak; the re-arm clock runs on (last report at hour 6)
     const row = alert(20);
     should(g.check(row).suppressed).be.null();
     row.PatternHours.should.equal(1);
+    // the window comes from the histogram row when the alert row lacks it (hopping 24 h windows)
+    const day = gate({ rearmSeconds: 86400 });
+    const v = [0, 6, 12, 18, 24].map((h) => day.check(alert(h, { BinSeconds: undefined }), { binSeconds: 86400, hopSeconds: 21600 }).suppressed === null);
+    v.should.eql([true, false, false, false, true]);
   });
 
   it('prevalence: a destination many internal sources alert on is a service', function () {

@@ -1,0 +1,319 @@
+#!/usr/bin/env node
+/**
+ * npm run evaluate: the two Sentinel-exact example flows and the beacon hunt
+ * example, run inside an embedded Node-RED on (a) a seeded synthetic suite
+ * with known beacons, benign periodic services and inbound scanners and (b)
+ * the real Zeek captures in ../shared/datasets when present. Prints, per
+ * dataset and profile, the expected periodic pairs found and missed, the
+ * other alerts, and what the hunt's gate suppressed; writes the same as JSON.
+ *
+ *   node tools/evaluate.js [--json evaluation.json] [--datasets DIR] [--markdown]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { LogParser, DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
+import { LogRecord } from '../core/records';
+import { parseEventTime } from '../core/time';
+import { EmbeddedRed, NodeConfig } from './embedded-red';
+import { BeaconSpec, DEFAULT_OPTIONS, generateRecords } from './traffic-generator';
+import { ROOT } from './user-dir';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+
+/** A periodic pair and what it is. */
+interface Expected {
+  pair: string;
+  kind: 'beacon' | 'benign' | 'inbound';
+  note: string;
+}
+
+interface Dataset {
+  name: string;
+  wiredata: LogRecord[];
+  /** the networks that are "ours" here (the hunt's direction check) */
+  internal: string;
+  expected: Expected[];
+  /** a pair → label map (Stratosphere labels), for naming what other alerts hit */
+  labels?: Map<string, string>;
+}
+
+const pairOf = (src: unknown, dst: unknown, port: unknown) => `${String(src)} → ${String(dst)}:${String(port)}`;
+
+/** WireData columns as a Palo Alto TRAFFIC record in CommonSecurityLog (what the Palo Alto flow reads). */
+function toCommonSecurityLog(r: LogRecord): LogRecord {
+  const c: LogRecord = {
+    TimeGenerated: r.TimeGenerated, DeviceVendor: 'Palo Alto Networks', Activity: 'TRAFFIC', DeviceName: 'sensor', SourceUserID: '',
+    SourceIP: r.LocalIP, SourcePort: r.LocalPortNumber, DestinationIP: r.RemoteIP, DestinationPort: r.RemotePortNumber,
+    SentBytes: r.SentBytes, ReceivedBytes: r.ReceivedBytes,
+  };
+  for (const k of Object.keys(c)) if (c[k] === undefined) delete c[k];
+  return c;
+}
+
+// ---------------------------------------------------------------- synthetic suite
+
+const DAY_START = Date.UTC(2024, 4, 6) / 1000;
+const DMZ_SERVER = '81.2.69.160'; // a public server of ours, scanned from outside
+
+function syntheticSuite(): Dataset {
+  const beacons: Array<BeaconSpec & { note: string; kind: Expected['kind'] }> = [];
+  let n = 0;
+  const add = (periodSeconds: number, jitter: number, jitterMode: 'one-sided' | 'symmetric', note: string, over: Partial<BeaconSpec> = {}, kind: Expected['kind'] = 'beacon') => {
+    n++;
+    beacons.push({
+      src: `10.50.${n}.10`, dst: `45.${60 + n}.${n}.${10 + n}`, port: 443, periodSeconds, jitter, jitterMode,
+      startOffsetSeconds: 60 * n, durationSeconds: 86400 - 60 * n - 600, sentBytes: 320 + n, receivedBytes: 1200, note, kind, ...over,
+    });
+  };
+  for (const period of [30, 60, 300, 900, 3600]) {
+    for (const jitter of [0, 0.1, 0.2, 0.5]) add(period, jitter, 'one-sided', `${period} s, ${jitter * 100} % one-sided jitter`);
+  }
+  for (const period of [60, 300]) for (const jitter of [0.1, 0.25]) add(period, jitter, 'symmetric', `${period} s, ±${jitter * 100} % jitter`);
+  // two beacons from one host, interleaved (per-source deltas mix them)
+  add(60, 0.1, 'one-sided', 'interleaved with the next, same host, 60 s', { src: '10.80.0.5' });
+  add(90, 0.1, 'one-sided', 'interleaved with the previous, same host, 90 s', { src: '10.80.0.5', dst: '185.199.1.77' });
+  // a beacon from a host that also browses heavily (noise added below)
+  add(300, 0.2, 'one-sided', '300 s, 20 % jitter, host browsing heavily', { src: '10.90.0.5' });
+  // benign periodic services the hunt's default allow-list names
+  add(960, 0.02, 'symmetric', 'Dropbox-style sync polling, 960 s', { src: '10.70.0.5', dst: '162.125.19.131' }, 'benign');
+  // inbound: a scanner and an SSH brute-forcer hitting our public server
+  add(26, 0, 'symmetric', 'inbound scanner every 26 s', { src: '120.245.134.197', dst: DMZ_SERVER, port: 30003, startOffsetSeconds: 3600, durationSeconds: 4 * 3600, sentBytes: 60, receivedBytes: 0 }, 'inbound');
+  add(90, 0.3, 'symmetric', 'inbound SSH brute force every ~90 s', { src: '218.92.0.112', dst: DMZ_SERVER, port: 22, sentBytes: 2100, receivedBytes: 2600 }, 'inbound');
+
+  const base = { ...DEFAULT_OPTIONS, seed: 4242, schema: 'wiredata' as const, startSeconds: DAY_START, hours: 24, quirks: false, quantizeSeconds: 0, disorderSeconds: 0, subSecondShare: 0.3 };
+  const main = generateRecords({ ...base, beacons, noiseHosts: 30, noisePerHour: 40, ntp: true, internal: true });
+  // heavy browsing from the beacon's own host: a noise-only run, moved onto 10.90.0.5
+  const browsing: LogRecord[] = generateRecords({ ...base, seed: 4243, beacons: [], noiseHosts: 1, noisePerHour: 600, ntp: false, internal: false }).map((r) => ({ ...r, LocalIP: '10.90.0.5' }));
+  const wiredata = [...(main as LogRecord[]), ...browsing].sort((a, b) => String(a.TimeGenerated).localeCompare(String(b.TimeGenerated)));
+  const expected: Expected[] = beacons.map((b) => ({ pair: pairOf(b.src, b.dst, b.port), kind: b.kind, note: b.note }));
+  expected.push({ pair: pairOf('10.2.0.5', '17.253.4.125', 123), kind: 'benign', note: 'NTP every 64 s' });
+  return { name: 'synthetic (seed 4242, 24 h)', wiredata, internal: `10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, ${DMZ_SERVER}/32`, expected };
+}
+
+// ---------------------------------------------------------------- real captures
+
+function readLines(file: string): string[] {
+  const raw = fs.readFileSync(file);
+  return (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8').split('\n').filter((l) => l.length > 0);
+}
+
+/** Zeek TSV through the package's own parser; Stratosphere labels kept per pair. */
+function readZeek(files: string[]): { records: LogRecord[]; labels: Map<string, string> } {
+  const parser = new LogParser({ ...DEFAULT_PARSER_OPTIONS, format: 'zeek-tsv' });
+  const records: LogRecord[] = [];
+  const labels = new Map<string, string>();
+  for (const file of files) {
+    let labelAt = -1;
+    for (const line of readLines(file)) {
+      if (line.startsWith('#fields')) labelAt = line.split('\t').slice(1).indexOf('label');
+      const result = parser.parseLine(line);
+      if (result.kind !== 'record') continue;
+      records.push(result.record);
+      if (labelAt >= 0) labels.set(pairOf(result.record.LocalIP, result.record.RemoteIP, result.record.RemotePortNumber), line.split('\t')[labelAt]);
+    }
+  }
+  return { records, labels };
+}
+
+function realDatasets(dir: string): Dataset[] {
+  if (!fs.existsSync(dir)) return [];
+  const at = (...p: string[]) => path.join(dir, ...p);
+  const stratosphere = '147.32.0.0/16'; // CTU Prague, where the Stratosphere captures were taken
+  const specs: Array<{ name: string; files: string[]; internal: string; expected: Expected[] }> = [
+    { name: 'rita-proxy', files: [at('rita-proxy', 'conn.log')], internal: '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16',
+      expected: [{ pair: pairOf('10.136.0.18', '10.136.0.16', 3128), kind: 'beacon', note: 'C2 through a proxy, 247 s ±20 % (internal destination)' }] },
+    { name: 'rita-missing-host', files: fs.existsSync(at('rita-missing-host')) ? fs.readdirSync(at('rita-missing-host')).filter((f) => f.endsWith('.gz')).sort().map((f) => at('rita-missing-host', f)) : [],
+      internal: '64.225.56.201/32',
+      expected: [
+        { pair: pairOf('64.225.56.201', '91.189.91.157', 123), kind: 'benign', note: 'NTP every 2048 s' },
+        { pair: pairOf('120.245.134.197', '64.225.56.201', 30003), kind: 'inbound', note: 'inbound scanner, 26 s' },
+      ] },
+    { name: 'stratosphere-001', files: [at('stratosphere', '001-labeled-conn.log')], internal: '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16',
+      expected: [{ pair: pairOf('192.168.1.115', '41.108.179.197', 1177), kind: 'beacon', note: 'NjRAT C2 retries, 9 s / 14 s, 45 min' }] },
+    { name: 'stratosphere-008', files: [at('stratosphere', '008-conn.log.labeled')], internal: stratosphere,
+      expected: [{ pair: pairOf('147.32.81.167', '91.228.167.171', 8883), kind: 'benign', note: 'ESET every 301.6 s' }] },
+    { name: 'stratosphere-010', files: [at('stratosphere', '010-conn.log.labeled')], internal: stratosphere,
+      expected: [
+        { pair: pairOf('147.32.83.234', '34.225.190.52', 443), kind: 'benign', note: 'labelled benign, 300 s' },
+        { pair: pairOf('147.32.83.234', '65.9.94.12', 443), kind: 'benign', note: 'labelled benign, 300 s' },
+        { pair: pairOf('147.32.83.234', '104.64.125.191', 443), kind: 'benign', note: 'labelled benign, 900 s' },
+      ] },
+    { name: 'stratosphere-011', files: [at('stratosphere', '011-conn.log.labeled')], internal: stratosphere,
+      expected: [
+        { pair: pairOf('147.32.83.165', '3.80.138.201', 443), kind: 'beacon', note: '25.3 s for 3 h (SaaS keep-alive; the target to find)' },
+        { pair: pairOf('147.32.83.165', '44.201.116.124', 443), kind: 'beacon', note: '25.3 s for 3 h (SaaS keep-alive; the target to find)' },
+      ] },
+    { name: 'stratosphere-012', files: [at('stratosphere', '012-conn.log.labeled')], internal: stratosphere, expected: [] },
+  ];
+  return specs
+    .filter((s) => s.files.length > 0 && s.files.every((f) => fs.existsSync(f)))
+    .map((s) => {
+      const { records, labels } = readZeek(s.files);
+      return { name: s.name, wiredata: records, internal: s.internal, expected: s.expected, labels };
+    });
+}
+
+/** Largest lag of a record behind the newest seen before it, in seconds (+1): the lateness a replay needs. */
+function maxLagSeconds(records: LogRecord[]): number {
+  let newest = -Infinity;
+  let lag = 0;
+  for (const r of records) {
+    const t = parseEventTime(r.TimeGenerated);
+    if (!t) continue;
+    if (t.sec < newest) lag = Math.max(lag, newest - t.sec);
+    newest = Math.max(newest, t.sec);
+  }
+  return Math.ceil(lag) + 1;
+}
+
+// ---------------------------------------------------------------- profiles (the example flows)
+
+interface Profile {
+  name: string;
+  example: string;
+  schema: 'wiredata' | 'csl';
+  /** changes a user makes for this data: lateness, internal networks, the filter mode */
+  adapt(nodes: NodeConfig[], d: Dataset, lateness: number): void;
+  src: string;
+  dst: string;
+  port: string;
+}
+
+/** The example's record nodes (filter first), wired among themselves as in the flow. */
+function chainOf(example: string): NodeConfig[] {
+  const all = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', example), 'utf8')) as NodeConfig[];
+  const nodes = all.filter((n) => n.type.startsWith('beacon-')).map((n) => JSON.parse(JSON.stringify(n)) as NodeConfig);
+  const ids = new Set(nodes.map((n) => n.id));
+  for (const n of nodes) n.wires = (n.wires ?? []).map((w) => w.filter((t) => ids.has(t)));
+  nodes.sort((a, b) => Number(b.type === 'beacon-ip-filter') - Number(a.type === 'beacon-ip-filter'));
+  if (nodes[0]?.type !== 'beacon-ip-filter') throw new Error(`${example} has no beacon-ip-filter`);
+  return nodes;
+}
+
+const setLateness = (nodes: NodeConfig[], lateness: number) => {
+  const delta = nodes.find((n) => n.type === 'beacon-delta') as NodeConfig;
+  delta.lateness = Math.max(Number(delta.lateness) || 0, lateness);
+};
+
+const PROFILES: Profile[] = [
+  { name: 'Sentinel WireData', example: 'WireData beaconing (Sentinel rule).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteIP', port: 'RemotePortNumber',
+    adapt: (nodes, _d, lateness) => setLateness(nodes, lateness) },
+  { name: 'Sentinel Palo Alto', example: 'Palo Alto beaconing (Sentinel rule).json', schema: 'csl', src: 'SourceIP', dst: 'DestinationIP', port: 'DestinationPort',
+    adapt: (nodes, _d, lateness) => setLateness(nodes, lateness) },
+  { name: 'hunt', example: 'Beacon hunt (jitter-tolerant, per pair, 24 h).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteIP', port: 'RemotePortNumber',
+    adapt: (nodes, d, lateness) => {
+      setLateness(nodes, lateness);
+      (nodes[0] as NodeConfig).internal = d.internal;
+    } },
+  { name: 'hunt, private destinations allowed', example: 'Beacon hunt (jitter-tolerant, per pair, 24 h).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteIP', port: 'RemotePortNumber',
+    adapt: (nodes, d, lateness) => {
+      setLateness(nodes, lateness);
+      Object.assign(nodes[0], { internal: d.internal, mode: 'any' });
+    } },
+];
+
+// ---------------------------------------------------------------- run and report
+
+interface Result {
+  dataset: string;
+  profile: string;
+  records: number;
+  lateness: number;
+  expected: Array<Expected & { alerted: boolean; suppressed: string | null }>;
+  otherAlerts: Array<{ pair: string; alerts: number; label?: string; class?: unknown }>;
+  suppressed: Array<{ pair: string; reason: string }>;
+}
+
+async function main(): Promise<void> {
+  const datasetsDir = path.resolve(arg('datasets', path.join(ROOT, '..', 'shared', 'datasets')));
+  const datasets = [syntheticSuite(), ...realDatasets(datasetsDir)];
+  if (datasets.length === 1) process.stdout.write(`(real datasets skipped: ${datasetsDir} is absent)\n`);
+  const red = await EmbeddedRed.start();
+  const results: Result[] = [];
+  try {
+    const chains: Record<string, NodeConfig[]> = {};
+    const jobs: Array<{ job: string; d: Dataset; p: Profile; lateness: number }> = [];
+    datasets.forEach((d, i) => {
+      const lateness = maxLagSeconds(d.wiredata);
+      PROFILES.forEach((p, j) => {
+        const nodes = chainOf(p.example);
+        p.adapt(nodes, d, lateness);
+        const job = `d${i}p${j}`;
+        chains[job] = nodes;
+        jobs.push({ job, d, p, lateness: Number((nodes.find((n) => n.type === 'beacon-delta') as NodeConfig).lateness) });
+      });
+    });
+    await red.deploy(chains);
+    for (const { job, d, p, lateness } of jobs) {
+      const input = (p.schema === 'csl' ? d.wiredata.map(toCommonSecurityLog) : d.wiredata).map((r) => ({ ...r }));
+      const run = await red.run(job, input);
+      const key = (r: Record<string, unknown>) => pairOf(r[p.src], r[p.dst], r[p.port]);
+      const alerted = new Map<string, Array<Record<string, unknown>>>();
+      for (const a of run.alerts) alerted.set(key(a), [...(alerted.get(key(a)) ?? []), a]);
+      const suppressed = new Map<string, string>();
+      for (const o of run.other) if (typeof o.Suppressed === 'string' && !suppressed.has(key(o))) suppressed.set(key(o), o.Suppressed);
+      const expectedPairs = new Set(d.expected.map((e) => e.pair));
+      results.push({
+        dataset: d.name,
+        profile: p.name,
+        records: input.length,
+        lateness,
+        expected: d.expected.map((e) => ({ ...e, alerted: alerted.has(e.pair), suppressed: suppressed.get(e.pair) ?? null })),
+        otherAlerts: [...alerted].filter(([pair]) => !expectedPairs.has(pair)).map(([pair, rows]) => ({ pair, alerts: rows.length, label: d.labels?.get(pair), class: rows[0].AlertClass })),
+        suppressed: [...suppressed].map(([pair, reason]) => ({ pair, reason })),
+      });
+    }
+  } finally {
+    await red.stop();
+  }
+  report(results);
+  const json = arg('json', '');
+  if (json) {
+    fs.writeFileSync(json, JSON.stringify({ generated: new Date().toISOString(), datasetsDir, results }, null, 2));
+    process.stdout.write(`\nwrote ${json}\n`);
+  }
+}
+
+/** Per dataset and profile: beacons found / expected, benign and inbound alerted, other alerts. */
+function report(results: Result[]): void {
+  const lines: string[] = [];
+  lines.push('| dataset | profile | beacons found | benign alerted (suppressed) | inbound alerted | other alerts |');
+  lines.push('|---|---|---|---|---|---|');
+  for (const r of results) {
+    const beacons = r.expected.filter((e) => e.kind === 'beacon');
+    const benign = r.expected.filter((e) => e.kind === 'benign');
+    const inbound = r.expected.filter((e) => e.kind === 'inbound');
+    const found = beacons.filter((e) => e.alerted).length;
+    const others = r.otherAlerts.length;
+    const benignText = benign.length ? `${benign.filter((e) => e.alerted).length} / ${benign.length} (${benign.filter((e) => e.suppressed).length} suppressed)` : '—';
+    lines.push(`| ${r.dataset} | ${r.profile} | ${beacons.length ? `${found} / ${beacons.length}` : '—'} | ${benignText} | ${inbound.length ? `${inbound.filter((e) => e.alerted).length} / ${inbound.length}` : '—'} | ${others} pair${others === 1 ? '' : 's'} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (args.includes('--details') || !args.includes('--markdown')) {
+    for (const r of results) {
+      const missed = r.expected.filter((e) => e.kind === 'beacon' && !e.alerted);
+      const wrong = r.expected.filter((e) => e.kind !== 'beacon' && e.alerted);
+      if (!missed.length && !wrong.length && !r.otherAlerts.length) continue;
+      process.stdout.write(`\n${r.dataset} / ${r.profile} (lateness ${r.lateness} s, ${r.records} records):\n`);
+      for (const e of missed) process.stdout.write(`  missed beacon  ${e.pair}  (${e.note})\n`);
+      for (const e of wrong) process.stdout.write(`  alerted ${e.kind.padEnd(7)} ${e.pair}  (${e.note})\n`);
+      for (const o of r.otherAlerts.slice(0, 12)) process.stdout.write(`  other alert    ${o.pair}  ×${o.alerts}${o.label ? `  label ${o.label}` : ''}${o.class ? `  ${String(o.class)}` : ''}\n`);
+      if (r.otherAlerts.length > 12) process.stdout.write(`  … ${r.otherAlerts.length - 12} more\n`);
+    }
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`evaluate: ${(err as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}
