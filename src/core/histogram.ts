@@ -30,6 +30,36 @@ export interface HistogramOptions {
   bytesField?: string;
   /** per (window, group), records per 1/n of the window, and the first and last record times (0 = off) */
   subBins?: number;
+  /**
+   * Jitter tolerance for the exact scorer: deltas are counted in buckets, of
+   * a fixed width in seconds (60 s ± 5 s all count as 60 with width 10) or
+   * logarithmic, each a given percent wider than the last (10 %: 48…53 s
+   * and 53…58 s …); the bucket's representative value is what is counted.
+   */
+  deltaBucket?: DeltaBucket | null;
+}
+
+export interface DeltaBucket {
+  kind: 'seconds' | 'percent';
+  size: number;
+}
+
+/** Parses "10s" / "10 s" (fixed width) or "10%" (logarithmic); '' → none. */
+export function parseDeltaBucket(text: unknown): DeltaBucket | null {
+  const t = String(text ?? '').trim();
+  if (t === '') return null;
+  const m = /^(\d+(?:\.\d+)?)\s*(s|%)$/.exec(t);
+  const size = m ? Number(m[1]) : NaN;
+  if (!m || !(size > 0) || (m[2] === '%' && size >= 100)) throw new Error(`delta bucket must be like "10s" or "10%" (under 100), not "${t.slice(0, 20)}"`);
+  return { kind: m[2] === 's' ? 'seconds' : 'percent', size };
+}
+
+/** The bucket representative of a delta: nearest multiple of the width, or the nearest power of (1 + p) rounded to a whole second. */
+export function bucketDelta(delta: number, bucket: DeltaBucket): number {
+  if (bucket.kind === 'seconds') return Math.round(delta / bucket.size) * bucket.size;
+  if (delta <= 0) return delta;
+  const base = Math.log1p(bucket.size / 100);
+  return Math.round(Math.exp(Math.round(Math.log(delta) / base) * base));
 }
 
 /** ~220 B per open cell: 1,000,000 cells stay well inside a 1 GB heap. */
@@ -156,7 +186,7 @@ export class HistogramAggregator {
       let counted = false;
       for (let start = binStart(time.sec, this.hop); start > time.sec - o.binSeconds; start -= this.hop) {
         if (start + o.binSeconds <= this.closedBefore) break; // this window and older ones are closed
-        this.count(record, start, delta, time.sec);
+        this.count(record, start, o.deltaBucket ? bucketDelta(delta, o.deltaBucket) : delta, time.sec);
         counted = true;
       }
       if (counted) {
@@ -195,8 +225,8 @@ export class HistogramAggregator {
 
   /** The settings saved state depends on: what bins, groups and sums mean. */
   private stateSettings(): unknown {
-    const { binSeconds, groupFields, sumFields, bytesField, subBins } = this.options;
-    return { binSeconds, groupFields, sumFields, hop: this.hop, bytesField: bytesField || '', subBins: subBins || 0 };
+    const { binSeconds, groupFields, sumFields, bytesField, subBins, deltaBucket } = this.options;
+    return { binSeconds, groupFields, sumFields, hop: this.hop, bytesField: bytesField || '', subBins: subBins || 0, bucket: deltaBucket ?? null };
   }
 
   /** Open bins and counters as plain JSON data (a deep copy). */

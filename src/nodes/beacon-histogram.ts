@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { DEFAULT_MAX_OPEN_CELLS, HistogramAggregator, newHistogramOutput } from '../core/histogram';
+import { DEFAULT_MAX_OPEN_CELLS, HistogramAggregator, newHistogramOutput, parseDeltaBucket } from '../core/histogram';
 import { fieldList } from '../core/records';
 import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
@@ -22,6 +22,8 @@ interface HistogramDef extends NodeDef {
   hopSeconds?: string | number;
   bytesField?: string;
   subBins?: string | number;
+  /** "10s" / "10%": jitter buckets for the deltas; '' = exact deltas */
+  deltaBucket?: string;
 }
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */
@@ -46,6 +48,7 @@ export = function register(RED: NodeAPI): void {
           hopSeconds: numberSetting(config.hopSeconds, 'hop', 0, 0) as number,
           bytesField: (config.bytesField ?? '').trim(),
           subBins: numberSetting(config.subBins, 'sub-bins', 0, 0) as number,
+          deltaBucket: parseDeltaBucket(config.deltaBucket),
         }),
       status: (h) => {
         let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;

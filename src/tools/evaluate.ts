@@ -219,7 +219,7 @@ const PROFILES: Profile[] = [
 
 // ---------------------------------------------------------------- run and report
 
-interface Result {
+export interface Result {
   dataset: string;
   profile: string;
   records: number;
@@ -229,10 +229,9 @@ interface Result {
   suppressed: Array<{ pair: string; reason: string }>;
 }
 
-async function main(): Promise<void> {
-  const datasetsDir = path.resolve(arg('datasets', path.join(ROOT, '..', 'shared', 'datasets')));
+/** Runs every profile on the synthetic suite and on the real captures found in `datasetsDir`. */
+export async function evaluate(datasetsDir: string): Promise<Result[]> {
   const datasets = [syntheticSuite(), ...realDatasets(datasetsDir)];
-  if (datasets.length === 1) process.stdout.write(`(real datasets skipped: ${datasetsDir} is absent)\n`);
   const red = await EmbeddedRed.start();
   const results: Result[] = [];
   try {
@@ -271,6 +270,13 @@ async function main(): Promise<void> {
   } finally {
     await red.stop();
   }
+  return results;
+}
+
+async function main(): Promise<void> {
+  const datasetsDir = path.resolve(arg('datasets', path.join(ROOT, '..', 'shared', 'datasets')));
+  if (!fs.existsSync(datasetsDir)) process.stdout.write(`(real datasets skipped: ${datasetsDir} is absent)\n`);
+  const results = await evaluate(datasetsDir);
   report(results);
   const json = arg('json', '');
   if (json) {

@@ -18,7 +18,7 @@ import * as path from 'path';
 import { writeSampleFiles } from './sample-files';
 import { linkPackage, PACKAGE_NAME, ROOT } from './user-dir';
 
-const ALERT_FILES = ['beacon-alerts-wiredata.jsonl', 'beacon-alerts-paloalto.jsonl', 'beacon-alerts-zeek.jsonl'];
+const ALERT_FILES = ['beacon-alerts-wiredata.jsonl', 'beacon-alerts-paloalto.jsonl', 'beacon-alerts-zeek.jsonl', 'beacon-alerts-hunt.jsonl'];
 const REPLAY_INJECTS = ['replay sample file', 'replay conn.log'];
 
 interface Options {
@@ -76,7 +76,7 @@ function writeFlows(userDir: string, live: boolean): void {
 function describeAlert(file: string, row: Record<string, unknown>): string {
   const keys = Object.keys(row);
   const groups = keys.slice(1, keys.indexOf('MostFrequentTimeDeltaCount'));
-  const rule = file.includes('paloalto') ? 'Palo Alto' : file.includes('zeek') ? 'Zeek WireData' : 'WireData';
+  const rule = file.includes('paloalto') ? 'Palo Alto' : file.includes('zeek') ? 'Zeek WireData' : file.includes('hunt') ? 'hunt' : 'WireData';
   const who = groups.map((g) => `${g}=${String(row[g])}`).join(' ');
   const pct = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
   return `ALERT [${rule}] ${row.TimeGenerated} ${who}: every ${row.MostFrequentTimeDeltainSeconds} s, ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents} (${pct} %)`;

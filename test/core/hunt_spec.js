@@ -40,6 +40,25 @@ describe('hunt profile: histogram windows and detail', function () {
     hopping.reduce((n, r) => n + r.TotalEvents, 0).should.equal(36 * 4);
   });
 
+  it('delta buckets: the deltas of a jittered beacon collapse into one or two buckets; the exact scorer then passes it', function () {
+    const { parseDeltaBucket, bucketDelta } = require('../../core/histogram');
+    parseDeltaBucket('10s').should.eql({ kind: 'seconds', size: 10 });
+    parseDeltaBucket('10 %').should.eql({ kind: 'percent', size: 10 });
+    should(parseDeltaBucket('')).be.null();
+    should(() => parseDeltaBucket('ten')).throw(/10s/);
+    should(() => parseDeltaBucket('150%')).throw();
+    [55, 58, 60, 64].map((d) => bucketDelta(d, { kind: 'seconds', size: 10 })).should.eql([60, 60, 60, 60]);
+    new Set([57, 58, 59, 60, 61, 62, 63].map((d) => bucketDelta(d, { kind: 'percent', size: 10 }))).size.should.be.belowOrEqual(2);
+    // ±4 s around 60 s, exact vs 10 s buckets
+    const records = [];
+    for (let i = 0; i < 60; i++) records.push(delta(i * 60, 56 + (i % 9)));
+    const exact = histogramRows({ minDelta: 10 }, records).rows;
+    const bucketed = histogramRows({ minDelta: 10, deltaBucket: { kind: 'seconds', size: 10 } }, records).rows;
+    scoreRow(exact[0], WIREDATA_SCORER).alert.should.be.false();
+    scoreRow(bucketed[0], WIREDATA_SCORER).alert.should.be.true();
+    bucketed[0].DeltaCounts.should.eql({ 60: 60 });
+  });
+
   it('refuses a hop that does not divide the bin', function () {
     should(() => new HistogramAggregator({ ...WIREDATA_HISTOGRAM, hopSeconds: 7 })).throw(/divid/);
   });
