@@ -332,8 +332,8 @@ export function sampleScenario(schema: Schema): TrafficOptions {
         sentBytes: 512, receivedBytes: 1024, user: 'corp\\svc-backup',
       },
       {
-        // jittered 20 %: the Sentinel rules miss it (see the hunt profile)
-        src: '10.0.0.7', dst: '198.51.100.23', port: 8443, periodSeconds: 45, jitter: 0.2,
+        // jittered 20 %: the Sentinel rules miss it, the hunt example catches it (a routable address: the hunt's filter drops documentation ranges)
+        src: '10.0.0.7', dst: '185.225.17.40', port: 8443, periodSeconds: 45, jitter: 0.2,
         jitterMode: 'one-sided', startOffsetSeconds: 0, durationSeconds: 6 * 3600,
         sentBytes: 300, receivedBytes: 200,
       },
