@@ -302,7 +302,9 @@ async function main(): Promise<void> {
   const started = new Date().toISOString();
   process.stdout.write(`netbeacon benchmark — ${started}\n`);
   process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
-  process.stdout.write(`method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`);
+  if (!args.includes('--scaling-only')) {
+    process.stdout.write(`method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`);
+  }
   if (args.includes('--memory-only')) {
     const memory = memoryPerKey();
     process.stdout.write(typeof memory === 'string' ? `memory: ${memory}\n` : `memory: delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group)\n`);
