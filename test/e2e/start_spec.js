@@ -9,26 +9,16 @@
  */
 const { spawn } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 const should = require('should');
 const oracle = require('../oracle/kql-batch');
 const gen = require('../../tools/traffic-generator');
 const { generateLines } = require('../../tools/log-lines');
+const { freePort } = require('./support/node-red-process');
 
 const ROOT = path.join(__dirname, '..', '..');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const readRows = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
