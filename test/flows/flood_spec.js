@@ -6,6 +6,11 @@
  * process.memoryUsage after every batch, garbage included, so the bound is
  * generous), the flood's keys are evicted and reported at most once per
  * minute of event time, and the beacon still alerts every hour.
+ *
+ * The bound is on the heap the flow retains: measured after a forced GC
+ * (mocha runs with --expose-gc) every 500,000 records, against the heap
+ * after a GC before the first record, so garbage and what earlier test
+ * files left behind do not count. The raw peak is printed too.
  */
 const should = require('should');
 const { helper, NODE_MODULES, readExample, instrument, replay } = require('../support/example-flows');
@@ -14,7 +19,7 @@ const { Random } = require('../../tools/random');
 const TOTAL = Number(process.env.FLOOD_RECORDS || 5_000_000);
 const BATCH = 10_000;
 const HOURS = 12;
-const HEAP_BOUND = 1024 * 1024 * 1024; // the defaults are meant to fit a 1 GB heap
+const HEAP_BOUND = 256 * 1024 * 1024; // retained growth (measured: about 35 MB); the default caps fit a 1 GB heap in all
 const START = Date.UTC(2024, 4, 8, 0, 0, 0);
 
 /** Records in event-time order, produced batch by batch (never all in memory). */
@@ -44,10 +49,15 @@ describe(`a flood of ${TOTAL.toLocaleString('en')} spoofed sources through the W
   after(() => helper.stopServer());
   afterEach(() => helper.unload());
 
-  it(`keeps the heap under ${HEAP_BOUND / 2 ** 20} MB with the default caps, and the beacon alerts every hour`, async function () {
+  it(`retains under ${HEAP_BOUND / 2 ** 20} MB of heap with the default caps, and the beacon alerts every hour`, async function () {
+    if (typeof global.gc !== 'function') return this.skip(); // run by npm test, which exposes gc
     const info = instrument(readExample('wiredata'));
     await helper.load(NODE_MODULES, info.nodes);
+    global.gc();
+    const baseline = process.memoryUsage().heapUsed;
     let peak = 0;
+    let retained = 0;
+    let batches = 0;
     const warnings = [];
     const delta = helper.getNode('wd_delta');
     delta.on('call:warn', (call) => warnings.push(String(call.args[0])));
@@ -56,10 +66,15 @@ describe(`a flood of ${TOTAL.toLocaleString('en')} spoofed sources through the W
       source: floodBatches(),
       afterBatch: () => {
         peak = Math.max(peak, process.memoryUsage().heapUsed);
+        if (++batches % 50 === 0) {
+          global.gc();
+          retained = Math.max(retained, process.memoryUsage().heapUsed - baseline);
+        }
       },
     });
-    console.log(`      peak heapUsed ${(peak / 2 ** 20).toFixed(0)} MB over ${TOTAL.toLocaleString('en')} records (bound ${HEAP_BOUND / 2 ** 20} MB)`);
-    peak.should.be.below(HEAP_BOUND);
+    console.log(`      retained heap at most ${(retained / 2 ** 20).toFixed(0)} MB over ${TOTAL.toLocaleString('en')} records (bound ${HEAP_BOUND / 2 ** 20} MB); raw peak heapUsed ${(peak / 2 ** 20).toFixed(0)} MB`);
+    retained.should.be.above(0);
+    retained.should.be.below(HEAP_BOUND);
     const beaconAlerts = result.alerts.filter((a) => a.LocalIP === '10.0.0.4' && a.RemoteIP === '52.239.1.10');
     beaconAlerts.length.should.equal(HOURS);
     result.alerts.length.should.equal(HOURS); // the flood itself never alerts
