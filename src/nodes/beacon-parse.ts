@@ -4,7 +4,7 @@ import { FrameSplitter } from '../core/parse/syslog';
 import { ByteDirection } from '../core/parse/mappings';
 import { zoneMinutes } from '../core/parse/timestamps';
 import { describeValue, LogRecord } from '../core/records';
-import { carried, compact, StatusReporter, translate } from './node-support';
+import { carried, sendEach, compact, StatusReporter, translate } from './node-support';
 
 interface ParseDef extends NodeDef {
   format: LogFormat;
@@ -118,7 +118,7 @@ export = function register(RED: NodeAPI): void {
         delete msg.payload;
         out1.push(msg as NodeMessage);
       }
-      send([out1.length ? out1 : null, rejected.length ? rejected : null]);
+      sendEach(send, [out1, rejected]);
       if (rejected.length) {
         const err = new Error(`${rejected.length} of ${lines.length} lines not parsed; first: ${firstError}`);
         node.error(err, msg);

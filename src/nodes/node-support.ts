@@ -77,6 +77,24 @@ export function shapeOutputs(
   return result.map((list) => (list.length === 0 ? null : list));
 }
 
+/**
+ * Sends each message in a call of its own, outputs in order and control
+ * messages last as given. Node-RED deep-clones every message after the
+ * first of one send() call (it cannot know they are not shared); ours are
+ * new objects, so one call per message saves a clone of every row or batch.
+ */
+export function sendEach(send: (msg: Array<NodeMessage | NodeMessage[] | null>) => void, messages: Array<NodeMessage[] | null>): void {
+  for (let i = 0; i < messages.length; i++) {
+    const list = messages[i];
+    if (!list) continue;
+    for (const m of list) {
+      const out: Array<NodeMessage | null> = new Array(messages.length).fill(null);
+      out[i] = m;
+      send(out);
+    }
+  }
+}
+
 /** One Error for all bad records of a message, naming the first field and value. */
 export function summariseErrors(errors: RecordError[], total: number): Error | null {
   if (errors.length === 0) return null;
@@ -193,7 +211,7 @@ export interface RecordNodeSpec<S> {
   persist?: Persistable<S>;
 }
 
-type Send = (msg: Array<NodeMessage[] | null>) => void;
+type Send = (msg: Array<NodeMessage | NodeMessage[] | null>) => void;
 type Done = (err?: Error) => void;
 
 /**
@@ -248,7 +266,7 @@ export function runRecordNode<S>(RED: NodeAPI, node: Node, spec: RecordNodeSpec<
     const messages = shapeOutputs(msg, outputs, incoming, spec.reuseInput(incoming));
     spec.decorate?.(state, messages, incoming, msg);
     const finish = () => {
-      send(messages);
+      sendEach(send, messages);
       const error = summariseErrors(errors, incoming.records.length);
       if (error) node.error(error, msg);
       if (incoming.control) status.now();
