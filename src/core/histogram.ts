@@ -37,6 +37,13 @@ export interface HistogramOptions {
    * and 53…58 s …); the bucket's representative value is what is counted.
    */
   deltaBucket?: DeltaBucket | null;
+  /**
+   * Count every record of a group as a connection (`Connections`), also
+   * those under the minimum delta, so a strobe (connections every second)
+   * is seen even when its tiny intervals are not counted. Off for the rules:
+   * a group with only filtered intervals then has no row, as in KQL.
+   */
+  countConnections?: boolean;
 }
 
 export interface DeltaBucket {
@@ -101,7 +108,7 @@ export function newHistogramOutput(): HistogramOutput {
 }
 
 /** Hunt-profile detail of a cell: [value, count] pairs of the bytes field, sub-bin counts, first and last second. */
-type SavedDetail = { b?: Array<[number, number]>; s?: number[]; f?: number; l?: number };
+type SavedDetail = { b?: Array<[number, number]>; s?: number[]; f?: number; l?: number; c?: number };
 /** One saved (bin, group): bin start, group key, group values, [delta, count] pairs, total, sums, detail. */
 type SavedCell = [number, string, unknown[], Array<[number, number]>, number, number[], SavedDetail?];
 
@@ -116,6 +123,8 @@ interface Cell {
   groupValues: unknown[];
   counts: Map<number, number>;
   total: number;
+  /** every record of the group in the window, under the minimum delta too (countConnections) */
+  connections: number;
   sums: number[];
   bytes?: Map<number, number>;
   sub?: number[];
@@ -197,6 +206,12 @@ export class HistogramAggregator {
       }
     } else {
       this.counts.filtered++;
+      if (o.countConnections && !(o.skipZeroField && record[o.skipZeroField] === 0)) {
+        for (let start = binStart(time.sec, this.hop); start > time.sec - o.binSeconds; start -= this.hop) {
+          if (start + o.binSeconds <= this.closedBefore) break;
+          this.cellFor(record, start, time.sec).connections++;
+        }
+      }
     }
     const next = parseEventTime(record[o.nextTimeField]);
     this.advance(next ? next.sec : time.sec, out);
@@ -226,7 +241,7 @@ export class HistogramAggregator {
   /** The settings saved state depends on: what bins, groups and sums mean. */
   private stateSettings(): unknown {
     const { binSeconds, groupFields, sumFields, bytesField, subBins, deltaBucket } = this.options;
-    return { binSeconds, groupFields, sumFields, hop: this.hop, bytesField: bytesField || '', subBins: subBins || 0, bucket: deltaBucket ?? null };
+    return { binSeconds, groupFields, sumFields, hop: this.hop, bytesField: bytesField || '', subBins: subBins || 0, bucket: deltaBucket ?? null, connections: Boolean(this.options.countConnections) };
   }
 
   /** Open bins and counters as plain JSON data (a deep copy). */
@@ -234,7 +249,7 @@ export class HistogramAggregator {
     const cells: SavedCell[] = [];
     for (const [start, group] of this.bins) {
       for (const [key, c] of group) {
-        const detail: SavedDetail = {};
+        const detail: SavedDetail = { c: c.connections };
         if (c.bytes) detail.b = [...c.bytes];
         if (c.sub) Object.assign(detail, { s: c.sub, f: c.first, l: c.last });
         cells.push([start, key, c.groupValues, [...c.counts], c.total, c.sums, detail]);
@@ -258,7 +273,7 @@ export class HistogramAggregator {
         if (!Number.isFinite(start) || !Array.isArray(counts) || !Array.isArray(sums)) throw new Error(`bad cell ${key}`);
         let group = this.bins.get(start);
         if (!group) this.bins.set(start, (group = new Map()));
-        const cell: Cell = { groupValues, counts: new Map(counts), total, sums };
+        const cell: Cell = { groupValues, counts: new Map(counts), total, sums, connections: detail?.c ?? total };
         if (detail?.b) cell.bytes = new Map(detail.b);
         if (detail?.s) Object.assign(cell, { sub: detail.s, first: detail.f, last: detail.l });
         group.set(key, cell);
@@ -281,25 +296,8 @@ export class HistogramAggregator {
 
   private count(record: LogRecord, start: number, delta: number, sec: number): void {
     const o = this.options;
-    let cells = this.bins.get(start);
-    if (!cells) {
-      this.bins.set(start, (cells = new Map()));
-      if (start < this.earliestStart) this.earliestStart = start;
-    }
-    const key = keyOf(record, o.groupFields);
-    let cell = cells.get(key);
-    if (!cell) {
-      cell = {
-        groupValues: o.groupFields.map((f) => record[f] ?? null),
-        counts: new Map(),
-        total: 0,
-        sums: o.sumFields.map(() => 0),
-      };
-      if (o.bytesField) cell.bytes = new Map();
-      if (o.subBins) Object.assign(cell, { sub: new Array(o.subBins).fill(0), first: sec, last: sec });
-      cells.set(key, cell);
-      this.cells++;
-    }
+    const cell = this.cellFor(record, start, sec);
+    cell.connections++;
     cell.counts.set(delta, (cell.counts.get(delta) ?? 0) + 1);
     cell.total++;
     for (let i = 0; i < o.sumFields.length; i++) {
@@ -316,6 +314,32 @@ export class HistogramAggregator {
       if (sec < (cell.first as number)) cell.first = sec;
       if (sec > (cell.last as number)) cell.last = sec;
     }
+  }
+
+  /** The (window, group) cell of a record, opened when new. */
+  private cellFor(record: LogRecord, start: number, sec: number): Cell {
+    const o = this.options;
+    let cells = this.bins.get(start);
+    if (!cells) {
+      this.bins.set(start, (cells = new Map()));
+      if (start < this.earliestStart) this.earliestStart = start;
+    }
+    const key = keyOf(record, o.groupFields);
+    let cell = cells.get(key);
+    if (!cell) {
+      cell = {
+        groupValues: o.groupFields.map((f) => record[f] ?? null),
+        counts: new Map(),
+        total: 0,
+        connections: 0,
+        sums: o.sumFields.map(() => 0),
+      };
+      if (o.bytesField) cell.bytes = new Map();
+      if (o.subBins) Object.assign(cell, { sub: new Array(o.subBins).fill(0), first: sec, last: sec });
+      cells.set(key, cell);
+      this.cells++;
+    }
+    return cell;
   }
 
   private advance(sec: number, out: HistogramOutput): void {
@@ -352,6 +376,7 @@ export class HistogramAggregator {
       if (cell.sub) Object.assign(row, { SubBinCounts: cell.sub, FirstSeen: isoFromSeconds(cell.first as number), LastSeen: isoFromSeconds(cell.last as number) });
       row.BinSeconds = o.binSeconds;
       if (this.hop !== o.binSeconds) row.HopSeconds = this.hop;
+      if (o.countConnections) row.Connections = cell.connections;
       row.GroupFields = o.groupFields.slice();
       out.rows.push(row as HistogramRow);
       this.counts.rows++;

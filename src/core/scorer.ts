@@ -108,7 +108,9 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   }
   const stats = method === 'stats' ? statsParts(input, counts as Record<string, number>, options.weights ?? RITA_WEIGHTS) : null;
   const binSeconds = typeof input.BinSeconds === 'number' ? input.BinSeconds : 3600;
-  const perHour = total / (binSeconds / 3600);
+  // connections, when the histogram counted them all (strobes have intervals under any minimum delta)
+  const connections = typeof input.Connections === 'number' ? input.Connections : total;
+  const perHour = connections / (binSeconds / 3600);
   const strobe = options.strobePerHour != null && perHour >= options.strobePerHour;
 
   const failed: string[] = [];

@@ -24,6 +24,8 @@ interface HistogramDef extends NodeDef {
   subBins?: string | number;
   /** "10s" / "10%": jitter buckets for the deltas; '' = exact deltas */
   deltaBucket?: string;
+  /** count every record as a connection (strobe detection) */
+  countConnections?: boolean;
 }
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */
@@ -49,6 +51,7 @@ export = function register(RED: NodeAPI): void {
           bytesField: (config.bytesField ?? '').trim(),
           subBins: numberSetting(config.subBins, 'sub-bins', 0, 0) as number,
           deltaBucket: parseDeltaBucket(config.deltaBucket),
+          countConnections: config.countConnections === true,
         }),
       status: (h) => {
         let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;

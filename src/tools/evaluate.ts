@@ -28,7 +28,7 @@ const arg = (name: string, fallback: string) => {
 /** A periodic pair and what it is. */
 interface Expected {
   pair: string;
-  kind: 'beacon' | 'benign' | 'inbound';
+  kind: 'beacon' | 'strobe' | 'benign' | 'inbound';
   note: string;
 }
 
@@ -79,6 +79,8 @@ function syntheticSuite(): Dataset {
   add(90, 0.1, 'one-sided', 'interleaved with the previous, same host, 90 s', { src: '10.80.0.5', dst: '185.199.1.77' });
   // a beacon from a host that also browses heavily (noise added below)
   add(300, 0.2, 'one-sided', '300 s, 20 % jitter, host browsing heavily', { src: '10.90.0.5' });
+  // a strobe: a connection every 0.8 s for two hours (its own alert class, not a beacon)
+  add(0.8, 0.1, 'symmetric', 'strobe, a connection every 0.8 s for 2 h', { src: '10.95.0.5', dst: '45.99.0.9', port: 8080, startOffsetSeconds: 7200, durationSeconds: 7200, sentBytes: 90, receivedBytes: 60 }, 'strobe');
   // benign periodic services the hunt's default allow-list names
   add(960, 0.02, 'symmetric', 'Dropbox-style sync polling, 960 s', { src: '10.70.0.5', dst: '162.125.19.131' }, 'benign');
   // inbound: a scanner and an SSH brute-forcer hitting our public server
@@ -224,7 +226,7 @@ export interface Result {
   profile: string;
   records: number;
   lateness: number;
-  expected: Array<Expected & { alerted: boolean; suppressed: string | null }>;
+  expected: Array<Expected & { alerted: boolean; suppressed: string | null; alertClass: unknown }>;
   otherAlerts: Array<{ pair: string; alerts: number; label?: string; class?: unknown }>;
   suppressed: Array<{ pair: string; reason: string }>;
 }
@@ -262,7 +264,7 @@ export async function evaluate(datasetsDir: string): Promise<Result[]> {
         profile: p.name,
         records: input.length,
         lateness,
-        expected: d.expected.map((e) => ({ ...e, alerted: alerted.has(e.pair), suppressed: suppressed.get(e.pair) ?? null })),
+        expected: d.expected.map((e) => ({ ...e, alerted: alerted.has(e.pair), suppressed: suppressed.get(e.pair) ?? null, alertClass: alerted.get(e.pair)?.[0].AlertClass })),
         otherAlerts: [...alerted].filter(([pair]) => !expectedPairs.has(pair)).map(([pair, rows]) => ({ pair, alerts: rows.length, label: d.labels?.get(pair), class: rows[0].AlertClass })),
         suppressed: [...suppressed].map(([pair, reason]) => ({ pair, reason })),
       });
@@ -288,22 +290,24 @@ async function main(): Promise<void> {
 /** Per dataset and profile: beacons found / expected, benign and inbound alerted, other alerts. */
 function report(results: Result[]): void {
   const lines: string[] = [];
-  lines.push('| dataset | profile | beacons found | benign alerted (suppressed) | inbound alerted | other alerts |');
-  lines.push('|---|---|---|---|---|---|');
+  lines.push('| dataset | profile | beacons found | strobes found | benign alerted (suppressed) | inbound alerted | other alerts |');
+  lines.push('|---|---|---|---|---|---|---|');
   for (const r of results) {
     const beacons = r.expected.filter((e) => e.kind === 'beacon');
     const benign = r.expected.filter((e) => e.kind === 'benign');
     const inbound = r.expected.filter((e) => e.kind === 'inbound');
+    const strobes = r.expected.filter((e) => e.kind === 'strobe');
+    const strobeText = strobes.length ? `${strobes.filter((e) => e.alerted && e.alertClass === 'strobe').length} / ${strobes.length}` : '—';
     const found = beacons.filter((e) => e.alerted).length;
     const others = r.otherAlerts.length;
     const benignText = benign.length ? `${benign.filter((e) => e.alerted).length} / ${benign.length} (${benign.filter((e) => e.suppressed).length} suppressed)` : '—';
-    lines.push(`| ${r.dataset} | ${r.profile} | ${beacons.length ? `${found} / ${beacons.length}` : '—'} | ${benignText} | ${inbound.length ? `${inbound.filter((e) => e.alerted).length} / ${inbound.length}` : '—'} | ${others} pair${others === 1 ? '' : 's'} |`);
+    lines.push(`| ${r.dataset} | ${r.profile} | ${beacons.length ? `${found} / ${beacons.length}` : '—'} | ${strobeText} | ${benignText} | ${inbound.length ? `${inbound.filter((e) => e.alerted).length} / ${inbound.length}` : '—'} | ${others} pair${others === 1 ? '' : 's'} |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   if (args.includes('--details') || !args.includes('--markdown')) {
     for (const r of results) {
-      const missed = r.expected.filter((e) => e.kind === 'beacon' && !e.alerted);
-      const wrong = r.expected.filter((e) => e.kind !== 'beacon' && e.alerted);
+      const missed = r.expected.filter((e) => (e.kind === 'beacon' || e.kind === 'strobe') && !e.alerted);
+      const wrong = r.expected.filter((e) => (e.kind === 'benign' || e.kind === 'inbound') && e.alerted);
       if (!missed.length && !wrong.length && !r.otherAlerts.length) continue;
       process.stdout.write(`\n${r.dataset} / ${r.profile} (lateness ${r.lateness} s, ${r.records} records):\n`);
       for (const e of missed) process.stdout.write(`  missed beacon  ${e.pair}  (${e.note})\n`);

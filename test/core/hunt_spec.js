@@ -59,6 +59,17 @@ describe('hunt profile: histogram windows and detail', function () {
     bucketed[0].DeltaCounts.should.eql({ 60: 60 });
   });
 
+  it('count all connections: a strobe whose intervals are all under the minimum delta still has a row, with Connections', function () {
+    const records = [];
+    for (let i = 0; i < 5000; i++) records.push(delta(i, 1));
+    histogramRows({ minDelta: 2 }, records).rows.should.eql([]); // as KQL: no qualifying interval, no row
+    const rows = histogramRows({ minDelta: 2, countConnections: true }, records).rows;
+    rows.map((r) => [r.TotalEvents, r.Connections]).should.eql([[0, 3600], [0, 1400]]);
+    const strobe = scoreRow(rows[0], { ...WIREDATA_SCORER, strobePerHour: 3600 });
+    strobe.alert.should.be.true();
+    strobe.row.AlertClass.should.equal('strobe');
+  });
+
   it('refuses a hop that does not divide the bin', function () {
     should(() => new HistogramAggregator({ ...WIREDATA_HISTOGRAM, hopSeconds: 7 })).throw(/divid/);
   });

@@ -20,12 +20,17 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
     results = await evaluate(DATASETS);
   });
 
-  it('synthetic: the hunt finds every beacon (30 s to 1 h, 0-50 % jitter, interleaved, under browsing noise); the rules find 2', function () {
+  it('synthetic: the hunt finds every beacon (30 s to 1 h, 0-50 % jitter, interleaved, under browsing noise) and the strobe; the rules find 2 beacons', function () {
     const hunt = get('synthetic', 'hunt');
     const beacons = hunt.expected.filter((e) => e.kind === 'beacon');
     beacons.length.should.equal(27);
     beacons.filter((e) => !e.alerted).map((e) => e.note).should.eql([]);
     hunt.otherAlerts.should.eql([]);
+    // the strobe is reported, as a strobe (the rules' minimum deltas hide it)
+    const strobe = hunt.expected.find((e) => e.kind === 'strobe');
+    strobe.alerted.should.be.true();
+    strobe.alertClass.should.equal('strobe');
+    get('synthetic', 'Sentinel Palo Alto').expected.find((e) => e.kind === 'strobe').alerted.should.be.false();
     for (const rule of ['Sentinel WireData', 'Sentinel Palo Alto']) {
       get('synthetic', rule).expected.filter((e) => e.kind === 'beacon' && e.alerted).length.should.be.below(5);
     }
