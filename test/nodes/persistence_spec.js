@@ -12,6 +12,7 @@ const Memory = require('@node-red/runtime/lib/nodes/context/memory');
 const { STATE_KEY } = require('../../nodes/persistence');
 const deltaNode = node('beacon-delta');
 const histogramNode = node('beacon-histogram');
+const scorerNode = node('beacon-scorer');
 
 const at = (s) => new Date(Date.UTC(2024, 0, 1, 10, 0, 0) + s * 1000).toISOString();
 const rec = (s, local = '10.0.0.1') => ({ TimeGenerated: at(s), LocalIP: local, RemoteIP: '8.8.8.8', RemotePortNumber: 443, SentBytes: 10 });
@@ -57,7 +58,7 @@ async function start(flow) {
   const made = gatedStore();
   gate = made.gate;
   helper.settings({ contextStorage: { default: { module: 'memory' }, gated: { module: () => made.store } } });
-  await helper.load([deltaNode, histogramNode, catchNode], []);
+  await helper.load([deltaNode, histogramNode, scorerNode, catchNode], []);
   await helper._context.load();
   await helper.setFlows(flow, 'full');
 }
@@ -160,6 +161,24 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
     rows[0].TotalEvents.should.equal(4);
     rows[0].DeltaCounts.should.eql({ 30: 1, 60: 3 });
     rows[0].TotalSentBytes.should.equal(40);
+  });
+
+  it('keeps the alert gate of the scorer (pairs already reported) across a redeploy: the repeat stays suppressed', async function () {
+    const flow = [tab, { id: 'n1', z: 'f1', type: 'beacon-scorer', method: 'kql', minTotalEvents: 15, minBeaconPercent: 95, rearmHours: 24, store: 'gated', checkpointEvery: 0, wires: [['o1'], ['o2']] }, ...probes];
+    const row = (hour) => ({ TimeGenerated: at(hour * 3600).replace('.000Z', 'Z'), LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443, TotalEvents: 20, DeltaCounts: { 60: 20 }, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'] });
+    await start(flow);
+    let run = collect();
+    helper.getNode('n1').receive({ payload: row(0) });
+    helper.getNode('n1').receive({ flush: true });
+    (await run.done).o1.filter((m) => !m.flush).length.should.equal(1);
+    await helper.setFlows(flow, 'full');
+    gate.saved('n1').stage.should.equal('alert-gate');
+    run = collect();
+    helper.getNode('n1').receive({ payload: row(1) });
+    helper.getNode('n1').receive({ flush: true });
+    const got = await run.done;
+    got.o1.filter((m) => !m.flush).length.should.equal(0);
+    got.o2[0].payload.Suppressed.should.match(/^repeat/);
   });
 
   it('deletes its saved state when the node is removed from the flow', async function () {
