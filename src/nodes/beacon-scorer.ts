@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { LogRecord, RecordError } from '../core/records';
 import { AlertGate, parseAllowList } from '../core/alert-gate';
 import { parseEntities, ScoreMethod, scoreRow, ScorerOptions } from '../core/scorer';
+import { RITA_WEIGHTS, ScoreWeights } from '../core/stats';
 import { compact, numberSetting, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
 
@@ -15,6 +16,8 @@ interface ScorerDef extends NodeDef {
   windowSeconds?: string | number;
   windowPercent?: string | number;
   minScore?: string | number;
+  /** stats method: "timestamp, data size, duration, histogram" weights summing to 1 (RITA: 0.25 each) */
+  weights?: string;
   strobePerHour?: string | number;
   /** the alert gate (hunt profile): allow-list text, prevalence, repeat suppression */
   allow?: string;
@@ -55,6 +58,7 @@ export = function register(RED: NodeAPI): void {
           windowSeconds: numberSetting(config.windowSeconds, 'band seconds', 0, 0) as number,
           windowPercent: numberSetting(config.windowPercent, 'band percent', 10, 0) as number,
           minScore: numberSetting(config.minScore, 'minimum score', 0.8, null),
+          weights: parseWeights(config.weights),
           strobePerHour: numberSetting(config.strobePerHour, 'strobe connections per hour', null, null),
         },
         scored: 0,
@@ -126,6 +130,17 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('beacon-scorer', BeaconScorer);
 };
+
+/** "0.4, 0.2, 0.2, 0.2" → RITA's four weights (timestamp, data size, duration, histogram); '' → 0.25 each. */
+function parseWeights(text: unknown): ScoreWeights {
+  const t = String(text ?? '').trim();
+  if (t === '') return RITA_WEIGHTS;
+  const w = t.split(/[\s,;]+/).map(Number);
+  if (w.length !== 4 || w.some((x) => !(x >= 0)) || Math.abs(w.reduce((a, b) => a + b, 0) - 1) > 1e-9) {
+    throw new Error(`weights must be four numbers ≥ 0 summing to 1 (timestamp, data size, duration, histogram), not "${t.slice(0, 40)}"`);
+  }
+  return { timestamp: w[0], dataSize: w[1], duration: w[2], histogram: w[3] };
+}
 
 function scoreMethod(value: unknown): ScoreMethod {
   if (value === undefined || value === null || value === '' || value === 'kql') return 'kql';

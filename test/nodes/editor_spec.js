@@ -44,7 +44,7 @@ const MISTAKES = {
   'beacon-histogram': { binSeconds: ['0', '1.5', 'x'], groupFields: ['a,,b'], closeAfter: ['-1'], maxOpenCells: ['-1'], checkpointEvery: ['-1'], hopSeconds: ['7', '-60', 'x'], subBins: ['-1', '2000'], skipZero: ['a,b'], deltaBucket: ['10', '10x', '100%', '0s'] },
   'beacon-scorer': {
     minTotalEvents: ['x'], minBeaconPercent: ['abc'], method: ['rita'], windowPercent: ['150', '-1'], minScore: ['2', 'x'],
-    strobePerHour: ['0', '-5'], allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'], maxSources: ['-1'], rearmHours: ['x'],
+    strobePerHour: ['0', '-5'], weights: ['0.5, 0.5', '0.5, 0.5, 0.5, 0.5', 'a, b, c, d'], allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'], maxSources: ['-1'], rearmHours: ['x'],
   },
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
 };

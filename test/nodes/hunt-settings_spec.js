@@ -80,6 +80,13 @@ describe('hunt settings through the nodes', function () {
     records(got.o1).length.should.equal(0);
   });
 
+  it('scorer: stats weights from the settings change the score', async function () {
+    await helper.load([scorerNode, catchNode], flowWith('beacon-scorer', { method: 'stats', minScore: 0, minTotalEvents: '', minBeaconPercent: '', weights: '0, 1, 0, 0' }));
+    // all weight on data size: constant bytes give 1 whatever the intervals
+    const got = await exchange([{ payload: row(0, { DeltaCounts: { 1: 5, 500: 5, 4000: 5 }, TotalEvents: 15, ByteCounts: { 300: 15 } }) }]);
+    records(got.o1)[0].Score.should.equal(1);
+  });
+
   it('scorer: stats method adds the score and its parts', async function () {
     await helper.load([scorerNode, catchNode], flowWith('beacon-scorer', { method: 'stats', minScore: 0.8, minTotalEvents: '', minBeaconPercent: '' }));
     const got = await exchange([{ payload: row(0, { ByteCounts: { 300: 60 } }) }]);
@@ -105,9 +112,9 @@ describe('hunt settings through the nodes', function () {
   });
 
   it('scorer: invalid method, allow-list or threshold is refused with a readable error', async function () {
-    for (const bad of [{ method: 'rita' }, { allow: 'dest 1.2.3.4' }, { rearmHours: 'soon' }]) {
+    for (const bad of [{ method: 'rita' }, { allow: 'dest 1.2.3.4' }, { rearmHours: 'soon' }, { weights: '0.5, 0.5' }]) {
       await helper.load([scorerNode, catchNode], flowWith('beacon-scorer', bad));
-      should(errorsOf('n1').join()).match(/method|allow-list|re-arm/);
+      should(errorsOf('n1').join()).match(/method|allow-list|re-arm|weights/);
       await helper.unload();
     }
   });
