@@ -47,7 +47,10 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
   });
 
   it('real captures: the 25.3 s pairs of Stratosphere 011 and the proxied RITA beacon are found; inbound traffic never alerts', function () {
-    if (!fs.existsSync(DATASETS)) return this.skip();
+    if (!fs.existsSync(DATASETS)) {
+      console.log(`      skipped: ${DATASETS} is absent`);
+      return this.skip();
+    }
     get('stratosphere-011', 'hunt').expected.every((e) => e.alerted).should.be.true();
     get('stratosphere-011', 'Sentinel Palo Alto').expected.some((e) => e.alerted).should.be.false();
     get('rita-proxy', 'hunt, private destinations allowed').expected[0].alerted.should.be.true();
@@ -60,7 +63,10 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
   });
 
   it('real captures: documented benign services are suppressed by the default allow-list, with the reason', function () {
-    if (!fs.existsSync(DATASETS)) return this.skip();
+    if (!fs.existsSync(DATASETS)) {
+      console.log(`      skipped: ${DATASETS} is absent`);
+      return this.skip();
+    }
     get('stratosphere-008', 'hunt').expected[0].suppressed.should.match(/ESET/);
     get('rita-missing-host', 'hunt').expected.find((e) => e.kind === 'benign').suppressed.should.match(/NTP/);
   });
