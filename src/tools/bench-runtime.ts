@@ -7,10 +7,9 @@
  * the ceiling Node-RED's message passing allows.
  */
 import * as fs from 'fs';
-import * as http from 'http';
-import * as os from 'os';
 import * as path from 'path';
-import { linkPackage, ROOT } from './user-dir';
+import { RedApi, startEmbedded } from './embedded-red';
+import { ROOT } from './user-dir';
 
 
 interface BenchGlobal {
@@ -71,29 +70,14 @@ export interface RuntimeResult {
 type NodeConfig = Record<string, unknown> & { id: string; type: string };
 
 /** Flows start asynchronously after a deploy: wait for the driver node to exist. */
-async function waitForNode(RED: { nodes: { getNode(id: string): unknown } }, id: string): Promise<void> {
+async function waitForNode(RED: RedApi, id: string): Promise<void> {
   for (let i = 0; i < 500 && !RED.nodes.getNode(id); i++) await new Promise((r) => setTimeout(r, 20));
   if (!RED.nodes.getNode(id)) throw new Error(`the benchmark flow did not start (node ${id} missing: are all node types installed?)`);
 }
 
 export async function runtimeBench(records: Array<Record<string, unknown>>, runs: number): Promise<RuntimeResult[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-'));
-  const nodesDir = path.join(dir, 'bench-nodes');
-  fs.mkdirSync(nodesDir);
-  fs.writeFileSync(path.join(nodesDir, 'bench.js'), BENCH_NODES);
-  fs.writeFileSync(path.join(nodesDir, 'bench.html'), ['bench-source', 'bench-sink', 'bench-pass']
-    .map((t) => `<script type="text/html" data-template-name="${t}"></script>`).join('\n'));
-  linkPackage(dir);
   G.__netbeaconBench = { messages: [], done: null, started: 0n };
-
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const RED = require(require.resolve('node-red', { paths: [ROOT] }));
-  const server = http.createServer((_req, res) => res.end());
-  RED.init(server, {
-    userDir: dir, nodesDir: [nodesDir], flowFile: 'flows.json', credentialSecret: false, httpAdminRoot: false, httpNodeRoot: false,
-    logging: { console: { level: 'warn', metrics: false, audit: false } }, editorTheme: { tours: false },
-  });
-  await RED.start();
+  const { RED, stop } = await startEmbedded('bench', BENCH_NODES, ['bench-source', 'bench-sink', 'bench-pass'], 'warn');
 
   const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'WireData beaconing (Sentinel rule).json'), 'utf8')) as NodeConfig[];
   const pick = (type: string, extra: Partial<NodeConfig> = {}): NodeConfig => ({ ...example.find((n) => n.type === type)!, ...extra });
@@ -142,7 +126,7 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
       G.__netbeaconBench.messages = list;
       const finished = new Promise<number>((resolve) => (G.__netbeaconBench.done = resolve));
       (globalThis as { gc?: () => void }).gc?.();
-      RED.nodes.getNode(`c${k}_src`).receive({ payload: "start" });
+      RED.nodes.getNode(`c${k}_src`)?.receive({ payload: "start" });
       const seconds = await finished;
       G.__netbeaconBench.messages = []; // let the run's records go: later measurements must not carry them
       if (r >= 0) times.push(seconds);
@@ -152,8 +136,6 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
     const hops = c.nodes.length + 1;
     results.push({ name: c.name, events: records.length, messages, hops, seconds, eventsPerSecond: records.length / seconds, hopsPerSecond: (messages * hops) / seconds });
   }
-  await RED.stop();
-  server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stop();
   return results;
 }

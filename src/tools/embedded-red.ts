@@ -69,29 +69,52 @@ export interface ChainRun {
   other: Array<Record<string, unknown>>;
 }
 
+/** The part of Node-RED's embedding API the tools use. */
+export interface RedApi {
+  stop(): Promise<void>;
+  nodes: { getNode(id: string): { receive(m: unknown): void } | null };
+  runtime: { flows: { setFlows(o: unknown): Promise<unknown> } };
+}
+
+/**
+ * Starts Node-RED in this process with this package linked into a fresh
+ * user directory and extra node types (`nodesSource`, a module registering
+ * `types`) for drivers and collectors. `stop` ends it and removes the directory.
+ */
+export async function startEmbedded(prefix: string, nodesSource: string, types: string[], logLevel = 'error'): Promise<{ RED: RedApi; stop: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `netbeacon-${prefix}-`));
+  const nodesDir = path.join(dir, `${prefix}-nodes`);
+  fs.mkdirSync(nodesDir);
+  fs.writeFileSync(path.join(nodesDir, `${prefix}.js`), nodesSource);
+  fs.writeFileSync(path.join(nodesDir, `${prefix}.html`), types.map((t) => `<script type="text/html" data-template-name="${t}"></script>`).join('\n'));
+  linkPackage(dir);
+  const RED = require(require.resolve('node-red', { paths: [ROOT] }));
+  const server = http.createServer((_req, res) => res.end());
+  RED.init(server, {
+    userDir: dir, nodesDir: [nodesDir], flowFile: 'flows.json', credentialSecret: false, httpAdminRoot: false, httpNodeRoot: false,
+    logging: { console: { level: logLevel, metrics: false, audit: false } }, editorTheme: { tours: false },
+  });
+  await RED.start();
+  return {
+    RED,
+    stop: async () => {
+      await RED.stop();
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export class EmbeddedRed {
   private constructor(
-    private readonly RED: { stop(): Promise<void>; nodes: { getNode(id: string): { receive(m: unknown): void } | null }; runtime: { flows: { setFlows(o: unknown): Promise<unknown> } } },
-    private readonly server: http.Server,
-    private readonly dir: string,
+    private readonly RED: RedApi,
+    readonly stop: () => Promise<void>,
   ) {}
 
   static async start(): Promise<EmbeddedRed> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-eval-'));
-    const nodesDir = path.join(dir, 'eval-nodes');
-    fs.mkdirSync(nodesDir);
-    fs.writeFileSync(path.join(nodesDir, 'eval.js'), EVAL_NODES);
-    fs.writeFileSync(path.join(nodesDir, 'eval.html'), ['eval-source', 'eval-collect'].map((t) => `<script type="text/html" data-template-name="${t}"></script>`).join('\n'));
-    linkPackage(dir);
     G.__netbeaconEval = { jobs: new Map() };
-    const RED = require(require.resolve('node-red', { paths: [ROOT] }));
-    const server = http.createServer((_req, res) => res.end());
-    RED.init(server, {
-      userDir: dir, nodesDir: [nodesDir], flowFile: 'flows.json', credentialSecret: false, httpAdminRoot: false, httpNodeRoot: false,
-      logging: { console: { level: 'error', metrics: false, audit: false } }, editorTheme: { tours: false },
-    });
-    await RED.start();
-    return new EmbeddedRed(RED, server, dir);
+    const { RED, stop } = await startEmbedded('eval', EVAL_NODES, ['eval-source', 'eval-collect']);
+    return new EmbeddedRed(RED, stop);
   }
 
   /**
@@ -138,11 +161,5 @@ export class EmbeddedRed {
       };
       this.RED.nodes.getNode(`${job}_src`)?.receive({ payload: 'start' });
     });
-  }
-
-  async stop(): Promise<void> {
-    await this.RED.stop();
-    this.server.close();
-    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

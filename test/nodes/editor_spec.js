@@ -28,7 +28,13 @@ function editorDefinition(type, $ = () => ({})) {
     settings: { context: { default: 'default', stores: ['default', 'file'] } },
   };
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
-  vm.runInNewContext(script, { RED, $ });
+  // the shared helpers the .html loads first (resources/), in the same page context
+  const context = vm.createContext({ RED, $ });
+  context.window = context;
+  const src = /<script type="text\/javascript" src="resources\/@netbeacon\/node-red-beaconing\/([\w.-]+)"><\/script>/.exec(html);
+  if (!src) throw new Error(`${type}.html does not load the editor helpers`);
+  vm.runInContext(fs.readFileSync(path.join(ROOT, 'resources', src[1]), 'utf8'), context);
+  vm.runInContext(script, context);
   return { def, html, lookup };
 }
 

@@ -16,7 +16,7 @@ const should = require('should');
 const { helper, node } = require('../nodes/harness');
 
 const ROOT = path.join(__dirname, '..', '..');
-const SHIPPED = ['core', 'core/parse', 'nodes']
+const SHIPPED = ['core', 'core/parse', 'nodes', 'resources']
   .flatMap((dir) => fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.js')).map((f) => path.join(ROOT, dir, f)));
 const EDITOR = fs.readdirSync(path.join(ROOT, 'nodes')).filter((f) => f.endsWith('.html')).map((f) => path.join(ROOT, 'nodes', f));
 
@@ -130,8 +130,10 @@ describe('security of the shipped code', function () {
 
   it('builds no HTML from strings in the editor: text is set with .text() or .val(), never .html() or innerHTML', function () {
     const offences = [];
-    for (const file of EDITOR) {
-      const scripts = [...fs.readFileSync(file, 'utf8').matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n');
+    const resources = fs.readdirSync(path.join(ROOT, 'resources')).map((f) => path.join(ROOT, 'resources', f));
+    for (const file of [...EDITOR, ...resources]) {
+      const text = fs.readFileSync(file, 'utf8');
+      const scripts = file.endsWith('.js') ? text : [...text.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n');
       for (const bad of ['.html(', 'innerHTML', 'outerHTML', 'document.write', 'insertAdjacentHTML']) if (scripts.includes(bad)) offences.push(`${path.basename(file)}: ${bad}`);
       // appended elements are created empty and filled with .text()
       for (const m of scripts.matchAll(/\.append\(([^)]*)\)/g)) if (/['"]\s*\+|\+\s*['"]/.test(m[1])) offences.push(`${path.basename(file)}: append(${m[1]})`);

@@ -14,28 +14,20 @@
  *   counts: { flow: records expected from the parse node },
  *   expectedAlerts: { flow: rows } }
  */
-const { spawn, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const { root, userDir, uiPort } = job;
 const { replay } = require(path.join(root, 'tools', 'replay-cli.js'));
+const { NodeRedProcess } = require('./node-red-process');
 
 const FLOWS = {
   pu: { file: 'Palo Alto beaconing from CEF over UDP syslog.json', alerts: 'beacon-alerts-paloalto-cef.jsonl' },
   pt: { file: 'Palo Alto beaconing from PAN-OS CSV over TCP syslog.json', alerts: 'beacon-alerts-paloalto-csv.jsonl' },
   zt: { file: 'WireData beaconing from Zeek JSON over TCP.json', alerts: 'beacon-alerts-zeek-json.jsonl' },
 };
-
-/** Installs the package the way `npm install <path>` does (a link), with settings bound to 127.0.0.1. */
-function setUp() {
-  require(path.join(root, 'tools', 'user-dir.js')).linkPackage(userDir);
-  fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify({
-    uiHost: '127.0.0.1', uiPort, flowFile: 'flows.json', credentialSecret: false, fileWorkingDirectory: userDir,
-    editorTheme: { tours: false, projects: { enabled: false } }, telemetry: { enabled: false }, logging: { console: { level: 'info' } },
-  })};\n`);
-}
 
 /** The flows to deploy, each with a probe: every parsed record is also appended to a file, to know when all lines went through. */
 function flowsFor(names) {
@@ -52,36 +44,14 @@ function flowsFor(names) {
 
 const records = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim().startsWith('{')) : []);
 
-/** Polls a condition on the file system (completion, bounded by a deadline). */
-async function until(what, test, seconds = 60) {
-  const deadline = Date.now() + seconds * 1000;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function main() {
-  setUp();
-  let log = '';
-  const red = spawn(process.execPath, [require.resolve('node-red/red.js', { paths: [root] }), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  red.stdout.on('data', (d) => (log += d));
-  red.stderr.on('data', (d) => (log += d));
-  const names = Object.keys(job.counts);
+  const red = new NodeRedProcess(userDir, uiPort);
   const result = { log: '', parsed: {}, alerts: {}, error: null };
+  const names = Object.keys(job.counts);
   try {
-    await until('Node-RED to start', () => /Server now running/.test(log) || red.exitCode !== null, 60);
-    if (red.exitCode !== null) throw new Error('Node-RED exited');
-    const base = `http://127.0.0.1:${uiPort}`;
-    const deploy = await fetch(`${base}/flows`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
-      body: JSON.stringify({ flows: flowsFor(names) }),
-    });
-    if (deploy.status !== 200) throw new Error(`deploy answered ${deploy.status}: ${await deploy.text()}`);
-    await until('the flows to start', () => (log.match(/Started flows/g) || []).length >= 2, 30);
+    await red.start();
+    const base = red.base;
+    await red.deploy(flowsFor(names));
 
     for (const s of job.sends) {
       if (s.client === 'logger') {
@@ -92,22 +62,21 @@ async function main() {
       }
     }
     for (const p of names) {
-      await until(`${job.counts[p]} parsed records in ${p}`, () => records(path.join(userDir, `parsed-${p}.jsonl`)).length >= job.counts[p]);
+      await red.until(`${job.counts[p]} parsed records in ${p}`, () => records(path.join(userDir, `parsed-${p}.jsonl`)).length >= job.counts[p]);
       result.parsed[p] = records(path.join(userDir, `parsed-${p}.jsonl`)).length;
       const res = await fetch(`${base}/inject/${p}_flush`, { method: 'POST' });
       if (res.status !== 200) throw new Error(`inject ${p}_flush answered ${res.status}`);
     }
     for (const p of names) {
       const f = path.join(userDir, FLOWS[p].alerts);
-      await until(`${job.expectedAlerts[p]} alerts from ${p}`, () => records(f).length >= job.expectedAlerts[p], 30);
+      await red.until(`${job.expectedAlerts[p]} alerts from ${p}`, () => records(f).length >= job.expectedAlerts[p], 30);
       result.alerts[p] = records(f).map((l) => JSON.parse(l));
     }
   } catch (err) {
     result.error = err.message;
   } finally {
-    red.kill('SIGTERM');
-    await new Promise((r) => (red.exitCode !== null ? r() : red.once('exit', r)));
-    result.log = log;
+    await red.stop();
+    result.log = red.log;
     fs.writeFileSync(job.out, JSON.stringify(result));
   }
 }
