@@ -7,7 +7,7 @@
  * dataset and profile, the expected periodic pairs found and missed, the
  * other alerts, and what the hunt's gate suppressed; writes the same as JSON.
  *
- *   node tools/evaluate.js [--json evaluation.json] [--datasets DIR] [--markdown]
+ *   node dev/evaluate.js [--json evaluation.json] [--datasets DIR] [--markdown]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,8 +16,8 @@ import { LogParser, DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
 import { LogRecord } from '../core/records';
 import { parseEventTime } from '../core/time';
 import { EmbeddedRed, NodeConfig } from './embedded-red';
-import { BeaconSpec, DEFAULT_OPTIONS, generateRecords } from './traffic-generator';
-import { ROOT } from './user-dir';
+import { BeaconSpec, DEFAULT_OPTIONS, generateRecords } from '../tools/traffic-generator';
+import { ROOT } from '../tools/user-dir';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {

@@ -4,7 +4,7 @@
  * same rule as SQL in DuckDB. Honest numbers: every figure is measured in
  * this run, on this machine, as printed; the median of several runs.
  *
- *   node --expose-gc tools/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
+ *   node --expose-gc dev/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
  *                                   [--runtime-only | --memory-only | --scaling-only] [--scaling [--scaling-10m]]
  */
 import { spawnSync } from 'child_process';
@@ -17,8 +17,8 @@ import { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } from '../
 import { LogRecord } from '../core/records';
 import { scoreRow, WIREDATA_SCORER } from '../core/scorer';
 import { LogParser, DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
-import { generateLines } from './log-lines';
-import { generateRecords, sampleScenario } from './traffic-generator';
+import { generateLines } from '../tools/log-lines';
+import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 import { runtimeBench } from './bench-runtime';
 
 const args = process.argv.slice(2);
