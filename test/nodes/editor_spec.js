@@ -5,38 +5,10 @@
  * mistakes fail with a reason from the message catalog, and every catalog
  * key the HTML uses exists in locales/en-US.
  */
-const fs = require('fs');
-const path = require('path');
-const vm = require('vm'); // tests only: the shipped code never evaluates anything
 const should = require('should');
+const { editorDefinition } = require('../../dev/editor-definitions.js');
 
-const ROOT = path.join(__dirname, '..', '..');
 const TYPES = ['beacon-parse', 'beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-scorer'];
-
-/** Runs a node's editor registration; returns its definition and a translator over its catalog. */
-function editorDefinition(type, $ = () => ({})) {
-  const html = fs.readFileSync(path.join(ROOT, 'nodes', `${type}.html`), 'utf8');
-  const catalog = JSON.parse(fs.readFileSync(path.join(ROOT, 'nodes', 'locales', 'en-US', `${type}.json`), 'utf8'));
-  const lookup = (key) => key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), catalog);
-  let def = null;
-  const RED = {
-    nodes: { registerType: (name, d) => name === type && (def = d) },
-    validators: {
-      number: () => (v) => v !== '' && !isNaN(Number(v)),
-      regex: (re) => (v) => re.test(v),
-    },
-    settings: { context: { default: 'default', stores: ['default', 'file'] } },
-  };
-  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
-  // the shared helpers the .html loads first (resources/), in the same page context
-  const context = vm.createContext({ RED, $ });
-  context.window = context;
-  const src = /<script type="text\/javascript" src="resources\/@netbeacon\/node-red-beaconing\/([\w.-]+)"><\/script>/.exec(html);
-  if (!src) throw new Error(`${type}.html does not load the editor helpers`);
-  vm.runInContext(fs.readFileSync(path.join(ROOT, 'resources', src[1]), 'utf8'), context);
-  vm.runInContext(script, context);
-  return { def, html, lookup };
-}
 
 /** Validates a value the way the editor does (with a stand-in node whose _() reads the catalog). */
 function validate(def, lookup, field, value) {
@@ -78,6 +50,37 @@ describe('editor definitions (nodes/*.html)', function () {
       for (const m of html.matchAll(/'(beacon-[a-z-]+\.(?:label|errors|status|placeholder)\.[\w]+)'/g)) keys.add(m[1]);
       keys.size.should.be.above(2);
       for (const key of keys) (typeof lookup(key)).should.equal('string', `${key} missing`);
+    });
+  }
+
+  for (const type of TYPES) {
+    it(`${type}: a setting absent from a saved flow is valid as its default, whatever else is absent`, function () {
+      const { def, lookup } = editorDefinition(type);
+      for (const [field, d] of Object.entries(def.defaults)) {
+        if (!d.validate) continue;
+        const bare = { _: (key) => lookup(key) ?? `MISSING ${key}` }; // a node saved before any setting existed
+        should(d.validate.call(bare, undefined, { label: field })).equal(true, `${type}.${field} absent`);
+        should(d.validate.call(bare, null, {})).equal(true, `${type}.${field} null`);
+      }
+    });
+
+    it(`${type}: the dialog shows the default in a box whose setting is absent (a select never opens blank)`, function () {
+      const values = {};
+      const $ = (selector) => {
+        const field = selector.startsWith('#node-input-') ? selector.slice('#node-input-'.length) : null;
+        const input = {
+          length: 1,
+          attr: () => 'text',
+          prop: () => input,
+          val: (v) => (v === undefined ? values[field] : ((values[field] = v), input)),
+          on: () => input, toggle: () => input, empty: () => input, append: () => input, text: () => input,
+        };
+        return input;
+      };
+      const { def, lookup } = editorDefinition(type, $);
+      const node = { _def: def, _: (k) => lookup(k) };
+      if (def.oneditprepare) def.oneditprepare.call(node);
+      for (const [field, d] of Object.entries(def.defaults)) if (field !== 'store') should(values[field]).eql(d.value, `${type}.${field}`);
     });
   }
 

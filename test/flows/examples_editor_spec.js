@@ -1,0 +1,82 @@
+'use strict';
+/**
+ * Every shipped example as the editor sees it (SPEC §11): each of our nodes
+ * valid by its own validators, also with any one setting deleted (a flow
+ * saved before the setting existed); every setting written out; the layout
+ * rules (left to right, a chain on its row, comments above their nodes, no
+ * overlap). Examples added later are held to the same rules: run
+ * `node dev/complete-examples.js` after adding one.
+ */
+const fs = require('fs');
+const path = require('path');
+const should = require('should');
+const { allDefaults } = require('../../dev/editor-definitions.js');
+const { layoutProblems } = require('../../dev/flow-layout.js');
+const { exampleFiles, completeFlow, editorLabels } = require('../../dev/complete-examples.js');
+
+/** Examples another branch (syslogin) is rewiring; laid out once it has landed. */
+const REWIRED_ELSEWHERE = new Set([
+  'Palo Alto beaconing from CEF over UDP syslog.json',
+  'Palo Alto beaconing from PAN-OS CSV over TCP syslog.json',
+  'WireData beaconing from Zeek JSON over TCP.json',
+]);
+
+const DEFAULTS = allDefaults();
+const LABELS = editorLabels();
+
+/** What the editor's validateNode reports for one node: the settings it would mark invalid. */
+function invalidSettings(node) {
+  const defaults = DEFAULTS.get(node.type);
+  const bad = [];
+  for (const [key, setting] of Object.entries(defaults)) {
+    const value = node[key];
+    if (setting.required && value === '') bad.push(`${key}= (required)`);
+    else if (setting.validate) {
+      const answer = setting.validate.call({ ...node, _: (k) => k }, value, {});
+      if (answer !== true) bad.push(`${key}=${JSON.stringify(value)}: ${answer}`);
+    }
+  }
+  return bad;
+}
+
+describe('example flows in the editor', function () {
+  const files = exampleFiles();
+  it('finds the examples', function () {
+    files.length.should.be.above(3);
+  });
+
+  for (const file of files) {
+    const name = path.basename(file);
+    const flow = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const ours = flow.filter((n) => DEFAULTS.has(n.type));
+
+    describe(name, function () {
+      it('every node of ours is valid, and stays valid with any one setting deleted', function () {
+        for (const node of ours) {
+          should(invalidSettings(node)).eql([], `${node.id} as shipped`);
+          for (const [key, setting] of Object.entries(DEFAULTS.get(node.type))) {
+            const older = { ...node };
+            delete older[key];
+            // an optional setting may go entirely; a required one (binSeconds …) at least reads as its default
+            const bad = invalidSettings(older).filter((b) => !setting.required || b.startsWith(`${key}=`));
+            should(bad).eql([], `${node.id} without ${key}`);
+          }
+        }
+      });
+
+      it('writes out every setting and follows the layout rules (node dev/complete-examples.js)', function () {
+        if (REWIRED_ELSEWHERE.has(name)) {
+          console.log(`      skipped: ${name} is being rewired on the syslogin branch; laid out when it lands`);
+          return this.skip();
+        }
+        for (const node of ours) {
+          const missing = Object.keys(DEFAULTS.get(node.type)).filter((k) => !(k in node));
+          should(missing).eql([], `${node.id} lacks settings`);
+        }
+        should(layoutProblems(flow, LABELS)).eql([]);
+        // laid out by the script: running it again changes nothing
+        should(completeFlow(JSON.parse(JSON.stringify(flow)), LABELS)).eql(flow);
+      });
+    });
+  }
+});
