@@ -92,6 +92,12 @@ export = function register(RED: NodeAPI): void {
       const rounds = new ControlRounds(owned.size);
       describe = `from ${config.take}`;
       return (msg: NodeMessageInFlow, send: Send, done: Done) => {
+        const local = msg as { flush?: unknown; reset?: unknown; checkpoint?: unknown };
+        if ((local.flush || local.reset || local.checkpoint) && msg.payload === undefined) {
+          // a control message from this worker's own flow (e.g. the checkpoint before a shutdown)
+          send([msg]);
+          return finish(true, done);
+        }
         const p = topicPartition(msg.topic, prefix);
         if (p === null) return done(new Error(`msg.topic ${describeValue(msg.topic, 60)} is not ${prefix}/<partition>`));
         if (!owned.has(p)) {
