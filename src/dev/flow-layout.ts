@@ -58,11 +58,14 @@ export function tabsOf(flow: FlowNode[]): string[] {
   return tabs.length ? tabs : [...new Set(flow.map((n) => n.z).filter((z): z is string => typeof z === 'string'))];
 }
 
-/** The node a comment explains: the nearest below it, among those under the comment's span. */
+/**
+ * The node a comment explains: the nearest below it among those under the comment's span, the
+ * one whose left edge is nearest the comment's (comments start where their node starts).
+ */
 export function explainedNode(comment: FlowNode, nodes: FlowNode[], labelOf?: LabelOf): FlowNode | undefined {
   const span = box(comment, labelOf);
   const below = nodes.filter((n) => n.type !== 'comment' && Number(n.y) > Number(comment.y));
-  const dx = (n: FlowNode) => Math.abs(Number(n.x) - Number(comment.x));
+  const dx = (n: FlowNode) => Math.abs(box(n, labelOf).left - span.left);
   const under = below.filter((n) => Number(n.x) >= span.left && Number(n.x) <= span.right);
   const pool = under.length ? under : below;
   return pool.sort((a, b) => Number(a.y) - Number(b.y) || dx(a) - dx(b))[0];
@@ -127,7 +130,7 @@ function layoutTab(nodes: FlowNode[], labelOf: LabelOf): void {
   widths.forEach((w, c) => (centre[c] = c === 0 ? LEFT + w / 2 : centre[c - 1] + widths[c - 1] / 2 + COLUMN_GAP + w / 2));
   for (const n of stages) n.x = snap(centre[column.get(n) as number]);
 
-  // comments: centred over their node, packed into lanes above its row
+  // comments: over their node, starting where it starts, packed into lanes above its row
   const lanes = new Map<number, Box[][]>();
   const lane = new Map<FlowNode, number>();
   const order = [...comments].sort((a, b) => {
@@ -139,7 +142,7 @@ function layoutTab(nodes: FlowNode[], labelOf: LabelOf): void {
     const target = explains.get(c);
     const r = target ? (row.get(target) as number) : 0;
     const w = nodeWidth(c, labelOf);
-    c.x = snap(Math.max(LEFT + w / 2, target ? Number(target.x) : LEFT + w / 2));
+    c.x = (target ? box(target, labelOf).left : LEFT) + w / 2;
     const span = { ...box(c, labelOf), left: Number(c.x) - w / 2 - GRID / 2, right: Number(c.x) + w / 2 + GRID / 2 };
     const used = lanes.get(r) || [];
     let l = 0;

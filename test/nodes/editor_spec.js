@@ -6,9 +6,9 @@
  * key the HTML uses exists in locales/en-US.
  */
 const should = require('should');
-const { editorDefinition } = require('../../dev/editor-definitions.js');
+const { editorDefinition, packageNodeTypes } = require('../../dev/editor-definitions.js');
 
-const TYPES = ['beacon-parse', 'beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-scorer'];
+const TYPES = packageNodeTypes();
 
 /** Validates a value the way the editor does (with a stand-in node whose _() reads the catalog). */
 function validate(def, lookup, field, value) {
@@ -24,6 +24,7 @@ const MISTAKES = {
     minTotalEvents: ['x'], minBeaconPercent: ['abc'], method: ['rita'], windowPercent: ['150', '-1'], minScore: ['2', 'x'],
     strobePerHour: ['0', '-5'], weights: ['0.5, 0.5', '0.5, 0.5, 0.5, 0.5', 'a, b, c, d'], allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'], maxSources: ['-1'], rearmHours: ['x'],
   },
+  'beacon-partition': { mode: ['other'], keyFields: ['a,,b'], count: ['0', 'x', '1.5', '70000', '${}'], take: ['3-', 'a', '0-1,,2'], topicPrefix: ['a/+', '#'] },
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
 };
 
@@ -73,7 +74,7 @@ describe('editor definitions (nodes/*.html)', function () {
           attr: () => 'text',
           prop: () => input,
           val: (v) => (v === undefined ? values[field] : ((values[field] = v), input)),
-          on: () => input, toggle: () => input, empty: () => input, append: () => input, text: () => input,
+          on: () => input, trigger: () => input, toggle: () => input, empty: () => input, append: () => input, text: () => input,
         };
         return input;
       };
