@@ -14,12 +14,7 @@ const { allDefaults } = require('../../dev/editor-definitions.js');
 const { layoutProblems } = require('../../dev/flow-layout.js');
 const { exampleFiles, completeFlow, editorLabels } = require('../../dev/complete-examples.js');
 
-/** Examples another branch (syslogin) is rewiring; laid out once it has landed. */
-const REWIRED_ELSEWHERE = new Set([
-  'Palo Alto beaconing from CEF over UDP syslog.json',
-  'Palo Alto beaconing from PAN-OS CSV over TCP syslog.json',
-  'WireData beaconing from Zeek JSON over TCP.json',
-]);
+const REWIRED_ELSEWHERE = require('../support/examples-pending');
 
 const DEFAULTS = allDefaults();
 const LABELS = editorLabels();
