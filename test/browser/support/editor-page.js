@@ -28,11 +28,12 @@ function requireChromium(suite) {
 
 class EditorPage {
   /** Starts Node-RED (settings merged into the test defaults) and opens its editor. */
-  static async open(settings = {}) {
+  static async open(settings = {}, flows = null) {
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-editor-'));
     // no palette catalogue from the internet: installs are off in the tests
     const red = new NodeRedProcess(userDir, await freePort(), { externalModules: { palette: { allowInstall: false } }, ...settings });
     await red.start();
+    if (flows) await red.deploy(flows);
     const { chromium } = require('playwright-core');
     const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
