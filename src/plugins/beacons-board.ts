@@ -48,13 +48,23 @@ function num(v: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** A below-threshold row is "near" when it failed one condition only (or was an alert the gate suppressed). */
+/** How close a value must come to a failed threshold to count as near: 80 % of a minimum, 125 % of a maximum. */
+const NEAR = 0.8;
+
+/**
+ * A below-threshold row is "near" when it failed one condition only, by a little (the scorer names
+ * it as `Field > N`, `Field >= N` or `Field <= N`); an alert the gate suppressed is shown as such.
+ */
 function stateOf(row: ScorerRow, alertPort: boolean): BoardGroup['state'] | null {
   if (row.Suppressed) return 'suppressed';
   if (alertPort) return 'alert';
   const failed = row.FailedThresholds;
-  const count = Array.isArray(failed) ? failed.length : typeof failed === 'string' ? failed.split(/[,;]/).filter((s) => s.trim()).length : 0;
-  return count === 1 ? 'near' : null;
+  if (!Array.isArray(failed) || failed.length !== 1) return null;
+  const m = /^(\w+)\s*(>=?|<=?)\s*(-?[\d.]+)$/.exec(String(failed[0]).trim());
+  const value = m ? num(row[m[1]]) : null;
+  if (!m || value === null) return null;
+  const limit = Number(m[3]);
+  return (m[2][0] === '>' ? value >= limit * NEAR : value <= limit / NEAR) ? 'near' : null;
 }
 
 export class BeaconsBoard {

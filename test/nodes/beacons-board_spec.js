@@ -10,14 +10,17 @@ const row = (src, dst, bin, extra = {}) => ({
 });
 
 describe('Beacons sidebar board', function () {
-  it('keeps alerts, near misses (one failed threshold) and suppressed alerts; not the clear misses', function () {
+  it('keeps alerts, near misses (one threshold failed by under 20 %) and suppressed alerts; not the clear misses', function () {
     const board = new BeaconsBoard();
     board.offer('s1', row('10.0.0.1', '1.1.1.1', 'a'), true).should.be.true();
-    board.offer('s1', row('10.0.0.2', '1.1.1.2', 'a', { FailedThresholds: ['BeaconPercent > 95'] }), false).should.be.true();
+    board.offer('s1', row('10.0.0.2', '1.1.1.2', 'a', { BeaconPercent: 90, FailedThresholds: ['BeaconPercent > 95'] }), false).should.be.true();
     board.offer('s1', row('10.0.0.3', '1.1.1.3', 'a', { FailedThresholds: ['TotalEvents > 15', 'BeaconPercent > 95'] }), false).should.be.false();
+    board.offer('s1', row('10.0.0.5', '1.1.1.5', 'a', { TotalEvents: 2, FailedThresholds: ['TotalEvents > 15'] }), false).should.be.false();
+    board.offer('s1', row('10.0.0.6', '1.1.1.6', 'a', { PeriodPValue: 0.002, FailedThresholds: ['PeriodPValue <= 0.001'] }), false).should.be.false();
+    board.offer('s1', row('10.0.0.7', '1.1.1.7', 'a', { PeriodPValue: 0.0012, FailedThresholds: ['PeriodPValue <= 0.001'] }), false).should.be.true();
     board.offer('s1', row('10.0.0.4', '1.1.1.4', 'a', { FailedThresholds: [], Suppressed: 'NTP' }), false).should.be.true();
-    board.list().map((g) => g.state).should.eql(['suppressed', 'near', 'alert']);
-    const alert = board.list()[2];
+    board.list().map((g) => g.state).should.eql(['suppressed', 'near', 'near', 'alert']);
+    const alert = board.list()[3];
     alert.fields.should.eql([['LocalIP', '10.0.0.1'], ['RemoteIP', '1.1.1.1'], ['RemotePortNumber', '443']]);
     alert.histogram.should.eql([[60, 50], [61, 2]]);
     should(alert.final).be.null();
