@@ -16,9 +16,9 @@ const should = require('should');
 const { helper, node } = require('../nodes/harness');
 
 const ROOT = path.join(__dirname, '..', '..');
-const SHIPPED = ['core', 'core/parse', 'nodes', 'resources']
+const SHIPPED = ['core', 'core/parse', 'nodes', 'plugins', 'resources']
   .flatMap((dir) => fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.js')).map((f) => path.join(ROOT, dir, f)));
-const EDITOR = fs.readdirSync(path.join(ROOT, 'nodes')).filter((f) => f.endsWith('.html')).map((f) => path.join(ROOT, 'nodes', f));
+const EDITOR = ['nodes', 'plugins'].flatMap((dir) => fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.html')).map((f) => path.join(ROOT, dir, f)));
 
 /** The JavaScript of each shipped file: compiled modules, and the scripts inside the editor HTML. */
 function programs() {
