@@ -76,5 +76,23 @@
         });
     };
 
+    /**
+     * A collapsible group of dialog rows: the header row `.netbeacon-section[data-section=name]`
+     * opens and closes the rows `.netbeacon-in-<name>`; it opens by itself when the node sets any
+     * of `keys` away from its default, so nothing configured is hidden.
+     */
+    NB.section = function (node, name, keys) {
+        var header = $('.netbeacon-section[data-section="' + name + '"]');
+        var rows = $('.netbeacon-in-' + name);
+        var defaults = (node && node._def && node._def.defaults) || {};
+        var used = keys.some(function (k) { return !absent(node[k]) && String(node[k]) !== String((defaults[k] || {}).value); });
+        function set(open) {
+            rows.toggle(open);
+            header.find('i.netbeacon-caret').toggleClass('fa-caret-down', open).toggleClass('fa-caret-right', !open);
+        }
+        header.find('a').on('click', function (e) { e.preventDefault(); set(!rows.first().is(':visible')); });
+        set(used);
+    };
+
     window.NetbeaconEditor = NB;
 })();

@@ -106,6 +106,20 @@ describe('the examples in a real editor (Chromium)', function () {
       // no select opens blank
       const blank = await page.evaluate(() => $('.red-ui-tray select[id^="node-input-"]').toArray().filter((s) => s.value === '' && $(s).find('option[value=""]').length === 0).map((s) => s.id));
       should(blank).eql([], `blank selects in ${id}`);
+      // every box has a label (a <label for> or an aria-label), shown or collapsed
+      const unlabelled = await page.evaluate(() => $('.red-ui-tray').find('input[id^="node-input-"], select[id^="node-input-"], textarea[id^="node-input-"]').toArray()
+        .filter((el) => el.type !== 'hidden' && el.id !== 'node-input-node-disabled' && !$(`label[for="${el.id}"]`).length && !el.getAttribute('aria-label')).map((el) => el.id));
+      should(unlabelled).eql([], `unlabelled boxes in ${id}`);
+      // the scorer shows the rows of the chosen method only
+      if (await page.evaluate((nodeId) => RED.nodes.node(nodeId).type === 'beacon-scorer', id)) {
+        const rows = async (method) => {
+          await page.selectOption('#node-input-method', method);
+          return page.evaluate(() => ['window', 'stats', 'periodic'].filter((m) => $(`.beacon-scorer-${m}`).is(':visible')));
+        };
+        const chosen = await page.inputValue('#node-input-method');
+        for (const m of ['kql', 'window', 'stats', 'periodic']) should(await rows(m)).eql(m === 'kql' ? [] : [m]);
+        await page.selectOption('#node-input-method', chosen);
+      }
       await page.fill('#node-input-name', `edited ${id}`);
       await page.click('#node-dialog-ok');
       await page.waitForSelector('#node-dialog-ok', { state: 'detached' });

@@ -74,7 +74,7 @@ describe('editor definitions (nodes/*.html)', function () {
           attr: () => 'text',
           prop: () => input,
           val: (v) => (v === undefined ? values[field] : ((values[field] = v), input)),
-          on: () => input, trigger: () => input, toggle: () => input, empty: () => input, append: () => input, text: () => input,
+          on: () => input, trigger: () => input, toggle: () => input, find: () => input, first: () => input, toggleClass: () => input, is: () => false, appendTo: () => input, empty: () => input, append: () => input, text: () => input,
         };
         return input;
       };
