@@ -46,6 +46,12 @@ const SYSLOG_IN_DEFAULTS = {
 
 const MAX_PARSERS = 1000;
 
+/** A stream as this node tracks it: lines still queued, and whether the connection has ended. */
+interface TrackedSource extends LineSource {
+  queued?: number;
+  ended?: boolean;
+}
+
 function settingsOf(config: SyslogInDef) {
   const d = SYSLOG_IN_DEFAULTS;
   const int = (v: unknown, name: string, fallback: number, min: number) => {
@@ -121,7 +127,12 @@ export = function register(RED: NodeAPI): void {
 
     const send = (out: Array<NodeMessage | null>) => node.send(out as NodeMessage[]);
 
-    function deliver(lines: string[], sources: LineSource[]): void {
+    /** A stream's parser state goes once its connection has ended and its last queued line is parsed. */
+    function released(source: TrackedSource): void {
+      if (source.ended && !source.queued) parsers.delete(source.id);
+    }
+
+    function deliver(lines: string[], sources: TrackedSource[]): void {
       const single = s.batchLines === 1;
       if (!options) {
         const msg = single ? { payload: lines[0], ip: sources[0].sender } : { payload: lines };
@@ -130,7 +141,10 @@ export = function register(RED: NodeAPI): void {
       }
       const records: LogRecord[] = [];
       for (let i = 0; i < lines.length; i++) {
-        const reason = parseOne(parserFor(sources[i]), lines[i], records);
+        const source = sources[i];
+        const reason = parseOne(parserFor(source), lines[i], records);
+        source.queued = (source.queued as number) - 1;
+        if (source.ended) released(source);
         if (reason === null) continue;
         counters.add(counters.of(sources[i].sender), 'parseErrors');
         send([null, unparsedMessage(lines[i], reason, { ip: sources[i].sender }), null]);
@@ -153,8 +167,16 @@ export = function register(RED: NodeAPI): void {
       },
       counters,
       {
-        lines: (source, lines) => batcher.push(source, lines),
-        ended: (source) => parsers.delete(source.id),
+        lines: (source: TrackedSource, lines) => {
+          source.queued = (source.queued ?? 0) + lines.length;
+          const refused = batcher.push(source, lines);
+          source.queued -= refused;
+          return refused;
+        },
+        ended: (source: TrackedSource) => {
+          source.ended = true;
+          released(source);
+        },
       },
     );
     const batcher = new LineBatcher<LineSource>(
