@@ -79,6 +79,7 @@ const withoutFailed = (rows) => rows.map(({ FailedThresholds, ...row }) => row);
 describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED processes)', function () {
   let cluster;
   let dir;
+  let serverStarted = false;
   const barriers = { flush: 0, checkpoint: 0, reset: 0 };
 
   before(async function () {
@@ -90,10 +91,11 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     cluster = new Cluster({ dir, workers: WORKERS, partitions: PARTITIONS, records: '', ingestFlows: withFeed, workerFlows: withProbes });
     await cluster.start();
     await helper.startServer();
+    serverStarted = true;
   });
   after(async function () {
     await cluster?.kill();
-    await helper.stopServer();
+    if (serverStarted) await helper.stopServer();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -216,6 +218,24 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     });
     (restored() - before).should.equal(2); // delta and histogram
     should(canonical(all(rows))).deepEqual(canonical(oracle.wireDataRule(g.records, { allRows: true })));
+  });
+
+  it('a bare SIGTERM under load (no drain): whatever is lost is that worker\'s in-flight share; the other workers\' rows are exact', async function () {
+    const g = generated(11);
+    const half = Math.floor(g.lines.length / 2);
+    const rows = await scenario(async () => {
+      await send(g.lines.slice(0, half));
+      await cluster.workers[1].stop(); // mqtt in drops (acknowledged) messages while closing; messages between nodes are dropped
+      await send(g.lines.slice(half));
+      await cluster.restartWorker(1);
+    });
+    const full = oracle.wireDataRule(g.records, { allRows: true });
+    const fullSet = new Set(canonical(full));
+    const others = [rows[0], rows[2]];
+    const expectedOthers = full.filter((r) => !inWorker(1, r));
+    should(canonical(all(others))).deepEqual(canonical(expectedOthers));
+    const changed = canonical(all([rows[1]])).filter((r) => !fullSet.has(r)).length;
+    console.log(`      bare SIGTERM: ${changed} of ${full.length - expectedOthers.length} of the stopped worker's scored rows differ from an uninterrupted run`);
   });
 
   it('a worker killed with SIGKILL mid-stream: what it received since its last checkpoint is lost, nothing else', async function () {
