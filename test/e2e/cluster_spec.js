@@ -286,3 +286,35 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     should(canonical(all(rows))).deepEqual(canonical(oracle.wireDataRule(g.records, { allRows: true })));
   });
 });
+
+describe('npm run cluster (the launcher: Mosquitto, 2 workers, 1 ingest replaying the Zeek sample)', function () {
+  let dir;
+  let child;
+  after(function () {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints every alert of the sample, each worker\'s rows equal the oracle\'s together, and stops cleanly', async function () {
+    if (!findMosquitto()) {
+      console.log(`      skipped: ${MOSQUITTO_MISSING}`);
+      this.skip();
+    }
+    const { spawn } = require('child_process');
+    const { sampleScenario } = gen;
+    const expected = oracle.wireDataRule(generateLines(sampleScenario('wiredata'), 'zeek-tsv').map((r) => r.record).filter(Boolean));
+    expected.length.should.be.above(5);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-launcher-'));
+    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'tools', 'cluster.js'), '--workers', '2', '--dir', path.join(dir, 'run'), '--exit-after-alerts', String(expected.length)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    should(code).equal(0, output.slice(-2000));
+    output.should.match(/mosquitto at mqtt:\/\/127\.0\.0\.1:\d+/);
+    output.should.match(/worker 1 takes partitions 0-5 of 12/);
+    (output.match(/^worker \d: ALERT \[Zeek WireData\]/gm) || []).length.should.equal(expected.length);
+    const rows = [1, 2].flatMap((w) => rowsOf(path.join(dir, 'run', `worker-${w}`, 'beacon-alerts-scaleout.jsonl')));
+    should(canonical(rows)).deepEqual(canonical(expected));
+  });
+});
