@@ -38,6 +38,7 @@ export function editorDefinition(type: string, $: unknown = () => ({})): EditorD
     key.split('.').reduce<unknown>((o, k) => (o == null ? undefined : (o as Record<string, unknown>)[k]), catalog) as string | undefined;
   let def: EditorDefinition['def'] | null = null;
   const RED = {
+    _: (key: string) => key,
     nodes: { registerType: (name: string, d: EditorDefinition['def']) => name === type && (def = d) },
     validators: {
       number: (blankAllowed?: boolean) => (v: unknown) => (blankAllowed && (v === '' || v === undefined)) || (v !== '' && !isNaN(Number(v))),

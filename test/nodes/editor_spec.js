@@ -25,6 +25,7 @@ const MISTAKES = {
     strobePerHour: ['0', '-5'], weights: ['0.5, 0.5', '0.5, 0.5, 0.5, 0.5', 'a, b, c, d'], allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'], maxSources: ['-1'], rearmHours: ['x'],
   },
   'beacon-partition': { mode: ['other'], keyFields: ['a,,b'], count: ['0', 'x', '1.5', '70000', '${}'], take: ['3-', 'a', '0-1,,2'], topicPrefix: ['a/+', '#'] },
+  'beacon-syslog-in': { port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'] },
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
 };
 
@@ -71,7 +72,7 @@ describe('editor definitions (nodes/*.html)', function () {
         const field = selector.startsWith('#node-input-') ? selector.slice('#node-input-'.length) : null;
         const input = {
           length: 1,
-          attr: () => 'text',
+          attr: (k, v) => (v === undefined ? 'text' : input), css: () => input, addClass: () => input,
           prop: () => input,
           val: (v) => (v === undefined ? values[field] : ((values[field] = v), input)),
           on: () => input, trigger: () => input, toggle: () => input, find: () => input, first: () => input, toggleClass: () => input, is: () => false, appendTo: () => input, empty: () => input, append: () => input, text: () => input,
