@@ -191,8 +191,9 @@ export function layoutProblems(flow: FlowNode[], labelOf: LabelOf = defaultLabel
         if (t && box(t, labelOf).left <= box(n, labelOf).right) problems.push(`the wire ${name(n)} → ${name(t)} does not run left to right`);
       }
       const first = byId.get((n.wires || [])[0]?.[0] ?? '');
-      const firstParent = first && nodes.find((p) => (p.wires || []).flat().includes(first.id));
-      if (first && firstParent === n && first.y !== n.y) problems.push(`${name(first)} continues ${name(n)}'s chain but not on its row`);
+      // a node fed by one node only continues its chain (one fed by several sits on one of their rows)
+      const fedBy = first ? nodes.filter((p) => (p.wires || []).flat().includes(first.id)) : [];
+      if (first && fedBy.length === 1 && first.y !== n.y) problems.push(`${name(first)} continues ${name(n)}'s chain but not on its row`);
     }
     const stages = nodes.filter((n) => n.type !== 'comment');
     for (const c of nodes.filter((n) => n.type === 'comment')) {
