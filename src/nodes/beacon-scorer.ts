@@ -1,7 +1,8 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { LogRecord, RecordError } from '../core/records';
 import { AlertGate, parseAllowList } from '../core/alert-gate';
-import { parseEntities, ScoreMethod, scoreRow, ScorerOptions } from '../core/scorer';
+import { EarlyAlerts } from '../core/certainty';
+import { parseEntities, ScoreMethod, ScorerOptions } from '../core/scorer';
 import { RITA_WEIGHTS, ScoreWeights } from '../core/stats';
 import { compact, numberSetting, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
@@ -39,6 +40,8 @@ interface ScorerState {
   /** null when no allow-list, prevalence limit or re-arm time is set (the Sentinel rules) */
   gate: AlertGate | null;
   suppressed: number;
+  /** early (certain) verdicts and the cells already notified */
+  early: EarlyAlerts;
 }
 
 /** beacon-scorer: most-frequent-delta share, thresholds, alert. */
@@ -66,15 +69,21 @@ export = function register(RED: NodeAPI): void {
         summaries: [],
         gate: makeGate(config),
         suppressed: 0,
+        early: new EarlyAlerts(),
       }),
       status: (s) => ({
         fill: s.alerts > 0 ? 'red' : 'green',
         shape: 'dot',
-        text: `${compact(s.scored)} scored · ${compact(s.alerts)} alerts` + (s.suppressed > 0 ? ` · ${compact(s.suppressed)} suppressed` : ''),
+        text:
+          `${compact(s.scored)} scored · ${compact(s.alerts)} alerts` +
+          (s.early.counts.earlyAlerts > 0 ? ` (${compact(s.early.counts.earlyAlerts)} early)` : '') +
+          (s.suppressed > 0 ? ` · ${compact(s.suppressed)} suppressed` : '') +
+          (s.early.counts.contradicted > 0 ? ` · ${compact(s.early.counts.contradicted)} early verdicts contradicted` : ''),
       }),
       reset: (s) => {
         s.scored = s.alerts = s.suppressed = 0;
         s.gate?.reset();
+        s.early.reset();
       },
       handle: (s, incoming) => {
         const hits: LogRecord[] = [];
@@ -83,18 +92,22 @@ export = function register(RED: NodeAPI): void {
         s.summaries = [];
         for (const input of incoming.records) {
           try {
-            const result = scoreRow(input, s.options, title);
-            s.scored++;
             const window = input as { BinSeconds?: unknown; HopSeconds?: unknown };
-            const verdict = result.alert && s.gate ? s.gate.check(result.row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds }) : null;
-            if (verdict?.suppressed) {
+            const gate = (row: LogRecord) => s.gate?.check(row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds }).suppressed ?? null;
+            // an early row sends nothing until its verdict is certain; a final row after an early alert is not notified again
+            const decision = s.early.decide(input, s.options, title, gate);
+            if (!decision) continue;
+            const { result, suppressed } = decision;
+            s.scored++;
+            if (result.row.Final !== undefined && result.alert) result.row.Notify = decision.notify;
+            if (suppressed) {
               // held back, not lost: on output 2 with the reason
               s.suppressed++;
-              result.row.Suppressed = verdict.suppressed;
+              result.row.Suppressed = suppressed;
               result.row.FailedThresholds = [];
               misses.push(result.row);
             } else if (result.alert) {
-              s.alerts++;
+              if (decision.notify) s.alerts++; // alerted cells: a final row after an early alert is not counted again
               hits.push(result.row);
               s.summaries.push(result.summary);
             } else {
@@ -109,11 +122,19 @@ export = function register(RED: NodeAPI): void {
       },
       reuseInput: (incoming) => !incoming.batch,
       persist: {
-        // only the alert gate has state (pairs already reported); without a gate there is nothing to keep
+        // the alert gate's pairs already reported, and the cells alerted early (so a restart does not notify twice)
         settings: () => persistenceSettings(config.store, config.checkpointEvery),
-        snapshot: (s) => s.gate?.snapshot() ?? null,
+        snapshot: (s) => ({ format: 'netbeacon-scorer', gate: s.gate?.snapshot() ?? null, early: s.early.snapshot() }),
         restore: (s, saved) => {
-          if (s.gate && saved) s.gate.restore(saved);
+          if (!saved) return;
+          const both = saved as { format?: unknown; gate?: unknown; early?: unknown };
+          // state saved before early verdicts existed is the alert gate's alone
+          if (both.format !== 'netbeacon-scorer') {
+            if (s.gate) s.gate.restore(saved);
+            return;
+          }
+          if (s.gate && both.gate) s.gate.restore(both.gate);
+          if (both.early) s.early.restore(both.early);
         },
       },
       // msg.topic of an alert: a one-line summary, ready for e-mail or chat nodes
@@ -121,6 +142,8 @@ export = function register(RED: NodeAPI): void {
         let i = 0;
         for (const m of messages[0] ?? []) {
           if (m === input && incoming.control) continue;
+          // hand-offs (e-mail, chat) route on msg.notify: true once per cell, false on a final row already sent early
+          (m as { notify?: boolean }).notify = ([] as LogRecord[]).concat(m.payload as LogRecord).some((row) => row.Notify !== false);
           m.topic = incoming.batch
             ? `${title}: ${(m.payload as unknown[]).length} alert(s); first: ${s.summaries[0]}`
             : s.summaries[i++];
