@@ -440,6 +440,7 @@ export class HistogramAggregator {
     const row = this.rowOf(start, cell);
     row.Final = false;
     row.PendingDeltas = complete ? 0 : 1;
+    row.AsOf = isoFromSeconds(this.watermarkSec); // the watermark the early row was sent at: its latency in event time
     out.rows.push(row);
     this.counts.earlyRows++;
   }

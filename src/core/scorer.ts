@@ -141,6 +141,7 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   for (const [name, field] of options.entities) row[name] = input[field];
   row.histogram = counts;
   if (typeof input.Final === 'boolean') row.Final = input.Final; // early (certain) or final row, when the histogram makes early ones
+  if (input.AsOf !== undefined) row.AsOf = input.AsOf; // an early row: the event time its verdict was reached at
   if (stats) Object.assign(row, stats);
   // a strobe (extreme rate) is its own alert class, whatever its regularity
   const alert = strobe || failed.length === 0;

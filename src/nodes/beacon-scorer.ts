@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { LogRecord, RecordError } from '../core/records';
 import { AlertGate, parseAllowList } from '../core/alert-gate';
 import { EarlyAlerts } from '../core/certainty';
@@ -139,15 +139,30 @@ export = function register(RED: NodeAPI): void {
       },
       // msg.topic of an alert: a one-line summary, ready for e-mail or chat nodes
       decorate: (s, messages, incoming, input) => {
+        const alerts = messages[0];
+        if (!alerts) return;
+        const out: NodeMessage[] = [];
         let i = 0;
-        for (const m of messages[0] ?? []) {
-          if (m === input && incoming.control) continue;
-          // hand-offs (e-mail, chat) route on msg.notify: true once per cell, false on a final row already sent early
-          (m as { notify?: boolean }).notify = ([] as LogRecord[]).concat(m.payload as LogRecord).some((row) => row.Notify !== false);
-          m.topic = incoming.batch
-            ? `${title}: ${(m.payload as unknown[]).length} alert(s); first: ${s.summaries[0]}`
-            : s.summaries[i++];
+        for (const m of alerts) {
+          if (m === input && incoming.control) {
+            out.push(m);
+            continue;
+          }
+          const rows = ([] as LogRecord[]).concat(m.payload as LogRecord);
+          const summaries = s.summaries.slice(i, (i += rows.length));
+          // hand-offs (e-mail, chat) route on msg.notify: true once per cell; a batch's rows already notified early go in a message of their own
+          const fresh = rows.filter((row) => row.Notify !== false);
+          const repeat = rows.filter((row) => row.Notify === false);
+          for (const part of [fresh, repeat]) {
+            if (part.length === 0) continue;
+            const first = summaries[rows.indexOf(part[0])];
+            const payload = incoming.batch ? part : part[0];
+            const topic = incoming.batch ? `${title}: ${part.length} alert(s); first: ${first}` : first;
+            const notify = part === fresh;
+            out.push(part.length === rows.length ? Object.assign(m, { payload, topic, notify }) : ({ ...m, payload, topic, notify } as NodeMessage));
+          }
         }
+        alerts.splice(0, alerts.length, ...out);
       },
     });
   }
