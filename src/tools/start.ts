@@ -79,7 +79,8 @@ function describeAlert(file: string, row: Record<string, unknown>): string {
   const rule = file.includes('paloalto') ? 'Palo Alto' : file.includes('zeek') ? 'Zeek WireData' : file.includes('hunt') ? 'hunt' : 'WireData';
   const who = groups.map((g) => `${g}=${String(row[g])}`).join(' ');
   const pct = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
-  return `ALERT [${rule}] ${row.TimeGenerated} ${who}: every ${row.MostFrequentTimeDeltainSeconds} s, ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents} (${pct} %)`;
+  const early = row.Final === false ? ` (early, as of ${String(row.AsOf)})` : '';
+  return `ALERT [${rule}]${early} ${row.TimeGenerated} ${who}: every ${row.MostFrequentTimeDeltainSeconds} s, ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents} (${pct} %)`;
 }
 
 function main(): void {
@@ -114,10 +115,13 @@ function main(): void {
       if (end <= start) continue;
       offsets.set(file, end);
       for (const line of text.slice(start, end).split('\n').filter(Boolean)) {
-        alerts++;
         try {
-          process.stdout.write(describeAlert(name, JSON.parse(line)) + '\n');
+          const row = JSON.parse(line);
+          if (row.Notify === false) continue; // the final row of a cell alerted early: printed once, when first alerted
+          alerts++;
+          process.stdout.write(describeAlert(name, row) + '\n');
         } catch {
+          alerts++;
           process.stdout.write(`ALERT ${line.slice(0, 200)}\n`);
         }
       }
