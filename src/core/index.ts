@@ -4,6 +4,7 @@ export * from './certainty';
 export * from './delta';
 export * from './histogram';
 export * from './ip-filter';
+export * from './partition';
 export * from './records';
 export * from './scorer';
 export * from './snapshot';
