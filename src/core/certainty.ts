@@ -95,7 +95,10 @@ export type Certainty = 'alert' | 'quiet' | 'uncertain';
  * method waits (a single interval moves quartiles, MAD and the size and
  * duration parts: no bound proven).
  */
-export function certainty(row: LogRecord, options: ScorerOptions, title?: string): { certainty: Certainty; scored: ScoredRow } {
+export function certainty(row: LogRecord, options: ScorerOptions, title?: string): { certainty: Certainty; scored: ScoredRow | null } {
+  // most early rows are small cells of ordinary traffic: one more delta cannot reach TotalEvents (and no strobe class)
+  const total = typeof row.TotalEvents === 'number' ? row.TotalEvents : Infinity;
+  if (options.minTotalEvents != null && options.strobePerHour == null && total + 1 <= options.minTotalEvents) return { certainty: 'quiet', scored: null };
   const scored = scoreRow(row, options, title);
   const verdict: Certainty = scored.alert ? 'alert' : 'quiet';
   if (row.PendingDeltas === 0) return { certainty: verdict, scored };
@@ -122,7 +125,6 @@ export function certainty(row: LogRecord, options: ScorerOptions, title?: string
   }
   // window: a far value is the worst case for an alert (every band keeps its count, the total grows)
   if (outcomes.every(Boolean)) return { certainty: 'alert', scored };
-  const total = row.TotalEvents as number;
   const quietForSure = !scored.alert && options.minTotalEvents !== null && total + 1 <= options.minTotalEvents && !outcomes.some(Boolean);
   return { certainty: quietForSure ? 'quiet' : 'uncertain', scored };
 }
@@ -218,7 +220,7 @@ export class EarlyAlerts {
     const key = cellKey(input);
     if (this.notices.has(key)) return null; // alerted on an earlier early row
     const { certainty: verdict, scored } = certainty(input, options, title);
-    if (verdict !== 'alert') {
+    if (verdict !== 'alert' || !scored) {
       if (verdict === 'uncertain') this.counts.waiting++;
       return null;
     }

@@ -20,6 +20,7 @@ import { LogParser, DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
 import { generateLines } from '../tools/log-lines';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 import { runtimeBench } from './bench-runtime';
+import { latencyBench } from './bench-latency';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -389,11 +390,14 @@ async function main(): Promise<void> {
 
   const runtime = await printRuntime(records);
 
+  // alert latency in event time with early verdicts (live latency contract), next to the same flows without them
+  const latency = latencyBench();
+
   const scaling = args.includes('--scaling') ? scalingInChild() : [];
 
   const json = arg('json', '');
   if (json) {
-    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, duckdb: duckSummary, memory, runtime, scaling }, null, 2));
+    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, duckdb: duckSummary, memory, runtime, latency, scaling }, null, 2));
     process.stdout.write(`\nwrote ${json}\n`);
   }
 }
