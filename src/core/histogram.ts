@@ -2,6 +2,7 @@ import { certaintyOptions, CertaintyOptions, WindowCompleteness } from './certai
 import { isRecord, keyOf, LogRecord, numericValue, RecordError } from './records';
 import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
 import { binStart, isoFromSeconds, parseEventTime } from './time';
+import { PrevalenceFields, stampDestinationSources } from './prevalence';
 
 export interface HistogramOptions {
   /** Bin length in seconds, aligned to the Unix epoch (so 3600 = UTC hours). */
@@ -54,6 +55,8 @@ export interface HistogramOptions {
   certainAfterSeconds?: number | null;
   /** the delta node's key fields (needed with certainAfterSeconds; each a group field) */
   certainKeyFields?: string[];
+  /** when a window closes, stamp each row with the distinct sources of its destination in the window (prevalence.ts) */
+  prevalence?: PrevalenceFields | null;
 }
 
 export interface DeltaBucket {
@@ -187,6 +190,8 @@ export class HistogramAggregator {
     this.hop = hop;
     const certain = certaintyOptions(options.certainAfterSeconds, options.certainKeyFields, options.groupFields);
     this.certain = certain && { ...certain, complete: new WindowCompleteness(certain.keyFields) };
+    // prevalence is counted over a whole window when it closes; an early row cannot know the sources still to come
+    if (certain && options.prevalence) throw new Error('certain after cannot be combined with sources per destination (decided when the window closes)');
     const sub = options.subBins ?? 0;
     if (!(Number.isInteger(sub) && sub >= 0 && sub <= 1000)) throw new Error(`sub-bins must be a whole number from 0 to 1000, not ${sub}`);
   }
@@ -462,12 +467,14 @@ export class HistogramAggregator {
     this.closedBefore = Math.max(this.closedBefore, start + o.binSeconds);
     this.certain?.complete.forget(start);
     if (!cells) return;
+    const firstRow = out.rows.length;
     for (const cell of cells.values()) {
       const row = this.rowOf(start, cell);
       if (this.certain) row.Final = true;
       out.rows.push(row);
       this.counts.rows++;
     }
+    if (o.prevalence) stampDestinationSources(out.rows.slice(firstRow), o.prevalence);
   }
 
   /** A cell as a row: KQL's first summarize, keyed by delta, plus the window and what the hunt scores need. */

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { DEFAULT_MAX_OPEN_CELLS, HistogramAggregator, newHistogramOutput, parseDeltaBucket } from '../core/histogram';
 import { fieldList } from '../core/records';
+import { parsePrevalenceFields } from '../core/prevalence';
 import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
 
@@ -30,6 +31,8 @@ interface HistogramDef extends NodeDef {
   certainAfter?: string | number;
   /** the delta node's key fields, for early verdicts */
   certainKey?: string;
+  /** "LocalIP, RemoteIP": stamp rows with the distinct sources of their destination per window; '' = off */
+  prevalence?: string;
 }
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */
@@ -58,6 +61,7 @@ export = function register(RED: NodeAPI): void {
           countConnections: config.countConnections === true,
           certainAfterSeconds: numberSetting(config.certainAfter, 'certain after', null),
           certainKeyFields: fieldList(config.certainKey ?? ''),
+          prevalence: parsePrevalenceFields(config.prevalence),
         }),
       status: (h) => {
         let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;
