@@ -93,7 +93,7 @@ export type Certainty = 'alert' | 'quiet' | 'uncertain';
  * below `best / (total + 1)`), so a certain alert, and a certain quiet
  * only when even one more event misses the TotalEvents threshold; the stats
  * method waits (a single interval moves quartiles, MAD and the size and
- * duration parts: no bound proven).
+ * duration parts: no bound proven); so does periodic (its bands).
  */
 export function certainty(row: LogRecord, options: ScorerOptions, title?: string): { certainty: Certainty; scored: ScoredRow | null } {
   // most early rows are small cells of ordinary traffic: one more delta cannot reach TotalEvents (and no strobe class)
@@ -103,7 +103,7 @@ export function certainty(row: LogRecord, options: ScorerOptions, title?: string
   const verdict: Certainty = scored.alert ? 'alert' : 'quiet';
   if (row.PendingDeltas === 0) return { certainty: verdict, scored };
   const method = options.method ?? 'kql';
-  if (method !== 'kql' && method !== 'window') return { certainty: 'uncertain', scored };
+  if (method !== 'kql' && method !== 'window') return { certainty: 'uncertain', scored }; // stats, periodic: no bound proven
   const counts = row.DeltaCounts as Record<string, number>;
   const withConnections = typeof row.Connections === 'number';
   const variant = (deltaText: string | null, connections: number): boolean => {
