@@ -217,13 +217,13 @@ export class EarlyAlerts {
 
   private early(input: LogRecord, options: ScorerOptions, title: string, gate: (row: LogRecord) => string | null): Decision | null {
     this.counts.early++;
-    const key = cellKey(input);
-    if (this.notices.has(key)) return null; // alerted on an earlier early row
     const { certainty: verdict, scored } = certainty(input, options, title);
     if (verdict !== 'alert' || !scored) {
       if (verdict === 'uncertain') this.counts.waiting++;
       return null;
     }
+    const key = cellKey(input);
+    if (this.notices.has(key)) return null; // alerted on an earlier early row
     this.counts.earlyAlerts++;
     const suppressed = gate(scored.row);
     const notice: Notice = { suppressed };
