@@ -82,7 +82,7 @@ describe('npm start (real Node-RED process)', function () {
     (output.match(/^ALERT \[(?!hunt)/gm) || []).length.should.equal(total);
     // the hunt flow reports the sample's beacon (10.0.0.4 → 52.239.1.10, every 60 s) once per day, with the pattern's length
     const hunt = readRows(path.join(userDir, 'beacon-alerts-hunt.jsonl'));
-    hunt.filter((r) => r.LocalIP === '10.0.0.4' && r.RemoteIP === '52.239.1.10').length.should.be.above(0);
+    hunt.filter((r) => r.LocalIP === '10.0.0.4' && r.RemoteNetwork === '52.239.1.0/24').length.should.be.above(0); // the hunt groups destinations by network
     hunt.every((r) => typeof r.PatternHours === 'number').should.be.true();
 
     const wire = readRows(path.join(userDir, 'beacon-alerts-wiredata.jsonl'));
