@@ -45,9 +45,12 @@ describe('the examples in a real editor (Chromium)', function () {
           for (const [key, d] of Object.entries(n._def.defaults)) {
             if (d.required) continue;
             const saved = n[key];
+            n[key] = d.value;
+            RED.editor.validateNode(n);
+            const asDefault = JSON.stringify(n.validationErrors || []);
             delete n[key];
             RED.editor.validateNode(n);
-            if (!n.valid) bad.push(`${n.type} without ${key}: ${JSON.stringify(n.validationErrors)}`);
+            if (JSON.stringify(n.validationErrors || []) !== asDefault) bad.push(`${n.type} without ${key}: ${JSON.stringify(n.validationErrors)}`);
             n[key] = saved;
             RED.editor.validateNode(n);
           }
