@@ -6,6 +6,7 @@
  *
  *   node --expose-gc dev/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
  *                                   [--runtime-only | --memory-only | --scaling-only] [--scaling [--scaling-10m]]
+ *                                   [--scaling-sizes 100000,1000000]  (the scaling run's sizes, e.g. a quick check)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -40,45 +41,65 @@ export { benchRecords, asParsed };
 const clone = asParsed;
 
 /**
- * Scaling: the core chain over n records produced on the fly (the sample day
- * repeated with new hosts and shifted times, never held in memory), batches
- * of 1,000 as a batched flow would pass them, released deltas and closed
- * rows consumed as they come. Peak heap is sampled after every batch.
+ * The scaling run's records, made on the fly and never held in memory: the
+ * sample day repeated with new hosts (50 × its sources) and shifted times.
  */
-function scalingRun(n: number): { seconds: number; peakHeapMB: number; keys: number } {
+function scalingRecords(n: number, visit: (record: LogRecord, index: number) => void): void {
   const base = generateRecords({ ...sampleScenario('wiredata'), quirks: true });
   const baseMs = base.map((r) => Date.parse(r.TimeGenerated as string));
   const span = 6 * 3600 * 1000;
-  const delta = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
-  const hist = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 3600 });
-  gc?.();
-  let peak = process.memoryUsage().heapUsed;
-  const t0 = process.hrtime.bigint();
   let produced = 0;
-  let alerts = 0;
-  const d = newDeltaOutput();
-  let batch: LogRecord[] = [];
   for (let copy = 0; produced < n; copy++) {
     for (let i = 0; i < base.length && produced < n; i++, produced++) {
       const r = base[i];
       const rec: LogRecord = Object.assign({}, r, { TimeGenerated: baseMs[i] + copy * span });
-      if (typeof r.LocalIP === 'string') rec.LocalIP = `${r.LocalIP}#${copy % 50}`; // 50 × the hosts of the sample day
-      if (kqlPublicDropReason(rec.RemoteIP) === null) batch.push(rec);
-      if (produced % BATCH === BATCH - 1) {
-        delta.addBatch(batch, d);
-        batch = [];
-        const h = newHistogramOutput();
-        for (const x of d.released) if (x.RemotePortNumber !== 0) hist.add(x, h);
-        d.released.length = 0;
-        d.late.length = 0;
-        for (const row of h.rows) if (scoreRow(row, WIREDATA_SCORER).alert) alerts++;
-        if (produced % 100000 === 99999) peak = Math.max(peak, process.memoryUsage().heapUsed);
-      }
+      if (typeof r.LocalIP === 'string') rec.LocalIP = `${r.LocalIP}#${copy % 50}`;
+      visit(rec, produced);
     }
   }
+}
+
+/**
+ * Scaling: the core chain over n records made on the fly, batches of 1,000
+ * as a batched flow would pass them (the delta's batch path), released
+ * deltas and closed rows consumed as they come. Peak heap is sampled every
+ * 100,000 records.
+ */
+function scalingRun(n: number): { seconds: number; peakHeapMB: number; keys: number; alerts: LogRecord[] } {
+  const delta = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
+  const hist = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, skipZeroField: 'RemotePortNumber', closeAfterSeconds: 3600 });
+  gc?.();
+  let peak = process.memoryUsage().heapUsed;
+  const alerts: LogRecord[] = [];
+  const d = newDeltaOutput();
+  const h = newHistogramOutput();
+  const drain = () => {
+    for (const x of d.released) hist.add(x, h);
+    d.released.length = 0;
+    d.late.length = 0;
+    for (const row of h.rows) {
+      const scored = scoreRow(row, WIREDATA_SCORER);
+      if (scored.alert) alerts.push(scored.row);
+    }
+    h.rows.length = 0;
+  };
+  let batch: LogRecord[] = [];
+  const t0 = process.hrtime.bigint();
+  scalingRecords(n, (rec, i) => {
+    if (kqlPublicDropReason(rec.RemoteIP) === null) batch.push(rec);
+    if (i % BATCH === BATCH - 1 || i === n - 1) {
+      delta.addBatch(batch, d);
+      batch = [];
+      drain();
+      if (i % 100000 === 99999) peak = Math.max(peak, process.memoryUsage().heapUsed);
+    }
+  });
+  delta.flush(d);
+  drain();
+  hist.flush(h);
+  drain();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  void alerts;
-  return { seconds, peakHeapMB: peak / 2 ** 20, keys: delta.keyCount };
+  return { seconds, peakHeapMB: peak / 2 ** 20, keys: delta.keyCount, alerts };
 }
 
 /** Times fn over fresh copies of the input, RUNS times; returns the median seconds. */
@@ -149,6 +170,14 @@ function batchedCoreChain(records: LogRecord[], size = BATCH): LogRecord[] {
   return alerts;
 }
 
+/** Our alert rows against DuckDB's, on the columns both have. */
+function compareRows(ours: LogRecord[], theirs: LogRecord[]): { rows: number; identical: boolean } {
+  const key = (r: LogRecord) => JSON.stringify([r.TimeGenerated, r.LocalIP, r.RemoteIP, r.RemotePortNumber, r.MostFrequentTimeDeltaCount, r.MostFrequentTimeDeltainSeconds, r.TotalEvents, r.TotalSentBytes, r.TotalReceivedBytes, r.BeaconPercent]);
+  const a = ours.map(key).sort();
+  const b = theirs.map(key).sort();
+  return { rows: a.length, identical: a.length === b.length && a.every((x, i) => x === b[i]) };
+}
+
 /** The part of @duckdb/node-api used here (installed on demand, so no compile-time types). */
 interface DuckDbAppender {
   appendBigInt(v: bigint): void;
@@ -168,7 +197,18 @@ interface DuckDbApi {
   DuckDBInstance: { create(path: string): Promise<{ connect(): Promise<DuckDbConnection> }> };
 }
 
-async function duckdb(records: LogRecord[]): Promise<{ loadSeconds: number; querySeconds: number; rows: LogRecord[] } | string> {
+/** Event time in microseconds: ISO text (the 1.45 M run) or epoch milliseconds (the scaling run). */
+function microsOf(time: unknown): bigint {
+  if (typeof time === 'number') return BigInt(time) * 1000n;
+  const text = time as string;
+  return BigInt(Date.parse(text.slice(0, 19) + 'Z')) * 1000n + BigInt(text.slice(20, 26));
+}
+
+/** The records handed to DuckDB's appender by a feeder (an array, or records made on the fly). */
+type Feed = (add: (record: LogRecord) => void) => void;
+const feedOf = (records: LogRecord[]): Feed => (add) => records.forEach((r) => add(r));
+
+async function duckdb(feed: Feed, runs = RUNS): Promise<{ loadSeconds: number; querySeconds: number; rows: LogRecord[] } | string> {
   let api: DuckDbApi;
   try {
     api = require('@duckdb/node-api') as DuckDbApi;
@@ -180,11 +220,10 @@ async function duckdb(records: LogRecord[]): Promise<{ loadSeconds: number; quer
   await c.run('CREATE TABLE wd (seq BIGINT, us BIGINT, LocalIP VARCHAR, RemoteIP VARCHAR, RemotePortNumber INTEGER, SentBytes BIGINT, ReceivedBytes BIGINT)');
   const t0 = process.hrtime.bigint();
   const appender = await c.createAppender('wd');
-  records.forEach((r, i) => {
-    const text = r.TimeGenerated as string;
-    const us = BigInt(Date.parse(text.slice(0, 19) + 'Z')) * 1000n + BigInt(text.slice(20, 26));
-    appender.appendBigInt(BigInt(i));
-    appender.appendBigInt(us);
+  let i = 0;
+  feed((r) => {
+    appender.appendBigInt(BigInt(i++));
+    appender.appendBigInt(microsOf(r.TimeGenerated));
     const str = (v: unknown) => (typeof v === 'string' ? appender.appendVarchar(v) : appender.appendNull());
     const int = (v: unknown) => (typeof v === 'number' ? appender.appendInteger(v) : appender.appendNull());
     const big = (v: unknown) => (typeof v === 'number' ? appender.appendBigInt(BigInt(v)) : appender.appendNull());
@@ -225,7 +264,7 @@ async function duckdb(records: LogRecord[]): Promise<{ loadSeconds: number; quer
     FROM g2 WHERE total > 15 AND mc / total * 100 > 95`;
   const times: number[] = [];
   let rows: LogRecord[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let run = 0; run < runs; run++) {
     const q0 = process.hrtime.bigint();
     const result = await c.runAndReadAll(sql);
     times.push(Number(process.hrtime.bigint() - q0) / 1e9);
@@ -278,7 +317,7 @@ function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: numb
 /** Scaling in a fresh process, so the heap and the collector start clean (the main run holds its records). */
 function scalingInChild(): unknown[] {
   const out = path.join(os.tmpdir(), `netbeacon-scaling-${process.pid}.json`);
-  const extra = args.includes('--scaling-10m') ? ['--scaling-10m'] : [];
+  const extra = [...(args.includes('--scaling-10m') ? ['--scaling-10m'] : []), ...(arg('scaling-sizes', '') ? ['--scaling-sizes', arg('scaling-sizes', '')] : [])];
   const child = spawnSync(process.execPath, ['--expose-gc', __filename, '--scaling-only', '--json', out, ...extra], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (child.status !== 0) throw new Error(`scaling run failed (exit ${child.status})`);
   const scaling = (JSON.parse(fs.readFileSync(out, 'utf8')) as { scaling: unknown[] }).scaling;
@@ -286,13 +325,17 @@ function scalingInChild(): unknown[] {
   return scaling;
 }
 
-function printScaling() {
-  const scaling: Array<{ events: number; seconds: number; peakHeapMB: number; keys: number }> = [];
-  process.stdout.write(`\nscaling, core chain on records made on the fly (batches of 1,000, the delta's batch path), one run each:\n`);
-  for (const n of [1e5, 1e6, ...(args.includes('--scaling-10m') ? [1e7] : [])]) {
-    const r = scalingRun(n);
-    scaling.push({ events: n, ...r });
-    process.stdout.write(`${fmt(n).padStart(8)} events  ${r.seconds.toFixed(2).padStart(7)} s  ${fmt(n / r.seconds).padStart(8)} events/s  peak heap ${r.peakHeapMB.toFixed(0)} MB  ${r.keys} keys\n`);
+async function printScaling() {
+  const scaling: Array<Record<string, unknown>> = [];
+  process.stdout.write(`\nscaling, core chain on records made on the fly (batches of 1,000, the delta's batch path), one run each; DuckDB's query on the same records (median of ${Math.min(RUNS, 3)}, load not counted):\n`);
+  const sizes = arg('scaling-sizes', '') ? arg('scaling-sizes', '').split(',').map(Number) : [1e5, 1e6, ...(args.includes('--scaling-10m') ? [1e7] : [])];
+  for (const n of sizes) {
+    const { alerts, ...r } = scalingRun(n);
+    const duck = await duckdb((add) => scalingRecords(n, add), Math.min(RUNS, 3));
+    const versus = typeof duck === 'string' ? { skipped: duck } : { duckDbSeconds: duck.querySeconds, speedupOverDuckDB: duck.querySeconds / r.seconds, ...compareRows(alerts, duck.rows) };
+    scaling.push({ events: n, ...r, alertRows: alerts.length, ...versus });
+    const duckText = typeof duck === 'string' ? 'DuckDB skipped' : `DuckDB ${duck.querySeconds.toFixed(2)} s (DuckDB/ours ${(duck.querySeconds / r.seconds).toFixed(2)}), alert rows ${alerts.length}: ${compareRows(alerts, duck.rows).identical ? 'identical' : 'DIFFERENT'}`;
+    process.stdout.write(`${fmt(n).padStart(8)} events  ${r.seconds.toFixed(2).padStart(7)} s  ${fmt(n / r.seconds).padStart(8)} events/s  peak heap ${r.peakHeapMB.toFixed(0)} MB  ${r.keys} keys  ${duckText}\n`);
   }
   return scaling;
 }
@@ -325,7 +368,7 @@ async function main(): Promise<void> {
     return;
   }
   if (args.includes('--scaling-only')) {
-    const scaling = printScaling();
+    const scaling = await printScaling();
     const json = arg('json', '');
     if (json) fs.writeFileSync(json, JSON.stringify({ started, node: process.version, scaling }, null, 2));
     return;
@@ -394,7 +437,7 @@ async function main(): Promise<void> {
   for (const r of rows) process.stdout.write(`${r.stage.padEnd(width)}  ${fmt(r.events).padStart(10)}  ${r.seconds.toFixed(3).padStart(8)}  ${fmt(r.perSecond).padStart(9)}  ${r.nsPerEvent.toFixed(0).padStart(8)}\n`);
   process.stdout.write(`in-process core chain, batches of ${BATCH}: ${fmt(records.length / batchedSeconds)} records/s (target ≥ 3 M)\n`);
 
-  const duck = await duckdb(records);
+  const duck = await duckdb(feedOf(records));
   const memory = memoryPerKey();
   if (typeof memory === 'string') process.stdout.write(`\nmemory: ${memory}\n`);
   else process.stdout.write(`\nmemory (heap growth from 20k to 120k entries, after GC): delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group) with one delta value\n`);
@@ -408,12 +451,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\nDuckDB: ${duck}\n`);
     duckSummary = { skipped: duck };
   } else {
-    const key = (r: LogRecord) => JSON.stringify([r.TimeGenerated, r.LocalIP, r.RemoteIP, r.RemotePortNumber, r.MostFrequentTimeDeltaCount, r.MostFrequentTimeDeltainSeconds, r.TotalEvents, r.TotalSentBytes, r.TotalReceivedBytes, r.BeaconPercent]);
-    const expected = duck.rows.map(key).sort();
-    const check = (rows: LogRecord[]) => {
-      const got = rows.map(key).sort();
-      return { rows: got.length, identical: got.length === expected.length && got.every((x, i) => x === expected[i]) };
-    };
+    const expected = duck.rows;
+    const check = (rows: LogRecord[]) => compareRows(rows, expected);
     const sides: Array<[string, number, LogRecord[]]> = [
       ['core chain, record by record, in-process', chainSeconds, coreChain(clone(records))],
       [`core chain, batches of ${BATCH}, in-process`, batchedSeconds, batchedCoreChain(clone(records))],
