@@ -49,6 +49,9 @@ export = function register(RED: NodeAPI): void {
     let describe = '';
     try {
       if (!prefix || /[+#]/.test(prefix)) throw new Error(`topic prefix must be a topic without wildcards, not "${prefix.slice(0, 40)}"`);
+      // Node-RED puts '' for a ${VAR} whose variable is not set: say which one
+      if (take && config.take === '') throw new Error('no partitions to take: is NETBEACON_PARTITIONS set?');
+      if (!take && config.count === '') throw new Error('no partition count: is NETBEACON_PARTITION_COUNT set?');
       handler = take ? takeHandler(parsePartitionList(config.take ?? '0-3')) : splitHandler(fieldList(config.keyFields || 'LocalIP'), parsePartitionCount(config.count ?? 4));
     } catch (err) {
       node.error(translate(RED, 'beacon-partition.errors.config', 'invalid setting: __reason__', { reason: (err as Error).message }));

@@ -48,8 +48,10 @@ export interface ClusterOptions {
   dir: string;
   workers: number;
   partitions: number;
-  /** a log file the ingest replays once at start ('' = none: the caller feeds the ingest) */
+  /** a log file the ingest replays ('' = none: the caller feeds the ingest) */
   records: string;
+  /** replay it as soon as the ingest runs (default); false: the caller fires the ingest's "replay records file" inject */
+  replayAtStart?: boolean;
   /** changes to the flows before they are written (tests add probes) */
   ingestFlows?: (flows: Array<Record<string, unknown>>) => Array<Record<string, unknown>>;
   workerFlows?: (flows: Array<Record<string, unknown>>, index: number) => Array<Record<string, unknown>>;
@@ -92,7 +94,7 @@ export class Cluster {
     }
     await Promise.all(this.workers.map((w, i) => w.start().then(() => this.subscribed(i))));
     let flows = readExample(INGEST_EXAMPLE);
-    if (this.o.records) for (const n of flows) if (n.id === 'so_in_replay') n.once = true;
+    if (this.o.records && this.o.replayAtStart !== false) for (const n of flows) if (n.id === 'so_in_replay') n.once = true;
     if (this.o.ingestFlows) flows = this.o.ingestFlows(flows);
     this.ingest = new RedProcess({
       name: 'ingest',

@@ -79,6 +79,7 @@ const withoutFailed = (rows) => rows.map(({ FailedThresholds, ...row }) => row);
 describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED processes)', function () {
   let cluster;
   let dir;
+  let serverStarted = false;
   const barriers = { flush: 0, checkpoint: 0, reset: 0 };
 
   before(async function () {
@@ -90,10 +91,11 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     cluster = new Cluster({ dir, workers: WORKERS, partitions: PARTITIONS, records: '', ingestFlows: withFeed, workerFlows: withProbes });
     await cluster.start();
     await helper.startServer();
+    serverStarted = true;
   });
   after(async function () {
     await cluster?.kill();
-    await helper.stopServer();
+    if (serverStarted) await helper.stopServer();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -218,6 +220,24 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     should(canonical(all(rows))).deepEqual(canonical(oracle.wireDataRule(g.records, { allRows: true })));
   });
 
+  it('a bare SIGTERM under load (no drain): whatever is lost is that worker\'s in-flight share; the other workers\' rows are exact', async function () {
+    const g = generated(11);
+    const half = Math.floor(g.lines.length / 2);
+    const rows = await scenario(async () => {
+      await send(g.lines.slice(0, half));
+      await cluster.workers[1].stop(); // mqtt in drops (acknowledged) messages while closing; messages between nodes are dropped
+      await send(g.lines.slice(half));
+      await cluster.restartWorker(1);
+    });
+    const full = oracle.wireDataRule(g.records, { allRows: true });
+    const fullSet = new Set(canonical(full));
+    const others = [rows[0], rows[2]];
+    const expectedOthers = full.filter((r) => !inWorker(1, r));
+    should(canonical(all(others))).deepEqual(canonical(expectedOthers));
+    const changed = canonical(all([rows[1]])).filter((r) => !fullSet.has(r)).length;
+    console.log(`      bare SIGTERM: ${changed} of ${full.length - expectedOthers.length} of the stopped worker's scored rows differ from an uninterrupted run`);
+  });
+
   it('a worker killed with SIGKILL mid-stream: what it received since its last checkpoint is lost, nothing else', async function () {
     const g = generated(9);
     const third = Math.floor(g.lines.length / 3);
@@ -264,5 +284,37 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
       await send(g.lines.slice(2 * third));
     });
     should(canonical(all(rows))).deepEqual(canonical(oracle.wireDataRule(g.records, { allRows: true })));
+  });
+});
+
+describe('npm run cluster (the launcher: Mosquitto, 2 workers, 1 ingest replaying the Zeek sample)', function () {
+  let dir;
+  let child;
+  after(function () {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints every alert of the sample, each worker\'s rows equal the oracle\'s together, and stops cleanly', async function () {
+    if (!findMosquitto()) {
+      console.log(`      skipped: ${MOSQUITTO_MISSING}`);
+      this.skip();
+    }
+    const { spawn } = require('child_process');
+    const { sampleScenario } = gen;
+    const expected = oracle.wireDataRule(generateLines(sampleScenario('wiredata'), 'zeek-tsv').map((r) => r.record).filter(Boolean));
+    expected.length.should.be.above(5);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-launcher-'));
+    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'tools', 'cluster.js'), '--workers', '2', '--dir', path.join(dir, 'run'), '--exit-after-alerts', String(expected.length)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    should(code).equal(0, output.slice(-2000));
+    output.should.match(/mosquitto at mqtt:\/\/127\.0\.0\.1:\d+/);
+    output.should.match(/worker 1 takes partitions 0-5 of 12/);
+    (output.match(/^worker \d: ALERT \[Zeek WireData\]/gm) || []).length.should.equal(expected.length);
+    const rows = [1, 2].flatMap((w) => rowsOf(path.join(dir, 'run', `worker-${w}`, 'beacon-alerts-scaleout.jsonl')));
+    should(canonical(rows)).deepEqual(canonical(expected));
   });
 });

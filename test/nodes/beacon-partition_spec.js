@@ -84,6 +84,9 @@ describe('beacon-partition node', function () {
     await helper.unload();
     await load({ mode: 'take', take: '3-1' });
     helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/range like 0-3/);
+    await helper.unload();
+    await load({ count: '' }); // what Node-RED makes of ${NETBEACON_PARTITION_COUNT} when it is not set
+    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/NETBEACON_PARTITION_COUNT/);
   });
 
   it('worker: keeps its partitions, counts and drops the others, parses JSON text', async function () {
