@@ -23,6 +23,7 @@ import { generateLines } from '../tools/log-lines';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 import { asParsed, benchRecords } from './bench-records';
 import { runtimeBench } from './bench-runtime';
+import { pairMemory } from './pair-memory';
 import { liveBench, LiveRun, summarise } from './bench-live';
 
 const args = process.argv.slice(2);
@@ -459,6 +460,11 @@ async function main(): Promise<void> {
   const memory = memoryPerKey();
   if (typeof memory === 'string') process.stdout.write(`\nmemory: ${memory}\n`);
   else process.stdout.write(`\nmemory (heap growth from 20k to 120k entries, after GC): delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group) with one delta value\n`);
+  const pairs = pairMemory();
+  if (typeof pairs !== 'string') {
+    process.stdout.write(`hunt histogram (72 h windows, 12 h hop, whole-second intervals), heap bytes per pair after 72 h (grown from 40 to 200 pairs):\n`);
+    for (const r of pairs) process.stdout.write(`  ${r.traffic.padEnd(40)} ${String(r.bytesPerPair).padStart(8)} B/pair (${r.intervalsPerPair} distinct intervals in 6 cells)\n`);
+  }
 
   // the batched chain inside Node-RED runs on all the records, for the comparison below
   const runtime = await printRuntime(records, records);
@@ -491,7 +497,7 @@ async function main(): Promise<void> {
 
   const json = arg('json', '');
   if (json) {
-    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, duckdb: duckSummary, memory, runtime, scaling, live }, null, 2));
+    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, duckdb: duckSummary, memory, huntPairMemory: pairs, runtime, scaling, live }, null, 2));
     process.stdout.write(`\nwrote ${json}\n`);
   }
 }

@@ -61,7 +61,7 @@ export = function register(RED: NodeAPI): void {
           windowPercent: numberSetting(config.windowPercent, 'band percent', 10, 0) as number,
           minScore: numberSetting(config.minScore, 'minimum score', 0.8, null),
           weights: parseWeights(config.weights),
-          maxPValue: numberSetting(config.maxPValue, 'maximum p-value', 0.001, 0.001) as number,
+          maxPValue: pValueSetting(config.maxPValue),
           strobePerHour: numberSetting(config.strobePerHour, 'strobe connections per hour', null, null),
         },
         scored: 0,
@@ -167,4 +167,11 @@ function makeGate(config: ScorerDef): AlertGate | null {
     rearmSeconds: rearmHours * 3600,
     maxRemembered: 100_000,
   });
+}
+
+/** The periodic method's threshold: 0 < p ≤ 1; absent or blank = 0.001. */
+function pValueSetting(value: unknown): number {
+  const p = numberSetting(value, 'maximum p-value', 0.001, 0.001) as number;
+  if (!(p > 0 && p <= 1)) throw new Error(`maximum p-value must be above 0 and at most 1, not ${p}`);
+  return p;
 }
