@@ -23,6 +23,7 @@ import { generateLines } from '../tools/log-lines';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 import { asParsed, benchRecords } from './bench-records';
 import { runtimeBench } from './bench-runtime';
+import { latencyBench } from './bench-latency';
 import { pairMemory } from './pair-memory';
 import { liveBench, LiveRun, summarise } from './bench-live';
 
@@ -492,12 +493,15 @@ async function main(): Promise<void> {
     duckSummary = { querySeconds: duck.querySeconds, loadSeconds: duck.loadSeconds, rowsDuckDB: expected.length, compared };
   }
 
+  // alert latency in event time with early verdicts (live latency contract), next to the same flows without them
+  const latency = latencyBench();
+
   const scaling = args.includes('--scaling') ? scalingInChild() : [];
   const live = args.includes('--live') ? await printLive() : [];
 
   const json = arg('json', '');
   if (json) {
-    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, duckdb: duckSummary, memory, huntPairMemory: pairs, runtime, scaling, live }, null, 2));
+    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, duckdb: duckSummary, memory, huntPairMemory: pairs, runtime, latency, scaling, live }, null, 2));
     process.stdout.write(`\nwrote ${json}\n`);
   }
 }
