@@ -1,7 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { isRecord, LogRecord } from '../records';
-import { parseCef } from './cef';
-import { ByteDirection, cefToCommonSecurityLog, panosCsvToCommonSecurityLog, zeekToWireData } from './mappings';
+import { cefRecord } from './cef-record';
+import { ByteDirection, panosCsvToCommonSecurityLog, zeekToWireData } from './mappings';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
 import { cefTimeToMs, isoFromEpochSecondsText, isoFromMs, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
 
@@ -92,15 +92,14 @@ export class LogParser {
   }
 
   private fromCef(message: string, header: SyslogHeader | null): ParseResult {
-    const cef = parseCef(message);
+    const cef = cefRecord(message, this.options.byteDirection);
     if (typeof cef === 'string') return { kind: 'error', reason: cef };
-    const record = cefToCommonSecurityLog(cef, this.options.byteDirection);
     const o = this.options.deviceOffsetMinutes;
     const ref = this.lastEventMs;
-    const receipt = cef.extension.rt !== undefined ? cefTimeToMs(cef.extension.rt, o, ref) : null;
-    const start = cef.extension.start !== undefined ? cefTimeToMs(cef.extension.start, o, ref) : null;
+    const receipt = cef.rt !== undefined ? cefTimeToMs(cef.rt, o, ref) : null;
+    const start = cef.start !== undefined ? cefTimeToMs(cef.start, o, ref) : null;
     const deviceTime = this.options.timeSource === 'receipt' ? receipt : start ?? receipt;
-    return this.finish(record, 'cef', deviceTime, header);
+    return this.finish(cef.record, 'cef', deviceTime, header);
   }
 
   private fromPanosCsv(message: string, header: SyslogHeader | null): ParseResult {
