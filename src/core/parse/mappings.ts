@@ -106,28 +106,48 @@ export function panosCsvToCommonSecurityLog(f: string[], host: string | null): L
   return r;
 }
 
+/** A Zeek conn.log field by name (from a JSON object or a TSV row). */
+export type ZeekField = (name: string) => unknown;
+
+const zeekText = (v: unknown) => (v === undefined || v === null || v === '-' || v === '(empty)' ? undefined : String(v));
+function zeekNumber(v: unknown): number | undefined {
+  const s = zeekText(v);
+  if (s === undefined || s === '') return undefined;
+  const digits = plainDigits(s);
+  if (digits >= 0) return digits;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
 /** Zeek conn.log fields → WireData columns (datasets/README.md). */
 export function zeekToWireData(z: Record<string, unknown>): LogRecord {
-  const str = (v: unknown) => (v === undefined || v === null || v === '-' || v === '(empty)' ? undefined : String(v));
-  const num = (v: unknown) => {
-    const s = str(v);
-    if (s === undefined || s === '') return undefined;
-    const n = Number(s);
-    return Number.isFinite(n) ? n : undefined;
-  };
-  const r: LogRecord = {
-    LocalIP: str(z['id.orig_h']),
-    LocalPortNumber: num(z['id.orig_p']),
-    RemoteIP: str(z['id.resp_h']),
-    RemotePortNumber: num(z['id.resp_p']),
-    SentBytes: num(z.orig_bytes),
-    ReceivedBytes: num(z.resp_bytes),
-    ProtocolName: str(z.proto)?.toUpperCase(),
-    ApplicationProtocol: str(z.service),
-    SessionState: str(z.conn_state),
-    SessionID: str(z.uid),
-    Duration: num(z.duration),
-  };
-  for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
+  return zeekFieldsToWireData((name) => z[name]);
+}
+
+/** The same from a field accessor; absent columns are left out (named stores, so the record stays a fast object). */
+export function zeekFieldsToWireData(field: ZeekField): LogRecord {
+  const r: LogRecord = {};
+  const localIP = zeekText(field('id.orig_h'));
+  if (localIP !== undefined) r.LocalIP = localIP;
+  const localPort = zeekNumber(field('id.orig_p'));
+  if (localPort !== undefined) r.LocalPortNumber = localPort;
+  const remoteIP = zeekText(field('id.resp_h'));
+  if (remoteIP !== undefined) r.RemoteIP = remoteIP;
+  const remotePort = zeekNumber(field('id.resp_p'));
+  if (remotePort !== undefined) r.RemotePortNumber = remotePort;
+  const sent = zeekNumber(field('orig_bytes'));
+  if (sent !== undefined) r.SentBytes = sent;
+  const received = zeekNumber(field('resp_bytes'));
+  if (received !== undefined) r.ReceivedBytes = received;
+  const protocol = zeekText(field('proto'));
+  if (protocol !== undefined) r.ProtocolName = protocol.toUpperCase();
+  const service = zeekText(field('service'));
+  if (service !== undefined) r.ApplicationProtocol = service;
+  const state = zeekText(field('conn_state'));
+  if (state !== undefined) r.SessionState = state;
+  const uid = zeekText(field('uid'));
+  if (uid !== undefined) r.SessionID = uid;
+  const duration = zeekNumber(field('duration'));
+  if (duration !== undefined) r.Duration = duration;
   return r;
 }

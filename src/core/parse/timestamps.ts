@@ -60,6 +60,24 @@ export function isoFromEpochSecondsText(text: string): string | null {
   return `${date.toISOString().slice(0, 19)}.${((m[2] ?? '') + '0000000').slice(0, 7)}Z`;
 }
 
+/**
+ * Epoch ms of Zeek's epoch seconds text, as Date.parse reads the ISO text
+ * isoFromEpochSecondsText makes of it (fraction truncated to ms); NaN where
+ * that text is not the plain "digits[.digits]" layout, for Date.parse to read.
+ */
+export function epochMsOfSecondsText(text: string): number {
+  const point = text.indexOf('.');
+  const end = point < 0 ? text.length : point;
+  if (end < 1 || end > 11) return NaN;
+  const secs = plainDigits(text, 0, end);
+  if (secs < 0) return NaN;
+  if (point < 0) return secs * 1000;
+  const fraction = text.length - point - 1;
+  if (fraction < 1 || fraction > 9 || plainDigits(text, point + 1) < 0) return NaN;
+  const ms = plainDigits(text, point + 1, point + 1 + Math.min(3, fraction));
+  return secs * 1000 + (fraction === 1 ? ms * 100 : fraction === 2 ? ms * 10 : ms);
+}
+
 /** Date.UTC of "YYYY?MM?DD?HH:MM:SS" at text[at, at + 19) (separators checked by the caller), or NaN. */
 function utcAt(text: string, at: number): number {
   const y = plainDigits(text, at, at + 4);

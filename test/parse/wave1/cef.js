@@ -66,7 +66,8 @@ function parseExtension(text) {
     for (let p = 0; p < pairs.length; p++) {
         const end = p + 1 < pairs.length ? pairs[p + 1].keyStart - 1 : text.length;
         const raw = text.slice(pairs[p].valueStart, Math.max(end, pairs[p].valueStart));
-        out[pairs[p].key] = unescapeValue(raw.trimEnd() /* same characters as \s, without a quadratic regex */);
+        // wave 2 fix: "__proto__" is an own key like any other (a plain assignment dropped it)
+        Object.defineProperty(out, pairs[p].key, { value: unescapeValue(raw.trimEnd()), enumerable: true, writable: true, configurable: true });
     }
     return out;
 }

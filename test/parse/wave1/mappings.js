@@ -48,7 +48,8 @@ function cefToCommonSecurityLog(cef, bytes) {
     for (const [key, value] of Object.entries(cef.extension)) {
         if (key === 'in' || key === 'out')
             continue;
-        const column = CEF_COLUMNS[key];
+        // wave 2 fix: own keys only ("constructor" found Object on the prototype)
+        const column = Object.prototype.hasOwnProperty.call(CEF_COLUMNS, key) ? CEF_COLUMNS[key] : undefined;
         if (!column) {
             extra.push(`${key}=${value}`);
             continue;
