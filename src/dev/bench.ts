@@ -5,7 +5,7 @@
  * this run, on this machine, as printed; the median of several runs.
  *
  *   node --expose-gc dev/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
- *                                   [--runtime-only | --memory-only | --scaling-only] [--scaling [--scaling-10m]]
+ *                                   [--runtime-only | --memory-only | --scaling-only | --parsers-only] [--scaling [--scaling-10m]]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -16,9 +16,8 @@ import { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } from '../core/delta';
 import { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } from '../core/histogram';
 import { LogRecord } from '../core/records';
 import { scoreRow, WIREDATA_SCORER } from '../core/scorer';
-import { LogParser, DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
-import { generateLines } from '../tools/log-lines';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
+import { parserBench, printParserBench } from './bench-parsers';
 import { runtimeBench } from './bench-runtime';
 
 const args = process.argv.slice(2);
@@ -302,7 +301,7 @@ async function main(): Promise<void> {
   const started = new Date().toISOString();
   process.stdout.write(`netbeacon benchmark — ${started}\n`);
   process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
-  if (!args.includes('--scaling-only')) {
+  if (!args.includes('--scaling-only') && !args.includes('--parsers-only')) {
     process.stdout.write(`method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`);
   }
   if (args.includes('--memory-only')) {
@@ -314,6 +313,10 @@ async function main(): Promise<void> {
     const scaling = printScaling();
     const json = arg('json', '');
     if (json) fs.writeFileSync(json, JSON.stringify({ started, node: process.version, scaling }, null, 2));
+    return;
+  }
+  if (args.includes('--parsers-only')) {
+    printParserBench(parserBench(RUNS), RUNS, (t) => process.stdout.write(t));
     return;
   }
   const records = benchRecords(RECORDS);
@@ -356,17 +359,13 @@ async function main(): Promise<void> {
   const chainSeconds = timeIt(() => clone(records), (rs) => coreChain(rs));
   add('core chain filter→delta→histogram→scorer', records.length, chainSeconds);
 
-  for (const format of ['panos-cef', 'panos-csv', 'zeek-tsv', 'zeek-json'] as const) {
-    const lines = generateLines({ ...sampleScenario('csl'), hours: 6 }, format).map((l) => l.line);
-    add(`parse ${format}`, lines.length, timeIt(() => lines, (ls) => {
-      const p = new LogParser(DEFAULT_PARSER_OPTIONS);
-      for (const l of ls) p.parseLine(l);
-    }));
-  }
+  const parsers = parserBench(RUNS);
+  for (const p of parsers) add(`parse ${p.format}`, p.lines, p.lines / p.parser);
 
   const width = Math.max(...rows.map((r) => r.stage.length));
   process.stdout.write(`${'stage'.padEnd(width)}  ${'events'.padStart(10)}  ${'seconds'.padStart(8)}  events/s\n`);
   for (const r of rows) process.stdout.write(`${r.stage.padEnd(width)}  ${fmt(r.events).padStart(10)}  ${r.seconds.toFixed(3).padStart(8)}  ${fmt(r.perSecond)}\n`);
+  printParserBench(parsers, RUNS, (t) => process.stdout.write(t));
 
   const ours = coreChain(clone(records));
   const duck = await duckdb(records);
@@ -393,7 +392,7 @@ async function main(): Promise<void> {
 
   const json = arg('json', '');
   if (json) {
-    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, duckdb: duckSummary, memory, runtime, scaling }, null, 2));
+    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, parsers, duckdb: duckSummary, memory, runtime, scaling }, null, 2));
     process.stdout.write(`\nwrote ${json}\n`);
   }
 }
