@@ -121,7 +121,13 @@ export class AlertGate {
         return { suppressed: `allow-list: ${rule.reason}` };
       }
     }
-    if (o.maxSourcesPerDestination > 0) {
+    if (o.maxSourcesPerDestination > 0 && typeof row.DestinationSources === 'number') {
+      // decided over the window when it closed (histogram 'sources per destination'): the same for every source
+      if (row.DestinationSources >= o.maxSourcesPerDestination) {
+        this.counts.prevalent++;
+        return { suppressed: `prevalent destination: ${row.DestinationSources} internal sources poll it in this window` };
+      }
+    } else if (o.maxSourcesPerDestination > 0) {
       const key = String(dst);
       let sources = this.sourcesByDestination.get(key);
       if (!sources) sources = new Set();

@@ -1,6 +1,7 @@
 import { isRecord, keyOf, LogRecord, numericValue, RecordError } from './records';
 import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
 import { binStart, isoFromSeconds, parseEventTime } from './time';
+import { PrevalenceFields, stampDestinationSources } from './prevalence';
 
 export interface HistogramOptions {
   /** Bin length in seconds, aligned to the Unix epoch (so 3600 = UTC hours). */
@@ -44,6 +45,8 @@ export interface HistogramOptions {
    * a group with only filtered intervals then has no row, as in KQL.
    */
   countConnections?: boolean;
+  /** when a window closes, stamp each row with the distinct sources of its destination in the window (prevalence.ts) */
+  prevalence?: PrevalenceFields | null;
 }
 
 export interface DeltaBucket {
@@ -363,6 +366,7 @@ export class HistogramAggregator {
     this.closedBefore = Math.max(this.closedBefore, start + o.binSeconds);
     if (!cells) return;
     const time = isoFromSeconds(start);
+    const firstRow = out.rows.length;
     for (const cell of cells.values()) {
       const row: LogRecord = { TimeGenerated: time };
       o.groupFields.forEach((f, i) => (row[f] = cell.groupValues[i]));
@@ -381,5 +385,6 @@ export class HistogramAggregator {
       out.rows.push(row as HistogramRow);
       this.counts.rows++;
     }
+    if (o.prevalence) stampDestinationSources(out.rows.slice(firstRow), o.prevalence);
   }
 }

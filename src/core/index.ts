@@ -3,6 +3,7 @@ export * from './address';
 export * from './delta';
 export * from './histogram';
 export * from './ip-filter';
+export * from './partition';
 export * from './records';
 export * from './scorer';
 export * from './snapshot';

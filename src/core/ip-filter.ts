@@ -1,5 +1,6 @@
 import { anyAddressDropReason, CidrSet, DropReason, kqlPublicDropReason, publicDropReason } from './address';
 import { isRecord } from './records';
+import { DestinationGrouping, networkOf } from './destination-group';
 
 /** kql: ipv4_is_private(x) == false; public: globally routable IPv4/IPv6; any: any valid address (internal destinations too) */
 export type FilterMode = 'kql' | 'public' | 'any';
@@ -15,6 +16,8 @@ export interface IpFilterOptions {
   /** direction: when set, the record's source (this field) must be inside `internal`, else it is dropped as inbound */
   sourceField?: string;
   internal?: CidrSet;
+  /** destination grouping: kept records get the network of their address in this field */
+  grouping?: DestinationGrouping | null;
 }
 
 /** RITA's default internal subnets: RFC 1918 and IPv6 unique-local fd00::/8. */
@@ -44,5 +47,8 @@ export function ipFilterDropReason(record: unknown, options: IpFilterOptions): D
   const value = record[options.field];
   const reason = options.mode === 'public' ? publicDropReason(value) : options.mode === 'any' ? anyAddressDropReason(value) : kqlPublicDropReason(value);
   if (reason) return reason;
-  return options.exclude.contains(value) ? 'excluded' : null;
+  if (options.exclude.contains(value)) return 'excluded';
+  const g = options.grouping;
+  if (g) record[g.field] = networkOf(value, g.v4Bits, g.v6Bits);
+  return null;
 }

@@ -12,14 +12,16 @@ import {
   windowShare,
 } from './stats';
 import { parseEventTime } from './time';
+import { DEFAULT_PERIODICITY, intervalPeriodicity } from './periodicity';
 
 /**
  * kql: the rules' exact arg_max / percentage; window: the share of intervals
  * in the densest ±seconds/±percent band (Flare, jitter-tolerant); stats: RITA
  * v5's 0–1 score from interval and size dispersion, hourly regularity and
- * duration.
+ * duration; periodic: the interval periodicity test (periodicity.ts), which
+ * random polling fails whatever its sizes, with the stats parts for context.
  */
-export type ScoreMethod = 'kql' | 'window' | 'stats';
+export type ScoreMethod = 'kql' | 'window' | 'stats' | 'periodic';
 
 export interface ScorerOptions {
   /** KQL `where TotalEvents > n`; null = not applied */
@@ -39,6 +41,8 @@ export interface ScorerOptions {
   minScore?: number | null;
   /** stats method: weights of the four parts (normalised over the parts a row can give) */
   weights?: ScoreWeights;
+  /** periodic method: the p-value at or under which a row's intervals are periodic (default 0.001) */
+  maxPValue?: number;
   /** connections per hour at or above which a group is a strobe (its own alert class); null = off */
   strobePerHour?: number | null;
 }
@@ -106,7 +110,7 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
     modeDelta = band.center;
     percent = band.share * 100;
   }
-  const stats = method === 'stats' ? statsParts(input, counts as Record<string, number>, options.weights ?? RITA_WEIGHTS) : null;
+  const stats = method === 'stats' || method === 'periodic' ? statsParts(input, counts as Record<string, number>, options.weights ?? RITA_WEIGHTS) : null;
   const binSeconds = typeof input.BinSeconds === 'number' ? input.BinSeconds : 3600;
   // connections, when the histogram counted them all (strobes have intervals under any minimum delta)
   const connections = typeof input.Connections === 'number' ? input.Connections : total;
@@ -123,7 +127,9 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   if (options.minBeaconPercent !== null && !(percent > options.minBeaconPercent)) {
     failed.push(`BeaconPercent > ${options.minBeaconPercent}`);
   }
-  if (stats && options.minScore != null && !((stats.Score ?? 0) >= options.minScore)) failed.push(`Score >= ${options.minScore}`);
+  if (method === 'stats' && stats && options.minScore != null && !((stats.Score ?? 0) >= options.minScore)) failed.push(`Score >= ${options.minScore}`);
+  const period = method === 'periodic' ? periodParts(counts as Record<string, number>, options.maxPValue ?? DEFAULT_PERIODICITY.alpha) : null;
+  if (period && !(period.PeriodPValue <= (options.maxPValue ?? DEFAULT_PERIODICITY.alpha))) failed.push(`PeriodPValue <= ${options.maxPValue ?? DEFAULT_PERIODICITY.alpha}`);
 
   const groupFields = Array.isArray(input.GroupFields) ? (input.GroupFields as string[]) : [];
   const row: LogRecord = { TimeGenerated: input.TimeGenerated };
@@ -141,6 +147,9 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   for (const [name, field] of options.entities) row[name] = input[field];
   row.histogram = counts;
   if (stats) Object.assign(row, stats);
+  if (period) Object.assign(row, period);
+  // the window's prevalence count (histogram 'sources per destination'), for the alert gate
+  if (typeof input.DestinationSources === 'number') row.DestinationSources = input.DestinationSources;
   // a strobe (extreme rate) is its own alert class, whatever its regularity
   const alert = strobe || failed.length === 0;
   if (method !== 'kql' || options.strobePerHour != null) {
@@ -178,6 +187,12 @@ function statsParts(input: LogRecord, counts: Record<string, number>, weights: S
   };
 }
 
+/** The periodic method's fields: the best band's centre and share, and the p-value. */
+function periodParts(counts: Record<string, number>, alpha: number): { PeriodSeconds: number | null; PeriodShare: number; PeriodPValue: number; PeriodBand: [number, number] | null } {
+  const r = intervalPeriodicity(counts, { ...DEFAULT_PERIODICITY, alpha });
+  return { PeriodSeconds: r.period, PeriodShare: Math.round(r.share * 1000) / 1000, PeriodPValue: Number(r.pValue.toPrecision(3)), PeriodBand: r.band };
+}
+
 /** One line for an e-mail subject or a chat message. */
 export function alertSummary(row: LogRecord, groupFields: string[], title = 'Beaconing'): string {
   const who = groupFields.map((f) => `${f} ${printable(row[f])}`).join(', ');
@@ -185,8 +200,8 @@ export function alertSummary(row: LogRecord, groupFields: string[], title = 'Bea
   if (row.AlertClass === 'strobe') {
     return `${title}: strobe ${who} — ${row.ConnectionsPerHour} connections/h in the bin starting ${printable(row.TimeGenerated)}`;
   }
-  const score = typeof row.Score === 'number' ? `, score ${row.Score.toFixed(3)}` : '';
-  const every = typeof row.MedianIntervalSeconds === 'number' ? row.MedianIntervalSeconds : row.MostFrequentTimeDeltainSeconds;
+  const score = typeof row.PeriodPValue === 'number' ? `, p ${row.PeriodPValue.toExponential(1)}` : typeof row.Score === 'number' ? `, score ${row.Score.toFixed(3)}` : '';
+  const every = typeof row.PeriodSeconds === 'number' ? row.PeriodSeconds : typeof row.MedianIntervalSeconds === 'number' ? row.MedianIntervalSeconds : row.MostFrequentTimeDeltainSeconds;
   return (
     `${title}: ${who} — every ${every} s, ` +
     `${row.MostFrequentTimeDeltaCount} of ${row.TotalEvents} intervals (${percent} %)${score} ` +

@@ -18,31 +18,14 @@ import { parseEventTime } from '../core/time';
 import { EmbeddedRed, NodeConfig } from './embedded-red';
 import { BeaconSpec, DEFAULT_OPTIONS, generateRecords } from '../tools/traffic-generator';
 import { ROOT } from '../tools/user-dir';
+import { Dataset, Expected, hardSuite, pairOf } from './hard-suite';
+import { networkOf } from '../core/destination-group';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-
-/** A periodic pair and what it is. */
-interface Expected {
-  pair: string;
-  kind: 'beacon' | 'strobe' | 'benign' | 'inbound';
-  note: string;
-}
-
-interface Dataset {
-  name: string;
-  wiredata: LogRecord[];
-  /** the networks that are "ours" here (the hunt's direction check) */
-  internal: string;
-  expected: Expected[];
-  /** a pair → label map (Stratosphere labels), for naming what other alerts hit */
-  labels?: Map<string, string>;
-}
-
-const pairOf = (src: unknown, dst: unknown, port: unknown) => `${String(src)} → ${String(dst)}:${String(port)}`;
 
 /** WireData columns as a Palo Alto TRAFFIC record in CommonSecurityLog (what the Palo Alto flow reads). */
 function toCommonSecurityLog(r: LogRecord): LogRecord {
@@ -184,6 +167,14 @@ interface Profile {
   src: string;
   dst: string;
   port: string;
+  /** the example keys pairs by the destination's network: expected pairs are regrouped the same way */
+  grouped?: boolean;
+}
+
+/** "src → 45.1.2.3:443" → "src → 45.1.2.0/24:443" (the hunt's destination grouping). */
+function groupedPair(pair: string): string {
+  const m = /^(.*) → (.*):([^:]*)$/.exec(pair);
+  return m ? pairOf(m[1], networkOf(m[2], 24, 48), m[3]) : pair;
 }
 
 /** The example's record nodes (filter first), wired among themselves as in the flow. */
@@ -207,12 +198,12 @@ const PROFILES: Profile[] = [
     adapt: (nodes, _d, lateness) => setLateness(nodes, lateness) },
   { name: 'Sentinel Palo Alto', example: 'Palo Alto beaconing (Sentinel rule).json', schema: 'csl', src: 'SourceIP', dst: 'DestinationIP', port: 'DestinationPort',
     adapt: (nodes, _d, lateness) => setLateness(nodes, lateness) },
-  { name: 'hunt', example: 'Beacon hunt (jitter-tolerant, per pair, 24 h).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteIP', port: 'RemotePortNumber',
+  { name: 'hunt', example: 'Beacon hunt (jitter-tolerant, per pair, 24 h).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteNetwork', port: 'RemotePortNumber', grouped: true,
     adapt: (nodes, d, lateness) => {
       setLateness(nodes, lateness);
       (nodes[0] as NodeConfig).internal = d.internal;
     } },
-  { name: 'hunt, private destinations allowed', example: 'Beacon hunt (jitter-tolerant, per pair, 24 h).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteIP', port: 'RemotePortNumber',
+  { name: 'hunt, private destinations allowed', example: 'Beacon hunt (jitter-tolerant, per pair, 24 h).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteNetwork', port: 'RemotePortNumber', grouped: true,
     adapt: (nodes, d, lateness) => {
       setLateness(nodes, lateness);
       Object.assign(nodes[0], { internal: d.internal, mode: 'any' });
@@ -233,7 +224,7 @@ export interface Result {
 
 /** Runs every profile on the synthetic suite and on the real captures found in `datasetsDir`. */
 export async function evaluate(datasetsDir: string): Promise<Result[]> {
-  const datasets = [syntheticSuite(), ...realDatasets(datasetsDir)];
+  const datasets = [syntheticSuite(), hardSuite(), ...realDatasets(datasetsDir)];
   const red = await EmbeddedRed.start();
   const results: Result[] = [];
   try {
@@ -258,14 +249,16 @@ export async function evaluate(datasetsDir: string): Promise<Result[]> {
       for (const a of run.alerts) alerted.set(key(a), [...(alerted.get(key(a)) ?? []), a]);
       const suppressed = new Map<string, string>();
       for (const o of run.other) if (typeof o.Suppressed === 'string' && !suppressed.has(key(o))) suppressed.set(key(o), o.Suppressed);
-      const expectedPairs = new Set(d.expected.map((e) => e.pair));
+      const regroup = (pair: string) => (p.grouped ? groupedPair(pair) : pair);
+      const expectedPairs = new Set(d.expected.map((e) => regroup(e.pair)));
+      const labels = new Map([...(d.labels ?? [])].map(([pair, label]) => [regroup(pair), label]));
       results.push({
         dataset: d.name,
         profile: p.name,
         records: input.length,
         lateness,
-        expected: d.expected.map((e) => ({ ...e, alerted: alerted.has(e.pair), suppressed: suppressed.get(e.pair) ?? null, alertClass: alerted.get(e.pair)?.[0].AlertClass })),
-        otherAlerts: [...alerted].filter(([pair]) => !expectedPairs.has(pair)).map(([pair, rows]) => ({ pair, alerts: rows.length, label: d.labels?.get(pair), class: rows[0].AlertClass })),
+        expected: d.expected.map((e) => ({ ...e, alerted: alerted.has(regroup(e.pair)), suppressed: suppressed.get(regroup(e.pair)) ?? null, alertClass: alerted.get(regroup(e.pair))?.[0].AlertClass })),
+        otherAlerts: [...alerted].filter(([pair]) => !expectedPairs.has(pair)).map(([pair, rows]) => ({ pair, alerts: rows.length, label: labels.get(pair), class: rows[0].AlertClass })),
         suppressed: [...suppressed].map(([pair, reason]) => ({ pair, reason })),
       });
     }
@@ -290,24 +283,26 @@ async function main(): Promise<void> {
 /** Per dataset and profile: beacons found / expected, benign and inbound alerted, other alerts. */
 function report(results: Result[]): void {
   const lines: string[] = [];
-  lines.push('| dataset | profile | beacons found | strobes found | benign alerted (suppressed) | inbound alerted | other alerts |');
-  lines.push('|---|---|---|---|---|---|---|');
+  lines.push('| dataset | profile | beacons found (by class) | strobes found | random pollers alerted | popular-poller pairs alerted | benign alerted (suppressed) | inbound alerted | other alerts |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  const ofAll = (xs: Result['expected']) => (xs.length ? `${xs.filter((e) => e.alerted).length} / ${xs.length}` : '—');
   for (const r of results) {
     const beacons = r.expected.filter((e) => e.kind === 'beacon');
-    const benign = r.expected.filter((e) => e.kind === 'benign');
-    const inbound = r.expected.filter((e) => e.kind === 'inbound');
-    const strobes = r.expected.filter((e) => e.kind === 'strobe');
+    const of = (kind: Expected['kind']) => r.expected.filter((e) => e.kind === kind);
+    const strobes = of('strobe');
     const strobeText = strobes.length ? `${strobes.filter((e) => e.alerted && e.alertClass === 'strobe').length} / ${strobes.length}` : '—';
-    const found = beacons.filter((e) => e.alerted).length;
+    const classes = [...new Set(beacons.map((e) => e.cls ?? ''))];
+    const beaconText = classes.length > 1 ? `${ofAll(beacons)}: ${classes.map((c) => `${c} ${ofAll(beacons.filter((e) => (e.cls ?? '') === c))}`).join(', ')}` : ofAll(beacons);
+    const benign = of('benign');
     const others = r.otherAlerts.length;
     const benignText = benign.length ? `${benign.filter((e) => e.alerted).length} / ${benign.length} (${benign.filter((e) => e.suppressed).length} suppressed)` : '—';
-    lines.push(`| ${r.dataset} | ${r.profile} | ${beacons.length ? `${found} / ${beacons.length}` : '—'} | ${strobeText} | ${benignText} | ${inbound.length ? `${inbound.filter((e) => e.alerted).length} / ${inbound.length}` : '—'} | ${others} pair${others === 1 ? '' : 's'} |`);
+    lines.push(`| ${r.dataset} | ${r.profile} | ${beaconText} | ${strobeText} | ${ofAll(of('random'))} | ${ofAll(of('popular'))} | ${benignText} | ${ofAll(of('inbound'))} | ${others} pair${others === 1 ? '' : 's'} |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   if (args.includes('--details') || !args.includes('--markdown')) {
     for (const r of results) {
       const missed = r.expected.filter((e) => (e.kind === 'beacon' || e.kind === 'strobe') && !e.alerted);
-      const wrong = r.expected.filter((e) => (e.kind === 'benign' || e.kind === 'inbound') && e.alerted);
+      const wrong = r.expected.filter((e) => e.kind !== 'beacon' && e.kind !== 'strobe' && e.alerted);
       if (!missed.length && !wrong.length && !r.otherAlerts.length) continue;
       process.stdout.write(`\n${r.dataset} / ${r.profile} (lateness ${r.lateness} s, ${r.records} records):\n`);
       for (const e of missed) process.stdout.write(`  missed beacon  ${e.pair}  (${e.note})\n`);

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { DEFAULT_MAX_OPEN_CELLS, HistogramAggregator, newHistogramOutput, parseDeltaBucket } from '../core/histogram';
 import { fieldList } from '../core/records';
+import { parsePrevalenceFields } from '../core/prevalence';
 import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
 
@@ -26,6 +27,8 @@ interface HistogramDef extends NodeDef {
   deltaBucket?: string;
   /** count every record as a connection (strobe detection) */
   countConnections?: boolean;
+  /** "LocalIP, RemoteIP": stamp rows with the distinct sources of their destination per window; '' = off */
+  prevalence?: string;
 }
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */
@@ -52,6 +55,7 @@ export = function register(RED: NodeAPI): void {
           subBins: numberSetting(config.subBins, 'sub-bins', 0, 0) as number,
           deltaBucket: parseDeltaBucket(config.deltaBucket),
           countConnections: config.countConnections === true,
+          prevalence: parsePrevalenceFields(config.prevalence),
         }),
       status: (h) => {
         let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;

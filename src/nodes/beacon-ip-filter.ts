@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { CidrSet, splitList } from '../core/address';
 import { DEFAULT_INTERNAL, FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../core/ip-filter';
 import { RecordError } from '../core/records';
+import { parsePrefixes } from '../core/destination-group';
 import { compact, runRecordNode } from './node-support';
 
 interface IpFilterDef extends NodeDef {
@@ -13,6 +14,9 @@ interface IpFilterDef extends NodeDef {
   /** direction: the source field that must be internal ('' = no direction check) */
   sourceField?: string;
   internal?: string;
+  /** destination grouping: the field to write the destination's network into ('' = off) and the prefixes */
+  networkField?: string;
+  networkPrefix?: string;
 }
 
 interface FilterState {
@@ -36,6 +40,7 @@ export = function register(RED: NodeAPI): void {
           match: parseMatch(config.match),
           sourceField: (config.sourceField ?? '').trim(),
           internal: new CidrSet(splitList(config.internal ?? DEFAULT_INTERNAL)),
+          grouping: (config.networkField ?? '').trim() ? { field: (config.networkField as string).trim(), ...parsePrefixes(config.networkPrefix) } : null,
         },
         kept: 0,
         dropped: new Map(),

@@ -18,6 +18,8 @@ interface ScorerDef extends NodeDef {
   minScore?: string | number;
   /** stats method: "timestamp, data size, duration, histogram" weights summing to 1 (RITA: 0.25 each) */
   weights?: string;
+  /** periodic method: p-value threshold of the periodicity test */
+  maxPValue?: string | number;
   strobePerHour?: string | number;
   /** the alert gate (hunt profile): allow-list text, prevalence, repeat suppression */
   allow?: string;
@@ -59,6 +61,7 @@ export = function register(RED: NodeAPI): void {
           windowPercent: numberSetting(config.windowPercent, 'band percent', 10, 0) as number,
           minScore: numberSetting(config.minScore, 'minimum score', 0.8, null),
           weights: parseWeights(config.weights),
+          maxPValue: numberSetting(config.maxPValue, 'maximum p-value', 0.001, 0.001) as number,
           strobePerHour: numberSetting(config.strobePerHour, 'strobe connections per hour', null, null),
         },
         scored: 0,
@@ -144,8 +147,8 @@ function parseWeights(text: unknown): ScoreWeights {
 
 function scoreMethod(value: unknown): ScoreMethod {
   if (value === undefined || value === null || value === '' || value === 'kql') return 'kql';
-  if (value === 'window' || value === 'stats') return value;
-  throw new Error(`method must be kql, window or stats, not "${String(value).slice(0, 20)}"`);
+  if (value === 'window' || value === 'stats' || value === 'periodic') return value;
+  throw new Error(`method must be kql, window, stats or periodic, not "${String(value).slice(0, 20)}"`);
 }
 
 /** The alert gate from the settings, or null when none of its parts is set. */

@@ -15,6 +15,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { AlertFollower } from './alert-follower';
 import { writeSampleFiles } from './sample-files';
 import { linkPackage, PACKAGE_NAME, ROOT } from './user-dir';
 
@@ -63,23 +64,14 @@ module.exports = {
 /** The example flows (without the live syslog ones unless asked), replay injects set to fire once at start. */
 function writeFlows(userDir: string, live: boolean): void {
   const flows: Array<Record<string, unknown>> = [];
-  for (const name of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort()) {
+  // the scale-out flows need a broker and their environment: `npm run cluster` runs them
+  for (const name of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json') && !f.startsWith('Scale-out')).sort()) {
     const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Array<Record<string, unknown>>;
     if (!live && nodes.some((n) => n.type === 'udp in' || n.type === 'tcp in')) continue;
     for (const n of nodes) if (n.type === 'inject' && REPLAY_INJECTS.includes(String(n.name))) n.once = true;
     flows.push(...nodes);
   }
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
-}
-
-/** One readable line per alert row written by the example flows. */
-function describeAlert(file: string, row: Record<string, unknown>): string {
-  const keys = Object.keys(row);
-  const groups = keys.slice(1, keys.indexOf('MostFrequentTimeDeltaCount'));
-  const rule = file.includes('paloalto') ? 'Palo Alto' : file.includes('zeek') ? 'Zeek WireData' : file.includes('hunt') ? 'hunt' : 'WireData';
-  const who = groups.map((g) => `${g}=${String(row[g])}`).join(' ');
-  const pct = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
-  return `ALERT [${rule}] ${row.TimeGenerated} ${who}: every ${row.MostFrequentTimeDeltainSeconds} s, ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents} (${pct} %)`;
 }
 
 function main(): void {
@@ -102,38 +94,20 @@ function main(): void {
   );
 
   // follow the alert files the flows write
-  const offsets = new Map<string, number>();
-  let alerts = 0;
-  const poll = setInterval(() => {
-    for (const name of ALERT_FILES) {
-      const file = path.join(options.userDir, name);
-      if (!fs.existsSync(file)) continue;
-      const text = fs.readFileSync(file, 'utf8');
-      const start = offsets.get(file) ?? 0;
-      const end = text.lastIndexOf('\n') + 1;
-      if (end <= start) continue;
-      offsets.set(file, end);
-      for (const line of text.slice(start, end).split('\n').filter(Boolean)) {
-        alerts++;
-        try {
-          process.stdout.write(describeAlert(name, JSON.parse(line)) + '\n');
-        } catch {
-          process.stdout.write(`ALERT ${line.slice(0, 200)}\n`);
-        }
-      }
-    }
+  const follower = new AlertFollower(ALERT_FILES.map((f) => path.join(options.userDir, f)));
+  follower.start((alerts) => {
     if (options.exitAfterAlerts > 0 && alerts >= options.exitAfterAlerts) stop('enough alerts seen', 0);
-  }, 250);
+  });
 
   function stop(reason: string, code: number): void {
-    clearInterval(poll);
+    follower.stop();
     process.stdout.write(`netbeacon: stopping (${reason})\n`);
     if (child.exitCode === null) child.kill('SIGTERM');
     child.once('exit', () => process.exit(code));
     setTimeout(() => process.exit(code), 10000).unref();
   }
   child.on('exit', (code) => {
-    clearInterval(poll);
+    follower.stop();
     process.exit(code ?? 1);
   });
   process.on('SIGINT', () => stop('interrupted', 0));

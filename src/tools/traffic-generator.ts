@@ -24,6 +24,19 @@ export interface BeaconSpec {
   sentBytes: number;
   receivedBytes: number;
   user?: string;
+  /** hard cases (each consumes random numbers only when set, so older seeds give the same traffic) */
+  /** share of callbacks dropped at random (the sleep still passes) */
+  dropShare?: number;
+  /** active only in these UTC hours [from, to) of weekdays */
+  workingHours?: [number, number];
+  /** seconds added to each sleep, uniform in [0, n) (Sliver's absolute jitter) */
+  jitterSeconds?: number;
+  /** sleeps taken in turn instead of periodSeconds (retry schedules) */
+  alternate?: number[];
+  /** each callback goes to one of these addresses at random (CDN rotation) */
+  rotate?: string[];
+  /** random (Poisson) arrivals with mean periodSeconds instead of a sleep */
+  poisson?: boolean;
 }
 
 export interface TrafficOptions {
@@ -109,14 +122,22 @@ export function generateConnections(partial: Partial<TrafficOptions>): Connectio
     let t = o.startSeconds + b.startOffsetSeconds + rnd.next();
     const stop = Math.min(end, t + b.durationSeconds);
     const device = rnd.pick(['PA-220', 'PA-VM']);
+    let turn = 0;
     while (t < stop) {
-      const c = base(t, b.src);
-      Object.assign(c, { dst: b.dst, dstPort: b.port, sent: b.sentBytes, received: b.receivedBytes, device });
-      c.user = b.user ?? '';
-      out.push(c);
+      if (!(b.dropShare && rnd.chance(b.dropShare)) && (!b.workingHours || inWorkingHours(t, b.workingHours))) {
+        const c = base(t, b.src);
+        Object.assign(c, { dst: b.rotate ? rnd.pick(b.rotate) : b.dst, dstPort: b.port, sent: b.sentBytes, received: b.receivedBytes, device });
+        c.user = b.user ?? '';
+        out.push(c);
+      }
+      if (b.poisson) {
+        t += rnd.exponential(b.periodSeconds);
+        continue;
+      }
       const u = rnd.next();
       const factor = b.jitterMode === 'one-sided' ? 1 - b.jitter * u : 1 + b.jitter * (2 * u - 1);
-      t += Math.max(1, b.periodSeconds * factor);
+      const sleep = b.alternate ? b.alternate[turn++ % b.alternate.length] : b.periodSeconds;
+      t += Math.max(1, sleep * factor) + (b.jitterSeconds ? rnd.next() * b.jitterSeconds : 0);
     }
   }
 
@@ -202,6 +223,13 @@ export function generateConnections(partial: Partial<TrafficOptions>): Connectio
     out.sort((a, b) => (arrival.get(a) as number) - (arrival.get(b) as number));
   }
   return out;
+}
+
+/** Weekdays (UTC), from ≤ hour < to. */
+function inWorkingHours(t: number, [from, to]: [number, number]): boolean {
+  const d = new Date(t * 1000);
+  const hour = d.getUTCHours() + d.getUTCMinutes() / 60;
+  return d.getUTCDay() >= 1 && d.getUTCDay() <= 5 && hour >= from && hour < to;
 }
 
 function randomPublicIPv4(rnd: Random): string {

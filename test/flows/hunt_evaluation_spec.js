@@ -46,6 +46,37 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
     get('synthetic', 'Sentinel Palo Alto').expected.filter((e) => e.kind === 'inbound' && e.alerted).length.should.be.above(0);
   });
 
+  it('hard suite (72 h): the hunt finds ≥ 95 % of the beacons of every class: dropped callbacks, working hours, long sleeps, /24 rotation, upward, 80 % one-sided jitter, alternating retries, shared destination', function () {
+    const hunt = get('hard', 'hunt');
+    const beacons = hunt.expected.filter((e) => e.kind === 'beacon');
+    const classes = [...new Set(beacons.map((e) => e.cls))];
+    classes.should.have.length(9);
+    for (const cls of classes) {
+      const members = beacons.filter((e) => e.cls === cls);
+      const found = members.filter((e) => e.alerted).length;
+      should(found / members.length).be.aboveOrEqual(0.95, `${cls}: ${found} of ${members.length}; missed ${members.filter((e) => !e.alerted).map((e) => e.note).join('; ')}`);
+    }
+  });
+
+  it('hard suite: random constant-size pollers (≤ 1 in 20), popular services (≤ 2 pairs), inbound (0) and nothing unexplained; the Sentinel rules find almost nothing and flag an inbound scanner', function () {
+    const hunt = get('hard', 'hunt');
+    const random = hunt.expected.filter((e) => e.kind === 'random');
+    random.length.should.equal(24);
+    random.filter((e) => e.alerted).length.should.be.belowOrEqual(random.length / 20);
+    const popular = hunt.expected.filter((e) => e.kind === 'popular');
+    popular.length.should.equal(120);
+    popular.filter((e) => e.alerted).length.should.be.belowOrEqual(2);
+    // decided over the window: every source of a popular service is suppressed, with the reason
+    popular.filter((e) => !e.alerted && !/^prevalent destination: \d+ internal sources poll it/.test(e.suppressed ?? '')).should.eql([]);
+    hunt.expected.filter((e) => e.kind === 'inbound' && e.alerted).should.eql([]);
+    hunt.otherAlerts.should.eql([]);
+    for (const rule of ['Sentinel WireData', 'Sentinel Palo Alto']) {
+      const r = get('hard', rule);
+      r.expected.filter((e) => e.kind === 'beacon' && e.alerted).length.should.be.below(3);
+      r.expected.filter((e) => e.kind === 'inbound' && e.alerted).length.should.be.above(0);
+    }
+  });
+
   it('real captures: the 25.3 s pairs of Stratosphere 011 and the proxied RITA beacon are found; inbound traffic never alerts', function () {
     if (!fs.existsSync(DATASETS)) {
       console.log(`      skipped: ${DATASETS} is absent`);

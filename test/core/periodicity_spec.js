@@ -1,0 +1,111 @@
+'use strict';
+/**
+ * The periodicity test (issue 12): random arrivals at any rate never pass it,
+ * whatever their sizes; beacons with the evasions of real implants do.
+ * Traffic is seeded, so every run tests the same intervals.
+ */
+const should = require('should');
+const { intervalPeriodicity, binomialTail, DEFAULT_PERIODICITY } = require('../../core/periodicity');
+const { Random } = require('../../tools/random');
+
+const DAY = 86400;
+
+/** Whole-second intervals of sorted times, as the hunt's histogram keeps them (1 s buckets). */
+function intervals(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const counts = new Map();
+  for (let i = 1; i < sorted.length; i++) {
+    const d = Math.round(sorted[i] - sorted[i - 1]);
+    if (d > 0) counts.set(d, (counts.get(d) || 0) + 1);
+  }
+  return counts;
+}
+
+function beacon(rnd, { period, jitter = 0, drop = 0, hours = null, upward = 0, alternate = null, span = 3 * DAY }) {
+  const out = [];
+  let turn = 0;
+  for (let t = rnd.next() * period; t < span; ) {
+    const hour = (t % DAY) / 3600;
+    if (!(drop && rnd.chance(drop)) && (!hours || (hour >= hours[0] && hour < hours[1]))) out.push(Math.floor(t));
+    const sleep = alternate ? alternate[turn++ % alternate.length] : period;
+    t += sleep * (1 - jitter * rnd.next()) + upward * rnd.next();
+  }
+  return out;
+}
+
+function poisson(rnd, mean, span = DAY) {
+  const out = [];
+  for (let t = rnd.exponential(mean); t < span; t += rnd.exponential(mean)) out.push(Math.floor(t));
+  return out;
+}
+
+describe('periodicity: interval test against random arrivals', function () {
+  it('binomial tail: exact small cases and the far tail without underflow to a wrong value', function () {
+    binomialTail(4, 4, 0.5).should.be.approximately(1 / 16, 1e-12);
+    binomialTail(4, 2, 0.5).should.be.approximately(11 / 16, 1e-12);
+    binomialTail(10, 0, 0.3).should.equal(1);
+    binomialTail(10, 11, 0.3).should.equal(0);
+    binomialTail(1000, 1000, 0.1).should.equal(0); // 1e-1000 is below double range
+    binomialTail(200, 60, 0.1).should.be.within(1e-16, 1e-13);
+  });
+
+  it('random (Poisson) arrivals at mean rates from 30 s to 1 h are not periodic (60 seeded pairs)', function () {
+    const rnd = new Random(99);
+    const found = [];
+    for (const mean of [30, 60, 120, 300, 600, 1800]) {
+      for (let k = 0; k < 10; k++) {
+        const r = intervalPeriodicity(intervals(poisson(rnd, mean)));
+        if (r.periodic) found.push({ mean, r });
+      }
+    }
+    found.should.eql([]);
+  });
+
+  it('a day of Poisson arrivals whose rate changes by the hour (a mixture of rates) is not periodic', function () {
+    const rnd = new Random(5);
+    const times = [];
+    for (let h = 0; h < 72; h++) for (const t of poisson(rnd, h % 24 < 8 ? 900 : 45, 3600)) times.push(h * 3600 + t);
+    intervalPeriodicity(intervals(times)).periodic.should.be.false();
+  });
+
+  const cases = [
+    ['30 % dropped callbacks, 300 s, 20 % jitter', { period: 300, jitter: 0.2, drop: 0.3 }],
+    ['50 % dropped callbacks, 60 s, 10 % jitter', { period: 60, jitter: 0.1, drop: 0.5 }],
+    ['working hours only (09-17 h), 300 s, 10 % jitter', { period: 300, jitter: 0.1, hours: [9, 17] }],
+    ['6 h sleeps over 3 days, 10 % jitter (12 calls)', { period: 21600, jitter: 0.1 }],
+    ['one-sided jitter of 80 %, 300 s', { period: 300, jitter: 0.8 }],
+    ['upward absolute jitter, 60 s + U[0, 30) s', { period: 60, upward: 30 }],
+    ['alternating retries, 9 s / 14 s for 3 h', { period: 9, alternate: [9, 14], span: 3 * 3600 }],
+  ];
+  for (const [name, spec] of cases) {
+    it(`periodic: ${name}`, function () {
+      const r = intervalPeriodicity(intervals(beacon(new Random(name.length), spec)));
+      r.periodic.should.be.true();
+      r.pValue.should.be.belowOrEqual(DEFAULT_PERIODICITY.alpha);
+    });
+  }
+
+  it('a beacon sharing its pair with random connections (mean 600 s) is found, near its sleep', function () {
+    const rnd = new Random(12);
+    const r = intervalPeriodicity(intervals([...beacon(rnd, { period: 300, jitter: 0.05 }), ...poisson(rnd, 600, 3 * DAY)]));
+    r.periodic.should.be.true();
+    r.period.should.be.within(270, 330);
+    r.share.should.be.below(0.5); // most intervals are broken by the random connections
+  });
+
+  it('too few intervals, only zero intervals, or none: not periodic, p-value 1', function () {
+    intervalPeriodicity(new Map([[300, 5]])).should.match({ periodic: false, pValue: 1 });
+    intervalPeriodicity({ 0: 40 }).should.match({ periodic: false, pValue: 1 });
+    intervalPeriodicity({}).should.match({ periodic: false, pValue: 1, period: null });
+  });
+
+  it('accepts a DeltaCounts object as the histogram writes it, and reports the band and the comparisons made', function () {
+    const r = intervalPeriodicity({ 299: 10, 300: 20, 301: 10, 17: 1 });
+    r.periodic.should.be.true();
+    r.band[0].should.be.belowOrEqual(299);
+    r.band[1].should.be.above(301);
+    r.inBand.should.equal(40);
+    r.bands.should.be.above(100);
+    should(r.share).be.approximately(40 / 41, 1e-9);
+  });
+});
