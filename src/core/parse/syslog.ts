@@ -111,11 +111,19 @@ function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame 
  * the same record or stream), so replays never depend on today's date.
  */
 export function bsdTimeToEpochMs(text: string, reference: number, offsetMinutes: number): number | null {
+  // fast: "Mmm d hh:mm:ss" or "Mmm dd hh:mm:ss", as the header reader writes it
+  const month = monthAt(text, 0);
+  const at = text.length - 8;
+  if (month >= 0 && (at === 6 || at === 7) && hasAt(text, 32, 3, at - 1) && hasAt(text, 58, at + 2, at + 5)) {
+    const day = plainDigits(text, 4, at - 1);
+    const h = plainDigits(text, at, at + 2);
+    const mi = plainDigits(text, at + 3, at + 5);
+    const s = plainDigits(text, at + 6, at + 8);
+    if ((day | h | mi | s) >= 0) return nearestYear(reference, month, day, h, mi, s, 0, offsetMinutes);
+  }
   const m = /^([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
-  if (!m) return null;
-  const month = MONTHS.indexOf(m[1]);
-  if (month < 0) return null;
-  return nearestYear((year) => Date.UTC(year, month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])) - offsetMinutes * 60000, reference);
+  if (!m || MONTHS.indexOf(m[1]) < 0) return null;
+  return nearestYear(reference, MONTHS.indexOf(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), 0, offsetMinutes);
 }
 
 /**

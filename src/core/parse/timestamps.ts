@@ -112,12 +112,11 @@ export function cefTimeToMs(text: string, offsetMinutes: number, referenceMs: nu
       const month = m ? MONTHS.indexOf(m[1]) : -1;
       if (m && month >= 0) {
         const offset = m[8] === undefined ? offsetMinutes : zoneMinutes(m[8]);
-        const at = (year: number) =>
-          Date.UTC(year, month, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]), Number((m[7] ?? '0').padEnd(3, '0'))) - offset * 60000;
+        const [day, h, mi, sec, ms] = [m[2], m[4], m[5], m[6], (m[7] ?? '0').padEnd(3, '0')].map(Number);
         // without a year, the one nearest the reference (none without a reference)
         usedReference = !m[3];
-        if (m[3]) result = at(Number(m[3]));
-        else if (referenceMs !== null) result = nearestYear(at, referenceMs);
+        if (m[3]) result = Date.UTC(Number(m[3]), month, day, h, mi, sec, ms) - offset * 60000;
+        else if (referenceMs !== null) result = nearestYear(referenceMs, month, day, h, mi, sec, ms, offset);
       }
     }
   }
@@ -146,10 +145,19 @@ function cefTimeFast(text: string, offsetMinutes: number): number {
   return Date.UTC(y, month, d, h, mi, s) - offset * 60000;
 }
 
-/** Of the times `at` gives for the reference's year and the years either side, the one nearest the reference (the earlier on a tie). */
-export function nearestYear(at: (year: number) => number, referenceMs: number): number {
+/**
+ * The time of that month, day and clock time in the year of the reference or
+ * a year either side, whichever is nearest the reference (the earlier on a
+ * tie; NaN for a reference outside Date's range).
+ */
+export function nearestYear(referenceMs: number, month: number, day: number, h: number, mi: number, s: number, ms: number, offsetMinutes: number): number {
   const y = new Date(referenceMs).getUTCFullYear();
-  return [y - 1, y, y + 1].map(at).reduce((a, b) => (Math.abs(a - referenceMs) <= Math.abs(b - referenceMs) ? a : b));
+  let best = NaN;
+  for (let year = y - 1; year <= y + 1; year++) {
+    const t = Date.UTC(year, month, day, h, mi, s, ms) - offsetMinutes * 60000;
+    if (year === y - 1 || Math.abs(t - referenceMs) < Math.abs(best - referenceMs)) best = t;
+  }
+  return best;
 }
 
 /** PAN-OS CSV times "2018/11/30 16:09:07" (firewall-local time, read at `offsetMinutes`). */
