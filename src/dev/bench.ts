@@ -5,7 +5,8 @@
  * this run, on this machine, as printed; the median of several runs.
  *
  *   node --expose-gc dev/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
- *                                   [--runtime-only | --memory-only | --scaling-only | --parsers-only] [--scaling [--scaling-10m]]
+ *                                   [--runtime-only | --memory-only | --scaling-only | --live-only | --parsers-only] [--scaling [--scaling-10m]]
+ *                                   [--live [--live-lines N] [--live-rates 5000,10000,…]]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -19,6 +20,7 @@ import { scoreRow, WIREDATA_SCORER } from '../core/scorer';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 import { parserBench, printParserBench } from './bench-parsers';
 import { runtimeBench } from './bench-runtime';
+import { liveBench, LiveRun, summarise } from './bench-live';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -297,11 +299,21 @@ async function printRuntime(records: LogRecord[]) {
   return runtime;
 }
 
+/** The live path: a real Node-RED, the live examples, a sender process at stepped rates. */
+async function printLive(): Promise<LiveRun[]> {
+  const lines = Number(arg('live-lines', '100000'));
+  const rates = arg('live-rates', '5000,10000,20000,50000,80000').split(',').map(Number);
+  process.stdout.write(`\nlive path: a real Node-RED process runs the three live examples; netbeacon-replay in its own process sends ${fmt(lines)} generated lines per run, paced evenly (hrtime, sends due at each 1 ms tick), to 127.0.0.1 over UDP then TCP, rates ${rates.join(', ')} lines/s; loss = lines sent − records counted on the wire into the filter (the input's counters and the kernel's drops for its UDP socket beside it):\n`);
+  const runs = await liveBench({ lines, rates, log: (l) => process.stdout.write(l + '\n') });
+  for (const line of summarise(runs)) process.stdout.write(line + '\n');
+  return runs;
+}
+
 async function main(): Promise<void> {
   const started = new Date().toISOString();
   process.stdout.write(`netbeacon benchmark — ${started}\n`);
   process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
-  if (!args.includes('--scaling-only') && !args.includes('--parsers-only')) {
+  if (!args.includes('--scaling-only') && !args.includes('--live-only') && !args.includes('--parsers-only')) {
     process.stdout.write(`method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`);
   }
   if (args.includes('--memory-only')) {
@@ -317,6 +329,12 @@ async function main(): Promise<void> {
   }
   if (args.includes('--parsers-only')) {
     printParserBench(parserBench(RUNS), RUNS, (t) => process.stdout.write(t));
+    return;
+  }
+  if (args.includes('--live-only')) {
+    const live = await printLive();
+    const json = arg('json', '');
+    if (json) fs.writeFileSync(json, JSON.stringify({ started, node: process.version, live }, null, 2));
     return;
   }
   const records = benchRecords(RECORDS);
@@ -389,10 +407,11 @@ async function main(): Promise<void> {
   const runtime = await printRuntime(records);
 
   const scaling = args.includes('--scaling') ? scalingInChild() : [];
+  const live = args.includes('--live') ? await printLive() : [];
 
   const json = arg('json', '');
   if (json) {
-    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, parsers, duckdb: duckSummary, memory, runtime, scaling }, null, 2));
+    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, parsers, duckdb: duckSummary, memory, runtime, scaling, live }, null, 2));
     process.stdout.write(`\nwrote ${json}\n`);
   }
 }

@@ -1,16 +1,11 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { DEFAULT_PARSER_OPTIONS, LogFormat, LogParser, TimeSource } from '../core/parse/parser';
+import { LogParser } from '../core/parse/parser';
 import { FrameSplitter } from '../core/parse/syslog';
-import { ByteDirection } from '../core/parse/mappings';
-import { zoneMinutes } from '../core/parse/timestamps';
 import { describeValue, LogRecord } from '../core/records';
 import { carried, sendEach, compact, StatusReporter, translate } from './node-support';
+import { parseOne, ParseSettings, parserOptions, unparsedMessage } from './parse-settings';
 
-interface ParseDef extends NodeDef {
-  format: LogFormat;
-  timeSource: TimeSource;
-  byteDirection: ByteDirection;
-  deviceOffset: string;
+interface ParseDef extends NodeDef, ParseSettings {
   input: 'messages' | 'stream';
   output: 'single' | 'batch';
 }
@@ -38,19 +33,12 @@ export = function register(RED: NodeAPI): void {
   function BeaconParse(this: Node, config: ParseDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const offset = (config.deviceOffset || '').trim();
-    let parser: LogParser | null = null;
-    if (offset && !/^(Z|UTC|GMT|[+-]\d{2}:?\d{2})$/.test(offset)) {
-      node.error(translate(RED, 'beacon-parse.errors.offset', 'device time zone must look like +02:00, -0500 or UTC: "__value__"', { value: offset.slice(0, 20) }));
+    const options = parserOptions(config);
+    const parser = options ? new LogParser(options) : null;
+    if (!options) {
+      const value = String(config.deviceOffset).trim().slice(0, 20);
+      node.error(translate(RED, 'beacon-parse.errors.offset', 'device time zone must look like +02:00, -0500 or UTC: "__value__"', { value }));
       node.status({ fill: 'red', shape: 'ring', text: 'invalid settings' });
-    } else {
-      parser = new LogParser({
-        ...DEFAULT_PARSER_OPTIONS,
-        format: config.format || 'auto',
-        timeSource: config.timeSource || 'event',
-        byteDirection: config.byteDirection === 'client' ? 'client' : 'microsoft',
-        deviceOffsetMinutes: offset ? zoneMinutes(offset.toUpperCase()) : 0,
-      });
     }
     const stream = config.input === 'stream';
     const batch = config.output === 'batch';
@@ -99,17 +87,13 @@ export = function register(RED: NodeAPI): void {
       const rejected: NodeMessage[] = [];
       let firstError = '';
       for (const line of lines) {
-        const result = parser.parseLine(line);
-        if (result.kind === 'record') {
-          records.push(result.record);
-          parsed++;
-        } else if (result.kind === 'error') {
-          failed++;
-          const shown = line.length > 1000 ? line.slice(0, 1000) + '…' : line;
-          rejected.push({ payload: shown, error: { message: result.reason } } as NodeMessage);
-          if (!firstError) firstError = `${result.reason}: ${describeValue(line, 120)}`;
-        }
+        const reason = parseOne(parser, line, records);
+        if (reason === null) continue;
+        failed++;
+        rejected.push(unparsedMessage(line, reason));
+        if (!firstError) firstError = `${reason}: ${describeValue(line, 120)}`;
       }
+      parsed += records.length;
       const base = carried(msg);
       const out1: NodeMessage[] = batch
         ? records.length ? [{ ...base, payload: records } as NodeMessage] : []

@@ -9,8 +9,8 @@
  * Options: --port N (default 1880, or $PORT), --user-dir DIR (default
  * .node-red-data in the project), --exit-after-alerts N (stop once N alert
  * lines were seen: for tests and CI), --live (also deploy the live syslog
- * examples, whose udp/tcp in nodes listen on ports 5514-5516 on all
- * interfaces; off by default for that reason).
+ * examples, whose syslog in nodes listen on 127.0.0.1 ports 5514-5516;
+ * off by default so that those fixed ports stay free).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -67,7 +67,7 @@ function writeFlows(userDir: string, live: boolean): void {
   // the scale-out flows need a broker and their environment: `npm run cluster` runs them
   for (const name of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json') && !f.startsWith('Scale-out')).sort()) {
     const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Array<Record<string, unknown>>;
-    if (!live && nodes.some((n) => n.type === 'udp in' || n.type === 'tcp in')) continue;
+    if (!live && nodes.some((n) => n.type === 'udp in' || n.type === 'tcp in' || n.type === 'beacon-syslog-in')) continue;
     for (const n of nodes) if (n.type === 'inject' && REPLAY_INJECTS.includes(String(n.name))) n.once = true;
     flows.push(...nodes);
   }

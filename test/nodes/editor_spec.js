@@ -11,7 +11,7 @@ const vm = require('vm'); // tests only: the shipped code never evaluates anythi
 const should = require('should');
 
 const ROOT = path.join(__dirname, '..', '..');
-const TYPES = ['beacon-parse', 'beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-scorer', 'beacon-partition'];
+const TYPES = ['beacon-parse', 'beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-scorer', 'beacon-partition', 'beacon-syslog-in'];
 
 /** Runs a node's editor registration; returns its definition and a translator over its catalog. */
 function editorDefinition(type, $ = () => ({})) {
@@ -53,6 +53,7 @@ const MISTAKES = {
     strobePerHour: ['0', '-5'], weights: ['0.5, 0.5', '0.5, 0.5, 0.5, 0.5', 'a, b, c, d'], allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'], maxSources: ['-1'], rearmHours: ['x'],
   },
   'beacon-partition': { mode: ['other'], keyFields: ['a,,b'], count: ['0', 'x', '1.5', '70000', '${}'], take: ['3-', 'a', '0-1,,2'], topicPrefix: ['a/+', '#'] },
+  'beacon-syslog-in': { port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'] },
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
 };
 

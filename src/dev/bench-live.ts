@@ -1,0 +1,254 @@
+/**
+ * The live path under load: a real Node-RED process runs the three live
+ * examples (syslog in → filter → delta → histogram → scorer); a sender
+ * process (netbeacon-replay) paces generated lines evenly over UDP or TCP at
+ * stepped rates. Loss is counted from the input node's counters (lines it
+ * received, the kernel's drops for its socket) and from the records that
+ * reached the filter (a counting function node on the same wire).
+ */
+import { spawn, execFile } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { generateLines, LineFormat } from '../tools/log-lines';
+import { sampleScenario } from '../tools/traffic-generator';
+import { linkPackage, ROOT } from '../tools/user-dir';
+
+type NodeConfig = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
+
+export interface LiveRun {
+  example: string;
+  transport: 'udp' | 'tcp';
+  rateAsked: number;
+  /** what the sender process says it reached */
+  rateSent: number;
+  lines: number;
+  /** lines the input node received */
+  received: number;
+  /** records that reached the filter */
+  delivered: number;
+  parseErrors: number;
+  /** the kernel's drops for the input's UDP socket (null: not readable, or TCP) */
+  kernelDrops: number | null;
+  percent: number;
+}
+
+const EXAMPLES: Array<{ prefix: string; file: string; format: LineFormat; label: string }> = [
+  { prefix: 'pu', file: 'Palo Alto beaconing from CEF over UDP syslog.json', format: 'panos-cef', label: 'CEF example' },
+  { prefix: 'pt', file: 'Palo Alto beaconing from PAN-OS CSV over TCP syslog.json', format: 'panos-csv', label: 'PAN-OS CSV example' },
+  { prefix: 'zt', file: 'WireData beaconing from Zeek JSON over TCP.json', format: 'zeek-json', label: 'Zeek JSON example' },
+];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** fetch, tried again once when a kept-alive connection was closed under it. */
+async function request(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    await sleep(100);
+    return fetch(url, init);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** `count` lines of a format: a generated day cycled until there are enough. */
+function linesOf(format: LineFormat, count: number): string[] {
+  const base = generateLines({ ...sampleScenario('csl'), hours: 12 }, format).map((l) => l.line);
+  return Array.from({ length: count }, (_, i) => base[i % base.length]);
+}
+
+/** One live example with its input on `port` over `transport`, a reset inject, and counting nodes on outputs 1 and 3. */
+export function instrumented(file: string, prefix: string, port: number, transport: 'udp' | 'tcp'): NodeConfig[] {
+  const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as NodeConfig[];
+  const input = nodes.find((n) => n.type === 'beacon-syslog-in') as NodeConfig;
+  Object.assign(input, { port, transport });
+  for (const n of nodes) if (n.type === 'file') n.filename = path.join(os.tmpdir(), `netbeacon-bench-${process.pid}-${prefix}.jsonl`);
+  const wires = input.wires as string[][];
+  wires[0].push(`${prefix}_bench_count`);
+  wires[2].push(`${prefix}_bench_counters`);
+  const z = input.z;
+  nodes.push(
+    { id: `${prefix}_bench_reset`, type: 'inject', z, name: 'bench reset', props: [{ p: 'reset', v: 'true', vt: 'bool' }], repeat: '', once: false, x: 100, y: 900, wires: [[input.id]] },
+    {
+      id: `${prefix}_bench_count`, type: 'function', z, name: 'records reaching the filter', outputs: 0, x: 300, y: 900, wires: [],
+      func: "if (msg.reset) { context.set('records', 0); return null; }\nif (msg.payload !== undefined) context.set('records', (context.get('records') || 0) + (Array.isArray(msg.payload) ? msg.payload.length : 1));\nreturn null;",
+    },
+    { id: `${prefix}_bench_counters`, type: 'function', z, name: 'input counters', outputs: 0, x: 300, y: 940, wires: [], func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, kernelDrops: p.kernel.socketDrops });\nreturn null;" },
+  );
+  return nodes;
+}
+
+class RedProcess {
+  log = '';
+  private child: ReturnType<typeof spawn> | null = null;
+  readonly base: string;
+
+  constructor(
+    private readonly userDir: string,
+    port: number,
+  ) {
+    this.base = `http://127.0.0.1:${port}`;
+    linkPackage(userDir);
+    const settings = { uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false, editorTheme: { tours: false, projects: { enabled: false } }, telemetry: { enabled: false }, logging: { console: { level: 'warn' } } };
+    fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
+  }
+
+  async start(): Promise<void> {
+    const red = require.resolve('node-red/red.js', { paths: [ROOT] });
+    this.child = spawn(process.execPath, [red, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.on('data', (d) => (this.log += d));
+    this.child.stderr?.on('data', (d) => (this.log += d));
+    for (let i = 0; i < 600; i++) {
+      if (this.child.exitCode !== null) throw new Error(`Node-RED exited: ${this.log.slice(-1000)}`);
+      try {
+        if ((await request(`${this.base}/settings`)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw new Error('Node-RED did not start within a minute');
+  }
+
+  async deploy(flows: NodeConfig[]): Promise<void> {
+    const res = await request(`${this.base}/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+    if (res.status !== 200 && res.status !== 204) throw new Error(`deploy answered ${res.status}: ${await res.text()}`);
+  }
+
+  async inject(id: string): Promise<void> {
+    const res = await request(`${this.base}/inject/${id}`, { method: 'POST' });
+    if (res.status !== 200) throw new Error(`inject ${id} answered ${res.status}`);
+  }
+
+  /** A value from a node's context (the Admin API the editor's context sidebar reads). */
+  async context(id: string, key: string): Promise<unknown> {
+    const res = await request(`${this.base}/context/node/${id}/${key}`);
+    if (res.status !== 200) return undefined;
+    const entry = (await res.json()) as { msg?: string };
+    if (entry.msg === undefined) return undefined;
+    try {
+      return JSON.parse(entry.msg);
+    } catch {
+      return entry.msg;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child?.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Runs the replay tool in its own process; resolves with the rate it reports. */
+function sendLines(file: string, port: number, proto: string, rate: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [path.join(ROOT, 'tools', 'replay-cli.js'), '--file', file, '--port', String(port), '--proto', proto, '--rate', String(rate)], (err, stdout, stderr) => {
+      if (err) return reject(new Error(`replay: ${stderr || err.message}`));
+      const m = /: (\d+) lines\/s/.exec(stdout);
+      resolve(m ? Number(m[1]) : NaN);
+    }),
+  );
+}
+
+type Counters = { lines: number; parseErrors: number; kernelDrops: number | null };
+
+/**
+ * For each live example and transport, the rates in ascending order; a
+ * rate's run ends when the count of records at the filter has not moved for
+ * a second (or all arrived).
+ */
+export async function liveBench(o: { lines: number; rates: number[]; log?: (line: string) => void }): Promise<LiveRun[]> {
+  const log = o.log ?? (() => undefined);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-live-'));
+  const red = new RedProcess(dir, await freePort());
+  const runs: LiveRun[] = [];
+  try {
+    await red.start();
+    for (const transport of ['udp', 'tcp'] as const) {
+      const ports = new Map<string, number>();
+      const flows: NodeConfig[] = [];
+      for (const e of EXAMPLES) {
+        ports.set(e.prefix, await freePort());
+        flows.push(...instrumented(e.file, e.prefix, ports.get(e.prefix) as number, transport));
+      }
+      await red.deploy(flows);
+      await sleep(1000); // the inputs bind as the flows start
+      for (const e of EXAMPLES) {
+        const file = path.join(dir, `${e.format}.log`);
+        if (!fs.existsSync(file)) fs.writeFileSync(file, linesOf(e.format, o.lines).join('\n') + '\n');
+        for (const rate of o.rates) {
+          await red.inject(`${e.prefix}_bench_reset`);
+          for (let i = 0; i < 100 && ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) !== 0; i++) await sleep(50);
+          const rateSent = await sendLines(file, ports.get(e.prefix) as number, transport, rate);
+          let last = -1;
+          let records = 0;
+          for (let still = 0; still < 10 && records < o.lines; ) {
+            await sleep(100);
+            records = ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) ?? 0;
+            still = records === last ? still + 1 : 0;
+            last = records;
+          }
+          await red.inject(`${e.prefix}_ask`);
+          let counters: Counters | undefined;
+          for (let i = 0; i < 50 && !counters; i++) {
+            await sleep(50);
+            counters = (await red.context(`${e.prefix}_bench_counters`, 'counters')) as Counters | undefined;
+          }
+          const run: LiveRun = {
+            example: e.label, transport, rateAsked: rate, rateSent, lines: o.lines,
+            received: counters?.lines ?? NaN, delivered: records, parseErrors: counters?.parseErrors ?? NaN,
+            kernelDrops: counters?.kernelDrops ?? null, percent: (100 * records) / o.lines,
+          };
+          runs.push(run);
+          log(formatRun(run));
+        }
+      }
+    }
+  } catch (err) {
+    throw new Error(`${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")}; Node-RED's log ends:\n${red.log.slice(-1500)}`);
+  } finally {
+    await red.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const e of EXAMPLES) fs.rmSync(path.join(os.tmpdir(), `netbeacon-bench-${process.pid}-${e.prefix}.jsonl`), { force: true });
+  }
+  return runs;
+}
+
+export function formatRun(r: LiveRun): string {
+  const k = r.kernelDrops === null ? '' : `, kernel dropped ${r.kernelDrops}`;
+  return `${r.example.padEnd(18)} ${r.transport}  asked ${String(r.rateAsked).padStart(6)}/s sent ${String(r.rateSent).padStart(6)}/s  received ${String(r.received).padStart(7)}  at the filter ${String(r.delivered).padStart(7)} of ${r.lines} (${r.percent.toFixed(2)} %)${k}${r.parseErrors ? `, ${r.parseErrors} unparsed` : ''}`;
+}
+
+/**
+ * Per example and transport: the highest rate the sender actually reached
+ * with no line lost, and with ≥ 99.9 % (a loaded machine's sender may fall
+ * short of the rate asked: the reached rate is what counts).
+ */
+export function summarise(runs: LiveRun[]): string[] {
+  const out: string[] = [];
+  const keys = [...new Set(runs.map((r) => `${r.example}|${r.transport}`))];
+  for (const key of keys) {
+    const rs = runs.filter((r) => `${r.example}|${r.transport}` === key);
+    const best = (min: number) => {
+      const ok = rs.filter((r) => r.percent >= min).sort((a, b) => b.rateSent - a.rateSent)[0];
+      return ok ? `${ok.rateSent}/s (asked ${ok.rateAsked}/s)` : 'none of the rates tried';
+    };
+    const [example, transport] = key.split('|');
+    out.push(`${example} over ${transport}: highest lossless rate reached ${best(100)}; highest with ≥ 99.9 % ${best(99.9)}`);
+  }
+  return out;
+}

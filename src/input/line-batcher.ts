@@ -1,0 +1,128 @@
+/**
+ * Gathers received lines into batches of at most `maxLines`, handed on once
+ * full or once the oldest line has waited `maxWaitMs` (wall-clock time paces
+ * delivery only; what is detected depends on event time alone).
+ *
+ * Flow control: full batches are handed on one per event-loop turn (so the
+ * downstream work of a batch runs before the next is read in), and while
+ * more than `highWater` lines wait, `pause()` is called (TCP stops reading;
+ * the sender's TCP window fills), `resume()` once the queue is down to half.
+ * UDP cannot be paused: past `maxQueued` lines the newest are dropped and
+ * counted, so memory stays bounded whatever arrives.
+ */
+
+export interface LineBatcherOptions {
+  maxLines: number;
+  maxWaitMs: number;
+  /** pause the sources above this many queued lines */
+  highWater: number;
+  /** hard cap on queued lines (pushes beyond it are refused) */
+  maxQueued: number;
+}
+
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
+
+export class LineBatcher<S> {
+  private lines: string[] = [];
+  private sources: S[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private paused = false;
+  private closed = false;
+
+  constructor(
+    private readonly options: LineBatcherOptions,
+    private readonly deliver: (lines: string[], sources: S[]) => void,
+    private readonly flow: FlowControl,
+  ) {}
+
+  get queued(): number {
+    return this.lines.length;
+  }
+
+  /** Queues lines from one source; returns how many were refused (queue full). */
+  push(source: S, lines: string[]): number {
+    if (this.closed) return lines.length;
+    const room = this.options.maxQueued - this.lines.length;
+    const take = Math.min(room, lines.length);
+    for (let i = 0; i < take; i++) {
+      this.lines.push(lines[i]);
+      this.sources.push(source);
+    }
+    this.schedule();
+    return lines.length - take;
+  }
+
+  /** Hands on everything queued now (a flush), in batches of at most maxLines. */
+  drainAll(): void {
+    while (this.lines.length > 0) this.deliverOne();
+    this.afterDelivery();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = this.immediate = null;
+    this.lines = [];
+    this.sources = [];
+  }
+
+  private schedule(): void {
+    const n = this.lines.length;
+    if (n === 0) return;
+    if (n >= this.options.highWater && !this.paused) {
+      this.paused = true;
+      this.flow.pause();
+    }
+    if (n >= this.options.maxLines) {
+      this.immediate ??= setImmediate(() => this.turn());
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (this.lines.length > 0) this.deliverOne();
+        this.afterDelivery();
+      }, this.options.maxWaitMs);
+    }
+  }
+
+  /** One event-loop turn: full batches, up to about a thousand lines' worth (single-line messages come many per turn). */
+  private turn(): void {
+    this.immediate = null;
+    let budget = Math.max(1, Math.floor(1000 / this.options.maxLines));
+    while (budget-- > 0 && this.lines.length >= this.options.maxLines) this.deliverOne();
+    this.afterDelivery();
+  }
+
+  private deliverOne(): void {
+    const n = Math.min(this.options.maxLines, this.lines.length);
+    let lines: string[];
+    let sources: S[];
+    if (n === this.lines.length) {
+      lines = this.lines;
+      sources = this.sources;
+      this.lines = [];
+      this.sources = [];
+    } else {
+      lines = this.lines.splice(0, n);
+      sources = this.sources.splice(0, n);
+    }
+    this.deliver(lines, sources);
+  }
+
+  private afterDelivery(): void {
+    if (this.closed) return;
+    if (this.paused && this.lines.length <= this.options.highWater / 2) {
+      this.paused = false;
+      this.flow.resume();
+    }
+    if (this.lines.length === 0 && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.schedule();
+  }
+}

@@ -1,0 +1,160 @@
+'use strict';
+/**
+ * The socket-free parts of the syslog input (src/input): frame splitting
+ * under any chunking, bounded queues with pause/resume, and reading the
+ * kernel's counters.
+ */
+const fc = require('fast-check');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const should = require('should');
+const { FrameReader } = require('../../input/frame-reader');
+const { LineBatcher } = require('../../input/line-batcher');
+const { IngestCounters, OTHER_SENDERS } = require('../../input/ingest-counters');
+const { receiveBufferMax, udpKernelErrors, udpSocketDrops } = require('../../input/kernel-counters');
+
+/** Splits bytes at the given cut points. */
+function chunks(buf, cuts) {
+  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+  const out = [];
+  let last = 0;
+  for (const p of points) {
+    out.push(buf.subarray(last, p));
+    last = p;
+  }
+  out.push(buf.subarray(last));
+  return out;
+}
+
+function readAll(reader, parts) {
+  const frames = [];
+  let oversized = 0;
+  for (const p of parts) {
+    const r = reader.push(p);
+    frames.push(...r.frames);
+    oversized += r.oversized;
+  }
+  const r = reader.end();
+  return { frames: [...frames, ...r.frames], oversized: oversized + r.oversized };
+}
+
+// a syslog message: PRI first, any printable text including digits, spaces, UTF-8 (no newline)
+const message = fc.tuple(fc.integer({ min: 0, max: 191 }), fc.string({ unit: fc.constantFrom('a', 'b', ' ', '1', '=', '|', 'é', '€', '<', '>'), maxLength: 60 }))
+  .map(([pri, text]) => `<${pri}>1 2024-05-08T08:10:31Z fw01 - - - - ${text}`.trimEnd());
+
+describe('input/FrameReader', function () {
+  it('reads the same frames whatever the chunking, mixing octet-counted and newline frames (property)', function () {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(message, fc.boolean()), { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 10 }), (msgs, cuts) => {
+        const wire = Buffer.from(msgs.map(([m, octet]) => (octet ? `${Buffer.byteLength(m)} ${m}` : `${m}\n`)).join(''));
+        const { frames, oversized } = readAll(new FrameReader('auto', 1024), chunks(wire, cuts));
+        oversized.should.equal(0);
+        frames.should.eql(msgs.map(([m]) => m));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('skips oversized frames of either kind, counts each once, and never holds more than the cap', function () {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(message, fc.integer({ min: 300, max: 3000 })), { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), (items, cuts, octet) => {
+        const frames = items.map((x) => (typeof x === 'number' ? `<14>${'x'.repeat(x)}` : x));
+        const wire = Buffer.from(frames.map((m) => (octet ? `${Buffer.byteLength(m)} ${m}` : `${m}\n`)).join(''));
+        const reader = new FrameReader('auto', 256);
+        const got = [];
+        let oversized = 0;
+        for (const part of chunks(wire, cuts)) {
+          const r = reader.push(part);
+          got.push(...r.frames);
+          oversized += r.oversized;
+          reader.pendingBytes.should.be.belowOrEqual(256 + 9);
+        }
+        got.push(...reader.end().frames);
+        got.should.eql(frames.filter((f) => Buffer.byteLength(f) <= 256));
+        oversized.should.equal(frames.filter((f) => Buffer.byteLength(f) > 256).length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('framing settings: newline never reads a length; octet reads every "digits space"; auto needs a PRI after it', function () {
+    readAll(new FrameReader('newline', 100), [Buffer.from('5 <14>abc\n')]).frames.should.eql(['5 <14>abc']);
+    readAll(new FrameReader('octet', 100), [Buffer.from('3 abc3 def')]).frames.should.eql(['abc', 'def']);
+    readAll(new FrameReader('auto', 100), [Buffer.from('3 abc\n1,2024/05/08 x\n')]).frames.should.eql(['3 abc', '1,2024/05/08 x']);
+  });
+
+  it('an unfinished frame of a lost connection is reported, not emitted', function () {
+    const r = new FrameReader('auto', 100);
+    r.push(Buffer.from('whole\nhalf')).frames.should.eql(['whole']);
+    r.abandon().should.be.true();
+    r.end().frames.should.eql([]);
+  });
+});
+
+describe('input/LineBatcher', function () {
+  it('pauses its sources above the high-water mark, resumes at half, refuses past the hard cap (memory bounded)', async function () {
+    const calls = [];
+    const delivered = [];
+    const b = new LineBatcher({ maxLines: 10, maxWaitMs: 1000, highWater: 40, maxQueued: 100 }, (lines) => delivered.push(lines.length), {
+      pause: () => calls.push('pause'),
+      resume: () => calls.push('resume'),
+    });
+    const lines = (n) => Array.from({ length: n }, (_, i) => `l${i}`);
+    b.push('s', lines(39)).should.equal(0);
+    calls.should.eql([]);
+    b.push('s', lines(1)).should.equal(0);
+    calls.should.eql(['pause']);
+    b.push('s', lines(100)).should.equal(40); // 60 more fit under the hard cap of 100
+    b.queued.should.equal(100);
+    // one turn of the event loop hands on up to 1000 lines' worth of full batches
+    await new Promise((r) => setImmediate(r));
+    delivered.should.eql(Array(10).fill(10));
+    calls.should.eql(['pause', 'resume']);
+    b.close();
+  });
+
+  it('hands on a partial batch after maxWaitMs, and everything at once on drainAll', async function () {
+    const delivered = [];
+    const b = new LineBatcher({ maxLines: 5, maxWaitMs: 5, highWater: 100, maxQueued: 1000 }, (lines, sources) => delivered.push([lines, sources]), { pause() {}, resume() {} });
+    b.push('a', ['1', '2']);
+    while (delivered.length === 0) await new Promise((r) => setTimeout(r, 5)); // the timer's turn, however late
+    delivered.should.eql([[['1', '2'], ['a', 'a']]]);
+    b.push('b', ['3', '4', '5', '6', '7', '8']);
+    b.drainAll();
+    delivered.slice(1).map((d) => d[0]).should.eql([['3', '4', '5', '6', '7'], ['8']]);
+    b.close();
+  });
+});
+
+describe('input/IngestCounters and kernel counters', function () {
+  it('counts per sender up to a cap, the rest together', function () {
+    const c = new IngestCounters(2);
+    for (const s of ['a', 'b', 'c', 'd']) c.add(c.of(s), 'lines');
+    const snap = c.snapshot();
+    Object.keys(snap.senders).should.eql(['a', 'b', OTHER_SENDERS]);
+    snap.senders[OTHER_SENDERS].lines.should.equal(2);
+    snap.total.lines.should.equal(4);
+  });
+
+  it('reads rmem_max, the Udp: line of /proc/net/snmp and a socket\'s drops (null where absent)', function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-proc-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'rmem_max'), '212992\n');
+      receiveBufferMax(path.join(dir, 'rmem_max')).should.equal(212992);
+      should(receiveBufferMax(path.join(dir, 'absent'))).be.null();
+      const snmp = 'Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors\nUdp: 100 1 7 50 5 0\n';
+      udpKernelErrors(snmp).should.eql({ RcvbufErrors: 5, InErrors: 7 });
+      should(udpKernelErrors('Tcp: x\n')).be.null();
+      const udp = [
+        '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+        ' 1: 0100007F:158A 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0000000000000000 42',
+      ].join('\n');
+      fs.writeFileSync(path.join(dir, 'udp'), udp);
+      udpSocketDrops(5514, [path.join(dir, 'udp')]).should.equal(42);
+      should(udpSocketDrops(5515, [path.join(dir, 'udp')])).be.null();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
