@@ -1,3 +1,4 @@
+import { certaintyOptions, CertaintyOptions, WindowCompleteness } from './certainty';
 import { isRecord, keyOf, LogRecord, numericValue, RecordError } from './records';
 import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
 import { binStart, isoFromSeconds, parseEventTime } from './time';
@@ -45,6 +46,15 @@ export interface HistogramOptions {
    * a group with only filtered intervals then has no row, as in KQL.
    */
   countConnections?: boolean;
+  /**
+   * Early verdicts (SPEC §4, live latency contract): once the watermark has
+   * passed a window's end by this many seconds, each open cell is emitted
+   * early (`Final: false`, `PendingDeltas`), and its final row (`Final: true`)
+   * when it closes. Set it to the delta node's lateness; undefined or null = off.
+   */
+  certainAfterSeconds?: number | null;
+  /** the delta node's key fields (needed with certainAfterSeconds; each a group field) */
+  certainKeyFields?: string[];
   /** when a window closes, stamp each row with the distinct sources of its destination in the window (prevalence.ts) */
   prevalence?: PrevalenceFields | null;
 }
@@ -111,7 +121,7 @@ export function newHistogramOutput(): HistogramOutput {
 }
 
 /** Hunt-profile detail of a cell: [value, count] pairs of the bytes field, sub-bin counts, first and last second. */
-type SavedDetail = { b?: Array<[number, number]>; s?: number[]; f?: number; l?: number; c?: number };
+type SavedDetail = { b?: Array<[number, number]>; s?: number[]; f?: number; l?: number; c?: number; e?: 1 | 2 };
 /** One saved (bin, group): bin start, group key, group values, [delta, count] pairs, total, sums, detail. */
 type SavedCell = [number, string, unknown[], Array<[number, number]>, number, number[], SavedDetail?];
 
@@ -120,6 +130,8 @@ export interface HistogramState {
   watermark: number | null;
   cells: SavedCell[];
   counts: HistogramAggregator['counts'];
+  /** early verdicts: the key they were tracked under, windows passed, keys with nothing pending */
+  certain?: { key: string[]; passedBefore: number | null; complete: Array<[number, string[]]> };
 }
 
 interface Cell {
@@ -133,6 +145,8 @@ interface Cell {
   sub?: number[];
   first?: number;
   last?: number;
+  /** early row sent: 1 with a delta pending, 2 complete */
+  early?: 1 | 2;
 }
 
 /**
@@ -148,7 +162,14 @@ export class HistogramAggregator {
   private watermarkSec = -Infinity;
   /** the oldest open bin's start (Infinity when none); may lag behind after early closes, never ahead */
   private earliestStart = Infinity;
-  readonly counts = { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0, closedEarly: 0 };
+  readonly counts = { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0, closedEarly: 0, earlyRows: 0, afterCertain: 0 };
+  /** early verdicts (null = off): windows ending at or before passedBefore have had their early rows */
+  private readonly certain: (CertaintyOptions & { complete: WindowCompleteness }) | null;
+  private passedBefore = -Infinity;
+  /** the earliest end of a window not yet passed (Infinity when none) */
+  private nextPassEnd = Infinity;
+  /** the record being added: its next event's time (seconds), for early verdicts */
+  private nextSec = -Infinity;
   private cells = 0;
 
   constructor(readonly options: HistogramOptions) {
@@ -167,6 +188,10 @@ export class HistogramAggregator {
       throw new Error(`hop must be a whole number of seconds dividing the bin size ${binSeconds}, not ${options.hopSeconds}`);
     }
     this.hop = hop;
+    const certain = certaintyOptions(options.certainAfterSeconds, options.certainKeyFields, options.groupFields);
+    this.certain = certain && { ...certain, complete: new WindowCompleteness(certain.keyFields) };
+    // prevalence is counted over a whole window when it closes; an early row cannot know the sources still to come
+    if (certain && options.prevalence) throw new Error('certain after cannot be combined with sources per destination (decided when the window closes)');
     const sub = options.subBins ?? 0;
     if (!(Number.isInteger(sub) && sub >= 0 && sub <= 1000)) throw new Error(`sub-bins must be a whole number from 0 to 1000, not ${sub}`);
   }
@@ -193,12 +218,13 @@ export class HistogramAggregator {
     if (typeof delta !== 'number' || !Number.isFinite(delta)) {
       return this.fail(out, new RecordError(o.deltaField, delta, 'is not a number'));
     }
+    if (this.certain) this.noteCompleteness(record, time.sec);
     if (delta > o.minDelta && !(o.skipZeroField && record[o.skipZeroField] === 0)) {
       // every open window holding the record's time: one with tumbling bins, binSeconds / hop with hopping ones
       let counted = false;
       for (let start = binStart(time.sec, this.hop); start > time.sec - o.binSeconds; start -= this.hop) {
         if (start + o.binSeconds <= this.closedBefore) break; // this window and older ones are closed
-        this.count(record, start, o.deltaBucket ? bucketDelta(delta, o.deltaBucket) : delta, time.sec);
+        this.count(record, start, o.deltaBucket ? bucketDelta(delta, o.deltaBucket) : delta, time.sec, out);
         counted = true;
       }
       if (counted) {
@@ -239,6 +265,9 @@ export class HistogramAggregator {
     this.cells = 0;
     this.closedBefore = -Infinity;
     this.watermarkSec = -Infinity;
+    this.passedBefore = -Infinity;
+    this.nextPassEnd = Infinity;
+    this.certain?.complete.clear();
   }
 
   /** The settings saved state depends on: what bins, groups and sums mean. */
@@ -255,6 +284,7 @@ export class HistogramAggregator {
         const detail: SavedDetail = { c: c.connections };
         if (c.bytes) detail.b = [...c.bytes];
         if (c.sub) Object.assign(detail, { s: c.sub, f: c.first, l: c.last });
+        if (c.early) detail.e = c.early;
         cells.push([start, key, c.groupValues, [...c.counts], c.total, c.sums, detail]);
       }
     }
@@ -263,6 +293,7 @@ export class HistogramAggregator {
       watermark: finiteOrNull(this.watermarkSec),
       cells,
       counts: this.counts,
+      ...(this.certain ? { certain: { key: this.certain.keyFields, passedBefore: finiteOrNull(this.passedBefore), complete: this.certain.complete.save() } } : {}),
     });
   }
 
@@ -279,6 +310,7 @@ export class HistogramAggregator {
         const cell: Cell = { groupValues, counts: new Map(counts), total, sums, connections: detail?.c ?? total };
         if (detail?.b) cell.bytes = new Map(detail.b);
         if (detail?.s) Object.assign(cell, { sub: detail.s, first: detail.f, last: detail.l });
+        if (detail?.e) cell.early = detail.e;
         group.set(key, cell);
         this.cells++;
         if (start < this.earliestStart) this.earliestStart = start;
@@ -286,6 +318,12 @@ export class HistogramAggregator {
       this.closedBefore = state.closedBefore ?? -Infinity;
       this.watermarkSec = state.watermark ?? -Infinity;
       Object.assign(this.counts, state.counts);
+      // early-verdict state saved under the same delta key (a flow saved without it starts its windows afresh)
+      if (this.certain && state.certain && JSON.stringify(state.certain.key) === JSON.stringify(this.certain.keyFields)) {
+        this.passedBefore = state.certain.passedBefore ?? -Infinity;
+        this.certain.complete.load(state.certain.complete);
+      }
+      this.nextPassEnd = this.earliestEndAfter(this.passedBefore);
     } catch (err) {
       this.reset();
       throw new Error(`saved state is damaged: ${(err as Error).message}`);
@@ -297,7 +335,7 @@ export class HistogramAggregator {
     out.errors.push(error);
   }
 
-  private count(record: LogRecord, start: number, delta: number, sec: number): void {
+  private count(record: LogRecord, start: number, delta: number, sec: number, out: HistogramOutput): void {
     const o = this.options;
     const cell = this.cellFor(record, start, sec);
     cell.connections++;
@@ -317,6 +355,7 @@ export class HistogramAggregator {
       if (sec < (cell.first as number)) cell.first = sec;
       if (sec > (cell.last as number)) cell.last = sec;
     }
+    if (this.certain && start + o.binSeconds <= this.passedBefore) this.deltaAfterPass(start, cell, out);
   }
 
   /** The (window, group) cell of a record, opened when new. */
@@ -326,6 +365,8 @@ export class HistogramAggregator {
     if (!cells) {
       this.bins.set(start, (cells = new Map()));
       if (start < this.earliestStart) this.earliestStart = start;
+      const end = start + o.binSeconds;
+      if (end > this.passedBefore && end < this.nextPassEnd) this.nextPassEnd = end;
     }
     const key = keyOf(record, o.groupFields);
     let cell = cells.get(key);
@@ -350,12 +391,72 @@ export class HistogramAggregator {
     this.watermarkSec = sec;
     const o = this.options;
     // the watermark moves on almost every record: look at the bins only when the oldest can close
-    if (this.earliestStart + o.binSeconds > sec - o.closeAfterSeconds) return;
-    const closable = [...this.bins.keys()]
-      .filter((start) => start + o.binSeconds <= sec - o.closeAfterSeconds)
-      .sort((a, b) => a - b);
-    for (const start of closable) this.close(start, out);
-    this.earliestStart = this.bins.size > 0 ? Math.min(...this.bins.keys()) : Infinity;
+    if (this.earliestStart + o.binSeconds <= sec - o.closeAfterSeconds) {
+      const closable = [...this.bins.keys()]
+        .filter((start) => start + o.binSeconds <= sec - o.closeAfterSeconds)
+        .sort((a, b) => a - b);
+      for (const start of closable) this.close(start, out);
+      this.earliestStart = this.bins.size > 0 ? Math.min(...this.bins.keys()) : Infinity;
+    }
+    if (this.certain && sec - this.certain.afterSeconds >= this.nextPassEnd) this.passWindows(sec - this.certain.afterSeconds, out);
+  }
+
+  /** Marks the record's key complete in each window it lies in whose end its next event reaches. */
+  private noteCompleteness(record: LogRecord, sec: number): void {
+    const next = parseEventTime(record[this.options.nextTimeField]);
+    this.nextSec = next ? next.sec : -Infinity;
+    if (!next) return;
+    const bin = this.options.binSeconds;
+    for (let start = binStart(sec, this.hop); start > sec - bin; start -= this.hop) {
+      if (start + bin <= this.closedBefore) break;
+      if (start + bin <= next.sec) (this.certain as { complete: WindowCompleteness }).complete.note(start, record);
+    }
+  }
+
+  /** Early rows for every cell of the windows that end at or before `threshold` and were not passed yet. */
+  private passWindows(threshold: number, out: HistogramOutput): void {
+    const certain = this.certain as { complete: WindowCompleteness };
+    const bin = this.options.binSeconds;
+    const due = [...this.bins.keys()].filter((start) => start + bin > this.passedBefore && start + bin <= threshold).sort((a, b) => a - b);
+    for (const start of due) {
+      for (const cell of (this.bins.get(start) as Map<string, Cell>).values()) {
+        if (cell.early) continue;
+        const complete = certain.complete.has(start, this.options.groupFields, cell.groupValues);
+        this.emitEarly(start, cell, complete, out);
+      }
+    }
+    this.passedBefore = threshold;
+    this.nextPassEnd = this.earliestEndAfter(threshold);
+  }
+
+  /**
+   * A delta counted into a window already passed: the one that was pending
+   * (its next event lies past the window's end) completes the cell, which is
+   * emitted early again; any other means events arrived later than lateness
+   * plus certain after, and is counted.
+   */
+  private deltaAfterPass(start: number, cell: Cell, out: HistogramOutput): void {
+    if (this.nextSec >= start + this.options.binSeconds && cell.early !== 2) this.emitEarly(start, cell, true, out);
+    else this.counts.afterCertain++;
+  }
+
+  private emitEarly(start: number, cell: Cell, complete: boolean, out: HistogramOutput): void {
+    cell.early = complete ? 2 : 1;
+    const row = this.rowOf(start, cell);
+    row.Final = false;
+    row.PendingDeltas = complete ? 0 : 1;
+    row.AsOf = isoFromSeconds(this.watermarkSec); // the watermark the early row was sent at: its latency in event time
+    out.rows.push(row);
+    this.counts.earlyRows++;
+  }
+
+  private earliestEndAfter(threshold: number): number {
+    let end = Infinity;
+    for (const start of this.bins.keys()) {
+      const e = start + this.options.binSeconds;
+      if (e > threshold && e < end) end = e;
+    }
+    return end;
   }
 
   private close(start: number, out: HistogramOutput): void {
@@ -364,27 +465,35 @@ export class HistogramAggregator {
     this.bins.delete(start);
     this.cells -= cells ? cells.size : 0;
     this.closedBefore = Math.max(this.closedBefore, start + o.binSeconds);
+    this.certain?.complete.forget(start);
     if (!cells) return;
-    const time = isoFromSeconds(start);
     const firstRow = out.rows.length;
     for (const cell of cells.values()) {
-      const row: LogRecord = { TimeGenerated: time };
-      o.groupFields.forEach((f, i) => (row[f] = cell.groupValues[i]));
-      row.TotalEvents = cell.total;
-      o.sumFields.forEach((f, i) => (row['Total' + f] = cell.sums[i]));
-      const deltas = [...cell.counts.keys()].sort((a, b) => a - b);
-      const counts: Record<string, number> = {};
-      for (const d of deltas) counts[String(d)] = cell.counts.get(d) as number;
-      row.DeltaCounts = counts;
-      if (cell.bytes) row.ByteCounts = Object.fromEntries([...cell.bytes].sort((a, b) => a[0] - b[0]).map(([v, c]) => [String(v), c]));
-      if (cell.sub) Object.assign(row, { SubBinCounts: cell.sub, FirstSeen: isoFromSeconds(cell.first as number), LastSeen: isoFromSeconds(cell.last as number) });
-      row.BinSeconds = o.binSeconds;
-      if (this.hop !== o.binSeconds) row.HopSeconds = this.hop;
-      if (o.countConnections) row.Connections = cell.connections;
-      row.GroupFields = o.groupFields.slice();
-      out.rows.push(row as HistogramRow);
+      const row = this.rowOf(start, cell);
+      if (this.certain) row.Final = true;
+      out.rows.push(row);
       this.counts.rows++;
     }
     if (o.prevalence) stampDestinationSources(out.rows.slice(firstRow), o.prevalence);
+  }
+
+  /** A cell as a row: KQL's first summarize, keyed by delta, plus the window and what the hunt scores need. */
+  private rowOf(start: number, cell: Cell): HistogramRow {
+    const o = this.options;
+    const row: LogRecord = { TimeGenerated: isoFromSeconds(start) };
+    o.groupFields.forEach((f, i) => (row[f] = cell.groupValues[i]));
+    row.TotalEvents = cell.total;
+    o.sumFields.forEach((f, i) => (row['Total' + f] = cell.sums[i]));
+    const deltas = [...cell.counts.keys()].sort((a, b) => a - b);
+    const counts: Record<string, number> = {};
+    for (const d of deltas) counts[String(d)] = cell.counts.get(d) as number;
+    row.DeltaCounts = counts;
+    if (cell.bytes) row.ByteCounts = Object.fromEntries([...cell.bytes].sort((a, b) => a[0] - b[0]).map(([v, c]) => [String(v), c]));
+    if (cell.sub) Object.assign(row, { SubBinCounts: cell.sub.slice(), FirstSeen: isoFromSeconds(cell.first as number), LastSeen: isoFromSeconds(cell.last as number) });
+    row.BinSeconds = o.binSeconds;
+    if (this.hop !== o.binSeconds) row.HopSeconds = this.hop;
+    if (o.countConnections) row.Connections = cell.connections;
+    row.GroupFields = o.groupFields.slice();
+    return row as HistogramRow;
   }
 }

@@ -1,5 +1,6 @@
 /** The detection core, free of Node-RED: usable from scripts, benchmarks and other runtimes. */
 export * from './address';
+export * from './certainty';
 export * from './delta';
 export * from './histogram';
 export * from './ip-filter';

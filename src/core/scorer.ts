@@ -146,6 +146,8 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   row.timestamp = input.TimeGenerated;
   for (const [name, field] of options.entities) row[name] = input[field];
   row.histogram = counts;
+  if (typeof input.Final === 'boolean') row.Final = input.Final; // early (certain) or final row, when the histogram makes early ones
+  if (input.AsOf !== undefined) row.AsOf = input.AsOf; // an early row: the event time its verdict was reached at
   if (stats) Object.assign(row, stats);
   if (period) Object.assign(row, period);
   // the window's prevalence count (histogram 'sources per destination'), for the alert gate

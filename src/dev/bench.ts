@@ -20,6 +20,8 @@ import { scoreRow, WIREDATA_SCORER } from '../core/scorer';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 import { parserBench, printParserBench } from './bench-parsers';
 import { runtimeBench } from './bench-runtime';
+import { latencyBench } from './bench-latency';
+import { pairMemory } from './pair-memory';
 import { liveBench, LiveRun, summarise } from './bench-live';
 
 const args = process.argv.slice(2);
@@ -403,15 +405,23 @@ async function main(): Promise<void> {
   const memory = memoryPerKey();
   if (typeof memory === 'string') process.stdout.write(`\nmemory: ${memory}\n`);
   else process.stdout.write(`\nmemory (heap growth from 20k to 120k entries, after GC): delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group) with one delta value\n`);
+  const pairs = pairMemory();
+  if (typeof pairs !== 'string') {
+    process.stdout.write(`hunt histogram (72 h windows, 12 h hop, whole-second intervals), heap bytes per pair after 72 h (grown from 40 to 200 pairs):\n`);
+    for (const r of pairs) process.stdout.write(`  ${r.traffic.padEnd(40)} ${String(r.bytesPerPair).padStart(8)} B/pair (${r.intervalsPerPair} distinct intervals in 6 cells)\n`);
+  }
 
   const runtime = await printRuntime(records);
+
+  // alert latency in event time with early verdicts (live latency contract), next to the same flows without them
+  const latency = latencyBench();
 
   const scaling = args.includes('--scaling') ? scalingInChild() : [];
   const live = args.includes('--live') ? await printLive() : [];
 
   const json = arg('json', '');
   if (json) {
-    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, parsers, duckdb: duckSummary, memory, runtime, scaling, live }, null, 2));
+    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, parsers, duckdb: duckSummary, memory, huntPairMemory: pairs, runtime, latency, scaling, live }, null, 2));
     process.stdout.write(`\nwrote ${json}\n`);
   }
 }

@@ -140,7 +140,8 @@ export class EmbeddedRed {
     }
     await this.RED.runtime.flows.setFlows({ flows: { flows }, deploymentType: 'full' });
     const lastSource = `${Object.keys(graphs).pop()}_src`;
-    for (let i = 0; i < 500 && !this.RED.nodes.getNode(lastSource); i++) await new Promise((r) => setTimeout(r, 20));
+    // up to a minute: a loaded machine starts 40 chains slowly
+    for (let i = 0; i < 3000 && !this.RED.nodes.getNode(lastSource); i++) await new Promise((r) => setTimeout(r, 20));
     if (!this.RED.nodes.getNode(lastSource)) throw new Error('the evaluation flows did not start');
   }
 

@@ -27,6 +27,10 @@ interface HistogramDef extends NodeDef {
   deltaBucket?: string;
   /** count every record as a connection (strobe detection) */
   countConnections?: boolean;
+  /** early verdicts: seconds past a window's end before its early rows ('' = off, flows saved before it) */
+  certainAfter?: string | number;
+  /** the delta node's key fields, for early verdicts */
+  certainKey?: string;
   /** "LocalIP, RemoteIP": stamp rows with the distinct sources of their destination per window; '' = off */
   prevalence?: string;
 }
@@ -55,17 +59,21 @@ export = function register(RED: NodeAPI): void {
           subBins: numberSetting(config.subBins, 'sub-bins', 0, 0) as number,
           deltaBucket: parseDeltaBucket(config.deltaBucket),
           countConnections: config.countConnections === true,
+          certainAfterSeconds: numberSetting(config.certainAfter, 'certain after', null),
+          certainKeyFields: fieldList(config.certainKey ?? ''),
           prevalence: parsePrevalenceFields(config.prevalence),
         }),
       status: (h) => {
         let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;
         if (h.counts.late > 0) text += ` · ${compact(h.counts.late)} late`;
         if (h.counts.closedEarly > 0) text += ` · ${compact(h.counts.closedEarly)} closed early`;
-        return { fill: h.counts.late > 0 || h.counts.closedEarly > 0 ? 'yellow' : 'green', shape: 'dot', text };
+        if (h.counts.earlyRows > 0) text += ` · ${compact(h.counts.earlyRows)} early`;
+        if (h.counts.afterCertain > 0) text += ` · ${compact(h.counts.afterCertain)} after certain`;
+        return { fill: h.counts.late > 0 || h.counts.closedEarly > 0 || h.counts.afterCertain > 0 ? 'yellow' : 'green', shape: 'dot', text };
       },
       reset: (h) => {
         h.reset();
-        Object.assign(h.counts, { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0, closedEarly: 0 });
+        Object.assign(h.counts, { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0, closedEarly: 0, earlyRows: 0, afterCertain: 0 });
         early.reset();
       },
       handle: (h, incoming) => {

@@ -1,7 +1,8 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { LogRecord, RecordError } from '../core/records';
 import { AlertGate, parseAllowList } from '../core/alert-gate';
-import { parseEntities, ScoreMethod, scoreRow, ScorerOptions } from '../core/scorer';
+import { EarlyAlerts } from '../core/certainty';
+import { parseEntities, ScoreMethod, ScorerOptions } from '../core/scorer';
 import { RITA_WEIGHTS, ScoreWeights } from '../core/stats';
 import { compact, numberSetting, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
@@ -41,6 +42,8 @@ interface ScorerState {
   /** null when no allow-list, prevalence limit or re-arm time is set (the Sentinel rules) */
   gate: AlertGate | null;
   suppressed: number;
+  /** early (certain) verdicts and the cells already notified */
+  early: EarlyAlerts;
 }
 
 /** beacon-scorer: most-frequent-delta share, thresholds, alert. */
@@ -61,7 +64,7 @@ export = function register(RED: NodeAPI): void {
           windowPercent: numberSetting(config.windowPercent, 'band percent', 10, 0) as number,
           minScore: numberSetting(config.minScore, 'minimum score', 0.8, null),
           weights: parseWeights(config.weights),
-          maxPValue: numberSetting(config.maxPValue, 'maximum p-value', 0.001, 0.001) as number,
+          maxPValue: pValueSetting(config.maxPValue),
           strobePerHour: numberSetting(config.strobePerHour, 'strobe connections per hour', null, null),
         },
         scored: 0,
@@ -69,15 +72,21 @@ export = function register(RED: NodeAPI): void {
         summaries: [],
         gate: makeGate(config),
         suppressed: 0,
+        early: new EarlyAlerts(),
       }),
       status: (s) => ({
         fill: s.alerts > 0 ? 'red' : 'green',
         shape: 'dot',
-        text: `${compact(s.scored)} scored · ${compact(s.alerts)} alerts` + (s.suppressed > 0 ? ` · ${compact(s.suppressed)} suppressed` : ''),
+        text:
+          `${compact(s.scored)} scored · ${compact(s.alerts)} alerts` +
+          (s.early.counts.earlyAlerts > 0 ? ` (${compact(s.early.counts.earlyAlerts)} early)` : '') +
+          (s.suppressed > 0 ? ` · ${compact(s.suppressed)} suppressed` : '') +
+          (s.early.counts.contradicted > 0 ? ` · ${compact(s.early.counts.contradicted)} early verdicts contradicted` : ''),
       }),
       reset: (s) => {
         s.scored = s.alerts = s.suppressed = 0;
         s.gate?.reset();
+        s.early.reset();
       },
       handle: (s, incoming) => {
         const hits: LogRecord[] = [];
@@ -86,18 +95,22 @@ export = function register(RED: NodeAPI): void {
         s.summaries = [];
         for (const input of incoming.records) {
           try {
-            const result = scoreRow(input, s.options, title);
-            s.scored++;
             const window = input as { BinSeconds?: unknown; HopSeconds?: unknown };
-            const verdict = result.alert && s.gate ? s.gate.check(result.row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds }) : null;
-            if (verdict?.suppressed) {
+            const gate = (row: LogRecord) => s.gate?.check(row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds }).suppressed ?? null;
+            // an early row sends nothing until its verdict is certain; a final row after an early alert is not notified again
+            const decision = s.early.decide(input, s.options, title, gate);
+            if (!decision) continue;
+            const { result, suppressed } = decision;
+            s.scored++;
+            if (result.row.Final !== undefined && result.alert) result.row.Notify = decision.notify;
+            if (suppressed) {
               // held back, not lost: on output 2 with the reason
               s.suppressed++;
-              result.row.Suppressed = verdict.suppressed;
+              result.row.Suppressed = suppressed;
               result.row.FailedThresholds = [];
               misses.push(result.row);
             } else if (result.alert) {
-              s.alerts++;
+              if (decision.notify) s.alerts++; // alerted cells: a final row after an early alert is not counted again
               hits.push(result.row);
               s.summaries.push(result.summary);
             } else {
@@ -112,22 +125,47 @@ export = function register(RED: NodeAPI): void {
       },
       reuseInput: (incoming) => !incoming.batch,
       persist: {
-        // only the alert gate has state (pairs already reported); without a gate there is nothing to keep
+        // the alert gate's pairs already reported, and the cells alerted early (so a restart does not notify twice)
         settings: () => persistenceSettings(config.store, config.checkpointEvery),
-        snapshot: (s) => s.gate?.snapshot() ?? null,
+        snapshot: (s) => ({ format: 'netbeacon-scorer', gate: s.gate?.snapshot() ?? null, early: s.early.snapshot() }),
         restore: (s, saved) => {
-          if (s.gate && saved) s.gate.restore(saved);
+          if (!saved) return;
+          const both = saved as { format?: unknown; gate?: unknown; early?: unknown };
+          // state saved before early verdicts existed is the alert gate's alone
+          if (both.format !== 'netbeacon-scorer') {
+            if (s.gate) s.gate.restore(saved);
+            return;
+          }
+          if (s.gate && both.gate) s.gate.restore(both.gate);
+          if (both.early) s.early.restore(both.early);
         },
       },
       // msg.topic of an alert: a one-line summary, ready for e-mail or chat nodes
       decorate: (s, messages, incoming, input) => {
+        const alerts = messages[0];
+        if (!alerts) return;
+        const out: NodeMessage[] = [];
         let i = 0;
-        for (const m of messages[0] ?? []) {
-          if (m === input && incoming.control) continue;
-          m.topic = incoming.batch
-            ? `${title}: ${(m.payload as unknown[]).length} alert(s); first: ${s.summaries[0]}`
-            : s.summaries[i++];
+        for (const m of alerts) {
+          if (m === input && incoming.control) {
+            out.push(m);
+            continue;
+          }
+          const rows = ([] as LogRecord[]).concat(m.payload as LogRecord);
+          const summaries = s.summaries.slice(i, (i += rows.length));
+          // hand-offs (e-mail, chat) route on msg.notify: true once per cell; a batch's rows already notified early go in a message of their own
+          const fresh = rows.filter((row) => row.Notify !== false);
+          const repeat = rows.filter((row) => row.Notify === false);
+          for (const part of [fresh, repeat]) {
+            if (part.length === 0) continue;
+            const first = summaries[rows.indexOf(part[0])];
+            const payload = incoming.batch ? part : part[0];
+            const topic = incoming.batch ? `${title}: ${part.length} alert(s); first: ${first}` : first;
+            const notify = part === fresh;
+            out.push(part.length === rows.length ? Object.assign(m, { payload, topic, notify }) : ({ ...m, payload, topic, notify } as NodeMessage));
+          }
         }
+        alerts.splice(0, alerts.length, ...out);
       },
     });
   }
@@ -167,4 +205,11 @@ function makeGate(config: ScorerDef): AlertGate | null {
     rearmSeconds: rearmHours * 3600,
     maxRemembered: 100_000,
   });
+}
+
+/** The periodic method's threshold: 0 < p ≤ 1; absent or blank = 0.001. */
+function pValueSetting(value: unknown): number {
+  const p = numberSetting(value, 'maximum p-value', 0.001, 0.001) as number;
+  if (!(p > 0 && p <= 1)) throw new Error(`maximum p-value must be above 0 and at most 1, not ${p}`);
+  return p;
 }

@@ -9,7 +9,8 @@ export function describeAlert(file: string, row: Record<string, unknown>): strin
   const rule = name.includes('paloalto') ? 'Palo Alto' : name.includes('zeek') || name.includes('scaleout') ? 'Zeek WireData' : name.includes('hunt') ? 'hunt' : 'WireData';
   const who = groups.map((g) => `${g}=${String(row[g])}`).join(' ');
   const pct = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
-  return `ALERT [${rule}] ${row.TimeGenerated} ${who}: every ${row.MostFrequentTimeDeltainSeconds} s, ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents} (${pct} %)`;
+  const early = row.Final === false ? ` (early, as of ${String(row.AsOf)})` : '';
+  return `ALERT [${rule}]${early} ${row.TimeGenerated} ${who}: every ${row.MostFrequentTimeDeltainSeconds} s, ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents} (${pct} %)`;
 }
 
 /**
@@ -58,6 +59,7 @@ export class AlertFollower {
           continue;
         }
         for (const row of rows) {
+          if ((row as { Notify?: unknown }).Notify === false) continue; // the final row of a cell alerted early: printed once, when first alerted
           this.total++;
           process.stdout.write(prefix + describeAlert(file, row as Record<string, unknown>) + '\n');
         }

@@ -20,7 +20,9 @@ const { freePort } = require('./support/node-red-process');
 const ROOT = path.join(__dirname, '..', '..');
 
 
-const readRows = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const allRows = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+/** The final rows (what the KQL query gives), without the streaming marks; early alerts (Final: false) left out. */
+const readRows = (file) => allRows(file).filter((r) => r.Final !== false).map(({ Final, Notify, ...row }) => row);
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 
 describe('npm start (real Node-RED process)', function () {
@@ -80,7 +82,7 @@ describe('npm start (real Node-RED process)', function () {
     (output.match(/^ALERT \[(?!hunt)/gm) || []).length.should.equal(total);
     // the hunt flow reports the sample's beacon (10.0.0.4 → 52.239.1.10, every 60 s) once per day, with the pattern's length
     const hunt = readRows(path.join(userDir, 'beacon-alerts-hunt.jsonl'));
-    hunt.filter((r) => r.LocalIP === '10.0.0.4' && r.RemoteIP === '52.239.1.10').length.should.be.above(0);
+    hunt.filter((r) => r.LocalIP === '10.0.0.4' && r.RemoteNetwork === '52.239.1.0/24').length.should.be.above(0); // the hunt groups destinations by network
     hunt.every((r) => typeof r.PatternHours === 'number').should.be.true();
 
     const wire = readRows(path.join(userDir, 'beacon-alerts-wiredata.jsonl'));
@@ -88,5 +90,9 @@ describe('npm start (real Node-RED process)', function () {
     should(canonical(wire)).deepEqual(canonical(expected.wiredata));
     should(canonical(pan)).deepEqual(canonical(expected.paloalto));
     should(canonical(readRows(path.join(userDir, 'beacon-alerts-zeek.jsonl')))).deepEqual(canonical(expected.zeek));
+    // the Sentinel flows alerted early on the sample's beacon hours, and each cell was notified (printed) once
+    const early = allRows(path.join(userDir, 'beacon-alerts-wiredata.jsonl')).filter((r) => r.Final === false);
+    early.length.should.be.above(0);
+    (output.match(/^ALERT \[WireData\] \(early/gm) || []).length.should.equal(early.length);
   });
 });

@@ -44,6 +44,41 @@ describe('beacon-histogram node', function () {
     got.o1[0].payload[0].TimeGenerated.should.equal('2024-01-01T10:00:00Z');
   });
 
+  it('certain after: an early row (Final: false) once the watermark passes bin end + certain after, again when its pending delta comes; Final: true on close', async function () {
+    await load({ closeAfter: 86400, certainAfter: 300, certainKey: 'LocalIP' });
+    // 10.0.0.1's last event of the hour has its delta (next at 11:00); 10.0.0.2's event at 10:59:30 still waits for its next one
+    const got = await exchange([
+      { payload: [d(0, 60), d(60, 3540), d(1000, 2570, { LocalIP: '10.0.0.2' }), d(3600, 301)] },
+      { payload: d(3570, 3630, { LocalIP: '10.0.0.2' }) },
+    ]);
+    const early = got.o1.filter((m) => !m.flush).map((m) => [].concat(m.payload).filter((r) => r.Final === false).map((r) => [r.LocalIP, r.TimeGenerated, r.TotalEvents, r.PendingDeltas, r.AsOf])).filter((rows) => rows.length > 0);
+    early.should.eql([
+      [['10.0.0.1', '2024-01-01T10:00:00Z', 2, 0, '2024-01-01T11:05:01Z'], ['10.0.0.2', '2024-01-01T10:00:00Z', 1, 1, '2024-01-01T11:05:01Z']],
+      [['10.0.0.2', '2024-01-01T10:00:00Z', 2, 0, '2024-01-01T11:05:01Z']],
+    ]);
+    const final = records(got.o1).filter((r) => r.Final === true);
+    final.map((r) => [r.LocalIP, r.TimeGenerated, r.TotalEvents]).sort().should.eql([
+      ['10.0.0.1', '2024-01-01T10:00:00Z', 2], ['10.0.0.1', '2024-01-01T11:00:00Z', 1], ['10.0.0.2', '2024-01-01T10:00:00Z', 2],
+    ]);
+    helper.getNode('n1').status.lastCall.args[0].text.should.match(/3 early/);
+  });
+
+  it('certain after: a host silent after the bin leaves its cell with one delta pending', async function () {
+    await load({ closeAfter: 86400, certainAfter: 0, certainKey: 'LocalIP' });
+    const got = await exchange([{ payload: [d(0, 60), d(60, 60), d(120, 60, { LocalIP: '10.0.0.9' }), d(180, 3700, { LocalIP: '10.0.0.9' })] }], { flush: false });
+    const early = records(got.o1).filter((r) => r.Final === false);
+    early.map((r) => [r.LocalIP, r.PendingDeltas]).should.eql([['10.0.0.1', 1], ['10.0.0.9', 0]]);
+  });
+
+  it('certain after needs the delta key among the group fields; absent, rows carry no Final (flows saved before it)', async function () {
+    await load({ certainAfter: 300, certainKey: 'SourceIP' });
+    helper.getNode('n1').status.lastCall.args[0].should.containDeep({ fill: 'red', text: 'invalid settings' });
+    helper.unload();
+    await load({ closeAfter: 0 });
+    const got = await exchange([{ payload: [d(0, 60), d(3600, 4000)] }]);
+    records(got.o1).forEach((r) => should(r.Final).be.undefined());
+  });
+
   it('sends deltas for a closed bin to output 2', async function () {
     await load({ closeAfter: 0 });
     const got = await exchange([{ payload: d(0, 3700) }, { payload: d(100, 30, { tag: 'late' }) }]);

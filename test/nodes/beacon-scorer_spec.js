@@ -29,6 +29,37 @@ describe('beacon-scorer node', function () {
     got.o2[0].payload.FailedThresholds.should.eql(['BeaconPercent > 95']);
   });
 
+  it('early rows: alerts only on a certain verdict, notifies each cell once; a batch splits what was already notified', async function () {
+    await load();
+    const early = (counts, extra = {}) => row(counts, { Final: false, PendingDeltas: 1, ...extra });
+    const got = await exchange([
+      // 20 of 20: certain whatever the pending delta; 19 of 19: one more other delta makes 95.0 %, not > 95: waits
+      { payload: [early({ 60: 20 }), early({ 60: 19 }, { RemoteIP: '9.9.9.9' })] },
+      // the same cell again (complete now): already alerted, nothing sent
+      { payload: early({ 60: 21 }, { PendingDeltas: 0 }) },
+      // final rows: the early-alerted cell (not notified again) and the waiting one (notified now)
+      { payload: [row({ 60: 21 }, { Final: true }), row({ 60: 20 }, { RemoteIP: '9.9.9.9', Final: true })] },
+    ]);
+    const alerts = got.o1.filter((m) => !m.flush);
+    alerts.map((m) => [m.notify, m.payload.map((r) => [r.RemoteIP, r.Final, r.Notify])]).should.eql([
+      [true, [['8.8.8.8', false, true]]],
+      [true, [['9.9.9.9', true, true]]],
+      [false, [['8.8.8.8', true, false]]],
+    ]);
+    alerts[1].topic.should.match(/^WireData beaconing: 1 alert\(s\); first: .*RemoteIP 9\.9\.9\.9/);
+    should(got.o2).be.empty();
+    helper.getNode('n1').status.lastCall.args[0].text.should.match(/2 alerts \(1 early\)/);
+  });
+
+  it('rows without Final (no early verdicts) alert and notify as before', async function () {
+    await load();
+    const got = await exchange([{ payload: row({ 60: 20 }) }]);
+    const alerts = got.o1.filter((m) => !m.flush);
+    alerts.map((m) => m.notify).should.eql([true]);
+    should(alerts[0].payload.Final).be.undefined();
+    should(alerts[0].payload.Notify).be.undefined();
+  });
+
   it('answers arrays with arrays, and a topic counting the alerts', async function () {
     await load();
     const got = await exchange([{ payload: [row({ 60: 20 }), row({ 30: 40 }), row({ 60: 3 })] }]);

@@ -172,13 +172,30 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
     helper.getNode('n1').receive({ flush: true });
     (await run.done).o1.filter((m) => !m.flush).length.should.equal(1);
     await helper.setFlows(flow, 'full');
-    gate.saved('n1').stage.should.equal('alert-gate');
+    gate.saved('n1').gate.stage.should.equal('alert-gate');
     run = collect();
     helper.getNode('n1').receive({ payload: row(1) });
     helper.getNode('n1').receive({ flush: true });
     const got = await run.done;
     got.o1.filter((m) => !m.flush).length.should.equal(0);
     got.o2[0].payload.Suppressed.should.match(/^repeat/);
+  });
+
+  it('keeps the cells the scorer alerted early across a redeploy: their final row is not notified again', async function () {
+    const flow = [tab, { id: 'n1', z: 'f1', type: 'beacon-scorer', method: 'kql', minTotalEvents: 15, minBeaconPercent: 95, store: 'gated', checkpointEvery: 0, wires: [['o1'], ['o2']] }, ...probes];
+    const row = (extra) => ({ TimeGenerated: '2024-01-01T10:00:00Z', LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443, TotalEvents: 30, DeltaCounts: { 60: 30 }, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], ...extra });
+    await start(flow);
+    let run = collect();
+    helper.getNode('n1').receive({ payload: row({ Final: false, PendingDeltas: 1 }) });
+    helper.getNode('n1').receive({ flush: true });
+    const early = (await run.done).o1.filter((m) => !m.flush);
+    early.map((m) => [m.notify, m.payload.Final]).should.eql([[true, false]]);
+    await helper.setFlows(flow, 'full');
+    run = collect();
+    helper.getNode('n1').receive({ payload: row({ Final: true, TotalEvents: 31, DeltaCounts: { 60: 31 } }) });
+    helper.getNode('n1').receive({ flush: true });
+    const final = (await run.done).o1.filter((m) => !m.flush);
+    final.map((m) => [m.notify, m.payload.Final, m.payload.Notify]).should.eql([[false, true, false]]);
   });
 
   it('deletes its saved state when the node is removed from the flow', async function () {

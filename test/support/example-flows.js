@@ -80,14 +80,15 @@ function replay(flowInfo, records, { batchSize = 0, source = null, afterBatch = 
   const alerts = helper.getNode('probe-alerts');
   const late = helper.getNode('probe-late');
   const below = helper.getNode('probe-below');
-  const result = { alerts: [], below: [], late: [], messages: [] };
+  // alerts/below: final rows, as the KQL query gives them; early: alerts sent before their cell closed (Final: false)
+  const result = { alerts: [], below: [], late: [], messages: [], early: [], notified: [] };
   const finished = new Promise((resolve) => {
     const onLate = (msg) => result.late.push(...[].concat(msg.payload));
     const onBelow = (msg) => {
       // the scorer's second output adds FailedThresholds to the KQL row
       for (const row of [].concat(msg.payload)) {
         const { FailedThresholds, ...kqlRow } = row;
-        result.below.push(kqlRow);
+        if (row.Final !== false) result.below.push(finalRow(kqlRow));
       }
     };
     const onAlert = (msg) => {
@@ -99,7 +100,11 @@ function replay(flowInfo, records, { batchSize = 0, source = null, afterBatch = 
       }
       if (msg.reset) return;
       result.messages.push(msg);
-      result.alerts.push(...[].concat(msg.payload));
+      for (const row of [].concat(msg.payload)) {
+        if (row.Final === false) result.early.push(row);
+        else result.alerts.push(finalRow(row));
+        if (row.Notify !== false && msg.notify) result.notified.push(row);
+      }
     };
     alerts.on('input', onAlert);
     late.on('input', onLate);
@@ -126,6 +131,12 @@ function replay(flowInfo, records, { batchSize = 0, source = null, afterBatch = 
     await forgetSpyCalls();
     return result;
   })();
+}
+
+/** A final row without the streaming marks (Final, Notify), which the KQL query has no column for. */
+function finalRow(row) {
+  const { Final, Notify, ...kql } = row;
+  return kql;
 }
 
 function chunk(items, size) {

@@ -1,0 +1,235 @@
+import { isRecord, keyOf, LogRecord, RecordError } from './records';
+import { scoreRow, ScoredRow, ScorerOptions } from './scorer';
+import { makeSnapshot, openSnapshot, Snapshot } from './snapshot';
+
+/**
+ * Certainty-based early verdicts (SPEC §4, live latency contract).
+ *
+ * Histogram side: once the watermark has passed a window's end by
+ * *certain after* seconds, every delta of a (window, group) cell is known
+ * except at most one: the delta of its delta key's last event in the
+ * window, still waiting for the key's next event. That holds when the delta
+ * key fields are among the group fields (each cell then has one key) and
+ * events arrive at most lateness + certain after behind the newest. The
+ * histogram then emits an early row (`Final: false`, `PendingDeltas` 0 or
+ * 1); a key whose last event in the window already has its delta (its next
+ * event lies past the window's end) has nothing pending.
+ *
+ * Scorer side: an early row's verdict is certain when it is the same
+ * whatever the pending delta turns out to be: none (or filtered), one more
+ * count of a delta already there, or a new delta value.
+ */
+
+export interface CertaintyOptions {
+  /** seconds past a window's end (on the histogram's watermark) before its early rows */
+  afterSeconds: number;
+  /** the delta node's key fields: each must be a group field */
+  keyFields: string[];
+}
+
+/** Checks the settings: null when certainty is off (no *certain after*). */
+export function certaintyOptions(afterSeconds: number | null | undefined, keyFields: string[] | undefined, groupFields: string[]): CertaintyOptions | null {
+  if (afterSeconds === null || afterSeconds === undefined) return null;
+  if (!(afterSeconds >= 0) || !Number.isFinite(afterSeconds)) throw new Error(`certain-after must be a number of seconds ≥ 0, not ${afterSeconds}`);
+  const keys = keyFields ?? [];
+  if (keys.length === 0) throw new Error('certain-after needs the delta key fields (the delta node\'s key)');
+  const missing = keys.filter((f) => !groupFields.includes(f));
+  if (missing.length > 0) {
+    throw new Error(`early verdicts need the delta key among the group fields (${missing.join(', ')} is not grouped): a cell could wait for more than one delta`);
+  }
+  return { afterSeconds, keyFields: keys.slice() };
+}
+
+/**
+ * Per open window, the delta keys whose last event in the window has its
+ * delta already (the next event's time is at or past the window's end).
+ */
+export class WindowCompleteness {
+  private readonly done = new Map<number, Set<string>>();
+
+  constructor(readonly keyFields: string[]) {}
+
+  note(start: number, record: LogRecord): void {
+    let keys = this.done.get(start);
+    if (!keys) this.done.set(start, (keys = new Set()));
+    keys.add(keyOf(record, this.keyFields));
+  }
+
+  /** Whether the key of a cell (group fields and values) has nothing pending in the window. */
+  has(start: number, groupFields: readonly string[], groupValues: readonly unknown[]): boolean {
+    const keys = this.done.get(start);
+    if (!keys) return false;
+    const probe: LogRecord = {};
+    groupFields.forEach((f, i) => (probe[f] = groupValues[i]));
+    return keys.has(keyOf(probe, this.keyFields));
+  }
+
+  forget(start: number): void {
+    this.done.delete(start);
+  }
+
+  clear(): void {
+    this.done.clear();
+  }
+
+  save(): Array<[number, string[]]> {
+    return [...this.done].map(([start, keys]) => [start, [...keys]]);
+  }
+
+  load(saved: Array<[number, string[]]>): void {
+    for (const [start, keys] of saved) this.done.set(start, new Set(keys));
+  }
+}
+
+/** What an early row says about its cell's alert. */
+export type Certainty = 'alert' | 'quiet' | 'uncertain';
+
+/**
+ * Whether an early histogram row's verdict is certain. Nothing pending: the
+ * row is the whole cell. One pending delta: the kql method tries every
+ * outcome that matters (none; one more of the most frequent delta; a new
+ * value; each with one more connection when connections are counted); the
+ * window method has a proven lower bound only (the band share cannot fall
+ * below `best / (total + 1)`), so a certain alert, and a certain quiet
+ * only when even one more event misses the TotalEvents threshold; the stats
+ * method waits (a single interval moves quartiles, MAD and the size and
+ * duration parts: no bound proven); so does periodic (its bands).
+ */
+export function certainty(row: LogRecord, options: ScorerOptions, title?: string): { certainty: Certainty; scored: ScoredRow | null } {
+  // most early rows are small cells of ordinary traffic: one more delta cannot reach TotalEvents (and no strobe class)
+  const total = typeof row.TotalEvents === 'number' ? row.TotalEvents : Infinity;
+  if (options.minTotalEvents != null && options.strobePerHour == null && total + 1 <= options.minTotalEvents) return { certainty: 'quiet', scored: null };
+  const scored = scoreRow(row, options, title);
+  const verdict: Certainty = scored.alert ? 'alert' : 'quiet';
+  if (row.PendingDeltas === 0) return { certainty: verdict, scored };
+  const method = options.method ?? 'kql';
+  if (method !== 'kql' && method !== 'window') return { certainty: 'uncertain', scored }; // stats, periodic: no bound proven
+  const counts = row.DeltaCounts as Record<string, number>;
+  const withConnections = typeof row.Connections === 'number';
+  const variant = (deltaText: string | null, connections: number): boolean => {
+    const next: LogRecord = { ...row, DeltaCounts: { ...counts } };
+    if (deltaText !== null) {
+      (next.DeltaCounts as Record<string, number>)[deltaText] = (counts[deltaText] ?? 0) + 1;
+      next.TotalEvents = (row.TotalEvents as number) + 1;
+    }
+    if (withConnections) next.Connections = (row.Connections as number) + connections;
+    return scoreRow(next, options, title).alert;
+  };
+  const far = String(farDelta(counts, options));
+  // the pending event filtered (under the minimum delta, a skipped port) or absent, with or without its connection
+  const outcomes = [scored.alert, variant(null, 1), variant(far, 1)];
+  if (method === 'kql') {
+    const mode = scored.row.MostFrequentTimeDeltainSeconds;
+    if (mode !== null && mode !== undefined) outcomes.push(variant(String(mode), 1));
+    return { certainty: outcomes.every((a) => a === outcomes[0]) ? verdict : 'uncertain', scored };
+  }
+  // window: a far value is the worst case for an alert (every band keeps its count, the total grows)
+  if (outcomes.every(Boolean)) return { certainty: 'alert', scored };
+  const quietForSure = !scored.alert && options.minTotalEvents !== null && total + 1 <= options.minTotalEvents && !outcomes.some(Boolean);
+  return { certainty: quietForSure ? 'quiet' : 'uncertain', scored };
+}
+
+/** A delta value beyond the reach of every jitter band around the ones present (a new value that joins none). */
+function farDelta(counts: Record<string, number>, options: ScorerOptions): number {
+  const max = Math.max(0, ...Object.keys(counts).map(Number).filter(Number.isFinite));
+  const p = (options.windowPercent ?? 0) / 100;
+  const reach = Math.max(max + 2 * (options.windowSeconds ?? 0), p > 0 && p < 1 ? (max * (1 + p)) / (1 - p) : max);
+  return Math.ceil(2 * reach) + 1;
+}
+
+/** A (window, group) cell's identity in histogram and scorer rows. */
+export function cellKey(row: LogRecord): string {
+  const groups = Array.isArray(row.GroupFields) ? (row.GroupFields as string[]) : [];
+  return JSON.stringify([row.TimeGenerated, row.BinSeconds ?? null, row.HopSeconds ?? null, groups, groups.map((f) => row[f] ?? null)]);
+}
+
+/** An early alert already sent, kept until its cell's final row. */
+interface Notice {
+  /** the alert gate's reason when it held the alert back */
+  suppressed: string | null;
+  /** what the gate wrote on the early row, copied onto the final one */
+  patternSince?: unknown;
+  patternHours?: unknown;
+}
+
+export interface Decision {
+  result: ScoredRow;
+  /** the alert gate's reason, or null */
+  suppressed: string | null;
+  /** the first alert of its cell (hand-offs to e-mail and chat notify on it) */
+  notify: boolean;
+}
+
+export interface EarlyAlertsState {
+  notices: Array<[string, Notice]>;
+  counts: EarlyAlerts['counts'];
+}
+
+/**
+ * The scorer's side of early verdicts: scores early rows for certainty,
+ * remembers the cells alerted early so their final row is not notified
+ * again (nor passed through the alert gate twice), and counts what it saw.
+ * Rows without `Final` (certainty off) pass as before, each alert notified.
+ */
+export class EarlyAlerts {
+  private readonly notices = new Map<string, Notice>();
+  readonly counts = { early: 0, earlyAlerts: 0, waiting: 0, contradicted: 0 };
+
+  constructor(private readonly maxRemembered = 100_000) {}
+
+  /**
+   * The decision on one row, or null for an early row that sends nothing
+   * (uncertain, certainly quiet, or its cell already alerted). `gate` is
+   * asked once per alerting cell.
+   */
+  decide(input: unknown, options: ScorerOptions, title: string, gate: (row: LogRecord) => string | null): Decision | null {
+    if (!isRecord(input)) throw new RecordError('row', input, 'is not an object');
+    if (input.Final === false) return this.early(input, options, title, gate);
+    const result = scoreRow(input, options, title);
+    const key = input.Final === true ? cellKey(input) : null;
+    const notice = key !== null ? this.notices.get(key) : undefined;
+    if (key !== null) this.notices.delete(key);
+    if (notice && !result.alert) this.counts.contradicted++; // arrival disorder beyond lateness + certain after
+    if (notice && result.alert) {
+      if (notice.patternSince !== undefined) Object.assign(result.row, { PatternSince: notice.patternSince, PatternHours: notice.patternHours });
+      return { result, suppressed: notice.suppressed, notify: false };
+    }
+    const suppressed = result.alert ? gate(result.row) : null;
+    return { result, suppressed, notify: result.alert && !suppressed };
+  }
+
+  reset(): void {
+    this.notices.clear();
+    Object.assign(this.counts, { early: 0, earlyAlerts: 0, waiting: 0, contradicted: 0 });
+  }
+
+  snapshot(): Snapshot<EarlyAlertsState> {
+    return makeSnapshot('early-alerts', {}, { notices: [...this.notices], counts: this.counts });
+  }
+
+  restore(saved: unknown): void {
+    this.reset();
+    const state = openSnapshot<EarlyAlertsState>(saved, 'early-alerts', {});
+    if (state instanceof Error) throw state;
+    for (const [key, notice] of state.notices) this.notices.set(key, notice);
+    Object.assign(this.counts, state.counts);
+  }
+
+  private early(input: LogRecord, options: ScorerOptions, title: string, gate: (row: LogRecord) => string | null): Decision | null {
+    this.counts.early++;
+    const { certainty: verdict, scored } = certainty(input, options, title);
+    if (verdict !== 'alert' || !scored) {
+      if (verdict === 'uncertain') this.counts.waiting++;
+      return null;
+    }
+    const key = cellKey(input);
+    if (this.notices.has(key)) return null; // alerted on an earlier early row
+    this.counts.earlyAlerts++;
+    const suppressed = gate(scored.row);
+    const notice: Notice = { suppressed };
+    if (scored.row.PatternSince !== undefined) Object.assign(notice, { patternSince: scored.row.PatternSince, patternHours: scored.row.PatternHours });
+    this.notices.set(key, notice);
+    while (this.notices.size > this.maxRemembered) this.notices.delete(this.notices.keys().next().value as string);
+    return { result: scored, suppressed, notify: !suppressed };
+  }
+}
