@@ -30,18 +30,24 @@ export class MinHeap<T> {
     const last = items.pop() as T;
     if (items.length > 0) {
       items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < items.length && this.less(items[l], items[m])) m = l;
-        if (r < items.length && this.less(items[r], items[m])) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m], items[i]];
-        i = m;
-      }
+      this.topChanged();
     }
     return top;
+  }
+
+  /** Restores the order after the top item's own ordering value grew (a merged run moved to its next event). */
+  topChanged(): void {
+    const items = this.items;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < items.length && this.less(items[l], items[m])) m = l;
+      if (r < items.length && this.less(items[r], items[m])) m = r;
+      if (m === i) break;
+      [items[i], items[m]] = [items[m], items[i]];
+      i = m;
+    }
   }
 
   clear(): void {

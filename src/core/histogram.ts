@@ -1,7 +1,8 @@
+import { FlatCounts } from './batch/flat-counts';
 import { certaintyOptions, CertaintyOptions, WindowCompleteness } from './certainty';
 import { isRecord, keyOf, LogRecord, numericValue, RecordError } from './records';
 import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
-import { binStart, isoFromSeconds, parseEventTime } from './time';
+import { binStart, EventTime, isoFromSeconds, parseEventTime, readEventTime } from './time';
 import { PrevalenceFields, stampDestinationSources } from './prevalence';
 
 export interface HistogramOptions {
@@ -136,7 +137,7 @@ export interface HistogramState {
 
 interface Cell {
   groupValues: unknown[];
-  counts: Map<number, number>;
+  counts: FlatCounts;
   total: number;
   /** every record of the group in the window, under the minimum delta too (countConnections) */
   connections: number;
@@ -197,6 +198,9 @@ export class HistogramAggregator {
   }
 
   private readonly hop: number;
+  /** scratch for parsed times: the hot path allocates none */
+  private readonly time: EventTime = { sec: 0, ticks: 0 };
+  private readonly nextTime: EventTime = { sec: 0, ticks: 0 };
 
   /** The largest next-event time seen (epoch seconds), or null before any. */
   get watermarkSeconds(): number | null {
@@ -212,8 +216,8 @@ export class HistogramAggregator {
     this.counts.seen++;
     const o = this.options;
     if (!isRecord(record)) return this.fail(out, new RecordError('record', record, 'is not an object'));
-    const time = parseEventTime(record[o.timeField]);
-    if (!time) return this.fail(out, new RecordError(o.timeField, record[o.timeField], 'is not a timestamp'));
+    const time = this.time;
+    if (!readEventTime(record[o.timeField], time)) return this.fail(out, new RecordError(o.timeField, record[o.timeField], 'is not a timestamp'));
     const delta = record[o.deltaField];
     if (typeof delta !== 'number' || !Number.isFinite(delta)) {
       return this.fail(out, new RecordError(o.deltaField, delta, 'is not a number'));
@@ -242,8 +246,7 @@ export class HistogramAggregator {
         }
       }
     }
-    const next = parseEventTime(record[o.nextTimeField]);
-    this.advance(next ? next.sec : time.sec, out);
+    this.advance(readEventTime(record[o.nextTimeField], this.nextTime) ? this.nextTime.sec : time.sec, out);
     const cap = o.maxOpenCells ?? 0;
     while (cap > 0 && this.cells > cap && this.bins.size > 0) {
       // too many open cells (a flood of groups): emit the oldest bin now rather than grow
@@ -307,7 +310,7 @@ export class HistogramAggregator {
         if (!Number.isFinite(start) || !Array.isArray(counts) || !Array.isArray(sums)) throw new Error(`bad cell ${key}`);
         let group = this.bins.get(start);
         if (!group) this.bins.set(start, (group = new Map()));
-        const cell: Cell = { groupValues, counts: new Map(counts), total, sums, connections: detail?.c ?? total };
+        const cell: Cell = { groupValues, counts: FlatCounts.from(counts), total, sums, connections: detail?.c ?? total };
         if (detail?.b) cell.bytes = new Map(detail.b);
         if (detail?.s) Object.assign(cell, { sub: detail.s, first: detail.f, last: detail.l });
         if (detail?.e) cell.early = detail.e;
@@ -339,7 +342,7 @@ export class HistogramAggregator {
     const o = this.options;
     const cell = this.cellFor(record, start, sec);
     cell.connections++;
-    cell.counts.set(delta, (cell.counts.get(delta) ?? 0) + 1);
+    cell.counts.increment(delta);
     cell.total++;
     for (let i = 0; i < o.sumFields.length; i++) {
       const v = numericValue(record[o.sumFields[i]]);
@@ -373,7 +376,7 @@ export class HistogramAggregator {
     if (!cell) {
       cell = {
         groupValues: o.groupFields.map((f) => record[f] ?? null),
-        counts: new Map(),
+        counts: new FlatCounts(),
         total: 0,
         connections: 0,
         sums: o.sumFields.map(() => 0),
@@ -484,10 +487,7 @@ export class HistogramAggregator {
     o.groupFields.forEach((f, i) => (row[f] = cell.groupValues[i]));
     row.TotalEvents = cell.total;
     o.sumFields.forEach((f, i) => (row['Total' + f] = cell.sums[i]));
-    const deltas = [...cell.counts.keys()].sort((a, b) => a - b);
-    const counts: Record<string, number> = {};
-    for (const d of deltas) counts[String(d)] = cell.counts.get(d) as number;
-    row.DeltaCounts = counts;
+    row.DeltaCounts = cell.counts.toSortedObject();
     if (cell.bytes) row.ByteCounts = Object.fromEntries([...cell.bytes].sort((a, b) => a[0] - b[0]).map(([v, c]) => [String(v), c]));
     if (cell.sub) Object.assign(row, { SubBinCounts: cell.sub.slice(), FirstSeen: isoFromSeconds(cell.first as number), LastSeen: isoFromSeconds(cell.last as number) });
     row.BinSeconds = o.binSeconds;

@@ -22,10 +22,33 @@ const MAX_ABS_SECONDS = 8.64e12;
  * (number), or a Date. Returns null for anything else.
  */
 export function parseEventTime(value: unknown): EventTime | null {
-  if (typeof value === 'string') return parseIso(value);
-  if (typeof value === 'number') return fromEpochMillis(value);
-  if (value instanceof Date) return fromEpochMillis(value.getTime());
-  return null;
+  const time = { sec: 0, ticks: 0 };
+  return readEventTime(value, time) ? time : null;
+}
+
+/**
+ * parseEventTime without an allocation: writes the time into `into` and
+ * returns true, or returns false (leaving `into` undefined) when the value
+ * is not a time. The hot paths parse every record's time with it.
+ */
+export function readEventTime(value: unknown, into: EventTime): boolean {
+  if (typeof value === 'string') {
+    if (value.length >= 20 && value.length <= 30) {
+      const fast = readIsoUtcFast(value, into);
+      if (fast !== undefined) return fast;
+    }
+    return copyInto(value.length > 40 ? null : parseIsoFull(value), into);
+  }
+  if (typeof value === 'number') return copyInto(fromEpochMillis(value), into);
+  if (value instanceof Date) return copyInto(fromEpochMillis(value.getTime()), into);
+  return false;
+}
+
+function copyInto(time: EventTime | null, into: EventTime): boolean {
+  if (!time) return false;
+  into.sec = time.sec;
+  into.ticks = time.ticks;
+  return true;
 }
 
 export function fromEpochMillis(ms: number): EventTime | null {
@@ -48,30 +71,30 @@ export function fromEpochSeconds(s: number): EventTime | null {
 
 /** Epoch seconds of recent UTC dates ("YYYY-MM-DD"), so the common form skips Date and the regex. */
 const dayCache = new Map<string, number>();
+/** The day of the last time read: records come in runs of one day, so most skip even the cache. */
+let lastDay = '';
+let lastDayStart = 0;
 
 /**
  * Fast path for the form logs use most, "YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z":
- * digits read by char code, the day's epoch from a small cache. Anything
- * else (offsets, spaces, no zone, odd values) falls through to the full parser.
+ * digits read by char code, the day's epoch from the last day or a small
+ * cache. Anything else (offsets, spaces, no zone, odd values) returns
+ * undefined and falls through to the full parser.
  */
-function parseIsoUtcFast(text: string): EventTime | null | undefined {
+function readIsoUtcFast(text: string, into: EventTime): boolean | undefined {
   const n = text.length;
-  if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */) return undefined;
   if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
-  const digit = (i: number) => {
-    const c = text.charCodeAt(i) - 48;
-    return c >= 0 && c <= 9 ? c : -100;
-  };
-  const hour = digit(11) * 10 + digit(12);
-  const minute = digit(14) * 10 + digit(15);
-  const second = digit(17) * 10 + digit(18);
+  const hour = digit(text, 11) * 10 + digit(text, 12);
+  const minute = digit(text, 14) * 10 + digit(text, 15);
+  const second = digit(text, 17) * 10 + digit(text, 18);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   let ticks = 0;
   if (n > 20) {
     if (text.charCodeAt(19) !== 46 /* . */ || n < 22) return undefined;
     let scale = 1_000_000;
     for (let i = 20; i < n - 1; i++) {
-      const d = digit(i);
+      const d = digit(text, i);
       if (d < 0) return undefined;
       if (scale >= 1) ticks += d * scale;
       scale /= 10;
@@ -79,24 +102,29 @@ function parseIsoUtcFast(text: string): EventTime | null | undefined {
   } else if (text.charCodeAt(19) !== 90) {
     return undefined;
   }
-  const day = text.slice(0, 10);
-  let dayStart = dayCache.get(day);
-  if (dayStart === undefined) {
-    const full = parseIsoFull(`${day}T00:00:00Z`);
-    if (!full) return null;
-    if (dayCache.size > 4096) dayCache.clear();
-    dayCache.set(day, (dayStart = full.sec));
+  let dayStart: number | undefined;
+  if (text.startsWith(lastDay) && lastDay !== '') {
+    dayStart = lastDayStart;
+  } else {
+    const day = text.slice(0, 10);
+    dayStart = dayCache.get(day);
+    if (dayStart === undefined) {
+      const full = parseIsoFull(`${day}T00:00:00Z`);
+      if (!full) return false;
+      if (dayCache.size > 4096) dayCache.clear();
+      dayCache.set(day, (dayStart = full.sec));
+    }
+    lastDay = day;
+    lastDayStart = dayStart;
   }
-  return { sec: dayStart + hour * 3600 + minute * 60 + second, ticks: Math.floor(ticks) };
+  into.sec = dayStart + hour * 3600 + minute * 60 + second;
+  into.ticks = Math.floor(ticks);
+  return true;
 }
 
-function parseIso(text: string): EventTime | null {
-  if (text.length > 40) return null;
-  if (text.length >= 20) {
-    const fast = parseIsoUtcFast(text);
-    if (fast !== undefined) return fast;
-  }
-  return parseIsoFull(text);
+function digit(text: string, i: number): number {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -100;
 }
 
 function parseIsoFull(text: string): EventTime | null {

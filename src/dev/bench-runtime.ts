@@ -10,12 +10,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RedApi, startEmbedded } from './embedded-red';
 import { ROOT } from '../tools/user-dir';
+import { asParsed } from './bench-records';
 
 
 interface BenchGlobal {
   messages: unknown[];
   done: ((seconds: number) => void) | null;
   started: bigint;
+  /** the payloads reaching the sink (alert rows), when a case asks for them */
+  collected: unknown[] | null;
 }
 const G = globalThis as unknown as { __netbeaconBench: BenchGlobal };
 
@@ -44,6 +47,7 @@ module.exports = function (RED) {
   function Sink(config) {
     RED.nodes.createNode(this, config);
     this.on('input', function (msg) {
+      if (G.collected && msg.payload !== undefined) G.collected.push(...(Array.isArray(msg.payload) ? msg.payload : [msg.payload]));
       if (msg.flush && G.done) G.done(Number(process.hrtime.bigint() - G.started) / 1e9);
     });
   }
@@ -65,6 +69,14 @@ export interface RuntimeResult {
   seconds: number;
   eventsPerSecond: number;
   hopsPerSecond: number;
+  /** the alert rows of the last run, for cases that compare them */
+  alerts?: unknown[];
+}
+
+/** Options of a run: cases may use more records than the rest (the batched chain against DuckDB). */
+export interface RuntimeOptions {
+  /** records for the batched WireData chain case compared with DuckDB (default: none, the case is left out) */
+  batchedRecords?: Array<Record<string, unknown>>;
 }
 
 type NodeConfig = Record<string, unknown> & { id: string; type: string };
@@ -75,8 +87,8 @@ async function waitForNode(RED: RedApi, id: string): Promise<void> {
   if (!RED.nodes.getNode(id)) throw new Error(`the benchmark flow did not start (node ${id} missing: are all node types installed?)`);
 }
 
-export async function runtimeBench(records: Array<Record<string, unknown>>, runs: number): Promise<RuntimeResult[]> {
-  G.__netbeaconBench = { messages: [], done: null, started: 0n };
+export async function runtimeBench(records: Array<Record<string, unknown>>, runs: number, options: RuntimeOptions = {}): Promise<RuntimeResult[]> {
+  G.__netbeaconBench = { messages: [], done: null, started: 0n, collected: null };
   const { RED, stop } = await startEmbedded('bench', BENCH_NODES, ['bench-source', 'bench-sink', 'bench-pass'], 'warn');
 
   const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'WireData beaconing (Sentinel rule).json'), 'utf8')) as NodeConfig[];
@@ -98,7 +110,7 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
   const chainNodes = [pick('beacon-ip-filter', { id: 'f' }), pick('beacon-delta', { id: 'd' }), pick('beacon-histogram', { id: 'h' }), pick('beacon-scorer', { id: 's' })];
   const passes = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `pass${i}`, type: 'bench-pass', wires: [[]] }) as NodeConfig);
 
-  const cases = [
+  const cases: Array<{ name: string; nodes: NodeConfig[]; batch: number; records?: Array<Record<string, unknown>>; collect?: boolean }> = [
     // same number of nodes, so the same hops for a message that goes all the way (source → 4 nodes → sink)
     { name: 'pass-through ceiling, 4 nodes (5 hops), single records', nodes: passes(chainNodes.length), batch: 0 },
     // a record itself takes 3 hops (into filter, delta, histogram); only aggregated rows go further
@@ -109,21 +121,27 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
     { name: 'pass-through ceiling, 4 nodes, batches of 1000', nodes: passes(chainNodes.length), batch: 1000 },
     { name: 'WireData chain, batches of 1000', nodes: chainNodes, batch: 1000 },
   ];
+  if (options.batchedRecords) {
+    // the case set against DuckDB's query: all the records, alert rows kept for the comparison
+    cases.push({ name: `WireData chain, batches of 1000, all ${options.batchedRecords.length} records`, nodes: chainNodes, batch: 1000, records: options.batchedRecords, collect: true });
+  }
   await RED.runtime.flows.setFlows({ flows: { flows: cases.flatMap((c, k) => chain(k, c.nodes)) }, deploymentType: 'full' });
   await waitForNode(RED, `c${cases.length - 1}_src`);
   const results: RuntimeResult[] = [];
   for (const [k, c] of cases.entries()) {
     const times: number[] = [];
     let messages = 0;
+    const input = c.records ?? records;
     // one untimed warm-up run per case (JIT, and the garbage of earlier cases), then the timed runs
     for (let r = -1; r < runs; r++) {
       // as the json node would deliver them (see asParsed in bench.ts)
-      const copies = JSON.parse(JSON.stringify(records)) as Array<Record<string, unknown>>;
+      const copies = asParsed(input);
       const list: unknown[] = [];
       if (c.batch > 0) for (let i = 0; i < copies.length; i += c.batch) list.push({ payload: copies.slice(i, i + c.batch) });
       else for (const rec of copies) list.push({ payload: rec });
       messages = list.length;
       G.__netbeaconBench.messages = list;
+      G.__netbeaconBench.collected = c.collect ? [] : null;
       const finished = new Promise<number>((resolve) => (G.__netbeaconBench.done = resolve));
       (globalThis as { gc?: () => void }).gc?.();
       RED.nodes.getNode(`c${k}_src`)?.receive({ payload: "start" });
@@ -134,7 +152,10 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
     times.sort((a, b) => a - b);
     const seconds = times[Math.floor(times.length / 2)];
     const hops = c.nodes.length + 1;
-    results.push({ name: c.name, events: records.length, messages, hops, seconds, eventsPerSecond: records.length / seconds, hopsPerSecond: (messages * hops) / seconds });
+    const result: RuntimeResult = { name: c.name, events: input.length, messages, hops, seconds, eventsPerSecond: input.length / seconds, hopsPerSecond: (messages * hops) / seconds };
+    if (c.collect) result.alerts = G.__netbeaconBench.collected ?? [];
+    G.__netbeaconBench.collected = null;
+    results.push(result);
   }
   await stop();
   return results;

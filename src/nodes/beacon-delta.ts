@@ -52,7 +52,8 @@ export = function register(RED: NodeAPI): void {
       },
       handle: (t, incoming) => {
         const out = newDeltaOutput();
-        for (const record of incoming.records) t.add(record, out);
+        if (incoming.batch) t.addBatch(incoming.records, out);
+        else for (const record of incoming.records) t.add(record, out);
         if (incoming.flush) t.flush(out);
         const now = t.watermarkTime?.sec ?? null;
         evictions.check(t.counts.evictedKeys, now, t.options.maxKeys ?? 0);

@@ -1,34 +1,25 @@
 import { LogRecord } from '../records';
 import { CefEvent } from './cef';
+import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
+import { plainDigits } from './text';
 
 /** Which PAN-OS byte-direction reading to use (the CEF and CSV paths disagree in Microsoft's parsers). */
 export type ByteDirection = 'microsoft' | 'client';
 
-/** CEF extension keys → CommonSecurityLog columns (Microsoft's CEF name mapping). */
-const CEF_COLUMNS: Record<string, string> = {
-  act: 'DeviceAction', app: 'ApplicationProtocol', cat: 'DeviceEventCategory', cnt: 'EventCount',
-  deviceExternalId: 'DeviceExternalID', dhost: 'DestinationHostName', dmac: 'DestinationMACAddress',
-  dpt: 'DestinationPort', dst: 'DestinationIP', duid: 'DestinationUserID', duser: 'DestinationUserName',
-  dvc: 'DeviceAddress', dvchost: 'DeviceName', externalId: 'ExternalID', msg: 'Message', proto: 'Protocol',
-  reason: 'Reason', request: 'RequestURL', rt: 'ReceiptTime', shost: 'SourceHostName', smac: 'SourceMACAddress',
-  spt: 'SourcePort', src: 'SourceIP', suid: 'SourceUserID', suser: 'SourceUserName', start: 'StartTime', end: 'EndTime',
-  sourceTranslatedAddress: 'SourceTranslatedAddress', destinationTranslatedAddress: 'DestinationTranslatedAddress',
-  sourceTranslatedPort: 'SourceTranslatedPort', destinationTranslatedPort: 'DestinationTranslatedPort',
-  deviceInboundInterface: 'DeviceInboundInterface', deviceOutboundInterface: 'DeviceOutboundInterface',
-  cs1: 'DeviceCustomString1', cs2: 'DeviceCustomString2', cs3: 'DeviceCustomString3', cs4: 'DeviceCustomString4',
-  cs5: 'DeviceCustomString5', cs6: 'DeviceCustomString6', cs1Label: 'DeviceCustomString1Label',
-  cs2Label: 'DeviceCustomString2Label', cs3Label: 'DeviceCustomString3Label', cs4Label: 'DeviceCustomString4Label',
-  cs5Label: 'DeviceCustomString5Label', cs6Label: 'DeviceCustomString6Label', cn1: 'DeviceCustomNumber1',
-  cn2: 'DeviceCustomNumber2', cn3: 'DeviceCustomNumber3', cn1Label: 'DeviceCustomNumber1Label',
-  cn2Label: 'DeviceCustomNumber2Label', cn3Label: 'DeviceCustomNumber3Label', flexString1: 'FlexString1',
-  flexString1Label: 'FlexString1Label', flexNumber1: 'FlexNumber1', flexNumber1Label: 'FlexNumber1Label',
-};
 const INTEGER_COLUMNS = new Set(['SourcePort', 'DestinationPort', 'EventCount', 'SourceTranslatedPort', 'DestinationTranslatedPort',
   'DeviceCustomNumber1', 'DeviceCustomNumber2', 'DeviceCustomNumber3', 'FlexNumber1', 'SentBytes', 'ReceivedBytes']);
 
+/** CEF key → [index for setCslColumn, is an integer column]; a Map, so keys such as "constructor" are not found on Object.prototype. */
+export const CEF_KEY_COLUMN: ReadonlyMap<string, readonly [number, boolean]> = new Map(
+  CEF_KEY_COLUMNS.map(([key, column], i) => [key, [i, INTEGER_COLUMNS.has(column)] as const]),
+);
+
 /** An integer column: a number, or absent when empty or not a number (KQL null). */
-function integer(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
+export function integer(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const digits = plainDigits(value);
+  if (digits >= 0) return digits;
+  if (value.trim() === '') return undefined;
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
 }
@@ -46,20 +37,26 @@ export function cefToCommonSecurityLog(cef: CefEvent, bytes: ByteDirection): Log
     SourceUserID: '',
     SourceUserName: '',
   };
-  const extra: string[] = [];
-  for (const [key, value] of Object.entries(cef.extension)) {
+  const ext = cef.extension;
+  let extra = '';
+  for (const key in ext) {
     if (key === 'in' || key === 'out') continue;
-    const column = CEF_COLUMNS[key];
+    const value = ext[key];
+    const column = CEF_KEY_COLUMN.get(key);
     if (!column) {
-      extra.push(`${key}=${value}`);
+      extra = extra === '' ? `${key}=${value}` : `${extra};${key}=${value}`;
       continue;
     }
-    const v = INTEGER_COLUMNS.has(column) ? integer(value) : value;
-    if (v !== undefined) r[column] = v;
+    const v = column[1] ? integer(value) : value;
+    if (v !== undefined) setCslColumn(r, column[0], v);
   }
-  // CEF: in = bytes toward the destination (PAN-OS bytes_sent), out = the reply (bytes_received)
-  const toServer = integer(cef.extension.in);
-  const toClient = integer(cef.extension.out);
+  setCefBytes(r, integer(ext.in), integer(ext.out), bytes);
+  if (extra !== '') r.AdditionalExtensions = extra;
+  return r;
+}
+
+/** CEF `in` is the bytes toward the destination (PAN-OS bytes_sent), `out` the reply (bytes_received). */
+export function setCefBytes(r: LogRecord, toServer: number | undefined, toClient: number | undefined, bytes: ByteDirection): void {
   if (bytes === 'microsoft') {
     // Microsoft's CEF mapping: in → ReceivedBytes, out → SentBytes
     if (toServer !== undefined) r.ReceivedBytes = toServer;
@@ -68,8 +65,6 @@ export function cefToCommonSecurityLog(cef: CefEvent, bytes: ByteDirection): Log
     if (toServer !== undefined) r.SentBytes = toServer;
     if (toClient !== undefined) r.ReceivedBytes = toClient;
   }
-  if (extra.length) r.AdditionalExtensions = extra.join(';');
-  return r;
 }
 
 /**
@@ -111,28 +106,48 @@ export function panosCsvToCommonSecurityLog(f: string[], host: string | null): L
   return r;
 }
 
+/** A Zeek conn.log field by name (from a JSON object or a TSV row). */
+export type ZeekField = (name: string) => unknown;
+
+const zeekText = (v: unknown) => (v === undefined || v === null || v === '-' || v === '(empty)' ? undefined : String(v));
+function zeekNumber(v: unknown): number | undefined {
+  const s = zeekText(v);
+  if (s === undefined || s === '') return undefined;
+  const digits = plainDigits(s);
+  if (digits >= 0) return digits;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
 /** Zeek conn.log fields → WireData columns (datasets/README.md). */
 export function zeekToWireData(z: Record<string, unknown>): LogRecord {
-  const str = (v: unknown) => (v === undefined || v === null || v === '-' || v === '(empty)' ? undefined : String(v));
-  const num = (v: unknown) => {
-    const s = str(v);
-    if (s === undefined || s === '') return undefined;
-    const n = Number(s);
-    return Number.isFinite(n) ? n : undefined;
-  };
-  const r: LogRecord = {
-    LocalIP: str(z['id.orig_h']),
-    LocalPortNumber: num(z['id.orig_p']),
-    RemoteIP: str(z['id.resp_h']),
-    RemotePortNumber: num(z['id.resp_p']),
-    SentBytes: num(z.orig_bytes),
-    ReceivedBytes: num(z.resp_bytes),
-    ProtocolName: str(z.proto)?.toUpperCase(),
-    ApplicationProtocol: str(z.service),
-    SessionState: str(z.conn_state),
-    SessionID: str(z.uid),
-    Duration: num(z.duration),
-  };
-  for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
+  return zeekFieldsToWireData((name) => z[name]);
+}
+
+/** The same from a field accessor; absent columns are left out (named stores, so the record stays a fast object). */
+export function zeekFieldsToWireData(field: ZeekField): LogRecord {
+  const r: LogRecord = {};
+  const localIP = zeekText(field('id.orig_h'));
+  if (localIP !== undefined) r.LocalIP = localIP;
+  const localPort = zeekNumber(field('id.orig_p'));
+  if (localPort !== undefined) r.LocalPortNumber = localPort;
+  const remoteIP = zeekText(field('id.resp_h'));
+  if (remoteIP !== undefined) r.RemoteIP = remoteIP;
+  const remotePort = zeekNumber(field('id.resp_p'));
+  if (remotePort !== undefined) r.RemotePortNumber = remotePort;
+  const sent = zeekNumber(field('orig_bytes'));
+  if (sent !== undefined) r.SentBytes = sent;
+  const received = zeekNumber(field('resp_bytes'));
+  if (received !== undefined) r.ReceivedBytes = received;
+  const protocol = zeekText(field('proto'));
+  if (protocol !== undefined) r.ProtocolName = protocol.toUpperCase();
+  const service = zeekText(field('service'));
+  if (service !== undefined) r.ApplicationProtocol = service;
+  const state = zeekText(field('conn_state'));
+  if (state !== undefined) r.SessionState = state;
+  const uid = zeekText(field('uid'));
+  if (uid !== undefined) r.SessionID = uid;
+  const duration = zeekNumber(field('duration'));
+  if (duration !== undefined) r.Duration = duration;
   return r;
 }

@@ -1,9 +1,10 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { isRecord, LogRecord } from '../records';
-import { parseCef } from './cef';
-import { ByteDirection, cefToCommonSecurityLog, panosCsvToCommonSecurityLog, zeekToWireData } from './mappings';
+import { cefRecord } from './cef-record';
+import { ByteDirection, panosCsvToCommonSecurityLog, ZeekField, zeekFieldsToWireData } from './mappings';
+import { csvLine } from './csv-line';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
-import { cefTimeToMs, isoFromEpochSecondsText, isoFromMs, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
+import { cefTimeToMs, epochMsOfSecondsText, isoFromEpochSecondsText, isoFromMs, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
 
 export type LogFormat = 'auto' | 'cef' | 'panos-csv' | 'zeek-tsv' | 'zeek-json' | 'json';
 /** event: the device's event time; receipt: the device's receive time; syslog: the syslog header's time */
@@ -44,6 +45,7 @@ const PANOS_CSV = /^\d+,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},/;
 export class LogParser {
   private zeekFields: string[] | null = null;
   private zeekSeparator = '\t';
+  private zeekColumn = new Map<string, number>();
   private lastEventMs: number | null = null;
 
   constructor(readonly options: ParserOptions) {}
@@ -51,6 +53,7 @@ export class LogParser {
   reset(): void {
     this.zeekFields = null;
     this.zeekSeparator = '\t';
+    this.zeekColumn = new Map();
     this.lastEventMs = null;
   }
 
@@ -59,7 +62,9 @@ export class LogParser {
       return { kind: 'error', reason: `line longer than ${this.options.maxLineLength} characters` };
     }
     // a BOM, line ends, and an RFC 6587 octet count left in front of a frame
-    const line = trimLineEnd(rawLine.replace(/^\uFEFF/, '')).replace(/^\d{1,7} (?=<\d)/, '');
+    let line = trimLineEnd(rawLine.charCodeAt(0) === 0xfeff ? rawLine.slice(1) : rawLine);
+    const first = line.charCodeAt(0);
+    if (first >= 48 && first <= 57) line = line.replace(/^\d{1,7} (?=<\d)/, '');
     if (line.trim() === '') return { kind: 'skip' };
     const { header, message } = parseSyslogFrame(line);
     const format = this.options.format === 'auto' ? this.detect(message) : this.options.format;
@@ -92,20 +97,19 @@ export class LogParser {
   }
 
   private fromCef(message: string, header: SyslogHeader | null): ParseResult {
-    const cef = parseCef(message);
+    const cef = cefRecord(message, this.options.byteDirection);
     if (typeof cef === 'string') return { kind: 'error', reason: cef };
-    const record = cefToCommonSecurityLog(cef, this.options.byteDirection);
     const o = this.options.deviceOffsetMinutes;
     const ref = this.lastEventMs;
-    const receipt = cef.extension.rt !== undefined ? cefTimeToMs(cef.extension.rt, o, ref) : null;
-    const start = cef.extension.start !== undefined ? cefTimeToMs(cef.extension.start, o, ref) : null;
+    const receipt = cef.rt !== undefined ? cefTimeToMs(cef.rt, o, ref) : null;
+    const start = cef.start !== undefined ? cefTimeToMs(cef.start, o, ref) : null;
     const deviceTime = this.options.timeSource === 'receipt' ? receipt : start ?? receipt;
-    return this.finish(record, 'cef', deviceTime, header);
+    return this.finish(cef.record, 'cef', deviceTime, header);
   }
 
   private fromPanosCsv(message: string, header: SyslogHeader | null): ParseResult {
-    const rows = parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
-    const fields = rows[0];
+    const fields =
+      csvLine(message) ?? (parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][])[0];
     if (!fields || fields.length < 34) return { kind: 'error', reason: `PAN-OS CSV has ${fields ? fields.length : 0} fields, TRAFFIC needs at least 34` };
     const record = panosCsvToCommonSecurityLog(fields, header?.host ?? null);
     const o = this.options.deviceOffsetMinutes;
@@ -120,6 +124,8 @@ export class LogParser {
         this.zeekSeparator = sep.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) || '\t';
       } else if (message.startsWith('#fields')) {
         this.zeekFields = message.split(this.zeekSeparator).slice(1);
+        // where each field is (the last column of that name, as building an object from the row would keep)
+        this.zeekColumn = new Map(this.zeekFields.map((name, i) => [name, i]));
       }
       return { kind: 'header' };
     }
@@ -128,9 +134,11 @@ export class LogParser {
     if (values.length !== this.zeekFields.length) {
       return { kind: 'error', reason: `Zeek row has ${values.length} fields, the #fields header ${this.zeekFields.length}` };
     }
-    const z: Record<string, string> = {};
-    this.zeekFields.forEach((f, i) => (z[f] = values[i]));
-    return this.fromZeekObject(z, header, 'zeek-tsv');
+    const column = this.zeekColumn;
+    return this.fromZeek((name) => {
+      const i = column.get(name);
+      return i === undefined ? undefined : values[i];
+    }, header, 'zeek-tsv');
   }
 
   private fromJson(message: string, header: SyslogHeader | null, format: 'json' | 'zeek-json'): ParseResult {
@@ -141,19 +149,24 @@ export class LogParser {
       return { kind: 'error', reason: `invalid JSON: ${(err as Error).message.slice(0, 80)}` };
     }
     if (!isRecord(value)) return { kind: 'error', reason: 'JSON line is not an object' };
-    if (format === 'zeek-json' || 'id.orig_h' in value) return this.fromZeekObject(value, header, 'zeek-json');
-    const record: LogRecord = { ...value };
+    const object = value;
+    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek((name) => object[name], header, 'zeek-json');
+    const record: LogRecord = { ...object };
     return this.finish(record, 'json', null, header, true);
   }
 
-  private fromZeekObject(z: Record<string, unknown>, header: SyslogHeader | null, format: 'zeek-tsv' | 'zeek-json'): ParseResult {
-    const record = zeekToWireData(z);
-    const ts = z.ts;
+  private fromZeek(field: ZeekField, header: SyslogHeader | null, format: 'zeek-tsv' | 'zeek-json'): ParseResult {
+    const record = zeekFieldsToWireData(field);
+    const ts = field('ts');
     let iso: string | null = null;
-    if (typeof ts === 'number') iso = isoFromEpochSecondsText(String(ts));
-    else if (typeof ts === 'string') iso = /^\d/.test(ts) && !ts.includes('-') ? isoFromEpochSecondsText(ts) : ts;
+    let seconds: string | null = null;
+    if (typeof ts === 'number') seconds = String(ts);
+    else if (typeof ts === 'string') seconds = /^\d/.test(ts) && !ts.includes('-') ? ts : null;
+    if (seconds !== null) iso = isoFromEpochSecondsText(seconds);
+    else if (typeof ts === 'string') iso = ts;
     if (!iso) return { kind: 'error', reason: `Zeek ts is not a time: ${JSON.stringify(String(ts)).slice(0, 40)}` };
-    const ms = Date.parse(iso);
+    const fast = seconds !== null ? epochMsOfSecondsText(seconds) : NaN;
+    const ms = Number.isNaN(fast) ? Date.parse(iso) : fast;
     if (Number.isNaN(ms)) return { kind: 'error', reason: `Zeek ts is not a time: ${JSON.stringify(iso).slice(0, 40)}` };
     // keep Zeek's exact digits: the event time as written
     const result = this.finish(record, format, ms, header);

@@ -9,7 +9,8 @@
  * are anchored and linear (no nested quantifiers over the same text).
  */
 
-import { MONTHS } from './timestamps';
+import { hasAt, isToken, MONTHS, monthAt, plainDigits } from './text';
+import { nearestYear } from './timestamps';
 
 export interface SyslogHeader {
   format: 'rfc5424' | 'rfc3164';
@@ -36,6 +37,8 @@ const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) ( ?\d{1,2}) (\d{2}:\d{2}:\d{2}
 const TAG = /^([A-Za-z][\w\-./]{0,47})(?:\[\d{1,10}\])?: /;
 
 export function parseSyslogFrame(line: string): SyslogFrame {
+  const fast = line.charCodeAt(0) === 60 /* < */ ? plainFrame(line) : null;
+  if (fast) return fast;
   let m = RFC5424.exec(line);
   if (m) {
     const nil = (v: string) => (v === '-' ? null : v);
@@ -45,26 +48,61 @@ export function parseSyslogFrame(line: string): SyslogFrame {
     };
   }
   m = RFC3164.exec(line);
-  if (m && MONTHS.includes(m[2])) {
-    let message = m[6];
-    let appName: string | null = null;
-    const tag = TAG.exec(message);
-    if (tag) {
-      appName = tag[1];
-      message = message.slice(tag[0].length);
-    }
-    return {
-      header: {
-        format: 'rfc3164',
-        priority: m[1] !== undefined ? Number(m[1]) : null,
-        time: `${m[2]} ${m[3].trim()} ${m[4]}`,
-        host: m[5],
-        appName,
-      },
-      message,
-    };
-  }
+  if (m && MONTHS.includes(m[2])) return bsdFrame(m[1] !== undefined ? Number(m[1]) : null, `${m[2]} ${m[3].trim()} ${m[4]}`, m[5], m[6]);
   return { header: null, message: line };
+}
+
+function bsdFrame(priority: number | null, time: string, host: string, rest: string): SyslogFrame {
+  let message = rest;
+  let appName: string | null = null;
+  const tag = TAG.exec(message);
+  if (tag) {
+    appName = tag[1];
+    message = message.slice(tag[0].length);
+  }
+  return { header: { format: 'rfc3164', priority, time, host, appName }, message };
+}
+
+/**
+ * The headers senders write almost always, read at known positions: RFC 5424
+ * without structured data ("-") and RFC 3164 with a PRI, every header field
+ * printable ASCII. null for anything else, which the patterns above then
+ * read; where this answers, they would answer the same.
+ */
+function plainFrame(line: string): SyslogFrame | null {
+  const close = line.indexOf('>');
+  if (close < 2 || close > 4) return null;
+  const priority = plainDigits(line, 1, close);
+  if (priority < 0) return null;
+  const at = close + 1;
+  if (monthAt(line, at) >= 0) return plainBsdFrame(line, priority, at);
+  // RFC 5424: VERSION TIMESTAMP HOST APP PROCID MSGID "-" [MSG]
+  const fields: number[] = [at];
+  for (let f = 0; f < 6; f++) {
+    const space = line.indexOf(' ', fields[f]);
+    if (space < 0 || !isToken(line, fields[f], space)) return null;
+    fields.push(space + 1);
+  }
+  const sd = fields[6];
+  if (plainDigits(line, at, fields[1] - 1) < 0 || fields[1] - 1 - at > 2) return null;
+  if (line.charCodeAt(sd) !== 45 /* - */ || (sd + 1 < line.length && line.charCodeAt(sd + 1) !== 32)) return null;
+  const nil = (start: number, end: number) => (end - start === 1 && line.charCodeAt(start) === 45 ? null : line.slice(start, end));
+  return {
+    header: { format: 'rfc5424', priority, time: line.slice(fields[1], fields[2] - 1), host: nil(fields[2], fields[3] - 1), appName: nil(fields[3], fields[4] - 1) },
+    message: sd + 1 < line.length ? line.slice(sd + 2) : '',
+  };
+}
+
+/** "Mmm dd hh:mm:ss HOST " or "Mmm  d hh:mm:ss HOST " at `at`. */
+function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame | null {
+  const twoDigitDay = plainDigits(line, at + 4, at + 6) >= 0;
+  if (!twoDigitDay && !(line.charCodeAt(at + 4) === 32 && plainDigits(line, at + 5, at + 6) >= 0)) return null;
+  if (!hasAt(line, 32, at + 3, at + 6, at + 15) || !hasAt(line, 58, at + 9, at + 12) || plainDigits(line, at + 7, at + 9) < 0 ||
+    plainDigits(line, at + 10, at + 12) < 0 || plainDigits(line, at + 13, at + 15) < 0) return null;
+  const hostEnd = line.indexOf(' ', at + 16);
+  if (hostEnd < 0 || !isToken(line, at + 16, hostEnd)) return null;
+  const time = `${line.slice(at, at + 4)}${line.slice(twoDigitDay ? at + 4 : at + 5, at + 15)}`;
+  return bsdFrame(priority, time, line.slice(at + 16, hostEnd), line.slice(hostEnd + 1));
 }
 
 /**
@@ -73,17 +111,19 @@ export function parseSyslogFrame(line: string): SyslogFrame {
  * the same record or stream), so replays never depend on today's date.
  */
 export function bsdTimeToEpochMs(text: string, reference: number, offsetMinutes: number): number | null {
-  const m = /^([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
-  if (!m) return null;
-  const month = MONTHS.indexOf(m[1]);
-  if (month < 0) return null;
-  const refYear = new Date(reference).getUTCFullYear();
-  let best: number | null = null;
-  for (const year of [refYear - 1, refYear, refYear + 1]) {
-    const t = Date.UTC(year, month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])) - offsetMinutes * 60000;
-    if (best === null || Math.abs(t - reference) < Math.abs(best - reference)) best = t;
+  // fast: "Mmm d hh:mm:ss" or "Mmm dd hh:mm:ss", as the header reader writes it
+  const month = monthAt(text, 0);
+  const at = text.length - 8;
+  if (month >= 0 && (at === 6 || at === 7) && hasAt(text, 32, 3, at - 1) && hasAt(text, 58, at + 2, at + 5)) {
+    const day = plainDigits(text, 4, at - 1);
+    const h = plainDigits(text, at, at + 2);
+    const mi = plainDigits(text, at + 3, at + 5);
+    const s = plainDigits(text, at + 6, at + 8);
+    if ((day | h | mi | s) >= 0) return nearestYear(reference, month, day, h, mi, s, 0, offsetMinutes);
   }
-  return best;
+  const m = /^([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
+  if (!m || MONTHS.indexOf(m[1]) < 0) return null;
+  return nearestYear(reference, MONTHS.indexOf(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), 0, offsetMinutes);
 }
 
 /**

@@ -1,20 +1,57 @@
 /**
  * Device timestamps in the formats firewalls and Zeek write, to epoch ms
  * (or exact ISO text), with no reading of the wall clock.
+ *
+ * Each reader tries the one layout it sees almost always at fixed positions
+ * (no regular expression, no substrings) and otherwise reads the text with
+ * the general pattern; both give the same result wherever the fast one
+ * answers (test/parse/fast_path_spec.js holds them against each other).
  */
+import { hasAt, MONTHS, monthAt, plainDigits } from './text';
 
-/** English month abbreviations, as syslog and CEF write them. */
-export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+export { MONTHS };
+
+const COLON = 58;
+const SPACE = 32;
+
+/** "00" … "59" */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+/** the last day formatted, "YYYY-MM-DDT": records of a stream mostly share their day */
+let isoDay = NaN;
+let isoDayPrefix = '';
+
+/** "YYYY-MM-DDTHH:MM:SS" of whole epoch seconds, as Date#toISOString writes it. */
+function isoSeconds(whole: number): string {
+  // years 1970 to 9999 by arithmetic on the cached day; the rest (and NaN, which throws) through Date
+  if (!(whole >= 0 && whole < 253402300800)) return new Date(whole * 1000).toISOString().slice(0, 19);
+  const day = Math.floor(whole / 86400);
+  if (day !== isoDay) {
+    isoDay = day;
+    isoDayPrefix = new Date(day * 86400000).toISOString().slice(0, 11);
+  }
+  const s = whole - day * 86400;
+  return `${isoDayPrefix}${TWO_DIGITS[(s / 3600) | 0]}:${TWO_DIGITS[((s % 3600) / 60) | 0]}:${TWO_DIGITS[s % 60]}`;
+}
 
 /** ISO 8601 UTC with 7 fractional digits from epoch ms. */
 export function isoFromMs(ms: number): string {
   const whole = Math.floor(ms / 1000);
   const frac = Math.round((ms - whole * 1000) * 10000);
-  return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(frac).padStart(7, '0')}Z`;
+  return `${isoSeconds(whole)}.${frac === 0 ? '0000000' : String(frac).padStart(7, '0')}Z`;
 }
 
 /** Zeek's epoch seconds ("1517336047.123456") to ISO with 7 digits, exactly (no float rounding). */
 export function isoFromEpochSecondsText(text: string): string | null {
+  // fast: up to 11 digits, a point, 1 to 9 digits (years up to 5138: Date's range)
+  const point = text.indexOf('.');
+  if (point > 0 && point <= 11 && text.length - point - 1 >= 1 && text.length - point - 1 <= 9) {
+    const secs = plainDigits(text, 0, point);
+    if (secs >= 0 && plainDigits(text, point + 1) >= 0) return `${isoSeconds(secs)}.${(text.slice(point + 1) + '0000000').slice(0, 7)}Z`;
+  } else if (point < 0 && text.length <= 12) {
+    // whole seconds, as JSON numbers such as 1715126400.000000 come back from String()
+    const secs = plainDigits(text);
+    if (secs >= 0) return `${isoSeconds(secs)}.0000000Z`;
+  }
   const m = /^(-?\d{1,12})(?:\.(\d{1,9}))?$/.exec(text.trim());
   if (!m) return null;
   const secs = Number(m[1]);
@@ -24,29 +61,111 @@ export function isoFromEpochSecondsText(text: string): string | null {
 }
 
 /**
+ * Epoch ms of Zeek's epoch seconds text, as Date.parse reads the ISO text
+ * isoFromEpochSecondsText makes of it (fraction truncated to ms); NaN where
+ * that text is not the plain "digits[.digits]" layout, for Date.parse to read.
+ */
+export function epochMsOfSecondsText(text: string): number {
+  const point = text.indexOf('.');
+  const end = point < 0 ? text.length : point;
+  if (end < 1 || end > 11) return NaN;
+  const secs = plainDigits(text, 0, end);
+  if (secs < 0) return NaN;
+  if (point < 0) return secs * 1000;
+  const fraction = text.length - point - 1;
+  if (fraction < 1 || fraction > 9 || plainDigits(text, point + 1) < 0) return NaN;
+  const ms = plainDigits(text, point + 1, point + 1 + Math.min(3, fraction));
+  return secs * 1000 + (fraction === 1 ? ms * 100 : fraction === 2 ? ms * 10 : ms);
+}
+
+/** Date.UTC of "YYYY?MM?DD?HH:MM:SS" at text[at, at + 19) (separators checked by the caller), or NaN. */
+function utcAt(text: string, at: number): number {
+  const y = plainDigits(text, at, at + 4);
+  const mo = plainDigits(text, at + 5, at + 7);
+  const d = plainDigits(text, at + 8, at + 10);
+  const h = plainDigits(text, at + 11, at + 13);
+  const mi = plainDigits(text, at + 14, at + 16);
+  const s = plainDigits(text, at + 17, at + 19);
+  if ((y | mo | d | h | mi | s) < 0) return NaN;
+  return Date.UTC(y, mo - 1, d, h, mi, s);
+}
+
+/**
  * CEF time values (`rt`, `start`, `end`): epoch milliseconds, or
  * "MMM dd[ yyyy] HH:mm:ss[.SSS][ zone]" where zone is GMT, UTC, Z or ±hh[:]mm.
  * A value without a zone is read at `offsetMinutes`; without a year, the year
  * nearest `referenceMs` (when given).
  */
 export function cefTimeToMs(text: string, offsetMinutes: number, referenceMs: number | null): number | null {
-  const t = text.trim();
-  if (/^\d{10,14}$/.test(t)) return Number(t);
-  const m = /^([A-Z][a-z]{2}) (\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?: (GMT|UTC|Z|[+-]\d{2}:?\d{2}))?$/.exec(t);
-  if (!m) return null;
-  const month = MONTHS.indexOf(m[1]);
-  if (month < 0) return null;
-  const offset = m[8] === undefined ? offsetMinutes : zoneMinutes(m[8]);
-  const at = (year: number) =>
-    Date.UTC(year, month, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]), Number((m[7] ?? '0').padEnd(3, '0'))) - offset * 60000;
-  if (m[3]) return at(Number(m[3]));
-  if (referenceMs === null) return null;
+  // rt and start usually carry the same text: read it once
+  if (text === cefMemo.text && offsetMinutes === cefMemo.offset && (!cefMemo.usedReference || referenceMs === cefMemo.reference)) return cefMemo.result;
+  const fast = cefTimeFast(text, offsetMinutes);
+  let result: number | null = fast;
+  let usedReference = false;
+  if (Number.isNaN(fast)) {
+    result = null;
+    const t = text.trim();
+    if (/^\d{10,14}$/.test(t)) {
+      result = Number(t);
+    } else {
+      const m = /^([A-Z][a-z]{2}) (\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?: (GMT|UTC|Z|[+-]\d{2}:?\d{2}))?$/.exec(t);
+      const month = m ? MONTHS.indexOf(m[1]) : -1;
+      if (m && month >= 0) {
+        const offset = m[8] === undefined ? offsetMinutes : zoneMinutes(m[8]);
+        const [day, h, mi, sec, ms] = [m[2], m[4], m[5], m[6], (m[7] ?? '0').padEnd(3, '0')].map(Number);
+        // without a year, the one nearest the reference (none without a reference)
+        usedReference = !m[3];
+        if (m[3]) result = Date.UTC(Number(m[3]), month, day, h, mi, sec, ms) - offset * 60000;
+        else if (referenceMs !== null) result = nearestYear(referenceMs, month, day, h, mi, sec, ms, offset);
+      }
+    }
+  }
+  cefMemo = { text, offset: offsetMinutes, reference: referenceMs, usedReference, result };
+  return result;
+}
+let cefMemo: { text: string | null; offset: number; reference: number | null; usedReference: boolean; result: number | null } = {
+  text: null, offset: 0, reference: null, usedReference: false, result: null,
+};
+
+/** "MMM dd yyyy HH:mm:ss" with no zone or " GMT", " UTC", " Z" (what PAN-OS writes); NaN for anything else. */
+function cefTimeFast(text: string, offsetMinutes: number): number {
+  const n = text.length;
+  let offset: number;
+  if (n === 20) offset = offsetMinutes;
+  else if ((n === 24 && (text.endsWith(' GMT') || text.endsWith(' UTC'))) || (n === 22 && text.endsWith(' Z'))) offset = 0;
+  else return NaN;
+  const month = monthAt(text, 0);
+  if (month < 0 || !hasAt(text, SPACE, 3, 6, 11) || !hasAt(text, COLON, 14, 17)) return NaN;
+  const d = plainDigits(text, 4, 6);
+  const y = plainDigits(text, 7, 11);
+  const h = plainDigits(text, 12, 14);
+  const mi = plainDigits(text, 15, 17);
+  const s = plainDigits(text, 18, 20);
+  if ((d | y | h | mi | s) < 0) return NaN;
+  return Date.UTC(y, month, d, h, mi, s) - offset * 60000;
+}
+
+/**
+ * The time of that month, day and clock time in the year of the reference or
+ * a year either side, whichever is nearest the reference (the earlier on a
+ * tie; NaN for a reference outside Date's range).
+ */
+export function nearestYear(referenceMs: number, month: number, day: number, h: number, mi: number, s: number, ms: number, offsetMinutes: number): number {
   const y = new Date(referenceMs).getUTCFullYear();
-  return [y - 1, y, y + 1].map(at).reduce((a, b) => (Math.abs(a - referenceMs) <= Math.abs(b - referenceMs) ? a : b));
+  let best = NaN;
+  for (let year = y - 1; year <= y + 1; year++) {
+    const t = Date.UTC(year, month, day, h, mi, s, ms) - offsetMinutes * 60000;
+    if (year === y - 1 || Math.abs(t - referenceMs) < Math.abs(best - referenceMs)) best = t;
+  }
+  return best;
 }
 
 /** PAN-OS CSV times "2018/11/30 16:09:07" (firewall-local time, read at `offsetMinutes`). */
 export function panosTimeToMs(text: string, offsetMinutes: number): number | null {
+  if (text.length === 19 && hasAt(text, 47, 4, 7) && hasAt(text, SPACE, 10) && hasAt(text, COLON, 13, 16)) {
+    const ms = utcAt(text, 0);
+    if (!Number.isNaN(ms)) return ms - offsetMinutes * 60000;
+  }
   const m = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text.trim());
   if (!m) return null;
   const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) - offsetMinutes * 60000;
@@ -55,6 +174,11 @@ export function panosTimeToMs(text: string, offsetMinutes: number): number | nul
 
 /** RFC 5424 timestamps (ISO 8601 with zone) to epoch ms. */
 export function rfc5424TimeToMs(text: string): number | null {
+  // fast: "YYYY-MM-DDTHH:MM:SSZ"
+  if (text.length === 20 && text.charCodeAt(19) === 90 && hasAt(text, 45, 4, 7) && hasAt(text, 84, 10) && hasAt(text, COLON, 13, 16)) {
+    const ms = utcAt(text, 0);
+    if (!Number.isNaN(ms)) return ms;
+  }
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
   if (!m) return null;
   const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) + Number(('0.' + (m[7] ?? '0'))) * 1000;
