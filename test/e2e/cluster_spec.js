@@ -195,7 +195,10 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
   it('a real capture (stratosphere-011, raw Zeek lines): every row equals the oracle\'s', async function () {
     zeek.datasetsOrSkip(this);
     const d = zeek.listDatasets().find((x) => x.name === 'stratosphere-011');
-    if (!d) this.skip();
+    if (!d) {
+      console.log('      skipped: stratosphere-011 is not among ../shared/datasets');
+      this.skip();
+    }
     const input = d.files.flatMap(zeek.readLines);
     const records = zeek.loadDataset(d).map(zeek.toWireData);
     const rows = await scenario(() => send(input));

@@ -14,7 +14,6 @@ const { allDefaults } = require('../../dev/editor-definitions.js');
 const { layoutProblems } = require('../../dev/flow-layout.js');
 const { exampleFiles, completeFlow, editorLabels } = require('../../dev/complete-examples.js');
 
-const REWIRED_ELSEWHERE = require('../support/examples-pending');
 
 const DEFAULTS = allDefaults();
 const LABELS = editorLabels();
@@ -63,10 +62,6 @@ describe('example flows in the editor', function () {
       });
 
       it('writes out every setting and follows the layout rules (node dev/complete-examples.js)', function () {
-        if (REWIRED_ELSEWHERE.has(name)) {
-          console.log(`      skipped: ${name} is being rewired on the syslogin branch; laid out when it lands`);
-          return this.skip();
-        }
         for (const node of ours) {
           const missing = Object.keys(DEFAULTS.get(node.type)).filter((k) => !(k in node));
           should(missing).eql([], `${node.id} lacks settings`);
