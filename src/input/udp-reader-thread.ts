@@ -19,8 +19,8 @@ export interface ReaderThreadData {
   receiveBufferBytes: number;
   maxFrameBytes: number;
   maxQueuedLines: number;
-  /** Int32Array[0]: lines posted to the main thread and not yet taken by it */
-  waiting: SharedArrayBuffer;
+  /** Int32Array [lines posted to the main thread and not yet taken by it, datagrams read] */
+  shared: SharedArrayBuffer;
 }
 
 export type ThreadMessage =
@@ -34,20 +34,21 @@ const CHUNK_LINES = 1000;
 const CHUNK_MS = 5;
 
 function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void {
-  const waiting = new Int32Array(data.waiting);
-  const chunker = new UdpChunker({ maxFrameBytes: data.maxFrameBytes, room: () => data.maxQueuedLines - Atomics.load(waiting, 0) });
+  const shared = new Int32Array(data.shared);
+  const chunker = new UdpChunker({ maxFrameBytes: data.maxFrameBytes, room: () => data.maxQueuedLines - Atomics.load(shared, 0) });
   let timer: NodeJS.Timeout | null = null;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
     if (!chunker.pending) return;
     const chunk = chunker.take();
-    Atomics.add(waiting, 0, chunk.lines.length);
+    Atomics.add(shared, 0, chunk.lines.length);
     port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
   };
   const socket = dgram.createSocket({ type: isIPv6(data.host) ? 'udp6' : 'udp4', recvBufferSize: data.receiveBufferBytes > 0 ? data.receiveBufferBytes : undefined });
   socket.on('message', (msg, rinfo) => {
     chunker.add(msg, rinfo.address, rinfo.port);
+    Atomics.add(shared, 1, 1);
     if (chunker.pendingLines >= CHUNK_LINES) flush();
     else timer ??= setTimeout(flush, CHUNK_MS);
   });

@@ -38,7 +38,8 @@ let liveThreads = 0;
 
 export class UdpReader {
   private worker: Worker | null = null;
-  private readonly waiting = new Int32Array(new SharedArrayBuffer(4));
+  /** [lines handed over and not yet taken, datagrams read], written by both threads */
+  private readonly shared = new Int32Array(new SharedArrayBuffer(8));
   private readonly sources = new Map<string, LineSource>();
   private closing = false;
   private exited: Promise<void> = Promise.resolve();
@@ -56,7 +57,12 @@ export class UdpReader {
 
   /** lines handed to the main thread's queue and not yet taken from it */
   get waitingLines(): number {
-    return Atomics.load(this.waiting, 0);
+    return Atomics.load(this.shared, 0);
+  }
+
+  /** datagrams the thread has read from the socket (wraps past 2^31) */
+  get datagramsRead(): number {
+    return Atomics.load(this.shared, 1);
   }
 
   start(): Promise<UdpBound> {
@@ -67,7 +73,7 @@ export class UdpReader {
       receiveBufferBytes: o.receiveBufferBytes,
       maxFrameBytes: o.maxFrameBytes,
       maxQueuedLines: o.maxQueuedLines,
-      waiting: this.waiting.buffer as SharedArrayBuffer,
+      shared: this.shared.buffer as SharedArrayBuffer,
     };
     const worker = new Worker(o.script ?? READER_THREAD, { workerData: data });
     this.worker = worker;
@@ -125,7 +131,7 @@ export class UdpReader {
       if (refused > 0) this.counters.add(this.counters.of(sender), 'queueDropped', refused);
       at += n;
     }
-    Atomics.sub(this.waiting, 0, lines.length);
+    Atomics.sub(this.shared, 0, lines.length);
   }
 
   private sourceOf(sender: string, port: number): LineSource {
