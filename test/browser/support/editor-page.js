@@ -109,12 +109,13 @@ class EditorPage {
     if (await confirm.isVisible()) throw new Error(`Deploy asked for confirmation: ${await page.locator('.red-ui-editor-dialog').innerText()}`);
   }
 
-  /** A screenshot of the canvas showing the active flow whole (zoomed to fit), into test-artifacts/. */
+  /** A screenshot of the canvas (or of `locator`; null: the window), into test-artifacts/. */
   async screenshot(name, locator = '#red-ui-workspace') {
     const dir = path.join(ARTIFACTS, `node-red-${await this.nodeRedVersion()}`);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-    await this.page.locator(locator).screenshot({ path: file });
+    if (locator) await this.page.locator(locator).screenshot({ path: file });
+    else await this.page.screenshot({ path: file }); // the whole window (e.g. with a popover menu open)
     return file;
   }
 
