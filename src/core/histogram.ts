@@ -1,8 +1,8 @@
-import { FlatCounts } from './batch/flat-counts';
+import { CellDetail, CellStore } from './batch/cell-store';
 import { certaintyOptions, CertaintyOptions, WindowCompleteness } from './certainty';
 import { isRecord, keyOf, LogRecord, numericValue, RecordError } from './records';
 import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
-import { binStart, EventTime, isoFromSeconds, parseEventTime, readEventTime } from './time';
+import { binStart, EventTime, isoFromSeconds, readEventTime } from './time';
 import { PrevalenceFields, stampDestinationSources } from './prevalence';
 
 export interface HistogramOptions {
@@ -135,29 +135,16 @@ export interface HistogramState {
   certain?: { key: string[]; passedBefore: number | null; complete: Array<[number, string[]]> };
 }
 
-interface Cell {
-  groupValues: unknown[];
-  counts: FlatCounts;
-  total: number;
-  /** every record of the group in the window, under the minimum delta too (countConnections) */
-  connections: number;
-  sums: number[];
-  bytes?: Map<number, number>;
-  sub?: number[];
-  first?: number;
-  last?: number;
-  /** early row sent: 1 with a delta pending, 2 complete */
-  early?: 1 | 2;
-}
-
 /**
  * Streaming form of the rules' two `summarize` steps: per (bin, group),
  * the count of each delta value, the event total and byte sums. Bins close
  * when the watermark (largest next-event time seen) passes their end plus
- * the grace; a later delta for a closed bin is late.
+ * the grace; a later delta for a closed bin is late. The open cells live
+ * in columns (batch/cell-store.ts); a cell becomes a row object only when
+ * it is emitted.
  */
 export class HistogramAggregator {
-  private readonly bins = new Map<number, Map<string, Cell>>();
+  private readonly store: CellStore;
   /** bins ending at or before this (epoch seconds) are closed */
   private closedBefore = -Infinity;
   private watermarkSec = -Infinity;
@@ -171,7 +158,6 @@ export class HistogramAggregator {
   private nextPassEnd = Infinity;
   /** the record being added: its next event's time (seconds), for early verdicts */
   private nextSec = -Infinity;
-  private cells = 0;
 
   constructor(readonly options: HistogramOptions) {
     const { binSeconds, closeAfterSeconds, minDelta } = options;
@@ -195,6 +181,7 @@ export class HistogramAggregator {
     if (certain && options.prevalence) throw new Error('certain after cannot be combined with sources per destination (decided when the window closes)');
     const sub = options.subBins ?? 0;
     if (!(Number.isInteger(sub) && sub >= 0 && sub <= 1000)) throw new Error(`sub-bins must be a whole number from 0 to 1000, not ${sub}`);
+    this.store = new CellStore(options.groupFields, options.sumFields.length);
   }
 
   private readonly hop: number;
@@ -209,7 +196,7 @@ export class HistogramAggregator {
 
   /** Open (bin, group) cells. */
   get openCells(): number {
-    return this.cells;
+    return this.store.size;
   }
 
   add(record: unknown, out: HistogramOutput): void {
@@ -222,7 +209,8 @@ export class HistogramAggregator {
     if (typeof delta !== 'number' || !Number.isFinite(delta)) {
       return this.fail(out, new RecordError(o.deltaField, delta, 'is not a number'));
     }
-    if (this.certain) this.noteCompleteness(record, time.sec);
+    const next = readEventTime(record[o.nextTimeField], this.nextTime) ? this.nextTime.sec : null;
+    if (this.certain) this.noteCompleteness(record, time.sec, next);
     if (delta > o.minDelta && !(o.skipZeroField && record[o.skipZeroField] === 0)) {
       // every open window holding the record's time: one with tumbling bins, binSeconds / hop with hopping ones
       let counted = false;
@@ -242,30 +230,34 @@ export class HistogramAggregator {
       if (o.countConnections && !(o.skipZeroField && record[o.skipZeroField] === 0)) {
         for (let start = binStart(time.sec, this.hop); start > time.sec - o.binSeconds; start -= this.hop) {
           if (start + o.binSeconds <= this.closedBefore) break;
-          this.cellFor(record, start, time.sec).connections++;
+          this.store.connections[this.cellFor(record, start, time.sec)]++;
         }
       }
     }
-    this.advance(readEventTime(record[o.nextTimeField], this.nextTime) ? this.nextTime.sec : time.sec, out);
+    this.advance(next ?? time.sec, out);
     const cap = o.maxOpenCells ?? 0;
-    while (cap > 0 && this.cells > cap && this.bins.size > 0) {
+    while (cap > 0 && this.store.size > cap && this.store.bins.size > 0) {
       // too many open cells (a flood of groups): emit the oldest bin now rather than grow
-      const oldest = Math.min(...this.bins.keys());
-      this.counts.closedEarly += this.bins.get(oldest)?.size ?? 0;
+      const oldest = Math.min(...this.store.bins.keys());
+      this.counts.closedEarly += this.store.bins.get(oldest)?.length ?? 0;
       this.close(oldest, out);
     }
   }
 
+  /** The records of one message: the same as add() on each in turn. */
+  addBatch(records: readonly unknown[], out: HistogramOutput): void {
+    for (let i = 0; i < records.length; i++) this.add(records[i], out);
+  }
+
   /** Closes every open bin. */
   flush(out: HistogramOutput): void {
-    const starts = [...this.bins.keys()].sort((a, b) => a - b);
+    const starts = [...this.store.bins.keys()].sort((a, b) => a - b);
     for (const start of starts) this.close(start, out);
   }
 
   reset(): void {
-    this.bins.clear();
+    this.store.clear();
     this.earliestStart = Infinity;
-    this.cells = 0;
     this.closedBefore = -Infinity;
     this.watermarkSec = -Infinity;
     this.passedBefore = -Infinity;
@@ -281,14 +273,18 @@ export class HistogramAggregator {
 
   /** Open bins and counters as plain JSON data (a deep copy). */
   snapshot(): Snapshot<HistogramState> {
+    const s = this.store;
+    const n = this.options.sumFields.length;
     const cells: SavedCell[] = [];
-    for (const [start, group] of this.bins) {
-      for (const [key, c] of group) {
-        const detail: SavedDetail = { c: c.connections };
-        if (c.bytes) detail.b = [...c.bytes];
-        if (c.sub) Object.assign(detail, { s: c.sub, f: c.first, l: c.last });
-        if (c.early) detail.e = c.early;
-        cells.push([start, key, c.groupValues, [...c.counts], c.total, c.sums, detail]);
+    for (const [start, open] of s.bins) {
+      for (const c of open) {
+        const values = s.groupValues(c);
+        const detail: SavedDetail = { c: s.connections[c] };
+        const d = s.detail[c];
+        if (d?.bytes) detail.b = [...d.bytes];
+        if (d?.sub) Object.assign(detail, { s: d.sub, f: d.first, l: d.last });
+        if (s.early[c]) detail.e = s.early[c] as 1 | 2;
+        cells.push([start, keyOf(this.groupRecord(values), this.options.groupFields), values, s.deltaPairs(c), s.total[c], Array.from(s.sums.subarray(c * n, c * n + n)), detail]);
       }
     }
     return makeSnapshot('histogram', this.stateSettings(), {
@@ -306,17 +302,19 @@ export class HistogramAggregator {
     const state = openSnapshot<HistogramState>(saved, 'histogram', this.stateSettings());
     if (state instanceof Error) throw state;
     try {
+      const s = this.store;
+      const n = this.options.sumFields.length;
       for (const [start, key, groupValues, counts, total, sums, detail] of state.cells) {
-        if (!Number.isFinite(start) || !Array.isArray(counts) || !Array.isArray(sums)) throw new Error(`bad cell ${key}`);
-        let group = this.bins.get(start);
-        if (!group) this.bins.set(start, (group = new Map()));
-        const cell: Cell = { groupValues, counts: FlatCounts.from(counts), total, sums, connections: detail?.c ?? total };
-        if (detail?.b) cell.bytes = new Map(detail.b);
-        if (detail?.s) Object.assign(cell, { sub: detail.s, first: detail.f, last: detail.l });
-        if (detail?.e) cell.early = detail.e;
-        group.set(key, cell);
-        this.cells++;
-        if (start < this.earliestStart) this.earliestStart = start;
+        if (!Number.isFinite(start) || !Array.isArray(groupValues) || !Array.isArray(counts) || !Array.isArray(sums)) throw new Error(`bad cell ${key}`);
+        if (!s.bins.has(start) && start < this.earliestStart) this.earliestStart = start;
+        const c = s.cellOf(this.groupRecord(groupValues), start);
+        for (const [delta, count] of counts) s.setCount(c, delta, count);
+        s.total[c] = total;
+        for (let i = 0; i < n; i++) s.sums[c * n + i] = sums[i];
+        s.connections[c] = detail?.c ?? total;
+        if (detail?.b) (s.detail[c] ??= {}).bytes = new Map(detail.b);
+        if (detail?.s) Object.assign((s.detail[c] ??= {}), { sub: detail.s, first: detail.f, last: detail.l });
+        if (detail?.e) s.early[c] = detail.e;
       }
       this.closedBefore = state.closedBefore ?? -Infinity;
       this.watermarkSec = state.watermark ?? -Infinity;
@@ -333,6 +331,13 @@ export class HistogramAggregator {
     }
   }
 
+  /** Group values as a record of the group fields. */
+  private groupRecord(values: readonly unknown[]): LogRecord {
+    const probe: LogRecord = {};
+    this.options.groupFields.forEach((f, i) => (probe[f] = values[i]));
+    return probe;
+  }
+
   private fail(out: HistogramOutput, error: RecordError): void {
     this.counts.errors++;
     out.errors.push(error);
@@ -340,53 +345,52 @@ export class HistogramAggregator {
 
   private count(record: LogRecord, start: number, delta: number, sec: number, out: HistogramOutput): void {
     const o = this.options;
-    const cell = this.cellFor(record, start, sec);
-    cell.connections++;
-    cell.counts.increment(delta);
-    cell.total++;
-    for (let i = 0; i < o.sumFields.length; i++) {
+    const c = this.cellFor(record, start, sec);
+    const s = this.store;
+    s.connections[c]++;
+    s.countDelta(c, delta);
+    s.total[c]++;
+    const n = o.sumFields.length;
+    for (let i = 0; i < n; i++) {
       const v = numericValue(record[o.sumFields[i]]);
-      if (v !== null) cell.sums[i] += v; // KQL sum() ignores nulls
+      if (v !== null) s.sums[c * n + i] += v; // KQL sum() ignores nulls
     }
-    if (cell.bytes) {
-      const b = numericValue(record[o.bytesField as string]);
-      if (b !== null) cell.bytes.set(b, (cell.bytes.get(b) ?? 0) + 1);
+    const d = s.detail[c];
+    if (d) this.countDetail(d, record, start, sec);
+    if (this.certain && start + o.binSeconds <= this.passedBefore) this.deltaAfterPass(start, c, out);
+  }
+
+  /** The hunt profile's per-cell detail: bytes per connection, sub-bin counts, first and last second. */
+  private countDetail(d: CellDetail, record: LogRecord, start: number, sec: number): void {
+    if (d.bytes) {
+      const b = numericValue(record[this.options.bytesField as string]);
+      if (b !== null) d.bytes.set(b, (d.bytes.get(b) ?? 0) + 1);
     }
-    if (cell.sub) {
-      const i = Math.min(cell.sub.length - 1, Math.floor(((sec - start) * cell.sub.length) / o.binSeconds));
-      cell.sub[i]++;
-      if (sec < (cell.first as number)) cell.first = sec;
-      if (sec > (cell.last as number)) cell.last = sec;
+    if (d.sub) {
+      const i = Math.min(d.sub.length - 1, Math.floor(((sec - start) * d.sub.length) / this.options.binSeconds));
+      d.sub[i]++;
+      if (sec < (d.first as number)) d.first = sec;
+      if (sec > (d.last as number)) d.last = sec;
     }
-    if (this.certain && start + o.binSeconds <= this.passedBefore) this.deltaAfterPass(start, cell, out);
   }
 
   /** The (window, group) cell of a record, opened when new. */
-  private cellFor(record: LogRecord, start: number, sec: number): Cell {
+  private cellFor(record: LogRecord, start: number, sec: number): number {
     const o = this.options;
-    let cells = this.bins.get(start);
-    if (!cells) {
-      this.bins.set(start, (cells = new Map()));
+    const s = this.store;
+    if (!s.bins.has(start)) {
       if (start < this.earliestStart) this.earliestStart = start;
       const end = start + o.binSeconds;
       if (end > this.passedBefore && end < this.nextPassEnd) this.nextPassEnd = end;
     }
-    const key = keyOf(record, o.groupFields);
-    let cell = cells.get(key);
-    if (!cell) {
-      cell = {
-        groupValues: o.groupFields.map((f) => record[f] ?? null),
-        counts: new FlatCounts(),
-        total: 0,
-        connections: 0,
-        sums: o.sumFields.map(() => 0),
-      };
-      if (o.bytesField) cell.bytes = new Map();
-      if (o.subBins) Object.assign(cell, { sub: new Array(o.subBins).fill(0), first: sec, last: sec });
-      cells.set(key, cell);
-      this.cells++;
+    const c = s.cellOf(record, start);
+    if (s.opened && (o.bytesField || o.subBins)) {
+      const d: CellDetail = {};
+      if (o.bytesField) d.bytes = new Map();
+      if (o.subBins) Object.assign(d, { sub: new Array(o.subBins).fill(0), first: sec, last: sec });
+      s.detail[c] = d;
     }
-    return cell;
+    return c;
   }
 
   private advance(sec: number, out: HistogramOutput): void {
@@ -395,24 +399,23 @@ export class HistogramAggregator {
     const o = this.options;
     // the watermark moves on almost every record: look at the bins only when the oldest can close
     if (this.earliestStart + o.binSeconds <= sec - o.closeAfterSeconds) {
-      const closable = [...this.bins.keys()]
+      const closable = [...this.store.bins.keys()]
         .filter((start) => start + o.binSeconds <= sec - o.closeAfterSeconds)
         .sort((a, b) => a - b);
       for (const start of closable) this.close(start, out);
-      this.earliestStart = this.bins.size > 0 ? Math.min(...this.bins.keys()) : Infinity;
+      this.earliestStart = this.store.bins.size > 0 ? Math.min(...this.store.bins.keys()) : Infinity;
     }
     if (this.certain && sec - this.certain.afterSeconds >= this.nextPassEnd) this.passWindows(sec - this.certain.afterSeconds, out);
   }
 
   /** Marks the record's key complete in each window it lies in whose end its next event reaches. */
-  private noteCompleteness(record: LogRecord, sec: number): void {
-    const next = parseEventTime(record[this.options.nextTimeField]);
-    this.nextSec = next ? next.sec : -Infinity;
-    if (!next) return;
+  private noteCompleteness(record: LogRecord, sec: number, next: number | null): void {
+    this.nextSec = next ?? -Infinity;
+    if (next === null) return;
     const bin = this.options.binSeconds;
     for (let start = binStart(sec, this.hop); start > sec - bin; start -= this.hop) {
       if (start + bin <= this.closedBefore) break;
-      if (start + bin <= next.sec) (this.certain as { complete: WindowCompleteness }).complete.note(start, record);
+      if (start + bin <= next) (this.certain as { complete: WindowCompleteness }).complete.note(start, record);
     }
   }
 
@@ -420,12 +423,13 @@ export class HistogramAggregator {
   private passWindows(threshold: number, out: HistogramOutput): void {
     const certain = this.certain as { complete: WindowCompleteness };
     const bin = this.options.binSeconds;
-    const due = [...this.bins.keys()].filter((start) => start + bin > this.passedBefore && start + bin <= threshold).sort((a, b) => a - b);
+    const s = this.store;
+    const due = [...s.bins.keys()].filter((start) => start + bin > this.passedBefore && start + bin <= threshold).sort((a, b) => a - b);
     for (const start of due) {
-      for (const cell of (this.bins.get(start) as Map<string, Cell>).values()) {
-        if (cell.early) continue;
-        const complete = certain.complete.has(start, this.options.groupFields, cell.groupValues);
-        this.emitEarly(start, cell, complete, out);
+      for (const c of s.bins.get(start) as number[]) {
+        if (s.early[c]) continue;
+        const complete = certain.complete.has(start, this.options.groupFields, s.groupValues(c));
+        this.emitEarly(start, c, complete, out);
       }
     }
     this.passedBefore = threshold;
@@ -438,14 +442,14 @@ export class HistogramAggregator {
    * emitted early again; any other means events arrived later than lateness
    * plus certain after, and is counted.
    */
-  private deltaAfterPass(start: number, cell: Cell, out: HistogramOutput): void {
-    if (this.nextSec >= start + this.options.binSeconds && cell.early !== 2) this.emitEarly(start, cell, true, out);
+  private deltaAfterPass(start: number, c: number, out: HistogramOutput): void {
+    if (this.nextSec >= start + this.options.binSeconds && this.store.early[c] !== 2) this.emitEarly(start, c, true, out);
     else this.counts.afterCertain++;
   }
 
-  private emitEarly(start: number, cell: Cell, complete: boolean, out: HistogramOutput): void {
-    cell.early = complete ? 2 : 1;
-    const row = this.rowOf(start, cell);
+  private emitEarly(start: number, c: number, complete: boolean, out: HistogramOutput): void {
+    this.store.early[c] = complete ? 2 : 1;
+    const row = this.rowOf(isoFromSeconds(start), c);
     row.Final = false;
     row.PendingDeltas = complete ? 0 : 1;
     row.AsOf = isoFromSeconds(this.watermarkSec); // the watermark the early row was sent at: its latency in event time
@@ -455,7 +459,7 @@ export class HistogramAggregator {
 
   private earliestEndAfter(threshold: number): number {
     let end = Infinity;
-    for (const start of this.bins.keys()) {
+    for (const start of this.store.bins.keys()) {
       const e = start + this.options.binSeconds;
       if (e > threshold && e < end) end = e;
     }
@@ -464,36 +468,40 @@ export class HistogramAggregator {
 
   private close(start: number, out: HistogramOutput): void {
     const o = this.options;
-    const cells = this.bins.get(start);
-    this.bins.delete(start);
-    this.cells -= cells ? cells.size : 0;
+    const cells = this.store.takeBin(start);
     this.closedBefore = Math.max(this.closedBefore, start + o.binSeconds);
     this.certain?.complete.forget(start);
-    if (!cells) return;
+    if (cells.length === 0) return;
     const firstRow = out.rows.length;
-    for (const cell of cells.values()) {
-      const row = this.rowOf(start, cell);
+    const iso = isoFromSeconds(start);
+    for (let i = 0; i < cells.length; i++) {
+      const row = this.rowOf(iso, cells[i]);
       if (this.certain) row.Final = true;
       out.rows.push(row);
       this.counts.rows++;
     }
+    this.store.release(cells);
     if (o.prevalence) stampDestinationSources(out.rows.slice(firstRow), o.prevalence);
   }
 
   /** A cell as a row: KQL's first summarize, keyed by delta, plus the window and what the hunt scores need. */
-  private rowOf(start: number, cell: Cell): HistogramRow {
+  private rowOf(iso: string, c: number): HistogramRow {
     const o = this.options;
-    const row: LogRecord = { TimeGenerated: isoFromSeconds(start) };
-    o.groupFields.forEach((f, i) => (row[f] = cell.groupValues[i]));
-    row.TotalEvents = cell.total;
-    o.sumFields.forEach((f, i) => (row['Total' + f] = cell.sums[i]));
-    row.DeltaCounts = cell.counts.toSortedObject();
-    if (cell.bytes) row.ByteCounts = Object.fromEntries([...cell.bytes].sort((a, b) => a[0] - b[0]).map(([v, c]) => [String(v), c]));
-    if (cell.sub) Object.assign(row, { SubBinCounts: cell.sub.slice(), FirstSeen: isoFromSeconds(cell.first as number), LastSeen: isoFromSeconds(cell.last as number) });
+    const s = this.store;
+    const row: LogRecord = { TimeGenerated: iso };
+    const groups = o.groupFields;
+    for (let i = 0; i < groups.length; i++) row[groups[i]] = s.groupValue(c, i);
+    row.TotalEvents = s.total[c];
+    const sums = o.sumFields;
+    for (let i = 0; i < sums.length; i++) row['Total' + sums[i]] = s.sums[c * sums.length + i];
+    row.DeltaCounts = s.deltaCounts(c);
+    const d = s.detail[c];
+    if (d?.bytes) row.ByteCounts = Object.fromEntries([...d.bytes].sort((a, b) => a[0] - b[0]).map(([v, n]) => [String(v), n]));
+    if (d?.sub) Object.assign(row, { SubBinCounts: d.sub.slice(), FirstSeen: isoFromSeconds(d.first as number), LastSeen: isoFromSeconds(d.last as number) });
     row.BinSeconds = o.binSeconds;
     if (this.hop !== o.binSeconds) row.HopSeconds = this.hop;
-    if (o.countConnections) row.Connections = cell.connections;
-    row.GroupFields = o.groupFields.slice();
+    if (o.countConnections) row.Connections = s.connections[c];
+    row.GroupFields = groups.slice();
     return row as HistogramRow;
   }
 }

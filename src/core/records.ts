@@ -49,7 +49,8 @@ export function keyOf(record: LogRecord, fields: readonly string[]): string {
   return key;
 }
 
-function keyPart(value: unknown): string {
+/** One value's part of a key (the identity keyOf gives it). */
+export function keyPart(value: unknown): string {
   if (typeof value === 'string') {
     return (value.length === 0 || value.charCodeAt(0) > 1) && value.indexOf('\u0000') < 0 ? value : '\u0001s' + JSON.stringify(value);
   }

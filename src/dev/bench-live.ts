@@ -4,7 +4,11 @@
  * process (netbeacon-replay) paces generated lines evenly over UDP or TCP at
  * stepped rates. Loss is counted from the input node's counters (lines it
  * received, the kernel's drops for its socket) and from the records that
- * reached the filter (a counting function node on the same wire).
+ * reached the filter (a counting function node in front of it: a second wire
+ * beside the filter's would make Node-RED deep-copy every batch, ~3 µs per
+ * record that the shipped example does not spend). The CPU time of Node-RED's
+ * threads (/proc, Linux) shows what the main thread sustains on its own.
+ * To profile Node-RED during the runs: NETBEACON_RED_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR".
  */
 import { spawn, execFile } from 'child_process';
 import * as fs from 'fs';
@@ -32,6 +36,9 @@ export interface LiveRun {
   /** the kernel's drops for the input's UDP socket (null: not readable, or TCP) */
   kernelDrops: number | null;
   percent: number;
+  /** CPU time of Node-RED's main thread during the run, and of its busiest other thread (the UDP reader), ms; null where /proc is not readable */
+  mainCpuMs: number | null;
+  otherCpuMs: number | null;
 }
 
 const EXAMPLES: Array<{ prefix: string; file: string; format: LineFormat; label: string }> = [
@@ -63,9 +70,16 @@ function freePort(): Promise<number> {
   });
 }
 
-/** `count` lines of a format: a generated day cycled until there are enough. */
+/**
+ * `count` lines of a format, generated over as many hours as that takes, so
+ * event time moves forward as a firewall's does. (A 12-hour day cycled made
+ * about 70 % of 100,000 lines late: they went to the examples' late-events
+ * debug node, which encodes each batch for the editor, instead of through
+ * the histogram.) Cycled only beyond 64 days of traffic.
+ */
 function linesOf(format: LineFormat, count: number): string[] {
-  const base = generateLines({ ...sampleScenario('csl'), hours: 12 }, format).map((l) => l.line);
+  let base: string[] = [];
+  for (let hours = 12; base.length < count && hours <= 24 * 64; hours *= 2) base = generateLines({ ...sampleScenario('csl'), hours }, format).map((l) => l.line);
   return Array.from({ length: count }, (_, i) => base[i % base.length]);
 }
 
@@ -76,18 +90,43 @@ export function instrumented(file: string, prefix: string, port: number, transpo
   Object.assign(input, { port, transport });
   for (const n of nodes) if (n.type === 'file') n.filename = path.join(os.tmpdir(), `netbeacon-bench-${process.pid}-${prefix}.jsonl`);
   const wires = input.wires as string[][];
-  wires[0].push(`${prefix}_bench_count`);
+  const toFilter = wires[0];
+  wires[0] = [`${prefix}_bench_count`];
   wires[2].push(`${prefix}_bench_counters`);
   const z = input.z;
   nodes.push(
     { id: `${prefix}_bench_reset`, type: 'inject', z, name: 'bench reset', props: [{ p: 'reset', v: 'true', vt: 'bool' }], repeat: '', once: false, x: 100, y: 900, wires: [[input.id]] },
     {
-      id: `${prefix}_bench_count`, type: 'function', z, name: 'records reaching the filter', outputs: 0, x: 300, y: 900, wires: [],
-      func: "if (msg.reset) { context.set('records', 0); return null; }\nif (msg.payload !== undefined) context.set('records', (context.get('records') || 0) + (Array.isArray(msg.payload) ? msg.payload.length : 1));\nreturn null;",
+      id: `${prefix}_bench_count`, type: 'function', z, name: 'records reaching the filter', outputs: 1, x: 300, y: 900, wires: [toFilter],
+      func: "if (msg.reset) context.set('records', 0);\nelse if (msg.payload !== undefined) context.set('records', (context.get('records') || 0) + (Array.isArray(msg.payload) ? msg.payload.length : 1));\nreturn msg;",
     },
     { id: `${prefix}_bench_counters`, type: 'function', z, name: 'input counters', outputs: 0, x: 300, y: 940, wires: [], func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, kernelDrops: p.kernel.socketDrops });\nreturn null;" },
   );
   return nodes;
+}
+
+/** CPU time (ms) of each thread of a process, from /proc/PID/task (Linux); null elsewhere. */
+function threadCpu(pid: number | undefined): Map<string, number> | null {
+  if (pid === undefined) return null;
+  try {
+    const out = new Map<string, number>();
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / 100); // utime + stime in USER_HZ (100) ticks
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** The main thread's CPU between two readings, and the busiest other thread's. */
+function cpuBetween(pid: number | undefined, before: Map<string, number> | null, after: Map<string, number> | null): { main: number | null; other: number | null } {
+  if (!before || !after || pid === undefined) return { main: null, other: null };
+  let other = 0;
+  for (const [tid, ms] of after) if (tid !== String(pid)) other = Math.max(other, ms - (before.get(tid) ?? 0));
+  return { main: (after.get(String(pid)) ?? 0) - (before.get(String(pid)) ?? 0), other };
 }
 
 class RedProcess {
@@ -105,9 +144,14 @@ class RedProcess {
     fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(): Promise<void> {
     const red = require.resolve('node-red/red.js', { paths: [ROOT] });
-    this.child = spawn(process.execPath, [red, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const nodeArgs = (process.env.NETBEACON_RED_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, red, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (d) => (this.log += d));
     this.child.stderr?.on('data', (d) => (this.log += d));
     for (let i = 0; i < 600; i++) {
@@ -193,6 +237,7 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
         for (const rate of o.rates) {
           await red.inject(`${e.prefix}_bench_reset`);
           for (let i = 0; i < 100 && ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) !== 0; i++) await sleep(50);
+          const cpuBefore = threadCpu(red.pid);
           const rateSent = await sendLines(file, ports.get(e.prefix) as number, transport, rate);
           let last = -1;
           let records = 0;
@@ -202,6 +247,7 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
             still = records === last ? still + 1 : 0;
             last = records;
           }
+          const cpu = cpuBetween(red.pid, cpuBefore, threadCpu(red.pid));
           await red.inject(`${e.prefix}_ask`);
           let counters: Counters | undefined;
           for (let i = 0; i < 50 && !counters; i++) {
@@ -212,6 +258,7 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
             example: e.label, transport, rateAsked: rate, rateSent, lines: o.lines,
             received: counters?.lines ?? NaN, delivered: records, parseErrors: counters?.parseErrors ?? NaN,
             kernelDrops: counters?.kernelDrops ?? null, percent: (100 * records) / o.lines,
+            mainCpuMs: cpu.main, otherCpuMs: cpu.other,
           };
           runs.push(run);
           log(formatRun(run));
@@ -230,7 +277,13 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
 
 export function formatRun(r: LiveRun): string {
   const k = r.kernelDrops === null ? '' : `, kernel dropped ${r.kernelDrops}`;
-  return `${r.example.padEnd(18)} ${r.transport}  asked ${String(r.rateAsked).padStart(6)}/s sent ${String(r.rateSent).padStart(6)}/s  received ${String(r.received).padStart(7)}  at the filter ${String(r.delivered).padStart(7)} of ${r.lines} (${r.percent.toFixed(2)} %)${k}${r.parseErrors ? `, ${r.parseErrors} unparsed` : ''}`;
+  // CPU per line delivered: what one thread alone could sustain, whatever the other processes took
+  const perLine = (ms: number) => (r.delivered > 0 ? (1000 * ms) / r.delivered : NaN);
+  const cpu =
+    r.mainCpuMs === null || r.otherCpuMs === null || r.delivered === 0
+      ? ''
+      : `; main thread ${perLine(r.mainCpuMs).toFixed(1)} µs/line (sustains ${Math.round(1e6 / perLine(r.mainCpuMs))}/s), busiest other thread ${perLine(r.otherCpuMs).toFixed(1)} µs/line`;
+  return `${r.example.padEnd(18)} ${r.transport}  asked ${String(r.rateAsked).padStart(6)}/s sent ${String(r.rateSent).padStart(6)}/s  received ${String(r.received).padStart(7)}  at the filter ${String(r.delivered).padStart(7)} of ${r.lines} (${r.percent.toFixed(2)} %)${k}${r.parseErrors ? `, ${r.parseErrors} unparsed` : ''}${cpu}`;
 }
 
 /**

@@ -198,12 +198,12 @@ const PROFILES: Profile[] = [
     adapt: (nodes, _d, lateness) => setLateness(nodes, lateness) },
   { name: 'Sentinel Palo Alto', example: 'Palo Alto beaconing (Sentinel rule).json', schema: 'csl', src: 'SourceIP', dst: 'DestinationIP', port: 'DestinationPort',
     adapt: (nodes, _d, lateness) => setLateness(nodes, lateness) },
-  { name: 'hunt', example: 'Beacon hunt (jitter-tolerant, per pair, 24 h).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteNetwork', port: 'RemotePortNumber', grouped: true,
+  { name: 'hunt', example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteNetwork', port: 'RemotePortNumber', grouped: true,
     adapt: (nodes, d, lateness) => {
       setLateness(nodes, lateness);
       (nodes[0] as NodeConfig).internal = d.internal;
     } },
-  { name: 'hunt, private destinations allowed', example: 'Beacon hunt (jitter-tolerant, per pair, 24 h).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteNetwork', port: 'RemotePortNumber', grouped: true,
+  { name: 'hunt, private destinations allowed', example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteNetwork', port: 'RemotePortNumber', grouped: true,
     adapt: (nodes, d, lateness) => {
       setLateness(nodes, lateness);
       Object.assign(nodes[0], { internal: d.internal, mode: 'any' });

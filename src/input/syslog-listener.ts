@@ -1,15 +1,15 @@
 /**
  * A syslog receiver on one address and port: UDP (RFC 5426, one message per
- * datagram), TCP (RFC 6587, newline or octet-counted) or TLS (RFC 5425).
+ * datagram, read in a thread of its own: udp-reader.ts), TCP (RFC 6587, newline or octet-counted) or TLS (RFC 5425).
  * Hands whole lines to a sink and counts what it could not use; knows
  * nothing of Node-RED.
  */
-import * as dgram from 'dgram';
 import * as net from 'net';
 import * as tls from 'tls';
 import { FrameReader, Framing } from './frame-reader';
 import { IngestCounters } from './ingest-counters';
 import { receiveBufferMax } from './kernel-counters';
+import { UdpReader } from './udp-reader';
 
 export type Transport = 'udp' | 'tcp' | 'tls';
 
@@ -27,6 +27,10 @@ export interface ListenerOptions {
   idleTimeoutSeconds: number;
   /** UDP: SO_RCVBUF asked for (the kernel caps it at net.core.rmem_max) */
   receiveBufferBytes: number;
+  /** UDP: lines that may wait between the reader thread and the sink; beyond, dropped and counted as queueDropped */
+  maxQueuedLines: number;
+  /** UDP: the reader thread's entry file (tests may give another) */
+  readerThread?: string;
   /** TLS: key, cert, ca … as tls.createServer takes them */
   tls?: tls.TlsOptions;
 }
@@ -42,6 +46,8 @@ export interface ListenerSink {
   lines(source: LineSource, lines: string[]): number;
   /** a stream ended (its parser state may go) */
   ended?(source: LineSource): void;
+  /** the listener stopped working after it started (e.g. its UDP reader thread failed) */
+  failed?(err: Error): void;
 }
 
 export interface ListenerInfo {
@@ -56,7 +62,7 @@ export interface ListenerInfo {
 const plainAddress = (a: string | undefined): string => (a ? (a.startsWith('::ffff:') ? a.slice(7) : a) : 'unknown');
 
 export class SyslogListener {
-  private udp: dgram.Socket | null = null;
+  private udp: UdpReader | null = null;
   private server: net.Server | null = null;
   private readonly connections = new Set<net.Socket>();
   private paused = false;
@@ -70,6 +76,16 @@ export class SyslogListener {
 
   get openConnections(): number {
     return this.connections.size;
+  }
+
+  /** UDP: lines the reader thread has handed over that the sink has not taken yet */
+  get waitingLines(): number {
+    return this.udp?.waitingLines ?? 0;
+  }
+
+  /** UDP reader threads running in this process, all listeners together (tests check none is left behind) */
+  static get liveThreads(): number {
+    return UdpReader.liveThreads;
   }
 
   start(): Promise<ListenerInfo> {
@@ -90,8 +106,7 @@ export class SyslogListener {
   close(): Promise<void> {
     const closing: Promise<void>[] = [];
     if (this.udp) {
-      const udp = this.udp;
-      closing.push(new Promise((resolve) => udp.close(() => resolve())));
+      closing.push(this.udp.close());
       this.udp = null;
     }
     if (this.server) {
@@ -116,44 +131,13 @@ export class SyslogListener {
       );
       asked = max;
     }
-    const type = net.isIPv6(o.host) ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({ type, recvBufferSize: asked > 0 ? asked : undefined });
-    this.udp = socket;
-    const sources = new Map<string, LineSource>();
-    socket.on('message', (data, rinfo) => {
-      const sender = rinfo.address;
-      const counts = this.counters.of(sender);
-      this.counters.add(counts, 'bytes', data.length);
-      if (data.length > o.maxFrameBytes) {
-        this.counters.add(counts, 'oversized');
-        return;
-      }
-      const id = `${sender}:${rinfo.port}`;
-      let source = sources.get(id);
-      if (!source) {
-        if (sources.size >= 10000) sources.clear(); // a spoofing flood: stream state is only parser context
-        sources.set(id, (source = { sender, id }));
-      }
-      const lines = datagramLines(data);
-      this.counters.add(counts, 'lines', lines.length);
-      const refused = this.sink.lines(source, lines);
-      if (refused > 0) this.counters.add(counts, 'queueDropped', refused);
-    });
-    return new Promise((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(o.port, o.host, () => {
-        socket.off('error', reject);
-        socket.on('error', () => undefined); // receive errors on a bound UDP socket are per datagram: nothing to close
-        let granted: number | null = null;
-        try {
-          granted = socket.getRecvBufferSize();
-        } catch {
-          granted = null;
-        }
-        const addr = socket.address();
-        resolve({ address: addr.address, port: addr.port, receiveBufferBytes: granted, warnings });
-      });
-    });
+    // read in a thread of its own, so the socket is drained while the flow works on a batch
+    this.udp = new UdpReader(
+      { host: o.host, port: o.port, receiveBufferBytes: asked, maxFrameBytes: o.maxFrameBytes, maxQueuedLines: o.maxQueuedLines, script: o.readerThread },
+      this.counters,
+      this.sink,
+    );
+    return this.udp.start().then((bound) => ({ ...bound, warnings }));
   }
 
   private startStream(): Promise<ListenerInfo> {
@@ -222,15 +206,4 @@ export class SyslogListener {
       this.sink.ended?.(source);
     });
   }
-}
-
-/** The lines of one datagram: normally one message; a sender may pack several, one per line. */
-function datagramLines(data: Buffer): string[] {
-  const text = data.toString('utf8');
-  const nl = text.indexOf('\n');
-  if (nl < 0 || nl === text.length - 1) {
-    const line = nl < 0 ? text : text.slice(0, nl);
-    return line.length > 0 && line !== '\r' ? [line] : [];
-  }
-  return text.split('\n').filter((l) => l.length > 0 && l !== '\r');
 }

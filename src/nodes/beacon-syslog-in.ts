@@ -153,6 +153,8 @@ export = function register(RED: NodeAPI): void {
       if (records.length > 0) send([{ payload: single ? records[0] : records } as NodeMessage, null, null]);
     }
 
+    // lines that may wait for the flow (UDP: in the reader thread's queue, and again in the batcher's); beyond, dropped and counted
+    const maxQueued = Math.max(16 * s.batchLines, 200000);
     const listener = new SyslogListener(
       {
         transport: s.transport,
@@ -163,6 +165,7 @@ export = function register(RED: NodeAPI): void {
         maxConnections: s.maxConnections,
         idleTimeoutSeconds: s.idleTimeoutSeconds,
         receiveBufferBytes: s.receiveBufferBytes,
+        maxQueuedLines: maxQueued,
         tls: tlsOptions,
       },
       counters,
@@ -177,10 +180,15 @@ export = function register(RED: NodeAPI): void {
           source.ended = true;
           released(source);
         },
+        failed: (err) => {
+          failed = 'input stopped: see the log';
+          node.error(err.message);
+          showStatus();
+        },
       },
     );
     const batcher = new LineBatcher<LineSource>(
-      { maxLines: s.batchLines, maxWaitMs: s.batchMs, highWater: Math.max(4 * s.batchLines, 4096), maxQueued: Math.max(16 * s.batchLines, 200000) },
+      { maxLines: s.batchLines, maxWaitMs: s.batchMs, highWater: Math.max(4 * s.batchLines, 4096), maxQueued },
       deliver,
       listener,
     );
@@ -208,7 +216,7 @@ export = function register(RED: NodeAPI): void {
         listening: info !== null,
         receiveBufferBytes: info?.receiveBufferBytes ?? null,
         openConnections: listener.openConnections,
-        queued: batcher.queued,
+        queued: batcher.queued + listener.waitingLines,
         ...counters.snapshot(),
         kernel: kernel(),
       };

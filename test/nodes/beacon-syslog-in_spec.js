@@ -16,6 +16,7 @@ const { spawnSync } = require('child_process');
 const { helper, should, node } = require('./harness');
 const { freePort } = require('../e2e/support/node-red-process');
 const { receiveBufferMax } = require('../../input/kernel-counters');
+const { SyslogListener } = require('../../input/syslog-listener');
 
 const syslogIn = node('beacon-syslog-in');
 const { CORE_NODES: CORE } = require('../support/node-red');
@@ -109,6 +110,21 @@ describe('beacon-syslog-in node', function () {
     c.total.bytes.should.equal(lines.join('').length);
     c.kernel.should.have.keys('socketDrops', 'RcvbufErrors', 'InErrors');
     got.statuses[got.statuses.length - 1].text.should.match(/^udp 127\.0\.0\.1:\d+ · 7 lines · 1 senders$/);
+  });
+
+  it('UDP is read in a thread of its own: deploy and redeploy leave no thread behind, and each deploy reads its lines', async function () {
+    const baseline = SyslogListener.liveThreads;
+    for (let round = 0; round < 4; round++) {
+      const port = await freeUdpPort();
+      const got = await load({ transport: 'udp', port, batchLines: 10, batchMs: 5 });
+      await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
+      SyslogListener.liveThreads.should.equal(baseline + 1);
+      await sendUdp(port, [`round ${round}`]);
+      await until('the line', () => got.lines().length === 1);
+      got.lines().should.eql([`round ${round}`]);
+      await helper.unload();
+      SyslogListener.liveThreads.should.equal(baseline);
+    }
   });
 
   it('UDP receive buffer: asks the kernel for it, and warns (naming rmem_max) when the kernel allows less', async function () {

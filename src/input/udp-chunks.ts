@@ -1,0 +1,90 @@
+/**
+ * What the UDP reader thread sends to the main thread: the lines of many
+ * datagrams in arrival order, which sender/port each run of lines came from,
+ * and the per-sender counts of everything it received (including what it
+ * could not use). Pure: no socket, no thread, so it is tested directly.
+ */
+
+export interface UdpChunk {
+  lines: string[];
+  /** runs of consecutive lines from one peer: [address, port, count, address, port, count, …] */
+  runs: Array<string | number>;
+  /** per sender address: [lines received, bytes, oversized datagrams, lines dropped (queue full)] */
+  counts: Record<string, [number, number, number, number]>;
+}
+
+export interface ChunkLimits {
+  /** datagrams longer than this are skipped and counted */
+  maxFrameBytes: number;
+  /**
+   * Room left for lines between this thread and the flow (the cap minus what
+   * waits already); lines beyond it are dropped and counted.
+   */
+  room(): number;
+}
+
+/** Gathers datagrams into a chunk; `take()` hands it over and starts the next. */
+export class UdpChunker {
+  private lines: string[] = [];
+  private runs: Array<string | number> = [];
+  private counts = new Map<string, [number, number, number, number]>();
+  private lastAddress = '';
+  private lastPort = -1;
+
+  constructor(private readonly limits: ChunkLimits) {}
+
+  /** lines gathered and not yet taken */
+  get pendingLines(): number {
+    return this.lines.length;
+  }
+
+  /** anything to send (lines, or only counts of datagrams that gave none) */
+  get pending(): boolean {
+    return this.counts.size > 0;
+  }
+
+  add(data: Buffer, address: string, port: number): void {
+    let c = this.counts.get(address);
+    if (!c) this.counts.set(address, (c = [0, 0, 0, 0]));
+    c[1] += data.length;
+    if (data.length > this.limits.maxFrameBytes) {
+      c[2]++;
+      return;
+    }
+    const lines = datagramLines(data);
+    if (lines.length === 0) return;
+    c[0] += lines.length;
+    const take = Math.max(0, Math.min(lines.length, this.limits.room() - this.lines.length));
+    c[3] += lines.length - take;
+    if (take === 0) return;
+    for (let i = 0; i < take; i++) this.lines.push(lines[i]);
+    if (address === this.lastAddress && port === this.lastPort) {
+      (this.runs[this.runs.length - 1] as number) += take;
+    } else {
+      this.runs.push(address, port, take);
+      this.lastAddress = address;
+      this.lastPort = port;
+    }
+  }
+
+  take(): UdpChunk {
+    const chunk: UdpChunk = { lines: this.lines, runs: this.runs, counts: Object.fromEntries(this.counts) };
+    this.lines = [];
+    this.runs = [];
+    this.counts = new Map();
+    this.lastAddress = '';
+    this.lastPort = -1;
+    return chunk;
+  }
+}
+
+/** The lines of one datagram: normally one message; a sender may pack several, one per line. */
+export function datagramLines(data: Buffer): string[] {
+  const text = data.toString('utf8');
+  const nl = text.indexOf('\n');
+  if (nl < 0 || nl === text.length - 1) {
+    const line = nl < 0 ? text : text.slice(0, nl);
+    return line.length > 0 && line !== '\r' ? [line] : [];
+  }
+  return text.split('\n').filter((l) => l.length > 0 && l !== '\r');
+}

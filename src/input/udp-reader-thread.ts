@@ -1,0 +1,84 @@
+/**
+ * The UDP reader thread (a worker_threads entry): binds the socket and
+ * drains it whatever the main thread is doing, so the kernel's receive
+ * buffer does not fill while the flow works on a batch. Lines go to the
+ * main thread in chunks (at most CHUNK_LINES lines or CHUNK_MS ms); the
+ * lines waiting there are counted in shared memory, and past the cap new
+ * lines are dropped here and counted, never silently.
+ */
+import * as dgram from 'dgram';
+import { isIPv6 } from 'net';
+import { parentPort, workerData } from 'worker_threads';
+import { UdpChunk, UdpChunker } from './udp-chunks';
+
+/** What the main thread gives the thread to start with. */
+export interface ReaderThreadData {
+  host: string;
+  port: number;
+  /** SO_RCVBUF to ask for (already cut to rmem_max); 0 = the system's default */
+  receiveBufferBytes: number;
+  maxFrameBytes: number;
+  maxQueuedLines: number;
+  /** Int32Array [lines posted to the main thread and not yet taken by it, datagrams read] */
+  shared: SharedArrayBuffer;
+}
+
+export type ThreadMessage =
+  | { kind: 'listening'; address: string; port: number; receiveBufferBytes: number | null }
+  | { kind: 'bind-error'; message: string; code?: string }
+  | ({ kind: 'chunk' } & UdpChunk);
+
+/** lines per message to the main thread: big enough that posting costs little per line */
+const CHUNK_LINES = 1000;
+/** the longest a line waits in this thread (wall clock paces delivery only) */
+const CHUNK_MS = 5;
+
+function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void {
+  const shared = new Int32Array(data.shared);
+  const chunker = new UdpChunker({ maxFrameBytes: data.maxFrameBytes, room: () => data.maxQueuedLines - Atomics.load(shared, 0) });
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!chunker.pending) return;
+    const chunk = chunker.take();
+    Atomics.add(shared, 0, chunk.lines.length);
+    port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
+  };
+  const socket = dgram.createSocket({ type: isIPv6(data.host) ? 'udp6' : 'udp4', recvBufferSize: data.receiveBufferBytes > 0 ? data.receiveBufferBytes : undefined });
+  socket.on('message', (msg, rinfo) => {
+    chunker.add(msg, rinfo.address, rinfo.port);
+    Atomics.add(shared, 1, 1);
+    if (chunker.pendingLines >= CHUNK_LINES) flush();
+    else timer ??= setTimeout(flush, CHUNK_MS);
+  });
+  const bindFailed = (err: NodeJS.ErrnoException) => {
+    port.postMessage({ kind: 'bind-error', message: err.message, code: err.code } satisfies ThreadMessage);
+    process.exit(0);
+  };
+  socket.once('error', bindFailed);
+  socket.bind(data.port, data.host, () => {
+    socket.off('error', bindFailed);
+    socket.on('error', () => undefined); // receive errors on a bound UDP socket are per datagram: nothing to close
+    let granted: number | null = null;
+    try {
+      granted = socket.getRecvBufferSize();
+    } catch {
+      granted = null;
+    }
+    const addr = socket.address();
+    port.postMessage({ kind: 'listening', address: addr.address, port: addr.port, receiveBufferBytes: granted } satisfies ThreadMessage);
+  });
+  // the main thread asks us to stop: release the port, then end the thread
+  port.on('message', (m: { kind?: string }) => {
+    if (m?.kind !== 'close') return;
+    if (timer) clearTimeout(timer);
+    try {
+      socket.close(() => process.exit(0));
+    } catch {
+      process.exit(0); // not bound yet (or already closed)
+    }
+  });
+}
+
+if (parentPort) run(parentPort, workerData as ReaderThreadData);

@@ -1,0 +1,146 @@
+/**
+ * The main thread's side of the UDP reader thread: starts the thread, turns
+ * its chunks into the listener's per-sender counters and sink calls (lines
+ * of one peer in arrival order), and ends the thread on close. A thread that
+ * fails is reported to the sink, never left running or silently gone.
+ */
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { IngestCounters } from './ingest-counters';
+import type { ListenerSink, LineSource } from './syslog-listener';
+import type { ReaderThreadData, ThreadMessage } from './udp-reader-thread';
+import type { UdpChunk } from './udp-chunks';
+
+export interface UdpReaderOptions {
+  host: string;
+  port: number;
+  /** SO_RCVBUF to ask for, already cut to rmem_max (0 = the system's default) */
+  receiveBufferBytes: number;
+  maxFrameBytes: number;
+  /** lines that may wait between the reader thread and the sink; beyond, dropped and counted */
+  maxQueuedLines: number;
+  /** the thread's entry file (tests may give another) */
+  script?: string;
+}
+
+export interface UdpBound {
+  address: string;
+  port: number;
+  receiveBufferBytes: number | null;
+}
+
+/** compiled beside this file, both in the published package (input/) and in the repository */
+export const READER_THREAD = path.join(__dirname, 'udp-reader-thread.js');
+/** how long close() waits for the thread to release its socket before terminating it */
+const CLOSE_GRACE_MS = 5000;
+
+let liveThreads = 0;
+
+export class UdpReader {
+  private worker: Worker | null = null;
+  /** [lines handed over and not yet taken, datagrams read], written by both threads */
+  private readonly shared = new Int32Array(new SharedArrayBuffer(8));
+  private readonly sources = new Map<string, LineSource>();
+  private closing = false;
+  private exited: Promise<void> = Promise.resolve();
+
+  /** reader threads running in this process (all listeners): back to its baseline once every listener is closed */
+  static get liveThreads(): number {
+    return liveThreads;
+  }
+
+  constructor(
+    private readonly options: UdpReaderOptions,
+    private readonly counters: IngestCounters,
+    private readonly sink: ListenerSink,
+  ) {}
+
+  /** lines handed to the main thread's queue and not yet taken from it */
+  get waitingLines(): number {
+    return Atomics.load(this.shared, 0);
+  }
+
+  /** datagrams the thread has read from the socket (wraps past 2^31) */
+  get datagramsRead(): number {
+    return Atomics.load(this.shared, 1);
+  }
+
+  start(): Promise<UdpBound> {
+    const o = this.options;
+    const data: ReaderThreadData = {
+      host: o.host,
+      port: o.port,
+      receiveBufferBytes: o.receiveBufferBytes,
+      maxFrameBytes: o.maxFrameBytes,
+      maxQueuedLines: o.maxQueuedLines,
+      shared: this.shared.buffer as SharedArrayBuffer,
+    };
+    const worker = new Worker(o.script ?? READER_THREAD, { workerData: data });
+    this.worker = worker;
+    liveThreads++;
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    return new Promise((resolve, reject) => {
+      let bound = false;
+      worker.on('message', (m: ThreadMessage) => {
+        if (m.kind === 'chunk') this.take(m);
+        else if (m.kind === 'listening') {
+          bound = true;
+          resolve({ address: m.address, port: m.port, receiveBufferBytes: m.receiveBufferBytes });
+        } else if (m.kind === 'bind-error') reject(Object.assign(new Error(m.message), { code: m.code }));
+      });
+      worker.on('error', (err) => {
+        if (!bound) reject(err);
+        else this.sink.failed?.(new Error(`UDP reader thread failed: ${err.message}`));
+      });
+      worker.once('exit', (code) => {
+        liveThreads--;
+        this.worker = null;
+        if (!bound) {
+          if (!this.closing) reject(new Error(`UDP reader thread ended before binding (exit code ${code})`));
+        } else if (!this.closing) this.sink.failed?.(new Error(`UDP reader thread ended unexpectedly (exit code ${code})`));
+      });
+    });
+  }
+
+  /** Asks the thread to close its socket and end; resolves once it has (terminated if it takes too long). */
+  close(): Promise<void> {
+    this.closing = true;
+    const worker = this.worker;
+    if (!worker) return this.exited;
+    worker.postMessage({ kind: 'close' });
+    const grace = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+    return this.exited.then(() => clearTimeout(grace));
+  }
+
+  private take(chunk: UdpChunk): void {
+    const { lines, runs, counts } = chunk;
+    for (const sender of Object.keys(counts)) {
+      const [received, bytes, oversized, dropped] = counts[sender];
+      const c = this.counters.of(sender);
+      this.counters.add(c, 'bytes', bytes);
+      if (oversized) this.counters.add(c, 'oversized', oversized);
+      if (received) this.counters.add(c, 'lines', received);
+      if (dropped) this.counters.add(c, 'queueDropped', dropped);
+    }
+    let at = 0;
+    for (let r = 0; r < runs.length; r += 3) {
+      const sender = runs[r] as string;
+      const n = runs[r + 2] as number;
+      const source = this.sourceOf(sender, runs[r + 1] as number);
+      const refused = this.sink.lines(source, n === lines.length ? lines : lines.slice(at, at + n));
+      if (refused > 0) this.counters.add(this.counters.of(sender), 'queueDropped', refused);
+      at += n;
+    }
+    Atomics.sub(this.shared, 0, lines.length);
+  }
+
+  private sourceOf(sender: string, port: number): LineSource {
+    const id = `${sender}:${port}`;
+    let source = this.sources.get(id);
+    if (!source) {
+      if (this.sources.size >= 10000) this.sources.clear(); // a spoofing flood: stream state is only parser context
+      this.sources.set(id, (source = { sender, id }));
+    }
+    return source;
+  }
+}

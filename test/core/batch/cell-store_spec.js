@@ -1,0 +1,115 @@
+'use strict';
+/**
+ * The histogram's columnar cell store (core/batch/cell-store) against a
+ * model made of Maps keyed by keyOf: for any records (strings, numbers,
+ * NaN, −0, missing, null, booleans, objects as group values) opened in any
+ * windows, with windows released in any order between them, a record finds
+ * the same cell exactly when keyOf and the window agree; a cell keeps the
+ * first record's values, its delta counts in first-seen order and as the
+ * sorted DeltaCounts object, and freed cells and groups are reused without
+ * mixing state.
+ */
+const fc = require('fast-check');
+const should = require('should');
+const { CellStore } = require('../../../core/batch/cell-store');
+const { keyOf } = require('../../../core/records');
+
+const FIELDS = ['LocalIP', 'RemoteIP', 'RemotePortNumber'];
+
+const valueArb = fc.constantFrom(
+  '10.0.0.1', '10.0.0.2', '', '\u0001n443', 'a\u0000b', '443',
+  443, 80, 0, -0, NaN, 1.5, 2 ** 40, -7,
+  undefined, null, true, false, { a: 1 },
+);
+const recordArb = fc.record({ LocalIP: valueArb, RemoteIP: valueArb, RemotePortNumber: valueArb, start: fc.constantFrom(0, 3600, 7200) });
+/** a step: add a record with a delta, or release one window */
+const stepArb = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ add: recordArb, delta: fc.constantFrom(60, 60, 61, 120, 0, 3.5) }) },
+  { weight: 1, arbitrary: fc.record({ release: fc.constantFrom(0, 3600, 7200) }) },
+);
+
+function withoutUndefined(a) {
+  const r = {};
+  for (const f of FIELDS) if (a[f] !== undefined) r[f] = a[f];
+  return r;
+}
+
+describe('cell store (columnar histogram cells)', () => {
+  it('finds the same cell exactly when keyOf and the window agree, across releases and reuse', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 300 }), (steps) => {
+        const store = new CellStore(FIELDS, 1);
+        /** model: window → key → { cell, values, pairs: Map, total } */
+        const model = new Map();
+        for (const step of steps) {
+          if (step.release !== undefined) {
+            const cells = store.takeBin(step.release);
+            const open = model.get(step.release) ?? new Map();
+            should(cells.length).equal(open.size);
+            should(new Set(cells)).eql(new Set([...open.values()].map((m) => m.cell)));
+            store.release(cells);
+            model.delete(step.release);
+            continue;
+          }
+          const record = withoutUndefined(step.add);
+          const start = step.add.start;
+          const key = keyOf(record, FIELDS);
+          const cell = store.cellOf(record, start);
+          if (!model.has(start)) model.set(start, new Map());
+          const m = model.get(start).get(key);
+          if (m) {
+            should(store.opened).be.false();
+            should(cell).equal(m.cell);
+          } else {
+            should(store.opened).be.true();
+            for (const cells of model.values()) for (const other of cells.values()) should(other.cell).not.equal(cell);
+            model.get(start).set(key, { cell, values: FIELDS.map((f) => record[f] ?? null), pairs: new Map(), total: 0 });
+          }
+          const entry = model.get(start).get(key);
+          store.countDelta(cell, step.delta);
+          store.total[cell]++;
+          entry.pairs.set(step.delta, (entry.pairs.get(step.delta) ?? 0) + 1);
+          entry.total++;
+        }
+        let open = 0;
+        for (const [start, cells] of model) {
+          should(store.bins.get(start)).eql([...cells.values()].map((m) => m.cell)); // rows leave in opening order
+          for (const m of cells.values()) {
+            open++;
+            should(store.groupValues(m.cell)).eql(m.values);
+            should(store.total[m.cell]).equal(m.total);
+            should(store.deltaPairs(m.cell)).eql([...m.pairs]);
+            const sorted = [...m.pairs].sort((a, b) => a[0] - b[0]);
+            const counts = store.deltaCounts(m.cell);
+            should(Object.keys(counts).map(Number)).eql(sorted.map(([k]) => k));
+            should(Object.values(counts)).eql(sorted.map(([, c]) => c));
+          }
+        }
+        should(store.size).equal(open);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps thousands of groups apart and finds them again after half are released (hash table growth and deletion)', () => {
+    const store = new CellStore(['LocalIP', 'RemotePortNumber'], 0);
+    const cells = new Map();
+    for (let i = 0; i < 5000; i++) {
+      const start = i % 2 === 0 ? 0 : 3600;
+      const record = { LocalIP: `10.0.${i >> 8}.${i & 255}`, RemotePortNumber: i % 7 };
+      cells.set(i, store.cellOf(record, start));
+      should(store.opened).be.true();
+    }
+    store.release(store.takeBin(0));
+    should(store.size).equal(2500);
+    for (let i = 1; i < 5000; i += 2) {
+      should(store.cellOf({ LocalIP: `10.0.${i >> 8}.${i & 255}`, RemotePortNumber: i % 7 }, 3600)).equal(cells.get(i));
+      should(store.opened).be.false();
+    }
+    // released groups open fresh, zeroed cells
+    const again = store.cellOf({ LocalIP: '10.0.0.0', RemotePortNumber: 0 }, 0);
+    should(store.opened).be.true();
+    should(store.total[again]).equal(0);
+    should(store.distinct[again]).equal(0);
+  });
+});

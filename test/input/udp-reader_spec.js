@@ -1,0 +1,231 @@
+'use strict';
+/**
+ * The UDP reader thread (src/input/udp-reader*.ts, udp-chunks.ts): datagrams
+ * gathered into chunks with per-sender counts, and the real thread on
+ * 127.0.0.x sockets: lines in order per sender, counters, the cap between
+ * the threads (drops counted), the bind address, close() ending the thread,
+ * and a failing thread reported. No sleeps: tests wait on counters and events.
+ */
+const dgram = require('dgram');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const should = require('should');
+const { UdpChunker, datagramLines } = require('../../input/udp-chunks');
+const { UdpReader } = require('../../input/udp-reader');
+const { IngestCounters } = require('../../input/ingest-counters');
+
+/** Polls until test() holds (completion, with a deadline: never a timing assertion). */
+async function until(what, test, seconds = 20) {
+  const deadline = Date.now() + seconds * 1000;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A reader on host:0 whose sink records every call; resolves once bound. */
+async function reader(options = {}) {
+  const counters = new IngestCounters();
+  const calls = [];
+  const failures = [];
+  const sink = { lines: (source, lines) => (calls.push({ source, lines: [...lines] }), 0), failed: (err) => failures.push(err) };
+  const r = new UdpReader({ host: '127.0.0.1', port: 0, receiveBufferBytes: 0, maxFrameBytes: 1024, maxQueuedLines: 100000, ...options }, counters, options.sink ? options.sink(sink) : sink);
+  const bound = await r.start();
+  return { r, bound, counters, calls, failures, lines: () => calls.flatMap((c) => c.lines) };
+}
+
+/** A client socket bound to `from`; send() resolves when the datagram has left. */
+async function client(from = '127.0.0.1') {
+  const s = dgram.createSocket('udp4');
+  await new Promise((r) => s.bind(0, from, r));
+  return {
+    port: s.address().port,
+    send: (to, port, data) => new Promise((resolve, reject) => s.send(Buffer.isBuffer(data) ? data : Buffer.from(data), port, to, (e) => (e ? reject(e) : resolve()))),
+    close: () => new Promise((r) => s.close(r)),
+  };
+}
+
+describe('input/UdpChunker (the reader thread\'s chunks)', function () {
+  it('keeps arrival order with runs per peer, counts per sender address, skips oversized datagrams and drops past the room left', function () {
+    let room = 4;
+    const c = new UdpChunker({ maxFrameBytes: 10, room: () => room });
+    c.add(Buffer.from('a1'), '10.0.0.1', 5000);
+    c.add(Buffer.from('a2\nA3\n'), '10.0.0.1', 5000);
+    c.add(Buffer.from('b1'), '10.0.0.2', 6000);
+    c.add(Buffer.from('x'.repeat(11)), '10.0.0.2', 6000);
+    c.add(Buffer.from('a4\na5'), '10.0.0.1', 5001); // one line fits, one is dropped
+    c.pendingLines.should.equal(4);
+    const chunk = c.take();
+    chunk.lines.should.eql(['a1', 'a2', 'A3', 'b1']);
+    chunk.runs.should.eql(['10.0.0.1', 5000, 3, '10.0.0.2', 6000, 1]);
+    // [lines received, bytes, oversized, dropped]
+    chunk.counts.should.eql({ '10.0.0.1': [5, 13, 0, 2], '10.0.0.2': [1, 13, 1, 0] });
+    c.pending.should.be.false();
+    room = 10;
+    c.add(Buffer.from('\r\n'), '10.0.0.3', 1);
+    c.take().should.eql({ lines: [], runs: [], counts: { '10.0.0.3': [0, 2, 0, 0] } });
+  });
+
+  it('reads a datagram as one line, or as several when it holds newlines (empty lines and bare CRs dropped)', function () {
+    datagramLines(Buffer.from('one\n')).should.eql(['one']);
+    datagramLines(Buffer.from('one\n\r\ntwo\n\nthree')).should.eql(['one', 'two', 'three']);
+    datagramLines(Buffer.from('')).should.eql([]);
+  });
+});
+
+describe('input/UdpReader (a real reader thread)', function () {
+  this.timeout(30000);
+  let baseline;
+  const open = [];
+  beforeEach(() => (baseline = UdpReader.liveThreads));
+  afterEach(async () => {
+    for (const x of open.splice(0)) await x.close();
+  });
+
+  it('hands on every line in order per sender, with the counters of each sender address', async function () {
+    const { r, bound, counters, calls } = await reader();
+    open.push(r);
+    const a = await client('127.0.0.1');
+    const b = await client('127.0.0.2');
+    open.push(a, b);
+    const sent = { a: [], b: [] };
+    for (let i = 0; i < 200; i++) {
+      const who = i % 3 === 0 ? 'b' : 'a';
+      const line = `${who} line ${i}`;
+      sent[who].push(line);
+      await (who === 'a' ? a : b).send('127.0.0.1', bound.port, line);
+    }
+    await until('200 lines', () => counters.total.lines === 200 && calls.reduce((n, c) => n + c.lines.length, 0) === 200);
+    const of = (sender) => calls.filter((c) => c.source.sender === sender).flatMap((c) => c.lines);
+    of('127.0.0.1').should.eql(sent.a);
+    of('127.0.0.2').should.eql(sent.b);
+    calls.find((c) => c.source.sender === '127.0.0.2').source.id.should.equal(`127.0.0.2:${b.port}`);
+    const snap = counters.snapshot();
+    snap.senders['127.0.0.1'].should.containDeep({ lines: sent.a.length, bytes: sent.a.join('').length, queueDropped: 0 });
+    snap.senders['127.0.0.2'].should.containDeep({ lines: sent.b.length, bytes: sent.b.join('').length });
+    r.datagramsRead.should.equal(200);
+    r.waitingLines.should.equal(0);
+  });
+
+  it('counts oversized datagrams and keeps going', async function () {
+    const { r, bound, counters, lines } = await reader({ maxFrameBytes: 100 });
+    open.push(r);
+    const a = await client();
+    open.push(a);
+    await a.send('127.0.0.1', bound.port, 'before');
+    await a.send('127.0.0.1', bound.port, Buffer.alloc(101, 0x41));
+    await a.send('127.0.0.1', bound.port, 'after');
+    await until('2 lines', () => lines().length === 2);
+    lines().should.eql(['before', 'after']);
+    counters.total.should.containDeep({ lines: 2, oversized: 1, bytes: 6 + 101 + 5 });
+  });
+
+  it('caps the lines waiting between the threads: beyond the cap lines are dropped and counted as queueDropped', async function () {
+    const cap = 5;
+    let blocked = false;
+    const sender = path.join(os.tmpdir(), `netbeacon-udp-sender-${process.pid}.js`);
+    fs.writeFileSync(
+      sender,
+      "const s = require('dgram').createSocket('udp4'); const [port, n] = process.argv.slice(2).map(Number); let left = n;\n" +
+        "for (let i = 0; i < n; i++) s.send(`late ${i}`, port, '127.0.0.1', () => --left === 0 && s.close());\n",
+    );
+    let x;
+    // the first chunk's sink call holds the main thread while 20 more datagrams arrive and are read: nothing is taken meanwhile
+    x = await reader({
+      maxQueuedLines: cap,
+      sink: (inner) => ({
+        ...inner,
+        lines: (source, lines) => {
+          inner.lines(source, lines);
+          if (!blocked) {
+            blocked = true;
+            spawnSync(process.execPath, [sender, String(x.bound.port), '20']).status.should.equal(0);
+            const deadline = Date.now() + 20000;
+            while (x.r.datagramsRead < 21 && Date.now() < deadline); // the thread reads on while this one is held
+          }
+          return 0;
+        },
+      }),
+    });
+    open.push(x.r);
+    try {
+      const a = await client();
+      open.push(a);
+      // one datagram of `cap` lines: the first chunk fills the cap at once
+      await a.send('127.0.0.1', x.bound.port, Array.from({ length: cap }, (_, i) => `early ${i}`).join('\n'));
+      await until('25 lines counted', () => x.counters.total.lines === 25);
+    } finally {
+      fs.rmSync(sender, { force: true });
+    }
+    x.r.datagramsRead.should.equal(21);
+    x.counters.total.queueDropped.should.equal(20);
+    x.lines().should.eql(Array.from({ length: cap }, (_, i) => `early ${i}`));
+    // room again once the main thread has taken the chunk
+    const b = await client();
+    open.push(b);
+    await b.send('127.0.0.1', x.bound.port, 'again');
+    await until('a line after the drops', () => x.lines().includes('again'));
+  });
+
+  it('honours the bind address: bound to 127.0.0.2, nothing listens on 127.0.0.1 at that port', async function () {
+    const { r, bound, lines } = await reader({ host: '127.0.0.2' });
+    open.push(r);
+    bound.address.should.equal('127.0.0.2');
+    // a connected socket learns of the port being closed (ICMP) as ECONNREFUSED on its next send
+    const probe = dgram.createSocket('udp4');
+    await new Promise((res) => probe.connect(bound.port, '127.0.0.1', res));
+    const refused = new Promise((res) => probe.once('error', res));
+    const sendUntilRefused = async () => {
+      for (let i = 0; i < 100; i++) {
+        const err = await new Promise((res) => probe.send('to the wrong address', (e) => res(e)));
+        if (err) return err;
+      }
+      return refused;
+    };
+    const err = await Promise.race([refused, sendUntilRefused()]);
+    err.code.should.equal('ECONNREFUSED');
+    probe.close();
+    const a = await client();
+    open.push(a);
+    await a.send('127.0.0.2', bound.port, 'to the bound address');
+    await until('the line', () => lines().length === 1);
+    lines().should.eql(['to the bound address']);
+  });
+
+  it('close() ends the thread and frees the port; a port in use is refused with its code and leaves no thread', async function () {
+    const { r, bound } = await reader();
+    UdpReader.liveThreads.should.equal(baseline + 1);
+    await r.close();
+    UdpReader.liveThreads.should.equal(baseline);
+    await r.close(); // twice is harmless
+    const again = dgram.createSocket('udp4');
+    await new Promise((res, rej) => again.once('error', rej).bind(bound.port, '127.0.0.1', res));
+    const busy = new UdpReader({ host: '127.0.0.1', port: bound.port, receiveBufferBytes: 0, maxFrameBytes: 1024, maxQueuedLines: 10 }, new IngestCounters(), { lines: () => 0 });
+    const err = await busy.start().then(() => null, (e) => e);
+    again.close();
+    should(err).not.be.null();
+    err.code.should.equal('EADDRINUSE');
+    await busy.close();
+    UdpReader.liveThreads.should.equal(baseline);
+  });
+
+  it('a thread that fails after binding is reported to the sink, and counted out', async function () {
+    const script = path.join(os.tmpdir(), `netbeacon-failing-reader-${process.pid}.js`);
+    fs.writeFileSync(
+      script,
+      "const { parentPort } = require('worker_threads');\n" +
+        "parentPort.postMessage({ kind: 'listening', address: '127.0.0.1', port: 9, receiveBufferBytes: null });\n" +
+        "setImmediate(() => { throw new Error('reader broke'); });\n",
+    );
+    try {
+      const { r, failures } = await reader({ script });
+      await until('the failure', () => failures.length > 0 && UdpReader.liveThreads === baseline);
+      failures[0].message.should.match(/UDP reader thread failed: reader broke/);
+      await r.close();
+    } finally {
+      fs.rmSync(script, { force: true });
+    }
+  });
+});
