@@ -152,6 +152,70 @@ interface Notice {
   patternHours?: unknown;
 }
 
+/**
+ * The early alerts waiting for their cell's final row, by cell key, counted
+ * per window: most final rows belong to a window without an early alert and
+ * skip making their cell key (a JSON text per row).
+ */
+class NoticeBook {
+  private readonly byCell = new Map<string, Notice>();
+  private readonly perWindow = new Map<string, number>();
+
+  get size(): number {
+    return this.byCell.size;
+  }
+
+  /** Whether a notice may exist for the row's cell (false: certainly none). */
+  mayHold(row: LogRecord): boolean {
+    const window = row.TimeGenerated;
+    return this.byCell.size > 0 && (typeof window !== 'string' || this.perWindow.has(window));
+  }
+
+  get(key: string): Notice | undefined {
+    return this.byCell.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.byCell.has(key);
+  }
+
+  set(key: string, notice: Notice): void {
+    if (!this.byCell.has(key)) this.countWindow(key, 1);
+    this.byCell.set(key, notice);
+  }
+
+  delete(key: string): void {
+    if (this.byCell.delete(key)) this.countWindow(key, -1);
+  }
+
+  /** The notice kept longest (the first to forget under the cap). */
+  oldestKey(): string | undefined {
+    return this.byCell.keys().next().value;
+  }
+
+  entries(): Array<[string, Notice]> {
+    return [...this.byCell];
+  }
+
+  clear(): void {
+    this.byCell.clear();
+    this.perWindow.clear();
+  }
+
+  private countWindow(key: string, change: number): void {
+    let window: unknown;
+    try {
+      window = (JSON.parse(key) as unknown[])[0]; // cellKey's first part
+    } catch {
+      return; // not a cell key (damaged saved state): no final row can match it
+    }
+    if (typeof window !== 'string') return;
+    const n = (this.perWindow.get(window) ?? 0) + change;
+    if (n > 0) this.perWindow.set(window, n);
+    else this.perWindow.delete(window);
+  }
+}
+
 export interface Decision {
   result: ScoredRow;
   /** the alert gate's reason, or null */
@@ -172,7 +236,7 @@ export interface EarlyAlertsState {
  * Rows without `Final` (certainty off) pass as before, each alert notified.
  */
 export class EarlyAlerts {
-  private readonly notices = new Map<string, Notice>();
+  private readonly notices = new NoticeBook();
   readonly counts = { early: 0, earlyAlerts: 0, waiting: 0, contradicted: 0 };
 
   constructor(private readonly maxRemembered = 100_000) {}
@@ -186,7 +250,7 @@ export class EarlyAlerts {
     if (!isRecord(input)) throw new RecordError('row', input, 'is not an object');
     if (input.Final === false) return this.early(input, options, title, gate);
     const result = scoreRow(input, options, title);
-    const key = input.Final === true ? cellKey(input) : null;
+    const key = input.Final === true && this.notices.mayHold(input) ? cellKey(input) : null;
     const notice = key !== null ? this.notices.get(key) : undefined;
     if (key !== null) this.notices.delete(key);
     if (notice && !result.alert) this.counts.contradicted++; // arrival disorder beyond lateness + certain after
@@ -204,7 +268,7 @@ export class EarlyAlerts {
   }
 
   snapshot(): Snapshot<EarlyAlertsState> {
-    return makeSnapshot('early-alerts', {}, { notices: [...this.notices], counts: this.counts });
+    return makeSnapshot('early-alerts', {}, { notices: this.notices.entries(), counts: this.counts });
   }
 
   restore(saved: unknown): void {
@@ -229,7 +293,7 @@ export class EarlyAlerts {
     const notice: Notice = { suppressed };
     if (scored.row.PatternSince !== undefined) Object.assign(notice, { patternSince: scored.row.PatternSince, patternHours: scored.row.PatternHours });
     this.notices.set(key, notice);
-    while (this.notices.size > this.maxRemembered) this.notices.delete(this.notices.keys().next().value as string);
+    while (this.notices.size > this.maxRemembered) this.notices.delete(this.notices.oldestKey() as string);
     return { result: scored, suppressed, notify: !suppressed };
   }
 }

@@ -137,10 +137,9 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   row.MostFrequentTimeDeltaCount = modeCount;
   row.MostFrequentTimeDeltainSeconds = modeDelta;
   row.TotalEvents = total;
-  const inputKeys = Object.keys(input);
-  for (let i = 0; i < inputKeys.length; i++) {
-    const k = inputKeys[i];
-    if (k.startsWith('Total') && k !== 'TotalEvents') row[k] = input[k];
+  // for-in, not Object.keys: no array per row (a row's keys are its own, plain data)
+  for (const k in input) {
+    if (k.startsWith('Total') && k !== 'TotalEvents' && Object.prototype.hasOwnProperty.call(input, k)) row[k] = input[k];
   }
   row.BeaconPercent = percent;
   row.timestamp = input.TimeGenerated;

@@ -312,7 +312,7 @@ function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: numb
     const h = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 1e9 });
     const out = newHistogramOutput();
     for (let i = 0; i < n; i++) {
-      h.add({ TimeGenerated: 1715126400000, nextTimeGenerated: 1715126460000, TimeDeltainSeconds: 60, LocalIP: `10.0.${(i >> 8) & 255}.${i & 255}`, RemoteIP: '52.1.1.1', RemotePortNumber: 443, SentBytes: 1, ReceivedBytes: 1 }, out);
+      h.add({ TimeGenerated: 1715126400000, nextTimeGenerated: 1715126460000, TimeDeltainSeconds: 60, LocalIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, RemoteIP: '52.1.1.1', RemotePortNumber: 443, SentBytes: 1, ReceivedBytes: 1 }, out);
     }
     return h;
   };

@@ -78,7 +78,7 @@ export = function register(RED: NodeAPI): void {
       },
       handle: (h, incoming) => {
         const out = newHistogramOutput();
-        for (const record of incoming.records) h.add(record, out);
+        h.addBatch(incoming.records, out);
         if (incoming.flush) h.flush(out);
         early.check(h.counts.closedEarly, h.watermarkSeconds, h.options.maxOpenCells ?? 0);
         return { outputs: [out.rows, out.late], errors: out.errors };

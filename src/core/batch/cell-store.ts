@@ -182,9 +182,10 @@ export class CellStore {
   distinct = new Int32Array(64);
   /** early row sent: 1 with a delta pending, 2 complete */
   early = new Uint8Array(64);
-  /** counts of the third and later delta values, in the order seen */
-  readonly rest: Array<Map<number, number> | undefined> = [];
-  readonly detail: Array<CellDetail | undefined> = [];
+  /** counts of the third and later delta values, in the order seen (Maps by cell: a sparse array would fall into dictionary mode) */
+  private readonly rest = new Map<number, Map<number, number>>();
+  /** the hunt profile's per-cell detail, by cell */
+  readonly detail = new Map<number, CellDetail>();
   /** the next-older and next-newer cell of the same group */
   private older = new Int32Array(64);
   private newer = new Int32Array(64);
@@ -234,7 +235,7 @@ export class CellStore {
     const d = this.distinct[cell];
     if (d > 0 && sameDelta(this.k0[cell], delta)) this.c0[cell]++;
     else if (d > 1 && sameDelta(this.k1[cell], delta)) this.c1[cell]++;
-    else this.setCount(cell, delta, (this.rest[cell]?.get(delta) ?? 0) + 1);
+    else this.setCount(cell, delta, (this.rest.get(cell)?.get(delta) ?? 0) + 1);
   }
 
   /** Sets the count of a delta value (restore; a new value goes last). */
@@ -245,7 +246,8 @@ export class CellStore {
     else if (d === 0) [this.k0[cell], this.c0[cell], this.distinct[cell]] = [delta, count, 1];
     else if (d === 1) [this.k1[cell], this.c1[cell], this.distinct[cell]] = [delta, count, 2];
     else {
-      const rest = (this.rest[cell] ??= new Map());
+      let rest = this.rest.get(cell);
+      if (!rest) this.rest.set(cell, (rest = new Map()));
       rest.set(delta, count);
       this.distinct[cell] = 2 + rest.size;
     }
@@ -257,7 +259,7 @@ export class CellStore {
     const pairs: Array<[number, number]> = [];
     if (d > 0) pairs.push([this.k0[cell], this.c0[cell]]);
     if (d > 1) pairs.push([this.k1[cell], this.c1[cell]]);
-    const rest = this.rest[cell];
+    const rest = d > 2 ? this.rest.get(cell) : undefined;
     if (rest) for (const pair of rest) pairs.push(pair);
     return pairs;
   }
@@ -296,8 +298,8 @@ export class CellStore {
       else this.groups.head[g] = older;
       if (older !== NONE) this.newer[older] = newer;
       if (this.groups.head[g] === NONE) this.groups.remove(g);
-      this.rest[c] = undefined;
-      this.detail[c] = undefined;
+      if (this.distinct[c] > 2) this.rest.delete(c);
+      if (this.detail.size > 0) this.detail.delete(c);
       this.free.push(c);
       this.size--;
     }
@@ -306,8 +308,8 @@ export class CellStore {
   clear(): void {
     this.bins.clear();
     this.groups.clear();
-    this.rest.length = 0;
-    this.detail.length = 0;
+    this.rest.clear();
+    this.detail.clear();
     this.free.length = 0;
     this.next = 0;
     this.size = 0;
