@@ -8,6 +8,7 @@
  */
 import * as dgram from 'dgram';
 import { isIPv6 } from 'net';
+import * as os from 'os';
 import { parentPort, workerData } from 'worker_threads';
 import { UdpChunk, UdpChunker } from './udp-chunks';
 
@@ -19,12 +20,14 @@ export interface ReaderThreadData {
   receiveBufferBytes: number;
   maxFrameBytes: number;
   maxQueuedLines: number;
+  /** nice value to ask for this thread (Linux only; 0 = leave it) */
+  priority: number;
   /** Int32Array [lines posted to the main thread and not yet taken by it, datagrams read] */
   shared: SharedArrayBuffer;
 }
 
 export type ThreadMessage =
-  | { kind: 'listening'; address: string; port: number; receiveBufferBytes: number | null }
+  | { kind: 'listening'; address: string; port: number; receiveBufferBytes: number | null; priority: number | null }
   | { kind: 'bind-error'; message: string; code?: string }
   | ({ kind: 'chunk' } & UdpChunk);
 
@@ -33,7 +36,25 @@ const CHUNK_LINES = 1000;
 /** the longest a line waits in this thread (wall clock paces delivery only) */
 const CHUNK_MS = 5;
 
+/**
+ * Raises this thread's scheduling priority where the OS allows it per thread
+ * (Linux: nice is per thread; elsewhere it would move the whole process) and
+ * the process may (root, CAP_SYS_NICE or RLIMIT_NICE): when the flow's thread
+ * and other processes keep the CPUs busy, the reader still drains the socket
+ * promptly. Returns the nice value in force if raised, else null.
+ */
+function raisePriority(nice: number): number | null {
+  if (nice === 0 || process.platform !== 'linux') return null;
+  try {
+    os.setPriority(nice); // pid 0: on Linux, the calling thread only
+    return os.getPriority();
+  } catch {
+    return null; // not permitted: normal priority
+  }
+}
+
 function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void {
+  const priority = raisePriority(data.priority);
   const shared = new Int32Array(data.shared);
   const chunker = new UdpChunker({ maxFrameBytes: data.maxFrameBytes, room: () => data.maxQueuedLines - Atomics.load(shared, 0) });
   let timer: NodeJS.Timeout | null = null;
@@ -67,7 +88,7 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
       granted = null;
     }
     const addr = socket.address();
-    port.postMessage({ kind: 'listening', address: addr.address, port: addr.port, receiveBufferBytes: granted } satisfies ThreadMessage);
+    port.postMessage({ kind: 'listening', address: addr.address, port: addr.port, receiveBufferBytes: granted, priority } satisfies ThreadMessage);
   });
   // the main thread asks us to stop: release the port, then end the thread
   port.on('message', (m: { kind?: string }) => {
