@@ -34,7 +34,7 @@ export interface UdpBound {
 /** compiled beside this file, both in the published package (input/) and in the repository */
 export const READER_THREAD = path.join(__dirname, 'udp-reader-thread.js');
 /** the reader thread's nice value asked for: above the flow's thread, so bursts are read while the flow is busy */
-export const READER_NICE = -10;
+export const READER_NICE = -5;
 /** how long close() waits for the thread to release its socket before terminating it */
 const CLOSE_GRACE_MS = 5000;
 

@@ -219,12 +219,12 @@ describe('input/UdpReader (a real reader thread)', function () {
     if (process.platform !== 'linux') return should(bound.readerPriority).be.null();
     // what this process may do: try it on a short-lived thread of our own
     const { Worker } = require('worker_threads');
-    const probe = new Worker("const os = require('os'); try { os.setPriority(-10); require('worker_threads').parentPort.postMessage(os.getPriority()); } catch { require('worker_threads').parentPort.postMessage(null); }", { eval: true });
+    const probe = new Worker("const os = require('os'); try { os.setPriority(-5); require('worker_threads').parentPort.postMessage(os.getPriority()); } catch { require('worker_threads').parentPort.postMessage(null); }", { eval: true });
     const allowed = await new Promise((res) => probe.once('message', res));
     await probe.terminate();
     should(bound.readerPriority).equal(allowed);
     const niceOf = (tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
-    if (allowed !== null) fs.readdirSync('/proc/self/task').map(niceOf).should.containEql(-10);
+    if (allowed !== null) fs.readdirSync('/proc/self/task').map(niceOf).should.containEql(-5);
     niceOf(process.pid).should.equal(mainBefore);
   });
 
