@@ -94,6 +94,41 @@
         set(used);
     };
 
+    /** The column names to complete: what the parsers produce and the nodes add (core/parse/columns, via RED.settings). */
+    NB.columnNames = function () {
+        var tables = (RED.settings && RED.settings.beaconParseColumns) || {};
+        var names = [];
+        Object.keys(tables).forEach(function (table) {
+            (Array.isArray(tables[table]) ? tables[table] : []).forEach(function (n) {
+                if (typeof n === 'string' && names.indexOf(n) < 0) { names.push(n); }
+            });
+        });
+        return names;
+    };
+
+    /**
+     * Field-name completion (the editor's autoComplete widget, as TypedInput's msg. type uses) on the
+     * boxes of `keys`: the name typed after the last comma is completed from the column names, the
+     * names already in the list left out. The box stays free text: any field name is still accepted.
+     */
+    NB.fieldNames = function (keys) {
+        var names = NB.columnNames();
+        if (!names.length || !$.fn || !$.fn.autoComplete) { return; }
+        keys.forEach(function (key) {
+            $('#node-input-' + key).autoComplete({
+                minLength: 0,
+                search: function (value) {
+                    var cut = value.lastIndexOf(',') + 1;
+                    var head = value.slice(0, cut);
+                    var typed = value.slice(cut).trim().toLowerCase();
+                    var taken = head.split(',').map(function (f) { return f.trim(); });
+                    return names.filter(function (n) { return n.toLowerCase().indexOf(typed) >= 0 && taken.indexOf(n) < 0; })
+                        .map(function (n) { return { value: head + (cut ? ' ' : '') + n, label: n }; });
+                }
+            });
+        });
+    };
+
     var ZONE = /^(Z|UTC|GMT|[+-]\d{2}:?\d{2})$/i;
     var PARSE_CATALOG = '@netbeacon/node-red-beaconing/beacon-parse:';
 
@@ -127,6 +162,7 @@
             ['byteDirection', 'fa-exchange', [['microsoft', t('bytes.microsoft')], ['client', t('bytes.client')]]]
         ];
         var box = $(container).empty();
+        var tip;
         rows.forEach(function (row) {
             var id = 'node-input-' + row[0];
             var div = $('<div class="form-row"></div>').appendTo(box);
@@ -141,9 +177,32 @@
                 input = $('<input type="text">').css('width', '100px').attr('placeholder', 'UTC');
             }
             input.attr('id', id).appendTo(div);
+            div.addClass('netbeacon-parse-' + row[0]);
             var value = node[row[0]];
             input.val(value === undefined || value === null ? (row[2] ? row[2][0][0] : '') : value);
+            // what the chosen format reads, under its select
+            if (row[0] === 'format') { tip = $('<div class="form-tips netbeacon-parse-tip"></div>').appendTo(box); }
         });
+        var show = function () {
+            var format = $('#node-input-format').val();
+            var syslogTime = $('#node-input-timeSource').val() === 'syslog';
+            Object.keys(NB.PARSE_ROWS).forEach(function (key) {
+                box.find('.netbeacon-parse-' + key).toggle(NB.PARSE_ROWS[key](format, syslogTime));
+            });
+            tip.text(t('tip.' + format));
+        };
+        box.find('#node-input-format, #node-input-timeSource').on('change', show);
+        show();
+    };
+
+    /**
+     * The parse rows that apply only to some formats (src/core/parse/parser.ts): the byte direction
+     * is CEF's mapping; the device zone reads CEF and PAN-OS times and BSD syslog header times
+     * (Zeek's ts is epoch seconds, a JSON record keeps its TimeGenerated). Auto-detect may meet any.
+     */
+    NB.PARSE_ROWS = {
+        byteDirection: function (format) { return format === 'auto' || format === 'cef'; },
+        deviceOffset: function (format, syslogTime) { return syslogTime || ['auto', 'cef', 'panos-csv'].indexOf(format) >= 0; }
     };
 
     window.NetbeaconEditor = NB;

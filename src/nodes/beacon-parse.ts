@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { RECORD_COLUMNS } from '../core/parse/columns';
 import { LogParser } from '../core/parse/parser';
 import { FrameSplitter } from '../core/parse/syslog';
 import { describeValue, LogRecord } from '../core/records';
@@ -118,5 +119,7 @@ export = function register(RED: NodeAPI): void {
       done();
     });
   }
-  RED.nodes.registerType('beacon-parse', BeaconParse);
+  // the column names for the editor's field-name completion (RED.settings.beaconParseColumns);
+  // a settings.js entry of that name replaces them, e.g. to add a log's own columns
+  RED.nodes.registerType('beacon-parse', BeaconParse, { settings: { beaconParseColumns: { value: RECORD_COLUMNS, exportable: true } } });
 };

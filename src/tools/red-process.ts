@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { linkPackage } from './user-dir';
+import { linkPackage, nodeRedScript } from './user-dir';
 
 /**
  * One Node-RED process of a cluster: its own user directory with this
@@ -56,7 +56,7 @@ export class RedProcess {
   /** Starts Node-RED; resolves once its flows run and every MQTT broker node has connected. */
   async start(): Promise<void> {
     const mark = this.log.length;
-    const red = require.resolve('node-red/red.js');
+    const red = nodeRedScript();
     const child = spawn(process.execPath, [red, '--userDir', this.o.userDir, '--settings', path.join(this.o.userDir, 'settings.js')], {
       env: { ...process.env, ...this.o.env },
       stdio: ['ignore', 'pipe', 'pipe'],

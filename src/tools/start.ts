@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AlertFollower } from './alert-follower';
 import { writeSampleFiles } from './sample-files';
-import { linkPackage, PACKAGE_NAME, ROOT } from './user-dir';
+import { linkPackage, nodeRedScript, PACKAGE_NAME, ROOT } from './user-dir';
 
 const ALERT_FILES = ['beacon-alerts-wiredata.jsonl', 'beacon-alerts-paloalto.jsonl', 'beacon-alerts-zeek.jsonl', 'beacon-alerts-hunt.jsonl'];
 const REPLAY_INJECTS = ['replay sample file', 'replay conn.log'];
@@ -83,7 +83,7 @@ function main(): void {
   writeFlows(options.userDir, options.live);
   for (const f of ALERT_FILES) fs.rmSync(path.join(options.userDir, f), { force: true });
 
-  const red = require.resolve('node-red/red.js');
+  const red = nodeRedScript();
   const child = spawn(process.execPath, [red, '--userDir', options.userDir, '--settings', settings], {
     env: { ...process.env, NETBEACON_WIREDATA_FILE: samples.wiredata, NETBEACON_CSL_FILE: samples.csl, NETBEACON_ZEEK_FILE: samples.zeek },
     stdio: ['ignore', 'inherit', 'inherit'],

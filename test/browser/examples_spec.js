@@ -14,6 +14,9 @@ const { EditorPage, requireChromium, freePort } = require('./support/editor-page
 const { exampleFiles } = require('../../dev/complete-examples.js');
 
 
+/** A field-name box per node type, to try the completion on. */
+const FIELD_BOX = { 'beacon-ip-filter': 'field', 'beacon-delta': 'keyFields', 'beacon-histogram': 'groupFields', 'beacon-scorer': 'portField', 'beacon-partition': 'keyFields' };
+
 describe('the examples in a real editor (Chromium)', function () {
   this.timeout(600000);
   let editor;
@@ -105,6 +108,10 @@ describe('the examples in a real editor (Chromium)', function () {
     const page = editor.page;
     const ours = await page.evaluate((ids) => ids.filter((id) => /^beacon-/.test(RED.nodes.node(id).type)), [...imported.values()].flat());
     ours.length.should.be.above(10);
+    const columns = await page.evaluate(() => RED.settings.beaconParseColumns);
+    columns.WireData.should.containEql('RemotePortNumber');
+    columns.CommonSecurityLog.should.containEql('DestinationIP');
+    const completed = new Set();
     for (const id of ours) {
       await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
       await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
@@ -125,10 +132,55 @@ describe('the examples in a real editor (Chromium)', function () {
         for (const m of ['kql', 'window', 'stats', 'periodic']) should(await rows(m)).eql(m === 'kql' ? [] : [m]);
         await page.selectOption('#node-input-method', chosen);
       }
+      // field names complete from the parsers' columns (core/parse/columns via RED.settings), once per type
+      const type = await page.evaluate((nodeId) => RED.nodes.node(nodeId).type, id);
+      if (FIELD_BOX[type] && !completed.has(type)) {
+        completed.add(type);
+        const box = `#node-input-${FIELD_BOX[type]}`;
+        const before = await page.inputValue(box);
+        await page.fill(box, 'LocalIP');
+        await page.focus(box);
+        await page.keyboard.type(', RemotePort');
+        const menu = page.locator('.red-ui-autoComplete-container');
+        await menu.waitFor({ state: 'visible' });
+        if (completed.size === 1) await editor.screenshot('field-name-completion', null);
+        await menu.getByText('RemotePortNumber', { exact: true }).click();
+        (await page.inputValue(box)).should.equal('LocalIP, RemotePortNumber', `${type} ${box}`);
+        await page.fill(box, before);
+      }
+      // the parse rows (log parse, syslog in) show what the chosen format uses
+      if (await page.locator('#node-input-format').count()) {
+        const parseOn = page.locator('#node-input-parse');
+        const wasOn = !(await parseOn.count()) || (await parseOn.isChecked());
+        if (!wasOn) await parseOn.check();
+        const chosen = { format: await page.inputValue('#node-input-format'), time: await page.inputValue('#node-input-timeSource') };
+        const rows = async (format, time = 'event') => {
+          await page.selectOption('#node-input-timeSource', time);
+          await page.selectOption('#node-input-format', format);
+          return page.evaluate(() => ({
+            rows: ['format', 'timeSource', 'deviceOffset', 'byteDirection'].filter((k) => $(`#node-input-${k}`).is(':visible')),
+            tip: $('.netbeacon-parse-tip').text(),
+          }));
+        };
+        const all = ['format', 'timeSource', 'deviceOffset', 'byteDirection'];
+        should((await rows('auto')).rows).eql(all);
+        should((await rows('cef')).rows).eql(all);
+        should((await rows('panos-csv')).rows).eql(['format', 'timeSource', 'deviceOffset']);
+        const zeek = await rows('zeek-tsv');
+        should(zeek.rows).eql(['format', 'timeSource']);
+        zeek.tip.should.match(/#fields/);
+        should((await rows('zeek-json')).rows).eql(['format', 'timeSource']);
+        should((await rows('json')).rows).eql(['format', 'timeSource']);
+        // a BSD syslog header time is read in the device zone, whatever the format
+        should((await rows('zeek-tsv', 'syslog')).rows).eql(['format', 'timeSource', 'deviceOffset']);
+        await rows(chosen.format, chosen.time);
+        if (!wasOn) await parseOn.uncheck();
+      }
       await page.fill('#node-input-name', `edited ${id}`);
       await page.click('#node-dialog-ok');
       await page.waitForSelector('#node-dialog-ok', { state: 'detached' });
     }
+    [...completed].sort().should.eql(Object.keys(FIELD_BOX).sort());
     should(await editor.invalidNodes()).eql([]);
     await editor.deploy();
     const names = await page.evaluate((ids) => ids.map((id) => RED.nodes.node(id).name), ours);

@@ -59,6 +59,13 @@ describe('the Beacons sidebar in a real editor (Chromium)', function () {
     (await page.locator('.netbeacon-sidebar img').count()).should.equal(0);
     should(await page.evaluate(() => window.__netbeaconPwned)).be.undefined();
     await editor.screenshot('beacons-sidebar', '#red-ui-sidebar');
+    // the filter row is whole and on top: not clipped by a footer (4.1) or a split panel (5.0)
+    const hidden = await page.evaluate(() => ['.netbeacon-filter', '.netbeacon-sort', '.netbeacon-count', '.netbeacon-clear'].filter((sel) => {
+      const el = document.querySelector(sel);
+      const r = el.getBoundingClientRect();
+      return !(r.height > 0 && [[r.left + 2, r.top + 2], [r.right - 2, r.bottom - 2]].every(([x, y]) => el.contains(document.elementFromPoint(x, y))));
+    }));
+    hidden.should.eql([]);
 
     // filter, then reveal the scorer node
     await page.fill('.netbeacon-filter', 'no-such-address');

@@ -16,6 +16,7 @@ const oracle = require('../oracle/kql-batch');
 const gen = require('../../tools/traffic-generator');
 const { generateLines } = require('../../tools/log-lines');
 const { freePort } = require('./support/node-red-process');
+const { VERSION: NODE_RED_VERSION } = require('../support/node-red');
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -77,6 +78,8 @@ describe('npm start (real Node-RED process)', function () {
     child.kill('SIGTERM');
     (await exited).should.equal(0);
     output.should.match(new RegExp(`Server now running at http://127\\.0\\.0\\.1:${port}/`));
+    // the Node-RED the tests were pointed at (NODE_RED_DIR: the Node-RED 5 matrix step) is the one that ran
+    output.should.containEql(`Node-RED version: v${NODE_RED_VERSION}`);
     const warnings = output.split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !/Projects disabled|unencrypted credentials/.test(l));
     warnings.should.eql([]);
     (output.match(/^ALERT \[(?!hunt)/gm) || []).length.should.equal(total);

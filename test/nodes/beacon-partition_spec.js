@@ -3,7 +3,7 @@ const { helper, should, node, catchNode, flowWith } = require('./harness');
 const partitionNode = node('beacon-partition');
 const { partitionOf } = require('../../core/partition');
 
-const completeNode = require(require('path').join(require('path').dirname(require.resolve('@node-red/nodes/package.json')), 'core', 'common', '24-complete.js'));
+const completeNode = require(require('path').join(require('../support/node-red').CORE_NODES, 'core', 'common', '24-complete.js'));
 
 /** The harness flow plus a Complete node watching n1, so a test knows when n1 has finished every message. */
 const flowWithComplete = (config) => [...flowWith('beacon-partition', config), { id: 'k2', z: 'f1', type: 'complete', scope: ['n1'], uncaught: false, wires: [['d1']] }, { id: 'd1', z: 'f1', type: 'helper' }];

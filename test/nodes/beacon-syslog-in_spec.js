@@ -19,7 +19,7 @@ const { receiveBufferMax } = require('../../input/kernel-counters');
 const { SyslogListener } = require('../../input/syslog-listener');
 
 const syslogIn = node('beacon-syslog-in');
-const CORE = path.dirname(require.resolve('@node-red/nodes/package.json'));
+const { CORE_NODES: CORE } = require('../support/node-red');
 const tlsConfig = require(path.join(CORE, 'core', 'network', '05-tls.js'));
 
 const CEF = (i) => `<14>1 2024-05-08T08:10:${String(i % 60).padStart(2, '0')}Z fw01 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 08:10:${String(i % 60).padStart(2, '0')} GMT src=10.0.0.${i % 250} dst=52.1.2.3 spt=${40000 + i} dpt=443 in=84 out=96 dvchost=fw01`;

@@ -5,7 +5,8 @@ const path = require('path');
 
 const ROOT = path.join(__dirname, '..', '..');
 const node = (name) => require(path.join(ROOT, 'nodes', `${name}.js`));
-const catchNode = require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', 'common', '25-catch.js'));
+const { CORE_NODES } = require('../support/node-red');
+const catchNode = require(path.join(CORE_NODES, 'core', 'common', '25-catch.js'));
 
 /** A flow: the node under test (id n1) wired to probes o1, o2, with a Catch node feeding c1. */
 function flowWith(type, config) {

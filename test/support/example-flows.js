@@ -10,7 +10,7 @@ const path = require('path');
 const helper = require('node-red-node-test-helper');
 
 const ROOT = path.join(__dirname, '..', '..');
-const CORE = path.dirname(require.resolve('@node-red/nodes/package.json'));
+const { CORE_NODES: CORE } = require('./node-red');
 
 /** Every node module an example flow can use: ours and the core ones. */
 const NODE_MODULES = [

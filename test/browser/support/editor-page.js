@@ -9,6 +9,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { NodeRedProcess, freePort, ROOT } = require('../../e2e/support/node-red-process');
+const { VERSION: NODE_RED_VERSION } = require('../../support/node-red');
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browser');
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -48,6 +49,9 @@ class EditorPage {
     });
     await page.goto(red.base);
     await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('beacon-scorer') && RED.nodes.version() !== undefined && $('#red-ui-header-button-deploy').is(':visible'), null, { timeout: 60000 });
+    // the editor is the Node-RED the tests were pointed at (NODE_RED_DIR: the Node-RED 5 matrix step)
+    const version = await page.evaluate(() => RED.settings.version);
+    if (!version.startsWith(NODE_RED_VERSION)) throw new Error(`the editor is Node-RED ${version}, the tests expected ${NODE_RED_VERSION}`);
     return editor;
   }
 
@@ -105,12 +109,13 @@ class EditorPage {
     if (await confirm.isVisible()) throw new Error(`Deploy asked for confirmation: ${await page.locator('.red-ui-editor-dialog').innerText()}`);
   }
 
-  /** A screenshot of the canvas showing the active flow whole (zoomed to fit), into test-artifacts/. */
+  /** A screenshot of the canvas (or of `locator`; null: the window), into test-artifacts/. */
   async screenshot(name, locator = '#red-ui-workspace') {
     const dir = path.join(ARTIFACTS, `node-red-${await this.nodeRedVersion()}`);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-    await this.page.locator(locator).screenshot({ path: file });
+    if (locator) await this.page.locator(locator).screenshot({ path: file });
+    else await this.page.screenshot({ path: file }); // the whole window (e.g. with a popover menu open)
     return file;
   }
 

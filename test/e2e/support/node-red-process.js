@@ -40,7 +40,7 @@ class NodeRedProcess {
   /** Starts Node-RED and resolves once it serves and has started its flows. */
   async start() {
     const starts = (this.log.match(/Started flows/g) || []).length;
-    this.child = spawn(process.execPath, [require.resolve('node-red/red.js', { paths: [ROOT] }), '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], {
+    this.child = spawn(process.execPath, [require('../../support/node-red').redScript, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
