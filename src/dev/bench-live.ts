@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { udpSocketDrops } from '../input/kernel-counters';
 import { generateLines, LineFormat } from '../tools/log-lines';
 import { sampleScenario } from '../tools/traffic-generator';
 import { linkPackage, ROOT } from '../tools/user-dir';
@@ -231,6 +232,10 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
       }
       await red.deploy(flows);
       await sleep(1000); // the inputs bind as the flows start
+      // a UDP input binds once its reader thread has started: wait for the kernel to show the port (where /proc is readable)
+      for (const port of transport === 'udp' ? ports.values() : []) {
+        for (let i = 0; i < 300 && udpSocketDrops(port, ['/proc/net/udp']) === null && fs.existsSync('/proc/net/udp'); i++) await sleep(100);
+      }
       for (const e of EXAMPLES) {
         const file = path.join(dir, `${e.format}.log`);
         if (!fs.existsSync(file)) fs.writeFileSync(file, linesOf(e.format, o.lines).join('\n') + '\n');

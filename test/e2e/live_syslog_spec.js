@@ -176,6 +176,10 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
       ...liveFlow(EXAMPLES.zt, 'zt', ports.zt),
       ...tlsFlow,
     ]);
+    // UDP has no handshake: datagrams sent before the input's reader thread has bound the port are lost
+    for (const [transport, port] of [['udp', ports.pu], ['tcp', ports.pt], ['tcp', ports.zt], ['tls', ports.ps]]) {
+      await red.until(`listening on ${transport} ${port}`, () => red.log.includes(`listening on ${transport} 127.0.0.1:${port}`));
+    }
 
     const write = (name, lines) => {
       const f = path.join(dir, name);
