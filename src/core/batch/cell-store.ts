@@ -28,6 +28,15 @@ export interface CellDetail {
 }
 
 const NONE = -1;
+/** columns start with this many places and never shrink below it */
+const MIN_PLACES = 64;
+
+/** The smallest power of two ≥ n and ≥ MIN_PLACES. */
+function placesFor(n: number): number {
+  let places = MIN_PLACES;
+  while (places < n) places *= 2;
+  return places;
+}
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const float = new Float64Array(1);
@@ -117,6 +126,45 @@ class GroupTable {
     this.count--;
   }
 
+  /**
+   * Renumbers the groups 0…count−1 into tables sized for them when at most
+   * a quarter of the places are used (after a flood of groups); returns
+   * old id → new id, or null when nothing moved.
+   */
+  shrinkIfSparse(): Int32Array | null {
+    if (this.hash.length <= MIN_PLACES || this.count * 4 > this.hash.length) return null;
+    const n = this.fields.length;
+    const to = new Int32Array(this.next).fill(NONE);
+    const places = placesFor(this.count * 2);
+    const hash = new Int32Array(places);
+    const head = new Int32Array(places);
+    const values: unknown[] = [];
+    let id = 0;
+    for (let s = 0; s < this.slots.length; s++) {
+      const g = this.slots[s];
+      if (g === NONE) continue;
+      to[g] = id;
+      hash[id] = this.hash[g];
+      head[id] = this.head[g];
+      for (let i = 0; i < n; i++) values.push(this.values[g * n + i]);
+      id++;
+    }
+    this.hash = hash;
+    this.head = head;
+    this.values.length = 0;
+    for (let i = 0; i < values.length; i++) this.values.push(values[i]);
+    this.free.length = 0;
+    this.next = id;
+    this.slots = new Int32Array(placesFor(id * 2)).fill(NONE);
+    const mask = this.slots.length - 1;
+    for (let g = 0; g < id; g++) {
+      let slot = hash[g] & mask;
+      while (this.slots[slot] !== NONE) slot = (slot + 1) & mask;
+      this.slots[slot] = g;
+    }
+    return to;
+  }
+
   clear(): void {
     this.values.length = 0;
     this.slots.fill(NONE);
@@ -187,8 +235,8 @@ export class CellStore {
   /** the hunt profile's per-cell detail, by cell */
   readonly detail = new Map<number, CellDetail>();
   /** the next-older and next-newer cell of the same group */
-  private older = new Int32Array(64);
-  private newer = new Int32Array(64);
+  private older: Int32Array = new Int32Array(64);
+  private newer: Int32Array = new Int32Array(64);
   private readonly groups: GroupTable;
   private readonly free: number[] = [];
   private next = 0;
@@ -303,6 +351,63 @@ export class CellStore {
       this.free.push(c);
       this.size--;
     }
+    this.shrinkIfSparse();
+  }
+
+  /**
+   * After a flood has passed: when at most a quarter of the columns' places
+   * hold open cells, the cells are renumbered in window order into columns
+   * sized for them (and the groups likewise), so memory follows the open
+   * cells, not their peak. Cell numbers change: callers hold none across calls.
+   */
+  private shrinkIfSparse(): void {
+    if (this.start.length <= MIN_PLACES || this.size * 4 > this.start.length) return;
+    const places = placesFor(this.size * 2);
+    const to = new Int32Array(this.next).fill(NONE);
+    let n = 0;
+    for (const cells of this.bins.values()) {
+      for (let i = 0; i < cells.length; i++) {
+        to[cells[i]] = n;
+        cells[i] = n++;
+      }
+    }
+    const move = <T extends Float64Array | Int32Array | Uint8Array>(a: T, stride = 1): T => {
+      const b = new (a.constructor as new (size: number) => T)(places * stride);
+      for (let c = 0; c < to.length; c++) {
+        const d = to[c];
+        if (d !== NONE) for (let k = 0; k < stride; k++) b[d * stride + k] = a[c * stride + k];
+      }
+      return b;
+    };
+    const link = (a: Int32Array): Int32Array => {
+      const b = move(a);
+      for (let c = 0; c < n; c++) if (b[c] !== NONE) b[c] = to[b[c]];
+      return b;
+    };
+    this.start = move(this.start);
+    this.group = move(this.group);
+    this.total = move(this.total);
+    this.connections = move(this.connections);
+    this.sums = move(this.sums, this.sumCount);
+    this.k0 = move(this.k0);
+    this.c0 = move(this.c0);
+    this.k1 = move(this.k1);
+    this.c1 = move(this.c1);
+    this.distinct = move(this.distinct);
+    this.early = move(this.early);
+    this.older = link(this.older);
+    this.newer = link(this.newer);
+    for (const map of [this.rest, this.detail] as Array<Map<number, unknown>>) {
+      const entries = [...map];
+      map.clear();
+      for (const [c, v] of entries) map.set(to[c], v);
+    }
+    this.free.length = 0;
+    this.next = n;
+    const heads = this.groups.head;
+    for (let c = 0; c < n; c++) if (this.newer[c] === NONE) heads[this.group[c]] = c; // each group's newest cell
+    const groupTo = this.groups.shrinkIfSparse();
+    if (groupTo) for (let c = 0; c < n; c++) this.group[c] = groupTo[this.group[c]];
   }
 
   clear(): void {
