@@ -253,9 +253,11 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
             last = records;
           }
           const cpu = cpuBetween(red.pid, cpuBefore, threadCpu(red.pid));
+          // the reset left counters (zeros) in the context: wait for the answer to this ask
+          const stale = JSON.stringify(await red.context(`${e.prefix}_bench_counters`, 'counters'));
           await red.inject(`${e.prefix}_ask`);
           let counters: Counters | undefined;
-          for (let i = 0; i < 50 && !counters; i++) {
+          for (let i = 0; i < 100 && (!counters || JSON.stringify(counters) === stale); i++) {
             await sleep(50);
             counters = (await red.context(`${e.prefix}_bench_counters`, 'counters')) as Counters | undefined;
           }

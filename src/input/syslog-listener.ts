@@ -57,6 +57,8 @@ export interface ListenerInfo {
   receiveBufferBytes: number | null;
   /** things the user should know (e.g. the receive buffer was capped) */
   warnings: string[];
+  /** UDP: the reader thread's nice value when raised above the flow's thread, null when not permitted (absent: TCP/TLS) */
+  readerPriority?: number | null;
 }
 
 const plainAddress = (a: string | undefined): string => (a ? (a.startsWith('::ffff:') ? a.slice(7) : a) : 'unknown');

@@ -27,10 +27,14 @@ export interface UdpBound {
   address: string;
   port: number;
   receiveBufferBytes: number | null;
+  /** the reader thread's nice value when it could be raised (Linux, with the right to), else null */
+  readerPriority: number | null;
 }
 
 /** compiled beside this file, both in the published package (input/) and in the repository */
 export const READER_THREAD = path.join(__dirname, 'udp-reader-thread.js');
+/** the reader thread's nice value asked for: above the flow's thread, so bursts are read while the flow is busy */
+export const READER_NICE = -5;
 /** how long close() waits for the thread to release its socket before terminating it */
 const CLOSE_GRACE_MS = 5000;
 
@@ -73,6 +77,7 @@ export class UdpReader {
       receiveBufferBytes: o.receiveBufferBytes,
       maxFrameBytes: o.maxFrameBytes,
       maxQueuedLines: o.maxQueuedLines,
+      priority: READER_NICE,
       shared: this.shared.buffer as SharedArrayBuffer,
     };
     const worker = new Worker(o.script ?? READER_THREAD, { workerData: data });
@@ -85,7 +90,7 @@ export class UdpReader {
         if (m.kind === 'chunk') this.take(m);
         else if (m.kind === 'listening') {
           bound = true;
-          resolve({ address: m.address, port: m.port, receiveBufferBytes: m.receiveBufferBytes });
+          resolve({ address: m.address, port: m.port, receiveBufferBytes: m.receiveBufferBytes, readerPriority: m.priority });
         } else if (m.kind === 'bind-error') reject(Object.assign(new Error(m.message), { code: m.code }));
       });
       worker.on('error', (err) => {

@@ -215,6 +215,7 @@ export = function register(RED: NodeAPI): void {
         port: info?.port ?? s.port,
         listening: info !== null,
         receiveBufferBytes: info?.receiveBufferBytes ?? null,
+        readerPriority: info?.readerPriority ?? null,
         openConnections: listener.openConnections,
         queued: batcher.queued + listener.waitingLines,
         ...counters.snapshot(),
@@ -262,7 +263,9 @@ export = function register(RED: NodeAPI): void {
         info = started;
         baseline();
         for (const w of started.warnings) node.warn(w);
-        node.log(`listening on ${s.transport} ${started.address}:${started.port}`);
+        const priority =
+          started.readerPriority === undefined ? '' : started.readerPriority === null ? ' (reader thread at normal priority: raising it needs CAP_SYS_NICE)' : ` (reader thread at nice ${started.readerPriority})`;
+        node.log(`listening on ${s.transport} ${started.address}:${started.port}${priority}`);
         showStatus();
       },
       (err: NodeJS.ErrnoException) => {

@@ -211,6 +211,23 @@ describe('input/UdpReader (a real reader thread)', function () {
     UdpReader.liveThreads.should.equal(baseline);
   });
 
+  it('raises the reader thread\'s priority where Linux lets it (root or CAP_SYS_NICE), and only that thread\'s', async function () {
+    const mainBefore = os.getPriority();
+    const { r, bound } = await reader();
+    open.push(r);
+    os.getPriority().should.equal(mainBefore); // nice is per thread on Linux: the flow's thread keeps its own
+    if (process.platform !== 'linux') return should(bound.readerPriority).be.null();
+    // what this process may do: try it on a short-lived thread of our own
+    const { Worker } = require('worker_threads');
+    const probe = new Worker("const os = require('os'); try { os.setPriority(-5); require('worker_threads').parentPort.postMessage(os.getPriority()); } catch { require('worker_threads').parentPort.postMessage(null); }", { eval: true });
+    const allowed = await new Promise((res) => probe.once('message', res));
+    await probe.terminate();
+    should(bound.readerPriority).equal(allowed);
+    const niceOf = (tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    if (allowed !== null) fs.readdirSync('/proc/self/task').map(niceOf).should.containEql(-5);
+    niceOf(process.pid).should.equal(mainBefore);
+  });
+
   it('a thread that fails after binding is reported to the sink, and counted out', async function () {
     const script = path.join(os.tmpdir(), `netbeacon-failing-reader-${process.pid}.js`);
     fs.writeFileSync(

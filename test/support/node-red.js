@@ -22,8 +22,9 @@ const CORE_NODES = path.dirname(resolveInNodeRed('@node-red/nodes/package.json')
 
 const VERSION = require(path.join(NODE_RED_DIR, 'package.json')).version;
 
-if (process.env.NODE_RED_DIR && !global.__netbeaconNodeRedInit) {
-  global.__netbeaconNodeRedInit = true;
+// the helper found the project's own Node-RED when first required; point it at the chosen one
+// (the first stays loaded, unused: no flow ever runs on it)
+if (process.env.NODE_RED_DIR) {
   helper.init(require.resolve(NODE_RED_DIR));
   if (helper._RED.version() !== VERSION) throw new Error(`node-red-node-test-helper loaded Node-RED ${helper._RED.version()}, not ${VERSION}`);
   console.log(`  tests run against Node-RED ${VERSION} (${NODE_RED_DIR}) under Node ${process.version}`);
