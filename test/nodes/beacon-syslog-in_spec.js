@@ -112,10 +112,10 @@ describe('beacon-syslog-in node', function () {
     got.statuses[got.statuses.length - 1].text.should.match(/^udp 127\.0\.0\.1:\d+ · 7 lines · 1 senders$/);
   });
 
-  it('UDP is read in a thread of its own: deploy and redeploy leave no thread behind, and each deploy reads its lines', async function () {
+  it('UDP is read in a thread of its own: deploy and redeploy on the same port leave no thread behind, and each deploy reads its lines', async function () {
     const baseline = SyslogListener.liveThreads;
+    const port = await freeUdpPort(); // the same port each time: a closed node has released it
     for (let round = 0; round < 4; round++) {
-      const port = await freeUdpPort();
       const got = await load({ transport: 'udp', port, batchLines: 10, batchMs: 5 });
       await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
       SyslogListener.liveThreads.should.equal(baseline + 1);
