@@ -468,7 +468,7 @@ async function main(): Promise<void> {
   else process.stdout.write(`\nmemory (heap and array-buffer growth from 20k to 120k entries, after GC, median of 5): delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group) with one delta value\n`);
   const pairs = pairMemory();
   if (typeof pairs !== 'string') {
-    process.stdout.write(`hunt histogram (72 h windows, 12 h hop, whole-second intervals), heap bytes per pair after 72 h (grown from 40 to 200 pairs):\n`);
+    process.stdout.write(`hunt histogram (72 h windows, 12 h hop, whole-second intervals), heap and array-buffer bytes per pair after 72 h (grown from 40 to 200 pairs, median of 5):\n`);
     for (const r of pairs) process.stdout.write(`  ${r.traffic.padEnd(40)} ${String(r.bytesPerPair).padStart(8)} B/pair (${r.intervalsPerPair} distinct intervals in 6 cells)\n`);
   }
 
