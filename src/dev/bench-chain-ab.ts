@@ -104,7 +104,14 @@ function run(m: Side, records: LogRecord[]): { ns: Record<Stage, number>; rows: 
 
 function main(): void {
   const baseRoot = arg('base', '');
-  if (!baseRoot) throw new Error('--base <directory of another build> is needed (see the header of src/dev/bench-chain-ab.ts)');
+  const help = args.includes('--help');
+  if (help || !baseRoot) {
+    // a development tool, but it answers like the shipped ones: usage, not a stack trace
+    const usage = 'usage: node --expose-gc dev/bench-chain-ab.js --base <directory of another build> [--records 300000] [--runs 5] [--certain] [--single]\n';
+    if (help) process.stdout.write(usage);
+    else process.stderr.write(`--base <directory of another build> is needed\n${usage}`);
+    process.exit(help ? 0 : 2);
+  }
   const sides: Array<[string, Side]> = [['base', load(path.resolve(baseRoot))], ['this', load(path.resolve(__dirname, '..'))]];
   const records = benchRecords(RECORDS);
   const results = new Map<string, Array<{ cpu: number; wall: number; ns: Record<Stage, number>; rows: number; alerts: string[] }>>();
