@@ -39,6 +39,21 @@ function placesFor(n: number): number {
 }
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+/**
+ * Group values come from logs, which an attacker may shape: a seed drawn per
+ * process and a final mix (FNV-1a's low bits, which pick the slot, depend only
+ * on the low bits of its input) keep crafted values from piling into one probe
+ * run. Placement only: rows leave in the order their cells opened, so the
+ * output never depends on the seed.
+ */
+const SEED = (Math.random() * 0x100000000) | 0;
+
+/** murmur3's 32-bit finaliser: every output bit depends on every input bit */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 const float = new Float64Array(1);
 const words = new Int32Array(float.buffer);
 
@@ -96,8 +111,9 @@ class GroupTable {
   /** The id of a record's group, interned when new. */
   idOf(record: LogRecord): number {
     const fields = this.fields;
-    let h = FNV_OFFSET;
+    let h = FNV_OFFSET ^ SEED;
     for (let i = 0; i < fields.length; i++) h = hashValue(record[fields[i]], h);
+    h = mix(h);
     const mask = this.slots.length - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const g = this.slots[s];
