@@ -23,6 +23,7 @@ import { asParsed, benchRecords } from './bench-records';
 import { parserBench, printParserBench } from './bench-parsers';
 import { runtimeBench } from './bench-runtime';
 import { latencyBench } from './bench-latency';
+import { bytesPerEntry } from './memory-growth';
 import { pairMemory } from './pair-memory';
 import { liveBench, LiveRun, summarise } from './bench-live';
 
@@ -301,20 +302,6 @@ async function duckdb(feed: Feed, runs = RUNS): Promise<{ loadSeconds: number; q
 /** Heap bytes per tracked key (delta) and per open (bin, group) (histogram), by growing the count. */
 function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: number } | string {
   if (!gc) return 'run with node --expose-gc to measure memory';
-  // the histogram's cells are typed arrays, whose contents live outside the JS heap: count them too
-  const used = () => {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
-  const measure = (n: number, build: (n: number) => unknown) => {
-    gc!();
-    const before = used();
-    const keep = build(n);
-    gc!();
-    const after = used();
-    void keep;
-    return after - before;
-  };
   const deltaWith = (n: number) => {
     const t = new DeltaTracker(WIREDATA_DELTA);
     const out = newDeltaOutput();
@@ -332,11 +319,7 @@ function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: numb
     }
     return h;
   };
-  const a = 20000, b = 120000;
-  // array buffers are freed by a background sweeper some time after a GC, so one reading can still
-  // count buffers already dropped: the median of five growths
-  const perEntry = (build: (n: number) => unknown) => median([0, 1, 2, 3, 4].map(() => (measure(b, build) - measure(a, build)) / (b - a)));
-  return { deltaBytesPerKey: perEntry(deltaWith), histogramBytesPerCell: perEntry(histWith) };
+  return { deltaBytesPerKey: bytesPerEntry(deltaWith, 20000, 120000), histogramBytesPerCell: bytesPerEntry(histWith, 20000, 120000) };
 }
 
 /** Scaling in a fresh process, so the heap and the collector start clean (the main run holds its records). */

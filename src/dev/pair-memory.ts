@@ -10,6 +10,7 @@
  */
 import { HistogramAggregator, newHistogramOutput, parseDeltaBucket, WIREDATA_HISTOGRAM } from '../core/histogram';
 import { Random } from '../tools/random';
+import { bytesPerEntry } from './memory-growth';
 
 const HOURS = 72;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -49,17 +50,6 @@ function histogramWith(pairs: number, sleep: Sleep): HistogramAggregator {
   return h;
 }
 
-function heapWith(pairs: number, sleep: Sleep): number {
-  gc!();
-  const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers; // cells are typed arrays, outside the JS heap
-  const before = used();
-  const keep = histogramWith(pairs, sleep);
-  gc!();
-  const after = used();
-  void keep.openCells;
-  return after - before;
-}
-
 export function pairMemory(): PairMemory[] | string {
   if (!gc) return 'run with node --expose-gc to measure memory';
   const a = 40;
@@ -67,9 +57,7 @@ export function pairMemory(): PairMemory[] | string {
   return KINDS.map(([traffic, sleep]) => {
     const one = histogramWith(1, sleep).snapshot() as unknown as { state: { cells: Array<[number, string, unknown[], unknown[]]> } };
     const intervals = one.state.cells.reduce((n, c) => n + c[3].length, 0);
-    // median of five growths: freed array buffers are swept in the background after GC, so one reading can be far off
-    const growths = Array.from({ length: 5 }, () => (heapWith(b, sleep) - heapWith(a, sleep)) / (b - a)).sort((x, y) => x - y);
-    return { traffic, bytesPerPair: Math.round(growths[2]), intervalsPerPair: intervals };
+    return { traffic, bytesPerPair: Math.round(bytesPerEntry((n) => histogramWith(n, sleep), a, b)), intervalsPerPair: intervals };
   });
 }
 
