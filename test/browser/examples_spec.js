@@ -113,8 +113,7 @@ describe('the examples in a real editor (Chromium)', function () {
     columns.CommonSecurityLog.should.containEql('DestinationIP');
     const completed = new Set();
     for (const id of ours) {
-      await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
-      await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
+      await editor.editDialog(id);
       // no select opens blank
       const blank = await page.evaluate(() => $('.red-ui-tray select[id^="node-input-"]').toArray().filter((s) => s.value === '' && $(s).find('option[value=""]').length === 0).map((s) => s.id));
       should(blank).eql([], `blank selects in ${id}`);

@@ -88,6 +88,20 @@ class EditorPage {
     }, before);
   }
 
+  /**
+   * Opens a node's edit dialog and waits until the tray has settled: the tray focuses its first box
+   * about 150 ms after it opens, and keys typed before that land in whichever box had focus then.
+   */
+  async editDialog(id) {
+    const page = this.page;
+    await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
+    await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
+    await page.waitForFunction(() => {
+      const body = $('.red-ui-tray:last .red-ui-tray-body');
+      return body.length > 0 && body.find(document.activeElement).length > 0;
+    });
+  }
+
   /** The editor's verdict on every node: those shown invalid (red triangle), with the settings at fault. */
   async invalidNodes() {
     return this.page.evaluate(() => {
