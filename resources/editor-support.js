@@ -108,24 +108,38 @@
 
     /**
      * Field-name completion (the editor's autoComplete widget, as TypedInput's msg. type uses) on the
-     * boxes of `keys`: the name typed after the last comma is completed from the column names, the
-     * names already in the list left out. The box stays free text: any field name is still accepted.
+     * boxes of `keys`, for the entry after the last comma. `part` says where the field name sits:
+     * 'list' (default) — the entry is a field name, those already listed left out;
+     * 'name' — `Field=value` entries (the filter's Only where): the name before '=' is completed;
+     * 'value' — `Name=Field` entries (the scorer's entities): the field after '=' is completed.
+     * The box stays free text: any field name is still accepted.
      */
-    NB.fieldNames = function (keys) {
+    NB.fieldNames = function (keys, part) {
         var names = NB.columnNames();
         if (!names.length || !$.fn || !$.fn.autoComplete) { return; }
+        part = part || 'list';
+        function complete(value) {
+            var cut = value.lastIndexOf(',') + 1;
+            var entry = value.slice(cut);
+            var eq = entry.indexOf('=');
+            var before, typed, after = '', taken = [];
+            if (part === 'value') {
+                if (eq < 0) { return []; }
+                before = value.slice(0, cut + eq + 1);
+                typed = entry.slice(eq + 1);
+            } else {
+                if (part === 'name' && eq >= 0) { return []; }
+                before = value.slice(0, cut) + (cut ? ' ' : '');
+                typed = entry;
+                after = part === 'name' ? '=' : '';
+                taken = value.slice(0, cut).split(',').map(function (f) { return f.split('=')[0].trim(); });
+            }
+            typed = typed.trim().toLowerCase();
+            return names.filter(function (n) { return n.toLowerCase().indexOf(typed) >= 0 && taken.indexOf(n) < 0; })
+                .map(function (n) { return { value: before + n + after, label: n }; });
+        }
         keys.forEach(function (key) {
-            $('#node-input-' + key).autoComplete({
-                minLength: 0,
-                search: function (value) {
-                    var cut = value.lastIndexOf(',') + 1;
-                    var head = value.slice(0, cut);
-                    var typed = value.slice(cut).trim().toLowerCase();
-                    var taken = head.split(',').map(function (f) { return f.trim(); });
-                    return names.filter(function (n) { return n.toLowerCase().indexOf(typed) >= 0 && taken.indexOf(n) < 0; })
-                        .map(function (n) { return { value: head + (cut ? ' ' : '') + n, label: n }; });
-                }
-            });
+            $('#node-input-' + key).autoComplete({ minLength: 0, search: complete });
         });
     };
 

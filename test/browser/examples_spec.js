@@ -16,6 +16,11 @@ const { exampleFiles } = require('../../dev/complete-examples.js');
 
 /** A field-name box per node type, to try the completion on. */
 const FIELD_BOX = { 'beacon-ip-filter': 'field', 'beacon-delta': 'keyFields', 'beacon-histogram': 'groupFields', 'beacon-scorer': 'portField', 'beacon-partition': 'keyFields' };
+// boxes of Name=value entries: what is typed, the completion picked, what the box then holds
+const PAIR_BOX = {
+  'beacon-ip-filter': { box: 'match', typed: 'Activity=TRAFFIC, DeviceVen', pick: 'DeviceVendor', result: 'Activity=TRAFFIC, DeviceVendor=' },
+  'beacon-scorer': { box: 'entities', typed: 'HostCustomEntity=LocalIP, IPCustomEntity=Remote', pick: 'RemoteIP', result: 'HostCustomEntity=LocalIP, IPCustomEntity=RemoteIP' },
+};
 
 describe('the examples in a real editor (Chromium)', function () {
   this.timeout(600000);
@@ -135,17 +140,22 @@ describe('the examples in a real editor (Chromium)', function () {
       const type = await page.evaluate((nodeId) => RED.nodes.node(nodeId).type, id);
       if (FIELD_BOX[type] && !completed.has(type)) {
         completed.add(type);
-        const box = `#node-input-${FIELD_BOX[type]}`;
-        const before = await page.inputValue(box);
-        await page.fill(box, 'LocalIP');
-        await page.focus(box);
-        await page.keyboard.type(', RemotePort');
-        const menu = page.locator('.red-ui-autoComplete-container');
-        await menu.waitFor({ state: 'visible' });
-        if (completed.size === 1) await editor.screenshot('field-name-completion', null);
-        await menu.getByText('RemotePortNumber', { exact: true }).click();
-        (await page.inputValue(box)).should.equal('LocalIP, RemotePortNumber', `${type} ${box}`);
-        await page.fill(box, before);
+        const completes = async (box, start, typed, pick, result, shot) => {
+          const before = await page.inputValue(box);
+          await page.fill(box, start);
+          await page.focus(box);
+          await page.keyboard.type(typed);
+          const menu = page.locator('.red-ui-autoComplete-container');
+          await menu.waitFor({ state: 'visible' });
+          if (shot) await editor.screenshot('field-name-completion', null);
+          await menu.getByText(pick, { exact: true }).click();
+          (await page.inputValue(box)).should.equal(result, `${type} ${box}`);
+          await menu.waitFor({ state: 'detached' });
+          await page.fill(box, before);
+        };
+        await completes(`#node-input-${FIELD_BOX[type]}`, 'LocalIP', ', RemotePort', 'RemotePortNumber', 'LocalIP, RemotePortNumber', completed.size === 1);
+        const pair = PAIR_BOX[type];
+        if (pair) await completes(`#node-input-${pair.box}`, '', pair.typed, pair.pick, pair.result, false);
       }
       // the parse rows (log parse, syslog in) show what the chosen format uses
       if (await page.locator('#node-input-format').count()) {

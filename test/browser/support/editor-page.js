@@ -73,7 +73,13 @@ class EditorPage {
     await page.click('a[href="#red-ui-clipboard-dialog-import-tab-examples"]');
     const tree = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
     await tree.locator('.red-ui-treeList-label', { hasText: '@netbeacon/node-red-beaconing' }).first().click();
-    await tree.locator('.red-ui-treeList-label', { hasText: label }).first().click();
+    // the module's files slide down (jQuery, 200 ms): a click during the slide can land beside the file
+    const file = tree.locator('.red-ui-treeList-label', { hasText: label }).first();
+    await file.waitFor({ state: 'visible' });
+    await page.waitForFunction(() => $('#red-ui-clipboard-dialog-import-tab-examples :animated').length === 0);
+    await file.click();
+    // Import is enabled once a file (not a folder) is selected
+    await page.waitForFunction(() => !$('#red-ui-clipboard-dialog-ok').prop('disabled'));
     const newFlow = page.locator('#red-ui-clipboard-dialog-import-opt-new');
     if (await newFlow.isVisible()) await newFlow.click();
     await page.click('#red-ui-clipboard-dialog-ok');
