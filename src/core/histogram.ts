@@ -1,4 +1,5 @@
 import { CellDetail, CellStore } from './batch/cell-store';
+import { holdsNotedTimes, releasedTimesOf } from './batch/released-times';
 import { certaintyOptions, CertaintyOptions, WindowCompleteness } from './certainty';
 import { isRecord, keyOf, LogRecord, numericValue, RecordError } from './records';
 import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
@@ -206,23 +207,29 @@ export class HistogramAggregator {
   }
 
   add(record: unknown, out: HistogramOutput): void {
+    const o = this.options;
+    if (!isRecord(record)) return this.fail(out, new RecordError('record', record, 'is not an object'), true);
+    const time = this.time;
+    if (!readEventTime(record[o.timeField], time)) return this.fail(out, new RecordError(o.timeField, record[o.timeField], 'is not a timestamp'), true);
+    const next = readEventTime(record[o.nextTimeField], this.nextTime) ? this.nextTime.sec : null;
+    this.addTimed(record, time.sec, next, out);
+  }
+
+  /** add() with the record's time and its next event's time already read (epoch seconds; next null when absent). */
+  private addTimed(record: LogRecord, sec: number, next: number | null, out: HistogramOutput): void {
     this.counts.seen++;
     const o = this.options;
-    if (!isRecord(record)) return this.fail(out, new RecordError('record', record, 'is not an object'));
-    const time = this.time;
-    if (!readEventTime(record[o.timeField], time)) return this.fail(out, new RecordError(o.timeField, record[o.timeField], 'is not a timestamp'));
     const delta = record[o.deltaField];
     if (typeof delta !== 'number' || !Number.isFinite(delta)) {
       return this.fail(out, new RecordError(o.deltaField, delta, 'is not a number'));
     }
-    const next = readEventTime(record[o.nextTimeField], this.nextTime) ? this.nextTime.sec : null;
-    if (this.certain) this.noteCompleteness(record, time.sec, next);
+    if (this.certain) this.noteCompleteness(record, sec, next);
     if (delta > o.minDelta && !(o.skipZeroField && record[o.skipZeroField] === 0)) {
       // every open window holding the record's time: one with tumbling bins, binSeconds / hop with hopping ones
       let counted = false;
-      for (let start = binStart(time.sec, this.hop); start > time.sec - o.binSeconds; start -= this.hop) {
+      for (let start = binStart(sec, this.hop); start > sec - o.binSeconds; start -= this.hop) {
         if (start + o.binSeconds <= this.closedBefore) break; // this window and older ones are closed
-        this.count(record, start, o.deltaBucket ? bucketDelta(delta, o.deltaBucket) : delta, time.sec, out);
+        this.count(record, start, o.deltaBucket ? bucketDelta(delta, o.deltaBucket) : delta, sec, out);
         counted = true;
       }
       if (counted) {
@@ -234,13 +241,13 @@ export class HistogramAggregator {
     } else {
       this.counts.filtered++;
       if (o.countConnections && !(o.skipZeroField && record[o.skipZeroField] === 0)) {
-        for (let start = binStart(time.sec, this.hop); start > time.sec - o.binSeconds; start -= this.hop) {
+        for (let start = binStart(sec, this.hop); start > sec - o.binSeconds; start -= this.hop) {
           if (start + o.binSeconds <= this.closedBefore) break;
-          this.store.connections[this.cellFor(record, start, time.sec)]++;
+          this.store.connections[this.cellFor(record, start, sec)]++;
         }
       }
     }
-    this.advance(next ?? time.sec, out);
+    this.advance(next ?? sec, out);
     const cap = o.maxOpenCells ?? 0;
     while (cap > 0 && this.store.size > cap && this.store.bins.size > 0) {
       // too many open cells (a flood of groups): emit the oldest bin now rather than grow
@@ -251,12 +258,17 @@ export class HistogramAggregator {
   }
 
   /**
-   * The records of one message: add() on each in turn. The cells are columns
-   * either way; a per-batch fast path for the times (the delta's parsed
-   * times handed on) was measured at under 5 % of the chain and left out.
+   * The records of one message: add() on each in turn, with the times the
+   * delta parsed where it handed them on (batch/released-times) and the
+   * record still holds the values they were parsed from.
    */
   addBatch(records: readonly unknown[], out: HistogramOutput): void {
-    for (let i = 0; i < records.length; i++) this.add(records[i], out);
+    const times = releasedTimesOf(records, this.options.timeField, this.options.nextTimeField);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      if (times && isRecord(record) && holdsNotedTimes(times, i, record)) this.addTimed(record, times.sec[i], times.nextSec[i], out);
+      else this.add(record, out);
+    }
   }
 
   /** Closes every open bin. */
@@ -349,7 +361,8 @@ export class HistogramAggregator {
     return probe;
   }
 
-  private fail(out: HistogramOutput, error: RecordError): void {
+  private fail(out: HistogramOutput, error: RecordError, unseen = false): void {
+    if (unseen) this.counts.seen++;
     this.counts.errors++;
     out.errors.push(error);
   }

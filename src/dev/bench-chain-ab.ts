@@ -30,7 +30,7 @@ const BATCH = 1000;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- two builds of the package, loaded by path */
-interface Side {
+export interface Side {
   kql: (v: unknown) => unknown;
   D: any;
   H: any;
@@ -38,16 +38,17 @@ interface Side {
   C: any;
 }
 
-function load(root: string): Side {
+export function load(root: string): Side {
   const r = (m: string) => require(path.join(root, m));
   return { kql: r('core/address').kqlPublicDropReason, D: r('core/delta'), H: r('core/histogram'), S: r('core/scorer'), C: r('core/certainty') };
 }
 
 type Stage = 'filter' | 'delta' | 'histogram' | 'scorer';
 
-function run(m: Side, records: LogRecord[]): { ns: Record<Stage, number>; rows: number; alerts: string[] } {
+/** The chain over `records` with one build's modules: each stage's nanoseconds, histogram rows, alert rows. */
+export function run(m: Side, records: LogRecord[], mode = { certain: CERTAIN, single: SINGLE }): { ns: Record<Stage, number>; rows: number; alerts: string[] } {
   const delta = new m.D.DeltaTracker({ ...m.D.WIREDATA_DELTA, latenessSeconds: 300, maxKeys: 500_000, maxBuffered: 1_000_000 });
-  const certain = CERTAIN ? { certainAfterSeconds: 300, certainKeyFields: ['LocalIP'] } : {};
+  const certain = mode.certain ? { certainAfterSeconds: 300, certainKeyFields: ['LocalIP'] } : {};
   const hist = new m.H.HistogramAggregator({ ...m.H.WIREDATA_HISTOGRAM, skipZeroField: 'RemotePortNumber', closeAfterSeconds: 86400, maxOpenCells: 1_000_000, ...certain });
   const early = new m.C.EarlyAlerts();
   const d = m.D.newDeltaOutput();
@@ -65,7 +66,7 @@ function run(m: Side, records: LogRecord[]): { ns: Record<Stage, number>; rows: 
     const t1 = now();
     ns.histogram += t1 - t0;
     for (const row of h.rows) {
-      const scored = CERTAIN ? early.decide(row, m.S.WIREDATA_SCORER, 'ab', () => null)?.result : m.S.scoreRow(row, m.S.WIREDATA_SCORER);
+      const scored = mode.certain ? early.decide(row, m.S.WIREDATA_SCORER, 'ab', () => null)?.result : m.S.scoreRow(row, m.S.WIREDATA_SCORER);
       if (scored?.alert && scored.row.Final !== false) alerts.push(JSON.stringify([scored.row.TimeGenerated, scored.row.LocalIP, scored.row.RemoteIP, scored.row.TotalEvents, scored.row.BeaconPercent]));
     }
     rows += h.rows.length;
@@ -78,7 +79,7 @@ function run(m: Side, records: LogRecord[]): { ns: Record<Stage, number>; rows: 
     for (let j = i; j < i + BATCH && j < records.length; j++) if (m.kql(records[j].RemoteIP) === null) kept.push(records[j]);
     const t1 = now();
     ns.filter += t1 - t0;
-    if (SINGLE) {
+    if (mode.single) {
       for (const r of kept) {
         const t2 = now();
         delta.add(r, d);
@@ -141,4 +142,5 @@ function main(): void {
   process.stdout.write(`alert rows: ${alertsOf('base') === alertsOf('this') ? 'identical' : 'DIFFERENT'}\n`);
 }
 
-main();
+// a module too: dev/profile-chain.js runs the same chain under the profiler
+if (require.main === module) main();

@@ -157,6 +157,8 @@ describe('cell store (columnar histogram cells)', () => {
   it('gives the same rows whatever hash seed the process drew (the seed only places groups in the table)', () => {
     // two fresh copies of the core, loaded while Math.random returns different values
     const coreDir = require('path').resolve(__dirname, '../../../core');
+    // the copies come and go; the modules the rest of the suite (and the nodes) loaded are put back
+    const shared = Object.fromEntries(Object.entries(require.cache).filter(([id]) => id.startsWith(coreDir)));
     const loadWithRandom = (value) => {
       for (const id of Object.keys(require.cache)) if (id.startsWith(coreDir)) delete require.cache[id];
       const random = Math.random;
@@ -166,6 +168,7 @@ describe('cell store (columnar histogram cells)', () => {
       } finally {
         Math.random = random;
         for (const id of Object.keys(require.cache)) if (id.startsWith(coreDir)) delete require.cache[id];
+        Object.assign(require.cache, shared);
       }
     };
     const rowsOf = (histogram) => {
