@@ -1,6 +1,5 @@
 import { sortedRunOf } from './batch/delta-batch';
 import { BufferedEvent, EventOrder, ReorderBuffer } from './batch/reorder-buffer';
-import { noteReleased } from './batch/released-times';
 import { isRecord, keyOf, LogRecord, RecordError } from './records';
 import { jsonCopy, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
 import { compareTime, EventTime, parseEventTime, readEventTime } from './time';
@@ -322,7 +321,6 @@ export class DeltaTracker {
       previous[deltaField] = sec - previousTime.sec;
       previous[nextTimeField] = record[timeField];
       out.released.push(previous);
-      noteReleased(out.released, timeField, nextTimeField, previousTime.sec, sec, previous[timeField], record[timeField]);
       this.counts.released++;
       // re-inserted: a Map's order is its recency
       this.established.delete(key);

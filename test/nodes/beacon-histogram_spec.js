@@ -109,34 +109,6 @@ describe('beacon-histogram node', function () {
     records(got.o1)[0].TotalEvents.should.equal(1);
   });
 
-  it('behind a delta node, reads the times the delta parsed (handed on with its batch, out of sight) and gives the same rows', async function () {
-    const sinon = require('sinon');
-    const { HistogramAggregator } = require('../../core/histogram');
-    const deltaNode = node('beacon-delta');
-    const config = { binSeconds: 3600, groupFields: 'LocalIP, RemoteIP', minDelta: 0, sumFields: '', closeAfter: 3600 };
-    const flow = [
-      { id: 'f1', type: 'tab' },
-      { id: 'n1', z: 'f1', type: 'beacon-delta', keyFields: 'LocalIP', timeField: 'TimeGenerated', tieFields: 'RemoteIP', lateness: 0, wires: [['h1'], ['o2']] },
-      { id: 'h1', z: 'f1', type: 'beacon-histogram', ...config, wires: [['o1'], ['o2']] },
-      { id: 'o1', z: 'f1', type: 'helper' },
-      { id: 'o2', z: 'f1', type: 'helper' },
-      { id: 'c1', z: 'f1', type: 'helper' },
-    ];
-    await helper.load([deltaNode, histogramNode], flow);
-    const events = Array.from({ length: 40 }, (_, i) => ({ LocalIP: `10.0.0.${i % 2}`, RemoteIP: '8.8.8.8', TimeGenerated: at(i * 60) }));
-    const timed = sinon.spy(HistogramAggregator.prototype, 'addTimed');
-    const parsed = sinon.spy(HistogramAggregator.prototype, 'add');
-    try {
-      const got = await exchange([{ payload: events.slice(0, 25) }, { payload: events.slice(25) }]);
-      const rows = records(got.o1);
-      rows.map((r) => [r.LocalIP, r.TotalEvents, r.DeltaCounts]).should.eql([['10.0.0.0', 19, { 120: 19 }], ['10.0.0.1', 19, { 120: 19 }]]);
-      timed.callCount.should.equal(38);
-      parsed.callCount.should.equal(0);
-    } finally {
-      sinon.restore();
-    }
-  });
-
   it('refuses a fractional bin size', async function () {
     await load({ binSeconds: 1.5 });
     helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/bin size/);
