@@ -15,11 +15,17 @@ const { exampleFiles } = require('../../dev/complete-examples.js');
 
 
 /** A field-name box per node type, to try the completion on. */
-const FIELD_BOX = { 'beacon-ip-filter': 'field', 'beacon-delta': 'keyFields', 'beacon-histogram': 'groupFields', 'beacon-scorer': 'portField', 'beacon-partition': 'keyFields' };
-// boxes of Name=value entries: what is typed, the completion picked, what the box then holds
-const PAIR_BOX = {
-  'beacon-ip-filter': { box: 'match', typed: 'Activity=TRAFFIC, DeviceVen', pick: 'DeviceVendor', result: 'Activity=TRAFFIC, DeviceVendor=' },
-  'beacon-scorer': { box: 'entities', typed: 'HostCustomEntity=LocalIP, IPCustomEntity=Remote', pick: 'RemoteIP', result: 'HostCustomEntity=LocalIP, IPCustomEntity=RemoteIP' },
+// field boxes with completion, per node type: what is typed after what the box is set to, the
+// completion picked and what the box then holds (one field, a list, Name=value entries); the
+// list box marked shot is photographed with its menu open
+const single = (box) => ({ box, start: '', typed: 'RemotePort', pick: 'RemotePortNumber', result: 'RemotePortNumber' });
+const list = (box, shot = false) => ({ box, start: 'LocalIP', typed: ', RemotePort', pick: 'RemotePortNumber', result: 'LocalIP, RemotePortNumber', shot });
+const FIELD_BOXES = {
+  'beacon-ip-filter': [single('field'), { box: 'match', start: '', typed: 'Activity=TRAFFIC, DeviceVen', pick: 'DeviceVendor', result: 'Activity=TRAFFIC, DeviceVendor=' }],
+  'beacon-delta': [list('keyFields', true)],
+  'beacon-histogram': [list('groupFields')],
+  'beacon-scorer': [single('portField'), { box: 'entities', start: '', typed: 'HostCustomEntity=LocalIP, IPCustomEntity=Remote', pick: 'RemoteIP', result: 'HostCustomEntity=LocalIP, IPCustomEntity=RemoteIP' }],
+  'beacon-partition': [list('keyFields')],
 };
 
 describe('the examples in a real editor (Chromium)', function () {
@@ -138,24 +144,22 @@ describe('the examples in a real editor (Chromium)', function () {
       }
       // field names complete from the parsers' columns (core/parse/columns via RED.settings), once per type
       const type = await page.evaluate((nodeId) => RED.nodes.node(nodeId).type, id);
-      if (FIELD_BOX[type] && !completed.has(type)) {
+      if (FIELD_BOXES[type] && !completed.has(type)) {
         completed.add(type);
-        const completes = async (box, start, typed, pick, result, shot) => {
+        for (const f of FIELD_BOXES[type]) {
+          const box = `#node-input-${f.box}`;
           const before = await page.inputValue(box);
-          await page.fill(box, start);
+          await page.fill(box, f.start);
           await page.focus(box);
-          await page.keyboard.type(typed);
+          await page.keyboard.type(f.typed);
           const menu = page.locator('.red-ui-autoComplete-container');
           await menu.waitFor({ state: 'visible' });
-          if (shot) await editor.screenshot('field-name-completion', null);
-          await menu.getByText(pick, { exact: true }).click();
-          (await page.inputValue(box)).should.equal(result, `${type} ${box}`);
+          if (f.shot) await editor.screenshot('field-name-completion', null);
+          await menu.getByText(f.pick, { exact: true }).click();
+          (await page.inputValue(box)).should.equal(f.result, `${type} ${box}`);
           await menu.waitFor({ state: 'detached' });
           await page.fill(box, before);
-        };
-        await completes(`#node-input-${FIELD_BOX[type]}`, 'LocalIP', ', RemotePort', 'RemotePortNumber', 'LocalIP, RemotePortNumber', completed.size === 1);
-        const pair = PAIR_BOX[type];
-        if (pair) await completes(`#node-input-${pair.box}`, '', pair.typed, pair.pick, pair.result, false);
+        }
       }
       // the parse rows (log parse, syslog in) show what the chosen format uses
       if (await page.locator('#node-input-format').count()) {
@@ -189,7 +193,7 @@ describe('the examples in a real editor (Chromium)', function () {
       await page.click('#node-dialog-ok');
       await page.waitForSelector('#node-dialog-ok', { state: 'detached' });
     }
-    [...completed].sort().should.eql(Object.keys(FIELD_BOX).sort());
+    [...completed].sort().should.eql(Object.keys(FIELD_BOXES).sort());
     should(await editor.invalidNodes()).eql([]);
     await editor.deploy();
     const names = await page.evaluate((ids) => ids.map((id) => RED.nodes.node(id).name), ours);

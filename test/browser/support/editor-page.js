@@ -135,7 +135,11 @@ class EditorPage {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
     if (locator) await this.page.locator(locator).screenshot({ path: file });
-    else await this.page.screenshot({ path: file }); // the whole window (e.g. with a popover menu open)
+    else {
+      // the whole window (e.g. with a popover menu open), without the import/deploy toasts over it
+      await this.page.evaluate(() => $('.red-ui-notification').hide());
+      await this.page.screenshot({ path: file });
+    }
     return file;
   }
 
