@@ -77,6 +77,10 @@ export interface RuntimeResult {
 export interface RuntimeOptions {
   /** records for the batched WireData chain case compared with DuckDB (default: none, the case is left out) */
   batchedRecords?: Array<Record<string, unknown>>;
+  /** only that case (bench --chain-only): the target's measurement, alone in its process */
+  onlyBatched?: boolean;
+  /** called around each timed run (not the warm-up), e.g. to start and stop a profiler */
+  aroundTimedRun?: { before(): Promise<void>; after(): Promise<void> };
 }
 
 type NodeConfig = Record<string, unknown> & { id: string; type: string };
@@ -110,7 +114,7 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
   const chainNodes = [pick('beacon-ip-filter', { id: 'f' }), pick('beacon-delta', { id: 'd' }), pick('beacon-histogram', { id: 'h' }), pick('beacon-scorer', { id: 's' })];
   const passes = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `pass${i}`, type: 'bench-pass', wires: [[]] }) as NodeConfig);
 
-  const cases: Array<{ name: string; nodes: NodeConfig[]; batch: number; records?: Array<Record<string, unknown>>; collect?: boolean }> = [
+  let cases: Array<{ name: string; nodes: NodeConfig[]; batch: number; records?: Array<Record<string, unknown>>; collect?: boolean }> = [
     // same number of nodes, so the same hops for a message that goes all the way (source → 4 nodes → sink)
     { name: 'pass-through ceiling, 4 nodes (5 hops), single records', nodes: passes(chainNodes.length), batch: 0 },
     // a record itself takes 3 hops (into filter, delta, histogram); only aggregated rows go further
@@ -123,7 +127,8 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
   ];
   if (options.batchedRecords) {
     // the case set against DuckDB's query: all the records, alert rows kept for the comparison
-    cases.push({ name: `WireData chain, batches of 1000, all ${options.batchedRecords.length} records`, nodes: chainNodes, batch: 1000, records: options.batchedRecords, collect: true });
+    const all = { name: `WireData chain, batches of 1000, all ${options.batchedRecords.length} records`, nodes: chainNodes, batch: 1000, records: options.batchedRecords, collect: true };
+    cases = options.onlyBatched ? [all] : [...cases, all];
   }
   await RED.runtime.flows.setFlows({ flows: { flows: cases.flatMap((c, k) => chain(k, c.nodes)) }, deploymentType: 'full' });
   await waitForNode(RED, `c${cases.length - 1}_src`);
@@ -144,8 +149,10 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
       G.__netbeaconBench.collected = c.collect ? [] : null;
       const finished = new Promise<number>((resolve) => (G.__netbeaconBench.done = resolve));
       (globalThis as { gc?: () => void }).gc?.();
+      if (r >= 0) await options.aroundTimedRun?.before();
       RED.nodes.getNode(`c${k}_src`)?.receive({ payload: "start" });
       const seconds = await finished;
+      if (r >= 0) await options.aroundTimedRun?.after();
       G.__netbeaconBench.messages = []; // let the run's records go: later measurements must not carry them
       if (r >= 0) times.push(seconds);
     }

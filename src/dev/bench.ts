@@ -5,7 +5,9 @@
  * this run, on this machine, as printed; the median of several runs.
  *
  *   node --expose-gc dev/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
- *                                   [--runtime-only | --memory-only | --scaling-only | --live-only | --parsers-only] [--scaling [--scaling-10m]]
+ *                                   [--runtime-only | --chain-only | --memory-only | --scaling-only | --live-only | --parsers-only] [--scaling [--scaling-10m]]
+ *   --chain-only [--profile | --allocations]: issue 13's target alone — DuckDB's query and the batched
+ *     chain inside Node-RED on the same records; with V8's profiler around each timed run
  *                                   [--scaling-sizes 100000,1000000]  (the scaling run's sizes, e.g. a quick check)
  *                                   [--live [--live-lines N] [--live-rates 5000,10000,…]]
  */
@@ -26,6 +28,8 @@ import { latencyBench } from './bench-latency';
 import { bytesPerEntry } from './memory-growth';
 import { pairMemory } from './pair-memory';
 import { liveBench, LiveRun, summarise } from './bench-live';
+import { PartProfiler } from './profile-report';
+import { floorStages, printFloor } from './chain-floor';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -229,7 +233,7 @@ function microsOf(time: unknown): bigint {
 type Feed = (add: (record: LogRecord) => void) => void;
 const feedOf = (records: LogRecord[]): Feed => (add) => records.forEach((r) => add(r));
 
-async function duckdb(feed: Feed, runs = RUNS): Promise<{ loadSeconds: number; querySeconds: number; rows: LogRecord[] } | string> {
+async function duckdb(feed: Feed, runs = RUNS): Promise<{ loadSeconds: number; querySeconds: number; queryCpuSeconds: number; rows: LogRecord[] } | string> {
   let api: DuckDbApi;
   try {
     api = require('@duckdb/node-api') as DuckDbApi;
@@ -284,11 +288,16 @@ async function duckdb(feed: Feed, runs = RUNS): Promise<{ loadSeconds: number; q
     SELECT hour, LocalIP, RemoteIP, RemotePortNumber, mc, md, total, ts, tr, mc / total * 100 AS pct
     FROM g2 WHERE total > 15 AND mc / total * 100 > 95`;
   const times: number[] = [];
+  const cpu: number[] = [];
   let rows: LogRecord[] = [];
   for (let run = 0; run < runs; run++) {
     const q0 = process.hrtime.bigint();
+    // the process's CPU time, all threads: DuckDB runs the query on as many threads as there are cores
+    const c0 = process.cpuUsage();
     const result = await c.runAndReadAll(sql);
     times.push(Number(process.hrtime.bigint() - q0) / 1e9);
+    const used = process.cpuUsage(c0);
+    cpu.push((used.user + used.system) / 1e6);
     rows = result.getRows().map((v: unknown[]) => ({
       TimeGenerated: new Date(Number(v[0]) * 3600000).toISOString().replace('.000Z', 'Z'), LocalIP: v[1], RemoteIP: v[2],
       RemotePortNumber: v[3], MostFrequentTimeDeltaCount: Number(v[4]), MostFrequentTimeDeltainSeconds: Number(v[5]),
@@ -296,7 +305,7 @@ async function duckdb(feed: Feed, runs = RUNS): Promise<{ loadSeconds: number; q
     }));
   }
   c.closeSync();
-  return { loadSeconds, querySeconds: median(times), rows };
+  return { loadSeconds, querySeconds: median(times), queryCpuSeconds: median(cpu), rows };
 }
 
 /** Heap bytes per tracked key (delta) and per open (bin, group) (histogram), by growing the count. */
@@ -346,6 +355,23 @@ async function printScaling() {
     process.stdout.write(`${fmt(n).padStart(8)} events  ${r.seconds.toFixed(2).padStart(7)} s  ${fmt(n / r.seconds).padStart(8)} events/s  peak heap ${r.peakHeapMB.toFixed(0)} MB  ${r.keys} keys  ${duckText}\n`);
   }
   return scaling;
+}
+
+/** Each side's time and alert rows against DuckDB's query on the same records. */
+function printVersus(duck: Awaited<ReturnType<typeof duckdb>>, records: number, sides: Array<[string, number, () => LogRecord[]]>): Record<string, unknown> {
+  if (typeof duck === 'string') {
+    process.stdout.write(`\nDuckDB: ${duck}\n`);
+    return { skipped: duck };
+  }
+  const expected = duck.rows;
+  process.stdout.write(`\nWireData rule over ${fmt(records)} records, side by side: DuckDB query ${duck.querySeconds.toFixed(3)} s (median of ${RUNS}; ${duck.queryCpuSeconds.toFixed(2)} CPU-seconds over its threads; + ${duck.loadSeconds.toFixed(3)} s appender load with the times parsed, not counted), ${expected.length} alert rows\n`);
+  const compared = sides.map(([name, seconds, rows]) => {
+    const c = compareRows(rows(), expected);
+    process.stdout.write(`  ${name.padEnd(48)} ${seconds.toFixed(3).padStart(7)} s  DuckDB/ours = ${(duck.querySeconds / seconds).toFixed(2)}  alert rows ${c.rows}: ${c.identical ? 'identical' : 'DIFFERENT'}\n`);
+    return { name, seconds, speedupOverDuckDB: duck.querySeconds / seconds, ...c };
+  });
+  process.stdout.write(`target: the batched chain inside Node-RED at least 2 × faster than DuckDB's query (DuckDB/ours ≥ 2)\n`);
+  return { querySeconds: duck.querySeconds, queryCpuSeconds: duck.queryCpuSeconds, loadSeconds: duck.loadSeconds, rowsDuckDB: expected.length, compared };
 }
 
 async function printRuntime(records: LogRecord[], batchedRecords?: LogRecord[]) {
@@ -404,6 +430,26 @@ async function main(): Promise<void> {
   const records = benchRecords(RECORDS);
   if (args.includes('--runtime-only')) {
     await printRuntime(records);
+    return;
+  }
+  if (args.includes('--chain-only')) {
+    // DuckDB first, so its process memory is settled before Node-RED starts (as in the full run)
+    const duck = await duckdb(feedOf(records));
+    process.stdout.write(`floor: the work any chain taking these records as objects must do (dev/chain-floor.js; cumulative, batches of ${BATCH}, fresh copies, median of ${RUNS}):\n`);
+    printFloor(floorStages(records, RUNS), (t) => process.stdout.write(t));
+    process.stdout.write(`embedded Node-RED (RED.init/RED.start), the WireData example's chain, batches of ${BATCH}, one warm-up then median of ${RUNS} runs, first send → flush out:\n`);
+    // --profile / --allocations: V8's profiler around each timed run (its overhead in the times printed)
+    const profiler = args.includes('--profile') || args.includes('--allocations') ? new PartProfiler(path.resolve(__dirname, '..'), args.includes('--allocations')) : null;
+    const profiles = path.resolve(arg('out', path.join(__dirname, '..', 'test-artifacts', 'profile')));
+    const aroundTimedRun = profiler ? { before: () => profiler.start(), after: () => profiler.stop(profiles, 'node-red-chain').then(() => undefined) } : undefined;
+    const [inNodeRed] = await runtimeBench([], RUNS, { batchedRecords: records, onlyBatched: true, aroundTimedRun });
+    process.stdout.write(`${inNodeRed.name}: ${inNodeRed.seconds.toFixed(3)} s, ${fmt(inNodeRed.eventsPerSecond)} events/s${profiler ? ' (under the profiler)' : ''}\n`);
+    if (profiler) {
+      profiler.report(records.length);
+      process.stdout.write(`\nprofiles of each timed run in ${profiles}\n`);
+      profiler.disconnect();
+    }
+    printVersus(duck, records.length, [[`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]]);
     return;
   }
   const rows: Row[] = [];
@@ -475,27 +521,12 @@ async function main(): Promise<void> {
   const runtime = await printRuntime(records, records);
   const inNodeRed = runtime.find((r) => r.alerts);
 
-  let duckSummary: Record<string, unknown>;
-  if (typeof duck === 'string') {
-    process.stdout.write(`\nDuckDB: ${duck}\n`);
-    duckSummary = { skipped: duck };
-  } else {
-    const expected = duck.rows;
-    const check = (rows: LogRecord[]) => compareRows(rows, expected);
-    const sides: Array<[string, number, LogRecord[]]> = [
-      ['core chain, record by record, in-process', chainSeconds, coreChain(clone(records))],
-      [`core chain, batches of ${BATCH}, in-process`, batchedSeconds, batchedCoreChain(clone(records))],
-    ];
-    if (inNodeRed) sides.push([`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, inNodeRed.alerts as LogRecord[]]);
-    process.stdout.write(`\nWireData rule over ${fmt(records.length)} records, side by side: DuckDB query ${duck.querySeconds.toFixed(3)} s (median of ${RUNS}; + ${duck.loadSeconds.toFixed(3)} s appender load, not counted), ${expected.length} alert rows\n`);
-    const compared = sides.map(([name, seconds, rows]) => {
-      const c = check(rows);
-      process.stdout.write(`  ${name.padEnd(48)} ${seconds.toFixed(3).padStart(7)} s  DuckDB/ours = ${(duck.querySeconds / seconds).toFixed(2)}  alert rows ${c.rows}: ${c.identical ? 'identical' : 'DIFFERENT'}\n`);
-      return { name, seconds, speedupOverDuckDB: duck.querySeconds / seconds, ...c };
-    });
-    process.stdout.write(`target: the batched chain inside Node-RED at least 2 × faster than DuckDB's query (DuckDB/ours ≥ 2)\n`);
-    duckSummary = { querySeconds: duck.querySeconds, loadSeconds: duck.loadSeconds, rowsDuckDB: expected.length, compared };
-  }
+  const sides: Array<[string, number, () => LogRecord[]]> = [
+    ['core chain, record by record, in-process', chainSeconds, () => coreChain(clone(records))],
+    [`core chain, batches of ${BATCH}, in-process`, batchedSeconds, () => batchedCoreChain(clone(records))],
+  ];
+  if (inNodeRed) sides.push([`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]);
+  const duckSummary = printVersus(duck, records.length, sides);
 
   // alert latency in event time with early verdicts (live latency contract), next to the same flows without them
   const latency = latencyBench();
