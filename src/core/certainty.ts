@@ -1,5 +1,5 @@
 import { isRecord, keyOf, LogRecord, RecordError } from './records';
-import { scoreRow, ScoredRow, ScorerOptions } from './scorer';
+import { quietByTotal, scoreRow, ScoredRow, ScorerOptions } from './scorer';
 import { makeSnapshot, openSnapshot, Snapshot } from './snapshot';
 
 /**
@@ -260,6 +260,19 @@ export class EarlyAlerts {
     }
     const suppressed = result.alert ? gate(result.row) : null;
     return { result, suppressed, notify: result.alert && !suppressed };
+  }
+
+  /**
+   * Whether `decide` would find the row a miss (below threshold) that leaves
+   * nothing to remember: a final or plain row under the TotalEvents
+   * threshold with no early alert of its cell waiting for it. Known without
+   * scoring, so a scorer nobody reads the misses of makes no row for it.
+   * Throws what `decide` would for a malformed row.
+   */
+  quietWithoutScoring(input: unknown, options: ScorerOptions): boolean {
+    if (!isRecord(input) || input.Final === false) return false;
+    if (input.Final === true && this.notices.mayHold(input) && this.notices.has(cellKey(input))) return false;
+    return quietByTotal(input, options);
   }
 
   reset(): void {

@@ -92,12 +92,10 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
     const deltaText = deltaTexts[i];
     const value = counts[deltaText];
     const delta = Number(deltaText);
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || !Number.isFinite(delta)) {
-      throw new RecordError(`DeltaCounts.${deltaText.slice(0, 20)}`, value, 'is not a count');
-    }
-    sumOfCounts += value;
-    if (value > modeCount || (value === modeCount && modeDelta !== null && delta < modeDelta)) {
-      modeCount = value;
+    checkCount(deltaText, value, delta);
+    sumOfCounts += value as number;
+    if ((value as number) > modeCount || (value === modeCount && modeDelta !== null && delta < modeDelta)) {
+      modeCount = value as number;
       modeDelta = delta;
     }
   }
@@ -158,6 +156,35 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
     row.ConnectionsPerHour = Math.round(perHour * 10) / 10;
   }
   return { row, alert, failed: alert ? [] : failed, summary: alert ? alertSummary(row, groupFields, title) : '' };
+}
+
+function checkCount(deltaText: string, value: unknown, delta: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || !Number.isFinite(delta)) {
+    throw new RecordError(`DeltaCounts.${deltaText.slice(0, 20)}`, value, 'is not a count');
+  }
+}
+
+/**
+ * Whether `scoreRow` would find the row below the TotalEvents threshold,
+ * hence no alert, without making its output row: for a scorer whose
+ * below-threshold output is not wired (nothing could read those rows). A
+ * row it cannot decide this way (no TotalEvents number, another method
+ * than kql, a strobe class set) gives false and goes through scoreRow. It checks the row as
+ * scoreRow does and throws the same errors, so bad input is reported alike.
+ */
+export function quietByTotal(input: unknown, options: ScorerOptions): boolean {
+  if (!isRecord(input)) throw new RecordError('row', input, 'is not an object');
+  const counts = input.DeltaCounts;
+  if (!isRecord(counts)) throw new RecordError('DeltaCounts', counts, 'is not a histogram object');
+  const total = input.TotalEvents;
+  // the kql method only: the others read more of the row (bytes, sub-bins), which could fail where this does not look
+  if ((options.method ?? 'kql') !== 'kql' || options.minTotalEvents === null || options.strobePerHour != null) return false;
+  if (typeof total !== 'number' || total > options.minTotalEvents) return false;
+  // for-in: same keys in the same order as scoreRow's Object.keys (a row's counts are plain data), no array
+  for (const deltaText in counts) {
+    if (Object.prototype.hasOwnProperty.call(counts, deltaText)) checkCount(deltaText, counts[deltaText], Number(deltaText));
+  }
+  return true;
 }
 
 /** The stats method's parts for one row: RITA's four scores (the ones the row has data for) and the combined score. */

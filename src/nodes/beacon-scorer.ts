@@ -4,7 +4,7 @@ import { AlertGate, parseAllowList } from '../core/alert-gate';
 import { EarlyAlerts } from '../core/certainty';
 import { parseEntities, ScoreMethod, ScorerOptions } from '../core/scorer';
 import { RITA_WEIGHTS, ScoreWeights } from '../core/stats';
-import { compact, numberSetting, runRecordNode } from './node-support';
+import { compact, numberSetting, outputWired, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
 
 interface ScorerDef extends NodeDef {
@@ -93,8 +93,15 @@ export = function register(RED: NodeAPI): void {
         const misses: LogRecord[] = [];
         const errors: RecordError[] = [];
         s.summaries = [];
+        // misses (output 2) with no wire: nobody can read them, so rows certainly below threshold are not made
+        // (read per message: a deploy of changed wires rewires a running node without restarting it)
+        const missesRead = outputWired(this, 1);
         for (const input of incoming.records) {
           try {
+            if (!missesRead && s.early.quietWithoutScoring(input, s.options)) {
+              s.scored++;
+              continue;
+            }
             const window = input as { BinSeconds?: unknown; HopSeconds?: unknown };
             const gate = (row: LogRecord) => s.gate?.check(row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds }).suppressed ?? null;
             // an early row sends nothing until its verdict is certain; a final row after an early alert is not notified again

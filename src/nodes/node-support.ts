@@ -153,6 +153,17 @@ export class StatusReporter {
 }
 
 /** Short counts for status text: 950, 12.3k, 4.5M. */
+/**
+ * Whether anything is wired to output `port` now (Node-RED keeps a node's
+ * current wires on it and rewires a running node in place). A wire to a
+ * disabled node counts: hooks such as the Beacons sidebar still see what
+ * is sent on it.
+ */
+export function outputWired(node: Node, port: number): boolean {
+  const wires = (node as Node & { wires?: string[][] }).wires;
+  return Array.isArray(wires) && Array.isArray(wires[port]) && wires[port].length > 0;
+}
+
 export function compact(n: number): string {
   if (n < 1000) return String(n);
   if (n < 1e6) return (n / 1e3).toFixed(n < 1e4 ? 1 : 0) + 'k';

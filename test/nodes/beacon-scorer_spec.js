@@ -1,4 +1,6 @@
 'use strict';
+const path = require('path');
+const sinon = require('sinon');
 const { helper, should, node, catchNode, flowWith, exchange, records } = require('./harness');
 const scorerNode = node('beacon-scorer');
 
@@ -94,6 +96,50 @@ describe('beacon-scorer node', function () {
     got.c1[0].error.message.should.match(/DeltaCounts is not a histogram object/);
     got.o1[0].payload.should.have.length(1);
     helper.getNode('n1').status.lastCall.args[0].should.eql({ fill: 'red', shape: 'dot', text: '1 scored · 1 alerts' });
+  });
+
+  it('with nothing wired to output 2, makes no rows for it and alerts, notifies, counts and reports as when wired; a rewiring deploy brings them back', async function () {
+    const scorer = require(path.join(__dirname, '..', '..', 'core', 'scorer'));
+    const early = (counts, extra = {}) => row(counts, { Final: false, PendingDeltas: 0, ...extra });
+    const traffic = () => [
+      // an alert, a miss on BeaconPercent, two misses under TotalEvents (one a batch), an unscorable row under TotalEvents
+      { payload: row({ 60: 20 }) },
+      { payload: row({ 60: 19, 61: 1 }, { RemoteIP: '9.9.9.9' }) },
+      { payload: [row({ 60: 3 }, { RemoteIP: '1.1.1.1' }), row({ 60: 2, 90: 1 }, { RemoteIP: '2.2.2.2' })] },
+      { payload: row({ 60: 'three' }, { RemoteIP: '3.3.3.3', TotalEvents: 3 }) },
+      // an early alert whose final row comes out below threshold (disorder): still counted as contradicted
+      { payload: early({ 60: 20 }, { RemoteIP: '4.4.4.4' }) },
+      { payload: row({ 60: 3 }, { RemoteIP: '4.4.4.4', Final: true }) },
+    ];
+    const run = async (missWires) => {
+      const flow = flowWith('beacon-scorer', { minTotalEvents: 15, minModeCount: '', minBeaconPercent: 95, entities: 'IPCustomEntity=RemoteIP', title: 'WireData beaconing' });
+      flow[1].wires = [['o1'], missWires];
+      await helper.load([scorerNode, catchNode], flow);
+      const spy = sinon.spy(scorer, 'scoreRow');
+      try {
+        const got = await exchange(traffic());
+        return { got, scored: spy.callCount, status: helper.getNode('n1').status.lastCall.args[0].text };
+      } finally {
+        spy.restore();
+      }
+    };
+    const wired = await run(['o2']);
+    await helper.unload();
+    const unwired = await run([]);
+    const view = (r) => ({ alerts: r.got.o1.filter((m) => !m.flush).map((m) => [m.topic, m.notify, records([m])]), errors: r.got.c1.map((m) => m.error.message), status: r.status });
+    view(unwired).should.eql(view(wired));
+    view(wired).status.should.equal('6 scored · 2 alerts (1 early) · 1 early verdicts contradicted');
+    view(wired).errors.should.have.length(1);
+    records(wired.got.o2).map((r) => r.RemoteIP).should.eql(['9.9.9.9', '1.1.1.1', '2.2.2.2', '4.4.4.4']);
+    records(unwired.got.o2).should.be.empty();
+    // the three rows under TotalEvents with no early alert waiting were never scored
+    (wired.scored - unwired.scored).should.equal(3);
+
+    // wiring output 2 while running: a deploy of modified nodes whose wires alone changed does not restart
+    // the node but calls its updateWires (Flow.start, diff.rewired); the misses must come from then on
+    helper.getNode('n1').updateWires([['o1'], ['o2']]);
+    const again = await exchange([{ payload: row({ 60: 3 }, { RemoteIP: '5.5.5.5' }) }]);
+    records(again.o2).map((r) => r.RemoteIP).should.eql(['5.5.5.5']);
   });
 
   it('refuses malformed entities', async function () {
