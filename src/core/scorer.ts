@@ -180,10 +180,10 @@ export function quietByTotal(input: unknown, options: ScorerOptions): boolean {
   // the kql method only: the others read more of the row (bytes, sub-bins), which could fail where this does not look
   if ((options.method ?? 'kql') !== 'kql' || options.minTotalEvents === null || options.strobePerHour != null) return false;
   if (typeof total !== 'number' || total > options.minTotalEvents) return false;
-  // for-in: same keys in the same order as scoreRow's Object.keys (a row's counts are plain data), no array
-  for (const deltaText in counts) {
-    if (Object.prototype.hasOwnProperty.call(counts, deltaText)) checkCount(deltaText, counts[deltaText], Number(deltaText));
-  }
+  // Object.keys as in scoreRow (same keys, same order, same first error); for-in measured slower on these
+  // dictionary-mode objects (190 against 110 ns per row)
+  const deltaTexts = Object.keys(counts);
+  for (let i = 0; i < deltaTexts.length; i++) checkCount(deltaTexts[i], counts[deltaTexts[i]], Number(deltaTexts[i]));
   return true;
 }
 
