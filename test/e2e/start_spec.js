@@ -53,17 +53,35 @@ describe('npm start (real Node-RED process)', function () {
       detached: true,
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    // wait (event-driven, no sleeps) until every expected alert was printed
-    await new Promise((resolve, reject) => {
-      const onData = (d) => {
-        output += d;
-        // the Sentinel-rule flows' alerts are counted against the oracle; the hunt flow's are checked below
-        if ((output.match(/^ALERT \[(?!hunt)/gm) || []).length >= total && /^ALERT \[hunt\]/m.test(output)) resolve();
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', (d) => (output += d));
-      exited.then(() => reject(new Error(`Node-RED exited early:\n${output.slice(-3000)}`)));
+    const files = { wiredata: 'beacon-alerts-wiredata.jsonl', paloalto: 'beacon-alerts-paloalto.jsonl', zeek: 'beacon-alerts-zeek.jsonl' };
+    // the final rows written (a half-written last line reads as not yet): a cell alerted early is printed
+    // once, early, and its final row (not printed) comes when the window closes, later under load
+    const finalRowsIn = () => Object.entries(files).every(([rule, file]) => {
+      try {
+        return readRows(path.join(userDir, file)).length >= expected[rule].length;
+      } catch {
+        return false;
+      }
     });
+    // wait (event-driven, no sleeps) until every expected alert was printed and every final row written
+    const watcher = fs.watch(userDir);
+    try {
+      await new Promise((resolve, reject) => {
+        const check = () => {
+          // the Sentinel-rule flows' alerts are counted against the oracle; the hunt flow's are checked below
+          if ((output.match(/^ALERT \[(?!hunt)/gm) || []).length >= total && /^ALERT \[hunt\]/m.test(output) && finalRowsIn()) resolve();
+        };
+        child.stdout.on('data', (d) => {
+          output += d;
+          check();
+        });
+        child.stderr.on('data', (d) => (output += d));
+        watcher.on('change', check);
+        exited.then(() => reject(new Error(`Node-RED exited early:\n${output.slice(-3000)}`)));
+      });
+    } finally {
+      watcher.close();
+    }
 
     // the editor serves both flows under Import ▸ Examples, and every node type of package.json is loaded
     const base = `http://127.0.0.1:${port}`;
@@ -88,11 +106,11 @@ describe('npm start (real Node-RED process)', function () {
     hunt.filter((r) => r.LocalIP === '10.0.0.4' && r.RemoteNetwork === '52.239.1.0/24').length.should.be.above(0); // the hunt groups destinations by network
     hunt.every((r) => typeof r.PatternHours === 'number').should.be.true();
 
-    const wire = readRows(path.join(userDir, 'beacon-alerts-wiredata.jsonl'));
-    const pan = readRows(path.join(userDir, 'beacon-alerts-paloalto.jsonl'));
+    const wire = readRows(path.join(userDir, files.wiredata));
+    const pan = readRows(path.join(userDir, files.paloalto));
     should(canonical(wire)).deepEqual(canonical(expected.wiredata));
     should(canonical(pan)).deepEqual(canonical(expected.paloalto));
-    should(canonical(readRows(path.join(userDir, 'beacon-alerts-zeek.jsonl')))).deepEqual(canonical(expected.zeek));
+    should(canonical(readRows(path.join(userDir, files.zeek)))).deepEqual(canonical(expected.zeek));
     // the Sentinel flows alerted early on the sample's beacon hours, and each cell was notified (printed) once
     const early = allRows(path.join(userDir, 'beacon-alerts-wiredata.jsonl')).filter((r) => r.Final === false);
     early.length.should.be.above(0);
