@@ -169,8 +169,9 @@ function checkCount(deltaText: string, value: unknown, delta: number): void {
  * hence no alert, without making its output row: for a scorer whose
  * below-threshold output is not wired (nothing could read those rows). A
  * row it cannot decide this way (no TotalEvents number, another method
- * than kql, a strobe class set) gives false and goes through scoreRow. It checks the row as
- * scoreRow does and throws the same errors, so bad input is reported alike.
+ * than kql, a strobe class set) gives false and goes through scoreRow.
+ * It checks the row as scoreRow does and throws the same errors, so bad
+ * input is reported alike.
  */
 export function quietByTotal(input: unknown, options: ScorerOptions): boolean {
   if (!isRecord(input)) throw new RecordError('row', input, 'is not an object');

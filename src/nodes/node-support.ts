@@ -152,7 +152,6 @@ export class StatusReporter {
   }
 }
 
-/** Short counts for status text: 950, 12.3k, 4.5M. */
 /**
  * Whether anything is wired to output `port` now (Node-RED keeps a node's
  * current wires on it and rewires a running node in place). A wire to a
@@ -164,6 +163,7 @@ export function outputWired(node: Node, port: number): boolean {
   return Array.isArray(wires) && Array.isArray(wires[port]) && wires[port].length > 0;
 }
 
+/** Short counts for status text: 950, 12.3k, 4.5M. */
 export function compact(n: number): string {
   if (n < 1000) return String(n);
   if (n < 1e6) return (n / 1e3).toFixed(n < 1e4 ? 1 : 0) + 'k';
