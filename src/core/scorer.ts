@@ -93,9 +93,9 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
     const value = counts[deltaText];
     const delta = Number(deltaText);
     checkCount(deltaText, value, delta);
-    sumOfCounts += value as number;
-    if ((value as number) > modeCount || (value === modeCount && modeDelta !== null && delta < modeDelta)) {
-      modeCount = value as number;
+    sumOfCounts += value;
+    if (value > modeCount || (value === modeCount && modeDelta !== null && delta < modeDelta)) {
+      modeCount = value;
       modeDelta = delta;
     }
   }
@@ -158,7 +158,8 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   return { row, alert, failed: alert ? [] : failed, summary: alert ? alertSummary(row, groupFields, title) : '' };
 }
 
-function checkCount(deltaText: string, value: unknown, delta: number): void {
+/** A delta count must be a finite number ≥ 0 under a numeric key (throws the row's error otherwise). */
+function checkCount(deltaText: string, value: unknown, delta: number): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || !Number.isFinite(delta)) {
     throw new RecordError(`DeltaCounts.${deltaText.slice(0, 20)}`, value, 'is not a count');
   }

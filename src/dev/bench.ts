@@ -6,10 +6,11 @@
  *
  *   node --expose-gc dev/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
  *                                   [--runtime-only | --chain-only | --memory-only | --scaling-only | --live-only | --parsers-only] [--scaling [--scaling-10m]]
- *   --chain-only [--profile | --allocations]: issue 13's target alone — DuckDB's query and the batched
- *     chain inside Node-RED on the same records; with V8's profiler around each timed run
  *                                   [--scaling-sizes 100000,1000000]  (the scaling run's sizes, e.g. a quick check)
  *                                   [--live [--live-lines N] [--live-rates 5000,10000,…]]
+ *   --chain-only [--profile | --allocations]: issue 13's target alone — DuckDB's query and the batched
+ *     chain inside Node-RED on the same records, after the floor (chain-floor.ts); with V8's profiler
+ *     around each timed run inside Node-RED
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
