@@ -7,14 +7,14 @@
  * record, per stage, and checks both sides give the same alert rows.
  *
  *   git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci && npm run build)
- *   node --expose-gc dev/bench-chain-ab.js --base /tmp/base [--records 300000] [--runs 5] [--certain] [--single]
+ *   node --expose-gc dist/dev/bench-chain-ab.js --base /tmp/base [--records 300000] [--runs 5] [--certain] [--single]
  *
  * --certain: the histogram with early verdicts and the scorer's early-alert
  * book, as in the WireData example flow; --single: record by record.
  */
 import * as os from 'os';
 import * as path from 'path';
-import { LogRecord } from '../core/records';
+import { LogRecord } from '../core/common/records';
 import { asParsed, benchRecords } from './bench-records';
 
 const args = process.argv.slice(2);
@@ -39,8 +39,24 @@ export interface Side {
 }
 
 export function load(root: string): Side {
-  const r = (m: string) => require(path.join(root, m));
-  return { kql: r('core/address').kqlPublicDropReason, D: r('core/delta'), H: r('core/histogram'), S: r('core/scorer'), C: r('core/certainty') };
+  // a build of this layout (modules by stage) or of the older flat one
+  const r = (...names: string[]) => {
+    for (const m of names) {
+      try {
+        return require(path.join(root, m));
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+      }
+    }
+    throw new Error(`${root} holds none of ${names.join(', ')}: not a build of this project`);
+  };
+  return {
+    kql: r('core/common/address', 'core/address').kqlPublicDropReason,
+    D: r('core/delta/delta', 'core/delta'),
+    H: r('core/histogram/histogram', 'core/histogram'),
+    S: r('core/scorer/scorer', 'core/scorer'),
+    C: r('core/scorer/early-alerts', 'core/certainty'),
+  };
 }
 
 type Stage = 'filter' | 'delta' | 'histogram' | 'scorer';
@@ -108,7 +124,7 @@ function main(): void {
   const help = args.includes('--help');
   if (help || !baseRoot) {
     // a development tool, but it answers like the shipped ones: usage, not a stack trace
-    const usage = 'usage: node --expose-gc dev/bench-chain-ab.js --base <directory of another build> [--records 300000] [--runs 5] [--certain] [--single]\n';
+    const usage = 'usage: node --expose-gc dist/dev/bench-chain-ab.js --base <directory of another build> [--records 300000] [--runs 5] [--certain] [--single]\n';
     if (help) process.stdout.write(usage);
     else process.stderr.write(`--base <directory of another build> is needed\n${usage}`);
     process.exit(help ? 0 : 2);

@@ -4,7 +4,7 @@
  * ingest, N workers, each a Node-RED process on 127.0.0.1) for each worker
  * count, in one run, on one generated Zeek conn.log.
  *
- *   node dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12]
+ *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12]
  *
  * Measured: wall time from firing the ingest's "replay records file" inject
  * (read in 64 KB chunks → parse → partition → publish, QoS 1) to the end-of-
@@ -16,7 +16,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Cluster } from '../tools/cluster';
+import { Cluster } from '../run/cluster';
 import { generateLines } from '../tools/log-lines';
 import { DEFAULT_OPTIONS } from '../tools/traffic-generator';
 

@@ -8,17 +8,17 @@
  * (early, or at close) − the bin's end. Judged: cells whose bin ended at
  * least 15 min before the traffic does (later ones cannot show it).
  *
- *   node dev/bench-latency.js [--hours H] [--beacons N] [--seed S] [--json FILE]
+ *   node dist/dev/bench-latency.js [--hours H] [--beacons N] [--seed S] [--json FILE]
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { kqlPublicDropReason } from '../core/address';
-import { EarlyAlerts } from '../core/certainty';
-import { DeltaTracker, newDeltaOutput } from '../core/delta';
-import { HistogramAggregator, newHistogramOutput } from '../core/histogram';
-import { fieldList, LogRecord } from '../core/records';
-import { parseEntities, ScorerOptions } from '../core/scorer';
-import { parseEventTime } from '../core/time';
+import { kqlPublicDropReason } from '../core/common/address';
+import { EarlyAlerts } from '../core/scorer/early-alerts';
+import { DeltaTracker, newDeltaOutput } from '../core/delta/delta';
+import { HistogramAggregator, newHistogramOutput } from '../core/histogram/histogram';
+import { fieldList, LogRecord } from '../core/common/records';
+import { parseEntities, ScorerOptions } from '../core/scorer/scorer';
+import { parseEventTime } from '../core/common/time';
 import { Random } from '../tools/random';
 import { BeaconSpec, generateRecords, sampleScenario, Schema } from '../tools/traffic-generator';
 
@@ -28,7 +28,7 @@ type FlowNode = Record<string, unknown> & { type: string };
 
 /** The example's chain settings, as its nodes hold them. */
 function exampleChain(file: string) {
-  const flow = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'examples', file), 'utf8')) as FlowNode[];
+  const flow = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', file), 'utf8')) as FlowNode[];
   const node = (type: string) => flow.find((n) => n.type === type) as FlowNode;
   const [filter, delta, hist, score] = ['beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-scorer'].map(node);
   const num = (v: unknown) => (v === '' || v === undefined ? null : Number(v));

@@ -18,7 +18,7 @@ import * as path from 'path';
 import { udpSocketDrops } from '../input/kernel-counters';
 import { generateLines, LineFormat } from '../tools/log-lines';
 import { sampleScenario } from '../tools/traffic-generator';
-import { linkPackage, ROOT } from '../tools/user-dir';
+import { linkPackage, ROOT } from '../run/user-dir';
 
 type NodeConfig = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
 
@@ -201,7 +201,7 @@ class RedProcess {
 /** Runs the replay tool in its own process; resolves with the rate it reports. */
 function sendLines(file: string, port: number, proto: string, rate: number): Promise<number> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [path.join(ROOT, 'tools', 'replay-cli.js'), '--file', file, '--port', String(port), '--proto', proto, '--rate', String(rate)], (err, stdout, stderr) => {
+    execFile(process.execPath, [path.join(ROOT, 'dist', 'tools', 'replay-cli.js'), '--file', file, '--port', String(port), '--proto', proto, '--rate', String(rate)], (err, stdout, stderr) => {
       if (err) return reject(new Error(`replay: ${stderr || err.message}`));
       const m = /: (\d+) lines\/s/.exec(stdout);
       resolve(m ? Number(m[1]) : NaN);

@@ -10,12 +10,12 @@
  * runtime bench took batchedRecords).
  *
  *   git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci && npm run build)
- *   node dev/bench-node-red-ab.js --base /tmp/base [--rounds 6] [--runs 3] [--records 1450000]
+ *   node dist/dev/bench-node-red-ab.js --base /tmp/base [--rounds 6] [--runs 3] [--records 1450000]
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import type { RuntimeOptions, RuntimeResult } from './bench-runtime';
-import type { LogRecord } from '../core/records';
+import type { LogRecord } from '../core/common/records';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -43,7 +43,7 @@ async function child(): Promise<void> {
 function main(): void {
   const base = arg('base', '');
   if (!base) {
-    process.stderr.write('usage: node dev/bench-node-red-ab.js --base <another build> [--rounds 6] [--runs 3] [--records 1450000]\n');
+    process.stderr.write('usage: node dist/dev/bench-node-red-ab.js --base <another build> [--rounds 6] [--runs 3] [--records 1450000]\n');
     process.exit(2);
   }
   const sides = [path.resolve(base), path.resolve(__dirname, '..')];

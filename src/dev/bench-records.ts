@@ -1,5 +1,5 @@
 /** The benchmark's records: generated WireData, delivered as a flow would deliver them. */
-import { LogRecord } from '../core/records';
+import { LogRecord } from '../core/common/records';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 
 /** WireData records: the sample day repeated with shifted hosts and times until there are n. */

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RedApi, startEmbedded } from './embedded-red';
-import { ROOT } from '../tools/user-dir';
+import { ROOT } from '../run/user-dir';
 import { asParsed } from './bench-records';
 
 

@@ -4,7 +4,7 @@
  * same rule as SQL in DuckDB. Honest numbers: every figure is measured in
  * this run, on this machine, as printed; the median of several runs.
  *
- *   node --expose-gc dev/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
+ *   node --expose-gc dist/dev/bench.js [--records N] [--runs R] [--json FILE] [--runtime-records N]
  *                                   [--runtime-only | --chain-only | --memory-only | --scaling-only | --live-only | --parsers-only] [--scaling [--scaling-10m]]
  *                                   [--scaling-sizes 100000,1000000]  (the scaling run's sizes, e.g. a quick check)
  *                                   [--live [--live-lines N] [--live-rates 5000,10000,…]]
@@ -16,11 +16,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { kqlPublicDropReason } from '../core/address';
-import { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } from '../core/delta';
-import { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } from '../core/histogram';
-import { LogRecord } from '../core/records';
-import { scoreRow, WIREDATA_SCORER } from '../core/scorer';
+import { kqlPublicDropReason } from '../core/common/address';
+import { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } from '../core/delta/delta';
+import { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } from '../core/histogram/histogram';
+import { LogRecord } from '../core/common/records';
+import { scoreRow, WIREDATA_SCORER } from '../core/scorer/scorer';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 import { asParsed, benchRecords } from './bench-records';
 import { parserBench, printParserBench } from './bench-parsers';
@@ -441,7 +441,7 @@ async function main(): Promise<void> {
     process.stdout.write(`embedded Node-RED (RED.init/RED.start), the WireData example's chain, batches of ${BATCH}, one warm-up then median of ${RUNS} runs, first send → flush out:\n`);
     // --profile / --allocations: V8's profiler around each timed run (its overhead in the times printed)
     const profiler = args.includes('--profile') || args.includes('--allocations') ? new PartProfiler(path.resolve(__dirname, '..'), args.includes('--allocations')) : null;
-    const profiles = path.resolve(arg('out', path.join(__dirname, '..', 'test-artifacts', 'profile')));
+    const profiles = path.resolve(arg('out', path.join(__dirname, '..', '..', 'test-artifacts', 'profile')));
     const aroundTimedRun = profiler ? { before: () => profiler.start(), after: () => profiler.stop(profiles, 'node-red-chain').then(() => undefined) } : undefined;
     const [inNodeRed] = await runtimeBench([], RUNS, { batchedRecords: records, onlyBatched: true, aroundTimedRun });
     process.stdout.write(`${inNodeRed.name}: ${inNodeRed.seconds.toFixed(3)} s, ${fmt(inNodeRed.eventsPerSecond)} events/s${profiler ? ' (under the profiler)' : ''}\n`);

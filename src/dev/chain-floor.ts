@@ -9,11 +9,11 @@
  * median of the runs. There is no sorting, lateness, window, early verdict or
  * output row here, so a real chain can only be slower than the last line.
  *
- *   node --expose-gc dev/chain-floor.js [--records 1450000] [--runs 5]
+ *   node --expose-gc dist/dev/chain-floor.js [--records 1450000] [--runs 5]
  */
-import { kqlPublicDropReason } from '../core/address';
-import { LogRecord } from '../core/records';
-import { EventTime, readEventTime } from '../core/time';
+import { kqlPublicDropReason } from '../core/common/address';
+import { LogRecord } from '../core/common/records';
+import { EventTime, readEventTime } from '../core/common/time';
 import { asParsed, benchRecords } from './bench-records';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `node dev/complete-examples.js [file.json …]` (default: every examples/**\/*.json):
+ * `node dist/dev/complete-examples.js [file.json …]` (default: every examples/**\/*.json):
  * writes each of this package's settings into the example flows explicitly
  * (an absent one takes the node's editor default, which is also what the
  * runtime assumes) and lays the flows out by the rules of ./flow-layout.
@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT } from '../tools/user-dir';
+import { ROOT } from '../run/user-dir';
 import { allDefaults, editorDefinition, SettingDefinition } from './editor-definitions';
 import { defaultLabel, FlowNode, LabelOf, layoutFlow } from './flow-layout';
 

@@ -1,5 +1,5 @@
 /**
- * The package's editor definitions (nodes/*.html), read the way the editor
+ * The package's editor definitions (src/nodes/*.html), read the way the editor
  * reads them: the shared helpers from resources/ and the inline
  * RED.nodes.registerType call run in a sandbox against a stand-in RED.
  * Development and tests only (examples completion, editor validation tests);
@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
-import { ROOT } from '../tools/user-dir';
+import { ROOT } from '../run/user-dir';
 
 export interface SettingDefinition {
   value: unknown;
@@ -32,8 +32,8 @@ export function packageNodeTypes(): string[] {
 
 /** Runs one node's editor registration; `$` stands in for jQuery where a test needs it. */
 export function editorDefinition(type: string, $: unknown = () => ({})): EditorDefinition {
-  const html = fs.readFileSync(path.join(ROOT, 'nodes', `${type}.html`), 'utf8');
-  const catalog = JSON.parse(fs.readFileSync(path.join(ROOT, 'nodes', 'locales', 'en-US', `${type}.json`), 'utf8'));
+  const html = fs.readFileSync(path.join(ROOT, 'src', 'nodes', `${type}.html`), 'utf8');
+  const catalog = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'nodes', 'locales', 'en-US', `${type}.json`), 'utf8'));
   const lookup = (key: string): string | undefined =>
     key.split('.').reduce<unknown>((o, k) => (o == null ? undefined : (o as Record<string, unknown>)[k]), catalog) as string | undefined;
   let def: EditorDefinition['def'] | null = null;

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { linkPackage, ROOT } from '../tools/user-dir';
+import { linkPackage, ROOT } from '../run/user-dir';
 
 export type NodeConfig = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
 

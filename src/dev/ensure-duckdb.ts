@@ -8,7 +8,7 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 
 const VERSION = '1.5.6-r.1';
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 
 try {
   require.resolve('@duckdb/node-api', { paths: [ROOT] });

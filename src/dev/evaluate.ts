@@ -7,19 +7,19 @@
  * dataset and profile, the expected periodic pairs found and missed, the
  * other alerts, and what the hunt's gate suppressed; writes the same as JSON.
  *
- *   node dev/evaluate.js [--json evaluation.json] [--datasets DIR] [--markdown]
+ *   node dist/dev/evaluate.js [--json evaluation.json] [--datasets DIR] [--markdown]
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { LogParser, DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
-import { LogRecord } from '../core/records';
-import { parseEventTime } from '../core/time';
+import { LogRecord } from '../core/common/records';
+import { parseEventTime } from '../core/common/time';
 import { EmbeddedRed, NodeConfig } from './embedded-red';
 import { BeaconSpec, DEFAULT_OPTIONS, generateRecords } from '../tools/traffic-generator';
-import { ROOT } from '../tools/user-dir';
+import { ROOT } from '../run/user-dir';
 import { Dataset, Expected, hardSuite, pairOf } from './hard-suite';
-import { networkOf } from '../core/destination-group';
+import { networkOf } from '../core/filter/destination-group';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {

@@ -4,7 +4,7 @@
  * Seeded, so every run sees the same records. Every class has its own
  * address block, so the table can count per class.
  */
-import { LogRecord } from '../core/records';
+import { LogRecord } from '../core/common/records';
 import { BeaconSpec, DEFAULT_OPTIONS, generateRecords } from '../tools/traffic-generator';
 
 /** A pair and what it is: a beacon (of a class), a benign or popular service, a random poller, an inbound scanner. */

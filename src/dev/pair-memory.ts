@@ -6,9 +6,9 @@
  * pairs. The cell holds one count per distinct whole-second interval: a
  * beacon's jitter bounds them, random polling spreads them widest.
  *
- *   node --expose-gc dev/pair-memory.js
+ *   node --expose-gc dist/dev/pair-memory.js
  */
-import { HistogramAggregator, newHistogramOutput, parseDeltaBucket, WIREDATA_HISTOGRAM } from '../core/histogram';
+import { HistogramAggregator, newHistogramOutput, parseDeltaBucket, WIREDATA_HISTOGRAM } from '../core/histogram/histogram';
 import { Random } from '../tools/random';
 import { bytesPerEntry } from './memory-growth';
 

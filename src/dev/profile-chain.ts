@@ -11,7 +11,7 @@
  * --allocations samples the bytes allocated instead (objects the garbage
  * collector has already freed included), per function.
  *
- *   node --expose-gc dev/profile-chain.js [--records 300000] [--runs 3] [--no-certain] [--single] [--allocations] [--out test-artifacts/profile]
+ *   node --expose-gc dist/dev/profile-chain.js [--records 300000] [--runs 3] [--no-certain] [--single] [--allocations] [--out test-artifacts/profile]
  */
 import * as path from 'path';
 import { load, run } from './bench-chain-ab';
@@ -26,7 +26,7 @@ const arg = (name: string, fallback: string) => {
 
 async function main(): Promise<void> {
   if (args.includes('--help')) {
-    process.stdout.write('usage: node --expose-gc dev/profile-chain.js [--records 300000] [--runs 3] [--no-certain] [--single] [--allocations] [--out test-artifacts/profile]\n');
+    process.stdout.write('usage: node --expose-gc dist/dev/profile-chain.js [--records 300000] [--runs 3] [--no-certain] [--single] [--allocations] [--out test-artifacts/profile]\n');
     return;
   }
   const records = Number(arg('records', '300000'));
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const mode = { certain: !args.includes('--no-certain'), single: args.includes('--single') };
   const allocations = args.includes('--allocations');
   const root = path.resolve(__dirname, '..');
-  const out = path.resolve(arg('out', path.join(root, 'test-artifacts', 'profile')));
+  const out = path.resolve(arg('out', path.join(root, '..', 'test-artifacts', 'profile')));
   const side = load(root);
   const made = benchRecords(records);
   const copies = Array.from({ length: runs + 1 }, () => asParsed(made));

@@ -1,8 +1,8 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { CidrSet, splitList } from '../core/address';
-import { DEFAULT_INTERNAL, FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../core/ip-filter';
-import { RecordError } from '../core/records';
-import { parsePrefixes } from '../core/destination-group';
+import { CidrSet, splitList } from '../core/common/address';
+import { DEFAULT_INTERNAL, FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../core/filter/ip-filter';
+import { RecordError } from '../core/common/records';
+import { parsePrefixes } from '../core/filter/destination-group';
 import { compact, runRecordNode } from './node-support';
 
 interface IpFilterDef extends NodeDef {

@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { RECORD_COLUMNS } from '../core/parse/columns';
 import { LogParser } from '../core/parse/parser';
 import { FrameSplitter } from '../core/parse/syslog';
-import { describeValue, LogRecord } from '../core/records';
+import { describeValue, LogRecord } from '../core/common/records';
 import { carried, sendEach, compact, StatusReporter, translate } from './node-support';
 import { parseOne, ParseSettings, parserOptions, unparsedMessage } from './parse-settings';
 

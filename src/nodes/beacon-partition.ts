@@ -8,8 +8,8 @@ import {
   partitionTopic,
   splitByPartition,
   topicPartition,
-} from '../core/partition';
-import { describeValue, fieldList, RecordError } from '../core/records';
+} from '../core/partition/partition';
+import { describeValue, fieldList, RecordError } from '../core/common/records';
 import { carried, compact, readIncoming, sendEach, StatusReporter, summariseErrors, translate } from './node-support';
 
 interface PartitionDef extends NodeDef {

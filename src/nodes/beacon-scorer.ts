@@ -1,9 +1,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { LogRecord, RecordError } from '../core/records';
-import { AlertGate, parseAllowList } from '../core/alert-gate';
-import { EarlyAlerts } from '../core/certainty';
-import { parseEntities, ScoreMethod, ScorerOptions } from '../core/scorer';
-import { RITA_WEIGHTS, ScoreWeights } from '../core/stats';
+import { LogRecord, RecordError } from '../core/common/records';
+import { AlertGate, parseAllowList } from '../core/scorer/alert-gate';
+import { EarlyAlerts } from '../core/scorer/early-alerts';
+import { parseEntities, ScoreMethod, ScorerOptions } from '../core/scorer/scorer';
+import { RITA_WEIGHTS, ScoreWeights } from '../core/scorer/stats';
 import { compact, numberSetting, outputWired, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
 

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import type { TlsOptions } from 'tls';
 import { LogParser, ParserOptions } from '../core/parse/parser';
-import { LogRecord } from '../core/records';
+import { LogRecord } from '../core/common/records';
 import { Framing } from '../input/frame-reader';
 import { IngestCounters } from '../input/ingest-counters';
 import { udpKernelErrors, udpSocketDrops, UdpKernelErrors } from '../input/kernel-counters';

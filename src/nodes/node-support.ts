@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { isRecord, RecordError } from '../core/records';
+import { isRecord, RecordError } from '../core/common/records';
 import { ContextState, PersistenceSettings } from './persistence';
 
 /** What an input message carries: records, control flags, and the shape to answer in. */

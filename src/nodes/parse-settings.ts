@@ -2,7 +2,7 @@ import type { NodeMessage } from 'node-red';
 import { DEFAULT_PARSER_OPTIONS, LogFormat, LogParser, ParserOptions, TimeSource } from '../core/parse/parser';
 import { ByteDirection } from '../core/parse/mappings';
 import { zoneMinutes } from '../core/parse/timestamps';
-import { LogRecord } from '../core/records';
+import { LogRecord } from '../core/common/records';
 
 /** The parse settings `beacon-parse` and `beacon-syslog-in` share (same names, same defaults). */
 export interface ParseSettings {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * netbeacon-generate: writes seeded synthetic traffic as JSON lines.
- *   node tools/generate-cli.js --schema wiredata|csl --out FILE [--seed N] [--hours H]
+ *   node dist/tools/generate-cli.js --schema wiredata|csl --out FILE [--seed N] [--hours H]
  *     [--beacon SRC,DST,PORT,PERIOD[,JITTER]] [--disorder SECONDS] [--sample]
  */
 import { BeaconSpec, DEFAULT_OPTIONS, generateRecords, sampleScenario, Schema, TrafficOptions } from './traffic-generator';

@@ -11,7 +11,7 @@
 const path = require('path');
 const should = require('should');
 const { EditorPage, requireChromium, freePort } = require('./support/editor-page');
-const { exampleFiles } = require('../../dev/complete-examples.js');
+const { exampleFiles } = require('../../dist/dev/complete-examples.js');
 
 
 /** A field-name box per node type, to try the completion on. */

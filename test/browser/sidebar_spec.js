@@ -10,7 +10,7 @@
 const should = require('should');
 const { EditorPage, requireChromium } = require('./support/editor-page');
 const { readExample } = require('../support/example-flows');
-const { generateRecords, sampleScenario } = require('../../tools/traffic-generator.js');
+const { generateRecords, sampleScenario } = require('../../dist/tools/traffic-generator.js');
 
 const HOSTILE = '<img src=x onerror="window.__netbeaconPwned=1">';
 

@@ -2,7 +2,7 @@
 const should = require('should');
 const fc = require('fast-check');
 const ipaddr = require('ipaddr.js');
-const { kqlPublicDropReason, publicDropReason, CidrSet, dottedQuad } = require('../../core/address');
+const { kqlPublicDropReason, publicDropReason, CidrSet, dottedQuad } = require('../../dist/core/common/address');
 
 describe('core/address', function () {
   describe('kql mode: ipv4_is_private(x) == false', function () {

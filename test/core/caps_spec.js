@@ -1,9 +1,9 @@
 'use strict';
 const should = require('should');
-const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../core/delta');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../core/histogram');
-const { scoreRow, WIREDATA_SCORER } = require('../../core/scorer');
-const { kqlPublicDropReason } = require('../../core/address');
+const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../dist/core/delta/delta');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
+const { scoreRow, WIREDATA_SCORER } = require('../../dist/core/scorer/scorer');
+const { kqlPublicDropReason } = require('../../dist/core/common/address');
 
 const T0 = Date.UTC(2024, 0, 1, 10, 0, 0);
 const spoofed = (i, s) => ({ TimeGenerated: T0 + s * 1000, LocalIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, RemoteIP: '52.9.9.9', RemotePortNumber: 443 });

@@ -8,10 +8,10 @@
  */
 const fc = require('fast-check');
 const should = require('should');
-const { DeltaTracker, newDeltaOutput } = require('../../core/delta');
-const { HistogramAggregator, newHistogramOutput, parseDeltaBucket } = require('../../core/histogram');
-const { scoreRow } = require('../../core/scorer');
-const { certainty, cellKey, EarlyAlerts } = require('../../core/certainty');
+const { DeltaTracker, newDeltaOutput } = require('../../dist/core/delta/delta');
+const { HistogramAggregator, newHistogramOutput, parseDeltaBucket } = require('../../dist/core/histogram/histogram');
+const { scoreRow } = require('../../dist/core/scorer/scorer');
+const { certainty, cellKey, EarlyAlerts } = require('../../dist/core/scorer/early-alerts');
 
 const T0 = Date.UTC(2024, 4, 8, 9, 0, 0) / 1000;
 const iso = (sec) => {

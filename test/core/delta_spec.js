@@ -1,6 +1,6 @@
 'use strict';
 const should = require('should');
-const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../core/delta');
+const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../dist/core/delta/delta');
 
 const at = (s) => new Date(Date.UTC(2024, 0, 1, 10, 0, 0) + s * 1000).toISOString();
 const rec = (s, extra = {}) => ({ TimeGenerated: at(s), LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443, ...extra });

@@ -1,7 +1,7 @@
 'use strict';
 const should = require('should');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../core/histogram');
-const { scoreRow, WIREDATA_SCORER, parseEntities } = require('../../core/scorer');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
+const { scoreRow, WIREDATA_SCORER, parseEntities } = require('../../dist/core/scorer/scorer');
 
 const HOUR = Date.UTC(2024, 0, 1, 10, 0, 0);
 const at = (s) => new Date(HOUR + s * 1000).toISOString();

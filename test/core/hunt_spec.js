@@ -5,11 +5,11 @@
  * (allow-list, prevalence, repeat suppression) and the filter's direction.
  */
 const should = require('should');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../core/histogram');
-const { scoreRow, WIREDATA_SCORER } = require('../../core/scorer');
-const { AlertGate, parseAllowList, DEFAULT_ALLOW_LIST } = require('../../core/alert-gate');
-const { ipFilterDropReason, DEFAULT_INTERNAL } = require('../../core/ip-filter');
-const { CidrSet, splitList } = require('../../core/address');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
+const { scoreRow, WIREDATA_SCORER } = require('../../dist/core/scorer/scorer');
+const { AlertGate, parseAllowList, DEFAULT_ALLOW_LIST } = require('../../dist/core/scorer/alert-gate');
+const { ipFilterDropReason, DEFAULT_INTERNAL } = require('../../dist/core/filter/ip-filter');
+const { CidrSet, splitList } = require('../../dist/core/common/address');
 
 const T0 = Date.UTC(2024, 4, 8, 0, 0, 0) / 1000;
 const iso = (s) => new Date((T0 + s) * 1000).toISOString();
@@ -41,7 +41,7 @@ describe('hunt profile: histogram windows and detail', function () {
   });
 
   it('delta buckets: the deltas of a jittered beacon collapse into one or two buckets; the exact scorer then passes it', function () {
-    const { parseDeltaBucket, bucketDelta } = require('../../core/histogram');
+    const { parseDeltaBucket, bucketDelta } = require('../../dist/core/histogram/histogram');
     parseDeltaBucket('10s').should.eql({ kind: 'seconds', size: 10 });
     parseDeltaBucket('10 %').should.eql({ kind: 'percent', size: 10 });
     should(parseDeltaBucket('')).be.null();

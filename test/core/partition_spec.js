@@ -6,8 +6,8 @@
  */
 require('should');
 const fc = require('fast-check');
-const p = require('../../core/partition');
-const { keyOf } = require('../../core/records');
+const p = require('../../dist/core/partition/partition');
+const { keyOf } = require('../../dist/core/common/records');
 
 /** FNV-1a by the book, on the bytes Node's own UTF-8 encoder produces. */
 function reference(text) {

@@ -5,8 +5,8 @@
  * Traffic is seeded, so every run tests the same intervals.
  */
 const should = require('should');
-const { intervalPeriodicity, binomialTail, DEFAULT_PERIODICITY } = require('../../core/periodicity');
-const { Random } = require('../../tools/random');
+const { intervalPeriodicity, binomialTail, DEFAULT_PERIODICITY } = require('../../dist/core/scorer/periodicity');
+const { Random } = require('../../dist/tools/random');
 
 const DAY = 86400;
 

@@ -10,10 +10,10 @@
  */
 const fc = require('fast-check');
 const should = require('should');
-const { DeltaTracker, newDeltaOutput } = require('../../core/delta');
-const { HistogramAggregator, newHistogramOutput } = require('../../core/histogram');
-const { scoreRow } = require('../../core/scorer');
-const { kqlPublicDropReason } = require('../../core/address');
+const { DeltaTracker, newDeltaOutput } = require('../../dist/core/delta/delta');
+const { HistogramAggregator, newHistogramOutput } = require('../../dist/core/histogram/histogram');
+const { scoreRow } = require('../../dist/core/scorer/scorer');
+const { kqlPublicDropReason } = require('../../dist/core/common/address');
 const oracle = require('../oracle/kql-batch');
 
 const HOUR_EDGE = Date.UTC(2024, 4, 8, 11, 0, 0);

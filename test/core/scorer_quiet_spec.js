@@ -7,8 +7,8 @@
 const fc = require('fast-check');
 const should = require('should');
 const path = require('path');
-const { quietByTotal, scoreRow, WIREDATA_SCORER } = require(path.join(__dirname, '..', '..', 'core', 'scorer'));
-const { EarlyAlerts } = require(path.join(__dirname, '..', '..', 'core', 'certainty'));
+const { quietByTotal, scoreRow, WIREDATA_SCORER } = require(path.join(__dirname, '..', '..', 'dist', 'core', 'scorer', 'scorer'));
+const { EarlyAlerts } = require(path.join(__dirname, '..', '..', 'dist', 'core', 'scorer', 'early-alerts'));
 
 const countValue = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 30 }), weight: 20 }, fc.constantFrom(-1, NaN, Infinity, '3', null, 1.5));
 const row = fc.record(

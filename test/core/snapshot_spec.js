@@ -6,9 +6,9 @@
  */
 const fc = require('fast-check');
 const should = require('should');
-const { DeltaTracker, newDeltaOutput } = require('../../core/delta');
-const { HistogramAggregator, newHistogramOutput } = require('../../core/histogram');
-const gen = require('../../tools/traffic-generator');
+const { DeltaTracker, newDeltaOutput } = require('../../dist/core/delta/delta');
+const { HistogramAggregator, newHistogramOutput } = require('../../dist/core/histogram/histogram');
+const gen = require('../../dist/tools/traffic-generator');
 
 const DELTA = {
   keyFields: ['LocalIP'], timeField: 'TimeGenerated', tieFields: ['RemoteIP', 'RemotePortNumber'],

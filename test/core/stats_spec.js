@@ -5,7 +5,7 @@
  * ../shared/reference/beaconing-prior-art.md §1.5), and Flare's jitter band.
  */
 const should = require('should');
-const s = require('../../core/stats');
+const s = require('../../dist/core/scorer/stats');
 
 describe('core/stats (RITA v5 beacon score, Flare band)', function () {
   it('timestamp score, closely-valued intervals 98…102: skew 0, MAD 1, score 0.995', function () {

@@ -1,6 +1,6 @@
 'use strict';
 const should = require('should');
-const { parseEventTime, datetimeDiffSeconds, binStart, isoFromSeconds, compareTime, fromEpochSeconds } = require('../../core/time');
+const { parseEventTime, datetimeDiffSeconds, binStart, isoFromSeconds, compareTime, fromEpochSeconds } = require('../../dist/core/common/time');
 
 const t = (text) => {
   const v = parseEventTime(text);

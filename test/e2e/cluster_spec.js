@@ -18,11 +18,11 @@ const os = require('os');
 const path = require('path');
 const should = require('should');
 const oracle = require('../oracle/kql-batch');
-const gen = require('../../tools/traffic-generator');
-const { generateLines } = require('../../tools/log-lines');
-const { Cluster } = require('../../tools/cluster');
-const { findMosquitto, MOSQUITTO_MISSING } = require('../../tools/mosquitto');
-const { partitionOf } = require('../../core/partition');
+const gen = require('../../dist/tools/traffic-generator');
+const { generateLines } = require('../../dist/tools/log-lines');
+const { Cluster } = require('../../dist/run/cluster');
+const { findMosquitto, MOSQUITTO_MISSING } = require('../../dist/run/mosquitto');
+const { partitionOf } = require('../../dist/core/partition/partition');
 const zeek = require('../support/zeek');
 const { helper, NODE_MODULES, readExample, instrument, replay, canonical } = require('../support/example-flows');
 
@@ -308,7 +308,7 @@ describe('npm run cluster (the launcher: Mosquitto, 2 workers, 1 ingest replayin
     const expected = oracle.wireDataRule(generateLines(sampleScenario('wiredata'), 'zeek-tsv').map((r) => r.record).filter(Boolean));
     expected.length.should.be.above(5);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-launcher-'));
-    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'tools', 'cluster.js'), '--workers', '2', '--dir', path.join(dir, 'run'), '--exit-after-alerts', String(expected.length)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'run', 'cluster.js'), '--workers', '2', '--dir', path.join(dir, 'run'), '--exit-after-alerts', String(expected.length)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -18,8 +18,8 @@ const path = require('path');
 const tls = require('tls');
 const should = require('should');
 const oracle = require('../oracle/kql-batch');
-const gen = require('../../tools/traffic-generator');
-const { generateLines } = require('../../tools/log-lines');
+const gen = require('../../dist/tools/traffic-generator');
+const { generateLines } = require('../../dist/tools/log-lines');
 const zeek = require('../support/zeek');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
 

@@ -14,7 +14,7 @@ const os = require('os');
 const path = require('path');
 const should = require('should');
 const oracle = require('../oracle/kql-batch');
-const gen = require('../../tools/traffic-generator');
+const gen = require('../../dist/tools/traffic-generator');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
 
 const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'WireData beaconing (Sentinel rule).json'), 'utf8'));

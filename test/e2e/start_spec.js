@@ -13,8 +13,8 @@ const os = require('os');
 const path = require('path');
 const should = require('should');
 const oracle = require('../oracle/kql-batch');
-const gen = require('../../tools/traffic-generator');
-const { generateLines } = require('../../tools/log-lines');
+const gen = require('../../dist/tools/traffic-generator');
+const { generateLines } = require('../../dist/tools/log-lines');
 const { freePort } = require('./support/node-red-process');
 const { VERSION: NODE_RED_VERSION } = require('../support/node-red');
 
@@ -47,7 +47,7 @@ describe('npm start (real Node-RED process)', function () {
     total.should.be.above(10);
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-e2e-'));
     const port = await freePort();
-    child = spawn(process.execPath, [path.join(ROOT, 'tools', 'start.js'), '--port', String(port), '--user-dir', userDir], {
+    child = spawn(process.execPath, [path.join(ROOT, 'dist', 'run', 'start.js'), '--port', String(port), '--user-dir', userDir], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

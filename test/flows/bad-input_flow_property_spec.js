@@ -14,8 +14,8 @@ const fc = require('fast-check');
 const sinon = require('sinon');
 const should = require('should');
 const { helper, NODE_MODULES, readExample, instrument } = require('../support/example-flows');
-const gen = require('../../tools/traffic-generator');
-const { generateLines } = require('../../tools/log-lines');
+const gen = require('../../dist/tools/traffic-generator');
+const { generateLines } = require('../../dist/tools/log-lines');
 
 const T0 = Date.UTC(2024, 4, 8, 10);
 const bad = fc.oneof(

@@ -11,9 +11,9 @@
  */
 const should = require('should');
 const { helper, NODE_MODULES, readExample, instrument, replay } = require('../support/example-flows');
-const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../core/delta');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../core/histogram');
-const { kqlPublicDropReason } = require('../../core/address');
+const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../dist/core/delta/delta');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
+const { kqlPublicDropReason } = require('../../dist/core/common/address');
 const zeek = require('../support/zeek');
 
 /** The Zeek example's stages in the core, with their books. */

@@ -9,7 +9,7 @@ const fc = require('fast-check');
 const should = require('should');
 const { helper, NODE_MODULES, readExample, instrument, replay, canonical } = require('../support/example-flows');
 const oracle = require('../oracle/kql-batch');
-const gen = require('../../tools/traffic-generator');
+const gen = require('../../dist/tools/traffic-generator');
 const zeek = require('../support/zeek');
 
 const RULES = [

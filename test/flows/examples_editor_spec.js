@@ -10,9 +10,9 @@
 const fs = require('fs');
 const path = require('path');
 const should = require('should');
-const { allDefaults } = require('../../dev/editor-definitions.js');
-const { layoutProblems } = require('../../dev/flow-layout.js');
-const { exampleFiles, completeFlow, editorLabels } = require('../../dev/complete-examples.js');
+const { allDefaults } = require('../../dist/dev/editor-definitions.js');
+const { layoutProblems } = require('../../dist/dev/flow-layout.js');
+const { exampleFiles, completeFlow, editorLabels } = require('../../dist/dev/complete-examples.js');
 
 
 const DEFAULTS = allDefaults();

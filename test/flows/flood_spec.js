@@ -14,7 +14,7 @@
  */
 const should = require('should');
 const { helper, NODE_MODULES, readExample, instrument, replay } = require('../support/example-flows');
-const { Random } = require('../../tools/random');
+const { Random } = require('../../dist/tools/random');
 
 const TOTAL = Number(process.env.FLOOD_RECORDS || 5_000_000);
 const BATCH = 10_000;

@@ -8,7 +8,7 @@
 const path = require('path');
 const fs = require('fs');
 const should = require('should');
-const { evaluate } = require('../../dev/evaluate');
+const { evaluate } = require('../../dist/dev/evaluate');
 
 const DATASETS = path.resolve(__dirname, '..', '..', '..', 'shared', 'datasets');
 

@@ -9,8 +9,8 @@
 const should = require('should');
 const { helper, NODE_MODULES, readExample, instrument, replay, canonical } = require('../support/example-flows');
 const oracle = require('../oracle/kql-batch');
-const gen = require('../../tools/traffic-generator');
-const { generateLines } = require('../../tools/log-lines');
+const gen = require('../../dist/tools/traffic-generator');
+const { generateLines } = require('../../dist/tools/log-lines');
 const zeek = require('../support/zeek');
 
 describe('Zeek conn.log example flow (parse → WireData rule) equals the KQL oracle', function () {

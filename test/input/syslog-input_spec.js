@@ -9,10 +9,10 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const should = require('should');
-const { FrameReader } = require('../../input/frame-reader');
-const { LineBatcher } = require('../../input/line-batcher');
-const { IngestCounters, OTHER_SENDERS } = require('../../input/ingest-counters');
-const { receiveBufferMax, udpKernelErrors, udpSocketDrops } = require('../../input/kernel-counters');
+const { FrameReader } = require('../../dist/input/frame-reader');
+const { LineBatcher } = require('../../dist/input/line-batcher');
+const { IngestCounters, OTHER_SENDERS } = require('../../dist/input/ingest-counters');
+const { receiveBufferMax, udpKernelErrors, udpSocketDrops } = require('../../dist/input/kernel-counters');
 
 /** Splits bytes at the given cut points. */
 function chunks(buf, cuts) {

@@ -12,9 +12,9 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const should = require('should');
-const { UdpChunker, datagramLines } = require('../../input/udp-chunks');
-const { UdpReader } = require('../../input/udp-reader');
-const { IngestCounters } = require('../../input/ingest-counters');
+const { UdpChunker, datagramLines } = require('../../dist/input/udp-chunks');
+const { UdpReader } = require('../../dist/input/udp-reader');
+const { IngestCounters } = require('../../dist/input/ingest-counters');
 
 /** Polls until test() holds (completion, with a deadline: never a timing assertion). */
 async function until(what, test, seconds = 20) {

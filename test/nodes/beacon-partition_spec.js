@@ -1,7 +1,7 @@
 'use strict';
 const { helper, should, node, catchNode, flowWith } = require('./harness');
 const partitionNode = node('beacon-partition');
-const { partitionOf } = require('../../core/partition');
+const { partitionOf } = require('../../dist/core/partition/partition');
 
 const completeNode = require(require('path').join(require('../support/node-red').CORE_NODES, 'core', 'common', '24-complete.js'));
 

@@ -99,7 +99,7 @@ describe('beacon-scorer node', function () {
   });
 
   it('with nothing wired to output 2, makes no rows for it and alerts, notifies, counts and reports as when wired; a rewiring deploy brings them back', async function () {
-    const scorer = require(path.join(__dirname, '..', '..', 'core', 'scorer'));
+    const scorer = require(path.join(__dirname, '..', '..', 'dist', 'core', 'scorer', 'scorer'));
     const early = (counts, extra = {}) => row(counts, { Final: false, PendingDeltas: 0, ...extra });
     const traffic = () => [
       // an alert, a miss on BeaconPercent, two misses under TotalEvents (one a batch), an unscorable row under TotalEvents

@@ -15,8 +15,8 @@ const tls = require('tls');
 const { spawnSync } = require('child_process');
 const { helper, should, node } = require('./harness');
 const { freePort } = require('../e2e/support/node-red-process');
-const { receiveBufferMax } = require('../../input/kernel-counters');
-const { SyslogListener } = require('../../input/syslog-listener');
+const { receiveBufferMax } = require('../../dist/input/kernel-counters');
+const { SyslogListener } = require('../../dist/input/syslog-listener');
 
 const syslogIn = node('beacon-syslog-in');
 const { CORE_NODES: CORE } = require('../support/node-red');

@@ -1,7 +1,7 @@
 'use strict';
 /** The board behind the "Beacons" sidebar: which rows it keeps, how it bounds itself, what clears it. */
 const should = require('should');
-const { BeaconsBoard } = require('../../plugins/beacons-board.js');
+const { BeaconsBoard } = require('../../dist/plugins/beacons-board.js');
 
 const row = (src, dst, bin, extra = {}) => ({
   TimeGenerated: bin, LocalIP: src, RemoteIP: dst, RemotePortNumber: 443,

@@ -1,12 +1,12 @@
 'use strict';
 /**
- * The editor side of each node (nodes/*.html), run against a stand-in for
+ * The editor side of each node (src/nodes/*.html), run against a stand-in for
  * the editor's RED object: every default passes its own validator, typical
  * mistakes fail with a reason from the message catalog, and every catalog
  * key the HTML uses exists in locales/en-US.
  */
 const should = require('should');
-const { editorDefinition, packageNodeTypes } = require('../../dev/editor-definitions.js');
+const { editorDefinition, packageNodeTypes } = require('../../dist/dev/editor-definitions.js');
 
 const TYPES = packageNodeTypes();
 
@@ -29,7 +29,7 @@ const MISTAKES = {
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
 };
 
-describe('editor definitions (nodes/*.html)', function () {
+describe('editor definitions (src/nodes/*.html)', function () {
   for (const type of TYPES) {
     it(`${type}: defaults pass their validators; typical mistakes fail with a catalog reason`, function () {
       const { def, lookup } = editorDefinition(type);

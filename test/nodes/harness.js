@@ -4,7 +4,7 @@ const helper = require('node-red-node-test-helper');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..', '..');
-const node = (name) => require(path.join(ROOT, 'nodes', `${name}.js`));
+const node = (name) => require(path.join(ROOT, 'dist', 'nodes', `${name}.js`));
 const { CORE_NODES } = require('../support/node-red');
 const catchNode = require(path.join(CORE_NODES, 'core', 'common', '25-catch.js'));
 

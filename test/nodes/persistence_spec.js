@@ -9,7 +9,7 @@
 const should = require('should');
 const { helper, node, catchNode } = require('./harness');
 const Memory = require(require('../support/node-red').resolveInNodeRed('@node-red/runtime/lib/nodes/context/memory'));
-const { STATE_KEY } = require('../../nodes/persistence');
+const { STATE_KEY } = require('../../dist/nodes/persistence');
 const deltaNode = node('beacon-delta');
 const histogramNode = node('beacon-histogram');
 const scorerNode = node('beacon-scorer');

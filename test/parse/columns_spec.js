@@ -7,11 +7,11 @@
  * Sentinel rules and the examples key on.
  */
 const should = require('should');
-const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../core/parse/parser');
-const { CEF_KEY_COLUMNS } = require('../../core/parse/csl-columns');
-const { COMMON_SECURITY_LOG_COLUMNS, WIRE_DATA_COLUMNS } = require('../../core/parse/columns');
-const lines = require('../../tools/log-lines');
-const gen = require('../../tools/traffic-generator');
+const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
+const { CEF_KEY_COLUMNS } = require('../../dist/core/parse/csl-columns');
+const { COMMON_SECURITY_LOG_COLUMNS, WIRE_DATA_COLUMNS } = require('../../dist/core/parse/columns');
+const lines = require('../../dist/tools/log-lines');
+const gen = require('../../dist/tools/traffic-generator');
 
 /** Every column of the records the parser gives for these lines. */
 function columnsOf(text) {

@@ -10,15 +10,15 @@
 const fc = require('fast-check');
 const should = require('should');
 const { parse: parseCsv } = require('csv-parse/sync');
-const fast = require('../../core/parse/parser');
+const fast = require('../../dist/core/parse/parser');
 const wave1 = require('./wave1/parser');
-const { csvLine } = require('../../core/parse/csv-line');
-const syslog = require('../../core/parse/syslog');
+const { csvLine } = require('../../dist/core/parse/csv-line');
+const syslog = require('../../dist/core/parse/syslog');
 const syslog1 = require('./wave1/syslog');
-const times = require('../../core/parse/timestamps');
+const times = require('../../dist/core/parse/timestamps');
 const times1 = require('./wave1/timestamps');
-const lines = require('../../tools/log-lines');
-const gen = require('../../tools/traffic-generator');
+const lines = require('../../dist/tools/log-lines');
+const gen = require('../../dist/tools/traffic-generator');
 
 const OPTIONS = [
   {},

@@ -1,11 +1,11 @@
 'use strict';
 const fc = require('fast-check');
 const should = require('should');
-const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../core/parse/parser');
-const { parseSyslogFrame, FrameSplitter } = require('../../core/parse/syslog');
-const { parseCef } = require('../../core/parse/cef');
-const lines = require('../../tools/log-lines');
-const gen = require('../../tools/traffic-generator');
+const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
+const { parseSyslogFrame, FrameSplitter } = require('../../dist/core/parse/syslog');
+const { parseCef } = require('../../dist/core/parse/cef');
+const lines = require('../../dist/tools/log-lines');
+const gen = require('../../dist/tools/traffic-generator');
 
 const parser = (o = {}) => new LogParser({ ...DEFAULT_PARSER_OPTIONS, ...o });
 
@@ -164,7 +164,7 @@ describe('core/parse', function () {
       // once quadratic (a trailing-whitespace and a trailing-newline regex retried at every position)
       check('CEF:0|a|b|c|d|e|f|src=' + ' '.repeat(300000) + 'x');
       check('<14>1 - - - - - - ' + '\n'.repeat(300000) + 'x');
-      const { trimLineEnd } = require('../../core/parse/syslog');
+      const { trimLineEnd } = require('../../dist/core/parse/syslog');
       trimLineEnd('x\r\n\n').should.equal('x');
       trimLineEnd('\n'.repeat(300000) + 'x').length.should.equal(300001);
     });

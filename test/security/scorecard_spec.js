@@ -13,7 +13,7 @@ const path = require('path');
 const acorn = require('acorn');
 const walk = require('acorn-walk');
 const should = require('should');
-const { exampleFiles } = require('../../dev/complete-examples.js');
+const { exampleFiles } = require('../../dist/dev/complete-examples.js');
 
 const ROOT = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));

@@ -16,9 +16,12 @@ const should = require('should');
 const { helper, node } = require('../nodes/harness');
 
 const ROOT = path.join(__dirname, '..', '..');
-const SHIPPED = ['core', 'core/parse', 'nodes', 'plugins', 'resources']
-  .flatMap((dir) => fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.js')).map((f) => path.join(ROOT, dir, f)));
-const EDITOR = ['nodes', 'plugins'].flatMap((dir) => fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.html')).map((f) => path.join(ROOT, dir, f)));
+/** Every file under a folder of the package, with the given ending. */
+const filesUnder = (dir, ending) =>
+  fs.readdirSync(path.join(ROOT, dir), { recursive: true }).filter((f) => f.endsWith(ending)).map((f) => path.join(ROOT, dir, f));
+// what `files` in package.json publishes
+const SHIPPED = ['dist/core', 'dist/input', 'dist/nodes', 'dist/plugins', 'dist/tools', 'resources'].flatMap((dir) => filesUnder(dir, '.js'));
+const EDITOR = ['dist/nodes', 'dist/plugins'].flatMap((dir) => filesUnder(dir, '.html'));
 
 /** The JavaScript of each shipped file: compiled modules, and the scripts inside the editor HTML. */
 function programs() {

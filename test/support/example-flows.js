@@ -14,11 +14,11 @@ const { CORE_NODES: CORE } = require('./node-red');
 
 /** Every node module an example flow can use: ours and the core ones. */
 const NODE_MODULES = [
-  require(path.join(ROOT, 'nodes', 'beacon-ip-filter.js')),
-  require(path.join(ROOT, 'nodes', 'beacon-delta.js')),
-  require(path.join(ROOT, 'nodes', 'beacon-histogram.js')),
-  require(path.join(ROOT, 'nodes', 'beacon-scorer.js')),
-  require(path.join(ROOT, 'nodes', 'beacon-parse.js')),
+  require(path.join(ROOT, 'dist', 'nodes', 'beacon-ip-filter.js')),
+  require(path.join(ROOT, 'dist', 'nodes', 'beacon-delta.js')),
+  require(path.join(ROOT, 'dist', 'nodes', 'beacon-histogram.js')),
+  require(path.join(ROOT, 'dist', 'nodes', 'beacon-scorer.js')),
+  require(path.join(ROOT, 'dist', 'nodes', 'beacon-parse.js')),
   ...[
     'common/20-inject.js',
     'common/21-debug.js',

@@ -10,10 +10,10 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 const should = require('should');
-const { replay } = require('../../tools/replay-cli');
+const { replay } = require('../../dist/tools/replay-cli');
 
 const ROOT = path.join(__dirname, '..', '..');
-const run = (tool, args) => spawnSync(process.execPath, [path.join(ROOT, 'tools', `${tool}.js`), ...args], { encoding: 'utf8' });
+const run = (tool, args) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'tools', `${tool}.js`), ...args], { encoding: 'utf8' });
 
 describe('command-line tools', function () {
   for (const [tool, name] of [['replay-cli', 'netbeacon-replay'], ['generate-cli', 'netbeacon-generate']]) {

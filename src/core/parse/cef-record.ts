@@ -7,7 +7,7 @@
  * starting with a digit (rare; JavaScript's property order then decides)
  * take parseCef and cefToCommonSecurityLog, which define the result.
  */
-import { LogRecord } from '../records';
+import { LogRecord } from '../common/records';
 import { ExtensionPairs, extensionValue, parseCef, scanExtension, splitHeader } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
 import { ByteDirection, CEF_KEY_COLUMN, cefToCommonSecurityLog, integer, setCefBytes } from './mappings';

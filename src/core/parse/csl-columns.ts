@@ -8,7 +8,7 @@
  * copy and added property of such a record is several times slower, down the
  * whole flow. A named store (record.SourceIP = v) keeps the object fast.
  */
-import { LogRecord } from '../records';
+import { LogRecord } from '../common/records';
 
 /** [CEF key, column], in the order of the cases of setCslColumn. */
 export const CEF_KEY_COLUMNS: ReadonlyArray<readonly [string, string]> = [

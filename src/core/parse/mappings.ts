@@ -1,4 +1,4 @@
-import { LogRecord } from '../records';
+import { LogRecord } from '../common/records';
 import { CefEvent } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
 import { plainDigits } from './text';

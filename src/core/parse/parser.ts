@@ -1,5 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { isRecord, LogRecord } from '../records';
+import { isRecord, LogRecord } from '../common/records';
 import { cefRecord } from './cef-record';
 import { ByteDirection, panosCsvToCommonSecurityLog, ZeekField, zeekFieldsToWireData } from './mappings';
 import { csvLine } from './csv-line';

@@ -11,8 +11,8 @@
  */
 const fc = require('fast-check');
 const should = require('should');
-const { CellStore } = require('../../../core/batch/cell-store');
-const { keyOf } = require('../../../core/records');
+const { CellStore } = require('../../../dist/core/histogram/cell-store');
+const { keyOf } = require('../../../dist/core/common/records');
 
 const FIELDS = ['LocalIP', 'RemoteIP', 'RemotePortNumber'];
 
@@ -156,7 +156,7 @@ describe('cell store (columnar histogram cells)', () => {
   });
   it('gives the same rows whatever hash seed the process drew (the seed only places groups in the table)', () => {
     // two fresh copies of the core, loaded while Math.random returns different values
-    const coreDir = require('path').resolve(__dirname, '../../../core');
+    const coreDir = require('path').resolve(__dirname, '../../../dist/core');
     // the copies come and go; the modules the rest of the suite (and the nodes) loaded are put back
     const shared = Object.fromEntries(Object.entries(require.cache).filter(([id]) => id.startsWith(coreDir)));
     const loadWithRandom = (value) => {
@@ -164,7 +164,7 @@ describe('cell store (columnar histogram cells)', () => {
       const random = Math.random;
       Math.random = () => value;
       try {
-        return require('../../../core/histogram');
+        return require('../../../dist/core/histogram/histogram');
       } finally {
         Math.random = random;
         for (const id of Object.keys(require.cache)) if (id.startsWith(coreDir)) delete require.cache[id];

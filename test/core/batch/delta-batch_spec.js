@@ -9,8 +9,8 @@
 const fc = require('fast-check');
 const should = require('should');
 const sinon = require('sinon');
-const deltaBatch = require('../../../core/batch/delta-batch');
-const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../../core/delta');
+const deltaBatch = require('../../../dist/core/delta/delta-batch');
+const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../../dist/core/delta/delta');
 
 const START = Date.UTC(2024, 4, 8, 10, 59, 0);
 

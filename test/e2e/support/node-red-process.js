@@ -29,7 +29,7 @@ class NodeRedProcess {
     this.base = `http://127.0.0.1:${port}`;
     this.log = '';
     this.child = null;
-    require(path.join(ROOT, 'tools', 'user-dir.js')).linkPackage(userDir);
+    require(path.join(ROOT, 'dist', 'run', 'user-dir.js')).linkPackage(userDir);
     fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify({
       uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false, fileWorkingDirectory: userDir,
       editorTheme: { tours: false, projects: { enabled: false } }, telemetry: { enabled: false }, logging: { console: { level: 'info' } },

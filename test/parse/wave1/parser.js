@@ -2,7 +2,7 @@
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.LogParser = exports.DEFAULT_PARSER_OPTIONS = void 0;
 const sync_1 = require("csv-parse/sync");
-const records_1 = require("../../../core/records");
+const records_1 = require("../../../dist/core/common/records");
 const cef_1 = require("./cef");
 const mappings_1 = require("./mappings");
 const syslog_1 = require("./syslog");

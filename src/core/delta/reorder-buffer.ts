@@ -1,6 +1,6 @@
-import { MinHeap } from '../heap';
-import { compareTieValue, LogRecord } from '../records';
-import { EventTime } from '../time';
+import { MinHeap } from '../common/heap';
+import { compareTieValue, LogRecord } from '../common/records';
+import { EventTime } from '../common/time';
 
 /** One event waiting in the delta's reorder buffer: flat, one allocation per single record. */
 export interface BufferedEvent {

@@ -1,5 +1,5 @@
-import { isRecord, keyOf, LogRecord } from '../records';
-import { EventTime, readEventTime } from '../time';
+import { isRecord, keyOf, LogRecord } from '../common/records';
+import { EventTime, readEventTime } from '../common/time';
 import { EventOrder, SortedRun } from './reorder-buffer';
 
 /** What the delta's batch path needs to know of its settings and state. */

@@ -1,4 +1,4 @@
-import { fieldList, isRecord, LogRecord, RecordError } from './records';
+import { fieldList, isRecord, LogRecord, RecordError } from '../common/records';
 import {
   combinedScore,
   dataSizeScore,
@@ -11,7 +11,7 @@ import {
   timestampScore,
   windowShare,
 } from './stats';
-import { parseEventTime } from './time';
+import { parseEventTime } from '../common/time';
 import { DEFAULT_PERIODICITY, intervalPeriodicity } from './periodicity';
 
 /**

@@ -1,5 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
-import { isStrictAddress } from './address';
+import { isStrictAddress } from '../common/address';
 
 /**
  * Destination grouping: a beacon rotating among the addresses of one network

@@ -1,4 +1,4 @@
-import { LogRecord } from './records';
+import { LogRecord } from '../common/records';
 
 /**
  * Prevalence decided over a window, not first come first served: when a

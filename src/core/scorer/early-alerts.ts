@@ -1,6 +1,6 @@
-import { isRecord, keyOf, LogRecord, RecordError } from './records';
+import { isRecord, keyOf, LogRecord, RecordError } from '../common/records';
 import { quietByTotal, scoreRow, ScoredRow, ScorerOptions } from './scorer';
-import { makeSnapshot, openSnapshot, Snapshot } from './snapshot';
+import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 
 /**
  * Certainty-based early verdicts (SPEC §4, live latency contract).

@@ -1,8 +1,8 @@
-import { sortedRunOf } from './batch/delta-batch';
-import { BufferedEvent, EventOrder, ReorderBuffer } from './batch/reorder-buffer';
-import { isRecord, keyOf, LogRecord, RecordError } from './records';
-import { jsonCopy, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
-import { compareTime, EventTime, parseEventTime, readEventTime } from './time';
+import { sortedRunOf } from './delta-batch';
+import { BufferedEvent, EventOrder, ReorderBuffer } from './reorder-buffer';
+import { isRecord, keyOf, LogRecord, RecordError } from '../common/records';
+import { jsonCopy, makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
+import { compareTime, EventTime, parseEventTime, readEventTime } from '../common/time';
 
 export interface DeltaOptions {
   /** Events are paired with the next event of the same key (KQL: `where LocalIP == nextLocalIP`). */

@@ -1,7 +1,7 @@
-import { CidrSet } from './address';
-import { LogRecord } from './records';
-import { makeSnapshot, openSnapshot, Snapshot } from './snapshot';
-import { isoFromSeconds, parseEventTime } from './time';
+import { CidrSet } from '../common/address';
+import { LogRecord } from '../common/records';
+import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
+import { isoFromSeconds, parseEventTime } from '../common/time';
 
 /**
  * What stands between a scored candidate and an alert in the hunt profile:

@@ -1,4 +1,4 @@
-import { keyPart, LogRecord } from '../records';
+import { keyPart, LogRecord } from '../common/records';
 
 /**
  * The histogram's open (window, group) cells, as columns.

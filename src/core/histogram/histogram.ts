@@ -1,8 +1,8 @@
-import { CellDetail, CellStore } from './batch/cell-store';
-import { certaintyOptions, CertaintyOptions, WindowCompleteness } from './certainty';
-import { isRecord, keyOf, LogRecord, numericValue, RecordError } from './records';
-import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from './snapshot';
-import { binStart, EventTime, isoFromSeconds, readEventTime } from './time';
+import { CellDetail, CellStore } from './cell-store';
+import { certaintyOptions, CertaintyOptions, WindowCompleteness } from '../scorer/early-alerts';
+import { isRecord, keyOf, LogRecord, numericValue, RecordError } from '../common/records';
+import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
+import { binStart, EventTime, isoFromSeconds, readEventTime } from '../common/time';
 import { PrevalenceFields, stampDestinationSources } from './prevalence';
 
 export interface HistogramOptions {

@@ -1,5 +1,5 @@
-import { anyAddressDropReason, CidrSet, DropReason, kqlPublicDropReason, publicDropReason } from './address';
-import { isRecord } from './records';
+import { anyAddressDropReason, CidrSet, DropReason, kqlPublicDropReason, publicDropReason } from '../common/address';
+import { isRecord } from '../common/records';
 import { DestinationGrouping, networkOf } from './destination-group';
 
 /** kql: ipv4_is_private(x) == false; public: globally routable IPv4/IPv6; any: any valid address (internal destinations too) */

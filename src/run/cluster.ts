@@ -20,7 +20,7 @@ import * as path from 'path';
 import { AlertFollower } from './alert-follower';
 import { Broker, freePort, startBroker } from './mosquitto';
 import { RedProcess } from './red-process';
-import { writeSampleFiles } from './sample-files';
+import { writeSampleFiles } from '../tools/sample-files';
 import { ROOT } from './user-dir';
 
 export const INGEST_EXAMPLE = 'Scale-out ingest.json';

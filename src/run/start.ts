@@ -16,7 +16,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { AlertFollower } from './alert-follower';
-import { writeSampleFiles } from './sample-files';
+import { writeSampleFiles } from '../tools/sample-files';
 import { linkPackage, nodeRedScript, PACKAGE_NAME, ROOT } from './user-dir';
 
 const ALERT_FILES = ['beacon-alerts-wiredata.jsonl', 'beacon-alerts-paloalto.jsonl', 'beacon-alerts-zeek.jsonl', 'beacon-alerts-hunt.jsonl'];

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The project root (compiled tools live in <root>/tools). */
-export const ROOT = path.resolve(__dirname, '..');
+/** The project root (this file compiles to <root>/dist/run). */
+export const ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
 
 /**

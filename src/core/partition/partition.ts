@@ -1,4 +1,4 @@
-import { isRecord, LogRecord } from './records';
+import { isRecord, LogRecord } from '../common/records';
 
 /**
  * Partitioning records by their delta key, so that every event of one key
