@@ -1,5 +1,5 @@
 import { CellDetail, CellStore } from './cell-store';
-import { certaintyOptions, CertaintyOptions, WindowCompleteness } from '../scorer/early-alerts';
+import { certaintyOptions, CertaintyOptions, WindowCompleteness } from './window-completeness';
 import { isRecord, keyOf, LogRecord, numericValue, RecordError } from '../common/records';
 import { finiteOrNull, makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { binStart, EventTime, isoFromSeconds, readEventTime } from '../common/time';

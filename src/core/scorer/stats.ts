@@ -166,6 +166,16 @@ export function combinedScore(parts: ScoreWeights, weights: ScoreWeights = RITA_
  * wider), searched over every band start. Returns the share (0–1) and the
  * band's median interval.
  */
+/**
+ * The upper edge of a jitter band whose lower edge is `start`: width
+ * 2·`seconds`, or for a percent band the edge whose centre c has
+ * start = c·(1−p) and upper = c·(1+p); the wider of the two.
+ */
+export function bandUpper(start: number, seconds: number, percent: number): number {
+  const p = percent / 100;
+  return Math.max(start + 2 * seconds, p > 0 && p < 1 ? (start * (1 + p)) / (1 - p) : start);
+}
+
 export function windowShare(counts: Map<number, number> | Record<string, number>, seconds: number, percent: number): { share: number; center: number | null } {
   const values = expandCounts(counts).filter((d) => d > 0);
   const n = values.length;
@@ -174,10 +184,7 @@ export function windowShare(counts: Map<number, number> | Record<string, number>
   let bestLo = 0;
   let hi = 0;
   for (let lo = 0; lo < n; lo++) {
-    // a band whose lower edge is values[lo]: width 2·tolerance at its centre, c = lo·(1+p)/(1−p) for percent bands
-    const start = values[lo];
-    const p = percent / 100;
-    const upper = Math.max(start + 2 * seconds, p > 0 && p < 1 ? (start * (1 + p)) / (1 - p) : start);
+    const upper = bandUpper(values[lo], seconds, percent);
     if (hi < lo) hi = lo;
     while (hi + 1 < n && values[hi + 1] <= upper) hi++;
     if (hi - lo + 1 > best) {
