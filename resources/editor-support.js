@@ -10,14 +10,8 @@
     /** A validator's answer: given opt, the reason in the editor's language; else false. */
     NB.reason = function (node, opt, key, vars) { return opt && node && node._ ? node._(key, vars) : false; };
 
-    /** A comma-separated list of field names, none empty (split, not a regular expression: no backtracking). */
-    NB.fieldList = function (optional, errorKey) {
-        return function (v, opt) {
-            var text = v === undefined || v === null ? '' : String(v);
-            var ok = (optional && text.trim() === '') || text.split(',').every(function (p) { return p.trim() !== ''; });
-            return ok || NB.reason(this, opt, errorKey);
-        };
-    };
+    /** A node with a name of its own shows it in italics (the convention of Node-RED's core nodes). */
+    NB.labelStyle = function () { return this.name ? 'node_label_italic' : ''; };
 
     /** Fills the State store select: none (memory only), then the context stores configured in settings.js. */
     NB.fillStoreSelect = function (node, noStoreKey) {
@@ -31,28 +25,25 @@
 
     function absent(v) { return v === undefined || v === null; }
 
-    /** The node as its settings apply: a setting absent from a saved flow reads as its default. */
-    NB.withDefaults = function (node, defaults) {
-        var view = Object.create(node || null);
-        Object.keys(defaults).forEach(function (key) {
-            if (!node || absent(node[key])) { view[key] = defaults[key].value; }
-        });
-        return view;
-    };
-
     /**
-     * The node type's defaults, each validator wrapped so that an absent setting (a flow saved
-     * before the setting existed) is checked as its default, with the other settings read the
-     * same way; one place for the rule instead of a test for undefined in every validator.
+     * The node type's editor defaults, from its settings table (src/nodes/settings, bundled
+     * into resources/settings.js): each setting's default, and a validator running the same
+     * check as the runtime, an absent setting (a flow saved before it existed) read as its
+     * default. `extra` adds editor-only properties (e.g. a config node's type).
      */
-    NB.defaults = function (defaults) {
-        Object.keys(defaults).forEach(function (key) {
-            var setting = defaults[key];
-            var check = setting.validate;
-            if (!check) { return; }
-            setting.validate = function (v, opt) {
-                return check.call(NB.withDefaults(this, defaults), absent(v) ? setting.value : v, opt);
+    NB.defaults = function (type, extra) {
+        var S = window.NetbeaconSettings;
+        var table = S.SETTINGS[type];
+        var defaults = {};
+        Object.keys(table).forEach(function (key) {
+            var setting = table[key];
+            var d = { value: setting.value };
+            if (setting.required) { d.required = true; }
+            d.validate = function (v, opt) {
+                var problem = S.problemOf(setting, v, S.viewOf(table, this));
+                return !problem || NB.reason(this, opt, type + '.errors.' + problem.error, problem.vars);
             };
+            defaults[key] = Object.assign(d, (extra || {})[key]);
         });
         return defaults;
     };
@@ -143,24 +134,7 @@
         });
     };
 
-    var ZONE = /^(Z|UTC|GMT|[+-]\d{2}:?\d{2})$/i;
     var PARSE_CATALOG = '@netbeacon/node-red-beaconing/beacon-parse:';
-
-    /**
-     * The parse settings beacon-parse and beacon-syslog-in share: their editor defaults.
-     * `type` names the catalog holding errors.offsetShort.
-     */
-    NB.parseDefaults = function (type) {
-        return {
-            format: { value: 'auto', required: true },
-            timeSource: { value: 'event', required: true },
-            byteDirection: { value: 'microsoft', required: true },
-            deviceOffset: {
-                value: '',
-                validate: function (v, opt) { return !v || ZONE.test(String(v).trim()) || NB.reason(this, opt, type + '.errors.offsetShort'); }
-            }
-        };
-    };
 
     /**
      * The parse setting rows (format, TimeGenerated, device zone, bytes) into `container`,

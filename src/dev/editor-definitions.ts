@@ -1,5 +1,5 @@
 /**
- * The package's editor definitions (src/nodes/*.html), read the way the editor
+ * The package's editor definitions (src/nodes/*.html as built into dist/), read the way the editor
  * reads them: the shared helpers from resources/ and the inline
  * RED.nodes.registerType call run in a sandbox against a stand-in RED.
  * Development and tests only (examples completion, editor validation tests);
@@ -32,8 +32,9 @@ export function packageNodeTypes(): string[] {
 
 /** Runs one node's editor registration; `$` stands in for jQuery where a test needs it. */
 export function editorDefinition(type: string, $: unknown = () => ({})): EditorDefinition {
-  const html = fs.readFileSync(path.join(ROOT, 'src', 'nodes', `${type}.html`), 'utf8');
-  const catalog = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'nodes', 'locales', 'en-US', `${type}.json`), 'utf8'));
+  // as built (dialog rows written from the settings tables) and as Node-RED serves it
+  const html = fs.readFileSync(path.join(ROOT, 'dist', 'nodes', `${type}.html`), 'utf8');
+  const catalog = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'nodes', 'locales', 'en-US', `${type}.json`), 'utf8'));
   const lookup = (key: string): string | undefined =>
     key.split('.').reduce<unknown>((o, k) => (o == null ? undefined : (o as Record<string, unknown>)[k]), catalog) as string | undefined;
   let def: EditorDefinition['def'] | null = null;
@@ -48,9 +49,10 @@ export function editorDefinition(type: string, $: unknown = () => ({})): EditorD
   };
   const context = vm.createContext({ RED, $ }) as Record<string, unknown>;
   context.window = context;
-  const helpers = /<script type="text\/javascript" src="resources\/@netbeacon\/node-red-beaconing\/([\w.-]+)"><\/script>/.exec(html);
-  if (!helpers) throw new Error(`${type}.html does not load the editor helpers`);
-  vm.runInContext(fs.readFileSync(path.join(ROOT, 'resources', helpers[1]), 'utf8'), context);
+  // the scripts the HTML loads from resources/ (settings tables, helpers), in order
+  const helpers = [...html.matchAll(/<script type="text\/javascript" src="resources\/@netbeacon\/node-red-beaconing\/([\w.-]+)"><\/script>/g)];
+  if (helpers.length === 0) throw new Error(`${type}.html does not load the editor helpers`);
+  for (const m of helpers) vm.runInContext(fs.readFileSync(path.join(ROOT, 'resources', m[1]), 'utf8'), context);
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html);
   if (!script) throw new Error(`${type}.html has no inline registration`);
   vm.runInContext(script[1], context);

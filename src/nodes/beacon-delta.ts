@@ -1,41 +1,25 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_KEYS, DeltaTracker, newDeltaOutput } from '../core/delta/delta';
-import { fieldList } from '../core/common/records';
-import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
-import { persistenceSettings } from './persistence';
-
-interface DeltaDef extends NodeDef {
-  /** context store for the state; '' = memory only */
-  store?: string;
-  checkpointEvery?: string | number;
-  keyFields: string;
-  timeField: string;
-  tieFields: string;
-  lateness: string | number;
-  deltaField: string;
-  nextTimeField: string;
-  maxKeys: string | number;
-  maxBuffered: string | number;
-}
+import { DeltaTracker, newDeltaOutput } from '../core/delta/delta';
+import { compact, EvictionReporter, runRecordNode, SELF_SNAPSHOT } from './node-support';
 
 /** beacon-delta: time to the next event of the same key, attached to the earlier event. */
 export = function register(RED: NodeAPI): void {
-  function BeaconDelta(this: Node, config: DeltaDef) {
+  function BeaconDelta(this: Node, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const evictions = new EvictionReporter(this, 'keys forgotten');
     const forced = new EvictionReporter(this, 'events released early from a full reorder buffer');
-    runRecordNode<DeltaTracker>(RED, this, {
+    runRecordNode<DeltaTracker>(RED, this, config, {
       type: 'beacon-delta',
-      create: () =>
+      create: (s) =>
         new DeltaTracker({
-          keyFields: fieldList(config.keyFields || 'LocalIP'),
-          timeField: (config.timeField || 'TimeGenerated').trim(),
-          tieFields: fieldList(config.tieFields ?? 'RemoteIP, RemotePortNumber'),
-          latenessSeconds: numberSetting(config.lateness, 'lateness', 0) as number,
-          deltaField: (config.deltaField || 'TimeDeltainSeconds').trim(),
-          nextTimeField: (config.nextTimeField || 'nextTimeGenerated').trim(),
-          maxKeys: numberSetting(config.maxKeys, 'maximum keys', DEFAULT_MAX_KEYS, 0) as number,
-          maxBuffered: numberSetting(config.maxBuffered, 'maximum buffered events', DEFAULT_MAX_BUFFERED, 0) as number,
+          keyFields: s.fields('keyFields'),
+          timeField: s.text('timeField'),
+          tieFields: s.fields('tieFields'),
+          latenessSeconds: s.number('lateness'),
+          deltaField: s.text('deltaField'),
+          nextTimeField: s.text('nextTimeField'),
+          maxKeys: s.number('maxKeys'),
+          maxBuffered: s.number('maxBuffered'),
         }),
       status: (t) => {
         let text = `${compact(t.counts.seen)} rec · ${compact(t.keyCount)} keys · ${compact(t.bufferedCount)} buf`;
@@ -46,7 +30,7 @@ export = function register(RED: NodeAPI): void {
       },
       reset: (t) => {
         t.reset();
-        Object.assign(t.counts, { seen: 0, released: 0, late: 0, errors: 0, evictedKeys: 0, forcedReleases: 0 });
+        t.resetCounts();
         evictions.reset();
         forced.reset();
       },
@@ -61,11 +45,7 @@ export = function register(RED: NodeAPI): void {
         return { outputs: [out.released, out.late], errors: out.errors };
       },
       reuseInput: () => false,
-      persist: {
-        settings: () => persistenceSettings(config.store, config.checkpointEvery),
-        snapshot: (s) => s.snapshot(),
-        restore: (s, saved) => s.restore(saved),
-      },
+      persist: SELF_SNAPSHOT,
     });
   }
   RED.nodes.registerType('beacon-delta', BeaconDelta);

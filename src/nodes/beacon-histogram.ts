@@ -1,67 +1,35 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { DEFAULT_MAX_OPEN_CELLS, HistogramAggregator, newHistogramOutput, parseDeltaBucket } from '../core/histogram/histogram';
-import { fieldList } from '../core/common/records';
+import { HistogramAggregator, newHistogramOutput, parseDeltaBucket } from '../core/histogram/histogram';
 import { parsePrevalenceFields } from '../core/histogram/prevalence';
-import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
-import { persistenceSettings } from './persistence';
-
-interface HistogramDef extends NodeDef {
-  /** context store for the state; '' = memory only */
-  store?: string;
-  checkpointEvery?: string | number;
-  binSeconds: string | number;
-  groupFields: string;
-  minDelta: string | number;
-  sumFields: string;
-  closeAfter: string | number;
-  timeField: string;
-  deltaField: string;
-  nextTimeField: string;
-  maxOpenCells: string | number;
-  /** field whose value 0 excludes a delta (the rules' port filter); '' = off */
-  skipZero?: string;
-  hopSeconds?: string | number;
-  bytesField?: string;
-  subBins?: string | number;
-  /** "10s" / "10%": jitter buckets for the deltas; '' = exact deltas */
-  deltaBucket?: string;
-  /** count every record as a connection (strobe detection) */
-  countConnections?: boolean;
-  /** early verdicts: seconds past a window's end before its early rows ('' = off, flows saved before it) */
-  certainAfter?: string | number;
-  /** the delta node's key fields, for early verdicts */
-  certainKey?: string;
-  /** "LocalIP, RemoteIP": stamp rows with the distinct sources of their destination per window; '' = off */
-  prevalence?: string;
-}
+import { compact, EvictionReporter, runRecordNode, SELF_SNAPSHOT } from './node-support';
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */
 export = function register(RED: NodeAPI): void {
-  function BeaconHistogram(this: Node, config: HistogramDef) {
+  function BeaconHistogram(this: Node, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const early = new EvictionReporter(this, '(bin, group) cells closed early');
-    runRecordNode<HistogramAggregator>(RED, this, {
+    runRecordNode<HistogramAggregator>(RED, this, config, {
       type: 'beacon-histogram',
-      create: () =>
+      create: (s) =>
         new HistogramAggregator({
-          binSeconds: numberSetting(config.binSeconds, 'bin size', 3600) as number,
-          groupFields: fieldList(config.groupFields ?? 'LocalIP, RemoteIP, RemotePortNumber'),
-          minDelta: numberSetting(config.minDelta, 'minimum delta', 10) as number,
-          sumFields: fieldList(config.sumFields ?? 'SentBytes, ReceivedBytes'),
-          closeAfterSeconds: numberSetting(config.closeAfter, 'close after', 3600) as number,
-          timeField: (config.timeField || 'TimeGenerated').trim(),
-          deltaField: (config.deltaField || 'TimeDeltainSeconds').trim(),
-          nextTimeField: (config.nextTimeField || 'nextTimeGenerated').trim(),
-          maxOpenCells: numberSetting(config.maxOpenCells, 'maximum open cells', DEFAULT_MAX_OPEN_CELLS, 0) as number,
-          skipZeroField: (config.skipZero ?? '').trim(),
-          hopSeconds: numberSetting(config.hopSeconds, 'hop', 0, 0) as number,
-          bytesField: (config.bytesField ?? '').trim(),
-          subBins: numberSetting(config.subBins, 'sub-bins', 0, 0) as number,
-          deltaBucket: parseDeltaBucket(config.deltaBucket),
-          countConnections: config.countConnections === true,
-          certainAfterSeconds: numberSetting(config.certainAfter, 'certain after', null),
-          certainKeyFields: fieldList(config.certainKey ?? ''),
-          prevalence: parsePrevalenceFields(config.prevalence),
+          deltaBucket: parseDeltaBucket(s.text('deltaBucket')),
+          prevalence: parsePrevalenceFields(s.text('prevalence')),
+          binSeconds: s.number('binSeconds'),
+          groupFields: s.fields('groupFields'),
+          minDelta: s.number('minDelta'),
+          sumFields: s.fields('sumFields'),
+          closeAfterSeconds: s.number('closeAfter'),
+          timeField: s.text('timeField'),
+          deltaField: s.text('deltaField'),
+          nextTimeField: s.text('nextTimeField'),
+          maxOpenCells: s.number('maxOpenCells'),
+          skipZeroField: s.text('skipZero'),
+          hopSeconds: s.number('hopSeconds'),
+          bytesField: s.text('bytesField'),
+          subBins: s.number('subBins'),
+          countConnections: s.flag('countConnections'),
+          certainAfterSeconds: s.numberOrNull('certainAfter'),
+          certainKeyFields: s.fields('certainKey'),
         }),
       status: (h) => {
         let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;
@@ -73,7 +41,7 @@ export = function register(RED: NodeAPI): void {
       },
       reset: (h) => {
         h.reset();
-        Object.assign(h.counts, { seen: 0, counted: 0, filtered: 0, late: 0, errors: 0, rows: 0, closedEarly: 0, earlyRows: 0, afterCertain: 0 });
+        h.resetCounts();
         early.reset();
       },
       handle: (h, incoming) => {
@@ -84,11 +52,7 @@ export = function register(RED: NodeAPI): void {
         return { outputs: [out.rows, out.late], errors: out.errors };
       },
       reuseInput: () => false,
-      persist: {
-        settings: () => persistenceSettings(config.store, config.checkpointEvery),
-        snapshot: (s) => s.snapshot(),
-        restore: (s, saved) => s.restore(saved),
-      },
+      persist: SELF_SNAPSHOT,
     });
   }
   RED.nodes.registerType('beacon-histogram', BeaconHistogram);

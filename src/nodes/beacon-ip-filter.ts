@@ -1,23 +1,9 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { CidrSet, splitList } from '../core/common/address';
-import { DEFAULT_INTERNAL, FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../core/filter/ip-filter';
+import { FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../core/filter/ip-filter';
 import { RecordError } from '../core/common/records';
 import { parsePrefixes } from '../core/filter/destination-group';
 import { compact, runRecordNode } from './node-support';
-
-interface IpFilterDef extends NodeDef {
-  field: string;
-  mode: FilterMode;
-  exclude: string;
-  /** "Field=value, …": conditions every kept record meets */
-  match?: string;
-  /** direction: the source field that must be internal ('' = no direction check) */
-  sourceField?: string;
-  internal?: string;
-  /** destination grouping: the field to write the destination's network into ('' = off) and the prefixes */
-  networkField?: string;
-  networkPrefix?: string;
-}
 
 interface FilterState {
   options: IpFilterOptions;
@@ -28,23 +14,26 @@ interface FilterState {
 
 /** beacon-ip-filter: splits records by whether an address field is public. */
 export = function register(RED: NodeAPI): void {
-  function BeaconIpFilter(this: Node, config: IpFilterDef) {
+  function BeaconIpFilter(this: Node, config: NodeDef) {
     RED.nodes.createNode(this, config);
-    runRecordNode<FilterState>(RED, this, {
+    runRecordNode<FilterState>(RED, this, config, {
       type: 'beacon-ip-filter',
-      create: () => ({
-        options: {
-          field: (config.field || 'RemoteIP').trim(),
-          mode: config.mode === 'public' || config.mode === 'any' ? config.mode : 'kql',
-          exclude: new CidrSet(splitList(config.exclude)),
-          match: parseMatch(config.match),
-          sourceField: (config.sourceField ?? '').trim(),
-          internal: new CidrSet(splitList(config.internal ?? DEFAULT_INTERNAL)),
-          grouping: (config.networkField ?? '').trim() ? { field: (config.networkField as string).trim(), ...parsePrefixes(config.networkPrefix) } : null,
-        },
-        kept: 0,
-        dropped: new Map(),
-      }),
+      create: (s) => {
+        const networkField = s.text('networkField');
+        return {
+          options: {
+            field: s.text('field'),
+            mode: s.text('mode') as FilterMode,
+            exclude: new CidrSet(splitList(s.text('exclude'))),
+            match: parseMatch(s.text('match')),
+            sourceField: s.text('sourceField'),
+            internal: new CidrSet(splitList(s.text('internal'))),
+            grouping: networkField ? { field: networkField, ...parsePrefixes(s.text('networkPrefix')) } : null,
+          },
+          kept: 0,
+          dropped: new Map(),
+        };
+      },
       status: (s) => {
         let droppedTotal = 0;
         s.dropped.forEach((n) => (droppedTotal += n));

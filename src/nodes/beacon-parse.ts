@@ -3,13 +3,10 @@ import { RECORD_COLUMNS } from '../core/parse/columns';
 import { LogParser } from '../core/parse/parser';
 import { FrameSplitter } from '../core/parse/syslog';
 import { describeValue, LogRecord } from '../core/common/records';
-import { carried, sendEach, compact, StatusReporter, translate } from './node-support';
-import { parseOne, ParseSettings, parserOptions, unparsedMessage } from './parse-settings';
-
-interface ParseDef extends NodeDef, ParseSettings {
-  input: 'messages' | 'stream';
-  output: 'single' | 'batch';
-}
+import { carried, compact, configure, controlFlags, sendEach, StatusReporter } from './node-support';
+import { parseOne, parserOptions, unparsedMessage } from './parse-settings';
+import { readSettings } from './settings/read';
+import { catalog } from './support/i18n';
 
 const MAX_SESSIONS = 1000;
 
@@ -31,18 +28,14 @@ function linesOf(payload: unknown): string[] | null {
 
 /** beacon-parse: syslog / CEF / PAN-OS CSV / Zeek lines → records. */
 export = function register(RED: NodeAPI): void {
-  function BeaconParse(this: Node, config: ParseDef) {
+  function BeaconParse(this: Node, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const options = parserOptions(config);
-    const parser = options ? new LogParser(options) : null;
-    if (!options) {
-      const value = String(config.deviceOffset).trim().slice(0, 20);
-      node.error(translate(RED, 'beacon-parse.errors.offset', 'device time zone must look like +02:00, -0500 or UTC: "__value__"', { value }));
-      node.status({ fill: 'red', shape: 'ring', text: 'invalid settings' });
-    }
-    const stream = config.input === 'stream';
-    const batch = config.output === 'batch';
+    const s = configure(RED, node, 'beacon-parse', () => readSettings('beacon-parse', config, catalog(RED)));
+    if (!s) return;
+    const parser = new LogParser(parserOptions(s));
+    const stream = s.text('input') === 'stream';
+    const batch = s.text('output') === 'batch';
     const splitters = new Map<string, FrameSplitter>();
     let parsed = 0;
     let failed = 0;
@@ -69,14 +62,13 @@ export = function register(RED: NodeAPI): void {
     }
 
     node.on('input', (msg, send, done) => {
-      if (!parser) return done(new Error('beacon-parse: invalid settings, see the node'));
-      const flags = msg as { flush?: unknown; reset?: unknown; checkpoint?: unknown };
+      const flags = controlFlags(msg);
       if (flags.reset) {
         parser.reset();
         splitters.clear();
         parsed = failed = 0;
       }
-      const control = Boolean(flags.flush || flags.reset || flags.checkpoint);
+      const control = flags.control;
       let lines = msg.payload === undefined && control ? [] : framesOf(msg, msg.payload);
       if (lines === null) {
         if (!control) return done(new Error(`msg.payload must be a string, a Buffer or an array of them, not ${describeValue(msg.payload, 40)}`));

@@ -9,21 +9,11 @@ import {
   splitByPartition,
   topicPartition,
 } from '../core/partition/partition';
-import { describeValue, fieldList, RecordError } from '../core/common/records';
-import { carried, compact, readIncoming, sendEach, StatusReporter, summariseErrors, translate } from './node-support';
-
-interface PartitionDef extends NodeDef {
-  /** 'split' (ingest: records → partition topics) or 'take' (worker: keep its partitions) */
-  mode?: string;
-  keyFields?: string;
-  /** partition count (split); may be `${NETBEACON_PARTITION_COUNT}`, substituted by Node-RED */
-  count?: string | number;
-  /** the worker's partitions, e.g. "0-3" (take); may be `${NETBEACON_PARTITIONS}` */
-  take?: string;
-  topicPrefix?: string;
-}
-
-const DEFAULT_PREFIX = 'netbeacon/records';
+import { describeValue, RecordError } from '../core/common/records';
+import { carried, compact, configure, controlFlags, readIncoming, sendEach, StatusReporter, summariseErrors } from './node-support';
+import { trimSlashes } from './settings/partition';
+import { readSettings } from './settings/read';
+import { catalog } from './support/i18n';
 
 type Send = (msg: Array<NodeMessage | NodeMessage[] | null>) => void;
 type Done = (err?: Error) => void;
@@ -36,27 +26,23 @@ type Done = (err?: Error) => void;
  * into msg.flush / msg.reset / msg.checkpoint.
  */
 export = function register(RED: NodeAPI): void {
-  function BeaconPartition(this: Node, config: PartitionDef) {
+  function BeaconPartition(this: Node, config: NodeDef & { mode?: unknown; count?: unknown; take?: unknown }) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const take = config.mode === 'take';
-    let prefix = (config.topicPrefix || DEFAULT_PREFIX).trim();
-    while (prefix.endsWith('/')) prefix = prefix.slice(0, -1);
-    let handler: ((msg: NodeMessageInFlow, send: Send, done: Done) => void) | null = null;
     let records = 0;
     let rejected = 0;
     let skipped = 0;
     let describe = '';
-    try {
-      if (!prefix || /[+#]/.test(prefix)) throw new Error(`topic prefix must be a topic without wildcards, not "${prefix.slice(0, 40)}"`);
+    let prefix = '';
+    const handler = configure(RED, node, 'beacon-partition', () => {
       // Node-RED puts '' for a ${VAR} whose variable is not set: say which one
-      if (take && config.take === '') throw new Error('no partitions to take: is NETBEACON_PARTITIONS set?');
-      if (!take && config.count === '') throw new Error('no partition count: is NETBEACON_PARTITION_COUNT set?');
-      handler = take ? takeHandler(parsePartitionList(config.take ?? '0-3')) : splitHandler(fieldList(config.keyFields || 'LocalIP'), parsePartitionCount(config.count ?? 4));
-    } catch (err) {
-      node.error(translate(RED, 'beacon-partition.errors.config', 'invalid setting: __reason__', { reason: (err as Error).message }));
-      node.status({ fill: 'red', shape: 'ring', text: 'invalid settings' });
-    }
+      if (config.take === '' && config.mode === 'take') throw new Error('no partitions to take: is NETBEACON_PARTITIONS set?');
+      if (config.count === '' && config.mode !== 'take') throw new Error('no partition count: is NETBEACON_PARTITION_COUNT set?');
+      const s = readSettings('beacon-partition', config, catalog(RED));
+      prefix = trimSlashes(s.text('topicPrefix'));
+      return s.text('mode') === 'take' ? takeHandler(parsePartitionList(s.text('take')), s.text('take')) : splitHandler(s.fields('keyFields'), parsePartitionCount(s.text('count')));
+    });
+    if (!handler) return;
     const status = new StatusReporter(node, () => ({
       fill: rejected > 0 ? 'yellow' : 'green',
       shape: 'dot',
@@ -90,13 +76,12 @@ export = function register(RED: NodeAPI): void {
       };
     }
 
-    function takeHandler(partitions: number[]) {
+    function takeHandler(partitions: number[], text: string) {
       const owned = new Set(partitions);
       const rounds = new ControlRounds(owned.size);
-      describe = `from ${config.take}`;
+      describe = `from ${text}`;
       return (msg: NodeMessageInFlow, send: Send, done: Done) => {
-        const local = msg as { flush?: unknown; reset?: unknown; checkpoint?: unknown };
-        if ((local.flush || local.reset || local.checkpoint) && msg.payload === undefined) {
+        if (controlFlags(msg).control && msg.payload === undefined) {
           // a control message from this worker's own flow (e.g. the checkpoint before a shutdown)
           send([msg]);
           return finish(true, done);
@@ -141,10 +126,7 @@ export = function register(RED: NodeAPI): void {
       done();
     }
 
-    node.on('input', (msg, send, done) => {
-      if (!handler) return done(new Error('beacon-partition: invalid settings, see the node'));
-      handler(msg, send, done);
-    });
+    node.on('input', handler);
     node.on('close', (_removed: boolean, done: () => void) => {
       status.close();
       done();

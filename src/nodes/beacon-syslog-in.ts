@@ -7,42 +7,16 @@ import { IngestCounters } from '../input/ingest-counters';
 import { udpKernelErrors, udpSocketDrops, UdpKernelErrors } from '../input/kernel-counters';
 import { LineBatcher } from '../input/line-batcher';
 import { LineSource, ListenerInfo, SyslogListener, Transport } from '../input/syslog-listener';
-import { compact, numberSetting, translate } from './node-support';
-import { parseOne, ParseSettings, parserOptions, unparsedMessage } from './parse-settings';
-
-interface SyslogInDef extends NodeDef, ParseSettings {
-  transport?: Transport;
-  host?: string;
-  port?: string | number;
-  framing?: Framing;
-  tls?: string;
-  maxConnections?: string | number;
-  maxFrameBytes?: string | number;
-  idleTimeout?: string | number;
-  receiveBuffer?: string | number;
-  batchLines?: string | number;
-  batchMs?: string | number;
-  parse?: boolean | string;
-}
+import { compact, configure, controlFlags } from './node-support';
+import { parseOne, parserOptions, unparsedMessage } from './parse-settings';
+import { NodeSettings, readSettings } from './settings/read';
+import { catalog } from './support/i18n';
 
 /** Node-RED's tls-config node, as far as this node uses it. */
 interface TlsConfigNode {
   addTLSOptions(opts: TlsOptions): TlsOptions & { ca?: unknown };
   verifyservercert?: boolean;
 }
-
-/** Settings with their defaults: an absent setting (a flow written before it existed) takes these. */
-const SYSLOG_IN_DEFAULTS = {
-  transport: 'udp' as Transport,
-  host: '127.0.0.1',
-  framing: 'auto' as Framing,
-  maxConnections: 100,
-  maxFrameBytes: 65536,
-  idleTimeout: 600,
-  receiveBuffer: 4096, // KiB
-  batchLines: 1000,
-  batchMs: 200,
-};
 
 const MAX_PARSERS = 1000;
 
@@ -52,48 +26,31 @@ interface TrackedSource extends LineSource {
   ended?: boolean;
 }
 
-function settingsOf(config: SyslogInDef) {
-  const d = SYSLOG_IN_DEFAULTS;
-  const int = (v: unknown, name: string, fallback: number, min: number) => {
-    const n = numberSetting(v, name, fallback) as number;
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number ≥ ${min}, not "${String(v).slice(0, 20)}"`);
-    return n;
-  };
-  const transport = config.transport ?? d.transport;
-  if (!['udp', 'tcp', 'tls'].includes(transport)) throw new Error(`transport must be udp, tcp or tls, not "${String(transport).slice(0, 20)}"`);
-  const framing = config.framing || d.framing;
-  if (!['auto', 'octet', 'newline'].includes(framing)) throw new Error(`framing must be auto, octet or newline, not "${String(framing).slice(0, 20)}"`);
-  const port = Number(config.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`port must be 1-65535, not "${String(config.port).slice(0, 20)}"`);
+function settingsOf(s: NodeSettings) {
   return {
-    transport,
-    host: (config.host ?? '').trim() || d.host,
-    port,
-    framing,
-    maxConnections: int(config.maxConnections, 'max connections', d.maxConnections, 1),
-    maxFrameBytes: int(config.maxFrameBytes, 'max frame bytes', d.maxFrameBytes, 64),
-    idleTimeoutSeconds: int(config.idleTimeout, 'idle timeout', d.idleTimeout, 0),
-    receiveBufferBytes: int(config.receiveBuffer, 'receive buffer', d.receiveBuffer, 0) * 1024,
-    batchLines: int(config.batchLines, 'batch lines', d.batchLines, 1),
-    batchMs: int(config.batchMs, 'batch time', d.batchMs, 1),
-    parse: config.parse === true || config.parse === 'true',
+    transport: s.text('transport') as Transport,
+    host: s.text('host'),
+    port: s.number('port'),
+    framing: s.text('framing') as Framing,
+    maxConnections: s.number('maxConnections'),
+    maxFrameBytes: s.number('maxFrameBytes'),
+    idleTimeoutSeconds: s.number('idleTimeout'),
+    receiveBufferBytes: s.number('receiveBuffer') * 1024,
+    batchLines: s.number('batchLines'),
+    batchMs: s.number('batchMs'),
+    parse: s.flag('parse'),
   };
 }
 
 /** beacon-syslog-in: a syslog listener (UDP, TCP, TLS) handing on batches of lines or parsed records. */
 export = function register(RED: NodeAPI): void {
-  function BeaconSyslogIn(this: Node, config: SyslogInDef) {
+  function BeaconSyslogIn(this: Node, config: NodeDef & { tls?: string }) {
     RED.nodes.createNode(this, config);
     const node = this;
-    let settings: ReturnType<typeof settingsOf>;
-    let options: ParserOptions | null = null;
-    let tlsOptions: TlsOptions | undefined;
-    try {
-      settings = settingsOf(config);
-      if (settings.parse) {
-        options = parserOptions(config);
-        if (!options) throw new Error(translate(RED, 'beacon-parse.errors.offset', 'device time zone must look like +02:00, -0500 or UTC: "__value__"', { value: String(config.deviceOffset).slice(0, 20) }));
-      }
+    const configured = configure(RED, node, 'beacon-syslog-in', () => {
+      const table = readSettings('beacon-syslog-in', config, catalog(RED));
+      const settings = settingsOf(table);
+      let tlsOptions: TlsOptions | undefined;
       if (settings.transport === 'tls') {
         const tlsNode = config.tls ? (RED.nodes.getNode(config.tls) as unknown as TlsConfigNode | null) : null;
         if (!tlsNode) throw new Error('TLS needs a TLS configuration (key and certificate)');
@@ -101,13 +58,10 @@ export = function register(RED: NodeAPI): void {
         // the TLS node's "verify" with a CA: clients must show a certificate signed by it (RFC 5425 §5.2)
         tlsOptions = { ...o, requestCert: Boolean(tlsNode.verifyservercert && o.ca), rejectUnauthorized: Boolean(tlsNode.verifyservercert && o.ca) };
       }
-    } catch (err) {
-      node.error(translate(RED, 'beacon-syslog-in.errors.config', 'invalid setting: __reason__', { reason: (err as Error).message }));
-      node.status({ fill: 'red', shape: 'ring', text: 'invalid settings' });
-      node.on('input', (_msg, _send, done) => done(new Error('beacon-syslog-in: invalid settings, see the node')));
-      return;
-    }
-    const s = settings;
+      return { settings, options: settings.parse ? parserOptions(table) : null, tlsOptions };
+    });
+    if (!configured) return;
+    const { settings: s, options, tlsOptions } = configured;
     const counters = new IngestCounters();
     const parsers = new Map<string, LogParser>();
     const parserFor = (source: LineSource): LogParser => {
@@ -276,8 +230,8 @@ export = function register(RED: NodeAPI): void {
     );
 
     node.on('input', (msg, sendOut, done) => {
-      const flags = msg as { flush?: unknown; reset?: unknown; checkpoint?: unknown };
-      const control = Boolean(flags.flush || flags.reset || flags.checkpoint);
+      const flags = controlFlags(msg);
+      const control = flags.control;
       // lines received before the message go out before it
       if (control) batcher.drainAll();
       if (flags.reset) {

@@ -3,32 +3,16 @@ import { DEFAULT_PARSER_OPTIONS, LogFormat, LogParser, ParserOptions, TimeSource
 import { ByteDirection } from '../core/parse/mappings';
 import { zoneMinutes } from '../core/parse/timestamps';
 import { LogRecord } from '../core/common/records';
+import { NodeSettings } from './settings/read';
 
-/** The parse settings `beacon-parse` and `beacon-syslog-in` share (same names, same defaults). */
-export interface ParseSettings {
-  format?: LogFormat;
-  timeSource?: TimeSource;
-  byteDirection?: ByteDirection;
-  deviceOffset?: string;
-}
-
-const ZONE = /^(Z|UTC|GMT|[+-]\d{2}:?\d{2})$/;
-
-/** The device time zone as written, or null when it is not one. */
-export function deviceZone(settings: ParseSettings): string | null {
-  const offset = (settings.deviceOffset || '').trim();
-  return !offset || ZONE.test(offset.toUpperCase()) ? offset : null;
-}
-
-/** Parser options from the settings; null when the device time zone is unreadable (the caller says so). */
-export function parserOptions(settings: ParseSettings): ParserOptions | null {
-  const offset = deviceZone(settings);
-  if (offset === null) return null;
+/** Parser options from the parse settings (format, timeSource, byteDirection, deviceOffset), already checked by their table. */
+export function parserOptions(s: NodeSettings): ParserOptions {
+  const offset = s.text('deviceOffset');
   return {
     ...DEFAULT_PARSER_OPTIONS,
-    format: settings.format || 'auto',
-    timeSource: settings.timeSource || 'event',
-    byteDirection: settings.byteDirection === 'client' ? 'client' : 'microsoft',
+    format: s.text('format') as LogFormat,
+    timeSource: s.text('timeSource') as TimeSource,
+    byteDirection: s.text('byteDirection') as ByteDirection,
     deviceOffsetMinutes: offset ? zoneMinutes(offset.toUpperCase()) : 0,
   };
 }

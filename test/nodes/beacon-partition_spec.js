@@ -80,10 +80,10 @@ describe('beacon-partition node', function () {
 
   it('refuses invalid settings with a red status and an error naming them', async function () {
     await load({ count: 'many' });
-    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/partition count/);
+    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/count: a whole number from 1 to 65536/);
     await helper.unload();
     await load({ mode: 'take', take: '3-1' });
-    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/range like 0-3/);
+    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/take: partitions like 0-3/);
     await helper.unload();
     await load({ count: '' }); // what Node-RED makes of ${NETBEACON_PARTITION_COUNT} when it is not set
     helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/NETBEACON_PARTITION_COUNT/);

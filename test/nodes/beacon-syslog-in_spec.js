@@ -292,7 +292,7 @@ describe('beacon-syslog-in node', function () {
   it('invalid settings: red status, no listener, every input answered with an error', async function () {
     await helper.load([syslogIn], [{ id: 'n1', type: 'beacon-syslog-in', port: 'x', wires: [[], [], []] }]);
     const n1 = helper.getNode('n1');
-    n1.error.args.map((a) => String(a[0])).join().should.match(/port must be 1-65535/);
+    n1.error.args.map((a) => String(a[0])).join().should.match(/port: a port from 1 to 65535/);
     const err = await new Promise((resolve) => {
       n1.on('call:error', (call) => /invalid settings, see/.test(String(call.args[0])) && resolve(call.args[0]));
       n1.receive({});

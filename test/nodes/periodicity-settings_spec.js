@@ -52,7 +52,7 @@ describe('periodicity, prevalence and grouping settings through the nodes', func
 
   it('filter: a prefix out of range is refused', async function () {
     await helper.load([filterNode, catchNode], flowWith('beacon-ip-filter', { networkField: 'Net', networkPrefix: '33' }));
-    errorsOf('n1').join().should.match(/prefixes/);
+    errorsOf('n1').join().should.match(/networkPrefix: IPv4 bits/);
   });
 
   it('histogram: sources per destination stamps every row of a window with the same count, decided when it closes; absent = no field', async function () {

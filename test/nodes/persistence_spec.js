@@ -9,7 +9,7 @@
 const should = require('should');
 const { helper, node, catchNode } = require('./harness');
 const Memory = require(require('../support/node-red').resolveInNodeRed('@node-red/runtime/lib/nodes/context/memory'));
-const { STATE_KEY } = require('../../dist/nodes/persistence');
+const { STATE_KEY } = require('../../dist/nodes/support/persistence');
 const deltaNode = node('beacon-delta');
 const histogramNode = node('beacon-histogram');
 const scorerNode = node('beacon-scorer');
@@ -241,7 +241,7 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
 
   it('rejects a negative checkpoint interval as an invalid setting', async function () {
     await start(deltaFlow({ checkpointEvery: -5 }));
-    const errors = helper.log().args.filter((a) => a[0].level === helper.log().ERROR && /checkpoint interval/.test(a[0].msg));
+    const errors = helper.log().args.filter((a) => a[0].level === helper.log().ERROR && /checkpointEvery: /.test(a[0].msg));
     errors.should.have.length(1);
   });
 });

@@ -197,6 +197,11 @@ export class DeltaTracker {
     this.releaseBefore(null, out);
   }
 
+  /** Zeroes the counters (the state is kept: see reset). */
+  resetCounts(): void {
+    for (const key of Object.keys(this.counts) as Array<keyof typeof this.counts>) this.counts[key] = 0;
+  }
+
   reset(): void {
     this.buffer.clear();
     this.probation.clear();

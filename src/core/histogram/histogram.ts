@@ -268,6 +268,11 @@ export class HistogramAggregator {
     for (const start of starts) this.close(start, out);
   }
 
+  /** Zeroes the counters (the state is kept: see reset). */
+  resetCounts(): void {
+    for (const key of Object.keys(this.counts) as Array<keyof typeof this.counts>) this.counts[key] = 0;
+  }
+
   reset(): void {
     this.store.clear();
     this.openStart = NaN;

@@ -44,11 +44,8 @@ export class ContextState {
   }
 }
 
-/** Reads the persistence settings of a node; a blank store means none. */
-export function persistenceSettings(store: unknown, every: unknown): PersistenceSettings | null {
-  const name = typeof store === 'string' ? store.trim() : '';
-  if (!name) return null;
-  const n = every === undefined || every === null || every === '' ? 60 : Number(every);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`checkpoint interval must be a number of seconds ≥ 0, not "${String(every).slice(0, 40)}"`);
-  return { store: name, everySeconds: n };
+/** The persistence settings of a node (store, checkpointEvery); a blank store means none. */
+export function persistenceSettings(settings: { text(key: string): string; number(key: string): number }): PersistenceSettings | null {
+  const store = settings.text('store');
+  return store ? { store, everySeconds: settings.number('checkpointEvery') } : null;
 }

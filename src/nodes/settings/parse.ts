@@ -1,0 +1,17 @@
+import { NAME, SettingsTable, ZONE } from './table';
+
+/** The parse settings beacon-parse and beacon-syslog-in share (same names, same defaults). */
+export const PARSE_SETTINGS: SettingsTable = {
+  format: { type: 'enum', value: 'auto', required: true, values: ['auto', 'cef', 'panos-csv', 'zeek-tsv', 'zeek-json', 'json'], error: 'format' },
+  timeSource: { type: 'enum', value: 'event', required: true, values: ['event', 'receipt', 'syslog'], error: 'timeSource' },
+  byteDirection: { type: 'enum', value: 'microsoft', required: true, values: ['microsoft', 'client'], error: 'byteDirection' },
+  deviceOffset: { type: 'string', value: '', check: (text) => (ZONE.test(text) ? null : { error: 'offsetShort' }) },
+};
+
+/** beacon-parse's settings. */
+export const PARSE: SettingsTable = {
+  name: NAME,
+  input: { type: 'enum', value: 'messages', required: true, values: ['messages', 'stream'], error: 'input', row: { icon: 'sign-in', input: 'select', options: 'input', width: '70%' } },
+  output: { type: 'enum', value: 'single', required: true, values: ['single', 'batch'], error: 'output', row: { icon: 'sign-out', input: 'select', options: 'output', width: '70%' } },
+  ...PARSE_SETTINGS,
+};

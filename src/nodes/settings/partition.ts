@@ -1,0 +1,51 @@
+import { ENV_REFERENCE, NAME, SettingsTable } from './table';
+
+const MAX_PARTITIONS = 65536;
+
+/** A topic prefix without its trailing slashes (a loop, not a regular expression: no backtracking). */
+export function trimSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '/') end--;
+  return text.slice(0, end);
+}
+
+/** beacon-partition's settings; count and take default to environment variables Node-RED substitutes at start. */
+export const PARTITION: SettingsTable = {
+  name: NAME,
+  mode: { type: 'enum', value: 'split', blank: 'split', values: ['split', 'take'], error: 'mode', row: { icon: 'random', input: 'select', options: 'mode', width: '70%' } },
+  keyFields: { type: 'fields', value: 'LocalIP', blank: 'LocalIP', error: 'keyFields', row: { icon: 'key', width: '70%', placeholder: 'LocalIP', group: 'beacon-partition-split' } },
+  count: { row: { icon: 'th-large', width: '70%', placeholder: '${NETBEACON_PARTITION_COUNT}', group: 'beacon-partition-split' },
+    type: 'string',
+    value: '${NETBEACON_PARTITION_COUNT}',
+    absent: 4,
+    requiredIf: (view) => view('mode') !== 'take',
+    error: 'count',
+    check: (text) => {
+      const n = Number(text);
+      return ENV_REFERENCE.test(text) || (/^\d+$/.test(text) && n >= 1 && n <= MAX_PARTITIONS) ? null : { error: 'count' };
+    },
+  },
+  take: { row: { icon: 'th-large', width: '70%', placeholder: '${NETBEACON_PARTITIONS}', group: 'beacon-partition-take' },
+    type: 'string',
+    value: '${NETBEACON_PARTITIONS}',
+    absent: '0-3',
+    requiredIf: (view) => view('mode') === 'take',
+    error: 'take',
+    check: (text) => {
+      if (ENV_REFERENCE.test(text)) return null;
+      const ok = text.split(',').every((part) => {
+        const m = /^\s*(\d{1,5})(?:\s*-\s*(\d{1,5}))?\s*$/.exec(part);
+        return m !== null && Number(m[2] ?? m[1]) >= Number(m[1]) && Number(m[2] ?? m[1]) < MAX_PARTITIONS;
+      });
+      return ok ? null : { error: 'take' };
+    },
+  },
+  topicPrefix: {
+    type: 'string',
+    value: 'netbeacon/records',
+    blank: 'netbeacon/records',
+    error: 'prefix',
+    check: (text) => (!/[+#]/.test(text) && trimSlashes(text) !== '' ? null : { error: 'prefix' }),
+    row: { icon: 'tasks', width: '70%', placeholder: 'netbeacon/records' },
+  },
+};

@@ -1,0 +1,23 @@
+import { isIPv4, isIPv6, NAME, Row, SettingsTable } from './table';
+import { PARSE_SETTINGS } from './parse';
+
+const whole = (value: number, min: number, row: Row) => ({ type: 'integer', value, blank: value, min, error: 'whole', row }) as const;
+const STREAM = 'beacon-syslog-in-stream';
+
+/** beacon-syslog-in's settings. */
+export const SYSLOG_IN: SettingsTable = {
+  name: NAME,
+  transport: { type: 'enum', value: 'udp', required: true, values: ['udp', 'tcp', 'tls'], error: 'transport', row: { icon: 'plug', input: 'select', options: 'transport', width: '200px' } },
+  host: { type: 'string', value: '127.0.0.1', blank: '127.0.0.1', check: (text) => (isIPv4(text) || isIPv6(text) ? null : { error: 'host' }), row: { icon: 'map-marker', width: '160px', placeholder: '127.0.0.1' } },
+  port: { type: 'integer', value: 5514, required: true, min: 1, max: 65535, error: 'port', row: { width: '80px', placeholder: '5514' } },
+  tls: { type: 'string', value: '', requiredIf: (view) => view('transport') === 'tls', error: 'tls', row: { icon: 'lock', group: 'beacon-syslog-in-tls' } },
+  framing: { type: 'enum', value: 'auto', blank: 'auto', values: ['auto', 'octet', 'newline'], error: 'framing', row: { icon: 'align-justify', input: 'select', options: 'framing', width: '70%', group: STREAM } },
+  maxConnections: whole(100, 1, { icon: 'users', width: '70px', group: STREAM }),
+  idleTimeout: whole(600, 0, { width: '70px', unit: 'seconds', group: STREAM }),
+  receiveBuffer: whole(4096, 0, { icon: 'inbox', width: '90px', unit: 'kib', group: 'beacon-syslog-in-udp' }), // KiB
+  maxFrameBytes: whole(65536, 64, { icon: 'arrows-h', width: '90px', unit: 'bytes' }),
+  batchLines: whole(1000, 1, { icon: 'th-list', width: '70px' }),
+  batchMs: whole(200, 1, { width: '60px', unit: 'ms' }),
+  parse: { type: 'boolean', value: false, error: 'boolean', row: { icon: 'file-text-o', input: 'checkbox', unit: 'parseLines' } },
+  ...PARSE_SETTINGS,
+};
