@@ -1,0 +1,208 @@
+import type { TlsOptions } from 'tls';
+import { LogParser, ParserOptions } from '../core/parse/parser';
+import { LogRecord } from '../core/common/records';
+import { Framing } from './frame-reader';
+import { IngestCounters } from './ingest-counters';
+import { udpKernelErrors, udpSocketDrops, UdpKernelErrors } from './kernel-counters';
+import { LineBatcher } from './line-batcher';
+import { LineSource, ListenerInfo, SyslogListener, Transport } from './syslog-listener';
+
+/** What the ingest listens on and how it batches; `parser` null hands on lines, not records. */
+export interface IngestSettings {
+  transport: Transport;
+  host: string;
+  port: number;
+  framing: Framing;
+  maxConnections: number;
+  maxFrameBytes: number;
+  idleTimeoutSeconds: number;
+  receiveBufferBytes: number;
+  batchLines: number;
+  batchMs: number;
+  tls?: TlsOptions;
+  parser: ParserOptions | null;
+}
+
+/** Where the ingest hands what it received (a Node-RED node sends them as messages). */
+export interface IngestOutput {
+  /** a batch: lines, or records; with a batch of 1, the one line (with its sender) or record */
+  batch(payload: string | string[] | LogRecord | LogRecord[], sender?: string): void;
+  /** a line the parser could not read, and why */
+  unparsed(line: string, reason: string, sender: string): void;
+  /** the listener stopped for good */
+  failed(err: Error): void;
+}
+
+const MAX_PARSERS = 1000;
+
+/** A stream as the ingest tracks it: lines still queued, and whether the connection has ended. */
+interface TrackedSource extends LineSource {
+  queued?: number;
+  ended?: boolean;
+}
+
+export type KernelCounts = { socketDrops: number | null; RcvbufErrors: number | null; InErrors: number | null };
+
+/**
+ * A syslog listener's ingest, without Node-RED: frames from the listener
+ * are batched (by count and time), parsed per connection or UDP sender when
+ * asked, counted per sender, and handed to `output` in order.
+ */
+export class SyslogIngest {
+  readonly counters = new IngestCounters();
+  /** set once listening */
+  info: ListenerInfo | null = null;
+  private readonly parsers = new Map<string, LogParser>();
+  private readonly listener: SyslogListener;
+  private readonly batcher: LineBatcher<LineSource>;
+  private kernelBase: UdpKernelErrors | null = null;
+  private dropsBase: number | null = null;
+  private errorsUnreported = 0;
+  private firstError = '';
+
+  constructor(
+    readonly settings: IngestSettings,
+    private readonly output: IngestOutput,
+  ) {
+    const s = settings;
+    // lines that may wait for the flow (UDP: in the reader thread's queue, and again in the batcher's); beyond, dropped and counted
+    const maxQueued = Math.max(16 * s.batchLines, 200000);
+    this.listener = new SyslogListener(
+      {
+        transport: s.transport,
+        host: s.host,
+        port: s.port,
+        framing: s.framing,
+        maxFrameBytes: s.maxFrameBytes,
+        maxConnections: s.maxConnections,
+        idleTimeoutSeconds: s.idleTimeoutSeconds,
+        receiveBufferBytes: s.receiveBufferBytes,
+        maxQueuedLines: maxQueued,
+        tls: s.tls,
+      },
+      this.counters,
+      {
+        lines: (source: TrackedSource, lines) => {
+          source.queued = (source.queued ?? 0) + lines.length;
+          const refused = this.batcher.push(source, lines);
+          source.queued -= refused;
+          return refused;
+        },
+        ended: (source: TrackedSource) => {
+          source.ended = true;
+          this.released(source);
+        },
+        failed: (err) => output.failed(err),
+      },
+    );
+    this.batcher = new LineBatcher<LineSource>(
+      { maxLines: s.batchLines, maxWaitMs: s.batchMs, highWater: Math.max(4 * s.batchLines, 4096), maxQueued },
+      (lines, sources) => this.deliver(lines, sources),
+      this.listener,
+    );
+  }
+
+  /** Starts listening; the kernel's drop counters are counted from here. */
+  async start(): Promise<ListenerInfo> {
+    this.info = await this.listener.start();
+    this.baseline();
+    return this.info;
+  }
+
+  /** Hands on every line received so far (before a control message passes). */
+  drain(): void {
+    this.batcher.drainAll();
+  }
+
+  /** Forgets the parsers' stream state (a Zeek header) and zeroes the counters. */
+  reset(): void {
+    this.parsers.clear();
+    this.counters.reset();
+    this.baseline();
+  }
+
+  close(): Promise<void> {
+    this.batcher.close();
+    return this.listener.close();
+  }
+
+  /** The parse errors since the last call (one report per period, never one per line), or null. */
+  takeParseErrors(): { count: number; first: string } | null {
+    if (this.errorsUnreported === 0) return null;
+    const report = { count: this.errorsUnreported, first: this.firstError };
+    this.errorsUnreported = 0;
+    return report;
+  }
+
+  /** The kernel's UDP counters since the start (null where the system does not say, and for TCP). */
+  kernel(): KernelCounts {
+    const s = this.settings;
+    if (s.transport !== 'udp') return { socketDrops: null, RcvbufErrors: null, InErrors: null };
+    const k = udpKernelErrors();
+    const drops = udpSocketDrops(this.info?.port ?? s.port);
+    return {
+      socketDrops: drops === null ? null : drops - (this.dropsBase ?? 0),
+      RcvbufErrors: k && this.kernelBase ? k.RcvbufErrors - this.kernelBase.RcvbufErrors : null,
+      InErrors: k && this.kernelBase ? k.InErrors - this.kernelBase.InErrors : null,
+    };
+  }
+
+  /** Everything counted, for the counters output. */
+  stats() {
+    const s = this.settings;
+    const info = this.info;
+    return {
+      transport: s.transport,
+      address: info?.address ?? s.host,
+      port: info?.port ?? s.port,
+      listening: info !== null,
+      receiveBufferBytes: info?.receiveBufferBytes ?? null,
+      readerPriority: info?.readerPriority ?? null,
+      openConnections: this.listener.openConnections,
+      queued: this.batcher.queued + this.listener.waitingLines,
+      ...this.counters.snapshot(),
+      kernel: this.kernel(),
+    };
+  }
+
+  private baseline(): void {
+    this.kernelBase = udpKernelErrors();
+    this.dropsBase = this.settings.transport === 'udp' ? udpSocketDrops(this.info?.port ?? this.settings.port) : null;
+  }
+
+  private parserFor(source: LineSource): LogParser {
+    let p = this.parsers.get(source.id);
+    if (!p) {
+      if (this.parsers.size >= MAX_PARSERS) this.parsers.delete(this.parsers.keys().next().value as string);
+      this.parsers.set(source.id, (p = new LogParser(this.settings.parser as ParserOptions)));
+    }
+    return p;
+  }
+
+  /** A stream's parser state goes once its connection has ended and its last queued line is parsed. */
+  private released(source: TrackedSource): void {
+    if (source.ended && !source.queued) this.parsers.delete(source.id);
+  }
+
+  private deliver(lines: string[], sources: TrackedSource[]): void {
+    const single = this.settings.batchLines === 1;
+    if (!this.settings.parser) {
+      if (single) this.output.batch(lines[0], sources[0].sender);
+      else this.output.batch(lines);
+      return;
+    }
+    const records: LogRecord[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const source = sources[i];
+      const result = this.parserFor(source).parseLine(lines[i]);
+      if (result.kind === 'record') records.push(result.record);
+      source.queued = (source.queued as number) - 1;
+      if (source.ended) this.released(source);
+      if (result.kind !== 'error') continue;
+      this.counters.add(this.counters.of(sources[i].sender), 'parseErrors');
+      this.output.unparsed(lines[i], result.reason, sources[i].sender);
+      if (this.errorsUnreported++ === 0) this.firstError = `${result.reason}: ${lines[i].slice(0, 120)}`;
+    }
+    if (records.length > 0) this.output.batch(single ? records[0] : records);
+  }
+}
