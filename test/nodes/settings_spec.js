@@ -211,3 +211,19 @@ describe('scorer dialog: switching the method', function () {
     d.values.minBeaconPercent.should.equal(80);
   });
 });
+
+describe('settings tables: defaults the core also knows', function () {
+  it('caps, internal networks and the partition limit are the core constants', function () {
+    const { DEFAULT_MAX_KEYS, DEFAULT_MAX_BUFFERED } = require('../../dist/core/delta/delta');
+    const { DEFAULT_MAX_OPEN_CELLS } = require('../../dist/core/histogram/histogram');
+    const { DEFAULT_INTERNAL } = require('../../dist/core/filter/ip-filter');
+    const { MAX_PARTITIONS } = require('../../dist/core/partition/partition');
+    SETTINGS['beacon-delta'].maxKeys.value.should.equal(DEFAULT_MAX_KEYS);
+    SETTINGS['beacon-delta'].maxBuffered.value.should.equal(DEFAULT_MAX_BUFFERED);
+    SETTINGS['beacon-histogram'].maxOpenCells.value.should.equal(DEFAULT_MAX_OPEN_CELLS);
+    SETTINGS['beacon-ip-filter'].internal.value.should.equal(DEFAULT_INTERNAL);
+    const { problemOf } = require('../../dist/nodes/settings/table');
+    should(problemOf(SETTINGS['beacon-partition'].count, String(MAX_PARTITIONS), () => 'split')).be.null();
+    should(problemOf(SETTINGS['beacon-partition'].count, String(MAX_PARTITIONS + 1), () => 'split')).not.be.null();
+  });
+});
