@@ -53,7 +53,7 @@ export function load(root: string): Side {
   return {
     kql: r('core/common/address', 'core/address').kqlPublicDropReason,
     D: r('core/delta/delta', 'core/delta'),
-    H: r('core/histogram/histogram', 'core/histogram'),
+    H: r('core/histogram', 'core/histogram'),
     S: r('core/scorer/scorer', 'core/scorer'),
     C: r('core/scorer/early-alerts', 'core/certainty'),
   };

@@ -15,7 +15,7 @@ import * as path from 'path';
 import { kqlPublicDropReason } from '../core/common/address';
 import { EarlyAlerts } from '../core/scorer/early-alerts';
 import { DeltaTracker, newDeltaOutput } from '../core/delta/delta';
-import { HistogramAggregator, newHistogramOutput } from '../core/histogram/histogram';
+import { HistogramAggregator, newHistogramOutput } from '../core/histogram';
 import { fieldList, LogRecord } from '../core/common/records';
 import { parseEntities, ScorerOptions } from '../core/scorer/scorer';
 import { parseEventTime } from '../core/common/time';

@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { kqlPublicDropReason } from '../core/common/address';
 import { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } from '../core/delta/delta';
-import { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } from '../core/histogram/histogram';
+import { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } from '../core/histogram';
 import { LogRecord } from '../core/common/records';
 import { scoreRow, WIREDATA_SCORER } from '../core/scorer/scorer';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';

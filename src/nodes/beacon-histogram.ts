@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { DEFAULT_MAX_OPEN_CELLS, HistogramAggregator, newHistogramOutput, parseDeltaBucket } from '../core/histogram/histogram';
+import { DEFAULT_MAX_OPEN_CELLS, HistogramAggregator, newHistogramOutput, parseDeltaBucket } from '../core/histogram';
 import { fieldList } from '../core/common/records';
-import { parsePrevalenceFields } from '../core/histogram/prevalence';
+import { parsePrevalenceFields } from '../core/histogram';
 import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
 

@@ -9,7 +9,7 @@
 const fc = require('fast-check');
 const should = require('should');
 const { DeltaTracker, newDeltaOutput } = require('../../dist/core/delta/delta');
-const { HistogramAggregator, newHistogramOutput, parseDeltaBucket } = require('../../dist/core/histogram/histogram');
+const { HistogramAggregator, newHistogramOutput, parseDeltaBucket } = require('../../dist/core/histogram');
 const { scoreRow } = require('../../dist/core/scorer/scorer');
 const { certainty, cellKey, EarlyAlerts } = require('../../dist/core/scorer/early-alerts');
 

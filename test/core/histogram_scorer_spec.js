@@ -1,6 +1,6 @@
 'use strict';
 const should = require('should');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram');
 const { scoreRow, WIREDATA_SCORER, parseEntities } = require('../../dist/core/scorer/scorer');
 
 const HOUR = Date.UTC(2024, 0, 1, 10, 0, 0);

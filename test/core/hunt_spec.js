@@ -5,7 +5,7 @@
  * (allow-list, prevalence, repeat suppression) and the filter's direction.
  */
 const should = require('should');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram');
 const { scoreRow, WIREDATA_SCORER } = require('../../dist/core/scorer/scorer');
 const { AlertGate, parseAllowList, DEFAULT_ALLOW_LIST } = require('../../dist/core/scorer/alert-gate');
 const { ipFilterDropReason, DEFAULT_INTERNAL } = require('../../dist/core/filter/ip-filter');
@@ -41,7 +41,7 @@ describe('hunt profile: histogram windows and detail', function () {
   });
 
   it('delta buckets: the deltas of a jittered beacon collapse into one or two buckets; the exact scorer then passes it', function () {
-    const { parseDeltaBucket, bucketDelta } = require('../../dist/core/histogram/histogram');
+    const { parseDeltaBucket, bucketDelta } = require('../../dist/core/histogram');
     parseDeltaBucket('10s').should.eql({ kind: 'seconds', size: 10 });
     parseDeltaBucket('10 %').should.eql({ kind: 'percent', size: 10 });
     should(parseDeltaBucket('')).be.null();
