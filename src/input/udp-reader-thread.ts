@@ -77,6 +77,7 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
   };
   const socket = dgram.createSocket({ type: isIPv6(data.host) ? 'udp6' : 'udp4', recvBufferSize: data.receiveBufferBytes > 0 ? data.receiveBufferBytes : undefined });
   const napCell = new Int32Array(new SharedArrayBuffer(4));
+  // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below
   let napping: NodeJS.Immediate | null = null;
   let burst = 0;
   const nap = () => {

@@ -16,7 +16,12 @@ interface SendEvent {
   msg: { payload?: unknown; reset?: unknown };
   source?: { id?: string; port?: number; node?: { type?: string } };
 }
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/** What the admin routes use of Express's response. */
+interface AdminResponse {
+  json(body: unknown): void;
+  sendStatus(code: number): void;
+}
+// biome-ignore lint/suspicious/noExplicitAny: the runtime API object, untyped for plugins in @types/node-red
 type Red = any;
 
 export = function register(RED: Red): void {
@@ -50,10 +55,10 @@ export = function register(RED: Red): void {
     for (const id of board.scorers()) if (!RED.nodes.getNode(id)) changed = board.clear(id) || changed;
     if (changed) push();
   });
-  RED.httpAdmin.get('/netbeacon/beacons', RED.auth.needsPermission('beacon-scorer.read'), (_req: unknown, res: any) => {
+  RED.httpAdmin.get('/netbeacon/beacons', RED.auth.needsPermission('beacon-scorer.read'), (_req: unknown, res: AdminResponse) => {
     res.json({ groups: board.list() });
   });
-  RED.httpAdmin.post('/netbeacon/beacons/clear', RED.auth.needsPermission('beacon-scorer.write'), (_req: unknown, res: any) => {
+  RED.httpAdmin.post('/netbeacon/beacons/clear', RED.auth.needsPermission('beacon-scorer.write'), (_req: unknown, res: AdminResponse) => {
     board.clear();
     push();
     res.sendStatus(200);

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Early verdicts (SPEC §4, live latency contract): a verdict the scorer
+ * Early verdicts (the live latency contract): a verdict the scorer
  * calls certain on an early row never differs from the final row's, over
  * generated traffic with hosts that fall silent right after a bin, ties on
  * one second and at bin edges, sub-second times, port 0, late events, and

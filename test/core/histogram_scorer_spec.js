@@ -1,5 +1,5 @@
 'use strict';
-const should = require('should');
+require('should');
 const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram');
 const { scoreRow, WIREDATA_SCORER, parseEntities } = require('../../dist/core/scorer/scorer');
 

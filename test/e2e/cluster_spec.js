@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Scale-out end to end (SPEC §13): a real Mosquitto (our configuration,
+ * Scale-out end to end: a real Mosquitto (our configuration,
  * persistence on) and real Node-RED processes on 127.0.0.1 — one ingest
  * running examples/Scale-out ingest.json and three workers running
  * examples/Scale-out worker.json (12 partitions, 4 each, state in a file

@@ -154,7 +154,6 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     const csv = generateLines(scenario, 'panos-csv');
     const zjson = generateLines({ ...scenario, disorderSeconds: 120 }, 'zeek-json');
     const shortHost = os.hostname().split('.')[0]; // logger's RFC 3164 header carries the short host name
-    const fullHost = os.hostname();
     const expected = {
       pu: oracle.paloAltoRule(cef.map((l) => l.record)),
       pt: oracle.paloAltoRule(csv.map((l) => ({ ...l.record, DeviceName: shortHost }))),

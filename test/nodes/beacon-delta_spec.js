@@ -1,5 +1,5 @@
 'use strict';
-const { helper, should, node, catchNode, flowWith, exchange, records } = require('./harness');
+const { helper, node, catchNode, flowWith, exchange, records } = require('./harness');
 const deltaNode = node('beacon-delta');
 
 const at = (s) => new Date(Date.UTC(2024, 0, 1, 10, 0, 0) + s * 1000).toISOString();

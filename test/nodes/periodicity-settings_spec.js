@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The settings of issue 12 through the nodes as the editor saves them: the
+ * The periodicity, prevalence and grouping settings through the nodes as the editor saves them: the
  * filter's destination network, the histogram's sources per destination, the
  * scorer's periodic method and maximum p-value; absent settings keep old
  * flows' behaviour; invalid values are refused with a readable error.

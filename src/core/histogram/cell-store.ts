@@ -276,5 +276,5 @@ export class CellStore {
 
 /** Map's SameValueZero on delta values: NaN equals NaN, 0 equals −0. */
 function sameDelta(a: number, b: number): boolean {
-  return a === b || (a !== a && b !== b);
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }

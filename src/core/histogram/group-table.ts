@@ -49,7 +49,7 @@ function hashText(text: string, h: number): number {
 function hashValue(v: unknown, h: number): number {
   if (typeof v === 'string') return hashText(v, Math.imul(h ^ 0x73, FNV_PRIME));
   if (typeof v === 'number') {
-    if (v !== v) return Math.imul(h ^ 0x4e, FNV_PRIME); // every NaN alike
+    if (Number.isNaN(v)) return Math.imul(h ^ 0x4e, FNV_PRIME); // every NaN alike
     if ((v | 0) === v) return Math.imul(Math.imul(h ^ 0x6e, FNV_PRIME) ^ v, FNV_PRIME); // −0 | 0 is 0
     float[0] = v;
     return Math.imul(Math.imul(Math.imul(h ^ 0x66, FNV_PRIME) ^ words[0], FNV_PRIME) ^ words[1], FNV_PRIME);
@@ -61,7 +61,7 @@ function hashValue(v: unknown, h: number): number {
 /** Whether two group values fall in one group under keyOf (a is stored: never undefined). */
 function sameGroupValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a === 'number') return typeof b === 'number' && a !== a && b !== b;
+  if (typeof a === 'number') return typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
   if (a === null) return b === undefined;
   if (typeof a === 'string' || typeof b === 'string' || typeof b === 'number' || b === null || b === undefined) return false;
   return keyPart(a) === keyPart(b);

@@ -142,7 +142,7 @@ export class HistogramAggregator {
    * released array, trusted where a record still holds the parsed values)
    * was built and measured: +3–8 % in-process, but −10 % inside Node-RED,
    * where a column made per message cost more garbage collection than the
-   * two time parses per record it saved; left out (issue 13 notes).
+   * two time parses per record it saved; left out (BENCHMARKS.md, the batched chain).
    */
   addBatch(records: readonly unknown[], out: HistogramOutput): void {
     for (let i = 0; i < records.length; i++) this.add(records[i], out);

@@ -44,7 +44,7 @@ export interface HistogramOptions {
    */
   countConnections?: boolean;
   /**
-   * Early verdicts (SPEC §4, live latency contract): once the watermark has
+   * Early verdicts (the live latency contract): once the watermark has
    * passed a window's end by this many seconds, each open cell is emitted
    * early (`Final: false`, `PendingDeltas`), and its final row (`Final: true`)
    * when it closes. Set it to the delta node's lateness; undefined or null = off.

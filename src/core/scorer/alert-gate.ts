@@ -36,7 +36,7 @@ export interface GateOptions {
 
 /**
  * The default allow-list of the hunt example: services whose periodic
- * traffic is documented in ../shared/reference/beaconing-prior-art.md §5.5
+ * traffic is documented in RITA's and Flare's write-ups of prevalence (README: Hunt profile)
  * and whose address space belongs to the vendor alone. Cloud ranges shared
  * with customers (Azure, AWS, CDNs) are deliberately absent: C2 servers
  * live there too. Each line can be removed or extended.

@@ -137,7 +137,7 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   row.TotalEvents = total;
   // for-in, not Object.keys: no array per row (a row's keys are its own, plain data)
   for (const k in input) {
-    if (k.startsWith('Total') && k !== 'TotalEvents' && Object.prototype.hasOwnProperty.call(input, k)) row[k] = input[k];
+    if (k.startsWith('Total') && k !== 'TotalEvents' && Object.hasOwn(input, k)) row[k] = input[k];
   }
   row.BeaconPercent = percent;
   row.timestamp = input.TimeGenerated;
@@ -242,7 +242,6 @@ export function alertSummary(row: LogRecord, groupFields: string[], title = 'Bea
 /** Log-sourced strings are untrusted: no control characters, bounded length. */
 function printable(value: unknown): string {
   const text = value === undefined || value === null ? '-' : String(value);
-  // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
   return clean.length > 64 ? clean.slice(0, 64) + '…' : clean;
 }
