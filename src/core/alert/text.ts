@@ -95,7 +95,7 @@ const SHAPES: Shape[] = [
   { title: false, width: 16, device: false, shortWhen: true },
 ];
 
-function compose(f: AlertFacts, max: number, withTitle: boolean, tail = ''): string {
+export function compose(f: AlertFacts, max: number, withTitle: boolean, tail = ''): string {
   const how = regularityText(f);
   let text = '';
   for (const shape of SHAPES) {
