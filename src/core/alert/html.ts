@@ -49,7 +49,7 @@ export function histogramTable(row: AlertRow, f: AlertFacts = alertFacts(row)): 
   const note = all.length > shown.length ? `<p style="color:#777;margin:4px 0">The ${shown.length} most frequent of ${all.length} intervals.</p>` : '';
   return (
     `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px">` +
-    `<tr><th align="right" style="padding:1px 6px;color:#555">interval</th><th align="left" style="color:#555">connections that waited this long (red: the pattern)</th><th style="color:#555">count</th></tr>` +
+    `<tr><th align="right" style="padding:1px 6px;color:#555">interval</th><th align="left" style="color:#555">connections that waited this long (red: the pattern)</th><th align="left" style="padding:1px 6px;color:#555">count</th></tr>` +
     rows.join('') +
     `</table>${note}`
   );
