@@ -129,6 +129,15 @@ describe('alert text: the subject', function () {
     }
     describeAlert('beacon-alerts-wiredata.jsonl', { ...paloAlto(), Final: false, AsOf: '2024-05-08T01:05:00Z' }).should.startWith('ALERT [WireData] (early, as of 2024-05-08T01:05:00Z) beacon ');
   });
+
+  it('the Beacons sidebar\'s summary line is the subject of the group\'s latest row', function () {
+    const { BeaconsBoard } = require('../../plugins/beacons-board');
+    const board = new BeaconsBoard();
+    const hunt = FIXTURE.filter((r) => r.example === 'hunt' && r.scorer === 'Beacon hunt' && r.kind === 'alert' && r.row.LocalIP === '10.0.0.7');
+    for (const r of hunt) board.offer('scorer-1', r.row, true);
+    const card = board.list().find((g) => g.summary.includes('10.0.0.7'));
+    card.summary.should.equal(alertSubject(hunt[hunt.length - 1].row));
+  });
 });
 
 describe('alert text: the body', function () {
@@ -168,5 +177,9 @@ describe('alert text: the body', function () {
   it('an AlertId in the row is shown, not computed', function () {
     alertBody({ ...paloAlto(), AlertId: 'pa-1234' }).should.match(/Alert id: +pa-1234/);
     alertBody(paloAlto()).should.not.match(/Alert id/);
+    // wherever it sits in the row, it is not taken for a group field
+    const first = { AlertId: 'pa-1', ...paloAlto() };
+    alertSubject(first).should.equal(alertSubject(paloAlto()));
+    alertBody(first).should.not.match(/Who:.*pa-1/);
   });
 });

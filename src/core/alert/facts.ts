@@ -87,11 +87,14 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
+/** Columns before the figures that are not the group's (an AlertId may be put first). */
+const NOT_GROUP = new Set(['TimeGenerated', 'AlertId', 'timestamp']);
+
 /** The group fields: the columns between TimeGenerated and the figures (the scorer writes them in that order). */
 export function groupFields(row: AlertRow): string[] {
   const keys = Object.keys(row);
   const end = keys.indexOf('MostFrequentTimeDeltaCount');
-  return keys.slice(keys[0] === 'TimeGenerated' ? 1 : 0, end < 0 ? 0 : end);
+  return keys.slice(0, end < 0 ? 0 : end).filter((k) => !NOT_GROUP.has(k));
 }
 
 /** Which method's figures the row carries (the hunt's rows say; Sentinel-rule rows are kql). */
