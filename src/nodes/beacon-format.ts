@@ -92,11 +92,13 @@ export = function register(RED: NodeAPI): void {
         const rest = { ...msg, payload: undefined } as NodeMessage;
         const copies = formatted.map((_m, i) => (i === 0 ? msg : RED.util.cloneMessage(rest)));
         const out = formatted.map((m, i) => {
-          const next = copies[i] as NodeMessage & { html?: string };
+          const next = copies[i] as NodeMessage & { html?: string; plaintext?: string };
           next.topic = m.topic;
           next.payload = m.payload;
           if (m.html !== undefined) next.html = m.html;
           else delete next.html;
+          if (m.plaintext !== undefined) next.plaintext = m.plaintext;
+          else delete next.plaintext;
           return next;
         });
         sent += out.length;

@@ -33,14 +33,17 @@ describe('beacon-format node', function () {
 
   const load = (config) => helper.load([formatNode, catchNode], flowWith('beacon-format', config));
 
-  it('e-mail: subject in msg.topic, text in msg.payload, HTML in msg.html; the rest of the message rides along', async function () {
+  it('e-mail, as node-red-node-email takes it: subject in msg.topic, HTML in msg.payload (and msg.html), text in msg.plaintext; the rest rides along', async function () {
     await load({ format: 'email' });
     const got = await collect([{ payload: PA(), topic: 'old', notify: true, rule: RULE }], 1);
     const m = got.o1[0];
     m.topic.should.equal('Palo Alto beaconing: beacon corp\\svc-backup@10.0.0.4 → 52.239.1.10:443 every 60 s, 55/55 (100 %) in bin 05-08 00:00Z');
-    m.payload.should.startWith(m.topic);
-    m.payload.should.match(/thresholds: TotalEvents > 30, MostFrequentTimeDeltaCount > 25, BeaconPercent > 80/);
-    m.html.should.match(/^<!DOCTYPE html>/);
+    m.plaintext.should.startWith(m.topic);
+    m.plaintext.should.match(/thresholds: TotalEvents > 30, MostFrequentTimeDeltaCount > 25, BeaconPercent > 80/);
+    m.payload.should.match(/^<!DOCTYPE html>/);
+    m.html.should.equal(m.payload);
+    // the e-mail node's own test for an HTML body (61-email.js), which then sends msg.plaintext as the text part
+    /<[a-z][\s\S]*>/i.test(m.payload).should.be.true();
     m.notify.should.be.true();
     m.rule.should.eql(RULE);
   });
@@ -113,6 +116,6 @@ describe('beacon-format node', function () {
     await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     got.o1.should.have.length(1);
     got.o1[0].topic.should.equal('WireData beaconing: beacon 10.0.0.4 → 52.239.1.10:443 every 60 s, 60/60 (100 %) in bin 05-08 01:00Z');
-    got.o1[0].payload.should.match(/Why: +method: the Sentinel rule: the share of the single most frequent interval; thresholds: TotalEvents > 15, BeaconPercent > 95/);
+    got.o1[0].plaintext.should.match(/Why: +method: the Sentinel rule: the share of the single most frequent interval; thresholds: TotalEvents > 15, BeaconPercent > 95/);
   });
 });

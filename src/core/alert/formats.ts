@@ -350,7 +350,10 @@ export function parseStructuredData(line: string, id = SD_ID): Record<string, st
 export interface FormattedMessage {
   topic: string;
   payload: unknown;
+  /** e-mail: the HTML body (also the payload) */
   html?: string;
+  /** e-mail: the plain-text body */
+  plaintext?: string;
 }
 
 /**
@@ -362,8 +365,10 @@ export function formatAlerts(rows: AlertRow[], format: AlertFormat, options: For
   if (rows.length === 0) return [];
   switch (format) {
     case 'email': {
+      // node-red-node-email sends msg.payload, as HTML when it looks like HTML, with msg.plaintext as the text part;
+      // a plain-text payload holding a log string such as "<img …>" would be taken for HTML unescaped
       const m = emailMessage(rows, options);
-      return [{ topic: m.subject, payload: m.text, html: m.html }];
+      return [{ topic: m.subject, payload: m.html, html: m.html, plaintext: m.text }];
     }
     case 'slack':
       return [{ topic: batchSubject(rows, options), payload: slackMessage(rows, options) }];
