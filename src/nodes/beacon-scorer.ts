@@ -2,7 +2,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { LogRecord, RecordError } from '../core/common/records';
 import { AlertGate, parseAllowList } from '../core/scorer/alert-gate';
 import { EarlyAlerts } from '../core/scorer/early-alerts';
-import { parseEntities, ScoreMethod, ScorerOptions } from '../core/scorer/scorer';
+import { parseEntities, ScoreMethod, ScorerOptions, thresholdTexts } from '../core/scorer/scorer';
+import { batchSubject } from '../core/alert/text';
 import { RITA_WEIGHTS, ScoreWeights } from '../core/scorer/stats';
 import { compact, numberSetting, outputWired, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
@@ -167,9 +168,11 @@ export = function register(RED: NodeAPI): void {
             if (part.length === 0) continue;
             const first = summaries[rows.indexOf(part[0])];
             const payload = incoming.batch ? part : part[0];
-            const topic = incoming.batch ? `${title}: ${part.length} alert(s); first: ${first}` : first;
+            const topic = incoming.batch ? batchSubject(part, { title }) : first;
             const notify = part === fresh;
-            out.push(part.length === rows.length ? Object.assign(m, { payload, topic, notify }) : ({ ...m, payload, topic, notify } as NodeMessage));
+            // what decided, for formatters (beacon-format) that word the alert's "why"
+            const rule = { name: title, method: s.options.method ?? 'kql', thresholds: thresholdTexts(s.options) };
+            out.push(part.length === rows.length ? Object.assign(m, { payload, topic, notify, rule }) : ({ ...m, payload, topic, notify, rule } as NodeMessage));
           }
         }
         alerts.splice(0, alerts.length, ...out);

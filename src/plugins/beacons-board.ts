@@ -7,6 +7,8 @@
  * Node-RED here (the plugin wires it to the runtime), so it tests directly.
  */
 
+import { alertSubject } from '../core/alert/text';
+
 export type ScorerRow = Record<string, unknown>;
 
 export interface BoardGroup {
@@ -33,6 +35,8 @@ export interface BoardGroup {
   timeline: [string, number][];
   /** update order, for "newest" */
   seq: number;
+  /** the latest row in the one alert text (e-mail subject, console) */
+  summary: string;
 }
 
 /** Columns of a scorer row that are figures, not the group's identity (KQL column order puts the group first). */
@@ -85,7 +89,7 @@ export class BeaconsBoard {
     const events = num(row.TotalEvents) ?? 0;
     const group: BoardGroup = known || {
       key, scorer, fields, state: 'near', period: null, share: null, score: null, events: 0,
-      firstSeen: bin, lastSeen: bin, suppressed: '', failed: '', final: null, histogram: [], timeline: [], seq: 0,
+      firstSeen: bin, lastSeen: bin, suppressed: '', failed: '', final: null, histogram: [], timeline: [], seq: 0, summary: '',
     };
     group.state = state || group.state;
     group.period = num(row.MostFrequentTimeDeltainSeconds) ?? num(row.MedianIntervalSeconds);
@@ -96,6 +100,7 @@ export class BeaconsBoard {
     group.failed = Array.isArray(row.FailedThresholds) ? row.FailedThresholds.map(text).join(', ') : text(row.FailedThresholds);
     group.final = typeof row.Final === 'boolean' ? row.Final : null;
     group.histogram = histogramOf(row.histogram, this.maxDeltas);
+    group.summary = alertSubject(row);
     if (bin && (!group.firstSeen || bin < group.firstSeen)) group.firstSeen = bin;
     if (bin && bin > group.lastSeen) group.lastSeen = bin;
     const at = group.timeline.findIndex(([b]) => b === bin);

@@ -127,7 +127,7 @@ describe('core/scorer', function () {
   it('summarises an alert on one line, without control characters from the logs', function () {
     const s = scoreRow(row({ 60: 20 }, { LocalIP: 'evil\nhost' }), WIREDATA_SCORER, 'WireData beaconing').summary;
     s.should.not.match(/\n/);
-    s.should.match(/^WireData beaconing: LocalIP evil\?host, RemoteIP 8\.8\.8\.8, RemotePortNumber 443 — every 60 s, 20 of 20 intervals \(100\.0 %\)/);
+    s.should.match(/^WireData beaconing: beacon evil host → 8\.8\.8\.8:443 every 60 s, 20\/20 \(100 %\)/);
   });
 
   it('names what is wrong with a row it cannot score', function () {

@@ -25,7 +25,9 @@ describe('beacon-scorer node', function () {
     const got = await exchange([{ payload: row({ 60: 20 }) }, { payload: row({ 60: 19, 61: 1 }, { RemoteIP: '9.9.9.9' }) }]);
     const alerts = got.o1.filter((m) => !m.flush);
     alerts.should.have.length(1);
-    alerts[0].topic.should.match(/^WireData beaconing: LocalIP 10\.0\.0\.1, RemoteIP 8\.8\.8\.8, RemotePortNumber 443 — every 60 s, 20 of 20/);
+    alerts[0].topic.should.match(/^WireData beaconing: beacon 10\.0\.0\.1 → 8\.8\.8\.8:443 every 60 s, 20\/20 \(100 %\)/);
+    // what decided, for formatters that word the alert's "why"
+    alerts[0].rule.should.eql({ name: 'WireData beaconing', method: 'kql', thresholds: ['TotalEvents > 15', 'BeaconPercent > 95'] });
     alerts[0].payload.should.containDeep({ MostFrequentTimeDeltaCount: 20, MostFrequentTimeDeltainSeconds: 60, BeaconPercent: 100, IPCustomEntity: '8.8.8.8', histogram: { 60: 20 } });
     got.o2[0].payload.BeaconPercent.should.equal(95);
     got.o2[0].payload.FailedThresholds.should.eql(['BeaconPercent > 95']);
@@ -48,7 +50,7 @@ describe('beacon-scorer node', function () {
       [true, [['9.9.9.9', true, true]]],
       [false, [['8.8.8.8', true, false]]],
     ]);
-    alerts[1].topic.should.match(/^WireData beaconing: 1 alert\(s\); first: .*RemoteIP 9\.9\.9\.9/);
+    alerts[1].topic.should.match(/^WireData beaconing: beacon 10\.0\.0\.1 → 9\.9\.9\.9:443 every 60 s/);
     should(got.o2).be.empty();
     helper.getNode('n1').status.lastCall.args[0].text.should.match(/2 alerts \(1 early\)/);
   });
@@ -66,7 +68,8 @@ describe('beacon-scorer node', function () {
     await load();
     const got = await exchange([{ payload: [row({ 60: 20 }), row({ 30: 40 }), row({ 60: 3 })] }]);
     got.o1[0].payload.should.have.length(2);
-    got.o1[0].topic.should.match(/^WireData beaconing: 2 alert\(s\); first:/);
+    got.o1[0].topic.should.match(/^WireData beaconing: beacon .* \(\+1 more\)$/);
+    got.o1[0].topic.length.should.be.belowOrEqual(120);
     got.o2[0].payload.should.have.length(1);
   });
 

@@ -13,6 +13,7 @@ import {
 } from './stats';
 import { parseEventTime } from '../common/time';
 import { DEFAULT_PERIODICITY, intervalPeriodicity } from './periodicity';
+import { alertSubject } from '../alert/text';
 
 /**
  * kql: the rules' exact arg_max / percentage; window: the share of intervals
@@ -154,6 +155,13 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   if (method !== 'kql' || options.strobePerHour != null) {
     row.AlertClass = strobe ? 'strobe' : 'beacon';
     row.ConnectionsPerHour = Math.round(perHour * 10) / 10;
+    // which figures these are, so every text of the row (console, e-mail, SIEM) reads them alike
+    row.Method = method;
+    row.BinSeconds = binSeconds;
+    if (method === 'window') {
+      row.BandSeconds = options.windowSeconds ?? 0;
+      row.BandPercent = options.windowPercent ?? 0;
+    }
   }
   return { row, alert, failed: alert ? [] : failed, summary: alert ? alertSummary(row, groupFields, title) : '' };
 }
@@ -223,25 +231,20 @@ function periodParts(counts: Record<string, number>, alpha: number): { PeriodSec
   return { PeriodSeconds: r.period, PeriodShare: Math.round(r.share * 1000) / 1000, PeriodPValue: Number(r.pValue.toPrecision(3)), PeriodBand: r.band };
 }
 
-/** One line for an e-mail subject or a chat message. */
-export function alertSummary(row: LogRecord, groupFields: string[], title = 'Beaconing'): string {
-  const who = groupFields.map((f) => `${f} ${printable(row[f])}`).join(', ');
-  const percent = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
-  if (row.AlertClass === 'strobe') {
-    return `${title}: strobe ${who} — ${row.ConnectionsPerHour} connections/h in the bin starting ${printable(row.TimeGenerated)}`;
-  }
-  const score = typeof row.PeriodPValue === 'number' ? `, p ${row.PeriodPValue.toExponential(1)}` : typeof row.Score === 'number' ? `, score ${row.Score.toFixed(3)}` : '';
-  const every = typeof row.PeriodSeconds === 'number' ? row.PeriodSeconds : typeof row.MedianIntervalSeconds === 'number' ? row.MedianIntervalSeconds : row.MostFrequentTimeDeltainSeconds;
-  return (
-    `${title}: ${who} — every ${every} s, ` +
-    `${row.MostFrequentTimeDeltaCount} of ${row.TotalEvents} intervals (${percent} %)${score} ` +
-    `in the bin starting ${printable(row.TimeGenerated)}`
-  );
+/** One line for an e-mail subject or a chat message (the text every alert is told in). */
+export function alertSummary(row: LogRecord, _groupFields: string[], title = 'Beaconing'): string {
+  return alertSubject(row, { title });
 }
 
-/** Log-sourced strings are untrusted: no control characters, bounded length. */
-function printable(value: unknown): string {
-  const text = value === undefined || value === null ? '-' : String(value);
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return clean.length > 64 ? clean.slice(0, 64) + '…' : clean;
+/** The conditions a scorer applies, worded as its FailedThresholds are: the "why" of an alert's text. */
+export function thresholdTexts(options: ScorerOptions): string[] {
+  const out: string[] = [];
+  const method = options.method ?? 'kql';
+  if (options.minTotalEvents !== null) out.push(`TotalEvents > ${options.minTotalEvents}`);
+  if (options.minModeCount !== null) out.push(`MostFrequentTimeDeltaCount > ${options.minModeCount}`);
+  if (options.minBeaconPercent !== null) out.push(`BeaconPercent > ${options.minBeaconPercent}`);
+  if (method === 'stats' && options.minScore != null) out.push(`Score >= ${options.minScore}`);
+  if (method === 'periodic') out.push(`PeriodPValue <= ${options.maxPValue ?? DEFAULT_PERIODICITY.alpha}`);
+  if (options.strobePerHour != null) out.push(`ConnectionsPerHour >= ${options.strobePerHour} (strobe)`);
+  return out;
 }
