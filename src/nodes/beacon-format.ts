@@ -1,6 +1,6 @@
 import * as os from 'os';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { ALERT_FORMATS, AlertFormat, formatAlerts, FormatOptions } from '../core/alert/formats';
+import { ALERT_FORMATS, AlertFormat, formatAlerts, FormatOptions, framed, Framing, FRAMINGS } from '../core/alert/formats';
 import { isRecord } from '../core/common/records';
 import { compact, numberSetting, translate } from './node-support';
 
@@ -12,6 +12,8 @@ interface FormatDef extends NodeDef {
   hostname?: string;
   appName?: string;
   facility?: string | number;
+  /** SIEM formats on a TCP stream: '' (none), 'newline' or 'octet' (RFC 6587) */
+  framing?: Framing;
 }
 
 /** What the scorer puts on an alert message beside the row(s): what decided. */
@@ -34,6 +36,13 @@ function formatSetting(value: unknown): AlertFormat {
   throw new Error(`format must be one of ${ALERT_FORMATS.join(', ')}, not "${String(value).slice(0, 20)}"`);
 }
 
+function framingSetting(value: unknown, format: AlertFormat): Framing {
+  if (value === undefined || value === null || value === '') return '';
+  if (!(FRAMINGS as readonly unknown[]).includes(value)) throw new Error(`framing must be none, newline or octet, not "${String(value).slice(0, 20)}"`);
+  // e-mail and chat messages are not lines on a stream: framing them would corrupt the body
+  return format === 'ecs' || format === 'cef' || format === 'syslog' ? (value as Framing) : '';
+}
+
 function facilitySetting(value: unknown): number {
   const f = numberSetting(value, 'facility', 4, 4) as number;
   if (!Number.isInteger(f) || f < 0 || f > 23) throw new Error(`facility must be a whole number from 0 to 23, not ${String(value).slice(0, 20)}`);
@@ -51,8 +60,10 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     let format: AlertFormat;
     let base: FormatOptions;
+    let framing: Framing;
     try {
       format = formatSetting(config.format);
+      framing = framingSetting(config.framing, format);
       base = {
         title: (config.title ?? '').trim() || undefined,
         hostname: (config.hostname ?? '').trim() || os.hostname(),
@@ -93,7 +104,7 @@ export = function register(RED: NodeAPI): void {
         const out = formatted.map((m, i) => {
           const next = copies[i] as NodeMessage & { html?: string; plaintext?: string };
           next.topic = m.topic;
-          next.payload = m.payload;
+          next.payload = framed(m.payload, framing);
           if (m.html !== undefined) next.html = m.html;
           else delete next.html;
           if (m.plaintext !== undefined) next.plaintext = m.plaintext;

@@ -171,4 +171,18 @@ describe('alert formats: e-mail and chat', function () {
     for (const f of ['ecs', 'cef', 'syslog']) F.formatAlerts(rows, f).map((m) => m.topic).should.eql(rows.map((r) => alertSubject(r)));
     F.formatAlerts([], 'email').should.eql([]);
   });
+
+  it('TCP framing (RFC 6587): a newline after the line, or its length in bytes before it; a document as one JSON line', function () {
+    const line = F.syslogLine(HUNT(), HUNT_OPTS);
+    F.framed(line, '').should.equal(line);
+    F.framed(line, 'newline').should.equal(`${line}\n`);
+    F.framed(`${line}\n`, 'newline').should.equal(`${line}\n`); // never two
+    const octet = F.framed('é=1 → x', 'octet');
+    octet.should.equal(`${Buffer.byteLength('é=1 → x')} é=1 → x`); // bytes, not characters
+    const doc = F.ecsDocument(HUNT(), HUNT_OPTS);
+    const framedDoc = F.framed(doc, 'newline');
+    framedDoc.endsWith('\n').should.be.true();
+    framedDoc.slice(0, -1).includes('\n').should.be.false();
+    JSON.parse(framedDoc).should.eql(doc);
+  });
 });

@@ -347,6 +347,22 @@ export function parseStructuredData(line: string, id = SD_ID): Record<string, st
 
 // ---------------------------------------------------------------- one entry point
 
+/** How a SIEM line is cut from the next on a TCP stream (RFC 6587): none, a newline, or octet counting. */
+export type Framing = '' | 'newline' | 'octet';
+export const FRAMINGS: readonly Framing[] = ['', 'newline', 'octet'];
+
+/**
+ * A SIEM format's payload ready for a plain TCP client (Node-RED's tcp out):
+ * the line (a document as one line of JSON) followed by a newline, or
+ * preceded by its length in bytes and a space. Octet counting survives a
+ * newline inside a value; newline framing is what every receiver reads.
+ */
+export function framed(payload: unknown, framing: Framing): unknown {
+  if (framing === '') return payload;
+  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  return framing === 'newline' ? `${text.replace(/[\r\n]+$/, '')}\n` : `${Buffer.byteLength(text, 'utf8')} ${text}`;
+}
+
 export interface FormattedMessage {
   topic: string;
   payload: unknown;
