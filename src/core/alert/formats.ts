@@ -360,7 +360,10 @@ export const FRAMINGS: readonly Framing[] = ['', 'newline', 'octet'];
 export function framed(payload: unknown, framing: Framing): unknown {
   if (framing === '') return payload;
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return framing === 'newline' ? `${text.replace(/[\r\n]+$/, '')}\n` : `${Buffer.byteLength(text, 'utf8')} ${text}`;
+  if (framing === 'octet') return `${Buffer.byteLength(text, 'utf8')} ${text}`;
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--; // one terminator, never two
+  return `${text.slice(0, end)}\n`;
 }
 
 export interface FormattedMessage {
