@@ -12,6 +12,8 @@ interface FormatDef extends NodeDef {
   hostname?: string;
   appName?: string;
   facility?: string | number;
+  /** e-mail and chat: one message for all rows of a scorer message */
+  digest?: boolean;
   /** SIEM formats on a TCP stream: '' (none), 'newline' or 'octet' (RFC 6587) */
   framing?: Framing;
 }
@@ -69,6 +71,7 @@ export = function register(RED: NodeAPI): void {
         hostname: (config.hostname ?? '').trim() || os.hostname(),
         appName: (config.appName ?? '').trim() || 'netbeacon',
         facility: facilitySetting(config.facility),
+        digest: config.digest === true || (config.digest as unknown) === 'true',
         version: VERSION,
       };
     } catch (err) {

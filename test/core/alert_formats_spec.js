@@ -163,11 +163,12 @@ describe('alert formats: e-mail and chat', function () {
     card.body[1].facts.find((f) => f.title === 'Chance').value.should.match(/less than 1 in 10\^300/);
   });
 
-  it('formatAlerts: e-mail and chat make one message for a batch, the SIEM formats one per row; no rows, no message', function () {
+  it('formatAlerts: one message per alert in every format, a digest of e-mail and chat when asked; no rows, no message', function () {
     const rows = [PA(), HUNT()];
-    F.formatAlerts(rows, 'email').should.have.length(1);
-    F.formatAlerts(rows, 'slack').should.have.length(1);
-    F.formatAlerts(rows, 'teams').should.have.length(1);
+    for (const f of ['email', 'slack', 'teams']) {
+      F.formatAlerts(rows, f).map((m) => m.topic).should.eql(rows.map((r) => alertSubject(r)));
+      F.formatAlerts(rows, f, { digest: true }).should.have.length(1);
+    }
     for (const f of ['ecs', 'cef', 'syslog']) F.formatAlerts(rows, f).map((m) => m.topic).should.eql(rows.map((r) => alertSubject(r)));
     F.formatAlerts([], 'email').should.eql([]);
   });

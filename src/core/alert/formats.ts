@@ -22,6 +22,13 @@ export interface FormatOptions extends AlertContext {
   facility?: number;
   /** CEF: Device Version (the package version) */
   version?: string;
+  /**
+   * e-mail and chat: one message for all the rows a scorer sent at once (a
+   * digest) instead of one per alert. Off by default: a person is told of
+   * each alerting cell in a message of its own, which a mail client or a
+   * chat thread can follow by its AlertId.
+   */
+  digest?: boolean;
 }
 
 const MITRE = {
@@ -376,12 +383,15 @@ export interface FormattedMessage {
 }
 
 /**
- * The messages for a set of rows (one scorer message): e-mail and chat make
- * one message for all rows, the SIEM formats one per row (a line or a
- * document each).
+ * The messages for a set of rows (one scorer message): one per row (a line,
+ * a document, a mail or a chat message each); with `digest`, e-mail and chat
+ * make one message for all rows.
  */
 export function formatAlerts(rows: AlertRow[], format: AlertFormat, options: FormatOptions = {}): FormattedMessage[] {
   if (rows.length === 0) return [];
+  if (!options.digest && rows.length > 1 && (format === 'email' || format === 'slack' || format === 'teams')) {
+    return rows.flatMap((r) => formatAlerts([r], format, options));
+  }
   switch (format) {
     case 'email': {
       // node-red-node-email sends msg.payload, as HTML when it looks like HTML, with msg.plaintext as the text part;
