@@ -17,6 +17,8 @@ export interface FrameBatch {
   frames: string[];
   /** frames skipped because longer than the cap */
   oversized: number;
+  /** end(): an unfinished frame cut short by the end of the stream (never emitted) */
+  incomplete?: number;
 }
 
 const NL = 0x0a;
@@ -40,6 +42,11 @@ export class FrameReader {
   /** bytes held for an unfinished frame */
   get pendingBytes(): number {
     return this.tail ? this.tail.length : 0;
+  }
+
+  /** inside a frame: bytes of it held, or an oversized one still being skipped */
+  get midFrame(): boolean {
+    return this.tail !== null || this.skipBytes > 0 || this.discardLine;
   }
 
   push(chunk: Buffer): FrameBatch {
@@ -103,15 +110,17 @@ export class FrameReader {
     return out;
   }
 
-  /** The stream ended cleanly: what is left is one last frame (a line without its newline). */
+  /**
+   * The peer ended the stream (FIN). What is left is a frame cut short: an
+   * octet-counted frame missing bytes, or a line missing its newline (a
+   * slowloris sends exactly that). Either would parse into a record with
+   * truncated values, so it is counted incomplete and never emitted.
+   */
   end(): FrameBatch {
-    const out: FrameBatch = { frames: [], oversized: 0 };
-    if (this.tail) {
-      const text = trimLineEnd(this.tail.toString('utf8'));
-      if (text) out.frames.push(text);
-    }
-    this.tail = null;
-    return out;
+    const incomplete = this.abandon() ? 1 : 0;
+    this.skipBytes = 0;
+    this.discardLine = false;
+    return { frames: [], oversized: 0, incomplete };
   }
 
   /** Forgets an unfinished frame (connection lost); true if there was one. */
