@@ -38,7 +38,7 @@ function freeUdpPort() {
 /** Polls until test() holds (completion, with a deadline: never a timing assertion). */
 async function until(what, test, seconds = 20) {
   const deadline = Date.now() + seconds * 1000;
-  while (!test()) {
+  while (!(await test())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -304,6 +304,16 @@ describe('beacon-syslog-in node', function () {
       c.end(frames.map((f) => `${Buffer.byteLength(f)} ${f}`).join(''));
       await until('2 frames', () => got.lines().length >= 2);
       got.lines().should.eql(frames);
+      // plain text where a ClientHello should be: a failed handshake, counted for its sender and shown
+      const plain = await connect(port);
+      plain.on('error', () => undefined);
+      plain.write('<14>1 2024-05-08T08:10:33Z fw01 - - - - not over tls\n');
+      await until('the failed handshake closed', () => plain.destroyed || plain.readableEnded);
+      await until('counted', async () => (await counters(got)).total.handshakeFailed === 1);
+      const counts = await counters(got);
+      counts.senders['127.0.0.1'].handshakeFailed.should.equal(1);
+      counts.total.lines.should.equal(2);
+      await until('status', () => /1 TLS failed/.test(got.statuses[got.statuses.length - 1].text));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
