@@ -15,7 +15,10 @@ const { spawn, spawnSync } = require('child_process');
 const { helper, should, node, catchNode } = require('./harness');
 const { freePort } = require('../e2e/support/node-red-process');
 
+const dgram = require('dgram');
+
 const syslogIn = node('beacon-syslog-in');
+const delta = node('beacon-delta');
 const { CORE_NODES: CORE } = require('../support/node-red');
 const tlsConfig = require(path.join(CORE, 'core', 'network', '05-tls.js'));
 
@@ -71,6 +74,17 @@ function connect(port, localAddress = '127.0.0.1') {
 const closedByServer = (c) => c.destroyed || c.readableEnded;
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
+
+/** A UDP port free right now (bound and released). */
+function freeUdpPort() {
+  return new Promise((resolve) => {
+    const u = dgram.createSocket('udp4');
+    u.bind(0, '127.0.0.1', () => {
+      const { port } = u.address();
+      u.close(() => resolve(port));
+    });
+  });
+}
 
 describe('beacon-syslog-in under attack', function () {
   this.timeout(120000);
@@ -222,5 +236,66 @@ describe('beacon-syslog-in under attack', function () {
     const counts = await counters(got);
     counts.total.stalled.should.equal(1);
     counts.senders['127.0.0.2'].stalled.should.equal(1);
+  });
+
+  it('parse errors reach a Catch node: one error per batch, text only, naming the count and the first bad line cut short', async function () {
+    const port = await freePort();
+    const got = await load({ transport: 'tcp', port, parse: true, batchLines: 1000, batchMs: 20 });
+    const c = await connect(port);
+    sockets.push(c);
+    const good = '<14>1 2024-05-08T08:10:31Z fw01 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 08:10:31 GMT src=10.0.0.1 dst=52.1.2.3 spt=40000 dpt=443';
+    const bad = `not a log line ${'z'.repeat(5000)}`;
+    c.write([good, bad, 'also bad', good, '{"broken'].map((l) => `${l}\n`).join(''));
+    await until('the error at the Catch node', () => got.c1.length >= 1 && got.lines().length >= 2);
+    await until('the unparsed lines', () => got.o2.length >= 3);
+    got.c1.should.have.length(1);
+    const m = got.c1[0];
+    m.error.message.should.startWith('3 of 5 lines not parsed; first from 127.0.0.1: not a recognised log format');
+    m.error.message.should.containEql('not a log line zzz');
+    m.error.message.length.should.be.below(400); // the line is cut short
+    m.error.source.id.should.equal('n1');
+    m.payload.should.equal(m.error.message); // text, not the lines
+    Object.keys(m).sort().should.eql(['_msgid', 'error', 'payload', 'topic']);
+  });
+
+  it('a 30,000-deep JSON line with a bad time reaches Catch as a parse error naming the depth limit (from the live input)', async function () {
+    const port = await freeUdpPort();
+    const got = await load({ transport: 'udp', port, parse: true, format: 'json', batchLines: 10, batchMs: 10 });
+    const deep = `{"TimeGenerated":"not a time","LocalIP":"10.0.0.1","x":${'['.repeat(30000)}${']'.repeat(30000)}}`;
+    const s = dgram.createSocket('udp4');
+    try {
+      for (let i = 0; i < 20; i++) await new Promise((resolve, reject) => s.send(deep, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    } finally {
+      s.close();
+    }
+    await until('20 parse errors counted', async () => (await counters(got)).total.parseErrors === 20);
+    await until('the errors at the Catch node', () => got.c1.reduce((n, m) => n + Number(/^(\d+) of/.exec(m.error.message)[1]), 0) === 20);
+    for (const m of got.c1) m.error.message.should.match(/JSON nested deeper than the limit of 32 levels/);
+    got.lines().should.have.length(0);
+  });
+
+  it('a record with a 30,000-deep value and a bad time reaches Catch from a record node, naming its position and the value cut short (never a copy of the batch)', async function () {
+    await helper.load([delta, catchNode], [
+      { id: 'f1', type: 'tab' },
+      { id: 'd1', z: 'f1', type: 'beacon-delta', name: 'delta', keyFields: 'LocalIP', wires: [['o1'], ['o2']] },
+      { id: 'o1', z: 'f1', type: 'helper' },
+      { id: 'o2', z: 'f1', type: 'helper' },
+      { id: 'k1', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['c1']] },
+      { id: 'c1', z: 'f1', type: 'helper' },
+    ]);
+    const caught = [];
+    helper.getNode('c1').on('input', (m) => caught.push(m));
+    const deep = JSON.parse(`{"LocalIP":"10.0.0.9","TimeGenerated":"${'9'.repeat(500)}","x":${'['.repeat(30000)}${']'.repeat(30000)}}`);
+    const ok = (i) => ({ LocalIP: '10.0.0.1', TimeGenerated: `2024-05-08T08:10:${String(10 + i).padStart(2, '0')}Z` });
+    for (let round = 0; round < 20; round++) helper.getNode('d1').receive({ topic: 'batch', payload: [ok(0), ok(1), deep, ok(2)] });
+    await until('20 errors at the Catch node', () => caught.length === 20);
+    for (const m of caught) {
+      m.error.message.should.match(/^Error: 1 of 4 records rejected; first: TimeGenerated is not a timestamp: "9{79}… \(record 3\)$/);
+      m.position.should.equal(3);
+      m.field.should.equal('TimeGenerated');
+      m.value.length.should.be.belowOrEqual(130);
+      m.topic.should.equal('batch');
+      should(m.payload).be.a.String();
+    }
   });
 });
