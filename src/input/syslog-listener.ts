@@ -82,6 +82,8 @@ interface Connection {
   sender: string;
   /** handshake, then progress, deadline */
   timer: NodeJS.Timeout | null;
+  /** starts the progress deadline again if the connection owes a frame (after a pause: stopped reading is not the peer's fault) */
+  rearm: (() => void) | null;
   done: boolean;
 }
 
@@ -129,12 +131,22 @@ export class SyslogListener {
   /** TCP/TLS: stop reading (the peers' TCP windows fill, they slow down); UDP cannot be paused. */
   pause(): void {
     this.paused = true;
-    for (const c of this.connections) c.stream?.pause();
+    for (const c of this.connections) {
+      if (!c.stream) continue;
+      c.stream.pause();
+      // while this side does not read, the progress deadline does not run
+      if (c.timer) clearTimeout(c.timer);
+      c.timer = null;
+    }
   }
 
   resume(): void {
     this.paused = false;
-    for (const c of this.connections) c.stream?.resume();
+    for (const c of this.connections) {
+      if (!c.stream) continue;
+      c.stream.resume();
+      c.rearm?.();
+    }
   }
 
   close(): Promise<void> {
@@ -218,7 +230,7 @@ export class SyslogListener {
       raw.destroy();
       return;
     }
-    const c: Connection = { raw, stream: null, sender, timer: null, done: false };
+    const c: Connection = { raw, stream: null, sender, timer: null, rearm: null, done: false };
     this.connections.add(c);
     this.perSender.set(sender, mine + 1);
     raw.on('error', () => undefined); // reset by peer and the like: 'close' follows
@@ -257,7 +269,7 @@ export class SyslogListener {
     let framesSeen = false;
     const progressMs = o.progressTimeoutSeconds * 1000;
     const watchProgress = (completed: boolean) => {
-      if (progressMs <= 0) return;
+      if (progressMs <= 0 || this.paused) return;
       if (framesSeen && !reader.midFrame) {
         if (c.timer) clearTimeout(c.timer);
         c.timer = null;
@@ -268,6 +280,7 @@ export class SyslogListener {
         }, progressMs);
       } else if (completed) c.timer.refresh();
     };
+    c.rearm = () => watchProgress(false);
     watchProgress(false);
     const deliver = (frames: string[], oversized: number, bytes: number) => {
       const counts = this.counters.of(sender);

@@ -14,6 +14,8 @@ const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { helper, should, node, catchNode } = require('./harness');
 const { freePort } = require('../e2e/support/node-red-process');
+const { SyslogListener } = require('../../input/syslog-listener');
+const { IngestCounters } = require('../../input/ingest-counters');
 
 const dgram = require('dgram');
 
@@ -236,6 +238,40 @@ describe('beacon-syslog-in under attack', function () {
     const counts = await counters(got);
     counts.total.stalled.should.equal(1);
     counts.senders['127.0.0.2'].stalled.should.equal(1);
+  });
+
+  it('the progress deadline does not run while the input itself has stopped reading (back-pressure): a paused connection outlives a stalled one', async function () {
+    const options = (port) => ({ transport: 'tcp', host: '127.0.0.1', port, framing: 'auto', maxFrameBytes: 1024, maxConnections: 10, maxConnectionsPerSender: 10,
+      handshakeTimeoutSeconds: 10, progressTimeoutSeconds: 1, idleTimeoutSeconds: 0, receiveBufferBytes: 0, maxQueuedLines: 100, maxQueuedBytes: 1 << 20 });
+    const lines = [];
+    const sink = { lines: (_source, l) => (lines.push(...l), 0) };
+    const pausedCounters = new IngestCounters();
+    const clockCounters = new IngestCounters();
+    const paused = new SyslogListener(options(await freePort()), pausedCounters, sink);
+    const clock = new SyslogListener(options(await freePort()), clockCounters, { lines: () => 0 });
+    const a = await paused.start();
+    const b = await clock.start();
+    try {
+      const held = await connect(a.port);
+      sockets.push(held);
+      held.write('first frame\nhalf of the sec');
+      await until('the first frame', () => lines.length === 1);
+      paused.pause(); // as the batcher does when the flow falls behind
+      const ticking = await connect(b.port);
+      ticking.on('error', () => undefined);
+      sockets.push(ticking);
+      ticking.write('unfinished');
+      await until('the unpaused connection stalled', () => clockCounters.total.stalled === 1);
+      closedByServer(held).should.be.false();
+      pausedCounters.total.stalled.should.equal(0);
+      paused.resume();
+      held.write('ond frame\n');
+      await until('the second frame', () => lines.length === 2);
+      lines.should.eql(['first frame', 'half of the second frame']);
+    } finally {
+      await paused.close();
+      await clock.close();
+    }
   });
 
   it('parse errors reach a Catch node: one error per batch, text only, naming the count and the first bad line cut short', async function () {
