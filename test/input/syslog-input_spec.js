@@ -98,6 +98,36 @@ describe('input/FrameReader', function () {
     clean.end().should.eql({ frames: [], oversized: 0, incomplete: 0 });
   });
 
+  it('a frame trickled a byte at a time costs what its length says: bytes allocated stay within a small multiple of the frame (not its square)', function () {
+    const sinon = require('sinon');
+    for (const [framing, wire] of [
+      ['newline', `${'a'.repeat(60000)}\n`],
+      ['octet', `60000 ${'b'.repeat(60000)}`],
+    ]) {
+      const reader = new FrameReader(framing, 65536);
+      const bytes = Buffer.from(wire);
+      let allocated = 0;
+      // every Buffer the reader makes (a copy of held bytes, a grown buffer, a concatenation) is counted
+      const spies = ['concat', 'from', 'allocUnsafe', 'alloc'].map((m) => {
+        const real = Buffer[m];
+        return sinon.stub(Buffer, m).callsFake((...args) => {
+          const made = real.apply(Buffer, args);
+          allocated += made.length;
+          return made;
+        });
+      });
+      const frames = [];
+      try {
+        for (let i = 0; i < bytes.length; i++) frames.push(...reader.push(bytes.subarray(i, i + 1)).frames);
+      } finally {
+        spies.forEach((s) => s.restore());
+      }
+      frames.should.have.length(1);
+      frames[0].length.should.equal(60000);
+      allocated.should.be.belowOrEqual(4 * 60000, framing); // copying the held bytes at each push would be 1.8 GB
+    }
+  });
+
   it('an unfinished frame of a lost connection is reported, not emitted', function () {
     const r = new FrameReader('auto', 100);
     r.push(Buffer.from('whole\nhalf')).frames.should.eql(['whole']);
