@@ -80,6 +80,8 @@ interface Connection {
   raw: net.Socket;
   stream: net.Socket | null;
   sender: string;
+  /** remote address and port, as the TLS server's sockets show them */
+  key: string;
   /** handshake, then progress, deadline */
   timer: NodeJS.Timeout | null;
   /** starts the progress deadline again if the connection owes a frame (after a pause: stopped reading is not the peer's fault) */
@@ -97,6 +99,7 @@ export class SyslogListener {
   private readonly handshaking = new Map<string, Connection>();
   private readonly perSender = new Map<string, number>();
   private paused = false;
+  private closing = false;
   private nextId = 0;
 
   constructor(
@@ -150,6 +153,7 @@ export class SyslogListener {
   }
 
   close(): Promise<void> {
+    this.closing = true;
     const closing: Promise<void>[] = [];
     if (this.udp) {
       closing.push(this.udp.close());
@@ -230,19 +234,16 @@ export class SyslogListener {
       raw.destroy();
       return;
     }
-    const c: Connection = { raw, stream: null, sender, timer: null, rearm: null, done: false };
+    const c: Connection = { raw, stream: null, sender, key: `${raw.remoteAddress}|${raw.remotePort}`, timer: null, rearm: null, done: false };
     this.connections.add(c);
     this.perSender.set(sender, mine + 1);
     raw.on('error', () => undefined); // reset by peer and the like: 'close' follows
     raw.on('close', () => this.finish(c));
     raw.setKeepAlive(true, 60000);
     if (o.transport === 'tls' && this.tlsServer) {
-      const key = `${raw.remoteAddress}|${raw.remotePort}`;
-      this.handshaking.set(key, c);
-      c.timer = setTimeout(() => {
-        this.handshaking.delete(key);
-        raw.destroy(); // counted as a failed handshake when it closes
-      }, o.handshakeTimeoutSeconds * 1000);
+      this.handshaking.set(c.key, c);
+      // counted as a failed handshake when it closes
+      c.timer = setTimeout(() => raw.destroy(), o.handshakeTimeoutSeconds * 1000);
       this.tlsServer.emit('connection', raw);
     } else {
       this.secured(c, raw);
@@ -317,7 +318,10 @@ export class SyslogListener {
     c.done = true;
     if (c.timer) clearTimeout(c.timer);
     c.timer = null;
-    if (c.stream === null && this.options.transport === 'tls') this.counters.add(this.counters.of(c.sender), 'handshakeFailed');
+    if (c.stream === null && this.options.transport === 'tls') {
+      this.handshaking.delete(c.key);
+      if (!this.closing) this.counters.add(this.counters.of(c.sender), 'handshakeFailed');
+    }
     if (c.stream && c.stream !== c.raw) c.stream.destroy();
     this.connections.delete(c);
     const n = (this.perSender.get(c.sender) ?? 1) - 1;
