@@ -9,6 +9,8 @@ const fc = require('fast-check');
 const should = require('should');
 const { LogParser, DEFAULT_PARSER_OPTIONS, jsonShape } = require('../../core/parse/parser');
 const { cefRecord, cefKeyComparisons, longestProbeRun } = require('../../core/parse/cef-record');
+const { FrameSplitter } = require('../../core/parse/syslog');
+const sinon = require('sinon');
 
 const parser = (o = {}) => new LogParser({ ...DEFAULT_PARSER_OPTIONS, ...o });
 const HEADER = 'CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|';
@@ -81,6 +83,32 @@ describe('core/parse: linear in the line, fields and nesting capped', function (
     ok.kind.should.equal('record');
     should(jsonShape('{"a":"\\"[[[[","b":[[1]]}', 3, 100)).be.null();
     jsonShape('{"a":"\\"[[[[","b":[[1]]}', 2, 100).should.equal('deep');
+  });
+
+  it('log parse stream framing: a frame trickled a few bytes at a time costs what its length says (bytes allocated, not its square)', function () {
+    for (const wire of [`${'a'.repeat(200000)}\n`, `200000 <${'b'.repeat(199999)}`]) {
+      const splitter = new FrameSplitter();
+      const bytes = Buffer.from(wire);
+      let allocated = 0;
+      // every Buffer the splitter makes (a copy of the tail, a grown buffer, a concatenation) is counted
+      const stubs = ['concat', 'from', 'allocUnsafe', 'alloc'].map((m) => {
+        const real = Buffer[m];
+        return sinon.stub(Buffer, m).callsFake((...args) => {
+          const made = real.apply(Buffer, args);
+          allocated += made.length;
+          return made;
+        });
+      });
+      const frames = [];
+      try {
+        for (let i = 0; i < bytes.length; i += 4) frames.push(...splitter.push(bytes.subarray(i, i + 4)).frames);
+      } finally {
+        stubs.forEach((st) => st.restore());
+      }
+      frames.should.have.length(1);
+      frames[0].length.should.equal(200000);
+      allocated.should.be.belowOrEqual(4 * bytes.length); // concatenating the tail at each push would be 5 GB
+    }
   });
 
   it('a line starting with # is a header only where the format has them (Zeek); elsewhere it is unparsed, not silently skipped', function () {
