@@ -10,6 +10,7 @@ const should = require('should');
 const { LogParser, DEFAULT_PARSER_OPTIONS, jsonShape } = require('../../core/parse/parser');
 const { cefRecord, cefKeyComparisons, longestProbeRun } = require('../../core/parse/cef-record');
 const { FrameSplitter } = require('../../core/parse/syslog');
+const { csvLine } = require('../../core/parse/csv-line');
 const sinon = require('sinon');
 
 const parser = (o = {}) => new LogParser({ ...DEFAULT_PARSER_OPTIONS, ...o });
@@ -63,6 +64,32 @@ describe('core/parse: linear in the line, fields and nesting capped', function (
     r.kind.should.equal('error');
     r.reason.should.equal(`CEF extension has 1500 fields, more than the limit of ${DEFAULT_PARSER_OPTIONS.maxFields}`);
     parser({ maxFields: 2000 }).parseLine(HEADER + ext + ' rt=May 08 2024 08:10:31 GMT').kind.should.equal('record');
+  });
+
+  it('CSV: the fast reader scans each character a bounded number of times whatever the quotes and commas (property, characters scanned by indexOf counted)', function () {
+    const real = String.prototype.indexOf;
+    let scanned = 0;
+    // the characters each search looks at: from its start to the match, or to the end
+    const counting = function (search, from = 0) {
+      const at = real.call(this, search, from);
+      scanned += (at < 0 ? this.length : at + search.length) - Math.max(0, from);
+      return at;
+    };
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('"', '""', ',', ',,', 'a', 'abc', ' ', '","'), { minLength: 1, maxLength: 3000 }), (units) => {
+        const line = units.join('');
+        scanned = 0;
+        String.prototype.indexOf = counting;
+        try {
+          csvLine(line);
+        } finally {
+          String.prototype.indexOf = real;
+        }
+        scanned.should.be.above(0); // the count sees the reader's searches
+        scanned.should.be.belowOrEqual(4 * line.length + 4);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('PAN-OS CSV and Zeek #fields: more fields than the cap are refused, naming the limit', function () {
