@@ -137,9 +137,9 @@ describe('beacon-syslog-in under attack', function () {
         maxFds = Math.max(maxFds, openFds());
         return c.connectionsRejected + c.total.handshakeFailed + c.openConnections >= 2500;
       }, 90);
-      // the server held at most the cap (plus a few descriptors of its own, e.g. the counters' /proc reads)
+      // the server held at most the cap (plus a few descriptors of its own, e.g. a refused socket not yet closed, /proc reads)
       maxOpen.should.be.belowOrEqual(100);
-      (maxFds - fdsBefore).should.be.belowOrEqual(100 + 10);
+      (maxFds - fdsBefore).should.be.belowOrEqual(100 + 25);
       await until('the held handshakes timed out', async () => (await counters(got)).openConnections === 0, 60);
       const c = await counters(got);
       // every connection was either refused at accept or held until its handshake deadline (slots freed by
@@ -221,7 +221,7 @@ describe('beacon-syslog-in under attack', function () {
 
   it('a connection that keeps delivering frames is never stalled: it outlives a stalled one that was accepted after it', async function () {
     const port = await freePort();
-    const got = await load({ transport: 'tcp', port, progressTimeout: 1, batchLines: 1000, batchMs: 5 });
+    const got = await load({ transport: 'tcp', port, progressTimeout: 2, batchLines: 1000, batchMs: 5 });
     const c = await connect(port);
     sockets.push(c);
     // accepted later, with an unfinished frame: its closing proves a whole progress period has passed for c too
@@ -242,7 +242,7 @@ describe('beacon-syslog-in under attack', function () {
 
   it('the progress deadline does not run while the input itself has stopped reading (back-pressure): a paused connection outlives a stalled one', async function () {
     const options = (port) => ({ transport: 'tcp', host: '127.0.0.1', port, framing: 'auto', maxFrameBytes: 1024, maxConnections: 10, maxConnectionsPerSender: 10,
-      handshakeTimeoutSeconds: 10, progressTimeoutSeconds: 1, idleTimeoutSeconds: 0, receiveBufferBytes: 0, maxQueuedLines: 100, maxQueuedBytes: 1 << 20 });
+      handshakeTimeoutSeconds: 10, progressTimeoutSeconds: 2, idleTimeoutSeconds: 0, receiveBufferBytes: 0, maxQueuedLines: 100, maxQueuedBytes: 1 << 20 });
     const lines = [];
     const sink = { lines: (_source, l) => (lines.push(...l), 0) };
     const pausedCounters = new IngestCounters();
