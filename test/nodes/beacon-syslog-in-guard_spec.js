@@ -294,6 +294,18 @@ describe('beacon-syslog-in under attack', function () {
     Object.keys(m).sort().should.eql(['_msgid', 'error', 'payload', 'topic']);
   });
 
+  it('lines starting with #: Zeek\'s own header lines are counted as headers, any other is unparsed (never silently skipped)', async function () {
+    const port = await freePort();
+    const got = await load({ transport: 'tcp', port, parse: true, batchLines: 100, batchMs: 10 });
+    const c = await connect(port);
+    sockets.push(c);
+    c.write(['#separator \\x09', '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p', '# CEF:0|a|b|c|d|e|1|src=10.0.0.1', '#1,2024/05/08 08:10:31,x'].map((l) => `${l}\n`).join(''));
+    await until('the two unparsed lines', () => got.o2.length >= 2);
+    const counts = await counters(got);
+    counts.total.should.containDeep({ lines: 4, headers: 2, parseErrors: 2 });
+    got.o2.map((m) => m.payload).should.eql(['# CEF:0|a|b|c|d|e|1|src=10.0.0.1', '#1,2024/05/08 08:10:31,x']);
+  });
+
   it('a 30,000-deep JSON line with a bad time reaches Catch as a parse error naming the depth limit (from the live input)', async function () {
     const port = await freeUdpPort();
     const got = await load({ transport: 'udp', port, parse: true, format: 'json', batchLines: 10, batchMs: 10 });
