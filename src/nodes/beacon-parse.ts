@@ -3,7 +3,7 @@ import { RECORD_COLUMNS } from '../core/parse/columns';
 import { LogParser } from '../core/parse/parser';
 import { FrameSplitter } from '../core/parse/syslog';
 import { describeValue, LogRecord } from '../core/common/records';
-import { carried, sendEach, compact, StatusReporter, translate } from './node-support';
+import { carried, errorMessage, sendEach, compact, StatusReporter, translate } from './node-support';
 import { parseOne, ParseSettings, parserOptions, unparsedMessage } from './parse-settings';
 
 interface ParseDef extends NodeDef, ParseSettings {
@@ -69,7 +69,11 @@ export = function register(RED: NodeAPI): void {
     }
 
     node.on('input', (msg, send, done) => {
-      if (!parser) return done(new Error('beacon-parse: invalid settings, see the node'));
+      const fail = (err: Error) => {
+        node.error(err, errorMessage(msg, err));
+        done();
+      };
+      if (!parser) return fail(new Error('beacon-parse: invalid settings, see the node'));
       const flags = msg as { flush?: unknown; reset?: unknown; checkpoint?: unknown };
       if (flags.reset) {
         parser.reset();
@@ -79,7 +83,7 @@ export = function register(RED: NodeAPI): void {
       const control = Boolean(flags.flush || flags.reset || flags.checkpoint);
       let lines = msg.payload === undefined && control ? [] : framesOf(msg, msg.payload);
       if (lines === null) {
-        if (!control) return done(new Error(`msg.payload must be a string, a Buffer or an array of them, not ${describeValue(msg.payload, 40)}`));
+        if (!control) return fail(new Error(`msg.payload must be a string, a Buffer or an array of them, not ${describeValue(msg.payload, 40)}`));
         lines = [];
       }
       if (flags.flush) for (const s of splitters.values()) lines.push(...s.end());
@@ -106,7 +110,7 @@ export = function register(RED: NodeAPI): void {
       sendEach(send, [out1, rejected]);
       if (rejected.length) {
         const err = new Error(`${rejected.length} of ${lines.length} lines not parsed; first: ${firstError}`);
-        node.error(err, msg);
+        node.error(err, errorMessage(msg, err));
       }
       if (control) status.now();
       else status.update();

@@ -10,7 +10,7 @@ import {
   topicPartition,
 } from '../core/partition/partition';
 import { describeValue, fieldList, RecordError } from '../core/common/records';
-import { carried, compact, readIncoming, sendEach, StatusReporter, summariseErrors, translate } from './node-support';
+import { carried, compact, errorMessage, readIncoming, sendEach, StatusReporter, summariseErrors, translate } from './node-support';
 
 interface PartitionDef extends NodeDef {
   /** 'split' (ingest: records → partition topics) or 'take' (worker: keep its partitions) */
@@ -85,7 +85,7 @@ export = function register(RED: NodeAPI): void {
         sendEach(send, [out]);
         rejected += invalid.length;
         const error = summariseErrors(invalid.map((v) => new RecordError('record', v, 'is not an object')), incoming.records.length);
-        if (error) node.error(error, msg);
+        if (error) node.error(error, errorMessage(msg, error));
         finish(incoming.control, done);
       };
     }

@@ -1,14 +1,14 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import type { TlsOptions } from 'tls';
 import { LogParser, ParserOptions } from '../core/parse/parser';
-import { LogRecord } from '../core/common/records';
+import { describeValue, LogRecord } from '../core/common/records';
 import { Framing } from '../input/frame-reader';
 import { IngestCounters } from '../input/ingest-counters';
 import { udpKernelErrors, udpSocketDrops, UdpKernelErrors } from '../input/kernel-counters';
 import { LineBatcher } from '../input/line-batcher';
 import { LineSource, ListenerInfo, SyslogListener, Transport } from '../input/syslog-listener';
 import { compact, numberSetting, translate } from './node-support';
-import { parseOne, ParseSettings, parserOptions, unparsedMessage } from './parse-settings';
+import { ParseSettings, parserOptions, unparsedMessage } from './parse-settings';
 
 interface SyslogInDef extends NodeDef, ParseSettings {
   transport?: Transport;
@@ -17,8 +17,12 @@ interface SyslogInDef extends NodeDef, ParseSettings {
   framing?: Framing;
   tls?: string;
   maxConnections?: string | number;
+  maxPerSender?: string | number;
+  handshakeTimeout?: string | number;
+  progressTimeout?: string | number;
   maxFrameBytes?: string | number;
   idleTimeout?: string | number;
+  queueMegabytes?: string | number;
   receiveBuffer?: string | number;
   batchLines?: string | number;
   batchMs?: string | number;
@@ -37,8 +41,12 @@ const SYSLOG_IN_DEFAULTS = {
   host: '127.0.0.1',
   framing: 'auto' as Framing,
   maxConnections: 100,
+  maxPerSender: 10,
+  handshakeTimeout: 10,
+  progressTimeout: 30,
   maxFrameBytes: 65536,
   idleTimeout: 600,
+  queueMegabytes: 64,
   receiveBuffer: 4096, // KiB
   batchLines: 1000,
   batchMs: 200,
@@ -54,9 +62,10 @@ interface TrackedSource extends LineSource {
 
 function settingsOf(config: SyslogInDef) {
   const d = SYSLOG_IN_DEFAULTS;
-  const int = (v: unknown, name: string, fallback: number, min: number) => {
+  const int = (v: unknown, name: string, fallback: number, min: number, max = Infinity) => {
     const n = numberSetting(v, name, fallback) as number;
     if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number ≥ ${min}, not "${String(v).slice(0, 20)}"`);
+    if (n > max) throw new Error(`${name} must be at most ${max}, not "${String(v).slice(0, 20)}"`);
     return n;
   };
   const transport = config.transport ?? d.transport;
@@ -71,8 +80,13 @@ function settingsOf(config: SyslogInDef) {
     port,
     framing,
     maxConnections: int(config.maxConnections, 'max connections', d.maxConnections, 1),
+    maxPerSender: int(config.maxPerSender, 'max connections per sender', d.maxPerSender, 1),
+    handshakeTimeoutSeconds: int(config.handshakeTimeout, 'handshake timeout', d.handshakeTimeout, 1),
+    progressTimeoutSeconds: int(config.progressTimeout, 'progress timeout', d.progressTimeout, 0),
     maxFrameBytes: int(config.maxFrameBytes, 'max frame bytes', d.maxFrameBytes, 64),
     idleTimeoutSeconds: int(config.idleTimeout, 'idle timeout', d.idleTimeout, 0),
+    // the reader thread counts waiting bytes in a 32-bit cell
+    queueBytes: int(config.queueMegabytes, 'queue size', d.queueMegabytes, 1, 1024) * 1024 * 1024,
     receiveBufferBytes: int(config.receiveBuffer, 'receive buffer', d.receiveBuffer, 0) * 1024,
     batchLines: int(config.batchLines, 'batch lines', d.batchLines, 1),
     batchMs: int(config.batchMs, 'batch time', d.batchMs, 1),
@@ -122,8 +136,6 @@ export = function register(RED: NodeAPI): void {
     let failed: string | null = null;
     let kernelBase: UdpKernelErrors | null = null;
     let dropsBase: number | null = null;
-    let errorsUnreported = 0;
-    let firstError = '';
 
     const send = (out: Array<NodeMessage | null>) => node.send(out as NodeMessage[]);
 
@@ -140,17 +152,26 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const records: LogRecord[] = [];
+      let errors = 0;
+      let firstError = '';
       for (let i = 0; i < lines.length; i++) {
         const source = sources[i];
-        const reason = parseOne(parserFor(source), lines[i], records);
+        const result = parserFor(source).parseLine(lines[i]);
         source.queued = (source.queued as number) - 1;
         if (source.ended) released(source);
-        if (reason === null) continue;
-        counters.add(counters.of(sources[i].sender), 'parseErrors');
-        send([null, unparsedMessage(lines[i], reason, { ip: sources[i].sender }), null]);
-        if (errorsUnreported++ === 0) firstError = `${reason}: ${lines[i].slice(0, 120)}`;
+        if (result.kind === 'record') records.push(result.record);
+        else if (result.kind === 'header') counters.add(counters.of(source.sender), 'headers');
+        if (result.kind !== 'error') continue;
+        counters.add(counters.of(source.sender), 'parseErrors');
+        send([null, unparsedMessage(lines[i], result.reason, { ip: source.sender }), null]);
+        if (errors++ === 0) firstError = `from ${source.sender}: ${result.reason}: ${describeValue(lines[i], 120)}`;
       }
       if (records.length > 0) send([{ payload: single ? records[0] : records } as NodeMessage, null, null]);
+      // one error per batch reaches Catch nodes; its message is text only (never the lines themselves)
+      if (errors > 0) {
+        const text = `${errors} of ${lines.length} lines not parsed; first ${firstError}`;
+        node.error(text, { topic: 'unparsed', payload: text } as NodeMessage);
+      }
     }
 
     // lines that may wait for the flow (UDP: in the reader thread's queue, and again in the batcher's); beyond, dropped and counted
@@ -163,9 +184,13 @@ export = function register(RED: NodeAPI): void {
         framing: s.framing,
         maxFrameBytes: s.maxFrameBytes,
         maxConnections: s.maxConnections,
+        maxConnectionsPerSender: s.maxPerSender,
+        handshakeTimeoutSeconds: s.handshakeTimeoutSeconds,
+        progressTimeoutSeconds: s.progressTimeoutSeconds,
         idleTimeoutSeconds: s.idleTimeoutSeconds,
         receiveBufferBytes: s.receiveBufferBytes,
         maxQueuedLines: maxQueued,
+        maxQueuedBytes: s.queueBytes,
         tls: tlsOptions,
       },
       counters,
@@ -188,7 +213,14 @@ export = function register(RED: NodeAPI): void {
       },
     );
     const batcher = new LineBatcher<LineSource>(
-      { maxLines: s.batchLines, maxWaitMs: s.batchMs, highWater: Math.max(4 * s.batchLines, 4096), maxQueued },
+      {
+        maxLines: s.batchLines,
+        maxWaitMs: s.batchMs,
+        highWater: Math.max(4 * s.batchLines, 4096),
+        maxQueued,
+        highWaterBytes: s.queueBytes / 4,
+        maxQueuedBytes: s.queueBytes,
+      },
       deliver,
       listener,
     );
@@ -218,6 +250,7 @@ export = function register(RED: NodeAPI): void {
         readerPriority: info?.readerPriority ?? null,
         openConnections: listener.openConnections,
         queued: batcher.queued + listener.waitingLines,
+        queuedBytes: batcher.queuedBytes + listener.waitingBytes,
         ...counters.snapshot(),
         kernel: kernel(),
       };
@@ -238,6 +271,8 @@ export = function register(RED: NodeAPI): void {
           t.incomplete && `${compact(t.incomplete)} incomplete`,
           drops && `${compact(drops)} dropped`,
           counters.connectionsRejected && `${compact(counters.connectionsRejected)} refused`,
+          t.handshakeFailed && `${compact(t.handshakeFailed)} TLS failed`,
+          t.stalled && `${compact(t.stalled)} stalled`,
         ].filter(Boolean);
         status = {
           fill: drops > 0 ? 'red' : problems.length ? 'yellow' : 'green',
@@ -248,10 +283,6 @@ export = function register(RED: NodeAPI): void {
       const text = JSON.stringify(status);
       if (text !== lastStatus) node.status(status);
       lastStatus = text;
-      if (errorsUnreported > 0) {
-        node.error(`${errorsUnreported} lines not parsed; first: ${firstError}`);
-        errorsUnreported = 0;
-      }
     }
     // wall clock paces the display only
     const ticker = setInterval(showStatus, 1000);

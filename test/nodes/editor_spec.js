@@ -25,7 +25,10 @@ const MISTAKES = {
     strobePerHour: ['0', '-5'], weights: ['0.5, 0.5', '0.5, 0.5, 0.5, 0.5', 'a, b, c, d'], allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'], maxSources: ['-1'], rearmHours: ['x'],
   },
   'beacon-partition': { mode: ['other'], keyFields: ['a,,b'], count: ['0', 'x', '1.5', '70000', '${}'], take: ['3-', 'a', '0-1,,2'], topicPrefix: ['a/+', '#'] },
-  'beacon-syslog-in': { port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'] },
+  'beacon-syslog-in': {
+    port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'],
+    maxPerSender: ['0', 'x'], handshakeTimeout: ['0', '2.5'], progressTimeout: ['-1'], queueMegabytes: ['0', '2000', 'x'],
+  },
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
   'beacon-format': { format: ['sms', ''], facility: ['24', '-1', 'x', '1.5'], appName: ['a b'] },
 };

@@ -65,8 +65,9 @@ class LogParser {
     }
     detect(message) {
         const m = message.trimStart();
+        // wave 3 fix: only Zeek's own header lines are headers; any other "#" line is unparsed, not skipped
         if (m.startsWith('#'))
-            return 'zeek-tsv';
+            return /^#(?:separator|set_separator|empty_field|unset_field|path|open|close|fields|types)(?:[ \t]|$)/.test(m) ? 'zeek-tsv' : null;
         if (m.startsWith('CEF:'))
             return 'cef';
         if (m.startsWith('{'))
