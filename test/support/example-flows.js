@@ -19,6 +19,7 @@ const NODE_MODULES = [
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-histogram.js')),
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-scorer.js')),
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-parse.js')),
+  require(path.join(ROOT, 'dist', 'nodes', 'beacon-format.js')),
   ...[
     'common/20-inject.js',
     'common/21-debug.js',
@@ -29,6 +30,7 @@ const NODE_MODULES = [
     'parsers/70-JSON.js',
     'storage/10-file.js',
     'network/21-httprequest.js',
+    'network/31-tcpin.js',
   ].map((f) => require(path.join(CORE, 'core', f))),
 ];
 
