@@ -44,7 +44,8 @@ function wired(example, receivers, dir) {
     if (n.id === ids.webhook) Object.assign(n, { d: false, url: receivers.webhook.url });
     if (n.id === ids.siem) Object.assign(n, { d: false, host: '127.0.0.1', port: String(receivers.rsyslog.port) });
   }
-  for (const s of scorers) s.wires[0].push(`${example.prefix}_test_flushed`);
+  // the flush leaves a scorer once, on whichever output carries control messages
+  for (const s of scorers) for (const w of s.wires) w.push(`${example.prefix}_test_flushed`);
   flow.push(
     {
       id: `${example.prefix}_test_email`,
