@@ -112,7 +112,7 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   const binSeconds = typeof input.BinSeconds === 'number' ? input.BinSeconds : 3600;
   // connections, when the histogram counted them all (strobes have intervals under any minimum delta)
   const connections = typeof input.Connections === 'number' ? input.Connections : total;
-  const perHour = connections / (binSeconds / 3600);
+  const perHour = connections / (activeSeconds(input, binSeconds) / 3600);
   const strobe = options.strobePerHour != null && perHour >= options.strobePerHour;
 
   const failed: string[] = [];
@@ -156,6 +156,19 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
     row.ConnectionsPerHour = Math.round(perHour * 10) / 10;
   }
   return { row, alert, failed: alert ? [] : failed, summary: alert ? alertSummary(row, groupFields, title) : '' };
+}
+
+/**
+ * The time the row's connections were spread over: from its first to its
+ * last event when the histogram kept them (a 72 h window of 6 h of traffic
+ * is 6 h, not 72), at least an hour (or the whole window when shorter) so
+ * a few connections close together are no strobe.
+ */
+function activeSeconds(input: LogRecord, binSeconds: number): number {
+  const first = parseEventTime(input.FirstSeen);
+  const last = parseEventTime(input.LastSeen);
+  if (!first || !last || !(last.sec >= first.sec)) return binSeconds;
+  return Math.min(binSeconds, Math.max(last.sec - first.sec, Math.min(3600, binSeconds)));
 }
 
 /** A delta count must be a finite number ≥ 0 under a numeric key (throws the row's error otherwise). */
