@@ -55,7 +55,7 @@ function withProbes(flows) {
   const z = 'so_wk_tab';
   const nodes = JSON.parse(JSON.stringify(flows));
   const scorer = nodes.find((n) => n.id === 'so_wk_score');
-  scorer.wires[0].push('t_is_control');
+  scorer.wires[1].push('t_is_control'); // control messages leave on the second output, off the alert hand-offs
   scorer.wires[1].push('t_below');
   nodes.find((n) => n.id === 'so_wk_take').wires[0].push('t_count');
   const file = (id, filename, y) => ({ id, z, type: 'file', filename, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 1200, y, wires: [] });

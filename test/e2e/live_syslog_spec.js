@@ -57,7 +57,7 @@ function liveFlow(name, as, port, inputOverrides = {}) {
   const file = (id, filename) => ({ id, type: 'file', z, name: 'test probe', filename, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 900, y: 800, wires: [] });
   input.wires[0].push(`${as}_probe_records`);
   input.wires[2].push(`${as}_probe_counters`);
-  nodes.find((n) => n.type === 'beacon-scorer').wires[0].push(`${as}_probe_flush`);
+  nodes.find((n) => n.type === 'beacon-scorer').wires[1].push(`${as}_probe_flush`); // control messages leave on the second output
   nodes.push(
     file(`${as}_probe_records`, `records-${as}.jsonl`),
     file(`${as}_probe_counters`, `counters-${as}.jsonl`),

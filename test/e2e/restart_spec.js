@@ -34,7 +34,9 @@ function chainTab(name, store) {
     .map((n) => ({ ...n, id: id(n.id), z: id('tab'), wires: n.wires.map((w) => w.filter((t) => CHAIN.includes(t)).map(id)) }));
   // the scorer keeps the cells it alerted early, so a restart does not notify them twice
   for (const n of nodes) if (n.type !== 'beacon-ip-filter') Object.assign(n, { store, checkpointEvery: 0 });
-  nodes.find((n) => n.type === 'beacon-scorer').wires[0].push(id('alerts'), id('is_control'));
+  const scorer = nodes.find((n) => n.type === 'beacon-scorer');
+  scorer.wires[0].push(id('alerts'));
+  scorer.wires[1].push(id('is_control')); // control messages leave on the second output, off the alert hand-offs
   const z = id('tab');
   return [
     { id: z, type: 'tab', label: `restart test: ${name}` },

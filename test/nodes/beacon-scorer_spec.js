@@ -49,7 +49,10 @@ describe('beacon-scorer node', function () {
       [false, [['8.8.8.8', true, false]]],
     ]);
     alerts[1].topic.should.match(/^WireData beaconing: 1 alert\(s\); first: .*RemoteIP 9\.9\.9\.9/);
-    should(got.o2).be.empty();
+    records(got.o2).should.be.empty();
+    // one cell, one AlertId: the early row's and the final row's
+    alerts[2].payload[0].AlertId.should.equal(alerts[0].payload[0].AlertId);
+    alerts[1].payload[0].AlertId.should.not.equal(alerts[0].payload[0].AlertId);
     helper.getNode('n1').status.lastCall.args[0].text.should.match(/2 alerts \(1 early\)/);
   });
 
@@ -64,7 +67,7 @@ describe('beacon-scorer node', function () {
 
   it('answers arrays with arrays, and a topic counting the alerts', async function () {
     await load();
-    const got = await exchange([{ payload: [row({ 60: 20 }), row({ 30: 40 }), row({ 60: 3 })] }]);
+    const got = await exchange([{ payload: [row({ 60: 20 }), row({ 30: 40 }, { RemoteIP: '9.9.9.9' }), row({ 60: 3 })] }]);
     got.o1[0].payload.should.have.length(2);
     got.o1[0].topic.should.match(/^WireData beaconing: 2 alert\(s\); first:/);
     got.o2[0].payload.should.have.length(1);
@@ -117,7 +120,8 @@ describe('beacon-scorer node', function () {
       await helper.load([scorerNode, catchNode], flow);
       const spy = sinon.spy(scorer, 'scoreRow');
       try {
-        const got = await exchange(traffic());
+        // the flush leaves on output 2, unwired in one run: wait for the messages, not for it
+        const got = await exchange([...traffic(), { flush: true }], { flush: false });
         return { got, scored: spy.callCount, status: helper.getNode('n1').status.lastCall.args[0].text };
       } finally {
         spy.restore();
