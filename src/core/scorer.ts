@@ -236,6 +236,21 @@ function periodParts(counts: Record<string, number>, alpha: number): { PeriodSec
   return { PeriodSeconds: r.period, PeriodShare: Math.round(r.share * 1000) / 1000, PeriodPValue: Number(r.pValue.toPrecision(3)), PeriodBand: r.band };
 }
 
+/**
+ * The group fields of a scorer row, read from its column order (KQL's):
+ * the columns between TimeGenerated and MostFrequentTimeDeltaCount. Rows
+ * keep the rule's columns only, so this is how a reader of the row alone
+ * (the sidebar, a formatter) tells the group from the figures; a group
+ * value may be '' (a CEF line without suser), which a text should leave
+ * out rather than print empty. Null when the row is not in that order.
+ */
+export function groupFieldsOf(row: LogRecord): string[] | null {
+  const keys = Object.keys(row);
+  const from = keys.indexOf('TimeGenerated');
+  const to = keys.indexOf('MostFrequentTimeDeltaCount');
+  return from === 0 && to > from ? keys.slice(from + 1, to) : null;
+}
+
 /** One line for an e-mail subject or a chat message. */
 export function alertSummary(row: LogRecord, groupFields: string[], title = 'Beaconing'): string {
   const who = groupFields.map((f) => `${f} ${printable(row[f])}`).join(', ');
