@@ -139,7 +139,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     // batches in, batches out: each line of the alert file is an array of rows
     const rows = () => jsonLines(path.join(userDir, `alerts-${as}.jsonl`)).flatMap((batch) => [].concat(batch));
     // final rows (Final: true) are the rule's; early alerts (Final: false) came before, one per cell alerted early
-    const finals = () => rows().filter((r) => r.Final !== false).map(({ Final, Notify, ...row }) => row);
+    const finals = () => rows().filter((r) => r.Final !== false).map(({ Final, Notify, AlertId, ...row }) => row);
     await red.until(`${alertCount} alert rows from ${as}`, () => finals().length >= alertCount, 30).catch(() => undefined); // fewer: the comparison says which
     return { alerts: finals(), all: rows(), counters, records: recordCount(path.join(userDir, `records-${as}.jsonl`)) };
   }
