@@ -233,6 +233,8 @@ export interface Decision {
   suppressed: string | null;
   /** the first alert of its cell (hand-offs to e-mail and chat notify on it) */
   notify: boolean;
+  /** the first alert of its cell since the last reset, notified or not (a replay's alerts still count) */
+  first: boolean;
 }
 
 export interface EarlyAlertsState {
@@ -280,10 +282,10 @@ export class EarlyAlerts {
     if (notice && !result.alert) this.counts.contradicted++; // arrival disorder beyond lateness + certain after
     if (notice && result.alert) {
       if (notice.patternSince !== undefined) Object.assign(result.row, { PatternSince: notice.patternSince, PatternHours: notice.patternHours });
-      return { result, suppressed: notice.suppressed, notify: false };
+      return { result, suppressed: notice.suppressed, notify: false, first: false };
     }
     const suppressed = result.alert ? gate(result.row) : null;
-    return { result, suppressed, notify: result.alert && !suppressed && this.firstNotice(result.row.AlertId as string) };
+    return { result, suppressed, notify: result.alert && !suppressed && this.firstNotice(result.row.AlertId as string), first: result.alert && !suppressed };
   }
 
   /** Whether the cell is notified now: false when it was before (the ledger survives resets), else remembered. */
@@ -343,6 +345,6 @@ export class EarlyAlerts {
     if (scored.row.PatternSince !== undefined) Object.assign(notice, { patternSince: scored.row.PatternSince, patternHours: scored.row.PatternHours });
     this.notices.set(key, notice);
     while (this.notices.size > this.maxRemembered) this.notices.delete(this.notices.oldestKey() as string);
-    return { result: scored, suppressed, notify: !suppressed && this.firstNotice(scored.row.AlertId as string) };
+    return { result: scored, suppressed, notify: !suppressed && this.firstNotice(scored.row.AlertId as string), first: !suppressed };
   }
 }

@@ -119,7 +119,7 @@ export = function register(RED: NodeAPI): void {
               result.row.FailedThresholds = [];
               misses.push(result.row);
             } else if (result.alert) {
-              if (decision.notify) s.alerts++; // alerted cells: a final row after an early alert is not counted again
+              if (decision.first) s.alerts++; // alerted cells: a final row after an early alert is not counted again
               hits.push(result.row);
               s.summaries.push(result.summary);
             } else {

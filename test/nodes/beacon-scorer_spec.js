@@ -146,6 +146,24 @@ describe('beacon-scorer node', function () {
     records(again.o2).map((r) => r.RemoteIP).should.eql(['5.5.5.5']);
   });
 
+  it('the alert output carries alert rows only: flush, reset and checkpoint leave on output 2, no message is empty', async function () {
+    await load();
+    const got = await exchange([
+      { reset: true },
+      { payload: [row({ 60: 3 }), row({ 60: 19, 61: 1 })] }, // a batch without an alert
+      { payload: [] },
+      { checkpoint: true },
+      { payload: row({ 60: 20 }), topic: 'kept' },
+    ]);
+    got.o1.should.have.length(1);
+    for (const m of got.o1) {
+      should(m.flush || m.reset || m.checkpoint).not.be.ok();
+      [].concat(m.payload).length.should.be.above(0);
+    }
+    got.o1[0].payload.AlertId.should.match(/^[0-9a-f]{20}$/);
+    got.o2.filter((m) => m.flush || m.reset || m.checkpoint).map((m) => Object.keys(m).filter((k) => ['flush', 'reset', 'checkpoint'].includes(k))).should.eql([['reset'], ['checkpoint'], ['flush']]);
+  });
+
   it('refuses malformed entities', async function () {
     await load({ entities: 'IPCustomEntity' });
     helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/Name=Field/);
