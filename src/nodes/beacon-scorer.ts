@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { LogRecord, RecordError } from '../core/common/records';
-import { AlertGate, parseAllowList } from '../core/scorer/alert-gate';
+import { AlertGate, PairMemory, parseAllowList } from '../core/scorer/alert-gate';
 import { EarlyAlerts } from '../core/scorer/early-alerts';
 import { parseEntities, ScoreMethod, ScorerOptions, thresholdTexts } from '../core/scorer/scorer';
 import { batchSubject } from '../core/alert/text';
@@ -71,9 +71,9 @@ export = function register(RED: NodeAPI): void {
         scored: 0,
         alerts: 0,
         summaries: [],
-        gate: makeGate(config),
+        gate: makeGate(config, this),
         suppressed: 0,
-        early: new EarlyAlerts(),
+        early: new EarlyAlerts(100_000, this.id),
       }),
       status: (s) => ({
         fill: s.alerts > 0 ? 'red' : 'green',
@@ -103,14 +103,16 @@ export = function register(RED: NodeAPI): void {
               s.scored++;
               continue;
             }
-            const window = input as { BinSeconds?: unknown; HopSeconds?: unknown };
-            const gate = (row: LogRecord) => s.gate?.check(row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds }).suppressed ?? null;
+            const window = input as { BinSeconds?: unknown; HopSeconds?: unknown; FirstSeen?: unknown; LastSeen?: unknown };
+            const gate = (row: LogRecord) =>
+              s.gate?.check(row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds, firstSeen: window.FirstSeen, lastSeen: window.LastSeen }).suppressed ?? null;
             // an early row sends nothing until its verdict is certain; a final row after an early alert is not notified again
             const decision = s.early.decide(input, s.options, title, gate);
             if (!decision) continue;
             const { result, suppressed } = decision;
             s.scored++;
-            if (result.row.Final !== undefined && result.alert) result.row.Notify = decision.notify;
+            // hand-offs route on it: an alert already notified (early, or before a reset) says so
+            if (result.alert && (result.row.Final !== undefined || (!suppressed && !decision.notify))) result.row.Notify = decision.notify;
             if (suppressed) {
               // held back, not lost: on output 2 with the reason
               s.suppressed++;
@@ -118,7 +120,7 @@ export = function register(RED: NodeAPI): void {
               result.row.FailedThresholds = [];
               misses.push(result.row);
             } else if (result.alert) {
-              if (decision.notify) s.alerts++; // alerted cells: a final row after an early alert is not counted again
+              if (decision.first) s.alerts++; // alerted cells: a final row after an early alert is not counted again
               hits.push(result.row);
               s.summaries.push(result.summary);
             } else {
@@ -156,7 +158,8 @@ export = function register(RED: NodeAPI): void {
         let i = 0;
         for (const m of alerts) {
           if (m === input && incoming.control) {
-            out.push(m);
+            // hand-offs hang on the alert output: a flush, reset or checkpoint goes on with the other rows instead
+            messages[1] = [...(messages[1] ?? []), m];
             continue;
           }
           const rows = ([] as LogRecord[]).concat(m.payload as LogRecord);
@@ -175,7 +178,7 @@ export = function register(RED: NodeAPI): void {
             out.push(part.length === rows.length ? Object.assign(m, { payload, topic, notify, rule }) : ({ ...m, payload, topic, notify, rule } as NodeMessage));
           }
         }
-        alerts.splice(0, alerts.length, ...out);
+        messages[0] = out.length > 0 ? out : null;
       },
     });
   }
@@ -199,22 +202,39 @@ function scoreMethod(value: unknown): ScoreMethod {
   throw new Error(`method must be kql, window, stats or periodic, not "${String(value).slice(0, 20)}"`);
 }
 
+/**
+ * Pair memories of the re-arm clock, shared by the scorers of one flow tab
+ * that watch the same pair fields with the same re-arm time: the hunt's long
+ * windows and its hourly bursts see the same pairs, and a person hears of a
+ * pair once per re-arm period whichever of them found it.
+ */
+const sharedPairs = new Map<string, { pairs: PairMemory; users: Set<string> }>();
+
+function pairMemory(key: string, node: Node): PairMemory {
+  let entry = sharedPairs.get(key);
+  if (!entry) sharedPairs.set(key, (entry = { pairs: new Map(), users: new Set() }));
+  entry.users.add(node.id);
+  const held = entry;
+  node.on('close', () => {
+    held.users.delete(node.id);
+    if (held.users.size === 0 && sharedPairs.get(key) === held) sharedPairs.delete(key);
+  });
+  return held.pairs;
+}
+
 /** The alert gate from the settings, or null when none of its parts is set. */
-function makeGate(config: ScorerDef): AlertGate | null {
+function makeGate(config: ScorerDef, node: Node): AlertGate | null {
   const allow = parseAllowList(config.allow ?? '');
   const maxSources = numberSetting(config.maxSources, 'prevalence limit', 0, 0) as number;
   const rearmHours = numberSetting(config.rearmHours, 're-arm hours', 0, 0) as number;
   if (!(maxSources >= 0) || !(rearmHours >= 0)) throw new Error('prevalence limit and re-arm hours must be ≥ 0');
   if (allow.length === 0 && maxSources === 0 && rearmHours === 0) return null;
-  return new AlertGate({
-    allow,
-    srcField: (config.srcField || 'LocalIP').trim(),
-    dstField: (config.dstField || 'RemoteIP').trim(),
-    portField: (config.portField || 'RemotePortNumber').trim(),
-    maxSourcesPerDestination: maxSources,
-    rearmSeconds: rearmHours * 3600,
-    maxRemembered: 100_000,
-  });
+  const srcField = (config.srcField || 'LocalIP').trim();
+  const dstField = (config.dstField || 'RemoteIP').trim();
+  const portField = (config.portField || 'RemotePortNumber').trim();
+  const options = { allow, srcField, dstField, portField, maxSourcesPerDestination: maxSources, rearmSeconds: rearmHours * 3600, maxRemembered: 100_000 };
+  if (rearmHours === 0) return new AlertGate(options);
+  return new AlertGate(options, pairMemory(JSON.stringify([config.z ?? '', srcField, dstField, portField, rearmHours]), node));
 }
 
 /** The periodic method's threshold: 0 < p ≤ 1; absent or blank = 0.001. */

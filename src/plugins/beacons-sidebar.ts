@@ -42,7 +42,8 @@ export = function register(RED: Red): void {
     for (const ev of events) {
       const source = ev.source;
       if (!source || !source.node || source.node.type !== 'beacon-scorer' || !source.id) continue;
-      if (ev.msg.reset && source.port === 0) changed = board.clear(source.id) || changed;
+      // a reset leaves on one output only (the second: control messages keep off the alert hand-offs)
+      if (ev.msg.reset) changed = board.clear(source.id) || changed;
       const payload = ev.msg.payload;
       if (payload === undefined) continue;
       for (const row of Array.isArray(payload) ? payload : [payload]) changed = board.offer(source.id, row as ScorerRow, source.port === 0) || changed;

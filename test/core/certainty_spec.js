@@ -220,7 +220,9 @@ describe('early verdicts (certainty, property)', function () {
     final.result.alert.should.be.true();
     final.notify.should.be.false();
     gateCalls.should.equal(1);
-    // the cell is forgotten after its final row; a row without Final (certainty off) alerts and notifies as before
-    restarted.decide({ ...base }, options, 'T', gate).notify.should.be.true();
+    // a row without Final (certainty off) alerts and notifies as before; the same cell again (a replay) is not told twice
+    restarted.decide({ ...base, LocalIP: 'b' }, options, 'T', gate).notify.should.be.true();
+    const again = restarted.decide({ ...base }, options, 'T', gate);
+    [again.result.alert, again.notify, again.result.row.AlertId].should.eql([true, false, first.result.row.AlertId]);
   });
 });

@@ -57,7 +57,7 @@ function liveFlow(name, as, port, inputOverrides = {}) {
   const file = (id, filename) => ({ id, type: 'file', z, name: 'test probe', filename, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 900, y: 800, wires: [] });
   input.wires[0].push(`${as}_probe_records`);
   input.wires[2].push(`${as}_probe_counters`);
-  nodes.find((n) => n.type === 'beacon-scorer').wires[0].push(`${as}_probe_flush`);
+  nodes.find((n) => n.type === 'beacon-scorer').wires[1].push(`${as}_probe_flush`); // control messages leave on the second output
   nodes.push(
     file(`${as}_probe_records`, `records-${as}.jsonl`),
     file(`${as}_probe_counters`, `counters-${as}.jsonl`),
@@ -139,7 +139,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     // batches in, batches out: each line of the alert file is an array of rows
     const rows = () => jsonLines(path.join(userDir, `alerts-${as}.jsonl`)).flatMap((batch) => [].concat(batch));
     // final rows (Final: true) are the rule's; early alerts (Final: false) came before, one per cell alerted early
-    const finals = () => rows().filter((r) => r.Final !== false).map(({ Final, Notify, ...row }) => row);
+    const finals = () => rows().filter((r) => r.Final !== false).map(({ Final, Notify, AlertId, ...row }) => row);
     await red.until(`${alertCount} alert rows from ${as}`, () => finals().length >= alertCount, 30).catch(() => undefined); // fewer: the comparison says which
     return { alerts: finals(), all: rows(), counters, records: recordCount(path.join(userDir, `records-${as}.jsonl`)) };
   }

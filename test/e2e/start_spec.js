@@ -22,8 +22,8 @@ const ROOT = path.join(__dirname, '..', '..');
 
 
 const allRows = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
-/** The final rows (what the KQL query gives), without the streaming marks; early alerts (Final: false) left out. */
-const readRows = (file) => allRows(file).filter((r) => r.Final !== false).map(({ Final, Notify, ...row }) => row);
+/** The final rows (what the KQL query gives), without the streaming marks and AlertId; early alerts (Final: false) left out. */
+const readRows = (file) => allRows(file).filter((r) => r.Final !== false).map(({ Final, Notify, AlertId, ...row }) => row);
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 
 describe('npm start (real Node-RED process)', function () {

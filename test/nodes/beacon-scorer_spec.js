@@ -51,7 +51,10 @@ describe('beacon-scorer node', function () {
       [false, [['8.8.8.8', true, false]]],
     ]);
     alerts[1].topic.should.match(/^WireData beaconing: beacon 10\.0\.0\.1 → 9\.9\.9\.9:443 every 60 s/);
-    should(got.o2).be.empty();
+    records(got.o2).should.be.empty();
+    // one cell, one AlertId: the early row's and the final row's
+    alerts[2].payload[0].AlertId.should.equal(alerts[0].payload[0].AlertId);
+    alerts[1].payload[0].AlertId.should.not.equal(alerts[0].payload[0].AlertId);
     helper.getNode('n1').status.lastCall.args[0].text.should.match(/2 alerts \(1 early\)/);
   });
 
@@ -66,7 +69,7 @@ describe('beacon-scorer node', function () {
 
   it('answers arrays with arrays, and a topic counting the alerts', async function () {
     await load();
-    const got = await exchange([{ payload: [row({ 60: 20 }), row({ 30: 40 }), row({ 60: 3 })] }]);
+    const got = await exchange([{ payload: [row({ 60: 20 }), row({ 30: 40 }, { RemoteIP: '9.9.9.9' }), row({ 60: 3 })] }]);
     got.o1[0].payload.should.have.length(2);
     got.o1[0].topic.should.match(/^WireData beaconing: beacon .* \(\+1 more\)$/);
     got.o1[0].topic.length.should.be.belowOrEqual(120);
@@ -120,7 +123,8 @@ describe('beacon-scorer node', function () {
       await helper.load([scorerNode, catchNode], flow);
       const spy = sinon.spy(scorer, 'scoreRow');
       try {
-        const got = await exchange(traffic());
+        // the flush leaves on output 2, unwired in one run: wait for the messages, not for it
+        const got = await exchange([...traffic(), { flush: true }], { flush: false });
         return { got, scored: spy.callCount, status: helper.getNode('n1').status.lastCall.args[0].text };
       } finally {
         spy.restore();
@@ -143,6 +147,24 @@ describe('beacon-scorer node', function () {
     helper.getNode('n1').updateWires([['o1'], ['o2']]);
     const again = await exchange([{ payload: row({ 60: 3 }, { RemoteIP: '5.5.5.5' }) }]);
     records(again.o2).map((r) => r.RemoteIP).should.eql(['5.5.5.5']);
+  });
+
+  it('the alert output carries alert rows only: flush, reset and checkpoint leave on output 2, no message is empty', async function () {
+    await load();
+    const got = await exchange([
+      { reset: true },
+      { payload: [row({ 60: 3 }), row({ 60: 19, 61: 1 })] }, // a batch without an alert
+      { payload: [] },
+      { checkpoint: true },
+      { payload: row({ 60: 20 }), topic: 'kept' },
+    ]);
+    got.o1.should.have.length(1);
+    for (const m of got.o1) {
+      should(m.flush || m.reset || m.checkpoint).not.be.ok();
+      [].concat(m.payload).length.should.be.above(0);
+    }
+    got.o1[0].payload.AlertId.should.match(/^[0-9a-f]{20}$/);
+    got.o2.filter((m) => m.flush || m.reset || m.checkpoint).map((m) => Object.keys(m).filter((k) => ['flush', 'reset', 'checkpoint'].includes(k))).should.eql([['reset'], ['checkpoint'], ['flush']]);
   });
 
   it('refuses malformed entities', async function () {

@@ -113,7 +113,7 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   const binSeconds = typeof input.BinSeconds === 'number' ? input.BinSeconds : 3600;
   // connections, when the histogram counted them all (strobes have intervals under any minimum delta)
   const connections = typeof input.Connections === 'number' ? input.Connections : total;
-  const perHour = connections / (binSeconds / 3600);
+  const perHour = connections / (activeSeconds(input, binSeconds) / 3600);
   const strobe = options.strobePerHour != null && perHour >= options.strobePerHour;
 
   const failed: string[] = [];
@@ -164,6 +164,19 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
     }
   }
   return { row, alert, failed: alert ? [] : failed, summary: alert ? alertSummary(row, groupFields, title) : '' };
+}
+
+/**
+ * The time the row's connections were spread over: from its first to its
+ * last event when the histogram kept them (a 72 h window of 6 h of traffic
+ * is 6 h, not 72), at least an hour (or the whole window when shorter) so
+ * a few connections close together are no strobe.
+ */
+function activeSeconds(input: LogRecord, binSeconds: number): number {
+  const first = parseEventTime(input.FirstSeen);
+  const last = parseEventTime(input.LastSeen);
+  if (!first || !last || !(last.sec >= first.sec)) return binSeconds;
+  return Math.min(binSeconds, Math.max(last.sec - first.sec, Math.min(3600, binSeconds)));
 }
 
 /** A delta count must be a finite number ≥ 0 under a numeric key (throws the row's error otherwise). */
@@ -229,6 +242,21 @@ function statsParts(input: LogRecord, counts: Record<string, number>, weights: S
 function periodParts(counts: Record<string, number>, alpha: number): { PeriodSeconds: number | null; PeriodShare: number; PeriodPValue: number; PeriodBand: [number, number] | null } {
   const r = intervalPeriodicity(counts, { ...DEFAULT_PERIODICITY, alpha });
   return { PeriodSeconds: r.period, PeriodShare: Math.round(r.share * 1000) / 1000, PeriodPValue: Number(r.pValue.toPrecision(3)), PeriodBand: r.band };
+}
+
+/**
+ * The group fields of a scorer row, read from its column order (KQL's):
+ * the columns between TimeGenerated and MostFrequentTimeDeltaCount. Rows
+ * keep the rule's columns only, so this is how a reader of the row alone
+ * (the sidebar, a formatter) tells the group from the figures; a group
+ * value may be '' (a CEF line without suser), which a text should leave
+ * out rather than print empty. Null when the row is not in that order.
+ */
+export function groupFieldsOf(row: LogRecord): string[] | null {
+  const keys = Object.keys(row);
+  const from = keys.indexOf('TimeGenerated');
+  const to = keys.indexOf('MostFrequentTimeDeltaCount');
+  return from === 0 && to > from ? keys.slice(from + 1, to) : null;
 }
 
 /** One line for an e-mail subject or a chat message (the text every alert is told in). */
