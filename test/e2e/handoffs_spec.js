@@ -60,7 +60,9 @@ function wired(example, receivers, dir) {
       dname: 'soc',
       wires: [],
     },
-    { id: `${example.prefix}_test_flushed`, type: 'switch', z, property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [[`${example.prefix}_test_done`]] },
+    { id: `${example.prefix}_test_flushed`, type: 'switch', z, property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [[`${example.prefix}_test_mark`]] },
+    // the file node writes nothing for a message without a payload
+    { id: `${example.prefix}_test_mark`, type: 'change', z, rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' }], wires: [[`${example.prefix}_test_done`]] },
     { id: `${example.prefix}_test_done`, type: 'file', z, filename: path.join(dir, 'done.txt'), filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
   );
   return { flow, scorers: scorers.length };
