@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_KEYS, DeltaTracker, newDeltaOutput } from '../core/delta';
+import { DEFAULT_FUTURE_TOLERANCE, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_KEYS, DeltaTracker, newDeltaOutput } from '../core/delta';
+import { isoFromSeconds } from '../core/time';
 import { fieldList } from '../core/records';
 import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
@@ -16,6 +17,43 @@ interface DeltaDef extends NodeDef {
   nextTimeField: string;
   maxKeys: string | number;
   maxBuffered: string | number;
+  /** seconds of event time a record may be dated ahead of the watermark before it is held apart; 0 = no guard */
+  futureTolerance?: string | number;
+}
+
+/**
+ * Warns of records held apart as dated too far ahead, at most once per
+ * minute of event time (a flood of forged lines gives one warning a minute).
+ */
+class AheadReporter {
+  private reported = 0;
+  private givenUp = 0;
+  private lastMinute = -Infinity;
+
+  constructor(private readonly node: Node) {}
+
+  check(t: DeltaTracker): void {
+    const total = t.counts.ahead;
+    const w = t.watermarkTime;
+    // records confirmed within the same message (a stream moving on) are not worth a warning
+    if (total <= this.reported || !w || (t.heldCount === 0 && t.counts.aheadGivenUp === this.givenUp)) return;
+    const minute = Math.floor(w.sec / 60);
+    if (minute <= this.lastMinute) return;
+    this.node.warn(
+      `${total - this.reported} record(s) dated more than ${t.options.futureToleranceSeconds} s ahead of the watermark ` +
+        `(${isoFromSeconds(w.sec)}) held apart since the last report; ${t.heldCount} wait for confirmation by other records, ` +
+        `${t.counts.aheadGivenUp} given up so far (late output, LateReason "ahead")`,
+    );
+    this.reported = total;
+    this.givenUp = t.counts.aheadGivenUp;
+    this.lastMinute = minute;
+  }
+
+  reset(): void {
+    this.reported = 0;
+    this.givenUp = 0;
+    this.lastMinute = -Infinity;
+  }
 }
 
 /** beacon-delta: time to the next event of the same key, attached to the earlier event. */
@@ -24,6 +62,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const evictions = new EvictionReporter(this, 'keys forgotten');
     const forced = new EvictionReporter(this, 'events released early from a full reorder buffer');
+    const ahead = new AheadReporter(this);
     runRecordNode<DeltaTracker>(RED, this, {
       type: 'beacon-delta',
       create: () =>
@@ -36,19 +75,24 @@ export = function register(RED: NodeAPI): void {
           nextTimeField: (config.nextTimeField || 'nextTimeGenerated').trim(),
           maxKeys: numberSetting(config.maxKeys, 'maximum keys', DEFAULT_MAX_KEYS, 0) as number,
           maxBuffered: numberSetting(config.maxBuffered, 'maximum buffered events', DEFAULT_MAX_BUFFERED, 0) as number,
+          futureToleranceSeconds: numberSetting(config.futureTolerance, 'future tolerance', DEFAULT_FUTURE_TOLERANCE) as number,
         }),
       status: (t) => {
         let text = `${compact(t.counts.seen)} rec · ${compact(t.keyCount)} keys · ${compact(t.bufferedCount)} buf`;
         if (t.counts.late > 0) text += ` · ${compact(t.counts.late)} late`;
         const evicted = t.counts.evictedKeys + t.counts.forcedReleases;
         if (evicted > 0) text += ` · ${compact(evicted)} evicted`;
-        return { fill: t.counts.late > 0 || evicted > 0 ? 'yellow' : 'green', shape: 'dot', text };
+        // held apart now, or given up unconfirmed: dated too far ahead of the watermark
+        const aheadNow = (t.watermarkTime ? t.heldCount : 0) + t.counts.aheadGivenUp;
+        if (aheadNow > 0) text += ` · ${compact(aheadNow)} ahead`;
+        return { fill: t.counts.late > 0 || evicted > 0 || aheadNow > 0 ? 'yellow' : 'green', shape: 'dot', text };
       },
       reset: (t) => {
         t.reset();
-        Object.assign(t.counts, { seen: 0, released: 0, late: 0, errors: 0, evictedKeys: 0, forcedReleases: 0 });
+        Object.assign(t.counts, { seen: 0, released: 0, late: 0, errors: 0, evictedKeys: 0, forcedReleases: 0, ahead: 0, aheadGivenUp: 0 });
         evictions.reset();
         forced.reset();
+        ahead.reset();
       },
       handle: (t, incoming) => {
         const out = newDeltaOutput();
@@ -58,6 +102,7 @@ export = function register(RED: NodeAPI): void {
         const now = t.watermarkTime?.sec ?? null;
         evictions.check(t.counts.evictedKeys, now, t.options.maxKeys ?? 0);
         forced.check(t.counts.forcedReleases, now, t.options.maxBuffered ?? 0);
+        ahead.check(t);
         return { outputs: [out.released, out.late], errors: out.errors };
       },
       reuseInput: () => false,
