@@ -151,6 +151,8 @@ export class DeltaTracker {
   private held: BufferedEvent[] = [];
   /** the earliest held time (skips the look at held records while the watermark is far from them) */
   private heldMin: EventTime | null = null;
+  /** the watermark (whole seconds) when each held record arrived */
+  private readonly heldAt = new WeakMap<BufferedEvent, number>();
   /** consecutive arrivals that were held */
   private aheadRun = 0;
   private readonly futureSec: number;
@@ -181,6 +183,19 @@ export class DeltaTracker {
   /** Records held apart as dated too far ahead, waiting for confirmation. */
   get heldCount(): number {
     return this.held.length;
+  }
+
+  /**
+   * Held records still unconfirmed after the watermark moved on by more than
+   * the tolerance since they came: a real jump would have been confirmed by
+   * then, so these are worth a warning (a jump waiting for its quorum is not).
+   */
+  get staleHeldCount(): number {
+    const w = this.watermark;
+    if (!w) return 0;
+    let n = 0;
+    for (const e of this.held) if (w.sec - (this.heldAt.get(e) ?? w.sec) > this.futureSec) n++;
+    return n;
   }
 
   /** Keys with an event waiting for its successor. */
@@ -385,6 +400,7 @@ export class DeltaTracker {
     if (this.watermark) this.counts.ahead++;
     this.aheadRun++;
     this.held.push(event);
+    if (this.watermark) this.heldAt.set(event, this.watermark.sec);
     if (this.held.length > MAX_HELD) this.giveUp(this.held.shift() as BufferedEvent, out);
     const confirmed = this.confirmed(event);
     if (confirmed) {

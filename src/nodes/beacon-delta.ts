@@ -22,36 +22,39 @@ interface DeltaDef extends NodeDef {
 }
 
 /**
- * Warns of records held apart as dated too far ahead, at most once per
- * minute of event time (a flood of forged lines gives one warning a minute).
+ * Warns of records held apart as dated too far ahead that nothing confirmed:
+ * given up at a flush, or still waiting after the feed moved on by more than
+ * the tolerance (a real jump waiting a moment for its quorum is not worth
+ * one). At most once per minute of event time, so a flood of forged lines
+ * gives one warning a minute.
  */
 class AheadReporter {
-  private reported = 0;
   private givenUp = 0;
+  private stale = 0;
   private lastMinute = -Infinity;
 
   constructor(private readonly node: Node) {}
 
   check(t: DeltaTracker): void {
-    const total = t.counts.ahead;
     const w = t.watermarkTime;
-    // records confirmed within the same message (a stream moving on) are not worth a warning
-    if (total <= this.reported || !w || (t.heldCount === 0 && t.counts.aheadGivenUp === this.givenUp)) return;
+    const stale = t.staleHeldCount;
+    const givenUp = t.counts.aheadGivenUp;
+    if (!w || (givenUp <= this.givenUp && stale <= this.stale)) return;
     const minute = Math.floor(w.sec / 60);
     if (minute <= this.lastMinute) return;
     this.node.warn(
-      `${total - this.reported} record(s) dated more than ${t.options.futureToleranceSeconds} s ahead of the watermark ` +
-        `(${isoFromSeconds(w.sec)}) held apart since the last report; ${t.heldCount} wait for confirmation by other records, ` +
-        `${t.counts.aheadGivenUp} given up so far (late output, LateReason "ahead")`,
+      `records dated more than ${t.options.futureToleranceSeconds} s ahead of the watermark (${isoFromSeconds(w.sec)}) ` +
+        `and confirmed by no other records: ${stale} held apart while the feed moved on, ${givenUp} given up ` +
+        `(late output, LateReason "ahead"); ${t.counts.ahead} held apart in all`,
     );
-    this.reported = total;
-    this.givenUp = t.counts.aheadGivenUp;
+    this.givenUp = givenUp;
+    this.stale = stale;
     this.lastMinute = minute;
   }
 
   reset(): void {
-    this.reported = 0;
     this.givenUp = 0;
+    this.stale = 0;
     this.lastMinute = -Infinity;
   }
 }

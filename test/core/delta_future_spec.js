@@ -40,6 +40,8 @@ describe('core/delta: records dated far ahead of the watermark', function () {
     // held apart while the feed goes on: nothing late, the watermark stays on the feed's time
     guarded.tracker.heldCount.should.equal(1);
     guarded.tracker.counts.ahead.should.equal(1);
+    // the feed moved on by more than the tolerance since: worth a warning
+    guarded.tracker.staleHeldCount.should.equal(1);
     guarded.tracker.watermarkTime.sec.should.be.below(Date.UTC(2025, 0, 1) / 1000);
     guarded.out.late.should.be.empty();
     guarded.tracker.flush(guarded.out);
@@ -58,6 +60,7 @@ describe('core/delta: records dated far ahead of the watermark', function () {
     for (let i = 0; i < 20; i++) records.push(rec(3600 + i * 20, ['a', 'b', 'c'][i % 3]));
     const guarded = run(records, { futureToleranceSeconds: 900 }, { flush: false });
     guarded.tracker.heldCount.should.equal(0);
+    guarded.tracker.staleHeldCount.should.equal(0);
     guarded.tracker.counts.ahead.should.equal(FUTURE_QUORUM);
     guarded.tracker.flush(guarded.out);
     pairs(guarded.out).should.eql(pairs(run(records).out));
