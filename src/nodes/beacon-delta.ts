@@ -35,13 +35,14 @@ class AheadReporter {
 
   constructor(private readonly node: Node) {}
 
-  check(t: DeltaTracker): void {
+  /** `flush`: what a flush gave up is reported even within the minute of an earlier report */
+  check(t: DeltaTracker, flush: boolean): void {
     const w = t.watermarkTime;
     const stale = t.staleHeldCount;
     const givenUp = t.counts.aheadGivenUp;
     if (!w || (givenUp <= this.givenUp && stale <= this.stale)) return;
     const minute = Math.floor(w.sec / 60);
-    if (minute <= this.lastMinute) return;
+    if (minute <= this.lastMinute && !(flush && givenUp > this.givenUp)) return;
     this.node.warn(
       `records dated more than ${t.options.futureToleranceSeconds} s ahead of the watermark (${isoFromSeconds(w.sec)}) ` +
         `and confirmed by no other records: ${stale} held apart while the feed moved on, ${givenUp} given up ` +
@@ -105,7 +106,7 @@ export = function register(RED: NodeAPI): void {
         const now = t.watermarkTime?.sec ?? null;
         evictions.check(t.counts.evictedKeys, now, t.options.maxKeys ?? 0);
         forced.check(t.counts.forcedReleases, now, t.options.maxBuffered ?? 0);
-        ahead.check(t);
+        ahead.check(t, incoming.flush);
         return { outputs: [out.released, out.late], errors: out.errors };
       },
       reuseInput: () => false,
