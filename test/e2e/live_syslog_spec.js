@@ -291,6 +291,8 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     oracle.wireDataRule(recs, { allRows: true }).length.should.be.above(1000);
     const port = await freePort();
     const userDir = await startWith(liveFlow(EXAMPLES.zt, 'zt', port));
+    // the input binds after the flows have started: a connection before that is refused
+    await red.until(`listening on tcp ${port}`, () => red.log.includes(`listening on tcp 127.0.0.1:${port}`));
     await sendTcpLines(port, lines);
     const got = await flushAndCollect(userDir, 'zt', recs.length, expected.length);
     got.counters.total.parseErrors.should.equal(0);
