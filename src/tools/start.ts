@@ -9,7 +9,7 @@
  * are printed here as they are written; the editor stays up at
  * http://127.0.0.1:1880.
  *
- * Options: --port N (default 1880, or $PORT; overrides settings.js), --user-dir
+ * Options: --port N (or $PORT; else settings.js's uiPort, 1880 when seeded), --user-dir
  * DIR (default .node-red-data in the project), --reset (empty the user
  * directory first, saying what goes, and seed it afresh), --exit-after-alerts
  * N (stop once N alert lines were seen: for tests and CI), --live (seed the
@@ -28,6 +28,8 @@ const REPLAY_INJECTS = ['replay sample file', 'replay conn.log'];
 
 interface Options {
   port: number;
+  /** --port or $PORT given: it overrides a kept settings.js's uiPort */
+  portGiven: boolean;
   userDir: string;
   exitAfterAlerts: number;
   live: boolean;
@@ -41,6 +43,7 @@ function parseArgs(argv: string[]): Options {
   };
   return {
     port: Number(get('port') ?? process.env.PORT ?? 1880),
+    portGiven: get('port') !== undefined || process.env.PORT !== undefined,
     userDir: path.resolve(get('user-dir') ?? path.join(ROOT, '.node-red-data')),
     exitAfterAlerts: Number(get('exit-after-alerts') ?? 0),
     live: argv.includes('--live'),
@@ -118,7 +121,12 @@ function prepareUserDir(options: Options): { settings: string; replays: string[]
   // the earlier npm start rewrote its settings.js on every start: no user edit survived in it, and it lacks nodesDir
   const oldSettings = fs.existsSync(settings) && fs.readFileSync(settings, 'utf8').startsWith(OLD_SETTINGS_HEADER);
   if (!fs.existsSync(settings) || oldSettings) writeSettings(dir, options.port);
-  else kept.push('settings.js');
+  else {
+    kept.push('settings.js');
+    // the user's uiPort stands unless a port was asked for (read for the messages and the replay clicks)
+    const port = /^\s*uiPort\s*:\s*(\d{1,5})\s*,/m.exec(fs.readFileSync(settings, 'utf8'));
+    if (!options.portGiven && port) options.port = Number(port[1]);
+  }
   for (const note of detachPackageLink(dir)) process.stdout.write(`netbeacon: ${note}\n`);
   if (!fs.existsSync(path.join(dir, 'package.json'))) seedManifest(dir);
   else kept.push('package.json');
@@ -148,7 +156,8 @@ function main(): void {
   const samples = writeSampleFiles(path.join(options.userDir, 'samples'));
 
   const red = nodeRedScript();
-  const child = spawn(process.execPath, [red, '--userDir', options.userDir, '--settings', settings, '--port', String(options.port)], {
+  const portArgs = options.portGiven ? ['--port', String(options.port)] : [];
+  const child = spawn(process.execPath, [red, '--userDir', options.userDir, '--settings', settings, ...portArgs], {
     env: { ...process.env, NETBEACON_WIREDATA_FILE: samples.wiredata, NETBEACON_CSL_FILE: samples.csl, NETBEACON_ZEEK_FILE: samples.zeek },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

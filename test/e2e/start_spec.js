@@ -134,11 +134,16 @@ describe('npm start keeps what the user did (real processes)', function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Runs tools/start.js until the editor answers with its flows, then stops it with SIGTERM; resolves with its output and the deployed flows. */
-  async function startAndStop(userDir, extra = []) {
-    const port = await freePort();
+  /**
+   * Runs tools/start.js until the editor answers with its flows, then stops it with SIGTERM; resolves
+   * with its output and the deployed flows. `port`: the one settings.js names (no --port given).
+   */
+  async function startAndStop(userDir, extra = [], port = null) {
+    const portArgs = port ? [] : ['--port', String((port = await freePort()))];
+    const { PORT, ...env } = process.env;
     let output = '';
-    child = spawn(process.execPath, [path.join(ROOT, 'tools', 'start.js'), '--port', String(port), '--user-dir', userDir, ...extra], {
+    child = spawn(process.execPath, [path.join(ROOT, 'tools', 'start.js'), ...portArgs, '--user-dir', userDir, ...extra], {
+      env,
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -194,7 +199,10 @@ describe('npm start keeps what the user did (real processes)', function () {
     flows.push({ id: 'user_note', type: 'comment', z: tab, name: 'my own note', info: '', x: 200, y: 900, wires: [] });
     fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
     const settingsFile = path.join(userDir, 'settings.js');
-    fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8').replace('module.exports = {', 'module.exports = {\n    // my own settings line\n    apiMaxLength: "6mb",'));
+    const myPort = await freePort();
+    fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8')
+      .replace('module.exports = {', 'module.exports = {\n    // my own settings line\n    apiMaxLength: "6mb",')
+      .replace(/uiPort: \d+,/, `uiPort: ${myPort},`));
     const alertFile = path.join(userDir, 'beacon-alerts-wiredata.jsonl');
     fs.appendFileSync(alertFile, `${JSON.stringify({ mine: 'an alert row the user keeps' })}\n`);
     // installing a module there, as the palette manager does: the checkout must not be rebuilt
@@ -204,7 +212,9 @@ describe('npm start keeps what the user did (real processes)', function () {
     should(mtimes()).eql(before);
     JSON.parse(fs.readFileSync(path.join(userDir, 'package.json'), 'utf8')).dependencies.should.have.property('netbeacon-test-tiny-module');
 
-    const second = await startAndStop(userDir);
+    // no --port: the editor answers on the port the user's settings.js names
+    const second = await startAndStop(userDir, [], myPort);
+    second.output.should.containEql(`editor at http://127.0.0.1:${myPort}`);
     // the flows Node-RED runs are the user's
     second.flows.flows.filter((n) => n.id === 'user_note').length.should.equal(1);
     second.output.should.match(/keeping settings\.js, package\.json, flows\.json, node_modules, beacon-alerts-wiredata\.jsonl/);
