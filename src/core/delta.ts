@@ -259,8 +259,8 @@ export class DeltaTracker {
    */
   addBatch(records: readonly unknown[], out: DeltaOutput): void {
     const maxBuffered = this.options.maxBuffered ?? 0;
-    const fast =
-      records.length > 1 && this.held.length === 0 && (this.watermark || Number.isNaN(this.futureSec)) && !(maxBuffered > 0 && this.buffer.size + records.length > maxBuffered)
+    let fast =
+      records.length > 1 && (this.watermark || Number.isNaN(this.futureSec)) && !(maxBuffered > 0 && this.buffer.size + records.length > maxBuffered)
         ? sortedRunOf(records, {
             keyFields: this.options.keyFields,
             timeField: this.options.timeField,
@@ -273,6 +273,9 @@ export class DeltaTracker {
             futureTicks: this.futureTicks,
           })
         : null;
+    // a held record the batch would bring within the tolerance goes in between its records: one by one then
+    // (one held forever, a forged line, leaves the fast path on)
+    if (fast && this.heldMin && !this.isAhead(this.heldMin, fast.watermark)) fast = null;
     if (!fast) {
       for (let i = 0; i < records.length; i++) this.add(records[i], out);
       return;
@@ -365,8 +368,7 @@ export class DeltaTracker {
   }
 
   /** Whether an event is dated more than the future tolerance ahead of the watermark (never without a watermark or guard). */
-  private isAhead(e: EventTime): boolean {
-    const w = this.watermark;
+  private isAhead(e: EventTime, w: EventTime | null = this.watermark): boolean {
     if (!w || Number.isNaN(this.futureSec)) return false;
     // exact while the gap is small; far gaps may round, but never across zero
     return (e.sec - w.sec - this.futureSec) * 1e7 + (e.ticks - w.ticks - this.futureTicks) > 0;

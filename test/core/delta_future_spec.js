@@ -123,6 +123,25 @@ describe('core/delta: records dated far ahead of the watermark', function () {
     tracker.heldCount.should.equal(0);
   });
 
+  it('a record held forever (a forged line) leaves batches on the fast path', function () {
+    const sinon = require('sinon');
+    const deltaBatch = require('../../core/batch/delta-batch');
+    const tracker = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 60, futureToleranceSeconds: 900 });
+    const out = newDeltaOutput();
+    tracker.addBatch([rec(0), rec(1, '10.0.0.2'), FORGED(), rec(2)], out);
+    tracker.heldCount.should.equal(1);
+    const reader = sinon.spy(deltaBatch, 'sortedRunOf');
+    try {
+      for (let b = 1; b <= 5; b++) tracker.addBatch(Array.from({ length: 50 }, (_, i) => rec(b * 100 + i, `10.0.0.${i % 3}`)), out);
+      reader.callCount.should.equal(5);
+      reader.returnValues.every((r) => r !== null).should.be.true();
+    } finally {
+      reader.restore();
+    }
+    tracker.heldCount.should.equal(1);
+    out.late.should.be.empty();
+  });
+
   it('rejects a negative or non-finite tolerance', function () {
     for (const bad of [-1, NaN, Infinity]) should.throws(() => new DeltaTracker({ ...WIREDATA_DELTA, futureToleranceSeconds: bad }), /future tolerance/);
   });
