@@ -75,6 +75,16 @@ describe('beacon-delta node', function () {
     records(unguarded.o2).length.should.be.above(1);
   });
 
+  it('refuses a future tolerance that is not a number of seconds ≥ 0, naming it', async function () {
+    for (const bad of ['-5', 'soon']) {
+      await load({ futureTolerance: bad });
+      const n = helper.getNode('n1');
+      n.status.lastCall.args[0].should.containDeep({ fill: 'red', text: 'invalid settings' });
+      n.error.args.map((a) => String(a[0])).some((e) => /future tolerance/.test(e)).should.be.true();
+      await helper.unload();
+    }
+  });
+
   it('reset forgets the keys and passes on', async function () {
     await load();
     const got = await exchange([{ payload: rec(0) }, { reset: true }, { payload: rec(-100) }, { payload: rec(-40) }]);
