@@ -75,6 +75,32 @@ describe('example flows: replaying twice', function () {
   });
   afterEach(() => helper.unload());
 
+  it('every example has a reset inject whose message reaches its stateful nodes along the records\' wires', function () {
+    const names = fs.readdirSync(path.join(__dirname, '..', '..', 'examples')).filter((f) => f.endsWith('.json'));
+    let checked = 0;
+    for (const name of names) {
+      const flow = readExample(name);
+      const byId = new Map(flow.map((n) => [n.id, n]));
+      const stateful = flow.filter((n) => ['beacon-delta', 'beacon-partition'].includes(n.type));
+      // a worker gets its reset from the ingest, over MQTT
+      if (!stateful.length || flow.some((n) => n.type === 'mqtt in')) continue;
+      const reset = flow.find((n) => n.type === 'inject' && n.name === 'reset');
+      should.exist(reset, name);
+      reset.props.should.containDeep([{ p: 'reset', v: 'true', vt: 'bool' }]);
+      // follow the first output of each node (where records and control messages go on)
+      const reached = new Set();
+      const walk = (id) => {
+        if (reached.has(id) || !byId.has(id)) return;
+        reached.add(id);
+        for (const next of byId.get(id).wires?.[0] ?? []) walk(next);
+      };
+      walk(reset.id);
+      for (const n of stateful) reached.has(n.id).should.be.true(`${name}: the reset does not reach ${n.id}`);
+      checked++;
+    }
+    checked.should.be.above(6);
+  });
+
   for (const name of EXAMPLES) {
     it(`${name}: the same alerts the second time, none late`, async function () {
       const flow = readExample(name);
