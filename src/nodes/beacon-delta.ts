@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_KEYS, DeltaTracker, newDeltaOutput } from '../core/delta/delta';
+import { DEFAULT_FUTURE_TOLERANCE, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_KEYS, DeltaTracker, newDeltaOutput } from '../core/delta/delta';
+import { isoFromSeconds } from '../core/common/time';
 import { fieldList } from '../core/common/records';
 import { compact, EvictionReporter, numberSetting, runRecordNode } from './node-support';
 import { persistenceSettings } from './persistence';
@@ -16,6 +17,47 @@ interface DeltaDef extends NodeDef {
   nextTimeField: string;
   maxKeys: string | number;
   maxBuffered: string | number;
+  /** seconds of event time a record may be dated ahead of the watermark before it is held apart; 0 = no guard */
+  futureTolerance?: string | number;
+}
+
+/**
+ * Warns of records held apart as dated too far ahead that nothing confirmed:
+ * given up at a flush, or still waiting after the feed moved on by more than
+ * the tolerance (a real jump waiting a moment for its quorum is not worth
+ * one). At most once per minute of event time, so a flood of forged lines
+ * gives one warning a minute.
+ */
+class AheadReporter {
+  private givenUp = 0;
+  private stale = 0;
+  private lastMinute = -Infinity;
+
+  constructor(private readonly node: Node) {}
+
+  /** `flush`: what a flush gave up is reported even within the minute of an earlier report */
+  check(t: DeltaTracker, flush: boolean): void {
+    const w = t.watermarkTime;
+    const stale = t.staleHeldCount;
+    const givenUp = t.counts.aheadGivenUp;
+    if (!w || (givenUp <= this.givenUp && stale <= this.stale)) return;
+    const minute = Math.floor(w.sec / 60);
+    if (minute <= this.lastMinute && !(flush && givenUp > this.givenUp)) return;
+    this.node.warn(
+      `records dated more than ${t.options.futureToleranceSeconds} s ahead of the watermark (${isoFromSeconds(w.sec)}) ` +
+        `and confirmed by no other records: ${stale} held apart while the feed moved on, ${givenUp} given up ` +
+        `(late output, LateReason "ahead"); ${t.counts.ahead} held apart in all`,
+    );
+    this.givenUp = givenUp;
+    this.stale = stale;
+    this.lastMinute = minute;
+  }
+
+  reset(): void {
+    this.givenUp = 0;
+    this.stale = 0;
+    this.lastMinute = -Infinity;
+  }
 }
 
 /** beacon-delta: time to the next event of the same key, attached to the earlier event. */
@@ -24,6 +66,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const evictions = new EvictionReporter(this, 'keys forgotten');
     const forced = new EvictionReporter(this, 'events released early from a full reorder buffer');
+    const ahead = new AheadReporter(this);
     runRecordNode<DeltaTracker>(RED, this, {
       type: 'beacon-delta',
       create: () =>
@@ -36,19 +79,24 @@ export = function register(RED: NodeAPI): void {
           nextTimeField: (config.nextTimeField || 'nextTimeGenerated').trim(),
           maxKeys: numberSetting(config.maxKeys, 'maximum keys', DEFAULT_MAX_KEYS, 0) as number,
           maxBuffered: numberSetting(config.maxBuffered, 'maximum buffered events', DEFAULT_MAX_BUFFERED, 0) as number,
+          futureToleranceSeconds: numberSetting(config.futureTolerance, 'future tolerance', DEFAULT_FUTURE_TOLERANCE) as number,
         }),
       status: (t) => {
         let text = `${compact(t.counts.seen)} rec · ${compact(t.keyCount)} keys · ${compact(t.bufferedCount)} buf`;
         if (t.counts.late > 0) text += ` · ${compact(t.counts.late)} late`;
         const evicted = t.counts.evictedKeys + t.counts.forcedReleases;
         if (evicted > 0) text += ` · ${compact(evicted)} evicted`;
-        return { fill: t.counts.late > 0 || evicted > 0 ? 'yellow' : 'green', shape: 'dot', text };
+        // held apart now, or given up unconfirmed: dated too far ahead of the watermark
+        const aheadNow = (t.watermarkTime ? t.heldCount : 0) + t.counts.aheadGivenUp;
+        if (aheadNow > 0) text += ` · ${compact(aheadNow)} ahead`;
+        return { fill: t.counts.late > 0 || evicted > 0 || aheadNow > 0 ? 'yellow' : 'green', shape: 'dot', text };
       },
       reset: (t) => {
         t.reset();
-        Object.assign(t.counts, { seen: 0, released: 0, late: 0, errors: 0, evictedKeys: 0, forcedReleases: 0 });
+        Object.assign(t.counts, { seen: 0, released: 0, late: 0, errors: 0, evictedKeys: 0, forcedReleases: 0, ahead: 0, aheadGivenUp: 0 });
         evictions.reset();
         forced.reset();
+        ahead.reset();
       },
       handle: (t, incoming) => {
         const out = newDeltaOutput();
@@ -58,6 +106,7 @@ export = function register(RED: NodeAPI): void {
         const now = t.watermarkTime?.sec ?? null;
         evictions.check(t.counts.evictedKeys, now, t.options.maxKeys ?? 0);
         forced.check(t.counts.forcedReleases, now, t.options.maxBuffered ?? 0);
+        ahead.check(t, incoming.flush);
         return { outputs: [out.released, out.late], errors: out.errors };
       },
       reuseInput: () => false,

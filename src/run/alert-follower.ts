@@ -37,6 +37,13 @@ export class AlertFollower {
     this.timer = null;
   }
 
+  /** Starts after what the files hold now (kept from an earlier run), without printing it. */
+  skipWritten(): void {
+    for (const file of this.files) {
+      if (fs.existsSync(file)) this.offsets.set(file, fs.readFileSync(file, 'utf8').lastIndexOf('\n') + 1);
+    }
+  }
+
   poll(): void {
     for (const file of this.files) {
       if (!fs.existsSync(file)) continue;

@@ -18,7 +18,7 @@ function validate(def, lookup, field, value) {
 }
 
 const MISTAKES = {
-  'beacon-delta': { lateness: ['-1', 'abc', String(8 * 86400)], keyFields: ['', ' , ', 'a,,b'], tieFields: ['a,,b'], maxKeys: ['1.5', '-1'], checkpointEvery: ['-5', 'x'] },
+  'beacon-delta': { futureTolerance: ['-1', 'abc', ''], lateness: ['-1', 'abc', String(8 * 86400)], keyFields: ['', ' , ', 'a,,b'], tieFields: ['a,,b'], maxKeys: ['1.5', '-1'], checkpointEvery: ['-5', 'x'] },
   'beacon-histogram': { binSeconds: ['0', '1.5', 'x'], groupFields: ['a,,b'], closeAfter: ['-1'], maxOpenCells: ['-1'], checkpointEvery: ['-1'], hopSeconds: ['7', '-60', 'x'], subBins: ['-1', '2000'], skipZero: ['a,b'], deltaBucket: ['10', '10x', '100%', '0s'] },
   'beacon-scorer': {
     minTotalEvents: ['x'], minBeaconPercent: ['abc'], method: ['rita'], windowPercent: ['150', '-1'], minScore: ['2', 'x'],

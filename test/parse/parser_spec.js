@@ -73,6 +73,36 @@ describe('core/parse', function () {
     });
   });
 
+  describe('event time one line cannot set for the next', function () {
+    const cef = (header, ext) => `${header} CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|${ext} src=10.0.0.1 dst=8.8.8.8 spt=1 dpt=443`;
+    it('reports an rt that does not read as a parse error instead of falling back to the header time', function () {
+      for (const header of ['<14>May  8 00:00:00 fw', '<14>1 2024-05-08T00:00:00Z fw - - - -']) {
+        const r = parser().parseLine(cef(header, 'rt=garbage'));
+        r.kind.should.equal('error', header);
+        r.reason.should.match(/CEF rt is not a time: "garbage"/);
+        parser({ timeSource: 'syslog' }).parseLine(cef(header, 'rt=garbage')).kind.should.equal('error');
+      }
+      // without rt, an unreadable start has nothing to stand in for it
+      parser().parseLine(cef('<14>May  8 00:00:00 fw', 'start=soon')).reason.should.match(/CEF start is not a time/);
+    });
+    it('dates a yearless line from its own times only, never from a line before it', function () {
+      const p = parser();
+      p.parseLine(cef('<14>Dec 31 23:59:00 fw', 'rt=Dec 31 2099 23:59:00 GMT')).record.TimeGenerated.should.equal('2099-12-31T23:59:00.0000000Z');
+      // a BSD header and a yearless rt carry no year: an error, not 2099 (what the line before said)
+      p.parseLine(cef('<14>May  8 00:00:01 fw', 'rt=May 08 00:00:01 GMT')).reason.should.match(/CEF rt is not a time/);
+      p.parseLine(cef('<14>May  8 00:00:01 fw', 'rt=May 08 2024 00:00:01 GMT')).record.should.containDeep({
+        TimeGenerated: '2024-05-08T00:00:01.0000000Z', SyslogTime: '2024-05-08T00:00:01.0000000Z',
+      });
+      // a JSON record with only a BSD header has no year for the syslog time
+      const s = parser({ timeSource: 'syslog' });
+      s.parseLine('<14>1 2099-12-31T23:59:00Z fw - - - - {"LocalIP":"10.0.0.1"}').record.TimeGenerated.should.equal('2099-12-31T23:59:00.0000000Z');
+      s.parseLine('<14>Dec 31 23:59:30 fw {"LocalIP":"10.0.0.1"}').kind.should.equal('error');
+      // an RFC 5424 header on the same line gives a yearless rt its year
+      parser().parseLine(cef('<14>1 2024-05-08T00:00:01Z fw - - - -', 'rt=May 08 00:00:01 GMT')).record.TimeGenerated
+        .should.equal('2024-05-08T00:00:01.0000000Z');
+    });
+  });
+
   describe('PAN-OS CSV', function () {
     it('maps the real TRAFFIC line as Microsoft\'s parser does, with the year from the device time', function () {
       const r = parser().parseLine(REAL_CSV);

@@ -47,14 +47,15 @@ const ZEEK_HEADER = /^#(?:separator|set_separator|empty_field|unset_field|path|o
 /**
  * Turns log lines into records with the column names the rules use:
  * CommonSecurityLog for CEF and PAN-OS CSV, WireData for Zeek conn.log.
- * Stateful only for what a stream carries: the Zeek `#fields` header and the
- * latest event time (to give BSD syslog timestamps a year).
+ * Stateful only for what a stream carries: the Zeek `#fields` header. No
+ * time carries from one line to the next: a time without a year (a BSD
+ * header, a CEF `rt` such as "Dec 31 23:59:59") takes its year from another
+ * time of the same line, so one forged line cannot date the lines after it.
  */
 export class LogParser {
   private zeekFields: string[] | null = null;
   private zeekSeparator = '\t';
   private zeekColumn = new Map<string, number>();
-  private lastEventMs: number | null = null;
 
   constructor(readonly options: ParserOptions) {}
 
@@ -62,7 +63,6 @@ export class LogParser {
     this.zeekFields = null;
     this.zeekSeparator = '\t';
     this.zeekColumn = new Map();
-    this.lastEventMs = null;
   }
 
   parseLine(rawLine: string): ParseResult {
@@ -108,9 +108,17 @@ export class LogParser {
     const cef = cefRecord(message, this.options.byteDirection, this.options.maxFields);
     if (typeof cef === 'string') return { kind: 'error', reason: cef };
     const o = this.options.deviceOffsetMinutes;
-    const ref = this.lastEventMs;
-    const receipt = cef.rt !== undefined ? cefTimeToMs(cef.rt, o, ref) : null;
-    const start = cef.start !== undefined ? cefTimeToMs(cef.start, o, ref) : null;
+    // a yearless CEF time takes the year of an RFC 5424 header on the same line (never an earlier line's)
+    const ref = header?.format === 'rfc5424' ? rfc5424TimeToMs(header.time) : null;
+    const receipt = cef.rt ? cefTimeToMs(cef.rt, o, ref) : null;
+    // an rt that does not read is an error, not a fallback to the header's time: that would let a
+    // sender's garbage pass as some other time
+    if (cef.rt && receipt === null) return { kind: 'error', reason: `CEF rt is not a time: ${JSON.stringify(cef.rt.slice(0, 40))}` };
+    const start = cef.start ? cefTimeToMs(cef.start, o, ref) : null;
+    // PAN-OS templates ship an unreadable start ("$cefformatted-time_generated"): rt stands in for it; without rt it is an error
+    if (cef.start && start === null && receipt === null) {
+      return { kind: 'error', reason: `CEF start is not a time: ${JSON.stringify(cef.start.slice(0, 40))}` };
+    }
     const deviceTime = this.options.timeSource === 'receipt' ? receipt : start ?? receipt;
     return this.finish(cef.record, 'cef', deviceTime, header);
   }
@@ -201,7 +209,7 @@ export class LogParser {
       syslogMs =
         header.format === 'rfc5424'
           ? rfc5424TimeToMs(header.time)
-          : bsdTimeToEpochMs(header.time, deviceMs ?? this.lastEventMs ?? NaN, this.options.deviceOffsetMinutes);
+          : bsdTimeToEpochMs(header.time, deviceMs ?? NaN, this.options.deviceOffsetMinutes);
       if (syslogMs !== null && Number.isNaN(syslogMs)) syslogMs = null;
       if (header.host !== null) record.Computer = header.host;
       if (syslogMs !== null) record.SyslogTime = isoFromMs(syslogMs);
@@ -213,7 +221,6 @@ export class LogParser {
     } else if (!(keepOwnTime && record.TimeGenerated !== undefined)) {
       return { kind: 'error', reason: `no usable ${this.options.timeSource} time in the line` };
     }
-    if (timeMs !== null && (this.lastEventMs === null || timeMs > this.lastEventMs)) this.lastEventMs = timeMs;
     return { kind: 'record', record, format };
   }
 }
