@@ -13,7 +13,7 @@ const HELP = /^[ \t]*<div data-netbeacon-help="([\w-]+)"><\/div>[ \t]*\n/gm;
 const fs = require('fs');
 const path = require('path');
 
-const escape = (text) => String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const escapeHtml = (text) => String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 function box(type, key, row, setting) {
   const width = row.width ? ` style="width:${row.width}"` : '';
@@ -21,7 +21,7 @@ function box(type, key, row, setting) {
     ? ''
     : row.placeholder.startsWith('@')
       ? ` data-i18n="[placeholder]${type}.label.${row.placeholder.slice(1)}"`
-      : ` placeholder="${escape(row.placeholder)}"`;
+      : ` placeholder="${escapeHtml(row.placeholder)}"`;
   const id = `node-input-${key}`;
   let html;
   if (key === 'name') html = `<input type="text" id="${id}" data-i18n="[placeholder]node-red:common.label.name">`;
@@ -29,7 +29,8 @@ function box(type, key, row, setting) {
   else if (row.input === 'checkbox') html = `<input type="checkbox" id="${id}" style="width:auto; vertical-align:top">`;
   else if (row.input === 'textarea') html = `<textarea id="${id}" rows="${row.lines || 3}"${width}${placeholder}></textarea>`;
   else if (row.input === 'select') {
-    const options = (setting.values || []).map((v) => `<option value="${escape(v)}" data-i18n="${type}.${row.options}.${escape(v)}"></option>`);
+    // the option texts are catalog entries named by value; the empty value's (e.g. no framing) is `none`
+    const options = (setting.values || []).map((v) => `<option value="${escapeHtml(v)}" data-i18n="${type}.${row.options}.${escapeHtml(v) || 'none'}"></option>`);
     html = `<select id="${id}"${width}>${options.join('')}</select>`;
   } else html = `<input type="text" id="${id}"${width}${placeholder}>`;
   return row.unit ? `${html} <span data-i18n="${type}.label.${row.unit}"></span>` : html;

@@ -48,7 +48,8 @@ function writeLog(file: string, n: number): number {
 /** Worker flows with a probe: the flush leaving the scorer is appended to done.jsonl. */
 function withDoneProbe(flows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
   const nodes = JSON.parse(JSON.stringify(flows)) as Array<Record<string, unknown> & { wires?: string[][] }>;
-  (nodes.find((n) => n.id === 'so_wk_score')?.wires as string[][])[0].push('bench_control');
+  // the scorer passes control messages on its second output (off the alert hand-offs)
+  (nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] }).wires[1].push('bench_control');
   const z = 'so_wk_tab';
   return [
     ...nodes,

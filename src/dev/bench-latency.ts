@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Alert latency in event time (SPEC §4, live latency contract): the core
+ * Alert latency in event time (the live latency contract, README: Early verdicts): the core
  * chain with the settings of the shipped Sentinel examples (read from
  * examples/*.json) replays generated traffic record by record, in arrival
  * order, as a live flow would see it. For each alerting (bin, group) cell,
@@ -15,7 +15,7 @@ import * as path from 'path';
 import { kqlPublicDropReason } from '../core/common/address';
 import { EarlyAlerts } from '../core/scorer/early-alerts';
 import { DeltaTracker, newDeltaOutput } from '../core/delta/delta';
-import { HistogramAggregator, newHistogramOutput } from '../core/histogram/histogram';
+import { HistogramAggregator, newHistogramOutput } from '../core/histogram';
 import { fieldList, LogRecord } from '../core/common/records';
 import { parseEntities, ScorerOptions } from '../core/scorer/scorer';
 import { parseEventTime } from '../core/common/time';

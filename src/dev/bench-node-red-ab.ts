@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * A/B of the batched WireData chain inside an embedded Node-RED (the case
- * issue 13's target names, 1.45 M records, batches of 1,000) between this
+ * the chain-speed target of BENCHMARKS.md names, 1.45 M records, batches of 1,000) between this
  * build and another, one fresh process per measurement, builds alternated,
  * so a noisy machine affects both alike. In-process A/B (bench-chain-ab)
  * misses what Node-RED adds: one process holding every message, and its

@@ -47,7 +47,7 @@ module.exports = function (RED) {
   function Sink(config) {
     RED.nodes.createNode(this, config);
     this.on('input', function (msg) {
-      if (G.collected && msg.payload !== undefined) G.collected.push(...(Array.isArray(msg.payload) ? msg.payload : [msg.payload]));
+      if (G.collected && !config.controlOnly && msg.payload !== undefined) G.collected.push(...(Array.isArray(msg.payload) ? msg.payload : [msg.payload]));
       if (msg.flush && G.done) G.done(Number(process.hrtime.bigint() - G.started) / 1e9);
     });
   }
@@ -105,9 +105,12 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
     nodes.forEach((n, i) => {
       const next = i + 1 < nodes.length ? id(nodes[i + 1].id) : id('sink');
       const outputs = Array.isArray(n.wires) ? (n.wires as unknown[]).length : 1;
-      all.push({ ...n, id: id(n.id), z, wires: Array.from({ length: outputs }, (_, o) => (o === 0 ? [next] : [])) });
+      // a scorer passes the flush on its second output, heard there by a sink that collects nothing (its below-threshold rows are made then)
+      const wire = (o: number) => (o === 0 ? [next] : o === 1 && n.type === 'beacon-scorer' && i + 1 === nodes.length ? [id('control')] : []);
+      all.push({ ...n, id: id(n.id), z, wires: Array.from({ length: outputs }, (_, o) => wire(o)) });
     });
     all.push({ id: id('sink'), type: 'bench-sink', z, wires: [] });
+    all.push({ id: id('control'), type: 'bench-sink', z, controlOnly: true, wires: [] } as NodeConfig);
     return all;
   };
   // the WireData example's record path: filter (with its port/vendor conditions), delta, histogram (skips port 0), scorer

@@ -8,7 +8,7 @@
  *                                   [--runtime-only | --chain-only | --memory-only | --scaling-only | --live-only | --parsers-only] [--scaling [--scaling-10m]]
  *                                   [--scaling-sizes 100000,1000000]  (the scaling run's sizes, e.g. a quick check)
  *                                   [--live [--live-lines N] [--live-rates 5000,10000,…]]
- *   --chain-only [--profile | --allocations]: issue 13's target alone — DuckDB's query and the batched
+ *   --chain-only [--profile | --allocations]: the chain-speed target alone — DuckDB's query and the batched
  *     chain inside Node-RED on the same records, after the floor (chain-floor.ts); with V8's profiler
  *     around each timed run inside Node-RED
  */
@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { kqlPublicDropReason } from '../core/common/address';
 import { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } from '../core/delta/delta';
-import { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } from '../core/histogram/histogram';
+import { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } from '../core/histogram';
 import { LogRecord } from '../core/common/records';
 import { scoreRow, WIREDATA_SCORER } from '../core/scorer/scorer';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
@@ -37,7 +37,7 @@ const arg = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-/** 1.45 M: the size of the side-by-side run against DuckDB that issue 13 names */
+/** 1.45 M: the size of the side-by-side run against DuckDB that BENCHMARKS.md's chain-speed target names */
 const RECORDS = Number(arg('records', '1450000'));
 const BATCH = 1000;
 const RUNS = Number(arg('runs', '5'));
@@ -82,7 +82,7 @@ function scalingRun(n: number): { seconds: number; peakHeapMB: number; keys: num
   const alerts: LogRecord[] = [];
   const d = newDeltaOutput();
   const h = newHistogramOutput();
-  // deltas for a cell already closed (close after 1 h keeps memory flat): late, as SPEC §3.2 says
+  // deltas for a cell already closed (close after 1 h keeps memory flat): late, as the streaming model says (README: Streaming)
   let lateDeltas = 0;
   const drain = () => {
     for (const x of d.released) hist.add(x, h);
@@ -197,11 +197,11 @@ function compareRows(ours: LogRecord[], theirs: LogRecord[]): { rows: number; id
 /**
  * The scaling run closes cells an hour after they end (memory stays flat over 10^7 events), and its
  * copies reuse each host name every 50 copies (300 h later): the delta across that gap reaches a closed
- * cell and is late (SPEC §3.2), where the batch query, which sees every record at once, counts it.
+ * cell and is late (the streaming model), where the batch query, which sees every record at once, counts it.
  */
 function describeComparison(c: { identical: boolean; differing: number }, lateDeltas: number): string {
   if (c.identical) return 'identical';
-  return `DIFFERENT in ${c.differing} rows` + (lateDeltas > 0 ? ` (${lateDeltas} deltas reached a closed cell: late by SPEC §3.2, counted by the batch query)` : '');
+  return `DIFFERENT in ${c.differing} rows` + (lateDeltas > 0 ? ` (${lateDeltas} deltas reached a closed cell: late by the streaming model, counted by the batch query)` : '');
 }
 
 /** The part of @duckdb/node-api used here (installed on demand, so no compile-time types). */

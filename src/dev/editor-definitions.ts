@@ -42,7 +42,7 @@ export function editorDefinition(type: string, $: unknown = () => ({})): EditorD
     _: (key: string) => key,
     nodes: { registerType: (name: string, d: EditorDefinition['def']) => name === type && (def = d) },
     validators: {
-      number: (blankAllowed?: boolean) => (v: unknown) => (blankAllowed && (v === '' || v === undefined)) || (v !== '' && !isNaN(Number(v))),
+      number: (blankAllowed?: boolean) => (v: unknown) => (blankAllowed && (v === '' || v === undefined)) || (v !== '' && !Number.isNaN(Number(v))),
       regex: (re: RegExp) => (v: unknown) => re.test(String(v)),
     },
     settings: { context: { default: 'default', stores: ['default', 'file'] } },

@@ -51,7 +51,8 @@ module.exports = function (RED) {
     this.on('input', function (msg, send, done) {
       const job = G.jobs.get(config.job);
       if (msg.flush) {
-        if (config.output === 'alerts' && ++job.flushes >= job.flushesExpected && job.done) job.done();
+        // the scorer passes control messages on its second output, after its alerts
+        if (config.output === 'other' && ++job.flushes >= job.flushesExpected && job.done) job.done();
       } else if (!msg.reset && msg.payload !== undefined) {
         job[config.output].push(...[].concat(msg.payload));
       }

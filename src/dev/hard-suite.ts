@@ -1,5 +1,5 @@
 /**
- * The evaluation's hard suite (issue 12): 72 hours of a network with the
+ * The evaluation's hard suite: 72 hours of a network with the
  * evasions real implants use, among traffic that fools other detectors.
  * Seeded, so every run sees the same records. Every class has its own
  * address block, so the table can count per class.

@@ -8,7 +8,7 @@
  *
  *   node --expose-gc dist/dev/pair-memory.js
  */
-import { HistogramAggregator, newHistogramOutput, parseDeltaBucket, WIREDATA_HISTOGRAM } from '../core/histogram/histogram';
+import { HistogramAggregator, newHistogramOutput, parseDeltaBucket, WIREDATA_HISTOGRAM } from '../core/histogram';
 import { Random } from '../tools/random';
 import { bytesPerEntry } from './memory-growth';
 

@@ -3,6 +3,10 @@
  * newline-delimited, or octet-counted as RFC 6587 §3.4.1 and RFC 5425 write
  * them ("LEN SP MSG"). Frames longer than the cap are skipped whole and
  * counted, never buffered: memory per connection stays below the cap.
+ * An unfinished frame grows in a buffer of doubling capacity and is parsed
+ * again only once it can be complete (a newline arrived, or the bytes its
+ * count asks for), so a frame sent a byte at a time costs what its length
+ * says, not its length squared.
  */
 import { trimLineEnd } from '../core/parse/syslog';
 
@@ -17,6 +21,8 @@ export interface FrameBatch {
   frames: string[];
   /** frames skipped because longer than the cap */
   oversized: number;
+  /** end(): an unfinished frame cut short by the end of the stream (never emitted) */
+  incomplete?: number;
 }
 
 const NL = 0x0a;
@@ -24,9 +30,15 @@ const SP = 0x20;
 const LT = 0x3c;
 /** an octet count has at most this many digits (RFC 5425's MSG-LEN is bounded by practice, 8 digits is 99 MB) */
 const MAX_DIGITS = 8;
+/** an unfinished line waits for a newline */
+const WAIT_NEWLINE = -1;
 
 export class FrameReader {
-  private tail: Buffer | null = null;
+  /** the unfinished frame: bytes [0, heldLength) of a buffer with room to grow */
+  private held: Buffer | null = null;
+  private heldLength = 0;
+  /** bytes the held frame needs before it can be complete (0: parse again at the next chunk), or WAIT_NEWLINE */
+  private waitFor = 0;
   /** newline framing: bytes up to the next newline belong to an oversized line */
   private discardLine = false;
   /** octet framing: bytes still to skip of an oversized frame */
@@ -39,13 +51,29 @@ export class FrameReader {
 
   /** bytes held for an unfinished frame */
   get pendingBytes(): number {
-    return this.tail ? this.tail.length : 0;
+    return this.heldLength;
+  }
+
+  /** inside a frame: bytes of it held, or an oversized one still being skipped */
+  get midFrame(): boolean {
+    return this.heldLength > 0 || this.skipBytes > 0 || this.discardLine;
   }
 
   push(chunk: Buffer): FrameBatch {
     const out: FrameBatch = { frames: [], oversized: 0 };
-    const buf = this.tail ? Buffer.concat([this.tail, chunk]) : chunk;
-    this.tail = null;
+    let buf = chunk;
+    if (this.heldLength > 0) {
+      this.append(chunk);
+      const ready =
+        this.waitFor === WAIT_NEWLINE
+          ? chunk.indexOf(NL) >= 0 || this.heldLength > this.maxFrameBytes + MAX_DIGITS + 1
+          : this.heldLength >= this.waitFor;
+      if (!ready) return out;
+      buf = (this.held as Buffer).subarray(0, this.heldLength);
+      this.held = null;
+      this.heldLength = 0;
+    }
+    let need = 0;
     let pos = 0;
     if (this.skipBytes > 0) {
       const n = Math.min(this.skipBytes, buf.length);
@@ -65,7 +93,10 @@ export class FrameReader {
         continue;
       }
       const octets = this.framing === 'newline' ? null : octetCount(buf, pos, this.framing === 'octet');
-      if (octets === 'partial') break;
+      if (octets === 'partial') {
+        need = 0;
+        break;
+      }
       if (octets) {
         const [start, length] = octets;
         if (length > this.maxFrameBytes) {
@@ -79,13 +110,19 @@ export class FrameReader {
           pos = start + length;
           continue;
         }
-        if (buf.length - start < length) break;
+        if (buf.length - start < length) {
+          need = start - pos + length;
+          break;
+        }
         this.emit(out, buf, start, start + length);
         pos = start + length;
         continue;
       }
       const nl = buf.indexOf(NL, pos);
-      if (nl < 0) break;
+      if (nl < 0) {
+        need = WAIT_NEWLINE;
+        break;
+      }
       if (nl - pos > this.maxFrameBytes) out.oversized++;
       else this.emit(out, buf, pos, nl);
       pos = nl + 1;
@@ -97,27 +134,44 @@ export class FrameReader {
         out.oversized++;
         this.discardLine = true;
       } else {
-        this.tail = Buffer.from(buf.subarray(pos)); // a copy: the chunk itself is not kept alive
+        this.held = Buffer.from(buf.subarray(pos)); // a copy: the chunk itself is not kept alive
+        this.heldLength = rest;
+        this.waitFor = need;
       }
     }
     return out;
   }
 
-  /** The stream ended cleanly: what is left is one last frame (a line without its newline). */
-  end(): FrameBatch {
-    const out: FrameBatch = { frames: [], oversized: 0 };
-    if (this.tail) {
-      const text = trimLineEnd(this.tail.toString('utf8'));
-      if (text) out.frames.push(text);
+  private append(chunk: Buffer): void {
+    let held = this.held as Buffer;
+    const length = this.heldLength + chunk.length;
+    if (length > held.length) {
+      const grown = Buffer.allocUnsafe(Math.max(length, 2 * held.length));
+      held.copy(grown, 0, 0, this.heldLength);
+      this.held = held = grown;
     }
-    this.tail = null;
-    return out;
+    chunk.copy(held, this.heldLength);
+    this.heldLength = length;
+  }
+
+  /**
+   * The peer ended the stream (FIN). What is left is a frame cut short: an
+   * octet-counted frame missing bytes, or a line missing its newline (a
+   * slowloris sends exactly that). Either would parse into a record with
+   * truncated values, so it is counted incomplete and never emitted.
+   */
+  end(): FrameBatch {
+    const incomplete = this.abandon() ? 1 : 0;
+    this.skipBytes = 0;
+    this.discardLine = false;
+    return { frames: [], oversized: 0, incomplete };
   }
 
   /** Forgets an unfinished frame (connection lost); true if there was one. */
   abandon(): boolean {
-    const had = this.tail !== null && this.tail.length > 0;
-    this.tail = null;
+    const had = this.heldLength > 0;
+    this.held = null;
+    this.heldLength = 0;
     return had;
   }
 

@@ -12,13 +12,35 @@ export interface SenderCounts {
   oversized: number;
   /** unfinished frames of connections that were lost or timed out */
   incomplete: number;
-  /** lines dropped because the node's queue was full (UDP only: TCP is paused instead) */
+  /** lines dropped because a queue was full (its lines or its bytes; TCP is paused first) */
   queueDropped: number;
+  /** the bytes of those lines */
+  queueDroppedBytes: number;
+  /** header lines read (Zeek #fields and the like): used, but not records */
+  headers: number;
+  /** connections refused: over the cap in all or over the cap per sender */
+  refused: number;
+  /** TLS connections closed before their handshake completed (failed, abandoned or timed out) */
+  handshakeFailed: number;
+  /** connections closed because no frame completed within the progress timeout */
+  stalled: number;
 }
 
 export const OTHER_SENDERS = '(other senders)';
 
-const zero = (): SenderCounts => ({ lines: 0, bytes: 0, parseErrors: 0, oversized: 0, incomplete: 0, queueDropped: 0 });
+const zero = (): SenderCounts => ({
+  lines: 0,
+  bytes: 0,
+  parseErrors: 0,
+  oversized: 0,
+  incomplete: 0,
+  queueDropped: 0,
+  queueDroppedBytes: 0,
+  headers: 0,
+  refused: 0,
+  handshakeFailed: 0,
+  stalled: 0,
+});
 
 export class IngestCounters {
   readonly total: SenderCounts = zero();

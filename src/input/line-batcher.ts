@@ -8,7 +8,9 @@
  * more than `highWater` lines wait, `pause()` is called (TCP stops reading;
  * the sender's TCP window fills), `resume()` once the queue is down to half.
  * UDP cannot be paused: past `maxQueued` lines the newest are dropped and
- * counted, so memory stays bounded whatever arrives.
+ * counted, so memory stays bounded whatever arrives. Both marks hold in
+ * bytes too (`highWaterBytes`, `maxQueuedBytes`): a few large lines weigh
+ * as much as many small ones.
  */
 
 export interface LineBatcherOptions {
@@ -18,6 +20,10 @@ export interface LineBatcherOptions {
   highWater: number;
   /** hard cap on queued lines (pushes beyond it are refused) */
   maxQueued: number;
+  /** pause the sources above this many queued bytes (characters of the lines) */
+  highWaterBytes?: number;
+  /** hard cap on queued bytes (pushes beyond it are refused) */
+  maxQueuedBytes?: number;
 }
 
 export interface FlowControl {
@@ -28,6 +34,7 @@ export interface FlowControl {
 export class LineBatcher<S> {
   private lines: string[] = [];
   private sources: S[] = [];
+  private bytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private paused = false;
@@ -43,14 +50,22 @@ export class LineBatcher<S> {
     return this.lines.length;
   }
 
-  /** Queues lines from one source; returns how many were refused (queue full). */
+  /** bytes (characters) of the queued lines */
+  get queuedBytes(): number {
+    return this.bytes;
+  }
+
+  /** Queues lines from one source; returns how many were refused (queue full): always the last ones given. */
   push(source: S, lines: string[]): number {
     if (this.closed) return lines.length;
     const room = this.options.maxQueued - this.lines.length;
-    const take = Math.min(room, lines.length);
-    for (let i = 0; i < take; i++) {
-      this.lines.push(lines[i]);
+    let roomBytes = (this.options.maxQueuedBytes ?? Infinity) - this.bytes;
+    let take = 0;
+    for (; take < lines.length && take < room && lines[take].length <= roomBytes; take++) {
+      this.lines.push(lines[take]);
       this.sources.push(source);
+      roomBytes -= lines[take].length;
+      this.bytes += lines[take].length;
     }
     this.schedule();
     return lines.length - take;
@@ -69,12 +84,13 @@ export class LineBatcher<S> {
     this.timer = this.immediate = null;
     this.lines = [];
     this.sources = [];
+    this.bytes = 0;
   }
 
   private schedule(): void {
     const n = this.lines.length;
     if (n === 0) return;
-    if (n >= this.options.highWater && !this.paused) {
+    if ((n >= this.options.highWater || this.bytes >= (this.options.highWaterBytes ?? Infinity)) && !this.paused) {
       this.paused = true;
       this.flow.pause();
     }
@@ -110,12 +126,14 @@ export class LineBatcher<S> {
       lines = this.lines.splice(0, n);
       sources = this.sources.splice(0, n);
     }
+    if (this.lines.length === 0) this.bytes = 0;
+    else for (let i = 0; i < lines.length; i++) this.bytes -= lines[i].length;
     this.deliver(lines, sources);
   }
 
   private afterDelivery(): void {
     if (this.closed) return;
-    if (this.paused && this.lines.length <= this.options.highWater / 2) {
+    if (this.paused && this.lines.length <= this.options.highWater / 2 && this.bytes <= (this.options.highWaterBytes ?? Infinity) / 2) {
       this.paused = false;
       this.flow.resume();
     }

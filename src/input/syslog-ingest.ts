@@ -1,6 +1,6 @@
 import type { TlsOptions } from 'tls';
 import { LogParser, ParserOptions } from '../core/parse/parser';
-import { LogRecord } from '../core/common/records';
+import { describeValue, LogRecord } from '../core/common/records';
 import { Framing } from './frame-reader';
 import { IngestCounters } from './ingest-counters';
 import { udpKernelErrors, udpSocketDrops, UdpKernelErrors } from './kernel-counters';
@@ -14,9 +14,17 @@ export interface IngestSettings {
   port: number;
   framing: Framing;
   maxConnections: number;
+  /** connections from one address at once (TCP, TLS) */
+  maxPerSender: number;
+  /** seconds a TLS handshake may take */
+  handshakeTimeoutSeconds: number;
+  /** seconds a connection may go without completing a frame (0 = never) */
+  progressTimeoutSeconds: number;
   maxFrameBytes: number;
   idleTimeoutSeconds: number;
   receiveBufferBytes: number;
+  /** bytes each queue (the UDP reader thread's, the batches waiting for the flow) may hold */
+  queueBytes: number;
   batchLines: number;
   batchMs: number;
   tls?: TlsOptions;
@@ -29,6 +37,8 @@ export interface IngestOutput {
   batch(payload: string | string[] | LogRecord | LogRecord[], sender?: string): void;
   /** a line the parser could not read, and why */
   unparsed(line: string, reason: string, sender: string): void;
+  /** once per batch with lines not parsed: the count and the first (text only, never the lines) */
+  parseErrors(text: string): void;
   /** the listener stopped for good */
   failed(err: Error): void;
 }
@@ -57,8 +67,6 @@ export class SyslogIngest {
   private readonly batcher: LineBatcher<LineSource>;
   private kernelBase: UdpKernelErrors | null = null;
   private dropsBase: number | null = null;
-  private errorsUnreported = 0;
-  private firstError = '';
 
   constructor(
     readonly settings: IngestSettings,
@@ -75,9 +83,13 @@ export class SyslogIngest {
         framing: s.framing,
         maxFrameBytes: s.maxFrameBytes,
         maxConnections: s.maxConnections,
+        maxConnectionsPerSender: s.maxPerSender,
+        handshakeTimeoutSeconds: s.handshakeTimeoutSeconds,
+        progressTimeoutSeconds: s.progressTimeoutSeconds,
         idleTimeoutSeconds: s.idleTimeoutSeconds,
         receiveBufferBytes: s.receiveBufferBytes,
         maxQueuedLines: maxQueued,
+        maxQueuedBytes: s.queueBytes,
         tls: s.tls,
       },
       this.counters,
@@ -96,7 +108,14 @@ export class SyslogIngest {
       },
     );
     this.batcher = new LineBatcher<LineSource>(
-      { maxLines: s.batchLines, maxWaitMs: s.batchMs, highWater: Math.max(4 * s.batchLines, 4096), maxQueued },
+      {
+        maxLines: s.batchLines,
+        maxWaitMs: s.batchMs,
+        highWater: Math.max(4 * s.batchLines, 4096),
+        maxQueued,
+        highWaterBytes: s.queueBytes / 4,
+        maxQueuedBytes: s.queueBytes,
+      },
       (lines, sources) => this.deliver(lines, sources),
       this.listener,
     );
@@ -126,14 +145,6 @@ export class SyslogIngest {
     return this.listener.close();
   }
 
-  /** The parse errors since the last call (one report per period, never one per line), or null. */
-  takeParseErrors(): { count: number; first: string } | null {
-    if (this.errorsUnreported === 0) return null;
-    const report = { count: this.errorsUnreported, first: this.firstError };
-    this.errorsUnreported = 0;
-    return report;
-  }
-
   /** The kernel's UDP counters since the start (null where the system does not say, and for TCP). */
   kernel(): KernelCounts {
     const s = this.settings;
@@ -160,6 +171,7 @@ export class SyslogIngest {
       readerPriority: info?.readerPriority ?? null,
       openConnections: this.listener.openConnections,
       queued: this.batcher.queued + this.listener.waitingLines,
+      queuedBytes: this.batcher.queuedBytes + this.listener.waitingBytes,
       ...this.counters.snapshot(),
       kernel: this.kernel(),
     };
@@ -192,17 +204,22 @@ export class SyslogIngest {
       return;
     }
     const records: LogRecord[] = [];
+    let errors = 0;
+    let firstError = '';
     for (let i = 0; i < lines.length; i++) {
       const source = sources[i];
       const result = this.parserFor(source).parseLine(lines[i]);
-      if (result.kind === 'record') records.push(result.record);
       source.queued = (source.queued as number) - 1;
       if (source.ended) this.released(source);
+      if (result.kind === 'record') records.push(result.record);
+      else if (result.kind === 'header') this.counters.add(this.counters.of(source.sender), 'headers');
       if (result.kind !== 'error') continue;
-      this.counters.add(this.counters.of(sources[i].sender), 'parseErrors');
-      this.output.unparsed(lines[i], result.reason, sources[i].sender);
-      if (this.errorsUnreported++ === 0) this.firstError = `${result.reason}: ${lines[i].slice(0, 120)}`;
+      this.counters.add(this.counters.of(source.sender), 'parseErrors');
+      this.output.unparsed(lines[i], result.reason, source.sender);
+      if (errors++ === 0) firstError = `from ${source.sender}: ${result.reason}: ${describeValue(lines[i], 120)}`;
     }
     if (records.length > 0) this.output.batch(single ? records[0] : records);
+    // one error per batch; its text names the count and the first bad line (cut short)
+    if (errors > 0) this.output.parseErrors(`${errors} of ${lines.length} lines not parsed; first ${firstError}`);
   }
 }

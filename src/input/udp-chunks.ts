@@ -9,9 +9,13 @@ export interface UdpChunk {
   lines: string[];
   /** runs of consecutive lines from one peer: [address, port, count, address, port, count, …] */
   runs: Array<string | number>;
-  /** per sender address: [lines received, bytes, oversized datagrams, lines dropped (queue full)] */
-  counts: Record<string, [number, number, number, number]>;
+  /** per sender address: [lines received, bytes, oversized datagrams, lines dropped (queue full), bytes of those lines] */
+  counts: Record<string, SenderChunkCounts>;
+  /** bytes of `lines` (characters: one per byte for ASCII text), for the byte bound of the queue */
+  bytes: number;
 }
+
+export type SenderChunkCounts = [number, number, number, number, number];
 
 export interface ChunkLimits {
   /** datagrams longer than this are skipped and counted */
@@ -21,13 +25,16 @@ export interface ChunkLimits {
    * waits already); lines beyond it are dropped and counted.
    */
   room(): number;
+  /** the same in bytes: a queue of few but large lines is bounded too */
+  roomBytes(): number;
 }
 
 /** Gathers datagrams into a chunk; `take()` hands it over and starts the next. */
 export class UdpChunker {
   private lines: string[] = [];
+  private bytes = 0;
   private runs: Array<string | number> = [];
-  private counts = new Map<string, [number, number, number, number]>();
+  private counts = new Map<string, SenderChunkCounts>();
   private lastAddress = '';
   private lastPort = -1;
 
@@ -38,6 +45,11 @@ export class UdpChunker {
     return this.lines.length;
   }
 
+  /** bytes of those lines */
+  get pendingBytes(): number {
+    return this.bytes;
+  }
+
   /** anything to send (lines, or only counts of datagrams that gave none) */
   get pending(): boolean {
     return this.counts.size > 0;
@@ -45,7 +57,7 @@ export class UdpChunker {
 
   add(data: Buffer, address: string, port: number): void {
     let c = this.counts.get(address);
-    if (!c) this.counts.set(address, (c = [0, 0, 0, 0]));
+    if (!c) this.counts.set(address, (c = [0, 0, 0, 0, 0]));
     c[1] += data.length;
     if (data.length > this.limits.maxFrameBytes) {
       c[2]++;
@@ -54,10 +66,20 @@ export class UdpChunker {
     const lines = datagramLines(data);
     if (lines.length === 0) return;
     c[0] += lines.length;
-    const take = Math.max(0, Math.min(lines.length, this.limits.room() - this.lines.length));
-    c[3] += lines.length - take;
+    const roomLines = this.limits.room() - this.lines.length;
+    let roomBytes = this.limits.roomBytes() - this.bytes;
+    let take = 0;
+    // past either bound the rest of the datagram is dropped: what waits never grows beyond them
+    for (; take < lines.length && take < roomLines && lines[take].length <= roomBytes; take++) {
+      this.lines.push(lines[take]);
+      this.bytes += lines[take].length;
+      roomBytes -= lines[take].length;
+    }
+    for (let i = take; i < lines.length; i++) {
+      c[3]++;
+      c[4] += lines[i].length;
+    }
     if (take === 0) return;
-    for (let i = 0; i < take; i++) this.lines.push(lines[i]);
     if (address === this.lastAddress && port === this.lastPort) {
       (this.runs[this.runs.length - 1] as number) += take;
     } else {
@@ -68,8 +90,9 @@ export class UdpChunker {
   }
 
   take(): UdpChunk {
-    const chunk: UdpChunk = { lines: this.lines, runs: this.runs, counts: Object.fromEntries(this.counts) };
+    const chunk: UdpChunk = { lines: this.lines, runs: this.runs, counts: Object.fromEntries(this.counts), bytes: this.bytes };
     this.lines = [];
+    this.bytes = 0;
     this.runs = [];
     this.counts = new Map();
     this.lastAddress = '';

@@ -20,9 +20,10 @@ export interface ReaderThreadData {
   receiveBufferBytes: number;
   maxFrameBytes: number;
   maxQueuedLines: number;
+  maxQueuedBytes: number;
   /** nice value to ask for this thread (Linux only; 0 = leave it) */
   priority: number;
-  /** Int32Array [lines posted to the main thread and not yet taken by it, datagrams read] */
+  /** Int32Array [lines posted to the main thread and not yet taken by it, datagrams read, bytes of those lines] */
   shared: SharedArrayBuffer;
 }
 
@@ -33,6 +34,8 @@ export type ThreadMessage =
 
 /** lines per message to the main thread: big enough that posting costs little per line */
 const CHUNK_LINES = 1000;
+/** bytes per message at most: a chunk of large datagrams is handed over before it is large itself */
+const CHUNK_BYTES = 1 << 20;
 /** the longest a line waits in this thread (wall clock paces delivery only) */
 const CHUNK_MS = 5;
 /**
@@ -65,7 +68,11 @@ function raisePriority(nice: number): number | null {
 function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void {
   const priority = raisePriority(data.priority);
   const shared = new Int32Array(data.shared);
-  const chunker = new UdpChunker({ maxFrameBytes: data.maxFrameBytes, room: () => data.maxQueuedLines - Atomics.load(shared, 0) });
+  const chunker = new UdpChunker({
+    maxFrameBytes: data.maxFrameBytes,
+    room: () => data.maxQueuedLines - Atomics.load(shared, 0),
+    roomBytes: () => data.maxQueuedBytes - Atomics.load(shared, 2),
+  });
   let timer: NodeJS.Timeout | null = null;
   const flush = () => {
     if (timer) clearTimeout(timer);
@@ -73,10 +80,12 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
     if (!chunker.pending) return;
     const chunk = chunker.take();
     Atomics.add(shared, 0, chunk.lines.length);
+    Atomics.add(shared, 2, chunk.bytes);
     port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
   };
   const socket = dgram.createSocket({ type: isIPv6(data.host) ? 'udp6' : 'udp4', recvBufferSize: data.receiveBufferBytes > 0 ? data.receiveBufferBytes : undefined });
   const napCell = new Int32Array(new SharedArrayBuffer(4));
+  // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below
   let napping: NodeJS.Immediate | null = null;
   let burst = 0;
   const nap = () => {
@@ -88,7 +97,7 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
   socket.on('message', (msg, rinfo) => {
     chunker.add(msg, rinfo.address, rinfo.port);
     Atomics.add(shared, 1, 1);
-    if (chunker.pendingLines >= CHUNK_LINES) flush();
+    if (chunker.pendingLines >= CHUNK_LINES || chunker.pendingBytes >= CHUNK_BYTES) flush();
     else timer ??= setTimeout(flush, CHUNK_MS);
     burst++;
     if (NAP_MS > 0) napping ??= setImmediate(nap); // after this burst of reads

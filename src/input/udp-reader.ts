@@ -19,6 +19,8 @@ export interface UdpReaderOptions {
   maxFrameBytes: number;
   /** lines that may wait between the reader thread and the sink; beyond, dropped and counted */
   maxQueuedLines: number;
+  /** bytes of lines that may wait there; beyond, dropped and counted */
+  maxQueuedBytes: number;
   /** the thread's entry file (tests may give another) */
   script?: string;
 }
@@ -42,8 +44,8 @@ let liveThreads = 0;
 
 export class UdpReader {
   private worker: Worker | null = null;
-  /** [lines handed over and not yet taken, datagrams read], written by both threads */
-  private readonly shared = new Int32Array(new SharedArrayBuffer(8));
+  /** [lines handed over and not yet taken, datagrams read, bytes of the lines not yet taken], written by both threads */
+  private readonly shared = new Int32Array(new SharedArrayBuffer(12));
   private readonly sources = new Map<string, LineSource>();
   private closing = false;
   private exited: Promise<void> = Promise.resolve();
@@ -64,6 +66,11 @@ export class UdpReader {
     return Atomics.load(this.shared, 0);
   }
 
+  /** bytes of those lines */
+  get waitingBytes(): number {
+    return Atomics.load(this.shared, 2);
+  }
+
   /** datagrams the thread has read from the socket (wraps past 2^31) */
   get datagramsRead(): number {
     return Atomics.load(this.shared, 1);
@@ -77,6 +84,7 @@ export class UdpReader {
       receiveBufferBytes: o.receiveBufferBytes,
       maxFrameBytes: o.maxFrameBytes,
       maxQueuedLines: o.maxQueuedLines,
+      maxQueuedBytes: o.maxQueuedBytes,
       priority: READER_NICE,
       shared: this.shared.buffer as SharedArrayBuffer,
     };
@@ -120,23 +128,26 @@ export class UdpReader {
   private take(chunk: UdpChunk): void {
     const { lines, runs, counts } = chunk;
     for (const sender of Object.keys(counts)) {
-      const [received, bytes, oversized, dropped] = counts[sender];
+      const [received, bytes, oversized, dropped, droppedBytes] = counts[sender];
       const c = this.counters.of(sender);
       this.counters.add(c, 'bytes', bytes);
       if (oversized) this.counters.add(c, 'oversized', oversized);
       if (received) this.counters.add(c, 'lines', received);
       if (dropped) this.counters.add(c, 'queueDropped', dropped);
+      if (droppedBytes) this.counters.add(c, 'queueDroppedBytes', droppedBytes);
     }
     let at = 0;
     for (let r = 0; r < runs.length; r += 3) {
       const sender = runs[r] as string;
       const n = runs[r + 2] as number;
       const source = this.sourceOf(sender, runs[r + 1] as number);
-      const refused = this.sink.lines(source, n === lines.length ? lines : lines.slice(at, at + n));
-      if (refused > 0) this.counters.add(this.counters.of(sender), 'queueDropped', refused);
+      const run = n === lines.length ? lines : lines.slice(at, at + n);
+      const refused = this.sink.lines(source, run);
+      if (refused > 0) countRefused(this.counters, sender, run, refused);
       at += n;
     }
     Atomics.sub(this.shared, 0, lines.length);
+    Atomics.sub(this.shared, 2, chunk.bytes);
   }
 
   private sourceOf(sender: string, port: number): LineSource {
@@ -148,4 +159,13 @@ export class UdpReader {
     }
     return source;
   }
+}
+
+/** Counts the lines a sink refused (the last `refused` of those offered) and their bytes. */
+export function countRefused(counters: IngestCounters, sender: string, lines: string[], refused: number): void {
+  const c = counters.of(sender);
+  let bytes = 0;
+  for (let i = lines.length - refused; i < lines.length; i++) bytes += lines[i].length;
+  counters.add(c, 'queueDropped', refused);
+  counters.add(c, 'queueDroppedBytes', bytes);
 }

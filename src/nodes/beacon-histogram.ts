@@ -1,6 +1,5 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { HistogramAggregator, newHistogramOutput, parseDeltaBucket } from '../core/histogram/histogram';
-import { parsePrevalenceFields } from '../core/histogram/prevalence';
+import { HistogramAggregator, newHistogramOutput, parseDeltaBucket, parsePrevalenceFields } from '../core/histogram';
 import { compact, EvictionReporter, runRecordNode, SELF_SNAPSHOT } from './node-support';
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */

@@ -3,7 +3,7 @@ import { RECORD_COLUMNS } from '../core/parse/columns';
 import { LogParser } from '../core/parse/parser';
 import { FrameSplitter } from '../core/parse/syslog';
 import { describeValue, LogRecord } from '../core/common/records';
-import { carried, compact, configure, controlFlags, sendEach, StatusReporter } from './node-support';
+import { carried, compact, configure, controlFlags, errorMessage, sendEach, StatusReporter } from './node-support';
 import { parseOne, parserOptions, unparsedMessage } from './parse-settings';
 import { readSettings } from './settings/read';
 import { catalog } from './support/i18n';
@@ -62,6 +62,10 @@ export = function register(RED: NodeAPI): void {
     }
 
     node.on('input', (msg, send, done) => {
+      const fail = (err: Error) => {
+        node.error(err, errorMessage(msg, err));
+        done();
+      };
       const flags = controlFlags(msg);
       if (flags.reset) {
         parser.reset();
@@ -71,7 +75,7 @@ export = function register(RED: NodeAPI): void {
       const control = flags.control;
       let lines = msg.payload === undefined && control ? [] : framesOf(msg, msg.payload);
       if (lines === null) {
-        if (!control) return done(new Error(`msg.payload must be a string, a Buffer or an array of them, not ${describeValue(msg.payload, 40)}`));
+        if (!control) return fail(new Error(`msg.payload must be a string, a Buffer or an array of them, not ${describeValue(msg.payload, 40)}`));
         lines = [];
       }
       if (flags.flush) for (const s of splitters.values()) lines.push(...s.end());
@@ -98,7 +102,7 @@ export = function register(RED: NodeAPI): void {
       sendEach(send, [out1, rejected]);
       if (rejected.length) {
         const err = new Error(`${rejected.length} of ${lines.length} lines not parsed; first: ${firstError}`);
-        node.error(err, msg);
+        node.error(err, errorMessage(msg, err));
       }
       if (control) status.now();
       else status.update();

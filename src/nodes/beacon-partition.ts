@@ -10,7 +10,7 @@ import {
   topicPartition,
 } from '../core/partition/partition';
 import { describeValue, RecordError } from '../core/common/records';
-import { carried, compact, configure, controlFlags, readIncoming, sendEach, StatusReporter, summariseErrors } from './node-support';
+import { carried, compact, configure, controlFlags, errorMessage, readIncoming, sendEach, StatusReporter, summariseErrors } from './node-support';
 import { trimSlashes } from './settings/partition';
 import { readSettings } from './settings/read';
 import { catalog } from './support/i18n';
@@ -51,7 +51,7 @@ function splitHandler(p: Partitioner, keyFields: string[], count: number): Handl
     sendEach(send, [out]);
     counts.rejected += invalid.length;
     const error = summariseErrors(invalid.map((v) => new RecordError('record', v, 'is not an object')), incoming.records.length);
-    if (error) node.error(error, msg);
+    if (error) node.error(error, errorMessage(msg, error));
     p.finish(incoming.control, done);
   };
 }

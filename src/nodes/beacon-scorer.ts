@@ -1,7 +1,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { LogRecord } from '../core/common/records';
-import { AlertGate, parseAllowList } from '../core/scorer/alert-gate';
-import { parseEntities, ScoreMethod } from '../core/scorer/scorer';
+import { batchSubject } from '../core/alert/text';
+import { AlertGate, PairMemory, parseAllowList } from '../core/scorer/alert-gate';
+import { parseEntities, ScoreMethod, thresholdTexts } from '../core/scorer/scorer';
 import { ScorerStage } from '../core/scorer/scorer-stage';
 import { RITA_WEIGHTS, ScoreWeights } from '../core/scorer/stats';
 import { compact, outputWired, runRecordNode, SELF_SNAPSHOT } from './node-support';
@@ -29,8 +30,9 @@ export = function register(RED: NodeAPI): void {
             maxPValue: s.number('maxPValue'),
             strobePerHour: s.numberOrNull('strobePerHour'),
           },
-          makeGate(s),
+          makeGate(s, this, (config as NodeDef & { z?: string }).z ?? ''),
           s.text('title'),
+          this.id,
         ),
       status: ({ counts, early }) => ({
         fill: counts.alerts > 0 ? 'red' : 'green',
@@ -59,7 +61,8 @@ export = function register(RED: NodeAPI): void {
         let i = 0;
         for (const m of alerts) {
           if (m === input && incoming.control) {
-            out.push(m);
+            // hand-offs hang on the alert output: a flush, reset or checkpoint goes on with the other rows instead
+            messages[1] = [...(messages[1] ?? []), m];
             continue;
           }
           const rows = ([] as LogRecord[]).concat(m.payload as LogRecord);
@@ -71,12 +74,14 @@ export = function register(RED: NodeAPI): void {
             if (part.length === 0) continue;
             const first = rowSummaries[rows.indexOf(part[0])];
             const payload = incoming.batch ? part : part[0];
-            const topic = incoming.batch ? `${stage.title}: ${part.length} alert(s); first: ${first}` : first;
+            const topic = incoming.batch ? batchSubject(part, { title: stage.title }) : first;
             const notify = part === fresh;
-            out.push(part.length === rows.length ? Object.assign(m, { payload, topic, notify }) : ({ ...m, payload, topic, notify } as NodeMessage));
+            // what decided, for formatters (beacon-format) that word the alert's "why"
+            const rule = { name: stage.title, method: stage.options.method ?? 'kql', thresholds: thresholdTexts(stage.options) };
+            out.push(part.length === rows.length ? Object.assign(m, { payload, topic, notify, rule }) : ({ ...m, payload, topic, notify, rule } as NodeMessage));
           }
         }
-        alerts.splice(0, alerts.length, ...out);
+        messages[0] = out.length > 0 ? out : null;
       },
     });
   }
@@ -90,19 +95,36 @@ function parseWeights(text: string): ScoreWeights {
   return { timestamp: w[0], dataSize: w[1], duration: w[2], histogram: w[3] };
 }
 
-/** The alert gate from the settings, or null when none of its parts is set. */
-function makeGate(s: NodeSettings): AlertGate | null {
+/**
+ * Pair memories of the re-arm clock, shared by the scorers of one flow tab
+ * that watch the same pair fields with the same re-arm time: the hunt's long
+ * windows and its hourly bursts see the same pairs, and a person hears of a
+ * pair once per re-arm period whichever of them found it.
+ */
+const sharedPairs = new Map<string, { pairs: PairMemory; users: Set<string> }>();
+
+function pairMemory(key: string, node: Node): PairMemory {
+  let entry = sharedPairs.get(key);
+  if (!entry) sharedPairs.set(key, (entry = { pairs: new Map(), users: new Set() }));
+  entry.users.add(node.id);
+  const held = entry;
+  node.on('close', () => {
+    held.users.delete(node.id);
+    if (held.users.size === 0 && sharedPairs.get(key) === held) sharedPairs.delete(key);
+  });
+  return held.pairs;
+}
+
+/** The alert gate from the settings, or null when none of its parts is set. `tab`: the flow tab, whose scorers share pair memories. */
+function makeGate(s: NodeSettings, node: Node, tab: string): AlertGate | null {
   const allow = parseAllowList(s.text('allow'));
   const maxSources = s.number('maxSources');
   const rearmHours = s.number('rearmHours');
   if (allow.length === 0 && maxSources === 0 && rearmHours === 0) return null;
-  return new AlertGate({
-    allow,
-    srcField: s.text('srcField'),
-    dstField: s.text('dstField'),
-    portField: s.text('portField'),
-    maxSourcesPerDestination: maxSources,
-    rearmSeconds: rearmHours * 3600,
-    maxRemembered: 100_000,
-  });
+  const srcField = s.text('srcField');
+  const dstField = s.text('dstField');
+  const portField = s.text('portField');
+  const options = { allow, srcField, dstField, portField, maxSourcesPerDestination: maxSources, rearmSeconds: rearmHours * 3600, maxRemembered: 100_000 };
+  if (rearmHours === 0) return new AlertGate(options);
+  return new AlertGate(options, pairMemory(JSON.stringify([tab, srcField, dstField, portField, rearmHours]), node));
 }

@@ -22,9 +22,13 @@ function settingsOf(s: NodeSettings, tls: TlsOptions | undefined): IngestSetting
     port: s.number('port'),
     framing: s.text('framing') as Framing,
     maxConnections: s.number('maxConnections'),
+    maxPerSender: s.number('maxPerSender'),
+    handshakeTimeoutSeconds: s.number('handshakeTimeout'),
+    progressTimeoutSeconds: s.number('progressTimeout'),
     maxFrameBytes: s.number('maxFrameBytes'),
     idleTimeoutSeconds: s.number('idleTimeout'),
     receiveBufferBytes: s.number('receiveBuffer') * 1024,
+    queueBytes: s.number('queueMegabytes') * 1024 * 1024,
     batchLines: s.number('batchLines'),
     batchMs: s.number('batchMs'),
     tls,
@@ -47,6 +51,8 @@ function statusOf(ingest: SyslogIngest, failed: string | null): NodeStatus {
     t.incomplete && `${compact(t.incomplete)} incomplete`,
     drops && `${compact(drops)} dropped`,
     counters.connectionsRejected && `${compact(counters.connectionsRejected)} refused`,
+    t.handshakeFailed && `${compact(t.handshakeFailed)} TLS failed`,
+    t.stalled && `${compact(t.stalled)} stalled`,
   ].filter(Boolean);
   return {
     fill: drops > 0 ? 'red' : problems.length ? 'yellow' : 'green',
@@ -78,6 +84,8 @@ export = function register(RED: NodeAPI): void {
     const ingest = new SyslogIngest(s, {
       batch: (payload, sender) => send([(sender === undefined ? { payload } : { payload, ip: sender }) as NodeMessage, null, null]),
       unparsed: (line, reason, sender) => send([null, unparsedMessage(line, reason, { ip: sender }), null]),
+      // reaches Catch nodes with the text only (never the lines themselves)
+      parseErrors: (text) => node.error(text, { topic: 'unparsed', payload: text } as NodeMessage),
       failed: (err) => {
         failed = 'input stopped: see the log';
         node.error(err.message);
@@ -91,8 +99,6 @@ export = function register(RED: NodeAPI): void {
       const text = JSON.stringify(status);
       if (text !== lastStatus) node.status(status);
       lastStatus = text;
-      const errors = ingest.takeParseErrors();
-      if (errors) node.error(`${errors.count} lines not parsed; first: ${errors.first}`);
     }
     // wall clock paces the display only
     const ticker = setInterval(showStatus, 1000);

@@ -1,11 +1,15 @@
 /**
  * What the "Beacons" sidebar shows, kept by the runtime: the newest groups
- * scored by any deployed beacon-scorer, alerting or near the threshold, each
- * with its latest row (histogram included) and a short time line of events
- * per bin. Bounded: at most `maxGroups` groups (the least recently updated
+ * scored by any deployed beacon-scorer, alerting or near the threshold, one
+ * card per group (the scorer's group fields), showing the row of its
+ * strongest bin (histogram included) and a short time line of events per
+ * bin. Bounded: at most `maxGroups` groups (the least recently updated
  * go first), `maxBins` bins per time line, `maxDeltas` histogram bars. No
  * Node-RED here (the plugin wires it to the runtime), so it tests directly.
  */
+
+import { alertSubject } from '../core/alert/text';
+import { groupFieldsOf } from '../core/scorer/scorer';
 
 export type ScorerRow = Record<string, unknown>;
 
@@ -15,8 +19,10 @@ export interface BoardGroup {
   scorer: string;
   /** the group's fields (pair, port …) in the row's order, as text */
   fields: [string, string][];
+  /** the strongest state of the group's bins: alert, then suppressed, then near */
   state: 'alert' | 'near' | 'suppressed';
-  /** the latest row's figures */
+  /** the bin whose row gave the state; the figures below are that row's */
+  bin: string;
   period: number | null;
   share: number | null;
   score: number | null;
@@ -27,16 +33,47 @@ export interface BoardGroup {
   failed: string;
   /** early alerts (a bin still open) or final; null when the scorer does not say */
   final: boolean | null;
+  /** the state row's AlertId, when it alerted */
+  alertId: string;
   /** delta seconds → count, the largest counts */
   histogram: [number, number][];
   /** bin start → events, oldest first */
   timeline: [string, number][];
   /** update order, for "newest" */
   seq: number;
+  /** the row that gave the state, in the one alert text (the e-mail subject, the console line) */
+  summary: string;
 }
 
-/** Columns of a scorer row that are figures, not the group's identity (KQL column order puts the group first). */
-const NOT_GROUP = /^(TimeGenerated|timestamp|MostFrequent|TotalEvents|Total\w+Bytes|BeaconPercent|Score|\w+Score|Median|AlertClass|ConnectionsPerHour|FailedThresholds|Suppressed|PatternSince|PatternHours|Final|histogram|SubBinCounts|ByteCounts|PValue|Period\w*|\w+CustomEntity)/;
+type State = BoardGroup['state'];
+
+/** What the board keeps of the latest row of one bin of a group. */
+interface BinRow {
+  state: State | null;
+  events: number;
+  figures: Pick<BoardGroup, 'period' | 'share' | 'score' | 'events' | 'suppressed' | 'failed' | 'final' | 'alertId' | 'histogram' | 'summary'>;
+}
+
+interface Tracked {
+  key: string;
+  scorer: string;
+  fields: [string, string][];
+  /** bin start → its latest row (early replaced by final in place), bounded to the newest bins */
+  bins: Map<string, BinRow>;
+  firstSeen: string;
+  lastSeen: string;
+  seq: number;
+}
+
+/**
+ * Columns that are figures, not the group's identity: the fallback for a
+ * row not in the scorer's column order (its group fields are read from that
+ * order otherwise).
+ */
+const NOT_GROUP = /^(TimeGenerated|timestamp|MostFrequent|TotalEvents|Total\w+Bytes|BeaconPercent|Score|\w+Score|Median|AlertClass|ConnectionsPerHour|FailedThresholds|Suppressed|PatternSince|PatternHours|Final|AsOf|Notify|AlertId|DestinationSources|histogram|SubBinCounts|ByteCounts|PValue|Period\w*|\w+CustomEntity)/;
+
+/** Which state wins when a group's bins disagree. */
+const RANK: Record<State, number> = { alert: 3, suppressed: 2, near: 1 };
 
 function text(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -55,7 +92,7 @@ const NEAR = 0.8;
  * A below-threshold row is "near" when it failed one condition only, by a little (the scorer names
  * it as `Field > N`, `Field >= N` or `Field <= N`); an alert the gate suppressed is shown as such.
  */
-function stateOf(row: ScorerRow, alertPort: boolean): BoardGroup['state'] | null {
+function stateOf(row: ScorerRow, alertPort: boolean): State | null {
   if (row.Suppressed) return 'suppressed';
   if (alertPort) return 'alert';
   const failed = row.FailedThresholds;
@@ -67,44 +104,58 @@ function stateOf(row: ScorerRow, alertPort: boolean): BoardGroup['state'] | null
   return (m[2][0] === '>' ? value >= limit * NEAR : value <= limit / NEAR) ? 'near' : null;
 }
 
+/** The group's fields of a row: the scorer's group columns, else every column that is not a figure. */
+function groupOf(row: ScorerRow): [string, string][] {
+  const names = groupFieldsOf(row) ?? Object.keys(row).filter((k) => !NOT_GROUP.test(k));
+  return names.slice(0, 8).map((k) => [k, text(row[k])]);
+}
+
 export class BeaconsBoard {
-  private readonly groups = new Map<string, BoardGroup>();
+  private readonly groups = new Map<string, Tracked>();
   private seq = 0;
 
   constructor(readonly maxGroups = 200, readonly maxBins = 48, readonly maxDeltas = 60) {}
 
-  /** One row from a scorer's output (port 0: alerts, port 1: below threshold); true when the board changed. */
+  /**
+   * One row from a scorer's output (port 0: alerts, port 1: below threshold); true when the board
+   * changed. A group is one card whatever its bins: a row replaces the earlier row of its own bin
+   * (an early alert by its final row), and the card shows the bin with the strongest state.
+   */
   offer(scorer: string, row: ScorerRow, alertPort: boolean): boolean {
     if (!row || typeof row !== 'object' || Array.isArray(row)) return false;
     const state = stateOf(row, alertPort);
-    const fields: [string, string][] = Object.keys(row).filter((k) => !NOT_GROUP.test(k)).slice(0, 8).map((k) => [k, text(row[k])]);
+    const fields = groupOf(row);
     const key = `${scorer}\u0000${fields.map(([k, v]) => `${k}=${v}`).join('\u0000')}`;
     const known = this.groups.get(key);
     if (!state && !known) return false;
     const bin = text(row.TimeGenerated);
     const events = num(row.TotalEvents) ?? 0;
-    const group: BoardGroup = known || {
-      key, scorer, fields, state: 'near', period: null, share: null, score: null, events: 0,
-      firstSeen: bin, lastSeen: bin, suppressed: '', failed: '', final: null, histogram: [], timeline: [], seq: 0,
-    };
-    group.state = state || group.state;
-    group.period = num(row.MostFrequentTimeDeltainSeconds) ?? num(row.MedianIntervalSeconds);
-    group.share = num(row.BeaconPercent);
-    group.score = num(row.Score);
-    group.events = events;
-    group.suppressed = text(row.Suppressed);
-    group.failed = Array.isArray(row.FailedThresholds) ? row.FailedThresholds.map(text).join(', ') : text(row.FailedThresholds);
-    group.final = typeof row.Final === 'boolean' ? row.Final : null;
-    group.histogram = histogramOf(row.histogram, this.maxDeltas);
+    const group: Tracked = known || { key, scorer, fields, bins: new Map(), firstSeen: bin, lastSeen: bin, seq: 0 };
+    group.bins.set(bin, {
+      state,
+      events,
+      figures: {
+        period: num(row.MostFrequentTimeDeltainSeconds) ?? num(row.MedianIntervalSeconds),
+        share: num(row.BeaconPercent),
+        score: num(row.Score),
+        events,
+        suppressed: text(row.Suppressed),
+        failed: Array.isArray(row.FailedThresholds) ? row.FailedThresholds.map(text).join(', ') : text(row.FailedThresholds),
+        final: typeof row.Final === 'boolean' ? row.Final : null,
+        alertId: text(row.AlertId),
+        histogram: histogramOf(row.histogram, this.maxDeltas),
+        summary: alertSubject(row),
+      },
+    });
+    if (group.bins.size > this.maxBins) {
+      const oldest = [...group.bins.keys()].sort().slice(0, group.bins.size - this.maxBins);
+      for (const b of oldest) group.bins.delete(b);
+    }
     if (bin && (!group.firstSeen || bin < group.firstSeen)) group.firstSeen = bin;
     if (bin && bin > group.lastSeen) group.lastSeen = bin;
-    const at = group.timeline.findIndex(([b]) => b === bin);
-    if (at >= 0) group.timeline[at][1] = events;
-    else group.timeline.push([bin, events]);
-    group.timeline.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    if (group.timeline.length > this.maxBins) group.timeline.splice(0, group.timeline.length - this.maxBins);
     group.seq = ++this.seq;
     this.groups.delete(key);
+    if (!strongest(group)) return known !== undefined; // its only stated bins turned quiet (an early alert contradicted)
     this.groups.set(key, group); // Map order = update order: the oldest first
     while (this.groups.size > this.maxGroups) this.groups.delete(this.groups.keys().next().value as string);
     return true;
@@ -123,8 +174,24 @@ export class BeaconsBoard {
 
   /** The groups, newest first. */
   list(): BoardGroup[] {
-    return [...this.groups.values()].reverse();
+    const out: BoardGroup[] = [];
+    for (const g of this.groups.values()) {
+      const [bin, best] = strongest(g) as [string, BinRow];
+      const timeline = [...g.bins].map(([b, r]) => [b, r.events] as [string, number]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      out.push({ key: g.key, scorer: g.scorer, fields: g.fields, state: best.state as State, bin, ...best.figures, firstSeen: g.firstSeen, lastSeen: g.lastSeen, timeline, seq: g.seq });
+    }
+    return out.reverse();
   }
+}
+
+/** The bin whose state wins (alert > suppressed > near; between equals the latest bin), or null when none has a state. */
+function strongest(group: Tracked): [string, BinRow] | null {
+  let best: [string, BinRow] | null = null;
+  for (const [bin, r] of group.bins) {
+    if (!r.state) continue;
+    if (!best || RANK[r.state] > RANK[best[1].state as State] || (RANK[r.state] === RANK[best[1].state as State] && bin > best[0])) best = [bin, r];
+  }
+  return best;
 }
 
 /** The histogram's largest bars, by delta: `{delta: count}` or `[[delta, count]]`. */

@@ -16,7 +16,12 @@ interface SendEvent {
   msg: { payload?: unknown; reset?: unknown };
   source?: { id?: string; port?: number; node?: { type?: string } };
 }
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/** What the admin routes use of Express's response. */
+interface AdminResponse {
+  json(body: unknown): void;
+  sendStatus(code: number): void;
+}
+// biome-ignore lint/suspicious/noExplicitAny: the runtime API object, untyped for plugins in @types/node-red
 type Red = any;
 
 export = function register(RED: Red): void {
@@ -37,7 +42,8 @@ export = function register(RED: Red): void {
     for (const ev of events) {
       const source = ev.source;
       if (!source || !source.node || source.node.type !== 'beacon-scorer' || !source.id) continue;
-      if (ev.msg.reset && source.port === 0) changed = board.clear(source.id) || changed;
+      // a reset leaves on one output only (the second: control messages keep off the alert hand-offs)
+      if (ev.msg.reset) changed = board.clear(source.id) || changed;
       const payload = ev.msg.payload;
       if (payload === undefined) continue;
       for (const row of Array.isArray(payload) ? payload : [payload]) changed = board.offer(source.id, row as ScorerRow, source.port === 0) || changed;
@@ -50,10 +56,10 @@ export = function register(RED: Red): void {
     for (const id of board.scorers()) if (!RED.nodes.getNode(id)) changed = board.clear(id) || changed;
     if (changed) push();
   });
-  RED.httpAdmin.get('/netbeacon/beacons', RED.auth.needsPermission('beacon-scorer.read'), (_req: unknown, res: any) => {
+  RED.httpAdmin.get('/netbeacon/beacons', RED.auth.needsPermission('beacon-scorer.read'), (_req: unknown, res: AdminResponse) => {
     res.json({ groups: board.list() });
   });
-  RED.httpAdmin.post('/netbeacon/beacons/clear', RED.auth.needsPermission('beacon-scorer.write'), (_req: unknown, res: any) => {
+  RED.httpAdmin.post('/netbeacon/beacons/clear', RED.auth.needsPermission('beacon-scorer.write'), (_req: unknown, res: AdminResponse) => {
     board.clear();
     push();
     res.sendStatus(200);

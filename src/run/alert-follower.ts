@@ -1,16 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { alertSubject } from '../core/alert/text';
 
-/** One readable line per alert row written by the example flows. */
+/** One readable line per alert row written by the example flows: the same text as the e-mail subject. */
 export function describeAlert(file: string, row: Record<string, unknown>): string {
-  const keys = Object.keys(row);
-  const groups = keys.slice(1, keys.indexOf('MostFrequentTimeDeltaCount'));
   const name = path.basename(file);
   const rule = name.includes('paloalto') ? 'Palo Alto' : name.includes('zeek') || name.includes('scaleout') ? 'Zeek WireData' : name.includes('hunt') ? 'hunt' : 'WireData';
-  const who = groups.map((g) => `${g}=${String(row[g])}`).join(' ');
-  const pct = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
   const early = row.Final === false ? ` (early, as of ${String(row.AsOf)})` : '';
-  return `ALERT [${rule}]${early} ${row.TimeGenerated} ${who}: every ${row.MostFrequentTimeDeltainSeconds} s, ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents} (${pct} %)`;
+  return `ALERT [${rule}]${early} ${alertSubject(row)}`;
 }
 
 /**
@@ -38,6 +35,13 @@ export class AlertFollower {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /** Starts after what the files hold now (kept from an earlier run), without printing it. */
+  skipWritten(): void {
+    for (const file of this.files) {
+      if (fs.existsSync(file)) this.offsets.set(file, fs.readFileSync(file, 'utf8').lastIndexOf('\n') + 1);
+    }
   }
 
   poll(): void {

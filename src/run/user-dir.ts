@@ -27,3 +27,46 @@ export function linkPackage(userDir: string): void {
   const manifest = { name: 'netbeacon-node-red-data', private: true, dependencies: { [PACKAGE_NAME]: `file:${ROOT}` } };
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify(manifest, null, 2));
 }
+
+/** The file that marks a user directory `npm start` seeded (so --reset knows it may empty it). */
+export const USER_DIR_MARKER = '.netbeacon-user-dir';
+
+/**
+ * The user directory's package.json as Node-RED's palette manager expects
+ * it, with no dependency on this package: the package is loaded from the
+ * checkout through settings.js `nodesDir` instead, so `npm install <module>`
+ * there (the palette manager, or by hand) never reifies the checkout and
+ * never runs its `prepare` script (a rebuild of the checkout).
+ */
+export function seedManifest(userDir: string): void {
+  const manifest = { name: 'netbeacon-node-red-data', description: "Node-RED user directory of netbeacon's npm start", version: '0.0.0', private: true, dependencies: {} };
+  fs.writeFileSync(path.join(userDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * Undoes what the earlier `npm start` did to a user directory (this package
+ * linked into node_modules and recorded as a `file:` dependency): the link
+ * and that one entry go, every other dependency stays. Returns what changed.
+ */
+export function detachPackageLink(userDir: string): string[] {
+  const notes: string[] = [];
+  const link = path.join(userDir, 'node_modules', ...PACKAGE_NAME.split('/'));
+  try {
+    if (fs.lstatSync(link).isSymbolicLink()) {
+      fs.unlinkSync(link);
+      notes.push(`removed the link node_modules/${PACKAGE_NAME} (the package now loads through settings.js nodesDir)`);
+    }
+  } catch {
+    // no link
+  }
+  const file = path.join(userDir, 'package.json');
+  if (!fs.existsSync(file)) return notes;
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> };
+  const spec = manifest.dependencies?.[PACKAGE_NAME];
+  if (typeof spec === 'string' && spec.startsWith('file:')) {
+    delete (manifest.dependencies as Record<string, string>)[PACKAGE_NAME];
+    fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+    notes.push(`removed the dependency ${PACKAGE_NAME}: ${spec} from package.json (npm install there rebuilt the checkout)`);
+  }
+  return notes;
+}

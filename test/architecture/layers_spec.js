@@ -12,8 +12,12 @@ const should = require('should');
 
 const SRC = path.join(__dirname, '..', '..', 'src');
 
-/** Rank of each core stage: a stage may import a stage of lower or equal rank. */
-const CORE_STAGES = { common: 0, parse: 1, filter: 2, partition: 2, delta: 3, histogram: 4, scorer: 5, alert: 6 };
+/**
+ * Rank of each core stage: a stage may import a stage of lower or equal rank.
+ * alert/ (how a row is told: subject, body, SIEM formats) reads rows as data
+ * and imports no stage, so the scorer may title its alerts with it.
+ */
+const CORE_STAGES = { common: 0, parse: 1, filter: 2, partition: 2, delta: 3, histogram: 4, alert: 4.5, scorer: 5 };
 /** What each top-level folder of src/ may import (folders of src/). */
 const LAYERS = {
   core: ['core'],
@@ -76,7 +80,7 @@ describe('source layers (the dependency rule)', function () {
       const allowed = LAYERS[layer];
       should.exist(allowed, `${rel}: src/${layer} has no place in LAYERS`);
       for (const [spec, target] of imports(file)) {
-        if (target === null) continue;
+        if (target === null || target.startsWith('..')) continue; // a package or a file outside src (package.json)
         const to = target.split(path.sep)[0];
         if (!allowed.includes(to)) wrong.push(`${rel} imports ${spec}`);
       }

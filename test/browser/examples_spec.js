@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Every shipped example in a real editor (SPEC §11): imported through
+ * Every shipped example in a real editor (the editor is part of the product): imported through
  * Import ▸ Examples and deployed with the Deploy button, no node shown
  * invalid (also with any optional setting deleted, checked by the editor's
  * own validateNode), the layout rules met by the sizes the editor really

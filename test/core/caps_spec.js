@@ -1,7 +1,7 @@
 'use strict';
-const should = require('should');
+require('should');
 const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../dist/core/delta/delta');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram');
 const { scoreRow, WIREDATA_SCORER } = require('../../dist/core/scorer/scorer');
 const { kqlPublicDropReason } = require('../../dist/core/common/address');
 

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Early verdicts (SPEC §4, live latency contract): a verdict the scorer
+ * Early verdicts (the live latency contract): a verdict the scorer
  * calls certain on an early row never differs from the final row's, over
  * generated traffic with hosts that fall silent right after a bin, ties on
  * one second and at bin edges, sub-second times, port 0, late events, and
@@ -9,7 +9,7 @@
 const fc = require('fast-check');
 const should = require('should');
 const { DeltaTracker, newDeltaOutput } = require('../../dist/core/delta/delta');
-const { HistogramAggregator, newHistogramOutput, parseDeltaBucket } = require('../../dist/core/histogram/histogram');
+const { HistogramAggregator, newHistogramOutput, parseDeltaBucket } = require('../../dist/core/histogram');
 const { scoreRow } = require('../../dist/core/scorer/scorer');
 const { certainty, cellKey, EarlyAlerts } = require('../../dist/core/scorer/early-alerts');
 
@@ -220,7 +220,9 @@ describe('early verdicts (certainty, property)', function () {
     final.result.alert.should.be.true();
     final.notify.should.be.false();
     gateCalls.should.equal(1);
-    // the cell is forgotten after its final row; a row without Final (certainty off) alerts and notifies as before
-    restarted.decide({ ...base }, options, 'T', gate).notify.should.be.true();
+    // a row without Final (certainty off) alerts and notifies as before; the same cell again (a replay) is not told twice
+    restarted.decide({ ...base, LocalIP: 'b' }, options, 'T', gate).notify.should.be.true();
+    const again = restarted.decide({ ...base }, options, 'T', gate);
+    [again.result.alert, again.notify, again.result.row.AlertId].should.eql([true, false, first.result.row.AlertId]);
   });
 });

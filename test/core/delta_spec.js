@@ -1,5 +1,5 @@
 'use strict';
-const should = require('should');
+require('should');
 const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../dist/core/delta/delta');
 
 const at = (s) => new Date(Date.UTC(2024, 0, 1, 10, 0, 0) + s * 1000).toISOString();

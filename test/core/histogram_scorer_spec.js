@@ -1,7 +1,7 @@
 'use strict';
 const should = require('should');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
-const { scoreRow, WIREDATA_SCORER, parseEntities } = require('../../dist/core/scorer/scorer');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram');
+const { scoreRow, WIREDATA_SCORER, parseEntities, groupFieldsOf } = require('../../dist/core/scorer/scorer');
 
 const HOUR = Date.UTC(2024, 0, 1, 10, 0, 0);
 const at = (s) => new Date(HOUR + s * 1000).toISOString();
@@ -127,7 +127,22 @@ describe('core/scorer', function () {
   it('summarises an alert on one line, without control characters from the logs', function () {
     const s = scoreRow(row({ 60: 20 }, { LocalIP: 'evil\nhost' }), WIREDATA_SCORER, 'WireData beaconing').summary;
     s.should.not.match(/\n/);
-    s.should.match(/^WireData beaconing: LocalIP evil\?host, RemoteIP 8\.8\.8\.8, RemotePortNumber 443 — every 60 s, 20 of 20 intervals \(100\.0 %\)/);
+    s.should.match(/^WireData beaconing: beacon evil host → 8\.8\.8\.8:443 every 60 s, 20\/20 \(100 %\)/);
+  });
+
+  it('a row says which columns are its group: a CEF line without suser groups on an empty SourceUserID, which a text can leave out', function () {
+    const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
+    const line = 'CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 00:00:00 GMT deviceExternalId=1 dvchost=PA-VM src=10.0.0.4 dst=52.239.1.10 dpt=443 cat=end';
+    const parsed = new LogParser({ ...DEFAULT_PARSER_OPTIONS, format: 'cef' }).parseLine(line);
+    parsed.kind.should.equal('record', parsed.reason);
+    const record = parsed.record;
+    record.SourceUserID.should.equal('');
+    const groups = ['DeviceName', 'SourceUserID', 'SourceIP', 'DestinationIP', 'DestinationPort'];
+    const input = { TimeGenerated: '2024-05-08T00:00:00Z', ...Object.fromEntries(groups.map((f) => [f, record[f]])), TotalEvents: 40, DeltaCounts: { 60: 40 }, GroupFields: groups };
+    const { row } = scoreRow(input, { minTotalEvents: 30, minModeCount: 25, minBeaconPercent: 80, entities: parseEntities('AccountCustomEntity=SourceUserID') });
+    groupFieldsOf(row).should.eql(groups);
+    row.SourceUserID.should.equal('');
+    should(groupFieldsOf({ MostFrequentTimeDeltaCount: 1, TimeGenerated: 'x' })).be.null();
   });
 
   it('names what is wrong with a row it cannot score', function () {

@@ -5,7 +5,7 @@
  * (allow-list, prevalence, repeat suppression) and the filter's direction.
  */
 const should = require('should');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram');
 const { scoreRow, WIREDATA_SCORER } = require('../../dist/core/scorer/scorer');
 const { AlertGate, parseAllowList, DEFAULT_ALLOW_LIST } = require('../../dist/core/scorer/alert-gate');
 const { ipFilterDropReason, DEFAULT_INTERNAL } = require('../../dist/core/filter/ip-filter');
@@ -41,7 +41,7 @@ describe('hunt profile: histogram windows and detail', function () {
   });
 
   it('delta buckets: the deltas of a jittered beacon collapse into one or two buckets; the exact scorer then passes it', function () {
-    const { parseDeltaBucket, bucketDelta } = require('../../dist/core/histogram/histogram');
+    const { parseDeltaBucket, bucketDelta } = require('../../dist/core/histogram');
     parseDeltaBucket('10s').should.eql({ kind: 'seconds', size: 10 });
     parseDeltaBucket('10 %').should.eql({ kind: 'percent', size: 10 });
     should(parseDeltaBucket('')).be.null();
@@ -186,6 +186,54 @@ describe('hunt profile: alert gate', function () {
     const day = gate({ rearmSeconds: 86400 });
     const v = [0, 6, 12, 18, 24].map((h) => day.check(alert(h, { BinSeconds: undefined }), { binSeconds: 86400, hopSeconds: 21600 }).suppressed === null);
     v.should.eql([true, false, false, false, true]);
+  });
+
+  it('clocks on the events: overlapping windows of the same 6 h are one pattern and one report, whatever the window start', function () {
+    const g = gate({ rearmSeconds: 86400 });
+    const events = { firstSeen: iso(0), lastSeen: iso(6 * 3600) };
+    // 72 h windows hopping by 12 h that all hold the same six hours of 2024-05-08
+    const windows = [-60, -48, -36, -24, -12, 0].map((h) => alert(h, { BinSeconds: undefined }));
+    const verdicts = windows.map((row) => g.check(row, { binSeconds: 259200, hopSeconds: 43200, ...events }).suppressed);
+    should(verdicts[0]).be.null();
+    verdicts.slice(1).forEach((v) => v.should.match(/^repeat/));
+    for (const row of windows) {
+      row.PatternSince.should.equal(iso(0).replace('.000Z', 'Z'));
+      row.PatternHours.should.equal(6);
+    }
+    // the next day's events re-arm it
+    should(g.check(alert(12, { BinSeconds: undefined }), { binSeconds: 259200, hopSeconds: 43200, firstSeen: iso(0), lastSeen: iso(30 * 3600) }).suppressed).be.null();
+  });
+
+  it('a report on later events holds back one on earlier events of the same period (long windows close after short bins)', function () {
+    const g = gate({ rearmSeconds: 86400 });
+    should(g.check(alert(5)).suppressed).be.null(); // an hourly burst at 05:00, closed first
+    g.check(alert(-60, { BinSeconds: undefined }), { binSeconds: 259200, hopSeconds: 43200, firstSeen: iso(0), lastSeen: iso(4 * 3600) }).suppressed.should.match(/^repeat/);
+  });
+
+  it('scorers sharing a pair memory report a pair once between them', function () {
+    const pairs = new Map();
+    const a = new AlertGate({ allow: [], srcField: 'LocalIP', dstField: 'RemoteIP', portField: 'RemotePortNumber', maxSourcesPerDestination: 0, rearmSeconds: 86400, maxRemembered: 1000 }, pairs);
+    const b = new AlertGate({ ...a.options }, pairs);
+    should(a.check(alert(0)).suppressed).be.null();
+    b.check(alert(0, { BinSeconds: undefined }), { binSeconds: 259200, firstSeen: iso(0), lastSeen: iso(3 * 3600) }).suppressed.should.match(/^repeat/);
+    // restoring both scorers' snapshots keeps the latest report
+    const saved = JSON.parse(JSON.stringify(a.snapshot()));
+    const shared = new Map();
+    new AlertGate({ ...a.options }, shared).restore(saved);
+    new AlertGate({ ...a.options }, shared).restore(JSON.parse(JSON.stringify(gate({ rearmSeconds: 86400 }).snapshot())));
+    shared.size.should.equal(1);
+  });
+
+  it('connections per hour over the time the events span (at least an hour), not the whole window', function () {
+    const counts = { 40: 530, 41: 5 };
+    const base = { TimeGenerated: iso(-60 * 3600).replace('.000Z', 'Z'), LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443, TotalEvents: 535, DeltaCounts: counts, BinSeconds: 259200, HopSeconds: 43200, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'] };
+    const options = { ...WIREDATA_SCORER, minBeaconPercent: null, method: 'window', windowPercent: 10, strobePerHour: 3600 };
+    scoreRow(base, options).row.ConnectionsPerHour.should.equal(7.4);
+    scoreRow({ ...base, FirstSeen: iso(0), LastSeen: iso(6 * 3600) }, options).row.ConnectionsPerHour.should.equal(89.2);
+    // a burst of 535 in ten minutes is counted over an hour: no strobe from a short burst
+    const burst = scoreRow({ ...base, FirstSeen: iso(0), LastSeen: iso(600) }, options);
+    burst.row.ConnectionsPerHour.should.equal(535);
+    burst.row.AlertClass.should.equal('beacon');
   });
 
   it('prevalence: a destination many internal sources alert on is a service', function () {

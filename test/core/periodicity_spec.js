@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The periodicity test (issue 12): random arrivals at any rate never pass it,
+ * The periodicity test: random arrivals at any rate never pass it,
  * whatever their sizes; beacons with the evasions of real implants do.
  * Traffic is seeded, so every run tests the same intervals.
  */

@@ -11,7 +11,7 @@
 const fc = require('fast-check');
 const should = require('should');
 const { DeltaTracker, newDeltaOutput } = require('../../dist/core/delta/delta');
-const { HistogramAggregator, newHistogramOutput } = require('../../dist/core/histogram/histogram');
+const { HistogramAggregator, newHistogramOutput } = require('../../dist/core/histogram');
 const { scoreRow } = require('../../dist/core/scorer/scorer');
 const { kqlPublicDropReason } = require('../../dist/core/common/address');
 const oracle = require('../oracle/kql-batch');

@@ -60,7 +60,8 @@ describe('quietByTotal: a miss known without scoring', function () {
       }),
       { numRuns: 3000 },
     );
-    quiet.should.be.above(100); // the property was exercised, not vacuous
+    // the property was exercised, not vacuous (96–155 of the 3,000 runs came out quiet in 16 runs of this test)
+    quiet.should.be.above(30);
   });
 
   it('leaves a final row to decide() when an early alert of its cell waits for it', function () {

@@ -7,7 +7,7 @@
 const fc = require('fast-check');
 const should = require('should');
 const { DeltaTracker, newDeltaOutput } = require('../../dist/core/delta/delta');
-const { HistogramAggregator, newHistogramOutput } = require('../../dist/core/histogram/histogram');
+const { HistogramAggregator, newHistogramOutput } = require('../../dist/core/histogram');
 const gen = require('../../dist/tools/traffic-generator');
 
 const DELTA = {

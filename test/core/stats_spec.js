@@ -2,7 +2,7 @@
 /**
  * RITA v5's beacon statistics, held to the golden vectors of its own unit
  * tests (activecm/rita analysis/beacons_test.go, listed in
- * ../shared/reference/beaconing-prior-art.md §1.5), and Flare's jitter band.
+ * RITA's published scoring), and Flare's jitter band.
  */
 const should = require('should');
 const s = require('../../dist/core/scorer/stats');

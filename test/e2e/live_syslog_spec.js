@@ -57,7 +57,7 @@ function liveFlow(name, as, port, inputOverrides = {}) {
   const file = (id, filename) => ({ id, type: 'file', z, name: 'test probe', filename, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 900, y: 800, wires: [] });
   input.wires[0].push(`${as}_probe_records`);
   input.wires[2].push(`${as}_probe_counters`);
-  nodes.find((n) => n.type === 'beacon-scorer').wires[0].push(`${as}_probe_flush`);
+  nodes.find((n) => n.type === 'beacon-scorer').wires[1].push(`${as}_probe_flush`); // control messages leave on the second output
   nodes.push(
     file(`${as}_probe_records`, `records-${as}.jsonl`),
     file(`${as}_probe_counters`, `counters-${as}.jsonl`),
@@ -139,7 +139,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     // batches in, batches out: each line of the alert file is an array of rows
     const rows = () => jsonLines(path.join(userDir, `alerts-${as}.jsonl`)).flatMap((batch) => [].concat(batch));
     // final rows (Final: true) are the rule's; early alerts (Final: false) came before, one per cell alerted early
-    const finals = () => rows().filter((r) => r.Final !== false).map(({ Final, Notify, ...row }) => row);
+    const finals = () => rows().filter((r) => r.Final !== false).map(({ Final, Notify, AlertId, ...row }) => row);
     await red.until(`${alertCount} alert rows from ${as}`, () => finals().length >= alertCount, 30).catch(() => undefined); // fewer: the comparison says which
     return { alerts: finals(), all: rows(), counters, records: recordCount(path.join(userDir, `records-${as}.jsonl`)) };
   }
@@ -154,7 +154,6 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     const csv = generateLines(scenario, 'panos-csv');
     const zjson = generateLines({ ...scenario, disorderSeconds: 120 }, 'zeek-json');
     const shortHost = os.hostname().split('.')[0]; // logger's RFC 3164 header carries the short host name
-    const fullHost = os.hostname();
     const expected = {
       pu: oracle.paloAltoRule(cef.map((l) => l.record)),
       pt: oracle.paloAltoRule(csv.map((l) => ({ ...l.record, DeviceName: shortHost }))),
@@ -225,6 +224,57 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     console.log(`      alerts: CEF/UDP ${expected.pu.length}, CSV/TCP ${expected.pt.length}, Zeek JSON/TCP ${expected.zt.length}, CSV/TLS ${expected.ps.length}`);
   });
 
+  it('a line dated 2099, one with rt=garbage and one with only a header time, in the middle of a live CEF feed, change no other alert; the counters show them', async function () {
+    const scenario = {
+      ...gen.DEFAULT_OPTIONS, seed: 78, hours: 3, noiseHosts: 3, noisePerHour: 20,
+      beacons: [{ src: '10.0.0.4', dst: '52.239.1.10', port: 443, periodSeconds: 60, jitter: 0, jitterMode: 'one-sided',
+        startOffsetSeconds: 120, durationSeconds: 10000, sentBytes: 500, receivedBytes: 900, user: 'corp\\svc' }],
+    };
+    const cef = generateLines(scenario, 'panos-cef');
+    const expected = oracle.paloAltoRule(cef.map((l) => l.record));
+    expected.filter((r) => r.SourceIP === '10.0.0.4').length.should.be.above(0);
+    // forged from one of the beacon's own lines: the same host, so any effect would show in its alerts
+    const victim = body(cef.find((l) => l.record && l.record.SourceIP === '10.0.0.4').line);
+    const TIME = /(rt|start)=[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d GMT /g;
+    const forged = [
+      victim.replace(TIME, '$1=Dec 31 2099 23:59:00 GMT '),
+      victim.replace(TIME, (_, k) => (k === 'rt' ? 'rt=garbage ' : '')),
+      // no device time at all: the RFC 5424 header logger writes (today) is the line's time, years ahead of the feed
+      victim.replace(TIME, ''),
+    ];
+    forged.forEach((l) => l.should.not.equal(victim));
+    const lines = cef.map((l) => body(l.line));
+    lines.splice(Math.floor(lines.length / 2), 0, ...forged);
+
+    const port = await freePort();
+    const flow = liveFlow(EXAMPLES.pu, 'pu', port);
+    const delta = flow.find((n) => n.type === 'beacon-delta');
+    should(delta.futureTolerance).equal(900);
+    delta.wires[1].push('pu_probe_late');
+    flow.push({ id: 'pu_probe_late', type: 'file', z: delta.z, name: 'test probe', filename: 'late-pu.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 900, y: 920, wires: [] });
+    const userDir = await startWith(flow);
+    await red.until(`listening on udp ${port}`, () => red.log.includes(`listening on udp 127.0.0.1:${port}`));
+    const file = path.join(dir, 'cef-forged.log');
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    await runLogger(['--udp', '--rfc5424', '--port', String(port)], file);
+
+    // every line but rt=garbage becomes a record; rt=garbage is a parse error, not a record at the header's time
+    const got = await flushAndCollect(userDir, 'pu', cef.length + 2, expected.length);
+    got.records.should.equal(cef.length + 2);
+    got.counters.total.should.containDeep({ lines: cef.length + 3, parseErrors: 1 });
+    should(canonical(got.alerts)).deepEqual(canonical(expected));
+    // the two records dated far ahead were held apart and leave marked on the late output; nothing else is late
+    const late = jsonLines(path.join(userDir, 'late-pu.jsonl')).flatMap((batch) => [].concat(batch));
+    late.map((r) => r.LateReason).should.eql(['ahead', 'ahead']);
+    late.every((r) => r.SourceIP === '10.0.0.4').should.be.true();
+    late.map((r) => r.TimeGenerated.slice(0, 4)).should.containEql('2099');
+    // reported: the parse error (Catch sees it) and the delta's warnings, while held and when given up at the flush
+    const warnings = red.warnings();
+    warnings.filter((l) => /\[error\] \[beacon-syslog-in.*1 lines not parsed; first: CEF rt is not a time: "garbage"/.test(l)).should.have.length(1);
+    warnings.filter((l) => /\[warn\] \[beacon-delta.*ahead of the watermark .*: 2 held apart while the feed moved on/.test(l)).should.have.length(1);
+    warnings.filter((l) => /\[warn\] \[beacon-delta.*ahead of the watermark .*: 0 held apart while the feed moved on, 2 given up/.test(l)).should.have.length(1);
+  });
+
   it('reads a real Zeek conn.log (../shared/datasets) sent over TCP as a shipper would (tail | nc), and alerts as the oracle does', async function () {
     const datasets = path.join(ROOT, '..', 'shared', 'datasets');
     if (!fs.existsSync(datasets)) {
@@ -240,6 +290,8 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     oracle.wireDataRule(recs, { allRows: true }).length.should.be.above(1000);
     const port = await freePort();
     const userDir = await startWith(liveFlow(EXAMPLES.zt, 'zt', port));
+    // the input binds after the flows have started: a connection before that is refused
+    await red.until(`listening on tcp ${port}`, () => red.log.includes(`listening on tcp 127.0.0.1:${port}`));
     await sendTcpLines(port, lines);
     const got = await flushAndCollect(userDir, 'zt', recs.length, expected.length);
     got.counters.total.parseErrors.should.equal(0);

@@ -34,7 +34,9 @@ function chainTab(name, store) {
     .map((n) => ({ ...n, id: id(n.id), z: id('tab'), wires: n.wires.map((w) => w.filter((t) => CHAIN.includes(t)).map(id)) }));
   // the scorer keeps the cells it alerted early, so a restart does not notify them twice
   for (const n of nodes) if (n.type !== 'beacon-ip-filter') Object.assign(n, { store, checkpointEvery: 0 });
-  nodes.find((n) => n.type === 'beacon-scorer').wires[0].push(id('alerts'), id('is_control'));
+  const scorer = nodes.find((n) => n.type === 'beacon-scorer');
+  scorer.wires[0].push(id('alerts'));
+  scorer.wires[1].push(id('is_control')); // control messages leave on the second output, off the alert hand-offs
   const z = id('tab');
   return [
     { id: z, type: 'tab', label: `restart test: ${name}` },
@@ -56,7 +58,7 @@ function chainTab(name, store) {
 /** Alert rows from the file node: batches arrive as arrays (one line each); control messages write empty lines. */
 const allRows = (file) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => /^[[{]/.test(l)).flatMap((l) => [].concat(JSON.parse(l)));
 /** The final rows, as the KQL query gives them (early alerts and the streaming marks left out). */
-const readRows = (file) => allRows(file).filter((r) => r.Final !== false).map(({ Final, Notify, ...row }) => row);
+const readRows = (file) => allRows(file).filter((r) => r.Final !== false).map(({ Final, Notify, AlertId, ...row }) => row);
 /** The cells notified (first alert of each), in order. */
 const notified = (file) => allRows(file).filter((r) => r.Notify === true).map((r) => `${r.TimeGenerated} ${r.LocalIP} ${r.RemoteIP} ${r.RemotePortNumber}`);
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
@@ -123,6 +125,14 @@ describe('state across restart and redeploys (real Node-RED, localfilesystem con
     new Set(once).size.should.equal(once.length);
     once.slice().sort().should.eql(notified(path.join(userDir, 'alerts-reference.jsonl')).sort());
     once.length.should.equal(expected.length);
+    // one AlertId per cell across its early and final rows and the restarts between them
+    const ids = new Map();
+    for (const r of allRows(path.join(userDir, 'alerts-resumed.jsonl'))) {
+      const cell = `${r.TimeGenerated} ${r.LocalIP} ${r.RemoteIP} ${r.RemotePortNumber}`;
+      ids.set(cell, new Set([...(ids.get(cell) ?? []), r.AlertId]));
+    }
+    ids.size.should.equal(expected.length);
+    for (const [cell, set] of ids) [cell, set.size, typeof [...set][0]].should.eql([cell, 1, 'string']);
     should(red.warnings()).eql([]);
   });
 });

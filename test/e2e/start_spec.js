@@ -1,6 +1,6 @@
 'use strict';
 /**
- * End to end: `tools/start.js` (what `npm start` runs) starts a real
+ * End to end: `dist/run/start.js` (what `npm start` runs) starts a real
  * Node-RED process from this project's dependencies on 127.0.0.1, with the
  * package linked into a fresh user directory and both example flows
  * deployed; the flows read the generated sample files. The alert rows the
@@ -22,8 +22,8 @@ const ROOT = path.join(__dirname, '..', '..');
 
 
 const allRows = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
-/** The final rows (what the KQL query gives), without the streaming marks; early alerts (Final: false) left out. */
-const readRows = (file) => allRows(file).filter((r) => r.Final !== false).map(({ Final, Notify, ...row }) => row);
+/** The final rows (what the KQL query gives), without the streaming marks and AlertId; early alerts (Final: false) left out. */
+const readRows = (file) => allRows(file).filter((r) => r.Final !== false).map(({ Final, Notify, AlertId, ...row }) => row);
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 
 describe('npm start (real Node-RED process)', function () {
@@ -115,5 +115,132 @@ describe('npm start (real Node-RED process)', function () {
     const early = allRows(path.join(userDir, 'beacon-alerts-wiredata.jsonl')).filter((r) => r.Final === false);
     early.length.should.be.above(0);
     (output.match(/^ALERT \[WireData\] \(early/gm) || []).length.should.equal(early.length);
+  });
+});
+
+describe('npm start keeps what the user did (real processes)', function () {
+  const { execFileSync } = require('child_process');
+  let dir;
+  let child = null;
+
+  before(function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-keep-'));
+  });
+  afterEach(function () {
+    if (child && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    child = null;
+  });
+  after(function () {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Runs dist/run/start.js until the editor answers with its flows, then stops it with SIGTERM; resolves
+   * with its output and the deployed flows. `port`: the one settings.js names (no --port given).
+   */
+  async function startAndStop(userDir, extra = [], port = null) {
+    const portArgs = port ? [] : ['--port', String((port = await freePort()))];
+    const { PORT, ...env } = process.env;
+    let output = '';
+    child = spawn(process.execPath, [path.join(ROOT, 'dist', 'run', 'start.js'), ...portArgs, '--user-dir', userDir, ...extra], {
+      env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // the editor answers once its log says the flows started (an event, not a delay)
+    await new Promise((resolve, reject) => {
+      const check = () => /\] Started flows/.test(output) && resolve();
+      child.stdout.on('data', (d) => {
+        output += d;
+        check();
+      });
+      child.stderr.on('data', (d) => (output += d));
+      exited.then(() => reject(new Error(`npm start exited early:\n${output.slice(-3000)}`)));
+    });
+    const flows = await (await fetch(`http://127.0.0.1:${port}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
+    const nodes = await (await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { Accept: 'application/json' } })).json();
+    child.kill('SIGTERM');
+    (await exited).should.equal(0);
+    child = null;
+    return { output, flows, nodes };
+  }
+
+  /** A tiny palette-style module packed into a tarball, for `npm install <tarball>` without the network. */
+  function packModule() {
+    const src = path.join(dir, 'tiny-module');
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'package.json'), JSON.stringify({ name: 'netbeacon-test-tiny-module', version: '1.0.0', main: 'index.js', license: 'MIT' }));
+    fs.writeFileSync(path.join(src, 'index.js'), 'module.exports = 42;\n');
+    const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: src, encoding: 'utf8' }).trim().split('\n').pop();
+    return path.join(dir, name);
+  }
+
+  /** Modification times of every compiled file of the checkout: a rebuild (the package's prepare script) rewrites them. */
+  const builtFiles = () => ['core', 'nodes', 'tools'].flatMap((d) => fs.readdirSync(path.join(ROOT, 'dist', d), { recursive: true })
+    .filter((f) => f.endsWith('.js')).map((f) => path.join(ROOT, 'dist', d, f)));
+  const mtimes = () => Object.fromEntries(builtFiles().map((f) => [f, fs.statSync(f).mtimeMs]));
+
+  it('a second start keeps edited flows, a settings.js line, an installed module and the alert files; npm install there leaves the checkout alone; --reset starts afresh', async function () {
+    const userDir = path.join(dir, 'user');
+    const first = await startAndStop(userDir);
+    first.flows.flows.filter((n) => n.type === 'beacon-scorer').length.should.be.above(2);
+    // the package loads from the checkout, not from the user directory
+    first.nodes.filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled).length.should.be.above(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(userDir, 'package.json'), 'utf8'));
+    should(manifest.dependencies || {}).not.have.property('@netbeacon/node-red-beaconing');
+    fs.existsSync(path.join(userDir, 'node_modules', '@netbeacon', 'node-red-beaconing')).should.be.false();
+
+    // what a user does between two starts
+    const flowsFile = path.join(userDir, 'flows.json');
+    const flows = JSON.parse(fs.readFileSync(flowsFile, 'utf8'));
+    const tab = flows.find((n) => n.type === 'tab').id;
+    flows.push({ id: 'user_note', type: 'comment', z: tab, name: 'my own note', info: '', x: 200, y: 900, wires: [] });
+    fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
+    const settingsFile = path.join(userDir, 'settings.js');
+    const myPort = await freePort();
+    fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8')
+      .replace('module.exports = {', 'module.exports = {\n    // my own settings line\n    apiMaxLength: "6mb",')
+      .replace(/uiPort: \d+,/, `uiPort: ${myPort},`));
+    const alertFile = path.join(userDir, 'beacon-alerts-wiredata.jsonl');
+    fs.appendFileSync(alertFile, `${JSON.stringify({ mine: 'an alert row the user keeps' })}\n`);
+    // installing a module there, as the palette manager does: the checkout must not be rebuilt
+    const before = mtimes();
+    Object.keys(before).length.should.be.above(20);
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', packModule()], { cwd: userDir, encoding: 'utf8' });
+    should(mtimes()).eql(before);
+    JSON.parse(fs.readFileSync(path.join(userDir, 'package.json'), 'utf8')).dependencies.should.have.property('netbeacon-test-tiny-module');
+
+    // no --port: the editor answers on the port the user's settings.js names
+    const second = await startAndStop(userDir, [], myPort);
+    second.output.should.containEql(`editor at http://127.0.0.1:${myPort}`);
+    // the flows Node-RED runs are the user's
+    second.flows.flows.filter((n) => n.id === 'user_note').length.should.equal(1);
+    second.output.should.match(/keeping settings\.js, package\.json, flows\.json, node_modules, beacon-alerts-wiredata\.jsonl/);
+    fs.readFileSync(settingsFile, 'utf8').should.containEql('// my own settings line');
+    JSON.parse(fs.readFileSync(path.join(userDir, 'package.json'), 'utf8')).dependencies.should.have.property('netbeacon-test-tiny-module');
+    require(path.join(userDir, 'node_modules', 'netbeacon-test-tiny-module')).should.equal(42);
+    fs.readFileSync(alertFile, 'utf8').should.containEql('an alert row the user keeps');
+    second.nodes.filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled).length.should.be.above(0);
+
+    const third = await startAndStop(userDir, ['--reset']);
+    for (const entry of ['flows.json', 'settings.js', 'package.json', 'node_modules', 'beacon-alerts-wiredata.jsonl']) {
+      third.output.should.containEql(`--reset: removing ${path.join(userDir, entry)}\n`);
+    }
+    third.flows.flows.filter((n) => n.id === 'user_note').should.be.empty();
+    fs.readFileSync(settingsFile, 'utf8').should.not.containEql('// my own settings line');
+    should(JSON.parse(fs.readFileSync(path.join(userDir, 'package.json'), 'utf8')).dependencies).eql({});
+    fs.existsSync(path.join(userDir, 'node_modules', 'netbeacon-test-tiny-module')).should.be.false();
+    (fs.existsSync(alertFile) ? fs.readFileSync(alertFile, 'utf8') : '').should.not.containEql('an alert row the user keeps');
+  });
+
+  it('--reset refuses a directory it did not make', async function () {
+    const other = fs.mkdtempSync(path.join(dir, 'other-'));
+    fs.writeFileSync(path.join(other, 'precious.txt'), 'keep me');
+    const run = require('child_process').spawnSync(process.execPath, [path.join(ROOT, 'dist', 'run', 'start.js'), '--reset', '--user-dir', other], { encoding: 'utf8' });
+    run.status.should.equal(2);
+    run.stderr.should.match(/was not made by npm start/);
+    fs.readFileSync(path.join(other, 'precious.txt'), 'utf8').should.equal('keep me');
   });
 });

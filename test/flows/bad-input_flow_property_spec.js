@@ -17,7 +17,6 @@ const { helper, NODE_MODULES, readExample, instrument } = require('../support/ex
 const gen = require('../../dist/tools/traffic-generator');
 const { generateLines } = require('../../dist/tools/log-lines');
 
-const T0 = Date.UTC(2024, 4, 8, 10);
 const bad = fc.oneof(
   fc.anything({ maxDepth: 2 }),
   fc.constantFrom(null, NaN, Infinity, -1, 1e308, '', 'x'.repeat(1 << 20), '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2001:db8::1', '10.0.0.1'),

@@ -12,7 +12,7 @@
 const should = require('should');
 const { helper, NODE_MODULES, readExample, instrument, replay } = require('../support/example-flows');
 const { DeltaTracker, newDeltaOutput, WIREDATA_DELTA } = require('../../dist/core/delta/delta');
-const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram/histogram');
+const { HistogramAggregator, newHistogramOutput, WIREDATA_HISTOGRAM } = require('../../dist/core/histogram');
 const { kqlPublicDropReason } = require('../../dist/core/common/address');
 const zeek = require('../support/zeek');
 

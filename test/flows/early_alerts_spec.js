@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The live latency contract (SPEC §4) on the Sentinel example flows: with
+ * The live latency contract (README: Early verdicts) on the Sentinel example flows: with
  * traffic flowing, a beacon's hour alerts minutes after the hour (an early
  * row, Final: false, before any flush), not when the bin closes a day later;
  * the final rows after the flush still equal the KQL oracle's; and the

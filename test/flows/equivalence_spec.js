@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The equivalence contract (SPEC §4): replaying records through an example
+ * The equivalence contract (README: Tests): replaying records through an example
  * flow, ending with a flush, yields exactly the rows of the stage-by-stage
  * batch reading of the KQL query (test/oracle), every column compared, when
  * arrival disorder ≤ lateness and no bin closed before the flush.

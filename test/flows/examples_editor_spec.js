@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Every shipped example as the editor sees it (SPEC §11): each of our nodes
+ * Every shipped example as the editor sees it: each of our nodes
  * valid by its own validators, also with any one setting deleted (a flow
  * saved before the setting existed); every setting written out; the layout
  * rules (left to right, a chain on its row, comments above their nodes, no

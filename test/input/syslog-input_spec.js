@@ -84,6 +84,50 @@ describe('input/FrameReader', function () {
     readAll(new FrameReader('auto', 100), [Buffer.from('3 abc\n1,2024/05/08 x\n')]).frames.should.eql(['3 abc', '1,2024/05/08 x']);
   });
 
+  it('a frame cut short by the end of the stream (FIN) is counted incomplete and never emitted: octet-counted or a line without its newline', function () {
+    const frame = '<14>1 2024-05-08T08:10:31Z fw01 - - - - CEF:0|a|b|c|d|e|1|in=87654 out=1';
+    const octet = new FrameReader('auto', 1024);
+    octet.push(Buffer.from(`${Buffer.byteLength(frame)} ${frame}`.slice(0, -5))).frames.should.eql([]);
+    octet.end().should.eql({ frames: [], oversized: 0, incomplete: 1 });
+    const line = new FrameReader('auto', 1024);
+    line.push(Buffer.from('whole\nslowloris without newline')).frames.should.eql(['whole']);
+    line.end().should.eql({ frames: [], oversized: 0, incomplete: 1 });
+    // a stream that ends between frames has nothing cut short
+    const clean = new FrameReader('octet', 1024);
+    clean.push(Buffer.from('3 abc\n')).frames.should.eql(['abc']);
+    clean.end().should.eql({ frames: [], oversized: 0, incomplete: 0 });
+  });
+
+  it('a frame trickled a byte at a time costs what its length says: bytes allocated stay within a small multiple of the frame (not its square)', function () {
+    const sinon = require('sinon');
+    for (const [framing, wire] of [
+      ['newline', `${'a'.repeat(60000)}\n`],
+      ['octet', `60000 ${'b'.repeat(60000)}`],
+    ]) {
+      const reader = new FrameReader(framing, 65536);
+      const bytes = Buffer.from(wire);
+      let allocated = 0;
+      // every Buffer the reader makes (a copy of held bytes, a grown buffer, a concatenation) is counted
+      const spies = ['concat', 'from', 'allocUnsafe', 'alloc'].map((m) => {
+        const real = Buffer[m];
+        return sinon.stub(Buffer, m).callsFake((...args) => {
+          const made = real.apply(Buffer, args);
+          allocated += made.length;
+          return made;
+        });
+      });
+      const frames = [];
+      try {
+        for (let i = 0; i < bytes.length; i++) frames.push(...reader.push(bytes.subarray(i, i + 1)).frames);
+      } finally {
+        spies.forEach((s) => s.restore());
+      }
+      frames.should.have.length(1);
+      frames[0].length.should.equal(60000);
+      allocated.should.be.belowOrEqual(4 * 60000, framing); // copying the held bytes at each push would be 1.8 GB
+    }
+  });
+
   it('an unfinished frame of a lost connection is reported, not emitted', function () {
     const r = new FrameReader('auto', 100);
     r.push(Buffer.from('whole\nhalf')).frames.should.eql(['whole']);
@@ -110,6 +154,27 @@ describe('input/LineBatcher', function () {
     // one turn of the event loop hands on up to 1000 lines' worth of full batches
     await new Promise((r) => setImmediate(r));
     delivered.should.eql(Array(10).fill(10));
+    calls.should.eql(['pause', 'resume']);
+    b.close();
+  });
+
+  it('bounds its queue in bytes too: pauses above the byte high-water mark, refuses the last lines past the byte cap', async function () {
+    const calls = [];
+    const b = new LineBatcher({ maxLines: 10, maxWaitMs: 1000, highWater: 1000, maxQueued: 1000, highWaterBytes: 400, maxQueuedBytes: 1000 }, () => undefined, {
+      pause: () => calls.push('pause'),
+      resume: () => calls.push('resume'),
+    });
+    const big = (n) => Array.from({ length: n }, () => 'x'.repeat(100));
+    b.push('s', big(3)).should.equal(0);
+    calls.should.eql([]);
+    b.push('s', big(1)).should.equal(0);
+    calls.should.eql(['pause']);
+    b.push('s', [...big(7), 'y']).should.equal(2); // six more fit under 1,000 bytes; the seventh and the line after it are refused
+    b.queued.should.equal(10);
+    b.queuedBytes.should.equal(1000);
+    await new Promise((r) => setImmediate(r));
+    b.queued.should.equal(0);
+    b.queuedBytes.should.equal(0);
     calls.should.eql(['pause', 'resume']);
     b.close();
   });

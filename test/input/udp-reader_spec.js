@@ -15,6 +15,7 @@ const should = require('should');
 const { UdpChunker, datagramLines } = require('../../dist/input/udp-chunks');
 const { UdpReader } = require('../../dist/input/udp-reader');
 const { IngestCounters } = require('../../dist/input/ingest-counters');
+const { udpSocketDrops } = require('../../dist/input/kernel-counters');
 
 /** Polls until test() holds (completion, with a deadline: never a timing assertion). */
 async function until(what, test, seconds = 20) {
@@ -31,7 +32,7 @@ async function reader(options = {}) {
   const calls = [];
   const failures = [];
   const sink = { lines: (source, lines) => (calls.push({ source, lines: [...lines] }), 0), failed: (err) => failures.push(err) };
-  const r = new UdpReader({ host: '127.0.0.1', port: 0, receiveBufferBytes: 0, maxFrameBytes: 1024, maxQueuedLines: 100000, ...options }, counters, options.sink ? options.sink(sink) : sink);
+  const r = new UdpReader({ host: '127.0.0.1', port: 0, receiveBufferBytes: 0, maxFrameBytes: 1024, maxQueuedLines: 100000, maxQueuedBytes: 64 << 20, ...options }, counters, options.sink ? options.sink(sink) : sink);
   const bound = await r.start();
   return { r, bound, counters, calls, failures, lines: () => calls.flatMap((c) => c.lines) };
 }
@@ -50,7 +51,7 @@ async function client(from = '127.0.0.1') {
 describe('input/UdpChunker (the reader thread\'s chunks)', function () {
   it('keeps arrival order with runs per peer, counts per sender address, skips oversized datagrams and drops past the room left', function () {
     let room = 4;
-    const c = new UdpChunker({ maxFrameBytes: 10, room: () => room });
+    const c = new UdpChunker({ maxFrameBytes: 10, room: () => room, roomBytes: () => 1000 });
     c.add(Buffer.from('a1'), '10.0.0.1', 5000);
     c.add(Buffer.from('a2\nA3\n'), '10.0.0.1', 5000);
     c.add(Buffer.from('b1'), '10.0.0.2', 6000);
@@ -60,12 +61,29 @@ describe('input/UdpChunker (the reader thread\'s chunks)', function () {
     const chunk = c.take();
     chunk.lines.should.eql(['a1', 'a2', 'A3', 'b1']);
     chunk.runs.should.eql(['10.0.0.1', 5000, 3, '10.0.0.2', 6000, 1]);
-    // [lines received, bytes, oversized, dropped]
-    chunk.counts.should.eql({ '10.0.0.1': [5, 13, 0, 2], '10.0.0.2': [1, 13, 1, 0] });
+    // [lines received, bytes, oversized, dropped, dropped bytes]
+    chunk.counts.should.eql({ '10.0.0.1': [5, 13, 0, 2, 4], '10.0.0.2': [1, 13, 1, 0, 0] });
+    chunk.bytes.should.equal(8);
     c.pending.should.be.false();
     room = 10;
     c.add(Buffer.from('\r\n'), '10.0.0.3', 1);
-    c.take().should.eql({ lines: [], runs: [], counts: { '10.0.0.3': [0, 2, 0, 0] } });
+    c.take().should.eql({ lines: [], runs: [], counts: { '10.0.0.3': [0, 2, 0, 0, 0] }, bytes: 0 });
+  });
+
+  it('bounds the bytes waiting as well as the lines: large lines past the byte room are dropped and their bytes counted', function () {
+    let waitingBytes = 0;
+    const c = new UdpChunker({ maxFrameBytes: 1000, room: () => 1000, roomBytes: () => 250 - waitingBytes });
+    for (let i = 0; i < 5; i++) c.add(Buffer.from(String(i).repeat(100)), '10.0.0.1', 5000);
+    c.pendingLines.should.equal(2);
+    c.pendingBytes.should.equal(200);
+    const chunk = c.take();
+    chunk.lines.map((l) => l[0]).should.eql(['0', '1']);
+    chunk.counts['10.0.0.1'].should.eql([5, 500, 0, 3, 300]);
+    // what the main thread has not taken yet still counts against the room
+    waitingBytes = chunk.bytes;
+    c.add(Buffer.from('x'.repeat(60)), '10.0.0.2', 1);
+    c.add(Buffer.from('y'.repeat(40)), '10.0.0.2', 1);
+    c.take().lines.should.eql(['y'.repeat(40)]);
   });
 
   it('reads a datagram as one line, or as several when it holds newlines (empty lines and bare CRs dropped)', function () {
@@ -167,6 +185,61 @@ describe('input/UdpReader (a real reader thread)', function () {
     open.push(b);
     await b.send('127.0.0.1', x.bound.port, 'again');
     await until('a line after the drops', () => x.lines().includes('again'));
+  });
+
+  it('bounds the bytes waiting between the threads while the flow is held: 12 MB of large datagrams, at most 1 MiB held, the rest dropped and counted in bytes', async function () {
+    const bound = 1 << 20;
+    const size = 60000;
+    const n = 200;
+    let held = false;
+    let maxWaiting = 0;
+    const sender = path.join(os.tmpdir(), `netbeacon-udp-big-sender-${process.pid}.js`);
+    fs.writeFileSync(
+      sender,
+      "const s = require('dgram').createSocket('udp4'); const [port, n, size] = process.argv.slice(2).map(Number); let left = n;\n" +
+        "const d = Buffer.alloc(size, 0x61); for (let i = 0; i < n; i++) s.send(d, port, '127.0.0.1', () => --left === 0 && s.close());\n",
+    );
+    let x;
+    // the first sink call holds the main thread (a busy flow) until the thread has read or the kernel dropped every datagram
+    x = await reader({
+      maxFrameBytes: 65536,
+      maxQueuedBytes: bound,
+      receiveBufferBytes: 16 << 20,
+      sink: (inner) => ({
+        ...inner,
+        lines: (source, lines) => {
+          inner.lines(source, lines);
+          if (!held) {
+            held = true;
+            spawnSync(process.execPath, [sender, String(x.bound.port), String(n), String(size)]).status.should.equal(0);
+            const deadline = Date.now() + 20000;
+            const port = x.bound.port;
+            while (x.r.datagramsRead + (udpSocketDrops(port) ?? 0) < n + 1 && Date.now() < deadline) maxWaiting = Math.max(maxWaiting, x.r.waitingBytes);
+            maxWaiting = Math.max(maxWaiting, x.r.waitingBytes);
+          }
+          return 0;
+        },
+      }),
+    });
+    open.push(x.r);
+    try {
+      const a = await client();
+      open.push(a);
+      await a.send('127.0.0.1', x.bound.port, 'first');
+      await until('every datagram read counted', () => held && x.counters.total.lines === x.r.datagramsRead);
+    } finally {
+      fs.rmSync(sender, { force: true });
+    }
+    const read = x.r.datagramsRead - 1;
+    read.should.be.above(Math.ceil(bound / size)); // more arrived than the bound holds
+    maxWaiting.should.be.belowOrEqual(bound);
+    const t = x.counters.total;
+    t.lines.should.equal(read + 1);
+    const delivered = x.lines().length;
+    (delivered + t.queueDropped).should.equal(read + 1);
+    t.queueDroppedBytes.should.equal(t.queueDropped * size);
+    ((delivered - 1) * size).should.be.belowOrEqual(bound);
+    x.r.waitingBytes.should.equal(0);
   });
 
   it('honours the bind address: bound to 127.0.0.2, nothing listens on 127.0.0.1 at that port', async function () {

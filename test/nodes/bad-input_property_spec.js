@@ -10,7 +10,7 @@
  */
 const fc = require('fast-check');
 const sinon = require('sinon');
-const { helper, should, node } = require('./harness');
+const { helper, node } = require('./harness');
 
 const NODES = {
   'beacon-ip-filter': node('beacon-ip-filter'),

@@ -1,5 +1,5 @@
 'use strict';
-const { helper, should, node, catchNode, flowWith, exchange, records } = require('./harness');
+const { helper, node, catchNode, flowWith, exchange, records } = require('./harness');
 const deltaNode = node('beacon-delta');
 
 const at = (s) => new Date(Date.UTC(2024, 0, 1, 10, 0, 0) + s * 1000).toISOString();
@@ -48,6 +48,41 @@ describe('beacon-delta node', function () {
     records(got.o2).map((r) => r.tag).should.eql(['late']);
     helper.getNode('n1').status.lastCall.args[0].fill.should.equal('yellow');
     helper.getNode('n1').status.lastCall.args[0].text.should.match(/1 late/);
+  });
+
+  it('holds a record dated far ahead apart by default: counted in the status, warned of, out on output 2 marked at the flush', async function () {
+    await load({ lateness: 60 });
+    const feed = [];
+    for (let i = 0; i < 12; i++) feed.push(rec(i * 30 + (i % 4 === 1 ? 70 : 0), { LocalIP: `10.0.0.${i % 2}` }));
+    const deltas = (got) => records(got.o1).map((r) => `${r.LocalIP} ${r.TimeGenerated} ${r.TimeDeltainSeconds}`);
+    const clean = await exchange(feed.map((payload) => ({ payload: { ...payload } })));
+    deltas(clean).length.should.equal(10);
+    await helper.unload();
+    await load({ lateness: 60 });
+    feed.splice(5, 0, rec(0, { TimeGenerated: '2099-12-31T23:59:00Z', tag: 'forged' }));
+    const got = await exchange(feed.map((payload) => ({ payload })));
+    deltas(got).should.eql(deltas(clean));
+    records(got.o2).should.eql([{ ...feed[5], LateReason: 'ahead' }]);
+    const n = helper.getNode('n1');
+    n.warn.args.map((a) => String(a[0])).filter((w) => /dated more than 900 s ahead of the watermark .*0 held apart while the feed moved on, 1 given up/.test(w))
+      .should.have.length(1);
+    n.status.lastCall.args[0].text.should.match(/1 ahead/);
+    n.status.lastCall.args[0].fill.should.equal('yellow');
+    // 0 turns the guard off: the same line then releases everything and makes the reordered records late
+    await helper.unload();
+    await load({ lateness: 60, futureTolerance: 0 });
+    const unguarded = await exchange(feed.map((payload) => ({ payload: { ...payload } })));
+    records(unguarded.o2).length.should.be.above(1);
+  });
+
+  it('refuses a future tolerance that is not a number of seconds ≥ 0, naming it', async function () {
+    for (const bad of ['-5', 'soon']) {
+      await load({ futureTolerance: bad });
+      const n = helper.getNode('n1');
+      n.status.lastCall.args[0].should.containDeep({ fill: 'red', text: 'invalid settings' });
+      n.error.args.map((a) => String(a[0])).some((e) => /future tolerance/.test(e)).should.be.true();
+      await helper.unload();
+    }
   });
 
   it('reset forgets the keys and passes on', async function () {

@@ -1,5 +1,5 @@
 'use strict';
-const { helper, should, node, catchNode, flowWith, exchange, records } = require('./harness');
+const { helper, node, catchNode, flowWith, exchange, records } = require('./harness');
 const parseNode = node('beacon-parse');
 
 const CEF = (dst, t) => `<14>1 2024-05-08T00:00:${t}Z fw1 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 00:00:${t} GMT src=10.0.0.1 dst=${dst} dpt=443 dvchost=fw1`;

@@ -25,7 +25,9 @@ describe('beacon-scorer node', function () {
     const got = await exchange([{ payload: row({ 60: 20 }) }, { payload: row({ 60: 19, 61: 1 }, { RemoteIP: '9.9.9.9' }) }]);
     const alerts = got.o1.filter((m) => !m.flush);
     alerts.should.have.length(1);
-    alerts[0].topic.should.match(/^WireData beaconing: LocalIP 10\.0\.0\.1, RemoteIP 8\.8\.8\.8, RemotePortNumber 443 — every 60 s, 20 of 20/);
+    alerts[0].topic.should.match(/^WireData beaconing: beacon 10\.0\.0\.1 → 8\.8\.8\.8:443 every 60 s, 20\/20 \(100 %\)/);
+    // what decided, for formatters that word the alert's "why"
+    alerts[0].rule.should.eql({ name: 'WireData beaconing', method: 'kql', thresholds: ['TotalEvents > 15', 'BeaconPercent > 95'] });
     alerts[0].payload.should.containDeep({ MostFrequentTimeDeltaCount: 20, MostFrequentTimeDeltainSeconds: 60, BeaconPercent: 100, IPCustomEntity: '8.8.8.8', histogram: { 60: 20 } });
     got.o2[0].payload.BeaconPercent.should.equal(95);
     got.o2[0].payload.FailedThresholds.should.eql(['BeaconPercent > 95']);
@@ -48,8 +50,11 @@ describe('beacon-scorer node', function () {
       [true, [['9.9.9.9', true, true]]],
       [false, [['8.8.8.8', true, false]]],
     ]);
-    alerts[1].topic.should.match(/^WireData beaconing: 1 alert\(s\); first: .*RemoteIP 9\.9\.9\.9/);
-    should(got.o2).be.empty();
+    alerts[1].topic.should.match(/^WireData beaconing: beacon 10\.0\.0\.1 → 9\.9\.9\.9:443 every 60 s/);
+    records(got.o2).should.be.empty();
+    // one cell, one AlertId: the early row's and the final row's
+    alerts[2].payload[0].AlertId.should.equal(alerts[0].payload[0].AlertId);
+    alerts[1].payload[0].AlertId.should.not.equal(alerts[0].payload[0].AlertId);
     helper.getNode('n1').status.lastCall.args[0].text.should.match(/2 alerts \(1 early\)/);
   });
 
@@ -64,9 +69,10 @@ describe('beacon-scorer node', function () {
 
   it('answers arrays with arrays, and a topic counting the alerts', async function () {
     await load();
-    const got = await exchange([{ payload: [row({ 60: 20 }), row({ 30: 40 }), row({ 60: 3 })] }]);
+    const got = await exchange([{ payload: [row({ 60: 20 }), row({ 30: 40 }, { RemoteIP: '9.9.9.9' }), row({ 60: 3 })] }]);
     got.o1[0].payload.should.have.length(2);
-    got.o1[0].topic.should.match(/^WireData beaconing: 2 alert\(s\); first:/);
+    got.o1[0].topic.should.match(/^WireData beaconing: beacon .* \(\+1 more\)$/);
+    got.o1[0].topic.length.should.be.belowOrEqual(120);
     got.o2[0].payload.should.have.length(1);
   });
 
@@ -117,7 +123,8 @@ describe('beacon-scorer node', function () {
       await helper.load([scorerNode, catchNode], flow);
       const spy = sinon.spy(scorer, 'scoreRow');
       try {
-        const got = await exchange(traffic());
+        // the flush leaves on output 2, unwired in one run: wait for the messages, not for it
+        const got = await exchange([...traffic(), { flush: true }], { flush: false });
         return { got, scored: spy.callCount, status: helper.getNode('n1').status.lastCall.args[0].text };
       } finally {
         spy.restore();
@@ -140,6 +147,24 @@ describe('beacon-scorer node', function () {
     helper.getNode('n1').updateWires([['o1'], ['o2']]);
     const again = await exchange([{ payload: row({ 60: 3 }, { RemoteIP: '5.5.5.5' }) }]);
     records(again.o2).map((r) => r.RemoteIP).should.eql(['5.5.5.5']);
+  });
+
+  it('the alert output carries alert rows only: flush, reset and checkpoint leave on output 2, no message is empty', async function () {
+    await load();
+    const got = await exchange([
+      { reset: true },
+      { payload: [row({ 60: 3 }), row({ 60: 19, 61: 1 })] }, // a batch without an alert
+      { payload: [] },
+      { checkpoint: true },
+      { payload: row({ 60: 20 }), topic: 'kept' },
+    ]);
+    got.o1.should.have.length(1);
+    for (const m of got.o1) {
+      should(m.flush || m.reset || m.checkpoint).not.be.ok();
+      [].concat(m.payload).length.should.be.above(0);
+    }
+    got.o1[0].payload.AlertId.should.match(/^[0-9a-f]{20}$/);
+    got.o2.filter((m) => m.flush || m.reset || m.checkpoint).map((m) => Object.keys(m).filter((k) => ['flush', 'reset', 'checkpoint'].includes(k))).should.eql([['reset'], ['checkpoint'], ['flush']]);
   });
 
   it('refuses malformed entities', async function () {

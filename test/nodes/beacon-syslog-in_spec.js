@@ -38,7 +38,7 @@ function freeUdpPort() {
 /** Polls until test() holds (completion, with a deadline: never a timing assertion). */
 async function until(what, test, seconds = 20) {
   const deadline = Date.now() + seconds * 1000;
-  while (!test()) {
+  while (!(await test())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -177,20 +177,40 @@ describe('beacon-syslog-in node', function () {
     should(got.o1[2].payload).be.undefined();
   });
 
-  it('TCP: newline and octet-counted frames from any chunking, and the last line of a half-closed stream', async function () {
+  it('TCP: newline and octet-counted frames from any chunking; a last line without its newline at FIN is incomplete, not a frame', async function () {
     const port = await freePort();
     const got = await load({ transport: 'tcp', port, batchLines: 100, batchMs: 10 });
     await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
     const frames = ['<14>1 2024-05-08T08:10:31Z fw01 - - - - hello world', 'plain line 1', '<13>May  8 08:10:31 fw01 app: bsd', '123 plain with digits'];
-    const wire = `${Buffer.byteLength(frames[0])} ${frames[0]}${frames[1]}\n${Buffer.byteLength(frames[2])} ${frames[2]}\n${frames[3]}`;
+    const wire = `${Buffer.byteLength(frames[0])} ${frames[0]}${frames[1]}\n${Buffer.byteLength(frames[2])} ${frames[2]}\n${frames[3]}\nunterminated`;
     const c = await connect(port);
     const bytes = Buffer.from(wire);
     for (let i = 0; i < bytes.length; i += 7) c.write(bytes.subarray(i, i + 7)); // frames cut anywhere
     c.end(); // half-close: the last line has no newline
-    await until('4 frames', () => got.lines().length >= 4);
-    got.lines().should.eql(frames);
     // the node closed its side once the peer had finished
     await new Promise((r) => (c.readableEnded ? r() : c.once('end', r)));
+    await until('4 frames', () => got.lines().length >= 4);
+    const counts = await counters(got);
+    got.lines().should.eql(frames);
+    counts.total.incomplete.should.equal(1);
+  });
+
+  it('TCP: an octet-counted frame cut short by FIN is counted incomplete and never parsed (no record with truncated values)', async function () {
+    const port = await freePort();
+    const got = await load({ transport: 'tcp', port, batchLines: 100, batchMs: 10, parse: true });
+    await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
+    const whole = CEF(1);
+    const cut = CEF(2).replace('in=84', 'in=87654');
+    const c = await connect(port);
+    c.on('error', () => undefined);
+    // the second frame loses its last 30 bytes ("in=87654 …" would read as in=876)
+    c.end(`${Buffer.byteLength(whole)} ${whole}${Buffer.byteLength(cut)} ${cut.slice(0, cut.indexOf('in=87654') + 6)}`);
+    await new Promise((r) => (c.readableEnded ? r() : c.once('end', r)));
+    await until('the whole frame', () => got.lines().length >= 1);
+    const counts = await counters(got);
+    counts.total.should.containDeep({ lines: 1, incomplete: 1, parseErrors: 0 });
+    got.lines().map((r) => r.SourceIP).should.eql(['10.0.0.1']);
+    got.o2.should.have.length(0);
   });
 
   it('TCP: an oversized frame is skipped and counted; the frames around it arrive intact', async function () {
@@ -284,6 +304,16 @@ describe('beacon-syslog-in node', function () {
       c.end(frames.map((f) => `${Buffer.byteLength(f)} ${f}`).join(''));
       await until('2 frames', () => got.lines().length >= 2);
       got.lines().should.eql(frames);
+      // plain text where a ClientHello should be: a failed handshake, counted for its sender and shown
+      const plain = await connect(port);
+      plain.on('error', () => undefined);
+      plain.write('<14>1 2024-05-08T08:10:33Z fw01 - - - - not over tls\n');
+      await until('the failed handshake closed', () => plain.destroyed || plain.readableEnded);
+      await until('counted', async () => (await counters(got)).total.handshakeFailed === 1);
+      const counts = await counters(got);
+      counts.senders['127.0.0.1'].handshakeFailed.should.equal(1);
+      counts.total.lines.should.equal(2);
+      await until('status', () => /1 TLS failed/.test(got.statuses[got.statuses.length - 1].text));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -39,6 +39,40 @@ describe('Beacons sidebar board', function () {
     g.final.should.be.true();
   });
 
+  it('a suppressed group keeps the reason of the row that suppressed it when a later bin is only near (no blank reason)', function () {
+    const board = new BeaconsBoard();
+    board.offer('s1', row('10.0.0.1', '1.1.1.1', '2024-01-01T01:00:00Z', { FailedThresholds: [], Suppressed: 'repeat: pair reported 1 h ago' }), false);
+    board.offer('s1', row('10.0.0.1', '1.1.1.1', '2024-01-01T02:00:00Z', { TotalEvents: 14, BeaconPercent: 90, FailedThresholds: ['BeaconPercent > 95'] }), false);
+    const [g] = board.list();
+    board.list().should.have.length(1);
+    [g.state, g.suppressed, g.bin, g.events].should.eql(['suppressed', 'repeat: pair reported 1 h ago', '2024-01-01T01:00:00Z', 52]);
+    g.timeline.should.eql([['2024-01-01T01:00:00Z', 52], ['2024-01-01T02:00:00Z', 14]]);
+  });
+
+  it('an alert outranks a later near miss; figures come from the alerting row', function () {
+    const board = new BeaconsBoard();
+    board.offer('s1', row('10.0.0.1', '1.1.1.1', '2024-01-01T01:00:00Z', { TotalEvents: 60, AlertId: 'abc' }), true);
+    board.offer('s1', row('10.0.0.1', '1.1.1.1', '2024-01-01T02:00:00Z', { TotalEvents: 4, BeaconPercent: 90, FailedThresholds: ['BeaconPercent > 95'] }), false);
+    const [g] = board.list();
+    [g.state, g.events, g.failed, g.alertId, g.bin].should.eql(['alert', 60, '', 'abc', '2024-01-01T01:00:00Z']);
+  });
+
+  it('the streaming marks (AsOf, Notify, AlertId, DestinationSources) are no part of the group: early and final rows are one card', function () {
+    const board = new BeaconsBoard();
+    const bin = '2024-01-01T01:00:00Z';
+    board.offer('s1', row('10.0.0.1', '1.1.1.1', bin, { TotalEvents: 40, Final: false, AsOf: '2024-01-01T02:05:00Z', Notify: true, AlertId: 'x', DestinationSources: 1 }), true);
+    board.offer('s1', row('10.0.0.1', '1.1.1.1', bin, { TotalEvents: 41, Final: true, Notify: false, AlertId: 'x', DestinationSources: 1 }), true);
+    board.list().should.have.length(1);
+    const [g] = board.list();
+    g.fields.map(([k]) => k).should.eql(['LocalIP', 'RemoteIP', 'RemotePortNumber']);
+    [g.final, g.events].should.eql([true, 41]);
+    g.timeline.should.eql([[bin, 41]]);
+    // an early alert its final row contradicts (disorder) leaves the board when nothing else of the group stands
+    board.offer('s1', row('10.0.0.2', '1.1.1.2', bin, { Final: false }), true).should.be.true();
+    board.offer('s1', row('10.0.0.2', '1.1.1.2', bin, { Final: true, FailedThresholds: ['TotalEvents > 15', 'BeaconPercent > 95'] }), false).should.be.true();
+    board.list().map((x) => x.fields[0][1]).should.eql(['10.0.0.1']);
+  });
+
   it('is bounded: the newest groups, bins and histogram bars', function () {
     const board = new BeaconsBoard(3, 2, 2);
     for (let i = 0; i < 10; i++) board.offer('s1', row(`10.0.0.${i}`, '1.1.1.1', 'a', { histogram: { 1: 1, 2: 5, 3: 9 } }), true);
@@ -62,5 +96,115 @@ describe('Beacons sidebar board', function () {
     const board = new BeaconsBoard();
     for (const bad of [null, 'text', 42, [1, 2]]) board.offer('s1', bad, true).should.be.false();
     board.list().should.eql([]);
+  });
+});
+
+describe('Beacons sidebar board on the scorers\' own rows (the sample replayed through the example flows)', function () {
+  const { helper, NODE_MODULES, readExample } = require('../support/example-flows');
+  const gen = require('../../dist/tools/traffic-generator');
+  const fs = require('fs');
+  const os = require('os');
+  const path = require('path');
+  this.timeout(120000);
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  const EXAMPLES = [
+    ['WireData beaconing (Sentinel rule).json', 'wiredata'],
+    ['Palo Alto beaconing (Sentinel rule).json', 'csl'],
+    ['Beacon hunt (jitter-tolerant, per pair, 72 h windows).json', 'wiredata'],
+  ];
+
+  /** Every row each scorer sent, with its output port, in order; and each scorer's group fields (its histogram's). */
+  async function scorerRows() {
+    const sent = [];
+    const groupFields = {};
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-board-'));
+    for (const [file, schema] of EXAMPLES) {
+      const flow = JSON.parse(JSON.stringify(readExample(file)));
+      const scorers = [];
+      for (const n of flow.slice()) {
+        if (n.type === 'file') n.filename = path.join(tmp, `${n.id}.jsonl`);
+        if (n.type !== 'beacon-scorer') continue;
+        const hist = flow.find((h) => h.type === 'beacon-histogram' && h.wires[0].includes(n.id));
+        groupFields[n.id] = hist.groupFields.split(',').map((f) => f.trim());
+        scorers.push(n.id);
+        n.wires = [[...n.wires[0], `${n.id}-p0`], [...n.wires[1], `${n.id}-p1`]];
+        flow.push({ id: `${n.id}-p0`, type: 'helper', z: n.z, wires: [] }, { id: `${n.id}-p1`, type: 'helper', z: n.z, wires: [] });
+      }
+      await helper.load(NODE_MODULES, flow);
+      let flushes = 0;
+      const done = new Promise((resolve) => {
+        for (const id of scorers) {
+          for (const port of [0, 1]) {
+            helper.getNode(`${id}-p${port}`).on('input', (msg) => {
+              if (msg.flush) return ++flushes === scorers.length && setImmediate(resolve);
+              if (msg.reset || msg.checkpoint) return;
+              for (const row of [].concat(msg.payload)) sent.push({ scorer: id, port, row });
+            });
+          }
+        }
+      });
+      const entry = helper.getNode(flow.find((n) => n.type === 'json').wires[0][0]);
+      const records = gen.generateRecords(gen.sampleScenario(schema));
+      entry.receive({ reset: true });
+      for (let i = 0; i < records.length; i += 500) {
+        entry.receive({ payload: records.slice(i, i + 500) });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      entry.receive({ flush: true });
+      await done;
+      await helper.unload();
+    }
+    return { sent, groupFields };
+  }
+
+  it('one card per group (the scorer\'s group fields), early → final in place, alert > suppressed > near with the reason and figures of the row that gave it', async function () {
+    const { sent, groupFields } = await scorerRows();
+    const board = new BeaconsBoard();
+    for (const { scorer, port, row } of sent) board.offer(scorer, row, port === 0);
+    const cards = board.list();
+    const groupKey = (scorer, row) => JSON.stringify([scorer, ...groupFields[scorer].map((f) => String(row[f] ?? ''))]);
+
+    // labels: the group fields alone, one card each
+    for (const card of cards) card.fields.map(([k]) => k).should.eql(groupFields[card.scorer]);
+    const keys = cards.map((c) => JSON.stringify([c.scorer, ...c.fields.map(([, v]) => v)]));
+    new Set(keys).size.should.equal(cards.length);
+    // every group the scorers alerted or suppressed is there, and nothing beyond the groups the rows name
+    const byGroup = new Map();
+    for (const s of sent) {
+      const k = groupKey(s.scorer, s.row);
+      if (!byGroup.has(k)) byGroup.set(k, []);
+      byGroup.get(k).push(s);
+    }
+    const stated = [...byGroup].filter(([, rows]) => rows.some((s) => s.port === 0 || s.row.Suppressed));
+    stated.length.should.be.within(5, 12); // the sample's handful of beacons and look-alikes, per scorer
+    keys.should.containDeep(stated.map(([k]) => k));
+    for (const k of keys) byGroup.has(k).should.be.true();
+
+    for (const [k, rows] of stated) {
+      const card = cards[keys.indexOf(k)];
+      // the latest row of each bin (an early alert replaced by its final row)
+      const latest = new Map();
+      for (const s of rows) latest.set(s.row.TimeGenerated, s);
+      const alerts = [...latest.values()].filter((s) => s.port === 0);
+      const held = [...latest.values()].filter((s) => s.row.Suppressed);
+      const from = alerts.length > 0 ? alerts : held;
+      const expect = from.reduce((a, b) => (b.row.TimeGenerated > a.row.TimeGenerated ? b : a));
+      card.state.should.equal(alerts.length > 0 ? 'alert' : 'suppressed', k);
+      card.bin.should.equal(expect.row.TimeGenerated, k);
+      card.events.should.equal(expect.row.TotalEvents, k);
+      card.suppressed.should.equal(expect.row.Suppressed || '', k);
+      if (card.state === 'suppressed') card.suppressed.should.not.be.empty();
+      if (card.state === 'alert') {
+        card.alertId.should.equal(expect.row.AlertId);
+        should(card.final).equal(typeof expect.row.Final === 'boolean' ? expect.row.Final : null);
+      }
+    }
+    // the hunt's C2 pair alerts on its burst branch; its 72 h windows were held back as repeats, with the reason
+    const c2 = cards.filter((c) => c.fields.some(([, v]) => v === '185.225.17.0/24'));
+    c2.map((c) => [c.scorer, c.state]).sort().should.eql([['hu_score', 'suppressed'], ['hu_score_burst', 'alert']]);
+    c2.find((c) => c.scorer === 'hu_score').suppressed.should.match(/^repeat: pair reported/);
   });
 });

@@ -18,15 +18,19 @@ function validate(def, lookup, field, value) {
 }
 
 const MISTAKES = {
-  'beacon-delta': { lateness: ['-1', 'abc', String(8 * 86400)], keyFields: ['', ' , ', 'a,,b'], tieFields: ['a,,b'], maxKeys: ['1.5', '-1'], checkpointEvery: ['-5', 'x'] },
+  'beacon-delta': { futureTolerance: ['-1', 'abc', ''], lateness: ['-1', 'abc', String(8 * 86400)], keyFields: ['', ' , ', 'a,,b'], tieFields: ['a,,b'], maxKeys: ['1.5', '-1'], checkpointEvery: ['-5', 'x'] },
   'beacon-histogram': { binSeconds: ['0', '1.5', 'x'], groupFields: ['a,,b'], closeAfter: ['-1'], maxOpenCells: ['-1'], checkpointEvery: ['-1'], hopSeconds: ['7', '-60', 'x'], subBins: ['-1', '2000'], skipZero: ['a,b'], deltaBucket: ['10', '10x', '100%', '0s'] },
   'beacon-scorer': {
     minTotalEvents: ['x'], minBeaconPercent: ['abc'], method: ['rita'], windowPercent: ['150', '-1'], minScore: ['2', 'x'],
     strobePerHour: ['0', '-5'], weights: ['0.5, 0.5', '0.5, 0.5, 0.5, 0.5', 'a, b, c, d'], allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'], maxSources: ['-1'], rearmHours: ['x'],
   },
   'beacon-partition': { mode: ['other'], keyFields: ['a,,b'], count: ['0', 'x', '1.5', '70000', '${}'], take: ['3-', 'a', '0-1,,2'], topicPrefix: ['a/+', '#'] },
-  'beacon-syslog-in': { port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'] },
+  'beacon-syslog-in': {
+    port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'],
+    maxPerSender: ['0', 'x'], handshakeTimeout: ['0', '2.5'], progressTimeout: ['-1'], queueMegabytes: ['0', '2000', 'x'],
+  },
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
+  'beacon-format': { format: ['sms', ''], facility: ['24', '-1', 'x', '1.5'], appName: ['a b'] },
 };
 
 describe('editor definitions (src/nodes/*.html)', function () {

@@ -93,7 +93,7 @@ describe('hunt settings through the nodes', function () {
     const alert = records(got.o1)[0];
     alert.Score.should.be.above(0.9);
     alert.DataSizeScore.should.equal(1);
-    got.o1[0].topic.should.match(/score 0\.9/);
+    got.o1[0].topic.should.match(/median interval \d+ s, score 0\.9/);
   });
 
   it('scorer: allow-list and re-arm send suppressed alerts to output 2 with the reason; strobes are their own class', async function () {

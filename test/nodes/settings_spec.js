@@ -213,13 +213,17 @@ describe('scorer dialog: switching the method', function () {
 });
 
 describe('settings tables: defaults the core also knows', function () {
-  it('caps, internal networks and the partition limit are the core constants', function () {
-    const { DEFAULT_MAX_KEYS, DEFAULT_MAX_BUFFERED } = require('../../dist/core/delta/delta');
-    const { DEFAULT_MAX_OPEN_CELLS } = require('../../dist/core/histogram/histogram');
+  it('caps, internal networks, the partition limit, the future tolerance and the alert formats are the core constants', function () {
+    const { DEFAULT_MAX_KEYS, DEFAULT_MAX_BUFFERED, DEFAULT_FUTURE_TOLERANCE } = require('../../dist/core/delta/delta');
+    const { DEFAULT_MAX_OPEN_CELLS } = require('../../dist/core/histogram');
+    const { ALERT_FORMATS, FRAMINGS } = require('../../dist/core/alert/formats');
     const { DEFAULT_INTERNAL } = require('../../dist/core/filter/ip-filter');
     const { MAX_PARTITIONS } = require('../../dist/core/partition/partition');
     SETTINGS['beacon-delta'].maxKeys.value.should.equal(DEFAULT_MAX_KEYS);
     SETTINGS['beacon-delta'].maxBuffered.value.should.equal(DEFAULT_MAX_BUFFERED);
+    SETTINGS['beacon-delta'].futureTolerance.value.should.equal(DEFAULT_FUTURE_TOLERANCE);
+    SETTINGS['beacon-format'].format.values.should.eql(ALERT_FORMATS);
+    SETTINGS['beacon-format'].framing.values.should.eql(FRAMINGS);
     SETTINGS['beacon-histogram'].maxOpenCells.value.should.equal(DEFAULT_MAX_OPEN_CELLS);
     SETTINGS['beacon-ip-filter'].internal.value.should.equal(DEFAULT_INTERNAL);
     const { problemOf } = require('../../dist/nodes/settings/table');

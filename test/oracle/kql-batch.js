@@ -1,11 +1,11 @@
 'use strict';
 /**
  * The oracle: an independent, stage-by-stage batch reading of the two
- * Sentinel queries (reference/kql-semantics.md §12), written from the KQL
+ * Sentinel queries (as published in Azure-Sentinel's rule files), written from the KQL
  * documentation and sharing no code with src/. Each stage is a function over
  * a whole table, in query order, so a reader can hold it against the KQL.
  *
- * Documented choices shared with the product (SPEC §3): arg_max ties go to
+ * Documented choices shared with the product (README: Known differences from Sentinel): arg_max ties go to
  * the smallest delta; rows tied on every sort key keep input (arrival) order;
  * a missing value is null (its own group; first in ascending sorts).
  */

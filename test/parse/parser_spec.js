@@ -9,7 +9,7 @@ const gen = require('../../dist/tools/traffic-generator');
 
 const parser = (o = {}) => new LogParser({ ...DEFAULT_PARSER_OPTIONS, ...o });
 
-// real lines quoted in reference/kql-semantics.md §10
+// real lines as the vendors' log-format documentation quotes them
 const REAL_CEF = '<14>1 2024-05-08T01:10:31-07:00 tusredrwep52hb - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1.11|end|TRAFFIC|1|rt=May 08 2024 08:10:31 GMT deviceExternalId=013201027985 src=10.226.66.16 dst=10.50.10.50 sourceTranslatedAddress=0.0.0.0 destinationTranslatedAddress=0.0.0.0 cs1Label=Rule cs1=IANOUTER_to_CORPNET_DNS suser= duser= app=dns-base cs3Label=Virtual System cs3=vsys1 cs4Label=Source Zone cs4=IANOUTER cs5Label=Destination Zone cs5=CORPNET deviceInboundInterface=ethernet1/23.21 deviceOutboundInterface=ethernet1/21 cs6Label=LogProfile cs6=Base-LoggingProfile cn1Label=SessionID cn1=781099 cnt=1 spt=42301 dpt=53 sourceTranslatedPort=0 destinationTranslatedPort=0 flexString1Label=Flags flexString1=0x19 proto=udp act=allow flexNumber1Label=Total bytes flexNumber1=180 in=84 out=96 cn2Label=Packets cn2=2 PanOSPacketsReceived=1 PanOSPacketsSent=1 start=$cefformatted-time_generated cn3Label=Elapsed time in seconds cn3=0 cs2Label=URL Category cs2=any externalId=7360463872407464946 reason=aged-out PanOSDGl1=18 PanOSDGl2=0 PanOSDGl3=0 PanOSDGl4=0 PanOSVsysName=FABRIC dvchost=tusredrwep52hb cat=from-policy PanOSActionFlags=0x8000000000000000 PanOSSrcUUID= PanOSDstUUID= PanOSTunnelID=0 PanOSMonitorTag= PanOSParentSessionID=0 PanOSParentStartTime= PanOSTunnelType=N/A';
 const REAL_CSV = 'Nov 30 16:09:08 PA-220 1,2018/11/30 16:09:07,012801096514,TRAFFIC,end,2049,2018/11/30 16:09:07,192.168.15.207,175.16.199.1,192.168.1.63,175.16.199.1,new_outbound_from_trust,,,apple-maps,vsys1,trust,untrust,ethernet1/2,ethernet1/1,send_to_mac,2018/11/30 16:09:07,22751,1,55113,443,16418,443,0x400053,tcp,allow,7734,1758,5976,36,2018/11/30 15:59:04,586,computer-and-internet-info,0,32091112,0x0,192.168.0.0-192.168.255.255,United States,0,16,20,tcp-fin,0,0,0,0,,PA-220,from-policy,,,0,,0,,N/A,0,0,0,0';
 
@@ -70,6 +70,36 @@ describe('core/parse', function () {
     });
     it('reads bytes client → server with the client setting', function () {
       parser({ byteDirection: 'client' }).parseLine(REAL_CEF).record.should.containDeep({ SentBytes: 84, ReceivedBytes: 96 });
+    });
+  });
+
+  describe('event time one line cannot set for the next', function () {
+    const cef = (header, ext) => `${header} CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|${ext} src=10.0.0.1 dst=8.8.8.8 spt=1 dpt=443`;
+    it('reports an rt that does not read as a parse error instead of falling back to the header time', function () {
+      for (const header of ['<14>May  8 00:00:00 fw', '<14>1 2024-05-08T00:00:00Z fw - - - -']) {
+        const r = parser().parseLine(cef(header, 'rt=garbage'));
+        r.kind.should.equal('error', header);
+        r.reason.should.match(/CEF rt is not a time: "garbage"/);
+        parser({ timeSource: 'syslog' }).parseLine(cef(header, 'rt=garbage')).kind.should.equal('error');
+      }
+      // without rt, an unreadable start has nothing to stand in for it
+      parser().parseLine(cef('<14>May  8 00:00:00 fw', 'start=soon')).reason.should.match(/CEF start is not a time/);
+    });
+    it('dates a yearless line from its own times only, never from a line before it', function () {
+      const p = parser();
+      p.parseLine(cef('<14>Dec 31 23:59:00 fw', 'rt=Dec 31 2099 23:59:00 GMT')).record.TimeGenerated.should.equal('2099-12-31T23:59:00.0000000Z');
+      // a BSD header and a yearless rt carry no year: an error, not 2099 (what the line before said)
+      p.parseLine(cef('<14>May  8 00:00:01 fw', 'rt=May 08 00:00:01 GMT')).reason.should.match(/CEF rt is not a time/);
+      p.parseLine(cef('<14>May  8 00:00:01 fw', 'rt=May 08 2024 00:00:01 GMT')).record.should.containDeep({
+        TimeGenerated: '2024-05-08T00:00:01.0000000Z', SyslogTime: '2024-05-08T00:00:01.0000000Z',
+      });
+      // a JSON record with only a BSD header has no year for the syslog time
+      const s = parser({ timeSource: 'syslog' });
+      s.parseLine('<14>1 2099-12-31T23:59:00Z fw - - - - {"LocalIP":"10.0.0.1"}').record.TimeGenerated.should.equal('2099-12-31T23:59:00.0000000Z');
+      s.parseLine('<14>Dec 31 23:59:30 fw {"LocalIP":"10.0.0.1"}').kind.should.equal('error');
+      // an RFC 5424 header on the same line gives a yearless rt its year
+      parser().parseLine(cef('<14>1 2024-05-08T00:00:01Z fw - - - -', 'rt=May 08 00:00:01 GMT')).record.TimeGenerated
+        .should.equal('2024-05-08T00:00:01.0000000Z');
     });
   });
 

@@ -19,6 +19,7 @@ const NODE_MODULES = [
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-histogram.js')),
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-scorer.js')),
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-parse.js')),
+  require(path.join(ROOT, 'dist', 'nodes', 'beacon-format.js')),
   ...[
     'common/20-inject.js',
     'common/21-debug.js',
@@ -29,6 +30,7 @@ const NODE_MODULES = [
     'parsers/70-JSON.js',
     'storage/10-file.js',
     'network/21-httprequest.js',
+    'network/31-tcpin.js',
   ].map((f) => require(path.join(CORE, 'core', f))),
 ];
 
@@ -73,7 +75,8 @@ function instrument(flow) {
 /**
  * Replays records into the node after the JSON parser (one record per
  * message, or arrays of `batchSize`): a reset first, a flush last, both along
- * the same wires; resolves once the flush has left the scorer.
+ * the same wires; resolves once the flush has left the scorer (on its second
+ * output, after every alert: control messages never take the alert output).
  */
 function replay(flowInfo, records, { batchSize = 0, source = null, afterBatch = null } = {}) {
   const entry = helper.getNode(flowInfo.entryId);
@@ -85,6 +88,13 @@ function replay(flowInfo, records, { batchSize = 0, source = null, afterBatch = 
   const finished = new Promise((resolve) => {
     const onLate = (msg) => result.late.push(...[].concat(msg.payload));
     const onBelow = (msg) => {
+      if (msg.flush) {
+        alerts.removeListener('input', onAlert);
+        late.removeListener('input', onLate);
+        below.removeListener('input', onBelow);
+        return resolve(result);
+      }
+      if (msg.reset || msg.checkpoint) return;
       // the scorer's second output adds FailedThresholds to the KQL row
       for (const row of [].concat(msg.payload)) {
         const { FailedThresholds, ...kqlRow } = row;
@@ -92,13 +102,6 @@ function replay(flowInfo, records, { batchSize = 0, source = null, afterBatch = 
       }
     };
     const onAlert = (msg) => {
-      if (msg.flush) {
-        alerts.removeListener('input', onAlert);
-        late.removeListener('input', onLate);
-        below.removeListener('input', onBelow);
-        return resolve(result);
-      }
-      if (msg.reset) return;
       result.messages.push(msg);
       for (const row of [].concat(msg.payload)) {
         if (row.Final === false) result.early.push(row);
@@ -133,9 +136,9 @@ function replay(flowInfo, records, { batchSize = 0, source = null, afterBatch = 
   })();
 }
 
-/** A final row without the streaming marks (Final, Notify), which the KQL query has no column for. */
+/** A final row without the streaming marks (Final, Notify, AlertId), which the KQL query has no column for. */
 function finalRow(row) {
-  const { Final, Notify, ...kql } = row;
+  const { Final, Notify, AlertId, ...kql } = row;
   return kql;
 }
 

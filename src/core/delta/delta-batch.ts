@@ -13,6 +13,9 @@ export interface DeltaBatchContext {
   watermark: EventTime | null;
   /** arrival number of the batch's first record */
   seq: number;
+  /** the future tolerance as whole seconds and ticks (NaN seconds: no guard) */
+  futureSec?: number;
+  futureTicks?: number;
 }
 
 /**
@@ -21,7 +24,9 @@ export interface DeltaBatchContext {
  * record, because the fast path could then give another result:
  * - a record is not an object or has no usable time (it is reported as an error, in arrival order);
  * - a record is older than watermark − lateness when it arrives (it may be late: the
- *   record-by-record path decides against what was released before it).
+ *   record-by-record path decides against what was released before it);
+ * - a record is dated beyond the future tolerance ahead of the watermark when it arrives
+ *   (the record-by-record path holds it apart).
  *
  * Otherwise no record of the batch is late (each is at or after the horizon
  * in force when it arrives, and every released event is strictly before
@@ -37,6 +42,8 @@ export function sortedRunOf(records: readonly unknown[], c: DeltaBatchContext): 
   let wSec = c.watermark ? c.watermark.sec : -Infinity;
   let wTicks = c.watermark ? c.watermark.ticks : 0;
   let inOrder = true;
+  const futureSec = c.futureSec ?? NaN;
+  const futureTicks = c.futureTicks ?? 0;
   for (let i = 0; i < n; i++) {
     const record = records[i];
     if (!isRecord(record) || !readEventTime(record[c.timeField], time)) return null;
@@ -48,6 +55,7 @@ export function sortedRunOf(records: readonly unknown[], c: DeltaBatchContext): 
       oldSec += 1;
     }
     if (oldSec < wSec || (oldSec === wSec && oldTicks < wTicks)) return null;
+    if (wSec !== -Infinity && (time.sec - wSec - futureSec) * 1e7 + (time.ticks - wTicks - futureTicks) > 0) return null;
     if (time.sec > wSec || (time.sec === wSec && time.ticks > wTicks)) {
       wSec = time.sec;
       wTicks = time.ticks;

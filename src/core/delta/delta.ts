@@ -18,11 +18,28 @@ export interface DeltaOptions {
   maxKeys?: number;
   /** at most this many events wait in the reorder buffer; the oldest is released early (0 = no cap) */
   maxBuffered?: number;
+  /**
+   * Records dated more than this many seconds ahead of the watermark are held
+   * apart until other records confirm the jump (0 or absent = no guard); see
+   * DeltaTracker's comment.
+   */
+  futureToleranceSeconds?: number;
 }
+
+/** Distinct keys whose records, within the tolerance of each other, confirm a jump of the watermark. */
+export const FUTURE_QUORUM = 3;
+/** Consecutive arrivals, all ahead and in time order, that confirm a jump (a quiet or sparse stream moving on). */
+export const FUTURE_RUN = 5;
+/** At most this many records are held apart; past it the longest held is given up (late output). */
+export const MAX_HELD = 1000;
+/** The field a record given up as dated too far ahead carries on the late output. */
+export const LATE_REASON_FIELD = 'LateReason';
 
 /** Caps that keep a tracker near 1 GB of heap at worst (measured ~350 B per key, records included). */
 export const DEFAULT_MAX_KEYS = 500_000;
 export const DEFAULT_MAX_BUFFERED = 1_000_000;
+/** The beacon-delta node's future tolerance: 15 minutes of event time, well beyond the clock skew of live senders. */
+export const DEFAULT_FUTURE_TOLERANCE = 900;
 
 export const WIREDATA_DELTA: DeltaOptions = {
   keyFields: ['LocalIP'],
@@ -37,7 +54,11 @@ export const WIREDATA_DELTA: DeltaOptions = {
 export interface DeltaOutput {
   /** earlier events, now carrying their delta and the next event's time */
   released: LogRecord[];
-  /** events that arrived after a later event of their key had been released */
+  /**
+   * events that arrived after a later event of their key had been released,
+   * and records held apart as too far ahead that nothing confirmed (those
+   * carry LateReason: 'ahead')
+   */
   late: LogRecord[];
   errors: RecordError[];
 }
@@ -55,6 +76,9 @@ export interface DeltaState {
   buffered: SavedEvent[];
   probation: SavedEvent[];
   established: SavedEvent[];
+  /** records held apart as too far ahead (absent in state saved before the guard) */
+  held?: SavedEvent[];
+  aheadRun?: number;
   counts: DeltaTracker['counts'];
 }
 
@@ -66,6 +90,32 @@ export interface DeltaState {
  * Events wait in a reorder buffer until they are older than the watermark
  * (newest event time seen) minus the lateness; only then is their order
  * final. The last released event of each key waits for its successor.
+ *
+ * The watermark is driven by the records, and a record's time is whatever
+ * its sender wrote: one line dated 2099 would release everything buffered
+ * and make every later event late. So a record dated more than the future
+ * tolerance ahead of the watermark is held apart (counted) and moves nothing
+ * until the jump is confirmed by a quorum: records of FUTURE_QUORUM distinct
+ * keys within the tolerance of each other (a busy stream moving on), or
+ * FUTURE_RUN consecutive arrivals all ahead and in time order (a quiet or
+ * sparse stream, even of one key, moving on: a forged line amid live traffic
+ * is followed by records of the old time, which break the run; the newest of
+ * a run waits for the next, so one line cannot end a run and be let in). Confirmed
+ * records, and held ones the watermark has come within the tolerance of, go
+ * in as if they had just arrived, before anything is released, so a
+ * confirmed jump gives the same output as without the guard (only later).
+ * Until a watermark exists (after a start or a reset) records wait the same
+ * way until two lie within the tolerance of each other (or a run), so the
+ * first line alone cannot set it (a first event waits for its successor
+ * anyway: nothing is released later for it); at a flush with still no
+ * watermark the earliest of them sets it.
+ * A quorum rather than per-sender watermarks: the release order must stay
+ * one global event-time order for the histogram downstream, and records do
+ * not say who really sent them. What nothing confirms leaves on the late
+ * output at a flush (or when more than MAX_HELD wait), marked LateReason
+ * 'ahead': held apart, never merged, never silently lost. The limit: a
+ * sender that can forge records of FUTURE_QUORUM keys at once can still
+ * move the watermark; the count and a warning show it.
  */
 export class DeltaTracker {
   private readonly order: EventOrder;
@@ -97,7 +147,18 @@ export class DeltaTracker {
   private seq = 0;
   private readonly latenessSec: number;
   private readonly latenessTicks: number;
-  readonly counts = { seen: 0, released: 0, late: 0, errors: 0, evictedKeys: 0, forcedReleases: 0 };
+  /** records dated too far ahead, waiting for confirmation, in arrival order */
+  private held: BufferedEvent[] = [];
+  /** the earliest held time (skips the look at held records while the watermark is far from them) */
+  private heldMin: EventTime | null = null;
+  /** the watermark (whole seconds) when each held record arrived */
+  private readonly heldAt = new WeakMap<BufferedEvent, number>();
+  /** consecutive arrivals that were held */
+  private aheadRun = 0;
+  private readonly futureSec: number;
+  private readonly futureTicks: number;
+  /** ahead: records held apart so far; aheadGivenUp: of those, sent to the late output unconfirmed */
+  readonly counts = { seen: 0, released: 0, late: 0, errors: 0, evictedKeys: 0, forcedReleases: 0, ahead: 0, aheadGivenUp: 0 };
 
   constructor(readonly options: DeltaOptions) {
     if (!(options.latenessSeconds >= 0) || !Number.isFinite(options.latenessSeconds)) {
@@ -112,6 +173,29 @@ export class DeltaTracker {
     this.order = this.buffer.eventOrder;
     this.latenessSec = Math.floor(options.latenessSeconds);
     this.latenessTicks = Math.round((options.latenessSeconds - this.latenessSec) * 1e7);
+    const future = options.futureToleranceSeconds ?? 0;
+    if (!(future >= 0) || !Number.isFinite(future)) throw new Error(`future tolerance must be a number of seconds ≥ 0, not ${future}`);
+    // 0 = no guard (NaN never compares ahead)
+    this.futureSec = future > 0 ? Math.floor(future) : NaN;
+    this.futureTicks = future > 0 ? Math.round((future - Math.floor(future)) * 1e7) : 0;
+  }
+
+  /** Records held apart as dated too far ahead, waiting for confirmation. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /**
+   * Held records still unconfirmed after the watermark moved on by more than
+   * the tolerance since they came: a real jump would have been confirmed by
+   * then, so these are worth a warning (a jump waiting for its quorum is not).
+   */
+  get staleHeldCount(): number {
+    const w = this.watermark;
+    if (!w) return 0;
+    let n = 0;
+    for (const e of this.held) if (w.sec - (this.heldAt.get(e) ?? w.sec) > this.futureSec) n++;
+    return n;
   }
 
   /** Keys with an event waiting for its successor. */
@@ -150,8 +234,14 @@ export class DeltaTracker {
       out.late.push(record);
       return;
     }
-    this.buffer.push(event);
-    if (!this.watermark || compareTime(event, this.watermark) > 0) this.watermark = { sec: event.sec, ticks: event.ticks };
+    if (this.isAhead(event) || (!this.watermark && !Number.isNaN(this.futureSec))) {
+      this.hold(event, out);
+      if (!this.watermark) return;
+    } else {
+      this.aheadRun = 0;
+      this.admit(event);
+      if (this.held.length > 0) this.admitHeld(out);
+    }
     this.releaseBefore(this.horizon(), out);
     // a full buffer releases its oldest events before their time: they may make later ones late
     const maxBuffered = this.options.maxBuffered ?? 0;
@@ -169,8 +259,8 @@ export class DeltaTracker {
    */
   addBatch(records: readonly unknown[], out: DeltaOutput): void {
     const maxBuffered = this.options.maxBuffered ?? 0;
-    const fast =
-      records.length > 1 && !(maxBuffered > 0 && this.buffer.size + records.length > maxBuffered)
+    let fast =
+      records.length > 1 && (this.watermark || Number.isNaN(this.futureSec)) && !(maxBuffered > 0 && this.buffer.size + records.length > maxBuffered)
         ? sortedRunOf(records, {
             keyFields: this.options.keyFields,
             timeField: this.options.timeField,
@@ -179,8 +269,13 @@ export class DeltaTracker {
             order: this.order,
             watermark: this.watermark,
             seq: this.seq,
+            futureSec: this.futureSec,
+            futureTicks: this.futureTicks,
           })
         : null;
+    // a held record the batch would bring within the tolerance goes in between its records: one by one then
+    // (one held forever, a forged line, leaves the fast path on)
+    if (fast && this.heldMin && !this.isAhead(this.heldMin, fast.watermark)) fast = null;
     if (!fast) {
       for (let i = 0; i < records.length; i++) this.add(records[i], out);
       return;
@@ -189,12 +284,28 @@ export class DeltaTracker {
     this.seq += records.length;
     this.buffer.pushRun(fast.run);
     this.watermark = fast.watermark;
+    this.aheadRun = 0;
     this.releaseBefore(this.horizon(), out);
   }
 
-  /** Releases every buffered event (end of a replay); keys keep their last event. */
+  /**
+   * Releases every buffered event (end of a replay); keys keep their last
+   * event. Records still held apart as too far ahead were never confirmed:
+   * they go to the late output, marked, and are not merged.
+   */
   flush(out: DeltaOutput): void {
+    // with no watermark yet, the earliest waiting record (a forged one is dated ahead) sets it, and what it confirms goes in
+    if (!this.watermark && this.held.length > 0) {
+      let first = 0;
+      for (let i = 1; i < this.held.length; i++) if (compareTime(this.held[i], this.held[first]) < 0) first = i;
+      this.admitChecked(this.held.splice(first, 1)[0], out);
+      this.heldMin = this.earliestHeld();
+      this.admitHeld(out);
+    }
     this.releaseBefore(null, out);
+    while (this.held.length > 0) this.giveUp(this.held.shift() as BufferedEvent, out);
+    this.heldMin = null;
+    this.aheadRun = 0;
   }
 
   /** Zeroes the counters (the state is kept: see reset). */
@@ -208,6 +319,9 @@ export class DeltaTracker {
     this.established.clear();
     this.oldest.clear();
     this.watermark = null;
+    this.held = [];
+    this.heldMin = null;
+    this.aheadRun = 0;
   }
 
   /** The settings saved state depends on: what keys, orders and fills the events. */
@@ -226,6 +340,8 @@ export class DeltaTracker {
       buffered: this.buffer.toArray().map(save),
       probation: [...this.probation.values()].map(waiting),
       established: [...this.established.values()].map(waiting),
+      held: this.held.map(save),
+      aheadRun: this.aheadRun,
       counts: this.counts,
     });
   }
@@ -244,6 +360,9 @@ export class DeltaTracker {
       for (const e of state.buffered) this.buffer.push(load(e));
       for (const e of state.probation) { const ev = load(e); this.probation.set(ev.key, ev.record); }
       for (const e of state.established) { const ev = load(e); this.established.set(ev.key, ev.record); }
+      this.held = (state.held ?? []).map(load);
+      this.heldMin = this.earliestHeld();
+      this.aheadRun = state.aheadRun ?? 0;
       this.watermark = state.watermark ? { sec: state.watermark[0], ticks: state.watermark[1] } : null;
       this.seq = state.seq;
       Object.assign(this.counts, jsonCopy(state.counts));
@@ -251,6 +370,99 @@ export class DeltaTracker {
       this.reset();
       throw new Error(`saved state is damaged: ${(err as Error).message}`);
     }
+  }
+
+  /** Whether an event is dated more than the future tolerance ahead of the watermark (never without a watermark or guard). */
+  private isAhead(e: EventTime, w: EventTime | null = this.watermark): boolean {
+    if (!w || Number.isNaN(this.futureSec)) return false;
+    // exact while the gap is small; far gaps may round, but never across zero
+    return (e.sec - w.sec - this.futureSec) * 1e7 + (e.ticks - w.ticks - this.futureTicks) > 0;
+  }
+
+  /** Whether two times lie within the future tolerance of each other. */
+  private near(a: EventTime, b: EventTime): boolean {
+    const d = Math.abs((a.sec - b.sec) * 1e7 + (a.ticks - b.ticks));
+    return d <= this.futureSec * 1e7 + this.futureTicks;
+  }
+
+  /** Into the reorder buffer; the watermark follows. */
+  private admit(event: BufferedEvent): void {
+    this.buffer.push(event);
+    if (!this.watermark || compareTime(event, this.watermark) > 0) this.watermark = { sec: event.sec, ticks: event.ticks };
+  }
+
+  /** A held record going in at last: late if its key has meanwhile released a later event. */
+  private admitChecked(event: BufferedEvent, out: DeltaOutput): void {
+    const last = this.established.get(event.key) ?? this.probation.get(event.key);
+    if (last && this.isBeforeWaiting(event, last)) {
+      this.counts.late++;
+      out.late.push(event.record);
+      return;
+    }
+    this.admit(event);
+  }
+
+  /** Holds a record dated too far ahead; admits it and its peers when they confirm the jump. */
+  private hold(event: BufferedEvent, out: DeltaOutput): void {
+    if (this.watermark) this.counts.ahead++;
+    this.aheadRun++;
+    this.held.push(event);
+    if (this.watermark) this.heldAt.set(event, this.watermark.sec);
+    if (this.held.length > MAX_HELD) this.giveUp(this.held.shift() as BufferedEvent, out);
+    const confirmed = this.confirmed(event);
+    if (confirmed) {
+      this.held = this.held.filter((e) => !confirmed.includes(e));
+      for (const e of confirmed) this.admitChecked(e, out);
+      this.aheadRun = this.held.length > 0 && this.held[this.held.length - 1] === event ? 1 : 0;
+      this.admitHeld(out);
+    }
+    this.heldMin = this.earliestHeld();
+  }
+
+  /**
+   * The held records that confirm a jump with the new one, in arrival order:
+   * those near its time when they come from a quorum of keys, or the run of
+   * the last consecutive arrivals when they are in time order; else null.
+   */
+  private confirmed(event: BufferedEvent): BufferedEvent[] | null {
+    // before any watermark (a start, a reset) two records near each other set it: the first line alone cannot
+    const boot = !this.watermark;
+    const keys = new Set<string>();
+    let near = 0;
+    for (const e of this.held) {
+      if (!this.near(e, event)) continue;
+      keys.add(e.key);
+      near++;
+      if (boot ? near >= 2 : keys.size >= FUTURE_QUORUM) return this.held.filter((h) => this.near(h, event));
+    }
+    if (this.aheadRun < FUTURE_RUN || this.held.length < FUTURE_RUN) return null;
+    const run = this.held.slice(this.held.length - FUTURE_RUN);
+    for (let i = 1; i < run.length; i++) if (compareTime(run[i - 1], run[i]) > 0) return null;
+    // the newest has nothing after it yet to vouch for it (one forged line ending a sparse run): it starts the next run
+    return run.slice(0, -1);
+  }
+
+  /** Admits, in arrival order, the held records the watermark has come within the tolerance of. */
+  private admitHeld(out: DeltaOutput): void {
+    while (this.held.length > 0 && this.heldMin && !this.isAhead(this.heldMin)) {
+      const ready = this.held.filter((e) => !this.isAhead(e));
+      this.held = this.held.filter((e) => this.isAhead(e));
+      for (const e of ready) this.admitChecked(e, out);
+      this.heldMin = this.earliestHeld();
+    }
+  }
+
+  private earliestHeld(): EventTime | null {
+    let min: EventTime | null = null;
+    for (const e of this.held) if (!min || compareTime(e, min) < 0) min = e;
+    return min ? { sec: min.sec, ticks: min.ticks } : null;
+  }
+
+  /** An unconfirmed record leaves on the late output, marked. */
+  private giveUp(event: BufferedEvent, out: DeltaOutput): void {
+    event.record[LATE_REASON_FIELD] = 'ahead';
+    this.counts.aheadGivenUp++;
+    out.late.push(event.record);
   }
 
   private horizon(): EventTime {

@@ -51,7 +51,7 @@ export function eventOrder(tieFields: readonly string[]): EventOrder {
  * The delta's reorder buffer: single events in a binary heap (one push per
  * record, as records arrive one by one), and whole batches as sorted runs
  * merged at release time. Both give the events back in the one order of
- * SPEC §3.2, so a flow may mix single records and batches.
+ * the streaming model, so a flow may mix single records and batches.
  */
 export class ReorderBuffer {
   private readonly order: EventOrder;

@@ -56,6 +56,7 @@ addKnown('out', -1, Role.Out);
 function knownSlot(text: string, start: number, end: number): number {
   const len = end - start;
   for (let h = keyHash(text, start, end); ; h = (h + 1) & (TABLE_SIZE - 1)) {
+    comparisons++;
     const key = slotKey[h];
     if (key === undefined) return -1;
     if (key.length === len && sameText(key, text, start)) return h;
@@ -68,17 +69,37 @@ function sameText(key: string, text: string, start: number): boolean {
   return true;
 }
 
+/**
+ * Key comparisons so far (known-key table probes and repeated-key lookups):
+ * tests read it to show the work per extension is bounded whatever the keys.
+ */
+let comparisons = 0;
+export const cefKeyComparisons = (): number => comparisons;
+
+/** The longest run of occupied slots (the most probes a key lookup can take, plus one). */
+export function longestProbeRun(): number {
+  let longest = 0;
+  for (let start = 0; start < TABLE_SIZE; start++) {
+    let n = 0;
+    while (n < TABLE_SIZE && slotKey[(start + n) & (TABLE_SIZE - 1)] !== undefined) n++;
+    longest = Math.max(longest, n);
+  }
+  return longest;
+}
+
 const RECEIPT_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'rt');
 const START_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'start');
 
 let line = 0;
 const pairs = new ExtensionPairs();
 const header: string[] = [];
-/** unknown keys of the current line, and a bit per hash to compare only when two may be equal */
-const unknownKeys: string[] = [];
-const unknownBits = new Uint32Array(TABLE_SIZE / 32);
+/** unknown keys of the current line: a set, so a line of many distinct keys costs one lookup per key (a list scan was quadratic) */
+const unknownKeys = new Set<string>();
 
-export function cefRecord(message: string, bytes: ByteDirection): CefRecord | string {
+/** Extensions per line beyond which a line is refused (caps the work and the record's size). */
+export const DEFAULT_MAX_FIELDS = 1024;
+
+export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEFAULT_MAX_FIELDS): CefRecord | string {
   const start = message.indexOf('CEF:');
   if (start < 0) return 'no "CEF:" prefix';
   const text = message.slice(start + 4);
@@ -98,8 +119,9 @@ export function cefRecord(message: string, bytes: ByteDirection): CefRecord | st
   };
   const ext = text.slice(rest);
   scanExtension(ext, pairs);
+  if (pairs.count > maxFields) return `CEF extension has ${pairs.count} fields, more than the limit of ${maxFields}`;
   line++;
-  unknownKeys.length = 0;
+  unknownKeys.clear();
   let rt: string | undefined;
   let startTime: string | undefined;
   let toServer: number | undefined;
@@ -120,7 +142,7 @@ export function cefRecord(message: string, bytes: ByteDirection): CefRecord | st
     const slot = knownSlot(ext, keyStart, equals);
     if (slot < 0) {
       const key = ext.slice(keyStart, equals);
-      if (repeatedUnknown(key, keyHash(ext, keyStart, equals))) return viaObject(message, bytes);
+      if (repeatedUnknown(key)) return viaObject(message, bytes);
       const entry = plain ? ext.slice(keyStart, valueEnd) : `${key}=${extensionValue(ext, equals + 1, valueEnd)}`;
       extra = extra === '' ? entry : `${extra};${entry}`;
       continue;
@@ -152,13 +174,10 @@ export function cefRecord(message: string, bytes: ByteDirection): CefRecord | st
 }
 
 /** Whether the unknown key was seen before on this line (then remembers it). */
-function repeatedUnknown(key: string, hash: number): boolean {
-  if (unknownKeys.length === 0) unknownBits.fill(0);
-  const word = hash >> 5;
-  const bit = 1 << (hash & 31);
-  if (unknownBits[word] & bit && unknownKeys.includes(key)) return true;
-  unknownBits[word] |= bit;
-  unknownKeys.push(key);
+function repeatedUnknown(key: string): boolean {
+  comparisons++;
+  if (unknownKeys.has(key)) return true;
+  unknownKeys.add(key);
   return false;
 }
 

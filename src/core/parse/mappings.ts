@@ -119,12 +119,10 @@ function zeekNumber(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** Zeek conn.log fields → WireData columns (datasets/README.md). */
-export function zeekToWireData(z: Record<string, unknown>): LogRecord {
-  return zeekFieldsToWireData((name) => z[name]);
-}
-
-/** The same from a field accessor; absent columns are left out (named stores, so the record stays a fast object). */
+/**
+ * Zeek conn.log fields, read through an accessor, → WireData columns; absent
+ * columns are left out (named stores, so the record stays a fast object).
+ */
 export function zeekFieldsToWireData(field: ZeekField): LogRecord {
   const r: LogRecord = {};
   const localIP = zeekText(field('id.orig_h'));

@@ -1,6 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { isRecord, LogRecord } from '../common/records';
-import { cefRecord } from './cef-record';
+import { cefRecord, DEFAULT_MAX_FIELDS } from './cef-record';
 import { ByteDirection, panosCsvToCommonSecurityLog, ZeekField, zeekFieldsToWireData } from './mappings';
 import { csvLine } from './csv-line';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
@@ -18,6 +18,10 @@ export interface ParserOptions {
   deviceOffsetMinutes: number;
   /** longer lines are rejected unparsed */
   maxLineLength: number;
+  /** more fields in one record (CEF extensions, CSV or Zeek columns, JSON values) are rejected unparsed */
+  maxFields: number;
+  /** JSON nested deeper than this is rejected unparsed (deep values break whatever clones or prints them later) */
+  maxJsonDepth: number;
 }
 
 export const DEFAULT_PARSER_OPTIONS: ParserOptions = {
@@ -26,6 +30,8 @@ export const DEFAULT_PARSER_OPTIONS: ParserOptions = {
   byteDirection: 'microsoft',
   deviceOffsetMinutes: 0,
   maxLineLength: 256 * 1024,
+  maxFields: DEFAULT_MAX_FIELDS,
+  maxJsonDepth: 32,
 };
 
 export type ParseResult =
@@ -35,18 +41,21 @@ export type ParseResult =
   | { kind: 'error'; reason: string };
 
 const PANOS_CSV = /^\d+,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},/;
+/** the header lines Zeek writes; any other line starting with # is not a header */
+const ZEEK_HEADER = /^#(?:separator|set_separator|empty_field|unset_field|path|open|close|fields|types)(?:[ \t]|$)/;
 
 /**
  * Turns log lines into records with the column names the rules use:
  * CommonSecurityLog for CEF and PAN-OS CSV, WireData for Zeek conn.log.
- * Stateful only for what a stream carries: the Zeek `#fields` header and the
- * latest event time (to give BSD syslog timestamps a year).
+ * Stateful only for what a stream carries: the Zeek `#fields` header. No
+ * time carries from one line to the next: a time without a year (a BSD
+ * header, a CEF `rt` such as "Dec 31 23:59:59") takes its year from another
+ * time of the same line, so one forged line cannot date the lines after it.
  */
 export class LogParser {
   private zeekFields: string[] | null = null;
   private zeekSeparator = '\t';
   private zeekColumn = new Map<string, number>();
-  private lastEventMs: number | null = null;
 
   constructor(readonly options: ParserOptions) {}
 
@@ -54,7 +63,6 @@ export class LogParser {
     this.zeekFields = null;
     this.zeekSeparator = '\t';
     this.zeekColumn = new Map();
-    this.lastEventMs = null;
   }
 
   parseLine(rawLine: string): ParseResult {
@@ -88,7 +96,7 @@ export class LogParser {
 
   private detect(message: string): Exclude<LogFormat, 'auto'> | null {
     const m = message.trimStart();
-    if (m.startsWith('#')) return 'zeek-tsv';
+    if (m.startsWith('#')) return ZEEK_HEADER.test(m) ? 'zeek-tsv' : null;
     if (m.startsWith('CEF:')) return 'cef';
     if (m.startsWith('{')) return m.includes('"id.orig_h"') ? 'zeek-json' : 'json';
     if (PANOS_CSV.test(m)) return 'panos-csv';
@@ -97,12 +105,20 @@ export class LogParser {
   }
 
   private fromCef(message: string, header: SyslogHeader | null): ParseResult {
-    const cef = cefRecord(message, this.options.byteDirection);
+    const cef = cefRecord(message, this.options.byteDirection, this.options.maxFields);
     if (typeof cef === 'string') return { kind: 'error', reason: cef };
     const o = this.options.deviceOffsetMinutes;
-    const ref = this.lastEventMs;
-    const receipt = cef.rt !== undefined ? cefTimeToMs(cef.rt, o, ref) : null;
-    const start = cef.start !== undefined ? cefTimeToMs(cef.start, o, ref) : null;
+    // a yearless CEF time takes the year of an RFC 5424 header on the same line (never an earlier line's)
+    const ref = header?.format === 'rfc5424' ? rfc5424TimeToMs(header.time) : null;
+    const receipt = cef.rt ? cefTimeToMs(cef.rt, o, ref) : null;
+    // an rt that does not read is an error, not a fallback to the header's time: that would let a
+    // sender's garbage pass as some other time
+    if (cef.rt && receipt === null) return { kind: 'error', reason: `CEF rt is not a time: ${JSON.stringify(cef.rt.slice(0, 40))}` };
+    const start = cef.start ? cefTimeToMs(cef.start, o, ref) : null;
+    // PAN-OS templates ship an unreadable start ("$cefformatted-time_generated"): rt stands in for it; without rt it is an error
+    if (cef.start && start === null && receipt === null) {
+      return { kind: 'error', reason: `CEF start is not a time: ${JSON.stringify(cef.start.slice(0, 40))}` };
+    }
     const deviceTime = this.options.timeSource === 'receipt' ? receipt : start ?? receipt;
     return this.finish(cef.record, 'cef', deviceTime, header);
   }
@@ -111,6 +127,7 @@ export class LogParser {
     const fields =
       csvLine(message) ?? (parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][])[0];
     if (!fields || fields.length < 34) return { kind: 'error', reason: `PAN-OS CSV has ${fields ? fields.length : 0} fields, TRAFFIC needs at least 34` };
+    if (fields.length > this.options.maxFields) return { kind: 'error', reason: `PAN-OS CSV has ${fields.length} fields, more than the limit of ${this.options.maxFields}` };
     const record = panosCsvToCommonSecurityLog(fields, header?.host ?? null);
     const o = this.options.deviceOffsetMinutes;
     const deviceTime = panosTimeToMs(this.options.timeSource === 'receipt' ? fields[1] : fields[6], o);
@@ -123,7 +140,9 @@ export class LogParser {
         const sep = message.slice('#separator'.length).trim();
         this.zeekSeparator = sep.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) || '\t';
       } else if (message.startsWith('#fields')) {
-        this.zeekFields = message.split(this.zeekSeparator).slice(1);
+        const names = message.split(this.zeekSeparator).slice(1);
+        if (names.length > this.options.maxFields) return { kind: 'error', reason: `Zeek #fields names ${names.length} fields, more than the limit of ${this.options.maxFields}` };
+        this.zeekFields = names;
         // where each field is (the last column of that name, as building an object from the row would keep)
         this.zeekColumn = new Map(this.zeekFields.map((name, i) => [name, i]));
       }
@@ -142,6 +161,9 @@ export class LogParser {
   }
 
   private fromJson(message: string, header: SyslogHeader | null, format: 'json' | 'zeek-json'): ParseResult {
+    const shape = jsonShape(message, this.options.maxJsonDepth, this.options.maxFields);
+    if (shape === 'deep') return { kind: 'error', reason: `JSON nested deeper than the limit of ${this.options.maxJsonDepth} levels` };
+    if (shape === 'wide') return { kind: 'error', reason: `JSON has more values than the limit of ${this.options.maxFields} fields` };
     let value: unknown;
     try {
       value = JSON.parse(message);
@@ -187,7 +209,7 @@ export class LogParser {
       syslogMs =
         header.format === 'rfc5424'
           ? rfc5424TimeToMs(header.time)
-          : bsdTimeToEpochMs(header.time, deviceMs ?? this.lastEventMs ?? NaN, this.options.deviceOffsetMinutes);
+          : bsdTimeToEpochMs(header.time, deviceMs ?? NaN, this.options.deviceOffsetMinutes);
       if (syslogMs !== null && Number.isNaN(syslogMs)) syslogMs = null;
       if (header.host !== null) record.Computer = header.host;
       if (syslogMs !== null) record.SyslogTime = isoFromMs(syslogMs);
@@ -199,7 +221,36 @@ export class LogParser {
     } else if (!(keepOwnTime && record.TimeGenerated !== undefined)) {
       return { kind: 'error', reason: `no usable ${this.options.timeSource} time in the line` };
     }
-    if (timeMs !== null && (this.lastEventMs === null || timeMs > this.lastEventMs)) this.lastEventMs = timeMs;
     return { kind: 'record', record, format };
   }
+}
+
+/**
+ * One pass over a JSON text before it is parsed: 'deep' when brackets nest
+ * deeper than maxDepth, 'wide' when it holds more than maxValues values
+ * (commas and opening brackets outside strings), else null. Malformed text
+ * is left for JSON.parse to refuse.
+ */
+export function jsonShape(text: string, maxDepth: number, maxValues: number): 'deep' | 'wide' | null {
+  let depth = 0;
+  let values = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // to the closing quote, skipping escaped characters
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > maxDepth) return 'deep';
+      if (++values > maxValues) return 'wide';
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+    } else if (c === 44 /* , */) {
+      if (++values > maxValues) return 'wide';
+    }
+  }
+  return null;
 }

@@ -129,23 +129,36 @@ export function bsdTimeToEpochMs(text: string, reference: number, offsetMinutes:
 /**
  * Splits a TCP byte stream into syslog messages: octet-counted frames
  * ("LEN SP MSG", RFC 6587) or newline-delimited ones, whichever the stream
- * uses. Keeps the unfinished tail for the next chunk, up to `maxFrame` bytes.
+ * uses. Keeps the unfinished tail for the next chunk, up to `maxFrame` bytes,
+ * in a buffer of doubling capacity, and reads it again only once it can hold
+ * a whole frame (a newline arrived, or the bytes its count asks for): a frame
+ * sent a few bytes at a time costs what its length says, not its square.
  */
 export class FrameSplitter {
   private pending: Buffer = Buffer.alloc(0);
+  private pendingLength = 0;
+  /** bytes the tail needs before it can hold a frame (0: read again at the next chunk), or -1: a newline */
+  private waitFor = 0;
 
   constructor(private readonly maxFrame = 1024 * 1024) {}
 
   get bufferedBytes(): number {
-    return this.pending.length;
+    return this.pendingLength;
   }
 
   /** Complete frames found so far; `overflow` counts bytes dropped as unframeable. */
   push(chunk: Buffer | string): { frames: string[]; overflow: number } {
     const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    let buf = this.pending.length ? Buffer.concat([this.pending, data]) : data;
     const frames: string[] = [];
     let overflow = 0;
+    let buf = data;
+    if (this.pendingLength > 0) {
+      this.append(data);
+      const ready = this.waitFor < 0 ? data.indexOf(0x0a) >= 0 || this.pendingLength > this.maxFrame : this.pendingLength >= this.waitFor;
+      if (!ready) return { frames, overflow };
+      buf = this.pending.subarray(0, this.pendingLength);
+    }
+    let waitFor = 0;
     for (;;) {
       // skip separators between frames
       let start = 0;
@@ -153,7 +166,10 @@ export class FrameSplitter {
       buf = buf.subarray(start);
       if (buf.length === 0) break;
       const octets = octetCountPrefix(buf);
-      if (octets === 'partial') break;
+      if (octets === 'partial') {
+        waitFor = 0;
+        break;
+      }
       if (octets) {
         const [headerLength, length] = octets;
         if (length > this.maxFrame) {
@@ -161,13 +177,19 @@ export class FrameSplitter {
           buf = buf.subarray(Math.min(buf.length, headerLength + length));
           continue;
         }
-        if (buf.length < headerLength + length) break;
+        if (buf.length < headerLength + length) {
+          waitFor = headerLength + length;
+          break;
+        }
         frames.push(trimLineEnd(buf.subarray(headerLength, headerLength + length).toString('utf8')));
         buf = buf.subarray(headerLength + length);
         continue;
       }
       const nl = buf.indexOf(0x0a);
-      if (nl < 0) break;
+      if (nl < 0) {
+        waitFor = -1;
+        break;
+      }
       frames.push(buf.subarray(0, nl).toString('utf8').replace(/\r$/, ''));
       buf = buf.subarray(nl + 1);
     }
@@ -176,14 +198,28 @@ export class FrameSplitter {
       buf = Buffer.alloc(0);
     }
     this.pending = Buffer.from(buf);
+    this.pendingLength = this.pending.length;
+    this.waitFor = waitFor;
     return { frames, overflow };
   }
 
   /** What is left at the end of a stream, as one last frame. */
   end(): string[] {
-    const rest = this.pending.toString('utf8').trim();
+    const rest = this.pending.toString('utf8', 0, this.pendingLength).trim();
     this.pending = Buffer.alloc(0);
+    this.pendingLength = 0;
     return rest ? [rest] : [];
+  }
+
+  private append(data: Buffer): void {
+    const length = this.pendingLength + data.length;
+    if (length > this.pending.length) {
+      const grown = Buffer.allocUnsafe(Math.max(length, 2 * this.pending.length));
+      this.pending.copy(grown, 0, 0, this.pendingLength);
+      this.pending = grown;
+    }
+    data.copy(this.pending, this.pendingLength);
+    this.pendingLength = length;
   }
 }
 

@@ -2,7 +2,7 @@ import { isRecord, LogRecord } from '../common/records';
 
 /**
  * Partitioning records by their delta key, so that every event of one key
- * reaches the same worker (SPEC §13). The hash is written down so that any
+ * reaches the same worker. The hash is written down so that any
  * tool can compute a record's partition:
  *
  *   key text  = the key fields' values as text (a string as it is, a number in

@@ -36,7 +36,7 @@ export interface GateOptions {
 
 /**
  * The default allow-list of the hunt example: services whose periodic
- * traffic is documented in ../shared/reference/beaconing-prior-art.md §5.5
+ * traffic is documented in RITA's and Flare's write-ups of prevalence (README: Hunt profile)
  * and whose address space belongs to the vendor alone. Cloud ranges shared
  * with customers (Azure, AWS, CDNs) are deliberately absent: C2 servers
  * live there too. Each line can be removed or extended.
@@ -75,12 +75,28 @@ export function parseAllowList(text: unknown): AllowRule[] {
 }
 
 interface PairState {
-  /** bin start of the first alert of the current streak (epoch seconds) */
+  /** first event of the current streak's alerting evidence (epoch seconds) */
   first: number;
-  /** bin start of the latest alert, reported or not */
+  /** last event of the streak's latest alert, reported or not */
   last: number;
-  /** bin start of the latest reported alert */
+  /** last event of the latest reported alert's evidence */
   reported: number;
+}
+
+/**
+ * The pairs alerted, by pair key: kept apart from the gate so that scorers
+ * watching the same pairs (the hunt's windows and its hourly bursts) can
+ * share it and notify a pair once per re-arm period between them.
+ */
+export type PairMemory = Map<string, PairState>;
+
+/** What the gate reads besides the alert row: the window it summarises and the times of its events. */
+export interface GateWindow {
+  binSeconds?: unknown;
+  hopSeconds?: unknown;
+  /** the cell's first and last counted event (hunt histograms with sub-bins); else the window bounds stand in */
+  firstSeen?: unknown;
+  lastSeen?: unknown;
 }
 
 export interface GateVerdict {
@@ -94,18 +110,25 @@ export interface GateState {
 }
 
 export class AlertGate {
-  private readonly pairs = new Map<string, PairState>();
   private readonly sourcesByDestination = new Map<string, Set<string>>();
   readonly counts = { passed: 0, allowListed: 0, prevalent: 0, repeats: 0 };
 
-  constructor(readonly options: GateOptions) {}
+  constructor(
+    readonly options: GateOptions,
+    private readonly pairs: PairMemory = new Map(),
+  ) {}
 
   /**
-   * Decides on one alert row (in bin order per pair). A reported row gets
-   * PatternSince (first bin of the streak) and PatternHours; a streak
-   * continues while alerts come at most two bins apart.
+   * Decides on one alert row. Every clock here runs on the events the row
+   * counted, not on its window: overlapping windows of the same traffic
+   * are one piece of evidence. The row gets PatternSince (the first event
+   * of the streak's alerts) and PatternHours (to the latest alert's last
+   * event); a streak goes on while alerting events come at most two windows
+   * apart; a pair is reported again once the evidence has moved on by the
+   * re-arm time from the last report's, in either direction (rows of long
+   * windows close after the short ones covering the same events).
    */
-  check(row: LogRecord, window: { binSeconds?: unknown; hopSeconds?: unknown } = {}): GateVerdict {
+  check(row: LogRecord, window: GateWindow = {}): GateVerdict {
     const o = this.options;
     const src = row[o.srcField];
     const dst = row[o.dstField];
@@ -149,21 +172,24 @@ export class AlertGate {
       this.counts.passed++;
       return { suppressed: null };
     }
+    const { first, last } = evidence(bin.sec, binSeconds, window);
     const key = `${String(src)}\u0000${String(dst)}\u0000${String(port)}`;
     const prev = this.pairs.get(key);
-    // a streak goes on while alerts come at most two windows apart; the re-arm clock runs across streaks
-    const state: PairState =
-      prev && bin.sec - prev.last <= 2 * step ? { ...prev, last: bin.sec } : { first: bin.sec, last: bin.sec, reported: prev?.reported ?? -Infinity };
+    const continues = prev !== undefined && first - prev.last <= 2 * step && prev.first - last <= 2 * step;
+    const state: PairState = continues
+      ? { first: Math.min(prev.first, first), last: Math.max(prev.last, last), reported: prev.reported }
+      : { first, last, reported: prev?.reported ?? -Infinity };
     this.pairs.delete(key);
     this.pairs.set(key, state);
     this.trim(this.pairs);
     row.PatternSince = isoFromSeconds(state.first);
-    row.PatternHours = Math.round(((bin.sec + binSeconds - state.first) / 3600) * 10) / 10;
-    if (o.rearmSeconds > 0 && bin.sec - state.reported < o.rearmSeconds) {
+    row.PatternHours = Math.round(((state.last - state.first) / 3600) * 10) / 10;
+    const since = Math.abs(last - state.reported);
+    if (o.rearmSeconds > 0 && since < o.rearmSeconds) {
       this.counts.repeats++;
-      return { suppressed: `repeat: pair reported ${Math.round((bin.sec - state.reported) / 360) / 10} h ago (re-arms after ${o.rearmSeconds / 3600} h)` };
+      return { suppressed: `repeat: pair reported ${Math.round(since / 360) / 10} h ago (re-arms after ${o.rearmSeconds / 3600} h)` };
     }
-    state.reported = bin.sec;
+    state.reported = last;
     this.counts.passed++;
     return { suppressed: null };
   }
@@ -180,11 +206,17 @@ export class AlertGate {
     });
   }
 
+  /** Loads a snapshot into a starting gate; pairs merge into what a sharing scorer restored already. */
   restore(saved: unknown): void {
-    this.reset();
+    this.sourcesByDestination.clear();
     const state = openSnapshot<GateState>(saved, 'alert-gate', this.stateSettings());
     if (state instanceof Error) throw state;
-    for (const [k, v] of state.pairs) this.pairs.set(k, { ...v, reported: v.reported ?? -Infinity });
+    for (const [k, v] of state.pairs) {
+      // a shared memory is restored by each scorer that shares it: the latest report wins
+      const had = this.pairs.get(k);
+      const reported = v.reported ?? -Infinity;
+      if (!had || had.reported <= reported) this.pairs.set(k, { ...v, reported });
+    }
     for (const [d, s] of state.destinations) this.sourcesByDestination.set(d, new Set(s));
   }
 
@@ -196,4 +228,15 @@ export class AlertGate {
   private trim<V>(map: Map<string, V>): void {
     while (map.size > this.options.maxRemembered) map.delete(map.keys().next().value as string);
   }
+}
+
+/**
+ * The event times a row stands for: its first and last counted event when
+ * the histogram kept them, else its window (a short bin is its own bound).
+ */
+function evidence(start: number, binSeconds: number, window: GateWindow): { first: number; last: number } {
+  const first = parseEventTime(window.firstSeen);
+  const last = parseEventTime(window.lastSeen);
+  if (first && last && first.sec <= last.sec) return { first: first.sec, last: last.sec };
+  return { first: start, last: start + binSeconds };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { isRecord, LogRecord, RecordError } from '../common/records';
 import { quietByTotal, scoreRow, ScoredRow, ScorerOptions } from './scorer';
 import { bandUpper } from './stats';
@@ -69,6 +70,16 @@ function farDelta(counts: Record<string, number>, options: ScorerOptions): numbe
 export function cellKey(row: LogRecord): string {
   const groups = Array.isArray(row.GroupFields) ? (row.GroupFields as string[]) : [];
   return JSON.stringify([row.TimeGenerated, row.BinSeconds ?? null, row.HopSeconds ?? null, groups, groups.map((f) => row[f] ?? null)]);
+}
+
+/**
+ * An alert's stable identity: the scorer (its node id) and the cell (window
+ * start and size, group fields and values). Early and final rows of a cell,
+ * a restart and a replay of the same events give the same id, so a SIEM or
+ * a chat bot can drop a repeat.
+ */
+export function alertId(rule: string, row: LogRecord): string {
+  return createHash('sha256').update(JSON.stringify([rule, cellKey(row)])).digest('hex').slice(0, 20);
 }
 
 /** An early alert already sent, kept until its cell's final row. */
@@ -150,11 +161,15 @@ export interface Decision {
   suppressed: string | null;
   /** the first alert of its cell (hand-offs to e-mail and chat notify on it) */
   notify: boolean;
+  /** the first alert of its cell since the last reset, notified or not (a replay's alerts still count) */
+  first: boolean;
 }
 
 export interface EarlyAlertsState {
   notices: Array<[string, Notice]>;
   counts: EarlyAlerts['counts'];
+  /** the AlertIds a person was notified of (absent in state saved before they existed) */
+  notified?: string[];
 }
 
 /**
@@ -165,9 +180,19 @@ export interface EarlyAlertsState {
  */
 export class EarlyAlerts {
   private readonly notices = new NoticeBook();
+  /**
+   * The cells notified, by AlertId, oldest first. A reset does not forget
+   * them: replaying the same events after a reset finds the same cells,
+   * and a person told once is not told again.
+   */
+  private readonly notified = new Set<string>();
   readonly counts = { early: 0, earlyAlerts: 0, waiting: 0, contradicted: 0 };
 
-  constructor(private readonly maxRemembered = 100_000) {}
+  /** `rule`: the scorer's identity in AlertIds (its node id) */
+  constructor(
+    private readonly maxRemembered = 100_000,
+    private readonly rule = '',
+  ) {}
 
   /**
    * The decision on one row, or null for an early row that sends nothing
@@ -178,16 +203,25 @@ export class EarlyAlerts {
     if (!isRecord(input)) throw new RecordError('row', input, 'is not an object');
     if (input.Final === false) return this.early(input, options, title, gate);
     const result = scoreRow(input, options, title);
+    if (result.alert) result.row.AlertId = alertId(this.rule, input);
     const key = input.Final === true && this.notices.mayHold(input) ? cellKey(input) : null;
     const notice = key !== null ? this.notices.get(key) : undefined;
     if (key !== null) this.notices.delete(key);
     if (notice && !result.alert) this.counts.contradicted++; // arrival disorder beyond lateness + certain after
     if (notice && result.alert) {
       if (notice.patternSince !== undefined) Object.assign(result.row, { PatternSince: notice.patternSince, PatternHours: notice.patternHours });
-      return { result, suppressed: notice.suppressed, notify: false };
+      return { result, suppressed: notice.suppressed, notify: false, first: false };
     }
     const suppressed = result.alert ? gate(result.row) : null;
-    return { result, suppressed, notify: result.alert && !suppressed };
+    return { result, suppressed, notify: result.alert && !suppressed && this.firstNotice(result.row.AlertId as string), first: result.alert && !suppressed };
+  }
+
+  /** Whether the cell is notified now: false when it was before (the ledger survives resets), else remembered. */
+  private firstNotice(id: string): boolean {
+    if (this.notified.has(id)) return false;
+    this.notified.add(id);
+    while (this.notified.size > this.maxRemembered) this.notified.delete(this.notified.values().next().value as string);
+    return true;
   }
 
   /**
@@ -203,13 +237,14 @@ export class EarlyAlerts {
     return quietByTotal(input, options);
   }
 
+  /** Forgets the cells waiting for their final row and the counts; not which cells were notified. */
   reset(): void {
     this.notices.clear();
     Object.assign(this.counts, { early: 0, earlyAlerts: 0, waiting: 0, contradicted: 0 });
   }
 
   snapshot(): Snapshot<EarlyAlertsState> {
-    return makeSnapshot('early-alerts', {}, { notices: this.notices.entries(), counts: this.counts });
+    return makeSnapshot('early-alerts', {}, { notices: this.notices.entries(), counts: this.counts, notified: [...this.notified] });
   }
 
   restore(saved: unknown): void {
@@ -218,6 +253,8 @@ export class EarlyAlerts {
     if (state instanceof Error) throw state;
     for (const [key, notice] of state.notices) this.notices.set(key, notice);
     Object.assign(this.counts, state.counts);
+    this.notified.clear();
+    for (const id of state.notified ?? []) if (typeof id === 'string') this.notified.add(id);
   }
 
   private early(input: LogRecord, options: ScorerOptions, title: string, gate: (row: LogRecord) => string | null): Decision | null {
@@ -230,11 +267,12 @@ export class EarlyAlerts {
     const key = cellKey(input);
     if (this.notices.has(key)) return null; // alerted on an earlier early row
     this.counts.earlyAlerts++;
+    scored.row.AlertId = alertId(this.rule, input);
     const suppressed = gate(scored.row);
     const notice: Notice = { suppressed };
     if (scored.row.PatternSince !== undefined) Object.assign(notice, { patternSince: scored.row.PatternSince, patternHours: scored.row.PatternHours });
     this.notices.set(key, notice);
     while (this.notices.size > this.maxRemembered) this.notices.delete(this.notices.oldestKey() as string);
-    return { result: scored, suppressed, notify: !suppressed };
+    return { result: scored, suppressed, notify: !suppressed && this.firstNotice(scored.row.AlertId as string), first: !suppressed };
   }
 }

@@ -20,15 +20,19 @@ export interface ScoredBatch {
  */
 export class ScorerStage {
   readonly counts = { scored: 0, alerts: 0, suppressed: 0 };
-  /** early (certain) verdicts and the cells already notified */
-  readonly early = new EarlyAlerts();
+  /** early (certain) verdicts and the cells already notified (a ledger a reset keeps) */
+  readonly early: EarlyAlerts;
 
   constructor(
     readonly options: ScorerOptions,
     /** null when no allow-list, prevalence limit or re-arm time is set (the Sentinel rules) */
     readonly gate: AlertGate | null,
     readonly title: string,
-  ) {}
+    /** the scorer's identity in AlertIds (its node id) */
+    rule = '',
+  ) {
+    this.early = new EarlyAlerts(100_000, rule);
+  }
 
   /**
    * Scores the rows. `missesRead`: whether anyone reads the rows below
@@ -42,14 +46,17 @@ export class ScorerStage {
           this.counts.scored++;
           continue;
         }
-        const window = input as { BinSeconds?: unknown; HopSeconds?: unknown };
-        const gate = (row: LogRecord) => this.gate?.check(row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds }).suppressed ?? null;
+        const window = input as { BinSeconds?: unknown; HopSeconds?: unknown; FirstSeen?: unknown; LastSeen?: unknown };
+        const gate = (row: LogRecord) =>
+          this.gate?.check(row, { binSeconds: window.BinSeconds, hopSeconds: window.HopSeconds, firstSeen: window.FirstSeen, lastSeen: window.LastSeen })
+            .suppressed ?? null;
         // an early row sends nothing until its verdict is certain; a final row after an early alert is not notified again
         const decision = this.early.decide(input, this.options, this.title, gate);
         if (!decision) continue;
         const { result, suppressed } = decision;
         this.counts.scored++;
-        if (result.row.Final !== undefined && result.alert) result.row.Notify = decision.notify;
+        // hand-offs route on it: an alert already notified (early, or before a reset) says so
+        if (result.alert && (result.row.Final !== undefined || (!suppressed && !decision.notify))) result.row.Notify = decision.notify;
         if (suppressed) {
           // held back, not lost: with the rows below threshold, and the reason
           this.counts.suppressed++;
@@ -57,7 +64,7 @@ export class ScorerStage {
           result.row.FailedThresholds = [];
           out.misses.push(result.row);
         } else if (result.alert) {
-          if (decision.notify) this.counts.alerts++; // alerted cells: a final row after an early alert is not counted again
+          if (decision.first) this.counts.alerts++; // alerted cells: a final row after an early alert is not counted again
           out.hits.push(result.row);
           out.summaries.push(result.summary);
         } else {
@@ -71,7 +78,7 @@ export class ScorerStage {
     return out;
   }
 
-  /** Forgets the counters, the gate's memory and the early verdicts. */
+  /** Forgets the counters, the gate's memory and the early verdicts; not which cells were notified. */
   reset(): void {
     for (const key of Object.keys(this.counts) as Array<keyof typeof this.counts>) this.counts[key] = 0;
     this.gate?.reset();

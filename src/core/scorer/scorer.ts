@@ -13,6 +13,7 @@ import {
 } from './stats';
 import { parseEventTime } from '../common/time';
 import { DEFAULT_PERIODICITY, intervalPeriodicity } from './periodicity';
+import { alertSubject } from '../alert/text';
 
 /**
  * kql: the rules' exact arg_max / percentage; window: the share of intervals
@@ -112,7 +113,7 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   const binSeconds = typeof input.BinSeconds === 'number' ? input.BinSeconds : 3600;
   // connections, when the histogram counted them all (strobes have intervals under any minimum delta)
   const connections = typeof input.Connections === 'number' ? input.Connections : total;
-  const perHour = connections / (binSeconds / 3600);
+  const perHour = connections / (activeSeconds(input, binSeconds) / 3600);
   const strobe = options.strobePerHour != null && perHour >= options.strobePerHour;
 
   const failed: string[] = [];
@@ -137,7 +138,7 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   row.TotalEvents = total;
   // for-in, not Object.keys: no array per row (a row's keys are its own, plain data)
   for (const k in input) {
-    if (k.startsWith('Total') && k !== 'TotalEvents' && Object.prototype.hasOwnProperty.call(input, k)) row[k] = input[k];
+    if (k.startsWith('Total') && k !== 'TotalEvents' && Object.hasOwn(input, k)) row[k] = input[k];
   }
   row.BeaconPercent = percent;
   row.timestamp = input.TimeGenerated;
@@ -154,8 +155,28 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   if (method !== 'kql' || options.strobePerHour != null) {
     row.AlertClass = strobe ? 'strobe' : 'beacon';
     row.ConnectionsPerHour = Math.round(perHour * 10) / 10;
+    // which figures these are, so every text of the row (console, e-mail, SIEM) reads them alike
+    row.Method = method;
+    row.BinSeconds = binSeconds;
+    if (method === 'window') {
+      row.BandSeconds = options.windowSeconds ?? 0;
+      row.BandPercent = options.windowPercent ?? 0;
+    }
   }
   return { row, alert, failed: alert ? [] : failed, summary: alert ? alertSummary(row, groupFields, title) : '' };
+}
+
+/**
+ * The time the row's connections were spread over: from its first to its
+ * last event when the histogram kept them (a 72 h window of 6 h of traffic
+ * is 6 h, not 72), at least an hour (or the whole window when shorter) so
+ * a few connections close together are no strobe.
+ */
+function activeSeconds(input: LogRecord, binSeconds: number): number {
+  const first = parseEventTime(input.FirstSeen);
+  const last = parseEventTime(input.LastSeen);
+  if (!first || !last || !(last.sec >= first.sec)) return binSeconds;
+  return Math.min(binSeconds, Math.max(last.sec - first.sec, Math.min(3600, binSeconds)));
 }
 
 /** A delta count must be a finite number ≥ 0 under a numeric key (throws the row's error otherwise). */
@@ -223,26 +244,35 @@ function periodParts(counts: Record<string, number>, alpha: number): { PeriodSec
   return { PeriodSeconds: r.period, PeriodShare: Math.round(r.share * 1000) / 1000, PeriodPValue: Number(r.pValue.toPrecision(3)), PeriodBand: r.band };
 }
 
-/** One line for an e-mail subject or a chat message. */
-export function alertSummary(row: LogRecord, groupFields: string[], title = 'Beaconing'): string {
-  const who = groupFields.map((f) => `${f} ${printable(row[f])}`).join(', ');
-  const percent = typeof row.BeaconPercent === 'number' ? row.BeaconPercent.toFixed(1) : '?';
-  if (row.AlertClass === 'strobe') {
-    return `${title}: strobe ${who} — ${row.ConnectionsPerHour} connections/h in the bin starting ${printable(row.TimeGenerated)}`;
-  }
-  const score = typeof row.PeriodPValue === 'number' ? `, p ${row.PeriodPValue.toExponential(1)}` : typeof row.Score === 'number' ? `, score ${row.Score.toFixed(3)}` : '';
-  const every = typeof row.PeriodSeconds === 'number' ? row.PeriodSeconds : typeof row.MedianIntervalSeconds === 'number' ? row.MedianIntervalSeconds : row.MostFrequentTimeDeltainSeconds;
-  return (
-    `${title}: ${who} — every ${every} s, ` +
-    `${row.MostFrequentTimeDeltaCount} of ${row.TotalEvents} intervals (${percent} %)${score} ` +
-    `in the bin starting ${printable(row.TimeGenerated)}`
-  );
+/**
+ * The group fields of a scorer row, read from its column order (KQL's):
+ * the columns between TimeGenerated and MostFrequentTimeDeltaCount. Rows
+ * keep the rule's columns only, so this is how a reader of the row alone
+ * (the sidebar, a formatter) tells the group from the figures; a group
+ * value may be '' (a CEF line without suser), which a text should leave
+ * out rather than print empty. Null when the row is not in that order.
+ */
+export function groupFieldsOf(row: LogRecord): string[] | null {
+  const keys = Object.keys(row);
+  const from = keys.indexOf('TimeGenerated');
+  const to = keys.indexOf('MostFrequentTimeDeltaCount');
+  return from === 0 && to > from ? keys.slice(from + 1, to) : null;
 }
 
-/** Log-sourced strings are untrusted: no control characters, bounded length. */
-function printable(value: unknown): string {
-  const text = value === undefined || value === null ? '-' : String(value);
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return clean.length > 64 ? clean.slice(0, 64) + '…' : clean;
+/** One line for an e-mail subject or a chat message (the text every alert is told in). */
+export function alertSummary(row: LogRecord, _groupFields: string[], title = 'Beaconing'): string {
+  return alertSubject(row, { title });
+}
+
+/** The conditions a scorer applies, worded as its FailedThresholds are: the "why" of an alert's text. */
+export function thresholdTexts(options: ScorerOptions): string[] {
+  const out: string[] = [];
+  const method = options.method ?? 'kql';
+  if (options.minTotalEvents !== null) out.push(`TotalEvents > ${options.minTotalEvents}`);
+  if (options.minModeCount !== null) out.push(`MostFrequentTimeDeltaCount > ${options.minModeCount}`);
+  if (options.minBeaconPercent !== null) out.push(`BeaconPercent > ${options.minBeaconPercent}`);
+  if (method === 'stats' && options.minScore != null) out.push(`Score >= ${options.minScore}`);
+  if (method === 'periodic') out.push(`PeriodPValue <= ${options.maxPValue ?? DEFAULT_PERIODICITY.alpha}`);
+  if (options.strobePerHour != null) out.push(`ConnectionsPerHour >= ${options.strobePerHour} (strobe)`);
+  return out;
 }

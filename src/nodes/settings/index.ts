@@ -5,6 +5,7 @@
  */
 import { SettingsTable } from './table';
 import { DELTA } from './delta';
+import { FORMAT } from './format';
 import { HISTOGRAM } from './histogram';
 import { IP_FILTER } from './ip-filter';
 import { PARSE } from './parse';
@@ -23,4 +24,5 @@ export const SETTINGS: Readonly<Record<string, SettingsTable>> = {
   'beacon-scorer': SCORER,
   'beacon-partition': PARTITION,
   'beacon-syslog-in': SYSLOG_IN,
+  'beacon-format': FORMAT,
 };

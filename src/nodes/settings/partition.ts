@@ -1,5 +1,9 @@
 import { ENV_REFERENCE, NAME, SettingsTable } from './table';
 
+/** Node-RED's references to environment variables, substituted when the flow starts (a worker's own partitions). */
+const COUNT_ENV = `$\{NETBEACON_PARTITION_COUNT}`;
+const PARTITIONS_ENV = `$\{NETBEACON_PARTITIONS}`;
+
 const MAX_PARTITIONS = 65536;
 
 /** A topic prefix without its trailing slashes (a loop, not a regular expression: no backtracking). */
@@ -14,9 +18,9 @@ export const PARTITION: SettingsTable = {
   name: NAME,
   mode: { type: 'enum', value: 'split', blank: 'split', values: ['split', 'take'], error: 'mode', row: { icon: 'random', input: 'select', options: 'mode', width: '70%' } },
   keyFields: { type: 'fields', value: 'LocalIP', blank: 'LocalIP', error: 'keyFields', row: { icon: 'key', width: '70%', placeholder: 'LocalIP', group: 'beacon-partition-split' } },
-  count: { row: { icon: 'th-large', width: '70%', placeholder: '${NETBEACON_PARTITION_COUNT}', group: 'beacon-partition-split' },
+  count: { row: { icon: 'th-large', width: '70%', placeholder: COUNT_ENV, group: 'beacon-partition-split' },
     type: 'string',
-    value: '${NETBEACON_PARTITION_COUNT}',
+    value: COUNT_ENV,
     absent: 4,
     requiredIf: (view) => view('mode') !== 'take',
     error: 'count',
@@ -25,9 +29,9 @@ export const PARTITION: SettingsTable = {
       return ENV_REFERENCE.test(text) || (/^\d+$/.test(text) && n >= 1 && n <= MAX_PARTITIONS) ? null : { error: 'count' };
     },
   },
-  take: { row: { icon: 'th-large', width: '70%', placeholder: '${NETBEACON_PARTITIONS}', group: 'beacon-partition-take' },
+  take: { row: { icon: 'th-large', width: '70%', placeholder: PARTITIONS_ENV, group: 'beacon-partition-take' },
     type: 'string',
-    value: '${NETBEACON_PARTITIONS}',
+    value: PARTITIONS_ENV,
     absent: '0-3',
     requiredIf: (view) => view('mode') === 'take',
     error: 'take',

@@ -14,8 +14,14 @@ export const SYSLOG_IN: SettingsTable = {
   framing: { type: 'enum', value: 'auto', blank: 'auto', values: ['auto', 'octet', 'newline'], error: 'framing', row: { icon: 'align-justify', input: 'select', options: 'framing', width: '70%', group: STREAM } },
   maxConnections: whole(100, 1, { icon: 'users', width: '70px', group: STREAM }),
   idleTimeout: whole(600, 0, { width: '70px', unit: 'seconds', group: STREAM }),
+  maxPerSender: whole(10, 1, { icon: 'user', width: '70px', group: STREAM }),
+  // closes connections that complete no frame for this long (slow or silent senders holding the slots)
+  progressTimeout: whole(30, 0, { width: '70px', unit: 'seconds', group: STREAM }),
+  handshakeTimeout: whole(10, 1, { icon: 'handshake-o', width: '70px', unit: 'seconds', group: 'beacon-syslog-in-tls' }),
   receiveBuffer: whole(4096, 0, { icon: 'inbox', width: '90px', unit: 'kib', group: 'beacon-syslog-in-udp' }), // KiB
   maxFrameBytes: whole(65536, 64, { icon: 'arrows-h', width: '90px', unit: 'bytes' }),
+  // MiB per queue; the UDP reader thread counts waiting bytes in a 32-bit cell, hence at most 1024
+  queueMegabytes: { type: 'integer', value: 64, blank: 64, min: 1, max: 1024, error: 'range', row: { icon: 'database', width: '70px', unit: 'mib' } },
   batchLines: whole(1000, 1, { icon: 'th-list', width: '70px' }),
   batchMs: whole(200, 1, { width: '60px', unit: 'ms' }),
   parse: { type: 'boolean', value: false, error: 'boolean', row: { icon: 'file-text-o', input: 'checkbox', unit: 'parseLines' } },

@@ -1,5 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
 import { translate } from './i18n';
+import { errorMessage } from './messages';
 
 /**
  * A node whose settings cannot be used: the reason in the log (and the
@@ -18,14 +19,20 @@ export function refusedInput(type: string): Error {
 /**
  * Builds what a node needs from its settings; when that throws, the node
  * is refused (see refuseSettings), answers each input message with an
- * error, and null comes back.
+ * error (carrying the message's id and topic, not its payload), and null
+ * comes back.
  */
 export function configure<T>(RED: NodeAPI, node: Node, type: string, build: () => T): T | null {
   try {
     return build();
   } catch (err) {
     refuseSettings(RED, node, type, err);
-    node.on('input', (_msg, _send, done) => done(refusedInput(type)));
+    node.on('input', (msg, _send, done) => {
+      // to Catch without a copy of the message (see errorMessage)
+      const error = refusedInput(type);
+      node.error(error, errorMessage(msg, error));
+      done();
+    });
     return null;
   }
 }

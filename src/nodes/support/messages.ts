@@ -1,5 +1,5 @@
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { isRecord, RecordError } from '../../core/common/records';
+import { describeValue, isRecord, RecordError } from '../../core/common/records';
 
 /** The control flags of a message: `msg.flush`, `msg.reset`, `msg.checkpoint`, and whether any is set. */
 export interface ControlFlags {
@@ -100,18 +100,50 @@ export function sendEach(send: (msg: Array<NodeMessage | NodeMessage[] | null>) 
   }
 }
 
-/** One Error for all bad records of a message, naming the first field and value. */
-export function summariseErrors(errors: RecordError[], total: number): Error | null {
+/**
+ * One Error for all bad records of a message, naming the first field, its
+ * value (cut short) and, given the records, the first bad record's position.
+ */
+export function summariseErrors(errors: RecordError[], total: number, records?: readonly unknown[]): Error | null {
   if (errors.length === 0) return null;
   const first = errors[0];
+  const position = records ? positionOf(records, first) : -1;
+  const where = position >= 0 && total > 1 ? ` (record ${position + 1})` : '';
   const text =
     errors.length === 1 && total <= 1
       ? `record rejected: ${first.message}`
-      : `${errors.length} of ${total} records rejected; first: ${first.message}`;
-  const err = new Error(text) as Error & { field?: string; value?: unknown; count?: number };
+      : `${errors.length} of ${total} records rejected; first: ${first.message}${where}`;
+  const err = new Error(text) as Error & { field?: string; value?: string; count?: number; position?: number };
   err.field = first.field;
+  err.value = describeValue(first.value, 120);
   err.count = errors.length;
+  if (position >= 0) err.position = position + 1;
   return err;
+}
+
+/** Where the record a RecordError is about stands in the batch (errors are found in record order), or -1. */
+function positionOf(records: readonly unknown[], error: RecordError): number {
+  if (error.field === 'record' || error.field === 'row') return records.indexOf(error.value);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (isRecord(r) && r[error.field] === error.value) return i;
+  }
+  return -1;
+}
+
+/**
+ * The message an error about `msg` takes to Catch nodes: the message's id
+ * and topic and what went wrong (text, field, position, the value cut
+ * short), never its payload. Node-RED clones the message for each Catch
+ * node, and a batch can be large or nested deep enough to overflow the
+ * stack when cloned, so the error would never arrive.
+ */
+export function errorMessage(msg: NodeMessageInFlow | NodeMessage, err: Error): NodeMessage {
+  const detail = err as Error & { field?: string; value?: string; count?: number; position?: number };
+  const out: Record<string, unknown> = { _msgid: msg._msgid, payload: err.message };
+  if (typeof msg.topic === 'string') out.topic = msg.topic.slice(0, 200);
+  for (const k of ['field', 'value', 'count', 'position'] as const) if (detail[k] !== undefined) out[k] = detail[k];
+  return out as NodeMessage;
 }
 
 /**

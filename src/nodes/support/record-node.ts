@@ -3,7 +3,7 @@ import { RecordError } from '../../core/common/records';
 import { ContextState, persistenceSettings, PersistenceSettings } from './persistence';
 import { NodeSettings, readSettings } from '../settings/read';
 import { catalog } from './i18n';
-import { Incoming, readIncoming, sendEach, shapeOutputs, summariseErrors } from './messages';
+import { errorMessage, Incoming, readIncoming, sendEach, shapeOutputs, summariseErrors } from './messages';
 import { StatusReporter } from './status';
 import { refusedInput, refuseSettings } from './invalid-settings';
 
@@ -74,6 +74,11 @@ export function runRecordNode<S>(RED: NodeAPI, node: Node, config: object, spec:
   let changed = false;
 
   const snapshot = (): unknown => (spec.persist as Persistable<S>).snapshot(state as S);
+  /** An error about the whole message (reaches Catch nodes without a copy of the message). */
+  const fail = (msg: NodeMessageInFlow, err: Error, done: Done): void => {
+    node.error(err, errorMessage(msg, err));
+    done();
+  };
   const saveFailed = (err: Error) => node.error(`could not save state to context store "${store?.store}": ${err.message}`);
 
   /** Runs an asynchronous step that later messages must wait for; then works off the queue. */
@@ -85,9 +90,9 @@ export function runRecordNode<S>(RED: NodeAPI, node: Node, config: object, spec:
   }
 
   function process(msg: NodeMessageInFlow, send: Send, done: Done): void {
-    if (state === null) return done(refusedInput(spec.type));
+    if (state === null) return fail(msg, refusedInput(spec.type), done);
     const incoming = readIncoming(msg, lastBatch);
-    if (incoming instanceof Error) return done(incoming);
+    if (incoming instanceof Error) return fail(msg, incoming, done);
     if (incoming.records.length > 0) lastBatch = incoming.batch;
     if (incoming.reset) spec.reset(state);
     const { outputs, errors } = spec.handle(state, incoming);
@@ -96,8 +101,8 @@ export function runRecordNode<S>(RED: NodeAPI, node: Node, config: object, spec:
     spec.decorate?.(state, messages, incoming, msg);
     const finish = () => {
       sendEach(send, messages);
-      const error = summariseErrors(errors, incoming.records.length);
-      if (error) node.error(error, msg);
+      const error = summariseErrors(errors, incoming.records.length, incoming.records);
+      if (error) node.error(error, errorMessage(msg, error));
       if (incoming.control) status.now();
       else status.update();
       done();

@@ -164,7 +164,7 @@ describe('cell store (columnar histogram cells)', () => {
       const random = Math.random;
       Math.random = () => value;
       try {
-        return require('../../../dist/core/histogram/histogram');
+        return require('../../../dist/core/histogram');
       } finally {
         Math.random = random;
         for (const id of Object.keys(require.cache)) if (id.startsWith(coreDir)) delete require.cache[id];

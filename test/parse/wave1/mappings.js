@@ -49,7 +49,7 @@ function cefToCommonSecurityLog(cef, bytes) {
         if (key === 'in' || key === 'out')
             continue;
         // wave 2 fix: own keys only ("constructor" found Object on the prototype)
-        const column = Object.prototype.hasOwnProperty.call(CEF_COLUMNS, key) ? CEF_COLUMNS[key] : undefined;
+        const column = Object.hasOwn(CEF_COLUMNS, key) ? CEF_COLUMNS[key] : undefined;
         if (!column) {
             extra.push(`${key}=${value}`);
             continue;

@@ -18,21 +18,23 @@ const PANOS_CSV = /^\d+,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},/;
 /**
  * Turns log lines into records with the column names the rules use:
  * CommonSecurityLog for CEF and PAN-OS CSV, WireData for Zeek conn.log.
- * Stateful only for what a stream carries: the Zeek `#fields` header and the
- * latest event time (to give BSD syslog timestamps a year).
+ * Stateful only for what a stream carries: the Zeek `#fields` header.
+ *
+ * Changed since wave 1 as the product's parser was (the comparison stays
+ * about layouts, not about this rule): no time carries from one line to the
+ * next, a yearless time takes its year from the same line only, and an
+ * unreadable CEF rt is an error.
  */
 class LogParser {
     options;
     zeekFields = null;
     zeekSeparator = '\t';
-    lastEventMs = null;
     constructor(options) {
         this.options = options;
     }
     reset() {
         this.zeekFields = null;
         this.zeekSeparator = '\t';
-        this.lastEventMs = null;
     }
     parseLine(rawLine) {
         if (rawLine.length > this.options.maxLineLength) {
@@ -65,8 +67,9 @@ class LogParser {
     }
     detect(message) {
         const m = message.trimStart();
+        // wave 3 fix: only Zeek's own header lines are headers; any other "#" line is unparsed, not skipped
         if (m.startsWith('#'))
-            return 'zeek-tsv';
+            return /^#(?:separator|set_separator|empty_field|unset_field|path|open|close|fields|types)(?:[ \t]|$)/.test(m) ? 'zeek-tsv' : null;
         if (m.startsWith('CEF:'))
             return 'cef';
         if (m.startsWith('{'))
@@ -83,9 +86,14 @@ class LogParser {
             return { kind: 'error', reason: cef };
         const record = (0, mappings_1.cefToCommonSecurityLog)(cef, this.options.byteDirection);
         const o = this.options.deviceOffsetMinutes;
-        const ref = this.lastEventMs;
-        const receipt = cef.extension.rt !== undefined ? (0, timestamps_1.cefTimeToMs)(cef.extension.rt, o, ref) : null;
-        const start = cef.extension.start !== undefined ? (0, timestamps_1.cefTimeToMs)(cef.extension.start, o, ref) : null;
+        const ref = header?.format === 'rfc5424' ? (0, timestamps_1.rfc5424TimeToMs)(header.time) : null;
+        const rt = cef.extension.rt, st = cef.extension.start;
+        const receipt = rt ? (0, timestamps_1.cefTimeToMs)(rt, o, ref) : null;
+        if (rt && receipt === null)
+            return { kind: 'error', reason: `CEF rt is not a time: ${JSON.stringify(rt.slice(0, 40))}` };
+        const start = st ? (0, timestamps_1.cefTimeToMs)(st, o, ref) : null;
+        if (st && start === null && receipt === null)
+            return { kind: 'error', reason: `CEF start is not a time: ${JSON.stringify(st.slice(0, 40))}` };
         const deviceTime = this.options.timeSource === 'receipt' ? receipt : start ?? receipt;
         return this.finish(record, 'cef', deviceTime, header);
     }
@@ -161,7 +169,7 @@ class LogParser {
             syslogMs =
                 header.format === 'rfc5424'
                     ? (0, timestamps_1.rfc5424TimeToMs)(header.time)
-                    : (0, syslog_1.bsdTimeToEpochMs)(header.time, deviceMs ?? this.lastEventMs ?? NaN, this.options.deviceOffsetMinutes);
+                    : (0, syslog_1.bsdTimeToEpochMs)(header.time, deviceMs ?? NaN, this.options.deviceOffsetMinutes);
             if (syslogMs !== null && Number.isNaN(syslogMs))
                 syslogMs = null;
             if (header.host !== null)
@@ -178,8 +186,6 @@ class LogParser {
         else if (!(keepOwnTime && record.TimeGenerated !== undefined)) {
             return { kind: 'error', reason: `no usable ${this.options.timeSource} time in the line` };
         }
-        if (timeMs !== null && (this.lastEventMs === null || timeMs > this.lastEventMs))
-            this.lastEventMs = timeMs;
         return { kind: 'record', record, format };
     }
 }
