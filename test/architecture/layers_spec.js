@@ -13,7 +13,7 @@ const should = require('should');
 const SRC = path.join(__dirname, '..', '..', 'src');
 
 /** Rank of each core stage: a stage may import a stage of lower or equal rank. */
-const CORE_STAGES = { common: 0, parse: 1, filter: 2, partition: 2, delta: 3, histogram: 4, scorer: 5, alert: 6 };
+const CORE_STAGES = { common: 0, parse: 1, names: 2, filter: 2, partition: 2, delta: 3, histogram: 4, scorer: 5, alert: 6 };
 /** What each top-level folder of src/ may import (folders of src/). */
 const LAYERS = {
   core: ['core'],

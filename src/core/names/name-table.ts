@@ -1,0 +1,296 @@
+/**
+ * Address → names, learned in event time and bounded in bytes.
+ *
+ * Each address holds up to a few names (a CDN address serves many), each
+ * with the time it was first seen, the time its answer expires (answer time
+ * + TTL) and the client it was given to. A name is valid for a record at
+ * time t from `first − grace` to `expires + grace`.
+ *
+ * Memory: an estimate of the bytes held (entries, names, strings; constants
+ * measured with src/dev/memory-growth.ts, rounded up) is kept current, and
+ * the table evicts until it is under its limit. Eviction is a segmented LRU:
+ * a new address enters the probation segment; an address a connection was
+ * annotated from, or whose name was answered again, moves to the protected
+ * segment (at most `protectedShare` of the bytes). Evictions take the least
+ * recently used probation entry first, so a flood of one-off names (random
+ * subdomains, a scan of the DNS) churns through probation and leaves the
+ * names a site keeps using in place.
+ */
+import { registrableDomain } from './domain';
+
+/** Bytes of a string as V8 holds a one-byte string: a 16-byte header, the characters, rounded up to 8. */
+const stringBytes = (s: string) => 16 + ((s.length + 7) & ~7);
+/** Per address: the Map slot in the segment, the entry object, its bindings array (measured about 190 bytes with the address). */
+const ENTRY_BYTES = 176;
+/** Per name of an address: the binding object with its times boxed as numbers (measured about 70). */
+const BINDING_BYTES = 80;
+/** Per distinct name: the interning Map's slot and the name object, besides its strings (measured about 100). */
+const NAME_BYTES = 104;
+
+export interface NameInfo {
+  readonly name: string;
+  /** registrable domain, computed once per name */
+  readonly domain: string | null;
+  refs: number;
+}
+
+interface Binding {
+  info: NameInfo;
+  client: string | null;
+  /** epoch ms: first answer seen, latest answer's expiry */
+  first: number;
+  expires: number;
+  /** a connection was annotated with it: kept before unused names when the address is full */
+  used: boolean;
+}
+
+interface Entry {
+  address: string;
+  bindings: Binding[];
+  bytes: number;
+  protected: boolean;
+}
+
+export interface NameTableOptions {
+  /** bytes the table may hold (estimated) */
+  maxBytes: number;
+  /** names stay valid this long before their first answer and after their TTL */
+  graceSeconds: number;
+  /** names kept per address */
+  maxNamesPerAddress: number;
+  /** share of maxBytes the protected segment may hold */
+  protectedShare: number;
+  /** count the Public Suffix List's private section (x.cloudfront.net is its own domain) */
+  privateDomains: boolean;
+  /** an entry whose names all expired this long before the latest event time is dropped (records later than that are late) */
+  latenessSeconds: number;
+}
+
+export const DEFAULT_NAME_TABLE_OPTIONS: NameTableOptions = {
+  maxBytes: 32 * 1024 * 1024,
+  graceSeconds: 300,
+  maxNamesPerAddress: 4,
+  protectedShare: 0.8,
+  privateDomains: true,
+  latenessSeconds: 600,
+};
+
+export interface NameHit {
+  /** the chosen name: given to this client if one was, else the most recently answered */
+  name: string;
+  domain: string | null;
+  /** every valid name of the address, the chosen first (set only when there are several) */
+  all: string[] | null;
+}
+
+export class NameTable {
+  private readonly probation = new Map<string, Entry>();
+  private readonly protectedEntries = new Map<string, Entry>();
+  private readonly names = new Map<string, NameInfo>();
+  private entryBytes = 0;
+  private protectedBytes = 0;
+  private nameBytes = 0;
+  /** latest event time seen (epoch ms) */
+  private now = -Infinity;
+  readonly counts = { learned: 0, hits: 0, misses: 0, stale: 0, evictions: 0, nameEvictions: 0, expired: 0, promotions: 0 };
+
+  constructor(readonly options: NameTableOptions = DEFAULT_NAME_TABLE_OPTIONS) {}
+
+  /** Estimated bytes held. */
+  get bytes(): number {
+    return this.entryBytes + this.nameBytes;
+  }
+
+  get addresses(): number {
+    return this.probation.size + this.protectedEntries.size;
+  }
+
+  get distinctNames(): number {
+    return this.names.size;
+  }
+
+  /** Learns that `address` answers to `name` from eventMs for ttlSeconds (a DNS answer, or a name seen on a connection). */
+  learn(address: string, name: string, ttlSeconds: number, eventMs: number, client: string | null = null): void {
+    if (!(eventMs > this.now)) {
+      if (Number.isNaN(eventMs)) return;
+    } else {
+      this.now = eventMs;
+    }
+    this.counts.learned++;
+    const expires = eventMs + Math.max(0, ttlSeconds) * 1000;
+    let entry = this.protectedEntries.get(address);
+    if (entry) {
+      this.protectedEntries.delete(address);
+      this.protectedEntries.set(address, entry);
+    } else {
+      entry = this.probation.get(address);
+      if (entry) {
+        this.probation.delete(address);
+        this.probation.set(address, entry);
+      }
+    }
+    if (!entry) {
+      entry = { address, bindings: [], bytes: ENTRY_BYTES + stringBytes(address), protected: false };
+      this.probation.set(address, entry);
+      this.entryBytes += entry.bytes;
+    }
+    const bindings = entry.bindings;
+    let at = -1;
+    for (let i = 0; i < bindings.length; i++) if (bindings[i].info.name === name) at = i;
+    if (at >= 0) {
+      const b = bindings[at];
+      if (expires > b.expires) b.expires = expires;
+      if (eventMs < b.first) b.first = eventMs;
+      if (client !== null) b.client = client;
+      // answered again: the address is in use, not a one-off
+      if (!entry.protected) this.promote(entry);
+      bindings.splice(at, 1);
+      bindings.unshift(b);
+    } else {
+      if (bindings.length >= this.options.maxNamesPerAddress) this.dropOneName(entry);
+      bindings.unshift({ info: this.intern(name), client, first: eventMs, expires, used: false });
+      this.grow(entry, BINDING_BYTES);
+    }
+    this.sweep();
+    this.enforce();
+  }
+
+  /** The name(s) of `address` valid at eventMs; a hit marks the address as in use. */
+  lookup(address: string, eventMs: number, client: string | null = null): NameHit | null {
+    const entry = this.protectedEntries.get(address) ?? this.probation.get(address);
+    if (!entry) {
+      this.counts.misses++;
+      return null;
+    }
+    const grace = this.options.graceSeconds * 1000;
+    let chosen: Binding | null = null;
+    let valid = 0;
+    for (const b of entry.bindings) {
+      if (eventMs < b.first - grace || eventMs > b.expires + grace) continue;
+      valid++;
+      // most recent first in the list: the first valid one, unless a later one was given to this client
+      if (chosen === null || (client !== null && b.client === client && chosen.client !== client)) chosen = b;
+    }
+    if (chosen === null) {
+      this.counts.stale++;
+      return null;
+    }
+    this.counts.hits++;
+    chosen.used = true;
+    if (entry.protected) {
+      this.protectedEntries.delete(address);
+      this.protectedEntries.set(address, entry);
+    } else {
+      this.promote(entry);
+      this.enforce();
+    }
+    let all: string[] | null = null;
+    if (valid > 1) {
+      all = [chosen.info.name];
+      for (const b of entry.bindings) if (b !== chosen && eventMs >= b.first - grace && eventMs <= b.expires + grace) all.push(b.info.name);
+    }
+    return { name: chosen.info.name, domain: chosen.info.domain, all };
+  }
+
+  /** The registrable domain of a name (from the table when it holds the name). */
+  domainOf(name: string): string | null {
+    const info = this.names.get(name);
+    return info ? info.domain : registrableDomain(name, this.options.privateDomains);
+  }
+
+  clear(): void {
+    this.probation.clear();
+    this.protectedEntries.clear();
+    this.names.clear();
+    this.entryBytes = this.protectedBytes = this.nameBytes = 0;
+    this.now = -Infinity;
+  }
+
+  private intern(name: string): NameInfo {
+    let info = this.names.get(name);
+    if (!info) {
+      const domain = registrableDomain(name, this.options.privateDomains);
+      info = { name, domain, refs: 0 };
+      this.names.set(name, info);
+      // a domain equal to the name is the same string: counted once
+      this.nameBytes += NAME_BYTES + stringBytes(name) + (domain === null || domain === name ? 0 : stringBytes(domain));
+    }
+    info.refs++;
+    return info;
+  }
+
+  private release(info: NameInfo): void {
+    if (--info.refs > 0) return;
+    this.names.delete(info.name);
+    this.nameBytes -= NAME_BYTES + stringBytes(info.name) + (info.domain === null || info.domain === info.name ? 0 : stringBytes(info.domain));
+  }
+
+  private grow(entry: Entry, bytes: number): void {
+    entry.bytes += bytes;
+    this.entryBytes += bytes;
+    if (entry.protected) this.protectedBytes += bytes;
+  }
+
+  /** Makes room for one name: the oldest unused name, else the oldest. */
+  private dropOneName(entry: Entry): void {
+    const bindings = entry.bindings;
+    let at = bindings.length - 1;
+    for (let i = bindings.length - 1; i >= 0; i--) {
+      if (!bindings[i].used) {
+        at = i;
+        break;
+      }
+    }
+    const [gone] = bindings.splice(at, 1);
+    this.release(gone.info);
+    this.grow(entry, -BINDING_BYTES);
+    this.counts.nameEvictions++;
+  }
+
+  private promote(entry: Entry): void {
+    this.probation.delete(entry.address);
+    entry.protected = true;
+    this.protectedEntries.set(entry.address, entry);
+    this.protectedBytes += entry.bytes;
+    this.counts.promotions++;
+  }
+
+  private remove(entry: Entry): void {
+    if (entry.protected) {
+      this.protectedEntries.delete(entry.address);
+      this.protectedBytes -= entry.bytes;
+    } else {
+      this.probation.delete(entry.address);
+    }
+    this.entryBytes -= entry.bytes;
+    for (const b of entry.bindings) this.release(b.info);
+  }
+
+  /** Drops a few of the oldest probation entries whose names are dead for any record not late (amortised O(1) per learn). */
+  private sweep(): void {
+    const horizon = this.now - (this.options.graceSeconds + this.options.latenessSeconds) * 1000;
+    for (let i = 0; i < 2; i++) {
+      const oldest = this.probation.values().next().value as Entry | undefined;
+      if (!oldest || oldest.bindings.some((b) => b.expires > horizon)) return;
+      this.remove(oldest);
+      this.counts.expired++;
+    }
+  }
+
+  private enforce(): void {
+    const o = this.options;
+    // the protected segment overflows into probation (its most recent end), not out of the table
+    while (this.protectedBytes > o.maxBytes * o.protectedShare && this.protectedEntries.size > 0) {
+      const oldest = this.protectedEntries.values().next().value as Entry;
+      this.protectedEntries.delete(oldest.address);
+      this.protectedBytes -= oldest.bytes;
+      oldest.protected = false;
+      this.probation.set(oldest.address, oldest);
+    }
+    while (this.bytes > o.maxBytes && this.addresses > 0) {
+      const from = this.probation.size > 0 ? this.probation : this.protectedEntries;
+      this.remove(from.values().next().value as Entry);
+      this.counts.evictions++;
+    }
+  }
+}
