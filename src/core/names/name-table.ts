@@ -20,12 +20,20 @@ import { registrableDomain } from './domain';
 
 /** Bytes of a string as V8 holds a one-byte string: a 16-byte header, the characters, rounded up to 8. */
 const stringBytes = (s: string) => 16 + ((s.length + 7) & ~7);
-/** Per address: the Map slot in the segment, the entry object, its bindings array (measured about 190 bytes with the address). */
-const ENTRY_BYTES = 176;
-/** Per name of an address: the binding object with its times boxed as numbers (measured about 70). */
-const BINDING_BYTES = 80;
-/** Per distinct name: the interning Map's slot and the name object, besides its strings (measured about 100). */
-const NAME_BYTES = 104;
+/** Per address: the Map slot in the segment, the entry object, its bindings array. */
+const ENTRY_BYTES = 256;
+/** Per name of an address: the binding object with its times boxed as numbers. */
+const BINDING_BYTES = 128;
+/** Per distinct name: the interning Map's slot and the name object, besides its strings. */
+const NAME_BYTES = 160;
+// The three are rounded up from src/dev/names-memory.ts (heap bytes per address with one
+// unique name, and with four shared names), so the estimate stays above what the heap holds.
+
+/**
+ * A copy of a string that holds no other: a parser's field is often a slice
+ * of its whole line, and keeping the slice would keep the line.
+ */
+const detached = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
 
 export interface NameInfo {
   readonly name: string;
@@ -130,6 +138,7 @@ export class NameTable {
       }
     }
     if (!entry) {
+      address = detached(address);
       entry = { address, bindings: [], bytes: ENTRY_BYTES + stringBytes(address), protected: false };
       this.probation.set(address, entry);
       this.entryBytes += entry.bytes;
@@ -209,9 +218,11 @@ export class NameTable {
   private intern(name: string): NameInfo {
     let info = this.names.get(name);
     if (!info) {
-      const domain = registrableDomain(name, this.options.privateDomains);
-      info = { name, domain, refs: 0 };
-      this.names.set(name, info);
+      const own = detached(name);
+      const found = registrableDomain(own, this.options.privateDomains);
+      const domain = found === null || found === own ? found : detached(found);
+      info = { name: own, domain, refs: 0 };
+      this.names.set(own, info);
       // a domain equal to the name is the same string: counted once
       this.nameBytes += NAME_BYTES + stringBytes(name) + (domain === null || domain === name ? 0 : stringBytes(domain));
     }
