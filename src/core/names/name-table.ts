@@ -35,10 +35,13 @@ const NAME_BYTES = 160;
  */
 const detached = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
 
+/** A domain equal to its name is counted with the name. */
+const domainBytes = (info: NameInfo) => (info.domain === undefined || info.domain === null || info.domain === info.name ? 0 : stringBytes(info.domain));
+
 export interface NameInfo {
   readonly name: string;
-  /** registrable domain, computed once per name */
-  readonly domain: string | null;
+  /** registrable domain, computed when first asked for (a flood's names never are), then kept */
+  domain: string | null | undefined;
   refs: number;
 }
 
@@ -186,25 +189,40 @@ export class NameTable {
     }
     this.counts.hits++;
     chosen.used = true;
-    if (entry.protected) {
-      this.protectedEntries.delete(address);
-      this.protectedEntries.set(address, entry);
-    } else {
-      this.promote(entry);
-      this.enforce();
-    }
     let all: string[] | null = null;
     if (valid > 1) {
       all = [chosen.info.name];
       for (const b of entry.bindings) if (b !== chosen && eventMs >= b.first - grace && eventMs <= b.expires + grace) all.push(b.info.name);
     }
-    return { name: chosen.info.name, domain: chosen.info.domain, all };
+    // before any eviction: the domain's bytes count while the name is still in the table
+    const domain = this.domainOfInfo(chosen.info);
+    if (entry.protected) {
+      this.protectedEntries.delete(address);
+      this.protectedEntries.set(address, entry);
+    } else {
+      this.promote(entry);
+    }
+    this.enforce();
+    return { name: chosen.info.name, domain, all };
   }
 
   /** The registrable domain of a name (from the table when it holds the name). */
   domainOf(name: string): string | null {
     const info = this.names.get(name);
-    return info ? info.domain : registrableDomain(name, this.options.privateDomains);
+    if (!info) return registrableDomain(name, this.options.privateDomains);
+    const known = info.domain !== undefined;
+    const domain = this.domainOfInfo(info);
+    if (!known) this.enforce();
+    return domain;
+  }
+
+  private domainOfInfo(info: NameInfo): string | null {
+    if (info.domain === undefined) {
+      const found = registrableDomain(info.name, this.options.privateDomains);
+      info.domain = found === null || found === info.name ? found : detached(found);
+      this.nameBytes += domainBytes(info);
+    }
+    return info.domain;
   }
 
   clear(): void {
@@ -219,12 +237,9 @@ export class NameTable {
     let info = this.names.get(name);
     if (!info) {
       const own = detached(name);
-      const found = registrableDomain(own, this.options.privateDomains);
-      const domain = found === null || found === own ? found : detached(found);
-      info = { name: own, domain, refs: 0 };
+      info = { name: own, domain: undefined, refs: 0 };
       this.names.set(own, info);
-      // a domain equal to the name is the same string: counted once
-      this.nameBytes += NAME_BYTES + stringBytes(name) + (domain === null || domain === name ? 0 : stringBytes(domain));
+      this.nameBytes += NAME_BYTES + stringBytes(own);
     }
     info.refs++;
     return info;
@@ -233,7 +248,7 @@ export class NameTable {
   private release(info: NameInfo): void {
     if (--info.refs > 0) return;
     this.names.delete(info.name);
-    this.nameBytes -= NAME_BYTES + stringBytes(info.name) + (info.domain === null || info.domain === info.name ? 0 : stringBytes(info.domain));
+    this.nameBytes -= NAME_BYTES + stringBytes(info.name) + domainBytes(info);
   }
 
   private grow(entry: Entry, bytes: number): void {
