@@ -37,6 +37,8 @@ describe('core/names: the name resolver', function () {
       should(g.lookup('93.184.216.34', T0 + 361_000)).equal(null);
       // before the first answer, less the grace: the address meant something else then
       should(g.lookup('93.184.216.34', T0 - 301_000)).equal(null);
+      // no time, no answer (every comparison with NaN is false, which would otherwise read as valid)
+      should(g.lookup('93.184.216.34', NaN)).equal(null);
     });
 
     it('a new answer for the same name extends it; the wall clock plays no part', function () {

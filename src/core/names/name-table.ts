@@ -208,7 +208,7 @@ export class NameTable {
 
   /** The name(s) of `address` valid at eventMs; a hit marks the address as in use. */
   lookup(address: string, eventMs: number, client: string | null = null): NameHit | null {
-    const entry = this.entries.get(address);
+    const entry = Number.isNaN(eventMs) ? undefined : this.entries.get(address);
     if (!entry) {
       this.counts.misses++;
       return null;
