@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { isRecord, LogRecord, RecordError } from '../core/common/records';
 import { CSL_NAME_FIELDS, DEFAULT_RESOLVER_OPTIONS, NameResolver, WIRE_DATA_NAME_FIELDS } from '../core/names';
 import { compact, numberSetting, runRecordNode } from './node-support';
+import { persistenceSettings } from './persistence';
 
 /** A number setting within [min, max] (absent or blank: the default). */
 function bounded(value: unknown, name: string, fallback: number, min: number, max: number): number {
@@ -17,6 +18,9 @@ interface ResolveDef extends NodeDef {
   observedTtlSeconds?: string | number;
   maxMiB?: string | number;
   privateDomains?: boolean;
+  /** context store for the learned names; '' = memory only */
+  store?: string;
+  checkpointEvery?: string | number;
 }
 
 /** beacon-resolve: learns address → name from DNS answers and named records, and annotates connections. */
@@ -57,6 +61,11 @@ export = function register(RED: NodeAPI): void {
         return { outputs: [connections, answers], errors };
       },
       reuseInput: () => true,
+      persist: {
+        settings: () => persistenceSettings(config.store, config.checkpointEvery),
+        snapshot: (r) => r.snapshot(),
+        restore: (r, saved) => r.restore(saved),
+      },
     });
   }
   RED.nodes.registerType('beacon-resolve', BeaconResolve);

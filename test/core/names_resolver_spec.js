@@ -200,6 +200,28 @@ describe('core/names: the name resolver', function () {
     });
   });
 
+  it('a snapshot restores the names, their times and which addresses are protected; other settings are refused', function () {
+    const t = table({ graceSeconds: 0, maxBytes: 1e6 });
+    t.learn('1.1.1.1', 'kept.example.com', 600, T0, '10.0.0.1');
+    t.learn('2.2.2.2', 'one-off.example.net', 600, T0);
+    t.learn('1.1.1.1', 'second.example.com', 600, T0 + 1000);
+    t.lookup('1.1.1.1', T0 + 2000, '10.0.0.1');
+    const saved = JSON.parse(JSON.stringify(t.snapshot()));
+    const u = table({ graceSeconds: 0, maxBytes: 1e6 });
+    u.restore(saved);
+    u.addresses.should.equal(2);
+    should(u.lookup('1.1.1.1', T0 + 3000, '10.0.0.1')).containDeep({ name: 'kept.example.com', all: ['kept.example.com', 'second.example.com'] });
+    // the same estimate once the restored table has computed the same domain
+    u.bytes.should.equal(t.bytes);
+    should(u.lookup('2.2.2.2', T0 + 601_000)).equal(null);
+    // the protected address outlives a flood after the restore too
+    for (let i = 0; i < 5000; i++) u.learn(`9.${i >> 8}.${i & 255}.1`, `x${i}.flood.example`, 60, T0 + 4000);
+    should(u.lookup('1.1.1.1', T0 + 5000)).not.equal(null);
+    should(u.lookup('2.2.2.2', T0 + 5000)).equal(null);
+    (() => table({ maxNamesPerAddress: 2 }).restore(saved)).should.throw(/other settings/);
+    (() => table().restore({ format: 'x' })).should.throw(/not netbeacon state/);
+  });
+
   it('registrable domains come from the Public Suffix List, private section included', function () {
     registrableDomain('a.b.example.co.uk').should.equal('example.co.uk');
     registrableDomain('tenant1.azurewebsites.net').should.equal('tenant1.azurewebsites.net');

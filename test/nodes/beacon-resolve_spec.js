@@ -39,6 +39,22 @@ describe('beacon-resolve node', function () {
     records(got.o1)[0].should.not.have.property('RemoteHostName');
   });
 
+  it('keeps the names it learned across a redeploy when a context store is set', async function () {
+    helper.settings({ contextStorage: { default: { module: 'memory' }, kept: { module: 'memory' } } });
+    const flow = flowWith('beacon-resolve', { store: 'kept', checkpointEvery: 0 });
+    await helper.load([resolveNode, catchNode], []);
+    await helper._context.load();
+    await helper.setFlows(flow, 'full');
+    const answer = { TimeGenerated: iso(T0), LocalIP: '10.1.0.5', DnsQuery: 'c2.example.org', DnsAnswers: ['203.0.113.7'], DnsTTLs: [600] };
+    await exchange([{ payload: answer }]);
+    // a full redeploy closes the node (saving its names) and starts a new one that restores them
+    await helper.setFlows(flow, 'full');
+    const got = await exchange([{ payload: { TimeGenerated: iso(T0 + 60_000), LocalIP: '10.1.0.5', RemoteIP: '203.0.113.7' } }]);
+    records(got.o1)[0].should.containDeep({ RemoteHostName: 'c2.example.org', RemoteDomain: 'example.org' });
+    await helper.unload();
+    helper.settings({});
+  });
+
   it('reports an invalid setting on the node and items that are not records to Catch', async function () {
     await load({ maxMiB: '0' });
     helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/memory/);

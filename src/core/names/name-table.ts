@@ -16,6 +16,7 @@
  * subdomains, a scan of the DNS) churns through probation and leaves the
  * names a site keeps using in place.
  */
+import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { registrableDomain } from './domain';
 
 /** Bytes of a string as V8 holds a one-byte string: a 16-byte header, the characters, rounded up to 8. */
@@ -130,6 +131,14 @@ export const DEFAULT_NAME_TABLE_OPTIONS: NameTableOptions = {
   privateDomains: true,
   latenessSeconds: 600,
 };
+
+/** [name, client, first, expires, used] */
+type SavedBinding = [string, string | null, number, number, boolean];
+/** [address, protected, bindings most recent first]; entries oldest first */
+export interface NameTableState {
+  now: number | null;
+  entries: Array<[string, boolean, SavedBinding[]]>;
+}
 
 export interface NameHit {
   /** the chosen name: given to this client if one was, else the most recently answered */
@@ -258,6 +267,47 @@ export class NameTable {
       this.nameBytes += domainBytes(info);
     }
     return info.domain;
+  }
+
+  /** The learned names, to be restored after a restart (recency order kept; counters are not state). */
+  snapshot(): Snapshot<NameTableState> {
+    const entries: NameTableState['entries'] = [];
+    for (const list of [this.probation, this.protectedEntries]) {
+      for (let e = list.oldest; e; e = e.newer) {
+        entries.push([e.address, e.protected, e.bindings.map((b): SavedBinding => [b.info.name, b.client, b.first, b.expires, b.used])]);
+      }
+    }
+    return makeSnapshot('name-table', this.stateSettings(), { now: Number.isFinite(this.now) ? this.now : null, entries });
+  }
+
+  /** Replaces the table with a saved one; throws with the reason when it cannot be used (other settings, not a name table). */
+  restore(saved: unknown): void {
+    const state = openSnapshot<NameTableState>(saved, 'name-table', this.stateSettings());
+    if (state instanceof Error) throw state;
+    if (!Array.isArray(state.entries)) throw new Error('saved name table has no entries');
+    this.clear();
+    for (const [address, isProtected, bindings] of state.entries) {
+      if (typeof address !== 'string' || !Array.isArray(bindings)) continue;
+      const entry: Entry = { address, bindings: [], bytes: ENTRY_BYTES + stringBytes(address), protected: false, older: null, newer: null };
+      for (const [name, client, first, expires, used] of bindings) {
+        if (typeof name !== 'string' || typeof first !== 'number' || typeof expires !== 'number') continue;
+        entry.bindings.push({ info: this.intern(name), client: typeof client === 'string' ? client : null, first, expires, used: used === true });
+        entry.bytes += BINDING_BYTES;
+      }
+      this.entries.set(address, entry);
+      this.entryBytes += entry.bytes;
+      this.probation.push(entry);
+      if (isProtected === true) this.promote(entry);
+    }
+    this.counts.promotions = 0;
+    this.now = typeof state.now === 'number' ? state.now : -Infinity;
+    // a smaller limit than the saved table's keeps the most recent
+    this.enforce();
+  }
+
+  private stateSettings(): unknown {
+    const { maxNamesPerAddress, privateDomains } = this.options;
+    return { maxNamesPerAddress, privateDomains };
   }
 
   clear(): void {

@@ -123,6 +123,14 @@ export class NameResolver {
     this.table.clear();
   }
 
+  snapshot(): unknown {
+    return this.table.snapshot();
+  }
+
+  restore(saved: unknown): void {
+    this.table.restore(saved);
+  }
+
   private count(kind: Observation): Observation {
     this.counts[kind]++;
     return kind;
