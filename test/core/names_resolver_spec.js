@@ -91,6 +91,21 @@ describe('core/names: the name resolver', function () {
       theirs.should.containDeep({ RemoteHostName: 'b.other-customer.net', RemoteHostNames: ['b.other-customer.net', 'a.cdn-customer.com'] });
     });
 
+    it('replayed out of step (a whole dns.log first), a shared address still gets the answer given before the record', function () {
+      const r = resolver({ graceSeconds: 300 });
+      const H = 3600_000;
+      r.observe(dns(T0, '10.1.0.5', 'a.shared-cdn.net', ['151.101.9.9'], [300]));
+      r.observe(dns(T0 + 4 * H, '10.1.0.6', 'b.other.org', ['151.101.9.9'], [300]));
+      // a.shared-cdn.net answered again later: valid across the gap, and learned last in the stream
+      r.observe(dns(T0 + 8 * H, '10.1.0.5', 'a.shared-cdn.net', ['151.101.9.9'], [300]));
+      const c = conn(T0 + 4 * H + 60_000, '10.1.0.7', '151.101.9.9');
+      r.observe(c);
+      c.should.containDeep({ RemoteHostName: 'b.other.org', RemoteHostNames: ['b.other.org', 'a.shared-cdn.net'] });
+      const late = conn(T0 + 8 * H + 60_000, '10.1.0.7', '151.101.9.9');
+      r.observe(late);
+      late.RemoteHostName.should.equal('a.shared-cdn.net');
+    });
+
     it('learns from records that carry a name (SNI, proxy, URL log) and adds only the domain to them', function () {
       const r = resolver();
       const ssl = { TimeGenerated: iso(T0), LocalIP: '10.1.0.5', RemoteIP: '52.1.2.3', TlsServerName: 'c2.Evil-Example.com', RemoteHostName: 'c2.evil-example.com' };

@@ -49,9 +49,11 @@ export interface NameInfo {
 interface Binding {
   info: NameInfo;
   client: string | null;
-  /** epoch ms: first answer seen, latest answer's expiry */
+  /** epoch ms: first answer seen, the latest expiry of its answers */
   first: number;
   expires: number;
+  /** epoch ms of the latest answer */
+  last: number;
   /** a connection was annotated with it: kept before unused names when the address is full */
   used: boolean;
 }
@@ -133,7 +135,8 @@ export const DEFAULT_NAME_TABLE_OPTIONS: NameTableOptions = {
 };
 
 /** [name, client, first, expires, used] */
-type SavedBinding = [string, string | null, number, number, boolean];
+/** [name, client, first, expires, used, last] */
+type SavedBinding = [string, string | null, number, number, boolean, number];
 /** [address, protected, bindings most recent first]; entries oldest first */
 export interface NameTableState {
   now: number | null;
@@ -141,7 +144,7 @@ export interface NameTableState {
 }
 
 export interface NameHit {
-  /** the chosen name: given to this client if one was, else the most recently answered */
+  /** the chosen name: given to this client if one was, else the latest answered at or before the record's time */
   name: string;
   domain: string | null;
   /** every valid name of the address, the chosen first (set only when there are several) */
@@ -201,6 +204,7 @@ export class NameTable {
       const b = bindings[at];
       if (expires > b.expires) b.expires = expires;
       if (eventMs < b.first) b.first = eventMs;
+      if (eventMs > b.last) b.last = eventMs;
       if (client !== null) b.client = client;
       // answered again: the address is in use, not a one-off
       if (!entry.protected) this.promote(entry);
@@ -208,7 +212,7 @@ export class NameTable {
       bindings.unshift(b);
     } else {
       if (bindings.length >= this.options.maxNamesPerAddress) this.dropOneName(entry);
-      bindings.unshift({ info: this.intern(name), client, first: eventMs, expires, used: false });
+      bindings.unshift({ info: this.intern(name), client, first: eventMs, expires, last: eventMs, used: false });
       this.grow(entry, BINDING_BYTES);
     }
     this.sweep();
@@ -224,12 +228,20 @@ export class NameTable {
     }
     const grace = this.options.graceSeconds * 1000;
     let chosen: Binding | null = null;
+    let chosenAt = -Infinity;
     let valid = 0;
     for (const b of entry.bindings) {
       if (eventMs < b.first - grace || eventMs > b.expires + grace) continue;
       valid++;
-      // most recent first in the list: the first valid one, unless a later one was given to this client
-      if (chosen === null || (client !== null && b.client === client && chosen.client !== client)) chosen = b;
+      // this client's answer before anyone's; then the latest answer at or before the record's time
+      // (for a name answered again later, its first answer: what the table knows of it before then)
+      const at = b.last <= eventMs ? b.last : b.first;
+      const mine = client !== null && b.client === client;
+      const chosenMine = chosen !== null && client !== null && chosen.client === client;
+      if (chosen === null || (mine && !chosenMine) || (mine === chosenMine && at > chosenAt)) {
+        chosen = b;
+        chosenAt = at;
+      }
     }
     if (chosen === null) {
       this.counts.stale++;
@@ -274,7 +286,7 @@ export class NameTable {
     const entries: NameTableState['entries'] = [];
     for (const list of [this.probation, this.protectedEntries]) {
       for (let e = list.oldest; e; e = e.newer) {
-        entries.push([e.address, e.protected, e.bindings.map((b): SavedBinding => [b.info.name, b.client, b.first, b.expires, b.used])]);
+        entries.push([e.address, e.protected, e.bindings.map((b): SavedBinding => [b.info.name, b.client, b.first, b.expires, b.used, b.last])]);
       }
     }
     return makeSnapshot('name-table', this.stateSettings(), { now: Number.isFinite(this.now) ? this.now : null, entries });
@@ -289,9 +301,9 @@ export class NameTable {
     for (const [address, isProtected, bindings] of state.entries) {
       if (typeof address !== 'string' || !Array.isArray(bindings)) continue;
       const entry: Entry = { address, bindings: [], bytes: ENTRY_BYTES + stringBytes(address), protected: false, older: null, newer: null };
-      for (const [name, client, first, expires, used] of bindings) {
+      for (const [name, client, first, expires, used, last] of bindings) {
         if (typeof name !== 'string' || typeof first !== 'number' || typeof expires !== 'number') continue;
-        entry.bindings.push({ info: this.intern(name), client: typeof client === 'string' ? client : null, first, expires, used: used === true });
+        entry.bindings.push({ info: this.intern(name), client: typeof client === 'string' ? client : null, first, expires, last: typeof last === 'number' ? last : first, used: used === true });
         entry.bytes += BINDING_BYTES;
       }
       this.entries.set(address, entry);

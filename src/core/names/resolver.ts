@@ -15,10 +15,10 @@
  *   several names are valid for the address, all of them.
  *
  * Several names on one address (CDNs, shared hosting): the record carries
- * the name this source was answered most recently, else the most recent
- * answer to anyone — the name a client connects to is, almost always, the
- * one it just resolved — and the full list in the `names` column, so a
- * reader sees the ambiguity.
+ * the name this source was answered most recently before the record, else
+ * the latest answer to anyone before it — the name a client connects to
+ * is, almost always, the one it just resolved — and the full list in the
+ * `names` column, so a reader sees the ambiguity.
  */
 import { LogRecord } from '../common/records';
 import { EventTime, readEventTime } from '../common/time';
