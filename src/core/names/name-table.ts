@@ -24,7 +24,7 @@ const stringBytes = (s: string) => 16 + ((s.length + 7) & ~7);
 /** Per address: the Map slot in the segment, the entry object, its bindings array. */
 const ENTRY_BYTES = 256;
 /** Per name of an address: the binding object with its times boxed as numbers. */
-const BINDING_BYTES = 128;
+const BINDING_BYTES = 144;
 /** Per distinct name: the interning Map's slot and the name object, besides its strings. */
 const NAME_BYTES = 160;
 // The three are rounded up from src/dev/names-memory.ts (heap bytes per address with one
