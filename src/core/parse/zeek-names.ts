@@ -41,11 +41,26 @@ function count(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** A Zeek set or vector: a JSON array, or TSV text joined by the set separator. */
+/** A Zeek set or vector of strings: a JSON array (kept when it holds only strings: it is the parser's own), or TSV text joined by the set separator. */
 function list(v: unknown, separator: string): string[] | undefined {
-  if (Array.isArray(v)) return v.length === 0 ? undefined : v.map((x) => String(x));
+  if (Array.isArray(v)) {
+    if (v.length === 0) return undefined;
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return v.map((x) => String(x));
+    return v as string[];
+  }
   const s = text(v);
   return s === undefined ? undefined : s.split(separator);
+}
+
+/** A Zeek vector of numbers (TTLs): a JSON array (kept when it holds only numbers), or TSV text. */
+function numbers(v: unknown, separator: string): number[] | undefined {
+  if (Array.isArray(v)) {
+    if (v.length === 0) return undefined;
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') return v.map((x) => Number(typeof x === 'string' ? x : String(x)));
+    return v as number[];
+  }
+  const s = text(v);
+  return s === undefined ? undefined : s.split(separator).map(Number);
 }
 
 function bool(v: unknown): boolean | undefined {
@@ -83,8 +98,8 @@ export function addZeekNames(r: LogRecord, field: ZeekField, kind: ZeekLogKind, 
     if (rcode !== undefined) r.DnsResponseCode = rcode;
     const answers = list(field('answers'), setSeparator);
     if (answers !== undefined) r.DnsAnswers = answers;
-    const ttls = list(field('TTLs'), setSeparator);
-    if (ttls !== undefined) r.DnsTTLs = ttls.map(Number);
+    const ttls = numbers(field('TTLs'), setSeparator);
+    if (ttls !== undefined) r.DnsTTLs = ttls;
   } else if (kind === 'ssl') {
     const sni = text(field('server_name'));
     if (sni !== undefined) r.TlsServerName = sni;
