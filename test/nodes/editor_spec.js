@@ -29,6 +29,7 @@ const MISTAKES = {
     port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'],
     maxPerSender: ['0', 'x'], handshakeTimeout: ['0', '2.5'], progressTimeout: ['-1'], queueMegabytes: ['0', '2000', 'x'],
   },
+  'beacon-resolve': { table: ['other'], graceSeconds: ['-1', 'x', '1.5', '700000'], observedTtlSeconds: ['-5'], maxMiB: ['0', 'x'] },
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
   'beacon-format': { format: ['sms', ''], facility: ['24', '-1', 'x', '1.5'], appName: ['a b'] },
 };
