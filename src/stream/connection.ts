@@ -119,6 +119,16 @@ export async function openLeaseBucket(nc: NatsConnection, stream: string, ttlSec
   return kvm.create(`${checkStreamName(stream)}_leases`, { ttl: Math.round(ttlSeconds * 1000), history: 1, replicas });
 }
 
+/**
+ * The alerts already notified, `<stream>_alerts`: a worker that re-reads
+ * after a crash or a takeover scores the same cells again, and an alert's
+ * id entry, created once, tells it the alert went out already.
+ */
+export async function openAlertBucket(nc: NatsConnection, stream: string, keepHours: number, replicas = 1): Promise<KV> {
+  const kvm = new Kvm(nc);
+  return kvm.create(`${checkStreamName(stream)}_alerts`, { ttl: Math.round(keepHours * 3600 * 1000), history: 1, replicas });
+}
+
 /** Whether a publish failed because the stream is at its limit (JetStream API errors 10077 / 10047 / 10027). */
 export function isStreamFull(err: unknown): boolean {
   const e = err as { message?: string; code?: unknown; api_error?: { err_code?: number } };

@@ -19,7 +19,7 @@ export class TrimmedStreamError extends Error {
 }
 
 /** One message of a partition: its stream sequence, body and how many of the partition's messages are still behind it. */
-export type MessageHandler = (seq: number, data: Uint8Array, pending: number) => void;
+export type MessageHandler = (seq: number, data: Uint8Array, pending: number) => void | Promise<void>;
 
 /**
  * Reads one partition from a stream sequence on, in order, with an ordered
@@ -79,7 +79,8 @@ export class PartitionReader {
       for await (const m of messages) {
         if (this.stopped) break;
         this.pending = m.info.pending;
-        this.handle(m.seq, m.data, m.info.pending);
+        const handled = this.handle(m.seq, m.data, m.info.pending);
+        if (handled) await handled; // one message at a time: a partition's rows leave in stream order
         this.lastSeq = m.seq;
       }
     })();

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
+import type { LogRecord } from '../core/common/records';
 import { decodeControl, type ControlFlags } from '../core/partition/partition';
 import { CheckpointStore } from './checkpoint-store';
-import { ensureStream, openLeaseBucket, type StreamClients, type StreamLimits } from './connection';
+import { ensureStream, openAlertBucket, openLeaseBucket, type StreamClients, type StreamLimits } from './connection';
 import { type ChainSettings, type ChainState, DetectionChain, type ChainOutput, newChainOutput } from './detection-chain';
 import { type Lease, LeaseManager } from './leases';
 import { PartitionReader } from './partition-reader';
@@ -20,6 +22,18 @@ export interface WorkerOptions {
   /** … or this many seconds after its last one, whichever first (default 10; wall clock paces saves, never detection) */
   checkpointSeconds?: number;
   limits?: StreamLimits;
+  /** hours an alert id is remembered as notified (default 168); 0 = no memory: re-read alerts are notified again */
+  alertMemoryHours?: number;
+}
+
+/**
+ * An alert's id: the same for the same (window, group) cell under the same
+ * title, whichever worker scores it and however often.
+ */
+export function alertId(title: string, row: LogRecord): string {
+  const groups = Array.isArray(row.GroupFields) ? (row.GroupFields as string[]) : ['LocalIP', 'RemoteIP', 'RemotePortNumber'];
+  const cell = JSON.stringify([title, row.TimeGenerated, row.BinSeconds ?? null, row.HopSeconds ?? null, groups.map((f) => row[f] ?? null)]);
+  return createHash('sha256').update(cell).digest('hex').slice(0, 32);
 }
 
 /** What the worker hands its owner (the Node-RED node, a test, the benchmark). */
@@ -55,12 +69,13 @@ interface Owned {
 export class StreamWorker {
   private leases: LeaseManager | null = null;
   private kv: KV | null = null;
+  private alerts: KV | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly owned = new Map<number, Owned>();
   private readonly store: CheckpointStore<ChainState>;
   private readonly settingsText: string;
   private closed = false;
-  readonly counts = { messages: 0, records: 0, checkpoints: 0, restored: 0, refusedCheckpoints: 0 };
+  readonly counts = { messages: 0, records: 0, checkpoints: 0, restored: 0, refusedCheckpoints: 0, alertsNotified: 0, alertsRepeated: 0 };
 
   constructor(
     private readonly clients: StreamClients,
@@ -90,6 +105,8 @@ export class StreamWorker {
     const ttl = this.options.leaseSeconds ?? 10;
     await ensureStream(this.clients.jsm, { name: this.options.stream, partitions: this.options.partitions }, this.options.limits);
     this.kv = await openLeaseBucket(this.clients.nc, this.options.stream, ttl);
+    const keep = this.options.alertMemoryHours ?? 168;
+    if (keep > 0) this.alerts = await openAlertBucket(this.clients.nc, this.options.stream, keep);
     this.leases = new LeaseManager(
       this.kv,
       { workerId: this.options.workerId, partitions: this.options.partitions, ttlSeconds: ttl },
@@ -154,7 +171,7 @@ export class StreamWorker {
     this.sink.changed?.();
   }
 
-  private absorb(owned: Owned, seq: number, data: Uint8Array): void {
+  private absorb(owned: Owned, seq: number, data: Uint8Array): void | Promise<void> {
     const p = owned.lease.partition;
     // fencing: nothing is written for a partition whose lease may have passed to another worker
     if (this.owned.get(p) !== owned || !this.leases?.holds(p, owned.lease.epoch)) {
@@ -175,17 +192,54 @@ export class StreamWorker {
       if (flags.reset) owned.chain.reset();
       const out = owned.chain.push([], flags.flush === true);
       owned.lastSeq = seq;
-      this.sink.output(p, out, seq);
-      this.checkpoint(p);
-      this.sink.control(p, flags, seq);
-      return;
+      const finish = () => {
+        if (!this.leases?.holds(p, owned.lease.epoch)) return;
+        this.sink.output(p, out, seq);
+        this.checkpoint(p);
+        this.sink.control(p, flags, seq);
+      };
+      if (out.alerts.length > 0) return this.markAlerts(out).then(finish);
+      return finish();
     }
     const records = Array.isArray(payload) ? payload : [payload];
     this.counts.records += records.length;
     const out = owned.chain.push(records, false, newChainOutput());
     owned.lastSeq = seq;
-    this.sink.output(p, out, seq);
     owned.sinceCheckpoint++;
+    if (out.alerts.length > 0) return this.markAlerts(out).then(() => this.emit(owned, out, seq));
+    this.emit(owned, out, seq);
+  }
+
+  /**
+   * Stamps each alert with its id and whether it is the first time it goes
+   * out (msg.notify for the hand-offs): the id's entry in the alert bucket is
+   * created once; when the bucket cannot answer, the alert is notified (twice
+   * is better than never).
+   */
+  private async markAlerts(out: ChainOutput): Promise<void> {
+    for (const row of out.alerts) {
+      const id = alertId(this.options.chain.title, row);
+      row.AlertId = id;
+      if (row.Notify === false) continue; // its cell alerted early already
+      let first = true;
+      if (this.alerts) {
+        try {
+          await this.alerts.create(id, '1');
+        } catch (err) {
+          first = !/wrong last sequence|key exists/i.test((err as Error).message);
+        }
+      }
+      row.Notify = first;
+      if (first) this.counts.alertsNotified++;
+      else this.counts.alertsRepeated++;
+    }
+  }
+
+  private emit(owned: Owned, out: ChainOutput, seq: number): void {
+    const p = owned.lease.partition;
+    // fencing again: the alert book was asked in between
+    if (!this.leases?.holds(p, owned.lease.epoch)) return;
+    this.sink.output(p, out, seq);
     if (owned.sinceCheckpoint >= (this.options.checkpointMessages ?? 200) || Date.now() - owned.checkpointAt >= (this.options.checkpointSeconds ?? 10) * 1000) {
       this.checkpoint(p);
     }

@@ -46,7 +46,7 @@ function singleInstance(records) {
 
 /** A row's cell: its window and group. */
 const cellKey = (row) => JSON.stringify([row.TimeGenerated, row.LocalIP, row.RemoteIP, row.RemotePortNumber]);
-const strip = ({ FailedThresholds, ...row }) => row;
+const strip = ({ FailedThresholds, AlertId, Notify, ...row }) => row;
 
 /** Rows by cell; a cell written twice must be written the same both times (a re-read never counts twice). */
 function byCell(rows) {
@@ -330,6 +330,31 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       a.got.outputs.should.equal(before);
       a.got.flushed.size.should.equal(0);
       sameRows(b.got.rows, singleInstance(records));
+    });
+
+    it('alerts scored again after a crash carry the same AlertId and are notified once', async function () {
+      const stream = newStream();
+      const records = traffic(8);
+      await ensureStream(clients.jsm, { name: stream, partitions: PARTITIONS });
+      const publisher = new StreamPublisher(clients.js, { name: stream, partitions: PARTITIONS }, { keyFields: ['LocalIP'] });
+      const a = start(await newClients(), stream, 'a');
+      await a.worker.start();
+      await publishAll(publisher, records);
+      await publisher.publishControl({ flush: true });
+      await until('a to flush every partition', () => a.got.flushed.size === PARTITIONS);
+      await a.worker.abandon();
+      const first = a.got.rows.filter((r) => r.AlertId);
+      first.length.should.be.above(5);
+      first.every((r) => r.Notify === true).should.be.true();
+      // a crash before any checkpoint: the next owner scores everything again
+      for (const f of fs.readdirSync(dir)) fs.unlinkSync(path.join(dir, f));
+      const b = start(await newClients(), stream, 'b');
+      await b.worker.start();
+      await until('b to flush every partition', () => b.got.flushed.size === PARTITIONS, 30000);
+      const again = b.got.rows.filter((r) => r.AlertId);
+      again.map((r) => r.AlertId).sort().should.eql(first.map((r) => r.AlertId).sort());
+      again.filter((r) => r.Notify !== false).should.eql([]);
+      b.worker.counts.alertsRepeated.should.equal(first.length);
     });
 
     it('a checkpoint from before the stream was trimmed is a clear error, not silent loss', async function () {
