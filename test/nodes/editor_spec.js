@@ -25,6 +25,9 @@ const MISTAKES = {
     strobePerHour: ['0', '-5'], weights: ['0.5, 0.5', '0.5, 0.5, 0.5, 0.5', 'a, b, c, d'], allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'], maxSources: ['-1'], rearmHours: ['x'],
   },
   'beacon-partition': { mode: ['other'], keyFields: ['a,,b'], count: ['0', 'x', '1.5', '70000', '${}'], take: ['3-', 'a', '0-1,,2'], topicPrefix: ['a/+', '#'] },
+  'beacon-nats': { servers: ['', 'nats://a:99x', 'http://x/y'], stream: ['', 'a.b', 'a*'], partitions: ['0', 'x', '70000'], maxAgeHours: ['-1', 'x'], maxGigabytes: ['-5'] },
+  'beacon-nats-ingest': { keyFields: ['', 'a,,b'], fullRetrySeconds: ['-1', 'x', ''] },
+  'beacon-nats-worker': { workerId: ['a b', 'x/y'], leaseSeconds: ['0', 'x'], checkpointMessages: ['0'], checkpointSeconds: ['-1'], chain: ['{', '[1]', '"x"'] },
   'beacon-syslog-in': { port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'] },
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
 };
@@ -34,7 +37,8 @@ describe('editor definitions (src/nodes/*.html)', function () {
     it(`${type}: defaults pass their validators; typical mistakes fail with a catalog reason`, function () {
       const { def, lookup } = editorDefinition(type);
       should(def).be.an.Object();
-      def.category.should.equal('beaconing');
+      // a configuration node (the NATS connection) sits in the config category, every other node in the palette's
+      def.category.should.equal(type === 'beacon-nats' ? 'config' : 'beaconing');
       for (const [field, d] of Object.entries(def.defaults)) should(validate(def, lookup, field, d.value)).equal(true, `${type}.${field} default ${d.value}`);
       for (const [field, values] of Object.entries(MISTAKES[type] || {})) {
         for (const v of values) {
@@ -69,7 +73,8 @@ describe('editor definitions (src/nodes/*.html)', function () {
     it(`${type}: the dialog shows the default in a box whose setting is absent (a select never opens blank)`, function () {
       const values = {};
       const $ = (selector) => {
-        const field = selector.startsWith('#node-input-') ? selector.slice('#node-input-'.length) : null;
+        const prefix = ['#node-input-', '#node-config-input-'].find((p) => selector.startsWith(p));
+        const field = prefix ? selector.slice(prefix.length) : null;
         const input = {
           length: 1,
           attr: (k, v) => (v === undefined ? 'text' : input), css: () => input, addClass: () => input,
