@@ -47,6 +47,7 @@ export = function register(RED: NodeAPI): void {
     let worker: StreamWorker | null = null;
     let starting: Promise<void> = Promise.resolve();
     let closed = false;
+    let lastHeld = '';
     let failure = '';
     let alerts = 0;
     const status = new StatusReporter(this, () => {
@@ -103,7 +104,13 @@ export = function register(RED: NodeAPI): void {
             },
             warn: (m) => this.warn(m),
             error: (err) => this.error(err.message),
-            changed: () => status.now(),
+            changed: () => {
+              status.now();
+              // one log line per change of the partitions held (an operator's record of takeovers), never per message
+              const held = ranges(w.lag.map((l) => l.partition)) || 'none';
+              if (held !== lastHeld) this.log(`worker ${w.workerId} holds partitions ${held} of ${nats.partitions} (stream ${nats.stream})`);
+              lastHeld = held;
+            },
           });
           if (closed) return;
           await w.start();
@@ -112,6 +119,7 @@ export = function register(RED: NodeAPI): void {
             return;
           }
           worker = w;
+          this.log(`worker ${w.workerId} started on stream ${nats.stream} (${nats.partitions} partitions), checkpoints in ${options.checkpointDir}`);
           status.now();
         })
         .catch((err: Error) => {

@@ -22,6 +22,8 @@ export interface WorkerOptions {
   /** … or this many seconds after its last one, whichever first (default 10; wall clock paces saves, never detection) */
   checkpointSeconds?: number;
   limits?: StreamLimits;
+  /** seconds between the worker's status messages on `<stream>_status.<worker>` (default 2; 0 = none) */
+  statusSeconds?: number;
   /** hours an alert id is remembered as notified (default 168); 0 = no memory: re-read alerts are notified again */
   alertMemoryHours?: number;
 }
@@ -71,6 +73,7 @@ export class StreamWorker {
   private kv: KV | null = null;
   private alerts: KV | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
   private readonly owned = new Map<number, Owned>();
   private readonly store: CheckpointStore<ChainState>;
   private readonly settingsText: string;
@@ -120,6 +123,26 @@ export class StreamWorker {
     await this.leases.tick();
     // a round every quarter TTL: renewals well inside the TTL even when one round is slow
     this.timer = setInterval(() => void this.leases?.tick(), (ttl * 1000) / 4);
+    const every = this.options.statusSeconds ?? 2;
+    if (every > 0) {
+      // core NATS, not the stream: for `npm run cluster`'s lag line and `nats sub '<stream>_status.>'`
+      this.statusTimer = setInterval(() => this.publishStatus(), every * 1000);
+      this.statusTimer.unref?.();
+    }
+  }
+
+  /** The subject a worker's status goes to. */
+  static statusSubject(stream: string, workerId = '*'): string {
+    return `${stream}_status.${workerId}`;
+  }
+
+  private publishStatus(): void {
+    try {
+      const status = { worker: this.workerId, workers: this.workers.length, partitions: this.lag, counts: this.counts };
+      this.clients.nc.publish(StreamWorker.statusSubject(this.options.stream, this.workerId), JSON.stringify(status));
+    } catch {
+      // the connection is down; the client reconnects and the next status goes out
+    }
   }
 
   /** Saves every partition's checkpoint now (e.g. before a planned stop). */
@@ -132,6 +155,7 @@ export class StreamWorker {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
     await this.leases?.close();
   }
 
@@ -139,6 +163,7 @@ export class StreamWorker {
   async abandon(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
     for (const o of this.owned.values()) await o.reader?.stop();
     this.owned.clear();
   }
