@@ -47,6 +47,8 @@ export interface StreamClusterOptions {
   natsPort?: number;
   /** the ingest's editor port; worker i (from 1) at port + i */
   port?: number;
+  /** or every port given: [ingest, worker 1, worker 2, …] (tests take free ones) */
+  ports?: number[];
   stream?: string;
   /** lease time of the workers, seconds (the example's 10 unless set) */
   leaseSeconds?: number;
@@ -113,7 +115,7 @@ export class StreamCluster {
     this.ingest = new RedProcess({
       name: 'ingest',
       userDir: path.join(this.o.dir, 'ingest'),
-      port: (this.o.port ?? 1890) + 0,
+      port: this.o.ports?.[0] ?? this.o.port ?? 1890,
       flows,
       env: { ...this.env(), NETBEACON_RECORDS_FILE: this.o.records },
       echo: this.o.echo,
@@ -129,7 +131,7 @@ export class StreamCluster {
     return new RedProcess({
       name: `worker ${i + 1}`,
       userDir: path.join(this.o.dir, `worker-${i + 1}`),
-      port: (this.o.port ?? 1890) + i + 1,
+      port: this.o.ports?.[i + 1] ?? (this.o.port ?? 1890) + i + 1,
       flows,
       env: { ...this.env(), NETBEACON_WORKER_ID: this.workerId(i), NETBEACON_CHECKPOINT_DIR: path.join(this.o.dir, 'checkpoints') },
       echo: this.o.echo,
