@@ -109,6 +109,23 @@ async function mqttMain(): Promise<void> {
 
 type Flows = Array<Record<string, unknown> & { wires?: string[][] }>;
 
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux; 0
+ * elsewhere). Wall time on a shared machine measures the machine; the CPU
+ * a run costs does not depend on what else runs.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const cpuOf = (pids: Array<number | undefined>): number => pids.reduce<number>((a, p) => a + cpuSeconds(p), 0);
+
 /** NATS worker flows with a probe: each partition's flush appended to done.jsonl. */
 function withNatsDoneProbe(flows: Flows): Flows {
   const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
@@ -126,26 +143,52 @@ const doneLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file,
 let currentStream: StreamCluster | null = null;
 process.on('SIGINT', () => void (currentStream?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
 
-async function measureNats(workers: number, log: string, dir: string): Promise<number> {
+/** Ingest flows with a probe: the end-of-file flush, once the server holds everything before it, appended to published.jsonl. */
+function withPublishedProbe(flows: Flows): Flows {
+  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
+  (nodes.find((n) => n.id === 'nso_in_publish') as { wires: string[][] }).wires[0].push('bench_flush');
+  const z = 'nso_in_tab';
+  return [
+    ...nodes,
+    { id: 'bench_flush', z, type: 'switch', property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [['bench_text']] },
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_published']] },
+    { id: 'bench_published', z, type: 'file', filename: 'published.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+  ];
+}
+
+/** Seconds until the ingest had everything acknowledged, until every partition's flush came out of the workers, and the CPU seconds all processes used. */
+async function measureNats(workers: number, log: string, dir: string): Promise<{ published: number; done: number; cpu: number }> {
   const ports = [await freePort(), ...(await Promise.all(Array.from({ length: workers }, () => freePort())))];
-  const cluster = new StreamCluster({ dir, workers, partitions: PARTITIONS, records: log, replayAtStart: false, natsPort: await freePort(), ports, workerFlows: withNatsDoneProbe });
+  const cluster = new StreamCluster({ dir, workers, partitions: PARTITIONS, records: log, replayAtStart: false, natsPort: await freePort(), ports, workerFlows: withNatsDoneProbe, ingestFlows: withPublishedProbe });
   currentStream = cluster;
   try {
     await cluster.start();
     await cluster.ingest.until('every partition held', () => [...cluster.held().values()].reduce((a, p) => a + p.length, 0) === PARTITIONS, 120);
     const done = cluster.workers.map((w) => path.join(w.o.userDir, 'done.jsonl'));
+    const pids = [cluster.ingest.pid, cluster.nats?.pid, ...cluster.workers.map((w) => w.pid)];
+    const cpu0 = cpuOf(pids);
     const t0 = process.hrtime.bigint();
     const res = await fetch(`${cluster.ingest.base}/inject/nso_in_replay`, { method: 'POST' });
     if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
-    await cluster.ingest.until('the end-of-file flush out of every partition', () => done.reduce((a, f) => a + doneLines(f), 0) >= PARTITIONS, 3600);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
+    const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
+    let published = 0;
+    const publishedFile = path.join(cluster.ingest.o.userDir, 'published.jsonl');
+    await cluster.ingest.until(
+      'the end-of-file flush out of every partition',
+      () => {
+        if (!published && doneLines(publishedFile) > 0) published = seconds();
+        return done.reduce((a, f) => a + doneLines(f), 0) >= PARTITIONS;
+      },
+      3600,
+    );
+    return { published: published || seconds(), done: seconds(), cpu: cpuOf(pids) - cpu0 };
   } finally {
     await cluster.stop().catch(() => cluster.kill());
   }
 }
 
 /** One Node-RED alone on the same file: the NATS ingest's read and parse wired straight into the worker example's chain. */
-async function measureSingle(log: string, dir: string): Promise<number> {
+async function measureSingle(log: string, dir: string): Promise<{ seconds: number; cpu: number }> {
   const ingest = readExample('Scale-out on NATS ingest.json') as Flows;
   const mqttWorker = readExample('Scale-out worker.json') as Flows;
   const z = 'nso_in_tab';
@@ -168,11 +211,12 @@ async function measureSingle(log: string, dir: string): Promise<number> {
   const red = new RedProcess({ name: 'single', userDir: path.join(dir, 'single'), port: await freePort(), flows: nodes, env: { NETBEACON_RECORDS_FILE: log }, ready: /Started flows/ });
   try {
     await red.start();
+    const cpu0 = cpuSeconds(red.pid);
     const t0 = process.hrtime.bigint();
     const res = await fetch(`${red.base}/inject/nso_in_replay`, { method: 'POST' });
     if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
     await red.until('the end-of-file flush', () => doneLines(path.join(dir, 'single', 'done.jsonl')) >= 1, 3600);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: cpuSeconds(red.pid) - cpu0 };
   } finally {
     await red.stop().catch(() => red.kill());
   }
@@ -206,11 +250,14 @@ async function natsMain(): Promise<void> {
     console.log(`cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, NATS JetStream (file storage), on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
     console.log('measured: inject fired on the ingest → end-of-file flush out of every partition (process start-up excluded)');
     const single = await measureSingle(log, dir);
-    console.log(`single instance (read, parse, detect in one Node-RED): ${single.toFixed(2)} s, ${Math.round(n / single)} records/s`);
-    console.log('workers  seconds  records/s  of single');
+    console.log(`single instance (read, parse, detect in one Node-RED): ${single.seconds.toFixed(2)} s, ${Math.round(n / single.seconds)} records/s, ${single.cpu.toFixed(2)} CPU s`);
+    console.log('workers  seconds  records/s  of single  ingest acked after  CPU s (all processes)  CPU of single');
     for (const w of WORKERS) {
-      const seconds = await measureNats(w, log, path.join(dir, `run-${w}`));
-      console.log(`${String(w).padStart(7)}  ${seconds.toFixed(2).padStart(7)}  ${Math.round(n / seconds).toString().padStart(9)}  ${((100 * single) / seconds).toFixed(0).padStart(7)} %`);
+      const { published, done, cpu } = await measureNats(w, log, path.join(dir, `run-${w}`));
+      console.log(
+        `${String(w).padStart(7)}  ${done.toFixed(2).padStart(7)}  ${Math.round(n / done).toString().padStart(9)}  ${((100 * single.seconds) / done).toFixed(0).padStart(7)} %` +
+          `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
+      );
     }
     const t = await measureTakeover(path.join(dir, 'takeover'));
     console.log(`takeover: a SIGKILLed worker's partitions all held by the other ${t.seconds.toFixed(1)} s later (lease ${t.lease} s, renewals every ${t.lease / 4} s, status every 2 s)`);

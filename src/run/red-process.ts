@@ -51,6 +51,11 @@ export class RedProcess {
     return `http://127.0.0.1:${this.o.port}`;
   }
 
+  /** the current process id (benchmarks read its CPU time) */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -14,6 +14,8 @@
  *
  * Ports are fixed so a script can find them: --nats-port (4222), --port
  * (1890: the ingest's editor; worker i at 1890 + i), --control-port (1889).
+ * Other options: --partitions P (12), --records FILE, --dir DIR
+ * (.cluster-data), --server URL, --stream NAME, --keep, --exit-after-alerts N.
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -217,6 +219,8 @@ export async function streamMain(argv: string[]): Promise<void> {
     keep: argv.includes('--keep'),
   };
   const controlPort = Number(option(argv, 'control-port') ?? 1889);
+  // stop once this many alert lines were printed: for tests and CI
+  const exitAfterAlerts = Number(option(argv, 'exit-after-alerts') ?? 0);
   if (!args.records) args.records = writeSampleFiles(path.join(`${dir}-samples`)).zeek;
   if (!fs.existsSync(args.records)) throw new Error(`--records: no file ${args.records}`);
   const cluster = new StreamCluster(args);
@@ -263,7 +267,9 @@ export async function streamMain(argv: string[]): Promise<void> {
       `netbeacon: alerts follow (also in ${dir}/worker-*/${NATS_WORKER_ALERTS}); Ctrl-C stops the cluster\n`,
   );
   const follower = new AlertFollower(cluster.alertFiles(), (file) => `worker ${path.basename(path.dirname(file)).split('-')[1]}`);
-  follower.start();
+  follower.start((total) => {
+    if (exitAfterAlerts > 0 && total >= exitAfterAlerts) void stop('enough alerts seen', 0);
+  });
   let lastLag = '';
   const lagTimer = setInterval(() => {
     const line = `lag: ${cluster.lagLines().join(' | ')}`;

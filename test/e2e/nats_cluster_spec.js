@@ -211,3 +211,35 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
     notifiedOnce(sameAsSingleInstance(allRows(), records));
   });
 });
+
+describe('npm run cluster (the NATS launcher, a real process)', function () {
+  this.timeout(240000);
+  let child;
+  let dir;
+
+  after(function () {
+    if (child && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts nats-server, the ingest and two workers, prints every alert of the sample, and stops cleanly', async function () {
+    if (!findNatsServer()) this.skip();
+    const { spawn } = require('child_process');
+    const expected = require('../oracle/kql-batch').wireDataRule(generateLines(gen.sampleScenario('wiredata'), 'zeek-tsv').map((r) => r.record).filter(Boolean));
+    expected.length.should.be.above(5);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-nats-launcher-'));
+    const [nats, port, control] = [await freePort(), await freePort(), await freePort()];
+    const args = ['--workers', '2', '--dir', path.join(dir, 'run'), '--nats-port', String(nats), '--port', String(port), '--control-port', String(control), '--exit-after-alerts', String(expected.length)];
+    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'run', 'cluster.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    should(code).equal(0, output.slice(-2000));
+    output.should.match(new RegExp(`nats-server at nats://127\\.0\\.0\\.1:${nats}`));
+    output.should.match(new RegExp(`ingest replays .* editor at http://127\\.0\\.0\\.1:${port}`));
+    (output.match(/^worker \d: ALERT \[Zeek WireData\]/gm) || []).length.should.equal(expected.length);
+    const rows = [1, 2].flatMap((w) => rowsOf(path.join(dir, 'run', `worker-${w}`, 'beacon-alerts-scaleout.jsonl')));
+    rows.map(cellKey).sort().should.eql(expected.map(cellKey).sort());
+  });
+});
