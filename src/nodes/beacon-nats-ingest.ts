@@ -33,7 +33,7 @@ export = function register(RED: NodeAPI): void {
       if (!nats || nats.invalid) return { fill: 'red', shape: 'ring', text: 'no valid NATS configuration' };
       if (!publisher) return { fill: failure ? 'red' : 'grey', shape: 'ring', text: failure ? 'not connected' : 'connecting…' };
       const c = publisher.counts;
-      const full = c.fullRefusals > 0 ? ` · stream full ×${compact(c.fullRefusals)}` : '';
+      const full = (c.fullRefusals > 0 ? ` · stream full ×${compact(c.fullRefusals)}` : '') + (c.retries > 0 ? ` · retried ×${compact(c.retries)}` : '');
       const dropped = c.dropped > 0 ? ` · ${compact(c.dropped)} given up` : '';
       return {
         fill: c.dropped > 0 ? 'red' : c.fullRefusals > 0 || rejected > 0 ? 'yellow' : connected ? 'green' : 'grey',

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** One partition's saved position and state: the two travel together or not at all. */
@@ -49,17 +49,44 @@ export class CheckpointStore<S> {
     return saved;
   }
 
+  /**
+   * The epoch of the checkpoint on disk, read from the file's first bytes
+   * (it is written before the state), so a save does not parse megabytes of
+   * state to learn one number; null when there is none.
+   */
+  private epochOnDisk(partition: number): number | null {
+    let fd: number;
+    try {
+      fd = openSync(this.file(partition), 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const head = Buffer.alloc(512);
+      const n = readSync(fd, head, 0, head.length, 0);
+      const m = /"epoch":(\d+)/.exec(head.subarray(0, n).toString('utf8'));
+      return m ? Number(m[1]) : null;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** Saves atomically; refuses (returns false) when the file holds a later owner's checkpoint. */
   save(checkpoint: Omit<PartitionCheckpoint<S>, 'format' | 'version' | 'stream'>): boolean {
     const target = this.file(checkpoint.partition);
-    let current: PartitionCheckpoint<S> | null = null;
-    try {
-      current = this.load(checkpoint.partition);
-    } catch {
-      current = null; // an unreadable file is replaced
-    }
-    if (current && current.epoch > checkpoint.epoch) return false;
-    const full: PartitionCheckpoint<S> = { format: 'netbeacon-partition-checkpoint', version: 1, stream: this.stream, ...checkpoint };
+    const onDisk = this.epochOnDisk(checkpoint.partition);
+    if (onDisk !== null && onDisk > checkpoint.epoch) return false;
+    // the small fields first, the state last: epochOnDisk reads the head only
+    const full: PartitionCheckpoint<S> = {
+      format: 'netbeacon-partition-checkpoint',
+      version: 1,
+      stream: this.stream,
+      partition: checkpoint.partition,
+      epoch: checkpoint.epoch,
+      lastSeq: checkpoint.lastSeq,
+      settings: checkpoint.settings,
+      state: checkpoint.state,
+    };
     const temp = `${target}.${process.pid}.tmp`;
     const fd = openSync(temp, 'w');
     try {

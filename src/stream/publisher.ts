@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { type ControlFlags, encodeControl, splitByPartition } from '../core/partition/partition';
 import { isStreamFull, partitionSubject, type StreamLayout } from './connection';
@@ -5,7 +6,7 @@ import { isStreamFull, partitionSubject, type StreamLayout } from './connection'
 export interface PublisherOptions {
   /** delta key fields the partition is hashed from (as beacon-partition) */
   keyFields: string[];
-  /** how long to keep retrying a batch the full stream refuses, in seconds, before giving it up as an error */
+  /** how long to keep retrying a batch the full stream refuses or an unreachable server does not acknowledge, in seconds, before giving it up as an error */
   fullRetrySeconds?: number;
   /** wall-clock wait between retries of a refused batch, in milliseconds */
   retryMillis?: number;
@@ -17,6 +18,10 @@ export interface PublisherCounts {
   records: number;
   /** publishes the stream refused because it was full (each retry counts) */
   fullRefusals: number;
+  /** publishes tried again because the server did not answer (restart, network) */
+  retries: number;
+  /** messages the server recognised as already stored (a retry after a lost acknowledgement) */
+  duplicates: number;
   /** records given up after retrying for fullRetrySeconds (also reported as an error) */
   dropped: number;
   /** batches waiting for an acknowledgement or a retry */
@@ -32,7 +37,10 @@ export interface PublisherCounts {
  * published before it.
  */
 export class StreamPublisher {
-  readonly counts: PublisherCounts = { messages: 0, records: 0, fullRefusals: 0, dropped: 0, pending: 0 };
+  readonly counts: PublisherCounts = { messages: 0, records: 0, fullRefusals: 0, retries: 0, duplicates: 0, dropped: 0, pending: 0 };
+  /** message ids: this publisher's random prefix and a counter, so a retried message is stored once */
+  private readonly idPrefix = randomBytes(8).toString('hex');
+  private sequence = 0;
   private readonly tails = new Map<number, Promise<void>>();
   private closed = false;
 
@@ -84,21 +92,28 @@ export class StreamPublisher {
   private async send(partition: number, body: string, records: number): Promise<void> {
     const subject = partitionSubject(this.layout.name, partition);
     const deadline = Date.now() + (this.options.fullRetrySeconds ?? 60) * 1000;
+    // one id for every attempt: when an acknowledgement is lost the server has the message, and the retry is dropped as a duplicate
+    const msgID = `${this.idPrefix}-${++this.sequence}`;
     for (;;) {
       if (this.closed) throw new Error(`publisher closed: ${records} record(s) for ${subject} not sent`);
       try {
-        await this.js.publish(subject, body, { expect: { streamName: this.layout.name } });
+        const ack = await this.js.publish(subject, body, { msgID, expect: { streamName: this.layout.name } });
+        if (ack.duplicate) this.counts.duplicates++;
         this.counts.messages++;
         this.counts.records += records;
         return;
       } catch (err) {
-        if (!isStreamFull(err)) throw err;
-        this.counts.fullRefusals++;
+        const full = isStreamFull(err);
+        // a refusal for another reason (no such stream, permissions) will not change by waiting
+        if (!full && (err as Error).name === 'JetStreamApiError') throw err;
+        if (full) this.counts.fullRefusals++;
+        else this.counts.retries++;
         if (Date.now() >= deadline) {
           this.counts.dropped += records;
-          throw new Error(`stream ${this.layout.name} is full (${(err as Error).message}): ${records} record(s) for ${subject} given up after retrying`);
+          const why = full ? `stream ${this.layout.name} is full` : 'the server did not acknowledge';
+          throw new Error(`${why} (${(err as Error).message}): ${records} record(s) for ${subject} given up after retrying`);
         }
-        // wall-clock pacing of retries only, while workers read and the limits trim
+        // wall-clock pacing of retries only, while the limits trim or the server comes back
         await new Promise((resolve) => setTimeout(resolve, this.options.retryMillis ?? 500));
       }
     }
