@@ -172,6 +172,27 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
     notifiedOnce(sameAsSingleInstance(allRows(), records));
   });
 
+  it('SIGTERM of a worker mid-stream (systemd, docker stop): its partitions move at once; restarted, it takes its share back; exact rows', async function () {
+    const { header, body, records, recordsIn } = split(24);
+    await until('a split of 6 and 6', () => held(0).length === 6 && held(1).length === 6);
+    const half = Math.floor(body.length / 2);
+    await send(header, body.slice(0, half));
+    await until('both workers to absorb the first half', () => absorbed() >= recordsIn(half));
+    const stopping = cluster.workers[0].stop();
+    await send(header, body.slice(half, half + 600));
+    await stopping;
+    // checkpointed and released on close, not left to expire
+    cluster.workers[0].log.should.not.match(/partitions not released|checkpoint not saved/);
+    await until('worker 2 to hold every partition', () => held(1).length === PARTITIONS);
+    await until('worker 2 to report the 6 partitions it restored', () => cluster.statuses.get(cluster.workerId(1)).counts.restored >= 6);
+    await cluster.startWorker(0);
+    await until('a split of 6 and 6 again', () => held(0).length === 6 && held(1).length === 6);
+    await send(header, body.slice(half + 600));
+    await post('/control', JSON.stringify({ flush: true }), 'application/json');
+    await until('every partition flushed', () => flushed().size === PARTITIONS);
+    notifiedOnce(sameAsSingleInstance(allRows(), records));
+  });
+
   it('a worker that joins late (restarted after a SIGKILL) gets its share and the flush; exact rows', async function () {
     const { header, body, records } = split(22);
     await cluster.workers[1].kill();
