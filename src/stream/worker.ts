@@ -172,18 +172,24 @@ export class StreamWorker {
     const p = lease.partition;
     const chain = new DetectionChain(this.options.chain);
     let lastSeq = 0;
-    const saved = this.store.load(p);
-    if (saved) {
-      if (saved.settings !== this.settingsText) {
-        this.sink.warn(`partition ${p}: its checkpoint was made with other chain settings; starting it empty from the stream's first message`);
-      } else {
-        chain.restore(saved.state);
-        lastSeq = saved.lastSeq;
-        this.counts.restored++;
-      }
-    }
     const owned: Owned = { lease, chain, reader: null, lastSeq, sinceCheckpoint: 0, checkpointAt: Date.now(), failed: null };
     this.owned.set(p, owned);
+    try {
+      const saved = this.store.load(p);
+      if (saved && saved.settings !== this.settingsText) {
+        this.sink.warn(`partition ${p}: its checkpoint was made with other chain settings; starting it empty from the stream's first message`);
+      } else if (saved) {
+        chain.restore(saved.state);
+        lastSeq = owned.lastSeq = saved.lastSeq;
+        this.counts.restored++;
+      }
+    } catch (err) {
+      // held but not read: starting it empty would count its keys' events again from the stream's start
+      owned.failed = new Error(`partition ${p}: its checkpoint cannot be read (${(err as Error).message}); it is not read until the file is repaired or deleted`);
+      this.sink.error(owned.failed, p);
+      this.sink.changed?.();
+      return;
+    }
     const reader = new PartitionReader(this.clients.js, this.clients.jsm, this.options.stream, p, lastSeq, (seq, data) => this.absorb(owned, seq, data));
     owned.reader = reader;
     try {

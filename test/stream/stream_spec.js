@@ -398,6 +398,18 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       sameRows(a.got.rows, singleInstance(records));
     });
 
+    it('an unreadable checkpoint stops its partition with an error, the others run', async function () {
+      const stream = newStream();
+      await ensureStream(clients.jsm, { name: stream, partitions: PARTITIONS });
+      fs.writeFileSync(path.join(dir, `${stream}-p4.json`), '{"format":"netbeacon-partition-checkpoint","version":1,"stream":"');
+      const a = start(await newClients(), stream, 'a');
+      await a.worker.start();
+      await until('every partition held', () => a.worker.lag.length === PARTITIONS);
+      a.got.errors.map((e) => e.p).should.eql([4]);
+      a.got.errors[0].err.message.should.match(/partition 4: its checkpoint cannot be read/);
+      a.worker.lag.filter((l) => l.failed).map((l) => l.partition).should.eql([4]);
+    });
+
     it('a checkpoint from before the stream was trimmed is a clear error, not silent loss', async function () {
       const stream = newStream();
       const records = traffic(7);
