@@ -64,8 +64,10 @@ export = function register(RED: NodeAPI): void {
       if (incoming.records.length > 0) lastBatch = incoming.batch;
       ready
         .then(async (p) => {
-          const { invalid } = await p.publishRecords(incoming.records);
-          if (incoming.control) await p.publishControl(incoming);
+          // both queued before either is awaited: a later message's records cannot slip in between
+          const published = p.publishRecords(incoming.records);
+          const control = incoming.control ? p.publishControl(incoming) : Promise.resolve();
+          const [{ invalid }] = await Promise.all([published, control]);
           rejected += invalid.length;
           const error = summariseErrors(invalid.map((v) => new RecordError('record', v, 'is not an object')), incoming.records.length);
           if (error) this.error(error, msg);

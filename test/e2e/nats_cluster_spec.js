@@ -43,7 +43,12 @@ function withFeed(flows) {
   ];
 }
 
-/** The worker example plus probes: rows below the thresholds to below.jsonl, control messages (with their partition) to control.jsonl. */
+/**
+ * The worker example plus probes: rows below the thresholds to below.jsonl,
+ * control messages (with their partition) to control.jsonl and also into both
+ * row files, after the rows sent before them (a file node writes in order), so
+ * a flush line in a row file means every row before it is on disk.
+ */
 function withProbes(flows) {
   const z = 'nso_wk_tab';
   const nodes = JSON.parse(JSON.stringify(flows));
@@ -54,13 +59,14 @@ function withProbes(flows) {
   return [
     ...nodes,
     file('t_below', 'below.jsonl'),
-    { id: 't_flags', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"flush": flush = true, "checkpoint": checkpoint = true, "partition": partition}', tot: 'jsonata' }], wires: [['t_control']] },
+    { id: 't_flags', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"flush": flush = true, "checkpoint": checkpoint = true, "partition": partition}', tot: 'jsonata' }], wires: [['t_control', 't_below', 'nso_wk_file']] },
     file('t_control', 'control.jsonl'),
   ];
 }
 
 const lines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : []);
-const rowsOf = (file) => lines(file).filter((l) => /^[[{]/.test(l)).flatMap((l) => [].concat(JSON.parse(l)));
+const rowsOf = (file) => lines(file).filter((l) => /^[[{]/.test(l)).flatMap((l) => [].concat(JSON.parse(l))).filter((r) => r.TimeGenerated !== undefined);
+const flushLines = (file) => lines(file).filter((l) => l.includes('"flush":true')).length;
 const cellKey = (row) => JSON.stringify([row.TimeGenerated, row.LocalIP, row.RemoteIP, row.RemotePortNumber]);
 const strip = ({ FailedThresholds, AlertId, Notify, ...row }) => row;
 
@@ -111,8 +117,14 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
     for (let i = 0; i < body.length; i += 300) await post('/records', [...header, ...body.slice(i, i + 300)].join('\n') + '\n', 'text/plain');
   };
   const controls = (i, flag) => lines(workerFile(i, 'control.jsonl')).filter((l) => l.includes(`"${flag}":true`)).map((l) => JSON.parse(l).partition);
-  /** Partitions whose flush came out of some worker. */
-  const flushed = () => new Set(cluster.workers.flatMap((_, i) => controls(i, 'flush')));
+  /** Partitions whose flush came out of some worker, with every row before it written to both row files. */
+  const flushed = () => {
+    const rowsWritten = cluster.workers.every((_, i) => {
+      const n = controls(i, 'flush').length;
+      return flushLines(workerFile(i, 'below.jsonl')) >= n && flushLines(workerFile(i, 'beacon-alerts-scaleout.jsonl')) >= n;
+    });
+    return rowsWritten ? new Set(cluster.workers.flatMap((_, i) => controls(i, 'flush'))) : new Set();
+  };
   const held = (i) => cluster.held().get(cluster.workerId(i)) || [];
   const until = (what, test) => cluster.ingest.until(what, test, 180);
   const allRows = () => cluster.workers.flatMap((_, i) => [...rowsOf(workerFile(i, 'beacon-alerts-scaleout.jsonl')), ...rowsOf(workerFile(i, 'below.jsonl'))]);
@@ -219,7 +231,7 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
       await until('worker 2 to take every partition', () => held(1).length === PARTITIONS);
       await send(header, body.slice(half));
       await post('/control', JSON.stringify({ flush: true }), 'application/json');
-      await until('every partition flushed by worker 2', () => controls(1, 'flush').length === PARTITIONS);
+      await until('every partition flushed by worker 2', () => controls(1, 'flush').length === PARTITIONS && flushed().size === PARTITIONS);
     } finally {
       cluster.workers[0].resume();
     }
