@@ -156,6 +156,9 @@ export class StreamWorker {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.statusTimer) clearInterval(this.statusTimer);
+    // every reader stopped at once, then each partition checkpointed and released: renewals have
+    // stopped, and one by one the last partitions could outlive their lease and lose the release checkpoint
+    await Promise.all([...this.owned.values()].map((o) => o.reader?.stop()));
     await this.leases?.close();
   }
 
