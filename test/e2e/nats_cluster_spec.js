@@ -11,8 +11,8 @@
  *
  * The union of the rows the workers write (alerts and rows below the
  * thresholds) is held against one detection chain fed every record — after
- * a SIGKILL with takeover, a worker that joins late, and a worker frozen
- * with SIGSTOP past its lease.
+ * a SIGKILL with takeover, a SIGTERM, a NATS restart, a worker that joins
+ * late, and a worker frozen with SIGSTOP past its lease.
  */
 const fs = require('fs');
 const os = require('os');
@@ -202,6 +202,25 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
     await send(header, body.slice(half + 600));
     await post('/control', JSON.stringify({ flush: true }), 'application/json');
     await until('every partition flushed', () => flushed().size === PARTITIONS);
+    notifiedOnce(sameAsSingleInstance(allRows(), records));
+  });
+
+  it('a NATS restart mid-stream (file storage): the ingest retries, the workers resume from their checkpoints; exact rows', async function () {
+    const { header, body, records, recordsIn } = split(25);
+    await until('a split of 6 and 6', () => held(0).length === 6 && held(1).length === 6);
+    const half = Math.floor(body.length / 2);
+    await send(header, body.slice(0, half));
+    await until('both workers to absorb the first half', () => absorbed() >= recordsIn(half));
+    await cluster.nats.stop();
+    // parsed and handed to the ingest while the server is down: published when it is back
+    await send(header, body.slice(half, half + 600));
+    await cluster.nats.start();
+    await send(header, body.slice(half + 600));
+    await post('/control', JSON.stringify({ flush: true }), 'application/json');
+    await until('every partition flushed', () => flushed().size === PARTITIONS);
+    cluster.ingest.log.should.not.match(/given up after retrying/);
+    // the restart was felt: leases lapsed and partitions were stopped, then taken again
+    cluster.workers.some((w) => /partition \d+ stopped/.test(w.log)).should.be.true();
     notifiedOnce(sameAsSingleInstance(allRows(), records));
   });
 
