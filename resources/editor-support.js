@@ -67,11 +67,11 @@
      * Called first in oneditprepare: the editor fills each box from the node's property, so an
      * absent one leaves a select blank and a box empty; show the default instead (it is saved on Done).
      */
-    NB.fillAbsent = function (node) {
+    NB.fillAbsent = function (node, prefix) {
         var defaults = (node && node._def && node._def.defaults) || {};
         Object.keys(defaults).forEach(function (key) {
             if (!absent(node[key])) { return; }
-            var input = $('#node-input-' + key);
+            var input = $('#' + (prefix || 'node-input-') + key); // config nodes: 'node-config-input-'
             if (input.attr('type') === 'checkbox') { input.prop('checked', !!defaults[key].value); } else { input.val(defaults[key].value); }
         });
     };
