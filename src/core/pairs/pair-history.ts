@@ -135,6 +135,7 @@ export interface PairHistoryState {
   endian: 'LE';
   watermark: number | null;
   nextSweep: number | null;
+  evictBlockedUntil: number;
   counters: PairCounters;
   n: number;
   values: unknown[];
@@ -185,6 +186,8 @@ export class PairHistory {
   private pools: RingPool[] = [];
   private watermark = -Infinity;
   private nextSweep = -Infinity;
+  /** held bytes under which eviction is not tried again (it could not meet the cap) */
+  private evictBlockedUntil = 0;
   /** no eviction while a sweep walks the rows (a rebuild would move them under it) */
   private sweeping = false;
   private readonly scratch: Float64Array;
@@ -204,11 +207,32 @@ export class PairHistory {
     return this.n;
   }
 
-  /** bytes held: every typed array as allocated, plus the interned key values (estimated) */
+  /**
+   * Bytes held, what the cap applies to: each pair's row and hash slot,
+   * each ring at its width, the interned key values. It depends on the
+   * pairs alone, not on how the arrays grew, so a restored store evicts
+   * exactly as the one it was saved from.
+   */
   get bytes(): number {
+    let b = this.n * this.rowBytes + this.codes.bytes;
+    for (const p of this.pools) b += p.live * p.width * this.intervalBytes;
+    return b;
+  }
+
+  /** bytes of the typed arrays as allocated (they grow by doubling: up to twice what is held, less under a cap) */
+  get allocatedBytes(): number {
     let b = this.capacity * (ROW_BYTES + 8 * this.keys.length) + this.table.byteLength + this.codes.bytes;
     for (const p of this.pools) b += p.bytes;
     return b;
+  }
+
+  /** a row's columns and its share of the hash table (at most half full: two slots a row) */
+  private get rowBytes(): number {
+    return ROW_BYTES + 8 * this.keys.length + 8;
+  }
+
+  private get intervalBytes(): number {
+    return this.options.bytesField ? 5 : 4;
   }
 
   /** pairs held with at least `min` connections */
@@ -304,17 +328,14 @@ export class PairHistory {
   }
 
   private insert(h: number, ms: number): void {
-    if (this.n === this.capacity) {
-      // doubling the rows adds their bytes again, and at most the table's
-      if (this.overCapWith(this.capacity * (ROW_BYTES + 8 * this.keys.length) + this.table.byteLength)) {
-        // the rebuild renumbers interned values: carry the new pair's key across it as values
-        const key = Array.from(this.scratch, (c) => this.codes.decode(c));
-        this.evict(-1);
-        for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
-        h = this.hash(this.scratch);
-      }
-      if (this.n === this.capacity) this.growRows();
+    if (this.overCapWith(this.rowBytes)) {
+      // the rebuild renumbers interned values: carry the new pair's key across it as values
+      const key = Array.from(this.scratch, (c) => this.codes.decode(c));
+      this.evict(-1);
+      for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
+      h = this.hash(this.scratch);
     }
+    if (this.n === this.capacity) this.growRows();
     const r = this.n++;
     for (let i = 0; i < this.keys.length; i++) this.keys[i][r] = this.scratch[i];
     this.first[r] = ms;
@@ -349,7 +370,10 @@ export class PairHistory {
   }
 
   private growRows(): void {
-    const cap = this.capacity * 2;
+    let cap = this.capacity * 2;
+    // under a cap, no more rows than the cap can hold
+    const limit = this.options.maxBytes === null ? Infinity : Math.ceil(this.options.maxBytes / this.rowBytes);
+    if (limit > this.capacity) cap = Math.min(cap, limit);
     const grow = <T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
       b.set(a as never);
@@ -371,12 +395,15 @@ export class PairHistory {
 
   private overCapWith(extra: number): boolean {
     const cap = this.options.maxBytes;
-    return cap !== null && this.bytes + extra > cap;
+    if (cap === null) return false;
+    const after = this.bytes + extra;
+    // everything left was protected last time: try again only once the store has grown by an eighth of the cap
+    return after > cap && after > this.evictBlockedUntil;
   }
 
   /** A ring slot in pool c for `row`; may evict first (then the row's index can change, and is returned). */
   private allocRing(row: number, c: number): { row: number; slot: number } {
-    if (this.pools[c].full && !this.sweeping && this.overCapWith(this.pools[c].growthBytes)) row = this.evict(row);
+    if (!this.sweeping && this.overCapWith(this.pools[c].width * this.intervalBytes)) row = this.evict(row);
     return { row, slot: this.pools[c].alloc() };
   }
 
@@ -555,10 +582,9 @@ export class PairHistory {
   private evict(protect: number): number {
     const cap = this.options.maxBytes as number;
     const target = cap / 2;
-    const perRow = (ROW_BYTES + 8 * this.keys.length) * 1.25 + 16;
-    const ringBytes = (r: number) => (this.ringSlot[r] < 0 ? 0 : this.pools[this.ringClass[r]].width * (this.options.bytesField ? 5 : 4) * 1.25);
-    let estimate = this.codes.bytes;
-    for (let r = 0; r < this.n; r++) estimate += perRow + ringBytes(r);
+    const perRow = this.rowBytes;
+    const ringBytes = (r: number) => (this.ringSlot[r] < 0 ? 0 : this.pools[this.ringClass[r]].width * this.intervalBytes);
+    let estimate = this.bytes;
     const drop = new Uint8Array(this.n);
     const byAge = (rows: number[]) => rows.sort((a, b) => this.last[a] - this.last[b] || a - b);
     const oneShot: number[] = [];
@@ -585,8 +611,14 @@ export class PairHistory {
         this.counters.evictedRepeated++;
       }
     }
-    if (estimate > target) this.counters.overCap++;
-    return this.rebuild(drop, protect);
+    const moved = this.rebuild(drop, protect);
+    if (this.bytes > cap) {
+      this.counters.overCap++;
+      this.evictBlockedUntil = this.bytes + cap / 8;
+    } else {
+      this.evictBlockedUntil = 0;
+    }
+    return moved;
   }
 
   /** Rebuilds the columns without the dropped rows, tightly sized; returns `follow`'s new index (−1 if none). */
@@ -683,7 +715,8 @@ export class PairHistory {
     const perClass = new Array<number>(this.topClass + 1).fill(0);
     for (let r = 0; r < d.n; r++) if (d.ringLen[r] > 0) perClass[classFor(d.ringLen[r])]++;
     const withSizes = Boolean(this.options.bytesField);
-    this.pools = perClass.map((k, c) => new RingPool(2 << c, withSizes, Math.max(16, Math.ceil(k * 1.25))));
+    const maxBytes = this.options.maxBytes;
+    this.pools = perClass.map((k, c) => new RingPool(2 << c, withSizes, Math.max(16, Math.ceil(k * 1.25)), maxBytes === null ? Infinity : Math.ceil(maxBytes / ((2 << c) * this.intervalBytes))));
     let at = 0;
     for (let r = 0; r < d.n; r++) {
       const len = d.ringLen[r];
@@ -834,7 +867,7 @@ export class PairHistory {
     if (d.sizes) columns.sizes = b64(d.sizes);
     return {
       format: 'pair-history', version: PAIR_HISTORY_FORMAT, endian: 'LE',
-      watermark: Number.isFinite(this.watermark) ? this.watermark : null, nextSweep: Number.isFinite(this.nextSweep) ? this.nextSweep : null,
+      watermark: Number.isFinite(this.watermark) ? this.watermark : null, nextSweep: Number.isFinite(this.nextSweep) ? this.nextSweep : null, evictBlockedUntil: this.evictBlockedUntil,
       counters: { ...this.counters }, n: d.n, values: d.values, columns,
     };
   }
@@ -895,6 +928,7 @@ export class PairHistory {
     this.loadDense(d, Math.max(1024, Math.ceil(n * 1.25)));
     this.watermark = s.watermark ?? -Infinity;
     this.nextSweep = s.nextSweep ?? -Infinity;
+    this.evictBlockedUntil = typeof s.evictBlockedUntil === 'number' ? s.evictBlockedUntil : 0;
     Object.assign(this.counters, s.counters ?? {});
   }
 }

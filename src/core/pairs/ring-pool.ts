@@ -18,6 +18,8 @@ export class RingPool {
     readonly width: number,
     withSizes: boolean,
     private slots: number,
+    /** growth stops doubling here (a byte cap's worth of rings of this width) */
+    private readonly maxSlots = Infinity,
   ) {
     this.slots = Math.max(1, slots);
     this.intervals = new Uint32Array(this.slots * width);
@@ -39,11 +41,6 @@ export class RingPool {
     return this.intervals.byteLength + (this.sizes ? this.sizes.byteLength : 0) + this.free.byteLength;
   }
 
-  /** bytes alloc() adds when it must grow */
-  get growthBytes(): number {
-    return this.slots * this.width * (this.sizes ? 5 : 4) + this.slots * 4;
-  }
-
   alloc(): number {
     if (this.freeCount > 0) return this.free[--this.freeCount];
     if (this.used === this.slots) this.grow();
@@ -60,7 +57,7 @@ export class RingPool {
   }
 
   private grow(): void {
-    const slots = this.slots * 2;
+    const slots = this.maxSlots > this.slots ? Math.min(this.slots * 2, this.maxSlots) : this.slots * 2;
     const intervals = new Uint32Array(slots * this.width);
     intervals.set(this.intervals);
     this.intervals = intervals;
