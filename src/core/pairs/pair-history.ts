@@ -219,7 +219,7 @@ export class PairHistory {
     return b;
   }
 
-  /** bytes of the typed arrays as allocated (they grow by doubling: up to twice what is held, less under a cap) */
+  /** bytes of the typed arrays as allocated (they grow by half again, the hash table by doubling: more than is held, less under a cap) */
   get allocatedBytes(): number {
     let b = this.capacity * (ROW_BYTES + 8 * this.keys.length) + this.table.byteLength + this.codes.bytes;
     for (const p of this.pools) b += p.bytes;
@@ -240,6 +240,16 @@ export class PairHistory {
     let k = 0;
     for (let r = 0; r < this.n; r++) if (this.count[r] >= min) k++;
     return k;
+  }
+
+  /** bytes held by the pairs with at least `min` connections (their rows and rings) */
+  heldBytesWith(min: number): number {
+    let b = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (this.count[r] < min) continue;
+      b += this.rowBytes + (this.ringSlot[r] < 0 ? 0 : this.pools[this.ringClass[r]].width * this.intervalBytes);
+    }
+    return b;
   }
 
   /** the newest event time seen (epoch seconds), or null */
@@ -370,7 +380,8 @@ export class PairHistory {
   }
 
   private growRows(): void {
-    let cap = this.capacity * 2;
+    // by half again, not double: the slack of a grown column is up to a third of it, not half
+    let cap = Math.ceil(this.capacity * 1.5);
     // under a cap, no more rows than the cap can hold
     const limit = this.options.maxBytes === null ? Infinity : Math.ceil(this.options.maxBytes / this.rowBytes);
     if (limit > this.capacity) cap = Math.min(cap, limit);

@@ -18,7 +18,7 @@ export class RingPool {
     readonly width: number,
     withSizes: boolean,
     private slots: number,
-    /** growth stops doubling here (a byte cap's worth of rings of this width) */
+    /** growth stops here (a byte cap's worth of rings of this width) */
     private readonly maxSlots = Infinity,
   ) {
     this.slots = Math.max(1, slots);
@@ -57,7 +57,8 @@ export class RingPool {
   }
 
   private grow(): void {
-    const slots = this.maxSlots > this.slots ? Math.min(this.slots * 2, this.maxSlots) : this.slots * 2;
+    const grown = Math.ceil(this.slots * 1.5);
+    const slots = this.maxSlots > this.slots ? Math.min(grown, this.maxSlots) : grown;
     const intervals = new Uint32Array(slots * this.width);
     intervals.set(this.intervals);
     this.intervals = intervals;
