@@ -109,7 +109,7 @@ function browsingNetwork(k: number): [number, number, number] {
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;
   let a = 11 + ((x >>> 16) % 200);
-  if (a === 45 || a === 46 || a === 47 || a === 52 || a === 100 || a === 127 || a === 169 || a === 172 || a === 192) a += 1;
+  while (a === 45 || a === 46 || a === 47 || a === 52 || a === 100 || a === 127 || a === 169 || a === 172 || a === 192) a += 1;
   return [a, (x >>> 8) & 255, x & 255];
 }
 
