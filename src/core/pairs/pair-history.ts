@@ -554,18 +554,50 @@ export class PairHistory {
     this.nextSweep = (Math.floor(this.watermark / step) + 1) * step;
     const cutoff = this.watermark - this.options.horizonSeconds * 1000;
     let drop: Uint8Array | null = null;
+    let internedRefs = 0;
     this.sweeping = true;
     for (let r = 0; r < this.n; r++) {
       if (this.last[r] < cutoff) {
         if (!drop) drop = new Uint8Array(this.n);
         drop[r] = 1;
         this.counters.expired++;
-      } else if (this.first[r] < cutoff && this.ringLen[r] > 0) {
-        this.trim(r, cutoff);
+        continue;
       }
+      if (this.first[r] < cutoff && this.ringLen[r] > 0) this.trim(r, cutoff);
+      for (let i = 0; i < this.keys.length; i++) if (this.keys[i][r] >= INTERNED_BASE) internedRefs++;
     }
     this.sweeping = false;
-    if (drop) this.rebuild(drop, -1);
+    if (!drop) return;
+    // in place (no second copy of the store at the peak); a full rebuild only when most interned values belong to expired pairs
+    if (this.codes.interned > 1024 && this.codes.interned > 2 * internedRefs) this.rebuild(drop, -1);
+    else this.compactInPlace(drop);
+  }
+
+  /** Drops rows by moving the kept ones down (order kept), releasing their rings; interned values stay. */
+  private compactInPlace(drop: Uint8Array): void {
+    let k = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (drop[r]) {
+        if (this.ringSlot[r] >= 0) this.pools[this.ringClass[r]].release(this.ringSlot[r]);
+        continue;
+      }
+      if (k !== r) {
+        for (let i = 0; i < this.keys.length; i++) this.keys[i][k] = this.keys[i][r];
+        this.first[k] = this.first[r];
+        this.last[k] = this.last[r];
+        this.count[k] = this.count[r];
+        this.ringSlot[k] = this.ringSlot[r];
+        this.ringHead[k] = this.ringHead[r];
+        this.ringLen[k] = this.ringLen[r];
+        this.ringClass[k] = this.ringClass[r];
+        this.flags[k] = this.flags[r];
+        this.day[k] = this.day[r];
+        this.dayCount[k] = this.dayCount[r];
+      }
+      k++;
+    }
+    this.n = k;
+    this.rehash(this.table.length);
   }
 
   /** Forgets a live pair's intervals that began before the cutoff. */
