@@ -850,17 +850,45 @@ export class PairHistory {
     const rows: number[] = [];
     for (let r = 0; r < this.n; r++) if (this.flags[r] & FLAG_STROBE || this.ringLen[r] >= options.minIntervals) rows.push(r);
     const out = rows.map((r) => this.verdict(r, options.periodicity, options.minIntervals));
-    const p = options.prevalence;
-    if (p && rows.length > 0) {
-      const si = this.options.keyFields.indexOf(p.source);
-      const di = this.options.keyFields.indexOf(p.destination);
-      if (si < 0 || di < 0) throw new Error(`prevalence fields ${p.source}, ${p.destination} must be key fields (${this.options.keyFields.join(', ')})`);
-      const sources = new Map<number, Set<number>>();
-      for (const r of rows) sources.set(this.keys[di][r], new Set());
-      for (let r = 0; r < this.n; r++) sources.get(this.keys[di][r])?.add(this.keys[si][r]);
-      rows.forEach((r, i) => (out[i].destinationSources = (sources.get(this.keys[di][r]) as Set<number>).size));
-    }
+    const sources = this.destinationSources(rows, options.prevalence);
+    if (sources) out.forEach((v, i) => (v.destinationSources = sources[i]));
     return out;
+  }
+
+  /**
+   * What a node sends its scorer: the rows (rowOf) of the pairs with a
+   * connection at or after `sinceSeconds` that have enough intervals to be
+   * scored, and of strobes, with DestinationSources when prevalence is
+   * counted, in row order, at most `limit` of them from row `from` on
+   * (`next` is where the following call starts, −1 when done), so no
+   * message carries an unbounded batch.
+   */
+  huntRows(sinceSeconds: number, options: Pick<HuntOptions, 'minIntervals' | 'prevalence'>, from = 0, limit = 10_000): { rows: LogRecord[]; next: number } {
+    const since = sinceSeconds * 1000;
+    const picked: number[] = [];
+    let r = from;
+    for (; r < this.n && picked.length < limit; r++) {
+      if (this.last[r] >= since && (this.flags[r] & FLAG_STROBE || this.ringLen[r] >= options.minIntervals)) picked.push(r);
+    }
+    const sources = this.destinationSources(picked, options.prevalence);
+    const rows = picked.map((row, i) => {
+      const out = this.rowOf(row);
+      if (sources) out.DestinationSources = sources[i];
+      return out;
+    });
+    return { rows, next: r < this.n ? r : -1 };
+  }
+
+  /** Distinct sources of each row's destination among all pairs held; null when prevalence is not counted. */
+  private destinationSources(rows: number[], p: HuntOptions['prevalence']): number[] | null {
+    if (!p || rows.length === 0) return null;
+    const si = this.options.keyFields.indexOf(p.source);
+    const di = this.options.keyFields.indexOf(p.destination);
+    if (si < 0 || di < 0) throw new Error(`prevalence fields ${p.source}, ${p.destination} must be key fields (${this.options.keyFields.join(', ')})`);
+    const sources = new Map<number, Set<number>>();
+    for (const r of rows) sources.set(this.keys[di][r], new Set());
+    for (let r = 0; r < this.n; r++) sources.get(this.keys[di][r])?.add(this.keys[si][r]);
+    return rows.map((r) => (sources.get(this.keys[di][r]) as Set<number>).size);
   }
 
   /**
@@ -892,7 +920,12 @@ export class PairHistory {
     out.BinSeconds = this.options.horizonSeconds;
     out.Connections = this.count[row];
     out.ForgottenIntervals = this.count[row] - 1 - this.ringLen[row];
-    if (this.flags[row] & FLAG_STROBE) out.Strobe = true;
+    if (this.flags[row] & FLAG_STROBE) {
+      out.Strobe = true;
+      // the scorer's strobe class reads connections per hour of the bin: a day that reached the threshold
+      out.BinSeconds = 86400;
+      out.Connections = Math.max(this.dayCount[row], this.options.strobePerDay);
+    }
     out.GroupFields = this.options.keyFields.slice();
     return out;
   }
