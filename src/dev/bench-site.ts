@@ -18,11 +18,11 @@
  * periodic, so they alert by design: a site triages them by name or
  * allow-list). Beacons of the hard classes are planted on random hosts.
  *
- *   node --expose-gc dev/bench-site.js [--hosts 1000] [--days 3] [--seed 22] [--ring 256]
+ *   node --expose-gc dev/bench-site.js [--hosts 1000] [--days 3] [--seed 22] [--ring 256] [--cap MiB]
  *   (or node --expose-gc dev/bench.js --site …)
  */
 import { MinHeap } from '../core/heap';
-import { DEFAULT_HUNT, PairHistory } from '../core/pairs';
+import { DEFAULT_HUNT, PairCounters, PairHistory } from '../core/pairs';
 import { LogRecord } from '../core/records';
 import { Random } from '../tools/random';
 
@@ -37,6 +37,8 @@ export interface SiteOptions {
   days: number;
   seed: number;
   ringSize: number;
+  /** the store's byte cap (null = none) */
+  maxBytes: number | null;
   log?: (line: string) => void;
 }
 
@@ -267,6 +269,8 @@ export interface SiteResult {
   beaconsByClass: Record<string, { total: number; found: number; missed: string[] }>;
   otherAlerts: number;
   strobes: number;
+  maxBytes: number | null;
+  counters: PairCounters;
 }
 
 export function siteBench(o: SiteOptions): SiteResult {
@@ -275,7 +279,7 @@ export function siteBench(o: SiteOptions): SiteResult {
   const batch: LogRecord[] = [];
   gc?.();
   const before = used();
-  const store = new PairHistory({ ringSize: o.ringSize, keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'], timeField: 'TimeGenerated' });
+  const store = new PairHistory({ ringSize: o.ringSize, maxBytes: o.maxBytes, keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'], timeField: 'TimeGenerated' });
   const perHour = new Map<number, { n: number; ns: bigint; cpu: number }>();
   let records = 0;
   let storeNs = 0n;
@@ -371,11 +375,12 @@ export function siteBench(o: SiteOptions): SiteResult {
     pairs, activePairs, retainedBytes: retained, heldBytes: store.bytes, allocatedBytes: store.allocatedBytes,
     bytesPerPair: retained === null ? null : retained / pairs, bytesPerActivePair: retained === null ? null : retained / activePairs, heldPerActivePair: activeHeld / activePairs,
     huntSeconds, scored: verdicts.length, maxRssMiB: process.resourceUsage().maxRSS / 1024, detection, beaconsByClass, otherAlerts, strobes,
+    maxBytes: o.maxBytes, counters: { ...store.counters },
   };
 }
 
 export function printSite(r: SiteResult, log: (line: string) => void): void {
-  log(`site: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}), ring ${r.ringSize} intervals, 7-day horizon; ${fmt(r.records)} records generated on the fly in batches of ${BATCH} (bursts up to 2 s out of order), fed to the pair history in this process`);
+  log(`site: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}), ring ${r.ringSize} intervals, 7-day horizon, ${r.maxBytes === null ? 'no byte cap' : `byte cap ${mb(r.maxBytes)}`}; ${fmt(r.records)} records generated on the fly in batches of ${BATCH} (bursts up to 2 s out of order), fed to the pair history in this process`);
   log(`  throughput into the store (its own time around each batch, the generator's left out): ${fmt(r.recordsPerCpuSecond)} records per CPU second (${r.storeCpuSeconds.toFixed(1)} s, process.cpuUsage), ${fmt(r.recordsPerSecond)} per wall second (${r.storeSeconds.toFixed(1)} s, hrtime; ${r.wallSeconds.toFixed(1)} s wall with the generator)`);
   log(`    per CPU second: first hour ${fmt(r.firstHourPerSecond)} (JIT warming), last hour ${fmt(r.lastHourPerSecond)}; first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)}`);
   log(`  pairs: ${fmt(r.pairs)} distinct, ${fmt(r.activePairs)} with ≥ 7 connections`);
@@ -384,6 +389,8 @@ export function printSite(r: SiteResult, log: (line: string) => void): void {
     log(`  memory: ${mb(r.retainedBytes)} retained after GC (heap + array buffers, grown from before the store was made) = ${(r.bytesPerPair as number).toFixed(0)} B per pair; ${(r.bytesPerActivePair as number).toFixed(0)} B per active pair (all retained bytes / pairs with ≥ 7 connections)`);
   }
   log(`    the store's own count: ${mb(r.heldBytes)} held (what a cap applies to), ${mb(r.allocatedBytes)} allocated; an active pair's own row and ring ${r.heldPerActivePair.toFixed(0)} B; peak RSS of the process ${r.maxRssMiB.toFixed(0)} MiB`);
+  const c = r.counters;
+  log(`  store counters: ${fmt(c.late)} late connections placed, ${fmt(c.forgotten)} intervals forgotten (full rings), ${fmt(c.expired)} pairs expired, evicted ${fmt(c.evictedOneShot)} one-shot and ${fmt(c.evictedRepeated)} repeated pairs, cap unmet ${c.overCap} times`);
   log(`  hunt: ${fmt(r.scored)} pairs scored (≥ 11 intervals, strobes labelled) in ${r.huntSeconds.toFixed(1)} s; alert when periodic (p ≤ 0.001) and the destination has ≤ ${MAX_SOURCES} sources`);
   log('  | traffic | pairs | alerted | suppressed by prevalence |');
   log('  |---|---:|---:|---:|');
@@ -405,7 +412,8 @@ export function siteArgs(args: string[]): SiteOptions {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : fallback;
   };
-  return { hosts: Number(arg('hosts', '1000')), days: Number(arg('days', '3')), seed: Number(arg('seed', '22')), ringSize: Number(arg('ring', '256')) };
+  const cap = arg('cap', '');
+  return { hosts: Number(arg('hosts', '1000')), days: Number(arg('days', '3')), seed: Number(arg('seed', '22')), ringSize: Number(arg('ring', '256')), maxBytes: cap ? Number(cap) * 2 ** 20 : null };
 }
 
 if (require.main === module) {

@@ -8,7 +8,7 @@
  *                                   [--runtime-only | --chain-only | --memory-only | --scaling-only | --live-only | --parsers-only] [--scaling [--scaling-10m]]
  *                                   [--scaling-sizes 100000,1000000]  (the scaling run's sizes, e.g. a quick check)
  *                                   [--live [--live-lines N] [--live-rates 5000,10000,…]]
- *                                   [--site [--hosts 1000] [--days 3] [--seed 22] [--ring 256]]  (the pair history on a generated site: bench-site.ts)
+ *                                   [--site [--hosts 1000] [--days 3] [--seed 22] [--ring 256] [--cap MiB]]  (the pair history on a generated site: bench-site.ts)
  *   --chain-only [--profile | --allocations]: issue 13's target alone — DuckDB's query and the batched
  *     chain inside Node-RED on the same records, after the floor (chain-floor.ts); with V8's profiler
  *     around each timed run inside Node-RED
