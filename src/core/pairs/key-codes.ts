@@ -74,7 +74,8 @@ function addressCode(text: string): number {
     const quad = dottedQuad(text);
     return quad < 0 ? -1 : quad * 64 + NO_PREFIX;
   }
-  const quad = dottedQuad(text.slice(0, slash));
+  // read in place: a substring per record was a fifth of the store's time on network keys
+  const quad = dottedQuadBefore(text, slash);
   if (quad < 0) return -1;
   const rest = text.length - slash - 1;
   const c1 = text.charCodeAt(slash + 1) - 48;
@@ -84,6 +85,31 @@ function addressCode(text: string): number {
     if (bits >= 10 && bits <= 32) return quad * 64 + bits;
   }
   return -1; // leading zeros, more digits, bits over 32: not canonical, interned as text
+}
+
+/** dottedQuad of text[0, end): the same strict rules (no leading zeros, four octets 0-255). */
+function dottedQuadBefore(text: string, end: number): number {
+  if (end < 7 || end > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : 46;
+    if (c === 46 /* . */) {
+      if (digits === 0 || octet > 255 || ++parts > 4) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3) return -1;
+    } else {
+      return -1;
+    }
+  }
+  return parts === 4 ? value : -1;
 }
 
 /** A 32-bit hash of one more code into h (both halves of the 2^53 range). */
