@@ -881,10 +881,12 @@ export class PairHistory {
 
   /** Distinct sources of each row's destination among all pairs held; null when prevalence is not counted. */
   private destinationSources(rows: number[], p: HuntOptions['prevalence']): number[] | null {
-    if (!p || rows.length === 0) return null;
+    if (!p) return null;
     const si = this.options.keyFields.indexOf(p.source);
     const di = this.options.keyFields.indexOf(p.destination);
+    // checked even with nothing to score: a wrong field would otherwise show only once a pair qualifies
     if (si < 0 || di < 0) throw new Error(`prevalence fields ${p.source}, ${p.destination} must be key fields (${this.options.keyFields.join(', ')})`);
+    if (rows.length === 0) return null;
     const sources = new Map<number, Set<number>>();
     for (const r of rows) sources.set(this.keys[di][r], new Set());
     for (let r = 0; r < this.n; r++) sources.get(this.keys[di][r])?.add(this.keys[si][r]);

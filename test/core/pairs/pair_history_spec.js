@@ -243,6 +243,55 @@ describe('pair history', () => {
     });
   });
 
+  describe('edges', () => {
+    it('keeps nothing of a record without a time, and says so', () => {
+      const h = new PairHistory();
+      h.add({ LocalIP: '10.0.0.1', RemoteNetwork: '45.1.2.0/24', RemotePortNumber: 443 }).should.be.false();
+      h.add({ TimeGenerated: 'yesterday', LocalIP: '10.0.0.1', RemoteNetwork: '45.1.2.0/24', RemotePortNumber: 443 }).should.be.false();
+      h.size.should.equal(0);
+      h.add({ TimeGenerated: '2024-05-06T10:00:00.250Z', LocalIP: '10.0.0.1', RemoteNetwork: '45.1.2.0/24', RemotePortNumber: 443 }).should.be.true();
+      h.verdict(0, DEFAULT_PERIODICITY, 0).firstSeconds.should.equal(Date.UTC(2024, 4, 6, 10) / 1000 + 0.25);
+    });
+
+    it('refuses settings it cannot honour, naming them', () => {
+      should.throws(() => new PairHistory({ ringSize: 100 }), /power of two from 2 to 32768, not 100/);
+      should.throws(() => new PairHistory({ keyFields: [] }), /needs key fields/);
+      should.throws(() => new PairHistory({ horizonSeconds: 60 * 86400 }), /at most 45 days/);
+      should.throws(() => new PairHistory({ maxBytes: 1000 }), /at least 65,536 bytes/);
+      should.throws(() => new PairHistory().addEvent(['10.0.0.1', 443], T0), /has 3 values, not 2/);
+      should.throws(() => new PairHistory().hunt({ minIntervals: 0, periodicity: DEFAULT_PERIODICITY, prevalence: { source: 'SourceIP', destination: 'RemoteNetwork' } }), /must be key fields/);
+    });
+
+    it('trims an overflowed ring at the horizon to what it still holds (count and first follow the ring)', () => {
+      const h = new PairHistory({ ringSize: 8, horizonSeconds: 86400 });
+      const key = ['10.0.0.1', '45.1.2.0/24', 443];
+      for (let i = 0; i < 100; i++) h.addEvent(key, T0 + i * 600); // 99 intervals, the ring keeps 8
+      // another pair moves event time on: the horizon's start passes the 4th-newest connection of the first pair
+      h.addEvent(['10.0.0.2', '45.1.3.0/24', 443], T0 + 96 * 600 + 86400 + 1);
+      const v = h.verdict(h.indexOf(key), DEFAULT_PERIODICITY, 0);
+      v.intervals.should.equal(2); // connections 97, 98 and 99 are within the horizon
+      v.connections.should.equal(3);
+      v.forgotten.should.equal(0);
+      v.firstSeconds.should.equal(T0 + 97 * 600);
+    });
+
+    it('never evicts a strobe, whatever floods the cap', () => {
+      const h = new PairHistory({ maxBytes: 65536, strobePerDay: 50 });
+      const strobe = ['10.0.0.9', '45.9.9.0/24', 8080];
+      for (let i = 0; i < 60; i++) h.addEvent(strobe, T0 + i);
+      // repeated random pairs, older than the strobe's last connection: they go first, the strobe never
+      for (let i = 0; i < 3000; i++) {
+        const key = [`10.1.${i >> 8}.${i & 255}`, `46.1.${i >> 8}.0/24`, 443];
+        h.addEvent(key, T0 + 100 + i);
+        h.addEvent(key, T0 + 100 + i + 0.5);
+      }
+      h.counters.evictedRepeated.should.be.above(0);
+      const v = h.verdict(h.indexOf(strobe));
+      v.strobe.should.be.true();
+      v.connections.should.equal(60);
+    });
+  });
+
   describe('checkpoint and restore', () => {
     /** A small site's connections in arrival order: beacons, random pollers, one-shot browsing, some disorder, over 3 days. */
     function stream(seed) {
