@@ -17,7 +17,7 @@ const SRC = path.join(__dirname, '..', '..', 'src');
  * alert/ (how a row is told: subject, body, SIEM formats) reads rows as data
  * and imports no stage, so the scorer may title its alerts with it.
  */
-const CORE_STAGES = { common: 0, parse: 1, names: 2, filter: 2, partition: 2, delta: 3, histogram: 4, alert: 4.5, scorer: 5 };
+const CORE_STAGES = { common: 0, parse: 1, names: 2, filter: 2, partition: 2, delta: 3, histogram: 4, alert: 4.5, scorer: 5, pairs: 6 };
 /** What each top-level folder of src/ may import (folders of src/). */
 const LAYERS = {
   core: ['core'],
