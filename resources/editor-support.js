@@ -29,7 +29,8 @@
      * The node type's editor defaults, from its settings table (src/nodes/settings, bundled
      * into resources/settings.js): each setting's default, and a validator running the same
      * check as the runtime, an absent setting (a flow saved before it existed) read as its
-     * default. `extra` adds editor-only properties (e.g. a config node's type).
+     * default. `extra` adds editor-only properties (e.g. a config node's type), and
+     * settings the table does not hold: references to a configuration node.
      */
     NB.defaults = function (type, extra) {
         var S = window.NetbeaconSettings;
@@ -45,6 +46,8 @@
             };
             defaults[key] = Object.assign(d, (extra || {})[key]);
         });
+        // a reference to a configuration node (e.g. the stream a NATS node uses) is Node-RED's to check, not a table's
+        Object.keys(extra || {}).forEach(function (key) { if (!table[key]) { defaults[key] = extra[key]; } });
         return defaults;
     };
 
@@ -58,11 +61,11 @@
      * Called first in oneditprepare: the editor fills each box from the node's property, so an
      * absent one leaves a select blank and a box empty; show the default instead (it is saved on Done).
      */
-    NB.fillAbsent = function (node) {
+    NB.fillAbsent = function (node, prefix) {
         var defaults = (node && node._def && node._def.defaults) || {};
         Object.keys(defaults).forEach(function (key) {
             if (!absent(node[key])) { return; }
-            var input = $('#node-input-' + key);
+            var input = $('#' + (prefix || 'node-input-') + key); // config nodes: 'node-config-input-'
             if (input.attr('type') === 'checkbox') { input.prop('checked', !!defaults[key].value); } else { input.val(defaults[key].value); }
         });
     };

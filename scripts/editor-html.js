@@ -5,24 +5,26 @@
  * in the template becomes one form row per setting with an icon (a setting
  * without one joins the row before it, labelled inline) and a collapsible
  * header per `#section`. Rows the table cannot describe stay written by hand.
+ * A config node's boxes are `node-config-input-…`: the marker says so with
+ * `data-netbeacon-prefix="node-config-input-"`.
  * A `<div data-netbeacon-help="name">` in the help becomes src/nodes/help/name.html,
  * text several nodes' help shares.
  */
-const MARKER = /^([ \t]*)<div data-netbeacon-rows="([^"]*)"><\/div>[ \t]*$/gm;
+const MARKER = /^([ \t]*)<div data-netbeacon-rows="([^"]*)"(?: data-netbeacon-prefix="([\w-]+)")?><\/div>[ \t]*$/gm;
 const HELP = /^[ \t]*<div data-netbeacon-help="([\w-]+)"><\/div>[ \t]*\n/gm;
 const fs = require('fs');
 const path = require('path');
 
 const escapeHtml = (text) => String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-function box(type, key, row, setting) {
+function box(type, key, row, setting, prefix) {
   const width = row.width ? ` style="width:${row.width}"` : '';
   const placeholder = !row.placeholder
     ? ''
     : row.placeholder.startsWith('@')
       ? ` data-i18n="[placeholder]${type}.label.${row.placeholder.slice(1)}"`
       : ` placeholder="${escapeHtml(row.placeholder)}"`;
-  const id = `node-input-${key}`;
+  const id = `${prefix}${key}`;
   let html;
   if (key === 'name') html = `<input type="text" id="${id}" data-i18n="[placeholder]node-red:common.label.name">`;
   else if (row.input === 'store') html = `<select id="${id}"${width}></select>`;
@@ -37,7 +39,7 @@ function box(type, key, row, setting) {
 }
 
 /** The rows for the keys of one marker. */
-function rows(type, table, keys, indent) {
+function rows(type, table, keys, indent, prefix = 'node-input-') {
   const out = [];
   let current = null;
   const close = () => current && out.push(`${indent}<div class="form-row${current.group ? ' ' + current.group : ''}">`, ...current.lines.map((l) => `${indent}    ${l}`), `${indent}</div>`);
@@ -59,10 +61,10 @@ function rows(type, table, keys, indent) {
     if (row.icon) {
       close();
       const label = key === 'name' ? 'node-red:common.label.name' : `${type}.label.${key}`;
-      current = { group: row.group, lines: [`<label for="node-input-${key}"><i class="fa fa-${row.icon}"></i> <span data-i18n="${label}"></span></label>`, box(type, key, row, setting)] };
+      current = { group: row.group, lines: [`<label for="${prefix}${key}"><i class="fa fa-${row.icon}"></i> <span data-i18n="${label}"></span></label>`, box(type, key, row, setting, prefix)] };
     } else {
       if (!current) throw new Error(`${type}: "${key}" has no icon and no row before it to join`);
-      current.lines.push(`<label for="node-input-${key}" style="width:auto" data-i18n="${type}.label.${key}"></label> ${box(type, key, row, setting)}`);
+      current.lines.push(`<label for="${prefix}${key}" style="width:auto" data-i18n="${type}.label.${key}"></label> ${box(type, key, row, setting, prefix)}`);
     }
   }
   close();
@@ -80,9 +82,9 @@ const EDITOR_SCRIPTS = ['settings.js', 'editor-support.js'].map((f) => `<script 
 function expandRows(html, tables) {
   const type = /data-template-name="([\w-]+)"/.exec(html)?.[1];
   if (!type) return html;
-  const expanded = html.replace(MARKER, (_, indent, list) => {
+  const expanded = html.replace(MARKER, (_, indent, list, prefix) => {
     if (!tables[type]) throw new Error(`no settings table for the template ${type}`);
-    return rows(type, tables[type], list.trim().split(/\s+/), indent);
+    return rows(type, tables[type], list.trim().split(/\s+/), indent, prefix);
   });
   const helped = expanded.replace(HELP, (_, name) => fs.readFileSync(path.join(__dirname, '..', 'src', 'nodes', 'help', `${name}.html`), 'utf8').replace(/^<!--.*-->\n/, ''));
   return html.includes('/editor-support.js"') ? helped : EDITOR_SCRIPTS + helped;

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 /**
- * Scale-out throughput: records/s through a real cluster (Mosquitto, one
- * ingest, N workers, each a Node-RED process on 127.0.0.1) for each worker
- * count, in one run, on one generated Zeek conn.log.
+ * Scale-out throughput: records/s through a real cluster (NATS JetStream or,
+ * with --mqtt, Mosquitto; one ingest, N workers, each a Node-RED process on
+ * 127.0.0.1) for each worker count, in one run, on one generated Zeek
+ * conn.log; with NATS also one Node-RED doing the same alone (read, parse,
+ * detect: the single-instance rate) and the takeover time of a killed worker.
  *
- *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12]
+ *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12] [--mqtt]
  *
+ * NATS: wall time from firing the ingest's "replay records file" inject to
+ * the end-of-file flush having come out of every partition (every record
+ * parsed, published with a server ack, read and through the chain).
+ *
+ * MQTT:
  * Measured: wall time from firing the ingest's "replay records file" inject
  * (read in 64 KB chunks → parse → partition → publish, QoS 1) to the end-of-
  * file flush having left the scorer of every worker, i.e. every record
@@ -17,6 +24,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Cluster } from '../run/cluster';
+import { readExample, StreamCluster } from '../run/stream-cluster';
+import { freePort } from '../run/mosquitto';
+import { RedProcess } from '../run/red-process';
 import { generateLines } from '../tools/log-lines';
 import { DEFAULT_OPTIONS } from '../tools/traffic-generator';
 
@@ -79,7 +89,7 @@ async function measure(workers: number, log: string, dir: string): Promise<numbe
   }
 }
 
-async function main(): Promise<void> {
+async function mqttMain(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-cluster-'));
   try {
     const log = path.join(dir, 'conn.log');
@@ -97,7 +107,175 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => {
-  console.error(`bench-cluster: ${err.message}`);
-  process.exit(1);
-});
+
+type Flows = Array<Record<string, unknown> & { wires?: string[][] }>;
+
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux; 0
+ * elsewhere). Wall time on a shared machine measures the machine; the CPU
+ * a run costs does not depend on what else runs.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const cpuOf = (pids: Array<number | undefined>): number => pids.reduce<number>((a, p) => a + cpuSeconds(p), 0);
+
+/** NATS worker flows with a probe: each partition's flush appended to done.jsonl. */
+function withNatsDoneProbe(flows: Flows): Flows {
+  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
+  (nodes.find((n) => n.id === 'nso_wk_worker') as { wires: string[][] }).wires[2].push('bench_text');
+  const z = 'nso_wk_tab';
+  return [
+    ...nodes,
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'partition', tot: 'msg' }], wires: [['bench_done']] },
+    { id: 'bench_done', z, type: 'file', filename: 'done.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+  ];
+}
+
+const doneLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
+
+let currentStream: StreamCluster | null = null;
+process.on('SIGINT', () => void (currentStream?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
+
+/** Ingest flows with a probe: the end-of-file flush, once the server holds everything before it, appended to published.jsonl. */
+function withPublishedProbe(flows: Flows): Flows {
+  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
+  (nodes.find((n) => n.id === 'nso_in_publish') as { wires: string[][] }).wires[0].push('bench_flush');
+  const z = 'nso_in_tab';
+  return [
+    ...nodes,
+    { id: 'bench_flush', z, type: 'switch', property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [['bench_text']] },
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_published']] },
+    { id: 'bench_published', z, type: 'file', filename: 'published.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+  ];
+}
+
+/** Seconds until the ingest had everything acknowledged, until every partition's flush came out of the workers, and the CPU seconds all processes used. */
+async function measureNats(workers: number, log: string, dir: string): Promise<{ published: number; done: number; cpu: number }> {
+  const ports = [await freePort(), ...(await Promise.all(Array.from({ length: workers }, () => freePort())))];
+  const cluster = new StreamCluster({ dir, workers, partitions: PARTITIONS, records: log, replayAtStart: false, natsPort: await freePort(), ports, workerFlows: withNatsDoneProbe, ingestFlows: withPublishedProbe });
+  currentStream = cluster;
+  try {
+    await cluster.start();
+    await cluster.ingest.until('every partition held', () => [...cluster.held().values()].reduce((a, p) => a + p.length, 0) === PARTITIONS, 120);
+    const done = cluster.workers.map((w) => path.join(w.o.userDir, 'done.jsonl'));
+    const pids = [cluster.ingest.pid, cluster.nats?.pid, ...cluster.workers.map((w) => w.pid)];
+    const cpu0 = cpuOf(pids);
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(`${cluster.ingest.base}/inject/nso_in_replay`, { method: 'POST' });
+    if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
+    const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
+    let published = 0;
+    const publishedFile = path.join(cluster.ingest.o.userDir, 'published.jsonl');
+    await cluster.ingest.until(
+      'the end-of-file flush out of every partition',
+      () => {
+        if (!published && doneLines(publishedFile) > 0) published = seconds();
+        return done.reduce((a, f) => a + doneLines(f), 0) >= PARTITIONS;
+      },
+      3600,
+    );
+    return { published: published || seconds(), done: seconds(), cpu: cpuOf(pids) - cpu0 };
+  } finally {
+    await cluster.stop().catch(() => cluster.kill());
+  }
+}
+
+/** One Node-RED alone on the same file: the NATS ingest's read and parse wired straight into the worker example's chain. */
+async function measureSingle(log: string, dir: string): Promise<{ seconds: number; cpu: number }> {
+  const ingest = readExample('Scale-out on NATS ingest.json') as Flows;
+  const mqttWorker = readExample('Scale-out worker.json') as Flows;
+  const z = 'nso_in_tab';
+  const keep = new Set(['nso_in_tab', 'nso_in_replay', 'nso_in_read', 'nso_in_eof', 'nso_in_parse']);
+  const chain = new Set(['so_wk_filter', 'so_wk_delta', 'so_wk_hist', 'so_wk_score']);
+  const nodes: Flows = [
+    ...JSON.parse(JSON.stringify(ingest.filter((n) => keep.has(String(n.id))))),
+    ...JSON.parse(JSON.stringify(mqttWorker.filter((n) => chain.has(String(n.id))))).map((n: Record<string, unknown>) => ({ ...n, z, store: '' })),
+  ];
+  (nodes.find((n) => n.id === 'nso_in_parse') as { wires: string[][] }).wires = [['so_wk_filter'], []];
+  const score = nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] };
+  score.wires = [['bench_flush'], []];
+  (nodes.find((n) => n.id === 'so_wk_hist') as { wires: string[][] }).wires[1] = [];
+  (nodes.find((n) => n.id === 'so_wk_delta') as { wires: string[][] }).wires[1] = [];
+  nodes.push(
+    { id: 'bench_flush', z, type: 'switch', property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [['bench_text']] },
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_done']] },
+    { id: 'bench_done', z, type: 'file', filename: 'done.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+  );
+  const red = new RedProcess({ name: 'single', userDir: path.join(dir, 'single'), port: await freePort(), flows: nodes, env: { NETBEACON_RECORDS_FILE: log }, ready: /Started flows/ });
+  try {
+    await red.start();
+    const cpu0 = cpuSeconds(red.pid);
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(`${red.base}/inject/nso_in_replay`, { method: 'POST' });
+    if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
+    await red.until('the end-of-file flush', () => doneLines(path.join(dir, 'single', 'done.jsonl')) >= 1, 3600);
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: cpuSeconds(red.pid) - cpu0 };
+  } finally {
+    await red.stop().catch(() => red.kill());
+  }
+}
+
+/** Seconds from a worker's SIGKILL until the other holds all its partitions (no records flowing: the lease time decides). */
+async function measureTakeover(dir: string): Promise<{ seconds: number; lease: number }> {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const cluster = new StreamCluster({ dir, workers: 2, partitions: PARTITIONS, records: '', natsPort: await freePort(), ports });
+  currentStream = cluster;
+  const lease = Number((readExample('Scale-out on NATS worker.json').find((n) => n.type === 'beacon-nats-worker') as { leaseSeconds?: number }).leaseSeconds);
+  try {
+    await cluster.start();
+    const held = (i: number) => cluster.held().get(cluster.workerId(i))?.length ?? 0;
+    await cluster.ingest.until('a split', () => held(0) > 0 && held(0) + held(1) === PARTITIONS, 120);
+    const t0 = process.hrtime.bigint();
+    await cluster.workers[0].kill();
+    // the survivor's status comes every 2 s: the figure is an upper bound by up to that much
+    await cluster.ingest.until('the takeover', () => held(1) === PARTITIONS, 120);
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, lease };
+  } finally {
+    await cluster.stop().catch(() => cluster.kill());
+  }
+}
+
+async function natsMain(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-nats-'));
+  try {
+    const log = path.join(dir, 'conn.log');
+    const n = writeLog(log, RECORDS);
+    console.log(`cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, NATS JetStream (file storage), on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
+    console.log('measured: inject fired on the ingest → end-of-file flush out of every partition (process start-up excluded)');
+    const single = await measureSingle(log, dir);
+    console.log(`single instance (read, parse, detect in one Node-RED): ${single.seconds.toFixed(2)} s, ${Math.round(n / single.seconds)} records/s, ${single.cpu.toFixed(2)} CPU s`);
+    console.log('workers  seconds  records/s  of single  ingest acked after  CPU s (all processes)  CPU of single');
+    for (const w of WORKERS) {
+      const { published, done, cpu } = await measureNats(w, log, path.join(dir, `run-${w}`));
+      console.log(
+        `${String(w).padStart(7)}  ${done.toFixed(2).padStart(7)}  ${Math.round(n / done).toString().padStart(9)}  ${((100 * single.seconds) / done).toFixed(0).padStart(7)} %` +
+          `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
+      );
+    }
+    const t = await measureTakeover(path.join(dir, 'takeover'));
+    console.log(`takeover: a SIGKILLed worker's partitions all held by the other ${t.seconds.toFixed(1)} s later (lease ${t.lease} s, renewals every ${t.lease / 4} s, status every 2 s)`);
+    console.log(`${os.cpus().length} cores shared by nats-server, the ingest and every worker: beyond that, more workers cannot add throughput here.`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--mqtt')) {
+  mqttMain().catch((err: Error) => {
+    console.error(`bench-cluster: ${err.message}`);
+    process.exit(1);
+  });
+} else {
+  natsMain().catch((err: Error) => {
+    console.error(`bench-cluster: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -10,9 +10,10 @@
 import { DEFAULT_PARSER_OPTIONS, LogParser } from '../core/parse/parser';
 import { generateLines, LineFormat } from '../tools/log-lines';
 import { sampleScenario } from '../tools/traffic-generator';
+import { NAME_LINE_FORMATS, NameLineFormat, nameLines } from './name-lines';
 
 export interface ParserBenchRow {
-  format: LineFormat;
+  format: LineFormat | NameLineFormat;
   lines: number;
   /** lines per second, wall time (median of the runs) */
   parser: number;
@@ -26,7 +27,12 @@ export interface ParserBenchRow {
 }
 
 /** what a bare split of each format's lines splits on (none for JSON) */
-const SEPARATORS: Record<LineFormat, string> = { 'panos-cef': ' ', 'panos-csv': ',', 'zeek-tsv': '\t', 'zeek-json': '' };
+const SEPARATORS: Record<LineFormat | NameLineFormat, string> = {
+  'panos-cef': ' ', 'panos-csv': ',', 'zeek-tsv': '\t', 'zeek-json': '',
+  'zeek-dns-tsv': '\t', 'zeek-dns-json': '', 'zeek-ssl-tsv': '\t', 'zeek-ssl-json': '', 'zeek-http-tsv': '\t', 'zeek-http-json': '',
+  squid: ' ', 'panos-threat-csv': ',',
+};
+const isJsonLines = (format: LineFormat | NameLineFormat) => SEPARATORS[format] === '';
 
 interface Timing {
   wall: number[];
@@ -59,11 +65,18 @@ function interleaved(runs: number, tasks: Array<() => void>): Timing[] {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export function parserBench(runs: number, hours = 6): ParserBenchRow[] {
+export function parserBench(runs: number, hours = 6, nameLineCount = 100_000): ParserBenchRow[] {
   const rows: ParserBenchRow[] = [];
-  for (const format of ['panos-cef', 'panos-csv', 'zeek-tsv', 'zeek-json'] as const) {
+  const sources: Array<[LineFormat | NameLineFormat, () => string[]]> = [
+    ...(['panos-cef', 'panos-csv', 'zeek-tsv', 'zeek-json'] as const).map(
+      (format) => [format, () => generateLines({ ...sampleScenario('csl'), hours }, format).map((l) => l.line)] as [LineFormat, () => string[]],
+    ),
+    // the logs that carry names
+    ...NAME_LINE_FORMATS.map((format) => [format, () => nameLines(format, nameLineCount)] as [NameLineFormat, () => string[]]),
+  ];
+  for (const [format, make] of sources) {
     // flat strings, as a socket's Buffer#toString gives them (the generator's are concatenations)
-    const lines = generateLines({ ...sampleScenario('csl'), hours }, format).map((l) => Buffer.from(l.line).toString());
+    const lines = make().map((l) => Buffer.from(l).toString());
     const records: string[] = [];
     const collect = new LogParser(DEFAULT_PARSER_OPTIONS);
     for (const l of lines) {
@@ -72,7 +85,7 @@ export function parserBench(runs: number, hours = 6): ParserBenchRow[] {
     }
     let sink = 0;
     const sep = SEPARATORS[format];
-    const json = format === 'zeek-json' ? lines : records;
+    const json = isJsonLines(format) ? lines : records;
     const [parse, split, parseJson] = interleaved(runs, [
       () => {
         const p = new LogParser(DEFAULT_PARSER_OPTIONS);
@@ -94,7 +107,7 @@ export function parserBench(runs: number, hours = 6): ParserBenchRow[] {
       splitOn: sep ? JSON.stringify(sep) : '-',
       jsonParse: json.length / median(parseJson.wall),
       // from CPU time: the ratio a quiet machine would show, as far as a shared one can tell
-      ofLimit: (lines.length / median(parse.cpu)) / (format === 'zeek-json' ? json.length / median(parseJson.cpu) : lines.length / median(split.cpu)),
+      ofLimit: (lines.length / median(parse.cpu)) / (isJsonLines(format) ? json.length / median(parseJson.cpu) : lines.length / median(split.cpu)),
     };
     rows.push(row);
     void sink;
@@ -105,10 +118,10 @@ export function parserBench(runs: number, hours = 6): ParserBenchRow[] {
 export function printParserBench(rows: ParserBenchRow[], runs: number, out: (s: string) => void): void {
   const k = (n: number) => (Number.isNaN(n) ? '-' : `${(n / 1e3).toFixed(0)} k`).padStart(8);
   out(`\nparsers, lines/s (median of ${runs} interleaved runs after 2 warm-up runs, wall time; "cpu" from process CPU time), each next to its limit on the same lines in this run:\n`);
-  out(`${'format'.padEnd(10)} ${'lines'.padStart(7)} ${'parser'.padStart(8)} ${'(cpu)'.padStart(8)}   ${'split'.padStart(8)} on    ${'JSON.parse'.padStart(10)}   parser/limit\n`);
+  out(`${'format'.padEnd(16)} ${'lines'.padStart(7)} ${'parser'.padStart(8)} ${'(cpu)'.padStart(8)}   ${'split'.padStart(8)} on    ${'JSON.parse'.padStart(10)}   parser/limit\n`);
   for (const r of rows) {
-    const limit = r.format === 'zeek-json' ? 'JSON.parse of the lines' : `split(${r.splitOn}) of the lines`;
-    out(`${r.format.padEnd(10)} ${String(r.lines).padStart(7)} ${k(r.parser)} ${k(r.parserCpu)}   ${k(r.split)} ${r.splitOn.padEnd(5)} ${k(r.jsonParse).padStart(10)}   ${(100 * r.ofLimit).toFixed(0).padStart(3)} % of ${limit} (CPU time)\n`);
+    const limit = isJsonLines(r.format) ? 'JSON.parse of the lines' : `split(${r.splitOn}) of the lines`;
+    out(`${r.format.padEnd(16)} ${String(r.lines).padStart(7)} ${k(r.parser)} ${k(r.parserCpu)}   ${k(r.split)} ${r.splitOn.padEnd(5)} ${k(r.jsonParse).padStart(10)}   ${(100 * r.ofLimit).toFixed(0).padStart(3)} % of ${limit} (CPU time)\n`);
   }
   out(`(JSON.parse column: the same records as JSON lines, or the Zeek JSON lines themselves; target ≥ 250 k lines/s per parser, one core)\n`);
 }

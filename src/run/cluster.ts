@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run cluster -- --workers 3 [--records FILE]`: the scale-out examples
- * on one machine. Starts a local Mosquitto with a configuration of ours
+ * `npm run cluster -- --mqtt --workers 3 [--records FILE]`: the MQTT
+ * scale-out examples on one machine (without --mqtt, `npm run cluster` runs
+ * the NATS JetStream scale-out: stream-cluster.ts). Starts a local Mosquitto with a configuration of ours
  * (127.0.0.1, persistence on, queues sized for a worker restart), N worker
  * Node-RED processes (each taking a range of the partitions, state in a
  * file context store, persistent MQTT session) and one ingest Node-RED that
@@ -20,6 +21,7 @@ import * as path from 'path';
 import { AlertFollower } from './alert-follower';
 import { Broker, freePort, startBroker } from './mosquitto';
 import { RedProcess } from './red-process';
+import { streamMain } from './stream-cluster';
 import { writeSampleFiles } from '../tools/sample-files';
 import { ROOT } from './user-dir';
 
@@ -150,6 +152,7 @@ function parseArgs(argv: string[]) {
 }
 
 async function main(): Promise<void> {
+  if (!process.argv.includes('--mqtt')) return streamMain(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   if (!args.records) args.records = writeSampleFiles(path.join(args.dir + '-samples')).zeek;
   if (!fs.existsSync(args.records)) throw new Error(`--records: no file ${args.records}`);

@@ -19,6 +19,8 @@ export interface RedProcessOptions {
   fileStore?: boolean;
   /** copy the log to this process's stdout, each line prefixed with the name */
   echo?: boolean;
+  /** what the log shows once the process is ready (default: flows started and MQTT connected) */
+  ready?: RegExp;
 }
 
 export class RedProcess {
@@ -49,6 +51,11 @@ export class RedProcess {
     return `http://127.0.0.1:${this.o.port}`;
   }
 
+  /** the current process id (benchmarks read its CPU time) */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -70,9 +77,9 @@ export class RedProcess {
     };
     child.stdout?.on('data', take);
     child.stderr?.on('data', take);
-    await this.until('Node-RED to start its flows and connect to the broker', () => {
+    await this.until('Node-RED to start its flows and be ready', () => {
       const since = this.log.slice(mark);
-      return /Started flows/.test(since) && /Connected to broker/.test(since);
+      return /Started flows/.test(since) && (this.o.ready ?? /Connected to broker/).test(since);
     });
   }
 
@@ -89,6 +96,15 @@ export class RedProcess {
   /** SIGKILL: no close handlers, no final save; what the broker had delivered since the last checkpoint is gone. */
   async kill(): Promise<void> {
     await this.signal('SIGKILL');
+  }
+
+  /** SIGSTOP / SIGCONT: a process frozen as by a long GC pause or a hung VM, then thawed. */
+  pause(): void {
+    if (this.running) process.kill(-(this.child?.pid as number), 'SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.running) process.kill(-(this.child?.pid as number), 'SIGCONT');
   }
 
   private async signal(sig: NodeJS.Signals): Promise<void> {

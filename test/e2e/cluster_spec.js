@@ -309,7 +309,7 @@ describe('npm run cluster (the launcher: Mosquitto, 2 workers, 1 ingest replayin
     const expected = oracle.wireDataRule(generateLines(sampleScenario('wiredata'), 'zeek-tsv').map((r) => r.record).filter(Boolean));
     expected.length.should.be.above(5);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-launcher-'));
-    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'run', 'cluster.js'), '--workers', '2', '--dir', path.join(dir, 'run'), '--exit-after-alerts', String(expected.length)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'run', 'cluster.js'), '--mqtt', '--workers', '2', '--dir', path.join(dir, 'run'), '--exit-after-alerts', String(expected.length)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

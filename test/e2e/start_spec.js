@@ -87,7 +87,7 @@ describe('npm start (real Node-RED process)', function () {
     const base = `http://127.0.0.1:${port}`;
     const examples = await (await fetch(`${base}/library/examples/flows/@netbeacon/node-red-beaconing/`)).json();
     const shipped = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
-    shipped.length.should.equal(9);
+    shipped.length.should.equal(12);
     examples.map((e) => e.fn).sort().should.eql(shipped);
     const nodes = await (await fetch(`${base}/nodes`, { headers: { Accept: 'application/json' } })).json();
     nodes.filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled).flatMap((n) => n.types).sort()

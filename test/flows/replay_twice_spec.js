@@ -31,20 +31,22 @@ const EXAMPLES = [
 /** Clicks an inject and collects what the flow sends until the flush that ends the file has left the scorer. */
 function click(injectId) {
   const alerts = helper.getNode('probe-alerts');
+  const below = helper.getNode('probe-below');
   const late = helper.getNode('probe-late');
   const result = { rows: [], late: [] };
   return new Promise((resolve) => {
     const onLate = (msg) => result.late.push(...[].concat(msg.payload ?? []));
-    const onAlert = (msg) => {
-      if (msg.flush) {
-        alerts.removeListener('input', onAlert);
-        late.removeListener('input', onLate);
-        return resolve(result);
-      }
-      if (msg.reset) return;
-      result.rows.push(...[].concat(msg.payload));
+    // the alert output carries alert rows only; control messages leave the scorer on its second output
+    const onAlert = (msg) => result.rows.push(...[].concat(msg.payload).map(({ Notify, ...row }) => row));
+    const onBelow = (msg) => {
+      if (!msg.flush) return;
+      alerts.removeListener('input', onAlert);
+      below.removeListener('input', onBelow);
+      late.removeListener('input', onLate);
+      resolve(result);
     };
     alerts.on('input', onAlert);
+    below.on('input', onBelow);
     late.on('input', onLate);
     helper.getNode(injectId).receive({});
   });

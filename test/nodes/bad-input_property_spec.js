@@ -18,6 +18,7 @@ const NODES = {
   'beacon-histogram': node('beacon-histogram'),
   'beacon-scorer': node('beacon-scorer'),
   'beacon-parse': node('beacon-parse'),
+  'beacon-resolve': node('beacon-resolve'),
 };
 
 const T0 = Date.UTC(2024, 0, 1, 10);
@@ -99,7 +100,7 @@ describe('every node survives random bad input (property)', function () {
             // every record on one output, or reported (a non-object item): never both, never neither
             const reported = n1.error.getCalls().reduce((n, call) => n + (typeof call.args[0]?.count === 'number' ? call.args[0].count : 0), 0);
             n1.error.resetHistory();
-            if (type === 'beacon-ip-filter') (count(o1) + count(o2) + reported).should.equal(inRun);
+            if (type === 'beacon-ip-filter' || type === 'beacon-resolve') (count(o1) + count(o2) + reported).should.equal(inRun);
             if (type === 'beacon-scorer') (count(o1) + count(o2)).should.be.belowOrEqual(inRun);
           }),
           { numRuns: 150, seed: 99 },

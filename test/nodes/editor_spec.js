@@ -29,6 +29,10 @@ const MISTAKES = {
     port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'],
     maxPerSender: ['0', 'x'], handshakeTimeout: ['0', '2.5'], progressTimeout: ['-1'], queueMegabytes: ['0', '2000', 'x'],
   },
+  'beacon-resolve': { table: ['other'], graceSeconds: ['-1', 'x', '1.5', '700000'], observedTtlSeconds: ['-5'], maxMiB: ['0', 'x'] },
+  'beacon-nats': { servers: ['', 'nats://a:99x', 'http://x/y'], stream: ['', 'a.b', 'a*'], partitions: ['0', 'x', '70000'], maxAgeHours: ['-1', 'x'], maxGigabytes: ['-5'] },
+  'beacon-nats-ingest': { keyFields: ['', 'a,,b'], fullRetrySeconds: ['-1', 'x', ''] },
+  'beacon-nats-worker': { workerId: ['a b', 'x/y'], leaseSeconds: ['0', 'x'], checkpointMessages: ['0'], checkpointSeconds: ['-1'], chain: ['{', '[1]', '"x"'] },
   'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
   'beacon-format': { format: ['sms', ''], facility: ['24', '-1', 'x', '1.5'], appName: ['a b'] },
 };
@@ -38,7 +42,8 @@ describe('editor definitions (src/nodes/*.html)', function () {
     it(`${type}: defaults pass their validators; typical mistakes fail with a catalog reason`, function () {
       const { def, lookup } = editorDefinition(type);
       should(def).be.an.Object();
-      def.category.should.equal('beaconing');
+      // a configuration node (the NATS connection) sits in the config category, every other node in the palette's
+      def.category.should.equal(type === 'beacon-nats' ? 'config' : 'beaconing');
       for (const [field, d] of Object.entries(def.defaults)) should(validate(def, lookup, field, d.value)).equal(true, `${type}.${field} default ${d.value}`);
       for (const [field, values] of Object.entries(MISTAKES[type] || {})) {
         for (const v of values) {
@@ -73,7 +78,8 @@ describe('editor definitions (src/nodes/*.html)', function () {
     it(`${type}: the dialog shows the default in a box whose setting is absent (a select never opens blank)`, function () {
       const values = {};
       const $ = (selector) => {
-        const field = selector.startsWith('#node-input-') ? selector.slice('#node-input-'.length) : null;
+        const prefix = ['#node-input-', '#node-config-input-'].find((p) => selector.startsWith(p));
+        const field = prefix ? selector.slice(prefix.length) : null;
         const input = {
           length: 1,
           attr: (k, v) => (v === undefined ? 'text' : input), css: () => input, addClass: () => input,

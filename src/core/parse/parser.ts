@@ -3,10 +3,13 @@ import { isRecord, LogRecord } from '../common/records';
 import { cefRecord, DEFAULT_MAX_FIELDS } from './cef-record';
 import { ByteDirection, panosCsvToCommonSecurityLog, ZeekField, zeekFieldsToWireData } from './mappings';
 import { csvLine } from './csv-line';
+import { isThreatLayout, panosThreatCsvToCommonSecurityLog } from './panos-threat';
+import { SQUID_LINE, squidRecord } from './squid';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
+import { addZeekNames, ZeekLogKind, zeekJsonKind, zeekLogKind } from './zeek-names';
 import { cefTimeToMs, epochMsOfSecondsText, isoFromEpochSecondsText, isoFromMs, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
 
-export type LogFormat = 'auto' | 'cef' | 'panos-csv' | 'zeek-tsv' | 'zeek-json' | 'json';
+export type LogFormat = 'auto' | 'cef' | 'panos-csv' | 'zeek-tsv' | 'zeek-json' | 'json' | 'squid';
 /** event: the device's event time; receipt: the device's receive time; syslog: the syslog header's time */
 export type TimeSource = 'event' | 'receipt' | 'syslog';
 
@@ -56,6 +59,8 @@ export class LogParser {
   private zeekFields: string[] | null = null;
   private zeekSeparator = '\t';
   private zeekColumn = new Map<string, number>();
+  private zeekKind: ZeekLogKind = 'conn';
+  private zeekSetSeparator = ',';
 
   constructor(readonly options: ParserOptions) {}
 
@@ -63,6 +68,8 @@ export class LogParser {
     this.zeekFields = null;
     this.zeekSeparator = '\t';
     this.zeekColumn = new Map();
+    this.zeekKind = 'conn';
+    this.zeekSetSeparator = ',';
   }
 
   parseLine(rawLine: string): ParseResult {
@@ -88,6 +95,8 @@ export class LogParser {
         case 'zeek-json':
         case 'json':
           return this.fromJson(message, header, format);
+        case 'squid':
+          return this.fromSquid(message, header);
       }
     } catch (err) {
       return { kind: 'error', reason: (err as Error).message };
@@ -100,6 +109,7 @@ export class LogParser {
     if (m.startsWith('CEF:')) return 'cef';
     if (m.startsWith('{')) return m.includes('"id.orig_h"') ? 'zeek-json' : 'json';
     if (PANOS_CSV.test(m)) return 'panos-csv';
+    if (SQUID_LINE.test(m)) return 'squid';
     if (this.zeekFields && m.includes(this.zeekSeparator)) return 'zeek-tsv';
     return null;
   }
@@ -128,7 +138,7 @@ export class LogParser {
       csvLine(message) ?? (parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][])[0];
     if (!fields || fields.length < 34) return { kind: 'error', reason: `PAN-OS CSV has ${fields ? fields.length : 0} fields, TRAFFIC needs at least 34` };
     if (fields.length > this.options.maxFields) return { kind: 'error', reason: `PAN-OS CSV has ${fields.length} fields, more than the limit of ${this.options.maxFields}` };
-    const record = panosCsvToCommonSecurityLog(fields, header?.host ?? null);
+    const record = isThreatLayout(fields) ? panosThreatCsvToCommonSecurityLog(fields, header?.host ?? null) : panosCsvToCommonSecurityLog(fields, header?.host ?? null);
     const o = this.options.deviceOffsetMinutes;
     const deviceTime = panosTimeToMs(this.options.timeSource === 'receipt' ? fields[1] : fields[6], o);
     return this.finish(record, 'panos-csv', deviceTime, header);
@@ -138,13 +148,17 @@ export class LogParser {
     if (message.startsWith('#')) {
       if (message.startsWith('#separator')) {
         const sep = message.slice('#separator'.length).trim();
-        this.zeekSeparator = sep.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) || '\t';
+        // some tools write the tab as \t rather than Zeek's \x09
+        this.zeekSeparator = sep === '\\t' ? '\t' : sep.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) || '\t';
       } else if (message.startsWith('#fields')) {
         const names = message.split(this.zeekSeparator).slice(1);
         if (names.length > this.options.maxFields) return { kind: 'error', reason: `Zeek #fields names ${names.length} fields, more than the limit of ${this.options.maxFields}` };
         this.zeekFields = names;
         // where each field is (the last column of that name, as building an object from the row would keep)
         this.zeekColumn = new Map(this.zeekFields.map((name, i) => [name, i]));
+        this.zeekKind = zeekLogKind((name) => this.zeekColumn.has(name));
+      } else if (message.startsWith('#set_separator')) {
+        this.zeekSetSeparator = message.slice('#set_separator'.length).trim() || ',';
       }
       return { kind: 'header' };
     }
@@ -157,7 +171,7 @@ export class LogParser {
     return this.fromZeek((name) => {
       const i = column.get(name);
       return i === undefined ? undefined : values[i];
-    }, header, 'zeek-tsv');
+    }, header, 'zeek-tsv', this.zeekKind);
   }
 
   private fromJson(message: string, header: SyslogHeader | null, format: 'json' | 'zeek-json'): ParseResult {
@@ -172,13 +186,20 @@ export class LogParser {
     }
     if (!isRecord(value)) return { kind: 'error', reason: 'JSON line is not an object' };
     const object = value;
-    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek((name) => object[name], header, 'zeek-json');
+    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek((name) => object[name], header, 'zeek-json', zeekJsonKind(object));
     const record: LogRecord = { ...object };
     return this.finish(record, 'json', null, header, true);
   }
 
-  private fromZeek(field: ZeekField, header: SyslogHeader | null, format: 'zeek-tsv' | 'zeek-json'): ParseResult {
+  private fromSquid(message: string, header: SyslogHeader | null): ParseResult {
+    const squid = squidRecord(message);
+    if (typeof squid === 'string') return { kind: 'error', reason: squid };
+    return this.finish(squid.record, 'squid', squid.ms, header);
+  }
+
+  private fromZeek(field: ZeekField, header: SyslogHeader | null, format: 'zeek-tsv' | 'zeek-json', kind: ZeekLogKind): ParseResult {
     const record = zeekFieldsToWireData(field);
+    if (kind !== 'conn') addZeekNames(record, field, kind, this.zeekSetSeparator);
     const ts = field('ts');
     let iso: string | null = null;
     let seconds: string | null = null;

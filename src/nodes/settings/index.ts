@@ -9,7 +9,9 @@ import { FORMAT } from './format';
 import { HISTOGRAM } from './histogram';
 import { IP_FILTER } from './ip-filter';
 import { PARSE } from './parse';
+import { NATS, NATS_INGEST, NATS_WORKER } from './nats';
 import { PARTITION } from './partition';
+import { RESOLVE } from './resolve';
 import { isAllowRule, METHOD_THRESHOLDS, SCORER } from './scorer';
 import { SYSLOG_IN } from './syslog-in';
 
@@ -25,4 +27,8 @@ export const SETTINGS: Readonly<Record<string, SettingsTable>> = {
   'beacon-partition': PARTITION,
   'beacon-syslog-in': SYSLOG_IN,
   'beacon-format': FORMAT,
+  'beacon-resolve': RESOLVE,
+  'beacon-nats': NATS,
+  'beacon-nats-ingest': NATS_INGEST,
+  'beacon-nats-worker': NATS_WORKER,
 };

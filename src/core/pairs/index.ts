@@ -1,0 +1,2 @@
+export * from './pair-history';
+export { KeyCodes } from './key-codes';

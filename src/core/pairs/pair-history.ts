@@ -1,0 +1,1026 @@
+import { DEFAULT_PERIODICITY, intervalPeriodicity, PeriodicityOptions, PeriodicityResult } from '../scorer/periodicity';
+import { LogRecord } from '../common/records';
+import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
+import { EventTime, isoFromSeconds, readEventTime } from '../common/time';
+import { INTERNED_BASE, KeyCodes, mixCode } from './key-codes';
+import { RingPool } from './ring-pool';
+
+/**
+ * The hunt's memory of every pair (source, destination, port): when it was
+ * first and last seen, how often, and the intervals between its last N
+ * connections, in typed-array columns. One history per pair, however many
+ * windows would look at it, reaching back up to a horizon in event time.
+ *
+ * A pair seen once costs one row of columns and a hash slot (~70 B); it
+ * gets a ring only when it repeats, and the ring widens (2, 4 … N
+ * intervals) as it fills, so memory follows the number of pairs and the
+ * intervals they have, never a pair's rate beyond N. When the ring is full
+ * the oldest interval is forgotten: the periodicity test sees the newest N
+ * intervals, exactly those, expanded to whole-second counts when a pair is
+ * scored.
+ *
+ * Past a byte cap the least recently active one-shot pairs go first, then
+ * repeated pairs the periodicity test does not find periodic; a pair found
+ * periodic (or labelled a strobe) is never evicted.
+ */
+
+export interface PairHistoryOptions {
+  /** the fields of a pair's key, e.g. LocalIP, RemoteNetwork, RemotePortNumber */
+  keyFields: string[];
+  timeField: string;
+  /** a field of bytes per connection, kept log-quantised beside each interval; '' or null = not kept */
+  bytesField?: string | null;
+  /** intervals kept per pair (a power of two, 2 … 32,768) */
+  ringSize: number;
+  /** how far back in event time a pair's history reaches (seconds) */
+  horizonSeconds: number;
+  /** a cap on the store's bytes; null = none */
+  maxBytes: number | null;
+  /** connections in one UTC day at or above which a pair is a strobe (labelled, not scored) */
+  strobePerDay: number;
+  /** how often (event time, seconds) expired pairs and intervals are dropped */
+  sweepSeconds: number;
+}
+
+export const DEFAULT_PAIR_HISTORY: PairHistoryOptions = {
+  keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'],
+  timeField: 'TimeGenerated',
+  bytesField: null,
+  ringSize: 256,
+  horizonSeconds: 7 * 86400,
+  maxBytes: null,
+  strobePerDay: 86400,
+  sweepSeconds: 3600,
+};
+
+/** The stored format of a pair history's state; older or newer formats are refused. */
+export const PAIR_HISTORY_FORMAT = 1;
+
+const FLAG_STROBE = 1;
+const FLAG_PERIODIC = 2;
+const DAY_MS = 86_400_000;
+/** intervals are whole milliseconds in 32 bits: ~49.7 days */
+const MAX_INTERVAL_MS = 0xffffffff;
+/** bytes of one row's columns besides its key codes (first, last, count, ring slot, head, length, class, flags, day, day count) */
+const ROW_BYTES = 8 + 8 + 4 + 4 + 2 + 2 + 1 + 1 + 2 + 4;
+
+export interface PairCounters {
+  /** events added */
+  events: number;
+  /** events older than the horizon behind the newest (dropped) */
+  tooOld: number;
+  /** events older than their pair's newest one (placed among its intervals) */
+  late: number;
+  /** intervals forgotten because a ring was full (the oldest go) */
+  forgotten: number;
+  /** pairs dropped because their last connection left the horizon */
+  expired: number;
+  /** pairs evicted under the byte cap: seen once, and seen more often (not periodic) */
+  evictedOneShot: number;
+  evictedRepeated: number;
+  /** times the cap could not be met because everything left was protected */
+  overCap: number;
+}
+
+export interface PairVerdict {
+  /** the pair's key values, in keyFields order */
+  key: unknown[];
+  connections: number;
+  /** intervals in the ring (what was scored) */
+  intervals: number;
+  /** intervals the ring no longer holds (count − 1 − intervals) */
+  forgotten: number;
+  firstSeconds: number;
+  lastSeconds: number;
+  strobe: boolean;
+  /** null for a strobe (labelled, not scored) */
+  periodicity: PeriodicityResult | null;
+  periodic: boolean;
+  /** distinct sources of the pair's destination among the pairs held (hunt only) */
+  destinationSources?: number;
+}
+
+export interface HuntOptions {
+  /** intervals a pair needs in its ring to be scored (the hunt's TotalEvents > 10: 11) */
+  minIntervals: number;
+  periodicity: PeriodicityOptions;
+  /** the prevalence count: which key fields are the source and the destination; null = not counted */
+  prevalence: { source: string; destination: string } | null;
+}
+
+export const DEFAULT_HUNT: HuntOptions = { minIntervals: 11, periodicity: DEFAULT_PERIODICITY, prevalence: { source: 'LocalIP', destination: 'RemoteNetwork' } };
+
+/** The dense, ordered form of the store: what a snapshot holds and what a rebuild starts from. */
+interface Dense {
+  n: number;
+  keys: Float64Array[];
+  /** interned values; an interned code in `keys` is an index here */
+  values: unknown[];
+  first: Float64Array;
+  last: Float64Array;
+  count: Uint32Array;
+  flags: Uint8Array;
+  day: Uint16Array;
+  dayCount: Uint32Array;
+  ringLen: Uint16Array;
+  /** every ring's intervals, oldest first, row after row */
+  rings: Uint32Array;
+  sizes: Uint8Array | null;
+}
+
+/** What a snapshot's state holds: the dense columns as base64 (little-endian). */
+export interface PairHistoryState {
+  format: 'pair-history';
+  version: number;
+  endian: 'LE';
+  watermark: number | null;
+  nextSweep: number | null;
+  evictBlockedUntil: number;
+  counters: PairCounters;
+  n: number;
+  values: unknown[];
+  columns: Record<string, string>;
+}
+
+/** 1 + log2(1 + bytes) in eighths of an octave (≈ 9 % steps), 1 … 255; 0 = unknown. */
+export function sizeCode(bytes: number): number {
+  if (!(bytes >= 0) || !Number.isFinite(bytes)) return 0;
+  return Math.min(255, 1 + Math.round(Math.log2(1 + bytes) * 8));
+}
+
+/** The byte size a size code stands for (the centre of its step). */
+export function sizeOfCode(code: number): number {
+  return code === 0 ? NaN : Math.round(2 ** ((code - 1) / 8) - 1);
+}
+
+export function checkPairHistoryOptions(o: PairHistoryOptions): void {
+  if (!Array.isArray(o.keyFields) || o.keyFields.length === 0) throw new Error('the pair history needs key fields (e.g. LocalIP, RemoteNetwork, RemotePortNumber)');
+  const n = o.ringSize;
+  if (!(Number.isInteger(n) && n >= 2 && n <= 32768 && (n & (n - 1)) === 0)) throw new Error(`intervals per pair must be a power of two from 2 to 32768, not ${n}`);
+  if (!(o.horizonSeconds > 0 && o.horizonSeconds + o.sweepSeconds <= 45 * 86400)) throw new Error(`the horizon must be more than 0 s and at most 45 days (with the sweep), not ${o.horizonSeconds} s`);
+  if (!(o.sweepSeconds > 0 && o.sweepSeconds <= o.horizonSeconds)) throw new Error(`the sweep interval must be more than 0 s and at most the horizon, not ${o.sweepSeconds} s`);
+  if (o.maxBytes !== null && !(o.maxBytes >= 65536)) throw new Error(`the byte cap must be at least 65,536 bytes (or none), not ${o.maxBytes}`);
+  if (!(o.strobePerDay >= 1)) throw new Error(`the strobe threshold must be at least 1 connection a day, not ${o.strobePerDay}`);
+}
+
+export class PairHistory {
+  readonly options: PairHistoryOptions;
+  readonly counters: PairCounters = { events: 0, tooOld: 0, late: 0, forgotten: 0, expired: 0, evictedOneShot: 0, evictedRepeated: 0, overCap: 0 };
+  private codes = new KeyCodes();
+  private n = 0;
+  private capacity = 0;
+  private keys: Float64Array[] = [];
+  private first = new Float64Array(0);
+  private last = new Float64Array(0);
+  private count = new Uint32Array(0);
+  private ringSlot = new Int32Array(0);
+  private ringHead = new Uint16Array(0);
+  private ringLen = new Uint16Array(0);
+  private ringClass = new Uint8Array(0);
+  private flags = new Uint8Array(0);
+  private day = new Uint16Array(0);
+  private dayCount = new Uint32Array(0);
+  /** open addressing, linear probing: row + 1, 0 = empty */
+  private table = new Int32Array(0);
+  private mask = 0;
+  private pools: RingPool[] = [];
+  private watermark = -Infinity;
+  private nextSweep = -Infinity;
+  /** held bytes under which eviction is not tried again (it could not meet the cap) */
+  private evictBlockedUntil = 0;
+  /** no eviction while a sweep walks the rows (a rebuild would move them under it) */
+  private sweeping = false;
+  private readonly scratch: Float64Array;
+  private readonly time: EventTime = { sec: 0, ticks: 0 };
+  private readonly topClass: number;
+
+  constructor(options: Partial<PairHistoryOptions> = {}) {
+    this.options = { ...DEFAULT_PAIR_HISTORY, ...options, keyFields: [...(options.keyFields ?? DEFAULT_PAIR_HISTORY.keyFields)] };
+    checkPairHistoryOptions(this.options);
+    this.scratch = new Float64Array(this.options.keyFields.length);
+    this.topClass = Math.log2(this.options.ringSize) - 1;
+    this.loadDense(emptyDense(this.options.keyFields.length, Boolean(this.options.bytesField)), 1024);
+  }
+
+  /** pairs held */
+  get size(): number {
+    return this.n;
+  }
+
+  /**
+   * Bytes held, what the cap applies to: each pair's row and hash slot,
+   * each ring at its width, the interned key values. It depends on the
+   * pairs alone, not on how the arrays grew, so a restored store evicts
+   * exactly as the one it was saved from.
+   */
+  get bytes(): number {
+    let b = this.n * this.rowBytes + this.codes.bytes;
+    for (const p of this.pools) b += p.live * p.width * this.intervalBytes;
+    return b;
+  }
+
+  /** bytes of the typed arrays as allocated (they grow by half again, the hash table by doubling: more than is held, less under a cap) */
+  get allocatedBytes(): number {
+    let b = this.capacity * (ROW_BYTES + 8 * this.keys.length) + this.table.byteLength + this.codes.bytes;
+    for (const p of this.pools) b += p.bytes;
+    return b;
+  }
+
+  /** a row's columns and its share of the hash table (at most half full: two slots a row) */
+  private get rowBytes(): number {
+    return ROW_BYTES + 8 * this.keys.length + 8;
+  }
+
+  private get intervalBytes(): number {
+    return this.options.bytesField ? 5 : 4;
+  }
+
+  /** pairs held with at least `min` connections */
+  countWith(min: number): number {
+    let k = 0;
+    for (let r = 0; r < this.n; r++) if (this.count[r] >= min) k++;
+    return k;
+  }
+
+  /** bytes held by the pairs with at least `min` connections (their rows and rings) */
+  heldBytesWith(min: number): number {
+    let b = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (this.count[r] < min) continue;
+      b += this.rowBytes + (this.ringSlot[r] < 0 ? 0 : this.pools[this.ringClass[r]].width * this.intervalBytes);
+    }
+    return b;
+  }
+
+  /** the newest event time seen (epoch seconds), or null */
+  get newestSeconds(): number | null {
+    return Number.isFinite(this.watermark) ? this.watermark / 1000 : null;
+  }
+
+  /** Adds a record; false when its time is missing or not a time (nothing is kept). */
+  add(record: LogRecord): boolean {
+    if (!readEventTime(record[this.options.timeField], this.time)) return false;
+    const f = this.options.keyFields;
+    const codes = this.scratch;
+    for (let i = 0; i < f.length; i++) codes[i] = this.codes.encode(record[f[i]]);
+    const bf = this.options.bytesField;
+    const size = bf ? sizeCode(Number(record[bf])) : 0;
+    this.addCoded(this.time.sec * 1000 + Math.round(this.time.ticks / 10_000), size);
+    return true;
+  }
+
+  /** Adds one connection of a pair at `seconds` (epoch, fractions kept to the millisecond). */
+  addEvent(key: readonly unknown[], seconds: number, bytes?: number): void {
+    if (key.length !== this.keys.length) throw new Error(`a pair key has ${this.keys.length} values, not ${key.length}`);
+    for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
+    this.addCoded(Math.round(seconds * 1000), bytes === undefined ? 0 : sizeCode(bytes));
+  }
+
+  private addCoded(ms: number, size: number): void {
+    if (!Number.isFinite(ms)) return;
+    this.counters.events++;
+    if (ms > this.watermark) {
+      this.watermark = ms;
+      if (ms >= this.nextSweep) this.sweep();
+    }
+    if (ms < this.watermark - this.options.horizonSeconds * 1000) {
+      this.counters.tooOld++;
+      return;
+    }
+    const h = this.hash(this.scratch);
+    let row = this.find(this.scratch, h);
+    if (row < 0) {
+      this.insert(h, ms);
+      return;
+    }
+    this.countDay(row, ms);
+    if (ms >= this.last[row]) {
+      row = this.push(row, ms - this.last[row], size);
+      this.last[row] = ms;
+    } else {
+      this.counters.late++;
+      row = this.placeLate(row, ms, size);
+    }
+    this.count[row]++;
+  }
+
+  private countDay(row: number, ms: number): void {
+    const d = Math.floor(ms / DAY_MS);
+    // a late event of an earlier day counts into the current one: a strobe is never missed for it, at worst labelled a little early
+    if (d > this.day[row]) {
+      this.day[row] = d;
+      this.dayCount[row] = 0;
+    }
+    if (++this.dayCount[row] >= this.options.strobePerDay) this.flags[row] |= FLAG_STROBE;
+  }
+
+  private hash(codes: Float64Array): number {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < codes.length; i++) h = mixCode(h, codes[i]);
+    return h;
+  }
+
+  private find(codes: Float64Array, h: number): number {
+    const keys = this.keys;
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
+      const v = this.table[s];
+      if (v === 0) return -1;
+      const r = v - 1;
+      let same = true;
+      for (let i = 0; i < keys.length; i++) {
+        if (keys[i][r] !== codes[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return r;
+    }
+  }
+
+  private insert(h: number, ms: number): void {
+    if (this.overCapWith(this.rowBytes)) {
+      // the rebuild renumbers interned values: carry the new pair's key across it as values
+      const key = Array.from(this.scratch, (c) => this.codes.decode(c));
+      this.evict(-1);
+      for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
+      h = this.hash(this.scratch);
+    }
+    if (this.n === this.capacity) this.growRows();
+    const r = this.n++;
+    for (let i = 0; i < this.keys.length; i++) this.keys[i][r] = this.scratch[i];
+    this.first[r] = ms;
+    this.last[r] = ms;
+    this.count[r] = 1;
+    this.ringSlot[r] = -1;
+    this.ringHead[r] = 0;
+    this.ringLen[r] = 0;
+    this.ringClass[r] = 0;
+    this.flags[r] = 0;
+    this.day[r] = Math.floor(ms / DAY_MS);
+    this.dayCount[r] = 0;
+    this.countDay(r, ms);
+    if (this.n * 2 > this.table.length) this.rehash(this.table.length * 2);
+    else this.place(h, r);
+  }
+
+  private place(h: number, r: number): void {
+    let s = h & this.mask;
+    while (this.table[s] !== 0) s = (s + 1) & this.mask;
+    this.table[s] = r + 1;
+  }
+
+  private rehash(slots: number): void {
+    this.table = new Int32Array(slots);
+    this.mask = slots - 1;
+    const codes = this.scratch.slice();
+    for (let r = 0; r < this.n; r++) {
+      for (let i = 0; i < this.keys.length; i++) codes[i] = this.keys[i][r];
+      this.place(this.hash(codes), r);
+    }
+  }
+
+  private growRows(): void {
+    // by half again, not double: the slack of a grown column is up to a third of it, not half
+    let cap = Math.ceil(this.capacity * 1.5);
+    // under a cap, no more rows than the cap can hold
+    const limit = this.options.maxBytes === null ? Infinity : Math.ceil(this.options.maxBytes / this.rowBytes);
+    if (limit > this.capacity) cap = Math.min(cap, limit);
+    const grow = <T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a as never);
+      return b;
+    };
+    this.keys = this.keys.map((k) => grow(k, (n) => new Float64Array(n)));
+    this.first = grow(this.first, (n) => new Float64Array(n));
+    this.last = grow(this.last, (n) => new Float64Array(n));
+    this.count = grow(this.count, (n) => new Uint32Array(n));
+    this.ringSlot = grow(this.ringSlot, (n) => new Int32Array(n));
+    this.ringHead = grow(this.ringHead, (n) => new Uint16Array(n));
+    this.ringLen = grow(this.ringLen, (n) => new Uint16Array(n));
+    this.ringClass = grow(this.ringClass, (n) => new Uint8Array(n));
+    this.flags = grow(this.flags, (n) => new Uint8Array(n));
+    this.day = grow(this.day, (n) => new Uint16Array(n));
+    this.dayCount = grow(this.dayCount, (n) => new Uint32Array(n));
+    this.capacity = cap;
+  }
+
+  private overCapWith(extra: number): boolean {
+    const cap = this.options.maxBytes;
+    if (cap === null) return false;
+    const after = this.bytes + extra;
+    // everything left was protected last time: try again only once the store has grown by an eighth of the cap
+    return after > cap && after > this.evictBlockedUntil;
+  }
+
+  /** A ring slot in pool c for `row`; may evict first (then the row's index can change, and is returned). */
+  private allocRing(row: number, c: number): { row: number; slot: number } {
+    if (!this.sweeping && this.overCapWith(this.pools[c].width * this.intervalBytes)) row = this.evict(row);
+    return { row, slot: this.pools[c].alloc() };
+  }
+
+  /** Appends an interval to a row's ring (widening or wrapping it); returns the row's index (eviction may move it). */
+  private push(row: number, intervalMs: number, size: number): number {
+    const d = Math.min(intervalMs, MAX_INTERVAL_MS);
+    let slot = this.ringSlot[row];
+    if (slot < 0) {
+      const a = this.allocRing(row, 0);
+      row = a.row;
+      this.ringSlot[row] = a.slot;
+      this.ringClass[row] = 0;
+      this.ringHead[row] = 0;
+      this.ringLen[row] = 0;
+      slot = a.slot;
+    }
+    let c = this.ringClass[row];
+    let width = this.pools[c].width;
+    let len = this.ringLen[row];
+    if (len === width) {
+      if (c < this.topClass) {
+        row = this.widen(row);
+        c = this.ringClass[row];
+        width = this.pools[c].width;
+        slot = this.ringSlot[row];
+      } else {
+        // full at N: the oldest interval goes
+        this.ringHead[row] = (this.ringHead[row] + 1) & (width - 1);
+        this.ringLen[row] = --len;
+        this.counters.forgotten++;
+      }
+    }
+    const pool = this.pools[c];
+    const at = slot * width + ((this.ringHead[row] + len) & (width - 1));
+    pool.intervals[at] = d;
+    if (pool.sizes) pool.sizes[at] = size;
+    this.ringLen[row] = len + 1;
+    return row;
+  }
+
+  /** Moves a full ring to the next wider pool, oldest first. */
+  private widen(row: number): number {
+    const c = this.ringClass[row];
+    const a = this.allocRing(row, c + 1);
+    row = a.row;
+    const from = this.pools[c];
+    const to = this.pools[c + 1];
+    const oldSlot = this.ringSlot[row];
+    const len = this.ringLen[row];
+    const head = this.ringHead[row];
+    for (let i = 0; i < len; i++) {
+      const src = oldSlot * from.width + ((head + i) & (from.width - 1));
+      to.intervals[a.slot * to.width + i] = from.intervals[src];
+      if (to.sizes && from.sizes) to.sizes[a.slot * to.width + i] = from.sizes[src];
+    }
+    from.release(oldSlot);
+    this.ringSlot[row] = a.slot;
+    this.ringClass[row] = c + 1;
+    this.ringHead[row] = 0;
+    return row;
+  }
+
+  /** A row's ring as arrays, oldest first. */
+  private readRing(row: number): { intervals: number[]; sizes: number[] } {
+    const len = this.ringLen[row];
+    const intervals: number[] = new Array(len);
+    const sizes: number[] = new Array(len);
+    if (len === 0) return { intervals, sizes };
+    const pool = this.pools[this.ringClass[row]];
+    const base = this.ringSlot[row] * pool.width;
+    const head = this.ringHead[row];
+    for (let i = 0; i < len; i++) {
+      const at = base + ((head + i) & (pool.width - 1));
+      intervals[i] = pool.intervals[at];
+      sizes[i] = pool.sizes ? pool.sizes[at] : 0;
+    }
+    return { intervals, sizes };
+  }
+
+  /** Replaces a row's ring with these intervals (the newest N of them), in the narrowest pool that holds them. */
+  private writeRing(row: number, intervals: number[], sizes: number[]): number {
+    const drop = Math.max(0, intervals.length - this.options.ringSize);
+    this.counters.forgotten += drop;
+    const len = intervals.length - drop;
+    const old = this.ringSlot[row];
+    if (old >= 0) this.pools[this.ringClass[row]].release(old);
+    this.ringSlot[row] = -1;
+    this.ringLen[row] = 0;
+    this.ringHead[row] = 0;
+    if (len === 0) return row;
+    const c = classFor(len);
+    const a = this.allocRing(row, c);
+    row = a.row;
+    const pool = this.pools[c];
+    for (let i = 0; i < len; i++) {
+      pool.intervals[a.slot * pool.width + i] = intervals[drop + i];
+      if (pool.sizes) pool.sizes[a.slot * pool.width + i] = sizes[drop + i];
+    }
+    this.ringSlot[row] = a.slot;
+    this.ringClass[row] = c;
+    this.ringLen[row] = len;
+    return row;
+  }
+
+  /**
+   * A connection older than its pair's newest: it splits the interval it
+   * falls in, as if it had come in order. Older than everything the ring
+   * reaches: a new oldest interval when the ring holds the whole history
+   * (and has room), else nothing the ring keeps changes.
+   */
+  private placeLate(row: number, ms: number, size: number): number {
+    const { intervals, sizes } = this.readRing(row);
+    const whole = this.count[row] === intervals.length + 1;
+    let end = this.last[row];
+    for (let j = intervals.length - 1; j >= 0; j--) {
+      const start = end - intervals[j];
+      if (ms >= start) {
+        intervals.splice(j, 1, ms - start, end - ms);
+        sizes.splice(j, 1, size, sizes[j]);
+        return this.writeRing(row, intervals, sizes);
+      }
+      end = start;
+    }
+    // the later connection of the new oldest interval is the former first one, whose size was not kept
+    if (whole) {
+      intervals.unshift(Math.min(end - ms, MAX_INTERVAL_MS));
+      sizes.unshift(0);
+      row = this.writeRing(row, intervals, sizes);
+    }
+    if (ms < this.first[row]) this.first[row] = ms;
+    return row;
+  }
+
+  /** Drops pairs whose last connection left the horizon and intervals that began before it. */
+  private sweep(): void {
+    const step = this.options.sweepSeconds * 1000;
+    this.nextSweep = (Math.floor(this.watermark / step) + 1) * step;
+    const cutoff = this.watermark - this.options.horizonSeconds * 1000;
+    let drop: Uint8Array | null = null;
+    let internedRefs = 0;
+    this.sweeping = true;
+    for (let r = 0; r < this.n; r++) {
+      if (this.last[r] < cutoff) {
+        if (!drop) drop = new Uint8Array(this.n);
+        drop[r] = 1;
+        this.counters.expired++;
+        continue;
+      }
+      if (this.first[r] < cutoff && this.ringLen[r] > 0) this.trim(r, cutoff);
+      for (let i = 0; i < this.keys.length; i++) if (this.keys[i][r] >= INTERNED_BASE) internedRefs++;
+    }
+    this.sweeping = false;
+    if (!drop) return;
+    // in place (no second copy of the store at the peak); a full rebuild only when most interned values belong to expired pairs
+    if (this.codes.interned > 1024 && this.codes.interned > 2 * internedRefs) this.rebuild(drop, -1);
+    else this.compactInPlace(drop);
+  }
+
+  /** Drops rows by moving the kept ones down (order kept), releasing their rings; interned values stay. */
+  private compactInPlace(drop: Uint8Array): void {
+    let k = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (drop[r]) {
+        if (this.ringSlot[r] >= 0) this.pools[this.ringClass[r]].release(this.ringSlot[r]);
+        continue;
+      }
+      if (k !== r) {
+        for (let i = 0; i < this.keys.length; i++) this.keys[i][k] = this.keys[i][r];
+        this.first[k] = this.first[r];
+        this.last[k] = this.last[r];
+        this.count[k] = this.count[r];
+        this.ringSlot[k] = this.ringSlot[r];
+        this.ringHead[k] = this.ringHead[r];
+        this.ringLen[k] = this.ringLen[r];
+        this.ringClass[k] = this.ringClass[r];
+        this.flags[k] = this.flags[r];
+        this.day[k] = this.day[r];
+        this.dayCount[k] = this.dayCount[r];
+      }
+      k++;
+    }
+    this.n = k;
+    this.rehash(this.table.length);
+  }
+
+  /** Forgets a live pair's intervals that began before the cutoff. */
+  private trim(row: number, cutoff: number): void {
+    const { intervals, sizes } = this.readRing(row);
+    let start = this.last[row];
+    for (const d of intervals) start -= d;
+    if (start >= cutoff) return; // forgotten intervals reach past the cutoff, the ring does not
+    let k = 0;
+    while (k < intervals.length && start < cutoff) start += intervals[k++];
+    intervals.splice(0, k);
+    sizes.splice(0, k);
+    this.writeRing(row, intervals, sizes);
+    this.first[row] = start;
+    this.count[row] = intervals.length + 1;
+  }
+
+  /**
+   * Evicts under the cap until the store would take half of it once
+   * rebuilt: one-shot pairs, least recently active first; then repeated
+   * pairs the periodicity test does not find periodic, least recently
+   * active first. Periodic pairs, strobes and `protect` stay. Returns the
+   * protected row's new index.
+   */
+  private evict(protect: number): number {
+    const cap = this.options.maxBytes as number;
+    const target = cap / 2;
+    const perRow = this.rowBytes;
+    const ringBytes = (r: number) => (this.ringSlot[r] < 0 ? 0 : this.pools[this.ringClass[r]].width * this.intervalBytes);
+    let estimate = this.bytes;
+    const drop = new Uint8Array(this.n);
+    const byAge = (rows: number[]) => rows.sort((a, b) => this.last[a] - this.last[b] || a - b);
+    const oneShot: number[] = [];
+    const repeated: number[] = [];
+    for (let r = 0; r < this.n; r++) {
+      if (r === protect || this.flags[r] & (FLAG_STROBE | FLAG_PERIODIC)) continue;
+      (this.count[r] === 1 ? oneShot : repeated).push(r);
+    }
+    for (const r of byAge(oneShot)) {
+      if (estimate <= target) break;
+      drop[r] = 1;
+      estimate -= perRow;
+      this.counters.evictedOneShot++;
+    }
+    if (estimate > target) {
+      for (const r of byAge(repeated)) {
+        if (estimate <= target) break;
+        if (this.verdictOf(r, DEFAULT_PERIODICITY, 2).periodic) {
+          this.flags[r] |= FLAG_PERIODIC;
+          continue;
+        }
+        drop[r] = 1;
+        estimate -= perRow + ringBytes(r);
+        this.counters.evictedRepeated++;
+      }
+    }
+    const moved = this.rebuild(drop, protect);
+    if (this.bytes > cap) {
+      this.counters.overCap++;
+      this.evictBlockedUntil = this.bytes + cap / 8;
+    } else {
+      this.evictBlockedUntil = 0;
+    }
+    return moved;
+  }
+
+  /** Rebuilds the columns without the dropped rows, tightly sized; returns `follow`'s new index (−1 if none). */
+  private rebuild(drop: Uint8Array, follow: number): number {
+    let moved = -1;
+    let k = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (drop[r]) continue;
+      if (r === follow) moved = k;
+      k++;
+    }
+    const dense = this.dense(drop);
+    this.loadDense(dense, Math.max(1024, Math.ceil(dense.n * 1.25)));
+    return moved;
+  }
+
+  private dense(drop: Uint8Array | null): Dense {
+    let n = 0;
+    let intervals = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (drop && drop[r]) continue;
+      n++;
+      intervals += this.ringLen[r];
+    }
+    const withSizes = Boolean(this.options.bytesField);
+    const d: Dense = {
+      n, keys: this.keys.map(() => new Float64Array(n)), values: [], first: new Float64Array(n), last: new Float64Array(n), count: new Uint32Array(n),
+      flags: new Uint8Array(n), day: new Uint16Array(n), dayCount: new Uint32Array(n), ringLen: new Uint16Array(n), rings: new Uint32Array(intervals), sizes: withSizes ? new Uint8Array(intervals) : null,
+    };
+    const valueIndex = new Map<number, number>();
+    let k = 0;
+    let at = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (drop && drop[r]) continue;
+      for (let i = 0; i < this.keys.length; i++) {
+        let code = this.keys[i][r];
+        if (code >= INTERNED_BASE) {
+          let v = valueIndex.get(code);
+          if (v === undefined) {
+            v = d.values.length;
+            valueIndex.set(code, v);
+            d.values.push(this.codes.decode(code));
+          }
+          code = INTERNED_BASE + v;
+        }
+        d.keys[i][k] = code;
+      }
+      d.first[k] = this.first[r];
+      d.last[k] = this.last[r];
+      d.count[k] = this.count[r];
+      d.flags[k] = this.flags[r];
+      d.day[k] = this.day[r];
+      d.dayCount[k] = this.dayCount[r];
+      d.ringLen[k] = this.ringLen[r];
+      const len = this.ringLen[r];
+      if (len > 0) {
+        const pool = this.pools[this.ringClass[r]];
+        const base = this.ringSlot[r] * pool.width;
+        const head = this.ringHead[r];
+        for (let i = 0; i < len; i++) {
+          const src = base + ((head + i) & (pool.width - 1));
+          d.rings[at] = pool.intervals[src];
+          if (d.sizes && pool.sizes) d.sizes[at] = pool.sizes[src];
+          at++;
+        }
+      }
+      k++;
+    }
+    return d;
+  }
+
+  /** Replaces the whole state with a dense one. */
+  private loadDense(d: Dense, capacity: number): void {
+    const cap = Math.max(capacity, d.n);
+    this.capacity = cap;
+    this.n = d.n;
+    this.codes = new KeyCodes();
+    this.keys = d.keys.map(() => new Float64Array(cap));
+    for (let i = 0; i < d.keys.length; i++) {
+      const col = this.keys[i];
+      const src = d.keys[i];
+      for (let r = 0; r < d.n; r++) col[r] = src[r] >= INTERNED_BASE ? this.codes.encode(d.values[src[r] - INTERNED_BASE]) : src[r];
+    }
+    (this.first = new Float64Array(cap)).set(d.first);
+    (this.last = new Float64Array(cap)).set(d.last);
+    (this.count = new Uint32Array(cap)).set(d.count);
+    (this.flags = new Uint8Array(cap)).set(d.flags);
+    (this.day = new Uint16Array(cap)).set(d.day);
+    (this.dayCount = new Uint32Array(cap)).set(d.dayCount);
+    (this.ringLen = new Uint16Array(cap)).set(d.ringLen);
+    this.ringSlot = new Int32Array(cap).fill(-1);
+    this.ringHead = new Uint16Array(cap);
+    this.ringClass = new Uint8Array(cap);
+    const perClass = new Array<number>(this.topClass + 1).fill(0);
+    for (let r = 0; r < d.n; r++) if (d.ringLen[r] > 0) perClass[classFor(d.ringLen[r])]++;
+    const withSizes = Boolean(this.options.bytesField);
+    const maxBytes = this.options.maxBytes;
+    this.pools = perClass.map((k, c) => new RingPool(2 << c, withSizes, Math.max(16, Math.ceil(k * 1.25)), maxBytes === null ? Infinity : Math.ceil(maxBytes / ((2 << c) * this.intervalBytes))));
+    let at = 0;
+    for (let r = 0; r < d.n; r++) {
+      const len = d.ringLen[r];
+      if (len === 0) continue;
+      const c = classFor(len);
+      const pool = this.pools[c];
+      const slot = pool.alloc();
+      pool.intervals.set(d.rings.subarray(at, at + len), slot * pool.width);
+      if (pool.sizes && d.sizes) pool.sizes.set(d.sizes.subarray(at, at + len), slot * pool.width);
+      this.ringSlot[r] = slot;
+      this.ringClass[r] = c;
+      at += len;
+    }
+    let slots = 1024;
+    while (slots < cap * 2) slots *= 2;
+    this.rehash(slots);
+  }
+
+  // ---------------------------------------------------------------- reading and scoring
+
+  /** A pair's row index, or −1. */
+  indexOf(key: readonly unknown[]): number {
+    if (key.length !== this.keys.length) return -1;
+    const codes = new Float64Array(key.length);
+    for (let i = 0; i < key.length; i++) codes[i] = this.codes.encode(key[i]);
+    return this.find(codes, this.hash(codes));
+  }
+
+  keyOf(row: number): unknown[] {
+    return this.keys.map((col) => this.codes.decode(col[row]));
+  }
+
+  /** A pair's ring: intervals in seconds (millisecond precision), oldest first, and their size codes. */
+  intervalsOf(row: number): { seconds: number[]; sizes: number[] } {
+    const { intervals, sizes } = this.readRing(row);
+    return { seconds: intervals.map((ms) => ms / 1000), sizes };
+  }
+
+  /** The ring as whole-second interval → count (what the histogram's 1 s buckets hold); intervals of 0 ms are left out. */
+  intervalCounts(row: number): Map<number, number> {
+    const counts = new Map<number, number>();
+    const len = this.ringLen[row];
+    if (len === 0) return counts;
+    const pool = this.pools[this.ringClass[row]];
+    const base = this.ringSlot[row] * pool.width;
+    for (let i = 0; i < len; i++) {
+      const ms = pool.intervals[base + ((this.ringHead[row] + i) & (pool.width - 1))];
+      if (ms <= 0) continue;
+      const s = Math.round(ms / 1000);
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** The verdict on one pair: a strobe is labelled and not scored; fewer than `minIntervals` intervals is not periodic. */
+  verdict(row: number, periodicity: PeriodicityOptions = DEFAULT_PERIODICITY, minIntervals = DEFAULT_HUNT.minIntervals): PairVerdict {
+    const v = this.verdictOf(row, periodicity, minIntervals);
+    if (v.periodic) this.flags[row] |= FLAG_PERIODIC;
+    return v;
+  }
+
+  private verdictOf(row: number, periodicity: PeriodicityOptions, minIntervals: number): PairVerdict {
+    const strobe = (this.flags[row] & FLAG_STROBE) !== 0;
+    const counts = strobe ? null : this.intervalCounts(row);
+    let total = 0;
+    if (counts) for (const c of counts.values()) total += c;
+    const result = counts && total >= minIntervals ? intervalPeriodicity(counts, periodicity) : null;
+    return {
+      key: this.keyOf(row),
+      connections: this.count[row],
+      intervals: this.ringLen[row],
+      forgotten: this.count[row] - 1 - this.ringLen[row],
+      firstSeconds: this.first[row] / 1000,
+      lastSeconds: this.last[row] / 1000,
+      strobe,
+      periodicity: result,
+      periodic: result !== null && result.periodic,
+    };
+  }
+
+  /**
+   * Scores every pair with enough intervals (and labels strobes), in row
+   * order (deterministic), with its destination's distinct sources among
+   * the pairs held. Prevalence needs no state of its own: it is read off
+   * the pairs, so it is bounded with them.
+   */
+  hunt(options: HuntOptions = DEFAULT_HUNT): PairVerdict[] {
+    const rows: number[] = [];
+    for (let r = 0; r < this.n; r++) if (this.flags[r] & FLAG_STROBE || this.ringLen[r] >= options.minIntervals) rows.push(r);
+    const out = rows.map((r) => this.verdict(r, options.periodicity, options.minIntervals));
+    const sources = this.destinationSources(rows, options.prevalence);
+    if (sources) out.forEach((v, i) => (v.destinationSources = sources[i]));
+    return out;
+  }
+
+  /**
+   * What a node sends its scorer: the rows (rowOf) of the pairs with a
+   * connection at or after `sinceSeconds` that have enough intervals to be
+   * scored, and of strobes, with DestinationSources when prevalence is
+   * counted, in row order, at most `limit` of them from row `from` on
+   * (`next` is where the following call starts, −1 when done), so no
+   * message carries an unbounded batch.
+   */
+  huntRows(sinceSeconds: number, options: Pick<HuntOptions, 'minIntervals' | 'prevalence'>, from = 0, limit = 10_000): { rows: LogRecord[]; next: number } {
+    const since = sinceSeconds * 1000;
+    const picked: number[] = [];
+    let r = from;
+    for (; r < this.n && picked.length < limit; r++) {
+      if (this.last[r] >= since && (this.flags[r] & FLAG_STROBE || this.ringLen[r] >= options.minIntervals)) picked.push(r);
+    }
+    const sources = this.destinationSources(picked, options.prevalence);
+    const rows = picked.map((row, i) => {
+      const out = this.rowOf(row);
+      if (sources) out.DestinationSources = sources[i];
+      return out;
+    });
+    return { rows, next: r < this.n ? r : -1 };
+  }
+
+  /** Distinct sources of each row's destination among all pairs held; null when prevalence is not counted. */
+  private destinationSources(rows: number[], p: HuntOptions['prevalence']): number[] | null {
+    if (!p) return null;
+    const si = this.options.keyFields.indexOf(p.source);
+    const di = this.options.keyFields.indexOf(p.destination);
+    // checked even with nothing to score: a wrong field would otherwise show only once a pair qualifies
+    if (si < 0 || di < 0) throw new Error(`prevalence fields ${p.source}, ${p.destination} must be key fields (${this.options.keyFields.join(', ')})`);
+    if (rows.length === 0) return null;
+    const sources = new Map<number, Set<number>>();
+    for (const r of rows) sources.set(this.keys[di][r], new Set());
+    for (let r = 0; r < this.n; r++) sources.get(this.keys[di][r])?.add(this.keys[si][r]);
+    return rows.map((r) => (sources.get(this.keys[di][r]) as Set<number>).size);
+  }
+
+  /**
+   * A pair as a histogram row, so the scorer node scores it unchanged
+   * (periodic method): DeltaCounts of whole seconds, TotalEvents, the
+   * key fields, FirstSeen/LastSeen, Connections and the window as the
+   * horizon. Size codes become ByteCounts of their step's centre.
+   */
+  rowOf(row: number): LogRecord {
+    const counts = this.intervalCounts(row);
+    const deltaCounts: Record<string, number> = {};
+    let total = 0;
+    for (const [s, c] of [...counts].sort((a, b) => a[0] - b[0])) {
+      deltaCounts[String(s)] = c;
+      total += c;
+    }
+    const out: LogRecord = { TimeGenerated: isoFromSeconds(Math.floor(this.first[row] / 1000)) };
+    const key = this.keyOf(row);
+    this.options.keyFields.forEach((f, i) => (out[f] = key[i]));
+    out.TotalEvents = total;
+    out.DeltaCounts = deltaCounts;
+    if (this.options.bytesField) {
+      const bytes = new Map<number, number>();
+      for (const code of this.readRing(row).sizes) if (code > 0) bytes.set(sizeOfCode(code), (bytes.get(sizeOfCode(code)) ?? 0) + 1);
+      out.ByteCounts = Object.fromEntries([...bytes].sort((a, b) => a[0] - b[0]).map(([v, n]) => [String(v), n]));
+    }
+    out.FirstSeen = isoFromSeconds(Math.floor(this.first[row] / 1000));
+    out.LastSeen = isoFromSeconds(Math.floor(this.last[row] / 1000));
+    out.BinSeconds = this.options.horizonSeconds;
+    out.Connections = this.count[row];
+    out.ForgottenIntervals = this.count[row] - 1 - this.ringLen[row];
+    if (this.flags[row] & FLAG_STROBE) {
+      out.Strobe = true;
+      // the scorer's strobe class reads connections per hour of the bin: a day that reached the threshold
+      out.BinSeconds = 86400;
+      out.Connections = Math.max(this.dayCount[row], this.options.strobePerDay);
+    }
+    out.GroupFields = this.options.keyFields.slice();
+    return out;
+  }
+
+  // ---------------------------------------------------------------- checkpoint and restore
+
+  /** The state as plain JSON data (columns as base64), ordered as held: restoring it gives the same store. */
+  save(): PairHistoryState {
+    const d = this.dense(null);
+    const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    const columns: Record<string, string> = {
+      first: b64(d.first), last: b64(d.last), count: b64(d.count), flags: b64(d.flags), day: b64(d.day), dayCount: b64(d.dayCount), ringLen: b64(d.ringLen), rings: b64(d.rings),
+    };
+    d.keys.forEach((k, i) => (columns[`key${i}`] = b64(k)));
+    if (d.sizes) columns.sizes = b64(d.sizes);
+    return {
+      format: 'pair-history', version: PAIR_HISTORY_FORMAT, endian: 'LE',
+      watermark: Number.isFinite(this.watermark) ? this.watermark : null, nextSweep: Number.isFinite(this.nextSweep) ? this.nextSweep : null, evictBlockedUntil: this.evictBlockedUntil,
+      counters: { ...this.counters }, n: d.n, values: d.values, columns,
+    };
+  }
+
+  /** Saved state in the package's snapshot envelope, under the settings the state depends on. */
+  snapshot(): Snapshot<PairHistoryState> {
+    return makeSnapshot('pair-history', this.stateSettings(), this.save());
+  }
+
+  /** Restores a snapshot(); throws a message saying why when it cannot be used. */
+  restore(saved: unknown): void {
+    const state = openSnapshot<PairHistoryState>(saved, 'pair-history', this.stateSettings());
+    if (state instanceof Error) throw state;
+    this.restoreState(state);
+  }
+
+  /** what the saved columns mean depends on these (the horizon, the cap and the sweep may change across a restart) */
+  private stateSettings(): unknown {
+    return { keyFields: this.options.keyFields, ringSize: this.options.ringSize, sizes: Boolean(this.options.bytesField) };
+  }
+
+  /** Restores save()'s state; throws a message saying why when it cannot (another format or version, damaged columns). */
+  restoreState(saved: unknown): void {
+    const s = saved as Partial<PairHistoryState> | null;
+    if (!s || typeof s !== 'object' || s.format !== 'pair-history') throw new Error('saved state is not a pair history');
+    if (s.version !== PAIR_HISTORY_FORMAT) {
+      throw new Error(`saved pair history has format version ${String(s.version)}; this package reads version ${PAIR_HISTORY_FORMAT} only: start a fresh history (it refills from new records over the horizon)`);
+    }
+    if (s.endian !== 'LE') throw new Error('saved pair history has another byte order');
+    const n = s.n;
+    const cols = s.columns;
+    if (!(typeof n === 'number' && Number.isInteger(n) && n >= 0) || !cols || !Array.isArray(s.values)) throw new Error('saved pair history is damaged (no row count, columns or values)');
+    const read = <T>(name: string, make: (b: ArrayBuffer) => T, bytesPer: number, expected: number | null): T => {
+      const text = cols[name];
+      if (typeof text !== 'string') throw new Error(`saved pair history is damaged (no ${name} column)`);
+      const buf = Buffer.from(text, 'base64');
+      if (expected !== null && buf.byteLength !== expected * bytesPer) throw new Error(`saved pair history is damaged (${name} has ${buf.byteLength} bytes, not ${expected * bytesPer})`);
+      if (buf.byteLength % bytesPer !== 0) throw new Error(`saved pair history is damaged (${name})`);
+      const copy = new ArrayBuffer(buf.byteLength);
+      new Uint8Array(copy).set(buf);
+      return make(copy);
+    };
+    const ringLen = read('ringLen', (b) => new Uint16Array(b), 2, n);
+    let intervals = 0;
+    for (let r = 0; r < n; r++) {
+      if (ringLen[r] > this.options.ringSize) throw new Error(`saved pair history holds rings of ${ringLen[r]} intervals, more than this store's ${this.options.ringSize}`);
+      intervals += ringLen[r];
+    }
+    const d: Dense = {
+      n, values: s.values,
+      keys: this.options.keyFields.map((_, i) => read(`key${i}`, (b) => new Float64Array(b), 8, n)),
+      first: read('first', (b) => new Float64Array(b), 8, n), last: read('last', (b) => new Float64Array(b), 8, n), count: read('count', (b) => new Uint32Array(b), 4, n),
+      flags: read('flags', (b) => new Uint8Array(b), 1, n), day: read('day', (b) => new Uint16Array(b), 2, n), dayCount: read('dayCount', (b) => new Uint32Array(b), 4, n), ringLen,
+      rings: read('rings', (b) => new Uint32Array(b), 4, intervals),
+      sizes: this.options.bytesField ? read('sizes', (b) => new Uint8Array(b), 1, intervals) : null,
+    };
+    for (const k of d.keys) for (let r = 0; r < n; r++) if (k[r] >= INTERNED_BASE && !(k[r] - INTERNED_BASE < s.values.length)) throw new Error('saved pair history is damaged (a key names no value)');
+    this.loadDense(d, Math.max(1024, Math.ceil(n * 1.25)));
+    this.watermark = s.watermark ?? -Infinity;
+    this.nextSweep = s.nextSweep ?? -Infinity;
+    this.evictBlockedUntil = typeof s.evictBlockedUntil === 'number' ? s.evictBlockedUntil : 0;
+    Object.assign(this.counters, s.counters ?? {});
+  }
+}
+
+/** The pool class whose width (2, 4, 8 …) is the smallest that holds `len` intervals. */
+function classFor(len: number): number {
+  let c = 0;
+  while (2 << c < len) c++;
+  return c;
+}
+
+function emptyDense(keys: number, withSizes: boolean): Dense {
+  return {
+    n: 0, keys: Array.from({ length: keys }, () => new Float64Array(0)), values: [], first: new Float64Array(0), last: new Float64Array(0), count: new Uint32Array(0),
+    flags: new Uint8Array(0), day: new Uint16Array(0), dayCount: new Uint32Array(0), ringLen: new Uint16Array(0), rings: new Uint32Array(0), sizes: withSizes ? new Uint8Array(0) : null,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * PAN-OS native CSV THREAT lines (the URL Filtering log is the THREAT type,
+ * subtype `url`). Positions from Palo Alto's "Threat Log Fields" syslog
+ * field descriptions (PAN-OS 9.1-11.x): the first 31 fields are the TRAFFIC
+ * log's; then URL/Filename (31), Threat ID (32), Category (33), Severity
+ * (34), Direction (35), Content Type (41), User Agent (46), X-Forwarded-For
+ * (48), Referer (49), Device Name (59), HTTP Method (63).
+ * Read into CommonSecurityLog names as Microsoft's CEF mapping has them
+ * (request → RequestURL, requestClientApplication, requestMethod,
+ * requestContext), with the URL's host in DestinationHostName.
+ */
+import { LogRecord } from '../common/records';
+import { isAddressLiteral, urlHost } from './host';
+import { integer } from './mappings';
+
+const SESSION_SUBTYPES = new Set(['start', 'end', 'drop', 'deny']);
+
+/**
+ * Whether a PAN-OS CSV line has the THREAT layout: type THREAT and a threat
+ * subtype. A THREAT line with a session subtype (start/end/drop/deny) is a
+ * TRAFFIC line relabelled, as the traffic generator writes its decoys for
+ * the rules' Activity filter, and keeps the TRAFFIC reading.
+ */
+export function isThreatLayout(f: string[]): boolean {
+  return f[3] === 'THREAT' && !SESSION_SUBTYPES.has(f[4]);
+}
+
+export function panosThreatCsvToCommonSecurityLog(f: string[], host: string | null): LogRecord {
+  const get = (i: number) => (f[i] ?? '').trim();
+  const subtype = get(4);
+  const r: LogRecord = {
+    DeviceVendor: 'Palo Alto Networks',
+    DeviceProduct: 'PAN-OS',
+    DeviceExternalID: get(2),
+    Activity: get(3),
+    DeviceEventClassID: subtype,
+    SourceIP: get(7),
+    DestinationIP: get(8),
+    SourceTranslatedAddress: get(9),
+    DestinationTranslatedAddress: get(10),
+    DeviceCustomString1: get(11),
+    SourceUserName: get(12),
+    SourceUserID: get(12),
+    DestinationUserName: get(13),
+    ApplicationProtocol: get(14),
+    DeviceName: host ?? get(59),
+    Protocol: get(29),
+    DeviceAction: get(30),
+    ReceiptTime: get(1),
+    LogSeverity: get(34),
+    DeviceCustomString2: get(33),
+    ThreatID: get(32),
+    RequestClientApplication: get(46),
+    RequestMethod: get(63),
+    RequestContext: get(49),
+  };
+  const sourcePort = integer(f[24]);
+  if (sourcePort !== undefined) r.SourcePort = sourcePort;
+  const destinationPort = integer(f[25]);
+  if (destinationPort !== undefined) r.DestinationPort = destinationPort;
+  const misc = get(31);
+  // URL/Filename holds a URL for the url subtype (and for wildfire links), a file name for the others
+  if (subtype === 'url') {
+    r.RequestURL = misc;
+    const { host: name } = urlHost(misc);
+    if (name !== '' && !isAddressLiteral(name)) r.DestinationHostName = name;
+  } else if (misc !== '') {
+    r.FileName = misc;
+  }
+  return r;
+}

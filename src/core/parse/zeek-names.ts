@@ -1,0 +1,125 @@
+/**
+ * The name-carrying Zeek logs: dns.log, ssl.log and http.log. A row of any
+ * of them is first read as conn.log is (addresses, ports, protocol, uid), and
+ * then gets the columns of its own log, so every Zeek record has the same
+ * WireData core and a flow can key or filter them alike.
+ */
+import { LogRecord } from '../common/records';
+import { hostOfAuthority, isAddressLiteral } from './host';
+import { ZeekField } from './mappings';
+import { plainDigits } from './text';
+
+export type ZeekLogKind = 'conn' | 'dns' | 'ssl' | 'http';
+
+/** Which log a #fields header (or a JSON object's keys) belongs to, from the columns only that log has. */
+export function zeekLogKind(has: (name: string) => boolean): ZeekLogKind {
+  if (has('query') && (has('answers') || has('qtype_name') || has('rcode_name'))) return 'dns';
+  if (has('server_name') || (has('cipher') && has('established'))) return 'ssl';
+  if (has('uri') || (has('host') && has('method'))) return 'http';
+  return 'conn';
+}
+
+/** The log of a Zeek JSON object: its `_path` when the writer adds one, else its keys (Zeek leaves unset fields out). */
+export function zeekJsonKind(object: Record<string, unknown>): ZeekLogKind {
+  const path = object._path;
+  if (path === 'dns' || path === 'ssl' || path === 'http' || path === 'conn') return path;
+  if ('query' in object) return 'dns';
+  if ('server_name' in object || 'cipher' in object) return 'ssl';
+  if ('uri' in object || 'method' in object) return 'http';
+  return 'conn';
+}
+
+const text = (v: unknown) => (v === undefined || v === null || v === '-' || v === '(empty)' || v === '' ? undefined : String(v));
+
+function count(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  const s = text(v);
+  if (s === undefined) return undefined;
+  const digits = plainDigits(s);
+  if (digits >= 0) return digits;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A Zeek set or vector of strings: a JSON array (kept when it holds only strings: it is the parser's own), or TSV text joined by the set separator. */
+function list(v: unknown, separator: string): string[] | undefined {
+  if (Array.isArray(v)) {
+    if (v.length === 0) return undefined;
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return v.map((x) => String(x));
+    return v as string[];
+  }
+  const s = text(v);
+  return s === undefined ? undefined : s.split(separator);
+}
+
+/** A Zeek vector of numbers (TTLs): a JSON array (kept when it holds only numbers), or TSV text. */
+function numbers(v: unknown, separator: string): number[] | undefined {
+  if (Array.isArray(v)) {
+    if (v.length === 0) return undefined;
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') return v.map((x) => Number(typeof x === 'string' ? x : String(x)));
+    return v as number[];
+  }
+  const s = text(v);
+  return s === undefined ? undefined : s.split(separator).map(Number);
+}
+
+function bool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  return v === 'T' ? true : v === 'F' ? false : undefined;
+}
+
+/** Lower case without a trailing dot: how names are compared everywhere after the parser. */
+export function normaliseName(name: string): string {
+  let n = name;
+  for (let i = 0; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      n = n.toLowerCase();
+      break;
+    }
+  }
+  return n.charCodeAt(n.length - 1) === 46 ? n.slice(0, -1) : n;
+}
+
+/**
+ * Adds the columns of a dns, ssl or http row to its WireData record:
+ * dns: DnsQuery, DnsQueryType, DnsResponseCode, DnsAnswers (array), DnsTTLs (array of seconds);
+ * ssl: TlsServerName, TlsVersion, TlsEstablished and RemoteHostName (the SNI);
+ * http: HttpMethod, HttpHost, HttpUri, HttpUserAgent, HttpStatusCode and RemoteHostName (the Host header without its port).
+ * RemoteHostName is left out when the SNI or Host is an address: it names no one.
+ */
+export function addZeekNames(r: LogRecord, field: ZeekField, kind: ZeekLogKind, setSeparator = ','): void {
+  if (kind === 'dns') {
+    const query = text(field('query'));
+    if (query !== undefined) r.DnsQuery = normaliseName(query);
+    const qtype = text(field('qtype_name'));
+    if (qtype !== undefined) r.DnsQueryType = qtype;
+    const rcode = text(field('rcode_name'));
+    if (rcode !== undefined) r.DnsResponseCode = rcode;
+    const answers = list(field('answers'), setSeparator);
+    if (answers !== undefined) r.DnsAnswers = answers;
+    const ttls = numbers(field('TTLs'), setSeparator);
+    if (ttls !== undefined) r.DnsTTLs = ttls;
+  } else if (kind === 'ssl') {
+    const sni = text(field('server_name'));
+    if (sni !== undefined) r.TlsServerName = sni;
+    const version = text(field('version'));
+    if (version !== undefined) r.TlsVersion = version;
+    const established = bool(field('established'));
+    if (established !== undefined) r.TlsEstablished = established;
+    if (sni !== undefined && !isAddressLiteral(sni)) r.RemoteHostName = normaliseName(sni);
+  } else if (kind === 'http') {
+    const method = text(field('method'));
+    if (method !== undefined) r.HttpMethod = method;
+    const host = text(field('host'));
+    if (host !== undefined) r.HttpHost = host;
+    const uri = text(field('uri'));
+    if (uri !== undefined) r.HttpUri = uri;
+    const agent = text(field('user_agent'));
+    if (agent !== undefined) r.HttpUserAgent = agent;
+    const status = count(field('status_code'));
+    if (status !== undefined) r.HttpStatusCode = status;
+    const name = host === undefined ? undefined : hostOfAuthority(host);
+    if (name && !isAddressLiteral(name)) r.RemoteHostName = name;
+  }
+}

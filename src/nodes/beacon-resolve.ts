@@ -1,0 +1,47 @@
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { isRecord, LogRecord, RecordError } from '../core/common/records';
+import { CSL_NAME_FIELDS, DEFAULT_RESOLVER_OPTIONS, NameResolver, WIRE_DATA_NAME_FIELDS } from '../core/names';
+import { compact, runRecordNode, SELF_SNAPSHOT } from './node-support';
+
+/** beacon-resolve: learns address → name from DNS answers and named records, and annotates connections. */
+export = function register(RED: NodeAPI): void {
+  function BeaconResolve(this: Node, config: NodeDef) {
+    RED.nodes.createNode(this, config);
+    runRecordNode<NameResolver>(RED, this, config, {
+      type: 'beacon-resolve',
+      create: (s) => {
+        const table = s.text('table');
+        return new NameResolver({
+          ...DEFAULT_RESOLVER_OPTIONS,
+          fields: table === 'WireData' ? WIRE_DATA_NAME_FIELDS : table === 'CommonSecurityLog' ? CSL_NAME_FIELDS : 'auto',
+          graceSeconds: s.number('graceSeconds'),
+          observedTtlSeconds: s.number('observedTtlSeconds'),
+          maxBytes: s.number('maxMiB') * 1024 * 1024,
+          privateDomains: s.flag('privateDomains'),
+        });
+      },
+      status: (r) => {
+        const t = r.table;
+        const c = r.counts;
+        return { fill: 'green', shape: 'dot', text: `${compact(t.addresses)} addresses · named ${compact(c.annotated)} of ${compact(c.annotated + c.unknown)} · evicted ${compact(t.counts.evictions)}` };
+      },
+      reset: (r) => r.reset(),
+      handle: (r, incoming) => {
+        const connections: unknown[] = [];
+        const answers: unknown[] = [];
+        const errors: RecordError[] = [];
+        for (const record of incoming.records) {
+          if (!isRecord(record)) {
+            errors.push(new RecordError('record', record, 'is not an object'));
+            continue;
+          }
+          (r.observe(record as LogRecord) === 'answer' ? answers : connections).push(record);
+        }
+        return { outputs: [connections, answers], errors };
+      },
+      reuseInput: () => true,
+      persist: SELF_SNAPSHOT,
+    });
+  }
+  RED.nodes.registerType('beacon-resolve', BeaconResolve);
+};

@@ -1,0 +1,124 @@
+'use strict';
+/**
+ * The pair history's memory: a site's mix of pairs stays under its byte
+ * budget per pair (measured on the heap, not taken from the store's own
+ * count), and under a byte cap a flood of new pairs never costs an
+ * established beacon its place.
+ */
+require('should');
+const { PairHistory } = require('../../../dist/core/pairs');
+const { DEFAULT_PERIODICITY } = require('../../../dist/core/scorer/periodicity');
+const { bytesPerEntry } = require('../../../dist/dev/memory-growth');
+const { Random } = require('../../../dist/tools/random');
+
+const T0 = Date.UTC(2024, 4, 6) / 1000;
+const HOURS = 72;
+const gc = globalThis.gc;
+
+/**
+ * n pairs of a site's mix over 72 h: 80 % seen once (browsing), 15 % seen
+ * 2-6 times, 5 % seen 7-2,000 times (pollers and beacons, log-uniform).
+ */
+function siteMix(n, options = {}) {
+  const h = new PairHistory(options);
+  const rnd = new Random(n);
+  const key = [null, null, 443];
+  for (let i = 0; i < n; i++) {
+    key[0] = `10.${i % 250}.${(i >> 8) & 255}.${i & 255}`;
+    key[1] = `${40 + (i % 150)}.${(i >> 8) & 255}.${i & 255}.0/24`;
+    const kind = i % 100;
+    const connections = kind < 80 ? 1 : kind < 95 ? rnd.int(2, 6) : Math.round(Math.exp(rnd.next() * Math.log(2000 / 7)) * 7);
+    const span = HOURS * 3600;
+    let t = T0 + rnd.next() * span * 0.1;
+    const step = (span * 0.9) / connections;
+    for (let c = 0; c < connections; c++, t += step * (0.8 + 0.4 * rnd.next())) h.addEvent(key, t);
+  }
+  return h;
+}
+
+describe('pair history memory', function () {
+  this.timeout(300000);
+
+  it('holds 200,000 pairs of a site mix in at most 200 B a pair (heap and array buffers, GC on both sides)', function () {
+    if (!gc) {
+      process.stdout.write('      (skipped: run mocha with --expose-gc to measure memory)\n');
+      this.skip();
+    }
+    const perPair = bytesPerEntry((n) => siteMix(n), 20_000, 200_000, 3);
+    const store = siteMix(200_000);
+    process.stdout.write(`      measured ${perPair.toFixed(1)} B/pair; the store counts ${(store.bytes / store.size).toFixed(1)} B/pair held, ${(store.allocatedBytes / store.size).toFixed(1)} allocated\n`);
+    store.size.should.equal(200_000);
+    perPair.should.be.below(200);
+    // the store's own allocation count (what its status shows) is within a third of the heap's growth
+    (store.allocatedBytes / store.size).should.be.within(perPair * 0.67, perPair * 1.5);
+  });
+
+  describe('under a byte cap', () => {
+    const CAP = 4 * 1024 * 1024;
+    const beaconKeys = [0, 1, 2, 3, 4].map((b) => [`10.9.0.${b}`, `45.66.${b}.0/24`, 443]);
+
+    /** Beacons every 300 s ±10 % for 48 h, time-ordered among `flood` other connections from `perPair`-connection pairs. */
+    function run(flood, perPair) {
+      const h = new PairHistory({ maxBytes: CAP });
+      const rnd = new Random(99);
+      const events = [];
+      beaconKeys.forEach((key, b) => {
+        for (let t = T0 + 31 * b; t < T0 + 48 * 3600; t += 300 * (0.9 + 0.2 * rnd.next())) events.push([t, key]);
+      });
+      const beaconEvents = events.length;
+      for (let i = 0; i < flood / perPair; i++) {
+        const key = [`10.${1 + (i % 200)}.${(i >> 8) & 255}.${i & 255}`, `${60 + (i % 100)}.${(i >> 16) & 255}.${(i >> 8) & 255}.0/24`, 443];
+        const start = T0 + rnd.next() * 47 * 3600;
+        for (let c = 0; c < perPair; c++) events.push([start + c * rnd.exponential(600), key]);
+      }
+      events.sort((a, b) => a[0] - b[0]);
+      for (const [t, key] of events) h.addEvent(key, t);
+      return { h, beaconEvents };
+    }
+
+    function beaconsIntact(h, beaconEvents) {
+      let connections = 0;
+      for (const key of beaconKeys) {
+        const row = h.indexOf(key);
+        row.should.be.aboveOrEqual(0);
+        const v = h.verdict(row, DEFAULT_PERIODICITY);
+        v.periodic.should.be.true();
+        v.forgotten.should.equal(Math.max(0, v.connections - 1 - 256));
+        connections += v.connections;
+      }
+      connections.should.equal(beaconEvents);
+    }
+
+    it('a flood of one-shot pairs evicts one-shot pairs only, never a beacon, and stays under the cap', () => {
+      const { h, beaconEvents } = run(300_000, 1);
+      h.counters.evictedOneShot.should.be.above(0);
+      h.counters.evictedRepeated.should.equal(0);
+      h.counters.overCap.should.equal(0);
+      h.bytes.should.be.belowOrEqual(CAP);
+      h.allocatedBytes.should.be.belowOrEqual(2 * CAP);
+      beaconsIntact(h, beaconEvents);
+    });
+
+    it('a flood of repeated random pairs is evicted (oldest first) around the beacons, which the periodicity test protects', () => {
+      const { h, beaconEvents } = run(300_000, 4);
+      h.counters.evictedRepeated.should.be.above(0);
+      h.counters.overCap.should.equal(0);
+      h.bytes.should.be.belowOrEqual(CAP);
+      beaconsIntact(h, beaconEvents);
+    });
+
+    it('evicts the least recently active one-shot pairs first', () => {
+      const h = new PairHistory({ maxBytes: 65536 });
+      const perRow = 8 + 8 + 4 + 4 + 2 + 2 + 1 + 1 + 2 + 4 + 3 * 8 + 8;
+      const fit = Math.floor(65536 / perRow);
+      for (let i = 0; i <= fit; i++) h.addEvent([`10.0.${i >> 8}.${i & 255}`, '45.1.1.0/24', 443], T0 + i);
+      h.counters.evictedOneShot.should.be.above(0);
+      const kept = [];
+      for (let i = 0; i <= fit; i++) kept.push(h.indexOf([`10.0.${i >> 8}.${i & 255}`, '45.1.1.0/24', 443]) >= 0);
+      // the evicted are exactly a prefix: the oldest
+      const firstKept = kept.indexOf(true);
+      firstKept.should.equal(h.counters.evictedOneShot);
+      kept.slice(firstKept).every(Boolean).should.be.true();
+    });
+  });
+});
