@@ -19,4 +19,3 @@ export { configure, refusedInput, refuseSettings } from './support/invalid-setti
 export { runRecordNode, SELF_SNAPSHOT } from './support/record-node';
 export type { Persistable, RecordNodeSpec } from './support/record-node';
 export { EvictionReporter } from './support/eviction';
-export { numberSetting } from './support/number-setting';
