@@ -162,7 +162,7 @@ describe('the examples in a real editor (Chromium)', function () {
         }
       }
       // the parse rows (log parse, syslog in) show what the chosen format uses
-      if (await page.locator('#node-input-format').count()) {
+      if (['beacon-parse', 'beacon-syslog-in'].includes(type)) {
         const parseOn = page.locator('#node-input-parse');
         const wasOn = !(await parseOn.count()) || (await parseOn.isChecked());
         if (!wasOn) await parseOn.check();
