@@ -161,8 +161,8 @@ describe('the examples in a real editor (Chromium)', function () {
           await page.fill(box, before);
         }
       }
-      // the parse rows (log parse, syslog in) show what the chosen format uses (alert format has a format box too, and no parse rows)
-      if (await page.locator('#node-input-timeSource').count()) {
+      // the parse rows (log parse, syslog in) show what the chosen format uses
+      if (['beacon-parse', 'beacon-syslog-in'].includes(type)) {
         const parseOn = page.locator('#node-input-parse');
         const wasOn = !(await parseOn.count()) || (await parseOn.isChecked());
         if (!wasOn) await parseOn.check();

@@ -252,6 +252,9 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     should(delta.futureTolerance).equal(900);
     delta.wires[1].push('pu_probe_late');
     flow.push({ id: 'pu_probe_late', type: 'file', z: delta.z, name: 'test probe', filename: 'late-pu.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 900, y: 920, wires: [] });
+    // what the example's Catch node receives (a caught error is not also logged)
+    flow.find((n) => n.type === 'catch').wires[0].push('pu_probe_errors');
+    flow.push({ id: 'pu_probe_errors', type: 'file', z: delta.z, name: 'test probe', filename: 'errors-pu.txt', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 900, y: 980, wires: [] });
     const userDir = await startWith(flow);
     await red.until(`listening on udp ${port}`, () => red.log.includes(`listening on udp 127.0.0.1:${port}`));
     const file = path.join(dir, 'cef-forged.log');
@@ -270,7 +273,8 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     late.map((r) => r.TimeGenerated.slice(0, 4)).should.containEql('2099');
     // reported: the parse error (Catch sees it) and the delta's warnings, while held and when given up at the flush
     const warnings = red.warnings();
-    warnings.filter((l) => /\[error\] \[beacon-syslog-in.*1 lines not parsed; first: CEF rt is not a time: "garbage"/.test(l)).should.have.length(1);
+    const caught = fs.readFileSync(path.join(userDir, 'errors-pu.txt'), 'utf8').split('\n').filter(Boolean);
+    caught.filter((l) => /^1 of \d+ lines not parsed; first from [\d.]+: CEF rt is not a time: "garbage"/.test(l)).should.have.length(1);
     warnings.filter((l) => /\[warn\] \[beacon-delta.*ahead of the watermark .*: 2 held apart while the feed moved on/.test(l)).should.have.length(1);
     warnings.filter((l) => /\[warn\] \[beacon-delta.*ahead of the watermark .*: 0 held apart while the feed moved on, 2 given up/.test(l)).should.have.length(1);
   });

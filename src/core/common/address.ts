@@ -58,8 +58,8 @@ function isPrivateQuad(address: number): boolean {
  * ipaddr.IPv4.isValidFourPartDecimal accepts), read by character code
  * because every record passes here.
  */
-export function dottedQuad(text: string): number {
-  const n = text.length;
+export function dottedQuad(text: string, end = text.length): number {
+  const n = end;
   if (n < 7 || n > 15) return -1;
   let value = 0;
   let octet = 0;

@@ -75,7 +75,7 @@ function addressCode(text: string): number {
     return quad < 0 ? -1 : quad * 64 + NO_PREFIX;
   }
   // read in place: a substring per record was a fifth of the store's time on network keys
-  const quad = dottedQuadBefore(text, slash);
+  const quad = dottedQuad(text, slash);
   if (quad < 0) return -1;
   const rest = text.length - slash - 1;
   const c1 = text.charCodeAt(slash + 1) - 48;
@@ -87,30 +87,6 @@ function addressCode(text: string): number {
   return -1; // leading zeros, more digits, bits over 32: not canonical, interned as text
 }
 
-/** dottedQuad of text[0, end): the same strict rules (no leading zeros, four octets 0-255). */
-function dottedQuadBefore(text: string, end: number): number {
-  if (end < 7 || end > 15) return -1;
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = 0; i <= end; i++) {
-    const c = i < end ? text.charCodeAt(i) : 46;
-    if (c === 46 /* . */) {
-      if (digits === 0 || octet > 255 || ++parts > 4) return -1;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return -1; // leading zero
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3) return -1;
-    } else {
-      return -1;
-    }
-  }
-  return parts === 4 ? value : -1;
-}
 
 /** A 32-bit hash of one more code into h (both halves of the 2^53 range). */
 export function mixCode(h: number, code: number): number {
