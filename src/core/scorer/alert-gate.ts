@@ -48,15 +48,30 @@ export const DEFAULT_ALLOW_LIST = [
   'dst 162.125.0.0/16  # Dropbox (AS19679): client sync polling about every 960 s',
 ].join('\n');
 
-/** Parses allow-list text: one rule per line (`dst CIDR…`, `src CIDR…`, `port N`, `pair SRC DST`), `#` starts the reason. */
-export function parseAllowList(text: unknown): AllowRule[] {
-  const rules: AllowRule[] = [];
+/** One line of allow-list text: its kind, arguments and reason (the text after `#`, else the rule itself). */
+export interface AllowListLine {
+  kind: string;
+  args: string[];
+  body: string;
+  reason: string;
+}
+
+/** The rules of allow-list text, one per line, blank lines and comment-only lines skipped. */
+export function* allowListLines(text: unknown): Generator<AllowListLine> {
   for (const raw of String(text ?? '').split(/\r?\n/)) {
     const hash = raw.indexOf('#');
     const body = (hash < 0 ? raw : raw.slice(0, hash)).trim();
     if (!body) continue;
     const reason = hash < 0 ? body : raw.slice(hash + 1).trim() || body;
     const [kind, ...args] = body.split(/\s+/);
+    yield { kind, args, body, reason };
+  }
+}
+
+/** Parses allow-list text: one rule per line (`dst CIDR…`, `src CIDR…`, `port N`, `pair SRC DST`), `#` starts the reason. */
+export function parseAllowList(text: unknown): AllowRule[] {
+  const rules: AllowRule[] = [];
+  for (const { kind, args, body, reason } of allowListLines(text)) {
     if (kind === 'dst' || kind === 'src') {
       if (args.length === 0) throw new Error(`allow-list rule "${body.slice(0, 60)}" needs at least one address or CIDR`);
       rules.push({ kind, cidrs: new CidrSet(args), reason });

@@ -22,6 +22,7 @@
  */
 import { CidrSet } from '../common/address';
 import { registrableDomain } from '../names/domain';
+import { allowListLines } from './alert-gate';
 
 export interface NamePattern {
   /** the name, or the domain after `*.` */
@@ -94,12 +95,7 @@ export function splitAllowListText(text: unknown): { addressLines: string; nameL
 /** Parses the name kinds: `name PATTERN…`, `domain DOMAIN…`, `pair CIDR[,CIDR…] PATTERN`; `#` starts the reason. */
 export function parseNameAllowList(text: unknown): NameAllowEntry[] {
   const entries: NameAllowEntry[] = [];
-  for (const raw of String(text ?? '').split(/\r?\n/)) {
-    const hash = raw.indexOf('#');
-    const body = (hash < 0 ? raw : raw.slice(0, hash)).trim();
-    if (!body) continue;
-    const reason = hash < 0 ? body : raw.slice(hash + 1).trim() || body;
-    const [kind, ...args] = body.split(/\s+/);
+  for (const { kind, args, body, reason } of allowListLines(text)) {
     if (kind === 'name' || kind === 'domain') {
       if (args.length === 0) throw new Error(`allow-list rule "${body.slice(0, 60)}" needs at least one name`);
       for (const arg of args) {

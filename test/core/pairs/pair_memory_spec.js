@@ -9,9 +9,11 @@ require('should');
 const { PairHistory } = require('../../../dist/core/pairs');
 const { DEFAULT_PERIODICITY } = require('../../../dist/core/scorer/periodicity');
 const { spawnSync } = require('child_process');
+const { siteMix } = require('./site-mix');
 const { Random } = require('../../../dist/tools/random');
 
-const { siteMix, T0 } = require('./site-mix');
+const T0 = Date.UTC(2024, 4, 6) / 1000;
+
 
 describe('pair history memory', function () {
   this.timeout(300000);

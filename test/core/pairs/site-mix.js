@@ -1,6 +1,5 @@
 'use strict';
-// A site's mix of pairs for the pair history's memory tests (pair_memory_spec.js and
-// pair_memory-measure.js); a module of its own, so requiring it runs no tests.
+// The site mix of pairs the memory test measures (pair_memory_spec.js, pair_memory-measure.js).
 const { PairHistory } = require('../../../dist/core/pairs');
 const { Random } = require('../../../dist/tools/random');
 
@@ -28,4 +27,4 @@ function siteMix(n, options = {}) {
   return h;
 }
 
-module.exports = { siteMix, HOURS, T0 };
+module.exports = { siteMix };
