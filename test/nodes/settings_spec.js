@@ -40,6 +40,14 @@ const BY_KEY = {
   deviceOffset: ['+02:00', '-0500', 'UTC', 'Z', 'CET', '+2'],
   format: ['cef', 'zeek-json', 'other'],
   mode: ['split', 'take', 'kql', 'public', 'any', 'other'],
+  // beacon-format, beacon-resolve and the NATS nodes
+  appName: ['a b', 'netbeacon-2', 'x'.repeat(49)],
+  servers: ['nats://a:4222, nats://b:4222', 'tls://nats.example:4222', 'http://x/y', 'nats://a:99x', '${NATS_URL}'],
+  stream: ['a.b', 'a*', 'ok_name-1', 'x'.repeat(65)],
+  partitions: ['0', '12', '65536', '65537', '1.5'],
+  workerId: ['a b', 'x/y', 'w-1', '${NETBEACON_WORKER_ID}'],
+  chain: ['{', '[1]', '"x"', 'null', '{"delta": {"latenessSeconds": 600}}'],
+  table: ['auto', 'WireData', 'CommonSecurityLog', 'wiredata'],
 };
 /** Settings read together: each case is a whole configuration. */
 const COMBINATIONS = {
