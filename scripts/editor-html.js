@@ -32,7 +32,9 @@ function box(type, key, row, setting, prefix) {
   else if (row.input === 'textarea') html = `<textarea id="${id}" rows="${row.lines || 3}"${width}${placeholder}></textarea>`;
   else if (row.input === 'select') {
     // the option texts are catalog entries named by value; the empty value's (e.g. no framing) is `none`
-    const options = (setting.values || []).map((v) => `<option value="${escapeHtml(v)}" data-i18n="${type}.${row.options}.${escapeHtml(v) || 'none'}"></option>`);
+    const options = (setting.values || []).map(
+      (v) => `<option value="${escapeHtml(v)}" data-i18n="${type}.${row.options}.${escapeHtml(v) || 'none'}"></option>`,
+    );
     html = `<select id="${id}"${width}>${options.join('')}</select>`;
   } else html = `<input type="text" id="${id}"${width}${placeholder}>`;
   return row.unit ? `${html} <span data-i18n="${type}.label.${row.unit}"></span>` : html;
@@ -42,7 +44,9 @@ function box(type, key, row, setting, prefix) {
 function rows(type, table, keys, indent, prefix = 'node-input-') {
   const out = [];
   let current = null;
-  const close = () => current && out.push(`${indent}<div class="form-row${current.group ? ' ' + current.group : ''}">`, ...current.lines.map((l) => `${indent}    ${l}`), `${indent}</div>`);
+  const close = () =>
+    current &&
+    out.push(`${indent}<div class="form-row${current.group ? ' ' + current.group : ''}">`, ...current.lines.map((l) => `${indent}    ${l}`), `${indent}</div>`);
   for (const key of keys) {
     if (key.startsWith('#')) {
       close();
@@ -61,7 +65,13 @@ function rows(type, table, keys, indent, prefix = 'node-input-') {
     if (row.icon) {
       close();
       const label = key === 'name' ? 'node-red:common.label.name' : `${type}.label.${key}`;
-      current = { group: row.group, lines: [`<label for="${prefix}${key}"><i class="fa fa-${row.icon}"></i> <span data-i18n="${label}"></span></label>`, box(type, key, row, setting, prefix)] };
+      current = {
+        group: row.group,
+        lines: [
+          `<label for="${prefix}${key}"><i class="fa fa-${row.icon}"></i> <span data-i18n="${label}"></span></label>`,
+          box(type, key, row, setting, prefix),
+        ],
+      };
     } else {
       if (!current) throw new Error(`${type}: "${key}" has no icon and no row before it to join`);
       current.lines.push(`<label for="${prefix}${key}" style="width:auto" data-i18n="${type}.label.${key}"></label> ${box(type, key, row, setting, prefix)}`);
@@ -72,7 +82,9 @@ function rows(type, table, keys, indent, prefix = 'node-input-') {
 }
 
 /** What every node's editor loads first (Node-RED serves resources/ at resources/<module>/): the settings tables, then the helpers. */
-const EDITOR_SCRIPTS = ['settings.js', 'editor-support.js'].map((f) => `<script type="text/javascript" src="resources/@netbeacon/node-red-beaconing/${f}"></script>\n`).join('');
+const EDITOR_SCRIPTS = ['settings.js', 'editor-support.js']
+  .map((f) => `<script type="text/javascript" src="resources/@netbeacon/node-red-beaconing/${f}"></script>\n`)
+  .join('');
 
 /**
  * A node's HTML as Node-RED gets it: the editor scripts first, the template's
@@ -86,7 +98,9 @@ function expandRows(html, tables) {
     if (!tables[type]) throw new Error(`no settings table for the template ${type}`);
     return rows(type, tables[type], list.trim().split(/\s+/), indent, prefix);
   });
-  const helped = expanded.replace(HELP, (_, name) => fs.readFileSync(path.join(__dirname, '..', 'src', 'nodes', 'help', `${name}.html`), 'utf8').replace(/^<!--.*-->\n/, ''));
+  const helped = expanded.replace(HELP, (_, name) =>
+    fs.readFileSync(path.join(__dirname, '..', 'src', 'nodes', 'help', `${name}.html`), 'utf8').replace(/^<!--.*-->\n/, ''),
+  );
   return html.includes('/editor-support.js"') ? helped : EDITOR_SCRIPTS + helped;
 }
 

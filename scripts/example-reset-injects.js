@@ -12,7 +12,10 @@ const path = require('path');
 const dir = path.join(__dirname, '..', 'examples');
 const RESET = { p: 'reset', v: 'true', vt: 'bool' };
 
-for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+for (const name of fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const file = path.join(dir, name);
   const flow = JSON.parse(fs.readFileSync(file, 'utf8'));
   const byId = new Map(flow.map((n) => [n.id, n]));

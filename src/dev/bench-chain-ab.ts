@@ -67,7 +67,13 @@ type Stage = 'filter' | 'delta' | 'histogram' | 'scorer';
 export function run(m: Side, records: LogRecord[], mode = { certain: CERTAIN, single: SINGLE }): { ns: Record<Stage, number>; rows: number; alerts: string[] } {
   const delta = new m.D.DeltaTracker({ ...m.D.WIREDATA_DELTA, latenessSeconds: 300, maxKeys: 500_000, maxBuffered: 1_000_000 });
   const certain = mode.certain ? { certainAfterSeconds: 300, certainKeyFields: ['LocalIP'] } : {};
-  const hist = new m.H.HistogramAggregator({ ...m.H.WIREDATA_HISTOGRAM, skipZeroField: 'RemotePortNumber', closeAfterSeconds: 86400, maxOpenCells: 1_000_000, ...certain });
+  const hist = new m.H.HistogramAggregator({
+    ...m.H.WIREDATA_HISTOGRAM,
+    skipZeroField: 'RemotePortNumber',
+    closeAfterSeconds: 86400,
+    maxOpenCells: 1_000_000,
+    ...certain,
+  });
   const early = new m.C.EarlyAlerts();
   const d = m.D.newDeltaOutput();
   const h = m.H.newHistogramOutput();
@@ -85,7 +91,8 @@ export function run(m: Side, records: LogRecord[], mode = { certain: CERTAIN, si
     ns.histogram += t1 - t0;
     for (const row of h.rows) {
       const scored = mode.certain ? early.decide(row, m.S.WIREDATA_SCORER, 'ab', () => null)?.result : m.S.scoreRow(row, m.S.WIREDATA_SCORER);
-      if (scored?.alert && scored.row.Final !== false) alerts.push(JSON.stringify([scored.row.TimeGenerated, scored.row.LocalIP, scored.row.RemoteIP, scored.row.TotalEvents, scored.row.BeaconPercent]));
+      if (scored?.alert && scored.row.Final !== false)
+        alerts.push(JSON.stringify([scored.row.TimeGenerated, scored.row.LocalIP, scored.row.RemoteIP, scored.row.TotalEvents, scored.row.BeaconPercent]));
     }
     rows += h.rows.length;
     h.rows.length = 0;
@@ -126,12 +133,16 @@ function main(): void {
   const help = args.includes('--help');
   if (help || !baseRoot) {
     // a development tool, but it answers like the shipped ones: usage, not a stack trace
-    const usage = 'usage: node --expose-gc dist/dev/bench-chain-ab.js --base <directory of another build> [--records 300000] [--runs 5] [--certain] [--single]\n';
+    const usage =
+      'usage: node --expose-gc dist/dev/bench-chain-ab.js --base <directory of another build> [--records 300000] [--runs 5] [--certain] [--single]\n';
     if (help) process.stdout.write(usage);
     else process.stderr.write(`--base <directory of another build> is needed\n${usage}`);
     process.exit(help ? 0 : 2);
   }
-  const sides: Array<[string, Side]> = [['base', load(path.resolve(baseRoot))], ['this', load(path.resolve(__dirname, '..'))]];
+  const sides: Array<[string, Side]> = [
+    ['base', load(path.resolve(baseRoot))],
+    ['this', load(path.resolve(__dirname, '..'))],
+  ];
   const records = benchRecords(RECORDS);
   const results = new Map<string, Array<{ cpu: number; wall: number; ns: Record<Stage, number>; rows: number; alerts: string[] }>>();
   for (let r = 0; r < RUNS; r++) {
@@ -148,14 +159,18 @@ function main(): void {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const per = (x: number) => (x / RECORDS).toFixed(0).padStart(6);
-  process.stdout.write(`chain A/B: ${RECORDS} WireData records, ${SINGLE ? 'record by record' : `batches of ${BATCH}`}, early verdicts ${CERTAIN ? 'on (as the WireData example)' : 'off'}; ` +
-    `runs alternated in one process, median of ${RUNS}; ns per record; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores\n`);
+  process.stdout.write(
+    `chain A/B: ${RECORDS} WireData records, ${SINGLE ? 'record by record' : `batches of ${BATCH}`}, early verdicts ${CERTAIN ? 'on (as the WireData example)' : 'off'}; ` +
+      `runs alternated in one process, median of ${RUNS}; ns per record; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores\n`,
+  );
   const alertsOf = (name: string) => (results.get(name) ?? [])[0]?.alerts.slice().sort().join('\n');
   for (const [name] of sides) {
     const rs = results.get(name) ?? [];
     const stage = (s: Stage) => per(median(rs.map((x) => x.ns[s])));
-    process.stdout.write(`${name.padEnd(5)} cpu ${per(median(rs.map((x) => x.cpu)))}  wall ${per(median(rs.map((x) => x.wall)))}  (filter ${stage('filter')}, delta ${stage('delta')}, histogram ${stage('histogram')}, scorer ${stage('scorer')})  ` +
-      `${(RECORDS / (median(rs.map((x) => x.wall)) / 1e9) / 1e3).toFixed(0)} k records/s, ${rs[0]?.rows} histogram rows, ${rs[0]?.alerts.length} alert rows\n`);
+    process.stdout.write(
+      `${name.padEnd(5)} cpu ${per(median(rs.map((x) => x.cpu)))}  wall ${per(median(rs.map((x) => x.wall)))}  (filter ${stage('filter')}, delta ${stage('delta')}, histogram ${stage('histogram')}, scorer ${stage('scorer')})  ` +
+        `${(RECORDS / (median(rs.map((x) => x.wall)) / 1e9) / 1e3).toFixed(0)} k records/s, ${rs[0]?.rows} histogram rows, ${rs[0]?.alerts.length} alert rows\n`,
+    );
   }
   process.stdout.write(`alert rows: ${alertsOf('base') === alertsOf('this') ? 'identical' : 'DIFFERENT'}\n`);
 }

@@ -45,8 +45,17 @@ function writeLog(file: string, n: number): number {
   const perHour = 60;
   const hours = Math.max(1, Math.ceil(n / (hosts * perHour)));
   const beacons = Array.from({ length: 20 }, (_, i) => ({
-    src: `10.9.${i}.10`, dst: `52.${i}.1.1`, port: 443, periodSeconds: 60, jitter: 0, jitterMode: 'one-sided' as const,
-    startOffsetSeconds: 0, durationSeconds: hours * 3600, sentBytes: 300, receivedBytes: 900, user: '',
+    src: `10.9.${i}.10`,
+    dst: `52.${i}.1.1`,
+    port: 443,
+    periodSeconds: 60,
+    jitter: 0,
+    jitterMode: 'one-sided' as const,
+    startOffsetSeconds: 0,
+    durationSeconds: hours * 3600,
+    sentBytes: 300,
+    receivedBytes: 900,
+    user: '',
   }));
   const rendered = generateLines({ ...DEFAULT_OPTIONS, seed: 5, hours, beacons, noiseHosts: hosts, noisePerHour: perHour, disorderSeconds: 60 }, 'zeek-tsv');
   const header = rendered.filter((r) => r.record === null);
@@ -63,10 +72,31 @@ function withDoneProbe(flows: Array<Record<string, unknown>>): Array<Record<stri
   const z = 'so_wk_tab';
   return [
     ...nodes,
-    { id: 'bench_control', z, type: 'switch', property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [['bench_text']] },
+    {
+      id: 'bench_control',
+      z,
+      type: 'switch',
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [['bench_text']],
+    },
     // the file node writes nothing for a message without payload
     { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_done']] },
-    { id: 'bench_done', z, type: 'file', filename: 'done.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+    {
+      id: 'bench_done',
+      z,
+      type: 'file',
+      filename: 'done.jsonl',
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
   ];
 }
 
@@ -94,19 +124,24 @@ async function mqttMain(): Promise<void> {
   try {
     const log = path.join(dir, 'conn.log');
     const n = writeLog(log, RECORDS);
-    console.log(`cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, Mosquitto QoS 1, on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
-    console.log('measured: inject fired on the ingest → end-of-file flush out of every worker\'s scorer (process start-up excluded)');
+    console.log(
+      `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, Mosquitto QoS 1, on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
+    );
+    console.log("measured: inject fired on the ingest → end-of-file flush out of every worker's scorer (process start-up excluded)");
     console.log('workers  seconds  records/s');
     for (const w of WORKERS) {
       const seconds = await measure(w, log, path.join(dir, `run-${w}`));
-      console.log(`${String(w).padStart(7)}  ${seconds.toFixed(2).padStart(7)}  ${Math.round(n / seconds).toString().padStart(9)}`);
+      console.log(
+        `${String(w).padStart(7)}  ${seconds.toFixed(2).padStart(7)}  ${Math.round(n / seconds)
+          .toString()
+          .padStart(9)}`,
+      );
     }
     console.log(`${os.cpus().length} cores shared by Mosquitto, the ingest and every worker: beyond that, more workers cannot add throughput here.`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
 
 type Flows = Array<Record<string, unknown> & { wires?: string[][] }>;
 
@@ -135,7 +170,18 @@ function withNatsDoneProbe(flows: Flows): Flows {
   return [
     ...nodes,
     { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'partition', tot: 'msg' }], wires: [['bench_done']] },
-    { id: 'bench_done', z, type: 'file', filename: 'done.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+    {
+      id: 'bench_done',
+      z,
+      type: 'file',
+      filename: 'done.jsonl',
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
   ];
 }
 
@@ -151,16 +197,47 @@ function withPublishedProbe(flows: Flows): Flows {
   const z = 'nso_in_tab';
   return [
     ...nodes,
-    { id: 'bench_flush', z, type: 'switch', property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [['bench_text']] },
+    {
+      id: 'bench_flush',
+      z,
+      type: 'switch',
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [['bench_text']],
+    },
     { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_published']] },
-    { id: 'bench_published', z, type: 'file', filename: 'published.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+    {
+      id: 'bench_published',
+      z,
+      type: 'file',
+      filename: 'published.jsonl',
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
   ];
 }
 
 /** Seconds until the ingest had everything acknowledged, until every partition's flush came out of the workers, and the CPU seconds all processes used. */
 async function measureNats(workers: number, log: string, dir: string): Promise<{ published: number; done: number; cpu: number }> {
   const ports = [await freePort(), ...(await Promise.all(Array.from({ length: workers }, () => freePort())))];
-  const cluster = new StreamCluster({ dir, workers, partitions: PARTITIONS, records: log, replayAtStart: false, natsPort: await freePort(), ports, workerFlows: withNatsDoneProbe, ingestFlows: withPublishedProbe });
+  const cluster = new StreamCluster({
+    dir,
+    workers,
+    partitions: PARTITIONS,
+    records: log,
+    replayAtStart: false,
+    natsPort: await freePort(),
+    ports,
+    workerFlows: withNatsDoneProbe,
+    ingestFlows: withPublishedProbe,
+  });
   currentStream = cluster;
   try {
     await cluster.start();
@@ -205,11 +282,39 @@ async function measureSingle(log: string, dir: string): Promise<{ seconds: numbe
   (nodes.find((n) => n.id === 'so_wk_hist') as { wires: string[][] }).wires[1] = [];
   (nodes.find((n) => n.id === 'so_wk_delta') as { wires: string[][] }).wires[1] = [];
   nodes.push(
-    { id: 'bench_flush', z, type: 'switch', property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [['bench_text']] },
+    {
+      id: 'bench_flush',
+      z,
+      type: 'switch',
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [['bench_text']],
+    },
     { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_done']] },
-    { id: 'bench_done', z, type: 'file', filename: 'done.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+    {
+      id: 'bench_done',
+      z,
+      type: 'file',
+      filename: 'done.jsonl',
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
   );
-  const red = new RedProcess({ name: 'single', userDir: path.join(dir, 'single'), port: await freePort(), flows: nodes, env: { NETBEACON_RECORDS_FILE: log }, ready: /Started flows/ });
+  const red = new RedProcess({
+    name: 'single',
+    userDir: path.join(dir, 'single'),
+    port: await freePort(),
+    flows: nodes,
+    env: { NETBEACON_RECORDS_FILE: log },
+    ready: /Started flows/,
+  });
   try {
     await red.start();
     const cpu0 = cpuSeconds(red.pid);
@@ -248,20 +353,28 @@ async function natsMain(): Promise<void> {
   try {
     const log = path.join(dir, 'conn.log');
     const n = writeLog(log, RECORDS);
-    console.log(`cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, NATS JetStream (file storage), on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
+    console.log(
+      `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, NATS JetStream (file storage), on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
+    );
     console.log('measured: inject fired on the ingest → end-of-file flush out of every partition (process start-up excluded)');
     const single = await measureSingle(log, dir);
-    console.log(`single instance (read, parse, detect in one Node-RED): ${single.seconds.toFixed(2)} s, ${Math.round(n / single.seconds)} records/s, ${single.cpu.toFixed(2)} CPU s`);
+    console.log(
+      `single instance (read, parse, detect in one Node-RED): ${single.seconds.toFixed(2)} s, ${Math.round(n / single.seconds)} records/s, ${single.cpu.toFixed(2)} CPU s`,
+    );
     console.log('workers  seconds  records/s  of single  ingest acked after  CPU s (all processes)  CPU of single');
     for (const w of WORKERS) {
       const { published, done, cpu } = await measureNats(w, log, path.join(dir, `run-${w}`));
       console.log(
-        `${String(w).padStart(7)}  ${done.toFixed(2).padStart(7)}  ${Math.round(n / done).toString().padStart(9)}  ${((100 * single.seconds) / done).toFixed(0).padStart(7)} %` +
+        `${String(w).padStart(7)}  ${done.toFixed(2).padStart(7)}  ${Math.round(n / done)
+          .toString()
+          .padStart(9)}  ${((100 * single.seconds) / done).toFixed(0).padStart(7)} %` +
           `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
       );
     }
     const t = await measureTakeover(path.join(dir, 'takeover'));
-    console.log(`takeover: a SIGKILLed worker's partitions all held by the other ${t.seconds.toFixed(1)} s later (lease ${t.lease} s, renewals every ${t.lease / 4} s, status every 2 s)`);
+    console.log(
+      `takeover: a SIGKILLed worker's partitions all held by the other ${t.seconds.toFixed(1)} s later (lease ${t.lease} s, renewals every ${t.lease / 4} s, status every 2 s)`,
+    );
     console.log(`${os.cpus().length} cores shared by nats-server, the ingest and every worker: beyond that, more workers cannot add throughput here.`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

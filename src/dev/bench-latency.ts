@@ -35,16 +35,30 @@ function exampleChain(file: string) {
   return {
     filterField: String(filter.field),
     delta: {
-      keyFields: fieldList(delta.keyFields), tieFields: fieldList(delta.tieFields), timeField: 'TimeGenerated',
-      latenessSeconds: Number(delta.lateness), deltaField: 'TimeDeltainSeconds', nextTimeField: 'nextTimeGenerated',
+      keyFields: fieldList(delta.keyFields),
+      tieFields: fieldList(delta.tieFields),
+      timeField: 'TimeGenerated',
+      latenessSeconds: Number(delta.lateness),
+      deltaField: 'TimeDeltainSeconds',
+      nextTimeField: 'nextTimeGenerated',
     },
     histogram: {
-      binSeconds: Number(hist.binSeconds), groupFields: fieldList(hist.groupFields), minDelta: Number(hist.minDelta), sumFields: fieldList(hist.sumFields),
-      closeAfterSeconds: Number(hist.closeAfter), timeField: 'TimeGenerated', deltaField: 'TimeDeltainSeconds', nextTimeField: 'nextTimeGenerated',
-      skipZeroField: String(hist.skipZero ?? ''), certainAfterSeconds: num(hist.certainAfter), certainKeyFields: fieldList(hist.certainKey),
+      binSeconds: Number(hist.binSeconds),
+      groupFields: fieldList(hist.groupFields),
+      minDelta: Number(hist.minDelta),
+      sumFields: fieldList(hist.sumFields),
+      closeAfterSeconds: Number(hist.closeAfter),
+      timeField: 'TimeGenerated',
+      deltaField: 'TimeDeltainSeconds',
+      nextTimeField: 'nextTimeGenerated',
+      skipZeroField: String(hist.skipZero ?? ''),
+      certainAfterSeconds: num(hist.certainAfter),
+      certainKeyFields: fieldList(hist.certainKey),
     },
     scorer: {
-      minTotalEvents: num(score.minTotalEvents), minModeCount: num(score.minModeCount), minBeaconPercent: num(score.minBeaconPercent),
+      minTotalEvents: num(score.minTotalEvents),
+      minModeCount: num(score.minModeCount),
+      minBeaconPercent: num(score.minBeaconPercent),
       entities: parseEntities(String(score.entities ?? '')),
     } as ScorerOptions,
   };
@@ -57,10 +71,17 @@ function traffic(schema: Schema, hours: number, beacons: number, seed: number): 
   const extra: BeaconSpec[] = [];
   for (let i = 0; i < beacons; i++) {
     extra.push({
-      src: `10.3.${Math.floor(i / 200)}.${(i % 200) + 10}`, dst: `52.${rnd.int(1, 200)}.${rnd.int(0, 255)}.${rnd.int(1, 254)}`,
-      port: rnd.pick([443, 443, 80, 8443]), periodSeconds: rnd.pick([30, 45, 60, 60, 90, 120]), jitter: rnd.pick([0, 0, 0, 0.02]),
-      jitterMode: 'symmetric', startOffsetSeconds: rnd.int(0, hours * 3600 - 3600), durationSeconds: rnd.int(3600, hours * 3600),
-      sentBytes: rnd.int(100, 2000), receivedBytes: rnd.int(100, 5000), user: rnd.pick(['', 'corp\\svc']),
+      src: `10.3.${Math.floor(i / 200)}.${(i % 200) + 10}`,
+      dst: `52.${rnd.int(1, 200)}.${rnd.int(0, 255)}.${rnd.int(1, 254)}`,
+      port: rnd.pick([443, 443, 80, 8443]),
+      periodSeconds: rnd.pick([30, 45, 60, 60, 90, 120]),
+      jitter: rnd.pick([0, 0, 0, 0.02]),
+      jitterMode: 'symmetric',
+      startOffsetSeconds: rnd.int(0, hours * 3600 - 3600),
+      durationSeconds: rnd.int(3600, hours * 3600),
+      sentBytes: rnd.int(100, 2000),
+      receivedBytes: rnd.int(100, 5000),
+      user: rnd.pick(['', 'corp\\svc']),
     });
   }
   const long = sample.beacons.map((b) => ({ ...b, durationSeconds: hours * 3600 }));
@@ -130,10 +151,16 @@ export function measureLatency(rule: string, file: string, schema: Schema, hours
   }
   const pick = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
   return {
-    rule, records: records.length, alertCells: first.size, judged: judged.length, within,
+    rule,
+    records: records.length,
+    alertCells: first.size,
+    judged: judged.length,
+    within,
     share: judged.length ? within / judged.length : NaN,
     worstHourShare: Math.min(...[...hoursSeen.values()].map(([w, n]) => w / n)),
-    medianSeconds: pick(0.5), p90Seconds: pick(0.9), maxSeconds: latencies.at(-1) ?? NaN,
+    medianSeconds: pick(0.5),
+    p90Seconds: pick(0.9),
+    maxSeconds: latencies.at(-1) ?? NaN,
   };
 }
 
@@ -146,7 +173,10 @@ export function latencyBench(options: { hours?: number; beacons?: number; seed?:
       `with certain after off, cells alert when they close (a day later) or here at the end-of-replay flush, so those latencies are lower bounds\n`,
   );
   const results: LatencyResult[] = [];
-  for (const [rule, file, schema] of [['WireData', 'WireData beaconing (Sentinel rule).json', 'wiredata'], ['Palo Alto', 'Palo Alto beaconing (Sentinel rule).json', 'csl']] as const) {
+  for (const [rule, file, schema] of [
+    ['WireData', 'WireData beaconing (Sentinel rule).json', 'wiredata'],
+    ['Palo Alto', 'Palo Alto beaconing (Sentinel rule).json', 'csl'],
+  ] as const) {
     results.push(measureLatency(rule, file, schema, hours, beacons, seed));
     // side by side: the same run with certain after off (as flows saved before it)
     results.push(measureLatency(`${rule} (certain after off)`, file, schema, hours, beacons, seed, false));

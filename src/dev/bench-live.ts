@@ -80,7 +80,8 @@ function freePort(): Promise<number> {
  */
 function linesOf(format: LineFormat, count: number): string[] {
   let base: string[] = [];
-  for (let hours = 12; base.length < count && hours <= 24 * 64; hours *= 2) base = generateLines({ ...sampleScenario('csl'), hours }, format).map((l) => l.line);
+  for (let hours = 12; base.length < count && hours <= 24 * 64; hours *= 2)
+    base = generateLines({ ...sampleScenario('csl'), hours }, format).map((l) => l.line);
   return Array.from({ length: count }, (_, i) => base[i % base.length]);
 }
 
@@ -96,12 +97,40 @@ export function instrumented(file: string, prefix: string, port: number, transpo
   wires[2].push(`${prefix}_bench_counters`);
   const z = input.z;
   nodes.push(
-    { id: `${prefix}_bench_reset`, type: 'inject', z, name: 'bench reset', props: [{ p: 'reset', v: 'true', vt: 'bool' }], repeat: '', once: false, x: 100, y: 900, wires: [[input.id]] },
     {
-      id: `${prefix}_bench_count`, type: 'function', z, name: 'records reaching the filter', outputs: 1, x: 300, y: 900, wires: [toFilter],
+      id: `${prefix}_bench_reset`,
+      type: 'inject',
+      z,
+      name: 'bench reset',
+      props: [{ p: 'reset', v: 'true', vt: 'bool' }],
+      repeat: '',
+      once: false,
+      x: 100,
+      y: 900,
+      wires: [[input.id]],
+    },
+    {
+      id: `${prefix}_bench_count`,
+      type: 'function',
+      z,
+      name: 'records reaching the filter',
+      outputs: 1,
+      x: 300,
+      y: 900,
+      wires: [toFilter],
       func: "if (msg.reset) context.set('records', 0);\nelse if (msg.payload !== undefined) context.set('records', (context.get('records') || 0) + (Array.isArray(msg.payload) ? msg.payload.length : 1));\nreturn msg;",
     },
-    { id: `${prefix}_bench_counters`, type: 'function', z, name: 'input counters', outputs: 0, x: 300, y: 940, wires: [], func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, kernelDrops: p.kernel.socketDrops });\nreturn null;" },
+    {
+      id: `${prefix}_bench_counters`,
+      type: 'function',
+      z,
+      name: 'input counters',
+      outputs: 0,
+      x: 300,
+      y: 940,
+      wires: [],
+      func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, kernelDrops: p.kernel.socketDrops });\nreturn null;",
+    },
   );
   return nodes;
 }
@@ -123,7 +152,11 @@ function threadCpu(pid: number | undefined): Map<string, number> | null {
 }
 
 /** The main thread's CPU between two readings, and the busiest other thread's. */
-function cpuBetween(pid: number | undefined, before: Map<string, number> | null, after: Map<string, number> | null): { main: number | null; other: number | null } {
+function cpuBetween(
+  pid: number | undefined,
+  before: Map<string, number> | null,
+  after: Map<string, number> | null,
+): { main: number | null; other: number | null } {
   if (!before || !after || pid === undefined) return { main: null, other: null };
   let other = 0;
   for (const [tid, ms] of after) if (tid !== String(pid)) other = Math.max(other, ms - (before.get(tid) ?? 0));
@@ -141,7 +174,15 @@ class RedProcess {
   ) {
     this.base = `http://127.0.0.1:${port}`;
     linkPackage(userDir);
-    const settings = { uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false, editorTheme: { tours: false, projects: { enabled: false } }, telemetry: { enabled: false }, logging: { console: { level: 'warn' } } };
+    const settings = {
+      uiHost: '127.0.0.1',
+      uiPort: port,
+      flowFile: 'flows.json',
+      credentialSecret: false,
+      editorTheme: { tours: false, projects: { enabled: false } },
+      telemetry: { enabled: false },
+      logging: { console: { level: 'warn' } },
+    };
     fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
   }
 
@@ -152,7 +193,9 @@ class RedProcess {
   async start(): Promise<void> {
     const red = require.resolve('node-red/red.js', { paths: [ROOT] });
     const nodeArgs = (process.env.NETBEACON_RED_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    this.child = spawn(process.execPath, [...nodeArgs, red, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...nodeArgs, red, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.on('data', (d) => (this.log += d));
     this.child.stderr?.on('data', (d) => (this.log += d));
     for (let i = 0; i < 600; i++) {
@@ -168,7 +211,11 @@ class RedProcess {
   }
 
   async deploy(flows: NodeConfig[]): Promise<void> {
-    const res = await request(`${this.base}/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+    const res = await request(`${this.base}/flows`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flows),
+    });
     if (res.status !== 200 && res.status !== 204) throw new Error(`deploy answered ${res.status}: ${await res.text()}`);
   }
 
@@ -201,11 +248,15 @@ class RedProcess {
 /** Runs the replay tool in its own process; resolves with the rate it reports. */
 function sendLines(file: string, port: number, proto: string, rate: number): Promise<number> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [path.join(ROOT, 'dist', 'tools', 'replay-cli.js'), '--file', file, '--port', String(port), '--proto', proto, '--rate', String(rate)], (err, stdout, stderr) => {
-      if (err) return reject(new Error(`replay: ${stderr || err.message}`));
-      const m = /: (\d+) lines\/s/.exec(stdout);
-      resolve(m ? Number(m[1]) : NaN);
-    }),
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'dist', 'tools', 'replay-cli.js'), '--file', file, '--port', String(port), '--proto', proto, '--rate', String(rate)],
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`replay: ${stderr || err.message}`));
+        const m = /: (\d+) lines\/s/.exec(stdout);
+        resolve(m ? Number(m[1]) : NaN);
+      },
+    ),
   );
 }
 
@@ -262,10 +313,18 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
             counters = (await red.context(`${e.prefix}_bench_counters`, 'counters')) as Counters | undefined;
           }
           const run: LiveRun = {
-            example: e.label, transport, rateAsked: rate, rateSent, lines: o.lines,
-            received: counters?.lines ?? NaN, delivered: records, parseErrors: counters?.parseErrors ?? NaN,
-            kernelDrops: counters?.kernelDrops ?? null, percent: (100 * records) / o.lines,
-            mainCpuMs: cpu.main, otherCpuMs: cpu.other,
+            example: e.label,
+            transport,
+            rateAsked: rate,
+            rateSent,
+            lines: o.lines,
+            received: counters?.lines ?? NaN,
+            delivered: records,
+            parseErrors: counters?.parseErrors ?? NaN,
+            kernelDrops: counters?.kernelDrops ?? null,
+            percent: (100 * records) / o.lines,
+            mainCpuMs: cpu.main,
+            otherCpuMs: cpu.other,
           };
           runs.push(run);
           log(formatRun(run));
@@ -273,7 +332,7 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
       }
     }
   } catch (err) {
-    throw new Error(`${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")}; Node-RED's log ends:\n${red.log.slice(-1500)}`);
+    throw new Error(`${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}; Node-RED's log ends:\n${red.log.slice(-1500)}`);
   } finally {
     await red.stop();
     fs.rmSync(dir, { recursive: true, force: true });

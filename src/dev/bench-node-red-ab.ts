@@ -31,7 +31,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  */
 async function child(): Promise<void> {
   const root = arg('root', path.resolve(__dirname, '..'));
-  const { runtimeBench } = require(path.join(root, 'dev', 'bench-runtime')) as { runtimeBench: (r: unknown[], runs: number, o: RuntimeOptions) => Promise<RuntimeResult[]> };
+  const { runtimeBench } = require(path.join(root, 'dev', 'bench-runtime')) as {
+    runtimeBench: (r: unknown[], runs: number, o: RuntimeOptions) => Promise<RuntimeResult[]>;
+  };
   const { benchRecords } = require(path.join(root, 'dev', 'bench-records')) as { benchRecords: (n: number) => LogRecord[] };
   const records = benchRecords(Number(arg('records', '1450000')));
   const results = await runtimeBench(records.slice(0, 1000), Number(arg('runs', '3')), { batchedRecords: records, onlyBatched: true });
@@ -49,11 +51,17 @@ function main(): void {
   const sides = [path.resolve(base), path.resolve(__dirname, '..')];
   const rounds = Number(arg('rounds', '6'));
   const times = new Map<string, number[]>(sides.map((s) => [s, []]));
-  process.stdout.write(`batched WireData chain inside Node-RED, ${arg('records', '1450000')} records, ${rounds} rounds, one process per measurement (median of ${arg('runs', '3')} runs each), builds alternated\n`);
+  process.stdout.write(
+    `batched WireData chain inside Node-RED, ${arg('records', '1450000')} records, ${rounds} rounds, one process per measurement (median of ${arg('runs', '3')} runs each), builds alternated\n`,
+  );
   for (let round = 0; round < rounds; round++) {
     // alternate which build goes first, so a trend over time affects both alike
     for (const side of round % 2 ? [...sides].reverse() : sides) {
-      const r = spawnSync(process.execPath, ['--expose-gc', __filename, '--child', '--root', side, '--runs', arg('runs', '3'), '--records', arg('records', '1450000')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const r = spawnSync(
+        process.execPath,
+        ['--expose-gc', __filename, '--child', '--root', side, '--runs', arg('runs', '3'), '--records', arg('records', '1450000')],
+        { encoding: 'utf8', maxBuffer: 1 << 26 },
+      );
       const line = r.stdout.trim().split('\n').pop() ?? '';
       let got: { seconds: number; alerts: number };
       try {
@@ -71,8 +79,9 @@ function main(): void {
   }
 }
 
-if (args.includes('--child')) child().catch((err) => {
-  process.stderr.write(`${(err as Error).stack}\n`);
-  process.exit(1);
-});
+if (args.includes('--child'))
+  child().catch((err) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  });
 else main();

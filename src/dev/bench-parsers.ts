@@ -28,9 +28,18 @@ export interface ParserBenchRow {
 
 /** what a bare split of each format's lines splits on (none for JSON) */
 const SEPARATORS: Record<LineFormat | NameLineFormat, string> = {
-  'panos-cef': ' ', 'panos-csv': ',', 'zeek-tsv': '\t', 'zeek-json': '',
-  'zeek-dns-tsv': '\t', 'zeek-dns-json': '', 'zeek-ssl-tsv': '\t', 'zeek-ssl-json': '', 'zeek-http-tsv': '\t', 'zeek-http-json': '',
-  squid: ' ', 'panos-threat-csv': ',',
+  'panos-cef': ' ',
+  'panos-csv': ',',
+  'zeek-tsv': '\t',
+  'zeek-json': '',
+  'zeek-dns-tsv': '\t',
+  'zeek-dns-json': '',
+  'zeek-ssl-tsv': '\t',
+  'zeek-ssl-json': '',
+  'zeek-http-tsv': '\t',
+  'zeek-http-json': '',
+  squid: ' ',
+  'panos-threat-csv': ',',
 };
 const isJsonLines = (format: LineFormat | NameLineFormat) => SEPARATORS[format] === '';
 
@@ -107,7 +116,7 @@ export function parserBench(runs: number, hours = 6, nameLineCount = 100_000): P
       splitOn: sep ? JSON.stringify(sep) : '-',
       jsonParse: json.length / median(parseJson.wall),
       // from CPU time: the ratio a quiet machine would show, as far as a shared one can tell
-      ofLimit: (lines.length / median(parse.cpu)) / (isJsonLines(format) ? json.length / median(parseJson.cpu) : lines.length / median(split.cpu)),
+      ofLimit: lines.length / median(parse.cpu) / (isJsonLines(format) ? json.length / median(parseJson.cpu) : lines.length / median(split.cpu)),
     };
     rows.push(row);
     void sink;
@@ -117,11 +126,17 @@ export function parserBench(runs: number, hours = 6, nameLineCount = 100_000): P
 
 export function printParserBench(rows: ParserBenchRow[], runs: number, out: (s: string) => void): void {
   const k = (n: number) => (Number.isNaN(n) ? '-' : `${(n / 1e3).toFixed(0)} k`).padStart(8);
-  out(`\nparsers, lines/s (median of ${runs} interleaved runs after 2 warm-up runs, wall time; "cpu" from process CPU time), each next to its limit on the same lines in this run:\n`);
-  out(`${'format'.padEnd(16)} ${'lines'.padStart(7)} ${'parser'.padStart(8)} ${'(cpu)'.padStart(8)}   ${'split'.padStart(8)} on    ${'JSON.parse'.padStart(10)}   parser/limit\n`);
+  out(
+    `\nparsers, lines/s (median of ${runs} interleaved runs after 2 warm-up runs, wall time; "cpu" from process CPU time), each next to its limit on the same lines in this run:\n`,
+  );
+  out(
+    `${'format'.padEnd(16)} ${'lines'.padStart(7)} ${'parser'.padStart(8)} ${'(cpu)'.padStart(8)}   ${'split'.padStart(8)} on    ${'JSON.parse'.padStart(10)}   parser/limit\n`,
+  );
   for (const r of rows) {
     const limit = isJsonLines(r.format) ? 'JSON.parse of the lines' : `split(${r.splitOn}) of the lines`;
-    out(`${r.format.padEnd(16)} ${String(r.lines).padStart(7)} ${k(r.parser)} ${k(r.parserCpu)}   ${k(r.split)} ${r.splitOn.padEnd(5)} ${k(r.jsonParse).padStart(10)}   ${(100 * r.ofLimit).toFixed(0).padStart(3)} % of ${limit} (CPU time)\n`);
+    out(
+      `${r.format.padEnd(16)} ${String(r.lines).padStart(7)} ${k(r.parser)} ${k(r.parserCpu)}   ${k(r.split)} ${r.splitOn.padEnd(5)} ${k(r.jsonParse).padStart(10)}   ${(100 * r.ofLimit).toFixed(0).padStart(3)} % of ${limit} (CPU time)\n`,
+    );
   }
   out(`(JSON.parse column: the same records as JSON lines, or the Zeek JSON lines themselves; target ≥ 250 k lines/s per parser, one core)\n`);
 }

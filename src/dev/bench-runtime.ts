@@ -12,7 +12,6 @@ import { RedApi, startEmbedded } from './embedded-red';
 import { ROOT } from '../run/user-dir';
 import { asParsed } from './bench-records';
 
-
 interface BenchGlobal {
   messages: unknown[];
   done: ((seconds: number) => void) | null;
@@ -101,7 +100,10 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
   const chain = (k: number, nodes: NodeConfig[]): NodeConfig[] => {
     const z = `tab${k}`;
     const id = (x: string) => `c${k}_${x}`;
-    const all: NodeConfig[] = [{ id: z, type: 'tab', label: `bench ${k}` } as NodeConfig, { id: id('src'), type: 'bench-source', z, wires: [[id(nodes[0].id)]] }];
+    const all: NodeConfig[] = [
+      { id: z, type: 'tab', label: `bench ${k}` } as NodeConfig,
+      { id: id('src'), type: 'bench-source', z, wires: [[id(nodes[0].id)]] },
+    ];
     nodes.forEach((n, i) => {
       const next = i + 1 < nodes.length ? id(nodes[i + 1].id) : id('sink');
       const outputs = Array.isArray(n.wires) ? (n.wires as unknown[]).length : 1;
@@ -114,7 +116,12 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
     return all;
   };
   // the WireData example's record path: filter (with its port/vendor conditions), delta, histogram (skips port 0), scorer
-  const chainNodes = [pick('beacon-ip-filter', { id: 'f' }), pick('beacon-delta', { id: 'd' }), pick('beacon-histogram', { id: 'h' }), pick('beacon-scorer', { id: 's' })];
+  const chainNodes = [
+    pick('beacon-ip-filter', { id: 'f' }),
+    pick('beacon-delta', { id: 'd' }),
+    pick('beacon-histogram', { id: 'h' }),
+    pick('beacon-scorer', { id: 's' }),
+  ];
   const passes = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `pass${i}`, type: 'bench-pass', wires: [[]] }) as NodeConfig);
 
   let cases: Array<{ name: string; nodes: NodeConfig[]; batch: number; records?: Array<Record<string, unknown>>; collect?: boolean }> = [
@@ -130,7 +137,13 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
   ];
   if (options.batchedRecords) {
     // the case set against DuckDB's query: all the records, alert rows kept for the comparison
-    const all = { name: `WireData chain, batches of 1000, all ${options.batchedRecords.length} records`, nodes: chainNodes, batch: 1000, records: options.batchedRecords, collect: true };
+    const all = {
+      name: `WireData chain, batches of 1000, all ${options.batchedRecords.length} records`,
+      nodes: chainNodes,
+      batch: 1000,
+      records: options.batchedRecords,
+      collect: true,
+    };
     cases = options.onlyBatched ? [all] : [...cases, all];
   }
   await RED.runtime.flows.setFlows({ flows: { flows: cases.flatMap((c, k) => chain(k, c.nodes)) }, deploymentType: 'full' });
@@ -153,7 +166,7 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
       const finished = new Promise<number>((resolve) => (G.__netbeaconBench.done = resolve));
       (globalThis as { gc?: () => void }).gc?.();
       if (r >= 0) await options.aroundTimedRun?.before();
-      RED.nodes.getNode(`c${k}_src`)?.receive({ payload: "start" });
+      RED.nodes.getNode(`c${k}_src`)?.receive({ payload: 'start' });
       const seconds = await finished;
       if (r >= 0) await options.aroundTimedRun?.after();
       G.__netbeaconBench.messages = []; // let the run's records go: later measurements must not carry them
@@ -162,7 +175,15 @@ export async function runtimeBench(records: Array<Record<string, unknown>>, runs
     times.sort((a, b) => a - b);
     const seconds = times[Math.floor(times.length / 2)];
     const hops = c.nodes.length + 1;
-    const result: RuntimeResult = { name: c.name, events: input.length, messages, hops, seconds, eventsPerSecond: input.length / seconds, hopsPerSecond: (messages * hops) / seconds };
+    const result: RuntimeResult = {
+      name: c.name,
+      events: input.length,
+      messages,
+      hops,
+      seconds,
+      eventsPerSecond: input.length / seconds,
+      hopsPerSecond: (messages * hops) / seconds,
+    };
     if (c.collect) result.alerts = G.__netbeaconBench.collected ?? [];
     G.__netbeaconBench.collected = null;
     results.push(result);

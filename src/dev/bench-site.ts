@@ -148,20 +148,51 @@ class SiteStream {
       }
       for (let k = 0; k < 4; k++) {
         const net = `46.${k * 40 + ((h >> 8) & 31)}.${h & 255}`;
-        add({ t: MONDAY + rnd.next() * 600, kind: 'random', host: h, dstIp: `${net}.9`, dstNet: `${net}.0/24`, port: 443, bytes: 512, period: rnd.pick([120, 300, 600, 1800, 3600]), jitter: 0 });
+        add({
+          t: MONDAY + rnd.next() * 600,
+          kind: 'random',
+          host: h,
+          dstIp: `${net}.9`,
+          dstNet: `${net}.0/24`,
+          port: 443,
+          bytes: 512,
+          period: rnd.pick([120, 300, 600, 1800, 3600]),
+          jitter: 0,
+        });
         this.label(h, `${net}.0/24`, 443, { kind: 'random' });
       }
       for (let k = 0; k < 2; k++) {
         const net = `47.${k * 40 + ((h >> 8) & 31)}.${h & 255}`;
         const period = rnd.pick([300, 600, 900, 1800, 3600]);
-        add({ t: MONDAY + rnd.next() * period, kind: 'benign', host: h, dstIp: `${net}.5`, dstNet: `${net}.0/24`, port: 8443, bytes: 900, period, jitter: 0.1 });
+        add({
+          t: MONDAY + rnd.next() * period,
+          kind: 'benign',
+          host: h,
+          dstIp: `${net}.5`,
+          dstNet: `${net}.0/24`,
+          port: 8443,
+          bytes: 900,
+          period,
+          jitter: 0.1,
+        });
         this.label(h, `${net}.0/24`, 8443, { kind: 'benign' });
       }
     }
     BEACONS.forEach((b, i) => {
       const h = rnd.int(0, o.hosts - 1);
       const net = `45.${100 + i}.${1 + (i % 200)}`;
-      const p = { t: MONDAY + 37 * (i + 1) + rnd.next(), kind: 'beacon' as const, host: h, dstIp: `${net}.20`, dstNet: `${net}.0/24`, port: 443, bytes: 400 + i, period: b.period, jitter: b.jitter ?? 0, beacon: b };
+      const p = {
+        t: MONDAY + 37 * (i + 1) + rnd.next(),
+        kind: 'beacon' as const,
+        host: h,
+        dstIp: `${net}.20`,
+        dstNet: `${net}.0/24`,
+        port: 443,
+        bytes: 400 + i,
+        period: b.period,
+        jitter: b.jitter ?? 0,
+        beacon: b,
+      };
       add(p);
       if (b.randomMean) add({ ...p, t: MONDAY + 11, kind: 'random', period: b.randomMean, jitter: 0, beacon: undefined });
       this.label(h, `${net}.0/24`, 443, { kind: 'beacon', cls: b.cls, note: b.note });
@@ -279,7 +310,12 @@ export function siteBench(o: SiteOptions): SiteResult {
   const batch: LogRecord[] = [];
   gc?.();
   const before = used();
-  const store = new PairHistory({ ringSize: o.ringSize, maxBytes: o.maxBytes, keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'], timeField: 'TimeGenerated' });
+  const store = new PairHistory({
+    ringSize: o.ringSize,
+    maxBytes: o.maxBytes,
+    keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'],
+    timeField: 'TimeGenerated',
+  });
   const perHour = new Map<number, { n: number; ns: bigint; cpu: number }>();
   let records = 0;
   let storeNs = 0n;
@@ -370,41 +406,91 @@ export function siteBench(o: SiteOptions): SiteResult {
   };
   const storeSeconds = Number(storeNs) / 1e9;
   return {
-    hosts: o.hosts, days: o.days, seed: o.seed, ringSize: o.ringSize, records, storeSeconds, storeCpuSeconds: storeCpu, recordsPerCpuSecond: records / storeCpu, wallSeconds, recordsPerSecond: records / storeSeconds,
-    firstHourPerSecond: rate(hours[0]), lastHourPerSecond: rate(hours[hours.length - 1]), firstDayPerSecond: dayRate(0), lastDayPerSecond: dayRate(o.days - 1),
-    pairs, activePairs, retainedBytes: retained, heldBytes: store.bytes, allocatedBytes: store.allocatedBytes,
-    bytesPerPair: retained === null ? null : retained / pairs, bytesPerActivePair: retained === null ? null : retained / activePairs, heldPerActivePair: activeHeld / activePairs,
-    huntSeconds, scored: verdicts.length, maxRssMiB: process.resourceUsage().maxRSS / 1024, detection, beaconsByClass, otherAlerts, strobes,
-    maxBytes: o.maxBytes, counters: { ...store.counters },
+    hosts: o.hosts,
+    days: o.days,
+    seed: o.seed,
+    ringSize: o.ringSize,
+    records,
+    storeSeconds,
+    storeCpuSeconds: storeCpu,
+    recordsPerCpuSecond: records / storeCpu,
+    wallSeconds,
+    recordsPerSecond: records / storeSeconds,
+    firstHourPerSecond: rate(hours[0]),
+    lastHourPerSecond: rate(hours[hours.length - 1]),
+    firstDayPerSecond: dayRate(0),
+    lastDayPerSecond: dayRate(o.days - 1),
+    pairs,
+    activePairs,
+    retainedBytes: retained,
+    heldBytes: store.bytes,
+    allocatedBytes: store.allocatedBytes,
+    bytesPerPair: retained === null ? null : retained / pairs,
+    bytesPerActivePair: retained === null ? null : retained / activePairs,
+    heldPerActivePair: activeHeld / activePairs,
+    huntSeconds,
+    scored: verdicts.length,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    detection,
+    beaconsByClass,
+    otherAlerts,
+    strobes,
+    maxBytes: o.maxBytes,
+    counters: { ...store.counters },
   };
 }
 
 export function printSite(r: SiteResult, log: (line: string) => void): void {
-  log(`site: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}), ring ${r.ringSize} intervals, 7-day horizon, ${r.maxBytes === null ? 'no byte cap' : `byte cap ${mb(r.maxBytes)}`}; ${fmt(r.records)} records generated on the fly in batches of ${BATCH} (bursts up to 2 s out of order), fed to the pair history in this process`);
-  log(`  throughput into the store (its own time around each batch, the generator's left out): ${fmt(r.recordsPerCpuSecond)} records per CPU second (${r.storeCpuSeconds.toFixed(1)} s, process.cpuUsage), ${fmt(r.recordsPerSecond)} per wall second (${r.storeSeconds.toFixed(1)} s, hrtime; ${r.wallSeconds.toFixed(1)} s wall with the generator)`);
-  log(`    per CPU second: first hour ${fmt(r.firstHourPerSecond)} (JIT warming), last hour ${fmt(r.lastHourPerSecond)}; first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)}`);
+  log(
+    `site: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}), ring ${r.ringSize} intervals, 7-day horizon, ${r.maxBytes === null ? 'no byte cap' : `byte cap ${mb(r.maxBytes)}`}; ${fmt(r.records)} records generated on the fly in batches of ${BATCH} (bursts up to 2 s out of order), fed to the pair history in this process`,
+  );
+  log(
+    `  throughput into the store (its own time around each batch, the generator's left out): ${fmt(r.recordsPerCpuSecond)} records per CPU second (${r.storeCpuSeconds.toFixed(1)} s, process.cpuUsage), ${fmt(r.recordsPerSecond)} per wall second (${r.storeSeconds.toFixed(1)} s, hrtime; ${r.wallSeconds.toFixed(1)} s wall with the generator)`,
+  );
+  log(
+    `    per CPU second: first hour ${fmt(r.firstHourPerSecond)} (JIT warming), last hour ${fmt(r.lastHourPerSecond)}; first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)}`,
+  );
   log(`  pairs: ${fmt(r.pairs)} distinct, ${fmt(r.activePairs)} with ≥ 7 connections`);
   if (r.retainedBytes === null) log('  memory: run with node --expose-gc to measure the retained heap');
   else {
-    log(`  memory: ${mb(r.retainedBytes)} retained after GC (heap + array buffers, grown from before the store was made) = ${(r.bytesPerPair as number).toFixed(0)} B per pair; ${(r.bytesPerActivePair as number).toFixed(0)} B per active pair (all retained bytes / pairs with ≥ 7 connections)`);
+    log(
+      `  memory: ${mb(r.retainedBytes)} retained after GC (heap + array buffers, grown from before the store was made) = ${(r.bytesPerPair as number).toFixed(0)} B per pair; ${(r.bytesPerActivePair as number).toFixed(0)} B per active pair (all retained bytes / pairs with ≥ 7 connections)`,
+    );
   }
-  log(`    the store's own count: ${mb(r.heldBytes)} held (what a cap applies to), ${mb(r.allocatedBytes)} allocated; an active pair's own row and ring ${r.heldPerActivePair.toFixed(0)} B; peak RSS of the process ${r.maxRssMiB.toFixed(0)} MiB`);
+  log(
+    `    the store's own count: ${mb(r.heldBytes)} held (what a cap applies to), ${mb(r.allocatedBytes)} allocated; an active pair's own row and ring ${r.heldPerActivePair.toFixed(0)} B; peak RSS of the process ${r.maxRssMiB.toFixed(0)} MiB`,
+  );
   const c = r.counters;
-  log(`  store counters: ${fmt(c.late)} late connections placed, ${fmt(c.forgotten)} intervals forgotten (full rings), ${fmt(c.expired)} pairs expired, evicted ${fmt(c.evictedOneShot)} one-shot and ${fmt(c.evictedRepeated)} repeated pairs, cap unmet ${c.overCap} times`);
-  log(`  hunt: ${fmt(r.scored)} pairs scored (≥ 11 intervals, strobes labelled) in ${r.huntSeconds.toFixed(1)} s; alert when periodic (p ≤ 0.001) and the destination has ≤ ${MAX_SOURCES} sources`);
+  log(
+    `  store counters: ${fmt(c.late)} late connections placed, ${fmt(c.forgotten)} intervals forgotten (full rings), ${fmt(c.expired)} pairs expired, evicted ${fmt(c.evictedOneShot)} one-shot and ${fmt(c.evictedRepeated)} repeated pairs, cap unmet ${c.overCap} times`,
+  );
+  log(
+    `  hunt: ${fmt(r.scored)} pairs scored (≥ 11 intervals, strobes labelled) in ${r.huntSeconds.toFixed(1)} s; alert when periodic (p ≤ 0.001) and the destination has ≤ ${MAX_SOURCES} sources`,
+  );
   log('  | traffic | pairs | alerted | suppressed by prevalence |');
   log('  |---|---:|---:|---:|');
-  const names: Record<string, string> = { beacon: 'planted beacons', random: 'random (Poisson) pollers', popular: 'popular-service polls', benign: 'benign periodic pollers (rare destinations)' };
+  const names: Record<string, string> = {
+    beacon: 'planted beacons',
+    random: 'random (Poisson) pollers',
+    popular: 'popular-service polls',
+    benign: 'benign periodic pollers (rare destinations)',
+  };
   for (const k of ['beacon', 'random', 'popular', 'benign']) {
     const d = r.detection[k];
     if (d) log(`  | ${names[k]} | ${d.total} | ${d.alerted} | ${d.suppressed ?? 0} |`);
   }
   log(`  | other pairs (browsing) | ${fmt(r.pairs - Object.values(r.detection).reduce((a, d) => a + d.total, 0))} | ${r.otherAlerts} | |`);
-  log(`  beacons by class: ${Object.entries(r.beaconsByClass).map(([c, x]) => `${c} ${x.found}/${x.total}`).join(', ')}`);
+  log(
+    `  beacons by class: ${Object.entries(r.beaconsByClass)
+      .map(([c, x]) => `${c} ${x.found}/${x.total}`)
+      .join(', ')}`,
+  );
   const missed = Object.values(r.beaconsByClass).flatMap((x) => x.missed);
   if (missed.length) log(`  missed: ${missed.join('; ')}`);
   const perThousand = ((r.detection.benign?.alerted ?? 0) + r.otherAlerts + (r.detection.beacon?.alerted ?? 0)) / (r.hosts / 1000);
-  log(`  alert volume: ${perThousand.toFixed(0)} alerting pairs per 1,000 hosts over ${r.days} days (planted beacons included); strobes labelled: ${r.strobes}`);
+  log(
+    `  alert volume: ${perThousand.toFixed(0)} alerting pairs per 1,000 hosts over ${r.days} days (planted beacons included); strobes labelled: ${r.strobes}`,
+  );
 }
 
 export function siteArgs(args: string[]): SiteOptions {
@@ -413,11 +499,16 @@ export function siteArgs(args: string[]): SiteOptions {
     return i >= 0 ? args[i + 1] : fallback;
   };
   const cap = arg('cap', '');
-  return { hosts: Number(arg('hosts', '1000')), days: Number(arg('days', '3')), seed: Number(arg('seed', '22')), ringSize: Number(arg('ring', '256')), maxBytes: cap ? Number(cap) * 2 ** 20 : null };
+  return {
+    hosts: Number(arg('hosts', '1000')),
+    days: Number(arg('days', '3')),
+    seed: Number(arg('seed', '22')),
+    ringSize: Number(arg('ring', '256')),
+    maxBytes: cap ? Number(cap) * 2 ** 20 : null,
+  };
 }
 
 if (require.main === module) {
   const o = siteArgs(process.argv.slice(2));
   printSite(siteBench(o), (l) => process.stdout.write(l + '\n'));
 }
-

@@ -148,7 +148,10 @@ function coreChain(records: LogRecord[]): LogRecord[] {
   const h = newHistogramOutput();
   for (const r of d.released) if (r.RemotePortNumber !== 0) hist.add(r, h);
   hist.flush(h);
-  return h.rows.map((row) => scoreRow(row, WIREDATA_SCORER)).filter((s) => s.alert).map((s) => s.row);
+  return h.rows
+    .map((row) => scoreRow(row, WIREDATA_SCORER))
+    .filter((s) => s.alert)
+    .map((s) => s.row);
 }
 
 /**
@@ -187,9 +190,24 @@ function batchedCoreChain(records: LogRecord[], size = BATCH): LogRecord[] {
 
 /** Our alert rows against DuckDB's, on the columns both have. */
 function compareRows(ours: LogRecord[], theirs: LogRecord[]): { rows: number; identical: boolean; differing: number } {
-  const key = (r: LogRecord) => JSON.stringify([r.TimeGenerated, r.LocalIP, r.RemoteIP, r.RemotePortNumber, r.MostFrequentTimeDeltaCount, r.MostFrequentTimeDeltainSeconds, r.TotalEvents, r.TotalSentBytes, r.TotalReceivedBytes, r.BeaconPercent]);
+  const key = (r: LogRecord) =>
+    JSON.stringify([
+      r.TimeGenerated,
+      r.LocalIP,
+      r.RemoteIP,
+      r.RemotePortNumber,
+      r.MostFrequentTimeDeltaCount,
+      r.MostFrequentTimeDeltainSeconds,
+      r.TotalEvents,
+      r.TotalSentBytes,
+      r.TotalReceivedBytes,
+      r.BeaconPercent,
+    ]);
   // the contract is on final rows: the example's early alerts (Final: false) come on top of them
-  const a = ours.filter((r) => r.Final !== false).map(key).sort();
+  const a = ours
+    .filter((r) => r.Final !== false)
+    .map(key)
+    .sort();
   const b = theirs.map(key).sort();
   const theirsSet = new Set(b);
   const differing = a.filter((x) => !theirsSet.has(x)).length;
@@ -203,7 +221,10 @@ function compareRows(ours: LogRecord[], theirs: LogRecord[]): { rows: number; id
  */
 function describeComparison(c: { identical: boolean; differing: number }, lateDeltas: number): string {
   if (c.identical) return 'identical';
-  return `DIFFERENT in ${c.differing} rows` + (lateDeltas > 0 ? ` (${lateDeltas} deltas reached a closed cell: late by the streaming model, counted by the batch query)` : '');
+  return (
+    `DIFFERENT in ${c.differing} rows` +
+    (lateDeltas > 0 ? ` (${lateDeltas} deltas reached a closed cell: late by the streaming model, counted by the batch query)` : '')
+  );
 }
 
 /** The part of @duckdb/node-api used here (installed on demand, so no compile-time types). */
@@ -234,7 +255,10 @@ function microsOf(time: unknown): bigint {
 
 /** The records handed to DuckDB's appender by a feeder (an array, or records made on the fly). */
 type Feed = (add: (record: LogRecord) => void) => void;
-const feedOf = (records: LogRecord[]): Feed => (add) => records.forEach((r) => add(r));
+const feedOf =
+  (records: LogRecord[]): Feed =>
+  (add) =>
+    records.forEach((r) => add(r));
 
 async function duckdb(feed: Feed, runs = RUNS): Promise<{ loadSeconds: number; querySeconds: number; queryCpuSeconds: number; rows: LogRecord[] } | string> {
   let api: DuckDbApi;
@@ -302,9 +326,16 @@ async function duckdb(feed: Feed, runs = RUNS): Promise<{ loadSeconds: number; q
     const used = process.cpuUsage(c0);
     cpu.push((used.user + used.system) / 1e6);
     rows = result.getRows().map((v: unknown[]) => ({
-      TimeGenerated: new Date(Number(v[0]) * 3600000).toISOString().replace('.000Z', 'Z'), LocalIP: v[1], RemoteIP: v[2],
-      RemotePortNumber: v[3], MostFrequentTimeDeltaCount: Number(v[4]), MostFrequentTimeDeltainSeconds: Number(v[5]),
-      TotalEvents: Number(v[6]), TotalSentBytes: Number(v[7]), TotalReceivedBytes: Number(v[8]), BeaconPercent: Number(v[9]),
+      TimeGenerated: new Date(Number(v[0]) * 3600000).toISOString().replace('.000Z', 'Z'),
+      LocalIP: v[1],
+      RemoteIP: v[2],
+      RemotePortNumber: v[3],
+      MostFrequentTimeDeltaCount: Number(v[4]),
+      MostFrequentTimeDeltainSeconds: Number(v[5]),
+      TotalEvents: Number(v[6]),
+      TotalSentBytes: Number(v[7]),
+      TotalReceivedBytes: Number(v[8]),
+      BeaconPercent: Number(v[9]),
     }));
   }
   c.closeSync();
@@ -319,7 +350,10 @@ function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: numb
     const out = newDeltaOutput();
     for (let i = 0; i < n; i++) {
       // small records, as a parser would give: the state per key is the last event
-      t.add({ TimeGenerated: 1715126400000 + i, LocalIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, RemoteIP: '52.1.1.1', RemotePortNumber: 443 }, out);
+      t.add(
+        { TimeGenerated: 1715126400000 + i, LocalIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, RemoteIP: '52.1.1.1', RemotePortNumber: 443 },
+        out,
+      );
     }
     return t;
   };
@@ -327,7 +361,19 @@ function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: numb
     const h = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 1e9 });
     const out = newHistogramOutput();
     for (let i = 0; i < n; i++) {
-      h.add({ TimeGenerated: 1715126400000, nextTimeGenerated: 1715126460000, TimeDeltainSeconds: 60, LocalIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, RemoteIP: '52.1.1.1', RemotePortNumber: 443, SentBytes: 1, ReceivedBytes: 1 }, out);
+      h.add(
+        {
+          TimeGenerated: 1715126400000,
+          nextTimeGenerated: 1715126460000,
+          TimeDeltainSeconds: 60,
+          LocalIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+          RemoteIP: '52.1.1.1',
+          RemotePortNumber: 443,
+          SentBytes: 1,
+          ReceivedBytes: 1,
+        },
+        out,
+      );
     }
     return h;
   };
@@ -337,8 +383,13 @@ function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: numb
 /** Scaling in a fresh process, so the heap and the collector start clean (the main run holds its records). */
 function scalingInChild(): unknown[] {
   const out = path.join(os.tmpdir(), `netbeacon-scaling-${process.pid}.json`);
-  const extra = [...(args.includes('--scaling-10m') ? ['--scaling-10m'] : []), ...(arg('scaling-sizes', '') ? ['--scaling-sizes', arg('scaling-sizes', '')] : [])];
-  const child = spawnSync(process.execPath, ['--expose-gc', __filename, '--scaling-only', '--json', out, ...extra], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const extra = [
+    ...(args.includes('--scaling-10m') ? ['--scaling-10m'] : []),
+    ...(arg('scaling-sizes', '') ? ['--scaling-sizes', arg('scaling-sizes', '')] : []),
+  ];
+  const child = spawnSync(process.execPath, ['--expose-gc', __filename, '--scaling-only', '--json', out, ...extra], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (child.status !== 0) throw new Error(`scaling run failed (exit ${child.status})`);
   const scaling = (JSON.parse(fs.readFileSync(out, 'utf8')) as { scaling: unknown[] }).scaling;
   fs.rmSync(out, { force: true });
@@ -347,15 +398,25 @@ function scalingInChild(): unknown[] {
 
 async function printScaling() {
   const scaling: Array<Record<string, unknown>> = [];
-  process.stdout.write(`\nscaling, core chain on records made on the fly (batches of 1,000, the delta's batch path), one run each; DuckDB's query on the same records (median of ${Math.min(RUNS, 3)}, load not counted):\n`);
+  process.stdout.write(
+    `\nscaling, core chain on records made on the fly (batches of 1,000, the delta's batch path), one run each; DuckDB's query on the same records (median of ${Math.min(RUNS, 3)}, load not counted):\n`,
+  );
   const sizes = arg('scaling-sizes', '') ? arg('scaling-sizes', '').split(',').map(Number) : [1e5, 1e6, ...(args.includes('--scaling-10m') ? [1e7] : [])];
   for (const n of sizes) {
     const { alerts, ...r } = scalingRun(n);
     const duck = await duckdb((add) => scalingRecords(n, add), Math.min(RUNS, 3));
-    const versus = typeof duck === 'string' ? { skipped: duck } : { duckDbSeconds: duck.querySeconds, speedupOverDuckDB: duck.querySeconds / r.seconds, ...compareRows(alerts, duck.rows) };
+    const versus =
+      typeof duck === 'string'
+        ? { skipped: duck }
+        : { duckDbSeconds: duck.querySeconds, speedupOverDuckDB: duck.querySeconds / r.seconds, ...compareRows(alerts, duck.rows) };
     scaling.push({ events: n, ...r, alertRows: alerts.length, ...versus });
-    const duckText = typeof duck === 'string' ? 'DuckDB skipped' : `DuckDB ${duck.querySeconds.toFixed(2)} s (DuckDB/ours ${(duck.querySeconds / r.seconds).toFixed(2)}), alert rows ${alerts.length}: ${describeComparison(compareRows(alerts, duck.rows), r.lateDeltas)}`;
-    process.stdout.write(`${fmt(n).padStart(8)} events  ${r.seconds.toFixed(2).padStart(7)} s  ${fmt(n / r.seconds).padStart(8)} events/s  peak heap ${r.peakHeapMB.toFixed(0)} MB  ${r.keys} keys  ${duckText}\n`);
+    const duckText =
+      typeof duck === 'string'
+        ? 'DuckDB skipped'
+        : `DuckDB ${duck.querySeconds.toFixed(2)} s (DuckDB/ours ${(duck.querySeconds / r.seconds).toFixed(2)}), alert rows ${alerts.length}: ${describeComparison(compareRows(alerts, duck.rows), r.lateDeltas)}`;
+    process.stdout.write(
+      `${fmt(n).padStart(8)} events  ${r.seconds.toFixed(2).padStart(7)} s  ${fmt(n / r.seconds).padStart(8)} events/s  peak heap ${r.peakHeapMB.toFixed(0)} MB  ${r.keys} keys  ${duckText}\n`,
+    );
   }
   return scaling;
 }
@@ -367,10 +428,14 @@ function printVersus(duck: Awaited<ReturnType<typeof duckdb>>, records: number, 
     return { skipped: duck };
   }
   const expected = duck.rows;
-  process.stdout.write(`\nWireData rule over ${fmt(records)} records, side by side: DuckDB query ${duck.querySeconds.toFixed(3)} s (median of ${RUNS}; ${duck.queryCpuSeconds.toFixed(2)} CPU-seconds over its threads; + ${duck.loadSeconds.toFixed(3)} s appender load with the times parsed, not counted), ${expected.length} alert rows\n`);
+  process.stdout.write(
+    `\nWireData rule over ${fmt(records)} records, side by side: DuckDB query ${duck.querySeconds.toFixed(3)} s (median of ${RUNS}; ${duck.queryCpuSeconds.toFixed(2)} CPU-seconds over its threads; + ${duck.loadSeconds.toFixed(3)} s appender load with the times parsed, not counted), ${expected.length} alert rows\n`,
+  );
   const compared = sides.map(([name, seconds, rows]) => {
     const c = compareRows(rows(), expected);
-    process.stdout.write(`  ${name.padEnd(48)} ${seconds.toFixed(3).padStart(7)} s  DuckDB/ours = ${(duck.querySeconds / seconds).toFixed(2)}  alert rows ${c.rows}: ${c.identical ? 'identical' : 'DIFFERENT'}\n`);
+    process.stdout.write(
+      `  ${name.padEnd(48)} ${seconds.toFixed(3).padStart(7)} s  DuckDB/ours = ${(duck.querySeconds / seconds).toFixed(2)}  alert rows ${c.rows}: ${c.identical ? 'identical' : 'DIFFERENT'}\n`,
+    );
     return { name, seconds, speedupOverDuckDB: duck.querySeconds / seconds, ...c };
   });
   process.stdout.write(`target: the batched chain inside Node-RED at least 2 × faster than DuckDB's query (DuckDB/ours ≥ 2)\n`);
@@ -379,15 +444,21 @@ function printVersus(duck: Awaited<ReturnType<typeof duckdb>>, records: number, 
 
 async function printRuntime(records: LogRecord[], batchedRecords?: LogRecord[]) {
   const runtimeRecords = Number(arg('runtime-records', '200000'));
-  process.stdout.write(`\nembedded Node-RED (RED.init/RED.start), ${fmt(runtimeRecords)} records, one warm-up then median of ${RUNS} runs, first send → flush out:\n`);
+  process.stdout.write(
+    `\nembedded Node-RED (RED.init/RED.start), ${fmt(runtimeRecords)} records, one warm-up then median of ${RUNS} runs, first send → flush out:\n`,
+  );
   const runtime = await runtimeBench(records.slice(0, runtimeRecords), RUNS, { batchedRecords });
   const rw = Math.max(...runtime.map((r) => r.name.length));
   for (const r of runtime) {
-    process.stdout.write(`${r.name.padEnd(rw)}  ${fmt(r.messages).padStart(8)} msgs  ${r.seconds.toFixed(3).padStart(7)} s  ${fmt(r.eventsPerSecond).padStart(9)} events/s  ${fmt(r.hopsPerSecond).padStart(9)} message-hops/s\n`);
+    process.stdout.write(
+      `${r.name.padEnd(rw)}  ${fmt(r.messages).padStart(8)} msgs  ${r.seconds.toFixed(3).padStart(7)} s  ${fmt(r.eventsPerSecond).padStart(9)} events/s  ${fmt(r.hopsPerSecond).padStart(9)} message-hops/s\n`,
+    );
   }
   const rate = (prefix: string) => runtime.find((r) => r.name.startsWith(prefix))?.eventsPerSecond ?? NaN;
   const single = rate('WireData chain filter');
-  process.stdout.write(`single-record WireData chain at ${(100 * single / rate('pass-through ceiling, 4 nodes (5 hops)')).toFixed(1)} % of a pass-through chain of as many nodes (target ≥ 50 %), ${(100 * single / rate('pass-through, 2 nodes')).toFixed(1)} % of the 3 hops every record takes\n`);
+  process.stdout.write(
+    `single-record WireData chain at ${((100 * single) / rate('pass-through ceiling, 4 nodes (5 hops)')).toFixed(1)} % of a pass-through chain of as many nodes (target ≥ 50 %), ${((100 * single) / rate('pass-through, 2 nodes')).toFixed(1)} % of the 3 hops every record takes\n`,
+  );
   process.stdout.write(`batched WireData chain: ${fmt(rate('WireData chain, batches of 1000'))} events/s with batches of 1000 (against DuckDB below)\n`);
   return runtime;
 }
@@ -396,7 +467,9 @@ async function printRuntime(records: LogRecord[], batchedRecords?: LogRecord[]) 
 async function printLive(): Promise<LiveRun[]> {
   const lines = Number(arg('live-lines', '100000'));
   const rates = arg('live-rates', '5000,10000,20000,50000,80000').split(',').map(Number);
-  process.stdout.write(`\nlive path: a real Node-RED process runs the three live examples; netbeacon-replay in its own process sends ${fmt(lines)} generated lines per run, paced evenly (hrtime, sends due at each 1 ms tick), to 127.0.0.1 over UDP then TCP, rates ${rates.join(', ')} lines/s; loss = lines sent − records counted on the wire into the filter (the input's counters and the kernel's drops for its UDP socket beside it):\n`);
+  process.stdout.write(
+    `\nlive path: a real Node-RED process runs the three live examples; netbeacon-replay in its own process sends ${fmt(lines)} generated lines per run, paced evenly (hrtime, sends due at each 1 ms tick), to 127.0.0.1 over UDP then TCP, rates ${rates.join(', ')} lines/s; loss = lines sent − records counted on the wire into the filter (the input's counters and the kernel's drops for its UDP socket beside it):\n`,
+  );
   const runs = await liveBench({ lines, rates, log: (l) => process.stdout.write(l + '\n') });
   for (const line of summarise(runs)) process.stdout.write(line + '\n');
   return runs;
@@ -407,7 +480,9 @@ async function main(): Promise<void> {
   process.stdout.write(`netbeacon benchmark — ${started}\n`);
   process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
   if (!args.includes('--scaling-only') && !args.includes('--live-only') && !args.includes('--parsers-only') && !args.includes('--site')) {
-    process.stdout.write(`method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`);
+    process.stdout.write(
+      `method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`,
+    );
   }
   if (args.includes('--site')) {
     const site = siteBench(siteArgs(args));
@@ -418,7 +493,11 @@ async function main(): Promise<void> {
   }
   if (args.includes('--memory-only')) {
     const memory = memoryPerKey();
-    process.stdout.write(typeof memory === 'string' ? `memory: ${memory}\n` : `memory: delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group)\n`);
+    process.stdout.write(
+      typeof memory === 'string'
+        ? `memory: ${memory}\n`
+        : `memory: delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group)\n`,
+    );
     return;
   }
   if (args.includes('--scaling-only')) {
@@ -445,15 +524,24 @@ async function main(): Promise<void> {
   if (args.includes('--chain-only')) {
     // DuckDB first, so its process memory is settled before Node-RED starts (as in the full run)
     const duck = await duckdb(feedOf(records));
-    process.stdout.write(`floor: the work any chain taking these records as objects must do (dev/chain-floor.js; cumulative, batches of ${BATCH}, fresh copies, median of ${RUNS}):\n`);
+    process.stdout.write(
+      `floor: the work any chain taking these records as objects must do (dev/chain-floor.js; cumulative, batches of ${BATCH}, fresh copies, median of ${RUNS}):\n`,
+    );
     printFloor(floorStages(records, RUNS), (t) => process.stdout.write(t));
-    process.stdout.write(`embedded Node-RED (RED.init/RED.start), the WireData example's chain, batches of ${BATCH}, one warm-up then median of ${RUNS} runs, first send → flush out:\n`);
+    process.stdout.write(
+      `embedded Node-RED (RED.init/RED.start), the WireData example's chain, batches of ${BATCH}, one warm-up then median of ${RUNS} runs, first send → flush out:\n`,
+    );
     // --profile / --allocations: V8's profiler around each timed run (its overhead in the times printed)
-    const profiler = args.includes('--profile') || args.includes('--allocations') ? new PartProfiler(path.resolve(__dirname, '..'), args.includes('--allocations')) : null;
+    const profiler =
+      args.includes('--profile') || args.includes('--allocations') ? new PartProfiler(path.resolve(__dirname, '..'), args.includes('--allocations')) : null;
     const profiles = path.resolve(arg('out', path.join(__dirname, '..', '..', 'test-artifacts', 'profile')));
-    const aroundTimedRun = profiler ? { before: () => profiler.start(), after: () => profiler.stop(profiles, 'node-red-chain').then(() => undefined) } : undefined;
+    const aroundTimedRun = profiler
+      ? { before: () => profiler.start(), after: () => profiler.stop(profiles, 'node-red-chain').then(() => undefined) }
+      : undefined;
     const [inNodeRed] = await runtimeBench([], RUNS, { batchedRecords: records, onlyBatched: true, aroundTimedRun });
-    process.stdout.write(`${inNodeRed.name}: ${inNodeRed.seconds.toFixed(3)} s, ${fmt(inNodeRed.eventsPerSecond)} events/s${profiler ? ' (under the profiler)' : ''}\n`);
+    process.stdout.write(
+      `${inNodeRed.name}: ${inNodeRed.seconds.toFixed(3)} s, ${fmt(inNodeRed.eventsPerSecond)} events/s${profiler ? ' (under the profiler)' : ''}\n`,
+    );
     if (profiler) {
       profiler.report(records.length);
       process.stdout.write(`\nprofiles of each timed run in ${profiles}\n`);
@@ -463,25 +551,49 @@ async function main(): Promise<void> {
     return;
   }
   const rows: Row[] = [];
-  const add = (stage: string, events: number, seconds: number) => rows.push({ stage, events, seconds, perSecond: events / seconds, nsPerEvent: (seconds * 1e9) / events });
+  const add = (stage: string, events: number, seconds: number) =>
+    rows.push({ stage, events, seconds, perSecond: events / seconds, nsPerEvent: (seconds * 1e9) / events });
 
-  add('filter (kql ipv4_is_private)', records.length, timeIt(() => records, (rs) => { for (const r of rs) kqlPublicDropReason(r.RemoteIP); }));
+  add(
+    'filter (kql ipv4_is_private)',
+    records.length,
+    timeIt(
+      () => records,
+      (rs) => {
+        for (const r of rs) kqlPublicDropReason(r.RemoteIP);
+      },
+    ),
+  );
   const publicRecords = records.filter((r) => kqlPublicDropReason(r.RemoteIP) === null);
-  add('delta (lateness 300 s)', publicRecords.length, timeIt(() => clone(publicRecords), (rs) => {
-    const t = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
-    const out = newDeltaOutput();
-    for (const r of rs) t.add(r, out);
-    t.flush(out);
-  }));
-  add(`delta, batches of ${BATCH} (batch path)`, publicRecords.length, timeIt(() => clone(publicRecords), (rs) => {
-    const t = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
-    const out = newDeltaOutput();
-    for (let i = 0; i < rs.length; i += BATCH) {
-      t.addBatch(rs.slice(i, i + BATCH), out);
-      out.released.length = 0;
-    }
-    t.flush(out);
-  }));
+  add(
+    'delta (lateness 300 s)',
+    publicRecords.length,
+    timeIt(
+      () => clone(publicRecords),
+      (rs) => {
+        const t = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
+        const out = newDeltaOutput();
+        for (const r of rs) t.add(r, out);
+        t.flush(out);
+      },
+    ),
+  );
+  add(
+    `delta, batches of ${BATCH} (batch path)`,
+    publicRecords.length,
+    timeIt(
+      () => clone(publicRecords),
+      (rs) => {
+        const t = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
+        const out = newDeltaOutput();
+        for (let i = 0; i < rs.length; i += BATCH) {
+          t.addBatch(rs.slice(i, i + BATCH), out);
+          out.released.length = 0;
+        }
+        t.flush(out);
+      },
+    ),
+  );
   const deltas = (() => {
     const t = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
     const out = newDeltaOutput();
@@ -489,12 +601,19 @@ async function main(): Promise<void> {
     t.flush(out);
     return out.released;
   })();
-  add('histogram (1 h bins)', deltas.length, timeIt(() => deltas, (rs) => {
-    const h = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 86400 });
-    const out = newHistogramOutput();
-    for (const r of rs) h.add(r, out);
-    h.flush(out);
-  }));
+  add(
+    'histogram (1 h bins)',
+    deltas.length,
+    timeIt(
+      () => deltas,
+      (rs) => {
+        const h = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 86400 });
+        const out = newHistogramOutput();
+        for (const r of rs) h.add(r, out);
+        h.flush(out);
+      },
+    ),
+  );
   const histRows = (() => {
     const h = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 86400 });
     const out = newHistogramOutput();
@@ -502,10 +621,25 @@ async function main(): Promise<void> {
     h.flush(out);
     return out.rows;
   })();
-  add('scorer', histRows.length, timeIt(() => histRows, (rs) => { for (const r of rs) scoreRow(r, WIREDATA_SCORER); }));
-  const chainSeconds = timeIt(() => clone(records), (rs) => coreChain(rs));
+  add(
+    'scorer',
+    histRows.length,
+    timeIt(
+      () => histRows,
+      (rs) => {
+        for (const r of rs) scoreRow(r, WIREDATA_SCORER);
+      },
+    ),
+  );
+  const chainSeconds = timeIt(
+    () => clone(records),
+    (rs) => coreChain(rs),
+  );
   add('core chain filter→delta→histogram→scorer, record by record', records.length, chainSeconds);
-  const batchedSeconds = timeIt(() => clone(records), (rs) => batchedCoreChain(rs));
+  const batchedSeconds = timeIt(
+    () => clone(records),
+    (rs) => batchedCoreChain(rs),
+  );
   add(`core chain, batches of ${BATCH} (the nodes' batch path)`, records.length, batchedSeconds);
 
   const parsers = parserBench(RUNS);
@@ -513,18 +647,27 @@ async function main(): Promise<void> {
 
   const width = Math.max(...rows.map((r) => r.stage.length));
   process.stdout.write(`${'stage'.padEnd(width)}  ${'events'.padStart(10)}  ${'seconds'.padStart(8)}  ${'events/s'.padStart(9)}  ns/event\n`);
-  for (const r of rows) process.stdout.write(`${r.stage.padEnd(width)}  ${fmt(r.events).padStart(10)}  ${r.seconds.toFixed(3).padStart(8)}  ${fmt(r.perSecond).padStart(9)}  ${r.nsPerEvent.toFixed(0).padStart(8)}\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${r.stage.padEnd(width)}  ${fmt(r.events).padStart(10)}  ${r.seconds.toFixed(3).padStart(8)}  ${fmt(r.perSecond).padStart(9)}  ${r.nsPerEvent.toFixed(0).padStart(8)}\n`,
+    );
   process.stdout.write(`in-process core chain, batches of ${BATCH}: ${fmt(records.length / batchedSeconds)} records/s (target ≥ 3 M)\n`);
   printParserBench(parsers, RUNS, (t) => process.stdout.write(t));
 
   const duck = await duckdb(feedOf(records));
   const memory = memoryPerKey();
   if (typeof memory === 'string') process.stdout.write(`\nmemory: ${memory}\n`);
-  else process.stdout.write(`\nmemory (heap and array-buffer growth from 20k to 120k entries, after GC, median of 5): delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group) with one delta value\n`);
+  else
+    process.stdout.write(
+      `\nmemory (heap and array-buffer growth from 20k to 120k entries, after GC, median of 5): delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group) with one delta value\n`,
+    );
   const pairs = pairMemory();
   if (typeof pairs !== 'string') {
-    process.stdout.write(`hunt histogram (72 h windows, 12 h hop, whole-second intervals), heap and array-buffer bytes per pair after 72 h (grown from 40 to 200 pairs, median of 5):\n`);
-    for (const r of pairs) process.stdout.write(`  ${r.traffic.padEnd(40)} ${String(r.bytesPerPair).padStart(8)} B/pair (${r.intervalsPerPair} distinct intervals in 6 cells)\n`);
+    process.stdout.write(
+      `hunt histogram (72 h windows, 12 h hop, whole-second intervals), heap and array-buffer bytes per pair after 72 h (grown from 40 to 200 pairs, median of 5):\n`,
+    );
+    for (const r of pairs)
+      process.stdout.write(`  ${r.traffic.padEnd(40)} ${String(r.bytesPerPair).padStart(8)} B/pair (${r.intervalsPerPair} distinct intervals in 6 cells)\n`);
   }
 
   // the batched chain inside Node-RED runs on all the records, for the comparison below
@@ -546,7 +689,29 @@ async function main(): Promise<void> {
 
   const json = arg('json', '');
   if (json) {
-    fs.writeFileSync(json, JSON.stringify({ started, node: process.version, cpus: os.cpus().length, records: records.length, runs: RUNS, rows, parsers, duckdb: duckSummary, memory, huntPairMemory: pairs, runtime, latency, scaling, live }, null, 2));
+    fs.writeFileSync(
+      json,
+      JSON.stringify(
+        {
+          started,
+          node: process.version,
+          cpus: os.cpus().length,
+          records: records.length,
+          runs: RUNS,
+          rows,
+          parsers,
+          duckdb: duckSummary,
+          memory,
+          huntPairMemory: pairs,
+          runtime,
+          latency,
+          scaling,
+          live,
+        },
+        null,
+        2,
+      ),
+    );
     process.stdout.write(`\nwrote ${json}\n`);
   }
 }

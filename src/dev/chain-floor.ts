@@ -151,7 +151,8 @@ export function floorStages(made: LogRecord[], runs: number, batch = 1000): Floo
 
 export function printFloor(stages: FloorStage[], write: (t: string) => void): void {
   const width = Math.max(...stages.map((s) => s.name.length));
-  for (const s of stages) write(`  ${s.name.padEnd(width)}  ${s.nsPerRecord.toFixed(0).padStart(6)} ns/record  (${(1e9 / s.nsPerRecord / 1e6).toFixed(2)} M records/s)\n`);
+  for (const s of stages)
+    write(`  ${s.name.padEnd(width)}  ${s.nsPerRecord.toFixed(0).padStart(6)} ns/record  (${(1e9 / s.nsPerRecord / 1e6).toFixed(2)} M records/s)\n`);
 }
 
 if (require.main === module) {
@@ -162,6 +163,8 @@ if (require.main === module) {
   };
   const records = Number(arg('records', '1450000'));
   const runs = Number(arg('runs', '5'));
-  process.stdout.write(`floor of a chain over ${records} WireData records as objects (cumulative stages, batches of 1,000, fresh copies, median of ${runs}):\n`);
+  process.stdout.write(
+    `floor of a chain over ${records} WireData records as objects (cumulative stages, batches of 1,000, fresh copies, median of ${runs}):\n`,
+  );
   printFloor(floorStages(benchRecords(records), runs), (t) => process.stdout.write(t));
 }

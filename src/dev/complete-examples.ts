@@ -14,11 +14,14 @@ import { defaultLabel, FlowNode, LabelOf, layoutFlow } from './flow-layout';
 
 /** Every example flow file, sub-folders included (they are sub-menus of Import ▸ Examples). */
 export function exampleFiles(dir = path.join(ROOT, 'examples')): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const file = path.join(dir, e.name);
-    if (e.isDirectory()) return exampleFiles(file);
-    return e.name.endsWith('.json') ? [file] : [];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const file = path.join(dir, e.name);
+      if (e.isDirectory()) return exampleFiles(file);
+      return e.name.endsWith('.json') ? [file] : [];
+    })
+    .sort();
 }
 
 /** The labels the editor draws: our label functions for our nodes, the name or type for the rest. */
@@ -49,7 +52,10 @@ export function completeNode(node: FlowNode, defaults: Record<string, SettingDef
 
 export function completeFlow(flow: FlowNode[], labelOf: LabelOf = editorLabels()): FlowNode[] {
   const defaults = allDefaults();
-  return layoutFlow(flow.map((n) => completeNode(n, defaults.get(n.type))), labelOf);
+  return layoutFlow(
+    flow.map((n) => completeNode(n, defaults.get(n.type))),
+    labelOf,
+  );
 }
 
 function main(): void {

@@ -82,7 +82,12 @@ export interface RedApi {
  * user directory and extra node types (`nodesSource`, a module registering
  * `types`) for drivers and collectors. `stop` ends it and removes the directory.
  */
-export async function startEmbedded(prefix: string, nodesSource: string, types: string[], logLevel = 'error'): Promise<{ RED: RedApi; stop: () => Promise<void> }> {
+export async function startEmbedded(
+  prefix: string,
+  nodesSource: string,
+  types: string[],
+  logLevel = 'error',
+): Promise<{ RED: RedApi; stop: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `netbeacon-${prefix}-`));
   const nodesDir = path.join(dir, `${prefix}-nodes`);
   fs.mkdirSync(nodesDir);
@@ -92,8 +97,14 @@ export async function startEmbedded(prefix: string, nodesSource: string, types: 
   const RED = require(require.resolve('node-red', { paths: [ROOT] }));
   const server = http.createServer((_req, res) => res.end());
   RED.init(server, {
-    userDir: dir, nodesDir: [nodesDir], flowFile: 'flows.json', credentialSecret: false, httpAdminRoot: false, httpNodeRoot: false,
-    logging: { console: { level: logLevel, metrics: false, audit: false } }, editorTheme: { tours: false },
+    userDir: dir,
+    nodesDir: [nodesDir],
+    flowFile: 'flows.json',
+    credentialSecret: false,
+    httpAdminRoot: false,
+    httpNodeRoot: false,
+    logging: { console: { level: logLevel, metrics: false, audit: false } },
+    editorTheme: { tours: false },
   });
   await RED.start();
   return {

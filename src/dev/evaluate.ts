@@ -30,9 +30,17 @@ const arg = (name: string, fallback: string) => {
 /** WireData columns as a Palo Alto TRAFFIC record in CommonSecurityLog (what the Palo Alto flow reads). */
 function toCommonSecurityLog(r: LogRecord): LogRecord {
   const c: LogRecord = {
-    TimeGenerated: r.TimeGenerated, DeviceVendor: 'Palo Alto Networks', Activity: 'TRAFFIC', DeviceName: 'sensor', SourceUserID: '',
-    SourceIP: r.LocalIP, SourcePort: r.LocalPortNumber, DestinationIP: r.RemoteIP, DestinationPort: r.RemotePortNumber,
-    SentBytes: r.SentBytes, ReceivedBytes: r.ReceivedBytes,
+    TimeGenerated: r.TimeGenerated,
+    DeviceVendor: 'Palo Alto Networks',
+    Activity: 'TRAFFIC',
+    DeviceName: 'sensor',
+    SourceUserID: '',
+    SourceIP: r.LocalIP,
+    SourcePort: r.LocalPortNumber,
+    DestinationIP: r.RemoteIP,
+    DestinationPort: r.RemotePortNumber,
+    SentBytes: r.SentBytes,
+    ReceivedBytes: r.ReceivedBytes,
   };
   for (const k of Object.keys(c)) if (c[k] === undefined) delete c[k];
   return c;
@@ -46,11 +54,29 @@ const DMZ_SERVER = '81.2.69.160'; // a public server of ours, scanned from outsi
 function syntheticSuite(): Dataset {
   const beacons: Array<BeaconSpec & { note: string; kind: Expected['kind'] }> = [];
   let n = 0;
-  const add = (periodSeconds: number, jitter: number, jitterMode: 'one-sided' | 'symmetric', note: string, over: Partial<BeaconSpec> = {}, kind: Expected['kind'] = 'beacon') => {
+  const add = (
+    periodSeconds: number,
+    jitter: number,
+    jitterMode: 'one-sided' | 'symmetric',
+    note: string,
+    over: Partial<BeaconSpec> = {},
+    kind: Expected['kind'] = 'beacon',
+  ) => {
     n++;
     beacons.push({
-      src: `10.50.${n}.10`, dst: `45.${60 + n}.${n}.${10 + n}`, port: 443, periodSeconds, jitter, jitterMode,
-      startOffsetSeconds: 60 * n, durationSeconds: 86400 - 60 * n - 600, sentBytes: 320 + n, receivedBytes: 1200, note, kind, ...over,
+      src: `10.50.${n}.10`,
+      dst: `45.${60 + n}.${n}.${10 + n}`,
+      port: 443,
+      periodSeconds,
+      jitter,
+      jitterMode,
+      startOffsetSeconds: 60 * n,
+      durationSeconds: 86400 - 60 * n - 600,
+      sentBytes: 320 + n,
+      receivedBytes: 1200,
+      note,
+      kind,
+      ...over,
     });
   };
   for (const period of [30, 60, 300, 900, 3600]) {
@@ -63,17 +89,50 @@ function syntheticSuite(): Dataset {
   // a beacon from a host that also browses heavily (noise added below)
   add(300, 0.2, 'one-sided', '300 s, 20 % jitter, host browsing heavily', { src: '10.90.0.5' });
   // a strobe: a connection every 0.8 s for two hours (its own alert class, not a beacon)
-  add(0.8, 0.1, 'symmetric', 'strobe, a connection every 0.8 s for 2 h', { src: '10.95.0.5', dst: '45.99.0.9', port: 8080, startOffsetSeconds: 7200, durationSeconds: 7200, sentBytes: 90, receivedBytes: 60 }, 'strobe');
+  add(
+    0.8,
+    0.1,
+    'symmetric',
+    'strobe, a connection every 0.8 s for 2 h',
+    { src: '10.95.0.5', dst: '45.99.0.9', port: 8080, startOffsetSeconds: 7200, durationSeconds: 7200, sentBytes: 90, receivedBytes: 60 },
+    'strobe',
+  );
   // benign periodic services the hunt's default allow-list names
   add(960, 0.02, 'symmetric', 'Dropbox-style sync polling, 960 s', { src: '10.70.0.5', dst: '162.125.19.131' }, 'benign');
   // inbound: a scanner and an SSH brute-forcer hitting our public server
-  add(26, 0, 'symmetric', 'inbound scanner every 26 s', { src: '120.245.134.197', dst: DMZ_SERVER, port: 30003, startOffsetSeconds: 3600, durationSeconds: 4 * 3600, sentBytes: 60, receivedBytes: 0 }, 'inbound');
-  add(90, 0.3, 'symmetric', 'inbound SSH brute force every ~90 s', { src: '218.92.0.112', dst: DMZ_SERVER, port: 22, sentBytes: 2100, receivedBytes: 2600 }, 'inbound');
+  add(
+    26,
+    0,
+    'symmetric',
+    'inbound scanner every 26 s',
+    { src: '120.245.134.197', dst: DMZ_SERVER, port: 30003, startOffsetSeconds: 3600, durationSeconds: 4 * 3600, sentBytes: 60, receivedBytes: 0 },
+    'inbound',
+  );
+  add(
+    90,
+    0.3,
+    'symmetric',
+    'inbound SSH brute force every ~90 s',
+    { src: '218.92.0.112', dst: DMZ_SERVER, port: 22, sentBytes: 2100, receivedBytes: 2600 },
+    'inbound',
+  );
 
-  const base = { ...DEFAULT_OPTIONS, seed: 4242, schema: 'wiredata' as const, startSeconds: DAY_START, hours: 24, quirks: false, quantizeSeconds: 0, disorderSeconds: 0, subSecondShare: 0.3 };
+  const base = {
+    ...DEFAULT_OPTIONS,
+    seed: 4242,
+    schema: 'wiredata' as const,
+    startSeconds: DAY_START,
+    hours: 24,
+    quirks: false,
+    quantizeSeconds: 0,
+    disorderSeconds: 0,
+    subSecondShare: 0.3,
+  };
   const main = generateRecords({ ...base, beacons, noiseHosts: 30, noisePerHour: 40, ntp: true, internal: true });
   // heavy browsing from the beacon's own host: a noise-only run, moved onto 10.90.0.5
-  const browsing: LogRecord[] = generateRecords({ ...base, seed: 4243, beacons: [], noiseHosts: 1, noisePerHour: 600, ntp: false, internal: false }).map((r) => ({ ...r, LocalIP: '10.90.0.5' }));
+  const browsing: LogRecord[] = generateRecords({ ...base, seed: 4243, beacons: [], noiseHosts: 1, noisePerHour: 600, ntp: false, internal: false }).map(
+    (r) => ({ ...r, LocalIP: '10.90.0.5' }),
+  );
   const wiredata = [...(main as LogRecord[]), ...browsing].sort((a, b) => String(a.TimeGenerated).localeCompare(String(b.TimeGenerated)));
   const expected: Expected[] = beacons.map((b) => ({ pair: pairOf(b.src, b.dst, b.port), kind: b.kind, note: b.note }));
   expected.push({ pair: pairOf('10.2.0.5', '17.253.4.125', 123), kind: 'benign', note: 'NTP every 64 s' });
@@ -84,7 +143,10 @@ function syntheticSuite(): Dataset {
 
 function readLines(file: string): string[] {
   const raw = fs.readFileSync(file);
-  return (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8').split('\n').filter((l) => l.length > 0);
+  return (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 }
 
 /** Zeek TSV through the package's own parser; Stratosphere labels kept per pair. */
@@ -110,29 +172,58 @@ function realDatasets(dir: string): Dataset[] {
   const at = (...p: string[]) => path.join(dir, ...p);
   const stratosphere = '147.32.0.0/16'; // CTU Prague, where the Stratosphere captures were taken
   const specs: Array<{ name: string; files: string[]; internal: string; expected: Expected[] }> = [
-    { name: 'rita-proxy', files: [at('rita-proxy', 'conn.log')], internal: '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16',
-      expected: [{ pair: pairOf('10.136.0.18', '10.136.0.16', 3128), kind: 'beacon', note: 'C2 through a proxy, 247 s ±20 % (internal destination)' }] },
-    { name: 'rita-missing-host', files: fs.existsSync(at('rita-missing-host')) ? fs.readdirSync(at('rita-missing-host')).filter((f) => f.endsWith('.gz')).sort().map((f) => at('rita-missing-host', f)) : [],
+    {
+      name: 'rita-proxy',
+      files: [at('rita-proxy', 'conn.log')],
+      internal: '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16',
+      expected: [{ pair: pairOf('10.136.0.18', '10.136.0.16', 3128), kind: 'beacon', note: 'C2 through a proxy, 247 s ±20 % (internal destination)' }],
+    },
+    {
+      name: 'rita-missing-host',
+      files: fs.existsSync(at('rita-missing-host'))
+        ? fs
+            .readdirSync(at('rita-missing-host'))
+            .filter((f) => f.endsWith('.gz'))
+            .sort()
+            .map((f) => at('rita-missing-host', f))
+        : [],
       internal: '64.225.56.201/32',
       expected: [
         { pair: pairOf('64.225.56.201', '91.189.91.157', 123), kind: 'benign', note: 'NTP every 2048 s' },
         { pair: pairOf('120.245.134.197', '64.225.56.201', 30003), kind: 'inbound', note: 'inbound scanner, 26 s' },
-      ] },
-    { name: 'stratosphere-001', files: [at('stratosphere', '001-labeled-conn.log')], internal: '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16',
-      expected: [{ pair: pairOf('192.168.1.115', '41.108.179.197', 1177), kind: 'beacon', note: 'NjRAT C2 retries, 9 s / 14 s, 45 min' }] },
-    { name: 'stratosphere-008', files: [at('stratosphere', '008-conn.log.labeled')], internal: stratosphere,
-      expected: [{ pair: pairOf('147.32.81.167', '91.228.167.171', 8883), kind: 'benign', note: 'ESET every 301.6 s' }] },
-    { name: 'stratosphere-010', files: [at('stratosphere', '010-conn.log.labeled')], internal: stratosphere,
+      ],
+    },
+    {
+      name: 'stratosphere-001',
+      files: [at('stratosphere', '001-labeled-conn.log')],
+      internal: '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16',
+      expected: [{ pair: pairOf('192.168.1.115', '41.108.179.197', 1177), kind: 'beacon', note: 'NjRAT C2 retries, 9 s / 14 s, 45 min' }],
+    },
+    {
+      name: 'stratosphere-008',
+      files: [at('stratosphere', '008-conn.log.labeled')],
+      internal: stratosphere,
+      expected: [{ pair: pairOf('147.32.81.167', '91.228.167.171', 8883), kind: 'benign', note: 'ESET every 301.6 s' }],
+    },
+    {
+      name: 'stratosphere-010',
+      files: [at('stratosphere', '010-conn.log.labeled')],
+      internal: stratosphere,
       expected: [
         { pair: pairOf('147.32.83.234', '34.225.190.52', 443), kind: 'benign', note: 'labelled benign, 300 s' },
         { pair: pairOf('147.32.83.234', '65.9.94.12', 443), kind: 'benign', note: 'labelled benign, 300 s' },
         { pair: pairOf('147.32.83.234', '104.64.125.191', 443), kind: 'benign', note: 'labelled benign, 900 s' },
-      ] },
-    { name: 'stratosphere-011', files: [at('stratosphere', '011-conn.log.labeled')], internal: stratosphere,
+      ],
+    },
+    {
+      name: 'stratosphere-011',
+      files: [at('stratosphere', '011-conn.log.labeled')],
+      internal: stratosphere,
       expected: [
         { pair: pairOf('147.32.83.165', '3.80.138.201', 443), kind: 'beacon', note: '25.3 s for 3 h (SaaS keep-alive; the target to find)' },
         { pair: pairOf('147.32.83.165', '44.201.116.124', 443), kind: 'beacon', note: '25.3 s for 3 h (SaaS keep-alive; the target to find)' },
-      ] },
+      ],
+    },
     { name: 'stratosphere-012', files: [at('stratosphere', '012-conn.log.labeled')], internal: stratosphere, expected: [] },
   ];
   return specs
@@ -194,20 +285,50 @@ const setLateness = (nodes: NodeConfig[], lateness: number) => {
 };
 
 const PROFILES: Profile[] = [
-  { name: 'Sentinel WireData', example: 'WireData beaconing (Sentinel rule).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteIP', port: 'RemotePortNumber',
-    adapt: (nodes, _d, lateness) => setLateness(nodes, lateness) },
-  { name: 'Sentinel Palo Alto', example: 'Palo Alto beaconing (Sentinel rule).json', schema: 'csl', src: 'SourceIP', dst: 'DestinationIP', port: 'DestinationPort',
-    adapt: (nodes, _d, lateness) => setLateness(nodes, lateness) },
-  { name: 'hunt', example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteNetwork', port: 'RemotePortNumber', grouped: true,
+  {
+    name: 'Sentinel WireData',
+    example: 'WireData beaconing (Sentinel rule).json',
+    schema: 'wiredata',
+    src: 'LocalIP',
+    dst: 'RemoteIP',
+    port: 'RemotePortNumber',
+    adapt: (nodes, _d, lateness) => setLateness(nodes, lateness),
+  },
+  {
+    name: 'Sentinel Palo Alto',
+    example: 'Palo Alto beaconing (Sentinel rule).json',
+    schema: 'csl',
+    src: 'SourceIP',
+    dst: 'DestinationIP',
+    port: 'DestinationPort',
+    adapt: (nodes, _d, lateness) => setLateness(nodes, lateness),
+  },
+  {
+    name: 'hunt',
+    example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json',
+    schema: 'wiredata',
+    src: 'LocalIP',
+    dst: 'RemoteNetwork',
+    port: 'RemotePortNumber',
+    grouped: true,
     adapt: (nodes, d, lateness) => {
       setLateness(nodes, lateness);
       (nodes[0] as NodeConfig).internal = d.internal;
-    } },
-  { name: 'hunt, private destinations allowed', example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json', schema: 'wiredata', src: 'LocalIP', dst: 'RemoteNetwork', port: 'RemotePortNumber', grouped: true,
+    },
+  },
+  {
+    name: 'hunt, private destinations allowed',
+    example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json',
+    schema: 'wiredata',
+    src: 'LocalIP',
+    dst: 'RemoteNetwork',
+    port: 'RemotePortNumber',
+    grouped: true,
     adapt: (nodes, d, lateness) => {
       setLateness(nodes, lateness);
       Object.assign(nodes[0], { internal: d.internal, mode: 'any' });
-    } },
+    },
+  },
 ];
 
 // ---------------------------------------------------------------- run and report
@@ -257,8 +378,15 @@ export async function evaluate(datasetsDir: string): Promise<Result[]> {
         profile: p.name,
         records: input.length,
         lateness,
-        expected: d.expected.map((e) => ({ ...e, alerted: alerted.has(regroup(e.pair)), suppressed: suppressed.get(regroup(e.pair)) ?? null, alertClass: alerted.get(regroup(e.pair))?.[0].AlertClass })),
-        otherAlerts: [...alerted].filter(([pair]) => !expectedPairs.has(pair)).map(([pair, rows]) => ({ pair, alerts: rows.length, label: labels.get(pair), class: rows[0].AlertClass })),
+        expected: d.expected.map((e) => ({
+          ...e,
+          alerted: alerted.has(regroup(e.pair)),
+          suppressed: suppressed.get(regroup(e.pair)) ?? null,
+          alertClass: alerted.get(regroup(e.pair))?.[0].AlertClass,
+        })),
+        otherAlerts: [...alerted]
+          .filter(([pair]) => !expectedPairs.has(pair))
+          .map(([pair, rows]) => ({ pair, alerts: rows.length, label: labels.get(pair), class: rows[0].AlertClass })),
         suppressed: [...suppressed].map(([pair, reason]) => ({ pair, reason })),
       });
     }
@@ -283,7 +411,9 @@ async function main(): Promise<void> {
 /** Per dataset and profile: beacons found / expected, benign and inbound alerted, other alerts. */
 function report(results: Result[]): void {
   const lines: string[] = [];
-  lines.push('| dataset | profile | beacons found (by class) | strobes found | random pollers alerted | popular-poller pairs alerted | benign alerted (suppressed) | inbound alerted | other alerts |');
+  lines.push(
+    '| dataset | profile | beacons found (by class) | strobes found | random pollers alerted | popular-poller pairs alerted | benign alerted (suppressed) | inbound alerted | other alerts |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|');
   const ofAll = (xs: Result['expected']) => (xs.length ? `${xs.filter((e) => e.alerted).length} / ${xs.length}` : '—');
   for (const r of results) {
@@ -292,11 +422,16 @@ function report(results: Result[]): void {
     const strobes = of('strobe');
     const strobeText = strobes.length ? `${strobes.filter((e) => e.alerted && e.alertClass === 'strobe').length} / ${strobes.length}` : '—';
     const classes = [...new Set(beacons.map((e) => e.cls ?? ''))];
-    const beaconText = classes.length > 1 ? `${ofAll(beacons)}: ${classes.map((c) => `${c} ${ofAll(beacons.filter((e) => (e.cls ?? '') === c))}`).join(', ')}` : ofAll(beacons);
+    const beaconText =
+      classes.length > 1 ? `${ofAll(beacons)}: ${classes.map((c) => `${c} ${ofAll(beacons.filter((e) => (e.cls ?? '') === c))}`).join(', ')}` : ofAll(beacons);
     const benign = of('benign');
     const others = r.otherAlerts.length;
-    const benignText = benign.length ? `${benign.filter((e) => e.alerted).length} / ${benign.length} (${benign.filter((e) => e.suppressed).length} suppressed)` : '—';
-    lines.push(`| ${r.dataset} | ${r.profile} | ${beaconText} | ${strobeText} | ${ofAll(of('random'))} | ${ofAll(of('popular'))} | ${benignText} | ${ofAll(of('inbound'))} | ${others} pair${others === 1 ? '' : 's'} |`);
+    const benignText = benign.length
+      ? `${benign.filter((e) => e.alerted).length} / ${benign.length} (${benign.filter((e) => e.suppressed).length} suppressed)`
+      : '—';
+    lines.push(
+      `| ${r.dataset} | ${r.profile} | ${beaconText} | ${strobeText} | ${ofAll(of('random'))} | ${ofAll(of('popular'))} | ${benignText} | ${ofAll(of('inbound'))} | ${others} pair${others === 1 ? '' : 's'} |`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   if (args.includes('--details') || !args.includes('--markdown')) {
@@ -307,7 +442,8 @@ function report(results: Result[]): void {
       process.stdout.write(`\n${r.dataset} / ${r.profile} (lateness ${r.lateness} s, ${r.records} records):\n`);
       for (const e of missed) process.stdout.write(`  missed beacon  ${e.pair}  (${e.note})\n`);
       for (const e of wrong) process.stdout.write(`  alerted ${e.kind.padEnd(7)} ${e.pair}  (${e.note})\n`);
-      for (const o of r.otherAlerts.slice(0, 12)) process.stdout.write(`  other alert    ${o.pair}  ×${o.alerts}${o.label ? `  label ${o.label}` : ''}${o.class ? `  ${String(o.class)}` : ''}\n`);
+      for (const o of r.otherAlerts.slice(0, 12))
+        process.stdout.write(`  other alert    ${o.pair}  ×${o.alerts}${o.label ? `  label ${o.label}` : ''}${o.class ? `  ${String(o.class)}` : ''}\n`);
       if (r.otherAlerts.length > 12) process.stdout.write(`  … ${r.otherAlerts.length - 12} more\n`);
     }
   }

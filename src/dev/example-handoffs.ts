@@ -73,7 +73,16 @@ export function withHandoffs(flow: FlowNode[]): FlowNode[] {
   const anchor = scorers[0];
   const at = { x: Number(anchor.x ?? 0) + 200, y: Number(anchor.y ?? 0) + 60 };
   const nodes: FlowNode[] = [
-    kept(ids.comment, { id: ids.comment, type: 'comment', z, name: 'hand-offs: e-mail, chat and SIEM, each alerting cell once', info: HANDOFF_INFO, x: at.x, y: at.y - 20, wires: [] }),
+    kept(ids.comment, {
+      id: ids.comment,
+      type: 'comment',
+      z,
+      name: 'hand-offs: e-mail, chat and SIEM, each alerting cell once',
+      info: HANDOFF_INFO,
+      x: at.x,
+      y: at.y - 20,
+      wires: [],
+    }),
     kept(ids.notify, {
       id: ids.notify,
       type: 'switch',
@@ -125,7 +134,16 @@ export function withHandoffs(flow: FlowNode[]): FlowNode[] {
       ...at,
       wires: [[]],
     }),
-    kept(ids.siemText, { id: ids.siemText, type: 'beacon-format', z, name: 'SIEM line (RFC 5424 + CEF)', format: 'syslog', framing: 'octet', ...at, wires: [[ids.siem]] }),
+    kept(ids.siemText, {
+      id: ids.siemText,
+      type: 'beacon-format',
+      z,
+      name: 'SIEM line (RFC 5424 + CEF)',
+      format: 'syslog',
+      framing: 'octet',
+      ...at,
+      wires: [[ids.siem]],
+    }),
     kept(ids.siem, {
       id: ids.siem,
       type: 'tcp out',

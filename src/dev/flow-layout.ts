@@ -39,7 +39,13 @@ export function nodeWidth(node: FlowNode, labelOf: LabelOf = defaultLabel): numb
   return Math.max(100, GRID * Math.ceil((textWidth(labelOf(node)) + 50 + 7) / GRID));
 }
 
-export interface Box { id: string; left: number; right: number; top: number; bottom: number }
+export interface Box {
+  id: string;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
 
 export function box(node: FlowNode, labelOf?: LabelOf): Box {
   const w = nodeWidth(node, labelOf);
@@ -82,7 +88,11 @@ function layoutTab(nodes: FlowNode[], labelOf: LabelOf): void {
   const stages = nodes.filter((n) => n.type !== 'comment');
   const explains = new Map(comments.map((c) => [c, explainedNode(c, stages, labelOf)]));
   const byId = new Map(stages.map((n) => [n.id, n]));
-  const targets = (n: FlowNode) => (n.wires || []).flat().filter((id) => byId.has(id)).map((id) => byId.get(id) as FlowNode);
+  const targets = (n: FlowNode) =>
+    (n.wires || [])
+      .flat()
+      .filter((id) => byId.has(id))
+      .map((id) => byId.get(id) as FlowNode);
   const parents = new Map<FlowNode, FlowNode[]>(stages.map((n) => [n, []]));
   for (const n of stages) for (const t of targets(n)) (parents.get(t) as FlowNode[]).push(n);
   const reading = (a: FlowNode, b: FlowNode) => Number(a.y) - Number(b.y) || Number(a.x) - Number(b.x);

@@ -5,10 +5,25 @@
  * CNAME chains, unset fields, quoted URLs), from a seed.
  */
 
-export type NameLineFormat = 'zeek-dns-tsv' | 'zeek-dns-json' | 'zeek-ssl-tsv' | 'zeek-ssl-json' | 'zeek-http-tsv' | 'zeek-http-json' | 'squid' | 'panos-threat-csv';
+export type NameLineFormat =
+  | 'zeek-dns-tsv'
+  | 'zeek-dns-json'
+  | 'zeek-ssl-tsv'
+  | 'zeek-ssl-json'
+  | 'zeek-http-tsv'
+  | 'zeek-http-json'
+  | 'squid'
+  | 'panos-threat-csv';
 
 export const NAME_LINE_FORMATS: readonly NameLineFormat[] = [
-  'zeek-dns-tsv', 'zeek-dns-json', 'zeek-ssl-tsv', 'zeek-ssl-json', 'zeek-http-tsv', 'zeek-http-json', 'squid', 'panos-threat-csv',
+  'zeek-dns-tsv',
+  'zeek-dns-json',
+  'zeek-ssl-tsv',
+  'zeek-ssl-json',
+  'zeek-http-tsv',
+  'zeek-http-json',
+  'squid',
+  'panos-threat-csv',
 ];
 
 /** xorshift32: the same lines for the same seed */
@@ -22,20 +37,53 @@ function random(seed: number): () => number {
   };
 }
 
-const DNS_FIELDS = 'ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto trans_id rtt query qclass qclass_name qtype qtype_name rcode rcode_name AA TC RD RA Z answers TTLs rejected'.split(' ');
-const SSL_FIELDS = 'ts uid id.orig_h id.orig_p id.resp_h id.resp_p version cipher curve server_name resumed last_alert next_protocol established ssl_history cert_chain_fps client_cert_chain_fps sni_matches_cert'.split(' ');
-const HTTP_FIELDS = 'ts uid id.orig_h id.orig_p id.resp_h id.resp_p trans_depth method host uri referrer version user_agent origin request_body_len response_body_len status_code status_msg info_code info_msg tags username password proxied orig_fuids orig_filenames orig_mime_types resp_fuids resp_filenames resp_mime_types'.split(' ');
+const DNS_FIELDS =
+  'ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto trans_id rtt query qclass qclass_name qtype qtype_name rcode rcode_name AA TC RD RA Z answers TTLs rejected'.split(
+    ' ',
+  );
+const SSL_FIELDS =
+  'ts uid id.orig_h id.orig_p id.resp_h id.resp_p version cipher curve server_name resumed last_alert next_protocol established ssl_history cert_chain_fps client_cert_chain_fps sni_matches_cert'.split(
+    ' ',
+  );
+const HTTP_FIELDS =
+  'ts uid id.orig_h id.orig_p id.resp_h id.resp_p trans_depth method host uri referrer version user_agent origin request_body_len response_body_len status_code status_msg info_code info_msg tags username password proxied orig_fuids orig_filenames orig_mime_types resp_fuids resp_filenames resp_mime_types'.split(
+    ' ',
+  );
 
 const header = (path: string, fields: string[]) => [
-  '#separator \\x09', '#set_separator\t,', '#empty_field\t(empty)', '#unset_field\t-', `#path\t${path}`, '#open\t2024-05-08-00-00-00',
-  `#fields\t${fields.join('\t')}`, `#types\t${fields.map(() => 'string').join('\t')}`,
+  '#separator \\x09',
+  '#set_separator\t,',
+  '#empty_field\t(empty)',
+  '#unset_field\t-',
+  `#path\t${path}`,
+  '#open\t2024-05-08-00-00-00',
+  `#fields\t${fields.join('\t')}`,
+  `#types\t${fields.map(() => 'string').join('\t')}`,
 ];
 
 const WORDS = ['update', 'api', 'cdn', 'login', 'static', 'telemetry', 'mail', 'edge', 'img', 'sync', 'push', 'time', 'settings', 'events'];
-const DOMAINS = ['microsoft.com', 'windowsupdate.com', 'example.co.uk', 'eset.com', 'dropbox.com', 'googleapis.com', 'akamaiedge.net', 'cloudfront.net',
-  'apple.com', 'slack.com', 'github.com', 'office365.com', 'zoom.us', 'example.org'];
-const AGENTS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
-  'Microsoft-Delivery-Optimization/10.0', 'curl/8.5.0', 'Windows-Update-Agent/10.0.10011.16384 Client-Protocol/2.50'];
+const DOMAINS = [
+  'microsoft.com',
+  'windowsupdate.com',
+  'example.co.uk',
+  'eset.com',
+  'dropbox.com',
+  'googleapis.com',
+  'akamaiedge.net',
+  'cloudfront.net',
+  'apple.com',
+  'slack.com',
+  'github.com',
+  'office365.com',
+  'zoom.us',
+  'example.org',
+];
+const AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
+  'Microsoft-Delivery-Optimization/10.0',
+  'curl/8.5.0',
+  'Windows-Update-Agent/10.0.10011.16384 Client-Protocol/2.50',
+];
 
 export function nameLines(format: NameLineFormat, count: number, seed = 1): string[] {
   const rnd = random(seed);
@@ -62,50 +110,211 @@ export function nameLines(format: NameLineFormat, count: number, seed = 1): stri
       const answers = nx ? [] : [...(rnd() < 0.4 ? [`${query}.edgekey.net`] : []), outside(), ...(rnd() < 0.5 ? [outside()] : [])];
       const ttls = answers.map(() => Math.floor(rnd() * 3600));
       if (tsv) {
-        out.push([ts(), uid(), src, sport, '10.1.0.2', 53, 'udp', Math.floor(rnd() * 65535), (rnd() / 10).toFixed(6), query, 1, 'C_INTERNET', 1, 'A',
-          nx ? 3 : 0, nx ? 'NXDOMAIN' : 'NOERROR', 'F', 'F', 'T', 'T', 0, nx ? '-' : answers.join(','), nx ? '-' : ttls.map((x) => `${x}.000000`).join(','), 'F'].join('\t'));
+        out.push(
+          [
+            ts(),
+            uid(),
+            src,
+            sport,
+            '10.1.0.2',
+            53,
+            'udp',
+            Math.floor(rnd() * 65535),
+            (rnd() / 10).toFixed(6),
+            query,
+            1,
+            'C_INTERNET',
+            1,
+            'A',
+            nx ? 3 : 0,
+            nx ? 'NXDOMAIN' : 'NOERROR',
+            'F',
+            'F',
+            'T',
+            'T',
+            0,
+            nx ? '-' : answers.join(','),
+            nx ? '-' : ttls.map((x) => `${x}.000000`).join(','),
+            'F',
+          ].join('\t'),
+        );
       } else {
-        out.push(JSON.stringify({ ts: Number(ts()), uid: uid(), 'id.orig_h': src, 'id.orig_p': sport, 'id.resp_h': '10.1.0.2', 'id.resp_p': 53, proto: 'udp',
-          trans_id: Math.floor(rnd() * 65535), rtt: rnd() / 10, query, qclass: 1, qclass_name: 'C_INTERNET', qtype: 1, qtype_name: 'A', rcode: nx ? 3 : 0,
-          rcode_name: nx ? 'NXDOMAIN' : 'NOERROR', AA: false, TC: false, RD: true, RA: true, Z: 0, ...(nx ? {} : { answers, TTLs: ttls }), rejected: false }));
+        out.push(
+          JSON.stringify({
+            ts: Number(ts()),
+            uid: uid(),
+            'id.orig_h': src,
+            'id.orig_p': sport,
+            'id.resp_h': '10.1.0.2',
+            'id.resp_p': 53,
+            proto: 'udp',
+            trans_id: Math.floor(rnd() * 65535),
+            rtt: rnd() / 10,
+            query,
+            qclass: 1,
+            qclass_name: 'C_INTERNET',
+            qtype: 1,
+            qtype_name: 'A',
+            rcode: nx ? 3 : 0,
+            rcode_name: nx ? 'NXDOMAIN' : 'NOERROR',
+            AA: false,
+            TC: false,
+            RD: true,
+            RA: true,
+            Z: 0,
+            ...(nx ? {} : { answers, TTLs: ttls }),
+            rejected: false,
+          }),
+        );
       }
     } else if (format.startsWith('zeek-ssl')) {
       const sni = host();
       if (tsv) {
-        out.push([ts(), uid(), src, sport, dst, 443, 'TLSv13', 'TLS_AES_128_GCM_SHA256', 'x25519', sni, 'F', '-', 'h2', 'T', 'CsxknGIti', '-', '(empty)', '-'].join('\t'));
+        out.push(
+          [ts(), uid(), src, sport, dst, 443, 'TLSv13', 'TLS_AES_128_GCM_SHA256', 'x25519', sni, 'F', '-', 'h2', 'T', 'CsxknGIti', '-', '(empty)', '-'].join(
+            '\t',
+          ),
+        );
       } else {
-        out.push(JSON.stringify({ ts: Number(ts()), uid: uid(), 'id.orig_h': src, 'id.orig_p': sport, 'id.resp_h': dst, 'id.resp_p': 443, version: 'TLSv13',
-          cipher: 'TLS_AES_128_GCM_SHA256', curve: 'x25519', server_name: sni, resumed: false, next_protocol: 'h2', established: true, ssl_history: 'CsxknGIti' }));
+        out.push(
+          JSON.stringify({
+            ts: Number(ts()),
+            uid: uid(),
+            'id.orig_h': src,
+            'id.orig_p': sport,
+            'id.resp_h': dst,
+            'id.resp_p': 443,
+            version: 'TLSv13',
+            cipher: 'TLS_AES_128_GCM_SHA256',
+            curve: 'x25519',
+            server_name: sni,
+            resumed: false,
+            next_protocol: 'h2',
+            established: true,
+            ssl_history: 'CsxknGIti',
+          }),
+        );
       }
     } else if (format.startsWith('zeek-http')) {
       const h = host();
       const uri = `/${pick(WORDS)}/${Math.floor(rnd() * 1e6)}?v=${Math.floor(rnd() * 100)}`;
       const agent = pick(AGENTS);
       if (tsv) {
-        out.push([ts(), uid(), src, sport, dst, 80, 1, 'GET', h, uri, '-', '1.1', agent, '-', 0, Math.floor(rnd() * 50000), 200, 'OK', '-', '-', '(empty)', '-', '-', '-',
-          '-', '-', '-', 'FEEsZS1w0Z0VJIb5x4', '-', 'text/plain'].join('\t'));
+        out.push(
+          [
+            ts(),
+            uid(),
+            src,
+            sport,
+            dst,
+            80,
+            1,
+            'GET',
+            h,
+            uri,
+            '-',
+            '1.1',
+            agent,
+            '-',
+            0,
+            Math.floor(rnd() * 50000),
+            200,
+            'OK',
+            '-',
+            '-',
+            '(empty)',
+            '-',
+            '-',
+            '-',
+            '-',
+            '-',
+            '-',
+            'FEEsZS1w0Z0VJIb5x4',
+            '-',
+            'text/plain',
+          ].join('\t'),
+        );
       } else {
-        out.push(JSON.stringify({ ts: Number(ts()), uid: uid(), 'id.orig_h': src, 'id.orig_p': sport, 'id.resp_h': dst, 'id.resp_p': 80, trans_depth: 1, method: 'GET',
-          host: h, uri, version: '1.1', user_agent: agent, request_body_len: 0, response_body_len: Math.floor(rnd() * 50000), status_code: 200, status_msg: 'OK',
-          tags: [], resp_fuids: ['FEEsZS1w0Z0VJIb5x4'], resp_mime_types: ['text/plain'] }));
+        out.push(
+          JSON.stringify({
+            ts: Number(ts()),
+            uid: uid(),
+            'id.orig_h': src,
+            'id.orig_p': sport,
+            'id.resp_h': dst,
+            'id.resp_p': 80,
+            trans_depth: 1,
+            method: 'GET',
+            host: h,
+            uri,
+            version: '1.1',
+            user_agent: agent,
+            request_body_len: 0,
+            response_body_len: Math.floor(rnd() * 50000),
+            status_code: 200,
+            status_msg: 'OK',
+            tags: [],
+            resp_fuids: ['FEEsZS1w0Z0VJIb5x4'],
+            resp_mime_types: ['text/plain'],
+          }),
+        );
       }
     } else if (format === 'squid') {
       const connect = rnd() < 0.6;
       const h = host();
       const elapsed = String(Math.floor(rnd() * 5000)).padStart(6, ' ');
-      out.push(connect
-        ? `${ts().slice(0, -3)} ${elapsed} ${src} TCP_TUNNEL/200 ${Math.floor(rnd() * 90000)} CONNECT ${h}:443 - HIER_DIRECT/${dst} -`
-        : `${ts().slice(0, -3)} ${elapsed} ${src} TCP_MISS/200 ${Math.floor(rnd() * 90000)} GET http://${h}/${pick(WORDS)}/${Math.floor(rnd() * 1e5)} - HIER_DIRECT/${dst} text/html`);
+      out.push(
+        connect
+          ? `${ts().slice(0, -3)} ${elapsed} ${src} TCP_TUNNEL/200 ${Math.floor(rnd() * 90000)} CONNECT ${h}:443 - HIER_DIRECT/${dst} -`
+          : `${ts().slice(0, -3)} ${elapsed} ${src} TCP_MISS/200 ${Math.floor(rnd() * 90000)} GET http://${h}/${pick(WORDS)}/${Math.floor(rnd() * 1e5)} - HIER_DIRECT/${dst} text/html`,
+      );
     } else {
       const f = new Array(75).fill('');
       const time = new Date(Math.floor(Number(ts())) * 1000).toISOString().slice(0, 19).replace('T', ' ').replaceAll('-', '/');
       const url = `${host()}/${pick(WORDS)}/${Math.floor(rnd() * 1e5)}.js`;
       Object.assign(f, {
-        0: '1', 1: time, 2: '013201027985', 3: 'THREAT', 4: 'url', 5: '2049', 6: time, 7: src, 8: dst, 9: '198.51.100.7', 10: dst, 11: 'allow-web', 14: 'web-browsing',
-        15: 'vsys1', 16: 'trust', 17: 'untrust', 18: 'ethernet1/2', 19: 'ethernet1/1', 20: 'default', 22: String(Math.floor(rnd() * 1e6)), 23: '1', 24: String(sport),
-        25: '80', 26: String(sport), 27: '80', 28: '0x403000', 29: 'tcp', 30: 'alert', 31: rnd() < 0.3 ? `"${url}"` : url, 32: '(9999)',
-        33: 'computer-and-internet-info', 34: 'informational', 35: 'client-to-server', 36: String(Math.floor(rnd() * 1e9)), 37: '0x8000000000000000',
-        38: '10.0.0.0-10.255.255.255', 39: 'United States', 41: 'text/javascript', 45: '1', 46: `"${pick(AGENTS)}"`, 59: 'PA-3220', 63: 'get',
+        0: '1',
+        1: time,
+        2: '013201027985',
+        3: 'THREAT',
+        4: 'url',
+        5: '2049',
+        6: time,
+        7: src,
+        8: dst,
+        9: '198.51.100.7',
+        10: dst,
+        11: 'allow-web',
+        14: 'web-browsing',
+        15: 'vsys1',
+        16: 'trust',
+        17: 'untrust',
+        18: 'ethernet1/2',
+        19: 'ethernet1/1',
+        20: 'default',
+        22: String(Math.floor(rnd() * 1e6)),
+        23: '1',
+        24: String(sport),
+        25: '80',
+        26: String(sport),
+        27: '80',
+        28: '0x403000',
+        29: 'tcp',
+        30: 'alert',
+        31: rnd() < 0.3 ? `"${url}"` : url,
+        32: '(9999)',
+        33: 'computer-and-internet-info',
+        34: 'informational',
+        35: 'client-to-server',
+        36: String(Math.floor(rnd() * 1e9)),
+        37: '0x8000000000000000',
+        38: '10.0.0.0-10.255.255.255',
+        39: 'United States',
+        41: 'text/javascript',
+        45: '1',
+        46: `"${pick(AGENTS)}"`,
+        59: 'PA-3220',
+        63: 'get',
       });
       out.push(`<14>May  8 01:10:31 PA-3220 ${f.join(',')}`);
     }

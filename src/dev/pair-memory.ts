@@ -31,8 +31,15 @@ const KINDS: Array<[string, Sleep]> = [
 
 function histogramWith(pairs: number, sleep: Sleep): HistogramAggregator {
   const h = new HistogramAggregator({
-    ...WIREDATA_HISTOGRAM, groupFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'], binSeconds: 3 * 86400, hopSeconds: 43200,
-    minDelta: 0, closeAfterSeconds: 1e9, deltaBucket: parseDeltaBucket('1s'), bytesField: 'SentBytes', subBins: 24,
+    ...WIREDATA_HISTOGRAM,
+    groupFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'],
+    binSeconds: 3 * 86400,
+    hopSeconds: 43200,
+    minDelta: 0,
+    closeAfterSeconds: 1e9,
+    deltaBucket: parseDeltaBucket('1s'),
+    bytesField: 'SentBytes',
+    subBins: 24,
     prevalence: { source: 'LocalIP', destination: 'RemoteNetwork' },
   });
   const out = newHistogramOutput();
@@ -42,7 +49,19 @@ function histogramWith(pairs: number, sleep: Sleep): HistogramAggregator {
     const src = `10.${(p >> 8) & 255}.${p & 255}.9`;
     for (let t = start + rnd.next() * 60; t < start + HOURS * 3600; ) {
       const d = sleep(rnd);
-      h.add({ TimeGenerated: t * 1000, nextTimeGenerated: (t + d) * 1000, TimeDeltainSeconds: d, LocalIP: src, RemoteNetwork: '45.1.2.0/24', RemotePortNumber: 443, SentBytes: 512, ReceivedBytes: 1024 }, out);
+      h.add(
+        {
+          TimeGenerated: t * 1000,
+          nextTimeGenerated: (t + d) * 1000,
+          TimeDeltainSeconds: d,
+          LocalIP: src,
+          RemoteNetwork: '45.1.2.0/24',
+          RemotePortNumber: 443,
+          SentBytes: 512,
+          ReceivedBytes: 1024,
+        },
+        out,
+      );
       t += d;
     }
   }
@@ -65,7 +84,12 @@ if (require.main === module) {
   const result = pairMemory();
   if (typeof result === 'string') process.stdout.write(`${result}\n`);
   else {
-    process.stdout.write(`hunt histogram (72 h windows, 12 h hop: 6 open cells per pair), heap bytes per pair after 72 h of traffic, grown from 40 to 200 pairs:\n`);
-    for (const r of result) process.stdout.write(`  ${r.traffic.padEnd(40)} ${String(r.bytesPerPair).padStart(8)} B/pair  (${r.intervalsPerPair} distinct whole-second intervals over the 6 cells)\n`);
+    process.stdout.write(
+      `hunt histogram (72 h windows, 12 h hop: 6 open cells per pair), heap bytes per pair after 72 h of traffic, grown from 40 to 200 pairs:\n`,
+    );
+    for (const r of result)
+      process.stdout.write(
+        `  ${r.traffic.padEnd(40)} ${String(r.bytesPerPair).padStart(8)} B/pair  (${r.intervalsPerPair} distinct whole-second intervals over the 6 cells)\n`,
+      );
   }
 }

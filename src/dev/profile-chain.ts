@@ -26,7 +26,9 @@ const arg = (name: string, fallback: string) => {
 
 async function main(): Promise<void> {
   if (args.includes('--help')) {
-    process.stdout.write('usage: node --expose-gc dist/dev/profile-chain.js [--records 300000] [--runs 3] [--no-certain] [--single] [--allocations] [--out test-artifacts/profile]\n');
+    process.stdout.write(
+      'usage: node --expose-gc dist/dev/profile-chain.js [--records 300000] [--runs 3] [--no-certain] [--single] [--allocations] [--out test-artifacts/profile]\n',
+    );
     return;
   }
   const records = Number(arg('records', '300000'));

@@ -56,7 +56,11 @@ export class PartProfiler {
   async start(): Promise<void> {
     if (this.allocations) {
       await this.session.post('HeapProfiler.enable');
-      await this.session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+      await this.session.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never);
     } else {
       await this.session.post('Profiler.enable');
       await this.session.post('Profiler.setSamplingInterval', { interval: 100 });

@@ -65,9 +65,7 @@ export class FrameReader {
     if (this.heldLength > 0) {
       this.append(chunk);
       const ready =
-        this.waitFor === WAIT_NEWLINE
-          ? chunk.indexOf(NL) >= 0 || this.heldLength > this.maxFrameBytes + MAX_DIGITS + 1
-          : this.heldLength >= this.waitFor;
+        this.waitFor === WAIT_NEWLINE ? chunk.indexOf(NL) >= 0 || this.heldLength > this.maxFrameBytes + MAX_DIGITS + 1 : this.heldLength >= this.waitFor;
       if (!ready) return out;
       buf = (this.held as Buffer).subarray(0, this.heldLength);
       this.held = null;

@@ -187,7 +187,15 @@ export class SyslogListener {
     }
     // read in a thread of its own, so the socket is drained while the flow works on a batch
     this.udp = new UdpReader(
-      { host: o.host, port: o.port, receiveBufferBytes: asked, maxFrameBytes: o.maxFrameBytes, maxQueuedLines: o.maxQueuedLines, maxQueuedBytes: o.maxQueuedBytes, script: o.readerThread },
+      {
+        host: o.host,
+        port: o.port,
+        receiveBufferBytes: asked,
+        maxFrameBytes: o.maxFrameBytes,
+        maxQueuedLines: o.maxQueuedLines,
+        maxQueuedBytes: o.maxQueuedBytes,
+        script: o.readerThread,
+      },
       this.counters,
       this.sink,
     );

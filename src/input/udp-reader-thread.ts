@@ -83,7 +83,10 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
     Atomics.add(shared, 2, chunk.bytes);
     port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
   };
-  const socket = dgram.createSocket({ type: isIPv6(data.host) ? 'udp6' : 'udp4', recvBufferSize: data.receiveBufferBytes > 0 ? data.receiveBufferBytes : undefined });
+  const socket = dgram.createSocket({
+    type: isIPv6(data.host) ? 'udp6' : 'udp4',
+    recvBufferSize: data.receiveBufferBytes > 0 ? data.receiveBufferBytes : undefined,
+  });
   const napCell = new Int32Array(new SharedArrayBuffer(4));
   // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below
   let napping: NodeJS.Immediate | null = null;

@@ -64,7 +64,8 @@ export = function register(RED: NodeAPI): void {
       // an empty alert is no alert: nothing is sent (an e-mail node would complain, a webhook post nothing)
       if (rows.length === 0) return done();
       const bad = rows.find((r) => !isRecord(r));
-      if (bad !== undefined) return done(new Error(`msg.payload must be an alert row or an array of rows, not ${typeof bad === 'string' ? `"${bad.slice(0, 40)}"` : typeof bad}`));
+      if (bad !== undefined)
+        return done(new Error(`msg.payload must be an alert row or an array of rows, not ${typeof bad === 'string' ? `"${bad.slice(0, 40)}"` : typeof bad}`));
       const rule = (msg as { rule?: RuleInfo }).rule;
       const options: FormatOptions = {
         ...base,

@@ -45,7 +45,8 @@ export = function register(RED: NodeAPI): void {
       return {
         fill: c.dropped > 0 ? 'red' : c.fullRefusals > 0 || rejected > 0 ? 'yellow' : connected ? 'green' : 'grey',
         shape: 'dot',
-        text: `${compact(c.records)} records → ${nats.stream} (${nats.partitions})${full}${dropped}` + (c.pending > 0 ? ` · ${compact(c.pending)} waiting` : ''),
+        text:
+          `${compact(c.records)} records → ${nats.stream} (${nats.partitions})${full}${dropped}` + (c.pending > 0 ? ` · ${compact(c.pending)} waiting` : ''),
       };
     });
     const ready: Promise<StreamPublisher> = (async () => {
@@ -76,7 +77,10 @@ export = function register(RED: NodeAPI): void {
           const control = incoming.control ? p.publishControl(incoming) : Promise.resolve();
           const [{ invalid }] = await Promise.all([published, control]);
           rejected += invalid.length;
-          const error = summariseErrors(invalid.map((v) => new RecordError('record', v, 'is not an object')), incoming.records.length);
+          const error = summariseErrors(
+            invalid.map((v) => new RecordError('record', v, 'is not an object')),
+            incoming.records.length,
+          );
           if (error) this.error(error, msg);
           send(msg);
           if (incoming.control) status.now();

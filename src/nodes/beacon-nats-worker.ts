@@ -61,7 +61,9 @@ export = function register(RED: NodeAPI): void {
       return {
         fill: failed > 0 ? 'red' : lag.length === 0 ? 'grey' : 'green',
         shape: 'dot',
-        text: `${held} of ${nats?.partitions} · ${worker.workers.length} worker(s) · lag ${compact(pending)} msg · ${compact(alerts)} alerts` + (failed ? ` · ${failed} cannot resume` : ''),
+        text:
+          `${held} of ${nats?.partitions} · ${worker.workers.length} worker(s) · lag ${compact(pending)} msg · ${compact(alerts)} alerts` +
+          (failed ? ` · ${failed} cannot resume` : ''),
       };
     });
     try {

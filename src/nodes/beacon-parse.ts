@@ -93,7 +93,9 @@ export = function register(RED: NodeAPI): void {
       parsed += records.length;
       const base = carried(msg);
       const out1: NodeMessage[] = batch
-        ? records.length ? [{ ...base, payload: records } as NodeMessage] : []
+        ? records.length
+          ? [{ ...base, payload: records } as NodeMessage]
+          : []
         : records.map((r) => ({ ...base, payload: r }) as NodeMessage);
       if (control) {
         delete msg.payload;

@@ -50,7 +50,10 @@ function splitHandler(p: Partitioner, keyFields: string[], count: number): Handl
     }
     sendEach(send, [out]);
     counts.rejected += invalid.length;
-    const error = summariseErrors(invalid.map((v) => new RecordError('record', v, 'is not an object')), incoming.records.length);
+    const error = summariseErrors(
+      invalid.map((v) => new RecordError('record', v, 'is not an object')),
+      incoming.records.length,
+    );
     if (error) node.error(error, errorMessage(msg, error));
     p.finish(incoming.control, done);
   };

@@ -23,7 +23,11 @@ export = function register(RED: NodeAPI): void {
       status: (r) => {
         const t = r.table;
         const c = r.counts;
-        return { fill: 'green', shape: 'dot', text: `${compact(t.addresses)} addresses · named ${compact(c.annotated)} of ${compact(c.annotated + c.unknown)} · evicted ${compact(t.counts.evictions)}` };
+        return {
+          fill: 'green',
+          shape: 'dot',
+          text: `${compact(t.addresses)} addresses · named ${compact(c.annotated)} of ${compact(c.annotated + c.unknown)} · evicted ${compact(t.counts.evictions)}`,
+        };
       },
       reset: (r) => r.reset(),
       handle: (r, incoming) => {

@@ -78,7 +78,9 @@ export = function register(RED: NodeAPI): void {
             const notify = part === fresh;
             // what decided, for formatters (beacon-format) that word the alert's "why"
             const rule = { name: stage.title, method: stage.options.method ?? 'kql', thresholds: thresholdTexts(stage.options) };
-            out.push(part.length === rows.length ? Object.assign(m, { payload, topic, notify, rule }) : ({ ...m, payload, topic, notify, rule } as NodeMessage));
+            out.push(
+              part.length === rows.length ? Object.assign(m, { payload, topic, notify, rule }) : ({ ...m, payload, topic, notify, rule } as NodeMessage),
+            );
           }
         }
         messages[0] = out.length > 0 ? out : null;

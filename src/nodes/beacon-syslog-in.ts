@@ -109,7 +109,11 @@ export = function register(RED: NodeAPI): void {
       (started) => {
         for (const w of started.warnings) node.warn(w);
         const priority =
-          started.readerPriority === undefined ? '' : started.readerPriority === null ? ' (reader thread at normal priority: raising it needs CAP_SYS_NICE)' : ` (reader thread at nice ${started.readerPriority})`;
+          started.readerPriority === undefined
+            ? ''
+            : started.readerPriority === null
+              ? ' (reader thread at normal priority: raising it needs CAP_SYS_NICE)'
+              : ` (reader thread at nice ${started.readerPriority})`;
         node.log(`listening on ${s.transport} ${started.address}:${started.port}${priority}`);
         showStatus();
       },
@@ -137,7 +141,10 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       clearInterval(ticker);
       node.status({});
-      ingest.close().then(() => done(), () => done());
+      ingest.close().then(
+        () => done(),
+        () => done(),
+      );
     });
   }
   RED.nodes.registerType('beacon-syslog-in', BeaconSyslogIn);

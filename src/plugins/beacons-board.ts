@@ -70,7 +70,8 @@ interface Tracked {
  * row not in the scorer's column order (its group fields are read from that
  * order otherwise).
  */
-const NOT_GROUP = /^(TimeGenerated|timestamp|MostFrequent|TotalEvents|Total\w+Bytes|BeaconPercent|Score|\w+Score|Median|AlertClass|ConnectionsPerHour|FailedThresholds|Suppressed|PatternSince|PatternHours|Final|AsOf|Notify|AlertId|DestinationSources|histogram|SubBinCounts|ByteCounts|PValue|Period\w*|\w+CustomEntity)/;
+const NOT_GROUP =
+  /^(TimeGenerated|timestamp|MostFrequent|TotalEvents|Total\w+Bytes|BeaconPercent|Score|\w+Score|Median|AlertClass|ConnectionsPerHour|FailedThresholds|Suppressed|PatternSince|PatternHours|Final|AsOf|Notify|AlertId|DestinationSources|histogram|SubBinCounts|ByteCounts|PValue|Period\w*|\w+CustomEntity)/;
 
 /** Which state wins when a group's bins disagree. */
 const RANK: Record<State, number> = { alert: 3, suppressed: 2, near: 1 };
@@ -114,7 +115,11 @@ export class BeaconsBoard {
   private readonly groups = new Map<string, Tracked>();
   private seq = 0;
 
-  constructor(readonly maxGroups = 200, readonly maxBins = 48, readonly maxDeltas = 60) {}
+  constructor(
+    readonly maxGroups = 200,
+    readonly maxBins = 48,
+    readonly maxDeltas = 60,
+  ) {}
 
   /**
    * One row from a scorer's output (port 0: alerts, port 1: below threshold); true when the board
@@ -178,7 +183,18 @@ export class BeaconsBoard {
     for (const g of this.groups.values()) {
       const [bin, best] = strongest(g) as [string, BinRow];
       const timeline = [...g.bins].map(([b, r]) => [b, r.events] as [string, number]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      out.push({ key: g.key, scorer: g.scorer, fields: g.fields, state: best.state as State, bin, ...best.figures, firstSeen: g.firstSeen, lastSeen: g.lastSeen, timeline, seq: g.seq });
+      out.push({
+        key: g.key,
+        scorer: g.scorer,
+        fields: g.fields,
+        state: best.state as State,
+        bin,
+        ...best.figures,
+        firstSeen: g.firstSeen,
+        lastSeen: g.lastSeen,
+        timeline,
+        seq: g.seq,
+      });
     }
     return out.reverse();
   }
@@ -197,7 +213,14 @@ function strongest(group: Tracked): [string, BinRow] | null {
 /** The histogram's largest bars, by delta: `{delta: count}` or `[[delta, count]]`. */
 function histogramOf(h: unknown, max: number): [number, number][] {
   let pairs: [number, number][] = [];
-  if (Array.isArray(h)) pairs = h.map((p) => (Array.isArray(p) ? [num(p[0]), num(p[1])] : [null, null])).filter((p): p is [number, number] => p[0] !== null && p[1] !== null);
-  else if (h && typeof h === 'object') pairs = Object.entries(h).map(([d, c]) => [num(d), num(c)]).filter((p): p is [number, number] => p[0] !== null && p[1] !== null);
-  return pairs.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, max).sort((a, b) => a[0] - b[0]);
+  if (Array.isArray(h))
+    pairs = h.map((p) => (Array.isArray(p) ? [num(p[0]), num(p[1])] : [null, null])).filter((p): p is [number, number] => p[0] !== null && p[1] !== null);
+  else if (h && typeof h === 'object')
+    pairs = Object.entries(h)
+      .map(([d, c]) => [num(d), num(c)])
+      .filter((p): p is [number, number] => p[0] !== null && p[1] !== null);
+  return pairs
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, max)
+    .sort((a, b) => a[0] - b[0]);
 }

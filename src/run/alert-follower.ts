@@ -5,7 +5,13 @@ import { alertSubject } from '../core/alert/text';
 /** One readable line per alert row written by the example flows: the same text as the e-mail subject. */
 export function describeAlert(file: string, row: Record<string, unknown>): string {
   const name = path.basename(file);
-  const rule = name.includes('paloalto') ? 'Palo Alto' : name.includes('zeek') || name.includes('scaleout') ? 'Zeek WireData' : name.includes('hunt') ? 'hunt' : 'WireData';
+  const rule = name.includes('paloalto')
+    ? 'Palo Alto'
+    : name.includes('zeek') || name.includes('scaleout')
+      ? 'Zeek WireData'
+      : name.includes('hunt')
+        ? 'hunt'
+        : 'WireData';
   const early = row.Final === false ? ` (early, as of ${String(row.AsOf)})` : '';
   return `ALERT [${rule}]${early} ${alertSubject(row)}`;
 }
@@ -53,7 +59,10 @@ export class AlertFollower {
       if (end <= start) continue;
       this.offsets.set(file, end);
       const prefix = this.label(file) ? `${this.label(file)}: ` : '';
-      for (const line of text.slice(start, end).split('\n').filter((l) => l.trim())) {
+      for (const line of text
+        .slice(start, end)
+        .split('\n')
+        .filter((l) => l.trim())) {
         let rows: unknown[];
         try {
           rows = [].concat(JSON.parse(line));

@@ -35,7 +35,8 @@ export function readExample(file: string): Array<Record<string, unknown>> {
 
 /** P partitions as N contiguous ranges, as even as can be: 12 over 3 → 0-3, 4-7, 8-11. */
 export function partitionRanges(partitions: number, workers: number): string[] {
-  if (!Number.isInteger(workers) || workers < 1 || workers > partitions) throw new Error(`need 1 to ${partitions} workers (one partition at least each), not ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1 || workers > partitions)
+    throw new Error(`need 1 to ${partitions} workers (one partition at least each), not ${workers}`);
   const ranges: string[] = [];
   let start = 0;
   for (let w = 0; w < workers; w++) {

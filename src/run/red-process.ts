@@ -43,7 +43,10 @@ export class RedProcess {
       logging: { console: { level: 'info', metrics: false, audit: false } },
       ...(o.fileStore ? { contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem', config: { cache: false } } } } : {}),
     };
-    fs.writeFileSync(path.join(o.userDir, 'settings.js'), `// written by netbeacon's cluster launcher; rewritten on each start\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`);
+    fs.writeFileSync(
+      path.join(o.userDir, 'settings.js'),
+      `// written by netbeacon's cluster launcher; rewritten on each start\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`,
+    );
     fs.writeFileSync(path.join(o.userDir, 'flows.json'), JSON.stringify(o.flows, null, 2));
   }
 
@@ -73,7 +76,14 @@ export class RedProcess {
     const take = (d: Buffer) => {
       const text = d.toString();
       this.log += text;
-      if (this.o.echo) process.stdout.write(text.split('\n').filter(Boolean).map((l) => `[${this.o.name}] ${l}\n`).join(''));
+      if (this.o.echo)
+        process.stdout.write(
+          text
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => `[${this.o.name}] ${l}\n`)
+            .join(''),
+        );
     };
     child.stdout?.on('data', take);
     child.stderr?.on('data', take);

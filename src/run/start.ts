@@ -79,7 +79,10 @@ module.exports = {
 function writeFlows(userDir: string, live: boolean): string[] {
   const flows: Array<Record<string, unknown>> = [];
   // the scale-out flows need a broker and their environment: `npm run cluster` runs them
-  for (const name of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json') && !f.startsWith('Scale-out')).sort()) {
+  for (const name of fs
+    .readdirSync(path.join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.json') && !f.startsWith('Scale-out'))
+    .sort()) {
     const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Array<Record<string, unknown>>;
     if (!live && nodes.some((n) => n.type === 'udp in' || n.type === 'tcp in' || n.type === 'beacon-syslog-in')) continue;
     flows.push(...nodes);
@@ -96,8 +99,9 @@ function writeFlows(userDir: string, live: boolean): string[] {
 function resetUserDir(userDir: string): void {
   if (!fs.existsSync(userDir)) return;
   const entries = fs.readdirSync(userDir).sort();
-  const ours = entries.includes(USER_DIR_MARKER) || (fs.existsSync(path.join(userDir, 'settings.js')) &&
-    fs.readFileSync(path.join(userDir, 'settings.js'), 'utf8').startsWith(OLD_SETTINGS_HEADER));
+  const ours =
+    entries.includes(USER_DIR_MARKER) ||
+    (fs.existsSync(path.join(userDir, 'settings.js')) && fs.readFileSync(path.join(userDir, 'settings.js'), 'utf8').startsWith(OLD_SETTINGS_HEADER));
   if (!ours && entries.length > 0) {
     process.stderr.write(`netbeacon: --reset: ${userDir} was not made by npm start (no ${USER_DIR_MARKER}); nothing removed, remove it yourself\n`);
     process.exit(2);
@@ -137,7 +141,8 @@ function prepareUserDir(options: Options): { settings: string; replays: string[]
   kept.push(...ALERT_FILES.filter((f) => fs.existsSync(path.join(dir, f))));
   fs.writeFileSync(path.join(dir, USER_DIR_MARKER), `${JSON.stringify({ seededBy: PACKAGE_NAME, checkout: ROOT }, null, 2)}\n`);
   if (kept.length) process.stdout.write(`netbeacon: keeping ${kept.join(', ')} in ${dir} (npm start -- --reset starts afresh)\n`);
-  if (kept.includes('flows.json') && options.live) process.stdout.write('netbeacon: --live seeds the live examples only into new flows: add them with Import ▸ Examples, or --reset\n');
+  if (kept.includes('flows.json') && options.live)
+    process.stdout.write('netbeacon: --live seeds the live examples only into new flows: add them with Import ▸ Examples, or --reset\n');
   return { settings, replays };
 }
 
@@ -145,7 +150,8 @@ function prepareUserDir(options: Options): { settings: string; replays: string[]
 async function replay(port: number, ids: string[]): Promise<void> {
   for (const id of ids) {
     const res = await fetch(`http://127.0.0.1:${port}/inject/${id}`, { method: 'POST' }).catch((err: Error) => err);
-    if (res instanceof Error || !res.ok) process.stderr.write(`netbeacon: could not start the replay ${id}: ${res instanceof Error ? res.message : res.status}\n`);
+    if (res instanceof Error || !res.ok)
+      process.stderr.write(`netbeacon: could not start the replay ${id}: ${res instanceof Error ? res.message : res.status}\n`);
   }
 }
 

@@ -163,7 +163,10 @@ export class StreamCluster {
       if (!s) return `worker ${i + 1}: no status yet`;
       const behind = s.partitions.reduce((a, p) => a + p.pending, 0);
       const failed = s.partitions.filter((p) => p.failed).length;
-      return `worker ${i + 1}: ${s.partitions.length} partition(s) [${s.partitions.map((p) => p.partition).join(',')}], ${behind} message(s) behind` + (failed ? `, ${failed} cannot resume` : '');
+      return (
+        `worker ${i + 1}: ${s.partitions.length} partition(s) [${s.partitions.map((p) => p.partition).join(',')}], ${behind} message(s) behind` +
+        (failed ? `, ${failed} cannot resume` : '')
+      );
     });
   }
 
@@ -238,7 +241,8 @@ export async function streamMain(argv: string[]): Promise<void> {
     if (!w) return answer(404, `no worker ${m[1]} (1 to ${cluster.workers.length})`);
     const act = m[2] === 'stop' ? w.stop() : m[2] === 'kill' ? w.kill() : cluster.startWorker(i);
     act.then(
-      () => answer(200, `worker ${m[1]}: ${m[2] === 'start' ? 'started' : m[2] === 'stop' ? 'stopped (SIGTERM: checkpointed and released)' : 'killed (SIGKILL)'}`),
+      () =>
+        answer(200, `worker ${m[1]}: ${m[2] === 'start' ? 'started' : m[2] === 'stop' ? 'stopped (SIGTERM: checkpointed and released)' : 'killed (SIGKILL)'}`),
       (err: Error) => answer(500, err.message),
     );
   });
@@ -278,5 +282,13 @@ export async function streamMain(argv: string[]): Promise<void> {
   }, 5000);
   lagTimer.unref();
   cluster.ingest.onExit(() => !stopping && void stop(`the ingest exited:\n${cluster.ingest.log.slice(-1500)}`, 1));
-  cluster.workers.forEach((w, i) => w.onExit(() => !stopping && process.stdout.write(`netbeacon: worker ${i + 1} exited; its partitions are taken over by the others within the lease time (npm run cluster -- start-worker ${i + 1})\n`)));
+  cluster.workers.forEach((w, i) =>
+    w.onExit(
+      () =>
+        !stopping &&
+        process.stdout.write(
+          `netbeacon: worker ${i + 1} exited; its partitions are taken over by the others within the lease time (npm run cluster -- start-worker ${i + 1})\n`,
+        ),
+    ),
+  );
 }

@@ -39,7 +39,13 @@ export const USER_DIR_MARKER = '.netbeacon-user-dir';
  * never runs its `prepare` script (a rebuild of the checkout).
  */
 export function seedManifest(userDir: string): void {
-  const manifest = { name: 'netbeacon-node-red-data', description: "Node-RED user directory of netbeacon's npm start", version: '0.0.0', private: true, dependencies: {} };
+  const manifest = {
+    name: 'netbeacon-node-red-data',
+    description: "Node-RED user directory of netbeacon's npm start",
+    version: '0.0.0',
+    private: true,
+    dependencies: {},
+  };
   fs.writeFileSync(path.join(userDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 

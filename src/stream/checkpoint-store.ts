@@ -44,8 +44,10 @@ export class CheckpointStore<S> {
       throw err;
     }
     const saved = JSON.parse(text) as PartitionCheckpoint<S>;
-    if (saved?.format !== 'netbeacon-partition-checkpoint' || saved.version !== 1) throw new Error(`${this.file(partition)} is not a partition checkpoint of this version`);
-    if (saved.stream !== this.stream || saved.partition !== partition) throw new Error(`${this.file(partition)} belongs to ${saved.stream} partition ${saved.partition}`);
+    if (saved?.format !== 'netbeacon-partition-checkpoint' || saved.version !== 1)
+      throw new Error(`${this.file(partition)} is not a partition checkpoint of this version`);
+    if (saved.stream !== this.stream || saved.partition !== partition)
+      throw new Error(`${this.file(partition)} belongs to ${saved.stream} partition ${saved.partition}`);
     return saved;
   }
 

@@ -36,7 +36,9 @@ const workerKey = (id: string): string => `w.${id}`;
 
 /** A worker id usable in a KV key: letters, digits, - and _ (others become _). */
 export function safeWorkerId(id: string): string {
-  const safe = String(id ?? '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+  const safe = String(id ?? '')
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, 64);
   if (!safe) throw new Error('worker id is empty');
   return safe;
 }

@@ -85,7 +85,10 @@ export class StreamPublisher {
       this.counts.pending--;
       if (this.tails.get(partition) === tail) this.tails.delete(partition);
     });
-    this.tails.set(partition, tail.catch(() => undefined));
+    this.tails.set(
+      partition,
+      tail.catch(() => undefined),
+    );
     return tail;
   }
 

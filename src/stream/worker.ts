@@ -188,7 +188,9 @@ export class StreamWorker {
       }
     } catch (err) {
       // held but not read: starting it empty would count its keys' events again from the stream's start
-      owned.failed = new Error(`partition ${p}: its checkpoint cannot be read (${(err as Error).message}); it is not read until the file is repaired or deleted`);
+      owned.failed = new Error(
+        `partition ${p}: its checkpoint cannot be read (${(err as Error).message}); it is not read until the file is repaired or deleted`,
+      );
       this.sink.error(owned.failed, p);
       this.sink.changed?.();
       return;
@@ -197,7 +199,8 @@ export class StreamWorker {
     owned.reader = reader;
     try {
       const { missingBefore } = await reader.start();
-      if (missingBefore > 0) this.sink.warn(`partition ${p} has no checkpoint and the stream no longer holds its first ${missingBefore} message(s): starting at the first one kept`);
+      if (missingBefore > 0)
+        this.sink.warn(`partition ${p} has no checkpoint and the stream no longer holds its first ${missingBefore} message(s): starting at the first one kept`);
     } catch (err) {
       owned.failed = err as Error;
       this.sink.error(err as Error, p);
@@ -284,7 +287,13 @@ export class StreamWorker {
     if (!owned || owned.failed) return;
     if (!this.leases?.holds(p, owned.lease.epoch)) return;
     try {
-      const ok = this.store.save({ partition: p, epoch: owned.lease.epoch, lastSeq: owned.lastSeq, settings: this.settingsText, state: owned.chain.snapshot() });
+      const ok = this.store.save({
+        partition: p,
+        epoch: owned.lease.epoch,
+        lastSeq: owned.lastSeq,
+        settings: this.settingsText,
+        state: owned.chain.snapshot(),
+      });
       if (ok) this.counts.checkpoints++;
       else this.counts.refusedCheckpoints++;
     } catch (err) {

@@ -37,7 +37,9 @@ export function numberOption(args: Map<string, string[]>, name: string, fallback
   if (text === undefined) return fallback;
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min}${max === Infinity ? ' up' : ` to ${max}`}, not ${JSON.stringify(text.slice(0, 30))}`);
+    throw new UsageError(
+      `--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min}${max === Infinity ? ' up' : ` to ${max}`}, not ${JSON.stringify(text.slice(0, 30))}`,
+    );
   }
   return n;
 }

@@ -40,8 +40,16 @@ function main(argv: string[]): void {
       throw new UsageError(`--beacon must be SRC,DST,PORT,PERIOD[,JITTER], not ${JSON.stringify(spec.slice(0, 60))}`);
     }
     return {
-      src, dst, port: Number(port), periodSeconds: Number(period), jitter: Number(jitter), jitterMode: 'one-sided',
-      startOffsetSeconds: 0, durationSeconds: options.hours * 3600, sentBytes: 400, receivedBytes: 800,
+      src,
+      dst,
+      port: Number(port),
+      periodSeconds: Number(period),
+      jitter: Number(jitter),
+      jitterMode: 'one-sided',
+      startOffsetSeconds: 0,
+      durationSeconds: options.hours * 3600,
+      sentBytes: 400,
+      receivedBytes: 800,
     };
   });
   if (beacons.length) options.beacons = [...options.beacons, ...beacons];

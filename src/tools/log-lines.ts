@@ -60,20 +60,41 @@ export function panosCef(c: Connection, subtype: string, header: 'rfc5424' | 'rf
   const sec = Math.floor(c.t);
   const product = c.vendor === 'Palo Alto Networks' ? 'PAN-OS' : 'FortiGate';
   const ext = [
-    `rt=${cefTime(sec)}`, 'deviceExternalId=013201027985', `src=${c.src}`, `dst=${c.dst ?? ''}`,
-    'sourceTranslatedAddress=0.0.0.0', 'destinationTranslatedAddress=0.0.0.0', 'cs1Label=Rule', `cs1=${cefEscape('allow web = any')}`,
-    `suser=${cefEscape(c.user)}`, 'duser=', 'app=ssl', 'cs3Label=Virtual System', 'cs3=vsys1',
-    'cn1Label=SessionID', `cn1=${Math.floor(c.t * 7) % 1000000}`, 'cnt=1',
-    `spt=${c.srcPort ?? ''}`, `dpt=${c.dstPort ?? ''}`, `proto=${c.proto}`, 'act=allow',
-    `in=${c.sent ?? ''}`, `out=${c.received ?? ''}`, `start=${cefTime(sec)}`, `dvchost=${c.device}`,
+    `rt=${cefTime(sec)}`,
+    'deviceExternalId=013201027985',
+    `src=${c.src}`,
+    `dst=${c.dst ?? ''}`,
+    'sourceTranslatedAddress=0.0.0.0',
+    'destinationTranslatedAddress=0.0.0.0',
+    'cs1Label=Rule',
+    `cs1=${cefEscape('allow web = any')}`,
+    `suser=${cefEscape(c.user)}`,
+    'duser=',
+    'app=ssl',
+    'cs3Label=Virtual System',
+    'cs3=vsys1',
+    'cn1Label=SessionID',
+    `cn1=${Math.floor(c.t * 7) % 1000000}`,
+    'cnt=1',
+    `spt=${c.srcPort ?? ''}`,
+    `dpt=${c.dstPort ?? ''}`,
+    `proto=${c.proto}`,
+    'act=allow',
+    `in=${c.sent ?? ''}`,
+    `out=${c.received ?? ''}`,
+    `start=${cefTime(sec)}`,
+    `dvchost=${c.device}`,
   ].join(' ');
   const line = `${header === 'rfc5424' ? rfc5424Header(sec, c.device) : bsdHeader(sec, c.device)}CEF:0|${c.vendor}|${product}|10.1.11|${subtype}|${c.activity}|1|${ext}`;
   // Microsoft's CEF mapping: in (bytes_sent) → ReceivedBytes, out → SentBytes; PAN-OS CEF has no suid
   return {
     line,
     record: cslRecord(c, sec, subtype, {
-      DeviceName: c.device, SourceUserID: '', DestinationPort: c.dstPort ?? undefined,
-      ReceivedBytes: c.sent ?? undefined, SentBytes: c.received ?? undefined,
+      DeviceName: c.device,
+      SourceUserID: '',
+      DestinationPort: c.dstPort ?? undefined,
+      ReceivedBytes: c.sent ?? undefined,
+      SentBytes: c.received ?? undefined,
     }),
   };
 }
@@ -82,14 +103,51 @@ export function panosCef(c: Connection, subtype: string, header: 'rfc5424' | 'rf
 export function panosCsv(c: Connection, subtype: string, header: 'rfc5424' | 'rfc3164'): RenderedLine {
   const sec = Math.floor(c.t);
   const f: string[] = new Array(60).fill('');
-  f[0] = '1'; f[1] = panosTime(sec); f[2] = '012801096514'; f[3] = c.activity; f[4] = subtype; f[5] = '2049';
-  f[6] = panosTime(sec); f[7] = c.src; f[8] = c.dst ?? ''; f[9] = '0.0.0.0'; f[10] = '0.0.0.0';
-  f[11] = 'allow, outbound web'; f[12] = c.user; f[14] = 'ssl'; f[15] = 'vsys1'; f[16] = 'trust'; f[17] = 'untrust';
-  f[18] = 'ethernet1/2'; f[19] = 'ethernet1/1'; f[20] = 'forward'; f[21] = panosTime(sec); f[22] = String(Math.floor(c.t * 7) % 1000000);
-  f[23] = '1'; f[24] = String(c.srcPort ?? ''); f[25] = String(c.dstPort ?? ''); f[26] = '0'; f[27] = '0'; f[28] = '0x400053';
-  f[29] = c.proto; f[30] = 'allow'; f[31] = String((c.sent ?? 0) + (c.received ?? 0)); f[32] = String(c.sent ?? ''); f[33] = String(c.received ?? '');
-  f[34] = '10'; f[35] = panosTime(sec); f[36] = '0'; f[37] = 'computer-and-internet-info'; f[39] = '7022390495259151731'; f[40] = '0x0';
-  f[41] = '10.0.0.0-10.255.255.255'; f[42] = 'United States'; f[44] = '5'; f[45] = '5'; f[46] = 'tcp-fin'; f[52] = c.device;
+  f[0] = '1';
+  f[1] = panosTime(sec);
+  f[2] = '012801096514';
+  f[3] = c.activity;
+  f[4] = subtype;
+  f[5] = '2049';
+  f[6] = panosTime(sec);
+  f[7] = c.src;
+  f[8] = c.dst ?? '';
+  f[9] = '0.0.0.0';
+  f[10] = '0.0.0.0';
+  f[11] = 'allow, outbound web';
+  f[12] = c.user;
+  f[14] = 'ssl';
+  f[15] = 'vsys1';
+  f[16] = 'trust';
+  f[17] = 'untrust';
+  f[18] = 'ethernet1/2';
+  f[19] = 'ethernet1/1';
+  f[20] = 'forward';
+  f[21] = panosTime(sec);
+  f[22] = String(Math.floor(c.t * 7) % 1000000);
+  f[23] = '1';
+  f[24] = String(c.srcPort ?? '');
+  f[25] = String(c.dstPort ?? '');
+  f[26] = '0';
+  f[27] = '0';
+  f[28] = '0x400053';
+  f[29] = c.proto;
+  f[30] = 'allow';
+  f[31] = String((c.sent ?? 0) + (c.received ?? 0));
+  f[32] = String(c.sent ?? '');
+  f[33] = String(c.received ?? '');
+  f[34] = '10';
+  f[35] = panosTime(sec);
+  f[36] = '0';
+  f[37] = 'computer-and-internet-info';
+  f[39] = '7022390495259151731';
+  f[40] = '0x0';
+  f[41] = '10.0.0.0-10.255.255.255';
+  f[42] = 'United States';
+  f[44] = '5';
+  f[45] = '5';
+  f[46] = 'tcp-fin';
+  f[52] = c.device;
   const body = f.map(csvField).join(',');
   const line = `${header === 'rfc5424' ? rfc5424Header(sec, c.device) : bsdHeader(sec, c.device)}${body}`;
   // Microsoft's PaloAltoPANOSSyslog parser: srcuser → SourceUserID, bytes_sent → SentBytes, DeviceName = syslog host
@@ -97,8 +155,11 @@ export function panosCsv(c: Connection, subtype: string, header: 'rfc5424' | 'rf
     line,
     record: {
       ...cslRecord(c, sec, subtype, {
-        DeviceName: c.device, SourceUserID: c.user, DestinationPort: c.dstPort ?? undefined,
-        SentBytes: c.sent ?? undefined, ReceivedBytes: c.received ?? undefined,
+        DeviceName: c.device,
+        SourceUserID: c.user,
+        DestinationPort: c.dstPort ?? undefined,
+        SentBytes: c.sent ?? undefined,
+        ReceivedBytes: c.received ?? undefined,
       }),
       DeviceVendor: 'Palo Alto Networks',
     },
@@ -114,28 +175,61 @@ function zeekTs(t: number): string {
 function wireDataRecord(c: Connection): Record<string, unknown> {
   const r: Record<string, unknown> = {
     TimeGenerated: isoTicks(c.t),
-    LocalIP: c.src, LocalPortNumber: c.srcPort ?? undefined, RemoteIP: c.dst ?? undefined, RemotePortNumber: c.dstPort ?? undefined,
-    SentBytes: c.sent ?? undefined, ReceivedBytes: c.received ?? undefined,
+    LocalIP: c.src,
+    LocalPortNumber: c.srcPort ?? undefined,
+    RemoteIP: c.dst ?? undefined,
+    RemotePortNumber: c.dstPort ?? undefined,
+    SentBytes: c.sent ?? undefined,
+    ReceivedBytes: c.received ?? undefined,
   };
   for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
   return r;
 }
 
 export function zeekTsvHeader(): string[] {
-  return ['#separator \\x09', '#set_separator\t,', '#empty_field\t(empty)', '#unset_field\t-', '#path\tconn', `#fields\t${ZEEK_FIELDS.join('\t')}`,
-    '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring'];
+  return [
+    '#separator \\x09',
+    '#set_separator\t,',
+    '#empty_field\t(empty)',
+    '#unset_field\t-',
+    '#path\tconn',
+    `#fields\t${ZEEK_FIELDS.join('\t')}`,
+    '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring',
+  ];
 }
 
 export function zeekTsv(c: Connection, rnd: Random): RenderedLine {
   const v = (x: unknown) => (x === null || x === undefined || x === '' ? '-' : String(x));
-  const values = [zeekTs(c.t), `C${rnd.int(1e8, 9e8)}`, c.src, v(c.srcPort), v(c.dst), v(c.dstPort), c.proto, rnd.pick(['ssl', 'http', '-']),
-    (rnd.next() * 2).toFixed(6), v(c.sent), v(c.received), 'SF'];
+  const values = [
+    zeekTs(c.t),
+    `C${rnd.int(1e8, 9e8)}`,
+    c.src,
+    v(c.srcPort),
+    v(c.dst),
+    v(c.dstPort),
+    c.proto,
+    rnd.pick(['ssl', 'http', '-']),
+    (rnd.next() * 2).toFixed(6),
+    v(c.sent),
+    v(c.received),
+    'SF',
+  ];
   return { line: values.join('\t'), record: wireDataRecord(c) };
 }
 
 export function zeekJson(c: Connection, rnd: Random): RenderedLine {
-  const o: Record<string, unknown> = { ts: Number(zeekTs(c.t)), uid: `C${rnd.int(1e8, 9e8)}`, 'id.orig_h': c.src, 'id.orig_p': c.srcPort,
-    'id.resp_h': c.dst, 'id.resp_p': c.dstPort, proto: c.proto, orig_bytes: c.sent, resp_bytes: c.received, conn_state: 'SF' };
+  const o: Record<string, unknown> = {
+    ts: Number(zeekTs(c.t)),
+    uid: `C${rnd.int(1e8, 9e8)}`,
+    'id.orig_h': c.src,
+    'id.orig_p': c.srcPort,
+    'id.resp_h': c.dst,
+    'id.resp_p': c.dstPort,
+    proto: c.proto,
+    orig_bytes: c.sent,
+    resp_bytes: c.received,
+    conn_state: 'SF',
+  };
   for (const k of Object.keys(o)) if (o[k] === null || o[k] === undefined || o[k] === '') delete o[k];
   // JSON numbers keep ts to microseconds only when written with 6 digits
   const line = JSON.stringify(o).replace(/"ts":[0-9.]+/, `"ts":${zeekTs(c.t)}`);

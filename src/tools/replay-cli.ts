@@ -127,7 +127,9 @@ async function main(argv: string[]): Promise<void> {
   const r = await replay(options);
   const asked = rate > 0 ? `${rate}/s asked` : 'as fast as possible';
   const short = rate > 0 && r.rate < rate * 0.98 ? ` — below the rate asked: this machine's sender reached ${Math.round(r.rate)}/s` : '';
-  process.stdout.write(`sent ${r.sent} lines over ${proto} to ${options.host}:${port} in ${r.seconds.toFixed(2)} s: ${Math.round(r.rate)} lines/s (${asked})${short}\n`);
+  process.stdout.write(
+    `sent ${r.sent} lines over ${proto} to ${options.host}:${port} in ${r.seconds.toFixed(2)} s: ${Math.round(r.rate)} lines/s (${asked})${short}\n`,
+  );
 }
 
 if (require.main === module) runTool('netbeacon-replay', USAGE, main);

@@ -24,6 +24,11 @@ export function writeSampleFiles(dir: string): SampleFiles {
   };
   writeJsonLines(files.wiredata, generateRecords(sampleScenario('wiredata')));
   writeJsonLines(files.csl, generateRecords(sampleScenario('csl')));
-  fs.writeFileSync(files.zeek, generateLines(sampleScenario('wiredata'), 'zeek-tsv').map((l) => l.line).join('\n') + '\n');
+  fs.writeFileSync(
+    files.zeek,
+    generateLines(sampleScenario('wiredata'), 'zeek-tsv')
+      .map((l) => l.line)
+      .join('\n') + '\n',
+  );
   return files;
 }

@@ -31,7 +31,10 @@ const LAYERS = {
 };
 
 function sources(dir) {
-  return fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
 }
 
 /** Every module a file imports or requires: [specifier, resolved path under src or null]. */
@@ -55,7 +58,10 @@ describe('source layers (the dependency rule)', function () {
 
   it('finds the sources and every core folder has a rank', function () {
     files.length.should.be.above(50);
-    const folders = fs.readdirSync(path.join(SRC, 'core'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = fs
+      .readdirSync(path.join(SRC, 'core'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     folders.filter((f) => !(f in CORE_STAGES)).should.eql([], 'a new core folder needs its place in CORE_STAGES');
   });
 
@@ -104,6 +110,8 @@ describe('source layers (the dependency rule)', function () {
     const from = stageOf(path.join('core', 'delta', 'delta.ts'));
     const to = stageOf(path.join('core', 'scorer', 'scorer') + '.ts');
     CORE_STAGES[to].should.be.above(CORE_STAGES[from]);
-    imports(path.join(SRC, 'core', 'histogram', 'histogram.ts')).map(([, t]) => t).should.containEql(path.join('core', 'histogram', 'window-completeness'));
+    imports(path.join(SRC, 'core', 'histogram', 'histogram.ts'))
+      .map(([, t]) => t)
+      .should.containEql(path.join('core', 'histogram', 'window-completeness'));
   });
 });

@@ -23,7 +23,8 @@ describe('the alert e-mail in a real browser (Chromium)', function () {
   const dialogs = [];
   before(async function () {
     if (!requireChromium(this)) return;
-    const find = (example, scorer) => FIXTURE.find((r) => r.example === example && r.scorer === scorer && r.kind === 'alert' && r.row.LocalIP !== '10.0.0.4').row;
+    const find = (example, scorer) =>
+      FIXTURE.find((r) => r.example === example && r.scorer === scorer && r.kind === 'alert' && r.row.LocalIP !== '10.0.0.4').row;
     rows = [
       { ...find('hunt', 'Beacon hunt'), AlertId: 'nb-c2-periodic' },
       find('hunt', 'Beacon hunt (hourly burst)'),

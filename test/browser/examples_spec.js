@@ -13,7 +13,6 @@ const should = require('should');
 const { EditorPage, requireChromium, freePort } = require('./support/editor-page');
 const { exampleFiles } = require('../../dist/dev/complete-examples.js');
 
-
 /** A field-name box per node type, to try the completion on. */
 // field boxes with completion, per node type: what is typed after what the box is set to, the
 // completion picked and what the box then holds (one field, a list, Name=value entries); the
@@ -21,10 +20,22 @@ const { exampleFiles } = require('../../dist/dev/complete-examples.js');
 const single = (box) => ({ box, start: '', typed: 'RemotePort', pick: 'RemotePortNumber', result: 'RemotePortNumber' });
 const list = (box, shot = false) => ({ box, start: 'LocalIP', typed: ', RemotePort', pick: 'RemotePortNumber', result: 'LocalIP, RemotePortNumber', shot });
 const FIELD_BOXES = {
-  'beacon-ip-filter': [single('field'), { box: 'match', start: '', typed: 'Activity=TRAFFIC, DeviceVen', pick: 'DeviceVendor', result: 'Activity=TRAFFIC, DeviceVendor=' }],
+  'beacon-ip-filter': [
+    single('field'),
+    { box: 'match', start: '', typed: 'Activity=TRAFFIC, DeviceVen', pick: 'DeviceVendor', result: 'Activity=TRAFFIC, DeviceVendor=' },
+  ],
   'beacon-delta': [list('keyFields', true)],
   'beacon-histogram': [list('groupFields')],
-  'beacon-scorer': [single('portField'), { box: 'entities', start: '', typed: 'HostCustomEntity=LocalIP, IPCustomEntity=Remote', pick: 'RemoteIP', result: 'HostCustomEntity=LocalIP, IPCustomEntity=RemoteIP' }],
+  'beacon-scorer': [
+    single('portField'),
+    {
+      box: 'entities',
+      start: '',
+      typed: 'HostCustomEntity=LocalIP, IPCustomEntity=Remote',
+      pick: 'RemoteIP',
+      result: 'HostCustomEntity=LocalIP, IPCustomEntity=RemoteIP',
+    },
+  ],
   'beacon-partition': [list('keyFields')],
 };
 
@@ -94,16 +105,32 @@ describe('the examples in a real editor (Chromium)', function () {
 
       // listening inputs on free ports (other tests run beside this one), then Deploy
       const ports = await Promise.all([0, 1, 2].map(() => freePort()));
-      await page.evaluate(({ idList, free }) => {
-        for (const id of idList) {
-          const n = RED.nodes.node(id);
-          if (n && ((n.type === 'tcp in' && n.server === 'server') || n.type === 'udp in')) { n.port = String(free.shift()); n.changed = true; n.dirty = true; }
-        }
-        RED.nodes.dirty(true);
-      }, { idList: ids, free: ports });
+      await page.evaluate(
+        ({ idList, free }) => {
+          for (const id of idList) {
+            const n = RED.nodes.node(id);
+            if (n && ((n.type === 'tcp in' && n.server === 'server') || n.type === 'udp in')) {
+              n.port = String(free.shift());
+              n.changed = true;
+              n.dirty = true;
+            }
+          }
+          RED.nodes.dirty(true);
+        },
+        { idList: ids, free: ports },
+      );
       await editor.deploy();
 
-      const width = await page.evaluate((idList) => Math.max(...idList.map((id) => RED.nodes.node(id)).filter((n) => n && n.w).map((n) => n.x + n.w / 2)), ids);
+      const width = await page.evaluate(
+        (idList) =>
+          Math.max(
+            ...idList
+              .map((id) => RED.nodes.node(id))
+              .filter((n) => n && n.w)
+              .map((n) => n.x + n.w / 2),
+          ),
+        ids,
+      );
       await page.setViewportSize({ width: Math.min(4000, Math.round(width) + 500), height: 900 });
       await editor.screenshot(label);
       await page.setViewportSize({ width: 1600, height: 900 });
@@ -126,11 +153,21 @@ describe('the examples in a real editor (Chromium)', function () {
     for (const id of ours) {
       await editor.editDialog(id);
       // no select opens blank
-      const blank = await page.evaluate(() => $('.red-ui-tray select[id^="node-input-"]').toArray().filter((s) => s.value === '' && $(s).find('option[value=""]').length === 0).map((s) => s.id));
+      const blank = await page.evaluate(() =>
+        $('.red-ui-tray select[id^="node-input-"]')
+          .toArray()
+          .filter((s) => s.value === '' && $(s).find('option[value=""]').length === 0)
+          .map((s) => s.id),
+      );
       should(blank).eql([], `blank selects in ${id}`);
       // every box has a label (a <label for> or an aria-label), shown or collapsed
-      const unlabelled = await page.evaluate(() => $('.red-ui-tray').find('input[id^="node-input-"], select[id^="node-input-"], textarea[id^="node-input-"]').toArray()
-        .filter((el) => el.type !== 'hidden' && el.id !== 'node-input-node-disabled' && !$(`label[for="${el.id}"]`).length && !el.getAttribute('aria-label')).map((el) => el.id));
+      const unlabelled = await page.evaluate(() =>
+        $('.red-ui-tray')
+          .find('input[id^="node-input-"], select[id^="node-input-"], textarea[id^="node-input-"]')
+          .toArray()
+          .filter((el) => el.type !== 'hidden' && el.id !== 'node-input-node-disabled' && !$(`label[for="${el.id}"]`).length && !el.getAttribute('aria-label'))
+          .map((el) => el.id),
+      );
       should(unlabelled).eql([], `unlabelled boxes in ${id}`);
       // the scorer shows the rows of the chosen method only
       if (await page.evaluate((nodeId) => RED.nodes.node(nodeId).type === 'beacon-scorer', id)) {
@@ -201,4 +238,3 @@ describe('the examples in a real editor (Chromium)', function () {
     should(editor.errors).eql([]);
   });
 });
-

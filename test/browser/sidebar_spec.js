@@ -54,7 +54,16 @@ function liveFlow(port) {
   part.push(
     { id: `${z}_http`, type: 'http in', z, url: '/netbeacon-replay-live', method: 'post', x: 100, y: 600, wires: [[`${z}_fn`, `${z}_ok`]] },
     { id: `${z}_ok`, type: 'http response', z, statusCode: '200', x: 300, y: 640, wires: [] },
-    { id: `${z}_fn`, type: 'function', z, func: 'return (msg.payload || {}).reset ? { reset: true } : null;', outputs: 1, x: 300, y: 600, wires: [input.wires[0].slice()] },
+    {
+      id: `${z}_fn`,
+      type: 'function',
+      z,
+      func: 'return (msg.payload || {}).reset ? { reset: true } : null;',
+      outputs: 1,
+      x: 300,
+      y: 600,
+      wires: [input.wires[0].slice()],
+    },
   );
   return part;
 }
@@ -67,7 +76,10 @@ function liveFlow(port) {
  */
 function replayFlow(livePort) {
   const flow = [];
-  for (const [name, suffix] of [['paloalto', ''], [HUNT, '-hunt']]) {
+  for (const [name, suffix] of [
+    ['paloalto', ''],
+    [HUNT, '-hunt'],
+  ]) {
     const part = readExample(name).filter((n) => !['inject', 'file in', 'change', 'json', 'http request', 'file'].includes(n.type));
     const z = part.find((n) => n.type === 'tab').id;
     const entry = readExample(name).find((n) => n.type === 'json').wires[0][0];
@@ -77,7 +89,16 @@ function replayFlow(livePort) {
     part.push(
       { id: id('http'), type: 'http in', z, url: `/netbeacon-replay${suffix}`, method: 'post', x: 100, y: 600, wires: [[id('fn'), id('ok')]] },
       { id: id('ok'), type: 'http response', z, statusCode: '200', x: 300, y: 640, wires: [] },
-      { id: id('fn'), type: 'function', z, func: 'const p = msg.payload || {};\nif (p.flush) return { flush: true };\nif (p.reset) return { reset: true };\nreturn { payload: p.records };', outputs: 1, x: 300, y: 600, wires: [[entry]] },
+      {
+        id: id('fn'),
+        type: 'function',
+        z,
+        func: 'const p = msg.payload || {};\nif (p.flush) return { flush: true };\nif (p.reset) return { reset: true };\nreturn { payload: p.records };',
+        outputs: 1,
+        x: 300,
+        y: 600,
+        wires: [[entry]],
+      },
     );
     flow.push(...part);
   }
@@ -85,7 +106,16 @@ function replayFlow(livePort) {
   const z = flow.find((n) => n.type === 'tab').id;
   flow.push(
     { id: 'rp_rows', type: 'http in', z, url: '/netbeacon-rows', method: 'get', x: 100, y: 800, wires: [['rp_rows_fn']] },
-    { id: 'rp_rows_fn', type: 'function', z, func: "msg.payload = { rows: global.get('netbeaconRows') || [], flushed: global.get('netbeaconFlushed') || [] };\nreturn msg;", outputs: 1, x: 300, y: 800, wires: [['rp_rows_ok']] },
+    {
+      id: 'rp_rows_fn',
+      type: 'function',
+      z,
+      func: "msg.payload = { rows: global.get('netbeaconRows') || [], flushed: global.get('netbeaconFlushed') || [] };\nreturn msg;",
+      outputs: 1,
+      x: 300,
+      y: 800,
+      wires: [['rp_rows_ok']],
+    },
     { id: 'rp_rows_ok', type: 'http response', z, statusCode: '200', x: 500, y: 800, wires: [] },
   );
   return flow;
@@ -122,7 +152,13 @@ function expectedCards(sent, groupFields) {
     const from = alerts.length > 0 ? alerts : held;
     if (from.length === 0) continue;
     const row = from.reduce((a, b) => (b.row.TimeGenerated > a.row.TimeGenerated ? b : a)).row;
-    cards.push({ scorer: g.scorer, label: g.label, state: alerts.length > 0 ? 'alert' : 'suppressed', events: String(row.TotalEvents), suppressed: row.Suppressed || '' });
+    cards.push({
+      scorer: g.scorer,
+      label: g.label,
+      state: alerts.length > 0 ? 'alert' : 'suppressed',
+      events: String(row.TotalEvents),
+      suppressed: row.Suppressed || '',
+    });
   }
   return cards;
 }
@@ -137,14 +173,28 @@ async function boardMatchesRows(editor, flow) {
   const sent = (await (await fetch(`${editor.red.base}/netbeacon-rows`)).json()).rows;
   const expected = expectedCards(sent, groupFieldsByScorer(flow));
   // the board refreshes at most twice a second: wait until it shows as many stated cards as the rows call for
-  await page.waitForFunction((n) => $('.netbeacon-group.netbeacon-alert, .netbeacon-group.netbeacon-suppressed').length === n, expected.length, { timeout: 30000 });
-  const cards = await page.evaluate(() => $('.netbeacon-group').toArray().map((li) => ({
-    scorer: li.getAttribute('data-scorer'),
-    label: $(li).find('.netbeacon-pair').text(),
-    state: $(li).find('.netbeacon-state').text(),
-    events: $(li).find('.netbeacon-figure').filter((_, f) => $(f).find('b').text().trim() === 'events').find('span').text(),
-    suppressed: $(li).find('.netbeacon-figure').filter((_, f) => $(f).find('b').text().trim() === 'suppressed').find('span').text(),
-  })));
+  await page.waitForFunction((n) => $('.netbeacon-group.netbeacon-alert, .netbeacon-group.netbeacon-suppressed').length === n, expected.length, {
+    timeout: 30000,
+  });
+  const cards = await page.evaluate(() =>
+    $('.netbeacon-group')
+      .toArray()
+      .map((li) => ({
+        scorer: li.getAttribute('data-scorer'),
+        label: $(li).find('.netbeacon-pair').text(),
+        state: $(li).find('.netbeacon-state').text(),
+        events: $(li)
+          .find('.netbeacon-figure')
+          .filter((_, f) => $(f).find('b').text().trim() === 'events')
+          .find('span')
+          .text(),
+        suppressed: $(li)
+          .find('.netbeacon-figure')
+          .filter((_, f) => $(f).find('b').text().trim() === 'suppressed')
+          .find('span')
+          .text(),
+      })),
+  );
   // one card per group: no label twice for a scorer
   new Set(cards.map((c) => `${c.scorer} ${c.label}`)).size.should.equal(cards.length);
   const stated = cards.filter((c) => /^(alert|suppressed)/.test(c.state)).map((c) => ({ ...c, state: c.state.split(' ')[0] }));
@@ -171,7 +221,8 @@ describe('the Beacons sidebar in a real editor (Chromium)', function () {
     if (editor) await editor.close();
   });
 
-  const post = (body, suffix = '') => fetch(`${editor.red.base}/netbeacon-replay${suffix}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body, suffix = '') =>
+    fetch(`${editor.red.base}/netbeacon-replay${suffix}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
   it('shows the replayed beacon with its histogram and time line; log strings stay text', async function () {
     const scenario = sampleScenario('csl');
@@ -197,11 +248,19 @@ describe('the Beacons sidebar in a real editor (Chromium)', function () {
     should(await page.evaluate(() => window.__netbeaconPwned)).be.undefined();
     await editor.screenshot('beacons-sidebar', '#red-ui-sidebar');
     // the filter row is whole and on top: not clipped by a footer (4.1) or a split panel (5.0)
-    const hidden = await page.evaluate(() => ['.netbeacon-filter', '.netbeacon-sort', '.netbeacon-count', '.netbeacon-clear'].filter((sel) => {
-      const el = document.querySelector(sel);
-      const r = el.getBoundingClientRect();
-      return !(r.height > 0 && [[r.left + 2, r.top + 2], [r.right - 2, r.bottom - 2]].every(([x, y]) => el.contains(document.elementFromPoint(x, y))));
-    }));
+    const hidden = await page.evaluate(() =>
+      ['.netbeacon-filter', '.netbeacon-sort', '.netbeacon-count', '.netbeacon-clear'].filter((sel) => {
+        const el = document.querySelector(sel);
+        const r = el.getBoundingClientRect();
+        return !(
+          r.height > 0 &&
+          [
+            [r.left + 2, r.top + 2],
+            [r.right - 2, r.bottom - 2],
+          ].every(([x, y]) => el.contains(document.elementFromPoint(x, y)))
+        );
+      }),
+    );
     hidden.should.eql([]);
 
     // filter, then reveal the scorer node
@@ -214,22 +273,33 @@ describe('the Beacons sidebar in a real editor (Chromium)', function () {
     should(editor.errors).eql([]);
   });
 
-  it('shows one card per group with the state, count and reason the scorers\' own rows give (the Palo Alto rule and the hunt on the sample)', async function () {
+  it("shows one card per group with the state, count and reason the scorers' own rows give (the Palo Alto rule and the hunt on the sample)", async function () {
     const page = editor.page;
     await page.fill('.netbeacon-filter', '');
     const flow = replayFlow(livePort);
     // the rows are all in once each scorer has passed its flush on (the replay posts answer before the flow has run)
-    await page.waitForFunction(async () => {
-      const { flushed } = await (await fetch('netbeacon-rows')).json();
-      return ['pa_score', 'hu_score', 'hu_score_burst'].every((s) => flushed.includes(s));
-    }, null, { polling: 100, timeout: 60000 });
+    await page.waitForFunction(
+      async () => {
+        const { flushed } = await (await fetch('netbeacon-rows')).json();
+        return ['pa_score', 'hu_score', 'hu_score_burst'].every((s) => flushed.includes(s));
+      },
+      null,
+      { polling: 100, timeout: 60000 },
+    );
     const { cards, expected } = await boardMatchesRows(editor, flow);
     expected.length.should.be.within(4, 12);
     expected.filter((c) => c.state === 'alert').length.should.be.above(2);
     expected.filter((c) => c.state === 'suppressed').length.should.be.above(0);
     const stated = cards.filter((c) => /^(alert|suppressed)/.test(c.state)).map((c) => ({ ...c, state: c.state.split(' ')[0] }));
     // the hunt's C2 pair: an alert on the burst branch, its 72 h windows held back as a repeat
-    stated.filter((c) => c.label.includes('185.225.17.0/24')).map((c) => [c.scorer, c.state]).sort().should.eql([['hu_score', 'suppressed'], ['hu_score_burst', 'alert']]);
+    stated
+      .filter((c) => c.label.includes('185.225.17.0/24'))
+      .map((c) => [c.scorer, c.state])
+      .sort()
+      .should.eql([
+        ['hu_score', 'suppressed'],
+        ['hu_score_burst', 'alert'],
+      ]);
     await editor.screenshot('beacons-sidebar-board', '#red-ui-sidebar');
     should(editor.errors).eql([]);
   });
@@ -238,9 +308,26 @@ describe('the Beacons sidebar in a real editor (Chromium)', function () {
     const page = editor.page;
     await editor.red.until(`listening on udp ${livePort}`, () => editor.red.log.includes(`listening on udp 127.0.0.1:${livePort}`));
     const scenario = {
-      ...DEFAULT_OPTIONS, seed: 77, hours: 3, noiseHosts: 3, noisePerHour: 20,
-      beacons: [{ src: '10.0.0.5', dst: '52.239.1.20', port: 443, periodSeconds: 60, jitter: 0, jitterMode: 'one-sided',
-        startOffsetSeconds: 120, durationSeconds: 10000, sentBytes: 500, receivedBytes: 900, user: 'corp\\svc' }],
+      ...DEFAULT_OPTIONS,
+      seed: 77,
+      hours: 3,
+      noiseHosts: 3,
+      noisePerHour: 20,
+      beacons: [
+        {
+          src: '10.0.0.5',
+          dst: '52.239.1.20',
+          port: 443,
+          periodSeconds: 60,
+          jitter: 0,
+          jitterMode: 'one-sided',
+          startOffsetSeconds: 120,
+          durationSeconds: 10000,
+          sentBytes: 500,
+          receivedBytes: 900,
+          user: 'corp\\svc',
+        },
+      ],
     };
     const socket = dgram.createSocket('udp4');
     for (const { line } of generateLines(scenario, 'panos-cef')) {
@@ -263,7 +350,16 @@ describe('the Beacons sidebar in a real editor (Chromium)', function () {
     sent.filter((r) => r.port === 0 && r.row.Final === false).length.should.be.above(0);
     sent.filter((r) => r.port === 0 && r.row.Final === true).length.should.be.above(0);
     // early and final rows of a cell are one card: the live group is still one card, now final
-    await page.waitForFunction(() => $('.netbeacon-group.netbeacon-alert').filter((_, li) => $(li).text().includes('52.239.1.20')).text().toLowerCase().includes('alert · final'), null, { timeout: 30000 });
+    await page.waitForFunction(
+      () =>
+        $('.netbeacon-group.netbeacon-alert')
+          .filter((_, li) => $(li).text().includes('52.239.1.20'))
+          .text()
+          .toLowerCase()
+          .includes('alert · final'),
+      null,
+      { timeout: 30000 },
+    );
     await boardMatchesRows(editor, replayFlow(livePort));
     (await live.count()).should.equal(1);
     await editor.screenshot('beacons-sidebar-live', '#red-ui-sidebar');

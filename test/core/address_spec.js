@@ -18,8 +18,20 @@ describe('core/address', function () {
       for (const priv of ['10.0.0.0', '10.255.255.255', '172.16.0.1', '172.31.255.255', '192.168.0.0', '192.168.255.255']) {
         kqlPublicDropReason(priv).should.equal('private', priv);
       }
-      for (const kept of ['9.255.255.255', '11.0.0.0', '172.15.255.255', '172.32.0.0', '192.167.255.255', '192.169.0.0',
-        '169.254.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '8.8.8.8']) {
+      for (const kept of [
+        '9.255.255.255',
+        '11.0.0.0',
+        '172.15.255.255',
+        '172.32.0.0',
+        '192.167.255.255',
+        '192.169.0.0',
+        '169.254.1.1',
+        '100.64.0.1',
+        '0.0.0.0',
+        '224.0.0.1',
+        '255.255.255.255',
+        '8.8.8.8',
+      ]) {
         should(kqlPublicDropReason(kept)).equal(null, kept);
       }
     });
@@ -89,7 +101,12 @@ describe('core/address', function () {
         const ours = dottedQuad(s);
         const valid = ipaddr.IPv4.isValidFourPartDecimal(s);
         should(ours >= 0).equal(valid, s);
-        if (valid) should(ours).equal(ipaddr.IPv4.parse(s).toByteArray().reduce((a, b) => a * 256 + b, 0));
+        if (valid)
+          should(ours).equal(
+            ipaddr.IPv4.parse(s)
+              .toByteArray()
+              .reduce((a, b) => a * 256 + b, 0),
+          );
       }),
       { numRuns: 20000 },
     );
@@ -97,4 +114,3 @@ describe('core/address', function () {
     dottedQuad('255.255.255.255').should.equal(4294967295);
   });
 });
-

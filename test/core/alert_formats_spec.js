@@ -56,17 +56,29 @@ describe('alert formats: CEF', function () {
     F.cefValueEscape('a=b\\c\nd\r\ne|f').should.equal('a\\=b\\\\c\\nd\\ne|f');
   });
 
-  it('reads back through the LogParser into CommonSecurityLog columns with the alert\'s fields', function () {
+  it("reads back through the LogParser into CommonSecurityLog columns with the alert's fields", function () {
     const row = PA();
     const line = F.cefLine(row, { title: 'Palo Alto beaconing', thresholds: ['TotalEvents > 30', 'BeaconPercent > 80'] });
     line.should.startWith('CEF:0|netbeacon|node-red-beaconing|');
     const r = parse(line);
     r.should.containDeep({
-      DeviceVendor: 'netbeacon', DeviceEventClassID: 'beacon-kql', LogSeverity: '8',
-      SourceIP: '10.0.0.4', SourceUserName: 'corp\\svc-backup', DestinationIP: '52.239.1.10', DestinationPort: 443, DeviceName: 'PA-VM',
-      ExternalID: 'nb-7f3a9c', EventCount: 55, DeviceAction: 'alert',
-      DeviceCustomString1Label: 'Method', DeviceCustomString1: 'kql', DeviceCustomString2: 'Palo Alto beaconing',
-      DeviceCustomString6: 'TotalEvents > 30, BeaconPercent > 80', DeviceCustomNumber1: 60, DeviceCustomNumber2: 55,
+      DeviceVendor: 'netbeacon',
+      DeviceEventClassID: 'beacon-kql',
+      LogSeverity: '8',
+      SourceIP: '10.0.0.4',
+      SourceUserName: 'corp\\svc-backup',
+      DestinationIP: '52.239.1.10',
+      DestinationPort: 443,
+      DeviceName: 'PA-VM',
+      ExternalID: 'nb-7f3a9c',
+      EventCount: 55,
+      DeviceAction: 'alert',
+      DeviceCustomString1Label: 'Method',
+      DeviceCustomString1: 'kql',
+      DeviceCustomString2: 'Palo Alto beaconing',
+      DeviceCustomString6: 'TotalEvents > 30, BeaconPercent > 80',
+      DeviceCustomNumber1: 60,
+      DeviceCustomNumber2: 55,
     });
     r.Message.should.equal(alertSubject(row, { title: 'Palo Alto beaconing' }));
     r.Activity.should.equal(r.Message);
@@ -93,9 +105,20 @@ describe('alert formats: CEF', function () {
     parse(line).SourceUserName.should.equal('');
   });
 
-  it('a periodic row: network, p-value and the band\'s figures, never the mode\'s share', function () {
+  it("a periodic row: network, p-value and the band's figures, never the mode's share", function () {
     const r = parse(F.cefLine(HUNT(), HUNT_OPTS));
-    r.should.containDeep({ DeviceEventClassID: 'beacon-periodic', SourceIP: '10.0.0.7', DestinationPort: 8443, DeviceCustomString4Label: 'DestinationNetwork', DeviceCustomString4: '185.225.17.0/24', DeviceCustomString5Label: 'PValue', DeviceCustomString5: '<1e-300', DeviceCustomNumber1: 40, DeviceCustomNumber2: 480, EventCount: 535 });
+    r.should.containDeep({
+      DeviceEventClassID: 'beacon-periodic',
+      SourceIP: '10.0.0.7',
+      DestinationPort: 8443,
+      DeviceCustomString4Label: 'DestinationNetwork',
+      DeviceCustomString4: '185.225.17.0/24',
+      DeviceCustomString5Label: 'PValue',
+      DeviceCustomString5: '<1e-300',
+      DeviceCustomNumber1: 40,
+      DeviceCustomNumber2: 480,
+      EventCount: 535,
+    });
     should(r.DestinationIP).be.undefined();
     r.DeviceCustomString3.should.equal('every ~40 s (intervals of 36.5–44.5 s): 480 of 535 intervals in the band (89.7 %)');
   });
@@ -108,9 +131,31 @@ describe('alert formats: RFC 5424 syslog', function () {
     line.should.match(/^<36>1 2024-05-08T01:05:00\.000Z nr-1 netbeacon - beacon \[netbeacon@32473 /);
     line.should.containEql('user="x\\"\\] [evil@1 a=\\"b\\\\"');
     const sd = F.parseStructuredData(line);
-    sd.should.containDeep({ alertId: 'nb-7f3a9c', state: 'alert', rule: 'Palo "Alto"] rule\\', method: 'kql', src: '10.0.0.4', user: 'x"] [evil@1 a="b\\', device: 'PA-VM', dst: '52.239.1.10', dpt: '443', period: '60', inPattern: '55', intervals: '55', start: '2024-05-08T00:00:00Z' });
+    sd.should.containDeep({
+      alertId: 'nb-7f3a9c',
+      state: 'alert',
+      rule: 'Palo "Alto"] rule\\',
+      method: 'kql',
+      src: '10.0.0.4',
+      user: 'x"] [evil@1 a="b\\',
+      device: 'PA-VM',
+      dst: '52.239.1.10',
+      dpt: '443',
+      period: '60',
+      inPattern: '55',
+      intervals: '55',
+      start: '2024-05-08T00:00:00Z',
+    });
     const r = parse(line);
-    r.should.containDeep({ Computer: 'nr-1', SourceIP: '10.0.0.4', SourceUserName: 'x"] [evil@1 a="b\\', DestinationIP: '52.239.1.10', DestinationPort: 443, ExternalID: 'nb-7f3a9c', DeviceCustomString2: 'Palo "Alto"] rule\\' });
+    r.should.containDeep({
+      Computer: 'nr-1',
+      SourceIP: '10.0.0.4',
+      SourceUserName: 'x"] [evil@1 a="b\\',
+      DestinationIP: '52.239.1.10',
+      DestinationPort: 443,
+      ExternalID: 'nb-7f3a9c',
+      DeviceCustomString2: 'Palo "Alto"] rule\\',
+    });
     r.SyslogTime.should.startWith('2024-05-08T01:05:00');
   });
 
@@ -166,10 +211,15 @@ describe('alert formats: e-mail and chat', function () {
   it('formatAlerts: one message per alert in every format, a digest of e-mail and chat when asked; no rows, no message', function () {
     const rows = [PA(), HUNT()];
     for (const f of ['email', 'slack', 'teams']) {
-      F.formatAlerts(rows, f).map((m) => m.topic).should.eql(rows.map((r) => alertSubject(r)));
+      F.formatAlerts(rows, f)
+        .map((m) => m.topic)
+        .should.eql(rows.map((r) => alertSubject(r)));
       F.formatAlerts(rows, f, { digest: true }).should.have.length(1);
     }
-    for (const f of ['ecs', 'cef', 'syslog']) F.formatAlerts(rows, f).map((m) => m.topic).should.eql(rows.map((r) => alertSubject(r)));
+    for (const f of ['ecs', 'cef', 'syslog'])
+      F.formatAlerts(rows, f)
+        .map((m) => m.topic)
+        .should.eql(rows.map((r) => alertSubject(r)));
     F.formatAlerts([], 'email').should.eql([]);
   });
 

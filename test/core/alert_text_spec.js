@@ -32,7 +32,10 @@ describe('alert text: the subject', function () {
     const groups = new Map();
     for (const r of FIXTURE) groups.set(`${r.example}|${r.scorer}`, [...(groups.get(`${r.example}|${r.scorer}`) || []), r]);
     for (const rows of groups.values()) {
-      const s = batchSubject(rows.map((r) => r.row), { title: rows[0].scorer });
+      const s = batchSubject(
+        rows.map((r) => r.row),
+        { title: rows[0].scorer },
+      );
       s.length.should.be.belowOrEqual(SUBJECT_MAX, s);
       if (rows.length > 1) s.should.endWith(`(+${rows.length - 1} more)`);
       // the title once, never "title: N alert(s); first: title: …"
@@ -59,14 +62,16 @@ describe('alert text: the subject', function () {
     const rows = byMethod('window');
     rows.length.should.be.above(0);
     for (const { row } of rows) {
-      alertSubject(row).should.containEql(`every ~${row.MostFrequentTimeDeltainSeconds} s (±${row.BandPercent} %), ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents}`);
+      alertSubject(row).should.containEql(
+        `every ~${row.MostFrequentTimeDeltainSeconds} s (±${row.BandPercent} %), ${row.MostFrequentTimeDeltaCount}/${row.TotalEvents}`,
+      );
     }
     // the issue's own example, on the hunt's real C2 pair
     const c2 = rows.find((r) => r.row.LocalIP === '10.0.0.7' && r.kind === 'alert').row;
     alertSubject(c2).should.equal('beacon 10.0.0.7 → 185.225.17.0/24:8443 every ~40 s (±10 %), 85/89 in 05-08 00:00–01:00Z');
   });
 
-  it('periodic rows: the band the test found and the intervals in it; never the single most frequent interval\'s share beside them', function () {
+  it("periodic rows: the band the test found and the intervals in it; never the single most frequent interval's share beside them", function () {
     const rows = byMethod('periodic');
     rows.length.should.be.above(0);
     for (const { row } of rows) {
@@ -99,8 +104,25 @@ describe('alert text: the subject', function () {
   it('strobes say their rate', function () {
     const counts = {};
     for (let d = 1; d <= 3; d++) counts[d] = 1500;
-    const input = { TimeGenerated: '2024-05-08T01:00:00Z', LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443, TotalEvents: 4500, DeltaCounts: counts, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'] };
-    const { row, alert } = scoreRow(input, { minTotalEvents: 10, minModeCount: null, minBeaconPercent: 80, entities: [], method: 'window', windowPercent: 10, strobePerHour: 3600 });
+    const input = {
+      TimeGenerated: '2024-05-08T01:00:00Z',
+      LocalIP: '10.0.0.9',
+      RemoteIP: '52.1.2.3',
+      RemotePortNumber: 443,
+      TotalEvents: 4500,
+      DeltaCounts: counts,
+      BinSeconds: 3600,
+      GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+    };
+    const { row, alert } = scoreRow(input, {
+      minTotalEvents: 10,
+      minModeCount: null,
+      minBeaconPercent: 80,
+      entities: [],
+      method: 'window',
+      windowPercent: 10,
+      strobePerHour: 3600,
+    });
     alert.should.be.true();
     alertSubject(row).should.equal('strobe 10.0.0.9 → 52.1.2.3:443 4500 connections/h in 05-08 01:00–02:00Z');
   });
@@ -127,10 +149,12 @@ describe('alert text: the subject', function () {
     for (const r of FIXTURE.filter((x) => x.kind === 'alert')) {
       describeAlert('beacon-alerts-hunt.jsonl', r.row).should.endWith(` ${alertSubject(r.row)}`);
     }
-    describeAlert('beacon-alerts-wiredata.jsonl', { ...paloAlto(), Final: false, AsOf: '2024-05-08T01:05:00Z' }).should.startWith('ALERT [WireData] (early, as of 2024-05-08T01:05:00Z) beacon ');
+    describeAlert('beacon-alerts-wiredata.jsonl', { ...paloAlto(), Final: false, AsOf: '2024-05-08T01:05:00Z' }).should.startWith(
+      'ALERT [WireData] (early, as of 2024-05-08T01:05:00Z) beacon ',
+    );
   });
 
-  it('the Beacons sidebar\'s summary line is the subject of the group\'s latest row', function () {
+  it("the Beacons sidebar's summary line is the subject of the group's latest row", function () {
     const { BeaconsBoard } = require('../../dist/plugins/beacons-board');
     const board = new BeaconsBoard();
     const hunt = FIXTURE.filter((r) => r.example === 'hunt' && r.scorer === 'Beacon hunt' && r.kind === 'alert' && r.row.LocalIP === '10.0.0.7');

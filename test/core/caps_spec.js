@@ -6,7 +6,12 @@ const { scoreRow, WIREDATA_SCORER } = require('../../dist/core/scorer/scorer');
 const { kqlPublicDropReason } = require('../../dist/core/common/address');
 
 const T0 = Date.UTC(2024, 0, 1, 10, 0, 0);
-const spoofed = (i, s) => ({ TimeGenerated: T0 + s * 1000, LocalIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, RemoteIP: '52.9.9.9', RemotePortNumber: 443 });
+const spoofed = (i, s) => ({
+  TimeGenerated: T0 + s * 1000,
+  LocalIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+  RemoteIP: '52.9.9.9',
+  RemotePortNumber: 443,
+});
 const beacon = (s) => ({ TimeGenerated: T0 + s * 1000, LocalIP: '10.255.0.1', RemoteIP: '203.0.113.7', RemotePortNumber: 443, SentBytes: 1, ReceivedBytes: 1 });
 
 describe('memory caps', function () {
@@ -34,7 +39,19 @@ describe('memory caps', function () {
     const t = new DeltaTracker({ ...WIREDATA_DELTA, maxKeys: 2 });
     const out = newDeltaOutput();
     const ev = (ip, s) => ({ TimeGenerated: T0 + s * 1000, LocalIP: ip, RemoteIP: '52.1.1.1', RemotePortNumber: 443 });
-    for (const [ip, s] of [['a', 0], ['a', 10], ['b', 20], ['b', 30], ['c', 40], ['c', 50], ['a', 60], ['b', 70], ['c', 80], ['d', 90]]) t.add(ev(ip, s), out);
+    for (const [ip, s] of [
+      ['a', 0],
+      ['a', 10],
+      ['b', 20],
+      ['b', 30],
+      ['c', 40],
+      ['c', 50],
+      ['a', 60],
+      ['b', 70],
+      ['c', 80],
+      ['d', 90],
+    ])
+      t.add(ev(ip, s), out);
     t.flush(out);
     t.keyCount.should.be.belowOrEqual(2);
     // a quiet established key ages out: 'a', idle longest, loses its predecessor; the newest pairs still form

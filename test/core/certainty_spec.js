@@ -74,15 +74,28 @@ const settingsArb = fc.record({
 function run(records, st) {
   const keyFields = st.key === 'source' ? ['LocalIP'] : ['LocalIP', 'RemoteIP', 'RemotePortNumber'];
   const delta = new DeltaTracker({
-    keyFields, timeField: 'TimeGenerated', tieFields: ['RemoteIP', 'RemotePortNumber'],
-    latenessSeconds: st.lateness, deltaField: 'TimeDeltainSeconds', nextTimeField: 'nextTimeGenerated',
+    keyFields,
+    timeField: 'TimeGenerated',
+    tieFields: ['RemoteIP', 'RemotePortNumber'],
+    latenessSeconds: st.lateness,
+    deltaField: 'TimeDeltainSeconds',
+    nextTimeField: 'nextTimeGenerated',
   });
   const hist = new HistogramAggregator({
-    binSeconds: 3600, groupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], minDelta: st.minDelta, sumFields: ['SentBytes', 'ReceivedBytes'],
-    closeAfterSeconds: 86400, timeField: 'TimeGenerated', deltaField: 'TimeDeltainSeconds', nextTimeField: 'nextTimeGenerated',
-    hopSeconds: st.hop, deltaBucket: parseDeltaBucket(st.bucket), skipZeroField: st.skipZero ? 'RemotePortNumber' : '',
+    binSeconds: 3600,
+    groupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+    minDelta: st.minDelta,
+    sumFields: ['SentBytes', 'ReceivedBytes'],
+    closeAfterSeconds: 86400,
+    timeField: 'TimeGenerated',
+    deltaField: 'TimeDeltainSeconds',
+    nextTimeField: 'nextTimeGenerated',
+    hopSeconds: st.hop,
+    deltaBucket: parseDeltaBucket(st.bucket),
+    skipZeroField: st.skipZero ? 'RemotePortNumber' : '',
     countConnections: st.connections,
-    certainAfterSeconds: st.certainAfter === 'lateness' ? st.lateness : 0, certainKeyFields: keyFields,
+    certainAfterSeconds: st.certainAfter === 'lateness' ? st.lateness : 0,
+    certainKeyFields: keyFields,
   });
   if (st.restoreFrom) hist.restore(st.restoreFrom);
   const h = newHistogramOutput();
@@ -109,48 +122,57 @@ function run(records, st) {
 }
 
 describe('early verdicts (certainty, property)', function () {
-  it('an early verdict called certain never differs from the final row\'s; nothing pending means the final row itself', function () {
+  it("an early verdict called certain never differs from the final row's; nothing pending means the final row itself", function () {
     const seen = { certainAlerts: 0, certainQuiet: 0, uncertain: 0, complete: 0, pending: 0, late: 0 };
     fc.assert(
-      fc.property(fc.array(sessionArb, { minLength: 1, maxLength: 6 }), settingsArb, fc.integer({ min: 0, max: 2 ** 30 }), fc.boolean(), (sessions, st, seed, withLate) => {
-        const events = sessions.flatMap(sessionEvents);
-        // arrival: each event lags by up to lateness + certain after (the disorder early verdicts are safe for)
-        const maxLag = st.lateness + (st.certainAfter === 'lateness' ? st.lateness : 0);
-        let x = seed;
-        const lag = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) % (maxLag + 1));
-        const arrival = events.map((e, i) => ({ r: e.r, at: e.sec + lag(), i })).sort((a, b) => a.at - b.at || a.i - b.i).map((e) => e.r);
-        if (withLate && events.length > 0) {
-          // late events: older than their key's newest, after everything (the delta node sends them to its late output)
-          for (const e of events.slice(0, 5)) arrival.push({ ...e.r, TimeGenerated: iso(e.sec - 7200), SentBytes: 1 });
-        }
-        const { rows, late, hist } = run(arrival, st);
-        seen.late += late;
-        hist.counts.afterCertain.should.equal(0);
-        const finals = new Map(rows.filter((r) => r.Final === true).map((r) => [cellKey(r), r]));
-        rows.every((r) => typeof r.Final === 'boolean').should.be.true();
-        for (const early of rows.filter((r) => r.Final === false)) {
-          const final = finals.get(cellKey(early));
-          should.exist(final, 'every early row has a final row');
-          if (early.PendingDeltas === 0) {
-            seen.complete++;
-            should(final.DeltaCounts).eql(early.DeltaCounts);
-            final.TotalEvents.should.equal(early.TotalEvents);
-          } else {
-            seen.pending++;
-            (final.TotalEvents - early.TotalEvents).should.be.within(0, 1);
+      fc.property(
+        fc.array(sessionArb, { minLength: 1, maxLength: 6 }),
+        settingsArb,
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        fc.boolean(),
+        (sessions, st, seed, withLate) => {
+          const events = sessions.flatMap(sessionEvents);
+          // arrival: each event lags by up to lateness + certain after (the disorder early verdicts are safe for)
+          const maxLag = st.lateness + (st.certainAfter === 'lateness' ? st.lateness : 0);
+          let x = seed;
+          const lag = () => (x = (x * 1103515245 + 12345) % 2 ** 31) % (maxLag + 1);
+          const arrival = events
+            .map((e, i) => ({ r: e.r, at: e.sec + lag(), i }))
+            .sort((a, b) => a.at - b.at || a.i - b.i)
+            .map((e) => e.r);
+          if (withLate && events.length > 0) {
+            // late events: older than their key's newest, after everything (the delta node sends them to its late output)
+            for (const e of events.slice(0, 5)) arrival.push({ ...e.r, TimeGenerated: iso(e.sec - 7200), SentBytes: 1 });
           }
-          for (const options of SCORERS) {
-            const { certainty: verdict } = certainty(early, options);
-            const finalAlert = scoreRow(final, options).alert;
-            if (verdict === 'uncertain') seen.uncertain++;
-            else {
-              if (verdict === 'alert') seen.certainAlerts++;
-              else seen.certainQuiet++;
-              should(finalAlert).equal(verdict === 'alert', `${verdict} early, final ${finalAlert}: ${JSON.stringify({ early, final, options })}`);
+          const { rows, late, hist } = run(arrival, st);
+          seen.late += late;
+          hist.counts.afterCertain.should.equal(0);
+          const finals = new Map(rows.filter((r) => r.Final === true).map((r) => [cellKey(r), r]));
+          rows.every((r) => typeof r.Final === 'boolean').should.be.true();
+          for (const early of rows.filter((r) => r.Final === false)) {
+            const final = finals.get(cellKey(early));
+            should.exist(final, 'every early row has a final row');
+            if (early.PendingDeltas === 0) {
+              seen.complete++;
+              should(final.DeltaCounts).eql(early.DeltaCounts);
+              final.TotalEvents.should.equal(early.TotalEvents);
+            } else {
+              seen.pending++;
+              (final.TotalEvents - early.TotalEvents).should.be.within(0, 1);
+            }
+            for (const options of SCORERS) {
+              const { certainty: verdict } = certainty(early, options);
+              const finalAlert = scoreRow(final, options).alert;
+              if (verdict === 'uncertain') seen.uncertain++;
+              else {
+                if (verdict === 'alert') seen.certainAlerts++;
+                else seen.certainQuiet++;
+                should(finalAlert).equal(verdict === 'alert', `${verdict} early, final ${finalAlert}: ${JSON.stringify({ early, final, options })}`);
+              }
             }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 400, seed: 20261201 },
     );
     if (process.env.SHOW) console.log(seen);
@@ -166,12 +188,24 @@ describe('early verdicts (certainty, property)', function () {
   it('a histogram restored from a snapshot at any record sends the same early and final rows as one never stopped', function () {
     fc.assert(
       fc.property(fc.array(sessionArb, { minLength: 1, maxLength: 4 }), settingsArb, fc.nat(), (sessions, st, cutAt) => {
-        const arrival = sessions.flatMap(sessionEvents).sort((a, b) => a.sec - b.sec).map((e) => e.r);
-        const whole = run(arrival.map((r) => ({ ...r })), st).rows;
+        const arrival = sessions
+          .flatMap(sessionEvents)
+          .sort((a, b) => a.sec - b.sec)
+          .map((e) => e.r);
+        const whole = run(
+          arrival.map((r) => ({ ...r })),
+          st,
+        ).rows;
         // the same run, its histogram saved as JSON and restored into a new one after `cut` released deltas
         const cut = arrival.length ? cutAt % arrival.length : 0;
-        const first = run(arrival.slice(0, cut).map((r) => ({ ...r })), { ...st, noFlush: true });
-        const resumed = run(arrival.map((r) => ({ ...r })), { ...st, restoreFrom: JSON.parse(JSON.stringify(first.hist.snapshot())), skip: first.released }).rows;
+        const first = run(
+          arrival.slice(0, cut).map((r) => ({ ...r })),
+          { ...st, noFlush: true },
+        );
+        const resumed = run(
+          arrival.map((r) => ({ ...r })),
+          { ...st, restoreFrom: JSON.parse(JSON.stringify(first.hist.snapshot())), skip: first.released },
+        ).rows;
         const before = first.rows;
         should([...before, ...resumed].map((r) => JSON.stringify(r))).eql(whole.map((r) => JSON.stringify(r)));
       }),
@@ -182,8 +216,14 @@ describe('early verdicts (certainty, property)', function () {
   it('kql: one pending delta that could tip the share leaves the verdict uncertain; one that cannot, certain', function () {
     const options = { minTotalEvents: 15, minModeCount: null, minBeaconPercent: 95, entities: [] };
     const row = (counts, pending) => ({
-      TimeGenerated: '2024-05-08T09:00:00Z', LocalIP: 'a', GroupFields: ['LocalIP'], BinSeconds: 3600,
-      DeltaCounts: counts, TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0), Final: false, PendingDeltas: pending,
+      TimeGenerated: '2024-05-08T09:00:00Z',
+      LocalIP: 'a',
+      GroupFields: ['LocalIP'],
+      BinSeconds: 3600,
+      DeltaCounts: counts,
+      TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0),
+      Final: false,
+      PendingDeltas: pending,
     });
     // 20 of 20: one more other delta gives 20/21 = 95.2 % > 95: still an alert
     certainty(row({ 60: 20 }, 1), options).certainty.should.equal('alert');
@@ -200,7 +240,15 @@ describe('early verdicts (certainty, property)', function () {
 
   it('stats waits for the final row unless nothing is pending', function () {
     const options = { minTotalEvents: 3, minModeCount: null, minBeaconPercent: null, entities: [], method: 'stats', minScore: 0.5 };
-    const row = { TimeGenerated: '2024-05-08T09:00:00Z', LocalIP: 'a', GroupFields: ['LocalIP'], BinSeconds: 3600, DeltaCounts: { 60: 40 }, TotalEvents: 40, Final: false };
+    const row = {
+      TimeGenerated: '2024-05-08T09:00:00Z',
+      LocalIP: 'a',
+      GroupFields: ['LocalIP'],
+      BinSeconds: 3600,
+      DeltaCounts: { 60: 40 },
+      TotalEvents: 40,
+      Final: false,
+    };
     certainty({ ...row, PendingDeltas: 1 }, options).certainty.should.equal('uncertain');
     certainty({ ...row, PendingDeltas: 0 }, options).certainty.should.equal('alert');
   });

@@ -132,7 +132,11 @@ describe('core/delta: records dated far ahead of the watermark', function () {
     tracker.heldCount.should.equal(1);
     const reader = sinon.spy(deltaBatch, 'sortedRunOf');
     try {
-      for (let b = 1; b <= 5; b++) tracker.addBatch(Array.from({ length: 50 }, (_, i) => rec(b * 100 + i, `10.0.0.${i % 3}`)), out);
+      for (let b = 1; b <= 5; b++)
+        tracker.addBatch(
+          Array.from({ length: 50 }, (_, i) => rec(b * 100 + i, `10.0.0.${i % 3}`)),
+          out,
+        );
       reader.callCount.should.equal(5);
       reader.returnValues.every((r) => r !== null).should.be.true();
     } finally {
@@ -168,10 +172,19 @@ describe('core/delta: records dated far ahead of the watermark', function () {
         // single forged lines: never first, years apart and each dated before the one sent earlier (several
         // forged lines in time order make a run, which is the documented limit of the guard)
         const spots = [...new Set(forged.map((f) => 1 + (f % records.length)))].sort((a, b) => b - a);
-        spots.forEach((spot, k) => records.splice(spot, 0, {
-          ...FORGED(), TimeGenerated: `${2099 - 10 * k}-12-31T00:00:00Z`, LocalIP: `10.0.0.${spot % keys}`, n: -1 - k,
-        }));
-        const guarded = run(records.map((r) => ({ ...r })), { futureToleranceSeconds: 900 }, { batches: batch, flush: false });
+        spots.forEach((spot, k) =>
+          records.splice(spot, 0, {
+            ...FORGED(),
+            TimeGenerated: `${2099 - 10 * k}-12-31T00:00:00Z`,
+            LocalIP: `10.0.0.${spot % keys}`,
+            n: -1 - k,
+          }),
+        );
+        const guarded = run(
+          records.map((r) => ({ ...r })),
+          { futureToleranceSeconds: 900 },
+          { batches: batch, flush: false },
+        );
         guarded.tracker.flush(guarded.out);
         const givenUp = new Set(guarded.out.late.map((r) => r.n));
         // only what nothing confirmed is late, marked; once the feed has a watermark every forged line is among it

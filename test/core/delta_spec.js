@@ -22,17 +22,34 @@ describe('core/delta', function () {
   });
 
   it('keeps keys apart and interleaves destinations of one key (per-source, as the rules do)', function () {
-    const { out } = run([rec(0, { RemoteIP: '1.1.1.1' }), rec(10, { LocalIP: '10.0.0.2' }), rec(30, { RemoteIP: '2.2.2.2' }), rec(60, { RemoteIP: '1.1.1.1' }), rec(70, { LocalIP: '10.0.0.2' })]);
+    const { out } = run([
+      rec(0, { RemoteIP: '1.1.1.1' }),
+      rec(10, { LocalIP: '10.0.0.2' }),
+      rec(30, { RemoteIP: '2.2.2.2' }),
+      rec(60, { RemoteIP: '1.1.1.1' }),
+      rec(70, { LocalIP: '10.0.0.2' }),
+    ]);
     const byKey = (ip) => out.released.filter((r) => r.LocalIP === ip).map((r) => [r.RemoteIP, r.TimeDeltainSeconds]);
-    byKey('10.0.0.1').should.eql([['1.1.1.1', 30], ['2.2.2.2', 30]]);
+    byKey('10.0.0.1').should.eql([
+      ['1.1.1.1', 30],
+      ['2.2.2.2', 30],
+    ]);
     byKey('10.0.0.2').should.eql([['8.8.8.8', 60]]);
   });
 
   it('pairs per (source, destination, port) when the key lists them', function () {
-    const { out } = run([rec(0, { RemoteIP: '1.1.1.1' }), rec(30, { RemoteIP: '2.2.2.2' }), rec(60, { RemoteIP: '1.1.1.1' }), rec(90, { RemoteIP: '2.2.2.2' })], {
-      keyFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
-    });
-    out.released.map((r) => [r.RemoteIP, r.TimeDeltainSeconds]).should.eql([['1.1.1.1', 60], ['2.2.2.2', 60]]);
+    const { out } = run(
+      [rec(0, { RemoteIP: '1.1.1.1' }), rec(30, { RemoteIP: '2.2.2.2' }), rec(60, { RemoteIP: '1.1.1.1' }), rec(90, { RemoteIP: '2.2.2.2' })],
+      {
+        keyFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+      },
+    );
+    out.released
+      .map((r) => [r.RemoteIP, r.TimeDeltainSeconds])
+      .should.eql([
+        ['1.1.1.1', 60],
+        ['2.2.2.2', 60],
+      ]);
   });
 
   it('orders ties by the tie fields (missing first, numbers numerically, text ordinally), then arrival', function () {

@@ -11,7 +11,15 @@ const should = require('should');
 const { EarlyAlerts } = require('../../dist/core/scorer/early-alerts');
 
 const OPTIONS = { minTotalEvents: 15, minModeCount: null, minBeaconPercent: 95, entities: [] };
-const row = (window, ip, extra = {}) => ({ TimeGenerated: window, LocalIP: ip, GroupFields: ['LocalIP'], BinSeconds: 3600, DeltaCounts: { 60: 30 }, TotalEvents: 30, ...extra });
+const row = (window, ip, extra = {}) => ({
+  TimeGenerated: window,
+  LocalIP: ip,
+  GroupFields: ['LocalIP'],
+  BinSeconds: 3600,
+  DeltaCounts: { 60: 30 },
+  TotalEvents: 30,
+  ...extra,
+});
 const none = () => null;
 
 describe('early alerts: the notices a final row is matched against', () => {

@@ -6,8 +6,15 @@ const { scoreRow, WIREDATA_SCORER, parseEntities, groupFieldsOf } = require('../
 const HOUR = Date.UTC(2024, 0, 1, 10, 0, 0);
 const at = (s) => new Date(HOUR + s * 1000).toISOString();
 const delta = (s, d, extra = {}) => ({
-  TimeGenerated: at(s), nextTimeGenerated: at(s + d), TimeDeltainSeconds: d,
-  LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443, SentBytes: 10, ReceivedBytes: 20, ...extra,
+  TimeGenerated: at(s),
+  nextTimeGenerated: at(s + d),
+  TimeDeltainSeconds: d,
+  LocalIP: '10.0.0.1',
+  RemoteIP: '8.8.8.8',
+  RemotePortNumber: 443,
+  SentBytes: 10,
+  ReceivedBytes: 20,
+  ...extra,
 });
 
 function histogram(records, options = {}, flush = true) {
@@ -23,14 +30,26 @@ describe('core/histogram', function () {
     const { out } = histogram([delta(0, 60), delta(60, 60), delta(120, 61, { SentBytes: undefined }), delta(180, 5), delta(200, 60, { RemoteIP: '1.1.1.1' })]);
     out.rows.should.have.length(2);
     const row = out.rows.find((r) => r.RemoteIP === '8.8.8.8');
-    row.should.containDeep({ TimeGenerated: '2024-01-01T10:00:00Z', LocalIP: '10.0.0.1', RemotePortNumber: 443, TotalEvents: 3, TotalSentBytes: 20, TotalReceivedBytes: 60 });
+    row.should.containDeep({
+      TimeGenerated: '2024-01-01T10:00:00Z',
+      LocalIP: '10.0.0.1',
+      RemotePortNumber: 443,
+      TotalEvents: 3,
+      TotalSentBytes: 20,
+      TotalReceivedBytes: 60,
+    });
     row.DeltaCounts.should.eql({ 60: 2, 61: 1 }); // 5 ≤ 10 is not counted
-    Object.keys(row).slice(0, 7).should.eql(['TimeGenerated', 'LocalIP', 'RemoteIP', 'RemotePortNumber', 'TotalEvents', 'TotalSentBytes', 'TotalReceivedBytes']);
+    Object.keys(row)
+      .slice(0, 7)
+      .should.eql(['TimeGenerated', 'LocalIP', 'RemoteIP', 'RemotePortNumber', 'TotalEvents', 'TotalSentBytes', 'TotalReceivedBytes']);
   });
 
   it('puts a delta in the bin of its earlier event, aligned to UTC hours', function () {
     const { out } = histogram([delta(3599, 30), delta(3629, 30)]);
-    out.rows.map((r) => r.TimeGenerated).sort().should.eql(['2024-01-01T10:00:00Z', '2024-01-01T11:00:00Z']);
+    out.rows
+      .map((r) => r.TimeGenerated)
+      .sort()
+      .should.eql(['2024-01-01T10:00:00Z', '2024-01-01T11:00:00Z']);
   });
 
   it('minimum delta is exclusive', function () {
@@ -80,9 +99,17 @@ describe('core/histogram', function () {
 
 describe('core/scorer', function () {
   const row = (counts, extra = {}) => ({
-    TimeGenerated: '2024-01-01T10:00:00Z', LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443,
-    TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0), TotalSentBytes: 5, TotalReceivedBytes: 6,
-    DeltaCounts: counts, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], ...extra,
+    TimeGenerated: '2024-01-01T10:00:00Z',
+    LocalIP: '10.0.0.1',
+    RemoteIP: '8.8.8.8',
+    RemotePortNumber: 443,
+    TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0),
+    TotalSentBytes: 5,
+    TotalReceivedBytes: 6,
+    DeltaCounts: counts,
+    BinSeconds: 3600,
+    GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+    ...extra,
   });
 
   it('19 of 20 is exactly 95.0 and does not pass > 95; 20 of 20 does', function () {
@@ -110,9 +137,22 @@ describe('core/scorer', function () {
 
   it('writes the KQL output row in column order, with entities and the histogram', function () {
     const r = scoreRow(row({ 60: 20 }), { ...WIREDATA_SCORER, entities: parseEntities('IPCustomEntity=RemoteIP, HostCustomEntity=LocalIP') }).row;
-    Object.keys(r).should.eql(['TimeGenerated', 'LocalIP', 'RemoteIP', 'RemotePortNumber', 'MostFrequentTimeDeltaCount',
-      'MostFrequentTimeDeltainSeconds', 'TotalEvents', 'TotalSentBytes', 'TotalReceivedBytes', 'BeaconPercent', 'timestamp',
-      'IPCustomEntity', 'HostCustomEntity', 'histogram']);
+    Object.keys(r).should.eql([
+      'TimeGenerated',
+      'LocalIP',
+      'RemoteIP',
+      'RemotePortNumber',
+      'MostFrequentTimeDeltaCount',
+      'MostFrequentTimeDeltainSeconds',
+      'TotalEvents',
+      'TotalSentBytes',
+      'TotalReceivedBytes',
+      'BeaconPercent',
+      'timestamp',
+      'IPCustomEntity',
+      'HostCustomEntity',
+      'histogram',
+    ]);
     r.timestamp.should.equal('2024-01-01T10:00:00Z');
     r.IPCustomEntity.should.equal('8.8.8.8');
     r.histogram.should.eql({ 60: 20 });
@@ -132,14 +172,26 @@ describe('core/scorer', function () {
 
   it('a row says which columns are its group: a CEF line without suser groups on an empty SourceUserID, which a text can leave out', function () {
     const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
-    const line = 'CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 00:00:00 GMT deviceExternalId=1 dvchost=PA-VM src=10.0.0.4 dst=52.239.1.10 dpt=443 cat=end';
+    const line =
+      'CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 00:00:00 GMT deviceExternalId=1 dvchost=PA-VM src=10.0.0.4 dst=52.239.1.10 dpt=443 cat=end';
     const parsed = new LogParser({ ...DEFAULT_PARSER_OPTIONS, format: 'cef' }).parseLine(line);
     parsed.kind.should.equal('record', parsed.reason);
     const record = parsed.record;
     record.SourceUserID.should.equal('');
     const groups = ['DeviceName', 'SourceUserID', 'SourceIP', 'DestinationIP', 'DestinationPort'];
-    const input = { TimeGenerated: '2024-05-08T00:00:00Z', ...Object.fromEntries(groups.map((f) => [f, record[f]])), TotalEvents: 40, DeltaCounts: { 60: 40 }, GroupFields: groups };
-    const { row } = scoreRow(input, { minTotalEvents: 30, minModeCount: 25, minBeaconPercent: 80, entities: parseEntities('AccountCustomEntity=SourceUserID') });
+    const input = {
+      TimeGenerated: '2024-05-08T00:00:00Z',
+      ...Object.fromEntries(groups.map((f) => [f, record[f]])),
+      TotalEvents: 40,
+      DeltaCounts: { 60: 40 },
+      GroupFields: groups,
+    };
+    const { row } = scoreRow(input, {
+      minTotalEvents: 30,
+      minModeCount: 25,
+      minBeaconPercent: 80,
+      entities: parseEntities('AccountCustomEntity=SourceUserID'),
+    });
     groupFieldsOf(row).should.eql(groups);
     row.SourceUserID.should.equal('');
     should(groupFieldsOf({ MostFrequentTimeDeltaCount: 1, TimeGenerated: 'x' })).be.null();

@@ -14,8 +14,15 @@ const { CidrSet, splitList } = require('../../dist/core/common/address');
 const T0 = Date.UTC(2024, 4, 8, 0, 0, 0) / 1000;
 const iso = (s) => new Date((T0 + s) * 1000).toISOString();
 const delta = (s, d, extra = {}) => ({
-  TimeGenerated: iso(s), nextTimeGenerated: iso(s + d), TimeDeltainSeconds: d,
-  LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443, SentBytes: 300, ReceivedBytes: 900, ...extra,
+  TimeGenerated: iso(s),
+  nextTimeGenerated: iso(s + d),
+  TimeDeltainSeconds: d,
+  LocalIP: '10.0.0.9',
+  RemoteIP: '52.1.2.3',
+  RemotePortNumber: 443,
+  SentBytes: 300,
+  ReceivedBytes: 900,
+  ...extra,
 });
 
 function histogramRows(options, records) {
@@ -64,7 +71,12 @@ describe('hunt profile: histogram windows and detail', function () {
     for (let i = 0; i < 5000; i++) records.push(delta(i, 1));
     histogramRows({ minDelta: 2 }, records).rows.should.eql([]); // as KQL: no qualifying interval, no row
     const rows = histogramRows({ minDelta: 2, countConnections: true }, records).rows;
-    rows.map((r) => [r.TotalEvents, r.Connections]).should.eql([[0, 3600], [0, 1400]]);
+    rows
+      .map((r) => [r.TotalEvents, r.Connections])
+      .should.eql([
+        [0, 3600],
+        [0, 1400],
+      ]);
     const strobe = scoreRow(rows[0], { ...WIREDATA_SCORER, strobePerHour: 3600 });
     strobe.alert.should.be.true();
     strobe.row.AlertClass.should.equal('strobe');
@@ -86,7 +98,15 @@ describe('hunt profile: histogram windows and detail', function () {
   });
 
   it('snapshots keep hop, bytes and sub-bins', function () {
-    const options = { ...WIREDATA_HISTOGRAM, binSeconds: 86400, hopSeconds: 43200, minDelta: 0, bytesField: 'SentBytes', subBins: 24, closeAfterSeconds: 86400 };
+    const options = {
+      ...WIREDATA_HISTOGRAM,
+      binSeconds: 86400,
+      hopSeconds: 43200,
+      minDelta: 0,
+      bytesField: 'SentBytes',
+      subBins: 24,
+      closeAfterSeconds: 86400,
+    };
     const a = new HistogramAggregator(options);
     a.add(delta(0, 60), newHistogramOutput());
     const b = new HistogramAggregator(options);
@@ -100,8 +120,15 @@ describe('hunt profile: histogram windows and detail', function () {
 
 describe('hunt profile: score methods', function () {
   const row = (counts, extra = {}) => ({
-    TimeGenerated: iso(0).replace('.000Z', 'Z'), LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443,
-    TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0), DeltaCounts: counts, BinSeconds: 86400, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], ...extra,
+    TimeGenerated: iso(0).replace('.000Z', 'Z'),
+    LocalIP: '10.0.0.9',
+    RemoteIP: '52.1.2.3',
+    RemotePortNumber: 443,
+    TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0),
+    DeltaCounts: counts,
+    BinSeconds: 86400,
+    GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+    ...extra,
   });
   // a 60 s beacon with 20 % one-sided jitter: 48…60 s, each second about equally often
   const jittered = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [String(48 + i), 20]));
@@ -127,7 +154,15 @@ describe('hunt profile: score methods', function () {
     r.row.HistogramScore.should.equal(1);
     r.row.DurationScore.should.equal(1);
     r.row.MedianIntervalSeconds.should.equal(54);
-    const random = row({ 1: 2, 25: 2, 90: 2, 500: 2, 1500: 2, 4975: 2, 299: 2, 42: 2 }, { ByteCounts: { 10: 3, 5000: 3, 700: 3, 80: 3 }, SubBinCounts: [5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], FirstSeen: iso(0), LastSeen: iso(40000) });
+    const random = row(
+      { 1: 2, 25: 2, 90: 2, 500: 2, 1500: 2, 4975: 2, 299: 2, 42: 2 },
+      {
+        ByteCounts: { 10: 3, 5000: 3, 700: 3, 80: 3 },
+        SubBinCounts: [5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        FirstSeen: iso(0),
+        LastSeen: iso(40000),
+      },
+    );
     const q = scoreRow(random, { ...WIREDATA_SCORER, minTotalEvents: null, minBeaconPercent: null, method: 'stats', minScore: 0.8 });
     q.alert.should.be.false();
     q.failed.should.eql(['Score >= 0.8']);
@@ -155,8 +190,25 @@ describe('hunt profile: score methods', function () {
 });
 
 describe('hunt profile: alert gate', function () {
-  const gate = (over = {}) => new AlertGate({ allow: [], srcField: 'LocalIP', dstField: 'RemoteIP', portField: 'RemotePortNumber', maxSourcesPerDestination: 0, rearmSeconds: 0, maxRemembered: 1000, ...over });
-  const alert = (hour, extra = {}) => ({ TimeGenerated: iso(hour * 3600).replace('.000Z', 'Z'), BinSeconds: 3600, LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443, ...extra });
+  const gate = (over = {}) =>
+    new AlertGate({
+      allow: [],
+      srcField: 'LocalIP',
+      dstField: 'RemoteIP',
+      portField: 'RemotePortNumber',
+      maxSourcesPerDestination: 0,
+      rearmSeconds: 0,
+      maxRemembered: 1000,
+      ...over,
+    });
+  const alert = (hour, extra = {}) => ({
+    TimeGenerated: iso(hour * 3600).replace('.000Z', 'Z'),
+    BinSeconds: 3600,
+    LocalIP: '10.0.0.9',
+    RemoteIP: '52.1.2.3',
+    RemotePortNumber: 443,
+    ...extra,
+  });
 
   it('parses the allow-list and suppresses with the reason; the default list is valid', function () {
     const g = gate({ allow: parseAllowList('dst 17.0.0.0/8 # Apple\nport 123 # NTP\npair 10.0.0.5 52.9.9.9 # backup\nsrc 10.1.1.1') });
@@ -201,18 +253,36 @@ describe('hunt profile: alert gate', function () {
       row.PatternHours.should.equal(6);
     }
     // the next day's events re-arm it
-    should(g.check(alert(12, { BinSeconds: undefined }), { binSeconds: 259200, hopSeconds: 43200, firstSeen: iso(0), lastSeen: iso(30 * 3600) }).suppressed).be.null();
+    should(
+      g.check(alert(12, { BinSeconds: undefined }), { binSeconds: 259200, hopSeconds: 43200, firstSeen: iso(0), lastSeen: iso(30 * 3600) }).suppressed,
+    ).be.null();
   });
 
   it('a report on later events holds back one on earlier events of the same period (long windows close after short bins)', function () {
     const g = gate({ rearmSeconds: 86400 });
     should(g.check(alert(5)).suppressed).be.null(); // an hourly burst at 05:00, closed first
-    g.check(alert(-60, { BinSeconds: undefined }), { binSeconds: 259200, hopSeconds: 43200, firstSeen: iso(0), lastSeen: iso(4 * 3600) }).suppressed.should.match(/^repeat/);
+    g.check(alert(-60, { BinSeconds: undefined }), {
+      binSeconds: 259200,
+      hopSeconds: 43200,
+      firstSeen: iso(0),
+      lastSeen: iso(4 * 3600),
+    }).suppressed.should.match(/^repeat/);
   });
 
   it('scorers sharing a pair memory report a pair once between them', function () {
     const pairs = new Map();
-    const a = new AlertGate({ allow: [], srcField: 'LocalIP', dstField: 'RemoteIP', portField: 'RemotePortNumber', maxSourcesPerDestination: 0, rearmSeconds: 86400, maxRemembered: 1000 }, pairs);
+    const a = new AlertGate(
+      {
+        allow: [],
+        srcField: 'LocalIP',
+        dstField: 'RemoteIP',
+        portField: 'RemotePortNumber',
+        maxSourcesPerDestination: 0,
+        rearmSeconds: 86400,
+        maxRemembered: 1000,
+      },
+      pairs,
+    );
     const b = new AlertGate({ ...a.options }, pairs);
     should(a.check(alert(0)).suppressed).be.null();
     b.check(alert(0, { BinSeconds: undefined }), { binSeconds: 259200, firstSeen: iso(0), lastSeen: iso(3 * 3600) }).suppressed.should.match(/^repeat/);
@@ -226,7 +296,17 @@ describe('hunt profile: alert gate', function () {
 
   it('connections per hour over the time the events span (at least an hour), not the whole window', function () {
     const counts = { 40: 530, 41: 5 };
-    const base = { TimeGenerated: iso(-60 * 3600).replace('.000Z', 'Z'), LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443, TotalEvents: 535, DeltaCounts: counts, BinSeconds: 259200, HopSeconds: 43200, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'] };
+    const base = {
+      TimeGenerated: iso(-60 * 3600).replace('.000Z', 'Z'),
+      LocalIP: '10.0.0.9',
+      RemoteIP: '52.1.2.3',
+      RemotePortNumber: 443,
+      TotalEvents: 535,
+      DeltaCounts: counts,
+      BinSeconds: 259200,
+      HopSeconds: 43200,
+      GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+    };
     const options = { ...WIREDATA_SCORER, minBeaconPercent: null, method: 'window', windowPercent: 10, strobePerHour: 3600 };
     scoreRow(base, options).row.ConnectionsPerHour.should.equal(7.4);
     scoreRow({ ...base, FirstSeen: iso(0), LastSeen: iso(6 * 3600) }, options).row.ConnectionsPerHour.should.equal(89.2);

@@ -75,8 +75,14 @@ describe('core/scorer: allow-list entries by name', function () {
       '# a comment line',
     ].join('\n');
     const { addressLines, nameLines } = splitAllowListText(text);
-    addressLines.should.match(/port 123/).and.match(/dst 17/).and.match(/pair 10.0.0.5 203.0.113.7/);
-    nameLines.should.match(/windowsupdate/).and.match(/veeam/).and.not.match(/port|dst/);
+    addressLines.should
+      .match(/port 123/)
+      .and.match(/dst 17/)
+      .and.match(/pair 10.0.0.5 203.0.113.7/);
+    nameLines.should
+      .match(/windowsupdate/)
+      .and.match(/veeam/)
+      .and.not.match(/port|dst/);
     const { address, names } = readAllowLists(text, false);
     address.map((r) => r.kind).should.eql(['port', 'dst', 'pair']);
     names.size.should.equal(2);
@@ -125,11 +131,25 @@ describe('core/scorer: allow-list entries by name', function () {
 
     it('covers the periodic services seen on real captures, and nothing by suffix confusion', function () {
       const pack = new NameAllowList(benignPackEntries());
-      for (const n of ['v10.events.data.microsoft.com', 'ctldl.windowsupdate.com', 'array808-prod.do.dsp.mp.microsoft.com', 'epns.eset.com', 'time.apple.com',
-        '0.pool.ntp.org', 'client.dropbox.com']) {
+      for (const n of [
+        'v10.events.data.microsoft.com',
+        'ctldl.windowsupdate.com',
+        'array808-prod.do.dsp.mp.microsoft.com',
+        'epns.eset.com',
+        'time.apple.com',
+        '0.pool.ntp.org',
+        'client.dropbox.com',
+      ]) {
         should(pack.match('10.0.0.1', n)).not.equal(null, n);
       }
-      for (const n of ['evil-microsoft.com', 'microsoft.com.attacker.net', 'eset.com.evil', 'notdropbox.com', 'x.azurewebsites.net', 'time.apple.com.evil.org']) {
+      for (const n of [
+        'evil-microsoft.com',
+        'microsoft.com.attacker.net',
+        'eset.com.evil',
+        'notdropbox.com',
+        'x.azurewebsites.net',
+        'time.apple.com.evil.org',
+      ]) {
         should(pack.match('10.0.0.1', n)).equal(null, n);
       }
       pack.match('10.0.0.1', 'epns.eset.com').source.should.match(/eset\.com/);

@@ -18,7 +18,13 @@ const table = (o = {}) => new NameTable({ ...DEFAULT_NAME_TABLE_OPTIONS, ...o })
 const resolver = (o = {}) => new NameResolver({ ...DEFAULT_RESOLVER_OPTIONS, ...o });
 
 const dns = (ms, client, query, answers, ttls) => ({
-  TimeGenerated: iso(ms), LocalIP: client, RemoteIP: '10.0.0.53', RemotePortNumber: 53, DnsQuery: query, DnsAnswers: answers, DnsTTLs: ttls,
+  TimeGenerated: iso(ms),
+  LocalIP: client,
+  RemoteIP: '10.0.0.53',
+  RemotePortNumber: 53,
+  DnsQuery: query,
+  DnsAnswers: answers,
+  DnsTTLs: ttls,
 });
 const conn = (ms, client, remote, port = 443) => ({ TimeGenerated: iso(ms), LocalIP: client, RemoteIP: remote, RemotePortNumber: port });
 
@@ -69,7 +75,9 @@ describe('core/names: the name resolver', function () {
   describe('records', function () {
     it('learns each address answer under the queried name (not the CNAME in between) and annotates the connection', function () {
       const r = resolver();
-      r.observe(dns(T0, '10.1.0.5', 'update.Example.co.uk'.toLowerCase(), ['update.example.co.uk.edgekey.net', '23.45.67.89', '2001:db8::1'], [3600, 20, 20])).should.equal('answer');
+      r.observe(
+        dns(T0, '10.1.0.5', 'update.Example.co.uk'.toLowerCase(), ['update.example.co.uk.edgekey.net', '23.45.67.89', '2001:db8::1'], [3600, 20, 20]),
+      ).should.equal('answer');
       const c = conn(T0 + 5_000, '10.1.0.5', '23.45.67.89');
       r.observe(c).should.equal('annotated');
       c.should.containDeep({ RemoteHostName: 'update.example.co.uk', RemoteDomain: 'example.co.uk' });
@@ -79,7 +87,7 @@ describe('core/names: the name resolver', function () {
       r.observe(conn(T0 + 5_000, '10.1.0.5', '203.0.113.9')).should.equal('unknown');
     });
 
-    it('an address several names share: this source\'s answer first, else the latest; all of them listed', function () {
+    it("an address several names share: this source's answer first, else the latest; all of them listed", function () {
       const r = resolver();
       r.observe(dns(T0, '10.1.0.5', 'a.cdn-customer.com', ['151.101.1.1'], [300]));
       r.observe(dns(T0 + 1_000, '10.1.0.6', 'b.other-customer.net', ['151.101.1.1'], [300]));
@@ -87,7 +95,11 @@ describe('core/names: the name resolver', function () {
       const theirs = conn(T0 + 2_000, '10.1.0.7', '151.101.1.1');
       r.observe(mine);
       r.observe(theirs);
-      mine.should.containDeep({ RemoteHostName: 'a.cdn-customer.com', RemoteDomain: 'cdn-customer.com', RemoteHostNames: ['a.cdn-customer.com', 'b.other-customer.net'] });
+      mine.should.containDeep({
+        RemoteHostName: 'a.cdn-customer.com',
+        RemoteDomain: 'cdn-customer.com',
+        RemoteHostNames: ['a.cdn-customer.com', 'b.other-customer.net'],
+      });
       theirs.should.containDeep({ RemoteHostName: 'b.other-customer.net', RemoteHostNames: ['b.other-customer.net', 'a.cdn-customer.com'] });
     });
 
@@ -108,7 +120,13 @@ describe('core/names: the name resolver', function () {
 
     it('learns from records that carry a name (SNI, proxy, URL log) and adds only the domain to them', function () {
       const r = resolver();
-      const ssl = { TimeGenerated: iso(T0), LocalIP: '10.1.0.5', RemoteIP: '52.1.2.3', TlsServerName: 'c2.Evil-Example.com', RemoteHostName: 'c2.evil-example.com' };
+      const ssl = {
+        TimeGenerated: iso(T0),
+        LocalIP: '10.1.0.5',
+        RemoteIP: '52.1.2.3',
+        TlsServerName: 'c2.Evil-Example.com',
+        RemoteHostName: 'c2.evil-example.com',
+      };
       r.observe(ssl).should.equal('named');
       Object.keys(ssl).should.eql(['TimeGenerated', 'LocalIP', 'RemoteIP', 'TlsServerName', 'RemoteHostName', 'RemoteDomain']);
       ssl.RemoteDomain.should.equal('evil-example.com');
@@ -138,8 +156,13 @@ describe('core/names: the name resolver', function () {
 
     it('takes bad records as counted skips, never a throw', function () {
       const r = resolver();
-      const junk = [{}, { TimeGenerated: 'soon' }, { TimeGenerated: iso(T0), DnsQuery: 'x.com', DnsAnswers: 'not an array' },
-        { TimeGenerated: iso(T0), DnsQuery: 'x.com', DnsAnswers: [5, null, {}, '1.2.3.4'], DnsTTLs: ['x', Infinity] }, { TimeGenerated: iso(T0), RemoteIP: 42 }];
+      const junk = [
+        {},
+        { TimeGenerated: 'soon' },
+        { TimeGenerated: iso(T0), DnsQuery: 'x.com', DnsAnswers: 'not an array' },
+        { TimeGenerated: iso(T0), DnsQuery: 'x.com', DnsAnswers: [5, null, {}, '1.2.3.4'], DnsTTLs: ['x', Infinity] },
+        { TimeGenerated: iso(T0), RemoteIP: 42 },
+      ];
       junk.map((x) => r.observe(x)).should.eql(['skipped', 'skipped', 'answer', 'answer', 'skipped']);
       should(r.table.lookup('1.2.3.4', T0)).containDeep({ name: 'x.com' });
     });
@@ -164,7 +187,7 @@ describe('core/names: the name resolver', function () {
         const ms = T0 + 2000 + i * 10;
         // a tunnel's or DGA's unique names, each to a fresh address, some onto a shared one
         const address = i % 10 === 0 ? '198.51.100.1' : `${100 + (i % 100)}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-        r.observe(dns(ms, '10.1.0.66', `${(i * 2654435761 >>> 0).toString(36)}x${i}.tunnel.example.net`, [address], [60]));
+        r.observe(dns(ms, '10.1.0.66', `${((i * 2654435761) >>> 0).toString(36)}x${i}.tunnel.example.net`, [address], [60]));
         if (r.table.bytes > maxSeen) maxSeen = r.table.bytes;
         // the site goes on using its services now and then
         if (i % 20_000 === 0) for (const a of established) r.observe(conn(ms, '10.1.0.5', a));
@@ -181,7 +204,7 @@ describe('core/names: the name resolver', function () {
       r.table.distinctNames.should.be.below(flood / 10);
     });
 
-    it('holds the bound and never answers outside a name\'s validity, under any sequence (fast-check)', function () {
+    it("holds the bound and never answers outside a name's validity, under any sequence (fast-check)", function () {
       const op = fc.oneof(
         fc.tuple(fc.constant('learn'), fc.nat(40), fc.nat(60), fc.nat(3600), fc.nat(600)),
         fc.tuple(fc.constant('lookup'), fc.nat(40), fc.constant(0), fc.constant(0), fc.nat(7200)),

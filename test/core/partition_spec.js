@@ -24,12 +24,17 @@ describe('partition core (FNV-1a of the delta key)', function () {
   });
 
   it('equals a byte-wise FNV-1a over UTF-8 for any text, astral and lone surrogates included', function () {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => p.fnv1a32(s) === reference(s)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => p.fnv1a32(s) === reference(s)),
+      { numRuns: 300 },
+    );
     for (const s of ['10.0.0.1', 'é', '€', '😀', '\ud800', 'x\udc00y']) p.fnv1a32(s).should.equal(reference(s));
   });
 
   it('documented example: 10.0.0.1 of 4 partitions is partition 1', function () {
-    p.partitionOf({ LocalIP: '10.0.0.1' }, ['LocalIP'], 4).should.equal(reference('10.0.0.1') % 4).and.equal(1);
+    p.partitionOf({ LocalIP: '10.0.0.1' }, ['LocalIP'], 4)
+      .should.equal(reference('10.0.0.1') % 4)
+      .and.equal(1);
   });
 
   it('key text: values joined with a tab, missing and null empty, numbers in shortest form', function () {
@@ -75,7 +80,8 @@ describe('partition core (FNV-1a of the delta key)', function () {
   it('topics: <prefix>/<partition> and back, anything else is not a partition topic', function () {
     p.partitionTopic('netbeacon/records', 5).should.equal('netbeacon/records/5');
     p.topicPartition('netbeacon/records/5', 'netbeacon/records').should.equal(5);
-    for (const t of ['netbeacon/records/x', 'netbeacon/records', 'other/5', 'netbeacon/records/5/6', 5]) (p.topicPartition(t, 'netbeacon/records') === null).should.be.true();
+    for (const t of ['netbeacon/records/x', 'netbeacon/records', 'other/5', 'netbeacon/records/5/6', 5])
+      (p.topicPartition(t, 'netbeacon/records') === null).should.be.true();
   });
 
   it('control payloads round-trip; a record is never read as one', function () {

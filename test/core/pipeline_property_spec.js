@@ -23,7 +23,20 @@ const recordArb = fc.record(
     offset: fc.integer({ min: -60, max: 60 }),
     fraction: fc.constantFrom(0, 0, 0.1, 0.5, 0.9, 0.9999999),
     LocalIP: fc.constantFrom('10.0.0.1', '10.0.0.1', '10.0.0.2', '10.0.0.10', '', undefined),
-    RemoteIP: fc.constantFrom('8.8.8.8', '8.8.8.8', '9.9.9.9', '52.1.2.3', '10.0.0.10', '2001:db8::1', 'bad', '', undefined, '1.1.1.1/24', '172.16.5.5/8', '192.168.1.1/16'),
+    RemoteIP: fc.constantFrom(
+      '8.8.8.8',
+      '8.8.8.8',
+      '9.9.9.9',
+      '52.1.2.3',
+      '10.0.0.10',
+      '2001:db8::1',
+      'bad',
+      '',
+      undefined,
+      '1.1.1.1/24',
+      '172.16.5.5/8',
+      '192.168.1.1/16',
+    ),
     RemotePortNumber: fc.constantFrom(443, 443, 80, 8080, 0, undefined),
     SentBytes: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: undefined }),
     ReceivedBytes: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: undefined }),
@@ -42,12 +55,22 @@ function toRecord(a) {
 
 function coreChain(records, minDelta) {
   const delta = new DeltaTracker({
-    keyFields: ['LocalIP'], timeField: 'TimeGenerated', tieFields: ['RemoteIP', 'RemotePortNumber'],
-    latenessSeconds: 300, deltaField: 'TimeDeltainSeconds', nextTimeField: 'nextTimeGenerated',
+    keyFields: ['LocalIP'],
+    timeField: 'TimeGenerated',
+    tieFields: ['RemoteIP', 'RemotePortNumber'],
+    latenessSeconds: 300,
+    deltaField: 'TimeDeltainSeconds',
+    nextTimeField: 'nextTimeGenerated',
   });
   const hist = new HistogramAggregator({
-    binSeconds: 3600, groupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], minDelta, sumFields: ['SentBytes', 'ReceivedBytes'],
-    closeAfterSeconds: 86400, timeField: 'TimeGenerated', deltaField: 'TimeDeltainSeconds', nextTimeField: 'nextTimeGenerated',
+    binSeconds: 3600,
+    groupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+    minDelta,
+    sumFields: ['SentBytes', 'ReceivedBytes'],
+    closeAfterSeconds: 86400,
+    timeField: 'TimeGenerated',
+    deltaField: 'TimeDeltainSeconds',
+    nextTimeField: 'nextTimeGenerated',
   });
   const d = newDeltaOutput();
   for (const r of records) if (kqlPublicDropReason(r.RemoteIP) === null) delta.add(r, d);
@@ -70,11 +93,26 @@ describe('core pipeline equals the KQL oracle on edge-case tables (property)', f
         // arrival order: event order perturbed by up to 120 s of lag (< 300 s lateness)
         const arrival = items.map((a, i) => ({ a, key: a.offset + a.fraction + a.lag, i })).sort((x, y) => x.key - y.key || x.i - y.i);
         const records = arrival.map((e) => toRecord(e.a));
-        const expected = oracle.beaconQuery(records.map((r) => ({ ...r })), {
-          allRows: true, source: 'LocalIP', dest: 'RemoteIP', port: 'RemotePortNumber', minDelta, portNotZero: true,
-          groups: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], minTotal: 0, minMode: null, minPercent: 0, entities: [['IPCustomEntity', 'RemoteIP']],
-        });
-        const got = coreChain(records.map((r) => ({ ...r })), minDelta);
+        const expected = oracle.beaconQuery(
+          records.map((r) => ({ ...r })),
+          {
+            allRows: true,
+            source: 'LocalIP',
+            dest: 'RemoteIP',
+            port: 'RemotePortNumber',
+            minDelta,
+            portNotZero: true,
+            groups: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+            minTotal: 0,
+            minMode: null,
+            minPercent: 0,
+            entities: [['IPCustomEntity', 'RemoteIP']],
+          },
+        );
+        const got = coreChain(
+          records.map((r) => ({ ...r })),
+          minDelta,
+        );
         should(canonical(got)).deepEqual(canonical(expected));
         groups += expected.length;
       }),

@@ -17,7 +17,15 @@ const row = fc.record(
     LocalIP: fc.constant('10.0.0.1'),
     RemoteIP: fc.constantFrom('8.8.8.8', '9.9.9.9'),
     TotalEvents: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 40 }), weight: 5 }, fc.constantFrom(undefined, '12', NaN, 15, 16)),
-    DeltaCounts: fc.oneof({ arbitrary: fc.dictionary(fc.oneof({ arbitrary: fc.integer({ min: 0, max: 100 }).map(String), weight: 20 }, fc.constantFrom('x', '1e400')), countValue, { maxKeys: 5 }), weight: 10 }, fc.constantFrom(null, 'text', 7)),
+    DeltaCounts: fc.oneof(
+      {
+        arbitrary: fc.dictionary(fc.oneof({ arbitrary: fc.integer({ min: 0, max: 100 }).map(String), weight: 20 }, fc.constantFrom('x', '1e400')), countValue, {
+          maxKeys: 5,
+        }),
+        weight: 10,
+      },
+      fc.constantFrom(null, 'text', 7),
+    ),
     GroupFields: fc.constant(['LocalIP', 'RemoteIP']),
     Final: fc.constantFrom(undefined, true),
   },

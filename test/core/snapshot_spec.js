@@ -11,12 +11,22 @@ const { HistogramAggregator, newHistogramOutput } = require('../../dist/core/his
 const gen = require('../../dist/tools/traffic-generator');
 
 const DELTA = {
-  keyFields: ['LocalIP'], timeField: 'TimeGenerated', tieFields: ['RemoteIP', 'RemotePortNumber'],
-  latenessSeconds: 300, deltaField: 'TimeDeltainSeconds', nextTimeField: 'nextTimeGenerated',
+  keyFields: ['LocalIP'],
+  timeField: 'TimeGenerated',
+  tieFields: ['RemoteIP', 'RemotePortNumber'],
+  latenessSeconds: 300,
+  deltaField: 'TimeDeltainSeconds',
+  nextTimeField: 'nextTimeGenerated',
 };
 const HIST = {
-  binSeconds: 3600, groupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], minDelta: 10, sumFields: ['SentBytes', 'ReceivedBytes'],
-  closeAfterSeconds: 600, timeField: 'TimeGenerated', deltaField: 'TimeDeltainSeconds', nextTimeField: 'nextTimeGenerated',
+  binSeconds: 3600,
+  groupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+  minDelta: 10,
+  sumFields: ['SentBytes', 'ReceivedBytes'],
+  closeAfterSeconds: 600,
+  timeField: 'TimeGenerated',
+  deltaField: 'TimeDeltainSeconds',
+  nextTimeField: 'nextTimeGenerated',
 };
 /** What a file store does to saved state: text and back. */
 const throughFile = (snapshot) => JSON.parse(JSON.stringify(snapshot));

@@ -49,8 +49,22 @@ describe('core/time', function () {
       fromEpochSeconds(1517336047.123456).should.eql({ sec: 1517336047, ticks: 1234560 });
     });
     it('rejects garbage, impossible dates and non-finite numbers', function () {
-      for (const bad of ['', 'yesterday', '2024-02-30T00:00:00Z', '2024-13-01T00:00:00Z', '2024-05-08T24:00:00Z',
-        '2024-05-08T10:00:00+25:00', NaN, Infinity, null, undefined, {}, [], true, 'x'.repeat(1e6)]) {
+      for (const bad of [
+        '',
+        'yesterday',
+        '2024-02-30T00:00:00Z',
+        '2024-13-01T00:00:00Z',
+        '2024-05-08T24:00:00Z',
+        '2024-05-08T10:00:00+25:00',
+        NaN,
+        Infinity,
+        null,
+        undefined,
+        {},
+        [],
+        true,
+        'x'.repeat(1e6),
+      ]) {
         should(parseEventTime(bad)).equal(null, String(bad).slice(0, 30));
       }
     });
@@ -63,15 +77,19 @@ describe('core/time', function () {
   it('reads the common UTC form exactly like the general parser (property over 20,000 timestamps)', function () {
     const fc = require('fast-check');
     fc.assert(
-      fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-12-31T23:59:59Z'), noInvalidDate: true }),
-        fc.constantFrom('', '.', '.1', '.12', '.1234567', '.123456789'), fc.constantFrom('Z', '+00:00'), (d, frac, zone) => {
+      fc.property(
+        fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-12-31T23:59:59Z'), noInvalidDate: true }),
+        fc.constantFrom('', '.', '.1', '.12', '.1234567', '.123456789'),
+        fc.constantFrom('Z', '+00:00'),
+        (d, frac, zone) => {
           const base = d.toISOString().slice(0, 19);
           const digits = frac === '.' ? '' : frac;
           const fast = parseEventTime(base + digits + 'Z'); // fast path
           const general = parseEventTime(base + digits + '+00:00'); // regex path, same instant
           should(fast).eql(general);
           fast.sec.should.equal(Math.floor(d.getTime() / 1000));
-        }),
+        },
+      ),
       { numRuns: 20000, seed: 7 },
     );
   });

@@ -36,12 +36,20 @@ function withFeed(flows) {
     ...flows,
     { id: 't_records', z, type: 'http in', url: '/records', method: 'post', upload: false, swaggerDoc: '', x: 800, y: 120, wires: [['so_in_parse', 't_ok']] },
     { id: 't_control', z, type: 'http in', url: '/control', method: 'post', upload: false, swaggerDoc: '', x: 800, y: 160, wires: [['t_flags', 't_ok']] },
-    { id: 't_flags', z, type: 'change', x: 1000, y: 160, rules: [
-      { t: 'set', p: 'flush', pt: 'msg', to: 'payload.flush = true', tot: 'jsonata' },
-      { t: 'set', p: 'checkpoint', pt: 'msg', to: 'payload.checkpoint = true', tot: 'jsonata' },
-      { t: 'set', p: 'reset', pt: 'msg', to: 'payload.reset = true', tot: 'jsonata' },
-      { t: 'delete', p: 'payload', pt: 'msg' },
-    ], wires: [['so_in_parse']] },
+    {
+      id: 't_flags',
+      z,
+      type: 'change',
+      x: 1000,
+      y: 160,
+      rules: [
+        { t: 'set', p: 'flush', pt: 'msg', to: 'payload.flush = true', tot: 'jsonata' },
+        { t: 'set', p: 'checkpoint', pt: 'msg', to: 'payload.checkpoint = true', tot: 'jsonata' },
+        { t: 'set', p: 'reset', pt: 'msg', to: 'payload.reset = true', tot: 'jsonata' },
+        { t: 'delete', p: 'payload', pt: 'msg' },
+      ],
+      wires: [['so_in_parse']],
+    },
     { id: 't_ok', z, type: 'http response', statusCode: '', headers: {}, x: 1000, y: 120, wires: [] },
   ];
 }
@@ -58,14 +66,55 @@ function withProbes(flows) {
   scorer.wires[1].push('t_is_control'); // control messages leave on the second output, off the alert hand-offs
   scorer.wires[1].push('t_below');
   nodes.find((n) => n.id === 'so_wk_take').wires[0].push('t_count');
-  const file = (id, filename, y) => ({ id, z, type: 'file', filename, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 1200, y, wires: [] });
+  const file = (id, filename, y) => ({
+    id,
+    z,
+    type: 'file',
+    filename,
+    filenameType: 'str',
+    appendNewline: true,
+    createDir: true,
+    overwriteFile: 'false',
+    encoding: 'utf8',
+    x: 1200,
+    y,
+    wires: [],
+  });
   return [
     ...nodes,
     file('t_below', 'below.jsonl', 400),
-    { id: 't_is_control', z, type: 'switch', property: 'checkpoint = true or flush = true or reset = true', propertyType: 'jsonata', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, x: 1000, y: 440, wires: [['t_flags']] },
-    { id: 't_flags', z, type: 'change', x: 1000, y: 480, rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"flush": flush = true, "checkpoint": checkpoint = true, "reset": reset = true}', tot: 'jsonata' }], wires: [['t_barriers']] },
+    {
+      id: 't_is_control',
+      z,
+      type: 'switch',
+      property: 'checkpoint = true or flush = true or reset = true',
+      propertyType: 'jsonata',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      x: 1000,
+      y: 440,
+      wires: [['t_flags']],
+    },
+    {
+      id: 't_flags',
+      z,
+      type: 'change',
+      x: 1000,
+      y: 480,
+      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"flush": flush = true, "checkpoint": checkpoint = true, "reset": reset = true}', tot: 'jsonata' }],
+      wires: [['t_barriers']],
+    },
     file('t_barriers', 'barriers.jsonl', 480),
-    { id: 't_count', z, type: 'change', x: 1000, y: 520, rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$exists(payload) ? $count(payload) : 0', tot: 'jsonata' }], wires: [['t_received']] },
+    {
+      id: 't_count',
+      z,
+      type: 'change',
+      x: 1000,
+      y: 520,
+      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$exists(payload) ? $count(payload) : 0', tot: 'jsonata' }],
+      wires: [['t_received']],
+    },
     file('t_received', 'received.jsonl', 520),
   ];
 }
@@ -74,7 +123,12 @@ const lines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').spl
 /** Complete lines written so far: what a later read starts after. */
 const written = (file) => Math.max(0, lines(file).length - 1);
 // AlertId and Notify (alert rows; Notify: false on a cell notified in an earlier scenario) are no columns of the KQL query's
-const rowsOf = (file, from = 0) => lines(file).slice(from).filter((l) => /^[[{]/.test(l)).flatMap((l) => [].concat(JSON.parse(l))).map(({ AlertId, Notify, ...row }) => row);
+const rowsOf = (file, from = 0) =>
+  lines(file)
+    .slice(from)
+    .filter((l) => /^[[{]/.test(l))
+    .flatMap((l) => [].concat(JSON.parse(l)))
+    .map(({ AlertId, Notify, ...row }) => row);
 const withoutFailed = (rows) => rows.map(({ FailedThresholds, ...row }) => row);
 
 describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED processes)', function () {
@@ -131,18 +185,23 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     await cluster.workers[i].stop();
   };
   /** Each worker's row files' line counts now: rows written after this mark belong to the next scenario. */
-  const mark = () => cluster.workers.map((_, i) => ({ alerts: written(workerFile(i, 'beacon-alerts-scaleout.jsonl')), below: written(workerFile(i, 'below.jsonl')) }));
-  const rowsSince = (m) => cluster.workers.map((_, i) => ({
-    alerts: rowsOf(workerFile(i, 'beacon-alerts-scaleout.jsonl'), m[i].alerts),
-    below: withoutFailed(rowsOf(workerFile(i, 'below.jsonl'), m[i].below)),
-  }));
+  const mark = () =>
+    cluster.workers.map((_, i) => ({ alerts: written(workerFile(i, 'beacon-alerts-scaleout.jsonl')), below: written(workerFile(i, 'below.jsonl')) }));
+  const rowsSince = (m) =>
+    cluster.workers.map((_, i) => ({
+      alerts: rowsOf(workerFile(i, 'beacon-alerts-scaleout.jsonl'), m[i].alerts),
+      below: withoutFailed(rowsOf(workerFile(i, 'below.jsonl'), m[i].below)),
+    }));
   /** Whether worker i takes the record's partition. */
   const inWorker = (i, record) => {
     const [from, to] = cluster.ranges[i].split('-').map(Number);
     const p = partitionOf(record, ['LocalIP'], PARTITIONS);
     return p >= from && p <= to;
   };
-  const received = (i) => lines(workerFile(i, 'received.jsonl')).filter(Boolean).reduce((a, l) => a + Number(l), 0);
+  const received = (i) =>
+    lines(workerFile(i, 'received.jsonl'))
+      .filter(Boolean)
+      .reduce((a, l) => a + Number(l), 0);
 
   /** A fresh scenario: every worker forgets its state (reset), then the caller's steps, then a flush. */
   async function scenario(steps) {
@@ -157,9 +216,17 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
   function generated(seed) {
     const rnd = (k) => (seed * 31 + k * 17) % 97;
     const beacons = Array.from({ length: 12 }, (_, i) => ({
-      src: `10.9.${i}.${10 + i}`, dst: `52.${10 + i}.${rnd(i)}.${20 + i}`, port: [443, 80, 8443][i % 3],
-      periodSeconds: [30, 45, 60, 90, 120][i % 5], jitter: i % 4 === 3 ? 0.1 : 0, jitterMode: 'one-sided',
-      startOffsetSeconds: rnd(i) * 10, durationSeconds: 2 * 3600, sentBytes: 300 + i, receivedBytes: 900 + i, user: '',
+      src: `10.9.${i}.${10 + i}`,
+      dst: `52.${10 + i}.${rnd(i)}.${20 + i}`,
+      port: [443, 80, 8443][i % 3],
+      periodSeconds: [30, 45, 60, 90, 120][i % 5],
+      jitter: i % 4 === 3 ? 0.1 : 0,
+      jitterMode: 'one-sided',
+      startOffsetSeconds: rnd(i) * 10,
+      durationSeconds: 2 * 3600,
+      sentBytes: 300 + i,
+      receivedBytes: 900 + i,
+      user: '',
     }));
     const rendered = generateLines({ ...gen.DEFAULT_OPTIONS, seed, hours: 3, beacons, noiseHosts: 8, noisePerHour: 30, disorderSeconds: 200 }, 'zeek-tsv');
     return { rendered, lines: rendered.map((r) => r.line), records: rendered.map((r) => r.record).filter(Boolean) };
@@ -176,7 +243,7 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
 
   const all = (rows) => rows.flatMap((w) => [...w.alerts, ...w.below]);
 
-  it('generated traffic: the union of the workers\' rows equals the single-instance example\'s and the oracle\'s, row for row', async function () {
+  it("generated traffic: the union of the workers' rows equals the single-instance example's and the oracle's, row for row", async function () {
     const g = generated(7);
     const rows = await scenario(() => send(g.lines));
     const expected = oracle.wireDataRule(g.records);
@@ -193,7 +260,7 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     console.log(`      ${g.records.length} records, ${expected.length} alerts: ${rows.map((w) => w.alerts.length).join(' + ')} from the 3 workers`);
   });
 
-  it('a real capture (stratosphere-011, raw Zeek lines): every row equals the oracle\'s', async function () {
+  it("a real capture (stratosphere-011, raw Zeek lines): every row equals the oracle's", async function () {
     zeek.datasetsOrSkip(this);
     const d = zeek.listDatasets().find((x) => x.name === 'stratosphere-011');
     if (!d) {
@@ -224,7 +291,7 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     should(canonical(all(rows))).deepEqual(canonical(oracle.wireDataRule(g.records, { allRows: true })));
   });
 
-  it('a bare SIGTERM under load (no drain): whatever is lost is that worker\'s in-flight share; the other workers\' rows are exact', async function () {
+  it("a bare SIGTERM under load (no drain): whatever is lost is that worker's in-flight share; the other workers' rows are exact", async function () {
     const g = generated(11);
     const half = Math.floor(g.lines.length / 2);
     const rows = await scenario(async () => {
@@ -239,7 +306,9 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     const expectedOthers = full.filter((r) => !inWorker(1, r));
     should(canonical(all(others))).deepEqual(canonical(expectedOthers));
     const changed = canonical(all([rows[1]])).filter((r) => !fullSet.has(r)).length;
-    console.log(`      bare SIGTERM: ${changed} of ${full.length - expectedOthers.length} of the stopped worker's scored rows differ from an uninterrupted run`);
+    console.log(
+      `      bare SIGTERM: ${changed} of ${full.length - expectedOthers.length} of the stopped worker's scored rows differ from an uninterrupted run`,
+    );
   });
 
   it('a worker killed with SIGKILL mid-stream: what it received since its last checkpoint is lost, nothing else', async function () {
@@ -253,7 +322,10 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
       const part2 = g.lines.slice(third, 2 * third);
       await send(part2);
       // let worker 2 take its whole share of part 2 from the broker (acknowledged), then kill it
-      const expectedShare = g.rendered.slice(third, 2 * third).map((r) => r.record).filter((r) => r && inWorker(1, r));
+      const expectedShare = g.rendered
+        .slice(third, 2 * third)
+        .map((r) => r.record)
+        .filter((r) => r && inWorker(1, r));
       await cluster.workers[1].until('worker 2 to receive its share of part 2', () => received(1) - start >= expectedShare.length);
       lost.push(...expectedShare);
       await cluster.workers[1].kill();
@@ -268,7 +340,9 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
     should(canonical(all(rows))).deepEqual(canonical(expected));
     const fullSet = new Set(canonical(full));
     const changed = canonical(all(rows)).filter((r) => !fullSet.has(r)).length;
-    console.log(`      SIGKILL: ${lost.length} of ${g.records.length} records lost (worker 2's share since its last checkpoint); ${changed} of ${full.length} scored rows differ from an uninterrupted run`);
+    console.log(
+      `      SIGKILL: ${lost.length} of ${g.records.length} records lost (worker 2's share since its last checkpoint); ${changed} of ${full.length} scored rows differ from an uninterrupted run`,
+    );
   });
 
   it('the broker restarted mid-stream (persistence on, QoS 1, persistent sessions): nothing lost', async function () {
@@ -299,17 +373,34 @@ describe('npm run cluster (the launcher: Mosquitto, 2 workers, 1 ingest replayin
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints every alert of the sample, each worker\'s rows equal the oracle\'s together, and stops cleanly', async function () {
+  it("prints every alert of the sample, each worker's rows equal the oracle's together, and stops cleanly", async function () {
     if (!findMosquitto()) {
       console.log(`      skipped: ${MOSQUITTO_MISSING}`);
       this.skip();
     }
     const { spawn } = require('child_process');
     const { sampleScenario } = gen;
-    const expected = oracle.wireDataRule(generateLines(sampleScenario('wiredata'), 'zeek-tsv').map((r) => r.record).filter(Boolean));
+    const expected = oracle.wireDataRule(
+      generateLines(sampleScenario('wiredata'), 'zeek-tsv')
+        .map((r) => r.record)
+        .filter(Boolean),
+    );
     expected.length.should.be.above(5);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-launcher-'));
-    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'run', 'cluster.js'), '--mqtt', '--workers', '2', '--dir', path.join(dir, 'run'), '--exit-after-alerts', String(expected.length)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      process.execPath,
+      [
+        path.join(__dirname, '..', '..', 'dist', 'run', 'cluster.js'),
+        '--mqtt',
+        '--workers',
+        '2',
+        '--dir',
+        path.join(dir, 'run'),
+        '--exit-after-alerts',
+        String(expected.length),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

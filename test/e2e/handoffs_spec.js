@@ -60,7 +60,17 @@ function wired(example, receivers, dir) {
       dname: 'soc',
       wires: [],
     },
-    { id: `${example.prefix}_test_flushed`, type: 'switch', z, property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [[`${example.prefix}_test_mark`]] },
+    {
+      id: `${example.prefix}_test_flushed`,
+      type: 'switch',
+      z,
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [[`${example.prefix}_test_mark`]],
+    },
     // the file node writes nothing for a message without a payload
     // (and appends no newline to a message that carries the last line's msg.parts)
     {
@@ -73,7 +83,18 @@ function wired(example, receivers, dir) {
       ],
       wires: [[`${example.prefix}_test_done`]],
     },
-    { id: `${example.prefix}_test_done`, type: 'file', z, filename: path.join(dir, 'done.txt'), filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+    {
+      id: `${example.prefix}_test_done`,
+      type: 'file',
+      z,
+      filename: path.join(dir, 'done.txt'),
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
   );
   return { flow, scorers: scorers.length };
 }
@@ -141,14 +162,18 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
     await replay();
     const cells = new Set(alertRows(dir).map((r) => r.AlertId)).size;
     cells.should.be.above(0);
-    await until('the first replay\'s notifications', async () => {
+    await until("the first replay's notifications", async () => {
       await receivers.smtp.settled();
       const c = counts();
       return c.mails - start.mails >= cells && c.posts - start.posts >= cells && c.lines - start.lines >= cells;
     });
     const first = counts();
     const rowsFirst = alertRows(dir).length;
-    ({ mails: first.mails - start.mails, posts: first.posts - start.posts, lines: first.lines - start.lines }).should.eql({ mails: cells, posts: cells, lines: cells });
+    ({ mails: first.mails - start.mails, posts: first.posts - start.posts, lines: first.lines - start.lines }).should.eql({
+      mails: cells,
+      posts: cells,
+      lines: cells,
+    });
 
     await red.post('/inject/wd_reset', {});
     await replay();
@@ -160,7 +185,10 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
     const rows = alertRows(dir);
     rows.length.should.be.above(rowsFirst);
     new Set(rows.map((r) => r.AlertId)).size.should.equal(cells);
-    rows.slice(rowsFirst).filter((r) => r.Notify !== false).should.eql([]);
+    rows
+      .slice(rowsFirst)
+      .filter((r) => r.Notify !== false)
+      .should.eql([]);
     counts().should.eql(first);
   });
 
@@ -172,7 +200,11 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
       await red.deploy(flow);
       await red.post(`/inject/${example.inject}`, {});
       const done = path.join(dir, 'done.txt');
-      await red.until('the flush to leave every scorer', () => fs.existsSync(done) && fs.readFileSync(done, 'utf8').split('flushed').length - 1 >= scorers, 240);
+      await red.until(
+        'the flush to leave every scorer',
+        () => fs.existsSync(done) && fs.readFileSync(done, 'utf8').split('flushed').length - 1 >= scorers,
+        240,
+      );
 
       // the cells that alerted: the file node writes every alert row, early and final
       const rows = alertRows(dir);

@@ -32,7 +32,15 @@ const EXAMPLES = {
 // the logger's body: the generated line without the syslog header it was rendered with (logger adds its own)
 const body = (line) => line.replace(/^<\d+>(?:1 \S+ \S+ - - - - |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ )/, '');
 /** The complete lines of a file being written (the last, unfinished one is left for later), as JSON. */
-const jsonLines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(0, -1).filter((l) => l.trim() !== '').map((l) => JSON.parse(l)) : []);
+const jsonLines = (file) =>
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .slice(0, -1)
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l))
+    : [];
 /** Records written by a probe file node: one JSON array (a batch) per line. */
 const recordCount = (file) => jsonLines(file).reduce((n, batch) => n + [].concat(batch).length, 0);
 
@@ -54,15 +62,50 @@ function liveFlow(name, as, port, inputOverrides = {}) {
   const alerts = nodes.find((n) => n.type === 'file');
   alerts.filename = `alerts-${as}.jsonl`;
   const z = input.z;
-  const file = (id, filename) => ({ id, type: 'file', z, name: 'test probe', filename, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 900, y: 800, wires: [] });
+  const file = (id, filename) => ({
+    id,
+    type: 'file',
+    z,
+    name: 'test probe',
+    filename,
+    filenameType: 'str',
+    appendNewline: true,
+    createDir: true,
+    overwriteFile: 'false',
+    encoding: 'utf8',
+    x: 900,
+    y: 800,
+    wires: [],
+  });
   input.wires[0].push(`${as}_probe_records`);
   input.wires[2].push(`${as}_probe_counters`);
   nodes.find((n) => n.type === 'beacon-scorer').wires[1].push(`${as}_probe_flush`); // control messages leave on the second output
   nodes.push(
     file(`${as}_probe_records`, `records-${as}.jsonl`),
     file(`${as}_probe_counters`, `counters-${as}.jsonl`),
-    { id: `${as}_probe_flush`, type: 'switch', z, property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true', repair: false, outputs: 1, x: 900, y: 840, wires: [[`${as}_probe_marker`]] },
-    { id: `${as}_probe_marker`, type: 'change', z, rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' }], x: 900, y: 880, wires: [[`${as}_probe_flushed`]] },
+    {
+      id: `${as}_probe_flush`,
+      type: 'switch',
+      z,
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      repair: false,
+      outputs: 1,
+      x: 900,
+      y: 840,
+      wires: [[`${as}_probe_marker`]],
+    },
+    {
+      id: `${as}_probe_marker`,
+      type: 'change',
+      z,
+      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' }],
+      x: 900,
+      y: 880,
+      wires: [[`${as}_probe_flushed`]],
+    },
     file(`${as}_probe_flushed`, `flushed-${as}.txt`),
   );
   return nodes;
@@ -70,7 +113,9 @@ function liveFlow(name, as, port, inputOverrides = {}) {
 
 function runLogger(args, file) {
   return new Promise((resolve, reject) =>
-    execFile('logger', [...args, '--server', '127.0.0.1', '--size', '8192', '-t', 'PAN-OS', '-f', file], (err, _out, stderr) => (err ? reject(new Error(`logger: ${stderr || err.message}`)) : resolve())),
+    execFile('logger', [...args, '--server', '127.0.0.1', '--size', '8192', '-t', 'PAN-OS', '-f', file], (err, _out, stderr) =>
+      err ? reject(new Error(`logger: ${stderr || err.message}`)) : resolve(),
+    ),
   );
 }
 
@@ -139,16 +184,36 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     // batches in, batches out: each line of the alert file is an array of rows
     const rows = () => jsonLines(path.join(userDir, `alerts-${as}.jsonl`)).flatMap((batch) => [].concat(batch));
     // final rows (Final: true) are the rule's; early alerts (Final: false) came before, one per cell alerted early
-    const finals = () => rows().filter((r) => r.Final !== false).map(({ Final, Notify, AlertId, ...row }) => row);
+    const finals = () =>
+      rows()
+        .filter((r) => r.Final !== false)
+        .map(({ Final, Notify, AlertId, ...row }) => row);
     await red.until(`${alertCount} alert rows from ${as}`, () => finals().length >= alertCount, 30).catch(() => undefined); // fewer: the comparison says which
     return { alerts: finals(), all: rows(), counters, records: recordCount(path.join(userDir, `records-${as}.jsonl`)) };
   }
 
   it('CEF/UDP (logger RFC 5424), CSV/TCP (logger RFC 3164 octet-counted), Zeek JSON/TCP (logger RFC 5424 octet-counted), CSV/TLS: every line parsed, alerts equal the oracle, none twice', async function () {
     const scenario = {
-      ...gen.DEFAULT_OPTIONS, seed: 77, hours: 3, noiseHosts: 3, noisePerHour: 20,
-      beacons: [{ src: '10.0.0.4', dst: '52.239.1.10', port: 443, periodSeconds: 60, jitter: 0, jitterMode: 'one-sided',
-        startOffsetSeconds: 120, durationSeconds: 10000, sentBytes: 500, receivedBytes: 900, user: 'corp\\svc' }],
+      ...gen.DEFAULT_OPTIONS,
+      seed: 77,
+      hours: 3,
+      noiseHosts: 3,
+      noisePerHour: 20,
+      beacons: [
+        {
+          src: '10.0.0.4',
+          dst: '52.239.1.10',
+          port: 443,
+          periodSeconds: 60,
+          jitter: 0,
+          jitterMode: 'one-sided',
+          startOffsetSeconds: 120,
+          durationSeconds: 10000,
+          sentBytes: 500,
+          receivedBytes: 900,
+          user: 'corp\\svc',
+        },
+      ],
     };
     const cef = generateLines(scenario, 'panos-cef');
     const csv = generateLines(scenario, 'panos-csv');
@@ -163,12 +228,41 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     for (const p of Object.keys(expected)) expected[p].length.should.be.above(0, `scenario yields ${p} alerts`);
 
     const certDir = fs.mkdtempSync(path.join(dir, 'tls-'));
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem')], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        path.join(certDir, 'key.pem'),
+        '-out',
+        path.join(certDir, 'cert.pem'),
+      ],
+      { encoding: 'utf8' },
+    );
     made.status.should.equal(0, `openssl req: ${made.stderr}`);
     const ports = { pu: await freePort(), pt: await freePort(), zt: await freePort(), ps: await freePort() };
     const tlsFlow = liveFlow(EXAMPLES.pt, 'ps', ports.ps, { transport: 'tls', tls: 'ps_tls' });
-    tlsFlow.push({ id: 'ps_tls', type: 'tls-config', name: 'test certificate', cert: path.join(certDir, 'cert.pem'), key: path.join(certDir, 'key.pem'), ca: '', certname: '', keyname: '', caname: '', servername: '', verifyservercert: false });
+    tlsFlow.push({
+      id: 'ps_tls',
+      type: 'tls-config',
+      name: 'test certificate',
+      cert: path.join(certDir, 'cert.pem'),
+      key: path.join(certDir, 'key.pem'),
+      ca: '',
+      certname: '',
+      keyname: '',
+      caname: '',
+      servername: '',
+      verifyservercert: false,
+    });
     const userDir = await startWith([
       ...liveFlow(EXAMPLES.pu, 'pu', ports.pu),
       ...liveFlow(EXAMPLES.pt, 'pt', ports.pt),
@@ -176,7 +270,12 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
       ...tlsFlow,
     ]);
     // UDP has no handshake: datagrams sent before the input's reader thread has bound the port are lost
-    for (const [transport, port] of [['udp', ports.pu], ['tcp', ports.pt], ['tcp', ports.zt], ['tls', ports.ps]]) {
+    for (const [transport, port] of [
+      ['udp', ports.pu],
+      ['tcp', ports.pt],
+      ['tcp', ports.zt],
+      ['tls', ports.ps],
+    ]) {
       await red.until(`listening on ${transport} ${port}`, () => red.log.includes(`listening on ${transport} 127.0.0.1:${port}`));
     }
 
@@ -190,20 +289,29 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     const [cefA, cefB] = split(cef.map((l) => body(l.line)));
     const [csvA, csvB] = split(csv.map((l) => body(l.line)));
     const [zA, zB] = split(zjson.map((l) => l.line));
-    const send = (part, { cefPart, csvPart, zPart }) => Promise.all([
-      runLogger(['--udp', '--rfc5424', '--port', String(ports.pu)], write(`cef-${part}.log`, cefPart)),
-      runLogger(['--tcp', '--octet-count', '--rfc3164', '--port', String(ports.pt)], write(`csv-${part}.log`, csvPart)),
-      runLogger(['--tcp', '--octet-count', '--rfc5424', '--port', String(ports.zt)], write(`zeek-${part}.json`, zPart)),
-      sendTls(ports.ps, fs.readFileSync(path.join(certDir, 'cert.pem')), csvPart, 'fw-tls'),
-    ]);
+    const send = (part, { cefPart, csvPart, zPart }) =>
+      Promise.all([
+        runLogger(['--udp', '--rfc5424', '--port', String(ports.pu)], write(`cef-${part}.log`, cefPart)),
+        runLogger(['--tcp', '--octet-count', '--rfc3164', '--port', String(ports.pt)], write(`csv-${part}.log`, csvPart)),
+        runLogger(['--tcp', '--octet-count', '--rfc5424', '--port', String(ports.zt)], write(`zeek-${part}.json`, zPart)),
+        sendTls(ports.ps, fs.readFileSync(path.join(certDir, 'cert.pem')), csvPart, 'fw-tls'),
+      ]);
     await send('a', { cefPart: cefA, csvPart: csvA, zPart: zA });
     const flowing = send('b', { cefPart: cefB, csvPart: csvB, zPart: zB });
-    for (const [p, n] of [['pu', cefA.length], ['pt', csvA.length], ['zt', zA.length], ['ps', csvA.length]]) {
+    for (const [p, n] of [
+      ['pu', cefA.length],
+      ['pt', csvA.length],
+      ['zt', zA.length],
+      ['ps', csvA.length],
+    ]) {
       await red.until(`the first ${n} records of ${p}`, () => recordCount(path.join(userDir, `records-${p}.jsonl`)) >= n, 120);
     }
     // early alerts: with traffic still flowing and no flush yet, the certain cells of the first part have alerted
     // (the Palo Alto flows: certain 300 s after the hour; Zeek's 6 h lateness puts its early verdicts beyond this run)
-    const early = (p) => jsonLines(path.join(userDir, `alerts-${p}.jsonl`)).flatMap((batch) => [].concat(batch)).filter((r) => r.Final === false);
+    const early = (p) =>
+      jsonLines(path.join(userDir, `alerts-${p}.jsonl`))
+        .flatMap((batch) => [].concat(batch))
+        .filter((r) => r.Final === false);
     for (const p of ['pu', 'pt', 'ps']) await red.until(`early alerts from ${p} before any flush`, () => early(p).length > 0, 60);
     await flowing;
 
@@ -215,20 +323,47 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
       if (p === 'pu') should(got.counters.kernel.socketDrops ?? 0).equal(0);
       should(canonical(got.alerts)).deepEqual(canonical(expected[p]), `${p} alerts`);
       // notified once: one notifying row per (bin, group), for every alerting cell
-      const cell = (a) => JSON.stringify([a.TimeGenerated, a.SourceIP ?? a.LocalIP, a.DestinationIP ?? a.RemoteIP, a.DestinationPort ?? a.RemotePortNumber, a.DeviceName, a.SourceUserID]);
+      const cell = (a) =>
+        JSON.stringify([
+          a.TimeGenerated,
+          a.SourceIP ?? a.LocalIP,
+          a.DestinationIP ?? a.RemoteIP,
+          a.DestinationPort ?? a.RemotePortNumber,
+          a.DeviceName,
+          a.SourceUserID,
+        ]);
       const notified = got.all.filter((a) => a.Notify !== false).map(cell);
       new Set(notified).size.should.equal(notified.length, `${p}: an alert notified twice`);
       notified.sort().should.eql(got.alerts.map(cell).sort());
     }
     red.warnings().should.eql([]);
-    console.log(`      alerts: CEF/UDP ${expected.pu.length}, CSV/TCP ${expected.pt.length}, Zeek JSON/TCP ${expected.zt.length}, CSV/TLS ${expected.ps.length}`);
+    console.log(
+      `      alerts: CEF/UDP ${expected.pu.length}, CSV/TCP ${expected.pt.length}, Zeek JSON/TCP ${expected.zt.length}, CSV/TLS ${expected.ps.length}`,
+    );
   });
 
   it('a line dated 2099, one with rt=garbage and one with only a header time, in the middle of a live CEF feed, change no other alert; the counters show them', async function () {
     const scenario = {
-      ...gen.DEFAULT_OPTIONS, seed: 78, hours: 3, noiseHosts: 3, noisePerHour: 20,
-      beacons: [{ src: '10.0.0.4', dst: '52.239.1.10', port: 443, periodSeconds: 60, jitter: 0, jitterMode: 'one-sided',
-        startOffsetSeconds: 120, durationSeconds: 10000, sentBytes: 500, receivedBytes: 900, user: 'corp\\svc' }],
+      ...gen.DEFAULT_OPTIONS,
+      seed: 78,
+      hours: 3,
+      noiseHosts: 3,
+      noisePerHour: 20,
+      beacons: [
+        {
+          src: '10.0.0.4',
+          dst: '52.239.1.10',
+          port: 443,
+          periodSeconds: 60,
+          jitter: 0,
+          jitterMode: 'one-sided',
+          startOffsetSeconds: 120,
+          durationSeconds: 10000,
+          sentBytes: 500,
+          receivedBytes: 900,
+          user: 'corp\\svc',
+        },
+      ],
     };
     const cef = generateLines(scenario, 'panos-cef');
     const expected = oracle.paloAltoRule(cef.map((l) => l.record));
@@ -251,10 +386,38 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     const delta = flow.find((n) => n.type === 'beacon-delta');
     should(delta.futureTolerance).equal(900);
     delta.wires[1].push('pu_probe_late');
-    flow.push({ id: 'pu_probe_late', type: 'file', z: delta.z, name: 'test probe', filename: 'late-pu.jsonl', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 900, y: 920, wires: [] });
+    flow.push({
+      id: 'pu_probe_late',
+      type: 'file',
+      z: delta.z,
+      name: 'test probe',
+      filename: 'late-pu.jsonl',
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      x: 900,
+      y: 920,
+      wires: [],
+    });
     // what the example's Catch node receives (a caught error is not also logged)
     flow.find((n) => n.type === 'catch').wires[0].push('pu_probe_errors');
-    flow.push({ id: 'pu_probe_errors', type: 'file', z: delta.z, name: 'test probe', filename: 'errors-pu.txt', filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 900, y: 980, wires: [] });
+    flow.push({
+      id: 'pu_probe_errors',
+      type: 'file',
+      z: delta.z,
+      name: 'test probe',
+      filename: 'errors-pu.txt',
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      x: 900,
+      y: 980,
+      wires: [],
+    });
     const userDir = await startWith(flow);
     await red.until(`listening on udp ${port}`, () => red.log.includes(`listening on udp 127.0.0.1:${port}`));
     const file = path.join(dir, 'cef-forged.log');
@@ -276,7 +439,9 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     const caught = fs.readFileSync(path.join(userDir, 'errors-pu.txt'), 'utf8').split('\n').filter(Boolean);
     caught.filter((l) => /^1 of \d+ lines not parsed; first from [\d.]+: CEF rt is not a time: "garbage"/.test(l)).should.have.length(1);
     warnings.filter((l) => /\[warn\] \[beacon-delta.*ahead of the watermark .*: 2 held apart while the feed moved on/.test(l)).should.have.length(1);
-    warnings.filter((l) => /\[warn\] \[beacon-delta.*ahead of the watermark .*: 0 held apart while the feed moved on, 2 given up/.test(l)).should.have.length(1);
+    warnings
+      .filter((l) => /\[warn\] \[beacon-delta.*ahead of the watermark .*: 0 held apart while the feed moved on, 2 given up/.test(l))
+      .should.have.length(1);
   });
 
   it('reads a real Zeek conn.log (../shared/datasets) sent over TCP as a shipper would (tail | nc), and alerts as the oracle does', async function () {
@@ -301,6 +466,8 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     got.counters.total.parseErrors.should.equal(0);
     should(canonical(got.alerts)).deepEqual(canonical(expected));
     red.warnings().should.eql([]);
-    console.log(`      rita-missing-host: ${lines.length} lines over TCP, ${recs.length} records parsed, ${expected.length} alerts (oracle ${expected.length})`);
+    console.log(
+      `      rita-missing-host: ${lines.length} lines over TCP, ${recs.length} records parsed, ${expected.length} alerts (oracle ${expected.length})`,
+    );
   });
 });

@@ -34,11 +34,17 @@ function withFeed(flows) {
     ...flows,
     { id: 't_records', z, type: 'http in', url: '/records', method: 'post', upload: false, swaggerDoc: '', wires: [['nso_in_parse', 't_ok']] },
     { id: 't_control', z, type: 'http in', url: '/control', method: 'post', upload: false, swaggerDoc: '', wires: [['t_flags', 't_ok']] },
-    { id: 't_flags', z, type: 'change', rules: [
-      { t: 'set', p: 'flush', pt: 'msg', to: 'payload.flush = true', tot: 'jsonata' },
-      { t: 'set', p: 'checkpoint', pt: 'msg', to: 'payload.checkpoint = true', tot: 'jsonata' },
-      { t: 'delete', p: 'payload', pt: 'msg' },
-    ], wires: [['nso_in_parse']] },
+    {
+      id: 't_flags',
+      z,
+      type: 'change',
+      rules: [
+        { t: 'set', p: 'flush', pt: 'msg', to: 'payload.flush = true', tot: 'jsonata' },
+        { t: 'set', p: 'checkpoint', pt: 'msg', to: 'payload.checkpoint = true', tot: 'jsonata' },
+        { t: 'delete', p: 'payload', pt: 'msg' },
+      ],
+      wires: [['nso_in_parse']],
+    },
     { id: 't_ok', z, type: 'http response', statusCode: '', headers: {}, wires: [] },
   ];
 }
@@ -55,17 +61,38 @@ function withProbes(flows) {
   const worker = nodes.find((n) => n.id === 'nso_wk_worker');
   worker.wires[1].push('t_below');
   worker.wires[2].push('t_flags');
-  const file = (id, filename) => ({ id, z, type: 'file', filename, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] });
+  const file = (id, filename) => ({
+    id,
+    z,
+    type: 'file',
+    filename,
+    filenameType: 'str',
+    appendNewline: true,
+    createDir: true,
+    overwriteFile: 'false',
+    encoding: 'utf8',
+    wires: [],
+  });
   return [
     ...nodes,
     file('t_below', 'below.jsonl'),
-    { id: 't_flags', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"flush": flush = true, "checkpoint": checkpoint = true, "partition": partition}', tot: 'jsonata' }], wires: [['t_control', 't_below', 'nso_wk_file']] },
+    {
+      id: 't_flags',
+      z,
+      type: 'change',
+      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"flush": flush = true, "checkpoint": checkpoint = true, "partition": partition}', tot: 'jsonata' }],
+      wires: [['t_control', 't_below', 'nso_wk_file']],
+    },
     file('t_control', 'control.jsonl'),
   ];
 }
 
 const lines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : []);
-const rowsOf = (file) => lines(file).filter((l) => /^[[{]/.test(l)).flatMap((l) => [].concat(JSON.parse(l))).filter((r) => r.TimeGenerated !== undefined);
+const rowsOf = (file) =>
+  lines(file)
+    .filter((l) => /^[[{]/.test(l))
+    .flatMap((l) => [].concat(JSON.parse(l)))
+    .filter((r) => r.TimeGenerated !== undefined);
 const flushLines = (file) => lines(file).filter((l) => l.includes('"flush":true')).length;
 const cellKey = (row) => JSON.stringify([row.TimeGenerated, row.LocalIP, row.RemoteIP, row.RemotePortNumber]);
 const strip = ({ FailedThresholds, AlertId, Notify, ...row }) => row;
@@ -74,9 +101,17 @@ const strip = ({ FailedThresholds, AlertId, Notify, ...row }) => row;
 function generated(seed) {
   const rnd = (k) => (seed * 31 + k * 17) % 97;
   const beacons = Array.from({ length: 16 }, (_, i) => ({
-    src: `10.9.${i}.${10 + i}`, dst: `52.${10 + i}.${rnd(i)}.${20 + i}`, port: [443, 80, 8443][i % 3],
-    periodSeconds: [30, 45, 60, 90, 120][i % 5], jitter: i % 4 === 3 ? 0.1 : 0, jitterMode: 'one-sided',
-    startOffsetSeconds: rnd(i) * 10, durationSeconds: 2 * 3600, sentBytes: 300 + i, receivedBytes: 900 + i, user: '',
+    src: `10.9.${i}.${10 + i}`,
+    dst: `52.${10 + i}.${rnd(i)}.${20 + i}`,
+    port: [443, 80, 8443][i % 3],
+    periodSeconds: [30, 45, 60, 90, 120][i % 5],
+    jitter: i % 4 === 3 ? 0.1 : 0,
+    jitterMode: 'one-sided',
+    startOffsetSeconds: rnd(i) * 10,
+    durationSeconds: 2 * 3600,
+    sentBytes: 300 + i,
+    receivedBytes: 900 + i,
+    user: '',
   }));
   const rendered = generateLines({ ...gen.DEFAULT_OPTIONS, seed, hours: 3, beacons, noiseHosts: 8, noisePerHour: 30, disorderSeconds: 200 }, 'zeek-tsv');
   return rendered;
@@ -98,7 +133,17 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
   beforeEach(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-nats-cluster-'));
     const ports = [await freePort(), await freePort(), await freePort()];
-    cluster = new StreamCluster({ dir, workers: 2, partitions: PARTITIONS, records: '', natsPort: await freePort(), ports, leaseSeconds: 2, ingestFlows: withFeed, workerFlows: withProbes });
+    cluster = new StreamCluster({
+      dir,
+      workers: 2,
+      partitions: PARTITIONS,
+      records: '',
+      natsPort: await freePort(),
+      ports,
+      leaseSeconds: 2,
+      ingestFlows: withFeed,
+      workerFlows: withProbes,
+    });
     await cluster.start();
   });
 
@@ -116,7 +161,10 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
   const send = async (header, body) => {
     for (let i = 0; i < body.length; i += 300) await post('/records', [...header, ...body.slice(i, i + 300)].join('\n') + '\n', 'text/plain');
   };
-  const controls = (i, flag) => lines(workerFile(i, 'control.jsonl')).filter((l) => l.includes(`"${flag}":true`)).map((l) => JSON.parse(l).partition);
+  const controls = (i, flag) =>
+    lines(workerFile(i, 'control.jsonl'))
+      .filter((l) => l.includes(`"${flag}":true`))
+      .map((l) => JSON.parse(l).partition);
   /** Partitions whose flush came out of some worker, with every row before it written to both row files. */
   const flushed = () => {
     const rowsWritten = cluster.workers.every((_, i) => {
@@ -148,7 +196,10 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
   /** Each alert notified exactly once across the workers (msg.notify / Notify). */
   function notifiedOnce(single) {
     const alerts = cluster.workers.flatMap((_, i) => rowsOf(workerFile(i, 'beacon-alerts-scaleout.jsonl')));
-    const notified = alerts.filter((r) => r.Notify === true).map(cellKey).sort();
+    const notified = alerts
+      .filter((r) => r.Notify === true)
+      .map(cellKey)
+      .sort();
     notified.should.eql(single.alerts.map(cellKey).sort());
   }
 
@@ -277,11 +328,28 @@ describe('npm run cluster (the NATS launcher, a real process)', function () {
   it('starts nats-server, the ingest and two workers, prints every alert of the sample, and stops cleanly', async function () {
     if (!findNatsServer()) this.skip();
     const { spawn } = require('child_process');
-    const expected = require('../oracle/kql-batch').wireDataRule(generateLines(gen.sampleScenario('wiredata'), 'zeek-tsv').map((r) => r.record).filter(Boolean));
+    const expected = require('../oracle/kql-batch').wireDataRule(
+      generateLines(gen.sampleScenario('wiredata'), 'zeek-tsv')
+        .map((r) => r.record)
+        .filter(Boolean),
+    );
     expected.length.should.be.above(5);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-nats-launcher-'));
     const [nats, port, control] = [await freePort(), await freePort(), await freePort()];
-    const args = ['--workers', '2', '--dir', path.join(dir, 'run'), '--nats-port', String(nats), '--port', String(port), '--control-port', String(control), '--exit-after-alerts', String(expected.length)];
+    const args = [
+      '--workers',
+      '2',
+      '--dir',
+      path.join(dir, 'run'),
+      '--nats-port',
+      String(nats),
+      '--port',
+      String(port),
+      '--control-port',
+      String(control),
+      '--exit-after-alerts',
+      String(expected.length),
+    ];
     child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'run', 'cluster.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));

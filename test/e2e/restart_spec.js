@@ -44,23 +44,61 @@ function chainTab(name, store) {
     { id: id('in_records'), z, type: 'http in', url: `/${name}/records`, method: 'post', upload: false, swaggerDoc: '', wires: [[id('wd_filter'), id('ok')]] },
     { id: id('ok'), z, type: 'http response', statusCode: '', headers: {}, wires: [] },
     { id: id('in_control'), z, type: 'http in', url: `/${name}/control`, method: 'post', upload: false, swaggerDoc: '', wires: [[id('control')]] },
-    { id: id('control'), z, type: 'change', rules: [
-      { t: 'set', p: 'checkpoint', pt: 'msg', to: 'payload.checkpoint = true', tot: 'jsonata' },
-      { t: 'set', p: 'flush', pt: 'msg', to: 'payload.flush = true', tot: 'jsonata' },
-      { t: 'delete', p: 'payload', pt: 'msg' },
-    ], wires: [[id('wd_filter')]] },
-    { id: id('is_control'), z, type: 'switch', property: 'checkpoint = true or flush = true', propertyType: 'jsonata', rules: [{ t: 'true' }], checkall: 'true', outputs: 1, wires: [[id('done')]] },
+    {
+      id: id('control'),
+      z,
+      type: 'change',
+      rules: [
+        { t: 'set', p: 'checkpoint', pt: 'msg', to: 'payload.checkpoint = true', tot: 'jsonata' },
+        { t: 'set', p: 'flush', pt: 'msg', to: 'payload.flush = true', tot: 'jsonata' },
+        { t: 'delete', p: 'payload', pt: 'msg' },
+      ],
+      wires: [[id('wd_filter')]],
+    },
+    {
+      id: id('is_control'),
+      z,
+      type: 'switch',
+      property: 'checkpoint = true or flush = true',
+      propertyType: 'jsonata',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [[id('done')]],
+    },
     { id: id('done'), z, type: 'http response', statusCode: '', headers: {}, wires: [] },
-    { id: id('alerts'), z, type: 'file', filename: `alerts-${name}.jsonl`, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', wires: [] },
+    {
+      id: id('alerts'),
+      z,
+      type: 'file',
+      filename: `alerts-${name}.jsonl`,
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
   ];
 }
 
 /** Alert rows from the file node: batches arrive as arrays (one line each); control messages write empty lines. */
-const allRows = (file) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => /^[[{]/.test(l)).flatMap((l) => [].concat(JSON.parse(l)));
+const allRows = (file) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => /^[[{]/.test(l))
+    .flatMap((l) => [].concat(JSON.parse(l)));
 /** The final rows, as the KQL query gives them (early alerts and the streaming marks left out). */
-const readRows = (file) => allRows(file).filter((r) => r.Final !== false).map(({ Final, Notify, AlertId, ...row }) => row);
+const readRows = (file) =>
+  allRows(file)
+    .filter((r) => r.Final !== false)
+    .map(({ Final, Notify, AlertId, ...row }) => row);
 /** The cells notified (first alert of each), in order. */
-const notified = (file) => allRows(file).filter((r) => r.Notify === true).map((r) => `${r.TimeGenerated} ${r.LocalIP} ${r.RemoteIP} ${r.RemotePortNumber}`);
+const notified = (file) =>
+  allRows(file)
+    .filter((r) => r.Notify === true)
+    .map((r) => `${r.TimeGenerated} ${r.LocalIP} ${r.RemoteIP} ${r.RemotePortNumber}`);
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 
 describe('state across restart and redeploys (real Node-RED, localfilesystem context store)', function () {
@@ -123,7 +161,10 @@ describe('state across restart and redeploys (real Node-RED, localfilesystem con
     // early alerts survive the restarts too: every alerting cell notified once, as in the uninterrupted run
     const once = notified(path.join(userDir, 'alerts-resumed.jsonl'));
     new Set(once).size.should.equal(once.length);
-    once.slice().sort().should.eql(notified(path.join(userDir, 'alerts-reference.jsonl')).sort());
+    once
+      .slice()
+      .sort()
+      .should.eql(notified(path.join(userDir, 'alerts-reference.jsonl')).sort());
     once.length.should.equal(expected.length);
     // one AlertId per cell across its early and final rows and the restarts between them
     const ids = new Map();

@@ -20,10 +20,19 @@ const { VERSION: NODE_RED_VERSION } = require('../support/node-red');
 
 const ROOT = path.join(__dirname, '..', '..');
 
-
-const allRows = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const allRows = (file) =>
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 /** The final rows (what the KQL query gives), without the streaming marks and AlertId; early alerts (Final: false) left out. */
-const readRows = (file) => allRows(file).filter((r) => r.Final !== false).map(({ Final, Notify, AlertId, ...row }) => row);
+const readRows = (file) =>
+  allRows(file)
+    .filter((r) => r.Final !== false)
+    .map(({ Final, Notify, AlertId, ...row }) => row);
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 
 describe('npm start (real Node-RED process)', function () {
@@ -41,7 +50,11 @@ describe('npm start (real Node-RED process)', function () {
     const expected = {
       wiredata: oracle.wireDataRule(gen.generateRecords(gen.sampleScenario('wiredata'))),
       paloalto: oracle.paloAltoRule(gen.generateRecords(gen.sampleScenario('csl'))),
-      zeek: oracle.wireDataRule(generateLines(gen.sampleScenario('wiredata'), 'zeek-tsv').map((l) => l.record).filter(Boolean)),
+      zeek: oracle.wireDataRule(
+        generateLines(gen.sampleScenario('wiredata'), 'zeek-tsv')
+          .map((l) => l.record)
+          .filter(Boolean),
+      ),
     };
     const total = expected.wiredata.length + expected.paloalto.length + expected.zeek.length;
     total.should.be.above(10);
@@ -56,13 +69,14 @@ describe('npm start (real Node-RED process)', function () {
     const files = { wiredata: 'beacon-alerts-wiredata.jsonl', paloalto: 'beacon-alerts-paloalto.jsonl', zeek: 'beacon-alerts-zeek.jsonl' };
     // the final rows written (a half-written last line reads as not yet): a cell alerted early is printed
     // once, early, and its final row (not printed) comes when the window closes, later under load
-    const finalRowsIn = () => Object.entries(files).every(([rule, file]) => {
-      try {
-        return readRows(path.join(userDir, file)).length >= expected[rule].length;
-      } catch {
-        return false;
-      }
-    });
+    const finalRowsIn = () =>
+      Object.entries(files).every(([rule, file]) => {
+        try {
+          return readRows(path.join(userDir, file)).length >= expected[rule].length;
+        } catch {
+          return false;
+        }
+      });
     // wait (event-driven, no sleeps) until every expected alert was printed and every final row written
     const watcher = fs.watch(userDir);
     try {
@@ -86,11 +100,21 @@ describe('npm start (real Node-RED process)', function () {
     // the editor serves both flows under Import ▸ Examples, and every node type of package.json is loaded
     const base = `http://127.0.0.1:${port}`;
     const examples = await (await fetch(`${base}/library/examples/flows/@netbeacon/node-red-beaconing/`)).json();
-    const shipped = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+    const shipped = fs
+      .readdirSync(path.join(ROOT, 'examples'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+      .sort();
     shipped.length.should.equal(12);
-    examples.map((e) => e.fn).sort().should.eql(shipped);
+    examples
+      .map((e) => e.fn)
+      .sort()
+      .should.eql(shipped);
     const nodes = await (await fetch(`${base}/nodes`, { headers: { Accept: 'application/json' } })).json();
-    nodes.filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled).flatMap((n) => n.types).sort()
+    nodes
+      .filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled)
+      .flatMap((n) => n.types)
+      .sort()
       .should.eql(Object.keys(require(path.join(ROOT, 'package.json'))['node-red'].nodes).sort());
 
     child.kill('SIGTERM');
@@ -171,15 +195,23 @@ describe('npm start keeps what the user did (real processes)', function () {
   function packModule() {
     const src = path.join(dir, 'tiny-module');
     fs.mkdirSync(src, { recursive: true });
-    fs.writeFileSync(path.join(src, 'package.json'), JSON.stringify({ name: 'netbeacon-test-tiny-module', version: '1.0.0', main: 'index.js', license: 'MIT' }));
+    fs.writeFileSync(
+      path.join(src, 'package.json'),
+      JSON.stringify({ name: 'netbeacon-test-tiny-module', version: '1.0.0', main: 'index.js', license: 'MIT' }),
+    );
     fs.writeFileSync(path.join(src, 'index.js'), 'module.exports = 42;\n');
     const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: src, encoding: 'utf8' }).trim().split('\n').pop();
     return path.join(dir, name);
   }
 
   /** Modification times of every compiled file of the checkout: a rebuild (the package's prepare script) rewrites them. */
-  const builtFiles = () => ['core', 'nodes', 'tools'].flatMap((d) => fs.readdirSync(path.join(ROOT, 'dist', d), { recursive: true })
-    .filter((f) => f.endsWith('.js')).map((f) => path.join(ROOT, 'dist', d, f)));
+  const builtFiles = () =>
+    ['core', 'nodes', 'tools'].flatMap((d) =>
+      fs
+        .readdirSync(path.join(ROOT, 'dist', d), { recursive: true })
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => path.join(ROOT, 'dist', d, f)),
+    );
   const mtimes = () => Object.fromEntries(builtFiles().map((f) => [f, fs.statSync(f).mtimeMs]));
 
   it('a second start keeps edited flows, a settings.js line, an installed module and the alert files; npm install there leaves the checkout alone; --reset starts afresh', async function () {
@@ -200,9 +232,13 @@ describe('npm start keeps what the user did (real processes)', function () {
     fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
     const settingsFile = path.join(userDir, 'settings.js');
     const myPort = await freePort();
-    fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8')
-      .replace('module.exports = {', 'module.exports = {\n    // my own settings line\n    apiMaxLength: "6mb",')
-      .replace(/uiPort: \d+,/, `uiPort: ${myPort},`));
+    fs.writeFileSync(
+      settingsFile,
+      fs
+        .readFileSync(settingsFile, 'utf8')
+        .replace('module.exports = {', 'module.exports = {\n    // my own settings line\n    apiMaxLength: "6mb",')
+        .replace(/uiPort: \d+,/, `uiPort: ${myPort},`),
+    );
     const alertFile = path.join(userDir, 'beacon-alerts-wiredata.jsonl');
     fs.appendFileSync(alertFile, `${JSON.stringify({ mine: 'an alert row the user keeps' })}\n`);
     // installing a module there, as the palette manager does: the checkout must not be rebuilt
@@ -238,7 +274,9 @@ describe('npm start keeps what the user did (real processes)', function () {
   it('--reset refuses a directory it did not make', async function () {
     const other = fs.mkdtempSync(path.join(dir, 'other-'));
     fs.writeFileSync(path.join(other, 'precious.txt'), 'keep me');
-    const run = require('child_process').spawnSync(process.execPath, [path.join(ROOT, 'dist', 'run', 'start.js'), '--reset', '--user-dir', other], { encoding: 'utf8' });
+    const run = require('child_process').spawnSync(process.execPath, [path.join(ROOT, 'dist', 'run', 'start.js'), '--reset', '--user-dir', other], {
+      encoding: 'utf8',
+    });
     run.status.should.equal(2);
     run.stderr.should.match(/was not made by npm start/);
     fs.readFileSync(path.join(other, 'precious.txt'), 'utf8').should.equal('keep me');

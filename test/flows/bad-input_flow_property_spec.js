@@ -96,13 +96,22 @@ describe('random bad input through the whole example flows (property)', function
             total += entered;
             // reported records per node: summarised errors carry their count
             const reported = (id) =>
-              proto.error.getCalls().filter((call) => call.thisValue.id === id).reduce((n, call) => n + (typeof call.args[0]?.count === 'number' ? call.args[0].count : /record rejected/.test(call.args[0]?.message) ? 1 : 0), 0);
+              proto.error
+                .getCalls()
+                .filter((call) => call.thisValue.id === id)
+                .reduce(
+                  (n, call) => n + (typeof call.args[0]?.count === 'number' ? call.args[0].count : /record rejected/.test(call.args[0]?.message) ? 1 : 0),
+                  0,
+                );
             const control = (msgs2) => msgs2.filter((m) => !(m.flush || m.reset || m.checkpoint));
             const pass = records(control(got['probe-pass']));
             const drop = records(got['probe-drop']);
             if (c.entryType === 'beacon-ip-filter') (pass + drop + reported(filter.id)).should.equal(entered);
             // the delta node's books: released + late + reported + waiting (keys, from its status after the flush)
-            const last = proto.status.getCalls().filter((call) => call.thisValue.id === delta.id).pop();
+            const last = proto.status
+              .getCalls()
+              .filter((call) => call.thisValue.id === delta.id)
+              .pop();
             const keys = Number(/ (\d+) keys/.exec(last.args[0].text)[1]);
             (records(control(got['probe-released'])) + records(got['probe-delta-late']) + reported(delta.id) + keys).should.equal(pass);
           }),

@@ -47,7 +47,11 @@ describe('early alerts in the Sentinel example flows (live latency contract)', f
         const marker = new Promise((resolve) => (drained = resolve));
         helper.getNode('probe-notify').on('input', (msg) => (msg.marker ? drained() : notified.push(...[].concat(msg.payload))));
         const records = gen.generateRecords({ ...gen.sampleScenario(rule.schema), hours: 8 });
-        const got = await replay(info, records.map((r) => ({ ...r })), { batchSize });
+        const got = await replay(
+          info,
+          records.map((r) => ({ ...r })),
+          { batchSize },
+        );
         // a marker through the switch after everything the scorer sent: the hand-off path has drained
         helper.getNode(info.nodes.find((n) => n.id.endsWith('_notify')).id).receive({ notify: true, marker: true, payload: {} });
         await marker;

@@ -25,7 +25,10 @@ function shouldEqualOracle(got, rule, records) {
   should(got.late).be.empty();
   const expected = rule.query(records.map((r) => ({ ...r })));
   should(canonical(got.alerts)).deepEqual(canonical(expected));
-  const all = rule.query(records.map((r) => ({ ...r })), { allRows: true });
+  const all = rule.query(
+    records.map((r) => ({ ...r })),
+    { allRows: true },
+  );
   should(canonical([...got.alerts, ...got.below])).deepEqual(canonical(all));
   return { expected, all };
 }
@@ -61,7 +64,10 @@ describe('example flows equal the KQL batch oracle', function () {
           fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 30 }), fc.constantFrom(0, 0, 30, lateness), async (seed, disorder) => {
             const records = gen.generateRecords({ ...gen.randomScenario(seed, rule.schema), disorderSeconds: disorder });
             // the oracle reads the table in arrival order: full ties keep it, as the flow does
-            const got = await replay(info, records.map((r) => ({ ...r })));
+            const got = await replay(
+              info,
+              records.map((r) => ({ ...r })),
+            );
             const { expected } = shouldEqualOracle(got, rule, records);
             alerts += expected.length;
             if (disorder > 0) shuffled++;
@@ -86,8 +92,16 @@ describe('example flows equal the KQL batch oracle', function () {
 
       it('when one source talks to several destinations, deltas interleave (per-source semantics)', async function () {
         const beacon = (dst, offset) => ({
-          src: '10.5.5.5', dst, port: 443, periodSeconds: 60, jitter: 0, jitterMode: 'one-sided',
-          startOffsetSeconds: offset, durationSeconds: 3 * 3600, sentBytes: 100, receivedBytes: 100,
+          src: '10.5.5.5',
+          dst,
+          port: 443,
+          periodSeconds: 60,
+          jitter: 0,
+          jitterMode: 'one-sided',
+          startOffsetSeconds: offset,
+          durationSeconds: 3 * 3600,
+          sentBytes: 100,
+          receivedBytes: 100,
         });
         const base = { ...gen.DEFAULT_OPTIONS, schema: rule.schema, hours: 3, noiseHosts: 0, ntp: false, internal: false, quirks: false, quantizeSeconds: 1 };
         const alone = gen.generateRecords({ ...base, beacons: [beacon('52.1.1.1', 0)] });
@@ -105,9 +119,7 @@ describe('example flows equal the KQL batch oracle', function () {
         const src = rule.schema === 'csl' ? 'SourceIP' : 'LocalIP';
         const dst = rule.schema === 'csl' ? 'DestinationIP' : 'RemoteIP';
         const port = rule.schema === 'csl' ? 'DestinationPort' : 'RemotePortNumber';
-        const extra = rule.schema === 'csl'
-          ? { DeviceVendor: 'Palo Alto Networks', Activity: 'TRAFFIC', DeviceName: 'fw', SourceUserID: '' }
-          : {};
+        const extra = rule.schema === 'csl' ? { DeviceVendor: 'Palo Alto Networks', Activity: 'TRAFFIC', DeviceName: 'fw', SourceUserID: '' } : {};
         const records = [];
         for (let i = 0; i < 80; i++) {
           const t = new Date(Date.UTC(2024, 0, 1, 9, 30) + i * 60000).toISOString();
@@ -116,7 +128,10 @@ describe('example flows equal the KQL batch oracle', function () {
           records.push({ ...extra, TimeGenerated: t, [src]: '10.7.7.7', [dst]: '52.1.1.1', [port]: 443, SentBytes: 1 });
         }
         const expected = rule.query(records.map((r) => ({ ...r })));
-        const got = await replay(info, records.map((r) => ({ ...r })));
+        const got = await replay(
+          info,
+          records.map((r) => ({ ...r })),
+        );
         should(canonical(got.alerts)).deepEqual(canonical(expected));
         // 52.2.2.2 sorts last in every tie block, so it alone carries the 60 s deltas
         got.alerts.length.should.be.above(0);
@@ -142,7 +157,10 @@ describe('example flows equal the KQL batch oracle', function () {
             await helper.unload();
             info = instrument(flow);
             await helper.load(NODE_MODULES, info.nodes);
-            const got = await replay(info, records.map((r) => ({ ...r })));
+            const got = await replay(
+              info,
+              records.map((r) => ({ ...r })),
+            );
             const { expected, all } = shouldEqualOracle(got, rule, records);
             console.log(`      ${d.name}: ${records.length} records, ${all.length} scored groups, ${got.alerts.length} alert rows (oracle ${expected.length})`);
           });

@@ -14,7 +14,6 @@ const { allDefaults } = require('../../dist/dev/editor-definitions.js');
 const { layoutProblems } = require('../../dist/dev/flow-layout.js');
 const { exampleFiles, completeFlow, editorLabels } = require('../../dist/dev/complete-examples.js');
 
-
 const DEFAULTS = allDefaults();
 const LABELS = editorLabels();
 

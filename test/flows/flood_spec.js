@@ -31,11 +31,25 @@ function* floodBatches() {
   for (let i = 0; i < TOTAL; i++) {
     const ms = START + Math.floor(i * step);
     if (ms >= START + nextBeacon * 60_000) {
-      batch.push({ TimeGenerated: new Date(START + nextBeacon * 60_000).toISOString(), LocalIP: '10.0.0.4', RemoteIP: '52.239.1.10', RemotePortNumber: 443, SentBytes: 512, ReceivedBytes: 1024 });
+      batch.push({
+        TimeGenerated: new Date(START + nextBeacon * 60_000).toISOString(),
+        LocalIP: '10.0.0.4',
+        RemoteIP: '52.239.1.10',
+        RemotePortNumber: 443,
+        SentBytes: 512,
+        ReceivedBytes: 1024,
+      });
       nextBeacon++;
     }
     const spoofed = `${rnd.int(1, 223)}.${rnd.int(0, 255)}.${rnd.int(0, 255)}.${rnd.int(1, 254)}`;
-    batch.push({ TimeGenerated: new Date(ms).toISOString(), LocalIP: spoofed, RemoteIP: '198.51.100.7', RemotePortNumber: 443, SentBytes: 60, ReceivedBytes: 0 });
+    batch.push({
+      TimeGenerated: new Date(ms).toISOString(),
+      LocalIP: spoofed,
+      RemoteIP: '198.51.100.7',
+      RemotePortNumber: 443,
+      SentBytes: 60,
+      ReceivedBytes: 0,
+    });
     if (batch.length >= BATCH) {
       yield batch;
       batch = [];
@@ -75,7 +89,9 @@ describe(`a flood of ${TOTAL.toLocaleString('en')} spoofed sources through the W
         }
       },
     });
-    console.log(`      retained heap at most ${(retained / 2 ** 20).toFixed(0)} MB over ${TOTAL.toLocaleString('en')} records (bound ${HEAP_BOUND / 2 ** 20} MB); raw peak heapUsed ${(peak / 2 ** 20).toFixed(0)} MB`);
+    console.log(
+      `      retained heap at most ${(retained / 2 ** 20).toFixed(0)} MB over ${TOTAL.toLocaleString('en')} records (bound ${HEAP_BOUND / 2 ** 20} MB); raw peak heapUsed ${(peak / 2 ** 20).toFixed(0)} MB`,
+    );
     // sampled (not vacuous); the retained figure itself can read 0 when earlier tests' leftovers in this
     // process are freed during the flood, which only makes the bound easier, never hides growth past it
     Math.floor(batches / 50).should.be.above(0);

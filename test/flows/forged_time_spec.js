@@ -20,12 +20,24 @@ function inProcess() {
   const flow = readExample(EXAMPLE);
   const input = flow.find((n) => n.type === 'beacon-syslog-in');
   const parse = {
-    id: input.id, type: 'beacon-parse', z: input.z, name: 'stands in for syslog in', input: 'messages', output: 'batch',
-    format: input.format, timeSource: input.timeSource, byteDirection: input.byteDirection, deviceOffset: input.deviceOffset,
-    x: input.x, y: input.y, wires: [input.wires[0], input.wires[1]],
+    id: input.id,
+    type: 'beacon-parse',
+    z: input.z,
+    name: 'stands in for syslog in',
+    input: 'messages',
+    output: 'batch',
+    format: input.format,
+    timeSource: input.timeSource,
+    byteDirection: input.byteDirection,
+    deviceOffset: input.deviceOffset,
+    x: input.x,
+    y: input.y,
+    wires: [input.wires[0], input.wires[1]],
   };
   // the injects that ask the socket input for counters have no use here
-  return flow.filter((n) => n !== input && !(n.type === 'inject' && n.wires[0].includes(input.id) && !n.props.some((p) => p.p === 'flush' || p.p === 'reset'))).concat(parse);
+  return flow
+    .filter((n) => n !== input && !(n.type === 'inject' && n.wires[0].includes(input.id) && !n.props.some((p) => p.p === 'flush' || p.p === 'reset')))
+    .concat(parse);
 }
 
 describe('forged event times in the middle of a live CEF feed (in process)', function () {
@@ -35,9 +47,26 @@ describe('forged event times in the middle of a live CEF feed (in process)', fun
 
   it('a line dated 2099, one with rt=garbage and a yearless one after them leave every alert as the clean lines give it; the counters show them', async function () {
     const scenario = {
-      ...gen.DEFAULT_OPTIONS, seed: 79, hours: 3, noiseHosts: 3, noisePerHour: 20,
-      beacons: [{ src: '10.0.0.4', dst: '52.239.1.10', port: 443, periodSeconds: 60, jitter: 0, jitterMode: 'one-sided',
-        startOffsetSeconds: 120, durationSeconds: 10000, sentBytes: 500, receivedBytes: 900, user: 'corp\\svc' }],
+      ...gen.DEFAULT_OPTIONS,
+      seed: 79,
+      hours: 3,
+      noiseHosts: 3,
+      noisePerHour: 20,
+      beacons: [
+        {
+          src: '10.0.0.4',
+          dst: '52.239.1.10',
+          port: 443,
+          periodSeconds: 60,
+          jitter: 0,
+          jitterMode: 'one-sided',
+          startOffsetSeconds: 120,
+          durationSeconds: 10000,
+          sentBytes: 500,
+          receivedBytes: 900,
+          user: 'corp\\svc',
+        },
+      ],
     };
     const cef = generateLines(scenario, 'panos-cef');
     const expected = oracle.paloAltoRule(cef.map((l) => l.record));

@@ -24,15 +24,22 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
     const hunt = get('synthetic', 'hunt');
     const beacons = hunt.expected.filter((e) => e.kind === 'beacon');
     beacons.length.should.equal(27);
-    beacons.filter((e) => !e.alerted).map((e) => e.note).should.eql([]);
+    beacons
+      .filter((e) => !e.alerted)
+      .map((e) => e.note)
+      .should.eql([]);
     hunt.otherAlerts.should.eql([]);
     // the strobe is reported, as a strobe (the rules' minimum deltas hide it)
     const strobe = hunt.expected.find((e) => e.kind === 'strobe');
     strobe.alerted.should.be.true();
     strobe.alertClass.should.equal('strobe');
-    get('synthetic', 'Sentinel Palo Alto').expected.find((e) => e.kind === 'strobe').alerted.should.be.false();
+    get('synthetic', 'Sentinel Palo Alto')
+      .expected.find((e) => e.kind === 'strobe')
+      .alerted.should.be.false();
     for (const rule of ['Sentinel WireData', 'Sentinel Palo Alto']) {
-      get('synthetic', rule).expected.filter((e) => e.kind === 'beacon' && e.alerted).length.should.be.below(5);
+      get('synthetic', rule)
+        .expected.filter((e) => e.kind === 'beacon' && e.alerted)
+        .length.should.be.below(5);
     }
   });
 
@@ -43,7 +50,9 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
       e.alerted.should.be.false();
       should(e.suppressed).match(/^allow-list: /);
     }
-    get('synthetic', 'Sentinel Palo Alto').expected.filter((e) => e.kind === 'inbound' && e.alerted).length.should.be.above(0);
+    get('synthetic', 'Sentinel Palo Alto')
+      .expected.filter((e) => e.kind === 'inbound' && e.alerted)
+      .length.should.be.above(0);
   });
 
   it('hard suite (72 h): the hunt finds ≥ 95 % of the beacons of every class: dropped callbacks, working hours, long sleeps, /24 rotation, upward, 80 % one-sided jitter, alternating retries, shared destination', function () {
@@ -54,7 +63,13 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
     for (const cls of classes) {
       const members = beacons.filter((e) => e.cls === cls);
       const found = members.filter((e) => e.alerted).length;
-      should(found / members.length).be.aboveOrEqual(0.95, `${cls}: ${found} of ${members.length}; missed ${members.filter((e) => !e.alerted).map((e) => e.note).join('; ')}`);
+      should(found / members.length).be.aboveOrEqual(
+        0.95,
+        `${cls}: ${found} of ${members.length}; missed ${members
+          .filter((e) => !e.alerted)
+          .map((e) => e.note)
+          .join('; ')}`,
+      );
     }
   });
 
@@ -82,15 +97,21 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
       console.log(`      skipped: ${DATASETS} is absent`);
       return this.skip();
     }
-    get('stratosphere-011', 'hunt').expected.every((e) => e.alerted).should.be.true();
-    get('stratosphere-011', 'Sentinel Palo Alto').expected.some((e) => e.alerted).should.be.false();
+    get('stratosphere-011', 'hunt')
+      .expected.every((e) => e.alerted)
+      .should.be.true();
+    get('stratosphere-011', 'Sentinel Palo Alto')
+      .expected.some((e) => e.alerted)
+      .should.be.false();
     get('rita-proxy', 'hunt, private destinations allowed').expected[0].alerted.should.be.true();
     for (const r of results.filter((x) => x.profile.startsWith('hunt'))) {
       r.expected.filter((e) => e.kind === 'inbound' && e.alerted).should.eql([]);
       r.otherAlerts.filter((o) => o.pair.startsWith('120.245.134.197')).should.eql([]);
     }
     // what the Palo Alto rule does on the RITA server day: alerts on an inbound scanner
-    get('rita-missing-host', 'Sentinel Palo Alto').expected.find((e) => e.kind === 'inbound').alerted.should.be.true();
+    get('rita-missing-host', 'Sentinel Palo Alto')
+      .expected.find((e) => e.kind === 'inbound')
+      .alerted.should.be.true();
   });
 
   it('real captures: documented benign services are suppressed by the default allow-list, with the reason', function () {
@@ -99,6 +120,8 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
       return this.skip();
     }
     get('stratosphere-008', 'hunt').expected[0].suppressed.should.match(/ESET/);
-    get('rita-missing-host', 'hunt').expected.find((e) => e.kind === 'benign').suppressed.should.match(/NTP/);
+    get('rita-missing-host', 'hunt')
+      .expected.find((e) => e.kind === 'benign')
+      .suppressed.should.match(/NTP/);
   });
 });

@@ -17,7 +17,13 @@ const { generateLines } = require('../../dist/tools/log-lines');
 /** The sample's scenario, shorter and with fewer bystanders (the same beacons, so every example alerts). */
 const scenario = (schema) => {
   const s = gen.sampleScenario(schema);
-  return { ...s, hours: 3, noiseHosts: 4, noisePerHour: 20, beacons: s.beacons.map((b) => ({ ...b, durationSeconds: Math.min(b.durationSeconds, 3 * 3600 - 300) })) };
+  return {
+    ...s,
+    hours: 3,
+    noiseHosts: 4,
+    noisePerHour: 20,
+    beacons: s.beacons.map((b) => ({ ...b, durationSeconds: Math.min(b.durationSeconds, 3 * 3600 - 300) })),
+  };
 };
 const jsonLines = (records) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
@@ -57,10 +63,19 @@ describe('example flows: replaying twice', function () {
   const saved = {};
   before(function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-replay-'));
-    const env = { NETBEACON_WIREDATA_FILE: path.join(dir, 'wiredata.jsonl'), NETBEACON_CSL_FILE: path.join(dir, 'csl.jsonl'), NETBEACON_ZEEK_FILE: path.join(dir, 'conn.log') };
+    const env = {
+      NETBEACON_WIREDATA_FILE: path.join(dir, 'wiredata.jsonl'),
+      NETBEACON_CSL_FILE: path.join(dir, 'csl.jsonl'),
+      NETBEACON_ZEEK_FILE: path.join(dir, 'conn.log'),
+    };
     fs.writeFileSync(env.NETBEACON_WIREDATA_FILE, jsonLines(gen.generateRecords(scenario('wiredata'))));
     fs.writeFileSync(env.NETBEACON_CSL_FILE, jsonLines(gen.generateRecords(scenario('csl'))));
-    fs.writeFileSync(env.NETBEACON_ZEEK_FILE, generateLines(scenario('wiredata'), 'zeek-tsv').map((l) => l.line).join('\n') + '\n');
+    fs.writeFileSync(
+      env.NETBEACON_ZEEK_FILE,
+      generateLines(scenario('wiredata'), 'zeek-tsv')
+        .map((l) => l.line)
+        .join('\n') + '\n',
+    );
     for (const [k, v] of Object.entries(env)) {
       saved[k] = process.env[k];
       process.env[k] = v;
@@ -77,7 +92,7 @@ describe('example flows: replaying twice', function () {
   });
   afterEach(() => helper.unload());
 
-  it('every example has a reset inject whose message reaches its stateful nodes along the records\' wires', function () {
+  it("every example has a reset inject whose message reaches its stateful nodes along the records' wires", function () {
     const names = fs.readdirSync(path.join(__dirname, '..', '..', 'examples')).filter((f) => f.endsWith('.json'));
     let checked = 0;
     for (const name of names) {

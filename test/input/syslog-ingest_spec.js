@@ -11,20 +11,35 @@ const { SyslogIngest } = require('../../dist/input/syslog-ingest');
 const { DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
 
 const SETTINGS = {
-  transport: 'tcp', host: '127.0.0.1', port: 0, framing: 'auto', maxConnections: 10, maxPerSender: 10, handshakeTimeoutSeconds: 10,
-  progressTimeoutSeconds: 0, maxFrameBytes: 65536, idleTimeoutSeconds: 0, receiveBufferBytes: 0, queueBytes: 64 * 1024 * 1024,
-  batchLines: 3, batchMs: 5, parser: null,
+  transport: 'tcp',
+  host: '127.0.0.1',
+  port: 0,
+  framing: 'auto',
+  maxConnections: 10,
+  maxPerSender: 10,
+  handshakeTimeoutSeconds: 10,
+  progressTimeoutSeconds: 0,
+  maxFrameBytes: 65536,
+  idleTimeoutSeconds: 0,
+  receiveBufferBytes: 0,
+  queueBytes: 64 * 1024 * 1024,
+  batchLines: 3,
+  batchMs: 5,
+  parser: null,
 };
 
 /** An ingest started on a free port, recording what it hands on. */
 async function started(settings) {
   const got = { batches: [], unparsed: [], parseErrors: [], failed: [] };
-  const ingest = new SyslogIngest({ ...SETTINGS, ...settings }, {
-    batch: (payload, sender) => got.batches.push({ payload, sender }),
-    unparsed: (line, reason, sender) => got.unparsed.push({ line, reason, sender }),
-    parseErrors: (text) => got.parseErrors.push(text),
-    failed: (err) => got.failed.push(err),
-  });
+  const ingest = new SyslogIngest(
+    { ...SETTINGS, ...settings },
+    {
+      batch: (payload, sender) => got.batches.push({ payload, sender }),
+      unparsed: (line, reason, sender) => got.unparsed.push({ line, reason, sender }),
+      parseErrors: (text) => got.parseErrors.push(text),
+      failed: (err) => got.failed.push(err),
+    },
+  );
   const info = await ingest.start();
   return { ingest, info, got };
 }
@@ -55,7 +70,12 @@ describe('input/SyslogIngest', function () {
   it('parses when asked: records out, unparsed lines with their sender, counted and reported once per batch', async function () {
     const { ingest, info, got } = await started({ parser: { ...DEFAULT_PARSER_OPTIONS, format: 'json' }, batchLines: 10 });
     try {
-      await send(info.port, ['{"LocalIP":"10.0.0.1","TimeGenerated":"2024-05-08T08:00:00Z"}', 'not json', '{"LocalIP":"10.0.0.2","TimeGenerated":"2024-05-08T08:00:01Z"}'], ingest, 3);
+      await send(
+        info.port,
+        ['{"LocalIP":"10.0.0.1","TimeGenerated":"2024-05-08T08:00:00Z"}', 'not json', '{"LocalIP":"10.0.0.2","TimeGenerated":"2024-05-08T08:00:01Z"}'],
+        ingest,
+        3,
+      );
       ingest.drain();
       got.batches.map((b) => b.payload.map((r) => r.LocalIP)).should.eql([['10.0.0.1', '10.0.0.2']]);
       got.unparsed.map((u) => [u.line, u.sender]).should.eql([['not json', '127.0.0.1']]);

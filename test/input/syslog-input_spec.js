@@ -40,7 +40,8 @@ function readAll(reader, parts) {
 }
 
 // a syslog message: PRI first, any printable text including digits, spaces, UTF-8 (no newline)
-const message = fc.tuple(fc.integer({ min: 0, max: 191 }), fc.string({ unit: fc.constantFrom('a', 'b', ' ', '1', '=', '|', 'é', '€', '<', '>'), maxLength: 60 }))
+const message = fc
+  .tuple(fc.integer({ min: 0, max: 191 }), fc.string({ unit: fc.constantFrom('a', 'b', ' ', '1', '=', '|', 'é', '€', '<', '>'), maxLength: 60 }))
   .map(([pri, text]) => `<${pri}>1 2024-05-08T08:10:31Z fw01 - - - - ${text}`.trimEnd());
 
 describe('input/FrameReader', function () {
@@ -58,22 +59,27 @@ describe('input/FrameReader', function () {
 
   it('skips oversized frames of either kind, counts each once, and never holds more than the cap', function () {
     fc.assert(
-      fc.property(fc.array(fc.oneof(message, fc.integer({ min: 300, max: 3000 })), { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), (items, cuts, octet) => {
-        const frames = items.map((x) => (typeof x === 'number' ? `<14>${'x'.repeat(x)}` : x));
-        const wire = Buffer.from(frames.map((m) => (octet ? `${Buffer.byteLength(m)} ${m}` : `${m}\n`)).join(''));
-        const reader = new FrameReader('auto', 256);
-        const got = [];
-        let oversized = 0;
-        for (const part of chunks(wire, cuts)) {
-          const r = reader.push(part);
-          got.push(...r.frames);
-          oversized += r.oversized;
-          reader.pendingBytes.should.be.belowOrEqual(256 + 9);
-        }
-        got.push(...reader.end().frames);
-        got.should.eql(frames.filter((f) => Buffer.byteLength(f) <= 256));
-        oversized.should.equal(frames.filter((f) => Buffer.byteLength(f) > 256).length);
-      }),
+      fc.property(
+        fc.array(fc.oneof(message, fc.integer({ min: 300, max: 3000 })), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.boolean(),
+        (items, cuts, octet) => {
+          const frames = items.map((x) => (typeof x === 'number' ? `<14>${'x'.repeat(x)}` : x));
+          const wire = Buffer.from(frames.map((m) => (octet ? `${Buffer.byteLength(m)} ${m}` : `${m}\n`)).join(''));
+          const reader = new FrameReader('auto', 256);
+          const got = [];
+          let oversized = 0;
+          for (const part of chunks(wire, cuts)) {
+            const r = reader.push(part);
+            got.push(...r.frames);
+            oversized += r.oversized;
+            reader.pendingBytes.should.be.belowOrEqual(256 + 9);
+          }
+          got.push(...reader.end().frames);
+          got.should.eql(frames.filter((f) => Buffer.byteLength(f) <= 256));
+          oversized.should.equal(frames.filter((f) => Buffer.byteLength(f) > 256).length);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -181,13 +187,24 @@ describe('input/LineBatcher', function () {
 
   it('hands on a partial batch after maxWaitMs, and everything at once on drainAll', async function () {
     const delivered = [];
-    const b = new LineBatcher({ maxLines: 5, maxWaitMs: 5, highWater: 100, maxQueued: 1000 }, (lines, sources) => delivered.push([lines, sources]), { pause() {}, resume() {} });
+    const b = new LineBatcher({ maxLines: 5, maxWaitMs: 5, highWater: 100, maxQueued: 1000 }, (lines, sources) => delivered.push([lines, sources]), {
+      pause() {},
+      resume() {},
+    });
     b.push('a', ['1', '2']);
     while (delivered.length === 0) await new Promise((r) => setTimeout(r, 5)); // the timer's turn, however late
-    delivered.should.eql([[['1', '2'], ['a', 'a']]]);
+    delivered.should.eql([
+      [
+        ['1', '2'],
+        ['a', 'a'],
+      ],
+    ]);
     b.push('b', ['3', '4', '5', '6', '7', '8']);
     b.drainAll();
-    delivered.slice(1).map((d) => d[0]).should.eql([['3', '4', '5', '6', '7'], ['8']]);
+    delivered
+      .slice(1)
+      .map((d) => d[0])
+      .should.eql([['3', '4', '5', '6', '7'], ['8']]);
     b.close();
   });
 });
@@ -202,7 +219,7 @@ describe('input/IngestCounters and kernel counters', function () {
     snap.total.lines.should.equal(4);
   });
 
-  it('reads rmem_max, the Udp: line of /proc/net/snmp and a socket\'s drops (null where absent)', function () {
+  it("reads rmem_max, the Udp: line of /proc/net/snmp and a socket's drops (null where absent)", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-proc-'));
     try {
       fs.writeFileSync(path.join(dir, 'rmem_max'), '212992\n');

@@ -32,7 +32,11 @@ async function reader(options = {}) {
   const calls = [];
   const failures = [];
   const sink = { lines: (source, lines) => (calls.push({ source, lines: [...lines] }), 0), failed: (err) => failures.push(err) };
-  const r = new UdpReader({ host: '127.0.0.1', port: 0, receiveBufferBytes: 0, maxFrameBytes: 1024, maxQueuedLines: 100000, maxQueuedBytes: 64 << 20, ...options }, counters, options.sink ? options.sink(sink) : sink);
+  const r = new UdpReader(
+    { host: '127.0.0.1', port: 0, receiveBufferBytes: 0, maxFrameBytes: 1024, maxQueuedLines: 100000, maxQueuedBytes: 64 << 20, ...options },
+    counters,
+    options.sink ? options.sink(sink) : sink,
+  );
   const bound = await r.start();
   return { r, bound, counters, calls, failures, lines: () => calls.flatMap((c) => c.lines) };
 }
@@ -43,12 +47,13 @@ async function client(from = '127.0.0.1') {
   await new Promise((r) => s.bind(0, from, r));
   return {
     port: s.address().port,
-    send: (to, port, data) => new Promise((resolve, reject) => s.send(Buffer.isBuffer(data) ? data : Buffer.from(data), port, to, (e) => (e ? reject(e) : resolve()))),
+    send: (to, port, data) =>
+      new Promise((resolve, reject) => s.send(Buffer.isBuffer(data) ? data : Buffer.from(data), port, to, (e) => (e ? reject(e) : resolve()))),
     close: () => new Promise((r) => s.close(r)),
   };
 }
 
-describe('input/UdpChunker (the reader thread\'s chunks)', function () {
+describe("input/UdpChunker (the reader thread's chunks)", function () {
   it('keeps arrival order with runs per peer, counts per sender address, skips oversized datagrams and drops past the room left', function () {
     let room = 4;
     const c = new UdpChunker({ maxFrameBytes: 10, room: () => room, roomBytes: () => 1000 });
@@ -275,8 +280,13 @@ describe('input/UdpReader (a real reader thread)', function () {
     await r.close(); // twice is harmless
     const again = dgram.createSocket('udp4');
     await new Promise((res, rej) => again.once('error', rej).bind(bound.port, '127.0.0.1', res));
-    const busy = new UdpReader({ host: '127.0.0.1', port: bound.port, receiveBufferBytes: 0, maxFrameBytes: 1024, maxQueuedLines: 10 }, new IngestCounters(), { lines: () => 0 });
-    const err = await busy.start().then(() => null, (e) => e);
+    const busy = new UdpReader({ host: '127.0.0.1', port: bound.port, receiveBufferBytes: 0, maxFrameBytes: 1024, maxQueuedLines: 10 }, new IngestCounters(), {
+      lines: () => 0,
+    });
+    const err = await busy.start().then(
+      () => null,
+      (e) => e,
+    );
     again.close();
     should(err).not.be.null();
     err.code.should.equal('EADDRINUSE');
@@ -284,7 +294,7 @@ describe('input/UdpReader (a real reader thread)', function () {
     UdpReader.liveThreads.should.equal(baseline);
   });
 
-  it('raises the reader thread\'s priority where Linux lets it (root or CAP_SYS_NICE), and only that thread\'s', async function () {
+  it("raises the reader thread's priority where Linux lets it (root or CAP_SYS_NICE), and only that thread's", async function () {
     const mainBefore = os.getPriority();
     const { r, bound } = await reader();
     open.push(r);
@@ -292,7 +302,10 @@ describe('input/UdpReader (a real reader thread)', function () {
     if (process.platform !== 'linux') return should(bound.readerPriority).be.null();
     // what this process may do: try it on a short-lived thread of our own
     const { Worker } = require('worker_threads');
-    const probe = new Worker("const os = require('os'); try { os.setPriority(-5); require('worker_threads').parentPort.postMessage(os.getPriority()); } catch { require('worker_threads').parentPort.postMessage(null); }", { eval: true });
+    const probe = new Worker(
+      "const os = require('os'); try { os.setPriority(-5); require('worker_threads').parentPort.postMessage(os.getPriority()); } catch { require('worker_threads').parentPort.postMessage(null); }",
+      { eval: true },
+    );
     const allowed = await new Promise((res) => probe.once('message', res));
     await probe.terminate();
     should(bound.readerPriority).equal(allowed);

@@ -24,13 +24,31 @@ const NODES = {
 const T0 = Date.UTC(2024, 0, 1, 10);
 const value = fc.oneof(
   fc.anything({ maxDepth: 2 }),
-  fc.constantFrom(NaN, Infinity, -Infinity, -1, 0, 1e308, 2 ** 53 + 1, '', '10.0.0.1', '8.8.8.8', '2001:db8::1', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', 'x'.repeat(1 << 20)),
+  fc.constantFrom(
+    NaN,
+    Infinity,
+    -Infinity,
+    -1,
+    0,
+    1e308,
+    2 ** 53 + 1,
+    '',
+    '10.0.0.1',
+    '8.8.8.8',
+    '2001:db8::1',
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    'x'.repeat(1 << 20),
+  ),
   fc.integer({ min: T0 - 1e9, max: T0 + 1e9 }),
   fc.date({ noInvalidDate: false }),
 );
 const record = fc.record(
   {
-    TimeGenerated: fc.oneof(value, fc.integer({ min: 0, max: 7200 }).map((s) => new Date(T0 + s * 1000).toISOString())),
+    TimeGenerated: fc.oneof(
+      value,
+      fc.integer({ min: 0, max: 7200 }).map((s) => new Date(T0 + s * 1000).toISOString()),
+    ),
     LocalIP: fc.oneof(value, fc.constantFrom('10.0.0.1', '10.0.0.2')),
     RemoteIP: fc.oneof(value, fc.constantFrom('8.8.8.8', '52.1.1.1')),
     RemotePortNumber: fc.oneof(value, fc.constant(443)),
@@ -52,7 +70,10 @@ const message = fc.record(
   { requiredKeys: ['payload'], noNullPrototype: true },
 );
 
-const count = (msgs) => msgs.filter((m) => !(m.flush || m.reset) || m.payload !== undefined).reduce((n, m) => n + (Array.isArray(m.payload) ? m.payload.length : m.payload === undefined ? 0 : 1), 0);
+const count = (msgs) =>
+  msgs
+    .filter((m) => !(m.flush || m.reset) || m.payload !== undefined)
+    .reduce((n, m) => n + (Array.isArray(m.payload) ? m.payload.length : m.payload === undefined ? 0 : 1), 0);
 
 describe('every node survives random bad input (property)', function () {
   before(() => helper.startServer());

@@ -11,7 +11,10 @@ describe('beacon-delta node', function () {
   afterEach(() => helper.unload());
 
   const load = (config = {}) =>
-    helper.load([deltaNode, catchNode], flowWith('beacon-delta', { keyFields: 'LocalIP', timeField: 'TimeGenerated', tieFields: 'RemoteIP, RemotePortNumber', lateness: 0, ...config }));
+    helper.load(
+      [deltaNode, catchNode],
+      flowWith('beacon-delta', { keyFields: 'LocalIP', timeField: 'TimeGenerated', tieFields: 'RemoteIP, RemotePortNumber', lateness: 0, ...config }),
+    );
 
   it('attaches TimeDeltainSeconds and nextTimeGenerated to the earlier event, one message each', async function () {
     await load();
@@ -37,15 +40,24 @@ describe('beacon-delta node', function () {
     const r = (s, dst, port) => ({ ts: Date.UTC(2024, 0, 1) + s * 1000, src: 'a', dst, port });
     const got = await exchange([{ payload: [r(0, 'x', 2), r(0, 'x', 1), r(10, 'y', 1), r(40, 'x', 1)] }]);
     const out = records(got.o1);
-    out.map((e) => [e.dst, e.port, e.gap]).should.eql([['x', 1, 0], ['x', 2, 40]]);
+    out
+      .map((e) => [e.dst, e.port, e.gap])
+      .should.eql([
+        ['x', 1, 0],
+        ['x', 2, 40],
+      ]);
     out[1].nextTs.should.equal(Date.UTC(2024, 0, 1) + 40000);
   });
 
   it('reorders within the lateness and sends later arrivals to output 2', async function () {
     await load({ lateness: 60 });
     const got = await exchange([rec(0), rec(100), rec(50), rec(300), rec(20, { tag: 'late' })].map((payload) => ({ payload })));
-    records(got.o1).map((r) => r.TimeDeltainSeconds).should.eql([50, 50, 200]);
-    records(got.o2).map((r) => r.tag).should.eql(['late']);
+    records(got.o1)
+      .map((r) => r.TimeDeltainSeconds)
+      .should.eql([50, 50, 200]);
+    records(got.o2)
+      .map((r) => r.tag)
+      .should.eql(['late']);
     helper.getNode('n1').status.lastCall.args[0].fill.should.equal('yellow');
     helper.getNode('n1').status.lastCall.args[0].text.should.match(/1 late/);
   });
@@ -64,7 +76,9 @@ describe('beacon-delta node', function () {
     deltas(got).should.eql(deltas(clean));
     records(got.o2).should.eql([{ ...feed[5], LateReason: 'ahead' }]);
     const n = helper.getNode('n1');
-    n.warn.args.map((a) => String(a[0])).filter((w) => /dated more than 900 s ahead of the watermark .*0 held apart while the feed moved on, 1 given up/.test(w))
+    n.warn.args
+      .map((a) => String(a[0]))
+      .filter((w) => /dated more than 900 s ahead of the watermark .*0 held apart while the feed moved on, 1 given up/.test(w))
       .should.have.length(1);
     n.status.lastCall.args[0].text.should.match(/1 ahead/);
     n.status.lastCall.args[0].fill.should.equal('yellow');
@@ -80,7 +94,10 @@ describe('beacon-delta node', function () {
       await load({ futureTolerance: bad });
       const n = helper.getNode('n1');
       n.status.lastCall.args[0].should.containDeep({ fill: 'red', text: 'invalid settings' });
-      n.error.args.map((a) => String(a[0])).some((e) => /future tolerance/.test(e)).should.be.true();
+      n.error.args
+        .map((a) => String(a[0]))
+        .some((e) => /future tolerance/.test(e))
+        .should.be.true();
       await helper.unload();
     }
   });
@@ -88,7 +105,9 @@ describe('beacon-delta node', function () {
   it('reset forgets the keys and passes on', async function () {
     await load();
     const got = await exchange([{ payload: rec(0) }, { reset: true }, { payload: rec(-100) }, { payload: rec(-40) }]);
-    records(got.o1).map((r) => r.TimeDeltainSeconds).should.eql([60]);
+    records(got.o1)
+      .map((r) => r.TimeDeltainSeconds)
+      .should.eql([60]);
     got.o2.should.be.empty();
     got.o1.filter((m) => m.reset).should.have.length(1);
   });
@@ -99,7 +118,9 @@ describe('beacon-delta node', function () {
     got.c1.should.have.length(2);
     got.c1[0].error.message.should.match(/2 of 4 records rejected; first: TimeGenerated is not a timestamp: "garbage"/);
     got.c1[1].error.message.should.match(/msg\.payload is not a record/);
-    records(got.o1).map((r) => r.TimeDeltainSeconds).should.eql([30]);
+    records(got.o1)
+      .map((r) => r.TimeDeltainSeconds)
+      .should.eql([30]);
   });
 
   it('shows records, keys and buffered events in its status', async function () {
@@ -125,6 +146,10 @@ describe('beacon-delta node', function () {
 
   it('refuses a negative lateness', async function () {
     await load({ lateness: -5 });
-    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/lateness/);
+    helper
+      .getNode('n1')
+      .error.args.map((a) => String(a[0]))
+      .join()
+      .should.match(/lateness/);
   });
 });

@@ -63,11 +63,21 @@ describe('beacon-format node', function () {
     const got = await collect([{ payload: rows, rule: RULE }], 2);
     got.o1.map((m) => m.payload.slice(0, 8)).should.eql(['<108>1 2', '<108>1 2']);
     const parsed = got.o1.map((m) => new LogParser(DEFAULT_PARSER_OPTIONS).parseLine(m.payload).record);
-    parsed.map((r) => [r.Computer, r.ExternalID, r.DestinationIP]).should.eql([['nr-test', 'nb-1', '52.239.1.10'], ['nr-test', 'nb-2', '52.239.1.11']]);
+    parsed
+      .map((r) => [r.Computer, r.ExternalID, r.DestinationIP])
+      .should.eql([
+        ['nr-test', 'nb-1', '52.239.1.10'],
+        ['nr-test', 'nb-2', '52.239.1.11'],
+      ]);
     await helper.unload();
     await load({ format: 'ecs', title: 'Firewall beacons' });
     const ecs = await collect([{ payload: rows }], 2);
-    ecs.o1.map((m) => [m.payload.event.kind, m.payload.event.id, m.payload.rule.name]).should.eql([['alert', 'nb-1', 'Firewall beacons'], ['alert', 'nb-2', 'Firewall beacons']]);
+    ecs.o1
+      .map((m) => [m.payload.event.kind, m.payload.event.id, m.payload.rule.name])
+      .should.eql([
+        ['alert', 'nb-1', 'Firewall beacons'],
+        ['alert', 'nb-2', 'Firewall beacons'],
+      ]);
   });
 
   it('a payload that is not a row reaches Catch; nothing is sent', async function () {
@@ -97,17 +107,36 @@ describe('beacon-format node', function () {
     got.o1[0].html.should.match(/<table/);
   });
 
-  it('behind a real scorer: the scorer\'s title and thresholds reach the text; its flush does not', async function () {
+  it("behind a real scorer: the scorer's title and thresholds reach the text; its flush does not", async function () {
     const flow = [
       { id: 'f1', type: 'tab' },
-      { id: 's1', z: 'f1', type: 'beacon-scorer', minTotalEvents: 15, minModeCount: '', minBeaconPercent: 95, entities: 'IPCustomEntity=RemoteIP', title: 'WireData beaconing', wires: [['n1'], []] },
+      {
+        id: 's1',
+        z: 'f1',
+        type: 'beacon-scorer',
+        minTotalEvents: 15,
+        minModeCount: '',
+        minBeaconPercent: 95,
+        entities: 'IPCustomEntity=RemoteIP',
+        title: 'WireData beaconing',
+        wires: [['n1'], []],
+      },
       { id: 'n1', z: 'f1', type: 'beacon-format', format: 'email', wires: [['o1']] },
       { id: 'o1', z: 'f1', type: 'helper' },
       { id: 'k1', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['c1']] },
       { id: 'c1', z: 'f1', type: 'helper' },
     ];
     await helper.load([scorerNode, formatNode, catchNode], flow);
-    const row = { TimeGenerated: '2024-05-08T01:00:00Z', LocalIP: '10.0.0.4', RemoteIP: '52.239.1.10', RemotePortNumber: 443, TotalEvents: 60, DeltaCounts: { 60: 60 }, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'] };
+    const row = {
+      TimeGenerated: '2024-05-08T01:00:00Z',
+      LocalIP: '10.0.0.4',
+      RemoteIP: '52.239.1.10',
+      RemotePortNumber: 443,
+      TotalEvents: 60,
+      DeltaCounts: { 60: 60 },
+      BinSeconds: 3600,
+      GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+    };
     const got = { o1: [] };
     const done = new Promise((resolve) => helper.getNode('o1').on('input', (m) => (got.o1.push(m), resolve())));
     helper.getNode('s1').receive({ payload: row });
@@ -116,6 +145,8 @@ describe('beacon-format node', function () {
     await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     got.o1.should.have.length(1);
     got.o1[0].topic.should.equal('WireData beaconing: beacon 10.0.0.4 → 52.239.1.10:443 every 60 s, 60/60 (100 %) in bin 05-08 01:00Z');
-    got.o1[0].plaintext.should.match(/Why: +method: the Sentinel rule: the share of the single most frequent interval; thresholds: TotalEvents > 15, BeaconPercent > 95/);
+    got.o1[0].plaintext.should.match(
+      /Why: +method: the Sentinel rule: the share of the single most frequent interval; thresholds: TotalEvents > 15, BeaconPercent > 95/,
+    );
   });
 });

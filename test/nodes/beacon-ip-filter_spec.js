@@ -18,22 +18,32 @@ describe('beacon-ip-filter node', function () {
     await load({ field: 'RemoteIP', mode: 'kql', exclude: '' });
     const input = ['8.8.8.8', '127.0.0.1', '10.1.1.1', '2606:4700::1', 'junk'].map((ip) => ({ payload: { RemoteIP: ip } }));
     const got = await exchange(input);
-    records(got.o1).map((r) => r.RemoteIP).should.eql(['8.8.8.8', '127.0.0.1']);
-    records(got.o2).map((r) => r.RemoteIP).should.eql(['10.1.1.1', '2606:4700::1', 'junk']);
+    records(got.o1)
+      .map((r) => r.RemoteIP)
+      .should.eql(['8.8.8.8', '127.0.0.1']);
+    records(got.o2)
+      .map((r) => r.RemoteIP)
+      .should.eql(['10.1.1.1', '2606:4700::1', 'junk']);
     got.o1.filter((m) => !m.flush).forEach((m) => m.payload.should.be.an.Object().and.not.be.an.Array());
   });
 
   it('only where: keeps records whose fields equal every condition exactly, the rest go to output 2', async function () {
     await load({ field: 'DestinationIP', mode: 'kql', match: 'DeviceVendor=Palo Alto Networks, Activity=TRAFFIC' });
     const r = (vendor, activity) => ({ DeviceVendor: vendor, Activity: activity, DestinationIP: '8.8.8.8' });
-    const got = await exchange([{ payload: [r('Palo Alto Networks', 'TRAFFIC'), r('Palo Alto Networks', 'THREAT'), r('palo alto networks', 'TRAFFIC'), { DestinationIP: '8.8.8.8' }] }]);
+    const got = await exchange([
+      { payload: [r('Palo Alto Networks', 'TRAFFIC'), r('Palo Alto Networks', 'THREAT'), r('palo alto networks', 'TRAFFIC'), { DestinationIP: '8.8.8.8' }] },
+    ]);
     records(got.o1).should.eql([r('Palo Alto Networks', 'TRAFFIC')]);
     records(got.o2).should.have.length(3);
   });
 
   it('refuses a condition that is not Field=value', async function () {
     await load({ match: 'DeviceVendor' });
-    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/Field=value/);
+    helper
+      .getNode('n1')
+      .error.args.map((a) => String(a[0]))
+      .join()
+      .should.match(/Field=value/);
   });
 
   it('keeps the array shape and the other message properties', async function () {
@@ -48,7 +58,9 @@ describe('beacon-ip-filter node', function () {
     await load({ field: 'RemoteIP', mode: 'public', exclude: '17.253.0.0/16\n2606:4700::/32' });
     const ips = ['8.8.8.8', '127.0.0.1', '100.64.1.1', 'fd00::1', '2a00:1450::1', '17.253.4.125', '2606:4700::1111'];
     const got = await exchange([{ payload: ips.map((RemoteIP) => ({ RemoteIP })) }]);
-    records(got.o1).map((r) => r.RemoteIP).should.eql(['8.8.8.8', '2a00:1450::1']);
+    records(got.o1)
+      .map((r) => r.RemoteIP)
+      .should.eql(['8.8.8.8', '2a00:1450::1']);
   });
 
   it('passes flush and reset on, last, on output 1', async function () {
@@ -76,7 +88,10 @@ describe('beacon-ip-filter node', function () {
   it('refuses a malformed exclude list with a clear error', async function () {
     await load({ exclude: '10.0.0.0/8, not-a-cidr' });
     const n1 = helper.getNode('n1');
-    n1.error.args.map((a) => String(a[0])).join().should.match(/not-a-cidr/);
+    n1.error.args
+      .map((a) => String(a[0]))
+      .join()
+      .should.match(/not-a-cidr/);
     const got = await exchange([{ payload: { RemoteIP: '8.8.8.8' } }], { flush: false });
     got.c1[0].error.message.should.match(/invalid settings/);
   });

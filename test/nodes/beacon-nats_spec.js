@@ -20,10 +20,21 @@ const workerNode = node('beacon-nats-worker');
 
 function records(seed) {
   const beacons = Array.from({ length: 10 }, (_, i) => ({
-    src: `10.7.${i}.${5 + i}`, dst: `52.${30 + i}.1.${9 + i}`, port: 443, periodSeconds: [30, 60, 90][i % 3], jitter: 0, jitterMode: 'one-sided',
-    startOffsetSeconds: i * 7, durationSeconds: 2 * 3600, sentBytes: 100 + i, receivedBytes: 200 + i, user: '',
+    src: `10.7.${i}.${5 + i}`,
+    dst: `52.${30 + i}.1.${9 + i}`,
+    port: 443,
+    periodSeconds: [30, 60, 90][i % 3],
+    jitter: 0,
+    jitterMode: 'one-sided',
+    startOffsetSeconds: i * 7,
+    durationSeconds: 2 * 3600,
+    sentBytes: 100 + i,
+    receivedBytes: 200 + i,
+    user: '',
   }));
-  return generateLines({ ...gen.DEFAULT_OPTIONS, seed, hours: 3, beacons, noiseHosts: 4, noisePerHour: 20, disorderSeconds: 100 }, 'zeek-tsv').map((r) => r.record).filter(Boolean);
+  return generateLines({ ...gen.DEFAULT_OPTIONS, seed, hours: 3, beacons, noiseHosts: 4, noisePerHour: 20, disorderSeconds: 100 }, 'zeek-tsv')
+    .map((r) => r.record)
+    .filter(Boolean);
 }
 
 const key = (row) => JSON.stringify([row.TimeGenerated, row.LocalIP, row.RemoteIP, row.RemotePortNumber]);
@@ -57,7 +68,17 @@ describe('beacon-nats-ingest and beacon-nats-worker nodes (real nats-server)', f
       { id: 'cfg', type: 'beacon-nats', servers: server.url, stream, partitions: 6, maxAgeHours: 1, maxGigabytes: 1, ...extra.cfg },
       { id: 'in', z: 'f1', type: 'beacon-nats-ingest', nats: 'cfg', keyFields: 'LocalIP', wires: [['acked']] },
       { id: 'acked', z: 'f1', type: 'helper' },
-      { id: 'w', z: 'f1', type: 'beacon-nats-worker', nats: 'cfg', workerId: 'w1', checkpointDir: dir, leaseSeconds: 2, ...extra.worker, wires: [['alerts'], ['rows'], ['control']] },
+      {
+        id: 'w',
+        z: 'f1',
+        type: 'beacon-nats-worker',
+        nats: 'cfg',
+        workerId: 'w1',
+        checkpointDir: dir,
+        leaseSeconds: 2,
+        ...extra.worker,
+        wires: [['alerts'], ['rows'], ['control']],
+      },
       { id: 'alerts', z: 'f1', type: 'helper' },
       { id: 'rows', z: 'f1', type: 'helper' },
       { id: 'control', z: 'f1', type: 'helper' },
@@ -77,13 +98,21 @@ describe('beacon-nats-ingest and beacon-nats-worker nodes (real nats-server)', f
     ingest.receive({ flush: true });
     await until('a flush from each of the 6 partitions', () => got.control.filter((m) => m.flush).length === 6);
     got.acked.should.equal(Math.ceil(input.length / 100) + 1);
-    got.control.map((m) => m.partition).sort().should.eql([0, 1, 2, 3, 4, 5]);
+    got.control
+      .map((m) => m.partition)
+      .sort()
+      .should.eql([0, 1, 2, 3, 4, 5]);
     const single = new DetectionChain(ZEEK_WIREDATA_CHAIN).push(input, true);
     single.alerts.length.should.be.above(3);
-    got.alerts.map((m) => key(m.payload)).sort().should.eql(single.alerts.map(key).sort());
+    got.alerts
+      .map((m) => key(m.payload))
+      .sort()
+      .should.eql(single.alerts.map(key).sort());
     got.alerts.every((m) => m.notify === true && typeof m.payload.AlertId === 'string' && /beaconing/.test(m.topic)).should.be.true();
     got.rows.map(key).sort().should.eql(single.rows.map(key).sort());
-    fs.readdirSync(dir).filter((f) => f.endsWith('.json')).length.should.equal(6);
+    fs.readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .length.should.equal(6);
   });
 
   it('an unusable configuration is an error on the node, not a crash', async function () {

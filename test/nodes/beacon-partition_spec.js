@@ -6,7 +6,11 @@ const { partitionOf } = require('../../dist/core/partition/partition');
 const completeNode = require(require('path').join(require('../support/node-red').CORE_NODES, 'core', 'common', '24-complete.js'));
 
 /** The harness flow plus a Complete node watching n1, so a test knows when n1 has finished every message. */
-const flowWithComplete = (config) => [...flowWith('beacon-partition', config), { id: 'k2', z: 'f1', type: 'complete', scope: ['n1'], uncaught: false, wires: [['d1']] }, { id: 'd1', z: 'f1', type: 'helper' }];
+const flowWithComplete = (config) => [
+  ...flowWith('beacon-partition', config),
+  { id: 'k2', z: 'f1', type: 'complete', scope: ['n1'], uncaught: false, wires: [['d1']] },
+  { id: 'd1', z: 'f1', type: 'helper' },
+];
 
 /**
  * Sends messages to n1 and collects what o1 and the Catch node got, until n1
@@ -80,13 +84,25 @@ describe('beacon-partition node', function () {
 
   it('refuses invalid settings with a red status and an error naming them', async function () {
     await load({ count: 'many' });
-    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/count: a whole number from 1 to 65536/);
+    helper
+      .getNode('n1')
+      .error.args.map((a) => String(a[0]))
+      .join()
+      .should.match(/count: a whole number from 1 to 65536/);
     await helper.unload();
     await load({ mode: 'take', take: '3-1' });
-    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/take: partitions like 0-3/);
+    helper
+      .getNode('n1')
+      .error.args.map((a) => String(a[0]))
+      .join()
+      .should.match(/take: partitions like 0-3/);
     await helper.unload();
     await load({ count: '' }); // what Node-RED makes of ${NETBEACON_PARTITION_COUNT} when it is not set
-    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/NETBEACON_PARTITION_COUNT/);
+    helper
+      .getNode('n1')
+      .error.args.map((a) => String(a[0]))
+      .join()
+      .should.match(/NETBEACON_PARTITION_COUNT/);
   });
 
   it('worker: keeps its partitions, counts and drops the others, parses JSON text', async function () {
@@ -112,8 +128,19 @@ describe('beacon-partition node', function () {
 
   it('worker: a topic that is not <prefix>/<partition> or a payload that is not JSON is an error, not a crash', async function () {
     await load({ mode: 'take', take: '0-3' });
-    const got = await run([{ topic: 'elsewhere/1', payload: [] }, { topic: 'netbeacon/records/1', payload: '{oops' }, { topic: 'netbeacon/records/1', payload: [{ LocalIP: 'x' }] }], 2);
-    got.c1.map((m) => m.error.message).join('\n').should.match(/is not netbeacon\/records\/<partition>/).and.match(/is not JSON/);
+    const got = await run(
+      [
+        { topic: 'elsewhere/1', payload: [] },
+        { topic: 'netbeacon/records/1', payload: '{oops' },
+        { topic: 'netbeacon/records/1', payload: [{ LocalIP: 'x' }] },
+      ],
+      2,
+    );
+    got.c1
+      .map((m) => m.error.message)
+      .join('\n')
+      .should.match(/is not netbeacon\/records\/<partition>/)
+      .and.match(/is not JSON/);
     got.o1.should.have.length(1);
   });
 
@@ -128,7 +155,9 @@ describe('beacon-partition node', function () {
       { id: 'o23', z: 'f1', type: 'helper' },
     ]);
     const out = { o01: [], o23: [] };
-    const flushed = Promise.all(['o01', 'o23'].map((id) => new Promise((resolve) => helper.getNode(id).on('input', (m) => (m.flush ? resolve() : out[id].push(...m.payload))))));
+    const flushed = Promise.all(
+      ['o01', 'o23'].map((id) => new Promise((resolve) => helper.getNode(id).on('input', (m) => (m.flush ? resolve() : out[id].push(...m.payload))))),
+    );
     const batch = Array.from({ length: 300 }, (_, i) => ({ LocalIP: ip(i % 37), i }));
     helper.getNode('in').receive({ payload: batch.slice(0, 150) });
     helper.getNode('in').receive({ payload: batch.slice(150), flush: true });

@@ -19,7 +19,14 @@ describe('beacon-resolve node', function () {
 
   it('learns from DNS answers (output 2) and names the connections after them (output 1), in one array or one by one', async function () {
     await load({});
-    const answer = { TimeGenerated: iso(T0), LocalIP: '10.1.0.5', RemoteIP: '10.0.0.53', DnsQuery: 'c2.example.co.uk', DnsAnswers: ['203.0.113.7'], DnsTTLs: [60] };
+    const answer = {
+      TimeGenerated: iso(T0),
+      LocalIP: '10.1.0.5',
+      RemoteIP: '10.0.0.53',
+      DnsQuery: 'c2.example.co.uk',
+      DnsAnswers: ['203.0.113.7'],
+      DnsTTLs: [60],
+    };
     const c = (ms, ip) => ({ TimeGenerated: iso(ms), LocalIP: '10.1.0.5', RemoteIP: ip, RemotePortNumber: 443 });
     const got = await exchange([{ payload: [answer, c(T0 + 1000, '203.0.113.7'), c(T0 + 1000, '198.51.100.1')] }, { payload: c(T0 + 2000, '203.0.113.7') }]);
     records(got.o2).should.eql([answer]);
@@ -57,7 +64,11 @@ describe('beacon-resolve node', function () {
 
   it('reports an invalid setting on the node and items that are not records to Catch', async function () {
     await load({ maxMiB: '0' });
-    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/memory/);
+    helper
+      .getNode('n1')
+      .error.args.map((a) => String(a[0]))
+      .join()
+      .should.match(/memory/);
     helper.unload();
     await load({});
     const got = await exchange([{ payload: [42, { TimeGenerated: iso(T0), RemoteIP: '1.2.3.4' }] }]);

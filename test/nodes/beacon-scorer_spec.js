@@ -5,9 +5,17 @@ const { helper, should, node, catchNode, flowWith, exchange, records } = require
 const scorerNode = node('beacon-scorer');
 
 const row = (counts, extra = {}) => ({
-  TimeGenerated: '2024-01-01T10:00:00Z', LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443,
-  TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0), TotalSentBytes: 5, TotalReceivedBytes: 6,
-  DeltaCounts: counts, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], ...extra,
+  TimeGenerated: '2024-01-01T10:00:00Z',
+  LocalIP: '10.0.0.1',
+  RemoteIP: '8.8.8.8',
+  RemotePortNumber: 443,
+  TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0),
+  TotalSentBytes: 5,
+  TotalReceivedBytes: 6,
+  DeltaCounts: counts,
+  BinSeconds: 3600,
+  GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+  ...extra,
 });
 
 describe('beacon-scorer node', function () {
@@ -16,9 +24,17 @@ describe('beacon-scorer node', function () {
   afterEach(() => helper.unload());
 
   const load = (config = {}) =>
-    helper.load([scorerNode, catchNode], flowWith('beacon-scorer', {
-      minTotalEvents: 15, minModeCount: '', minBeaconPercent: 95, entities: 'IPCustomEntity=RemoteIP', title: 'WireData beaconing', ...config,
-    }));
+    helper.load(
+      [scorerNode, catchNode],
+      flowWith('beacon-scorer', {
+        minTotalEvents: 15,
+        minModeCount: '',
+        minBeaconPercent: 95,
+        entities: 'IPCustomEntity=RemoteIP',
+        title: 'WireData beaconing',
+        ...config,
+      }),
+    );
 
   it('alerts on output 1 with a one-line topic; 19 of 20 (95.0 %) goes to output 2', async function () {
     await load();
@@ -28,7 +44,13 @@ describe('beacon-scorer node', function () {
     alerts[0].topic.should.match(/^WireData beaconing: beacon 10\.0\.0\.1 → 8\.8\.8\.8:443 every 60 s, 20\/20 \(100 %\)/);
     // what decided, for formatters that word the alert's "why"
     alerts[0].rule.should.eql({ name: 'WireData beaconing', method: 'kql', thresholds: ['TotalEvents > 15', 'BeaconPercent > 95'] });
-    alerts[0].payload.should.containDeep({ MostFrequentTimeDeltaCount: 20, MostFrequentTimeDeltainSeconds: 60, BeaconPercent: 100, IPCustomEntity: '8.8.8.8', histogram: { 60: 20 } });
+    alerts[0].payload.should.containDeep({
+      MostFrequentTimeDeltaCount: 20,
+      MostFrequentTimeDeltainSeconds: 60,
+      BeaconPercent: 100,
+      IPCustomEntity: '8.8.8.8',
+      histogram: { 60: 20 },
+    });
     got.o2[0].payload.BeaconPercent.should.equal(95);
     got.o2[0].payload.FailedThresholds.should.eql(['BeaconPercent > 95']);
   });
@@ -45,11 +67,13 @@ describe('beacon-scorer node', function () {
       { payload: [row({ 60: 21 }, { Final: true }), row({ 60: 20 }, { RemoteIP: '9.9.9.9', Final: true })] },
     ]);
     const alerts = got.o1.filter((m) => !m.flush);
-    alerts.map((m) => [m.notify, m.payload.map((r) => [r.RemoteIP, r.Final, r.Notify])]).should.eql([
-      [true, [['8.8.8.8', false, true]]],
-      [true, [['9.9.9.9', true, true]]],
-      [false, [['8.8.8.8', true, false]]],
-    ]);
+    alerts
+      .map((m) => [m.notify, m.payload.map((r) => [r.RemoteIP, r.Final, r.Notify])])
+      .should.eql([
+        [true, [['8.8.8.8', false, true]]],
+        [true, [['9.9.9.9', true, true]]],
+        [false, [['8.8.8.8', true, false]]],
+      ]);
     alerts[1].topic.should.match(/^WireData beaconing: beacon 10\.0\.0\.1 → 9\.9\.9\.9:443 every 60 s/);
     records(got.o2).should.be.empty();
     // one cell, one AlertId: the early row's and the final row's
@@ -77,10 +101,23 @@ describe('beacon-scorer node', function () {
   });
 
   it('applies the Palo Alto thresholds and entities', async function () {
-    await load({ minTotalEvents: 30, minModeCount: 25, minBeaconPercent: 80, entities: 'IPCustomEntity=DestinationIP, AccountCustomEntity=SourceUserID, HostCustomEntity=DeviceName' });
+    await load({
+      minTotalEvents: 30,
+      minModeCount: 25,
+      minBeaconPercent: 80,
+      entities: 'IPCustomEntity=DestinationIP, AccountCustomEntity=SourceUserID, HostCustomEntity=DeviceName',
+    });
     const pa = (counts) => ({
-      TimeGenerated: '2024-01-01T10:00:00Z', DeviceName: 'fw', SourceUserID: '', SourceIP: '10.0.0.1', DestinationIP: '8.8.8.8', DestinationPort: 443,
-      TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0), TotalSentBytes: 0, TotalReceivedBytes: 0, DeltaCounts: counts,
+      TimeGenerated: '2024-01-01T10:00:00Z',
+      DeviceName: 'fw',
+      SourceUserID: '',
+      SourceIP: '10.0.0.1',
+      DestinationIP: '8.8.8.8',
+      DestinationPort: 443,
+      TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0),
+      TotalSentBytes: 0,
+      TotalReceivedBytes: 0,
+      DeltaCounts: counts,
       GroupFields: ['DeviceName', 'SourceUserID', 'SourceIP', 'DestinationIP', 'DestinationPort'],
     });
     const got = await exchange([{ payload: [pa({ 60: 26, 61: 5 }), pa({ 60: 25, 61: 6 })] }]);
@@ -118,7 +155,13 @@ describe('beacon-scorer node', function () {
       { payload: row({ 60: 3 }, { RemoteIP: '4.4.4.4', Final: true }) },
     ];
     const run = async (missWires) => {
-      const flow = flowWith('beacon-scorer', { minTotalEvents: 15, minModeCount: '', minBeaconPercent: 95, entities: 'IPCustomEntity=RemoteIP', title: 'WireData beaconing' });
+      const flow = flowWith('beacon-scorer', {
+        minTotalEvents: 15,
+        minModeCount: '',
+        minBeaconPercent: 95,
+        entities: 'IPCustomEntity=RemoteIP',
+        title: 'WireData beaconing',
+      });
       flow[1].wires = [['o1'], missWires];
       await helper.load([scorerNode, catchNode], flow);
       const spy = sinon.spy(scorer, 'scoreRow');
@@ -133,11 +176,17 @@ describe('beacon-scorer node', function () {
     const wired = await run(['o2']);
     await helper.unload();
     const unwired = await run([]);
-    const view = (r) => ({ alerts: r.got.o1.filter((m) => !m.flush).map((m) => [m.topic, m.notify, records([m])]), errors: r.got.c1.map((m) => m.error.message), status: r.status });
+    const view = (r) => ({
+      alerts: r.got.o1.filter((m) => !m.flush).map((m) => [m.topic, m.notify, records([m])]),
+      errors: r.got.c1.map((m) => m.error.message),
+      status: r.status,
+    });
     view(unwired).should.eql(view(wired));
     view(wired).status.should.equal('6 scored · 2 alerts (1 early) · 1 early verdicts contradicted');
     view(wired).errors.should.have.length(1);
-    records(wired.got.o2).map((r) => r.RemoteIP).should.eql(['9.9.9.9', '1.1.1.1', '2.2.2.2', '4.4.4.4']);
+    records(wired.got.o2)
+      .map((r) => r.RemoteIP)
+      .should.eql(['9.9.9.9', '1.1.1.1', '2.2.2.2', '4.4.4.4']);
     records(unwired.got.o2).should.be.empty();
     // the three rows under TotalEvents with no early alert waiting were never scored
     (wired.scored - unwired.scored).should.equal(3);
@@ -146,7 +195,9 @@ describe('beacon-scorer node', function () {
     // the node but calls its updateWires (Flow.start, diff.rewired); the misses must come from then on
     helper.getNode('n1').updateWires([['o1'], ['o2']]);
     const again = await exchange([{ payload: row({ 60: 3 }, { RemoteIP: '5.5.5.5' }) }]);
-    records(again.o2).map((r) => r.RemoteIP).should.eql(['5.5.5.5']);
+    records(again.o2)
+      .map((r) => r.RemoteIP)
+      .should.eql(['5.5.5.5']);
   });
 
   it('the alert output carries alert rows only: flush, reset and checkpoint leave on output 2, no message is empty', async function () {
@@ -164,11 +215,18 @@ describe('beacon-scorer node', function () {
       [].concat(m.payload).length.should.be.above(0);
     }
     got.o1[0].payload.AlertId.should.match(/^[0-9a-f]{20}$/);
-    got.o2.filter((m) => m.flush || m.reset || m.checkpoint).map((m) => Object.keys(m).filter((k) => ['flush', 'reset', 'checkpoint'].includes(k))).should.eql([['reset'], ['checkpoint'], ['flush']]);
+    got.o2
+      .filter((m) => m.flush || m.reset || m.checkpoint)
+      .map((m) => Object.keys(m).filter((k) => ['flush', 'reset', 'checkpoint'].includes(k)))
+      .should.eql([['reset'], ['checkpoint'], ['flush']]);
   });
 
   it('refuses malformed entities', async function () {
     await load({ entities: 'IPCustomEntity' });
-    helper.getNode('n1').error.args.map((a) => String(a[0])).join().should.match(/Name=Field/);
+    helper
+      .getNode('n1')
+      .error.args.map((a) => String(a[0]))
+      .join()
+      .should.match(/Name=Field/);
   });
 });

@@ -103,16 +103,34 @@ describe('beacon-syslog-in under attack', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-tls-guard-'));
     let flood = null;
     try {
-      const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { encoding: 'utf8' });
+      const made = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          path.join(dir, 'key.pem'),
+          '-out',
+          path.join(dir, 'cert.pem'),
+        ],
+        { encoding: 'utf8' },
+      );
       if (made.status !== 0) {
         console.log(`      skipped: openssl could not make a certificate (${(made.stderr || made.error?.message || '').trim().slice(0, 200)})`);
         return this.skip();
       }
       const port = await freePort();
-      const got = await load({ transport: 'tls', port, tls: 't1', maxConnections: 100, maxPerSender: 10000, handshakeTimeout: 2, batchLines: 10, batchMs: 10 }, [
-        { id: 't1', type: 'tls-config', cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem'), ca: '', verifyservercert: false },
-      ]);
+      const got = await load(
+        { transport: 'tls', port, tls: 't1', maxConnections: 100, maxPerSender: 10000, handshakeTimeout: 2, batchLines: 10, batchMs: 10 },
+        [{ id: 't1', type: 'tls-config', cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem'), ca: '', verifyservercert: false }],
+      );
       const fdsBefore = openFds();
       // the flood runs in a process of its own, so this process's descriptors are the server's only:
       // 2,500 TCP connections that never send a ClientHello, opened 250 at a time, held until stdin closes
@@ -131,12 +149,16 @@ describe('beacon-syslog-in under attack', function () {
       flood.stdout.on('data', (d) => (out += d));
       let maxOpen = 0;
       let maxFds = 0;
-      await until('every connection accepted or refused', async () => {
-        const c = await counters(got);
-        maxOpen = Math.max(maxOpen, c.openConnections);
-        maxFds = Math.max(maxFds, openFds());
-        return c.connectionsRejected + c.total.handshakeFailed + c.openConnections >= 2500;
-      }, 90);
+      await until(
+        'every connection accepted or refused',
+        async () => {
+          const c = await counters(got);
+          maxOpen = Math.max(maxOpen, c.openConnections);
+          maxFds = Math.max(maxFds, openFds());
+          return c.connectionsRejected + c.total.handshakeFailed + c.openConnections >= 2500;
+        },
+        90,
+      );
       // the server held at most the cap (plus a few descriptors of its own, e.g. a refused socket not yet closed, /proc reads)
       maxOpen.should.be.belowOrEqual(100);
       (maxFds - fdsBefore).should.be.belowOrEqual(100 + 25);
@@ -163,7 +185,7 @@ describe('beacon-syslog-in under attack', function () {
     }
   });
 
-  it('a slowloris of the cap\'s size from one sender holds only the per-sender cap: a new sender is accepted and every line it sends arrives', async function () {
+  it("a slowloris of the cap's size from one sender holds only the per-sender cap: a new sender is accepted and every line it sends arrives", async function () {
     const port = await freePort();
     const got = await load({ transport: 'tcp', port, maxConnections: 20, maxPerSender: 5, progressTimeout: 0, batchLines: 100, batchMs: 10 });
     const slow = [];
@@ -241,8 +263,21 @@ describe('beacon-syslog-in under attack', function () {
   });
 
   it('the progress deadline does not run while the input itself has stopped reading (back-pressure): a paused connection outlives a stalled one', async function () {
-    const options = (port) => ({ transport: 'tcp', host: '127.0.0.1', port, framing: 'auto', maxFrameBytes: 1024, maxConnections: 10, maxConnectionsPerSender: 10,
-      handshakeTimeoutSeconds: 10, progressTimeoutSeconds: 2, idleTimeoutSeconds: 0, receiveBufferBytes: 0, maxQueuedLines: 100, maxQueuedBytes: 1 << 20 });
+    const options = (port) => ({
+      transport: 'tcp',
+      host: '127.0.0.1',
+      port,
+      framing: 'auto',
+      maxFrameBytes: 1024,
+      maxConnections: 10,
+      maxConnectionsPerSender: 10,
+      handshakeTimeoutSeconds: 10,
+      progressTimeoutSeconds: 2,
+      idleTimeoutSeconds: 0,
+      receiveBufferBytes: 0,
+      maxQueuedLines: 100,
+      maxQueuedBytes: 1 << 20,
+    });
     const lines = [];
     const sink = { lines: (_source, l) => (lines.push(...l), 0) };
     const pausedCounters = new IngestCounters();
@@ -279,7 +314,8 @@ describe('beacon-syslog-in under attack', function () {
     const got = await load({ transport: 'tcp', port, parse: true, batchLines: 1000, batchMs: 20 });
     const c = await connect(port);
     sockets.push(c);
-    const good = '<14>1 2024-05-08T08:10:31Z fw01 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 08:10:31 GMT src=10.0.0.1 dst=52.1.2.3 spt=40000 dpt=443';
+    const good =
+      '<14>1 2024-05-08T08:10:31Z fw01 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 08:10:31 GMT src=10.0.0.1 dst=52.1.2.3 spt=40000 dpt=443';
     const bad = `not a log line ${'z'.repeat(5000)}`;
     c.write([good, bad, 'also bad', good, '{"broken'].map((l) => `${l}\n`).join(''));
     await until('the error at the Catch node', () => got.c1.length >= 1 && got.lines().length >= 2);
@@ -294,12 +330,16 @@ describe('beacon-syslog-in under attack', function () {
     Object.keys(m).sort().should.eql(['_msgid', 'error', 'payload', 'topic']);
   });
 
-  it('lines starting with #: Zeek\'s own header lines are counted as headers, any other is unparsed (never silently skipped)', async function () {
+  it("lines starting with #: Zeek's own header lines are counted as headers, any other is unparsed (never silently skipped)", async function () {
     const port = await freePort();
     const got = await load({ transport: 'tcp', port, parse: true, batchLines: 100, batchMs: 10 });
     const c = await connect(port);
     sockets.push(c);
-    c.write(['#separator \\x09', '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p', '# CEF:0|a|b|c|d|e|1|src=10.0.0.1', '#1,2024/05/08 08:10:31,x'].map((l) => `${l}\n`).join(''));
+    c.write(
+      ['#separator \\x09', '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p', '# CEF:0|a|b|c|d|e|1|src=10.0.0.1', '#1,2024/05/08 08:10:31,x']
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     await until('the two unparsed lines', () => got.o2.length >= 2);
     const counts = await counters(got);
     counts.total.should.containDeep({ lines: 4, headers: 2, parseErrors: 2 });
@@ -323,14 +363,17 @@ describe('beacon-syslog-in under attack', function () {
   });
 
   it('a record with a 30,000-deep value and a bad time reaches Catch from a record node, naming its position and the value cut short (never a copy of the batch)', async function () {
-    await helper.load([delta, catchNode], [
-      { id: 'f1', type: 'tab' },
-      { id: 'd1', z: 'f1', type: 'beacon-delta', name: 'delta', keyFields: 'LocalIP', wires: [['o1'], ['o2']] },
-      { id: 'o1', z: 'f1', type: 'helper' },
-      { id: 'o2', z: 'f1', type: 'helper' },
-      { id: 'k1', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['c1']] },
-      { id: 'c1', z: 'f1', type: 'helper' },
-    ]);
+    await helper.load(
+      [delta, catchNode],
+      [
+        { id: 'f1', type: 'tab' },
+        { id: 'd1', z: 'f1', type: 'beacon-delta', name: 'delta', keyFields: 'LocalIP', wires: [['o1'], ['o2']] },
+        { id: 'o1', z: 'f1', type: 'helper' },
+        { id: 'o2', z: 'f1', type: 'helper' },
+        { id: 'k1', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['c1']] },
+        { id: 'c1', z: 'f1', type: 'helper' },
+      ],
+    );
     const caught = [];
     helper.getNode('c1').on('input', (m) => caught.push(m));
     const deep = JSON.parse(`{"LocalIP":"10.0.0.9","TimeGenerated":"${'9'.repeat(500)}","x":${'['.repeat(30000)}${']'.repeat(30000)}}`);

@@ -22,7 +22,8 @@ const syslogIn = node('beacon-syslog-in');
 const { CORE_NODES: CORE } = require('../support/node-red');
 const tlsConfig = require(path.join(CORE, 'core', 'network', '05-tls.js'));
 
-const CEF = (i) => `<14>1 2024-05-08T08:10:${String(i % 60).padStart(2, '0')}Z fw01 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 08:10:${String(i % 60).padStart(2, '0')} GMT src=10.0.0.${i % 250} dst=52.1.2.3 spt=${40000 + i} dpt=443 in=84 out=96 dvchost=fw01`;
+const CEF = (i) =>
+  `<14>1 2024-05-08T08:10:${String(i % 60).padStart(2, '0')}Z fw01 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 08:10:${String(i % 60).padStart(2, '0')} GMT src=10.0.0.${i % 250} dst=52.1.2.3 spt=${40000 + i} dpt=443 in=84 out=96 dvchost=fw01`;
 
 /** A UDP port free right now (bound and released). */
 function freeUdpPort() {
@@ -77,7 +78,11 @@ async function counters(got) {
 function sendUdp(port, datagrams) {
   const s = dgram.createSocket('udp4');
   return datagrams
-    .reduce((p, d) => p.then(() => new Promise((resolve, reject) => s.send(Buffer.isBuffer(d) ? d : Buffer.from(d), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())))), Promise.resolve())
+    .reduce(
+      (p, d) =>
+        p.then(() => new Promise((resolve, reject) => s.send(Buffer.isBuffer(d) ? d : Buffer.from(d), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())))),
+      Promise.resolve(),
+    )
     .finally(() => s.close());
 }
 
@@ -143,7 +148,7 @@ describe('beacon-syslog-in node', function () {
     c.receiveBufferBytes.should.be.aboveOrEqual(max); // Linux grants up to the cap (and reports it doubled)
   });
 
-  it('parses in the node with beacon-parse\'s parser: CEF records; garbage and binary datagrams go to output 2, counted', async function () {
+  it("parses in the node with beacon-parse's parser: CEF records; garbage and binary datagrams go to output 2, counted", async function () {
     const port = await freeUdpPort();
     const got = await load({ transport: 'udp', port, batchLines: 1000, batchMs: 10, parse: true, maxFrameBytes: 2048 });
     await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
@@ -153,7 +158,13 @@ describe('beacon-syslog-in node', function () {
     await until('records and rejects', () => got.lines().length >= 2 && got.o2.length >= 4);
     const records = got.lines();
     records.map((r) => r.SourceIP).should.eql(['10.0.0.1', '10.0.0.2']);
-    records[0].should.containDeep({ DeviceVendor: 'Palo Alto Networks', Activity: 'TRAFFIC', DestinationPort: 443, Computer: 'fw01', TimeGenerated: '2024-05-08T08:10:01.0000000Z' });
+    records[0].should.containDeep({
+      DeviceVendor: 'Palo Alto Networks',
+      Activity: 'TRAFFIC',
+      DestinationPort: 443,
+      Computer: 'fw01',
+      TimeGenerated: '2024-05-08T08:10:01.0000000Z',
+    });
     got.o2.length.should.equal(4);
     for (const m of got.o2) m.should.have.properties('payload', 'error', 'ip');
     const c = await counters(got);
@@ -209,7 +220,10 @@ describe('beacon-syslog-in node', function () {
     await until('the whole frame', () => got.lines().length >= 1);
     const counts = await counters(got);
     counts.total.should.containDeep({ lines: 1, incomplete: 1, parseErrors: 0 });
-    got.lines().map((r) => r.SourceIP).should.eql(['10.0.0.1']);
+    got
+      .lines()
+      .map((r) => r.SourceIP)
+      .should.eql(['10.0.0.1']);
     got.o2.should.have.length(0);
   });
 
@@ -273,7 +287,10 @@ describe('beacon-syslog-in node', function () {
     const port = await freePort();
     const got = await load({ transport: 'tcp', port, host: '127.0.0.1' });
     await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
-    const err = await connect(port, '127.0.0.2').then((c) => (c.destroy(), null), (e) => e);
+    const err = await connect(port, '127.0.0.2').then(
+      (c) => (c.destroy(), null),
+      (e) => e,
+    );
     should(err).not.be.null();
     err.code.should.equal('ECONNREFUSED');
     const ok = await connect(port, '127.0.0.1');
@@ -283,8 +300,25 @@ describe('beacon-syslog-in node', function () {
   it('TLS (RFC 5425): octet-counted frames over a TLS connection, key and certificate from a tls-config node', async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-tls-'));
     try {
-      const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { encoding: 'utf8' });
+      const made = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          path.join(dir, 'key.pem'),
+          '-out',
+          path.join(dir, 'cert.pem'),
+        ],
+        { encoding: 'utf8' },
+      );
       if (made.status !== 0) {
         console.log(`      skipped: openssl could not make a certificate (${(made.stderr || made.error?.message || '').trim().slice(0, 200)})`);
         return this.skip();
@@ -322,7 +356,10 @@ describe('beacon-syslog-in node', function () {
   it('invalid settings: red status, no listener, every input answered with an error', async function () {
     await helper.load([syslogIn], [{ id: 'n1', type: 'beacon-syslog-in', port: 'x', wires: [[], [], []] }]);
     const n1 = helper.getNode('n1');
-    n1.error.args.map((a) => String(a[0])).join().should.match(/port: a port from 1 to 65535/);
+    n1.error.args
+      .map((a) => String(a[0]))
+      .join()
+      .should.match(/port: a port from 1 to 65535/);
     const err = await new Promise((resolve) => {
       n1.on('call:error', (call) => /invalid settings, see/.test(String(call.args[0])) && resolve(call.args[0]));
       n1.receive({});

@@ -4,9 +4,16 @@ const should = require('should');
 const { BeaconsBoard } = require('../../dist/plugins/beacons-board.js');
 
 const row = (src, dst, bin, extra = {}) => ({
-  TimeGenerated: bin, LocalIP: src, RemoteIP: dst, RemotePortNumber: 443,
-  MostFrequentTimeDeltaCount: 50, MostFrequentTimeDeltainSeconds: 60, TotalEvents: 52, BeaconPercent: 96.2,
-  histogram: { 60: 50, 61: 2 }, ...extra,
+  TimeGenerated: bin,
+  LocalIP: src,
+  RemoteIP: dst,
+  RemotePortNumber: 443,
+  MostFrequentTimeDeltaCount: 50,
+  MostFrequentTimeDeltainSeconds: 60,
+  TotalEvents: 52,
+  BeaconPercent: 96.2,
+  histogram: { 60: 50, 61: 2 },
+  ...extra,
 });
 
 describe('Beacons sidebar board', function () {
@@ -19,10 +26,20 @@ describe('Beacons sidebar board', function () {
     board.offer('s1', row('10.0.0.6', '1.1.1.6', 'a', { PeriodPValue: 0.002, FailedThresholds: ['PeriodPValue <= 0.001'] }), false).should.be.false();
     board.offer('s1', row('10.0.0.7', '1.1.1.7', 'a', { PeriodPValue: 0.0012, FailedThresholds: ['PeriodPValue <= 0.001'] }), false).should.be.true();
     board.offer('s1', row('10.0.0.4', '1.1.1.4', 'a', { FailedThresholds: [], Suppressed: 'NTP' }), false).should.be.true();
-    board.list().map((g) => g.state).should.eql(['suppressed', 'near', 'near', 'alert']);
+    board
+      .list()
+      .map((g) => g.state)
+      .should.eql(['suppressed', 'near', 'near', 'alert']);
     const alert = board.list()[3];
-    alert.fields.should.eql([['LocalIP', '10.0.0.1'], ['RemoteIP', '1.1.1.1'], ['RemotePortNumber', '443']]);
-    alert.histogram.should.eql([[60, 50], [61, 2]]);
+    alert.fields.should.eql([
+      ['LocalIP', '10.0.0.1'],
+      ['RemoteIP', '1.1.1.1'],
+      ['RemotePortNumber', '443'],
+    ]);
+    alert.histogram.should.eql([
+      [60, 50],
+      [61, 2],
+    ]);
     should(alert.final).be.null();
   });
 
@@ -33,7 +50,10 @@ describe('Beacons sidebar board', function () {
     board.offer('s1', row('10.0.0.1', '1.1.1.1', '2024-01-01T02:00:00Z', { TotalEvents: 60, Final: true }), true);
     const [g] = board.list();
     board.list().length.should.equal(1);
-    g.timeline.should.eql([['2024-01-01T01:00:00Z', 20], ['2024-01-01T02:00:00Z', 60]]);
+    g.timeline.should.eql([
+      ['2024-01-01T01:00:00Z', 20],
+      ['2024-01-01T02:00:00Z', 60],
+    ]);
     g.firstSeen.should.equal('2024-01-01T01:00:00Z');
     g.lastSeen.should.equal('2024-01-01T02:00:00Z');
     g.final.should.be.true();
@@ -42,17 +62,28 @@ describe('Beacons sidebar board', function () {
   it('a suppressed group keeps the reason of the row that suppressed it when a later bin is only near (no blank reason)', function () {
     const board = new BeaconsBoard();
     board.offer('s1', row('10.0.0.1', '1.1.1.1', '2024-01-01T01:00:00Z', { FailedThresholds: [], Suppressed: 'repeat: pair reported 1 h ago' }), false);
-    board.offer('s1', row('10.0.0.1', '1.1.1.1', '2024-01-01T02:00:00Z', { TotalEvents: 14, BeaconPercent: 90, FailedThresholds: ['BeaconPercent > 95'] }), false);
+    board.offer(
+      's1',
+      row('10.0.0.1', '1.1.1.1', '2024-01-01T02:00:00Z', { TotalEvents: 14, BeaconPercent: 90, FailedThresholds: ['BeaconPercent > 95'] }),
+      false,
+    );
     const [g] = board.list();
     board.list().should.have.length(1);
     [g.state, g.suppressed, g.bin, g.events].should.eql(['suppressed', 'repeat: pair reported 1 h ago', '2024-01-01T01:00:00Z', 52]);
-    g.timeline.should.eql([['2024-01-01T01:00:00Z', 52], ['2024-01-01T02:00:00Z', 14]]);
+    g.timeline.should.eql([
+      ['2024-01-01T01:00:00Z', 52],
+      ['2024-01-01T02:00:00Z', 14],
+    ]);
   });
 
   it('an alert outranks a later near miss; figures come from the alerting row', function () {
     const board = new BeaconsBoard();
     board.offer('s1', row('10.0.0.1', '1.1.1.1', '2024-01-01T01:00:00Z', { TotalEvents: 60, AlertId: 'abc' }), true);
-    board.offer('s1', row('10.0.0.1', '1.1.1.1', '2024-01-01T02:00:00Z', { TotalEvents: 4, BeaconPercent: 90, FailedThresholds: ['BeaconPercent > 95'] }), false);
+    board.offer(
+      's1',
+      row('10.0.0.1', '1.1.1.1', '2024-01-01T02:00:00Z', { TotalEvents: 4, BeaconPercent: 90, FailedThresholds: ['BeaconPercent > 95'] }),
+      false,
+    );
     const [g] = board.list();
     [g.state, g.events, g.failed, g.alertId, g.bin].should.eql(['alert', 60, '', 'abc', '2024-01-01T01:00:00Z']);
   });
@@ -60,7 +91,11 @@ describe('Beacons sidebar board', function () {
   it('the streaming marks (AsOf, Notify, AlertId, DestinationSources) are no part of the group: early and final rows are one card', function () {
     const board = new BeaconsBoard();
     const bin = '2024-01-01T01:00:00Z';
-    board.offer('s1', row('10.0.0.1', '1.1.1.1', bin, { TotalEvents: 40, Final: false, AsOf: '2024-01-01T02:05:00Z', Notify: true, AlertId: 'x', DestinationSources: 1 }), true);
+    board.offer(
+      's1',
+      row('10.0.0.1', '1.1.1.1', bin, { TotalEvents: 40, Final: false, AsOf: '2024-01-01T02:05:00Z', Notify: true, AlertId: 'x', DestinationSources: 1 }),
+      true,
+    );
     board.offer('s1', row('10.0.0.1', '1.1.1.1', bin, { TotalEvents: 41, Final: true, Notify: false, AlertId: 'x', DestinationSources: 1 }), true);
     board.list().should.have.length(1);
     const [g] = board.list();
@@ -70,16 +105,28 @@ describe('Beacons sidebar board', function () {
     // an early alert its final row contradicts (disorder) leaves the board when nothing else of the group stands
     board.offer('s1', row('10.0.0.2', '1.1.1.2', bin, { Final: false }), true).should.be.true();
     board.offer('s1', row('10.0.0.2', '1.1.1.2', bin, { Final: true, FailedThresholds: ['TotalEvents > 15', 'BeaconPercent > 95'] }), false).should.be.true();
-    board.list().map((x) => x.fields[0][1]).should.eql(['10.0.0.1']);
+    board
+      .list()
+      .map((x) => x.fields[0][1])
+      .should.eql(['10.0.0.1']);
   });
 
   it('is bounded: the newest groups, bins and histogram bars', function () {
     const board = new BeaconsBoard(3, 2, 2);
     for (let i = 0; i < 10; i++) board.offer('s1', row(`10.0.0.${i}`, '1.1.1.1', 'a', { histogram: { 1: 1, 2: 5, 3: 9 } }), true);
     for (const bin of ['b', 'c', 'd']) board.offer('s1', row('10.0.0.9', '1.1.1.1', bin), true);
-    board.list().map((g) => g.fields[0][1]).should.eql(['10.0.0.9', '10.0.0.8', '10.0.0.7']);
-    board.list()[0].timeline.map(([b]) => b).should.eql(['c', 'd']);
-    board.list()[1].histogram.should.eql([[2, 5], [3, 9]]);
+    board
+      .list()
+      .map((g) => g.fields[0][1])
+      .should.eql(['10.0.0.9', '10.0.0.8', '10.0.0.7']);
+    board
+      .list()[0]
+      .timeline.map(([b]) => b)
+      .should.eql(['c', 'd']);
+    board.list()[1].histogram.should.eql([
+      [2, 5],
+      [3, 9],
+    ]);
   });
 
   it('clears one scorer (a reset it passed on) or everything', function () {
@@ -87,7 +134,10 @@ describe('Beacons sidebar board', function () {
     board.offer('s1', row('10.0.0.1', '1.1.1.1', 'a'), true);
     board.offer('s2', row('10.0.0.1', '1.1.1.1', 'a'), true);
     board.clear('s1').should.be.true();
-    board.list().map((g) => g.scorer).should.eql(['s2']);
+    board
+      .list()
+      .map((g) => g.scorer)
+      .should.eql(['s2']);
     board.clear().should.be.true();
     board.list().should.eql([]);
   });
@@ -99,7 +149,7 @@ describe('Beacons sidebar board', function () {
   });
 });
 
-describe('Beacons sidebar board on the scorers\' own rows (the sample replayed through the example flows)', function () {
+describe("Beacons sidebar board on the scorers' own rows (the sample replayed through the example flows)", function () {
   const { helper, NODE_MODULES, readExample } = require('../support/example-flows');
   const gen = require('../../dist/tools/traffic-generator');
   const fs = require('fs');
@@ -130,7 +180,10 @@ describe('Beacons sidebar board on the scorers\' own rows (the sample replayed t
         const hist = flow.find((h) => h.type === 'beacon-histogram' && h.wires[0].includes(n.id));
         groupFields[n.id] = hist.groupFields.split(',').map((f) => f.trim());
         scorers.push(n.id);
-        n.wires = [[...n.wires[0], `${n.id}-p0`], [...n.wires[1], `${n.id}-p1`]];
+        n.wires = [
+          [...n.wires[0], `${n.id}-p0`],
+          [...n.wires[1], `${n.id}-p1`],
+        ];
         flow.push({ id: `${n.id}-p0`, type: 'helper', z: n.z, wires: [] }, { id: `${n.id}-p1`, type: 'helper', z: n.z, wires: [] });
       }
       await helper.load(NODE_MODULES, flow);
@@ -160,7 +213,7 @@ describe('Beacons sidebar board on the scorers\' own rows (the sample replayed t
     return { sent, groupFields };
   }
 
-  it('one card per group (the scorer\'s group fields), early → final in place, alert > suppressed > near with the reason and figures of the row that gave it', async function () {
+  it("one card per group (the scorer's group fields), early → final in place, alert > suppressed > near with the reason and figures of the row that gave it", async function () {
     const { sent, groupFields } = await scorerRows();
     const board = new BeaconsBoard();
     for (const { scorer, port, row } of sent) board.offer(scorer, row, port === 0);
@@ -204,7 +257,12 @@ describe('Beacons sidebar board on the scorers\' own rows (the sample replayed t
     }
     // the hunt's C2 pair alerts on its burst branch; its 72 h windows were held back as repeats, with the reason
     const c2 = cards.filter((c) => c.fields.some(([, v]) => v === '185.225.17.0/24'));
-    c2.map((c) => [c.scorer, c.state]).sort().should.eql([['hu_score', 'suppressed'], ['hu_score_burst', 'alert']]);
+    c2.map((c) => [c.scorer, c.state])
+      .sort()
+      .should.eql([
+        ['hu_score', 'suppressed'],
+        ['hu_score_burst', 'alert'],
+      ]);
     c2.find((c) => c.scorer === 'hu_score').suppressed.should.match(/^repeat: pair reported/);
   });
 });

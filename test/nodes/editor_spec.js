@@ -12,28 +12,87 @@ const TYPES = packageNodeTypes();
 
 /** Validates a value the way the editor does (with a stand-in node whose _() reads the catalog). */
 function validate(def, lookup, field, value) {
-  const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value])), [field]: value, _: (key) => lookup(key) ?? `MISSING ${key}` };
+  const node = {
+    ...Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value])),
+    [field]: value,
+    _: (key) => lookup(key) ?? `MISSING ${key}`,
+  };
   const check = def.defaults[field].validate;
   return check ? check.call(node, value, { label: field }) : true;
 }
 
 const MISTAKES = {
-  'beacon-delta': { futureTolerance: ['-1', 'abc', ''], lateness: ['-1', 'abc', String(8 * 86400)], keyFields: ['', ' , ', 'a,,b'], tieFields: ['a,,b'], maxKeys: ['1.5', '-1'], checkpointEvery: ['-5', 'x'] },
-  'beacon-histogram': { binSeconds: ['0', '1.5', 'x'], groupFields: ['a,,b'], closeAfter: ['-1'], maxOpenCells: ['-1'], checkpointEvery: ['-1'], hopSeconds: ['7', '-60', 'x'], subBins: ['-1', '2000'], skipZero: ['a,b'], deltaBucket: ['10', '10x', '100%', '0s'] },
-  'beacon-scorer': {
-    minTotalEvents: ['x'], minBeaconPercent: ['abc'], method: ['rita'], windowPercent: ['150', '-1'], minScore: ['2', 'x'],
-    strobePerHour: ['0', '-5'], weights: ['0.5, 0.5', '0.5, 0.5, 0.5, 0.5', 'a, b, c, d'], allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'], maxSources: ['-1'], rearmHours: ['x'],
+  'beacon-delta': {
+    futureTolerance: ['-1', 'abc', ''],
+    lateness: ['-1', 'abc', String(8 * 86400)],
+    keyFields: ['', ' , ', 'a,,b'],
+    tieFields: ['a,,b'],
+    maxKeys: ['1.5', '-1'],
+    checkpointEvery: ['-5', 'x'],
   },
-  'beacon-partition': { mode: ['other'], keyFields: ['a,,b'], count: ['0', 'x', '1.5', '70000', '${}'], take: ['3-', 'a', '0-1,,2'], topicPrefix: ['a/+', '#'] },
+  'beacon-histogram': {
+    binSeconds: ['0', '1.5', 'x'],
+    groupFields: ['a,,b'],
+    closeAfter: ['-1'],
+    maxOpenCells: ['-1'],
+    checkpointEvery: ['-1'],
+    hopSeconds: ['7', '-60', 'x'],
+    subBins: ['-1', '2000'],
+    skipZero: ['a,b'],
+    deltaBucket: ['10', '10x', '100%', '0s'],
+  },
+  'beacon-scorer': {
+    minTotalEvents: ['x'],
+    minBeaconPercent: ['abc'],
+    method: ['rita'],
+    windowPercent: ['150', '-1'],
+    minScore: ['2', 'x'],
+    strobePerHour: ['0', '-5'],
+    weights: ['0.5, 0.5', '0.5, 0.5, 0.5, 0.5', 'a, b, c, d'],
+    allow: ['foo 1.2.3.4', 'port http', 'pair 10.0.0.1', 'dst'],
+    maxSources: ['-1'],
+    rearmHours: ['x'],
+  },
+  'beacon-partition': {
+    mode: ['other'],
+    keyFields: ['a,,b'],
+    count: ['0', 'x', '1.5', '70000', '${}'],
+    take: ['3-', 'a', '0-1,,2'],
+    topicPrefix: ['a/+', '#'],
+  },
   'beacon-syslog-in': {
-    port: ['0', '70000', 'x', ''], host: ['localhost:514', '300.1.1.1', 'a b'], batchLines: ['0', '1.5'], maxFrameBytes: ['10'],
-    maxPerSender: ['0', 'x'], handshakeTimeout: ['0', '2.5'], progressTimeout: ['-1'], queueMegabytes: ['0', '2000', 'x'],
+    port: ['0', '70000', 'x', ''],
+    host: ['localhost:514', '300.1.1.1', 'a b'],
+    batchLines: ['0', '1.5'],
+    maxFrameBytes: ['10'],
+    maxPerSender: ['0', 'x'],
+    handshakeTimeout: ['0', '2.5'],
+    progressTimeout: ['-1'],
+    queueMegabytes: ['0', '2000', 'x'],
   },
   'beacon-resolve': { table: ['other'], graceSeconds: ['-1', 'x', '1.5', '700000'], observedTtlSeconds: ['-5'], maxMiB: ['0', 'x'] },
-  'beacon-nats': { servers: ['', 'nats://a:99x', 'http://x/y'], stream: ['', 'a.b', 'a*'], partitions: ['0', 'x', '70000'], maxAgeHours: ['-1', 'x'], maxGigabytes: ['-5'] },
+  'beacon-nats': {
+    servers: ['', 'nats://a:99x', 'http://x/y'],
+    stream: ['', 'a.b', 'a*'],
+    partitions: ['0', 'x', '70000'],
+    maxAgeHours: ['-1', 'x'],
+    maxGigabytes: ['-5'],
+  },
   'beacon-nats-ingest': { keyFields: ['', 'a,,b'], fullRetrySeconds: ['-1', 'x', ''] },
-  'beacon-nats-worker': { workerId: ['a b', 'x/y'], leaseSeconds: ['0', 'x'], checkpointMessages: ['0'], checkpointSeconds: ['-1'], chain: ['{', '[1]', '"x"'] },
-  'beacon-ip-filter': { field: ['', 'a,b'], mode: ['other'], internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'], exclude: ['::::x'], match: ['DeviceVendor', '=x'] },
+  'beacon-nats-worker': {
+    workerId: ['a b', 'x/y'],
+    leaseSeconds: ['0', 'x'],
+    checkpointMessages: ['0'],
+    checkpointSeconds: ['-1'],
+    chain: ['{', '[1]', '"x"'],
+  },
+  'beacon-ip-filter': {
+    field: ['', 'a,b'],
+    mode: ['other'],
+    internal: ['10.0.0.0/8 nonsense', '10.0.0.0/abc'],
+    exclude: ['::::x'],
+    match: ['DeviceVendor', '=x'],
+  },
   'beacon-format': { format: ['sms', ''], facility: ['24', '-1', 'x', '1.5'], appName: ['a b'] },
 };
 
@@ -82,10 +141,22 @@ describe('editor definitions (src/nodes/*.html)', function () {
         const field = prefix ? selector.slice(prefix.length) : null;
         const input = {
           length: 1,
-          attr: (k, v) => (v === undefined ? 'text' : input), css: () => input, addClass: () => input,
+          attr: (k, v) => (v === undefined ? 'text' : input),
+          css: () => input,
+          addClass: () => input,
           prop: () => input,
           val: (v) => (v === undefined ? values[field] : ((values[field] = v), input)),
-          on: () => input, trigger: () => input, toggle: () => input, find: () => input, first: () => input, toggleClass: () => input, is: () => false, appendTo: () => input, empty: () => input, append: () => input, text: () => input,
+          on: () => input,
+          trigger: () => input,
+          toggle: () => input,
+          find: () => input,
+          first: () => input,
+          toggleClass: () => input,
+          is: () => false,
+          appendTo: () => input,
+          empty: () => input,
+          append: () => input,
+          text: () => input,
         };
         return input;
       };

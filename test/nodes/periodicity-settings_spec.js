@@ -14,13 +14,31 @@ const scorerNode = node('beacon-scorer');
 const T0 = Date.UTC(2024, 4, 8) / 1000;
 const iso = (s) => new Date((T0 + s) * 1000).toISOString();
 const delta = (s, d, extra = {}) => ({
-  TimeGenerated: iso(s), nextTimeGenerated: iso(s + d), TimeDeltainSeconds: d,
-  LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443, SentBytes: 300, ReceivedBytes: 900, ...extra,
+  TimeGenerated: iso(s),
+  nextTimeGenerated: iso(s + d),
+  TimeDeltainSeconds: d,
+  LocalIP: '10.0.0.9',
+  RemoteIP: '52.1.2.3',
+  RemotePortNumber: 443,
+  SentBytes: 300,
+  ReceivedBytes: 900,
+  ...extra,
 });
-const errorsOf = (id) => helper.log().args.filter((a) => a[0].level === helper.log().ERROR && a[0].id === id).map((a) => a[0].msg);
+const errorsOf = (id) =>
+  helper
+    .log()
+    .args.filter((a) => a[0].level === helper.log().ERROR && a[0].id === id)
+    .map((a) => a[0].msg);
 const row = (counts, extra = {}) => ({
-  TimeGenerated: iso(0).replace('.000Z', 'Z'), LocalIP: '10.0.0.9', RemoteIP: '52.1.2.3', RemotePortNumber: 443,
-  TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0), DeltaCounts: counts, BinSeconds: 86400, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], ...extra,
+  TimeGenerated: iso(0).replace('.000Z', 'Z'),
+  LocalIP: '10.0.0.9',
+  RemoteIP: '52.1.2.3',
+  RemotePortNumber: 443,
+  TotalEvents: Object.values(counts).reduce((a, b) => a + b, 0),
+  DeltaCounts: counts,
+  BinSeconds: 86400,
+  GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+  ...extra,
 });
 // intervals of a 300 s beacon with half its callbacks dropped, and of random polling (exponential, mean 300 s)
 const dropped = { 296: 20, 300: 30, 304: 20, 600: 25, 601: 10, 900: 12, 1200: 6 };
@@ -38,7 +56,9 @@ describe('periodicity, prevalence and grouping settings through the nodes', func
   it('filter: destination network writes the /24 (IPv4) and /48 (IPv6) of kept records; absent = off', async function () {
     await helper.load([filterNode, catchNode], flowWith('beacon-ip-filter', { mode: 'public', networkField: 'RemoteNetwork' }));
     let got = await exchange([{ payload: [{ RemoteIP: '45.61.1.77' }, { RemoteIP: '2606:4700:4700::1111' }, { RemoteIP: '10.0.0.1' }] }]);
-    records(got.o1).map((r) => r.RemoteNetwork).should.eql(['45.61.1.0/24', '2606:4700:4700::/48']);
+    records(got.o1)
+      .map((r) => r.RemoteNetwork)
+      .should.eql(['45.61.1.0/24', '2606:4700:4700::/48']);
     should(records(got.o2)[0].RemoteNetwork).be.undefined();
     await helper.unload();
     await helper.load([filterNode, catchNode], flowWith('beacon-ip-filter', { mode: 'public', networkField: 'Net', networkPrefix: '16, 32' }));
@@ -52,28 +72,43 @@ describe('periodicity, prevalence and grouping settings through the nodes', func
 
   it('filter: a prefix out of range is refused', async function () {
     await helper.load([filterNode, catchNode], flowWith('beacon-ip-filter', { networkField: 'Net', networkPrefix: '33' }));
-    errorsOf('n1').join().should.match(/networkPrefix: IPv4 bits/);
+    errorsOf('n1')
+      .join()
+      .should.match(/networkPrefix: IPv4 bits/);
   });
 
   it('histogram: sources per destination stamps every row of a window with the same count, decided when it closes; absent = no field', async function () {
     const traffic = [
-      delta(0, 60, { LocalIP: '10.0.0.1' }), delta(10, 60, { LocalIP: '10.0.0.2' }), delta(20, 60, { LocalIP: '10.0.0.3' }),
-      delta(30, 60, { LocalIP: '10.0.0.3', RemotePortNumber: 80 }), delta(40, 60, { RemoteIP: '52.9.9.9' }),
+      delta(0, 60, { LocalIP: '10.0.0.1' }),
+      delta(10, 60, { LocalIP: '10.0.0.2' }),
+      delta(20, 60, { LocalIP: '10.0.0.3' }),
+      delta(30, 60, { LocalIP: '10.0.0.3', RemotePortNumber: 80 }),
+      delta(40, 60, { RemoteIP: '52.9.9.9' }),
     ];
-    await helper.load([histogramNode, catchNode], flowWith('beacon-histogram', { binSeconds: 3600, minDelta: 0, closeAfter: 0, prevalence: 'LocalIP, RemoteIP' }));
+    await helper.load(
+      [histogramNode, catchNode],
+      flowWith('beacon-histogram', { binSeconds: 3600, minDelta: 0, closeAfter: 0, prevalence: 'LocalIP, RemoteIP' }),
+    );
     let got = await exchange([{ payload: traffic, flush: true }]);
     const rows = records(got.o1);
-    rows.filter((r) => r.RemoteIP === '52.1.2.3').map((r) => r.DestinationSources).should.eql([3, 3, 3, 3]);
+    rows
+      .filter((r) => r.RemoteIP === '52.1.2.3')
+      .map((r) => r.DestinationSources)
+      .should.eql([3, 3, 3, 3]);
     rows.find((r) => r.RemoteIP === '52.9.9.9').DestinationSources.should.equal(1);
     await helper.unload();
     await helper.load([histogramNode, catchNode], flowWith('beacon-histogram', { binSeconds: 3600, minDelta: 0, closeAfter: 0 }));
     got = await exchange([{ payload: traffic, flush: true }]);
-    records(got.o1).every((r) => !('DestinationSources' in r)).should.be.true();
+    records(got.o1)
+      .every((r) => !('DestinationSources' in r))
+      .should.be.true();
   });
 
   it('histogram: sources per destination must name two fields', async function () {
     await helper.load([histogramNode, catchNode], flowWith('beacon-histogram', { prevalence: 'LocalIP' }));
-    errorsOf('n1').join().should.match(/source, destination/);
+    errorsOf('n1')
+      .join()
+      .should.match(/source, destination/);
   });
 
   it('scorer: periodic method alerts on a beacon with half its callbacks dropped, not on random polling with a constant size', async function () {
@@ -111,8 +146,16 @@ describe('periodicity, prevalence and grouping settings through the nodes', func
 
   it('scorer: the prevalence limit uses the window count when the row carries it, suppressing every source with the reason', async function () {
     await helper.load([scorerNode, catchNode], flowWith('beacon-scorer', { method: 'periodic', minTotalEvents: '', minBeaconPercent: '', maxSources: 5 }));
-    const got = await exchange(['10.0.0.1', '10.0.0.2'].map((src) => ({ payload: row(dropped, { LocalIP: src, DestinationSources: 40 }) })).concat([{ payload: row(dropped, { LocalIP: '10.0.0.3', RemoteIP: '45.1.1.1', DestinationSources: 1 }) }]));
-    records(got.o1).map((a) => a.LocalIP).should.eql(['10.0.0.3']);
-    records(got.o2).map((r) => r.Suppressed).should.eql(['prevalent destination: 40 internal sources poll it in this window', 'prevalent destination: 40 internal sources poll it in this window']);
+    const got = await exchange(
+      ['10.0.0.1', '10.0.0.2']
+        .map((src) => ({ payload: row(dropped, { LocalIP: src, DestinationSources: 40 }) }))
+        .concat([{ payload: row(dropped, { LocalIP: '10.0.0.3', RemoteIP: '45.1.1.1', DestinationSources: 1 }) }]),
+    );
+    records(got.o1)
+      .map((a) => a.LocalIP)
+      .should.eql(['10.0.0.3']);
+    records(got.o2)
+      .map((r) => r.Suppressed)
+      .should.eql(['prevalent destination: 40 internal sources poll it in this window', 'prevalent destination: 40 internal sources poll it in this window']);
   });
 });

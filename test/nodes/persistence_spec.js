@@ -128,7 +128,11 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
     run.got.o1.should.have.length(0); // nothing handled before the state is back
     gate.queue.length.should.be.above(0);
     gate.release();
-    deltas((await run.done).o1).should.eql([[at(0), 60], [at(60), 60], [at(120), 60]]);
+    deltas((await run.done).o1).should.eql([
+      [at(0), 60],
+      [at(60), 60],
+      [at(120), 60],
+    ]);
   });
 
   it('passes msg.checkpoint on only once the store holds the state', async function () {
@@ -150,7 +154,23 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
   });
 
   it('keeps the histogram open cells across a redeploy', async function () {
-    const flow = [tab, { id: 'n1', z: 'f1', type: 'beacon-histogram', binSeconds: 3600, groupFields: 'LocalIP', minDelta: 10, sumFields: 'SentBytes', closeAfter: 0, store: 'gated', checkpointEvery: 0, wires: [['o1'], ['o2']] }, ...probes];
+    const flow = [
+      tab,
+      {
+        id: 'n1',
+        z: 'f1',
+        type: 'beacon-histogram',
+        binSeconds: 3600,
+        groupFields: 'LocalIP',
+        minDelta: 10,
+        sumFields: 'SentBytes',
+        closeAfter: 0,
+        store: 'gated',
+        checkpointEvery: 0,
+        wires: [['o1'], ['o2']],
+      },
+      ...probes,
+    ];
     const withDelta = (s, d) => ({ ...rec(s), TimeDeltainSeconds: d, nextTimeGenerated: at(s + d) });
     await start(flow);
     for (const s of [0, 60, 120]) helper.getNode('n1').receive({ payload: withDelta(s, 60) });
@@ -166,8 +186,32 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
   });
 
   it('keeps the alert gate of the scorer (pairs already reported) across a redeploy: the repeat stays suppressed', async function () {
-    const flow = [tab, { id: 'n1', z: 'f1', type: 'beacon-scorer', method: 'kql', minTotalEvents: 15, minBeaconPercent: 95, rearmHours: 24, store: 'gated', checkpointEvery: 0, wires: [['o1'], ['o2']] }, ...probes];
-    const row = (hour) => ({ TimeGenerated: at(hour * 3600).replace('.000Z', 'Z'), LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443, TotalEvents: 20, DeltaCounts: { 60: 20 }, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'] });
+    const flow = [
+      tab,
+      {
+        id: 'n1',
+        z: 'f1',
+        type: 'beacon-scorer',
+        method: 'kql',
+        minTotalEvents: 15,
+        minBeaconPercent: 95,
+        rearmHours: 24,
+        store: 'gated',
+        checkpointEvery: 0,
+        wires: [['o1'], ['o2']],
+      },
+      ...probes,
+    ];
+    const row = (hour) => ({
+      TimeGenerated: at(hour * 3600).replace('.000Z', 'Z'),
+      LocalIP: '10.0.0.1',
+      RemoteIP: '8.8.8.8',
+      RemotePortNumber: 443,
+      TotalEvents: 20,
+      DeltaCounts: { 60: 20 },
+      BinSeconds: 3600,
+      GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+    });
     await start(flow);
     let run = collect();
     helper.getNode('n1').receive({ payload: row(0) });
@@ -184,8 +228,32 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
   });
 
   it('keeps the cells the scorer alerted early across a redeploy: their final row is not notified again', async function () {
-    const flow = [tab, { id: 'n1', z: 'f1', type: 'beacon-scorer', method: 'kql', minTotalEvents: 15, minBeaconPercent: 95, store: 'gated', checkpointEvery: 0, wires: [['o1'], ['o2']] }, ...probes];
-    const row = (extra) => ({ TimeGenerated: '2024-01-01T10:00:00Z', LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443, TotalEvents: 30, DeltaCounts: { 60: 30 }, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'], ...extra });
+    const flow = [
+      tab,
+      {
+        id: 'n1',
+        z: 'f1',
+        type: 'beacon-scorer',
+        method: 'kql',
+        minTotalEvents: 15,
+        minBeaconPercent: 95,
+        store: 'gated',
+        checkpointEvery: 0,
+        wires: [['o1'], ['o2']],
+      },
+      ...probes,
+    ];
+    const row = (extra) => ({
+      TimeGenerated: '2024-01-01T10:00:00Z',
+      LocalIP: '10.0.0.1',
+      RemoteIP: '8.8.8.8',
+      RemotePortNumber: 443,
+      TotalEvents: 30,
+      DeltaCounts: { 60: 30 },
+      BinSeconds: 3600,
+      GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+      ...extra,
+    });
     await start(flow);
     let run = collect();
     helper.getNode('n1').receive({ payload: row({ Final: false, PendingDeltas: 1 }) });
@@ -201,8 +269,31 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
   });
 
   it('a cell notified before a restart and a reset is not notified again when the same events are replayed; its AlertId stays', async function () {
-    const flow = [tab, { id: 'n1', z: 'f1', type: 'beacon-scorer', method: 'kql', minTotalEvents: 15, minBeaconPercent: 95, store: 'gated', checkpointEvery: 0, wires: [['o1'], ['o2']] }, ...probes];
-    const row = () => ({ TimeGenerated: '2024-01-01T10:00:00Z', LocalIP: '10.0.0.1', RemoteIP: '8.8.8.8', RemotePortNumber: 443, TotalEvents: 30, DeltaCounts: { 60: 30 }, BinSeconds: 3600, GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'] });
+    const flow = [
+      tab,
+      {
+        id: 'n1',
+        z: 'f1',
+        type: 'beacon-scorer',
+        method: 'kql',
+        minTotalEvents: 15,
+        minBeaconPercent: 95,
+        store: 'gated',
+        checkpointEvery: 0,
+        wires: [['o1'], ['o2']],
+      },
+      ...probes,
+    ];
+    const row = () => ({
+      TimeGenerated: '2024-01-01T10:00:00Z',
+      LocalIP: '10.0.0.1',
+      RemoteIP: '8.8.8.8',
+      RemotePortNumber: 443,
+      TotalEvents: 30,
+      DeltaCounts: { 60: 30 },
+      BinSeconds: 3600,
+      GroupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
+    });
     await start(flow);
     let run = collect();
     helper.getNode('n1').receive({ payload: row() });

@@ -60,8 +60,16 @@ const COMBINATIONS = {
     { binSeconds: 86400, hopSeconds: 21600 },
     { binSeconds: 3600, hopSeconds: 7 },
   ],
-  'beacon-partition': [{ mode: 'take', take: '' }, { mode: 'take', count: '' }, { mode: 'split', count: '' }, { mode: 'split', take: '' }],
-  'beacon-syslog-in': [{ transport: 'tls', tls: '' }, { transport: 'tcp', tls: '' }],
+  'beacon-partition': [
+    { mode: 'take', take: '' },
+    { mode: 'take', count: '' },
+    { mode: 'split', count: '' },
+    { mode: 'split', take: '' },
+  ],
+  'beacon-syslog-in': [
+    { transport: 'tls', tls: '' },
+    { transport: 'tcp', tls: '' },
+  ],
 };
 /** What every case of a node starts from (syslog-in: TCP, so valid cases open no UDP reader thread). */
 const BASE = { 'beacon-syslog-in': { transport: 'tcp' } };
@@ -101,9 +109,16 @@ async function runtimeAccepts(type, configs) {
   try {
     await helper.load(node(type), flow);
   } finally {
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of Object.entries(env))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
-  const refused = new Set(helper.log().args.filter((a) => a[0].level === helper.log().ERROR && /^invalid setting/.test(String(a[0].msg))).map((a) => a[0].id));
+  const refused = new Set(
+    helper
+      .log()
+      .args.filter((a) => a[0].level === helper.log().ERROR && /^invalid setting/.test(String(a[0].msg)))
+      .map((a) => a[0].id),
+  );
   await helper.unload();
   return configs.map((_, i) => !refused.has(`n${i}`));
 }
@@ -117,11 +132,19 @@ describe('settings tables: the editor and the runtime agree', function () {
       const { def, lookup } = editorDefinition(type);
       // beside the table, only references to a configuration node (Node-RED checks those itself)
       const references = Object.keys(def.defaults).filter((k) => !SETTINGS[type][k] && def.defaults[k].type);
-      Object.keys(def.defaults).filter((k) => !references.includes(k)).sort().should.eql(Object.keys(SETTINGS[type]).sort(), 'the editor defaults are the table');
+      Object.keys(def.defaults)
+        .filter((k) => !references.includes(k))
+        .sort()
+        .should.eql(Object.keys(SETTINGS[type]).sort(), 'the editor defaults are the table');
       const all = cases(type).map((c) => ({ ...c, config: { ...BASE[type], ...c.config } }));
-      const runtime = await runtimeAccepts(type, all.map((c) => c.config));
+      const runtime = await runtimeAccepts(
+        type,
+        all.map((c) => c.config),
+      );
       const missing = [];
-      const disagree = all.filter((c, i) => editorAccepts(def, c.config, missing, lookup, SETTINGS[type]) !== runtime[i]).map((c) => `${c.label} (runtime ${runtime[all.indexOf(c)] ? 'accepts' : 'refuses'})`);
+      const disagree = all
+        .filter((c, i) => editorAccepts(def, c.config, missing, lookup, SETTINGS[type]) !== runtime[i])
+        .map((c) => `${c.label} (runtime ${runtime[all.indexOf(c)] ? 'accepts' : 'refuses'})`);
       should(disagree).eql([], `${type}: ${disagree.length} values where editor and runtime disagree`);
       should([...new Set(missing)]).eql([], 'every reason the editor gives is in the message catalog');
       should(runtime[0]).be.true('a node with no settings at all (a flow saved before any existed) runs');
@@ -142,11 +165,16 @@ describe('settings: the fixes, one by one', function () {
   };
   const settingErrors = async (type, config) => {
     await helper.load(node(type), [{ id: 'n1', type, ...config, wires: [] }]);
-    return helper.log().args.filter((a) => a[0].level === helper.log().ERROR && a[0].id === 'n1').map((a) => String(a[0].msg));
+    return helper
+      .log()
+      .args.filter((a) => a[0].level === helper.log().ERROR && a[0].id === 'n1')
+      .map((a) => String(a[0].msg));
   };
 
   it('scorer: windowPercent 150 in a flow file is refused, naming the setting, and the editor says why', async function () {
-    (await settingErrors('beacon-scorer', { windowPercent: 150 })).join().should.match(/^invalid setting: windowPercent: a percentage from 0 to 99 \(not 150\)/);
+    (await settingErrors('beacon-scorer', { windowPercent: 150 }))
+      .join()
+      .should.match(/^invalid setting: windowPercent: a percentage from 0 to 99 \(not 150\)/);
     helper.getNode('n1').status.lastCall.args[0].should.containDeep({ fill: 'red', text: 'invalid settings' });
     catalogReason('beacon-scorer', 'windowPercent', '150').should.equal('a percentage from 0 to 99');
     await helper.unload();
@@ -159,7 +187,9 @@ describe('settings: the fixes, one by one', function () {
   });
 
   it('histogram: an empty Group by is refused by both, and the editor says so', async function () {
-    (await settingErrors('beacon-histogram', { groupFields: '' })).join().should.match(/invalid setting: groupFields: a comma-separated list of field names, at least one/);
+    (await settingErrors('beacon-histogram', { groupFields: '' }))
+      .join()
+      .should.match(/invalid setting: groupFields: a comma-separated list of field names, at least one/);
     catalogReason('beacon-histogram', 'groupFields', '').should.equal('a comma-separated list of field names, at least one');
   });
 
@@ -171,7 +201,8 @@ describe('settings: the fixes, one by one', function () {
       const errors = await settingErrors(type, {});
       (needsConfig ? errors.filter((e) => /invalid setting/.test(e)) : errors).should.eql([], type);
       await helper.unload();
-      for (const [key, d] of Object.entries(def.defaults)) if (d.validate) should(d.validate.call({ _: (k) => k }, undefined, { label: key })).equal(true, `${type}.${key}`);
+      for (const [key, d] of Object.entries(def.defaults))
+        if (d.validate) should(d.validate.call({ _: (k) => k }, undefined, { label: key })).equal(true, `${type}.${key}`);
     }
   });
 });
@@ -186,10 +217,21 @@ describe('scorer dialog: switching the method', function () {
       const el = {
         length: 1,
         val: (v) => (v === undefined ? values[id] : ((values[id] = v), el)),
-        on: (events, fn) => (events.split(' ').forEach((e) => ((handlers[`${id} ${e}`] ||= []).push(fn))), el),
+        on: (events, fn) => (events.split(' ').forEach((e) => (handlers[`${id} ${e}`] ||= []).push(fn)), el),
         text: (t) => (t === undefined ? texts[id] : ((texts[id] = t), el)),
-        trigger: () => el, toggle: () => el, attr: () => el, prop: () => el, find: () => el, first: () => el, is: () => false,
-        toggleClass: () => el, empty: () => el, append: () => el, appendTo: () => el, css: () => el, addClass: () => el,
+        trigger: () => el,
+        toggle: () => el,
+        attr: () => el,
+        prop: () => el,
+        find: () => el,
+        first: () => el,
+        is: () => false,
+        toggleClass: () => el,
+        empty: () => el,
+        append: () => el,
+        appendTo: () => el,
+        css: () => el,
+        addClass: () => el,
       };
       return el;
     };

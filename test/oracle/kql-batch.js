@@ -42,7 +42,7 @@ function toTicks(value) {
 /** floor division for BigInt (BigInt `/` truncates toward zero). */
 function floorDiv(a, b) {
   const q = a / b;
-  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 /** datetime_diff('second', a, b): floor each operand to the second, subtract. */
@@ -96,7 +96,8 @@ function sortAsc(table, columns) {
     .map((row, index) => ({ row, index }))
     .sort((x, y) => {
       for (const c of columns) {
-        const a = x.row[c], b = y.row[c];
+        const a = x.row[c],
+          b = y.row[c];
         const d = typeof a === 'bigint' ? (a < b ? -1 : a > b ? 1 : 0) : compareAsc(a, b);
         if (d !== 0) return d;
       }
@@ -121,8 +122,7 @@ function summarize(table, keys, aggregate) {
   });
 }
 
-const sum = (rows, col) =>
-  rows.reduce((acc, r) => (typeof r[col] === 'number' && Number.isFinite(r[col]) ? acc + r[col] : acc), 0);
+const sum = (rows, col) => rows.reduce((acc, r) => (typeof r[col] === 'number' && Number.isFinite(r[col]) ? acc + r[col] : acc), 0);
 
 /** arg_max(count_, TimeDeltainSeconds): ties to the smallest delta (documented choice). */
 function argMaxCount(rows) {

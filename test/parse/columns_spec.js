@@ -28,13 +28,19 @@ function columnsOf(text) {
   return [...seen];
 }
 
-const generated = (scenario, format) => lines.generateLines(gen.sampleScenario(scenario), format).slice(0, 3000).map((l) => l.line);
+const generated = (scenario, format) =>
+  lines
+    .generateLines(gen.sampleScenario(scenario), format)
+    .slice(0, 3000)
+    .map((l) => l.line);
 const notIn = (list) => (c) => !list.includes(c);
 
 describe('the column lists for field-name completion (core/parse/columns)', function () {
   it('hold every CommonSecurityLog column of the CEF and PAN-OS CSV parsers', function () {
     // every CEF key of the mapping, in a syslog frame with a host (Computer, SyslogTime)
-    const everyKey = CEF_KEY_COLUMNS.map(([key]) => (key === 'rt' || key === 'start' || key === 'end' ? `${key}=May 08 2024 08:10:31 GMT` : `${key}=1`)).join(' ');
+    const everyKey = CEF_KEY_COLUMNS.map(([key]) => (key === 'rt' || key === 'start' || key === 'end' ? `${key}=May 08 2024 08:10:31 GMT` : `${key}=1`)).join(
+      ' ',
+    );
     const cef = [`<14>1 2024-05-08T08:10:31Z fw01 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|${everyKey} in=5 out=6 custom=x`];
     should(columnsOf(cef).filter(notIn(COMMON_SECURITY_LOG_COLUMNS))).eql([]);
     should(columnsOf(generated('csl', 'panos-cef')).filter(notIn(COMMON_SECURITY_LOG_COLUMNS))).eql([]);
@@ -47,7 +53,16 @@ describe('the column lists for field-name completion (core/parse/columns)', func
   });
 
   it('name the columns the Sentinel rules and the examples key on', function () {
-    COMMON_SECURITY_LOG_COLUMNS.should.containDeep(['DeviceName', 'SourceUserID', 'SourceIP', 'DestinationIP', 'DestinationPort', 'DeviceVendor', 'Activity', 'TimeGenerated']);
+    COMMON_SECURITY_LOG_COLUMNS.should.containDeep([
+      'DeviceName',
+      'SourceUserID',
+      'SourceIP',
+      'DestinationIP',
+      'DestinationPort',
+      'DeviceVendor',
+      'Activity',
+      'TimeGenerated',
+    ]);
     WIRE_DATA_COLUMNS.should.containDeep(['LocalIP', 'RemoteIP', 'RemotePortNumber', 'SentBytes', 'ReceivedBytes', 'TimeGenerated']);
   });
 });

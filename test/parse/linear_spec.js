@@ -63,7 +63,9 @@ describe('core/parse: linear in the line, fields and nesting capped', function (
     const r = parser().parseLine(HEADER + ext);
     r.kind.should.equal('error');
     r.reason.should.equal(`CEF extension has 1500 fields, more than the limit of ${DEFAULT_PARSER_OPTIONS.maxFields}`);
-    parser({ maxFields: 2000 }).parseLine(HEADER + ext + ' rt=May 08 2024 08:10:31 GMT').kind.should.equal('record');
+    parser({ maxFields: 2000 })
+      .parseLine(HEADER + ext + ' rt=May 08 2024 08:10:31 GMT')
+      .kind.should.equal('record');
   });
 
   it('CSV: the fast reader scans each character a bounded number of times whatever the quotes and commas (property, characters scanned by indexOf counted)', function () {
@@ -94,7 +96,9 @@ describe('core/parse: linear in the line, fields and nesting capped', function (
 
   it('PAN-OS CSV and Zeek #fields: more fields than the cap are refused, naming the limit', function () {
     const csv = `1,2024/05/08 08:10:31,0,TRAFFIC,end,2049,2024/05/08 08:10:31,10.0.0.1,52.1.2.3${',x'.repeat(2000)}`;
-    parser().parseLine(csv).reason.should.match(/^PAN-OS CSV has 2009 fields, more than the limit of 1024$/);
+    parser()
+      .parseLine(csv)
+      .reason.should.match(/^PAN-OS CSV has 2009 fields, more than the limit of 1024$/);
     const p = parser({ format: 'zeek-tsv' });
     p.parseLine(`#fields\t${Array.from({ length: 1100 }, (_, i) => `f${i}`).join('\t')}`).reason.should.match(/1100 fields, more than the limit of 1024/);
   });
@@ -104,7 +108,9 @@ describe('core/parse: linear in the line, fields and nesting capped', function (
     const r = parser().parseLine(deep);
     r.kind.should.equal('error');
     r.reason.should.equal(`JSON nested deeper than the limit of ${DEFAULT_PARSER_OPTIONS.maxJsonDepth} levels`);
-    parser().parseLine(`{"a":[${'1,'.repeat(3000)}1],"TimeGenerated":"2024-05-08T08:10:31Z"}`).reason.should.match(/more values than the limit of 1024 fields/);
+    parser()
+      .parseLine(`{"a":[${'1,'.repeat(3000)}1],"TimeGenerated":"2024-05-08T08:10:31Z"}`)
+      .reason.should.match(/more values than the limit of 1024 fields/);
     // brackets inside strings are text, not nesting
     const ok = parser().parseLine(`{"TimeGenerated":"2024-05-08T08:10:31Z","LocalIP":"${'['.repeat(100)}","n":{"a":[1,{"b":2}]}}`);
     ok.kind.should.equal('record');

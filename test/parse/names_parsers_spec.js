@@ -33,35 +33,256 @@ const ZEEK_HEADER = (pathName, fields, types) => [
   `#types\t${types.join('\t')}`,
 ];
 
-const DNS_FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'trans_id', 'rtt', 'query', 'qclass', 'qclass_name', 'qtype',
-  'qtype_name', 'rcode', 'rcode_name', 'AA', 'TC', 'RD', 'RA', 'Z', 'answers', 'TTLs', 'rejected'];
-const DNS_TYPES = ['time', 'string', 'addr', 'port', 'addr', 'port', 'enum', 'count', 'interval', 'string', 'count', 'string', 'count', 'string', 'count',
-  'string', 'bool', 'bool', 'bool', 'bool', 'count', 'vector[string]', 'vector[interval]', 'bool'];
+const DNS_FIELDS = [
+  'ts',
+  'uid',
+  'id.orig_h',
+  'id.orig_p',
+  'id.resp_h',
+  'id.resp_p',
+  'proto',
+  'trans_id',
+  'rtt',
+  'query',
+  'qclass',
+  'qclass_name',
+  'qtype',
+  'qtype_name',
+  'rcode',
+  'rcode_name',
+  'AA',
+  'TC',
+  'RD',
+  'RA',
+  'Z',
+  'answers',
+  'TTLs',
+  'rejected',
+];
+const DNS_TYPES = [
+  'time',
+  'string',
+  'addr',
+  'port',
+  'addr',
+  'port',
+  'enum',
+  'count',
+  'interval',
+  'string',
+  'count',
+  'string',
+  'count',
+  'string',
+  'count',
+  'string',
+  'bool',
+  'bool',
+  'bool',
+  'bool',
+  'count',
+  'vector[string]',
+  'vector[interval]',
+  'bool',
+];
 // a CNAME chain as Zeek writes it: the alias first, then the addresses, a TTL for each answer
-const DNS_ROW = ['1595783291.221132', 'CHhAvVGS1DHFjwGM9', '192.168.4.76', '53138', '192.168.4.1', '53', 'udp', '20400', '0.017862', 'www.Example.com.',
-  '1', 'C_INTERNET', '1', 'A', '0', 'NOERROR', 'F', 'F', 'T', 'T', '0', 'www.example.com.edgekey.net,e1234.a.akamaiedge.net,23.45.67.89,23.45.67.90',
-  '21600.000000,20.000000,20.000000,20.000000', 'F'].join('\t');
+const DNS_ROW = [
+  '1595783291.221132',
+  'CHhAvVGS1DHFjwGM9',
+  '192.168.4.76',
+  '53138',
+  '192.168.4.1',
+  '53',
+  'udp',
+  '20400',
+  '0.017862',
+  'www.Example.com.',
+  '1',
+  'C_INTERNET',
+  '1',
+  'A',
+  '0',
+  'NOERROR',
+  'F',
+  'F',
+  'T',
+  'T',
+  '0',
+  'www.example.com.edgekey.net,e1234.a.akamaiedge.net,23.45.67.89,23.45.67.90',
+  '21600.000000,20.000000,20.000000,20.000000',
+  'F',
+].join('\t');
 const DNS_JSON =
   '{"ts":1591367999.305988,"uid":"CMdzit1AMNsmfAIiQc","id.orig_h":"192.168.4.76","id.orig_p":36844,"id.resp_h":"192.168.4.1","id.resp_p":53,"proto":"udp","trans_id":15209,"rtt":0.07669901847839355,"query":"testmyids.com","qclass":1,"qclass_name":"C_INTERNET","qtype":1,"qtype_name":"A","rcode":0,"rcode_name":"NOERROR","AA":false,"TC":false,"RD":true,"RA":true,"Z":0,"answers":["31.3.245.133"],"TTLs":[3600.0],"rejected":false}';
 
-const SSL_FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'version', 'cipher', 'curve', 'server_name', 'resumed', 'last_alert',
-  'next_protocol', 'established', 'cert_chain_fuids', 'client_cert_chain_fuids', 'subject', 'issuer', 'client_subject', 'client_issuer', 'validation_status'];
-const SSL_TYPES = ['time', 'string', 'addr', 'port', 'addr', 'port', 'string', 'string', 'string', 'string', 'bool', 'string', 'string', 'bool',
-  'vector[string]', 'vector[string]', 'string', 'string', 'string', 'string', 'string'];
-const SSL_ROW = ['1598377391.921726', 'CsukF91Bx9mrqdEaH9', '192.168.4.49', '56718', '13.32.202.10', '443', 'TLSv12', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-  'secp256r1', 'www.taosecurity.com', 'F', '-', 'h2', 'T', 'FBtZ7y1ppK8iIeY622,FLmVSp3Rr2CfQRHfe8', '(empty)', 'CN=www.taosecurity.com',
-  'CN=Amazon,OU=Server CA 1B,O=Amazon,C=US', '-', '-', 'ok'].join('\t');
+const SSL_FIELDS = [
+  'ts',
+  'uid',
+  'id.orig_h',
+  'id.orig_p',
+  'id.resp_h',
+  'id.resp_p',
+  'version',
+  'cipher',
+  'curve',
+  'server_name',
+  'resumed',
+  'last_alert',
+  'next_protocol',
+  'established',
+  'cert_chain_fuids',
+  'client_cert_chain_fuids',
+  'subject',
+  'issuer',
+  'client_subject',
+  'client_issuer',
+  'validation_status',
+];
+const SSL_TYPES = [
+  'time',
+  'string',
+  'addr',
+  'port',
+  'addr',
+  'port',
+  'string',
+  'string',
+  'string',
+  'string',
+  'bool',
+  'string',
+  'string',
+  'bool',
+  'vector[string]',
+  'vector[string]',
+  'string',
+  'string',
+  'string',
+  'string',
+  'string',
+];
+const SSL_ROW = [
+  '1598377391.921726',
+  'CsukF91Bx9mrqdEaH9',
+  '192.168.4.49',
+  '56718',
+  '13.32.202.10',
+  '443',
+  'TLSv12',
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'secp256r1',
+  'www.taosecurity.com',
+  'F',
+  '-',
+  'h2',
+  'T',
+  'FBtZ7y1ppK8iIeY622,FLmVSp3Rr2CfQRHfe8',
+  '(empty)',
+  'CN=www.taosecurity.com',
+  'CN=Amazon,OU=Server CA 1B,O=Amazon,C=US',
+  '-',
+  '-',
+  'ok',
+].join('\t');
 const SSL_JSON =
   '{"ts":1598377391.921726,"uid":"CsukF91Bx9mrqdEaH9","id.orig_h":"192.168.4.49","id.orig_p":56718,"id.resp_h":"13.32.202.10","id.resp_p":443,"version":"TLSv12","cipher":"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256","curve":"secp256r1","server_name":"www.taosecurity.com","resumed":false,"next_protocol":"h2","established":true,"cert_chain_fuids":["FBtZ7y1ppK8iIeY622","FLmVSp3Rr2CfQRHfe8"],"client_cert_chain_fuids":[],"subject":"CN=www.taosecurity.com","issuer":"CN=Amazon,OU=Server CA 1B,O=Amazon,C=US","validation_status":"ok"}';
 
-const HTTP_FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'trans_depth', 'method', 'host', 'uri', 'referrer', 'version',
-  'user_agent', 'origin', 'request_body_len', 'response_body_len', 'status_code', 'status_msg', 'info_code', 'info_msg', 'tags', 'username', 'password',
-  'proxied', 'orig_fuids', 'orig_filenames', 'orig_mime_types', 'resp_fuids', 'resp_filenames', 'resp_mime_types'];
-const HTTP_TYPES = ['time', 'string', 'addr', 'port', 'addr', 'port', 'count', 'string', 'string', 'string', 'string', 'string', 'string', 'string', 'count',
-  'count', 'count', 'string', 'count', 'string', 'set[enum]', 'string', 'string', 'set[string]', 'vector[string]', 'vector[string]', 'vector[string]',
-  'vector[string]', 'vector[string]', 'vector[string]'];
-const HTTP_ROW = ['1591367999.512593', 'C5bLoe2Mvxqhawzqqd', '192.168.4.76', '46378', '31.3.245.133', '80', '1', 'GET', 'testmyids.com:8080', '/', '-', '1.1',
-  'curl/7.47.0', '-', '0', '39', '200', 'OK', '-', '-', '(empty)', '-', '-', '-', '-', '-', '-', 'FEEsZS1w0Z0VJIb5x4', '-', 'text/plain'].join('\t');
+const HTTP_FIELDS = [
+  'ts',
+  'uid',
+  'id.orig_h',
+  'id.orig_p',
+  'id.resp_h',
+  'id.resp_p',
+  'trans_depth',
+  'method',
+  'host',
+  'uri',
+  'referrer',
+  'version',
+  'user_agent',
+  'origin',
+  'request_body_len',
+  'response_body_len',
+  'status_code',
+  'status_msg',
+  'info_code',
+  'info_msg',
+  'tags',
+  'username',
+  'password',
+  'proxied',
+  'orig_fuids',
+  'orig_filenames',
+  'orig_mime_types',
+  'resp_fuids',
+  'resp_filenames',
+  'resp_mime_types',
+];
+const HTTP_TYPES = [
+  'time',
+  'string',
+  'addr',
+  'port',
+  'addr',
+  'port',
+  'count',
+  'string',
+  'string',
+  'string',
+  'string',
+  'string',
+  'string',
+  'string',
+  'count',
+  'count',
+  'count',
+  'string',
+  'count',
+  'string',
+  'set[enum]',
+  'string',
+  'string',
+  'set[string]',
+  'vector[string]',
+  'vector[string]',
+  'vector[string]',
+  'vector[string]',
+  'vector[string]',
+  'vector[string]',
+];
+const HTTP_ROW = [
+  '1591367999.512593',
+  'C5bLoe2Mvxqhawzqqd',
+  '192.168.4.76',
+  '46378',
+  '31.3.245.133',
+  '80',
+  '1',
+  'GET',
+  'testmyids.com:8080',
+  '/',
+  '-',
+  '1.1',
+  'curl/7.47.0',
+  '-',
+  '0',
+  '39',
+  '200',
+  'OK',
+  '-',
+  '-',
+  '(empty)',
+  '-',
+  '-',
+  '-',
+  '-',
+  '-',
+  '-',
+  'FEEsZS1w0Z0VJIb5x4',
+  '-',
+  'text/plain',
+].join('\t');
 const HTTP_JSON =
   '{"ts":1591367999.512593,"uid":"C5bLoe2Mvxqhawzqqd","id.orig_h":"192.168.4.76","id.orig_p":46378,"id.resp_h":"31.3.245.133","id.resp_p":80,"trans_depth":1,"method":"GET","host":"testmyids.com:8080","uri":"/","version":"1.1","user_agent":"curl/7.47.0","request_body_len":0,"response_body_len":39,"status_code":200,"status_msg":"OK","tags":[],"resp_fuids":["FEEsZS1w0Z0VJIb5x4"],"resp_mime_types":["text/plain"]}';
 
@@ -75,11 +296,45 @@ const SQUID_V6 = '1672843079.000     12 2001:db8::7 TCP_TUNNEL/200 1200 CONNECT 
 const threatFields = () => {
   const f = new Array(70).fill('');
   Object.assign(f, {
-    0: '1', 1: '2024/05/08 01:10:31', 2: '013201027985', 3: 'THREAT', 4: 'url', 5: '2049', 6: '2024/05/08 01:10:30', 7: '10.226.66.16', 8: '93.184.216.34',
-    9: '198.51.100.7', 10: '93.184.216.34', 11: 'allow-web', 12: 'corp\\alice', 14: 'web-browsing', 15: 'vsys1', 16: 'trust', 17: 'untrust',
-    18: 'ethernet1/2', 19: 'ethernet1/1', 20: 'default', 22: '781099', 23: '1', 24: '51234', 25: '80', 26: '40001', 27: '80', 28: '0x403000', 29: 'tcp',
-    30: 'alert', 31: '"updates.example.com/path/a,b.cab"', 32: '(9999)', 33: 'computer-and-internet-info', 34: 'informational', 35: 'client-to-server',
-    41: 'application/octet-stream', 46: '"Microsoft-Delivery-Optimization/10.0"', 49: '"http://portal.example.com/"', 59: 'PA-3220', 63: 'get',
+    0: '1',
+    1: '2024/05/08 01:10:31',
+    2: '013201027985',
+    3: 'THREAT',
+    4: 'url',
+    5: '2049',
+    6: '2024/05/08 01:10:30',
+    7: '10.226.66.16',
+    8: '93.184.216.34',
+    9: '198.51.100.7',
+    10: '93.184.216.34',
+    11: 'allow-web',
+    12: 'corp\\alice',
+    14: 'web-browsing',
+    15: 'vsys1',
+    16: 'trust',
+    17: 'untrust',
+    18: 'ethernet1/2',
+    19: 'ethernet1/1',
+    20: 'default',
+    22: '781099',
+    23: '1',
+    24: '51234',
+    25: '80',
+    26: '40001',
+    27: '80',
+    28: '0x403000',
+    29: 'tcp',
+    30: 'alert',
+    31: '"updates.example.com/path/a,b.cab"',
+    32: '(9999)',
+    33: 'computer-and-internet-info',
+    34: 'informational',
+    35: 'client-to-server',
+    41: 'application/octet-stream',
+    46: '"Microsoft-Delivery-Optimization/10.0"',
+    49: '"http://portal.example.com/"',
+    59: 'PA-3220',
+    63: 'get',
   });
   return f;
 };
@@ -159,9 +414,22 @@ describe('core/parse: the logs that carry names', function () {
     });
 
     it('keep conn.log records as they were (no name columns)', function () {
-      const conn = ['#separator \\x09', '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice', '1.5\tC1\t10.0.0.1\t5\t1.2.3.4\t443\ttcp\tssl'];
+      const conn = [
+        '#separator \\x09',
+        '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice',
+        '1.5\tC1\t10.0.0.1\t5\t1.2.3.4\t443\ttcp\tssl',
+      ];
       const [r] = records(conn);
-      Object.keys(r.record).should.eql(['LocalIP', 'LocalPortNumber', 'RemoteIP', 'RemotePortNumber', 'ProtocolName', 'ApplicationProtocol', 'SessionID', 'TimeGenerated']);
+      Object.keys(r.record).should.eql([
+        'LocalIP',
+        'LocalPortNumber',
+        'RemoteIP',
+        'RemotePortNumber',
+        'ProtocolName',
+        'ApplicationProtocol',
+        'SessionID',
+        'TimeGenerated',
+      ]);
     });
   });
 
@@ -188,7 +456,12 @@ describe('core/parse: the logs that carry names', function () {
 
     it('reads a CONNECT target as host and port, a user name, a denial without peer, and IPv6', function () {
       const [connect, denied, v6] = records([SQUID_CONNECT, SQUID_DENIED, SQUID_V6]);
-      connect.record.should.containDeep({ DestinationHostName: 'www.honestimnotevil.com', DestinationPort: 443, DeviceAction: 'TCP_TUNNEL', DestinationIP: '93.184.216.34' });
+      connect.record.should.containDeep({
+        DestinationHostName: 'www.honestimnotevil.com',
+        DestinationPort: 443,
+        DeviceAction: 'TCP_TUNNEL',
+        DestinationIP: '93.184.216.34',
+      });
       denied.record.should.containDeep({ DestinationHostName: 'bad.example.org', DestinationPort: 8081, HttpStatusCode: 403, SourceUserName: 'alice' });
       denied.record.should.not.have.property('DestinationIP');
       v6.record.should.containDeep({ SourceIP: '2001:db8::7', DestinationIP: '2001:db8::1', DestinationPort: 443 });
@@ -248,7 +521,7 @@ describe('core/parse: the logs that carry names', function () {
     });
   });
 
-  it('every column of these records is in the editor\'s lists', function () {
+  it("every column of these records is in the editor's lists", function () {
     const wire = records([...ZEEK_HEADER('dns', DNS_FIELDS, DNS_TYPES), DNS_ROW, SSL_JSON, HTTP_JSON]);
     const csl = records([SQUID_GET, SQUID_CONNECT, SQUID_DENIED, PANOS_THREAT, PANOS_THREAT_CEF]);
     const missing = (rs, list) => [...new Set(rs.flatMap((r) => Object.keys(r.record)))].filter((c) => !list.includes(c));
@@ -264,11 +537,11 @@ describe('core/parse: the logs that carry names', function () {
     const host = fc.oneof(name, name, ipv4, fc.constant('[2001:db8::1]'));
     const port = fc.option(fc.integer({ min: 0, max: 70000 }), { nil: null });
     const pathPart = fc.constantFrom('', '/', '/a/b', '/x?y=1', '?q', '#f', '/p:1@x');
-    const url = fc.tuple(fc.constantFrom('http://', 'https://', 'ftp://', '', 'HTTP://'), fc.option(fc.constantFrom('user@', 'u:p@')), host, port, pathPart).map(
-      ([scheme, user, h, p, rest]) => ({ text: `${scheme}${user ?? ''}${h}${p === null ? '' : `:${p}`}${rest}`, scheme, h, p }),
-    );
+    const url = fc
+      .tuple(fc.constantFrom('http://', 'https://', 'ftp://', '', 'HTTP://'), fc.option(fc.constantFrom('user@', 'u:p@')), host, port, pathPart)
+      .map(([scheme, user, h, p, rest]) => ({ text: `${scheme}${user ?? ''}${h}${p === null ? '' : `:${p}`}${rest}`, scheme, h, p }));
 
-    it('find a URL\'s host and port as the WHATWG URL parser does, wherever it parses the URL', function () {
+    it("find a URL's host and port as the WHATWG URL parser does, wherever it parses the URL", function () {
       let compared = 0;
       fc.assert(
         fc.property(url, ({ text, scheme }) => {
@@ -296,17 +569,31 @@ describe('core/parse: the logs that carry names', function () {
     it('read Squid lines as a split on spaces and the plain reading of each field', function () {
       const field = fc.string({ unit: fc.constantFrom(...'ab1/:-_.'), minLength: 1, maxLength: 8 });
       const gap = fc.constantFrom(' ', '  ', '      ');
-      const line = fc.tuple(
-        fc.integer({ min: 1e9, max: 2e9 }), fc.nat(999), fc.nat(100000), fc.oneof(ipv4, fc.constant('2001:db8::7')),
-        fc.constantFrom('TCP_MISS', 'TCP_TUNNEL', 'NONE_NONE', 'TCP_DENIED'), fc.oneof(fc.nat(599), field), fc.oneof(fc.nat(1e7), field),
-        fc.constantFrom('GET', 'CONNECT', 'POST'), url.map((u) => u.text), fc.constantFrom('-', 'alice'),
-        fc.oneof(fc.constantFrom('HIER_NONE/-', 'HIER_DIRECT/', 'FIRSTUP_PARENT/parent.proxy'), ipv4.map((a) => `HIER_DIRECT/${a}`)),
-        fc.constantFrom('-', 'text/html'), fc.array(gap, { minLength: 10, maxLength: 10 }), fc.boolean(),
-      ).map(([s, ms, el, client, code, status, bytes, method, u, user, hier, mime, gaps, cut]) => {
-        const f = [`${s}.${String(ms).padStart(3, '0')}`, String(el), client, `${code}/${status}`, String(bytes), method, u, user, hier, mime];
-        const parts = cut ? f.slice(0, 8) : f;
-        return parts.map((x, i) => (i === 0 ? x : gaps[i] + x)).join('');
-      });
+      const line = fc
+        .tuple(
+          fc.integer({ min: 1e9, max: 2e9 }),
+          fc.nat(999),
+          fc.nat(100000),
+          fc.oneof(ipv4, fc.constant('2001:db8::7')),
+          fc.constantFrom('TCP_MISS', 'TCP_TUNNEL', 'NONE_NONE', 'TCP_DENIED'),
+          fc.oneof(fc.nat(599), field),
+          fc.oneof(fc.nat(1e7), field),
+          fc.constantFrom('GET', 'CONNECT', 'POST'),
+          url.map((u) => u.text),
+          fc.constantFrom('-', 'alice'),
+          fc.oneof(
+            fc.constantFrom('HIER_NONE/-', 'HIER_DIRECT/', 'FIRSTUP_PARENT/parent.proxy'),
+            ipv4.map((a) => `HIER_DIRECT/${a}`),
+          ),
+          fc.constantFrom('-', 'text/html'),
+          fc.array(gap, { minLength: 10, maxLength: 10 }),
+          fc.boolean(),
+        )
+        .map(([s, ms, el, client, code, status, bytes, method, u, user, hier, mime, gaps, cut]) => {
+          const f = [`${s}.${String(ms).padStart(3, '0')}`, String(el), client, `${code}/${status}`, String(bytes), method, u, user, hier, mime];
+          const parts = cut ? f.slice(0, 8) : f;
+          return parts.map((x, i) => (i === 0 ? x : gaps[i] + x)).join('');
+        });
       fc.assert(
         fc.property(line, (text) => {
           const ours = squidRecord(text);
@@ -337,28 +624,41 @@ describe('core/parse: the logs that carry names', function () {
     it('read PAN-OS THREAT lines as csv-parse and the documented positions give them', function () {
       const value = fc.oneof(fc.string({ unit: fc.constantFrom(...'ab1 /.:'), maxLength: 10 }), fc.constantFrom('"a, b"', '"x""y"', ''));
       fc.assert(
-        fc.property(fc.array(value, { minLength: 36, maxLength: 70 }), fc.constantFrom('url', 'virus', 'spyware'), url.map((u) => u.text), (rest, subtype, u) => {
-          const f = rest.slice();
-          Object.assign(f, { 0: '1', 1: '2024/05/08 01:10:31', 3: 'THREAT', 4: subtype, 6: '2024/05/08 01:10:30', 31: `"${u.replaceAll('"', '""')}"` });
-          const line = f.join(',');
-          const [r] = records([line]);
-          const cells = parseCsv(line, { relax_quotes: true, relax_column_count: true })[0].map((c) => c.trim());
-          r.kind.should.equal('record');
-          r.record.should.containDeep({ SourceIP: cells[7], DestinationIP: cells[8], DeviceCustomString2: cells[33], RequestClientApplication: cells[46] ?? '' });
-          if (subtype === 'url') {
-            r.record.RequestURL.should.equal(cells[31]);
-            const h = urlHost(cells[31]).host;
-            should(r.record.DestinationHostName).equal(h !== '' && !isAddressLiteral(h) ? h : undefined);
-          } else {
-            should(r.record.RequestURL).equal(undefined);
-          }
-        }),
+        fc.property(
+          fc.array(value, { minLength: 36, maxLength: 70 }),
+          fc.constantFrom('url', 'virus', 'spyware'),
+          url.map((u) => u.text),
+          (rest, subtype, u) => {
+            const f = rest.slice();
+            Object.assign(f, { 0: '1', 1: '2024/05/08 01:10:31', 3: 'THREAT', 4: subtype, 6: '2024/05/08 01:10:30', 31: `"${u.replaceAll('"', '""')}"` });
+            const line = f.join(',');
+            const [r] = records([line]);
+            const cells = parseCsv(line, { relax_quotes: true, relax_column_count: true })[0].map((c) => c.trim());
+            r.kind.should.equal('record');
+            r.record.should.containDeep({
+              SourceIP: cells[7],
+              DestinationIP: cells[8],
+              DeviceCustomString2: cells[33],
+              RequestClientApplication: cells[46] ?? '',
+            });
+            if (subtype === 'url') {
+              r.record.RequestURL.should.equal(cells[31]);
+              const h = urlHost(cells[31]).host;
+              should(r.record.DestinationHostName).equal(h !== '' && !isAddressLiteral(h) ? h : undefined);
+            } else {
+              should(r.record.RequestURL).equal(undefined);
+            }
+          },
+        ),
         { numRuns: 2000, seed: 33 },
       );
     });
 
     it('read a Zeek row of each log the same in TSV and in JSON', function () {
-      const cell = fc.oneof(fc.constantFrom('-', '(empty)', 'T', 'F', '0', '443'), fc.string({ unit: fc.constantFrom(...'abZ.1:'), minLength: 1, maxLength: 8 }));
+      const cell = fc.oneof(
+        fc.constantFrom('-', '(empty)', 'T', 'F', '0', '443'),
+        fc.string({ unit: fc.constantFrom(...'abZ.1:'), minLength: 1, maxLength: 8 }),
+      );
       const KIND_FIELDS = ['query', 'answers', 'qtype_name', 'rcode_name', 'server_name', 'cipher', 'established', 'uri', 'host', 'method'];
       const logs = [
         [DNS_FIELDS, DNS_ROW],
@@ -400,10 +700,17 @@ describe('core/parse: the logs that carry names', function () {
       const p = parser();
       for (const header of ZEEK_HEADER('dns', DNS_FIELDS, DNS_TYPES)) p.parseLine(header);
       fc.assert(
-        fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom(SQUID_GET.slice(0, 40), `${PANOS_THREAT.slice(0, 80)}`)), (line) => {
-          const r = p.parseLine(line);
-          ['record', 'error', 'skip', 'header'].should.containEql(r.kind);
-        }),
+        fc.property(
+          fc.oneof(
+            fc.string({ maxLength: 300 }),
+            fc.string({ unit: 'binary', maxLength: 300 }),
+            fc.constantFrom(SQUID_GET.slice(0, 40), `${PANOS_THREAT.slice(0, 80)}`),
+          ),
+          (line) => {
+            const r = p.parseLine(line);
+            ['record', 'error', 'skip', 'header'].should.containEql(r.kind);
+          },
+        ),
         { numRuns: 5000, seed: 35 },
       );
     });

@@ -59,9 +59,13 @@ describe('Flow Library scorecard (offline rules of node-red-dev validate)', func
   it('N02: every node type (not config) is used in some example', function () {
     const defs = nodeDefinitions();
     const declared = Object.keys(pkg['node-red'].nodes);
-    Object.keys(defs).sort().should.eql([...declared].sort(), 'each node file registers its type with a literal name and object');
+    Object.keys(defs)
+      .sort()
+      .should.eql([...declared].sort(), 'each node file registers its type with a literal name and object');
     const used = new Set(exampleFiles().flatMap((f) => JSON.parse(fs.readFileSync(f, 'utf8')).map((n) => n.type)));
-    const missing = Object.entries(defs).filter(([type, d]) => d.category !== 'config' && !used.has(type)).map(([t]) => t);
+    const missing = Object.entries(defs)
+      .filter(([type, d]) => d.category !== 'config' && !used.has(type))
+      .map(([t]) => t);
     should(missing).eql([]);
   });
 

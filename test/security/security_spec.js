@@ -18,7 +18,10 @@ const { helper, node } = require('../nodes/harness');
 const ROOT = path.join(__dirname, '..', '..');
 /** Every file under a folder of the package, with the given ending. */
 const filesUnder = (dir, ending) =>
-  fs.readdirSync(path.join(ROOT, dir), { recursive: true }).filter((f) => f.endsWith(ending)).map((f) => path.join(ROOT, dir, f));
+  fs
+    .readdirSync(path.join(ROOT, dir), { recursive: true })
+    .filter((f) => f.endsWith(ending))
+    .map((f) => path.join(ROOT, dir, f));
 // what `files` in package.json publishes
 const SHIPPED = ['dist/core', 'dist/input', 'dist/nodes', 'dist/plugins', 'dist/tools', 'resources'].flatMap((dir) => filesUnder(dir, '.js'));
 const EDITOR = ['dist/nodes', 'dist/plugins'].flatMap((dir) => filesUnder(dir, '.html'));
@@ -94,9 +97,17 @@ describe('security of the shipped code', function () {
     for (const p of programs()) {
       walk.full(p.ast, (n) => {
         const callee = n.callee;
-        if ((n.type === 'CallExpression' || n.type === 'NewExpression') && callee?.type === 'Identifier' && ['eval', 'Function'].includes(callee.name)) offences.push(`${p.file}: ${callee.name}()`);
-        if (n.type === 'CallExpression' && callee?.name === 'require' && ['vm', 'node:vm'].includes(n.arguments[0]?.value)) offences.push(`${p.file}: require('vm')`);
-        if (n.type === 'CallExpression' && callee?.type === 'Identifier' && ['setTimeout', 'setInterval'].includes(callee.name) && n.arguments[0]?.type === 'Literal') offences.push(`${p.file}: ${callee.name} with a string`);
+        if ((n.type === 'CallExpression' || n.type === 'NewExpression') && callee?.type === 'Identifier' && ['eval', 'Function'].includes(callee.name))
+          offences.push(`${p.file}: ${callee.name}()`);
+        if (n.type === 'CallExpression' && callee?.name === 'require' && ['vm', 'node:vm'].includes(n.arguments[0]?.value))
+          offences.push(`${p.file}: require('vm')`);
+        if (
+          n.type === 'CallExpression' &&
+          callee?.type === 'Identifier' &&
+          ['setTimeout', 'setInterval'].includes(callee.name) &&
+          n.arguments[0]?.type === 'Literal'
+        )
+          offences.push(`${p.file}: ${callee.name} with a string`);
       });
     }
     offences.should.eql([]);
@@ -110,7 +121,10 @@ describe('security of the shipped code', function () {
     const unsafe = flagged.filter((r) => !REVIEWED.some((ok) => ok.test(r.re.source))).map((r) => `${path.relative(ROOT, r.file)}: ${r.re}`);
     unsafe.should.eql([]);
     flagged.length.should.equal(REVIEWED.length); // an exception that no longer exists is removed from the list
-    all.filter((r) => unanchoredLeadingUnbounded(r.re)).map((r) => `${path.relative(ROOT, r.file)}: ${r.re}`).should.eql([]);
+    all
+      .filter((r) => unanchoredLeadingUnbounded(r.re))
+      .map((r) => `${path.relative(ROOT, r.file)}: ${r.re}`)
+      .should.eql([]);
     nestedUnbounded('^(a+)+$').should.be.true(); // the checks themselves
     unanchoredLeadingUnbounded(/\s+$/).should.be.true();
     unanchoredLeadingUnbounded(/^\s+$/).should.be.false();
@@ -137,7 +151,8 @@ describe('security of the shipped code', function () {
     for (const file of [...EDITOR, ...resources]) {
       const text = fs.readFileSync(file, 'utf8');
       const scripts = file.endsWith('.js') ? text : [...text.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n');
-      for (const bad of ['.html(', 'innerHTML', 'outerHTML', 'document.write', 'insertAdjacentHTML']) if (scripts.includes(bad)) offences.push(`${path.basename(file)}: ${bad}`);
+      for (const bad of ['.html(', 'innerHTML', 'outerHTML', 'document.write', 'insertAdjacentHTML'])
+        if (scripts.includes(bad)) offences.push(`${path.basename(file)}: ${bad}`);
       // appended elements are created empty and filled with .text()
       for (const m of scripts.matchAll(/\.append\(([^)]*)\)/g)) if (/['"]\s*\+|\+\s*['"]/.test(m[1])) offences.push(`${path.basename(file)}: append(${m[1]})`);
     }
@@ -169,8 +184,20 @@ describe('security of the shipped code', function () {
       it(`${type}`, async function () {
         await helper.load(node(type), [{ id: 'n1', type, wires: [[], []] }]);
         const n1 = helper.getNode(n1Id());
-        const rec = { TimeGenerated: '2024-01-01T00:00:00Z', LocalIP: evil, RemoteIP: evil, RemotePortNumber: evil, TimeDeltainSeconds: 60, nextTimeGenerated: evil, DeltaCounts: { 60: 20 }, TotalEvents: 20, GroupFields: ['LocalIP'] };
-        n1.receive({ payload: type === 'beacon-parse' ? `CEF:0|${evil}|${evil}|1|traffic|${evil}|1|src=${evil} dst=${evil}` : [rec, { ...rec, TimeGenerated: evil }] });
+        const rec = {
+          TimeGenerated: '2024-01-01T00:00:00Z',
+          LocalIP: evil,
+          RemoteIP: evil,
+          RemotePortNumber: evil,
+          TimeDeltainSeconds: 60,
+          nextTimeGenerated: evil,
+          DeltaCounts: { 60: 20 },
+          TotalEvents: 20,
+          GroupFields: ['LocalIP'],
+        };
+        n1.receive({
+          payload: type === 'beacon-parse' ? `CEF:0|${evil}|${evil}|1|traffic|${evil}|1|src=${evil} dst=${evil}` : [rec, { ...rec, TimeGenerated: evil }],
+        });
         n1.receive({ payload: evil });
         n1.receive({ flush: true });
         await new Promise((r) => setImmediate(() => setImmediate(r)));

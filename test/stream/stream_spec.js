@@ -30,9 +30,17 @@ const newStream = () => `t${process.pid}_${++streamCount}`;
 function traffic(seed) {
   const rnd = (k) => (seed * 31 + k * 17) % 97;
   const beacons = Array.from({ length: 16 }, (_, i) => ({
-    src: `10.9.${i}.${10 + i}`, dst: `52.${10 + i}.${rnd(i)}.${20 + i}`, port: [443, 80, 8443][i % 3],
-    periodSeconds: [30, 45, 60, 90, 120][i % 5], jitter: i % 4 === 3 ? 0.1 : 0, jitterMode: 'one-sided',
-    startOffsetSeconds: rnd(i) * 10, durationSeconds: 2 * 3600, sentBytes: 300 + i, receivedBytes: 900 + i, user: '',
+    src: `10.9.${i}.${10 + i}`,
+    dst: `52.${10 + i}.${rnd(i)}.${20 + i}`,
+    port: [443, 80, 8443][i % 3],
+    periodSeconds: [30, 45, 60, 90, 120][i % 5],
+    jitter: i % 4 === 3 ? 0.1 : 0,
+    jitterMode: 'one-sided',
+    startOffsetSeconds: rnd(i) * 10,
+    durationSeconds: 2 * 3600,
+    sentBytes: 300 + i,
+    receivedBytes: 900 + i,
+    user: '',
   }));
   return generateLines({ ...gen.DEFAULT_OPTIONS, seed, hours: 3, beacons, noiseHosts: 8, noisePerHour: 30, disorderSeconds: 200 }, 'zeek-tsv')
     .map((r) => r.record)
@@ -180,7 +188,11 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       const stream = newStream();
       const kv = await openLeaseBucket(clients.nc, stream, 2);
       const events = [];
-      const handlers = (who) => ({ acquired: (l) => events.push([who, 'acquired', l.partition]), lost: (p) => events.push([who, 'lost', p]), releasing: async (p) => events.push([who, 'releasing', p]) });
+      const handlers = (who) => ({
+        acquired: (l) => events.push([who, 'acquired', l.partition]),
+        lost: (p) => events.push([who, 'lost', p]),
+        releasing: async (p) => events.push([who, 'releasing', p]),
+      });
       const a = new LeaseManager(kv, { workerId: 'a', partitions: PARTITIONS, ttlSeconds: 2 }, handlers('a'));
       await a.tick();
       a.partitions.length.should.equal(PARTITIONS);
@@ -192,7 +204,10 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       });
       [...a.partitions, ...b.partitions].sort((x, y) => x - y).should.eql([...Array(PARTITIONS).keys()]);
       // every partition b took was released (checkpointed) by a first
-      for (const p of b.partitions) events.findIndex((e) => e[0] === 'a' && e[1] === 'releasing' && e[2] === p).should.be.below(events.findIndex((e) => e[0] === 'b' && e[1] === 'acquired' && e[2] === p));
+      for (const p of b.partitions)
+        events
+          .findIndex((e) => e[0] === 'a' && e[1] === 'releasing' && e[2] === p)
+          .should.be.below(events.findIndex((e) => e[0] === 'b' && e[1] === 'acquired' && e[2] === p));
       events.filter((e) => e[1] === 'lost').should.eql([]);
       await b.close();
       await until('a holds all again', async () => {
@@ -206,7 +221,11 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       const stream = newStream();
       const kv = await openLeaseBucket(clients.nc, stream, 1);
       const lost = [];
-      const a = new LeaseManager(kv, { workerId: 'a', partitions: 2, ttlSeconds: 1 }, { acquired() {}, lost: (p, why) => lost.push([p, why]), releasing: async () => {} });
+      const a = new LeaseManager(
+        kv,
+        { workerId: 'a', partitions: 2, ttlSeconds: 1 },
+        { acquired() {}, lost: (p, why) => lost.push([p, why]), releasing: async () => {} },
+      );
       const b = new LeaseManager(kv, { workerId: 'b', partitions: 2, ttlSeconds: 1 }, { acquired() {}, lost() {}, releasing: async () => {} });
       await a.tick();
       a.partitions.should.eql([0, 1]);
@@ -219,13 +238,16 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       b.partitions.map((p) => b.lease(p).epoch).forEach((e, i) => e.should.be.above(epochs[i]));
       a.holds(0).should.be.false();
       a.holds(1).should.be.false();
-      lost.map((l) => l[0]).sort().should.eql([0, 1]);
+      lost
+        .map((l) => l[0])
+        .sort()
+        .should.eql([0, 1]);
       await b.close();
     });
   });
 
   describe('checkpoint files', function () {
-    it('hold state and position together, and never take an earlier owner\'s write over a later one\'s', function () {
+    it("hold state and position together, and never take an earlier owner's write over a later one's", function () {
       const store = new CheckpointStore(dir, 'cp');
       const big = { keys: Array.from({ length: 5000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`) };
       store.save({ partition: 3, epoch: 7, lastSeq: 40, settings: 's', state: big }).should.be.true();
@@ -370,7 +392,10 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       await b.worker.start();
       await until('b to flush every partition', () => b.got.flushed.size === PARTITIONS, 30000);
       const again = b.got.rows.filter((r) => r.AlertId);
-      again.map((r) => r.AlertId).sort().should.eql(first.map((r) => r.AlertId).sort());
+      again
+        .map((r) => r.AlertId)
+        .sort()
+        .should.eql(first.map((r) => r.AlertId).sort());
       again.filter((r) => r.Notify !== false).should.eql([]);
       b.worker.counts.alertsRepeated.should.equal(first.length);
     });
@@ -407,7 +432,10 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       await until('every partition held', () => a.worker.lag.length === PARTITIONS);
       a.got.errors.map((e) => e.p).should.eql([4]);
       a.got.errors[0].err.message.should.match(/partition 4: its checkpoint cannot be read/);
-      a.worker.lag.filter((l) => l.failed).map((l) => l.partition).should.eql([4]);
+      a.worker.lag
+        .filter((l) => l.failed)
+        .map((l) => l.partition)
+        .should.eql([4]);
     });
 
     it('a checkpoint from before the stream was trimmed is a clear error, not silent loss', async function () {

@@ -40,7 +40,10 @@ function listDatasets() {
 /** The raw text lines of a capture, headers included, as a log shipper would send them. */
 function readLines(file) {
   const raw = fs.readFileSync(path.join(DATASETS, file));
-  return (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8').split('\n').filter((l) => l.length > 0);
+  return (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 }
 
 /** Zeek TSV rows as objects keyed by the #fields header, in file order. */

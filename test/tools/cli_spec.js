@@ -16,7 +16,10 @@ const ROOT = path.join(__dirname, '..', '..');
 const run = (tool, args) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'tools', `${tool}.js`), ...args], { encoding: 'utf8' });
 
 describe('command-line tools', function () {
-  for (const [tool, name] of [['replay-cli', 'netbeacon-replay'], ['generate-cli', 'netbeacon-generate']]) {
+  for (const [tool, name] of [
+    ['replay-cli', 'netbeacon-replay'],
+    ['generate-cli', 'netbeacon-generate'],
+  ]) {
     it(`${name} --help prints its usage and exits 0`, function () {
       const r = run(tool, ['--help']);
       r.status.should.equal(0);
@@ -24,14 +27,36 @@ describe('command-line tools', function () {
       r.stderr.should.equal('');
     });
 
-    const bad = tool === 'replay-cli'
-      ? [[], ['--file'], ['--file', 'x.log'], ['--file', 'x.log', '--port', 'abc'], ['--file', 'x.log', '--port', '5514', '--proto', 'sctp'], ['--port', '99999', '--file', 'x'], ['--bogus'], ['--file', '/nonexistent/x.log', '--port', '5514'], ['--file', 'x', '--port', '1', '--rate', '-5']]
-      : [[], ['--out'], ['--out', 'x', '--schema', 'nope'], ['--out', 'x', '--hours', 'many'], ['--out', 'x', '--beacon', '1,2'], ['stray'], ['--out', 'x', '--seed', '1.5']];
+    const bad =
+      tool === 'replay-cli'
+        ? [
+            [],
+            ['--file'],
+            ['--file', 'x.log'],
+            ['--file', 'x.log', '--port', 'abc'],
+            ['--file', 'x.log', '--port', '5514', '--proto', 'sctp'],
+            ['--port', '99999', '--file', 'x'],
+            ['--bogus'],
+            ['--file', '/nonexistent/x.log', '--port', '5514'],
+            ['--file', 'x', '--port', '1', '--rate', '-5'],
+          ]
+        : [
+            [],
+            ['--out'],
+            ['--out', 'x', '--schema', 'nope'],
+            ['--out', 'x', '--hours', 'many'],
+            ['--out', 'x', '--beacon', '1,2'],
+            ['stray'],
+            ['--out', 'x', '--seed', '1.5'],
+          ];
     it(`${name}: each bad argument gives one line on stderr and exit 2`, function () {
       for (const args of bad) {
         const r = run(tool, args);
         should(r.status).equal(2, `${name} ${args.join(' ')}: ${r.stderr}`);
-        r.stderr.trimEnd().split('\n').should.have.length(1, `${name} ${args.join(' ')}: ${r.stderr}`);
+        r.stderr
+          .trimEnd()
+          .split('\n')
+          .should.have.length(1, `${name} ${args.join(' ')}: ${r.stderr}`);
         r.stderr.should.startWith(`${name}: `);
         r.stderr.should.not.match(/\n\s+at /);
         r.stdout.should.equal('');
@@ -59,10 +84,15 @@ describe('command-line tools', function () {
       const report = await replay({ lines, host: '127.0.0.1', port: server.address().port, proto: 'tcp', rate: 50000, octetCount: true });
       report.sent.should.equal(5000);
       report.rate.should.be.above(0);
-      const wire = Buffer.concat(await new Promise((resolve) => {
-        const check = () => (Buffer.concat(received).length >= lines.reduce((n, l) => n + Buffer.byteLength(`${Buffer.byteLength(l)} ${l}`), 0) ? resolve(received) : setTimeout(check, 5));
-        check();
-      })).toString();
+      const wire = Buffer.concat(
+        await new Promise((resolve) => {
+          const check = () =>
+            Buffer.concat(received).length >= lines.reduce((n, l) => n + Buffer.byteLength(`${Buffer.byteLength(l)} ${l}`), 0)
+              ? resolve(received)
+              : setTimeout(check, 5);
+          check();
+        }),
+      ).toString();
       wire.should.equal(lines.map((l) => `${Buffer.byteLength(l)} ${l}`).join(''));
     } finally {
       server.close();

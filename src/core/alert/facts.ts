@@ -151,12 +151,22 @@ function regularityOf(row: AlertRow, method: Method, strobe: boolean): Regularit
       return { method, every, tolerance, count, total, percent };
     }
     case 'periodic': {
-      const band = Array.isArray(row.PeriodBand) && row.PeriodBand.length === 2 && row.PeriodBand.every((x) => num(x) !== null) ? (row.PeriodBand as [number, number]) : null;
+      const band =
+        Array.isArray(row.PeriodBand) && row.PeriodBand.length === 2 && row.PeriodBand.every((x) => num(x) !== null)
+          ? (row.PeriodBand as [number, number])
+          : null;
       if (!band) return { method, every: num(row.PeriodSeconds), band: null, count: null, total: null, pValue: num(row.PeriodPValue) };
       // the typical interval inside the band the test found (not the grid point it scanned from)
       const inBand = bandMedian(histogramPairs(row), band[0], band[1]);
       const known = inBand.total > 0;
-      return { method, every: inBand.median ?? num(row.PeriodSeconds), band, count: known ? inBand.count : null, total: known ? inBand.total : null, pValue: num(row.PeriodPValue) };
+      return {
+        method,
+        every: inBand.median ?? num(row.PeriodSeconds),
+        band,
+        count: known ? inBand.count : null,
+        total: known ? inBand.total : null,
+        pValue: num(row.PeriodPValue),
+      };
     }
     case 'stats':
       return { method, every: num(row.MedianIntervalSeconds), score: num(row.Score) };

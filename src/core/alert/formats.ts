@@ -57,14 +57,28 @@ function severity(f: AlertFacts): { cef: number; syslog: number; ecs: number } {
   return { cef: 2, syslog: 6, ecs: 10 };
 }
 
-function figures(f: AlertFacts): { every: number | null; count: number | null; total: number | null; pValue: number | null; score: number | null; percent: number | null } {
+function figures(f: AlertFacts): {
+  every: number | null;
+  count: number | null;
+  total: number | null;
+  pValue: number | null;
+  score: number | null;
+  percent: number | null;
+} {
   const r = f.regularity;
   switch (r.method) {
     case 'kql':
     case 'window':
       return { every: r.every, count: r.count, total: r.total, pValue: null, score: null, percent: r.percent };
     case 'periodic':
-      return { every: r.every, count: r.count, total: r.total, pValue: r.pValue, score: null, percent: r.count !== null && r.total ? (r.count / r.total) * 100 : null };
+      return {
+        every: r.every,
+        count: r.count,
+        total: r.total,
+        pValue: r.pValue,
+        score: null,
+        percent: r.count !== null && r.total ? (r.count / r.total) * 100 : null,
+      };
     case 'stats':
       return { every: r.every, count: null, total: null, pValue: null, score: r.score, percent: null };
     case 'strobe':
@@ -85,7 +99,10 @@ export interface EmailMessage {
 
 export function emailMessage(rows: AlertRow[], options: FormatOptions = {}): EmailMessage {
   const subject = batchSubject(rows, options);
-  const text = rows.length === 1 ? alertBody(rows[0], options) : [subject, '', ...rows.map((r, i) => `--- ${i + 1} of ${rows.length} ---\n${alertBody(r, options)}`)].join('\n');
+  const text =
+    rows.length === 1
+      ? alertBody(rows[0], options)
+      : [subject, '', ...rows.map((r, i) => `--- ${i + 1} of ${rows.length} ---\n${alertBody(r, options)}`)].join('\n');
   return { subject, text, html: alertHtml(rows, subject, options) };
 }
 
@@ -120,7 +137,8 @@ export function teamsMessage(rows: AlertRow[], options: FormatOptions = {}): Rec
   const body: unknown[] = [{ type: 'TextBlock', text: subject, weight: 'Bolder', size: 'Medium', wrap: true }];
   for (const row of rows.slice(0, 10)) {
     const f = alertFacts(row, options);
-    if (rows.length > 1) body.push({ type: 'TextBlock', text: alertSubject(row, { ...options, title: undefined }), weight: 'Bolder', wrap: true, separator: true });
+    if (rows.length > 1)
+      body.push({ type: 'TextBlock', text: alertSubject(row, { ...options, title: undefined }), weight: 'Bolder', wrap: true, separator: true });
     body.push({ type: 'FactSet', facts: bodyLines(f).map(([k, v]) => ({ title: k, value: v })) });
   }
   return {
@@ -275,8 +293,18 @@ function pValueFigure(p: number): string {
 /** One CEF line for one row. */
 export function cefLine(row: AlertRow, options: FormatOptions = {}): string {
   const f = alertFacts(row, options);
-  const header = ['CEF:0', 'netbeacon', 'node-red-beaconing', options.version ?? '0', `${f.kind}-${f.regularity.method}`, alertSubject(row, options), String(severity(f).cef)];
-  const ext = cefPairs(f, row, options).map(([k, v]) => `${k}=${cefValueEscape(v)}`).join(' ');
+  const header = [
+    'CEF:0',
+    'netbeacon',
+    'node-red-beaconing',
+    options.version ?? '0',
+    `${f.kind}-${f.regularity.method}`,
+    alertSubject(row, options),
+    String(severity(f).cef),
+  ];
+  const ext = cefPairs(f, row, options)
+    .map(([k, v]) => `${k}=${cefValueEscape(v)}`)
+    .join(' ');
   return `${header.map((h, i) => (i === 0 ? h : cefHeaderEscape(h))).join('|')}|${ext}`;
 }
 
@@ -298,7 +326,9 @@ function syslogTime(iso: string | null): string {
 
 /** RFC 5424 header field: printable ASCII, no spaces, bounded; "-" when empty. */
 function headerField(value: unknown, max: number): string {
-  const v = String(value ?? '').replace(/[^\x21-\x7e]/g, '').slice(0, max);
+  const v = String(value ?? '')
+    .replace(/[^\x21-\x7e]/g, '')
+    .slice(0, max);
   return v === '' ? '-' : v;
 }
 
@@ -309,7 +339,8 @@ function headerField(value: unknown, max: number): string {
 export function syslogLine(row: AlertRow, options: FormatOptions = {}): string {
   const f = alertFacts(row, options);
   const fig = figures(f);
-  const facility = Number.isInteger(options.facility) && (options.facility as number) >= 0 && (options.facility as number) <= 23 ? (options.facility as number) : 4;
+  const facility =
+    Number.isInteger(options.facility) && (options.facility as number) >= 0 && (options.facility as number) <= 23 ? (options.facility as number) : 4;
   const pri = facility * 8 + severity(f).syslog;
   const params: Array<[string, unknown]> = [
     ['alertId', f.alertId],

@@ -33,7 +33,10 @@ function inPattern(f: AlertFacts, row: AlertRow): (d: number) => boolean {
 export function histogramTable(row: AlertRow, f: AlertFacts = alertFacts(row)): string {
   const all = histogramPairs(row);
   if (all.length === 0) return '<p style="color:#777;margin:4px 0">No interval histogram in this row.</p>';
-  const shown = [...all].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, MAX_BARS).sort((a, b) => a[0] - b[0]);
+  const shown = [...all]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, MAX_BARS)
+    .sort((a, b) => a[0] - b[0]);
   const max = Math.max(...shown.map(([, c]) => c));
   const hit = inPattern(f, row);
   const rows = shown.map(([d, c]) => {
@@ -59,7 +62,10 @@ function section(row: AlertRow, context: AlertContext): string {
   const f = alertFacts(row, context);
   const color = f.state === 'alert' ? '#c0392b' : f.state === 'suppressed' ? '#7f8c8d' : '#d68910';
   const facts = bodyLines(f)
-    .map(([k, v]) => `<tr><th align="left" valign="top" style="padding:3px 10px 3px 0;white-space:nowrap;color:#555">${escapeHtml(k)}</th><td style="padding:3px 0">${escapeHtml(v)}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><th align="left" valign="top" style="padding:3px 10px 3px 0;white-space:nowrap;color:#555">${escapeHtml(k)}</th><td style="padding:3px 0">${escapeHtml(v)}</td></tr>`,
+    )
     .join('');
   return (
     `<div style="border-left:4px solid ${color};padding:4px 0 4px 12px;margin:0 0 20px">` +

@@ -42,7 +42,12 @@ export function regularityText(f: AlertFacts, long = false): string {
         : `${period(r.every, true)}${r.tolerance ? ` (${r.tolerance})` : ''}, ${r.count}/${r.total}`;
     case 'periodic': {
       const band = r.band ? `${fmtNumber(r.band[0])}–${fmtNumber(r.band[1])} s` : '';
-      const share = r.count !== null && r.total !== null ? (long ? `${r.count} of ${r.total} intervals in the band (${fmtPercent((r.count / r.total) * 100)})` : `${r.count}/${r.total}`) : '';
+      const share =
+        r.count !== null && r.total !== null
+          ? long
+            ? `${r.count} of ${r.total} intervals in the band (${fmtPercent((r.count / r.total) * 100)})`
+            : `${r.count}/${r.total}`
+          : '';
       return long
         ? `${period(r.every, true)}${band ? ` (intervals of ${band})` : ''}${share ? `: ${share}` : ''}`
         : `${period(r.every, true)}${band ? ` (${band})` : ''}${share ? `, ${share}` : ''}`;

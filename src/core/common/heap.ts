@@ -40,7 +40,8 @@ export class MinHeap<T> {
     const items = this.items;
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1, r = l + 1;
+      const l = 2 * i + 1,
+        r = l + 1;
       let m = i;
       if (l < items.length && this.less(items[l], items[m])) m = l;
       if (r < items.length && this.less(items[r], items[m])) m = r;

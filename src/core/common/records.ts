@@ -65,7 +65,8 @@ export function keyPart(value: unknown): string {
  * order; anything else after them, by its text.
  */
 export function compareTieValue(a: unknown, b: unknown): number {
-  const ra = tieRank(a), rb = tieRank(b);
+  const ra = tieRank(a),
+    rb = tieRank(b);
   if (ra !== rb) return ra - rb;
   if (ra === 1) return (a as number) - (b as number);
   const sa = ra === 2 ? (a as string) : describeValue(a, 200);
@@ -92,7 +93,11 @@ export function numericValue(value: unknown): number | null {
 
 /** Splits a field list typed by a user: "LocalIP, RemoteIP". */
 export function fieldList(text: unknown): string[] {
-  if (Array.isArray(text)) return text.map(String).map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(text))
+    return text
+      .map(String)
+      .map((s) => s.trim())
+      .filter(Boolean);
   return String(text ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -11,8 +11,7 @@ export interface EventTime {
 }
 
 const TICKS_PER_SECOND = 10_000_000;
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 /** ±100,000,000 days, the range of a JavaScript Date. */
 const MAX_ABS_SECONDS = 8.64e12;
 
@@ -131,7 +130,12 @@ function parseIsoFull(text: string): EventTime | null {
   const m = ISO.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const year = +y, month = +mo, day = +d, hour = +h, minute = +mi, second = s ? +s : 0;
+  const year = +y,
+    month = +mo,
+    day = +d,
+    hour = +h,
+    minute = +mi,
+    second = s ? +s : 0;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
   let offsetSeconds = 0;

@@ -358,8 +358,14 @@ export class DeltaTracker {
         return { record, key: keyOf(record, this.options.keyFields), sec: time.sec, ticks: time.ticks, seq };
       };
       for (const e of state.buffered) this.buffer.push(load(e));
-      for (const e of state.probation) { const ev = load(e); this.probation.set(ev.key, ev.record); }
-      for (const e of state.established) { const ev = load(e); this.established.set(ev.key, ev.record); }
+      for (const e of state.probation) {
+        const ev = load(e);
+        this.probation.set(ev.key, ev.record);
+      }
+      for (const e of state.established) {
+        const ev = load(e);
+        this.established.set(ev.key, ev.record);
+      }
       this.held = (state.held ?? []).map(load);
       this.heldMin = this.earliestHeld();
       this.aheadRun = state.aheadRun ?? 0;

@@ -63,7 +63,8 @@ export class ReorderBuffer {
     const order = (this.order = eventOrder(tieFields));
     this.singles = new MinHeap<BufferedEvent>((a, b) => order(a.record, a.sec, a.ticks, a.seq, b.record, b.sec, b.ticks, b.seq) < 0);
     this.runs = new MinHeap<SortedRun>((a, b) => {
-      const i = a.head, j = b.head;
+      const i = a.head,
+        j = b.head;
       return order(a.records[i], a.sec[i], a.ticks[i], a.seq[i], b.records[j], b.sec[j], b.ticks[j], b.seq[j]) < 0;
     });
   }
@@ -116,7 +117,11 @@ export class ReorderBuffer {
   private releaseNext<C>(h: EventTime | null, release: Release<C>, context: C): boolean {
     const run = this.runs.peek();
     const single = this.singles.peek();
-    if (run && (!single || this.order(run.records[run.head], run.sec[run.head], run.ticks[run.head], run.seq[run.head], single.record, single.sec, single.ticks, single.seq) < 0)) {
+    if (
+      run &&
+      (!single ||
+        this.order(run.records[run.head], run.sec[run.head], run.ticks[run.head], run.seq[run.head], single.record, single.sec, single.ticks, single.seq) < 0)
+    ) {
       const i = run.head;
       const sec = run.sec[i];
       if (h && (sec > h.sec || (sec === h.sec && run.ticks[i] >= h.ticks))) return false;

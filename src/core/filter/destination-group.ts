@@ -33,6 +33,9 @@ export function networkOf(value: unknown, v4Bits: number, v6Bits: number): unkno
   if (!isStrictAddress(value)) return value;
   const addr = ipaddr.process(value as string);
   const bits = addr.kind() === 'ipv4' ? v4Bits : v6Bits;
-  const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${bits}`) : ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${bits}`);
+  const network =
+    addr.kind() === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${bits}`)
+      : ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${bits}`);
   return `${network.toString()}/${bits}`;
 }

@@ -135,11 +135,19 @@ export class CellStore {
    */
   deltaCounts(cell: number): Record<string, number> {
     const d = this.distinct[cell];
-    const k0 = this.k0[cell], k1 = this.k1[cell];
+    const k0 = this.k0[cell],
+      k1 = this.k1[cell];
     let text: string;
     if (d === 1) text = `{"${k0}":${this.c0[cell]}}`;
     else if (d === 2 && k0 < k1) text = `{"${k0}":${this.c0[cell]},"${k1}":${this.c1[cell]}}`;
-    else text = '{' + this.deltaPairs(cell).sort((a, b) => a[0] - b[0]).map(([k, c]) => `"${k}":${c}`).join(',') + '}';
+    else
+      text =
+        '{' +
+        this.deltaPairs(cell)
+          .sort((a, b) => a[0] - b[0])
+          .map(([k, c]) => `"${k}":${c}`)
+          .join(',') +
+        '}';
     return JSON.parse(text) as Record<string, number>;
   }
 
@@ -155,7 +163,8 @@ export class CellStore {
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i];
       const g = this.group[c];
-      const older = this.older[c], newer = this.newer[c];
+      const older = this.older[c],
+        newer = this.newer[c];
       if (newer !== NONE) this.older[newer] = older;
       else this.groups.head[g] = older;
       if (older !== NONE) this.newer[older] = newer;

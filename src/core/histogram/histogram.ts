@@ -173,7 +173,16 @@ export class HistogramAggregator {
   /** The settings saved state depends on: what bins, groups and sums mean. */
   private stateSettings(): unknown {
     const { binSeconds, groupFields, sumFields, bytesField, subBins, deltaBucket } = this.options;
-    return { binSeconds, groupFields, sumFields, hop: this.hop, bytesField: bytesField || '', subBins: subBins || 0, bucket: deltaBucket ?? null, connections: Boolean(this.options.countConnections) };
+    return {
+      binSeconds,
+      groupFields,
+      sumFields,
+      hop: this.hop,
+      bytesField: bytesField || '',
+      subBins: subBins || 0,
+      bucket: deltaBucket ?? null,
+      connections: Boolean(this.options.countConnections),
+    };
   }
 
   /** Open bins and counters as plain JSON data (a deep copy). */
@@ -189,7 +198,15 @@ export class HistogramAggregator {
         if (d?.bytes) detail.b = [...d.bytes];
         if (d?.sub) Object.assign(detail, { s: d.sub, f: d.first, l: d.last });
         if (s.early[c]) detail.e = s.early[c] as 1 | 2;
-        cells.push([start, keyOf(this.groupRecord(values), this.options.groupFields), values, s.deltaPairs(c), s.total[c], Array.from(s.sums.subarray(c * n, c * n + n)), detail]);
+        cells.push([
+          start,
+          keyOf(this.groupRecord(values), this.options.groupFields),
+          values,
+          s.deltaPairs(c),
+          s.total[c],
+          Array.from(s.sums.subarray(c * n, c * n + n)),
+          detail,
+        ]);
       }
     }
     return makeSnapshot('histogram', this.stateSettings(), {
@@ -197,7 +214,9 @@ export class HistogramAggregator {
       watermark: finiteOrNull(this.watermarkSec),
       cells,
       counts: this.counts,
-      ...(this.certain ? { certain: { key: this.certain.keyFields, passedBefore: finiteOrNull(this.passedBefore), complete: this.certain.complete.save() } } : {}),
+      ...(this.certain
+        ? { certain: { key: this.certain.keyFields, passedBefore: finiteOrNull(this.passedBefore), complete: this.certain.complete.save() } }
+        : {}),
     });
   }
 
@@ -307,9 +326,7 @@ export class HistogramAggregator {
     const o = this.options;
     // the watermark moves on almost every record: look at the bins only when the oldest can close
     if (this.earliestStart + o.binSeconds <= sec - o.closeAfterSeconds) {
-      const closable = [...this.store.bins.keys()]
-        .filter((start) => start + o.binSeconds <= sec - o.closeAfterSeconds)
-        .sort((a, b) => a - b);
+      const closable = [...this.store.bins.keys()].filter((start) => start + o.binSeconds <= sec - o.closeAfterSeconds).sort((a, b) => a - b);
       for (const start of closable) this.close(start, out);
       this.earliestStart = this.store.bins.size > 0 ? Math.min(...this.store.bins.keys()) : Infinity;
     }
@@ -353,7 +370,8 @@ export class HistogramAggregator {
    * plus certain after, and is counted.
    */
   private deltaAfterPass(start: number, c: number, out: HistogramOutput): void {
-    if (this.nextSec >= start + this.options.binSeconds && this.store.early[c] !== 2) this.emitEarly(isoFromSeconds(start), c, true, isoFromSeconds(this.watermarkSec), out);
+    if (this.nextSec >= start + this.options.binSeconds && this.store.early[c] !== 2)
+      this.emitEarly(isoFromSeconds(start), c, true, isoFromSeconds(this.watermarkSec), out);
     else this.counts.afterCertain++;
   }
 

@@ -25,10 +25,12 @@ export function certaintyOptions(afterSeconds: number | null | undefined, keyFie
   if (afterSeconds === null || afterSeconds === undefined) return null;
   if (!(afterSeconds >= 0) || !Number.isFinite(afterSeconds)) throw new Error(`certain-after must be a number of seconds ≥ 0, not ${afterSeconds}`);
   const keys = keyFields ?? [];
-  if (keys.length === 0) throw new Error('certain-after needs the delta key fields (the delta node\'s key)');
+  if (keys.length === 0) throw new Error("certain-after needs the delta key fields (the delta node's key)");
   const missing = keys.filter((f) => !groupFields.includes(f));
   if (missing.length > 0) {
-    throw new Error(`early verdicts need the delta key among the group fields (${missing.join(', ')} is not grouped): a cell could wait for more than one delta`);
+    throw new Error(
+      `early verdicts need the delta key among the group fields (${missing.join(', ')} is not grouped): a cell could wait for more than one delta`,
+    );
   }
   return { afterSeconds, keyFields: keys.slice() };
 }

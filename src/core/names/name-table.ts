@@ -305,7 +305,14 @@ export class NameTable {
       const entry: Entry = { address, bindings: [], bytes: ENTRY_BYTES + stringBytes(address), protected: false, older: null, newer: null };
       for (const [name, client, first, expires, used, last] of bindings) {
         if (typeof name !== 'string' || typeof first !== 'number' || typeof expires !== 'number') continue;
-        entry.bindings.push({ info: this.intern(name), client: typeof client === 'string' ? client : null, first, expires, last: typeof last === 'number' ? last : first, used: used === true });
+        entry.bindings.push({
+          info: this.intern(name),
+          client: typeof client === 'string' ? client : null,
+          first,
+          expires,
+          last: typeof last === 'number' ? last : first,
+          used: used === true,
+        });
         entry.bytes += BINDING_BYTES;
       }
       this.entries.set(address, entry);

@@ -39,10 +39,21 @@ export interface ResolverFields {
 }
 
 export const WIRE_DATA_NAME_FIELDS: ResolverFields = {
-  time: 'TimeGenerated', source: 'LocalIP', address: 'RemoteIP', name: 'RemoteHostName', names: 'RemoteHostNames', domain: 'RemoteDomain', url: null,
+  time: 'TimeGenerated',
+  source: 'LocalIP',
+  address: 'RemoteIP',
+  name: 'RemoteHostName',
+  names: 'RemoteHostNames',
+  domain: 'RemoteDomain',
+  url: null,
 };
 export const CSL_NAME_FIELDS: ResolverFields = {
-  time: 'TimeGenerated', source: 'SourceIP', address: 'DestinationIP', name: 'DestinationHostName', names: 'DestinationHostNames', domain: 'DestinationDomain',
+  time: 'TimeGenerated',
+  source: 'SourceIP',
+  address: 'DestinationIP',
+  name: 'DestinationHostName',
+  names: 'DestinationHostNames',
+  domain: 'DestinationDomain',
   url: 'RequestURL',
 };
 

@@ -87,7 +87,6 @@ function addressCode(text: string): number {
   return -1; // leading zeros, more digits, bits over 32: not canonical, interned as text
 }
 
-
 /** A 32-bit hash of one more code into h (both halves of the 2^53 range). */
 export function mixCode(h: number, code: number): number {
   const lo = code >>> 0;

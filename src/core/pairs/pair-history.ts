@@ -108,7 +108,11 @@ export interface HuntOptions {
   prevalence: { source: string; destination: string } | null;
 }
 
-export const DEFAULT_HUNT: HuntOptions = { minIntervals: 11, periodicity: DEFAULT_PERIODICITY, prevalence: { source: 'LocalIP', destination: 'RemoteNetwork' } };
+export const DEFAULT_HUNT: HuntOptions = {
+  minIntervals: 11,
+  periodicity: DEFAULT_PERIODICITY,
+  prevalence: { source: 'LocalIP', destination: 'RemoteNetwork' },
+};
 
 /** The dense, ordered form of the store: what a snapshot holds and what a rebuild starts from. */
 interface Dense {
@@ -154,11 +158,15 @@ export function sizeOfCode(code: number): number {
 }
 
 export function checkPairHistoryOptions(o: PairHistoryOptions): void {
-  if (!Array.isArray(o.keyFields) || o.keyFields.length === 0) throw new Error('the pair history needs key fields (e.g. LocalIP, RemoteNetwork, RemotePortNumber)');
+  if (!Array.isArray(o.keyFields) || o.keyFields.length === 0)
+    throw new Error('the pair history needs key fields (e.g. LocalIP, RemoteNetwork, RemotePortNumber)');
   const n = o.ringSize;
-  if (!(Number.isInteger(n) && n >= 2 && n <= 32768 && (n & (n - 1)) === 0)) throw new Error(`intervals per pair must be a power of two from 2 to 32768, not ${n}`);
-  if (!(o.horizonSeconds > 0 && o.horizonSeconds + o.sweepSeconds <= 45 * 86400)) throw new Error(`the horizon must be more than 0 s and at most 45 days (with the sweep), not ${o.horizonSeconds} s`);
-  if (!(o.sweepSeconds > 0 && o.sweepSeconds <= o.horizonSeconds)) throw new Error(`the sweep interval must be more than 0 s and at most the horizon, not ${o.sweepSeconds} s`);
+  if (!(Number.isInteger(n) && n >= 2 && n <= 32768 && (n & (n - 1)) === 0))
+    throw new Error(`intervals per pair must be a power of two from 2 to 32768, not ${n}`);
+  if (!(o.horizonSeconds > 0 && o.horizonSeconds + o.sweepSeconds <= 45 * 86400))
+    throw new Error(`the horizon must be more than 0 s and at most 45 days (with the sweep), not ${o.horizonSeconds} s`);
+  if (!(o.sweepSeconds > 0 && o.sweepSeconds <= o.horizonSeconds))
+    throw new Error(`the sweep interval must be more than 0 s and at most the horizon, not ${o.sweepSeconds} s`);
   if (o.maxBytes !== null && !(o.maxBytes >= 65536)) throw new Error(`the byte cap must be at least 65,536 bytes (or none), not ${o.maxBytes}`);
   if (!(o.strobePerDay >= 1)) throw new Error(`the strobe threshold must be at least 1 connection a day, not ${o.strobePerDay}`);
 }
@@ -688,8 +696,18 @@ export class PairHistory {
     }
     const withSizes = Boolean(this.options.bytesField);
     const d: Dense = {
-      n, keys: this.keys.map(() => new Float64Array(n)), values: [], first: new Float64Array(n), last: new Float64Array(n), count: new Uint32Array(n),
-      flags: new Uint8Array(n), day: new Uint16Array(n), dayCount: new Uint32Array(n), ringLen: new Uint16Array(n), rings: new Uint32Array(intervals), sizes: withSizes ? new Uint8Array(intervals) : null,
+      n,
+      keys: this.keys.map(() => new Float64Array(n)),
+      values: [],
+      first: new Float64Array(n),
+      last: new Float64Array(n),
+      count: new Uint32Array(n),
+      flags: new Uint8Array(n),
+      day: new Uint16Array(n),
+      dayCount: new Uint32Array(n),
+      ringLen: new Uint16Array(n),
+      rings: new Uint32Array(intervals),
+      sizes: withSizes ? new Uint8Array(intervals) : null,
     };
     const valueIndex = new Map<number, number>();
     let k = 0;
@@ -759,7 +777,15 @@ export class PairHistory {
     for (let r = 0; r < d.n; r++) if (d.ringLen[r] > 0) perClass[classFor(d.ringLen[r])]++;
     const withSizes = Boolean(this.options.bytesField);
     const maxBytes = this.options.maxBytes;
-    this.pools = perClass.map((k, c) => new RingPool(2 << c, withSizes, Math.max(16, Math.ceil(k * 1.25)), maxBytes === null ? Infinity : Math.ceil(maxBytes / ((2 << c) * this.intervalBytes))));
+    this.pools = perClass.map(
+      (k, c) =>
+        new RingPool(
+          2 << c,
+          withSizes,
+          Math.max(16, Math.ceil(k * 1.25)),
+          maxBytes === null ? Infinity : Math.ceil(maxBytes / ((2 << c) * this.intervalBytes)),
+        ),
+    );
     let at = 0;
     for (let r = 0; r < d.n; r++) {
       const len = d.ringLen[r];
@@ -939,14 +965,28 @@ export class PairHistory {
     const d = this.dense(null);
     const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     const columns: Record<string, string> = {
-      first: b64(d.first), last: b64(d.last), count: b64(d.count), flags: b64(d.flags), day: b64(d.day), dayCount: b64(d.dayCount), ringLen: b64(d.ringLen), rings: b64(d.rings),
+      first: b64(d.first),
+      last: b64(d.last),
+      count: b64(d.count),
+      flags: b64(d.flags),
+      day: b64(d.day),
+      dayCount: b64(d.dayCount),
+      ringLen: b64(d.ringLen),
+      rings: b64(d.rings),
     };
     d.keys.forEach((k, i) => (columns[`key${i}`] = b64(k)));
     if (d.sizes) columns.sizes = b64(d.sizes);
     return {
-      format: 'pair-history', version: PAIR_HISTORY_FORMAT, endian: 'LE',
-      watermark: Number.isFinite(this.watermark) ? this.watermark : null, nextSweep: Number.isFinite(this.nextSweep) ? this.nextSweep : null, evictBlockedUntil: this.evictBlockedUntil,
-      counters: { ...this.counters }, n: d.n, values: d.values, columns,
+      format: 'pair-history',
+      version: PAIR_HISTORY_FORMAT,
+      endian: 'LE',
+      watermark: Number.isFinite(this.watermark) ? this.watermark : null,
+      nextSweep: Number.isFinite(this.nextSweep) ? this.nextSweep : null,
+      evictBlockedUntil: this.evictBlockedUntil,
+      counters: { ...this.counters },
+      n: d.n,
+      values: d.values,
+      columns,
     };
   }
 
@@ -972,17 +1012,21 @@ export class PairHistory {
     const s = saved as Partial<PairHistoryState> | null;
     if (!s || typeof s !== 'object' || s.format !== 'pair-history') throw new Error('saved state is not a pair history');
     if (s.version !== PAIR_HISTORY_FORMAT) {
-      throw new Error(`saved pair history has format version ${String(s.version)}; this package reads version ${PAIR_HISTORY_FORMAT} only: start a fresh history (it refills from new records over the horizon)`);
+      throw new Error(
+        `saved pair history has format version ${String(s.version)}; this package reads version ${PAIR_HISTORY_FORMAT} only: start a fresh history (it refills from new records over the horizon)`,
+      );
     }
     if (s.endian !== 'LE') throw new Error('saved pair history has another byte order');
     const n = s.n;
     const cols = s.columns;
-    if (!(typeof n === 'number' && Number.isInteger(n) && n >= 0) || !cols || !Array.isArray(s.values)) throw new Error('saved pair history is damaged (no row count, columns or values)');
+    if (!(typeof n === 'number' && Number.isInteger(n) && n >= 0) || !cols || !Array.isArray(s.values))
+      throw new Error('saved pair history is damaged (no row count, columns or values)');
     const read = <T>(name: string, make: (b: ArrayBuffer) => T, bytesPer: number, expected: number | null): T => {
       const text = cols[name];
       if (typeof text !== 'string') throw new Error(`saved pair history is damaged (no ${name} column)`);
       const buf = Buffer.from(text, 'base64');
-      if (expected !== null && buf.byteLength !== expected * bytesPer) throw new Error(`saved pair history is damaged (${name} has ${buf.byteLength} bytes, not ${expected * bytesPer})`);
+      if (expected !== null && buf.byteLength !== expected * bytesPer)
+        throw new Error(`saved pair history is damaged (${name} has ${buf.byteLength} bytes, not ${expected * bytesPer})`);
       if (buf.byteLength % bytesPer !== 0) throw new Error(`saved pair history is damaged (${name})`);
       const copy = new ArrayBuffer(buf.byteLength);
       new Uint8Array(copy).set(buf);
@@ -991,18 +1035,27 @@ export class PairHistory {
     const ringLen = read('ringLen', (b) => new Uint16Array(b), 2, n);
     let intervals = 0;
     for (let r = 0; r < n; r++) {
-      if (ringLen[r] > this.options.ringSize) throw new Error(`saved pair history holds rings of ${ringLen[r]} intervals, more than this store's ${this.options.ringSize}`);
+      if (ringLen[r] > this.options.ringSize)
+        throw new Error(`saved pair history holds rings of ${ringLen[r]} intervals, more than this store's ${this.options.ringSize}`);
       intervals += ringLen[r];
     }
     const d: Dense = {
-      n, values: s.values,
+      n,
+      values: s.values,
       keys: this.options.keyFields.map((_, i) => read(`key${i}`, (b) => new Float64Array(b), 8, n)),
-      first: read('first', (b) => new Float64Array(b), 8, n), last: read('last', (b) => new Float64Array(b), 8, n), count: read('count', (b) => new Uint32Array(b), 4, n),
-      flags: read('flags', (b) => new Uint8Array(b), 1, n), day: read('day', (b) => new Uint16Array(b), 2, n), dayCount: read('dayCount', (b) => new Uint32Array(b), 4, n), ringLen,
+      first: read('first', (b) => new Float64Array(b), 8, n),
+      last: read('last', (b) => new Float64Array(b), 8, n),
+      count: read('count', (b) => new Uint32Array(b), 4, n),
+      flags: read('flags', (b) => new Uint8Array(b), 1, n),
+      day: read('day', (b) => new Uint16Array(b), 2, n),
+      dayCount: read('dayCount', (b) => new Uint32Array(b), 4, n),
+      ringLen,
       rings: read('rings', (b) => new Uint32Array(b), 4, intervals),
       sizes: this.options.bytesField ? read('sizes', (b) => new Uint8Array(b), 1, intervals) : null,
     };
-    for (const k of d.keys) for (let r = 0; r < n; r++) if (k[r] >= INTERNED_BASE && !(k[r] - INTERNED_BASE < s.values.length)) throw new Error('saved pair history is damaged (a key names no value)');
+    for (const k of d.keys)
+      for (let r = 0; r < n; r++)
+        if (k[r] >= INTERNED_BASE && !(k[r] - INTERNED_BASE < s.values.length)) throw new Error('saved pair history is damaged (a key names no value)');
     this.loadDense(d, Math.max(1024, Math.ceil(n * 1.25)));
     this.watermark = s.watermark ?? -Infinity;
     this.nextSweep = s.nextSweep ?? -Infinity;
@@ -1020,7 +1073,17 @@ function classFor(len: number): number {
 
 function emptyDense(keys: number, withSizes: boolean): Dense {
   return {
-    n: 0, keys: Array.from({ length: keys }, () => new Float64Array(0)), values: [], first: new Float64Array(0), last: new Float64Array(0), count: new Uint32Array(0),
-    flags: new Uint8Array(0), day: new Uint16Array(0), dayCount: new Uint32Array(0), ringLen: new Uint16Array(0), rings: new Uint32Array(0), sizes: withSizes ? new Uint8Array(0) : null,
+    n: 0,
+    keys: Array.from({ length: keys }, () => new Float64Array(0)),
+    values: [],
+    first: new Float64Array(0),
+    last: new Float64Array(0),
+    count: new Uint32Array(0),
+    flags: new Uint8Array(0),
+    day: new Uint16Array(0),
+    dayCount: new Uint32Array(0),
+    ringLen: new Uint16Array(0),
+    rings: new Uint32Array(0),
+    sizes: withSizes ? new Uint8Array(0) : null,
   };
 }

@@ -6,8 +6,19 @@ import { plainDigits } from './text';
 /** Which PAN-OS byte-direction reading to use (the CEF and CSV paths disagree in Microsoft's parsers). */
 export type ByteDirection = 'microsoft' | 'client';
 
-const INTEGER_COLUMNS = new Set(['SourcePort', 'DestinationPort', 'EventCount', 'SourceTranslatedPort', 'DestinationTranslatedPort',
-  'DeviceCustomNumber1', 'DeviceCustomNumber2', 'DeviceCustomNumber3', 'FlexNumber1', 'SentBytes', 'ReceivedBytes']);
+const INTEGER_COLUMNS = new Set([
+  'SourcePort',
+  'DestinationPort',
+  'EventCount',
+  'SourceTranslatedPort',
+  'DestinationTranslatedPort',
+  'DeviceCustomNumber1',
+  'DeviceCustomNumber2',
+  'DeviceCustomNumber3',
+  'FlexNumber1',
+  'SentBytes',
+  'ReceivedBytes',
+]);
 
 /** CEF key → [index for setCslColumn, is an integer column]; a Map, so keys such as "constructor" are not found on Object.prototype. */
 export const CEF_KEY_COLUMN: ReadonlyMap<string, readonly [number, boolean]> = new Map(
@@ -93,7 +104,11 @@ export function panosCsvToCommonSecurityLog(f: string[], host: string | null): L
     DeviceAction: get(30),
     ReceiptTime: get(1),
   };
-  const ints: Array<[string, number]> = [['SourcePort', 24], ['DestinationPort', 25], ['FlexNumber1', 31]];
+  const ints: Array<[string, number]> = [
+    ['SourcePort', 24],
+    ['DestinationPort', 25],
+    ['FlexNumber1', 31],
+  ];
   for (const [column, i] of ints) {
     const v = integer(f[i]);
     if (v !== undefined) r[column] = v;

@@ -129,16 +129,18 @@ export class LogParser {
     if (cef.start && start === null && receipt === null) {
       return { kind: 'error', reason: `CEF start is not a time: ${JSON.stringify(cef.start.slice(0, 40))}` };
     }
-    const deviceTime = this.options.timeSource === 'receipt' ? receipt : start ?? receipt;
+    const deviceTime = this.options.timeSource === 'receipt' ? receipt : (start ?? receipt);
     return this.finish(cef.record, 'cef', deviceTime, header);
   }
 
   private fromPanosCsv(message: string, header: SyslogHeader | null): ParseResult {
-    const fields =
-      csvLine(message) ?? (parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][])[0];
+    const fields = csvLine(message) ?? (parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][])[0];
     if (!fields || fields.length < 34) return { kind: 'error', reason: `PAN-OS CSV has ${fields ? fields.length : 0} fields, TRAFFIC needs at least 34` };
-    if (fields.length > this.options.maxFields) return { kind: 'error', reason: `PAN-OS CSV has ${fields.length} fields, more than the limit of ${this.options.maxFields}` };
-    const record = isThreatLayout(fields) ? panosThreatCsvToCommonSecurityLog(fields, header?.host ?? null) : panosCsvToCommonSecurityLog(fields, header?.host ?? null);
+    if (fields.length > this.options.maxFields)
+      return { kind: 'error', reason: `PAN-OS CSV has ${fields.length} fields, more than the limit of ${this.options.maxFields}` };
+    const record = isThreatLayout(fields)
+      ? panosThreatCsvToCommonSecurityLog(fields, header?.host ?? null)
+      : panosCsvToCommonSecurityLog(fields, header?.host ?? null);
     const o = this.options.deviceOffsetMinutes;
     const deviceTime = panosTimeToMs(this.options.timeSource === 'receipt' ? fields[1] : fields[6], o);
     return this.finish(record, 'panos-csv', deviceTime, header);
@@ -152,7 +154,8 @@ export class LogParser {
         this.zeekSeparator = sep === '\\t' ? '\t' : sep.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) || '\t';
       } else if (message.startsWith('#fields')) {
         const names = message.split(this.zeekSeparator).slice(1);
-        if (names.length > this.options.maxFields) return { kind: 'error', reason: `Zeek #fields names ${names.length} fields, more than the limit of ${this.options.maxFields}` };
+        if (names.length > this.options.maxFields)
+          return { kind: 'error', reason: `Zeek #fields names ${names.length} fields, more than the limit of ${this.options.maxFields}` };
         this.zeekFields = names;
         // where each field is (the last column of that name, as building an object from the row would keep)
         this.zeekColumn = new Map(this.zeekFields.map((name, i) => [name, i]));
@@ -168,10 +171,15 @@ export class LogParser {
       return { kind: 'error', reason: `Zeek row has ${values.length} fields, the #fields header ${this.zeekFields.length}` };
     }
     const column = this.zeekColumn;
-    return this.fromZeek((name) => {
-      const i = column.get(name);
-      return i === undefined ? undefined : values[i];
-    }, header, 'zeek-tsv', this.zeekKind);
+    return this.fromZeek(
+      (name) => {
+        const i = column.get(name);
+        return i === undefined ? undefined : values[i];
+      },
+      header,
+      'zeek-tsv',
+      this.zeekKind,
+    );
   }
 
   private fromJson(message: string, header: SyslogHeader | null, format: 'json' | 'zeek-json'): ParseResult {
@@ -227,15 +235,12 @@ export class LogParser {
   ): ParseResult {
     let syslogMs: number | null = null;
     if (header) {
-      syslogMs =
-        header.format === 'rfc5424'
-          ? rfc5424TimeToMs(header.time)
-          : bsdTimeToEpochMs(header.time, deviceMs ?? NaN, this.options.deviceOffsetMinutes);
+      syslogMs = header.format === 'rfc5424' ? rfc5424TimeToMs(header.time) : bsdTimeToEpochMs(header.time, deviceMs ?? NaN, this.options.deviceOffsetMinutes);
       if (syslogMs !== null && Number.isNaN(syslogMs)) syslogMs = null;
       if (header.host !== null) record.Computer = header.host;
       if (syslogMs !== null) record.SyslogTime = isoFromMs(syslogMs);
     }
-    let timeMs = this.options.timeSource === 'syslog' ? syslogMs : deviceMs ?? syslogMs;
+    let timeMs = this.options.timeSource === 'syslog' ? syslogMs : (deviceMs ?? syslogMs);
     if (keepOwnTime && this.options.timeSource !== 'syslog' && record.TimeGenerated !== undefined) timeMs = null;
     if (timeMs !== null) {
       record.TimeGenerated = isoFromMs(timeMs);

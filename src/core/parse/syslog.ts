@@ -27,10 +27,8 @@ export interface SyslogFrame {
   message: string;
 }
 
-
 // <PRI>VERSION TIMESTAMP HOST APP PROCID MSGID SD [MSG]; SD is '-' or [..][..] with quoted, escaped values
-const RFC5424 =
-  /^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: (.*))?$/s;
+const RFC5424 = /^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: (.*))?$/s;
 // [<PRI>]Mmm dd hh:mm:ss HOST [TAG: ]MSG
 const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) ( ?\d{1,2}) (\d{2}:\d{2}:\d{2}) (\S+) (.*)$/s;
 // a BSD tag such as "sshd[123]: " or "PAN-OS: " (not "CEF:0|" nor CSV)
@@ -88,7 +86,13 @@ function plainFrame(line: string): SyslogFrame | null {
   if (line.charCodeAt(sd) !== 45 /* - */ || (sd + 1 < line.length && line.charCodeAt(sd + 1) !== 32)) return null;
   const nil = (start: number, end: number) => (end - start === 1 && line.charCodeAt(start) === 45 ? null : line.slice(start, end));
   return {
-    header: { format: 'rfc5424', priority, time: line.slice(fields[1], fields[2] - 1), host: nil(fields[2], fields[3] - 1), appName: nil(fields[3], fields[4] - 1) },
+    header: {
+      format: 'rfc5424',
+      priority,
+      time: line.slice(fields[1], fields[2] - 1),
+      host: nil(fields[2], fields[3] - 1),
+      appName: nil(fields[3], fields[4] - 1),
+    },
     message: sd + 1 < line.length ? line.slice(sd + 2) : '',
   };
 }
@@ -97,8 +101,14 @@ function plainFrame(line: string): SyslogFrame | null {
 function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame | null {
   const twoDigitDay = plainDigits(line, at + 4, at + 6) >= 0;
   if (!twoDigitDay && !(line.charCodeAt(at + 4) === 32 && plainDigits(line, at + 5, at + 6) >= 0)) return null;
-  if (!hasAt(line, 32, at + 3, at + 6, at + 15) || !hasAt(line, 58, at + 9, at + 12) || plainDigits(line, at + 7, at + 9) < 0 ||
-    plainDigits(line, at + 10, at + 12) < 0 || plainDigits(line, at + 13, at + 15) < 0) return null;
+  if (
+    !hasAt(line, 32, at + 3, at + 6, at + 15) ||
+    !hasAt(line, 58, at + 9, at + 12) ||
+    plainDigits(line, at + 7, at + 9) < 0 ||
+    plainDigits(line, at + 10, at + 12) < 0 ||
+    plainDigits(line, at + 13, at + 15) < 0
+  )
+    return null;
   const hostEnd = line.indexOf(' ', at + 16);
   if (hostEnd < 0 || !isToken(line, at + 16, hostEnd)) return null;
   const time = `${line.slice(at, at + 4)}${line.slice(twoDigitDay ? at + 4 : at + 5, at + 15)}`;

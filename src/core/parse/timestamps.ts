@@ -124,7 +124,11 @@ export function cefTimeToMs(text: string, offsetMinutes: number, referenceMs: nu
   return result;
 }
 let cefMemo: { text: string | null; offset: number; reference: number | null; usedReference: boolean; result: number | null } = {
-  text: null, offset: 0, reference: null, usedReference: false, result: null,
+  text: null,
+  offset: 0,
+  reference: null,
+  usedReference: false,
+  result: null,
 };
 
 /** "MMM dd yyyy HH:mm:ss" with no zone or " GMT", " UTC", " Z" (what PAN-OS writes); NaN for anything else. */
@@ -181,7 +185,7 @@ export function rfc5424TimeToMs(text: string): number | null {
   }
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
   if (!m) return null;
-  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) + Number(('0.' + (m[7] ?? '0'))) * 1000;
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) + Number('0.' + (m[7] ?? '0')) * 1000;
   return ms - zoneMinutes(m[8]) * 60000;
 }
 

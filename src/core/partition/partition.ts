@@ -114,7 +114,10 @@ export function parsePartitionCount(value: unknown): number {
  */
 export function parsePartitionList(text: unknown): number[] {
   const result = new Set<number>();
-  const parts = String(text ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = String(text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new Error('no partitions given (e.g. "0-3")');
   for (const part of parts) {
     const m = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/.exec(part);

@@ -77,7 +77,8 @@ export function parseAllowList(text: unknown): AllowRule[] {
       rules.push({ kind, cidrs: new CidrSet(args), reason });
     } else if (kind === 'port') {
       const port = Number(args[0]);
-      if (args.length !== 1 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`allow-list rule "${body.slice(0, 60)}" needs one port number`);
+      if (args.length !== 1 || !Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`allow-list rule "${body.slice(0, 60)}" needs one port number`);
       rules.push({ kind, port, reason });
     } else if (kind === 'pair') {
       if (args.length !== 2) throw new Error(`allow-list rule "${body.slice(0, 60)}" needs a source and a destination`);

@@ -79,7 +79,10 @@ export function cellKey(row: LogRecord): string {
  * a chat bot can drop a repeat.
  */
 export function alertId(rule: string, row: LogRecord): string {
-  return createHash('sha256').update(JSON.stringify([rule, cellKey(row)])).digest('hex').slice(0, 20);
+  return createHash('sha256')
+    .update(JSON.stringify([rule, cellKey(row)]))
+    .digest('hex')
+    .slice(0, 20);
 }
 
 /** An early alert already sent, kept until its cell's final row. */

@@ -128,7 +128,8 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
   }
   if (method === 'stats' && stats && options.minScore != null && !((stats.Score ?? 0) >= options.minScore)) failed.push(`Score >= ${options.minScore}`);
   const period = method === 'periodic' ? periodParts(counts as Record<string, number>, options.maxPValue ?? DEFAULT_PERIODICITY.alpha) : null;
-  if (period && !(period.PeriodPValue <= (options.maxPValue ?? DEFAULT_PERIODICITY.alpha))) failed.push(`PeriodPValue <= ${options.maxPValue ?? DEFAULT_PERIODICITY.alpha}`);
+  if (period && !(period.PeriodPValue <= (options.maxPValue ?? DEFAULT_PERIODICITY.alpha)))
+    failed.push(`PeriodPValue <= ${options.maxPValue ?? DEFAULT_PERIODICITY.alpha}`);
 
   const groupFields = Array.isArray(input.GroupFields) ? (input.GroupFields as string[]) : [];
   const row: LogRecord = { TimeGenerated: input.TimeGenerated };
@@ -224,9 +225,15 @@ function statsParts(input: LogRecord, counts: Record<string, number>, weights: S
   const dur = bars && start && first && last ? durationScore(first.sec, last.sec, start.sec, start.sec + binSeconds, bars) : null;
   // parts without data leave the sum; the rest are reweighted to sum to 1
   const parts = { timestamp: ts, dataSize: bytes ?? 0, duration: dur ?? 0, histogram: hist ?? 0 };
-  const used = { timestamp: weights.timestamp, dataSize: bytes === null ? 0 : weights.dataSize, duration: dur === null ? 0 : weights.duration, histogram: hist === null ? 0 : weights.histogram };
+  const used = {
+    timestamp: weights.timestamp,
+    dataSize: bytes === null ? 0 : weights.dataSize,
+    duration: dur === null ? 0 : weights.duration,
+    histogram: hist === null ? 0 : weights.histogram,
+  };
   const sum = used.timestamp + used.dataSize + used.duration + used.histogram;
-  const normalised = sum > 0 ? { timestamp: used.timestamp / sum, dataSize: used.dataSize / sum, duration: used.duration / sum, histogram: used.histogram / sum } : used;
+  const normalised =
+    sum > 0 ? { timestamp: used.timestamp / sum, dataSize: used.dataSize / sum, duration: used.duration / sum, histogram: used.histogram / sum } : used;
   const nonZero = deltas.filter((d) => d > 0);
   return {
     Score: combinedScore(parts, normalised),
@@ -239,7 +246,10 @@ function statsParts(input: LogRecord, counts: Record<string, number>, weights: S
 }
 
 /** The periodic method's fields: the best band's centre and share, and the p-value. */
-function periodParts(counts: Record<string, number>, alpha: number): { PeriodSeconds: number | null; PeriodShare: number; PeriodPValue: number; PeriodBand: [number, number] | null } {
+function periodParts(
+  counts: Record<string, number>,
+  alpha: number,
+): { PeriodSeconds: number | null; PeriodShare: number; PeriodPValue: number; PeriodBand: [number, number] | null } {
   const r = intervalPeriodicity(counts, { ...DEFAULT_PERIODICITY, alpha });
   return { PeriodSeconds: r.period, PeriodShare: Math.round(r.share * 1000) / 1000, PeriodPValue: Number(r.pValue.toPrecision(3)), PeriodBand: r.band };
 }

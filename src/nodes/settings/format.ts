@@ -26,7 +26,15 @@ export const FORMAT: SettingsTable = {
     check: (text) => (/^[\x21-\x7e]{1,48}$/.test(text) ? null : { error: 'appName' }),
     row: { icon: 'tag', width: '150px', placeholder: 'netbeacon', group: SYSLOG },
   },
-  facility: { type: 'integer', value: 4, blank: 4, min: 0, max: 23, error: 'facility', row: { icon: 'sort-numeric-asc', width: '70px', placeholder: '4', group: SYSLOG } },
+  facility: {
+    type: 'integer',
+    value: 4,
+    blank: 4,
+    min: 0,
+    max: 23,
+    error: 'facility',
+    row: { icon: 'sort-numeric-asc', width: '70px', placeholder: '4', group: SYSLOG },
+  },
   /** e-mail and chat: one message for all rows of a scorer message */
   digest: { type: 'boolean', value: false, error: 'boolean', row: { icon: 'list', input: 'checkbox', unit: 'digestHint', group: 'netbeacon-format-person' } },
   /** SIEM formats on a TCP stream: '' (none), 'newline' or 'octet' (RFC 6587) */

@@ -12,7 +12,13 @@ export const HISTOGRAM: SettingsTable = {
   name: NAME,
   ...persistenceRows('checkpoint'),
   binSeconds: { type: 'integer', value: 3600, required: true, min: 1, error: 'binSeconds', row: { icon: 'calendar', width: '100px', unit: 'seconds' } },
-  groupFields: { type: 'fields', value: 'LocalIP, RemoteIP, RemotePortNumber', required: true, error: 'groupFields', row: { icon: 'object-group', placeholder: 'LocalIP, RemoteIP, RemotePortNumber' } },
+  groupFields: {
+    type: 'fields',
+    value: 'LocalIP, RemoteIP, RemotePortNumber',
+    required: true,
+    error: 'groupFields',
+    row: { icon: 'object-group', placeholder: 'LocalIP, RemoteIP, RemotePortNumber' },
+  },
   minDelta: { type: 'number', value: 10, required: true, error: 'minDelta', row: { icon: 'filter', width: '100px', unit: 'exclusive' } },
   sumFields: { type: 'fields', value: 'SentBytes, ReceivedBytes', error: 'fields', row: { icon: 'plus', placeholder: 'SentBytes, ReceivedBytes' } },
   closeAfter: { type: 'number', value: 3600, required: true, min: 0, error: 'closeAfter', row: { icon: 'hourglass-end', width: '100px', unit: 'seconds' } },
@@ -71,4 +77,3 @@ export const HISTOGRAM: SettingsTable = {
   maxOpenCells: { type: 'integer', value: 1_000_000, required: true, min: 0, error: 'cap', row: { icon: 'database', width: '120px' } },
   nextTimeField: { type: 'field', value: 'nextTimeGenerated', required: true, error: 'field', row: { icon: 'arrow-right', placeholder: 'nextTimeGenerated' } },
 };
-

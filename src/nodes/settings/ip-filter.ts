@@ -4,7 +4,14 @@ import { cidrList, NAME, SettingsTable } from './table';
 export const IP_FILTER: SettingsTable = {
   name: NAME,
   field: { type: 'field', value: 'RemoteIP', required: true, error: 'field', row: { icon: 'crosshairs', placeholder: 'RemoteIP' } },
-  mode: { type: 'enum', value: 'kql', required: true, values: ['kql', 'public', 'any'], error: 'mode', row: { icon: 'sliders', input: 'select', options: 'mode', width: '70%' } },
+  mode: {
+    type: 'enum',
+    value: 'kql',
+    required: true,
+    values: ['kql', 'public', 'any'],
+    error: 'mode',
+    row: { icon: 'sliders', input: 'select', options: 'mode', width: '70%' },
+  },
   sourceField: { type: 'field', value: '', error: 'field', row: { icon: 'sign-out', width: '150px', placeholder: '@noDirection' } },
   networkField: { type: 'field', value: '', error: 'networkField', row: { icon: 'sitemap', width: '150px', placeholder: '@noNetwork' } },
   networkPrefix: {
@@ -12,7 +19,10 @@ export const IP_FILTER: SettingsTable = {
     value: '24, 48',
     error: 'networkPrefix',
     check: (text) => {
-      const parts = text.split(/[\s,/]+/).filter((x) => x !== '').map(Number);
+      const parts = text
+        .split(/[\s,/]+/)
+        .filter((x) => x !== '')
+        .map(Number);
       const bits = (n: number | undefined, max: number) => n === undefined || (Number.isInteger(n) && n >= 0 && n <= max);
       return parts.length <= 2 && bits(parts[0], 32) && bits(parts[1], 128) ? null : { error: 'networkPrefix' };
     },
@@ -30,5 +40,10 @@ export const IP_FILTER: SettingsTable = {
     },
     row: { icon: 'check-square-o', width: '70%', placeholder: 'DeviceVendor=Palo Alto Networks, Activity=TRAFFIC' },
   },
-  exclude: { type: 'string', value: '', check: cidrList('badCidr'), row: { icon: 'ban', input: 'textarea', lines: 3, width: '70%', placeholder: '17.253.0.0/16, 2606:4700::/32' } },
+  exclude: {
+    type: 'string',
+    value: '',
+    check: cidrList('badCidr'),
+    row: { icon: 'ban', input: 'textarea', lines: 3, width: '70%', placeholder: '17.253.0.0/16, 2606:4700::/32' },
+  },
 };

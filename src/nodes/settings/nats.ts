@@ -17,7 +17,14 @@ export const NATS: SettingsTable = {
     value: 'nats://127.0.0.1:4222',
     required: true,
     error: 'servers',
-    check: (text) => (ENV_REFERENCE.test(text) || text.split(/[\s,]+/).filter(Boolean).every((s) => SERVER.test(s) || ENV_REFERENCE.test(s)) ? null : { error: 'servers' }),
+    check: (text) =>
+      ENV_REFERENCE.test(text) ||
+      text
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .every((s) => SERVER.test(s) || ENV_REFERENCE.test(s))
+        ? null
+        : { error: 'servers' },
     row: { icon: 'server', width: '70%', placeholder: 'nats://127.0.0.1:4222' },
   },
   stream: {
@@ -68,8 +75,22 @@ export const NATS_WORKER: SettingsTable = {
   /** checkpoint folder; '' = netbeacon-checkpoints in the Node-RED user directory */
   checkpointDir: { type: 'string', value: '', row: { icon: 'folder-open-o', width: '70%', placeholder: 'netbeacon-checkpoints' } },
   leaseSeconds: { type: 'number', value: 10, required: true, min: 1, error: 'leaseSeconds', row: { icon: 'clock-o', width: '70%', placeholder: '10' } },
-  checkpointMessages: { type: 'number', value: 200, required: true, min: 1, error: 'checkpointMessages', row: { icon: 'floppy-o', width: '70%', placeholder: '200' } },
-  checkpointSeconds: { type: 'number', value: 10, required: true, min: 0, error: 'checkpointSeconds', row: { icon: 'floppy-o', width: '70%', placeholder: '10' } },
+  checkpointMessages: {
+    type: 'number',
+    value: 200,
+    required: true,
+    min: 1,
+    error: 'checkpointMessages',
+    row: { icon: 'floppy-o', width: '70%', placeholder: '200' },
+  },
+  checkpointSeconds: {
+    type: 'number',
+    value: 10,
+    required: true,
+    min: 0,
+    error: 'checkpointSeconds',
+    row: { icon: 'floppy-o', width: '70%', placeholder: '10' },
+  },
   /** JSON changes to the Zeek WireData chain ('' = as the scale-out example) */
   chain: {
     type: 'string',

@@ -11,7 +11,21 @@ export const PARSE_SETTINGS: SettingsTable = {
 /** beacon-parse's settings. */
 export const PARSE: SettingsTable = {
   name: NAME,
-  input: { type: 'enum', value: 'messages', required: true, values: ['messages', 'stream'], error: 'input', row: { icon: 'sign-in', input: 'select', options: 'input', width: '70%' } },
-  output: { type: 'enum', value: 'single', required: true, values: ['single', 'batch'], error: 'output', row: { icon: 'sign-out', input: 'select', options: 'output', width: '70%' } },
+  input: {
+    type: 'enum',
+    value: 'messages',
+    required: true,
+    values: ['messages', 'stream'],
+    error: 'input',
+    row: { icon: 'sign-in', input: 'select', options: 'input', width: '70%' },
+  },
+  output: {
+    type: 'enum',
+    value: 'single',
+    required: true,
+    values: ['single', 'batch'],
+    error: 'output',
+    row: { icon: 'sign-out', input: 'select', options: 'output', width: '70%' },
+  },
   ...PARSE_SETTINGS,
 };

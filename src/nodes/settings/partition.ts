@@ -16,9 +16,23 @@ export function trimSlashes(text: string): string {
 /** beacon-partition's settings; count and take default to environment variables Node-RED substitutes at start. */
 export const PARTITION: SettingsTable = {
   name: NAME,
-  mode: { type: 'enum', value: 'split', blank: 'split', values: ['split', 'take'], error: 'mode', row: { icon: 'random', input: 'select', options: 'mode', width: '70%' } },
-  keyFields: { type: 'fields', value: 'LocalIP', blank: 'LocalIP', error: 'keyFields', row: { icon: 'key', width: '70%', placeholder: 'LocalIP', group: 'beacon-partition-split' } },
-  count: { row: { icon: 'th-large', width: '70%', placeholder: COUNT_ENV, group: 'beacon-partition-split' },
+  mode: {
+    type: 'enum',
+    value: 'split',
+    blank: 'split',
+    values: ['split', 'take'],
+    error: 'mode',
+    row: { icon: 'random', input: 'select', options: 'mode', width: '70%' },
+  },
+  keyFields: {
+    type: 'fields',
+    value: 'LocalIP',
+    blank: 'LocalIP',
+    error: 'keyFields',
+    row: { icon: 'key', width: '70%', placeholder: 'LocalIP', group: 'beacon-partition-split' },
+  },
+  count: {
+    row: { icon: 'th-large', width: '70%', placeholder: COUNT_ENV, group: 'beacon-partition-split' },
     type: 'string',
     value: COUNT_ENV,
     absent: 4,
@@ -29,7 +43,8 @@ export const PARTITION: SettingsTable = {
       return ENV_REFERENCE.test(text) || (/^\d+$/.test(text) && n >= 1 && n <= MAX_PARTITIONS) ? null : { error: 'count' };
     },
   },
-  take: { row: { icon: 'th-large', width: '70%', placeholder: PARTITIONS_ENV, group: 'beacon-partition-take' },
+  take: {
+    row: { icon: 'th-large', width: '70%', placeholder: PARTITIONS_ENV, group: 'beacon-partition-take' },
     type: 'string',
     value: PARTITIONS_ENV,
     absent: '0-3',

@@ -31,7 +31,8 @@ function english(type: string, key: string): string | null {
 function describe(type: string, key: string, value: unknown, problem: Problem, translate?: Translate): string {
   const catalogKey = `${type}.errors.${problem.error}`;
   const vars = problem.vars ?? {};
-  const text = translate?.(catalogKey, vars) ?? english(type, catalogKey)?.replace(/__(\w+)__/g, (_, name: string) => String(vars[name] ?? '')) ?? problem.error;
+  const text =
+    translate?.(catalogKey, vars) ?? english(type, catalogKey)?.replace(/__(\w+)__/g, (_, name: string) => String(vars[name] ?? '')) ?? problem.error;
   return `${key}: ${text} (not ${JSON.stringify(value).slice(0, 60)})`;
 }
 

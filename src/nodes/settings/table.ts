@@ -161,7 +161,10 @@ export function isCidr(entry: string): boolean {
 /** A list of addresses and CIDR blocks separated by commas, spaces or new lines. */
 export function cidrList(error: string): (text: string) => Problem | null {
   return (text) => {
-    const bad = text.split(/[\s,;]+/).filter(Boolean).find((entry) => !isCidr(entry));
+    const bad = text
+      .split(/[\s,;]+/)
+      .filter(Boolean)
+      .find((entry) => !isCidr(entry));
     return bad === undefined ? null : { error, vars: { entry: bad.slice(0, 60) } };
   };
 }

@@ -53,12 +53,7 @@ export function carried(msg: NodeMessageInFlow): NodeMessage {
  * message per record, or one message holding an array (none when empty).
  * A control message is passed on last, on output 1, without its records.
  */
-export function shapeOutputs(
-  msg: NodeMessageInFlow,
-  outputs: unknown[][],
-  incoming: Incoming,
-  reuseInput: boolean,
-): Array<NodeMessage[] | null> {
+export function shapeOutputs(msg: NodeMessageInFlow, outputs: unknown[][], incoming: Incoming, reuseInput: boolean): Array<NodeMessage[] | null> {
   let base: NodeMessage | null = null; // made only when a second message is needed (the single-record path skips it)
   let reused = !reuseInput || incoming.control;
   const make = (payload: unknown): NodeMessage => {
@@ -110,9 +105,7 @@ export function summariseErrors(errors: RecordError[], total: number, records?: 
   const position = records ? positionOf(records, first) : -1;
   const where = position >= 0 && total > 1 ? ` (record ${position + 1})` : '';
   const text =
-    errors.length === 1 && total <= 1
-      ? `record rejected: ${first.message}`
-      : `${errors.length} of ${total} records rejected; first: ${first.message}${where}`;
+    errors.length === 1 && total <= 1 ? `record rejected: ${first.message}` : `${errors.length} of ${total} records rejected; first: ${first.message}${where}`;
   const err = new Error(text) as Error & { field?: string; value?: string; count?: number; position?: number };
   err.field = first.field;
   err.value = describeValue(first.value, 120);

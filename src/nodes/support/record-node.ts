@@ -164,4 +164,3 @@ export function runRecordNode<S>(RED: NodeAPI, node: Node, config: object, spec:
       .finally(() => done());
   });
 }
-

@@ -41,14 +41,25 @@ class EditorPage {
     const editor = new EditorPage(red, browser, page, userDir);
     page.on('pageerror', (e) => editor.errors.push(`page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && editor.errors.push(`console: ${m.text()}`));
-    page.on('dialog', (d) => { editor.errors.push(`a dialog opened: ${d.message()}`); d.dismiss(); });
-    // nothing leaves 127.0.0.1: a request elsewhere is refused and reported
-    await page.route((url) => url.hostname !== '127.0.0.1', (route) => {
-      editor.errors.push(`request outside 127.0.0.1: ${route.request().url()}`);
-      return route.abort();
+    page.on('dialog', (d) => {
+      editor.errors.push(`a dialog opened: ${d.message()}`);
+      d.dismiss();
     });
+    // nothing leaves 127.0.0.1: a request elsewhere is refused and reported
+    await page.route(
+      (url) => url.hostname !== '127.0.0.1',
+      (route) => {
+        editor.errors.push(`request outside 127.0.0.1: ${route.request().url()}`);
+        return route.abort();
+      },
+    );
     await page.goto(red.base);
-    await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('beacon-scorer') && RED.nodes.version() !== undefined && $('#red-ui-header-button-deploy').is(':visible'), null, { timeout: 60000 });
+    await page.waitForFunction(
+      () =>
+        window.RED && RED.nodes && RED.nodes.getType('beacon-scorer') && RED.nodes.version() !== undefined && $('#red-ui-header-button-deploy').is(':visible'),
+      null,
+      { timeout: 60000 },
+    );
     // the editor is the Node-RED the tests were pointed at (NODE_RED_DIR: the Node-RED 5 matrix step)
     const version = await page.evaluate(() => RED.settings.version);
     if (!version.startsWith(NODE_RED_VERSION)) throw new Error(`the editor is Node-RED ${version}, the tests expected ${NODE_RED_VERSION}`);
@@ -67,7 +78,13 @@ class EditorPage {
   /** Import ▸ Examples ▸ <module> ▸ <file>, into a new flow; resolves with the ids imported. */
   async importExample(label) {
     const page = this.page;
-    const before = await page.evaluate(() => { const ids = []; RED.nodes.eachNode((n) => { ids.push(n.id); }); return ids; });
+    const before = await page.evaluate(() => {
+      const ids = [];
+      RED.nodes.eachNode((n) => {
+        ids.push(n.id);
+      });
+      return ids;
+    });
     await page.click('#red-ui-header-button-sidemenu');
     await page.click('#menu-item-import');
     await page.click('a[href="#red-ui-clipboard-dialog-import-tab-examples"]');
@@ -83,11 +100,19 @@ class EditorPage {
     const newFlow = page.locator('#red-ui-clipboard-dialog-import-opt-new');
     if (await newFlow.isVisible()) await newFlow.click();
     await page.click('#red-ui-clipboard-dialog-ok');
-    await page.waitForFunction((n) => { let c = 0; RED.nodes.eachNode(() => { c++; }); return c > n; }, before.length);
+    await page.waitForFunction((n) => {
+      let c = 0;
+      RED.nodes.eachNode(() => {
+        c++;
+      });
+      return c > n;
+    }, before.length);
     // show the imported flow's tab, so the editor draws (and sizes) its nodes
     return page.evaluate((old) => {
       const ids = [];
-      RED.nodes.eachNode((n) => { if (!old.includes(n.id)) ids.push(n.id); });
+      RED.nodes.eachNode((n) => {
+        if (!old.includes(n.id)) ids.push(n.id);
+      });
       RED.workspaces.show(RED.nodes.node(ids[0]).z);
       RED.view.redraw(true);
       return ids;

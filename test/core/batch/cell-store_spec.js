@@ -17,9 +17,25 @@ const { keyOf } = require('../../../dist/core/common/records');
 const FIELDS = ['LocalIP', 'RemoteIP', 'RemotePortNumber'];
 
 const valueArb = fc.constantFrom(
-  '10.0.0.1', '10.0.0.2', '', '\u0001n443', 'a\u0000b', '443',
-  443, 80, 0, -0, NaN, 1.5, 2 ** 40, -7,
-  undefined, null, true, false, { a: 1 },
+  '10.0.0.1',
+  '10.0.0.2',
+  '',
+  '\u0001n443',
+  'a\u0000b',
+  '443',
+  443,
+  80,
+  0,
+  -0,
+  NaN,
+  1.5,
+  2 ** 40,
+  -7,
+  undefined,
+  null,
+  true,
+  false,
+  { a: 1 },
 );
 const recordArb = fc.record({ LocalIP: valueArb, RemoteIP: valueArb, RemotePortNumber: valueArb, start: fc.constantFrom(0, 3600, 7200) });
 /** a step: add a record with a delta, or release one window */
@@ -145,7 +161,11 @@ describe('cell store (columnar histogram cells)', () => {
       should(store.groupValues(cell)).eql([record.LocalIP, record.RemotePortNumber]);
       should(store.total[cell]).equal(4);
       should(store.sums[cell]).equal(4 * i);
-      should(store.deltaPairs(cell)).eql([[60, 2], [61, 1], [62 + (i % 5), 1]]);
+      should(store.deltaPairs(cell)).eql([
+        [60, 2],
+        [61, 1],
+        [62 + (i % 5), 1],
+      ]);
     });
     should(store.bins.get(3600).map((c) => store.groupValue(c, 0))).eql(kept.map((r) => r.LocalIP));
     // new groups and cells after the shrink do not collide with the kept ones
@@ -177,11 +197,22 @@ describe('cell store (columnar histogram cells)', () => {
       const t0 = Date.parse('2024-05-08T00:00:00Z');
       // a flood of groups in the first hour (the table grows, then shrinks when the hour closes), beacons throughout
       for (let i = 0; i < 3000; i++) {
-        h.add({ TimeGenerated: new Date(t0 + i * 1000).toISOString(), LocalIP: `10.7.${i >> 8}.${i & 255}`, RemoteIP: '198.51.100.9', RemotePortNumber: 443, TimeDeltainSeconds: 60, nextTimeGenerated: new Date(t0 + i * 1000).toISOString() }, out);
+        h.add(
+          {
+            TimeGenerated: new Date(t0 + i * 1000).toISOString(),
+            LocalIP: `10.7.${i >> 8}.${i & 255}`,
+            RemoteIP: '198.51.100.9',
+            RemotePortNumber: 443,
+            TimeDeltainSeconds: 60,
+            nextTimeGenerated: new Date(t0 + i * 1000).toISOString(),
+          },
+          out,
+        );
       }
       for (let i = 0; i < 4 * 60; i++) {
         const t = new Date(t0 + i * 60000).toISOString();
-        for (const host of ['10.0.0.4', '10.0.0.5']) h.add({ TimeGenerated: t, LocalIP: host, RemoteIP: '203.0.113.7', RemotePortNumber: 443, TimeDeltainSeconds: 60, nextTimeGenerated: t }, out);
+        for (const host of ['10.0.0.4', '10.0.0.5'])
+          h.add({ TimeGenerated: t, LocalIP: host, RemoteIP: '203.0.113.7', RemotePortNumber: 443, TimeDeltainSeconds: 60, nextTimeGenerated: t }, out);
       }
       h.flush(out);
       return out.rows;

@@ -97,7 +97,10 @@ describe('core/batch: the delta batch path equals record by record', function ()
         fc.constantFrom(0, 0, 2),
         (arbs, sizes, lateness, maxKeys, maxBuffered, sorted, flushEvery) => {
           let records = arbs.map(toRecord);
-          if (sorted) records = records.filter((r) => typeof r.TimeGenerated === 'string' && r.TimeGenerated.endsWith('Z')).sort((x, y) => (x.TimeGenerated < y.TimeGenerated ? -1 : 1));
+          if (sorted)
+            records = records
+              .filter((r) => typeof r.TimeGenerated === 'string' && r.TimeGenerated.endsWith('Z'))
+              .sort((x, y) => (x.TimeGenerated < y.TimeGenerated ? -1 : 1));
           const out = both(records, sizes, { latenessSeconds: lateness, maxKeys, maxBuffered }, { flushEvery });
           released += out.released.length;
           late += out.late.length;
@@ -118,7 +121,10 @@ describe('core/batch: the delta batch path equals record by record', function ()
     const t = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 60 });
     const out = newDeltaOutput();
     const at = (s) => new Date(START + s * 1000).toISOString();
-    t.addBatch([0, 30, 90, 120, 200].map((s) => ({ TimeGenerated: at(s), LocalIP: 'a', RemoteIP: '8.8.8.8' })), out);
+    t.addBatch(
+      [0, 30, 90, 120, 200].map((s) => ({ TimeGenerated: at(s), LocalIP: 'a', RemoteIP: '8.8.8.8' })),
+      out,
+    );
     // released: events before 200 − 60 = 140, each paired with its successor
     out.released.map((r) => r.TimeDeltainSeconds).should.eql([30, 60, 30]);
     t.bufferedCount.should.equal(1);

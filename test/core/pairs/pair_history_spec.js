@@ -139,10 +139,13 @@ describe('pair history', () => {
     function site() {
       const h = new PairHistory({ bytesField: 'SentBytes' });
       const rnd = new Random(7);
-      for (let t = T0; t < T0 + 3 * 86400; t += 300 * (1 - 0.2 * rnd.next())) h.add({ TimeGenerated: t * 1000, LocalIP: '10.0.0.1', RemoteNetwork: '45.1.2.0/24', RemotePortNumber: 443, SentBytes: 400 });
-      for (let t = T0; t < T0 + 3 * 86400; t += rnd.exponential(300)) h.add({ TimeGenerated: t * 1000, LocalIP: '10.0.0.2', RemoteNetwork: '46.1.2.0/24', RemotePortNumber: 443, SentBytes: 400 });
+      for (let t = T0; t < T0 + 3 * 86400; t += 300 * (1 - 0.2 * rnd.next()))
+        h.add({ TimeGenerated: t * 1000, LocalIP: '10.0.0.1', RemoteNetwork: '45.1.2.0/24', RemotePortNumber: 443, SentBytes: 400 });
+      for (let t = T0; t < T0 + 3 * 86400; t += rnd.exponential(300))
+        h.add({ TimeGenerated: t * 1000, LocalIP: '10.0.0.2', RemoteNetwork: '46.1.2.0/24', RemotePortNumber: 443, SentBytes: 400 });
       for (let s = 0; s < 8; s++) {
-        for (let t = T0 + s * 7; t < T0 + 86400; t += 900) h.add({ TimeGenerated: t * 1000, LocalIP: `10.1.0.${s}`, RemoteNetwork: '52.20.7.0/24', RemotePortNumber: 443, SentBytes: 700 });
+        for (let t = T0 + s * 7; t < T0 + 86400; t += 900)
+          h.add({ TimeGenerated: t * 1000, LocalIP: `10.1.0.${s}`, RemoteNetwork: '52.20.7.0/24', RemotePortNumber: 443, SentBytes: 700 });
       }
       return h;
     }
@@ -183,14 +186,20 @@ describe('pair history', () => {
       }
       batches.should.be.above(1);
       rows.map((r) => r.LocalIP).should.eql(['10.0.0.1', '10.0.0.2', ...[0, 1, 2, 3, 4, 5, 6, 7].map((s) => `10.1.0.${s}`), '10.0.0.9']);
-      const verdict = (ip) => scoreRow(rows.find((r) => r.LocalIP === ip), hunt);
+      const verdict = (ip) =>
+        scoreRow(
+          rows.find((r) => r.LocalIP === ip),
+          hunt,
+        );
       verdict('10.0.0.1').alert.should.be.true();
       verdict('10.0.0.1').row.AlertClass.should.equal('beacon');
       verdict('10.0.0.2').alert.should.be.false();
       verdict('10.0.0.9').row.AlertClass.should.equal('strobe');
       rows.find((r) => r.LocalIP === '10.1.0.3').DestinationSources.should.equal(8);
       // only pairs with a connection since the time asked: the 8 service pollers stopped after the first day
-      h.huntRows(T0 + 2 * 86400, options).rows.map((r) => r.LocalIP).should.eql(['10.0.0.1', '10.0.0.2', '10.0.0.9']);
+      h.huntRows(T0 + 2 * 86400, options)
+        .rows.map((r) => r.LocalIP)
+        .should.eql(['10.0.0.1', '10.0.0.2', '10.0.0.9']);
     });
 
     it('keeps byte sizes log-quantised (within 5 %) beside the intervals', () => {
@@ -235,7 +244,9 @@ describe('pair history', () => {
       v.firstSeconds.should.be.aboveOrEqual(T0 + 86400 + 1);
       v.firstSeconds.should.be.below(T0 + 86400 + 601);
       v.connections.should.equal(v.intervals + 1);
-      h.intervalsOf(h.indexOf(['10.0.0.1', '45.1.2.0/24', 443])).seconds.every((s) => s === 600).should.be.true();
+      h.intervalsOf(h.indexOf(['10.0.0.1', '45.1.2.0/24', 443]))
+        .seconds.every((s) => s === 600)
+        .should.be.true();
       // a connection older than the horizon behind the newest is not kept
       h.addEvent(['10.0.0.4', '45.1.5.0/24', 443], T0);
       h.indexOf(['10.0.0.4', '45.1.5.0/24', 443]).should.equal(-1);
@@ -259,7 +270,10 @@ describe('pair history', () => {
       should.throws(() => new PairHistory({ horizonSeconds: 60 * 86400 }), /at most 45 days/);
       should.throws(() => new PairHistory({ maxBytes: 1000 }), /at least 65,536 bytes/);
       should.throws(() => new PairHistory().addEvent(['10.0.0.1', 443], T0), /has 3 values, not 2/);
-      should.throws(() => new PairHistory().hunt({ minIntervals: 0, periodicity: DEFAULT_PERIODICITY, prevalence: { source: 'SourceIP', destination: 'RemoteNetwork' } }), /must be key fields/);
+      should.throws(
+        () => new PairHistory().hunt({ minIntervals: 0, periodicity: DEFAULT_PERIODICITY, prevalence: { source: 'SourceIP', destination: 'RemoteNetwork' } }),
+        /must be key fields/,
+      );
     });
 
     it('trims an overflowed ring at the horizon to what it still holds (count and first follow the ring)', () => {
@@ -297,11 +311,17 @@ describe('pair history', () => {
     function stream(seed) {
       const rnd = new Random(seed);
       const events = [];
-      for (let b = 0; b < 4; b++) for (let t = T0 + b * 17; t < T0 + 3 * 86400; t += 600 * (0.8 + 0.2 * rnd.next())) events.push([t, [`10.0.0.${b}`, `45.2.${b}.0/24`, 443], 300 + b]);
+      for (let b = 0; b < 4; b++)
+        for (let t = T0 + b * 17; t < T0 + 3 * 86400; t += 600 * (0.8 + 0.2 * rnd.next())) events.push([t, [`10.0.0.${b}`, `45.2.${b}.0/24`, 443], 300 + b]);
       for (let p = 0; p < 6; p++) for (let t = T0; t < T0 + 3 * 86400; t += rnd.exponential(900)) events.push([t, [`10.0.1.${p}`, `46.2.${p}.0/24`, 443], 512]);
       // pollers that stop after 6 h: they leave the 12 h horizon on the first day
       for (let p = 0; p < 3; p++) for (let t = T0 + p; t < T0 + 6 * 3600; t += 900) events.push([t, [`10.0.3.${p}`, `48.2.${p}.0/24`, 443], 200]);
-      for (let i = 0; i < 12000; i++) events.push([T0 + rnd.next() * 3 * 86400, [`10.0.2.${i % 50}`, i % 7 === 0 ? `2001:db8:${i}::/48` : `47.${i >> 8}.${i & 255}.0/24`, i % 3 === 0 ? 80 : 443], rnd.int(100, 5000)]);
+      for (let i = 0; i < 12000; i++)
+        events.push([
+          T0 + rnd.next() * 3 * 86400,
+          [`10.0.2.${i % 50}`, i % 7 === 0 ? `2001:db8:${i}::/48` : `47.${i >> 8}.${i & 255}.0/24`, i % 3 === 0 ? 80 : 443],
+          rnd.int(100, 5000),
+        ]);
       events.sort((a, b) => a[0] - b[0]);
       // disorder: a few connections logged up to 10 places late
       for (let i = 0; i < events.length; i += 37) {
@@ -355,7 +375,10 @@ describe('pair history', () => {
       should.throws(() => fresh().restore({ ...saved, state: { ...saved.state, version: undefined } }), /format version undefined/);
       should.throws(() => fresh().restore({ ...saved, version: 2 }), /saved state has version 2, this package reads version 1/);
       should.throws(() => new PairHistory({ ...OPTIONS, ringSize: 128 }).restore(saved), /other settings/);
-      should.throws(() => fresh().restore({ ...saved, state: { ...saved.state, columns: { ...saved.state.columns, last: 'AAAA' } } }), /damaged \(last has 3 bytes/);
+      should.throws(
+        () => fresh().restore({ ...saved, state: { ...saved.state, columns: { ...saved.state.columns, last: 'AAAA' } } }),
+        /damaged \(last has 3 bytes/,
+      );
       should.throws(() => fresh().restore({ ...saved, stage: 'histogram' }), /belongs to a histogram stage/);
       // the horizon and the cap may change across a restart
       const other = new PairHistory({ ...OPTIONS, horizonSeconds: 86400, maxBytes: null });
@@ -367,7 +390,24 @@ describe('pair history', () => {
   describe('keys', () => {
     it('codes addresses, networks and ports arithmetically and interns the rest, keeping 443 and "443" apart', () => {
       const codes = new KeyCodes();
-      const values = ['1.2.3.4', '45.1.2.0/24', '0.0.0.0/0', '255.255.255.255/32', 443, 0, '443', '01.2.3.4', '1.2.3.4/024', '1.2.3.4/33', '2001:db8::/48', null, true, -1, 1.5, ''];
+      const values = [
+        '1.2.3.4',
+        '45.1.2.0/24',
+        '0.0.0.0/0',
+        '255.255.255.255/32',
+        443,
+        0,
+        '443',
+        '01.2.3.4',
+        '1.2.3.4/024',
+        '1.2.3.4/33',
+        '2001:db8::/48',
+        null,
+        true,
+        -1,
+        1.5,
+        '',
+      ];
       const coded = values.map((v) => codes.encode(v));
       values.forEach((v, i) => should(codes.decode(coded[i])).equal(v));
       new Set(coded).size.should.equal(values.length);

@@ -14,7 +14,6 @@ const { Random } = require('../../../dist/tools/random');
 
 const T0 = Date.UTC(2024, 4, 6) / 1000;
 
-
 describe('pair history memory', function () {
   this.timeout(300000);
 
@@ -25,7 +24,9 @@ describe('pair history memory', function () {
     const perPair = Number(child.stdout.trim());
     perPair.should.be.above(0);
     const store = siteMix(200_000);
-    process.stdout.write(`      measured ${perPair.toFixed(1)} B/pair; the store counts ${(store.bytes / store.size).toFixed(1)} B/pair held, ${(store.allocatedBytes / store.size).toFixed(1)} allocated\n`);
+    process.stdout.write(
+      `      measured ${perPair.toFixed(1)} B/pair; the store counts ${(store.bytes / store.size).toFixed(1)} B/pair held, ${(store.allocatedBytes / store.size).toFixed(1)} allocated\n`,
+    );
     store.size.should.equal(200_000);
     perPair.should.be.below(200);
     // the store's own allocation count (what its status shows) is within a third of the heap's growth

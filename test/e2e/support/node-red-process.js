@@ -30,20 +30,33 @@ class NodeRedProcess {
     this.log = '';
     this.child = null;
     require(path.join(ROOT, 'dist', 'run', 'user-dir.js')).linkPackage(userDir);
-    fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify({
-      uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false, fileWorkingDirectory: userDir,
-      editorTheme: { tours: false, projects: { enabled: false } }, telemetry: { enabled: false }, logging: { console: { level: 'info' } },
-      ...settings,
-    })};\n`);
+    fs.writeFileSync(
+      path.join(userDir, 'settings.js'),
+      `module.exports = ${JSON.stringify({
+        uiHost: '127.0.0.1',
+        uiPort: port,
+        flowFile: 'flows.json',
+        credentialSecret: false,
+        fileWorkingDirectory: userDir,
+        editorTheme: { tours: false, projects: { enabled: false } },
+        telemetry: { enabled: false },
+        logging: { console: { level: 'info' } },
+        ...settings,
+      })};\n`,
+    );
   }
 
   /** Starts Node-RED and resolves once it serves and has started its flows. */
   async start() {
     const starts = (this.log.match(/Started flows/g) || []).length;
-    this.child = spawn(process.execPath, [require('../../support/node-red').redScript, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    this.child = spawn(
+      process.execPath,
+      [require('../../support/node-red').redScript, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     this.child.stdout.on('data', (d) => (this.log += d));
     this.child.stderr.on('data', (d) => (this.log += d));
     await this.until('Node-RED to start', () => (this.log.match(/Started flows/g) || []).length > starts || this.child.exitCode !== null);

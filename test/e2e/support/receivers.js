@@ -126,7 +126,13 @@ async function startRsyslog() {
   }
   return {
     port,
-    lines: () => (fs.existsSync(out) ? fs.readFileSync(out, 'utf8').split('\n').filter((l) => l !== '') : []),
+    lines: () =>
+      fs.existsSync(out)
+        ? fs
+            .readFileSync(out, 'utf8')
+            .split('\n')
+            .filter((l) => l !== '')
+        : [],
     log: () => log,
     close: async () => {
       if (child.exitCode === null) {
