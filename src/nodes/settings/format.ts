@@ -1,18 +1,11 @@
-import { NAME, SettingsTable } from './table';
+import { choice, NAME, SettingsTable } from './table';
 
 const SYSLOG = 'netbeacon-format-syslog';
 
 /** beacon-format's settings (the formats and framings are core/alert's ALERT_FORMATS and FRAMINGS; a test holds them equal). */
 export const FORMAT: SettingsTable = {
   name: NAME,
-  format: {
-    type: 'enum',
-    value: 'email',
-    required: true,
-    values: ['email', 'slack', 'teams', 'ecs', 'cef', 'syslog'],
-    error: 'format',
-    row: { icon: 'file-text-o', input: 'select', options: 'format', width: '70%' },
-  },
+  format: choice('format', ['email', 'slack', 'teams', 'ecs', 'cef', 'syslog'], { icon: 'file-text-o' }),
   /** the rule's name in the text; empty: the scorer's title (msg.rule.name) */
   title: { type: 'string', value: '', row: { icon: 'bookmark-o', width: '70%', placeholder: '@noTitle' } },
   /** syslog HOSTNAME; empty: this machine's name */
@@ -38,11 +31,5 @@ export const FORMAT: SettingsTable = {
   /** e-mail and chat: one message for all rows of a scorer message */
   digest: { type: 'boolean', value: false, error: 'boolean', row: { icon: 'list', input: 'checkbox', unit: 'digestHint', group: 'netbeacon-format-person' } },
   /** SIEM formats on a TCP stream: '' (none), 'newline' or 'octet' (RFC 6587) */
-  framing: {
-    type: 'enum',
-    value: '',
-    values: ['', 'newline', 'octet'],
-    error: 'framing',
-    row: { icon: 'align-justify', input: 'select', options: 'framing', width: '70%', group: 'netbeacon-format-siem' },
-  },
+  framing: choice('framing', ['', 'newline', 'octet'], { icon: 'align-justify', group: 'netbeacon-format-siem' }, { required: false }),
 };

@@ -1,17 +1,10 @@
-import { cidrList, NAME, SettingsTable } from './table';
+import { choice, cidrList, NAME, SettingsTable } from './table';
 
 /** beacon-ip-filter's settings. */
 export const IP_FILTER: SettingsTable = {
   name: NAME,
   field: { type: 'field', value: 'RemoteIP', required: true, error: 'field', row: { icon: 'crosshairs', placeholder: 'RemoteIP' } },
-  mode: {
-    type: 'enum',
-    value: 'kql',
-    required: true,
-    values: ['kql', 'public', 'any'],
-    error: 'mode',
-    row: { icon: 'sliders', input: 'select', options: 'mode', width: '70%' },
-  },
+  mode: choice('mode', ['kql', 'public', 'any'], { icon: 'sliders' }),
   sourceField: { type: 'field', value: '', error: 'field', row: { icon: 'sign-out', width: '150px', placeholder: '@noDirection' } },
   networkField: { type: 'field', value: '', error: 'networkField', row: { icon: 'sitemap', width: '150px', placeholder: '@noNetwork' } },
   networkPrefix: {

@@ -1,4 +1,4 @@
-import { NAME, SettingsTable, ZONE } from './table';
+import { choice, NAME, SettingsTable, ZONE } from './table';
 
 /** The parse settings beacon-parse and beacon-syslog-in share (same names, same defaults). */
 export const PARSE_SETTINGS: SettingsTable = {
@@ -11,21 +11,7 @@ export const PARSE_SETTINGS: SettingsTable = {
 /** beacon-parse's settings. */
 export const PARSE: SettingsTable = {
   name: NAME,
-  input: {
-    type: 'enum',
-    value: 'messages',
-    required: true,
-    values: ['messages', 'stream'],
-    error: 'input',
-    row: { icon: 'sign-in', input: 'select', options: 'input', width: '70%' },
-  },
-  output: {
-    type: 'enum',
-    value: 'single',
-    required: true,
-    values: ['single', 'batch'],
-    error: 'output',
-    row: { icon: 'sign-out', input: 'select', options: 'output', width: '70%' },
-  },
+  input: choice('input', ['messages', 'stream'], { icon: 'sign-in' }),
+  output: choice('output', ['single', 'batch'], { icon: 'sign-out' }),
   ...PARSE_SETTINGS,
 };

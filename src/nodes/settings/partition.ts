@@ -1,4 +1,4 @@
-import { ENV_REFERENCE, NAME, SettingsTable } from './table';
+import { choice, ENV_REFERENCE, NAME, SettingsTable } from './table';
 
 /** Node-RED's references to environment variables, substituted when the flow starts (a worker's own partitions). */
 const COUNT_ENV = `$\{NETBEACON_PARTITION_COUNT}`;
@@ -16,14 +16,7 @@ export function trimSlashes(text: string): string {
 /** beacon-partition's settings; count and take default to environment variables Node-RED substitutes at start. */
 export const PARTITION: SettingsTable = {
   name: NAME,
-  mode: {
-    type: 'enum',
-    value: 'split',
-    blank: 'split',
-    values: ['split', 'take'],
-    error: 'mode',
-    row: { icon: 'random', input: 'select', options: 'mode', width: '70%' },
-  },
+  mode: choice('mode', ['split', 'take'], { icon: 'random' }, { required: false, blank: 'split' }),
   keyFields: {
     type: 'fields',
     value: 'LocalIP',

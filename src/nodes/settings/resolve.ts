@@ -1,4 +1,4 @@
-import { NAME, persistenceRows, SettingsTable } from './table';
+import { choice, NAME, persistenceRows, SettingsTable } from './table';
 
 const SECONDS = 7 * 86400;
 
@@ -6,14 +6,7 @@ const SECONDS = 7 * 86400;
 export const RESOLVE: SettingsTable = {
   name: NAME,
   /** which columns: auto (per record), WireData or CommonSecurityLog */
-  table: {
-    type: 'enum',
-    value: 'auto',
-    required: true,
-    values: ['auto', 'WireData', 'CommonSecurityLog'],
-    error: 'table',
-    row: { icon: 'table', input: 'select', options: 'table', width: '70%' },
-  },
+  table: choice('table', ['auto', 'WireData', 'CommonSecurityLog'], { icon: 'table' }),
   graceSeconds: {
     type: 'integer',
     value: 300,

@@ -1,4 +1,4 @@
-import { isCidr, NAME, persistenceRows, Problem, SettingsTable } from './table';
+import { choice, isCidr, NAME, persistenceRows, Problem, SettingsTable } from './table';
 
 /** Whether one allow-list rule (the text before #) is one: dst CIDR…, src CIDR…, port N or pair SRC DST. */
 export function isAllowRule(body: string): boolean {
@@ -30,14 +30,7 @@ export const SCORER: SettingsTable = {
     row: { icon: 'id-card-o', placeholder: 'IPCustomEntity=RemoteIP' },
   },
   title: { type: 'string', value: 'Beaconing', blank: 'Beaconing', row: { icon: 'header', placeholder: 'Beaconing' } },
-  method: {
-    type: 'enum',
-    value: 'kql',
-    blank: 'kql',
-    values: ['kql', 'window', 'stats', 'periodic'],
-    error: 'method',
-    row: { icon: 'calculator', input: 'select', options: 'method', width: '70%' },
-  },
+  method: choice('method', ['kql', 'window', 'stats', 'periodic'], { icon: 'calculator' }, { required: false, blank: 'kql' }),
   windowSeconds: { type: 'number', value: 0, blank: 0, min: 0, error: 'nonNegative' },
   windowPercent: { type: 'number', value: 10, blank: 0, min: 0, below: 100, error: 'percent' },
   minScore: {

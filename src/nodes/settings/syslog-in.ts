@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6, NAME, Row, SettingsTable } from './table';
+import { choice, isIPv4, isIPv6, NAME, Row, SettingsTable } from './table';
 import { PARSE_SETTINGS } from './parse';
 
 const whole = (value: number, min: number, row: Row) => ({ type: 'integer', value, blank: value, min, error: 'whole', row }) as const;
@@ -7,14 +7,7 @@ const STREAM = 'beacon-syslog-in-stream';
 /** beacon-syslog-in's settings. */
 export const SYSLOG_IN: SettingsTable = {
   name: NAME,
-  transport: {
-    type: 'enum',
-    value: 'udp',
-    required: true,
-    values: ['udp', 'tcp', 'tls'],
-    error: 'transport',
-    row: { icon: 'plug', input: 'select', options: 'transport', width: '200px' },
-  },
+  transport: choice('transport', ['udp', 'tcp', 'tls'], { icon: 'plug', width: '200px' }),
   host: {
     type: 'string',
     value: '127.0.0.1',
@@ -24,14 +17,7 @@ export const SYSLOG_IN: SettingsTable = {
   },
   port: { type: 'integer', value: 5514, required: true, min: 1, max: 65535, error: 'port', row: { width: '80px', placeholder: '5514' } },
   tls: { type: 'string', value: '', requiredIf: (view) => view('transport') === 'tls', error: 'tls', row: { icon: 'lock', group: 'beacon-syslog-in-tls' } },
-  framing: {
-    type: 'enum',
-    value: 'auto',
-    blank: 'auto',
-    values: ['auto', 'octet', 'newline'],
-    error: 'framing',
-    row: { icon: 'align-justify', input: 'select', options: 'framing', width: '70%', group: STREAM },
-  },
+  framing: choice('framing', ['auto', 'octet', 'newline'], { icon: 'align-justify', group: STREAM }, { required: false, blank: 'auto' }),
   maxConnections: whole(100, 1, { icon: 'users', width: '70px', group: STREAM }),
   idleTimeout: whole(600, 0, { width: '70px', unit: 'seconds', group: STREAM }),
   maxPerSender: whole(10, 1, { icon: 'user', width: '70px', group: STREAM }),

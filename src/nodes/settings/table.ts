@@ -180,5 +180,15 @@ export function persistenceRows(error: string, group?: string): Record<string, S
   };
 }
 
+/**
+ * A setting picked from a select box. Its error key and the catalog group of
+ * its option texts are both named after the setting; the first value is the
+ * default, and the setting is required unless `more` says otherwise (e.g. a
+ * `blank` that '' stands for).
+ */
+export function choice(key: string, values: readonly string[], row: Row, more: Partial<Setting> = {}): Setting {
+  return { type: 'enum', value: values[0], required: true, values, error: key, ...more, row: { input: 'select', options: key, width: '70%', ...row } };
+}
+
 /** The name every node has (Node-RED's own label). */
 export const NAME: Setting = { type: 'string', value: '', row: { icon: 'tag' } };
