@@ -1,6 +1,7 @@
 import { LogRecord } from '../common/records';
 import { CefEvent } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
+import { fieldTable, fillColumns } from './named-columns';
 import { plainDigits } from './text';
 
 /** Which PAN-OS byte-direction reading to use (the CEF and CSV paths disagree in Microsoft's parsers). */
@@ -79,12 +80,13 @@ export function setCefBytes(r: LogRecord, toServer: number | undefined, toClient
 }
 
 /**
- * PAN-OS native CSV (positions of the TRAFFIC log, PAN-OS 8-11) → the
- * columns Microsoft's PaloAltoPANOSSyslog parser produces.
+ * The columns of the fields the PAN-OS TRAFFIC and THREAT CSV logs share
+ * (the first 31, and the device name, at `deviceNameAt`), named as
+ * Microsoft's PaloAltoPANOSSyslog parser names them.
  */
-export function panosCsvToCommonSecurityLog(f: string[], host: string | null): LogRecord {
+export function panosSharedColumns(f: string[], host: string | null, deviceNameAt: number): LogRecord {
   const get = (i: number) => (f[i] ?? '').trim();
-  const r: LogRecord = {
+  return {
     DeviceVendor: 'Palo Alto Networks',
     DeviceProduct: 'PAN-OS',
     DeviceExternalID: get(2),
@@ -99,11 +101,19 @@ export function panosCsvToCommonSecurityLog(f: string[], host: string | null): L
     SourceUserID: get(12),
     DestinationUserName: get(13),
     ApplicationProtocol: get(14),
-    DeviceName: host ?? get(52),
+    DeviceName: host ?? get(deviceNameAt),
     Protocol: get(29),
     DeviceAction: get(30),
     ReceiptTime: get(1),
   };
+}
+
+/**
+ * PAN-OS native CSV (positions of the TRAFFIC log, PAN-OS 8-11) → the
+ * columns Microsoft's PaloAltoPANOSSyslog parser produces.
+ */
+export function panosCsvToCommonSecurityLog(f: string[], host: string | null): LogRecord {
+  const r = panosSharedColumns(f, host, 52);
   const ints: Array<[string, number]> = [
     ['SourcePort', 24],
     ['DestinationPort', 25],
@@ -134,33 +144,26 @@ function zeekNumber(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/**
- * Zeek conn.log fields, read through an accessor, → WireData columns; absent
- * columns are left out (named stores, so the record stays a fast object).
- */
+const zeekUpper = (v: unknown) => zeekText(v)?.toUpperCase();
+
+/** Zeek conn.log field → WireData column. */
+const CONN_COLUMNS = fieldTable([
+  ['id.orig_h', 'LocalIP', zeekText],
+  ['id.orig_p', 'LocalPortNumber', zeekNumber],
+  ['id.resp_h', 'RemoteIP', zeekText],
+  ['id.resp_p', 'RemotePortNumber', zeekNumber],
+  ['orig_bytes', 'SentBytes', zeekNumber],
+  ['resp_bytes', 'ReceivedBytes', zeekNumber],
+  ['proto', 'ProtocolName', zeekUpper],
+  ['service', 'ApplicationProtocol', zeekText],
+  ['conn_state', 'SessionState', zeekText],
+  ['uid', 'SessionID', zeekText],
+  ['duration', 'Duration', zeekNumber],
+]);
+
+/** Zeek conn.log fields, read through an accessor, → WireData columns; absent columns are left out. */
 export function zeekFieldsToWireData(field: ZeekField): LogRecord {
   const r: LogRecord = {};
-  const localIP = zeekText(field('id.orig_h'));
-  if (localIP !== undefined) r.LocalIP = localIP;
-  const localPort = zeekNumber(field('id.orig_p'));
-  if (localPort !== undefined) r.LocalPortNumber = localPort;
-  const remoteIP = zeekText(field('id.resp_h'));
-  if (remoteIP !== undefined) r.RemoteIP = remoteIP;
-  const remotePort = zeekNumber(field('id.resp_p'));
-  if (remotePort !== undefined) r.RemotePortNumber = remotePort;
-  const sent = zeekNumber(field('orig_bytes'));
-  if (sent !== undefined) r.SentBytes = sent;
-  const received = zeekNumber(field('resp_bytes'));
-  if (received !== undefined) r.ReceivedBytes = received;
-  const protocol = zeekText(field('proto'));
-  if (protocol !== undefined) r.ProtocolName = protocol.toUpperCase();
-  const service = zeekText(field('service'));
-  if (service !== undefined) r.ApplicationProtocol = service;
-  const state = zeekText(field('conn_state'));
-  if (state !== undefined) r.SessionState = state;
-  const uid = zeekText(field('uid'));
-  if (uid !== undefined) r.SessionID = uid;
-  const duration = zeekNumber(field('duration'));
-  if (duration !== undefined) r.Duration = duration;
+  fillColumns(r, field, CONN_COLUMNS);
   return r;
 }

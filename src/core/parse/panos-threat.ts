@@ -11,7 +11,7 @@
  */
 import { LogRecord } from '../common/records';
 import { isAddressLiteral, urlHost } from './host';
-import { integer } from './mappings';
+import { integer, panosSharedColumns } from './mappings';
 
 const SESSION_SUBTYPES = new Set(['start', 'end', 'drop', 'deny']);
 
@@ -28,32 +28,13 @@ export function isThreatLayout(f: string[]): boolean {
 export function panosThreatCsvToCommonSecurityLog(f: string[], host: string | null): LogRecord {
   const get = (i: number) => (f[i] ?? '').trim();
   const subtype = get(4);
-  const r: LogRecord = {
-    DeviceVendor: 'Palo Alto Networks',
-    DeviceProduct: 'PAN-OS',
-    DeviceExternalID: get(2),
-    Activity: get(3),
-    DeviceEventClassID: subtype,
-    SourceIP: get(7),
-    DestinationIP: get(8),
-    SourceTranslatedAddress: get(9),
-    DestinationTranslatedAddress: get(10),
-    DeviceCustomString1: get(11),
-    SourceUserName: get(12),
-    SourceUserID: get(12),
-    DestinationUserName: get(13),
-    ApplicationProtocol: get(14),
-    DeviceName: host ?? get(59),
-    Protocol: get(29),
-    DeviceAction: get(30),
-    ReceiptTime: get(1),
-    LogSeverity: get(34),
-    DeviceCustomString2: get(33),
-    ThreatID: get(32),
-    RequestClientApplication: get(46),
-    RequestMethod: get(63),
-    RequestContext: get(49),
-  };
+  const r = panosSharedColumns(f, host, 59);
+  r.LogSeverity = get(34);
+  r.DeviceCustomString2 = get(33);
+  r.ThreatID = get(32);
+  r.RequestClientApplication = get(46);
+  r.RequestMethod = get(63);
+  r.RequestContext = get(49);
   const sourcePort = integer(f[24]);
   if (sourcePort !== undefined) r.SourcePort = sourcePort;
   const destinationPort = integer(f[25]);

@@ -7,6 +7,7 @@
 import { LogRecord } from '../common/records';
 import { hostOfAuthority, isAddressLiteral } from './host';
 import { ZeekField } from './mappings';
+import { FieldTable, fieldTable, fillColumns } from './named-columns';
 import { plainDigits } from './text';
 
 export type ZeekLogKind = 'conn' | 'dns' | 'ssl' | 'http';
@@ -81,6 +82,34 @@ export function normaliseName(name: string): string {
   return n.charCodeAt(n.length - 1) === 46 ? n.slice(0, -1) : n;
 }
 
+const name = (v: unknown) => {
+  const s = text(v);
+  return s === undefined ? undefined : normaliseName(s);
+};
+
+/** Each name-carrying log's fields → its columns. */
+const NAME_COLUMNS: Record<Exclude<ZeekLogKind, 'conn'>, FieldTable> = {
+  dns: fieldTable([
+    ['query', 'DnsQuery', name],
+    ['qtype_name', 'DnsQueryType', text],
+    ['rcode_name', 'DnsResponseCode', text],
+    ['answers', 'DnsAnswers', list],
+    ['TTLs', 'DnsTTLs', numbers],
+  ]),
+  ssl: fieldTable([
+    ['server_name', 'TlsServerName', text],
+    ['version', 'TlsVersion', text],
+    ['established', 'TlsEstablished', bool],
+  ]),
+  http: fieldTable([
+    ['method', 'HttpMethod', text],
+    ['host', 'HttpHost', text],
+    ['uri', 'HttpUri', text],
+    ['user_agent', 'HttpUserAgent', text],
+    ['status_code', 'HttpStatusCode', count],
+  ]),
+};
+
 /**
  * Adds the columns of a dns, ssl or http row to its WireData record:
  * dns: DnsQuery, DnsQueryType, DnsResponseCode, DnsAnswers (array), DnsTTLs (array of seconds);
@@ -89,37 +118,13 @@ export function normaliseName(name: string): string {
  * RemoteHostName is left out when the SNI or Host is an address: it names no one.
  */
 export function addZeekNames(r: LogRecord, field: ZeekField, kind: ZeekLogKind, setSeparator = ','): void {
-  if (kind === 'dns') {
-    const query = text(field('query'));
-    if (query !== undefined) r.DnsQuery = normaliseName(query);
-    const qtype = text(field('qtype_name'));
-    if (qtype !== undefined) r.DnsQueryType = qtype;
-    const rcode = text(field('rcode_name'));
-    if (rcode !== undefined) r.DnsResponseCode = rcode;
-    const answers = list(field('answers'), setSeparator);
-    if (answers !== undefined) r.DnsAnswers = answers;
-    const ttls = numbers(field('TTLs'), setSeparator);
-    if (ttls !== undefined) r.DnsTTLs = ttls;
-  } else if (kind === 'ssl') {
-    const sni = text(field('server_name'));
-    if (sni !== undefined) r.TlsServerName = sni;
-    const version = text(field('version'));
-    if (version !== undefined) r.TlsVersion = version;
-    const established = bool(field('established'));
-    if (established !== undefined) r.TlsEstablished = established;
-    if (sni !== undefined && !isAddressLiteral(sni)) r.RemoteHostName = normaliseName(sni);
+  if (kind === 'conn') return;
+  fillColumns(r, field, NAME_COLUMNS[kind], setSeparator);
+  if (kind === 'ssl') {
+    const sni = r.TlsServerName;
+    if (typeof sni === 'string' && !isAddressLiteral(sni)) r.RemoteHostName = normaliseName(sni);
   } else if (kind === 'http') {
-    const method = text(field('method'));
-    if (method !== undefined) r.HttpMethod = method;
-    const host = text(field('host'));
-    if (host !== undefined) r.HttpHost = host;
-    const uri = text(field('uri'));
-    if (uri !== undefined) r.HttpUri = uri;
-    const agent = text(field('user_agent'));
-    if (agent !== undefined) r.HttpUserAgent = agent;
-    const status = count(field('status_code'));
-    if (status !== undefined) r.HttpStatusCode = status;
-    const name = host === undefined ? undefined : hostOfAuthority(host);
+    const name = typeof r.HttpHost === 'string' ? hostOfAuthority(r.HttpHost) : undefined;
     if (name && !isAddressLiteral(name)) r.RemoteHostName = name;
   }
 }
