@@ -102,52 +102,19 @@ export function panosCef(c: Connection, subtype: string, header: 'rfc5424' | 'rf
 /** PAN-OS native CSV TRAFFIC (field positions of PAN-OS 10.x), behind an RFC 3164 or 5424 header. */
 export function panosCsv(c: Connection, subtype: string, header: 'rfc5424' | 'rfc3164'): RenderedLine {
   const sec = Math.floor(c.t);
-  const f: string[] = new Array(60).fill('');
-  f[0] = '1';
-  f[1] = panosTime(sec);
-  f[2] = '012801096514';
-  f[3] = c.activity;
-  f[4] = subtype;
-  f[5] = '2049';
-  f[6] = panosTime(sec);
-  f[7] = c.src;
-  f[8] = c.dst ?? '';
-  f[9] = '0.0.0.0';
-  f[10] = '0.0.0.0';
-  f[11] = 'allow, outbound web';
-  f[12] = c.user;
-  f[14] = 'ssl';
-  f[15] = 'vsys1';
-  f[16] = 'trust';
-  f[17] = 'untrust';
-  f[18] = 'ethernet1/2';
-  f[19] = 'ethernet1/1';
-  f[20] = 'forward';
-  f[21] = panosTime(sec);
-  f[22] = String(Math.floor(c.t * 7) % 1000000);
-  f[23] = '1';
-  f[24] = String(c.srcPort ?? '');
-  f[25] = String(c.dstPort ?? '');
-  f[26] = '0';
-  f[27] = '0';
-  f[28] = '0x400053';
-  f[29] = c.proto;
-  f[30] = 'allow';
-  f[31] = String((c.sent ?? 0) + (c.received ?? 0));
-  f[32] = String(c.sent ?? '');
-  f[33] = String(c.received ?? '');
-  f[34] = '10';
-  f[35] = panosTime(sec);
-  f[36] = '0';
-  f[37] = 'computer-and-internet-info';
-  f[39] = '7022390495259151731';
-  f[40] = '0x0';
-  f[41] = '10.0.0.0-10.255.255.255';
-  f[42] = 'United States';
-  f[44] = '5';
-  f[45] = '5';
-  f[46] = 'tcp-fin';
-  f[52] = c.device;
+  const time = panosTime(sec);
+  const text = (v: number | null | undefined) => String(v ?? '');
+  const session = String(Math.floor(c.t * 7) % 1000000);
+  const bytes = String((c.sent ?? 0) + (c.received ?? 0));
+  // the fields by position, ten a row
+  const f: string[] = [
+    ...['1', time, '012801096514', c.activity, subtype, '2049', time, c.src, c.dst ?? '', '0.0.0.0'],
+    ...['0.0.0.0', 'allow, outbound web', c.user, '', 'ssl', 'vsys1', 'trust', 'untrust', 'ethernet1/2', 'ethernet1/1'],
+    ...['forward', time, session, '1', text(c.srcPort), text(c.dstPort), '0', '0', '0x400053', c.proto],
+    ...['allow', bytes, text(c.sent), text(c.received), '10', time, '0', 'computer-and-internet-info', '', '7022390495259151731'],
+    ...['0x0', '10.0.0.0-10.255.255.255', 'United States', '', '5', '5', 'tcp-fin', '', '', ''],
+    ...['', '', c.device, '', '', '', '', '', '', ''],
+  ];
   const body = f.map(csvField).join(',');
   const line = `${header === 'rfc5424' ? rfc5424Header(sec, c.device) : bsdHeader(sec, c.device)}${body}`;
   // Microsoft's PaloAltoPANOSSyslog parser: srcuser → SourceUserID, bytes_sent → SentBytes, DeviceName = syslog host
