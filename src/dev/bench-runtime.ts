@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { RedApi, startEmbedded } from './embedded-red';
+import { FEED_FUNCTION, RedApi, startEmbedded } from './embedded-red';
 import { ROOT } from '../run/user-dir';
 import { asParsed } from './bench-records';
 
@@ -22,25 +22,16 @@ interface BenchGlobal {
 const G = globalThis as unknown as { __netbeaconBench: BenchGlobal };
 
 /** Driver, sink and pass-through node types, written to a temporary node directory. */
-const BENCH_NODES = `
+const BENCH_NODES = `${FEED_FUNCTION}
 module.exports = function (RED) {
   const G = globalThis.__netbeaconBench;
   function Source(config) {
     RED.nodes.createNode(this, config);
     const node = this;
     node.on('input', function () {
-      const list = G.messages;
-      let i = 0;
       G.started = process.hrtime.bigint();
-      // every run starts from empty state: without this, a rerun's records are all late (cheap) and the numbers flatter us
-      node.send({ reset: true });
-      // chunks, yielding between them, so delivery keeps pace (Node-RED has no back-pressure)
-      (function next() {
-        const end = Math.min(list.length, i + 2000);
-        for (; i < end; i++) node.send(list[i]);
-        if (i < list.length) setImmediate(next);
-        else node.send({ flush: true });
-      })();
+      // feed starts with a reset: without it, a rerun's records are all late (cheap) and the numbers flatter us
+      feed(node, G.messages, 2000);
     });
   }
   function Sink(config) {

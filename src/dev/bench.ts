@@ -24,7 +24,7 @@ import { LogRecord } from '../core/common/records';
 import { scoreRow, WIREDATA_SCORER } from '../core/scorer/scorer';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 import { asParsed, benchRecords } from './bench-records';
-import { parserBench, printParserBench } from './bench-parsers';
+import { ParserBenchRow, parserBench, printParserBench } from './bench-parsers';
 import { runtimeBench } from './bench-runtime';
 import { latencyBench } from './bench-latency';
 import { bytesPerEntry } from './memory-growth';
@@ -475,81 +475,38 @@ async function printLive(): Promise<LiveRun[]> {
   return runs;
 }
 
-async function main(): Promise<void> {
-  const started = new Date().toISOString();
-  process.stdout.write(`netbeacon benchmark — ${started}\n`);
-  process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
-  if (!args.includes('--scaling-only') && !args.includes('--live-only') && !args.includes('--parsers-only') && !args.includes('--site')) {
-    process.stdout.write(
-      `method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`,
-    );
+/** --chain-only: the chain-speed target alone, DuckDB's query and the batched chain inside Node-RED on the same records, after the floor. */
+async function chainOnly(records: LogRecord[]): Promise<void> {
+  // DuckDB first, so its process memory is settled before Node-RED starts (as in the full run)
+  const duck = await duckdb(feedOf(records));
+  process.stdout.write(
+    `floor: the work any chain taking these records as objects must do (dev/chain-floor.js; cumulative, batches of ${BATCH}, fresh copies, median of ${RUNS}):\n`,
+  );
+  printFloor(floorStages(records, RUNS), (t) => process.stdout.write(t));
+  process.stdout.write(
+    `embedded Node-RED (RED.init/RED.start), the WireData example's chain, batches of ${BATCH}, one warm-up then median of ${RUNS} runs, first send → flush out:\n`,
+  );
+  // --profile / --allocations: V8's profiler around each timed run (its overhead in the times printed)
+  const profiler =
+    args.includes('--profile') || args.includes('--allocations') ? new PartProfiler(path.resolve(__dirname, '..'), args.includes('--allocations')) : null;
+  const profiles = path.resolve(arg('out', path.join(__dirname, '..', '..', 'test-artifacts', 'profile')));
+  const aroundTimedRun = profiler
+    ? { before: () => profiler.start(), after: () => profiler.stop(profiles, 'node-red-chain').then(() => undefined) }
+    : undefined;
+  const [inNodeRed] = await runtimeBench([], RUNS, { batchedRecords: records, onlyBatched: true, aroundTimedRun });
+  process.stdout.write(
+    `${inNodeRed.name}: ${inNodeRed.seconds.toFixed(3)} s, ${fmt(inNodeRed.eventsPerSecond)} events/s${profiler ? ' (under the profiler)' : ''}\n`,
+  );
+  if (profiler) {
+    profiler.report(records.length);
+    process.stdout.write(`\nprofiles of each timed run in ${profiles}\n`);
+    profiler.disconnect();
   }
-  if (args.includes('--site')) {
-    const site = siteBench(siteArgs(args));
-    printSite(site, (l) => process.stdout.write(l + '\n'));
-    const json = arg('json', '');
-    if (json) fs.writeFileSync(json, JSON.stringify({ started, node: process.version, site }, null, 2));
-    return;
-  }
-  if (args.includes('--memory-only')) {
-    const memory = memoryPerKey();
-    process.stdout.write(
-      typeof memory === 'string'
-        ? `memory: ${memory}\n`
-        : `memory: delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group)\n`,
-    );
-    return;
-  }
-  if (args.includes('--scaling-only')) {
-    const scaling = await printScaling();
-    const json = arg('json', '');
-    if (json) fs.writeFileSync(json, JSON.stringify({ started, node: process.version, scaling }, null, 2));
-    return;
-  }
-  if (args.includes('--parsers-only')) {
-    printParserBench(parserBench(RUNS), RUNS, (t) => process.stdout.write(t));
-    return;
-  }
-  if (args.includes('--live-only')) {
-    const live = await printLive();
-    const json = arg('json', '');
-    if (json) fs.writeFileSync(json, JSON.stringify({ started, node: process.version, live }, null, 2));
-    return;
-  }
-  const records = benchRecords(RECORDS);
-  if (args.includes('--runtime-only')) {
-    await printRuntime(records);
-    return;
-  }
-  if (args.includes('--chain-only')) {
-    // DuckDB first, so its process memory is settled before Node-RED starts (as in the full run)
-    const duck = await duckdb(feedOf(records));
-    process.stdout.write(
-      `floor: the work any chain taking these records as objects must do (dev/chain-floor.js; cumulative, batches of ${BATCH}, fresh copies, median of ${RUNS}):\n`,
-    );
-    printFloor(floorStages(records, RUNS), (t) => process.stdout.write(t));
-    process.stdout.write(
-      `embedded Node-RED (RED.init/RED.start), the WireData example's chain, batches of ${BATCH}, one warm-up then median of ${RUNS} runs, first send → flush out:\n`,
-    );
-    // --profile / --allocations: V8's profiler around each timed run (its overhead in the times printed)
-    const profiler =
-      args.includes('--profile') || args.includes('--allocations') ? new PartProfiler(path.resolve(__dirname, '..'), args.includes('--allocations')) : null;
-    const profiles = path.resolve(arg('out', path.join(__dirname, '..', '..', 'test-artifacts', 'profile')));
-    const aroundTimedRun = profiler
-      ? { before: () => profiler.start(), after: () => profiler.stop(profiles, 'node-red-chain').then(() => undefined) }
-      : undefined;
-    const [inNodeRed] = await runtimeBench([], RUNS, { batchedRecords: records, onlyBatched: true, aroundTimedRun });
-    process.stdout.write(
-      `${inNodeRed.name}: ${inNodeRed.seconds.toFixed(3)} s, ${fmt(inNodeRed.eventsPerSecond)} events/s${profiler ? ' (under the profiler)' : ''}\n`,
-    );
-    if (profiler) {
-      profiler.report(records.length);
-      process.stdout.write(`\nprofiles of each timed run in ${profiles}\n`);
-      profiler.disconnect();
-    }
-    printVersus(duck, records.length, [[`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]]);
-    return;
-  }
+  printVersus(duck, records.length, [[`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]]);
+}
+
+/** Each stage of the core alone, the core chain record by record and in batches, and the parsers: the full run's table. */
+function stageRows(records: LogRecord[]): { rows: Row[]; chainSeconds: number; batchedSeconds: number; parsers: ParserBenchRow[] } {
   const rows: Row[] = [];
   const add = (stage: string, events: number, seconds: number) =>
     rows.push({ stage, events, seconds, perSecond: events / seconds, nsPerEvent: (seconds * 1e9) / events });
@@ -644,6 +601,65 @@ async function main(): Promise<void> {
 
   const parsers = parserBench(RUNS);
   for (const p of parsers) add(`parse ${p.format}`, p.lines, p.lines / p.parser);
+  return { rows, chainSeconds, batchedSeconds, parsers };
+}
+
+/** With --json FILE: the run's figures, with when it started and on which Node. */
+function writeJson(started: string, figures: Record<string, unknown>): void {
+  const json = arg('json', '');
+  if (!json) return;
+  fs.writeFileSync(json, JSON.stringify({ started, node: process.version, ...figures }, null, 2));
+  process.stdout.write(`\nwrote ${json}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = new Date().toISOString();
+  process.stdout.write(`netbeacon benchmark — ${started}\n`);
+  process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
+  if (!args.includes('--scaling-only') && !args.includes('--live-only') && !args.includes('--parsers-only') && !args.includes('--site')) {
+    process.stdout.write(
+      `method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`,
+    );
+  }
+  if (args.includes('--site')) {
+    const site = siteBench(siteArgs(args));
+    printSite(site, (l) => process.stdout.write(l + '\n'));
+    writeJson(started, { site });
+    return;
+  }
+  if (args.includes('--memory-only')) {
+    const memory = memoryPerKey();
+    process.stdout.write(
+      typeof memory === 'string'
+        ? `memory: ${memory}\n`
+        : `memory: delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group)\n`,
+    );
+    return;
+  }
+  if (args.includes('--scaling-only')) {
+    const scaling = await printScaling();
+    writeJson(started, { scaling });
+    return;
+  }
+  if (args.includes('--parsers-only')) {
+    printParserBench(parserBench(RUNS), RUNS, (t) => process.stdout.write(t));
+    return;
+  }
+  if (args.includes('--live-only')) {
+    const live = await printLive();
+    writeJson(started, { live });
+    return;
+  }
+  const records = benchRecords(RECORDS);
+  if (args.includes('--runtime-only')) {
+    await printRuntime(records);
+    return;
+  }
+  if (args.includes('--chain-only')) {
+    await chainOnly(records);
+    return;
+  }
+  const { rows, chainSeconds, batchedSeconds, parsers } = stageRows(records);
 
   const width = Math.max(...rows.map((r) => r.stage.length));
   process.stdout.write(`${'stage'.padEnd(width)}  ${'events'.padStart(10)}  ${'seconds'.padStart(8)}  ${'events/s'.padStart(9)}  ns/event\n`);
@@ -687,33 +703,20 @@ async function main(): Promise<void> {
   const scaling = args.includes('--scaling') ? scalingInChild() : [];
   const live = args.includes('--live') ? await printLive() : [];
 
-  const json = arg('json', '');
-  if (json) {
-    fs.writeFileSync(
-      json,
-      JSON.stringify(
-        {
-          started,
-          node: process.version,
-          cpus: os.cpus().length,
-          records: records.length,
-          runs: RUNS,
-          rows,
-          parsers,
-          duckdb: duckSummary,
-          memory,
-          huntPairMemory: pairs,
-          runtime,
-          latency,
-          scaling,
-          live,
-        },
-        null,
-        2,
-      ),
-    );
-    process.stdout.write(`\nwrote ${json}\n`);
-  }
+  writeJson(started, {
+    cpus: os.cpus().length,
+    records: records.length,
+    runs: RUNS,
+    rows,
+    parsers,
+    duckdb: duckSummary,
+    memory,
+    huntPairMemory: pairs,
+    runtime,
+    latency,
+    scaling,
+    live,
+  });
 }
 
 if (require.main === module) {

@@ -27,7 +27,26 @@ interface EvalGlobal {
 }
 const G = globalThis as unknown as { __netbeaconEval: EvalGlobal };
 
-const EVAL_NODES = `
+/**
+ * JavaScript for the driver nodes the tools write into a temporary node
+ * directory: `feed(node, messages, chunk)` sends a reset (every run starts
+ * from empty state), the messages in chunks, yielding between chunks so
+ * delivery keeps pace (Node-RED has no back-pressure), and a flush last.
+ */
+export const FEED_FUNCTION = `
+function feed(node, messages, chunk) {
+  node.send({ reset: true });
+  let i = 0;
+  (function next() {
+    const end = Math.min(messages.length, i + chunk);
+    for (; i < end; i++) node.send(messages[i]);
+    if (i < messages.length) setImmediate(next);
+    else node.send({ flush: true });
+  })();
+}
+`;
+
+const EVAL_NODES = `${FEED_FUNCTION}
 module.exports = function (RED) {
   const G = globalThis.__netbeaconEval;
   function Source(config) {
@@ -35,14 +54,7 @@ module.exports = function (RED) {
     const node = this;
     node.on('input', function (msg, send, done) {
       const job = G.jobs.get(config.job);
-      send({ reset: true });
-      let i = 0;
-      (function next() {
-        const end = Math.min(job.batches.length, i + 50);
-        for (; i < end; i++) node.send({ payload: job.batches[i] });
-        if (i < job.batches.length) setImmediate(next);
-        else node.send({ flush: true });
-      })();
+      feed(node, job.batches.map((batch) => ({ payload: batch })), 50);
       done();
     });
   }
