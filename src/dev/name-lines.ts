@@ -104,6 +104,16 @@ export function nameLines(format: NameLineFormat, count: number, seed = 1): stri
     const src = inside();
     const sport = 1024 + Math.floor(rnd() * 60000);
     const dst = outside();
+    // the connection columns every Zeek log starts with
+    const connTsv = (respH: string, respP: number) => [ts(), uid(), src, sport, respH, respP];
+    const connJson = (respH: string, respP: number) => ({
+      ts: Number(ts()),
+      uid: uid(),
+      'id.orig_h': src,
+      'id.orig_p': sport,
+      'id.resp_h': respH,
+      'id.resp_p': respP,
+    });
     if (format.startsWith('zeek-dns')) {
       const query = host();
       const nx = rnd() < 0.1;
@@ -112,12 +122,7 @@ export function nameLines(format: NameLineFormat, count: number, seed = 1): stri
       if (tsv) {
         out.push(
           [
-            ts(),
-            uid(),
-            src,
-            sport,
-            '10.1.0.2',
-            53,
+            ...connTsv('10.1.0.2', 53),
             'udp',
             Math.floor(rnd() * 65535),
             (rnd() / 10).toFixed(6),
@@ -141,12 +146,7 @@ export function nameLines(format: NameLineFormat, count: number, seed = 1): stri
       } else {
         out.push(
           JSON.stringify({
-            ts: Number(ts()),
-            uid: uid(),
-            'id.orig_h': src,
-            'id.orig_p': sport,
-            'id.resp_h': '10.1.0.2',
-            'id.resp_p': 53,
+            ...connJson('10.1.0.2', 53),
             proto: 'udp',
             trans_id: Math.floor(rnd() * 65535),
             rtt: rnd() / 10,
@@ -170,20 +170,11 @@ export function nameLines(format: NameLineFormat, count: number, seed = 1): stri
     } else if (format.startsWith('zeek-ssl')) {
       const sni = host();
       if (tsv) {
-        out.push(
-          [ts(), uid(), src, sport, dst, 443, 'TLSv13', 'TLS_AES_128_GCM_SHA256', 'x25519', sni, 'F', '-', 'h2', 'T', 'CsxknGIti', '-', '(empty)', '-'].join(
-            '\t',
-          ),
-        );
+        out.push([...connTsv(dst, 443), 'TLSv13', 'TLS_AES_128_GCM_SHA256', 'x25519', sni, 'F', '-', 'h2', 'T', 'CsxknGIti', '-', '(empty)', '-'].join('\t'));
       } else {
         out.push(
           JSON.stringify({
-            ts: Number(ts()),
-            uid: uid(),
-            'id.orig_h': src,
-            'id.orig_p': sport,
-            'id.resp_h': dst,
-            'id.resp_p': 443,
+            ...connJson(dst, 443),
             version: 'TLSv13',
             cipher: 'TLS_AES_128_GCM_SHA256',
             curve: 'x25519',
@@ -202,12 +193,7 @@ export function nameLines(format: NameLineFormat, count: number, seed = 1): stri
       if (tsv) {
         out.push(
           [
-            ts(),
-            uid(),
-            src,
-            sport,
-            dst,
-            80,
+            ...connTsv(dst, 80),
             1,
             'GET',
             h,
@@ -237,12 +223,7 @@ export function nameLines(format: NameLineFormat, count: number, seed = 1): stri
       } else {
         out.push(
           JSON.stringify({
-            ts: Number(ts()),
-            uid: uid(),
-            'id.orig_h': src,
-            'id.orig_p': sport,
-            'id.resp_h': dst,
-            'id.resp_p': 80,
+            ...connJson(dst, 80),
             trans_depth: 1,
             method: 'GET',
             host: h,
