@@ -16,12 +16,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { LogRecord } from '../core/common/records';
 import { asParsed, benchRecords } from './bench-records';
+import { argReader } from './args';
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const arg = argReader(args);
 const RECORDS = Number(arg('records', '300000'));
 const RUNS = Number(arg('runs', '5'));
 const CERTAIN = args.includes('--certain');

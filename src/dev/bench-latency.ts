@@ -21,6 +21,7 @@ import { parseEntities, ScorerOptions } from '../core/scorer/scorer';
 import { parseEventTime } from '../core/common/time';
 import { Random } from '../tools/random';
 import { BeaconSpec, generateRecords, sampleScenario, Schema } from '../tools/traffic-generator';
+import { argReader } from './args';
 
 const WITHIN = 15 * 60;
 
@@ -193,10 +194,7 @@ export function latencyBench(options: { hours?: number; beacons?: number; seed?:
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const arg = (name: string, fallback: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : fallback;
-  };
+  const arg = argReader(args);
   const results = latencyBench({ hours: Number(arg('hours', '24')), beacons: Number(arg('beacons', '40')), seed: Number(arg('seed', '7')) });
   const json = arg('json', '');
   if (json) fs.writeFileSync(json, JSON.stringify({ started: new Date().toISOString(), latency: results }, null, 2));

@@ -16,12 +16,10 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import type { RuntimeOptions, RuntimeResult } from './bench-runtime';
 import type { LogRecord } from '../core/common/records';
+import { argReader } from './args';
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const arg = argReader(args);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FEED_FUNCTION, RedApi, startEmbedded } from './embedded-red';
+import { FEEDING_SOURCE, RedApi, startEmbedded } from './embedded-red';
 import { ROOT } from '../run/user-dir';
 import { asParsed } from './bench-records';
 
@@ -22,18 +22,9 @@ interface BenchGlobal {
 const G = globalThis as unknown as { __netbeaconBench: BenchGlobal };
 
 /** Driver, sink and pass-through node types, written to a temporary node directory. */
-const BENCH_NODES = `${FEED_FUNCTION}
+const BENCH_NODES = `${FEEDING_SOURCE}
 module.exports = function (RED) {
   const G = globalThis.__netbeaconBench;
-  function Source(config) {
-    RED.nodes.createNode(this, config);
-    const node = this;
-    node.on('input', function () {
-      G.started = process.hrtime.bigint();
-      // feed starts with a reset: without it, a rerun's records are all late (cheap) and the numbers flatter us
-      feed(node, G.messages, 2000);
-    });
-  }
   function Sink(config) {
     RED.nodes.createNode(this, config);
     this.on('input', function (msg) {
@@ -45,7 +36,11 @@ module.exports = function (RED) {
     RED.nodes.createNode(this, config);
     this.on('input', function (msg, send, done) { send(msg); done(); });
   }
-  RED.nodes.registerType('bench-source', Source);
+  // the source starts with a reset: without it, a rerun's records are all late (cheap) and the numbers flatter us
+  RED.nodes.registerType('bench-source', feedingSource(RED, 2000, function () {
+    G.started = process.hrtime.bigint();
+    return G.messages;
+  }));
   RED.nodes.registerType('bench-sink', Sink);
   RED.nodes.registerType('bench-pass', Pass);
 };

@@ -33,12 +33,10 @@ import { liveBench, LiveRun, summarise } from './bench-live';
 import { PartProfiler } from './profile-report';
 import { floorStages, printFloor } from './chain-floor';
 import { printSite, siteArgs, siteBench } from './bench-site';
+import { argReader } from './args';
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const arg = argReader(args);
 /** 1.45 M: the size of the side-by-side run against DuckDB that BENCHMARKS.md's chain-speed target names */
 const RECORDS = Number(arg('records', '1450000'));
 const BATCH = 1000;
@@ -505,6 +503,10 @@ async function chainOnly(records: LogRecord[]): Promise<void> {
   printVersus(duck, records.length, [[`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]]);
 }
 
+/** The stages as the stage table times them: a delta with 300 s lateness, a histogram that closes a bin after a day; each with its output. */
+const newDelta = () => [new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 }), newDeltaOutput()] as const;
+const newHistogram = () => [new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 86400 }), newHistogramOutput()] as const;
+
 /** Each stage of the core alone, the core chain record by record and in batches, and the parsers: the full run's table. */
 function stageRows(records: LogRecord[]): { rows: Row[]; chainSeconds: number; batchedSeconds: number; parsers: ParserBenchRow[] } {
   const rows: Row[] = [];
@@ -528,8 +530,7 @@ function stageRows(records: LogRecord[]): { rows: Row[]; chainSeconds: number; b
     timeIt(
       () => clone(publicRecords),
       (rs) => {
-        const t = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
-        const out = newDeltaOutput();
+        const [t, out] = newDelta();
         for (const r of rs) t.add(r, out);
         t.flush(out);
       },
@@ -541,8 +542,7 @@ function stageRows(records: LogRecord[]): { rows: Row[]; chainSeconds: number; b
     timeIt(
       () => clone(publicRecords),
       (rs) => {
-        const t = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
-        const out = newDeltaOutput();
+        const [t, out] = newDelta();
         for (let i = 0; i < rs.length; i += BATCH) {
           t.addBatch(rs.slice(i, i + BATCH), out);
           out.released.length = 0;
@@ -552,8 +552,7 @@ function stageRows(records: LogRecord[]): { rows: Row[]; chainSeconds: number; b
     ),
   );
   const deltas = (() => {
-    const t = new DeltaTracker({ ...WIREDATA_DELTA, latenessSeconds: 300 });
-    const out = newDeltaOutput();
+    const [t, out] = newDelta();
     for (const r of clone(publicRecords)) t.add(r, out);
     t.flush(out);
     return out.released;
@@ -564,16 +563,14 @@ function stageRows(records: LogRecord[]): { rows: Row[]; chainSeconds: number; b
     timeIt(
       () => deltas,
       (rs) => {
-        const h = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 86400 });
-        const out = newHistogramOutput();
+        const [h, out] = newHistogram();
         for (const r of rs) h.add(r, out);
         h.flush(out);
       },
     ),
   );
   const histRows = (() => {
-    const h = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 86400 });
-    const out = newHistogramOutput();
+    const [h, out] = newHistogram();
     for (const r of deltas) h.add(r, out);
     h.flush(out);
     return out.rows;

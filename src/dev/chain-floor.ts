@@ -15,6 +15,7 @@ import { kqlPublicDropReason } from '../core/common/address';
 import { LogRecord } from '../core/common/records';
 import { EventTime, readEventTime } from '../core/common/time';
 import { asParsed, benchRecords } from './bench-records';
+import { argReader } from './args';
 
 /**
  * Integer triples → dense ids in typed arrays (open addressing, linear
@@ -157,10 +158,7 @@ export function printFloor(stages: FloorStage[], write: (t: string) => void): vo
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const arg = (name: string, fallback: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : fallback;
-  };
+  const arg = argReader(args);
   const records = Number(arg('records', '1450000'));
   const runs = Number(arg('runs', '5'));
   process.stdout.write(

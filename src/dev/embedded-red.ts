@@ -28,36 +28,37 @@ interface EvalGlobal {
 const G = globalThis as unknown as { __netbeaconEval: EvalGlobal };
 
 /**
- * JavaScript for the driver nodes the tools write into a temporary node
- * directory: `feed(node, messages, chunk)` sends a reset (every run starts
- * from empty state), the messages in chunks, yielding between chunks so
- * delivery keeps pace (Node-RED has no back-pressure), and a flush last.
+ * JavaScript for the node modules the tools write into a temporary node
+ * directory: `feedingSource(RED, chunk, messagesOf)` is the constructor of a
+ * driver node that, on any input, sends a reset (every run starts from empty
+ * state), the messages `messagesOf(config)` gives in chunks, yielding between
+ * chunks so delivery keeps pace (Node-RED has no back-pressure), and a flush
+ * last.
  */
-export const FEED_FUNCTION = `
-function feed(node, messages, chunk) {
-  node.send({ reset: true });
-  let i = 0;
-  (function next() {
-    const end = Math.min(messages.length, i + chunk);
-    for (; i < end; i++) node.send(messages[i]);
-    if (i < messages.length) setImmediate(next);
-    else node.send({ flush: true });
-  })();
-}
-`;
-
-const EVAL_NODES = `${FEED_FUNCTION}
-module.exports = function (RED) {
-  const G = globalThis.__netbeaconEval;
-  function Source(config) {
+export const FEEDING_SOURCE = `
+function feedingSource(RED, chunk, messagesOf) {
+  return function Source(config) {
     RED.nodes.createNode(this, config);
     const node = this;
     node.on('input', function (msg, send, done) {
-      const job = G.jobs.get(config.job);
-      feed(node, job.batches.map((batch) => ({ payload: batch })), 50);
+      const messages = messagesOf(config);
+      node.send({ reset: true });
+      let i = 0;
+      (function next() {
+        const end = Math.min(messages.length, i + chunk);
+        for (; i < end; i++) node.send(messages[i]);
+        if (i < messages.length) setImmediate(next);
+        else node.send({ flush: true });
+      })();
       done();
     });
-  }
+  };
+}
+`;
+
+const EVAL_NODES = `${FEEDING_SOURCE}
+module.exports = function (RED) {
+  const G = globalThis.__netbeaconEval;
   function Collect(config) {
     RED.nodes.createNode(this, config);
     this.on('input', function (msg, send, done) {
@@ -71,7 +72,7 @@ module.exports = function (RED) {
       done();
     });
   }
-  RED.nodes.registerType('eval-source', Source);
+  RED.nodes.registerType('eval-source', feedingSource(RED, 50, (config) => G.jobs.get(config.job).batches.map((batch) => ({ payload: batch }))));
   RED.nodes.registerType('eval-collect', Collect);
 };
 `;

@@ -10,11 +10,9 @@
 import { NameTable } from '../core/names';
 import { DEFAULT_NAME_TABLE_OPTIONS } from '../core/names/name-table';
 import { bytesPerEntry } from './memory-growth';
+import { argReader } from './args';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
+const arg = argReader(process.argv);
 const T0 = Date.parse('2024-05-08T10:00:00Z');
 const address = (i: number) => `${20 + (i % 200)}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 // names as fresh strings, as a parser makes them

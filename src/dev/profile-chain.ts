@@ -17,12 +17,10 @@ import * as path from 'path';
 import { load, run } from './bench-chain-ab';
 import { asParsed, benchRecords } from './bench-records';
 import { PartProfiler } from './profile-report';
+import { argReader } from './args';
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const arg = argReader(args);
 
 async function main(): Promise<void> {
   if (args.includes('--help')) {
