@@ -74,7 +74,6 @@ const DEVICE = ['DeviceName', 'Computer', 'dvchost', 'HostName'];
 export function clean(value: unknown, max = 80): string {
   if (value === undefined || value === null) return '';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // eslint-disable-next-line no-control-regex
   const plain = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ').trim();
   return plain.length > max ? plain.slice(0, max - 1) + '…' : plain;
 }
