@@ -34,7 +34,82 @@ const DMZ_SERVER = '81.2.69.161';
 
 type Spec = BeaconSpec & { note: string; kind: Expected['kind']; cls?: string; expectedDst?: string };
 
-export function hardSuite(): Dataset {
+/** The beacon classes: each its members as [period in seconds, how it differs from a plain beacon, note]. */
+const BEACON_CLASSES: Array<[string, Array<[number, Partial<Spec>, string]>]> = [
+  [
+    'dropped 30 %',
+    [
+      [60, { jitter: 0.1, dropShare: 0.3 }, '60 s, 10 % jitter, 30 % dropped'],
+      [300, { jitter: 0.2, dropShare: 0.3 }, '300 s, 20 % jitter, 30 % dropped'],
+      [900, { jitter: 0.1, jitterMode: 'symmetric', dropShare: 0.3 }, '900 s ±10 %, 30 % dropped'],
+    ],
+  ],
+  [
+    'dropped 50 %',
+    [
+      [60, { jitter: 0.1, dropShare: 0.5 }, '60 s, 10 % jitter, 50 % dropped'],
+      [300, { jitter: 0.2, dropShare: 0.5 }, '300 s, 20 % jitter, 50 % dropped'],
+      [900, { jitter: 0.1, jitterMode: 'symmetric', dropShare: 0.5 }, '900 s ±10 %, 50 % dropped'],
+    ],
+  ],
+  [
+    'working hours',
+    [
+      [60, { jitter: 0.2, workingHours: [9, 17] }, '60 s, 20 % jitter, 09-17 h weekdays'],
+      [300, { jitter: 0.1, workingHours: [9, 17] }, '300 s, 10 % jitter, 09-17 h weekdays'],
+      [900, { workingHours: [9, 17] }, '900 s, 09-17 h weekdays'],
+    ],
+  ],
+  [
+    'long sleeps',
+    [
+      [7200, { jitter: 0.1 }, '2 h, 10 % jitter, 3 days'],
+      [14400, { jitter: 0.1 }, '4 h, 10 % jitter, 3 days'],
+      [21600, { jitter: 0.1 }, '6 h, 10 % jitter, 3 days'],
+    ],
+  ],
+  [
+    '/24 rotation',
+    [
+      [300, { jitter: 0.1 }, '300 s, 10 % jitter, 8 addresses of one /24'],
+      [60, { jitter: 0.2 }, '60 s, 20 % jitter, 8 addresses of one /24'],
+    ],
+  ],
+  [
+    'upward absolute jitter',
+    [
+      [30, { jitterSeconds: 10 }, '30 s + U[0, 10) s'],
+      [60, { jitterSeconds: 30 }, '60 s + U[0, 30) s'],
+      [300, { jitterSeconds: 120 }, '300 s + U[0, 120) s'],
+    ],
+  ],
+  [
+    'one-sided jitter to 80 %',
+    [
+      [60, { jitter: 0.8 }, '60 s, 80 % one-sided'],
+      [300, { jitter: 0.65 }, '300 s, 65 % one-sided'],
+      [900, { jitter: 0.8 }, '900 s, 80 % one-sided'],
+    ],
+  ],
+  [
+    'alternating retries',
+    [
+      [10, { alternate: [9, 14], durationSeconds: 6 * 3600 }, '9 s / 14 s retries for 6 h'],
+      [60, { alternate: [60, 90] }, '60 s / 90 s'],
+      [300, { alternate: [300, 600] }, '300 s / 600 s'],
+    ],
+  ],
+  [
+    'shared destination',
+    [
+      [300, { jitter: 0.05 }, '300 s, 5 % jitter, plus random traffic (mean 600 s)'],
+      [60, { jitter: 0.05 }, '60 s, 5 % jitter, plus random traffic (mean 300 s)'],
+    ],
+  ],
+];
+
+/** The beacons of every class, and the random traffic on the shared-destination ones. */
+function beaconSpecs(): Spec[] {
   const specs: Spec[] = [];
   const counters = new Map<string, number>();
   /** a beacon of a class: source 10.<class>.<n>.10, destination in its own /24 */
@@ -58,79 +133,7 @@ export function hardSuite(): Dataset {
       ...over,
     });
   };
-  const classes: Array<[string, Array<[number, Partial<Spec>, string]>]> = [
-    [
-      'dropped 30 %',
-      [
-        [60, { jitter: 0.1, dropShare: 0.3 }, '60 s, 10 % jitter, 30 % dropped'],
-        [300, { jitter: 0.2, dropShare: 0.3 }, '300 s, 20 % jitter, 30 % dropped'],
-        [900, { jitter: 0.1, jitterMode: 'symmetric', dropShare: 0.3 }, '900 s ±10 %, 30 % dropped'],
-      ],
-    ],
-    [
-      'dropped 50 %',
-      [
-        [60, { jitter: 0.1, dropShare: 0.5 }, '60 s, 10 % jitter, 50 % dropped'],
-        [300, { jitter: 0.2, dropShare: 0.5 }, '300 s, 20 % jitter, 50 % dropped'],
-        [900, { jitter: 0.1, jitterMode: 'symmetric', dropShare: 0.5 }, '900 s ±10 %, 50 % dropped'],
-      ],
-    ],
-    [
-      'working hours',
-      [
-        [60, { jitter: 0.2, workingHours: [9, 17] }, '60 s, 20 % jitter, 09-17 h weekdays'],
-        [300, { jitter: 0.1, workingHours: [9, 17] }, '300 s, 10 % jitter, 09-17 h weekdays'],
-        [900, { workingHours: [9, 17] }, '900 s, 09-17 h weekdays'],
-      ],
-    ],
-    [
-      'long sleeps',
-      [
-        [7200, { jitter: 0.1 }, '2 h, 10 % jitter, 3 days'],
-        [14400, { jitter: 0.1 }, '4 h, 10 % jitter, 3 days'],
-        [21600, { jitter: 0.1 }, '6 h, 10 % jitter, 3 days'],
-      ],
-    ],
-    [
-      '/24 rotation',
-      [
-        [300, { jitter: 0.1 }, '300 s, 10 % jitter, 8 addresses of one /24'],
-        [60, { jitter: 0.2 }, '60 s, 20 % jitter, 8 addresses of one /24'],
-      ],
-    ],
-    [
-      'upward absolute jitter',
-      [
-        [30, { jitterSeconds: 10 }, '30 s + U[0, 10) s'],
-        [60, { jitterSeconds: 30 }, '60 s + U[0, 30) s'],
-        [300, { jitterSeconds: 120 }, '300 s + U[0, 120) s'],
-      ],
-    ],
-    [
-      'one-sided jitter to 80 %',
-      [
-        [60, { jitter: 0.8 }, '60 s, 80 % one-sided'],
-        [300, { jitter: 0.65 }, '300 s, 65 % one-sided'],
-        [900, { jitter: 0.8 }, '900 s, 80 % one-sided'],
-      ],
-    ],
-    [
-      'alternating retries',
-      [
-        [10, { alternate: [9, 14], durationSeconds: 6 * 3600 }, '9 s / 14 s retries for 6 h'],
-        [60, { alternate: [60, 90] }, '60 s / 90 s'],
-        [300, { alternate: [300, 600] }, '300 s / 600 s'],
-      ],
-    ],
-    [
-      'shared destination',
-      [
-        [300, { jitter: 0.05 }, '300 s, 5 % jitter, plus random traffic (mean 600 s)'],
-        [60, { jitter: 0.05 }, '60 s, 5 % jitter, plus random traffic (mean 300 s)'],
-      ],
-    ],
-  ];
-  classes.forEach(([cls, members], i) => {
+  BEACON_CLASSES.forEach(([cls, members], i) => {
     for (const [period, over, note] of members) beacon(cls, i, period, over, note);
   });
   for (const s of specs) {
@@ -153,7 +156,12 @@ export function hardSuite(): Dataset {
       cls: 'shared (random part)',
     });
   }
-  // random (Poisson) pollers with a constant request size, at several mean rates: RITA scores them 0.73-0.85
+  return specs;
+}
+
+/** Random (Poisson) pollers with a constant request size, at several mean rates: RITA scores them 0.73-0.85. */
+function randomPollers(): Spec[] {
+  const specs: Spec[] = [];
   [30, 60, 120, 300, 600, 1800].forEach((mean, i) => {
     for (let k = 1; k <= 4; k++) {
       specs.push({
@@ -173,7 +181,12 @@ export function hardSuite(): Dataset {
       });
     }
   });
-  // three popular services polled by 40 hosts each (update checks, telemetry): periodic, benign by prevalence
+  return specs;
+}
+
+/** Three popular services polled by 40 hosts each (update checks, telemetry): periodic, benign by prevalence. */
+function popularServices(): Spec[] {
+  const specs: Spec[] = [];
   for (const [i, period] of [300, 900, 3600].entries()) {
     for (let h = 0; h < 40; h++) {
       specs.push({
@@ -192,7 +205,12 @@ export function hardSuite(): Dataset {
       });
     }
   }
-  // inbound: a scanner and an SSH brute-forcer hitting our public server
+  return specs;
+}
+
+/** Inbound: a scanner and an SSH brute-forcer hitting our public server. */
+function inboundSpecs(): Spec[] {
+  const specs: Spec[] = [];
   specs.push({
     src: '120.245.134.197',
     dst: DMZ_SERVER,
@@ -221,7 +239,11 @@ export function hardSuite(): Dataset {
     note: 'inbound SSH brute force every ~90 s',
     kind: 'inbound',
   });
+  return specs;
+}
 
+export function hardSuite(): Dataset {
+  const specs: Spec[] = [...beaconSpecs(), ...randomPollers(), ...popularServices(), ...inboundSpecs()];
   const base = {
     ...DEFAULT_OPTIONS,
     seed: 1212,
