@@ -239,7 +239,7 @@ async function measureSingle(log: string, dir: string): Promise<{ seconds: numbe
   ];
   (nodes.find((n) => n.id === 'nso_in_parse') as { wires: string[][] }).wires = [['so_wk_filter'], []];
   const score = nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] };
-  score.wires = [['bench_flush'], []];
+  score.wires = [[], ['bench_flush']]; // the scorer passes control messages on its second output
   (nodes.find((n) => n.id === 'so_wk_hist') as { wires: string[][] }).wires[1] = [];
   (nodes.find((n) => n.id === 'so_wk_delta') as { wires: string[][] }).wires[1] = [];
   nodes.push(...flushProbe(z, 'done.jsonl'));
