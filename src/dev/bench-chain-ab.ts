@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { LogRecord } from '../core/common/records';
 import { asParsed, benchRecords } from './bench-records';
-import { argReader } from './args';
+import { argReader, median } from './bench-kit';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);
@@ -155,7 +155,6 @@ function main(): void {
       results.set(name, [...(results.get(name) ?? []), { cpu: (cu.user + cu.system) * 1000, wall, ...out }]);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const per = (x: number) => (x / RECORDS).toFixed(0).padStart(6);
   process.stdout.write(
     `chain A/B: ${RECORDS} WireData records, ${SINGLE ? 'record by record' : `batches of ${BATCH}`}, early verdicts ${CERTAIN ? 'on (as the WireData example)' : 'off'}; ` +

@@ -29,7 +29,7 @@ import { freePort } from '../run/mosquitto';
 import { RedProcess } from '../run/red-process';
 import { generateLines } from '../tools/log-lines';
 import { DEFAULT_OPTIONS } from '../tools/traffic-generator';
-import { argReader } from './args';
+import { argReader } from './bench-kit';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);

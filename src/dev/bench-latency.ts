@@ -21,7 +21,7 @@ import { parseEntities, ScorerOptions } from '../core/scorer/scorer';
 import { parseEventTime } from '../core/common/time';
 import { Random } from '../tools/random';
 import { BeaconSpec, generateRecords, sampleScenario, Schema } from '../tools/traffic-generator';
-import { argReader } from './args';
+import { argReader } from './bench-kit';
 
 const WITHIN = 15 * 60;
 

@@ -16,11 +16,10 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import type { RuntimeOptions, RuntimeResult } from './bench-runtime';
 import type { LogRecord } from '../core/common/records';
-import { argReader } from './args';
+import { argReader, median } from './bench-kit';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * In the child: one build's runtime bench (loaded from --root) on the case

@@ -11,6 +11,7 @@ import { DEFAULT_PARSER_OPTIONS, LogParser } from '../core/parse/parser';
 import { generateLines, LineFormat } from '../tools/log-lines';
 import { sampleScenario } from '../tools/traffic-generator';
 import { NAME_LINE_FORMATS, NameLineFormat, nameLines } from './name-lines';
+import { median } from './bench-kit';
 
 export interface ParserBenchRow {
   format: LineFormat | NameLineFormat;
@@ -72,7 +73,6 @@ function interleaved(runs: number, tasks: Array<() => void>): Timing[] {
   }
   return timings;
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export function parserBench(runs: number, hours = 6, nameLineCount = 100_000): ParserBenchRow[] {
   const rows: ParserBenchRow[] = [];

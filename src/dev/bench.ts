@@ -32,8 +32,9 @@ import { pairMemory } from './pair-memory';
 import { liveBench, LiveRun, summarise } from './bench-live';
 import { PartProfiler } from './profile-report';
 import { floorStages, printFloor } from './chain-floor';
+import { compareRows, describeComparison, duckdb, feedOf, printVersus } from './bench-duckdb';
 import { printSite, siteArgs, siteBench } from './bench-site';
-import { argReader } from './args';
+import { argReader, fmt, median } from './bench-kit';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);
@@ -42,9 +43,6 @@ const RECORDS = Number(arg('records', '1450000'));
 const BATCH = 1000;
 const RUNS = Number(arg('runs', '5'));
 const gc = (globalThis as { gc?: () => void }).gc;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
 
 export { benchRecords, asParsed };
 const clone = asParsed;
@@ -186,160 +184,6 @@ function batchedCoreChain(records: LogRecord[], size = BATCH): LogRecord[] {
   return alerts;
 }
 
-/** Our alert rows against DuckDB's, on the columns both have. */
-function compareRows(ours: LogRecord[], theirs: LogRecord[]): { rows: number; identical: boolean; differing: number } {
-  const key = (r: LogRecord) =>
-    JSON.stringify([
-      r.TimeGenerated,
-      r.LocalIP,
-      r.RemoteIP,
-      r.RemotePortNumber,
-      r.MostFrequentTimeDeltaCount,
-      r.MostFrequentTimeDeltainSeconds,
-      r.TotalEvents,
-      r.TotalSentBytes,
-      r.TotalReceivedBytes,
-      r.BeaconPercent,
-    ]);
-  // the contract is on final rows: the example's early alerts (Final: false) come on top of them
-  const a = ours
-    .filter((r) => r.Final !== false)
-    .map(key)
-    .sort();
-  const b = theirs.map(key).sort();
-  const theirsSet = new Set(b);
-  const differing = a.filter((x) => !theirsSet.has(x)).length;
-  return { rows: a.length, identical: a.length === b.length && a.every((x, i) => x === b[i]), differing };
-}
-
-/**
- * The scaling run closes cells an hour after they end (memory stays flat over 10^7 events), and its
- * copies reuse each host name every 50 copies (300 h later): the delta across that gap reaches a closed
- * cell and is late (the streaming model), where the batch query, which sees every record at once, counts it.
- */
-function describeComparison(c: { identical: boolean; differing: number }, lateDeltas: number): string {
-  if (c.identical) return 'identical';
-  return (
-    `DIFFERENT in ${c.differing} rows` +
-    (lateDeltas > 0 ? ` (${lateDeltas} deltas reached a closed cell: late by the streaming model, counted by the batch query)` : '')
-  );
-}
-
-/** The part of @duckdb/node-api used here (installed on demand, so no compile-time types). */
-interface DuckDbAppender {
-  appendBigInt(v: bigint): void;
-  appendVarchar(v: string): void;
-  appendInteger(v: number): void;
-  appendNull(): void;
-  endRow(): void;
-  closeSync(): void;
-}
-interface DuckDbConnection {
-  run(sql: string): Promise<unknown>;
-  createAppender(table: string): Promise<DuckDbAppender>;
-  runAndReadAll(sql: string): Promise<{ getRows(): unknown[][] }>;
-  closeSync(): void;
-}
-interface DuckDbApi {
-  DuckDBInstance: { create(path: string): Promise<{ connect(): Promise<DuckDbConnection> }> };
-}
-
-/** Event time in microseconds: ISO text (the 1.45 M run) or epoch milliseconds (the scaling run). */
-function microsOf(time: unknown): bigint {
-  if (typeof time === 'number') return BigInt(time) * 1000n;
-  const text = time as string;
-  return BigInt(Date.parse(text.slice(0, 19) + 'Z')) * 1000n + BigInt(text.slice(20, 26));
-}
-
-/** The records handed to DuckDB's appender by a feeder (an array, or records made on the fly). */
-type Feed = (add: (record: LogRecord) => void) => void;
-const feedOf =
-  (records: LogRecord[]): Feed =>
-  (add) =>
-    records.forEach((r) => add(r));
-
-async function duckdb(feed: Feed, runs = RUNS): Promise<{ loadSeconds: number; querySeconds: number; queryCpuSeconds: number; rows: LogRecord[] } | string> {
-  let api: DuckDbApi;
-  try {
-    api = require('@duckdb/node-api') as DuckDbApi;
-  } catch {
-    return 'DuckDB (@duckdb/node-api) is not installed: npm run bench installs it on demand';
-  }
-  const db = await api.DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run('CREATE TABLE wd (seq BIGINT, us BIGINT, LocalIP VARCHAR, RemoteIP VARCHAR, RemotePortNumber INTEGER, SentBytes BIGINT, ReceivedBytes BIGINT)');
-  const t0 = process.hrtime.bigint();
-  const appender = await c.createAppender('wd');
-  let i = 0;
-  feed((r) => {
-    appender.appendBigInt(BigInt(i++));
-    appender.appendBigInt(microsOf(r.TimeGenerated));
-    const str = (v: unknown) => (typeof v === 'string' ? appender.appendVarchar(v) : appender.appendNull());
-    const int = (v: unknown) => (typeof v === 'number' ? appender.appendInteger(v) : appender.appendNull());
-    const big = (v: unknown) => (typeof v === 'number' ? appender.appendBigInt(BigInt(v)) : appender.appendNull());
-    str(r.LocalIP);
-    str(r.RemoteIP);
-    int(r.RemotePortNumber);
-    big(r.SentBytes);
-    big(r.ReceivedBytes);
-    appender.endRow();
-  });
-  appender.closeSync();
-  const loadSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  // the WireData rule, stage by stage; lead() per LocalIP equals next() over the sorted set,
-  // because pairs across LocalIPs are discarded by the rule anyway
-  const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-  const sql = `
-    WITH pub AS (
-      SELECT * FROM wd
-      WHERE regexp_full_match(RemoteIP, '${octet}(\\.${octet}){3}(/(3[0-2]|[12]?[0-9]))?')
-        AND NOT (split_part(RemoteIP, '.', 1) = '10'
-          OR (split_part(RemoteIP, '.', 1) = '172' AND CAST(split_part(RemoteIP, '.', 2) AS INTEGER) BETWEEN 16 AND 31)
-          OR (split_part(RemoteIP, '.', 1) = '192' AND split_part(RemoteIP, '.', 2) = '168'))
-    ), nxt AS (
-      SELECT *, lead(us) OVER (PARTITION BY LocalIP ORDER BY us, RemoteIP NULLS FIRST, RemotePortNumber NULLS FIRST, seq) AS next_us FROM pub
-    ), d AS (
-      SELECT *, floor(next_us / 1000000) - floor(us / 1000000) AS delta, floor(us / 3600000000) AS hour FROM nxt
-      WHERE next_us IS NOT NULL
-    ), g1 AS (
-      SELECT delta, hour, LocalIP, RemoteIP, RemotePortNumber, count(*) AS c, sum(SentBytes) AS s, sum(ReceivedBytes) AS r
-      FROM d WHERE delta > 10 AND (RemotePortNumber IS NULL OR RemotePortNumber <> 0)
-      GROUP BY ALL
-    ), g2 AS (
-      SELECT hour, LocalIP, RemoteIP, RemotePortNumber, max(c) AS mc, arg_min(delta, (-c, delta)) AS md, sum(c) AS total,
-             coalesce(sum(s), 0) AS ts, coalesce(sum(r), 0) AS tr
-      FROM g1 GROUP BY ALL
-    )
-    SELECT hour, LocalIP, RemoteIP, RemotePortNumber, mc, md, total, ts, tr, mc / total * 100 AS pct
-    FROM g2 WHERE total > 15 AND mc / total * 100 > 95`;
-  const times: number[] = [];
-  const cpu: number[] = [];
-  let rows: LogRecord[] = [];
-  for (let run = 0; run < runs; run++) {
-    const q0 = process.hrtime.bigint();
-    // the process's CPU time, all threads: DuckDB runs the query on as many threads as there are cores
-    const c0 = process.cpuUsage();
-    const result = await c.runAndReadAll(sql);
-    times.push(Number(process.hrtime.bigint() - q0) / 1e9);
-    const used = process.cpuUsage(c0);
-    cpu.push((used.user + used.system) / 1e6);
-    rows = result.getRows().map((v: unknown[]) => ({
-      TimeGenerated: new Date(Number(v[0]) * 3600000).toISOString().replace('.000Z', 'Z'),
-      LocalIP: v[1],
-      RemoteIP: v[2],
-      RemotePortNumber: v[3],
-      MostFrequentTimeDeltaCount: Number(v[4]),
-      MostFrequentTimeDeltainSeconds: Number(v[5]),
-      TotalEvents: Number(v[6]),
-      TotalSentBytes: Number(v[7]),
-      TotalReceivedBytes: Number(v[8]),
-      BeaconPercent: Number(v[9]),
-    }));
-  }
-  c.closeSync();
-  return { loadSeconds, querySeconds: median(times), queryCpuSeconds: median(cpu), rows };
-}
-
 /** Heap bytes per tracked key (delta) and per open (bin, group) (histogram), by growing the count. */
 function memoryPerKey(): { deltaBytesPerKey: number; histogramBytesPerCell: number } | string {
   if (!gc) return 'run with node --expose-gc to measure memory';
@@ -419,27 +263,6 @@ async function printScaling() {
   return scaling;
 }
 
-/** Each side's time and alert rows against DuckDB's query on the same records. */
-function printVersus(duck: Awaited<ReturnType<typeof duckdb>>, records: number, sides: Array<[string, number, () => LogRecord[]]>): Record<string, unknown> {
-  if (typeof duck === 'string') {
-    process.stdout.write(`\nDuckDB: ${duck}\n`);
-    return { skipped: duck };
-  }
-  const expected = duck.rows;
-  process.stdout.write(
-    `\nWireData rule over ${fmt(records)} records, side by side: DuckDB query ${duck.querySeconds.toFixed(3)} s (median of ${RUNS}; ${duck.queryCpuSeconds.toFixed(2)} CPU-seconds over its threads; + ${duck.loadSeconds.toFixed(3)} s appender load with the times parsed, not counted), ${expected.length} alert rows\n`,
-  );
-  const compared = sides.map(([name, seconds, rows]) => {
-    const c = compareRows(rows(), expected);
-    process.stdout.write(
-      `  ${name.padEnd(48)} ${seconds.toFixed(3).padStart(7)} s  DuckDB/ours = ${(duck.querySeconds / seconds).toFixed(2)}  alert rows ${c.rows}: ${c.identical ? 'identical' : 'DIFFERENT'}\n`,
-    );
-    return { name, seconds, speedupOverDuckDB: duck.querySeconds / seconds, ...c };
-  });
-  process.stdout.write(`target: the batched chain inside Node-RED at least 2 × faster than DuckDB's query (DuckDB/ours ≥ 2)\n`);
-  return { querySeconds: duck.querySeconds, queryCpuSeconds: duck.queryCpuSeconds, loadSeconds: duck.loadSeconds, rowsDuckDB: expected.length, compared };
-}
-
 async function printRuntime(records: LogRecord[], batchedRecords?: LogRecord[]) {
   const runtimeRecords = Number(arg('runtime-records', '200000'));
   process.stdout.write(
@@ -476,7 +299,7 @@ async function printLive(): Promise<LiveRun[]> {
 /** --chain-only: the chain-speed target alone, DuckDB's query and the batched chain inside Node-RED on the same records, after the floor. */
 async function chainOnly(records: LogRecord[]): Promise<void> {
   // DuckDB first, so its process memory is settled before Node-RED starts (as in the full run)
-  const duck = await duckdb(feedOf(records));
+  const duck = await duckdb(feedOf(records), RUNS);
   process.stdout.write(
     `floor: the work any chain taking these records as objects must do (dev/chain-floor.js; cumulative, batches of ${BATCH}, fresh copies, median of ${RUNS}):\n`,
   );
@@ -500,7 +323,7 @@ async function chainOnly(records: LogRecord[]): Promise<void> {
     process.stdout.write(`\nprofiles of each timed run in ${profiles}\n`);
     profiler.disconnect();
   }
-  printVersus(duck, records.length, [[`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]]);
+  printVersus(duck, records.length, RUNS, [[`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]]);
 }
 
 /** The stages as the stage table times them: a delta with 300 s lateness, a histogram that closes a bin after a day; each with its output. */
@@ -667,7 +490,7 @@ async function main(): Promise<void> {
   process.stdout.write(`in-process core chain, batches of ${BATCH}: ${fmt(records.length / batchedSeconds)} records/s (target ≥ 3 M)\n`);
   printParserBench(parsers, RUNS, (t) => process.stdout.write(t));
 
-  const duck = await duckdb(feedOf(records));
+  const duck = await duckdb(feedOf(records), RUNS);
   const memory = memoryPerKey();
   if (typeof memory === 'string') process.stdout.write(`\nmemory: ${memory}\n`);
   else
@@ -692,7 +515,7 @@ async function main(): Promise<void> {
     [`core chain, batches of ${BATCH}, in-process`, batchedSeconds, () => batchedCoreChain(clone(records))],
   ];
   if (inNodeRed) sides.push([`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]);
-  const duckSummary = printVersus(duck, records.length, sides);
+  const duckSummary = printVersus(duck, records.length, RUNS, sides);
 
   // alert latency in event time with early verdicts (live latency contract), next to the same flows without them
   const latency = latencyBench();

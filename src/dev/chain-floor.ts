@@ -15,7 +15,7 @@ import { kqlPublicDropReason } from '../core/common/address';
 import { LogRecord } from '../core/common/records';
 import { EventTime, readEventTime } from '../core/common/time';
 import { asParsed, benchRecords } from './bench-records';
-import { argReader } from './args';
+import { argReader } from './bench-kit';
 
 /**
  * Integer triples → dense ids in typed arrays (open addressing, linear

@@ -10,7 +10,7 @@
 import { NameTable } from '../core/names';
 import { DEFAULT_NAME_TABLE_OPTIONS } from '../core/names/name-table';
 import { bytesPerEntry } from './memory-growth';
-import { argReader } from './args';
+import { argReader } from './bench-kit';
 
 const arg = argReader(process.argv);
 const T0 = Date.parse('2024-05-08T10:00:00Z');

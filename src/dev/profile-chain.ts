@@ -17,7 +17,7 @@ import * as path from 'path';
 import { load, run } from './bench-chain-ab';
 import { asParsed, benchRecords } from './bench-records';
 import { PartProfiler } from './profile-report';
-import { argReader } from './args';
+import { argReader } from './bench-kit';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);
