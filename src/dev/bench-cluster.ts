@@ -29,7 +29,7 @@ import { freePort } from '../run/mosquitto';
 import { RedProcess } from '../run/red-process';
 import { generateLines } from '../tools/log-lines';
 import { DEFAULT_OPTIONS } from '../tools/traffic-generator';
-import { argReader } from './bench-kit';
+import { argReader, runMain } from './bench-kit';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);
@@ -311,14 +311,4 @@ async function natsMain(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--mqtt')) {
-  mqttMain().catch((err: Error) => {
-    console.error(`bench-cluster: ${err.message}`);
-    process.exit(1);
-  });
-} else {
-  natsMain().catch((err: Error) => {
-    console.error(`bench-cluster: ${err.message}`);
-    process.exit(1);
-  });
-}
+runMain('bench-cluster', process.argv.includes('--mqtt') ? mqttMain : natsMain);

@@ -20,3 +20,14 @@ export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Ma
 
 /** 1.45 M, 12.3 k, 950. */
 export const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
+
+/** Runs a tool's main: exit 0 when it is done (Node-RED and sockets may hold the process open), 1 with the stack when it fails. */
+export function runMain(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`${name}: ${(err as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -34,7 +34,7 @@ import { PartProfiler } from './profile-report';
 import { floorStages, printFloor } from './chain-floor';
 import { compareRows, describeComparison, duckdb, feedOf, printVersus } from './bench-duckdb';
 import { printSite, siteArgs, siteBench } from './bench-site';
-import { argReader, fmt, median } from './bench-kit';
+import { argReader, fmt, median, runMain } from './bench-kit';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);
@@ -539,12 +539,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`bench: ${(err as Error).stack}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain('bench', main);

@@ -17,7 +17,7 @@ import * as path from 'path';
 import { load, run } from './bench-chain-ab';
 import { asParsed, benchRecords } from './bench-records';
 import { PartProfiler } from './profile-report';
-import { argReader } from './bench-kit';
+import { argReader, runMain } from './bench-kit';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);
@@ -55,7 +55,4 @@ async function main(): Promise<void> {
   profiler.disconnect();
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error).message}\n`);
-  process.exit(1);
-});
+runMain('profile-chain', main);
