@@ -29,10 +29,12 @@ import { freePort } from '../run/mosquitto';
 import { RedProcess } from '../run/red-process';
 import { generateLines } from '../tools/log-lines';
 import { DEFAULT_OPTIONS } from '../tools/traffic-generator';
-import { argReader, runMain } from './bench-kit';
 
 const args = process.argv.slice(2);
-const arg = argReader(args);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
 const RECORDS = Number(arg('records', '200000'));
 const WORKERS = arg('workers', '1,2,3').split(',').map(Number);
 const PARTITIONS = Number(arg('partitions', '12'));
@@ -62,20 +64,32 @@ function writeLog(file: string, n: number): number {
   return body.length;
 }
 
-type Flows = Array<Record<string, unknown> & { wires?: string[][] }>;
-
-const secondsSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
-
-/** Probe nodes on tab z, entered at bench_text: the payload set to `to` and appended as a line to `file` in the user directory, where the benchmark watches. */
-function appendProbe(z: string, file: string, to = 'flush', tot = 'str'): Flows {
+/** Worker flows with a probe: the flush leaving the scorer is appended to done.jsonl. */
+function withDoneProbe(flows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const nodes = JSON.parse(JSON.stringify(flows)) as Array<Record<string, unknown> & { wires?: string[][] }>;
+  // the scorer passes control messages on its second output (off the alert hand-offs)
+  (nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] }).wires[1].push('bench_control');
+  const z = 'so_wk_tab';
   return [
-    // the file node writes nothing for a message without payload
-    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to, tot }], wires: [['bench_file']] },
+    ...nodes,
     {
-      id: 'bench_file',
+      id: 'bench_control',
+      z,
+      type: 'switch',
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [['bench_text']],
+    },
+    // the file node writes nothing for a message without payload
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_done']] },
+    {
+      id: 'bench_done',
       z,
       type: 'file',
-      filename: file,
+      filename: 'done.jsonl',
       filenameType: 'str',
       appendNewline: true,
       createDir: true,
@@ -84,32 +98,6 @@ function appendProbe(z: string, file: string, to = 'flush', tot = 'str'): Flows 
       wires: [],
     },
   ];
-}
-
-/** The same entered at bench_flush, a switch that lets only the flush through. */
-function flushProbe(z: string, file: string): Flows {
-  const onlyFlush = { id: 'bench_flush', z, type: 'switch', property: 'flush', propertyType: 'msg', rules: [{ t: 'true' }], checkall: 'true' };
-  return [{ ...onlyFlush, outputs: 1, wires: [['bench_text']] }, ...appendProbe(z, file)];
-}
-
-/** A temporary directory (the caller removes it) holding the generated log, and the heading: what runs on what, and what is measured. */
-function generatedLog(transport: string, measured: string): { dir: string; log: string; n: number } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-cluster-'));
-  const log = path.join(dir, 'conn.log');
-  const n = writeLog(log, RECORDS);
-  console.log(
-    `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, ${transport}, on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
-  );
-  console.log(`measured: ${measured} (process start-up excluded)`);
-  return { dir, log, n };
-}
-
-/** Worker flows with a probe: the flush leaving the scorer is appended to done.jsonl. */
-function withDoneProbe(flows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  const nodes = JSON.parse(JSON.stringify(flows)) as Array<Record<string, unknown> & { wires?: string[][] }>;
-  // the scorer passes control messages on its second output (off the alert hand-offs)
-  (nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] }).wires[1].push('bench_flush');
-  return [...nodes, ...flushProbe('so_wk_tab', 'done.jsonl')];
 }
 
 let current: Cluster | null = null;
@@ -125,15 +113,21 @@ async function measure(workers: number, log: string, dir: string): Promise<numbe
     const res = await fetch(`${cluster.ingest.base}/inject/so_in_replay`, { method: 'POST' });
     if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
     for (const [i, w] of cluster.workers.entries()) await w.until('the end-of-file flush', () => fs.existsSync(done[i]), 3600);
-    return secondsSince(t0);
+    return Number(process.hrtime.bigint() - t0) / 1e9;
   } finally {
     await cluster.stop().catch(() => cluster.kill());
   }
 }
 
 async function mqttMain(): Promise<void> {
-  const { dir, log, n } = generatedLog('Mosquitto QoS 1', "inject fired on the ingest → end-of-file flush out of every worker's scorer");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-cluster-'));
   try {
+    const log = path.join(dir, 'conn.log');
+    const n = writeLog(log, RECORDS);
+    console.log(
+      `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, Mosquitto QoS 1, on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
+    );
+    console.log("measured: inject fired on the ingest → end-of-file flush out of every worker's scorer (process start-up excluded)");
     console.log('workers  seconds  records/s');
     for (const w of WORKERS) {
       const seconds = await measure(w, log, path.join(dir, `run-${w}`));
@@ -148,6 +142,8 @@ async function mqttMain(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+type Flows = Array<Record<string, unknown> & { wires?: string[][] }>;
 
 /**
  * CPU seconds (user + system) a process has used, from /proc (Linux; 0
@@ -170,7 +166,23 @@ const cpuOf = (pids: Array<number | undefined>): number => pids.reduce<number>((
 function withNatsDoneProbe(flows: Flows): Flows {
   const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
   (nodes.find((n) => n.id === 'nso_wk_worker') as { wires: string[][] }).wires[2].push('bench_text');
-  return [...nodes, ...appendProbe('nso_wk_tab', 'done.jsonl', 'partition', 'msg')];
+  const z = 'nso_wk_tab';
+  return [
+    ...nodes,
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'partition', tot: 'msg' }], wires: [['bench_done']] },
+    {
+      id: 'bench_done',
+      z,
+      type: 'file',
+      filename: 'done.jsonl',
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
+  ];
 }
 
 const doneLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
@@ -182,7 +194,34 @@ process.on('SIGINT', () => void (currentStream?.kill() ?? Promise.resolve()).the
 function withPublishedProbe(flows: Flows): Flows {
   const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
   (nodes.find((n) => n.id === 'nso_in_publish') as { wires: string[][] }).wires[0].push('bench_flush');
-  return [...nodes, ...flushProbe('nso_in_tab', 'published.jsonl')];
+  const z = 'nso_in_tab';
+  return [
+    ...nodes,
+    {
+      id: 'bench_flush',
+      z,
+      type: 'switch',
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [['bench_text']],
+    },
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_published']] },
+    {
+      id: 'bench_published',
+      z,
+      type: 'file',
+      filename: 'published.jsonl',
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
+  ];
 }
 
 /** Seconds until the ingest had everything acknowledged, until every partition's flush came out of the workers, and the CPU seconds all processes used. */
@@ -209,7 +248,7 @@ async function measureNats(workers: number, log: string, dir: string): Promise<{
     const t0 = process.hrtime.bigint();
     const res = await fetch(`${cluster.ingest.base}/inject/nso_in_replay`, { method: 'POST' });
     if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
-    const seconds = () => secondsSince(t0);
+    const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
     let published = 0;
     const publishedFile = path.join(cluster.ingest.o.userDir, 'published.jsonl');
     await cluster.ingest.until(
@@ -239,10 +278,35 @@ async function measureSingle(log: string, dir: string): Promise<{ seconds: numbe
   ];
   (nodes.find((n) => n.id === 'nso_in_parse') as { wires: string[][] }).wires = [['so_wk_filter'], []];
   const score = nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] };
-  score.wires = [[], ['bench_flush']]; // the scorer passes control messages on its second output
+  score.wires = [['bench_flush'], []];
   (nodes.find((n) => n.id === 'so_wk_hist') as { wires: string[][] }).wires[1] = [];
   (nodes.find((n) => n.id === 'so_wk_delta') as { wires: string[][] }).wires[1] = [];
-  nodes.push(...flushProbe(z, 'done.jsonl'));
+  nodes.push(
+    {
+      id: 'bench_flush',
+      z,
+      type: 'switch',
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [['bench_text']],
+    },
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_done']] },
+    {
+      id: 'bench_done',
+      z,
+      type: 'file',
+      filename: 'done.jsonl',
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
+  );
   const red = new RedProcess({
     name: 'single',
     userDir: path.join(dir, 'single'),
@@ -258,7 +322,7 @@ async function measureSingle(log: string, dir: string): Promise<{ seconds: numbe
     const res = await fetch(`${red.base}/inject/nso_in_replay`, { method: 'POST' });
     if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
     await red.until('the end-of-file flush', () => doneLines(path.join(dir, 'single', 'done.jsonl')) >= 1, 3600);
-    return { seconds: secondsSince(t0), cpu: cpuSeconds(red.pid) - cpu0 };
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: cpuSeconds(red.pid) - cpu0 };
   } finally {
     await red.stop().catch(() => red.kill());
   }
@@ -278,15 +342,21 @@ async function measureTakeover(dir: string): Promise<{ seconds: number; lease: n
     await cluster.workers[0].kill();
     // the survivor's status comes every 2 s: the figure is an upper bound by up to that much
     await cluster.ingest.until('the takeover', () => held(1) === PARTITIONS, 120);
-    return { seconds: secondsSince(t0), lease };
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, lease };
   } finally {
     await cluster.stop().catch(() => cluster.kill());
   }
 }
 
 async function natsMain(): Promise<void> {
-  const { dir, log, n } = generatedLog('NATS JetStream (file storage)', 'inject fired on the ingest → end-of-file flush out of every partition');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-nats-'));
   try {
+    const log = path.join(dir, 'conn.log');
+    const n = writeLog(log, RECORDS);
+    console.log(
+      `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, NATS JetStream (file storage), on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
+    );
+    console.log('measured: inject fired on the ingest → end-of-file flush out of every partition (process start-up excluded)');
     const single = await measureSingle(log, dir);
     console.log(
       `single instance (read, parse, detect in one Node-RED): ${single.seconds.toFixed(2)} s, ${Math.round(n / single.seconds)} records/s, ${single.cpu.toFixed(2)} CPU s`,
@@ -311,4 +381,14 @@ async function natsMain(): Promise<void> {
   }
 }
 
-runMain('bench-cluster', process.argv.includes('--mqtt') ? mqttMain : natsMain);
+if (process.argv.includes('--mqtt')) {
+  mqttMain().catch((err: Error) => {
+    console.error(`bench-cluster: ${err.message}`);
+    process.exit(1);
+  });
+} else {
+  natsMain().catch((err: Error) => {
+    console.error(`bench-cluster: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -4,7 +4,6 @@ import { FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../
 import { RecordError } from '../core/common/records';
 import { parsePrefixes } from '../core/filter/destination-group';
 import { compact, runRecordNode } from './node-support';
-import type { NodeSettings } from './settings/read';
 
 interface FilterState {
   options: IpFilterOptions;
@@ -13,27 +12,28 @@ interface FilterState {
   dropped: Map<string, number>;
 }
 
-/** The filter's options from the node's checked settings. */
-function filterOptions(s: NodeSettings): IpFilterOptions {
-  const networkField = s.text('networkField');
-  return {
-    field: s.text('field'),
-    mode: s.text('mode') as FilterMode,
-    exclude: new CidrSet(splitList(s.text('exclude'))),
-    match: parseMatch(s.text('match')),
-    sourceField: s.text('sourceField'),
-    internal: new CidrSet(splitList(s.text('internal'))),
-    grouping: networkField ? { field: networkField, ...parsePrefixes(s.text('networkPrefix')) } : null,
-  };
-}
-
 /** beacon-ip-filter: splits records by whether an address field is public. */
 export = function register(RED: NodeAPI): void {
   function BeaconIpFilter(this: Node, config: NodeDef) {
     RED.nodes.createNode(this, config);
     runRecordNode<FilterState>(RED, this, config, {
       type: 'beacon-ip-filter',
-      create: (s) => ({ options: filterOptions(s), kept: 0, dropped: new Map() }),
+      create: (s) => {
+        const networkField = s.text('networkField');
+        return {
+          options: {
+            field: s.text('field'),
+            mode: s.text('mode') as FilterMode,
+            exclude: new CidrSet(splitList(s.text('exclude'))),
+            match: parseMatch(s.text('match')),
+            sourceField: s.text('sourceField'),
+            internal: new CidrSet(splitList(s.text('internal'))),
+            grouping: networkField ? { field: networkField, ...parsePrefixes(s.text('networkPrefix')) } : null,
+          },
+          kept: 0,
+          dropped: new Map(),
+        };
+      },
       status: (s) => {
         let droppedTotal = 0;
         s.dropped.forEach((n) => (droppedTotal += n));
