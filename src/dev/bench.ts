@@ -14,6 +14,8 @@
  *     around each timed run inside Node-RED
  */
 import { spawnSync } from 'child_process';
+import { compareRows, describeComparison, duckdb, feedOf, printVersus } from './bench-duckdb';
+import { argReader, fmt, median, runMain } from './bench-kit';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -32,9 +34,7 @@ import { pairMemory } from './pair-memory';
 import { liveBench, LiveRun, summarise } from './bench-live';
 import { PartProfiler } from './profile-report';
 import { floorStages, printFloor } from './chain-floor';
-import { compareRows, describeComparison, duckdb, feedOf, printVersus } from './bench-duckdb';
 import { printSite, siteArgs, siteBench } from './bench-site';
-import { argReader, fmt, median, runMain } from './bench-kit';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);
@@ -296,6 +296,113 @@ async function printLive(): Promise<LiveRun[]> {
   return runs;
 }
 
+async function main(): Promise<void> {
+  const started = new Date().toISOString();
+  process.stdout.write(`netbeacon benchmark — ${started}\n`);
+  process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
+  if (!args.includes('--scaling-only') && !args.includes('--live-only') && !args.includes('--parsers-only') && !args.includes('--site')) {
+    process.stdout.write(
+      `method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`,
+    );
+  }
+  if (args.includes('--site')) {
+    const site = siteBench(siteArgs(args));
+    printSite(site, (l) => process.stdout.write(l + '\n'));
+    writeJson(started, { site });
+    return;
+  }
+  if (args.includes('--memory-only')) {
+    const memory = memoryPerKey();
+    process.stdout.write(
+      typeof memory === 'string'
+        ? `memory: ${memory}\n`
+        : `memory: delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group)\n`,
+    );
+    return;
+  }
+  if (args.includes('--scaling-only')) {
+    const scaling = await printScaling();
+    writeJson(started, { scaling });
+    return;
+  }
+  if (args.includes('--parsers-only')) {
+    printParserBench(parserBench(RUNS), RUNS, (t) => process.stdout.write(t));
+    return;
+  }
+  if (args.includes('--live-only')) {
+    const live = await printLive();
+    writeJson(started, { live });
+    return;
+  }
+  const records = benchRecords(RECORDS);
+  if (args.includes('--runtime-only')) {
+    await printRuntime(records);
+    return;
+  }
+  if (args.includes('--chain-only')) {
+    await chainOnly(records);
+    return;
+  }
+  const { rows, chainSeconds, batchedSeconds, parsers } = stageRows(records);
+
+  const width = Math.max(...rows.map((r) => r.stage.length));
+  process.stdout.write(`${'stage'.padEnd(width)}  ${'events'.padStart(10)}  ${'seconds'.padStart(8)}  ${'events/s'.padStart(9)}  ns/event\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${r.stage.padEnd(width)}  ${fmt(r.events).padStart(10)}  ${r.seconds.toFixed(3).padStart(8)}  ${fmt(r.perSecond).padStart(9)}  ${r.nsPerEvent.toFixed(0).padStart(8)}\n`,
+    );
+  process.stdout.write(`in-process core chain, batches of ${BATCH}: ${fmt(records.length / batchedSeconds)} records/s (target ≥ 3 M)\n`);
+  printParserBench(parsers, RUNS, (t) => process.stdout.write(t));
+
+  const duck = await duckdb(feedOf(records), RUNS);
+  const memory = memoryPerKey();
+  if (typeof memory === 'string') process.stdout.write(`\nmemory: ${memory}\n`);
+  else
+    process.stdout.write(
+      `\nmemory (heap and array-buffer growth from 20k to 120k entries, after GC, median of 5): delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group) with one delta value\n`,
+    );
+  const pairs = pairMemory();
+  if (typeof pairs !== 'string') {
+    process.stdout.write(
+      `hunt histogram (72 h windows, 12 h hop, whole-second intervals), heap and array-buffer bytes per pair after 72 h (grown from 40 to 200 pairs, median of 5):\n`,
+    );
+    for (const r of pairs)
+      process.stdout.write(`  ${r.traffic.padEnd(40)} ${String(r.bytesPerPair).padStart(8)} B/pair (${r.intervalsPerPair} distinct intervals in 6 cells)\n`);
+  }
+
+  // the batched chain inside Node-RED runs on all the records, for the comparison below
+  const runtime = await printRuntime(records, records);
+  const inNodeRed = runtime.find((r) => r.alerts);
+
+  const sides: Array<[string, number, () => LogRecord[]]> = [
+    ['core chain, record by record, in-process', chainSeconds, () => coreChain(clone(records))],
+    [`core chain, batches of ${BATCH}, in-process`, batchedSeconds, () => batchedCoreChain(clone(records))],
+  ];
+  if (inNodeRed) sides.push([`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]);
+  const duckSummary = printVersus(duck, records.length, RUNS, sides);
+
+  // alert latency in event time with early verdicts (live latency contract), next to the same flows without them
+  const latency = latencyBench();
+
+  const scaling = args.includes('--scaling') ? scalingInChild() : [];
+  const live = args.includes('--live') ? await printLive() : [];
+
+  writeJson(started, {
+    cpus: os.cpus().length,
+    records: records.length,
+    runs: RUNS,
+    rows,
+    parsers,
+    duckdb: duckSummary,
+    memory,
+    huntPairMemory: pairs,
+    runtime,
+    latency,
+    scaling,
+    live,
+  });
+}
+
 /** --chain-only: the chain-speed target alone, DuckDB's query and the batched chain inside Node-RED on the same records, after the floor. */
 async function chainOnly(records: LogRecord[]): Promise<void> {
   // DuckDB first, so its process memory is settled before Node-RED starts (as in the full run)
@@ -430,113 +537,6 @@ function writeJson(started: string, figures: Record<string, unknown>): void {
   if (!json) return;
   fs.writeFileSync(json, JSON.stringify({ started, node: process.version, ...figures }, null, 2));
   process.stdout.write(`\nwrote ${json}\n`);
-}
-
-async function main(): Promise<void> {
-  const started = new Date().toISOString();
-  process.stdout.write(`netbeacon benchmark — ${started}\n`);
-  process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
-  if (!args.includes('--scaling-only') && !args.includes('--live-only') && !args.includes('--parsers-only') && !args.includes('--site')) {
-    process.stdout.write(
-      `method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`,
-    );
-  }
-  if (args.includes('--site')) {
-    const site = siteBench(siteArgs(args));
-    printSite(site, (l) => process.stdout.write(l + '\n'));
-    writeJson(started, { site });
-    return;
-  }
-  if (args.includes('--memory-only')) {
-    const memory = memoryPerKey();
-    process.stdout.write(
-      typeof memory === 'string'
-        ? `memory: ${memory}\n`
-        : `memory: delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group)\n`,
-    );
-    return;
-  }
-  if (args.includes('--scaling-only')) {
-    const scaling = await printScaling();
-    writeJson(started, { scaling });
-    return;
-  }
-  if (args.includes('--parsers-only')) {
-    printParserBench(parserBench(RUNS), RUNS, (t) => process.stdout.write(t));
-    return;
-  }
-  if (args.includes('--live-only')) {
-    const live = await printLive();
-    writeJson(started, { live });
-    return;
-  }
-  const records = benchRecords(RECORDS);
-  if (args.includes('--runtime-only')) {
-    await printRuntime(records);
-    return;
-  }
-  if (args.includes('--chain-only')) {
-    await chainOnly(records);
-    return;
-  }
-  const { rows, chainSeconds, batchedSeconds, parsers } = stageRows(records);
-
-  const width = Math.max(...rows.map((r) => r.stage.length));
-  process.stdout.write(`${'stage'.padEnd(width)}  ${'events'.padStart(10)}  ${'seconds'.padStart(8)}  ${'events/s'.padStart(9)}  ns/event\n`);
-  for (const r of rows)
-    process.stdout.write(
-      `${r.stage.padEnd(width)}  ${fmt(r.events).padStart(10)}  ${r.seconds.toFixed(3).padStart(8)}  ${fmt(r.perSecond).padStart(9)}  ${r.nsPerEvent.toFixed(0).padStart(8)}\n`,
-    );
-  process.stdout.write(`in-process core chain, batches of ${BATCH}: ${fmt(records.length / batchedSeconds)} records/s (target ≥ 3 M)\n`);
-  printParserBench(parsers, RUNS, (t) => process.stdout.write(t));
-
-  const duck = await duckdb(feedOf(records), RUNS);
-  const memory = memoryPerKey();
-  if (typeof memory === 'string') process.stdout.write(`\nmemory: ${memory}\n`);
-  else
-    process.stdout.write(
-      `\nmemory (heap and array-buffer growth from 20k to 120k entries, after GC, median of 5): delta ${memory.deltaBytesPerKey.toFixed(0)} B per tracked key; histogram ${memory.histogramBytesPerCell.toFixed(0)} B per open (bin, group) with one delta value\n`,
-    );
-  const pairs = pairMemory();
-  if (typeof pairs !== 'string') {
-    process.stdout.write(
-      `hunt histogram (72 h windows, 12 h hop, whole-second intervals), heap and array-buffer bytes per pair after 72 h (grown from 40 to 200 pairs, median of 5):\n`,
-    );
-    for (const r of pairs)
-      process.stdout.write(`  ${r.traffic.padEnd(40)} ${String(r.bytesPerPair).padStart(8)} B/pair (${r.intervalsPerPair} distinct intervals in 6 cells)\n`);
-  }
-
-  // the batched chain inside Node-RED runs on all the records, for the comparison below
-  const runtime = await printRuntime(records, records);
-  const inNodeRed = runtime.find((r) => r.alerts);
-
-  const sides: Array<[string, number, () => LogRecord[]]> = [
-    ['core chain, record by record, in-process', chainSeconds, () => coreChain(clone(records))],
-    [`core chain, batches of ${BATCH}, in-process`, batchedSeconds, () => batchedCoreChain(clone(records))],
-  ];
-  if (inNodeRed) sides.push([`batched chain inside Node-RED (batches of ${BATCH})`, inNodeRed.seconds, () => inNodeRed.alerts as LogRecord[]]);
-  const duckSummary = printVersus(duck, records.length, RUNS, sides);
-
-  // alert latency in event time with early verdicts (live latency contract), next to the same flows without them
-  const latency = latencyBench();
-
-  const scaling = args.includes('--scaling') ? scalingInChild() : [];
-  const live = args.includes('--live') ? await printLive() : [];
-
-  writeJson(started, {
-    cpus: os.cpus().length,
-    records: records.length,
-    runs: RUNS,
-    rows,
-    parsers,
-    duckdb: duckSummary,
-    memory,
-    huntPairMemory: pairs,
-    runtime,
-    latency,
-    scaling,
-    live,
-  });
 }
 
 if (require.main === module) runMain('bench', main);
