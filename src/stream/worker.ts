@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
-import type { LogRecord } from '../core/common/records';
 import { decodeControl, type ControlFlags } from '../core/partition/partition';
 import { CheckpointStore } from './checkpoint-store';
 import { ensureStream, openAlertBucket, openLeaseBucket, type StreamClients, type StreamLimits } from './connection';
-import { type ChainSettings, type ChainState, DetectionChain, type ChainOutput, newChainOutput } from './detection-chain';
+import { type ChainSpec, type ChainState, DetectionChain, type ChainOutput, newChainOutput } from './detection-chain';
 import { type Lease, LeaseManager } from './leases';
 import { PartitionReader } from './partition-reader';
 
@@ -14,7 +12,10 @@ export interface WorkerOptions {
   workerId: string;
   /** folder of the partition checkpoints, shared by the workers that may take each other's partitions */
   checkpointDir: string;
-  chain: ChainSettings;
+  /** the detection each partition runs */
+  chain: ChainSpec;
+  /** what the chain's state depends on (its settings as text): a checkpoint made under another is not restored */
+  chainId: string;
   /** lease TTL in seconds (default 10): a dead worker's partitions are taken over after it */
   leaseSeconds?: number;
   /** checkpoint a partition after this many messages (default 200) … */
@@ -26,16 +27,6 @@ export interface WorkerOptions {
   statusSeconds?: number;
   /** hours an alert id is remembered as notified (default 168); 0 = no memory: re-read alerts are notified again */
   alertMemoryHours?: number;
-}
-
-/**
- * An alert's id: the same for the same (window, group) cell under the same
- * title, whichever worker scores it and however often.
- */
-export function alertId(title: string, row: LogRecord): string {
-  const groups = Array.isArray(row.GroupFields) ? (row.GroupFields as string[]) : ['LocalIP', 'RemoteIP', 'RemotePortNumber'];
-  const cell = JSON.stringify([title, row.TimeGenerated, row.BinSeconds ?? null, row.HopSeconds ?? null, groups.map((f) => row[f] ?? null)]);
-  return createHash('sha256').update(cell).digest('hex').slice(0, 32);
 }
 
 /** What the worker hands its owner (the Node-RED node, a test, the benchmark). */
@@ -86,7 +77,7 @@ export class StreamWorker {
     private readonly sink: WorkerSink,
   ) {
     this.store = new CheckpointStore(options.checkpointDir, options.stream);
-    this.settingsText = JSON.stringify(options.chain);
+    this.settingsText = options.chainId;
   }
 
   get workerId(): string {
@@ -248,16 +239,16 @@ export class StreamWorker {
   }
 
   /**
-   * Stamps each alert with its id and whether it is the first time it goes
+   * Marks each alert with whether it is the first time its AlertId goes
    * out (msg.notify for the hand-offs): the id's entry in the alert bucket is
    * created once; when the bucket cannot answer, the alert is notified (twice
    * is better than never).
    */
   private async markAlerts(out: ChainOutput): Promise<void> {
     for (const row of out.alerts) {
-      const id = alertId(this.options.chain.title, row);
-      row.AlertId = id;
-      if (row.Notify === false) continue; // its cell alerted early already
+      // the scorer named it after its rule and cell: the same whichever worker scores it, however often
+      const id = String(row.AlertId);
+      if (row.Notify === false) continue; // its cell was notified already (early, or before the checkpoint)
       let first = true;
       if (this.alerts) {
         try {

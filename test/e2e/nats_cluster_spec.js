@@ -22,7 +22,8 @@ const gen = require('../../dist/tools/traffic-generator');
 const { generateLines } = require('../../dist/tools/log-lines');
 const { StreamCluster } = require('../../dist/run/stream-cluster');
 const { findNatsServer, NATS_MISSING } = require('../../dist/run/nats-server');
-const { DetectionChain, ZEEK_WIREDATA_CHAIN } = require('../../dist/stream/detection-chain');
+const { DetectionChain } = require('../../dist/stream/detection-chain');
+const { EXAMPLE_CHAIN } = require('../stream/support/example-chain');
 const { freePort } = require('../stream/support/nats-server');
 
 const PARTITIONS = 12;
@@ -179,7 +180,7 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
 
   /** Every cell once (a cell written twice must be written the same), equal to one chain fed every record. */
   function sameAsSingleInstance(rows, records) {
-    const single = new DetectionChain(ZEEK_WIREDATA_CHAIN).push(records, true);
+    const single = new DetectionChain(EXAMPLE_CHAIN.chain).push(records, true);
     const expected = new Map([...single.alerts, ...single.rows].map((r) => [cellKey(r), strip(r)]));
     const got = new Map();
     for (const row of rows) {

@@ -18,7 +18,8 @@ const { StreamPublisher } = require('../../dist/stream/publisher');
 const { LeaseManager, fairShare } = require('../../dist/stream/leases');
 const { StreamWorker } = require('../../dist/stream/worker');
 const { CheckpointStore } = require('../../dist/stream/checkpoint-store');
-const { DetectionChain, ZEEK_WIREDATA_CHAIN } = require('../../dist/stream/detection-chain');
+const { DetectionChain } = require('../../dist/stream/detection-chain');
+const { EXAMPLE_CHAIN } = require('./support/example-chain');
 const oracle = require('../oracle/kql-batch');
 const { NatsServer, findNatsServer, until } = require('./support/nats-server');
 
@@ -49,7 +50,7 @@ function traffic(seed) {
 
 /** What one instance writes for the records: every scored row, alerts and the rest. */
 function singleInstance(records) {
-  const out = new DetectionChain(ZEEK_WIREDATA_CHAIN).push(records, true);
+  const out = new DetectionChain(EXAMPLE_CHAIN.chain).push(records, true);
   return [...out.alerts, ...out.rows];
 }
 
@@ -80,7 +81,7 @@ function collectingWorker(clients, stream, dir, id, extra = {}) {
   const got = { rows: [], flushed: new Set(), errors: [], warnings: [], outputs: 0 };
   const worker = new StreamWorker(
     clients,
-    { stream, partitions: PARTITIONS, workerId: id, checkpointDir: dir, chain: ZEEK_WIREDATA_CHAIN, leaseSeconds: 2, checkpointMessages: 3, ...extra },
+    { stream, partitions: PARTITIONS, workerId: id, checkpointDir: dir, ...EXAMPLE_CHAIN, leaseSeconds: 2, checkpointMessages: 3, ...extra },
     {
       output: (p, out) => {
         got.outputs++;
