@@ -1,31 +1,25 @@
 #!/usr/bin/env node
 /**
- * Scale-out throughput: records/s through a real cluster (NATS JetStream or,
- * with --mqtt, Mosquitto; one ingest, N workers, each a Node-RED process on
- * 127.0.0.1) for each worker count, in one run, on one generated Zeek
- * conn.log; with NATS also one Node-RED doing the same alone (read, parse,
- * detect: the single-instance rate) and the takeover time of a killed worker.
+ * Scale-out throughput: records/s through a real cluster on NATS JetStream
+ * (one ingest, N workers, each a Node-RED process on 127.0.0.1) for each
+ * worker count, in one run, on one generated Zeek conn.log; also one
+ * Node-RED doing the same alone (read, parse, and the worker profile's
+ * detection nodes wired in a row: the single-instance rate) and the
+ * takeover time of a killed worker.
  *
- *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12] [--mqtt]
+ *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12] [--repeat 1]
  *
- * NATS: wall time from firing the ingest's "replay records file" inject to
- * the end-of-file flush having come out of every partition (every record
- * parsed, published with a server ack, read and through the chain).
- *
- * MQTT:
  * Measured: wall time from firing the ingest's "replay records file" inject
- * (read in 64 KB chunks → parse → partition → publish, QoS 1) to the end-of-
- * file flush having left the scorer of every worker, i.e. every record
- * parsed, published, delivered and through the detection chain. Start-up of
- * the processes is not counted. All processes share this machine's cores:
- * with fewer cores than processes the figure shows the machine, not the design.
+ * to the end-of-file flush having come out of every partition (every record
+ * parsed, published with a server ack, read and through the chain). Start-up
+ * of the processes is not counted. All processes share this machine's cores.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Cluster } from '../run/cluster';
-import { readExample, StreamCluster } from '../run/stream-cluster';
-import { freePort } from '../run/mosquitto';
+import { chainNodes } from '../nodes/support/worker-profile';
+import { NATS_WORKER_EXAMPLE, readExample, StreamCluster } from '../run/stream-cluster';
+import { freePort } from '../run/ports';
 import { RedProcess } from '../run/red-process';
 import { generateLines } from '../tools/log-lines';
 import { DEFAULT_OPTIONS } from '../tools/traffic-generator';
@@ -62,85 +56,6 @@ function writeLog(file: string, n: number): number {
   const body = rendered.filter((r) => r.record !== null).slice(0, n);
   fs.writeFileSync(file, [...header, ...body].map((r) => r.line).join('\n') + '\n');
   return body.length;
-}
-
-/** Worker flows with a probe: the flush leaving the scorer is appended to done.jsonl. */
-function withDoneProbe(flows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  const nodes = JSON.parse(JSON.stringify(flows)) as Array<Record<string, unknown> & { wires?: string[][] }>;
-  // the scorer passes control messages on its second output (off the alert hand-offs)
-  (nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] }).wires[1].push('bench_control');
-  const z = 'so_wk_tab';
-  return [
-    ...nodes,
-    {
-      id: 'bench_control',
-      z,
-      type: 'switch',
-      property: 'flush',
-      propertyType: 'msg',
-      rules: [{ t: 'true' }],
-      checkall: 'true',
-      outputs: 1,
-      wires: [['bench_text']],
-    },
-    // the file node writes nothing for a message without payload
-    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_done']] },
-    {
-      id: 'bench_done',
-      z,
-      type: 'file',
-      filename: 'done.jsonl',
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
-  ];
-}
-
-let current: Cluster | null = null;
-process.on('SIGINT', () => void (current?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
-
-async function measure(workers: number, log: string, dir: string): Promise<number> {
-  const cluster = new Cluster({ dir, workers, partitions: PARTITIONS, records: log, replayAtStart: false, workerFlows: withDoneProbe });
-  current = cluster;
-  try {
-    await cluster.start();
-    const done = cluster.workers.map((w) => path.join(w.o.userDir, 'done.jsonl'));
-    const t0 = process.hrtime.bigint();
-    const res = await fetch(`${cluster.ingest.base}/inject/so_in_replay`, { method: 'POST' });
-    if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
-    for (const [i, w] of cluster.workers.entries()) await w.until('the end-of-file flush', () => fs.existsSync(done[i]), 3600);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
-  } finally {
-    await cluster.stop().catch(() => cluster.kill());
-  }
-}
-
-async function mqttMain(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-cluster-'));
-  try {
-    const log = path.join(dir, 'conn.log');
-    const n = writeLog(log, RECORDS);
-    console.log(
-      `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, Mosquitto QoS 1, on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
-    );
-    console.log("measured: inject fired on the ingest → end-of-file flush out of every worker's scorer (process start-up excluded)");
-    console.log('workers  seconds  records/s');
-    for (const w of WORKERS) {
-      const seconds = await measure(w, log, path.join(dir, `run-${w}`));
-      console.log(
-        `${String(w).padStart(7)}  ${seconds.toFixed(2).padStart(7)}  ${Math.round(n / seconds)
-          .toString()
-          .padStart(9)}`,
-      );
-    }
-    console.log(`${os.cpus().length} cores shared by Mosquitto, the ingest and every worker: beyond that, more workers cannot add throughput here.`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 type Flows = Array<Record<string, unknown> & { wires?: string[][] }>;
@@ -265,22 +180,28 @@ async function measureNats(workers: number, log: string, dir: string): Promise<{
   }
 }
 
-/** One Node-RED alone on the same file: the NATS ingest's read and parse wired straight into the worker example's chain. */
+/**
+ * One Node-RED alone on the same file: the NATS ingest's read and parse wired
+ * into the worker example's detection, as the detection nodes themselves
+ * (its profile's nodes with its changes), one after the other.
+ */
 async function measureSingle(log: string, dir: string): Promise<{ seconds: number; cpu: number }> {
   const ingest = readExample('Scale-out on NATS ingest.json') as Flows;
-  const mqttWorker = readExample('Scale-out worker.json') as Flows;
+  const worker = readExample(NATS_WORKER_EXAMPLE).find((n) => n.type === 'beacon-nats-worker') as { profile?: string; chain?: string };
   const z = 'nso_in_tab';
   const keep = new Set(['nso_in_tab', 'nso_in_replay', 'nso_in_read', 'nso_in_eof', 'nso_in_parse']);
-  const chain = new Set(['so_wk_filter', 'so_wk_delta', 'so_wk_hist', 'so_wk_score']);
-  const nodes: Flows = [
-    ...JSON.parse(JSON.stringify(ingest.filter((n) => keep.has(String(n.id))))),
-    ...JSON.parse(JSON.stringify(mqttWorker.filter((n) => chain.has(String(n.id))))).map((n: Record<string, unknown>) => ({ ...n, z, store: '' })),
-  ];
-  (nodes.find((n) => n.id === 'nso_in_parse') as { wires: string[][] }).wires = [['so_wk_filter'], []];
-  const score = nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] };
-  score.wires = [['bench_flush'], []];
-  (nodes.find((n) => n.id === 'so_wk_hist') as { wires: string[][] }).wires[1] = [];
-  (nodes.find((n) => n.id === 'so_wk_delta') as { wires: string[][] }).wires[1] = [];
+  const detection = chainNodes(worker.profile ?? 'wiredata', worker.chain ?? '').map((n, i) => ({ ...n, id: `bench_${n.id ?? i}`, z }) as Flows[number]);
+  const idsOf = (type: string) => detection.filter((n) => n.type === type).map((n) => String(n.id));
+  const scorers = idsOf('beacon-scorer');
+  for (const n of detection) {
+    if (n.type === 'beacon-ip-filter') n.wires = [idsOf('beacon-delta'), []];
+    if (n.type === 'beacon-delta') n.wires = [idsOf('beacon-histogram'), []];
+    if (n.type === 'beacon-histogram') n.wires = [(n.wires?.[0] ?? scorers.map((id) => id.slice('bench_'.length))).map((id) => `bench_${id}`), []];
+    // a scorer passes control messages on its second output (off the alert hand-offs)
+    if (n.type === 'beacon-scorer') n.wires = [[], ['bench_flush']];
+  }
+  const nodes: Flows = [...JSON.parse(JSON.stringify(ingest.filter((n) => keep.has(String(n.id))))), ...detection];
+  (nodes.find((n) => n.id === 'nso_in_parse') as { wires: string[][] }).wires = [[String(detection[0].id)], []];
   nodes.push(
     {
       id: 'bench_flush',
@@ -321,7 +242,7 @@ async function measureSingle(log: string, dir: string): Promise<{ seconds: numbe
     const t0 = process.hrtime.bigint();
     const res = await fetch(`${red.base}/inject/nso_in_replay`, { method: 'POST' });
     if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
-    await red.until('the end-of-file flush', () => doneLines(path.join(dir, 'single', 'done.jsonl')) >= 1, 3600);
+    await red.until('the end-of-file flush', () => doneLines(path.join(dir, 'single', 'done.jsonl')) >= scorers.length, 3600);
     return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: cpuSeconds(red.pid) - cpu0 };
   } finally {
     await red.stop().catch(() => red.kill());
@@ -381,14 +302,7 @@ async function natsMain(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--mqtt')) {
-  mqttMain().catch((err: Error) => {
-    console.error(`bench-cluster: ${err.message}`);
-    process.exit(1);
-  });
-} else {
-  natsMain().catch((err: Error) => {
-    console.error(`bench-cluster: ${err.message}`);
-    process.exit(1);
-  });
-}
+natsMain().catch((err: Error) => {
+  console.error(`bench-cluster: ${err.message}`);
+  process.exit(1);
+});

@@ -96,13 +96,15 @@ export = function register(RED: NodeAPI): void {
         .then(async (clients) => {
           const w = new StreamWorker(clients, options, {
             output: (partition, out) => {
-              const messages: NodeMessage[][] = [[], [], []];
-              out.alerts.forEach((row, i) => {
-                alerts++;
-                messages[0].push({ payload: row, topic: out.summaries[i], notify: row.Notify !== false, partition } as NodeMessage);
-              });
-              if (out.rows.length > 0) messages[1].push({ payload: out.rows, partition } as NodeMessage);
-              if (messages[0].length || messages[1].length) this.send(messages as never);
+              // a send passes its first message as it is and copies every other: the rows, the big one, go in a send of their own
+              if (out.rows.length > 0) this.send([null, { payload: out.rows, partition } as NodeMessage, null]);
+              if (out.alerts.length > 0) {
+                alerts += out.alerts.length;
+                const messages = out.alerts.map(
+                  (row, i) => ({ payload: row, topic: out.summaries[i], notify: row.Notify !== false, partition }) as NodeMessage,
+                );
+                this.send([messages, null, null] as never);
+              }
               if (out.errors.length > 0) this.warn(`partition ${partition}: ${out.errors.length} record(s) not usable, e.g. ${out.errors[0].message}`);
               status.update();
             },

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { type ControlFlags, encodeControl, splitByPartition } from '../core/partition/partition';
+import type { LogRecord } from '../core/common/records';
 import { isStreamFull, partitionSubject, type StreamLayout } from './connection';
+import { encodeRecords } from './record-codec';
 
 export interface PublisherOptions {
   /** delta key fields the partition is hashed from (as beacon-partition) */
@@ -30,7 +32,7 @@ export interface PublisherCounts {
 
 /**
  * The ingest side: each batch is split by partition and each partition's
- * records go as ONE message to `<stream>.<partition>`, acknowledged by the
+ * records go as ONE message (record-codec.ts) to `<stream>.<partition>`, acknowledged by the
  * server before the promise resolves. Publishes of one partition are chained
  * so its records enter the stream in arrival order, and a control message
  * (flush, reset, checkpoint) goes to every partition after everything
@@ -54,7 +56,7 @@ export class StreamPublisher {
   async publishRecords(records: readonly unknown[]): Promise<{ invalid: unknown[] }> {
     const { groups, invalid } = splitByPartition(records, this.options.keyFields, this.layout.partitions);
     const sent: Promise<void>[] = [];
-    for (const [p, group] of groups) sent.push(this.enqueue(p, JSON.stringify(group), group.length));
+    for (const [p, group] of groups) sent.push(this.enqueue(p, encodeRecords(group as LogRecord[]), group.length));
     await Promise.all(sent);
     return { invalid };
   }

@@ -5,6 +5,7 @@ import { ensureStream, openAlertBucket, openLeaseBucket, type StreamClients, typ
 import { type ChainSpec, type ChainState, DetectionChain, type ChainOutput, newChainOutput } from './detection-chain';
 import { type Lease, LeaseManager } from './leases';
 import { PartitionReader } from './partition-reader';
+import { decodeRecords } from './record-codec';
 
 export interface WorkerOptions {
   stream: string;
@@ -229,7 +230,15 @@ export class StreamWorker {
       if (out.alerts.length > 0) return this.markAlerts(out).then(finish);
       return finish();
     }
-    const records = Array.isArray(payload) ? payload : [payload];
+    let records: unknown[];
+    try {
+      // a plain JSON record or array is read too (messages published by hand, or by an earlier version)
+      records = decodeRecords(payload) ?? (Array.isArray(payload) ? payload : [payload]);
+    } catch (err) {
+      this.sink.error(new Error(`partition ${p}: message ${seq}: ${(err as Error).message}; skipped`), p);
+      owned.lastSeq = seq;
+      return;
+    }
     this.counts.records += records.length;
     const out = owned.chain.push(records, false, newChainOutput());
     owned.lastSeq = seq;

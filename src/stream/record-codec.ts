@@ -1,0 +1,61 @@
+import { isRecord, type LogRecord } from '../core/common/records';
+
+/**
+ * How a partition's records travel in one stream message: field names once
+ * per shape (the set of fields of a record, in order) and each record as the
+ * row of its values, `{"records": [[fields of shape 0], …], "rows": [[shape,
+ * v1, v2, …], …]}`. A log's records share one or two shapes, so the names are
+ * not repeated: under half the bytes of a JSON array of objects, which the
+ * broker stores and the workers receive and parse. Exact: every record
+ * decodes to the fields it had, in their order, with their values (a field
+ * whose value is undefined is absent, as in JSON).
+ */
+export interface EncodedRecords {
+  records: string[][];
+  rows: unknown[][];
+}
+
+export function encodeRecords(records: readonly LogRecord[]): string {
+  const shapes: string[][] = [];
+  const ids = new Map<string, number>();
+  const rows: unknown[][] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    let keys = Object.keys(record);
+    for (const key of keys) {
+      if (record[key] === undefined) {
+        keys = keys.filter((k) => record[k] !== undefined);
+        break;
+      }
+    }
+    const signature = keys.join('\n');
+    let id = ids.get(signature);
+    if (id === undefined) {
+      id = shapes.length;
+      ids.set(signature, id);
+      shapes.push(keys);
+    }
+    const row: unknown[] = new Array(keys.length + 1);
+    row[0] = id;
+    for (let k = 0; k < keys.length; k++) row[k + 1] = record[keys[k]];
+    rows[i] = row;
+  }
+  return JSON.stringify({ records: shapes, rows } satisfies EncodedRecords);
+}
+
+/** The records of a decoded message body, or null when it is not encoded records; throws when it says it is but is malformed. */
+export function decodeRecords(payload: unknown): LogRecord[] | null {
+  if (!isRecord(payload) || !Array.isArray(payload.records) || !Array.isArray(payload.rows)) return null;
+  const shapes = payload.records as unknown[];
+  const rows = payload.rows as unknown[];
+  const out: LogRecord[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const keys = Array.isArray(row) ? shapes[row[0] as number] : undefined;
+    if (!Array.isArray(keys) || (row as unknown[]).length !== keys.length + 1) throw new Error(`record ${i} of the message does not match its shape`);
+    const record: LogRecord = {};
+    for (let k = 0; k < keys.length; k++) record[keys[k] as string] = (row as unknown[])[k + 1];
+    out[i] = record;
+  }
+  return out;
+}
