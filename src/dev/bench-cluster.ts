@@ -7,7 +7,7 @@
  * detection nodes wired in a row: the single-instance rate) and the
  * takeover time of a killed worker.
  *
- *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12] [--repeat 1]
+ *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12] [--repeat 1] [--no-takeover]
  *
  * Measured: wall time from firing the ingest's "replay records file" inject
  * to the end-of-file flush having come out of every partition (every record
@@ -32,6 +32,9 @@ const arg = (name: string, fallback: string) => {
 const RECORDS = Number(arg('records', '200000'));
 const WORKERS = arg('workers', '1,2,3').split(',').map(Number);
 const PARTITIONS = Number(arg('partitions', '12'));
+/** rounds of (single, each worker count), interleaved so a change in the machine's load falls on both alike */
+const REPEAT = Number(arg('repeat', '1'));
+const TAKEOVER = !args.includes('--no-takeover');
 
 /** A Zeek conn.log of about n records: many hosts (so every partition has work), a few beacons. */
 function writeLog(file: string, n: number): number {
@@ -278,20 +281,37 @@ async function natsMain(): Promise<void> {
       `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, NATS JetStream (file storage), on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
     );
     console.log('measured: inject fired on the ingest → end-of-file flush out of every partition (process start-up excluded)');
-    const single = await measureSingle(log, dir);
-    console.log(
-      `single instance (read, parse, detect in one Node-RED): ${single.seconds.toFixed(2)} s, ${Math.round(n / single.seconds)} records/s, ${single.cpu.toFixed(2)} CPU s`,
-    );
-    console.log('workers  seconds  records/s  of single  ingest acked after  CPU s (all processes)  CPU of single');
-    for (const w of WORKERS) {
-      const { published, done, cpu } = await measureNats(w, log, path.join(dir, `run-${w}`));
-      console.log(
-        `${String(w).padStart(7)}  ${done.toFixed(2).padStart(7)}  ${Math.round(n / done)
+    const load = () =>
+      os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
+    console.log(`load average at the start: ${load()}`);
+    console.log('round  run        seconds  records/s  of single  ingest acked after  CPU s (all processes)  CPU of single');
+    const ratios = new Map<number, number[]>();
+    for (let round = 1; round <= REPEAT; round++) {
+      const single = await measureSingle(log, path.join(dir, `single-${round}`));
+      const rate = (s: number) =>
+        Math.round(n / s)
           .toString()
-          .padStart(9)}  ${((100 * single.seconds) / done).toFixed(0).padStart(7)} %` +
-          `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
+          .padStart(9);
+      console.log(
+        `${String(round).padStart(5)}  single     ${single.seconds.toFixed(2).padStart(7)}  ${rate(single.seconds)}  ${''.padStart(9)}  ${''.padStart(18)}  ${single.cpu.toFixed(2).padStart(21)}`,
       );
+      for (const w of WORKERS) {
+        const { published, done, cpu } = await measureNats(w, log, path.join(dir, `run-${round}-${w}`));
+        const ratio = (100 * single.seconds) / done;
+        ratios.set(w, [...(ratios.get(w) ?? []), ratio]);
+        console.log(
+          `${String(round).padStart(5)}  ${`${w} worker${w > 1 ? 's' : ''}`.padEnd(9)}  ${done.toFixed(2).padStart(7)}  ${rate(done)}  ${ratio.toFixed(0).padStart(7)} %` +
+            `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
+        );
+      }
     }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`load average at the end: ${load()}`);
+    console.log(`median of single's rate: ${[...ratios].map(([w, r]) => `${w} worker(s) ${median(r).toFixed(0)} %`).join(', ')}`);
+    if (!TAKEOVER) return;
     const t = await measureTakeover(path.join(dir, 'takeover'));
     console.log(
       `takeover: a SIGKILLed worker's partitions all held by the other ${t.seconds.toFixed(1)} s later (lease ${t.lease} s, renewals every ${t.lease / 4} s, status every 2 s)`,

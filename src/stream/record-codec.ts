@@ -15,29 +15,39 @@ export interface EncodedRecords {
   rows: unknown[][];
 }
 
+/** The record's shape when it is `shape` (the same fields, in order, none undefined): the common case, checked without allocating. */
+function hasShape(record: LogRecord, shape: readonly string[]): boolean {
+  let n = 0;
+  for (const key in record) {
+    if (shape[n] !== key || record[key] === undefined) return false;
+    n++;
+  }
+  return n === shape.length;
+}
+
 export function encodeRecords(records: readonly LogRecord[]): string {
   const shapes: string[][] = [];
   const ids = new Map<string, number>();
   const rows: unknown[][] = new Array(records.length);
+  let last = -1;
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
-    let keys = Object.keys(record);
-    for (const key of keys) {
-      if (record[key] === undefined) {
-        keys = keys.filter((k) => record[k] !== undefined);
-        break;
+    let id = last >= 0 && hasShape(record, shapes[last]) ? last : -1;
+    if (id < 0) {
+      const keys = Object.keys(record).filter((k) => record[k] !== undefined);
+      const signature = keys.join('\n');
+      id = ids.get(signature) ?? -1;
+      if (id < 0) {
+        id = shapes.length;
+        ids.set(signature, id);
+        shapes.push(keys);
       }
+      last = id;
     }
-    const signature = keys.join('\n');
-    let id = ids.get(signature);
-    if (id === undefined) {
-      id = shapes.length;
-      ids.set(signature, id);
-      shapes.push(keys);
-    }
-    const row: unknown[] = new Array(keys.length + 1);
+    const shape = shapes[id];
+    const row: unknown[] = new Array(shape.length + 1);
     row[0] = id;
-    for (let k = 0; k < keys.length; k++) row[k + 1] = record[keys[k]];
+    for (let k = 0; k < shape.length; k++) row[k + 1] = record[shape[k]];
     rows[i] = row;
   }
   return JSON.stringify({ records: shapes, rows } satisfies EncodedRecords);

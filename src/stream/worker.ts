@@ -19,9 +19,9 @@ export interface WorkerOptions {
   chainId: string;
   /** lease TTL in seconds (default 10): a dead worker's partitions are taken over after it */
   leaseSeconds?: number;
-  /** checkpoint a partition after this many messages (default 200) … */
+  /** checkpoint a partition after this many messages (default 2000) … */
   checkpointMessages?: number;
-  /** … or this many seconds after its last one, whichever first (default 10; wall clock paces saves, never detection) */
+  /** … or this many seconds after its last one, whichever first (default 60; wall clock paces saves, never detection) */
   checkpointSeconds?: number;
   limits?: StreamLimits;
   /** seconds between the worker's status messages on `<stream>_status.<worker>` (default 2; 0 = none) */
@@ -277,7 +277,10 @@ export class StreamWorker {
     // fencing again: the alert book was asked in between
     if (!this.leases?.holds(p, owned.lease.epoch)) return;
     this.sink.output(p, out, seq);
-    if (owned.sinceCheckpoint >= (this.options.checkpointMessages ?? 200) || Date.now() - owned.checkpointAt >= (this.options.checkpointSeconds ?? 10) * 1000) {
+    if (
+      owned.sinceCheckpoint >= (this.options.checkpointMessages ?? 2000) ||
+      Date.now() - owned.checkpointAt >= (this.options.checkpointSeconds ?? 60) * 1000
+    ) {
       this.checkpoint(p);
     }
   }

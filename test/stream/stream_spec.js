@@ -20,7 +20,7 @@ const { StreamWorker } = require('../../dist/stream/worker');
 const { CheckpointStore } = require('../../dist/stream/checkpoint-store');
 const { DetectionChain } = require('../../dist/stream/detection-chain');
 const { decodeRecords, encodeRecords } = require('../../dist/stream/record-codec');
-const { EXAMPLE_CHAIN } = require('./support/example-chain');
+const { EXAMPLE_CHAIN, profileChain } = require('./support/example-chain');
 const oracle = require('../oracle/kql-batch');
 const { NatsServer, findNatsServer, until } = require('./support/nats-server');
 
@@ -299,6 +299,38 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       const kql = oracle.wireDataRule(records);
       kql.length.should.be.above(5);
       byCell(a.got.rows.filter((r) => r.FailedThresholds === undefined)).size.should.equal(kql.length);
+    });
+
+    it("a worker on the hunt profile writes what the hunt's nodes write on each partition's records; each AlertId notified once", async function () {
+      const stream = newStream();
+      const records = traffic(6);
+      // the hunt's nodes fed each partition's records (the filter and delta write into records: copies)
+      const hunt = profileChain('hunt', '');
+      const parts = new Map();
+      for (const r of records) {
+        const p = partitionOf(r, ['LocalIP'], PARTITIONS);
+        parts.set(p, [...(parts.get(p) || []), { ...r }]);
+      }
+      const expected = [...parts.values()].flatMap((rs) => {
+        const out = new DetectionChain(hunt.chain).push(rs, true);
+        return [...out.alerts, ...out.rows];
+      });
+      const publisher = new StreamPublisher(clients.js, { name: stream, partitions: PARTITIONS }, { keyFields: ['LocalIP'] });
+      await ensureStream(clients.jsm, { name: stream, partitions: PARTITIONS });
+      const a = start(clients, stream, 'a', hunt);
+      await a.worker.start();
+      await publishAll(publisher, records);
+      await publisher.publishControl({ flush: true });
+      await until('every partition flushed', () => a.got.flushed.size === PARTITIONS);
+      a.got.errors.should.eql([]);
+      const canonical = (rows) => rows.map((r) => JSON.stringify(strip(r))).sort();
+      canonical(a.got.rows).should.eql(canonical(expected));
+      // both of the hunt's histograms were scored; the 72 h windows alerted, and the hourly bursts of the same pairs were held back by
+      // the re-arm time the two scorers share (one alert per pair a day), as in the hunt example
+      a.got.rows.filter((r) => r.Method === 'window' && /^repeat: pair reported/.test(r.Suppressed)).length.should.be.above(3);
+      const alerts = a.got.rows.filter((r) => typeof r.AlertId === 'string' && r.FailedThresholds === undefined && r.Suppressed === undefined);
+      alerts.filter((r) => r.Method === 'periodic').length.should.be.above(3);
+      alerts.filter((r) => r.Notify !== false).length.should.equal(new Set(alerts.map((r) => r.AlertId)).size);
     });
 
     it('a worker killed mid-stream: another takes its partitions over from their checkpoints; nothing lost, nothing twice', async function () {

@@ -80,19 +80,19 @@ export const NATS_WORKER: SettingsTable = {
   leaseSeconds: { type: 'number', value: 10, required: true, min: 1, error: 'leaseSeconds', row: { icon: 'clock-o', width: '70%', placeholder: '10' } },
   checkpointMessages: {
     type: 'number',
-    value: 200,
+    value: 2000,
     required: true,
     min: 1,
     error: 'checkpointMessages',
-    row: { icon: 'floppy-o', width: '70%', placeholder: '200' },
+    row: { icon: 'floppy-o', width: '70%', placeholder: '2000' },
   },
   checkpointSeconds: {
     type: 'number',
-    value: 10,
+    value: 60,
     required: true,
     min: 0,
     error: 'checkpointSeconds',
-    row: { icon: 'floppy-o', width: '70%', placeholder: '10' },
+    row: { icon: 'floppy-o', width: '70%', placeholder: '60' },
   },
   /** the detection each partition runs: a profile of the examples' node settings, or the user's exported nodes */
   profile: {
