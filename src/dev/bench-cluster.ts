@@ -143,7 +143,7 @@ function withPublishedProbe(flows: Flows): Flows {
 }
 
 /** Seconds until the ingest had everything acknowledged, until every partition's flush came out of the workers, and the CPU seconds all processes used. */
-async function measureNats(workers: number, log: string, dir: string): Promise<{ published: number; done: number; cpu: number }> {
+async function measureNats(workers: number, log: string, dir: string): Promise<{ published: number; done: number; cpu: number; parts: string }> {
   const ports = [await freePort(), ...(await Promise.all(Array.from({ length: workers }, () => freePort())))];
   const cluster = new StreamCluster({
     dir,
@@ -163,6 +163,7 @@ async function measureNats(workers: number, log: string, dir: string): Promise<{
     const done = cluster.workers.map((w) => path.join(w.o.userDir, 'done.jsonl'));
     const pids = [cluster.ingest.pid, cluster.nats?.pid, ...cluster.workers.map((w) => w.pid)];
     const cpu0 = cpuOf(pids);
+    const each0 = pids.map((p) => cpuSeconds(p));
     const t0 = process.hrtime.bigint();
     const res = await fetch(`${cluster.ingest.base}/inject/nso_in_replay`, { method: 'POST' });
     if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
@@ -177,7 +178,9 @@ async function measureNats(workers: number, log: string, dir: string): Promise<{
       },
       3600,
     );
-    return { published: published || seconds(), done: seconds(), cpu: cpuOf(pids) - cpu0 };
+    const each = pids.map((p, i) => (cpuSeconds(p) - each0[i]).toFixed(2));
+    const parts = `ingest ${each[0]}, nats-server ${each[1]}, workers ${each.slice(2).join(' + ')}`;
+    return { published: published || seconds(), done: seconds(), cpu: cpuOf(pids) - cpu0, parts };
   } finally {
     await cluster.stop().catch(() => cluster.kill());
   }
@@ -299,13 +302,14 @@ async function natsMain(): Promise<void> {
         `${String(round).padStart(5)}  single     ${single.seconds.toFixed(2).padStart(7)}  ${rate(single.seconds)}  ${''.padStart(9)}  ${''.padStart(18)}  ${single.cpu.toFixed(2).padStart(21)}`,
       );
       for (const w of WORKERS) {
-        const { published, done, cpu } = await measureNats(w, log, path.join(dir, `run-${round}-${w}`));
+        const { published, done, cpu, parts } = await measureNats(w, log, path.join(dir, `run-${round}-${w}`));
         const ratio = (100 * single.seconds) / done;
         ratios.set(w, [...(ratios.get(w) ?? []), ratio]);
         console.log(
           `${String(round).padStart(5)}  ${`${w} worker${w > 1 ? 's' : ''}`.padEnd(9)}  ${done.toFixed(2).padStart(7)}  ${rate(done)}  ${ratio.toFixed(0).padStart(7)} %` +
             `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
         );
+        console.log(`${''.padStart(18)}CPU s by process: ${parts}`);
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
