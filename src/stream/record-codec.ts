@@ -15,11 +15,12 @@ export interface EncodedRecords {
   rows: unknown[][];
 }
 
-/** The record's shape when it is `shape` (the same fields, in order, none undefined): the common case, checked without allocating. */
+/** Whether the record's defined fields are `shape`, in order: the common case, checked without allocating. */
 function hasShape(record: LogRecord, shape: readonly string[]): boolean {
   let n = 0;
   for (const key in record) {
-    if (shape[n] !== key || record[key] === undefined) return false;
+    if (record[key] === undefined) continue;
+    if (shape[n] !== key) return false;
     n++;
   }
   return n === shape.length;

@@ -42,6 +42,10 @@ export interface WorkerSink {
   changed?(): void;
 }
 
+/** An alert id's entry in the alert bucket: claimed by a worker, or known to have left. */
+const PENDING = 'pending';
+const SENT = 'sent';
+
 interface Owned {
   lease: Lease;
   chain: DetectionChain;
@@ -221,14 +225,15 @@ export class StreamWorker {
       if (flags.reset) owned.chain.reset();
       const out = owned.chain.push([], flags.flush === true);
       owned.lastSeq = seq;
-      const finish = () => {
+      const finish = (claimed: string[]) => {
         if (!this.leases?.holds(p, owned.lease.epoch)) return;
         this.sink.output(p, out, seq);
+        this.sent(claimed);
         this.checkpoint(p);
         this.sink.control(p, flags, seq);
       };
       if (out.alerts.length > 0) return this.markAlerts(out).then(finish);
-      return finish();
+      return finish([]);
     }
     let records: unknown[];
     try {
@@ -243,17 +248,21 @@ export class StreamWorker {
     const out = owned.chain.push(records, false, newChainOutput());
     owned.lastSeq = seq;
     owned.sinceCheckpoint++;
-    if (out.alerts.length > 0) return this.markAlerts(out).then(() => this.emit(owned, out, seq));
-    this.emit(owned, out, seq);
+    if (out.alerts.length > 0) return this.markAlerts(out).then((claimed) => this.emit(owned, out, seq, claimed));
+    this.emit(owned, out, seq, []);
   }
 
   /**
    * Marks each alert with whether it is the first time its AlertId goes
-   * out (msg.notify for the hand-offs): the id's entry in the alert bucket is
-   * created once; when the bucket cannot answer, the alert is notified (twice
-   * is better than never).
+   * out (msg.notify for the hand-offs), and returns the ids it claimed. An
+   * id's entry in the alert bucket is created as "pending" and set to "sent"
+   * once the alert has left (sent()): a re-read alert whose entry says
+   * "sent" is not notified again, one whose earlier owner claimed it but
+   * lost the partition before it left is. When the bucket cannot answer, the
+   * alert is notified (twice is better than never).
    */
-  private async markAlerts(out: ChainOutput): Promise<void> {
+  private async markAlerts(out: ChainOutput): Promise<string[]> {
+    const claimed: string[] = [];
     for (const row of out.alerts) {
       // the scorer named it after its rule and cell: the same whichever worker scores it, however often
       const id = String(row.AlertId);
@@ -261,22 +270,34 @@ export class StreamWorker {
       let first = true;
       if (this.alerts) {
         try {
-          await this.alerts.create(id, '1');
+          await this.alerts.create(id, PENDING);
+          claimed.push(id);
         } catch (err) {
-          first = !/wrong last sequence|key exists/i.test((err as Error).message);
+          if (/wrong last sequence|key exists/i.test((err as Error).message)) {
+            const entry = await this.alerts.get(id).catch(() => null);
+            first = entry?.string() !== SENT;
+            if (first) claimed.push(id);
+          }
         }
       }
       row.Notify = first;
       if (first) this.counts.alertsNotified++;
       else this.counts.alertsRepeated++;
     }
+    return claimed;
   }
 
-  private emit(owned: Owned, out: ChainOutput, seq: number): void {
+  /** Records in the alert bucket that these alerts have left. */
+  private sent(ids: readonly string[]): void {
+    for (const id of ids) void this.alerts?.put(id, SENT).catch(() => undefined);
+  }
+
+  private emit(owned: Owned, out: ChainOutput, seq: number, claimed: string[]): void {
     const p = owned.lease.partition;
     // fencing again: the alert book was asked in between
     if (!this.leases?.holds(p, owned.lease.epoch)) return;
     this.sink.output(p, out, seq);
+    this.sent(claimed);
     if (
       owned.sinceCheckpoint >= (this.options.checkpointMessages ?? 2000) ||
       Date.now() - owned.checkpointAt >= (this.options.checkpointSeconds ?? 60) * 1000
