@@ -80,41 +80,9 @@ function cpuSeconds(pid: number | undefined): number {
 
 const cpuOf = (pids: Array<number | undefined>): number => pids.reduce<number>((a, p) => a + cpuSeconds(p), 0);
 
-/** NATS worker flows with a probe: each partition's flush appended to done.jsonl. */
-function withNatsDoneProbe(flows: Flows): Flows {
-  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
-  (nodes.find((n) => n.id === 'nso_wk_worker') as { wires: string[][] }).wires[2].push('bench_text');
-  const z = 'nso_wk_tab';
+/** Probe nodes on tab z: from `bench_flush` (a switch on msg.flush; or from `bench_text` with `text` for the payload) a line appended to `file`. */
+function flushProbe(z: string, file: string, text: { to: string; tot: string } = { to: 'flush', tot: 'str' }): Flows {
   return [
-    ...nodes,
-    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'partition', tot: 'msg' }], wires: [['bench_done']] },
-    {
-      id: 'bench_done',
-      z,
-      type: 'file',
-      filename: 'done.jsonl',
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
-  ];
-}
-
-const doneLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
-
-let currentStream: StreamCluster | null = null;
-process.on('SIGINT', () => void (currentStream?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
-
-/** Ingest flows with a probe: the end-of-file flush, once the server holds everything before it, appended to published.jsonl. */
-function withPublishedProbe(flows: Flows): Flows {
-  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
-  (nodes.find((n) => n.id === 'nso_in_publish') as { wires: string[][] }).wires[0].push('bench_flush');
-  const z = 'nso_in_tab';
-  return [
-    ...nodes,
     {
       id: 'bench_flush',
       z,
@@ -126,12 +94,13 @@ function withPublishedProbe(flows: Flows): Flows {
       outputs: 1,
       wires: [['bench_text']],
     },
-    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_published']] },
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', ...text }], wires: [['bench_file']] },
+    // the file node writes nothing for a message without payload
     {
-      id: 'bench_published',
+      id: 'bench_file',
       z,
       type: 'file',
-      filename: 'published.jsonl',
+      filename: file,
       filenameType: 'str',
       appendNewline: true,
       createDir: true,
@@ -140,6 +109,25 @@ function withPublishedProbe(flows: Flows): Flows {
       wires: [],
     },
   ];
+}
+
+/** NATS worker flows with a probe: each partition's flush appended to done.jsonl. */
+function withNatsDoneProbe(flows: Flows): Flows {
+  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
+  (nodes.find((n) => n.id === 'nso_wk_worker') as { wires: string[][] }).wires[2].push('bench_text');
+  return [...nodes, ...flushProbe('nso_wk_tab', 'done.jsonl', { to: 'partition', tot: 'msg' })];
+}
+
+const doneLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
+
+let currentStream: StreamCluster | null = null;
+process.on('SIGINT', () => void (currentStream?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
+
+/** Ingest flows with a probe: the end-of-file flush, once the server holds everything before it, appended to published.jsonl. */
+function withPublishedProbe(flows: Flows): Flows {
+  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
+  (nodes.find((n) => n.id === 'nso_in_publish') as { wires: string[][] }).wires[0].push('bench_flush');
+  return [...nodes, ...flushProbe('nso_in_tab', 'published.jsonl')];
 }
 
 /** Seconds until the ingest had everything acknowledged, until every partition's flush came out of the workers, and the CPU seconds all processes used. */
@@ -208,32 +196,7 @@ async function measureSingle(log: string, dir: string): Promise<{ seconds: numbe
   }
   const nodes: Flows = [...JSON.parse(JSON.stringify(ingest.filter((n) => keep.has(String(n.id))))), ...detection];
   (nodes.find((n) => n.id === 'nso_in_parse') as { wires: string[][] }).wires = [[String(detection[0].id)], []];
-  nodes.push(
-    {
-      id: 'bench_flush',
-      z,
-      type: 'switch',
-      property: 'flush',
-      propertyType: 'msg',
-      rules: [{ t: 'true' }],
-      checkall: 'true',
-      outputs: 1,
-      wires: [['bench_text']],
-    },
-    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_done']] },
-    {
-      id: 'bench_done',
-      z,
-      type: 'file',
-      filename: 'done.jsonl',
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
-  );
+  nodes.push(...flushProbe(z, 'done.jsonl'));
   const red = new RedProcess({
     name: 'single',
     userDir: path.join(dir, 'single'),
