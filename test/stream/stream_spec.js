@@ -13,7 +13,7 @@ const should = require('should');
 const gen = require('../../dist/tools/traffic-generator');
 const { generateLines } = require('../../dist/tools/log-lines');
 const { partitionOf } = require('../../dist/core/partition/partition');
-const { connectStream, ensureStream, openLeaseBucket } = require('../../dist/stream/connection');
+const { connectStream, ensureStream, openAlertBucket, openLeaseBucket } = require('../../dist/stream/connection');
 const { StreamPublisher } = require('../../dist/stream/publisher');
 const { LeaseManager, fairShare } = require('../../dist/stream/leases');
 const { StreamWorker } = require('../../dist/stream/worker');
@@ -450,6 +450,40 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
         .should.eql(first.map((r) => r.AlertId).sort());
       again.filter((r) => r.Notify !== false).should.eql([]);
       b.worker.counts.alertsRepeated.should.equal(first.length);
+    });
+
+    it('an alert its earlier owner claimed but never sent is notified by the next owner; one it sent is not', async function () {
+      const stream = newStream();
+      const records = traffic(8);
+      const expected = new DetectionChain(EXAMPLE_CHAIN.chain).push(
+        records.map((r) => ({ ...r })),
+        true,
+      ).alerts;
+      expected.length.should.be.above(5);
+      const [claimed, sent] = expected.map((r) => r.AlertId);
+      await ensureStream(clients.jsm, { name: stream, partitions: PARTITIONS });
+      // what an owner leaves when it claimed one alert and lost the partition before the alert left, and sent another
+      const bucket = await openAlertBucket(clients.nc, stream, 168);
+      await bucket.create(claimed, 'pending');
+      await bucket.create(sent, 'sent');
+      const publisher = new StreamPublisher(clients.js, { name: stream, partitions: PARTITIONS }, { keyFields: ['LocalIP'] });
+      const a = start(await newClients(), stream, 'a');
+      await a.worker.start();
+      await publishAll(publisher, records);
+      await publisher.publishControl({ flush: true });
+      await until('every partition flushed', () => a.got.flushed.size === PARTITIONS);
+      const alerts = a.got.rows.filter((r) => typeof r.AlertId === 'string' && r.FailedThresholds === undefined);
+      alerts
+        .map((r) => r.AlertId)
+        .sort()
+        .should.eql(expected.map((r) => r.AlertId).sort());
+      alerts.find((r) => r.AlertId === claimed).Notify.should.be.true();
+      alerts.find((r) => r.AlertId === sent).Notify.should.be.false();
+      alerts.filter((r) => r.Notify === true).length.should.equal(expected.length - 1);
+      // each alert that left is recorded as sent, for whoever scores it next
+      await until('every alert recorded as sent', async () =>
+        (await Promise.all(expected.map((r) => bucket.get(r.AlertId)))).every((e) => e && e.string() === 'sent'),
+      );
     });
 
     it('a NATS restart while records are published and read: the ingest retries, the worker resumes; nothing lost, nothing twice', async function () {
