@@ -7,11 +7,15 @@
  * header per `#section`. Rows the table cannot describe stay written by hand.
  * A config node's boxes are `node-config-input-…`: the marker says so with
  * `data-netbeacon-prefix="node-config-input-"`.
+ * A `<div data-netbeacon-config="key" data-netbeacon-icon="icon">` becomes the row of a
+ * reference to a configuration node (its label from `<type>.label.<key>`).
  * A `<div data-netbeacon-help="name">` in the help becomes src/nodes/help/name.html,
  * text several nodes' help shares.
  */
 const MARKER = /^([ \t]*)<div data-netbeacon-rows="([^"]*)"(?: data-netbeacon-prefix="([\w-]+)")?><\/div>[ \t]*$/gm;
 const HELP = /^[ \t]*<div data-netbeacon-help="([\w-]+)"><\/div>[ \t]*\n/gm;
+/** `<div data-netbeacon-config="nats" data-netbeacon-icon="server">`: the row of a reference to a configuration node (kept out of the tables: Node-RED checks it) */
+const CONFIG = /^([ \t]*)<div data-netbeacon-config="([\w-]+)" data-netbeacon-icon="([\w-]+)"><\/div>[ \t]*$/gm;
 const fs = require('fs');
 const path = require('path');
 
@@ -98,7 +102,15 @@ function expandRows(html, tables) {
     if (!tables[type]) throw new Error(`no settings table for the template ${type}`);
     return rows(type, tables[type], list.trim().split(/\s+/), indent, prefix);
   });
-  const helped = expanded.replace(HELP, (_, name) =>
+  const configured = expanded.replace(CONFIG, (_, indent, key, icon) =>
+    [
+      `${indent}<div class="form-row">`,
+      `${indent}    <label for="node-input-${key}"><i class="fa fa-${icon}"></i> <span data-i18n="${type}.label.${key}"></span></label>`,
+      `${indent}    <input type="text" id="node-input-${key}">`,
+      `${indent}</div>`,
+    ].join('\n'),
+  );
+  const helped = configured.replace(HELP, (_, name) =>
     fs.readFileSync(path.join(__dirname, '..', 'src', 'nodes', 'help', `${name}.html`), 'utf8').replace(/^<!--.*-->\n/, ''),
   );
   return html.includes('/editor-support.js"') ? helped : EDITOR_SCRIPTS + helped;

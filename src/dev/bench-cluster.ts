@@ -1,31 +1,25 @@
 #!/usr/bin/env node
 /**
- * Scale-out throughput: records/s through a real cluster (NATS JetStream or,
- * with --mqtt, Mosquitto; one ingest, N workers, each a Node-RED process on
- * 127.0.0.1) for each worker count, in one run, on one generated Zeek
- * conn.log; with NATS also one Node-RED doing the same alone (read, parse,
- * detect: the single-instance rate) and the takeover time of a killed worker.
+ * Scale-out throughput: records/s through a real cluster on NATS JetStream
+ * (one ingest, N workers, each a Node-RED process on 127.0.0.1) for each
+ * worker count, in one run, on one generated Zeek conn.log; also one
+ * Node-RED doing the same alone (read, parse, and the worker profile's
+ * detection nodes wired in a row: the single-instance rate) and the
+ * takeover time of a killed worker.
  *
- *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12] [--mqtt]
+ *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12] [--repeat 1] [--no-takeover]
  *
- * NATS: wall time from firing the ingest's "replay records file" inject to
- * the end-of-file flush having come out of every partition (every record
- * parsed, published with a server ack, read and through the chain).
- *
- * MQTT:
  * Measured: wall time from firing the ingest's "replay records file" inject
- * (read in 64 KB chunks → parse → partition → publish, QoS 1) to the end-of-
- * file flush having left the scorer of every worker, i.e. every record
- * parsed, published, delivered and through the detection chain. Start-up of
- * the processes is not counted. All processes share this machine's cores:
- * with fewer cores than processes the figure shows the machine, not the design.
+ * to the end-of-file flush having come out of every partition (every record
+ * parsed, published with a server ack, read and through the chain). Start-up
+ * of the processes is not counted. All processes share this machine's cores.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Cluster } from '../run/cluster';
-import { readExample, StreamCluster } from '../run/stream-cluster';
-import { freePort } from '../run/mosquitto';
+import { chainNodes } from '../nodes/support/worker-profile';
+import { NATS_WORKER_EXAMPLE, readExample, StreamCluster } from '../run/stream-cluster';
+import { freePort } from '../run/ports';
 import { RedProcess } from '../run/red-process';
 import { generateLines } from '../tools/log-lines';
 import { DEFAULT_OPTIONS } from '../tools/traffic-generator';
@@ -38,6 +32,9 @@ const arg = (name: string, fallback: string) => {
 const RECORDS = Number(arg('records', '200000'));
 const WORKERS = arg('workers', '1,2,3').split(',').map(Number);
 const PARTITIONS = Number(arg('partitions', '12'));
+/** rounds of (single, each worker count), interleaved so a change in the machine's load falls on both alike */
+const REPEAT = Number(arg('repeat', '1'));
+const TAKEOVER = !args.includes('--no-takeover');
 
 /** A Zeek conn.log of about n records: many hosts (so every partition has work), a few beacons. */
 function writeLog(file: string, n: number): number {
@@ -64,85 +61,6 @@ function writeLog(file: string, n: number): number {
   return body.length;
 }
 
-/** Worker flows with a probe: the flush leaving the scorer is appended to done.jsonl. */
-function withDoneProbe(flows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  const nodes = JSON.parse(JSON.stringify(flows)) as Array<Record<string, unknown> & { wires?: string[][] }>;
-  // the scorer passes control messages on its second output (off the alert hand-offs)
-  (nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] }).wires[1].push('bench_control');
-  const z = 'so_wk_tab';
-  return [
-    ...nodes,
-    {
-      id: 'bench_control',
-      z,
-      type: 'switch',
-      property: 'flush',
-      propertyType: 'msg',
-      rules: [{ t: 'true' }],
-      checkall: 'true',
-      outputs: 1,
-      wires: [['bench_text']],
-    },
-    // the file node writes nothing for a message without payload
-    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_done']] },
-    {
-      id: 'bench_done',
-      z,
-      type: 'file',
-      filename: 'done.jsonl',
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
-  ];
-}
-
-let current: Cluster | null = null;
-process.on('SIGINT', () => void (current?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
-
-async function measure(workers: number, log: string, dir: string): Promise<number> {
-  const cluster = new Cluster({ dir, workers, partitions: PARTITIONS, records: log, replayAtStart: false, workerFlows: withDoneProbe });
-  current = cluster;
-  try {
-    await cluster.start();
-    const done = cluster.workers.map((w) => path.join(w.o.userDir, 'done.jsonl'));
-    const t0 = process.hrtime.bigint();
-    const res = await fetch(`${cluster.ingest.base}/inject/so_in_replay`, { method: 'POST' });
-    if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
-    for (const [i, w] of cluster.workers.entries()) await w.until('the end-of-file flush', () => fs.existsSync(done[i]), 3600);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
-  } finally {
-    await cluster.stop().catch(() => cluster.kill());
-  }
-}
-
-async function mqttMain(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-cluster-'));
-  try {
-    const log = path.join(dir, 'conn.log');
-    const n = writeLog(log, RECORDS);
-    console.log(
-      `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, Mosquitto QoS 1, on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
-    );
-    console.log("measured: inject fired on the ingest → end-of-file flush out of every worker's scorer (process start-up excluded)");
-    console.log('workers  seconds  records/s');
-    for (const w of WORKERS) {
-      const seconds = await measure(w, log, path.join(dir, `run-${w}`));
-      console.log(
-        `${String(w).padStart(7)}  ${seconds.toFixed(2).padStart(7)}  ${Math.round(n / seconds)
-          .toString()
-          .padStart(9)}`,
-      );
-    }
-    console.log(`${os.cpus().length} cores shared by Mosquitto, the ingest and every worker: beyond that, more workers cannot add throughput here.`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 type Flows = Array<Record<string, unknown> & { wires?: string[][] }>;
 
 /**
@@ -162,41 +80,9 @@ function cpuSeconds(pid: number | undefined): number {
 
 const cpuOf = (pids: Array<number | undefined>): number => pids.reduce<number>((a, p) => a + cpuSeconds(p), 0);
 
-/** NATS worker flows with a probe: each partition's flush appended to done.jsonl. */
-function withNatsDoneProbe(flows: Flows): Flows {
-  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
-  (nodes.find((n) => n.id === 'nso_wk_worker') as { wires: string[][] }).wires[2].push('bench_text');
-  const z = 'nso_wk_tab';
+/** Probe nodes on tab z: from `bench_flush` (a switch on msg.flush; or from `bench_text` with `text` for the payload) a line appended to `file`. */
+function flushProbe(z: string, file: string, text: { to: string; tot: string } = { to: 'flush', tot: 'str' }): Flows {
   return [
-    ...nodes,
-    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'partition', tot: 'msg' }], wires: [['bench_done']] },
-    {
-      id: 'bench_done',
-      z,
-      type: 'file',
-      filename: 'done.jsonl',
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
-  ];
-}
-
-const doneLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
-
-let currentStream: StreamCluster | null = null;
-process.on('SIGINT', () => void (currentStream?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
-
-/** Ingest flows with a probe: the end-of-file flush, once the server holds everything before it, appended to published.jsonl. */
-function withPublishedProbe(flows: Flows): Flows {
-  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
-  (nodes.find((n) => n.id === 'nso_in_publish') as { wires: string[][] }).wires[0].push('bench_flush');
-  const z = 'nso_in_tab';
-  return [
-    ...nodes,
     {
       id: 'bench_flush',
       z,
@@ -208,12 +94,13 @@ function withPublishedProbe(flows: Flows): Flows {
       outputs: 1,
       wires: [['bench_text']],
     },
-    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_published']] },
+    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', ...text }], wires: [['bench_file']] },
+    // the file node writes nothing for a message without payload
     {
-      id: 'bench_published',
+      id: 'bench_file',
       z,
       type: 'file',
-      filename: 'published.jsonl',
+      filename: file,
       filenameType: 'str',
       appendNewline: true,
       createDir: true,
@@ -224,8 +111,27 @@ function withPublishedProbe(flows: Flows): Flows {
   ];
 }
 
+/** NATS worker flows with a probe: each partition's flush appended to done.jsonl. */
+function withNatsDoneProbe(flows: Flows): Flows {
+  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
+  (nodes.find((n) => n.id === 'nso_wk_worker') as { wires: string[][] }).wires[2].push('bench_text');
+  return [...nodes, ...flushProbe('nso_wk_tab', 'done.jsonl', { to: 'partition', tot: 'msg' })];
+}
+
+const doneLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
+
+let currentStream: StreamCluster | null = null;
+process.on('SIGINT', () => void (currentStream?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
+
+/** Ingest flows with a probe: the end-of-file flush, once the server holds everything before it, appended to published.jsonl. */
+function withPublishedProbe(flows: Flows): Flows {
+  const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
+  (nodes.find((n) => n.id === 'nso_in_publish') as { wires: string[][] }).wires[0].push('bench_flush');
+  return [...nodes, ...flushProbe('nso_in_tab', 'published.jsonl')];
+}
+
 /** Seconds until the ingest had everything acknowledged, until every partition's flush came out of the workers, and the CPU seconds all processes used. */
-async function measureNats(workers: number, log: string, dir: string): Promise<{ published: number; done: number; cpu: number }> {
+async function measureNats(workers: number, log: string, dir: string): Promise<{ published: number; done: number; cpu: number; parts: string }> {
   const ports = [await freePort(), ...(await Promise.all(Array.from({ length: workers }, () => freePort())))];
   const cluster = new StreamCluster({
     dir,
@@ -245,6 +151,7 @@ async function measureNats(workers: number, log: string, dir: string): Promise<{
     const done = cluster.workers.map((w) => path.join(w.o.userDir, 'done.jsonl'));
     const pids = [cluster.ingest.pid, cluster.nats?.pid, ...cluster.workers.map((w) => w.pid)];
     const cpu0 = cpuOf(pids);
+    const each0 = pids.map((p) => cpuSeconds(p));
     const t0 = process.hrtime.bigint();
     const res = await fetch(`${cluster.ingest.base}/inject/nso_in_replay`, { method: 'POST' });
     if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
@@ -259,54 +166,37 @@ async function measureNats(workers: number, log: string, dir: string): Promise<{
       },
       3600,
     );
-    return { published: published || seconds(), done: seconds(), cpu: cpuOf(pids) - cpu0 };
+    const each = pids.map((p, i) => (cpuSeconds(p) - each0[i]).toFixed(2));
+    const parts = `ingest ${each[0]}, nats-server ${each[1]}, workers ${each.slice(2).join(' + ')}`;
+    return { published: published || seconds(), done: seconds(), cpu: cpuOf(pids) - cpu0, parts };
   } finally {
     await cluster.stop().catch(() => cluster.kill());
   }
 }
 
-/** One Node-RED alone on the same file: the NATS ingest's read and parse wired straight into the worker example's chain. */
+/**
+ * One Node-RED alone on the same file: the NATS ingest's read and parse wired
+ * into the worker example's detection, as the detection nodes themselves
+ * (its profile's nodes with its changes), one after the other.
+ */
 async function measureSingle(log: string, dir: string): Promise<{ seconds: number; cpu: number }> {
   const ingest = readExample('Scale-out on NATS ingest.json') as Flows;
-  const mqttWorker = readExample('Scale-out worker.json') as Flows;
+  const worker = readExample(NATS_WORKER_EXAMPLE).find((n) => n.type === 'beacon-nats-worker') as { profile?: string; chain?: string };
   const z = 'nso_in_tab';
   const keep = new Set(['nso_in_tab', 'nso_in_replay', 'nso_in_read', 'nso_in_eof', 'nso_in_parse']);
-  const chain = new Set(['so_wk_filter', 'so_wk_delta', 'so_wk_hist', 'so_wk_score']);
-  const nodes: Flows = [
-    ...JSON.parse(JSON.stringify(ingest.filter((n) => keep.has(String(n.id))))),
-    ...JSON.parse(JSON.stringify(mqttWorker.filter((n) => chain.has(String(n.id))))).map((n: Record<string, unknown>) => ({ ...n, z, store: '' })),
-  ];
-  (nodes.find((n) => n.id === 'nso_in_parse') as { wires: string[][] }).wires = [['so_wk_filter'], []];
-  const score = nodes.find((n) => n.id === 'so_wk_score') as { wires: string[][] };
-  score.wires = [['bench_flush'], []];
-  (nodes.find((n) => n.id === 'so_wk_hist') as { wires: string[][] }).wires[1] = [];
-  (nodes.find((n) => n.id === 'so_wk_delta') as { wires: string[][] }).wires[1] = [];
-  nodes.push(
-    {
-      id: 'bench_flush',
-      z,
-      type: 'switch',
-      property: 'flush',
-      propertyType: 'msg',
-      rules: [{ t: 'true' }],
-      checkall: 'true',
-      outputs: 1,
-      wires: [['bench_text']],
-    },
-    { id: 'bench_text', z, type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flush', tot: 'str' }], wires: [['bench_done']] },
-    {
-      id: 'bench_done',
-      z,
-      type: 'file',
-      filename: 'done.jsonl',
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
-  );
+  const detection = chainNodes(worker.profile ?? 'wiredata', worker.chain ?? '').map((n, i) => ({ ...n, id: `bench_${n.id ?? i}`, z }) as Flows[number]);
+  const idsOf = (type: string) => detection.filter((n) => n.type === type).map((n) => String(n.id));
+  const scorers = idsOf('beacon-scorer');
+  for (const n of detection) {
+    if (n.type === 'beacon-ip-filter') n.wires = [idsOf('beacon-delta'), []];
+    if (n.type === 'beacon-delta') n.wires = [idsOf('beacon-histogram'), []];
+    if (n.type === 'beacon-histogram') n.wires = [(n.wires?.[0] ?? scorers.map((id) => id.slice('bench_'.length))).map((id) => `bench_${id}`), []];
+    // a scorer passes control messages on its second output (off the alert hand-offs)
+    if (n.type === 'beacon-scorer') n.wires = [[], ['bench_flush']];
+  }
+  const nodes: Flows = [...JSON.parse(JSON.stringify(ingest.filter((n) => keep.has(String(n.id))))), ...detection];
+  (nodes.find((n) => n.id === 'nso_in_parse') as { wires: string[][] }).wires = [[String(detection[0].id)], []];
+  nodes.push(...flushProbe(z, 'done.jsonl'));
   const red = new RedProcess({
     name: 'single',
     userDir: path.join(dir, 'single'),
@@ -321,7 +211,7 @@ async function measureSingle(log: string, dir: string): Promise<{ seconds: numbe
     const t0 = process.hrtime.bigint();
     const res = await fetch(`${red.base}/inject/nso_in_replay`, { method: 'POST' });
     if (res.status !== 200) throw new Error(`inject answered ${res.status}`);
-    await red.until('the end-of-file flush', () => doneLines(path.join(dir, 'single', 'done.jsonl')) >= 1, 3600);
+    await red.until('the end-of-file flush', () => doneLines(path.join(dir, 'single', 'done.jsonl')) >= scorers.length, 3600);
     return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: cpuSeconds(red.pid) - cpu0 };
   } finally {
     await red.stop().catch(() => red.kill());
@@ -357,20 +247,38 @@ async function natsMain(): Promise<void> {
       `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, NATS JetStream (file storage), on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
     );
     console.log('measured: inject fired on the ingest → end-of-file flush out of every partition (process start-up excluded)');
-    const single = await measureSingle(log, dir);
-    console.log(
-      `single instance (read, parse, detect in one Node-RED): ${single.seconds.toFixed(2)} s, ${Math.round(n / single.seconds)} records/s, ${single.cpu.toFixed(2)} CPU s`,
-    );
-    console.log('workers  seconds  records/s  of single  ingest acked after  CPU s (all processes)  CPU of single');
-    for (const w of WORKERS) {
-      const { published, done, cpu } = await measureNats(w, log, path.join(dir, `run-${w}`));
-      console.log(
-        `${String(w).padStart(7)}  ${done.toFixed(2).padStart(7)}  ${Math.round(n / done)
+    const load = () =>
+      os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
+    console.log(`load average at the start: ${load()}`);
+    console.log('round  run        seconds  records/s  of single  ingest acked after  CPU s (all processes)  CPU of single');
+    const ratios = new Map<number, number[]>();
+    for (let round = 1; round <= REPEAT; round++) {
+      const single = await measureSingle(log, path.join(dir, `single-${round}`));
+      const rate = (s: number) =>
+        Math.round(n / s)
           .toString()
-          .padStart(9)}  ${((100 * single.seconds) / done).toFixed(0).padStart(7)} %` +
-          `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
+          .padStart(9);
+      console.log(
+        `${String(round).padStart(5)}  single     ${single.seconds.toFixed(2).padStart(7)}  ${rate(single.seconds)}  ${''.padStart(9)}  ${''.padStart(18)}  ${single.cpu.toFixed(2).padStart(21)}`,
       );
+      for (const w of WORKERS) {
+        const { published, done, cpu, parts } = await measureNats(w, log, path.join(dir, `run-${round}-${w}`));
+        const ratio = (100 * single.seconds) / done;
+        ratios.set(w, [...(ratios.get(w) ?? []), ratio]);
+        console.log(
+          `${String(round).padStart(5)}  ${`${w} worker${w > 1 ? 's' : ''}`.padEnd(9)}  ${done.toFixed(2).padStart(7)}  ${rate(done)}  ${ratio.toFixed(0).padStart(7)} %` +
+            `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
+        );
+        console.log(`${''.padStart(18)}CPU s by process: ${parts}`);
+      }
     }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`load average at the end: ${load()}`);
+    console.log(`median of single's rate: ${[...ratios].map(([w, r]) => `${w} worker(s) ${median(r).toFixed(0)} %`).join(', ')}`);
+    if (!TAKEOVER) return;
     const t = await measureTakeover(path.join(dir, 'takeover'));
     console.log(
       `takeover: a SIGKILLed worker's partitions all held by the other ${t.seconds.toFixed(1)} s later (lease ${t.lease} s, renewals every ${t.lease / 4} s, status every 2 s)`,
@@ -381,14 +289,7 @@ async function natsMain(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--mqtt')) {
-  mqttMain().catch((err: Error) => {
-    console.error(`bench-cluster: ${err.message}`);
-    process.exit(1);
-  });
-} else {
-  natsMain().catch((err: Error) => {
-    console.error(`bench-cluster: ${err.message}`);
-    process.exit(1);
-  });
-}
+natsMain().catch((err: Error) => {
+  console.error(`bench-cluster: ${err.message}`);
+  process.exit(1);
+});

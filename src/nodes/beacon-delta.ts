@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { DeltaTracker, newDeltaOutput } from '../core/delta/delta';
 import { isoFromSeconds } from '../core/common/time';
 import { compact, EvictionReporter, runRecordNode, SELF_SNAPSHOT } from './node-support';
+import { deltaOptions } from './support/stage-options';
 
 /**
  * Warns of records held apart as dated too far ahead that nothing confirmed:
@@ -51,18 +52,7 @@ export = function register(RED: NodeAPI): void {
     const ahead = new AheadReporter(this);
     runRecordNode<DeltaTracker>(RED, this, config, {
       type: 'beacon-delta',
-      create: (s) =>
-        new DeltaTracker({
-          keyFields: s.fields('keyFields'),
-          timeField: s.text('timeField'),
-          tieFields: s.fields('tieFields'),
-          latenessSeconds: s.number('lateness'),
-          deltaField: s.text('deltaField'),
-          nextTimeField: s.text('nextTimeField'),
-          maxKeys: s.number('maxKeys'),
-          maxBuffered: s.number('maxBuffered'),
-          futureToleranceSeconds: s.number('futureTolerance'),
-        }),
+      create: (s) => new DeltaTracker(deltaOptions(s)),
       status: (t) => {
         let text = `${compact(t.counts.seen)} rec · ${compact(t.keyCount)} keys · ${compact(t.bufferedCount)} buf`;
         if (t.counts.late > 0) text += ` · ${compact(t.counts.late)} late`;

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { HistogramAggregator, newHistogramOutput, parseDeltaBucket, parsePrevalenceFields } from '../core/histogram';
+import { HistogramAggregator, newHistogramOutput } from '../core/histogram';
 import { compact, EvictionReporter, runRecordNode, SELF_SNAPSHOT } from './node-support';
+import { histogramOptions } from './support/stage-options';
 
 /** beacon-histogram: per time bin and group, the count of each delta value, the total and byte sums. */
 export = function register(RED: NodeAPI): void {
@@ -9,27 +10,7 @@ export = function register(RED: NodeAPI): void {
     const early = new EvictionReporter(this, '(bin, group) cells closed early');
     runRecordNode<HistogramAggregator>(RED, this, config, {
       type: 'beacon-histogram',
-      create: (s) =>
-        new HistogramAggregator({
-          deltaBucket: parseDeltaBucket(s.text('deltaBucket')),
-          prevalence: parsePrevalenceFields(s.text('prevalence')),
-          binSeconds: s.number('binSeconds'),
-          groupFields: s.fields('groupFields'),
-          minDelta: s.number('minDelta'),
-          sumFields: s.fields('sumFields'),
-          closeAfterSeconds: s.number('closeAfter'),
-          timeField: s.text('timeField'),
-          deltaField: s.text('deltaField'),
-          nextTimeField: s.text('nextTimeField'),
-          maxOpenCells: s.number('maxOpenCells'),
-          skipZeroField: s.text('skipZero'),
-          hopSeconds: s.number('hopSeconds'),
-          bytesField: s.text('bytesField'),
-          subBins: s.number('subBins'),
-          countConnections: s.flag('countConnections'),
-          certainAfterSeconds: s.numberOrNull('certainAfter'),
-          certainKeyFields: s.fields('certainKey'),
-        }),
+      create: (s) => new HistogramAggregator(histogramOptions(s)),
       status: (h) => {
         let text = `${compact(h.counts.counted)} deltas · ${compact(h.openCells)} open · ${compact(h.counts.rows)} rows`;
         if (h.counts.late > 0) text += ` · ${compact(h.counts.late)} late`;

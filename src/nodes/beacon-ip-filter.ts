@@ -1,9 +1,8 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { CidrSet, splitList } from '../core/common/address';
-import { FilterMode, ipFilterDropReason, IpFilterOptions, parseMatch } from '../core/filter/ip-filter';
+import { ipFilterDropReason, IpFilterOptions } from '../core/filter/ip-filter';
 import { RecordError } from '../core/common/records';
-import { parsePrefixes } from '../core/filter/destination-group';
 import { compact, runRecordNode } from './node-support';
+import { ipFilterOptions } from './support/stage-options';
 
 interface FilterState {
   options: IpFilterOptions;
@@ -18,22 +17,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     runRecordNode<FilterState>(RED, this, config, {
       type: 'beacon-ip-filter',
-      create: (s) => {
-        const networkField = s.text('networkField');
-        return {
-          options: {
-            field: s.text('field'),
-            mode: s.text('mode') as FilterMode,
-            exclude: new CidrSet(splitList(s.text('exclude'))),
-            match: parseMatch(s.text('match')),
-            sourceField: s.text('sourceField'),
-            internal: new CidrSet(splitList(s.text('internal'))),
-            grouping: networkField ? { field: networkField, ...parsePrefixes(s.text('networkPrefix')) } : null,
-          },
-          kept: 0,
-          dropped: new Map(),
-        };
-      },
+      create: (s) => ({ options: ipFilterOptions(s), kept: 0, dropped: new Map() }),
       status: (s) => {
         let droppedTotal = 0;
         s.dropped.forEach((n) => (droppedTotal += n));

@@ -1,13 +1,12 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { alertSummary } from '../core/scorer/scorer';
-import { chainSettings } from '../stream/detection-chain';
 import { StreamWorker } from '../stream/worker';
 import type { NatsConfigNode } from './beacon-nats';
 import { compact, StatusReporter, translate } from './node-support';
 import { readSettings, SettingError } from './settings/read';
 import { catalog } from './support/i18n';
+import { chainIdentity, chainNodes, chainSpec } from './support/worker-profile';
 
 interface WorkerDef extends NodeDef {
   nats?: string;
@@ -18,7 +17,9 @@ interface WorkerDef extends NodeDef {
   leaseSeconds?: string | number;
   checkpointMessages?: string | number;
   checkpointSeconds?: string | number;
-  /** JSON changes to the Zeek WireData chain ('' = as the scale-out example) */
+  /** wiredata, paloalto, hunt or custom */
+  profile?: string;
+  /** a profile: JSON changes by node type; custom: the exported detection nodes */
   chain?: string;
 }
 
@@ -36,8 +37,9 @@ function ranges(list: number[]): string {
 
 /**
  * beacon-nats-worker: one worker of the scale-out. It leases its share of
- * the stream's partitions, runs the detection chain (public-address filter,
- * delta, histogram, scorer) for each, and sends the scored rows on. Each
+ * the stream's partitions, runs the detection chain of its profile (the
+ * settings of the address filter, delta, histogram and scorer nodes) for
+ * each, and sends the scored rows on. Each
  * partition's state is checkpointed with the stream position it has
  * absorbed, so after a crash, a restart or a takeover by another worker the
  * partition resumes exactly where its state stands.
@@ -69,7 +71,8 @@ export = function register(RED: NodeAPI): void {
     try {
       // checked against the settings table (settings/nats.ts), as the editor checks them
       const s = readSettings('beacon-nats-worker', config, catalog(RED));
-      const chain = chainSettings(s.text('chain'));
+      const nodes = chainNodes(s.text('profile'), s.text('chain'));
+      const chain = chainSpec(nodes, catalog(RED));
       // the stream it works on is the beacon-nats node's: missing or unusable there, the worker cannot start
       if (!nats) throw new Error('no NATS configuration (beacon-nats) selected');
       if (nats.invalid) throw new Error(`the NATS configuration is invalid: ${nats.invalid}`);
@@ -82,24 +85,26 @@ export = function register(RED: NodeAPI): void {
         workerId: id,
         checkpointDir: path.resolve(userDir, dir),
         chain,
+        chainId: chainIdentity(nodes),
         leaseSeconds: s.number('leaseSeconds'),
         checkpointMessages: s.number('checkpointMessages'),
         checkpointSeconds: s.number('checkpointSeconds'),
         limits: nats.limits,
       };
-      const groupFields = chain.histogram.groupFields;
       starting = nats
         .clients()
         .then(async (clients) => {
           const w = new StreamWorker(clients, options, {
             output: (partition, out) => {
-              const messages: NodeMessage[][] = [[], [], []];
-              for (const row of out.alerts) {
-                alerts++;
-                messages[0].push({ payload: row, topic: alertSummary(row, groupFields, chain.title), notify: row.Notify !== false, partition } as NodeMessage);
+              // a send passes its first message as it is and copies every other: the rows, the big one, go in a send of their own
+              if (out.rows.length > 0) this.send([null, { payload: out.rows, partition } as NodeMessage, null]);
+              if (out.alerts.length > 0) {
+                alerts += out.alerts.length;
+                const messages = out.alerts.map(
+                  (row, i) => ({ payload: row, topic: out.summaries[i], notify: row.Notify !== false, partition }) as NodeMessage,
+                );
+                this.send([messages, null, null] as never);
               }
-              if (out.rows.length > 0) messages[1].push({ payload: out.rows, partition } as NodeMessage);
-              if (messages[0].length || messages[1].length) this.send(messages as never);
               if (out.errors.length > 0) this.warn(`partition ${partition}: ${out.errors.length} record(s) not usable, e.g. ${out.errors[0].message}`);
               status.update();
             },

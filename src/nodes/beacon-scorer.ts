@@ -1,12 +1,12 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { LogRecord } from '../core/common/records';
 import { batchSubject } from '../core/alert/text';
-import { AlertGate, PairMemory, parseAllowList } from '../core/scorer/alert-gate';
-import { parseEntities, ScoreMethod, thresholdTexts } from '../core/scorer/scorer';
+import { AlertGate, PairMemory } from '../core/scorer/alert-gate';
+import { thresholdTexts } from '../core/scorer/scorer';
 import { ScorerStage } from '../core/scorer/scorer-stage';
-import { RITA_WEIGHTS, ScoreWeights } from '../core/scorer/stats';
 import { compact, outputWired, runRecordNode, SELF_SNAPSHOT } from './node-support';
 import { NodeSettings } from './settings/read';
+import { gateOptions, pairMemoryKey, scorerOptions } from './support/stage-options';
 
 /** beacon-scorer: most-frequent-delta share, thresholds, alert. */
 export = function register(RED: NodeAPI): void {
@@ -15,25 +15,7 @@ export = function register(RED: NodeAPI): void {
     let summaries: string[] = []; // of the alerts of the message being handled, in order
     runRecordNode<ScorerStage>(RED, this, config, {
       type: 'beacon-scorer',
-      create: (s) =>
-        new ScorerStage(
-          {
-            minTotalEvents: s.numberOrNull('minTotalEvents'),
-            minModeCount: s.numberOrNull('minModeCount'),
-            minBeaconPercent: s.numberOrNull('minBeaconPercent'),
-            entities: parseEntities(s.text('entities')),
-            method: s.text('method') as ScoreMethod,
-            windowSeconds: s.number('windowSeconds'),
-            windowPercent: s.number('windowPercent'),
-            minScore: s.numberOrNull('minScore'),
-            weights: parseWeights(s.text('weights')),
-            maxPValue: s.number('maxPValue'),
-            strobePerHour: s.numberOrNull('strobePerHour'),
-          },
-          makeGate(s, this, (config as NodeDef & { z?: string }).z ?? ''),
-          s.text('title'),
-          this.id,
-        ),
+      create: (s) => new ScorerStage(scorerOptions(s), makeGate(s, this, (config as NodeDef & { z?: string }).z ?? ''), s.text('title'), this.id),
       status: ({ counts, early }) => ({
         fill: counts.alerts > 0 ? 'red' : 'green',
         shape: 'dot',
@@ -90,13 +72,6 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('beacon-scorer', BeaconScorer);
 };
 
-/** "0.4, 0.2, 0.2, 0.2" → RITA's four weights (timestamp, data size, duration, histogram); '' → 0.25 each (the table checked the rest). */
-function parseWeights(text: string): ScoreWeights {
-  if (text === '') return RITA_WEIGHTS;
-  const w = text.split(/[\s,;]+/).map(Number);
-  return { timestamp: w[0], dataSize: w[1], duration: w[2], histogram: w[3] };
-}
-
 /**
  * Pair memories of the re-arm clock, shared by the scorers of one flow tab
  * that watch the same pair fields with the same re-arm time: the hunt's long
@@ -119,14 +94,8 @@ function pairMemory(key: string, node: Node): PairMemory {
 
 /** The alert gate from the settings, or null when none of its parts is set. `tab`: the flow tab, whose scorers share pair memories. */
 function makeGate(s: NodeSettings, node: Node, tab: string): AlertGate | null {
-  const allow = parseAllowList(s.text('allow'));
-  const maxSources = s.number('maxSources');
-  const rearmHours = s.number('rearmHours');
-  if (allow.length === 0 && maxSources === 0 && rearmHours === 0) return null;
-  const srcField = s.text('srcField');
-  const dstField = s.text('dstField');
-  const portField = s.text('portField');
-  const options = { allow, srcField, dstField, portField, maxSourcesPerDestination: maxSources, rearmSeconds: rearmHours * 3600, maxRemembered: 100_000 };
-  if (rearmHours === 0) return new AlertGate(options);
-  return new AlertGate(options, pairMemory(JSON.stringify([tab, srcField, dstField, portField, rearmHours]), node));
+  const options = gateOptions(s);
+  if (!options) return null;
+  if (options.rearmSeconds === 0) return new AlertGate(options);
+  return new AlertGate(options, pairMemory(tab + pairMemoryKey(options), node));
 }

@@ -292,3 +292,10 @@ export async function streamMain(argv: string[]): Promise<void> {
     ),
   );
 }
+
+if (require.main === module) {
+  streamMain(process.argv.slice(2)).catch((err: Error) => {
+    process.stderr.write(`netbeacon cluster: ${err.message}\n`);
+    process.exit(1);
+  });
+}

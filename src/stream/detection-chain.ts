@@ -1,122 +1,106 @@
-import { CidrSet } from '../core/common/address';
 import { isRecord, type LogRecord, RecordError } from '../core/common/records';
-import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_KEYS, DeltaTracker, type DeltaOptions, newDeltaOutput } from '../core/delta/delta';
-import { ipFilterDropReason } from '../core/filter/ip-filter';
+import { DeltaTracker, type DeltaOptions, newDeltaOutput } from '../core/delta/delta';
+import { ipFilterDropReason, type IpFilterOptions } from '../core/filter/ip-filter';
 import { HistogramAggregator, type HistogramOptions, newHistogramOutput } from '../core/histogram';
-import { EarlyAlerts } from '../core/scorer/early-alerts';
+import { AlertGate, type GateOptions, type PairMemory } from '../core/scorer/alert-gate';
 import type { ScorerOptions } from '../core/scorer/scorer';
+import { ScorerStage } from '../core/scorer/scorer-stage';
+
+/** One scorer of a chain and the histogram whose rows it scores. */
+export interface ScorerSpec {
+  /** index of the histogram in ChainSpec.histograms */
+  histogram: number;
+  options: ScorerOptions;
+  /** allow-list, prevalence limit, re-arm time; null = none (the Sentinel rules) */
+  gate: GateOptions | null;
+  title: string;
+  /** the scorer's identity in AlertIds: the same in every worker, so a re-read alert has the id it had */
+  rule: string;
+}
 
 /**
- * The detection of one partition, in one object: public-address filter →
- * delta → histogram → scorer, so its whole state is one snapshot that can be
- * saved together with the stream position it has absorbed. A worker keeps one
- * chain per partition it holds; a partition that moves to another worker
- * takes its chain's snapshot along.
+ * What a chain runs, as the detection nodes' options: an optional
+ * address filter, one delta, its histograms, and the scorers of their rows
+ * (the hunt profile has two histograms, each with its scorer). Built from
+ * node settings by the worker node (nodes/support/worker-profile.ts).
  */
-export interface ChainSettings {
-  /** field whose address must be public (KQL `ipv4_is_private(x) == false`); '' = no filter */
-  publicField: string;
+export interface ChainSpec {
+  filter: IpFilterOptions | null;
   delta: DeltaOptions;
-  histogram: HistogramOptions;
-  scorer: ScorerOptions;
-  /** the alert title */
-  title: string;
+  histograms: HistogramOptions[];
+  scorers: ScorerSpec[];
 }
 
-/** The Zeek WireData chain of the scale-out worker example (lateness 6 h: Zeek writes a connection when it ends). */
-export const ZEEK_WIREDATA_CHAIN: ChainSettings = {
-  publicField: 'RemoteIP',
-  delta: {
-    keyFields: ['LocalIP'],
-    timeField: 'TimeGenerated',
-    tieFields: ['RemoteIP', 'RemotePortNumber'],
-    latenessSeconds: 21600,
-    deltaField: 'TimeDeltainSeconds',
-    nextTimeField: 'nextTimeGenerated',
-    maxKeys: DEFAULT_MAX_KEYS,
-    maxBuffered: DEFAULT_MAX_BUFFERED,
-  },
-  histogram: {
-    binSeconds: 3600,
-    groupFields: ['LocalIP', 'RemoteIP', 'RemotePortNumber'],
-    minDelta: 10,
-    sumFields: ['SentBytes', 'ReceivedBytes'],
-    closeAfterSeconds: 86400,
-    timeField: 'TimeGenerated',
-    deltaField: 'TimeDeltainSeconds',
-    nextTimeField: 'nextTimeGenerated',
-    skipZeroField: 'RemotePortNumber',
-  },
-  scorer: { minTotalEvents: 15, minModeCount: null, minBeaconPercent: 95, entities: [['IPCustomEntity', 'RemoteIP']] },
-  title: 'Zeek WireData beaconing',
-};
-
-/** The preset with parts replaced: `{"delta": {"latenessSeconds": 60}, "scorer": {...}}` (each part merged shallowly). */
-export function chainSettings(overrides: unknown): ChainSettings {
-  const base = ZEEK_WIREDATA_CHAIN;
-  if (overrides === undefined || overrides === null || overrides === '') return base;
-  const o = (typeof overrides === 'string' ? JSON.parse(overrides) : overrides) as Partial<Record<keyof ChainSettings, unknown>>;
-  if (!isRecord(o)) throw new Error('chain settings must be a JSON object');
-  const part = <T>(name: keyof ChainSettings, value: T): T => {
-    const given = o[name];
-    if (given === undefined) return value;
-    if (!isRecord(given)) throw new Error(`chain settings: "${name}" must be an object`);
-    return { ...value, ...given } as T;
-  };
-  return {
-    publicField: typeof o.publicField === 'string' ? o.publicField : base.publicField,
-    title: typeof o.title === 'string' ? o.title : base.title,
-    delta: part('delta', base.delta),
-    histogram: part('histogram', base.histogram),
-    scorer: part('scorer', base.scorer),
-  };
-}
+/** Pair memories of the re-arm clock are shared by the scorers that watch the same pair fields with the same re-arm time. */
+export const pairMemoryKey = (gate: GateOptions): string => JSON.stringify([gate.srcField, gate.dstField, gate.portField, gate.rearmSeconds]);
 
 export interface ChainOutput {
-  /** alert rows (scorer output 1) */
+  /** alert rows (scorer output 1), each with its AlertId */
   alerts: LogRecord[];
-  /** scored rows below the thresholds (scorer output 2) */
+  /** one-line summary of each alert, in order */
+  summaries: string[];
+  /** scored rows below the thresholds or held back by the alert gate (scorer output 2) */
   rows: LogRecord[];
   /** events and deltas that came later than the lateness allows */
   late: LogRecord[];
-  /** records dropped by the public-address filter */
+  /** records dropped by the address filter */
   filtered: number;
   errors: RecordError[];
 }
 
-export const newChainOutput = (): ChainOutput => ({ alerts: [], rows: [], late: [], filtered: 0, errors: [] });
-
-const NO_CIDRS = new CidrSet([]);
+export const newChainOutput = (): ChainOutput => ({ alerts: [], summaries: [], rows: [], late: [], filtered: 0, errors: [] });
 
 export interface ChainState {
   delta: unknown;
-  histogram: unknown;
-  early: unknown;
+  histograms: unknown[];
+  scorers: unknown[];
   counts: DetectionChain['counts'];
 }
 
+/**
+ * The detection of one partition, in one object: address filter → delta →
+ * histograms → scorers (the same core stages the nodes run), so its whole
+ * state is one snapshot that can be saved together with the stream
+ * position it has absorbed. A worker keeps one chain per partition it
+ * holds; a partition that moves to another worker takes its chain's
+ * snapshot along.
+ */
 export class DetectionChain {
   private readonly delta: DeltaTracker;
-  private readonly histogram: HistogramAggregator;
-  private readonly early = new EarlyAlerts();
+  private readonly histograms: HistogramAggregator[];
+  private readonly scorers: ScorerStage[];
   readonly counts = { records: 0, filtered: 0, alerts: 0, rows: 0, late: 0 };
 
-  constructor(readonly settings: ChainSettings) {
-    this.delta = new DeltaTracker(settings.delta);
-    this.histogram = new HistogramAggregator(settings.histogram);
+  constructor(readonly spec: ChainSpec) {
+    if (spec.histograms.length === 0 || spec.scorers.length === 0) throw new Error('a detection chain needs at least one histogram and one scorer');
+    this.delta = new DeltaTracker(spec.delta);
+    this.histograms = spec.histograms.map((h) => new HistogramAggregator(h));
+    // the chain is one partition: its scorers share the pair memories a flow tab's scorers share
+    const pairs = new Map<string, PairMemory>();
+    this.scorers = spec.scorers.map((s) => {
+      if (!(s.histogram >= 0 && s.histogram < spec.histograms.length))
+        throw new Error(`scorer "${s.title}" scores histogram ${s.histogram}, which the chain has not`);
+      let gate: AlertGate | null = null;
+      if (s.gate && s.gate.rearmSeconds > 0) {
+        const key = pairMemoryKey(s.gate);
+        if (!pairs.has(key)) pairs.set(key, new Map());
+        gate = new AlertGate(s.gate, pairs.get(key));
+      } else if (s.gate) gate = new AlertGate(s.gate);
+      return new ScorerStage(s.options, gate, s.title, s.rule);
+    });
   }
 
   /** Runs records (and a flush after them) through every stage. */
   push(records: readonly unknown[], flush: boolean, out: ChainOutput = newChainOutput()): ChainOutput {
     const kept: unknown[] = [];
-    const field = this.settings.publicField;
+    const filter = this.spec.filter;
     for (const record of records) {
       if (!isRecord(record)) {
         out.errors.push(new RecordError('record', record, 'is not an object'));
         continue;
       }
       this.counts.records++;
-      if (field && ipFilterDropReason(record, { field, mode: 'kql', exclude: NO_CIDRS }) !== null) {
+      if (filter && ipFilterDropReason(record, filter) !== null) {
         out.filtered++;
         this.counts.filtered++;
         continue;
@@ -126,49 +110,58 @@ export class DetectionChain {
     const deltas = newDeltaOutput();
     this.delta.addBatch(kept, deltas);
     if (flush) this.delta.flush(deltas);
-    const cells = newHistogramOutput();
-    this.histogram.addBatch(deltas.released, cells);
-    if (flush) this.histogram.flush(cells);
-    out.late.push(...deltas.late, ...cells.late);
-    out.errors.push(...deltas.errors, ...cells.errors);
-    this.counts.late += deltas.late.length + cells.late.length;
-    for (const row of cells.rows) {
-      try {
-        const decision = this.early.decide(row, this.settings.scorer, this.settings.title, () => null);
-        if (!decision) continue;
-        const { result } = decision;
-        if (result.row.Final !== undefined && result.alert) result.row.Notify = decision.notify;
-        if (result.alert) {
-          out.alerts.push(result.row);
-          this.counts.alerts++;
-        } else {
-          result.row.FailedThresholds = result.failed;
-          out.rows.push(result.row);
-          this.counts.rows++;
-        }
-      } catch (err) {
-        out.errors.push(err instanceof RecordError ? err : new RecordError('row', row, String(err)));
+    out.late.push(...deltas.late);
+    out.errors.push(...deltas.errors);
+    this.counts.late += deltas.late.length;
+    for (let h = 0; h < this.histograms.length; h++) {
+      const cells = newHistogramOutput();
+      this.histograms[h].addBatch(deltas.released, cells);
+      if (flush) this.histograms[h].flush(cells);
+      out.late.push(...cells.late);
+      out.errors.push(...cells.errors);
+      this.counts.late += cells.late.length;
+      let first = true;
+      for (let s = 0; s < this.scorers.length; s++) {
+        if (this.spec.scorers[s].histogram !== h || cells.rows.length === 0) continue;
+        // a scorer stamps the rows it scores: a second scorer of the same histogram gets its own copies
+        const rows = first ? cells.rows : cells.rows.map((r) => (isRecord(r) ? { ...r } : r));
+        first = false;
+        const scored = this.scorers[s].score(rows, true);
+        out.alerts.push(...scored.hits);
+        out.summaries.push(...scored.summaries);
+        out.rows.push(...scored.misses);
+        out.errors.push(...scored.errors);
+        this.counts.alerts += scored.hits.length;
+        this.counts.rows += scored.misses.length;
       }
     }
     return out;
   }
 
+  /** Forgets the state, as a reset of the nodes does (the scorers keep which cells were notified). */
   reset(): void {
     this.delta.reset();
-    this.histogram.reset();
-    this.early.reset();
+    for (const h of this.histograms) h.reset();
+    for (const s of this.scorers) s.reset();
     Object.assign(this.counts, { records: 0, filtered: 0, alerts: 0, rows: 0, late: 0 });
   }
 
   snapshot(): ChainState {
-    return { delta: this.delta.snapshot(), histogram: this.histogram.snapshot(), early: this.early.snapshot(), counts: { ...this.counts } };
+    return {
+      delta: this.delta.snapshot(),
+      histograms: this.histograms.map((h) => h.snapshot()),
+      scorers: this.scorers.map((s) => s.snapshot()),
+      counts: { ...this.counts },
+    };
   }
 
   /** Replaces the state with a saved one; throws with the reason when it was made under other settings. */
   restore(saved: ChainState): void {
+    if (!Array.isArray(saved.histograms) || saved.histograms.length !== this.histograms.length || saved.scorers?.length !== this.scorers.length)
+      throw new Error('the saved chain has other stages');
     this.delta.restore(saved.delta);
-    this.histogram.restore(saved.histogram);
-    this.early.restore(saved.early);
+    this.histograms.forEach((h, i) => h.restore(saved.histograms[i]));
+    this.scorers.forEach((s, i) => s.restore(saved.scorers[i]));
     Object.assign(this.counts, saved.counts);
   }
 }

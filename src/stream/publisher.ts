@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { type ControlFlags, encodeControl, splitByPartition } from '../core/partition/partition';
+import type { LogRecord } from '../core/common/records';
 import { isStreamFull, partitionSubject, type StreamLayout } from './connection';
+import { encodeRecords } from './record-codec';
 
 export interface PublisherOptions {
   /** delta key fields the partition is hashed from (as beacon-partition) */
@@ -10,6 +12,8 @@ export interface PublisherOptions {
   fullRetrySeconds?: number;
   /** wall-clock wait between retries of a refused batch, in milliseconds */
   retryMillis?: number;
+  /** at most this many records in one stream message when records waiting for a partition are joined (default 4000, ~350 KB of Zeek records) */
+  maxMessageRecords?: number;
 }
 
 export interface PublisherCounts {
@@ -24,24 +28,35 @@ export interface PublisherCounts {
   duplicates: number;
   /** records given up after retrying for fullRetrySeconds (also reported as an error) */
   dropped: number;
-  /** batches waiting for an acknowledgement or a retry */
+  /** messages waiting to be sent, for an acknowledgement or a retry */
   pending: number;
+}
+
+/** One stream message to come: records (more may join it until it is sent) or a control message, and who waits for it. */
+interface Outgoing {
+  records: LogRecord[] | null;
+  control: string | null;
+  waiters: Array<{ resolve: () => void; reject: (err: Error) => void }>;
 }
 
 /**
  * The ingest side: each batch is split by partition and each partition's
- * records go as ONE message to `<stream>.<partition>`, acknowledged by the
- * server before the promise resolves. Publishes of one partition are chained
- * so its records enter the stream in arrival order, and a control message
+ * records go as ONE message (record-codec.ts) to `<stream>.<partition>`,
+ * acknowledged by the server before the promise resolves. A partition has
+ * one message in flight at a time, so its records enter the stream in
+ * arrival order; records that arrive for it meanwhile wait and are joined
+ * into its next message (the busier the ingest, the larger and fewer the
+ * messages: fewer acknowledgements, writes and reads). A control message
  * (flush, reset, checkpoint) goes to every partition after everything
- * published before it.
+ * published before it, never joined.
  */
 export class StreamPublisher {
   readonly counts: PublisherCounts = { messages: 0, records: 0, fullRefusals: 0, retries: 0, duplicates: 0, dropped: 0, pending: 0 };
   /** message ids: this publisher's random prefix and a counter, so a retried message is stored once */
   private readonly idPrefix = randomBytes(8).toString('hex');
   private sequence = 0;
-  private readonly tails = new Map<number, Promise<void>>();
+  private readonly queues = new Map<number, Outgoing[]>();
+  private readonly idle = new Set<() => void>();
   private closed = false;
 
   constructor(
@@ -54,7 +69,7 @@ export class StreamPublisher {
   async publishRecords(records: readonly unknown[]): Promise<{ invalid: unknown[] }> {
     const { groups, invalid } = splitByPartition(records, this.options.keyFields, this.layout.partitions);
     const sent: Promise<void>[] = [];
-    for (const [p, group] of groups) sent.push(this.enqueue(p, JSON.stringify(group), group.length));
+    for (const [p, group] of groups) sent.push(this.enqueue(p, group, null));
     await Promise.all(sent);
     return { invalid };
   }
@@ -63,33 +78,63 @@ export class StreamPublisher {
   async publishControl(flags: ControlFlags): Promise<void> {
     const body = JSON.stringify(encodeControl(flags));
     const sent: Promise<void>[] = [];
-    for (let p = 0; p < this.layout.partitions; p++) sent.push(this.enqueue(p, body, 0));
+    for (let p = 0; p < this.layout.partitions; p++) sent.push(this.enqueue(p, null, body));
     await Promise.all(sent);
   }
 
   /** Waits for every publish made so far. */
   async drain(): Promise<void> {
-    await Promise.all([...this.tails.values()]);
+    while (this.queues.size > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
   close(): void {
     this.closed = true;
   }
 
-  private enqueue(partition: number, body: string, records: number): Promise<void> {
-    const previous = this.tails.get(partition) ?? Promise.resolve();
-    this.counts.pending++;
-    // a batch given up does not stop the partition's later ones; its error is the caller's
-    const mine = previous.catch(() => undefined).then(() => this.send(partition, body, records));
-    const tail = mine.finally(() => {
-      this.counts.pending--;
-      if (this.tails.get(partition) === tail) this.tails.delete(partition);
+  private enqueue(partition: number, records: LogRecord[] | null, control: string | null): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let queue = this.queues.get(partition);
+      const last = queue?.[queue.length - 1];
+      // the first entry is in flight: only a later one can still take records
+      const max = this.options.maxMessageRecords ?? 4000;
+      if (queue && last && queue.length > 1 && records && last.records && last.records.length + records.length <= max) {
+        for (const r of records) last.records.push(r);
+        last.waiters.push({ resolve, reject });
+        return;
+      }
+      // the groups are the publisher's own arrays: later records may be pushed onto them
+      const entry: Outgoing = { records, control, waiters: [{ resolve, reject }] };
+      this.counts.pending++;
+      if (queue) {
+        queue.push(entry);
+        return;
+      }
+      queue = [entry];
+      this.queues.set(partition, queue);
+      void this.pump(partition, queue);
     });
-    this.tails.set(
-      partition,
-      tail.catch(() => undefined),
-    );
-    return tail;
+  }
+
+  /** Sends a partition's messages one after the other until none waits. */
+  private async pump(partition: number, queue: Outgoing[]): Promise<void> {
+    while (queue.length > 0) {
+      const entry = queue[0];
+      try {
+        const body = entry.records ? encodeRecords(entry.records) : (entry.control as string);
+        await this.send(partition, body, entry.records?.length ?? 0);
+        for (const w of entry.waiters) w.resolve();
+      } catch (err) {
+        // a message given up does not stop the partition's later ones; its error is its senders'
+        for (const w of entry.waiters) w.reject(err as Error);
+      }
+      queue.shift();
+      this.counts.pending--;
+    }
+    this.queues.delete(partition);
+    if (this.queues.size === 0) {
+      for (const resolve of this.idle) resolve();
+      this.idle.clear();
+    }
   }
 
   private async send(partition: number, body: string, records: number): Promise<void> {

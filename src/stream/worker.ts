@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
-import type { LogRecord } from '../core/common/records';
 import { decodeControl, type ControlFlags } from '../core/partition/partition';
 import { CheckpointStore } from './checkpoint-store';
 import { ensureStream, openAlertBucket, openLeaseBucket, type StreamClients, type StreamLimits } from './connection';
-import { type ChainSettings, type ChainState, DetectionChain, type ChainOutput, newChainOutput } from './detection-chain';
+import { type ChainSpec, type ChainState, DetectionChain, type ChainOutput, newChainOutput } from './detection-chain';
 import { type Lease, LeaseManager } from './leases';
 import { PartitionReader } from './partition-reader';
+import { decodeRecords } from './record-codec';
 
 export interface WorkerOptions {
   stream: string;
@@ -14,28 +13,21 @@ export interface WorkerOptions {
   workerId: string;
   /** folder of the partition checkpoints, shared by the workers that may take each other's partitions */
   checkpointDir: string;
-  chain: ChainSettings;
+  /** the detection each partition runs */
+  chain: ChainSpec;
+  /** what the chain's state depends on (its settings as text): a checkpoint made under another is not restored */
+  chainId: string;
   /** lease TTL in seconds (default 10): a dead worker's partitions are taken over after it */
   leaseSeconds?: number;
-  /** checkpoint a partition after this many messages (default 200) … */
+  /** checkpoint a partition after this many messages (default 2000) … */
   checkpointMessages?: number;
-  /** … or this many seconds after its last one, whichever first (default 10; wall clock paces saves, never detection) */
+  /** … or this many seconds after its last one, whichever first (default 60; wall clock paces saves, never detection) */
   checkpointSeconds?: number;
   limits?: StreamLimits;
   /** seconds between the worker's status messages on `<stream>_status.<worker>` (default 2; 0 = none) */
   statusSeconds?: number;
   /** hours an alert id is remembered as notified (default 168); 0 = no memory: re-read alerts are notified again */
   alertMemoryHours?: number;
-}
-
-/**
- * An alert's id: the same for the same (window, group) cell under the same
- * title, whichever worker scores it and however often.
- */
-export function alertId(title: string, row: LogRecord): string {
-  const groups = Array.isArray(row.GroupFields) ? (row.GroupFields as string[]) : ['LocalIP', 'RemoteIP', 'RemotePortNumber'];
-  const cell = JSON.stringify([title, row.TimeGenerated, row.BinSeconds ?? null, row.HopSeconds ?? null, groups.map((f) => row[f] ?? null)]);
-  return createHash('sha256').update(cell).digest('hex').slice(0, 32);
 }
 
 /** What the worker hands its owner (the Node-RED node, a test, the benchmark). */
@@ -49,6 +41,10 @@ export interface WorkerSink {
   /** partitions gained or lost (for status) */
   changed?(): void;
 }
+
+/** An alert id's entry in the alert bucket: claimed by a worker, or known to have left. */
+const PENDING = 'pending';
+const SENT = 'sent';
 
 interface Owned {
   lease: Lease;
@@ -86,7 +82,7 @@ export class StreamWorker {
     private readonly sink: WorkerSink,
   ) {
     this.store = new CheckpointStore(options.checkpointDir, options.stream);
-    this.settingsText = JSON.stringify(options.chain);
+    this.settingsText = options.chainId;
   }
 
   get workerId(): string {
@@ -229,55 +225,83 @@ export class StreamWorker {
       if (flags.reset) owned.chain.reset();
       const out = owned.chain.push([], flags.flush === true);
       owned.lastSeq = seq;
-      const finish = () => {
+      const finish = (claimed: string[]) => {
         if (!this.leases?.holds(p, owned.lease.epoch)) return;
         this.sink.output(p, out, seq);
+        this.sent(claimed);
         this.checkpoint(p);
         this.sink.control(p, flags, seq);
       };
       if (out.alerts.length > 0) return this.markAlerts(out).then(finish);
-      return finish();
+      return finish([]);
     }
-    const records = Array.isArray(payload) ? payload : [payload];
+    let records: unknown[];
+    try {
+      // a plain JSON record or array is read too (messages published by hand, or by an earlier version)
+      records = decodeRecords(payload) ?? (Array.isArray(payload) ? payload : [payload]);
+    } catch (err) {
+      this.sink.error(new Error(`partition ${p}: message ${seq}: ${(err as Error).message}; skipped`), p);
+      owned.lastSeq = seq;
+      return;
+    }
     this.counts.records += records.length;
     const out = owned.chain.push(records, false, newChainOutput());
     owned.lastSeq = seq;
     owned.sinceCheckpoint++;
-    if (out.alerts.length > 0) return this.markAlerts(out).then(() => this.emit(owned, out, seq));
-    this.emit(owned, out, seq);
+    if (out.alerts.length > 0) return this.markAlerts(out).then((claimed) => this.emit(owned, out, seq, claimed));
+    this.emit(owned, out, seq, []);
   }
 
   /**
-   * Stamps each alert with its id and whether it is the first time it goes
-   * out (msg.notify for the hand-offs): the id's entry in the alert bucket is
-   * created once; when the bucket cannot answer, the alert is notified (twice
-   * is better than never).
+   * Marks each alert with whether it is the first time its AlertId goes
+   * out (msg.notify for the hand-offs), and returns the ids it claimed. An
+   * id's entry in the alert bucket is created as "pending" and set to "sent"
+   * once the alert has left (sent()): a re-read alert whose entry says
+   * "sent" is not notified again, one whose earlier owner claimed it but
+   * lost the partition before it left is. When the bucket cannot answer, the
+   * alert is notified (twice is better than never).
    */
-  private async markAlerts(out: ChainOutput): Promise<void> {
+  private async markAlerts(out: ChainOutput): Promise<string[]> {
+    const claimed: string[] = [];
     for (const row of out.alerts) {
-      const id = alertId(this.options.chain.title, row);
-      row.AlertId = id;
-      if (row.Notify === false) continue; // its cell alerted early already
+      // the scorer named it after its rule and cell: the same whichever worker scores it, however often
+      const id = String(row.AlertId);
+      if (row.Notify === false) continue; // its cell was notified already (early, or before the checkpoint)
       let first = true;
       if (this.alerts) {
         try {
-          await this.alerts.create(id, '1');
+          await this.alerts.create(id, PENDING);
+          claimed.push(id);
         } catch (err) {
-          first = !/wrong last sequence|key exists/i.test((err as Error).message);
+          if (/wrong last sequence|key exists/i.test((err as Error).message)) {
+            const entry = await this.alerts.get(id).catch(() => null);
+            first = entry?.string() !== SENT;
+            if (first) claimed.push(id);
+          }
         }
       }
       row.Notify = first;
       if (first) this.counts.alertsNotified++;
       else this.counts.alertsRepeated++;
     }
+    return claimed;
   }
 
-  private emit(owned: Owned, out: ChainOutput, seq: number): void {
+  /** Records in the alert bucket that these alerts have left. */
+  private sent(ids: readonly string[]): void {
+    for (const id of ids) void this.alerts?.put(id, SENT).catch(() => undefined);
+  }
+
+  private emit(owned: Owned, out: ChainOutput, seq: number, claimed: string[]): void {
     const p = owned.lease.partition;
     // fencing again: the alert book was asked in between
     if (!this.leases?.holds(p, owned.lease.epoch)) return;
     this.sink.output(p, out, seq);
-    if (owned.sinceCheckpoint >= (this.options.checkpointMessages ?? 200) || Date.now() - owned.checkpointAt >= (this.options.checkpointSeconds ?? 10) * 1000) {
+    this.sent(claimed);
+    if (
+      owned.sinceCheckpoint >= (this.options.checkpointMessages ?? 2000) ||
+      Date.now() - owned.checkpointAt >= (this.options.checkpointSeconds ?? 60) * 1000
+    ) {
       this.checkpoint(p);
     }
   }

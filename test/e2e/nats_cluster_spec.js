@@ -22,8 +22,12 @@ const gen = require('../../dist/tools/traffic-generator');
 const { generateLines } = require('../../dist/tools/log-lines');
 const { StreamCluster } = require('../../dist/run/stream-cluster');
 const { findNatsServer, NATS_MISSING } = require('../../dist/run/nats-server');
-const { DetectionChain, ZEEK_WIREDATA_CHAIN } = require('../../dist/stream/detection-chain');
+const { DetectionChain } = require('../../dist/stream/detection-chain');
+const { EXAMPLE_CHAIN } = require('../stream/support/example-chain');
 const { freePort } = require('../stream/support/nats-server');
+const oracle = require('../oracle/kql-batch');
+const zeek = require('../support/zeek');
+const { canonical } = require('../support/example-flows');
 
 const PARTITIONS = 12;
 
@@ -179,7 +183,7 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
 
   /** Every cell once (a cell written twice must be written the same), equal to one chain fed every record. */
   function sameAsSingleInstance(rows, records) {
-    const single = new DetectionChain(ZEEK_WIREDATA_CHAIN).push(records, true);
+    const single = new DetectionChain(EXAMPLE_CHAIN.chain).push(records, true);
     const expected = new Map([...single.alerts, ...single.rows].map((r) => [cellKey(r), strip(r)]));
     const got = new Map();
     for (const row of rows) {
@@ -214,6 +218,28 @@ describe('scale-out on NATS JetStream: 1 ingest + 2 workers (real nats-server, r
 
   /** Records the workers have absorbed, as their last status messages say. */
   const absorbed = () => [...cluster.statuses.values()].reduce((a, s) => a + s.counts.records, 0);
+
+  it("a real capture (stratosphere-011, raw Zeek lines), uninterrupted: every row equals the KQL oracle's", async function () {
+    zeek.datasetsOrSkip(this);
+    const d = zeek.listDatasets().find((x) => x.name === 'stratosphere-011');
+    if (!d) {
+      console.log('      skipped: stratosphere-011 is not among ../shared/datasets');
+      this.skip();
+    }
+    const input = d.files.flatMap(zeek.readLines);
+    const header = input.filter((l) => l.startsWith('#'));
+    await until('a split of 6 and 6', () => held(0).length === 6 && held(1).length === 6);
+    await send(
+      header,
+      input.filter((l) => !l.startsWith('#')),
+    );
+    await post('/control', JSON.stringify({ flush: true }), 'application/json');
+    await until('every partition flushed', () => flushed().size === PARTITIONS);
+    const expected = oracle.wireDataRule(zeek.loadDataset(d).map(zeek.toWireData), { allRows: true });
+    expected.length.should.be.above(1000);
+    // AlertId, Notify and FailedThresholds are no columns of the KQL query
+    should(canonical(allRows().map(strip))).deepEqual(canonical(expected.map(strip)));
+  });
 
   it('SIGKILL of a worker mid-stream: the other takes its partitions over; exact rows, each alert notified once', async function () {
     const { header, body, records, recordsIn } = split(21);
@@ -320,9 +346,10 @@ describe('npm run cluster (the NATS launcher, a real process)', function () {
   let child;
   let dir;
 
-  after(function () {
+  afterEach(function () {
     if (child && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    child = dir = undefined;
   });
 
   it('starts nats-server, the ingest and two workers, prints every alert of the sample, and stops cleanly', async function () {
@@ -350,7 +377,7 @@ describe('npm run cluster (the NATS launcher, a real process)', function () {
       '--exit-after-alerts',
       String(expected.length),
     ];
-    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'run', 'cluster.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'run', 'stream-cluster.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -361,5 +388,55 @@ describe('npm run cluster (the NATS launcher, a real process)', function () {
     (output.match(/^worker \d: ALERT \[Zeek WireData\]/gm) || []).length.should.equal(expected.length);
     const rows = [1, 2].flatMap((w) => rowsOf(path.join(dir, 'run', `worker-${w}`, 'beacon-alerts-scaleout.jsonl')));
     rows.map(cellKey).sort().should.eql(expected.map(cellKey).sort());
+  });
+
+  it('stop-worker 2 moves its partitions to worker 1, start-worker 2 gives it its share back, lag names each worker', async function () {
+    if (!findNatsServer()) this.skip();
+    const { spawn, execFile } = require('child_process');
+    const script = path.join(__dirname, '..', '..', 'dist', 'run', 'stream-cluster.js');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-nats-control-'));
+    const [nats, port, control] = [await freePort(), await freePort(), await freePort()];
+    child = spawn(
+      process.execPath,
+      [script, '--workers', '2', '--dir', path.join(dir, 'run'), '--nats-port', String(nats), '--port', String(port), '--control-port', String(control)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    /** The answer of `npm run cluster -- <verb> [n]` (a second process, as from another terminal). */
+    const run = (...argv) =>
+      new Promise((resolve, reject) =>
+        execFile(process.execPath, [script, ...argv, '--control-port', String(control)], (err, stdout, stderr) =>
+          err ? reject(new Error(`${argv.join(' ')}: ${stdout}${stderr}`)) : resolve(stdout),
+        ),
+      );
+    /** Partitions per worker as `lag` prints them, e.g. [6, 6]; a stopped worker counts -1. */
+    const held = async () =>
+      (await run('lag'))
+        .trim()
+        .split('\n')
+        .map((l) => (/stopped/.test(l) ? -1 : Number((/: (\d+) partition/.exec(l) || [])[1] ?? NaN)));
+    const until = async (what, test) => {
+      const deadline = Date.now() + 180000;
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`the launcher exited: ${output.slice(-1500)}`);
+        if (await test()) return;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${output.slice(-1500)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    await until('the control port', () => /control on 127\.0\.0\.1/.test(output));
+    await until('a split of 6 and 6', async () => String(await held()) === '6,6');
+    (await run('stop-worker', '2')).should.match(/worker 2: stopped \(SIGTERM/);
+    await until('worker 1 holding all 12', async () => String(await held()) === '12,-1');
+    (await run('start-worker', '2')).should.match(/worker 2: started/);
+    await until('6 and 6 again', async () => String(await held()) === '6,6');
+    (await run('lag')).should.match(/^worker 1: 6 partition\(s\) \[[\d,]+\], \d+ message\(s\) behind\nworker 2: 6 partition/);
+    await run('stop-worker', '3').should.be.rejectedWith(/no worker 3 \(1 to 2\)/);
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+    should(code).equal(0, output.slice(-2000));
+    output.should.match(/netbeacon: lag: worker 1: /);
   });
 });

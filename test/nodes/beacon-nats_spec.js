@@ -11,7 +11,8 @@ const path = require('path');
 const { helper, node } = require('./harness');
 const gen = require('../../dist/tools/traffic-generator');
 const { generateLines } = require('../../dist/tools/log-lines');
-const { DetectionChain, ZEEK_WIREDATA_CHAIN } = require('../../dist/stream/detection-chain');
+const { DetectionChain } = require('../../dist/stream/detection-chain');
+const { EXAMPLE_CHAIN, exampleWorker } = require('../stream/support/example-chain');
 const { NatsServer, findNatsServer, until } = require('../stream/support/nats-server');
 
 const natsNode = node('beacon-nats');
@@ -76,6 +77,8 @@ describe('beacon-nats-ingest and beacon-nats-worker nodes (real nats-server)', f
         workerId: 'w1',
         checkpointDir: dir,
         leaseSeconds: 2,
+        profile: exampleWorker().profile,
+        chain: exampleWorker().chain,
         ...extra.worker,
         wires: [['alerts'], ['rows'], ['control']],
       },
@@ -102,7 +105,7 @@ describe('beacon-nats-ingest and beacon-nats-worker nodes (real nats-server)', f
       .map((m) => m.partition)
       .sort()
       .should.eql([0, 1, 2, 3, 4, 5]);
-    const single = new DetectionChain(ZEEK_WIREDATA_CHAIN).push(input, true);
+    const single = new DetectionChain(EXAMPLE_CHAIN.chain).push(input, true);
     single.alerts.length.should.be.above(3);
     got.alerts
       .map((m) => key(m.payload))

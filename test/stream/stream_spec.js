@@ -13,12 +13,14 @@ const should = require('should');
 const gen = require('../../dist/tools/traffic-generator');
 const { generateLines } = require('../../dist/tools/log-lines');
 const { partitionOf } = require('../../dist/core/partition/partition');
-const { connectStream, ensureStream, openLeaseBucket } = require('../../dist/stream/connection');
+const { connectStream, ensureStream, openAlertBucket, openLeaseBucket } = require('../../dist/stream/connection');
 const { StreamPublisher } = require('../../dist/stream/publisher');
 const { LeaseManager, fairShare } = require('../../dist/stream/leases');
 const { StreamWorker } = require('../../dist/stream/worker');
 const { CheckpointStore } = require('../../dist/stream/checkpoint-store');
-const { DetectionChain, ZEEK_WIREDATA_CHAIN } = require('../../dist/stream/detection-chain');
+const { DetectionChain } = require('../../dist/stream/detection-chain');
+const { decodeRecords, encodeRecords } = require('../../dist/stream/record-codec');
+const { EXAMPLE_CHAIN, profileChain } = require('./support/example-chain');
 const oracle = require('../oracle/kql-batch');
 const { NatsServer, findNatsServer, until } = require('./support/nats-server');
 
@@ -49,7 +51,7 @@ function traffic(seed) {
 
 /** What one instance writes for the records: every scored row, alerts and the rest. */
 function singleInstance(records) {
-  const out = new DetectionChain(ZEEK_WIREDATA_CHAIN).push(records, true);
+  const out = new DetectionChain(EXAMPLE_CHAIN.chain).push(records, true);
   return [...out.alerts, ...out.rows];
 }
 
@@ -80,7 +82,7 @@ function collectingWorker(clients, stream, dir, id, extra = {}) {
   const got = { rows: [], flushed: new Set(), errors: [], warnings: [], outputs: 0 };
   const worker = new StreamWorker(
     clients,
-    { stream, partitions: PARTITIONS, workerId: id, checkpointDir: dir, chain: ZEEK_WIREDATA_CHAIN, leaseSeconds: 2, checkpointMessages: 3, ...extra },
+    { stream, partitions: PARTITIONS, workerId: id, checkpointDir: dir, ...EXAMPLE_CHAIN, leaseSeconds: 2, checkpointMessages: 3, ...extra },
     {
       output: (p, out) => {
         got.outputs++;
@@ -159,8 +161,26 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       info.state.messages.should.equal(expected.size);
       for (const [p, group] of expected) {
         const m = await clients.jsm.streams.getMessage(stream, { last_by_subj: `${stream}.${p}` });
-        JSON.parse(m.string()).should.eql(JSON.parse(JSON.stringify(group)));
+        const body = JSON.parse(m.string());
+        // field names once per shape, a row of values per record: the records come back whole, in order
+        body.records.length.should.be.below(3);
+        body.rows.length.should.equal(group.length);
+        decodeRecords(body).should.eql(JSON.parse(JSON.stringify(group)));
       }
+    });
+
+    it('encodes records compactly and exactly: shapes, field order, nulls, nested values; absent = undefined', function () {
+      const records = [{ a: 1, b: 'x', c: null }, { a: 2, b: 'y', c: { d: [1, 2] } }, { b: 'z', a: 3 }, { a: 4, b: undefined, e: true }, {}];
+      const body = JSON.parse(encodeRecords(records));
+      body.records.should.eql([['a', 'b', 'c'], ['b', 'a'], ['a', 'e'], []]);
+      const back = decodeRecords(body);
+      back.should.eql([{ a: 1, b: 'x', c: null }, { a: 2, b: 'y', c: { d: [1, 2] } }, { b: 'z', a: 3 }, { a: 4, e: true }, {}]);
+      Object.keys(back[2]).should.eql(['b', 'a']);
+      const bytes = (x) => Buffer.byteLength(x);
+      const zeek = traffic(2).slice(0, 200);
+      bytes(encodeRecords(zeek)).should.be.below(bytes(JSON.stringify(zeek)) * 0.6);
+      should(decodeRecords([{ a: 1 }])).be.null();
+      (() => decodeRecords({ records: [['a']], rows: [[0, 1, 2]] })).should.throw(/does not match its shape/);
     });
 
     it('counts a full stream and gives a batch up with an error, never silently', async function () {
@@ -281,6 +301,38 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       byCell(a.got.rows.filter((r) => r.FailedThresholds === undefined)).size.should.equal(kql.length);
     });
 
+    it("a worker on the hunt profile writes what the hunt's nodes write on each partition's records; each AlertId notified once", async function () {
+      const stream = newStream();
+      const records = traffic(6);
+      // the hunt's nodes fed each partition's records (the filter and delta write into records: copies)
+      const hunt = profileChain('hunt', '');
+      const parts = new Map();
+      for (const r of records) {
+        const p = partitionOf(r, ['LocalIP'], PARTITIONS);
+        parts.set(p, [...(parts.get(p) || []), { ...r }]);
+      }
+      const expected = [...parts.values()].flatMap((rs) => {
+        const out = new DetectionChain(hunt.chain).push(rs, true);
+        return [...out.alerts, ...out.rows];
+      });
+      const publisher = new StreamPublisher(clients.js, { name: stream, partitions: PARTITIONS }, { keyFields: ['LocalIP'] });
+      await ensureStream(clients.jsm, { name: stream, partitions: PARTITIONS });
+      const a = start(clients, stream, 'a', hunt);
+      await a.worker.start();
+      await publishAll(publisher, records);
+      await publisher.publishControl({ flush: true });
+      await until('every partition flushed', () => a.got.flushed.size === PARTITIONS);
+      a.got.errors.should.eql([]);
+      const canonical = (rows) => rows.map((r) => JSON.stringify(strip(r))).sort();
+      canonical(a.got.rows).should.eql(canonical(expected));
+      // both of the hunt's histograms were scored; the 72 h windows alerted, and the hourly bursts of the same pairs were held back by
+      // the re-arm time the two scorers share (one alert per pair a day), as in the hunt example
+      a.got.rows.filter((r) => r.Method === 'window' && /^repeat: pair reported/.test(r.Suppressed)).length.should.be.above(3);
+      const alerts = a.got.rows.filter((r) => typeof r.AlertId === 'string' && r.FailedThresholds === undefined && r.Suppressed === undefined);
+      alerts.filter((r) => r.Method === 'periodic').length.should.be.above(3);
+      alerts.filter((r) => r.Notify !== false).length.should.equal(new Set(alerts.map((r) => r.AlertId)).size);
+    });
+
     it('a worker killed mid-stream: another takes its partitions over from their checkpoints; nothing lost, nothing twice', async function () {
       const stream = newStream();
       const records = traffic(3);
@@ -398,6 +450,40 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
         .should.eql(first.map((r) => r.AlertId).sort());
       again.filter((r) => r.Notify !== false).should.eql([]);
       b.worker.counts.alertsRepeated.should.equal(first.length);
+    });
+
+    it('an alert its earlier owner claimed but never sent is notified by the next owner; one it sent is not', async function () {
+      const stream = newStream();
+      const records = traffic(8);
+      const expected = new DetectionChain(EXAMPLE_CHAIN.chain).push(
+        records.map((r) => ({ ...r })),
+        true,
+      ).alerts;
+      expected.length.should.be.above(5);
+      const [claimed, sent] = expected.map((r) => r.AlertId);
+      await ensureStream(clients.jsm, { name: stream, partitions: PARTITIONS });
+      // what an owner leaves when it claimed one alert and lost the partition before the alert left, and sent another
+      const bucket = await openAlertBucket(clients.nc, stream, 168);
+      await bucket.create(claimed, 'pending');
+      await bucket.create(sent, 'sent');
+      const publisher = new StreamPublisher(clients.js, { name: stream, partitions: PARTITIONS }, { keyFields: ['LocalIP'] });
+      const a = start(await newClients(), stream, 'a');
+      await a.worker.start();
+      await publishAll(publisher, records);
+      await publisher.publishControl({ flush: true });
+      await until('every partition flushed', () => a.got.flushed.size === PARTITIONS);
+      const alerts = a.got.rows.filter((r) => typeof r.AlertId === 'string' && r.FailedThresholds === undefined);
+      alerts
+        .map((r) => r.AlertId)
+        .sort()
+        .should.eql(expected.map((r) => r.AlertId).sort());
+      alerts.find((r) => r.AlertId === claimed).Notify.should.be.true();
+      alerts.find((r) => r.AlertId === sent).Notify.should.be.false();
+      alerts.filter((r) => r.Notify === true).length.should.equal(expected.length - 1);
+      // each alert that left is recorded as sent, for whoever scores it next
+      await until('every alert recorded as sent', async () =>
+        (await Promise.all(expected.map((r) => bucket.get(r.AlertId)))).every((e) => e && e.string() === 'sent'),
+      );
     });
 
     it('a NATS restart while records are published and read: the ingest retries, the worker resumes; nothing lost, nothing twice', async function () {

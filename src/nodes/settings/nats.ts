@@ -60,6 +60,9 @@ export const NATS_INGEST: SettingsTable = {
   fullRetrySeconds: { type: 'number', value: 60, required: true, min: 0, error: 'fullRetrySeconds', row: { icon: 'repeat', width: '70%', placeholder: '60' } },
 };
 
+/** The stream worker's detection profiles (nodes/support/worker-profile.ts holds their node settings); custom = the user's exported nodes. */
+export const WORKER_PROFILES = ['wiredata', 'paloalto', 'hunt', 'custom'] as const;
+
 /** beacon-nats-worker's settings. */
 export const NATS_WORKER: SettingsTable = {
   name: NAME,
@@ -77,33 +80,43 @@ export const NATS_WORKER: SettingsTable = {
   leaseSeconds: { type: 'number', value: 10, required: true, min: 1, error: 'leaseSeconds', row: { icon: 'clock-o', width: '70%', placeholder: '10' } },
   checkpointMessages: {
     type: 'number',
-    value: 200,
+    value: 2000,
     required: true,
     min: 1,
     error: 'checkpointMessages',
-    row: { icon: 'floppy-o', width: '70%', placeholder: '200' },
+    row: { icon: 'floppy-o', width: '70%', placeholder: '2000' },
   },
   checkpointSeconds: {
     type: 'number',
-    value: 10,
+    value: 60,
     required: true,
     min: 0,
     error: 'checkpointSeconds',
-    row: { icon: 'floppy-o', width: '70%', placeholder: '10' },
+    row: { icon: 'floppy-o', width: '70%', placeholder: '60' },
   },
-  /** JSON changes to the Zeek WireData chain ('' = as the scale-out example) */
+  /** the detection each partition runs: a profile of the examples' node settings, or the user's exported nodes */
+  profile: {
+    type: 'enum',
+    value: 'wiredata',
+    blank: 'wiredata',
+    values: WORKER_PROFILES,
+    error: 'profile',
+    row: { icon: 'sliders', input: 'select', options: 'profile', width: '70%' },
+  },
+  /** a profile: JSON changes by node type; custom: the detection nodes exported from the editor (a JSON array) */
   chain: {
     type: 'string',
     value: '',
     error: 'chain',
-    check: (text) => {
+    check: (text, view) => {
       try {
         const o = JSON.parse(text);
-        return o !== null && typeof o === 'object' && !Array.isArray(o) ? null : { error: 'chain' };
+        const custom = view('profile') === 'custom';
+        return o !== null && typeof o === 'object' && Array.isArray(o) === custom ? null : { error: 'chain' };
       } catch {
         return { error: 'chain' };
       }
     },
-    row: { icon: 'sliders', width: '70%', placeholder: '{"delta": {"latenessSeconds": 600}}' },
+    row: { icon: 'code', input: 'textarea', lines: 3, width: '70%', placeholder: '{"beacon-delta": {"lateness": 21600}}' },
   },
 };

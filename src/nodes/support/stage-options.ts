@@ -1,0 +1,110 @@
+import { CidrSet, splitList } from '../../core/common/address';
+import type { DeltaOptions } from '../../core/delta/delta';
+import { parsePrefixes } from '../../core/filter/destination-group';
+import { type FilterMode, type IpFilterOptions, parseMatch } from '../../core/filter/ip-filter';
+import { type HistogramOptions, parseDeltaBucket, parsePrevalenceFields } from '../../core/histogram';
+import { type GateOptions, parseAllowList } from '../../core/scorer/alert-gate';
+import { parseEntities, type ScoreMethod, type ScorerOptions } from '../../core/scorer/scorer';
+import { RITA_WEIGHTS, type ScoreWeights } from '../../core/scorer/stats';
+import type { NodeSettings } from '../settings/read';
+
+/**
+ * Each detection node's checked settings turned into its core stage's
+ * options, in one place: the nodes build their stage with them, and the
+ * scale-out worker builds its per-partition chain from the same node
+ * settings, so a profile means the same thing in one Node-RED and in a
+ * cluster.
+ */
+
+export function ipFilterOptions(s: NodeSettings): IpFilterOptions {
+  const networkField = s.text('networkField');
+  return {
+    field: s.text('field'),
+    mode: s.text('mode') as FilterMode,
+    exclude: new CidrSet(splitList(s.text('exclude'))),
+    match: parseMatch(s.text('match')),
+    sourceField: s.text('sourceField'),
+    internal: new CidrSet(splitList(s.text('internal'))),
+    grouping: networkField ? { field: networkField, ...parsePrefixes(s.text('networkPrefix')) } : null,
+  };
+}
+
+export function deltaOptions(s: NodeSettings): DeltaOptions {
+  return {
+    keyFields: s.fields('keyFields'),
+    timeField: s.text('timeField'),
+    tieFields: s.fields('tieFields'),
+    latenessSeconds: s.number('lateness'),
+    deltaField: s.text('deltaField'),
+    nextTimeField: s.text('nextTimeField'),
+    maxKeys: s.number('maxKeys'),
+    maxBuffered: s.number('maxBuffered'),
+    futureToleranceSeconds: s.number('futureTolerance'),
+  };
+}
+
+export function histogramOptions(s: NodeSettings): HistogramOptions {
+  return {
+    deltaBucket: parseDeltaBucket(s.text('deltaBucket')),
+    prevalence: parsePrevalenceFields(s.text('prevalence')),
+    binSeconds: s.number('binSeconds'),
+    groupFields: s.fields('groupFields'),
+    minDelta: s.number('minDelta'),
+    sumFields: s.fields('sumFields'),
+    closeAfterSeconds: s.number('closeAfter'),
+    timeField: s.text('timeField'),
+    deltaField: s.text('deltaField'),
+    nextTimeField: s.text('nextTimeField'),
+    maxOpenCells: s.number('maxOpenCells'),
+    skipZeroField: s.text('skipZero'),
+    hopSeconds: s.number('hopSeconds'),
+    bytesField: s.text('bytesField'),
+    subBins: s.number('subBins'),
+    countConnections: s.flag('countConnections'),
+    certainAfterSeconds: s.numberOrNull('certainAfter'),
+    certainKeyFields: s.fields('certainKey'),
+  };
+}
+
+/** "0.4, 0.2, 0.2, 0.2" → RITA's four weights (timestamp, data size, duration, histogram); '' → 0.25 each (the table checked the rest). */
+function parseWeights(text: string): ScoreWeights {
+  if (text === '') return RITA_WEIGHTS;
+  const w = text.split(/[\s,;]+/).map(Number);
+  return { timestamp: w[0], dataSize: w[1], duration: w[2], histogram: w[3] };
+}
+
+export function scorerOptions(s: NodeSettings): ScorerOptions {
+  return {
+    minTotalEvents: s.numberOrNull('minTotalEvents'),
+    minModeCount: s.numberOrNull('minModeCount'),
+    minBeaconPercent: s.numberOrNull('minBeaconPercent'),
+    entities: parseEntities(s.text('entities')),
+    method: s.text('method') as ScoreMethod,
+    windowSeconds: s.number('windowSeconds'),
+    windowPercent: s.number('windowPercent'),
+    minScore: s.numberOrNull('minScore'),
+    weights: parseWeights(s.text('weights')),
+    maxPValue: s.number('maxPValue'),
+    strobePerHour: s.numberOrNull('strobePerHour'),
+  };
+}
+
+/** The alert gate's options, or null when none of its parts (allow-list, prevalence limit, re-arm time) is set. */
+export function gateOptions(s: NodeSettings): GateOptions | null {
+  const allow = parseAllowList(s.text('allow'));
+  const maxSources = s.number('maxSources');
+  const rearmHours = s.number('rearmHours');
+  if (allow.length === 0 && maxSources === 0 && rearmHours === 0) return null;
+  return {
+    allow,
+    srcField: s.text('srcField'),
+    dstField: s.text('dstField'),
+    portField: s.text('portField'),
+    maxSourcesPerDestination: maxSources,
+    rearmSeconds: rearmHours * 3600,
+    maxRemembered: 100_000,
+  };
+}
+
+/** Pair memories of the re-arm clock are shared by the scorers that watch the same pair fields with the same re-arm time. */
+export const pairMemoryKey = (gate: GateOptions): string => JSON.stringify([gate.srcField, gate.dstField, gate.portField, gate.rearmSeconds]);
