@@ -9,7 +9,10 @@
  *
  * The formatter drops control messages and empty payloads, so no hand-off
  * ever receives one; *notify once* lets through a cell's first alert only
- * (msg.notify). The hand-off nodes are disabled but valid. Idempotent: run it
+ * (msg.notify). The scorer keeps which cells it notified in the context
+ * store `file` (npm start's settings.js configures it as localfilesystem), so
+ * a restart does not notify them again; without that store Node-RED falls
+ * back to memory and the scorer says so. The hand-off nodes are disabled but valid. Idempotent: run it
  * after adding an example, then `dist/dev/complete-examples.js` lays the
  * flows out (npm run build first).
  */
@@ -36,7 +39,9 @@ export function handoffIds(prefix: string) {
 const HANDOFF_INFO = [
   "Every alert leaves the scorer's first output; *notify once* lets through only a cell's first alert",
   '(`msg.notify`: an early alert and its final row, a replay after a reset, a restart with saved state',
-  'never notify twice). Each branch formats the alert with the **alert format** node, which never passes',
+  "never notify twice). The scorer keeps which cells it notified in the context store `file` (npm start's",
+  "settings.js: `contextStorage: { file: { module: 'localfilesystem' } }`); without it Node-RED keeps them",
+  'in memory, the scorer warns, and a restart notifies them again. Each branch formats the alert with the **alert format** node, which never passes',
   'on a flush, reset or checkpoint message nor an empty payload, then hands it off:',
   '',
   '- **e-mail**: install `node-red-node-email` (Manage palette), enable *e-mail hand-off*, set the',
@@ -175,11 +180,18 @@ function pick(node: FlowNode | undefined, keys: string[]): Record<string, unknow
   return Object.fromEntries(keys.filter((k) => k in node).map((k) => [k, node[k]]));
 }
 
-/** The scorer's first output goes to *notify once* (and still to what else it fed), never to an old hand-off. */
+/** The context store where a scorer keeps the cells it notified, so a restart does not notify them again. */
+export const LEDGER_STORE = 'file';
+
+/**
+ * The scorer's first output goes to *notify once* (and still to what else it
+ * fed), never to an old hand-off; its state (the notified ledger with it) is
+ * kept in the `file` store unless it names a store of its own.
+ */
 function wireToNotify(scorer: FlowNode, notify: string, old: Set<string>): FlowNode {
   const wires = (scorer.wires ?? [[], []]).map((w) => [...w]);
   wires[0] = [...wires[0].filter((id) => !old.has(id)), notify];
-  return { ...scorer, wires };
+  return { ...scorer, store: scorer.store || LEDGER_STORE, wires };
 }
 
 function main(): void {

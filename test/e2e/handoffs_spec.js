@@ -17,9 +17,7 @@ const should = require('should');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
 const { startSmtp, startWebhook, startRsyslog, rsyslogd, until } = require('./support/receivers');
 const { writeSampleFiles } = require('../../dist/tools/sample-files');
-const { handoffIds } = require('../../dist/dev/example-handoffs');
-const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
-const { parseStructuredData } = require('../../dist/core/alert/formats');
+const { enableHandoffs, installEmailNode, receiverCounts, receivedSince, expectOnePerCell } = require('./support/handoffs');
 
 const EXAMPLES = [
   { file: 'WireData beaconing (Sentinel rule).json', prefix: 'wd', inject: 'wd_inject' },
@@ -35,31 +33,13 @@ const EXAMPLES = [
  */
 function wired(example, receivers, dir) {
   const flow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', example.file), 'utf8'));
-  const ids = handoffIds(example.prefix);
   const z = flow.find((n) => n.type === 'tab').id;
   const scorers = flow.filter((n) => n.type === 'beacon-scorer');
-  for (const n of flow) {
-    if (n.type === 'file') n.filename = path.join(dir, path.basename(n.filename));
-    if (n.id === ids.mail) Object.assign(n, { d: false, wires: [[`${example.prefix}_test_email`]] });
-    if (n.id === ids.webhook) Object.assign(n, { d: false, url: receivers.webhook.url });
-    if (n.id === ids.siem) Object.assign(n, { d: false, host: '127.0.0.1', port: String(receivers.rsyslog.port) });
-  }
+  for (const n of flow) if (n.type === 'file') n.filename = path.join(dir, path.basename(n.filename));
+  enableHandoffs(flow, example.prefix, receivers);
   // the flush leaves a scorer once, on whichever output carries control messages
   for (const s of scorers) for (const w of s.wires) w.push(`${example.prefix}_test_flushed`);
   flow.push(
-    {
-      id: `${example.prefix}_test_email`,
-      type: 'e-mail',
-      z,
-      server: '127.0.0.1',
-      port: String(receivers.smtp.port),
-      secure: false,
-      tls: false,
-      authtype: 'NONE',
-      name: '',
-      dname: 'soc',
-      wires: [],
-    },
     {
       id: `${example.prefix}_test_flushed`,
       type: 'switch',
@@ -127,8 +107,7 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
     samples = writeSampleFiles(path.join(userDir, 'samples'));
     Object.assign(process.env, { NETBEACON_WIREDATA_FILE: samples.wiredata, NETBEACON_CSL_FILE: samples.csl, NETBEACON_ZEEK_FILE: samples.zeek });
     red = new NodeRedProcess(userDir, await freePort());
-    // the e-mail node as a user installs it: node-red-node-email in the user directory's node_modules
-    fs.symlinkSync(path.dirname(require.resolve('node-red-node-email/package.json')), path.join(userDir, 'node_modules', 'node-red-node-email'), 'dir');
+    installEmailNode(userDir);
     await red.start();
   });
 
@@ -151,7 +130,7 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
     await red.deploy(flow);
     const done = path.join(dir, 'done.txt');
     const flushes = () => (fs.existsSync(done) ? fs.readFileSync(done, 'utf8').split('flushed').length - 1 : 0);
-    const counts = () => ({ mails: receivers.smtp.mails.length, posts: receivers.webhook.posts.length, lines: receivers.rsyslog.lines().length });
+    const counts = () => receiverCounts(receivers);
     const replay = async () => {
       const before = flushes();
       await red.post(`/inject/${example.inject}`, {});
@@ -195,7 +174,7 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
   for (const example of EXAMPLES) {
     it(`${example.file.replace(/\.json$/, '')}: one mail, one chat message and one SIEM line per alerting cell, none empty, subjects ≤ 120 characters`, async function () {
       const dir = fs.mkdtempSync(path.join(userDir, `${example.prefix}-`));
-      const before = { mails: receivers.smtp.mails.length, posts: receivers.webhook.posts.length, lines: receivers.rsyslog.lines().length };
+      const before = receiverCounts(receivers);
       const { flow, scorers } = wired(example, receivers, dir);
       await red.deploy(flow);
       await red.post(`/inject/${example.inject}`, {});
@@ -225,42 +204,11 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
           receivers.rsyslog.lines().length - before.lines >= cells.size
         );
       });
-      const mails = receivers.smtp.mails.slice(before.mails);
-      const posts = receivers.webhook.posts.slice(before.posts);
-      const lines = receivers.rsyslog.lines().slice(before.lines);
+      const got = receivedSince(receivers, before);
       const warnings = red.warnings().filter((l) => /e-mail|email|tcp|http request/i.test(l));
       warnings.should.eql([], 'no hand-off node warned (empty payload, no subject, refused connection)');
-
-      // e-mail: one per cell, never empty, a subject within 120 characters, the text and HTML bodies
-      mails.length.should.equal(cells.size);
-      for (const m of mails) {
-        m.subject.length.should.be.within(1, 120);
-        m.text.should.match(/Alert id/i);
-        m.html.should.match(/<svg|<table/);
-      }
-      new Set(mails.map((m) => m.text.match(/Alert id:?\s*(\S+)/i)?.[1])).should.eql(cells);
-
-      // chat: one post per cell with text
-      posts.length.should.equal(cells.size);
-      for (const p of posts) {
-        p.method.should.equal('POST');
-        p.body.should.be.an.Object();
-        String(p.body.text).length.should.be.above(0);
-      }
-
-      // SIEM: one RFC 5424 line per cell, read back to its alert by our parser and by its structured data
-      lines.length.should.equal(cells.size);
-      const parser = new LogParser({ ...DEFAULT_PARSER_OPTIONS });
-      const ids = new Set();
-      for (const line of lines) {
-        const sd = parseStructuredData(line);
-        should.exist(sd, `structured data in ${line.slice(0, 120)}`);
-        ids.add(sd.alertId);
-        const parsed = parser.parseLine(line);
-        parsed.kind.should.equal('record', `our parser reads the SIEM line back: ${line.slice(0, 160)}`);
-        parsed.record.ExternalID.should.equal(sd.alertId);
-      }
-      ids.should.eql(cells);
+      // one mail (subject ≤ 120, text and HTML), one chat post, one SIEM line read back, per cell
+      expectOnePerCell(got, cells, rows);
     });
   }
 });
