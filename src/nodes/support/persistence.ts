@@ -50,9 +50,6 @@ export function persistenceSettings(settings: { text(key: string): string; numbe
   return store ? { store, everySeconds: settings.number('checkpointEvery') } : null;
 }
 
-/** Store names already warned about in this process (a redeploy recreates the nodes; one warning is enough). */
-const warned = new Set<string>();
-
 /**
  * Why the named store will not keep a node's state across a restart, or
  * null. Node-RED replaces a store that settings.js `contextStorage` does not
@@ -69,10 +66,8 @@ export function unconfiguredStore(contextStorage: unknown, store: string): strin
   );
 }
 
-/** Warns once per process about a store settings.js lacks. */
+/** Warns, as the node starts, about a store settings.js lacks. */
 export function warnUnconfiguredStore(node: Node, contextStorage: unknown, store: string): void {
   const why = unconfiguredStore(contextStorage, store);
-  if (why === null || warned.has(store)) return;
-  warned.add(store);
-  node.warn(why);
+  if (why !== null) node.warn(why);
 }

@@ -43,6 +43,65 @@ function enableHandoffs(flow, prefix, receivers) {
   return flow;
 }
 
+/**
+ * A probe appending `flushed` to `file` each time the flush leaves one of the
+ * example's scorers (on whichever output carries control messages).
+ */
+function markFlushes(flow, prefix, file) {
+  const z = flow.find((n) => n.id === handoffIds(prefix).notify).z;
+  for (const s of flow.filter((n) => n.type === 'beacon-scorer')) for (const w of s.wires) w.push(`${prefix}_test_flushed`);
+  flow.push(
+    {
+      id: `${prefix}_test_flushed`,
+      type: 'switch',
+      z,
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [[`${prefix}_test_mark`]],
+    },
+    // the file node writes nothing for a message without a payload
+    // (and appends no newline to a message that carries the last line's msg.parts)
+    {
+      id: `${prefix}_test_mark`,
+      type: 'change',
+      z,
+      rules: [
+        { t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' },
+        { t: 'delete', p: 'parts', pt: 'msg' },
+      ],
+      wires: [[`${prefix}_test_done`]],
+    },
+    {
+      id: `${prefix}_test_done`,
+      type: 'file',
+      z,
+      filename: file,
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'utf8',
+      wires: [],
+    },
+  );
+  return flow;
+}
+
+/** How many flushes `markFlushes` has recorded in `file`. */
+const flushCount = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('flushed').length - 1 : 0);
+
+/** Alert rows the examples' file nodes wrote in `dir` (batches as arrays), early and final. */
+function alertRows(dir) {
+  const rows = [];
+  for (const f of fs.readdirSync(dir).filter((f) => f.startsWith('beacon-alerts'))) {
+    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) if (/^[[{]/.test(line)) rows.push(...[].concat(JSON.parse(line)));
+  }
+  return rows;
+}
+
 /** The e-mail node as a user installs it: node-red-node-email in the user directory's node_modules. */
 function installEmailNode(userDir) {
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
@@ -135,6 +194,9 @@ function expectOnePerCell({ mails, posts, lines }, cells, rows = []) {
 
 module.exports = {
   enableHandoffs,
+  markFlushes,
+  flushCount,
+  alertRows,
   installEmailNode,
   receiverCounts,
   receivedSince,
