@@ -364,7 +364,9 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
       .args.filter((a) => a[0].level === helper.log().WARN && a[0].id === 'n1')
       .map((a) => a[0].msg);
     warnings.should.have.length(1);
-    warnings[0].should.match(/context store "file" is not in settings\.js contextStorage \(it has default, gated\).*a restart forgets it.*file: \{ module: 'localfilesystem' \}/);
+    warnings[0].should.match(
+      /context store "file" is not in settings\.js contextStorage \(it has default, gated\).*a restart forgets it.*file: \{ module: 'localfilesystem' \}/,
+    );
     gate.writes.should.equal(0);
   });
 
