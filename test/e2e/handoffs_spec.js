@@ -15,7 +15,7 @@ const os = require('os');
 const path = require('path');
 const should = require('should');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
-const { startSmtp, startWebhook, startRsyslog, rsyslogd, until } = require('./support/receivers');
+const { startReceivers, closeReceivers, until } = require('./support/receivers');
 const { writeSampleFiles } = require('../../dist/tools/sample-files');
 const { enableHandoffs, installEmailNode, receiverCounts, receivedSince, expectOnePerCell, markFlushes, flushCount, alertRows } = require('./support/handoffs');
 
@@ -48,13 +48,7 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
   let samples;
 
   before(async function () {
-    if (!rsyslogd()) {
-      console.log('      skipped: rsyslogd not found (Debian package rsyslog; .ci/run installs it)');
-      this.skip();
-    }
-    receivers.smtp = await startSmtp();
-    receivers.webhook = await startWebhook();
-    receivers.rsyslog = await startRsyslog();
+    await startReceivers(this, receivers);
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-handoffs-'));
     samples = writeSampleFiles(path.join(userDir, 'samples'));
     Object.assign(process.env, { NETBEACON_WIREDATA_FILE: samples.wiredata, NETBEACON_CSL_FILE: samples.csl, NETBEACON_ZEEK_FILE: samples.zeek });
@@ -66,7 +60,7 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
   after(async function () {
     await red?.stop();
     red?.kill();
-    for (const r of Object.values(receivers)) await r.close();
+    await closeReceivers(receivers);
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 

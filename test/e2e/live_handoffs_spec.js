@@ -5,7 +5,8 @@
  * over TCP examples with their e-mail, chat and SIEM hand-offs enabled and
  * aimed at real receivers on 127.0.0.1 (smtp-server behind
  * node-red-node-email, an HTTP webhook, Debian's rsyslog as a user process);
- * util-linux logger feeds each example's syslog port. While traffic still
+ * util-linux logger feeds each example's syslog port (each its own beaconing
+ * host, so no two examples share a cell). While traffic still
  * flows, the cells alerted early have reached a person; after the flush each
  * alerting cell has one mail, one chat message and one SIEM line — early and
  * final rows of a cell never notify twice — none empty, subjects within 120
@@ -15,38 +16,11 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const should = require('should');
-const gen = require('../../dist/tools/traffic-generator');
 const { generateLines } = require('../../dist/tools/log-lines');
 const { NodeRedProcess, freePort } = require('./support/node-red-process');
-const { startSmtp, startWebhook, startRsyslog, rsyslogd, until } = require('./support/receivers');
-const { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger } = require('./support/live-feed');
+const { startReceivers, closeReceivers, until } = require('./support/receivers');
+const { EXAMPLES, beaconScenario, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger } = require('./support/live-feed');
 const { enableHandoffs, installEmailNode, receiverCounts, receivedSince, receivedFor, expectOnePerCell, mailAlertId } = require('./support/handoffs');
-
-/** Three hours of traffic with one 60 s beacon from `src` (each example its own host, so no two share a cell). */
-function scenario(seed, src) {
-  return {
-    ...gen.DEFAULT_OPTIONS,
-    seed,
-    hours: 3,
-    noiseHosts: 3,
-    noisePerHour: 20,
-    beacons: [
-      {
-        src,
-        dst: '52.239.1.10',
-        port: 443,
-        periodSeconds: 60,
-        jitter: 0,
-        jitterMode: 'one-sided',
-        startOffsetSeconds: 120,
-        durationSeconds: 10000,
-        sentBytes: 500,
-        receivedBytes: 900,
-        user: 'corp\\svc',
-      },
-    ],
-  };
-}
 
 describe('live syslog examples: their hand-offs reach a real SMTP server, webhook and rsyslog once per alerting cell (real Node-RED, logger)', function () {
   this.timeout(300000);
@@ -56,13 +30,11 @@ describe('live syslog examples: their hand-offs reach a real SMTP server, webhoo
 
   before(async function () {
     const why = loggerAvailable();
-    if (why || !rsyslogd()) {
-      console.log(`      skipped: ${why ? `util-linux logger is not available (${why})` : 'rsyslogd not found (Debian package rsyslog)'}`);
+    if (why) {
+      console.log(`      skipped: util-linux logger is not available (${why})`);
       this.skip();
     }
-    receivers.smtp = await startSmtp();
-    receivers.webhook = await startWebhook();
-    receivers.rsyslog = await startRsyslog();
+    await startReceivers(this, receivers);
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-live-handoffs-'));
     red = new NodeRedProcess(userDir, await freePort());
     installEmailNode(userDir);
@@ -72,16 +44,16 @@ describe('live syslog examples: their hand-offs reach a real SMTP server, webhoo
   after(async function () {
     await red?.stop();
     red?.kill();
-    for (const r of Object.values(receivers)) await r.close();
+    await closeReceivers(receivers);
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   it('CEF/UDP, CSV/TCP and Zeek JSON/TCP fed by logger: early alerts reach a person while traffic flows; after the flush one mail, chat message and SIEM line per cell', async function () {
     const feeds = {
-      pu: { lines: generateLines(scenario(81, '10.0.0.4'), 'panos-cef').map((l) => body(l.line)), args: ['--udp', '--rfc5424'] },
-      pt: { lines: generateLines(scenario(82, '10.0.0.5'), 'panos-csv').map((l) => body(l.line)), args: ['--tcp', '--octet-count', '--rfc3164'] },
+      pu: { lines: generateLines(beaconScenario(81, '10.0.0.4'), 'panos-cef').map((l) => body(l.line)), args: ['--udp', '--rfc5424'] },
+      pt: { lines: generateLines(beaconScenario(82, '10.0.0.5'), 'panos-csv').map((l) => body(l.line)), args: ['--tcp', '--octet-count', '--rfc3164'] },
       zt: {
-        lines: generateLines({ ...scenario(83, '10.0.0.6'), disorderSeconds: 120 }, 'zeek-json').map((l) => l.line),
+        lines: generateLines({ ...beaconScenario(83, '10.0.0.6'), disorderSeconds: 120 }, 'zeek-json').map((l) => l.line),
         args: ['--tcp', '--octet-count', '--rfc5424'],
       },
     };

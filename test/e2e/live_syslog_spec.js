@@ -18,11 +18,10 @@ const path = require('path');
 const tls = require('tls');
 const should = require('should');
 const oracle = require('../oracle/kql-batch');
-const gen = require('../../dist/tools/traffic-generator');
 const { generateLines } = require('../../dist/tools/log-lines');
 const zeek = require('../support/zeek');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
-const { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger } = require('./support/live-feed');
+const { EXAMPLES, beaconScenario, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger } = require('./support/live-feed');
 
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 /** RFC 5425: octet-counted RFC 5424 messages over TLS, as rsyslog's gtls driver sends them. */
@@ -99,28 +98,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
   }
 
   it('CEF/UDP (logger RFC 5424), CSV/TCP (logger RFC 3164 octet-counted), Zeek JSON/TCP (logger RFC 5424 octet-counted), CSV/TLS: every line parsed, alerts equal the oracle, none twice', async function () {
-    const scenario = {
-      ...gen.DEFAULT_OPTIONS,
-      seed: 77,
-      hours: 3,
-      noiseHosts: 3,
-      noisePerHour: 20,
-      beacons: [
-        {
-          src: '10.0.0.4',
-          dst: '52.239.1.10',
-          port: 443,
-          periodSeconds: 60,
-          jitter: 0,
-          jitterMode: 'one-sided',
-          startOffsetSeconds: 120,
-          durationSeconds: 10000,
-          sentBytes: 500,
-          receivedBytes: 900,
-          user: 'corp\\svc',
-        },
-      ],
-    };
+    const scenario = beaconScenario(77);
     const cef = generateLines(scenario, 'panos-cef');
     const csv = generateLines(scenario, 'panos-csv');
     const zjson = generateLines({ ...scenario, disorderSeconds: 120 }, 'zeek-json');
@@ -249,28 +227,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
   });
 
   it('a line dated 2099, one with rt=garbage and one with only a header time, in the middle of a live CEF feed, change no other alert; the counters show them', async function () {
-    const scenario = {
-      ...gen.DEFAULT_OPTIONS,
-      seed: 78,
-      hours: 3,
-      noiseHosts: 3,
-      noisePerHour: 20,
-      beacons: [
-        {
-          src: '10.0.0.4',
-          dst: '52.239.1.10',
-          port: 443,
-          periodSeconds: 60,
-          jitter: 0,
-          jitterMode: 'one-sided',
-          startOffsetSeconds: 120,
-          durationSeconds: 10000,
-          sentBytes: 500,
-          receivedBytes: 900,
-          user: 'corp\\svc',
-        },
-      ],
-    };
+    const scenario = beaconScenario(78);
     const cef = generateLines(scenario, 'panos-cef');
     const expected = oracle.paloAltoRule(cef.map((l) => l.record));
     expected.filter((r) => r.SourceIP === '10.0.0.4').length.should.be.above(0);

@@ -18,7 +18,7 @@ const os = require('os');
 const path = require('path');
 const should = require('should');
 const { freePort, ROOT } = require('./support/node-red-process');
-const { startSmtp, startWebhook, startRsyslog, rsyslogd, until } = require('./support/receivers');
+const { startReceivers, closeReceivers, until } = require('./support/receivers');
 const { enableHandoffs, installEmailNode, markFlushes, flushCount, alertRows, mailAlertId, postAlertIds, plainStructuredData } = require('./support/handoffs');
 
 const EXAMPLE = 'WireData beaconing (Sentinel rule).json';
@@ -37,20 +37,14 @@ describe('npm start with hand-offs: SIGTERM mid-replay, a restart, the reset inj
   let child = null;
 
   before(async function () {
-    if (!rsyslogd()) {
-      console.log('      skipped: rsyslogd not found (Debian package rsyslog; .ci/run installs it)');
-      this.skip();
-    }
-    receivers.smtp = await startSmtp();
-    receivers.webhook = await startWebhook();
-    receivers.rsyslog = await startRsyslog();
+    await startReceivers(this, receivers);
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-start-handoffs-'));
   });
   afterEach(function () {
     if (child && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
   });
   after(async function () {
-    for (const r of Object.values(receivers)) await r.close();
+    await closeReceivers(receivers);
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
