@@ -17,9 +17,10 @@ const os = require('os');
 const path = require('path');
 const should = require('should');
 const { generateLines } = require('../../dist/tools/log-lines');
+const { beaconScenario } = require('../support/scenarios');
 const { NodeRedProcess, freePort } = require('./support/node-red-process');
 const { startReceivers, closeReceivers, until } = require('./support/receivers');
-const { EXAMPLES, beaconScenario, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger } = require('./support/live-feed');
+const { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger } = require('./support/live-feed');
 const { enableHandoffs, installEmailNode, receiverCounts, receivedSince, receivedFor, expectOnePerCell, mailAlertId } = require('./support/handoffs');
 
 describe('live syslog examples: their hand-offs reach a real SMTP server, webhook and rsyslog once per alerting cell (real Node-RED, logger)', function () {

@@ -20,8 +20,9 @@ const should = require('should');
 const oracle = require('../oracle/kql-batch');
 const { generateLines } = require('../../dist/tools/log-lines');
 const zeek = require('../support/zeek');
+const { beaconScenario } = require('../support/scenarios');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
-const { EXAMPLES, beaconScenario, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger } = require('./support/live-feed');
+const { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger } = require('./support/live-feed');
 
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 /** RFC 5425: octet-counted RFC 5424 messages over TLS, as rsyslog's gtls driver sends them. */

@@ -9,7 +9,6 @@ const { execFile, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { ROOT } = require('./node-red-process');
-const gen = require('../../../dist/tools/traffic-generator');
 
 const EXAMPLES = {
   pu: 'Palo Alto beaconing from CEF over UDP syslog.json',
@@ -106,30 +105,4 @@ function runLogger(args, file) {
   );
 }
 
-/** Three hours of traffic with one steady 60 s beacon from `src` to 52.239.1.10:443, user corp\\svc, among a little noise. */
-function beaconScenario(seed, src = '10.0.0.4') {
-  return {
-    ...gen.DEFAULT_OPTIONS,
-    seed,
-    hours: 3,
-    noiseHosts: 3,
-    noisePerHour: 20,
-    beacons: [
-      {
-        src,
-        dst: '52.239.1.10',
-        port: 443,
-        periodSeconds: 60,
-        jitter: 0,
-        jitterMode: 'one-sided',
-        startOffsetSeconds: 120,
-        durationSeconds: 10000,
-        sentBytes: 500,
-        receivedBytes: 900,
-        user: 'corp\\svc',
-      },
-    ],
-  };
-}
-
-module.exports = { EXAMPLES, beaconScenario, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger };
+module.exports = { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger };
