@@ -287,7 +287,7 @@ describe('scale-out: 1 ingest + 3 workers over a real Mosquitto (real Node-RED p
       await send(g.lines.slice(half)); // worker 2's share waits in its persistent session
       await cluster.restartWorker(1);
     });
-    (restored() - before).should.equal(2); // delta and histogram
+    (restored() - before).should.equal(3); // delta, histogram and the scorer (the cells it notified)
     should(canonical(all(rows))).deepEqual(canonical(oracle.wireDataRule(g.records, { allRows: true })));
   });
 
