@@ -9,7 +9,10 @@
  *
  * The formatter drops control messages and empty payloads, so no hand-off
  * ever receives one; *notify once* lets through a cell's first alert only
- * (msg.notify). The hand-off nodes are disabled but valid. Idempotent: run it
+ * (msg.notify). The scorer keeps which cells it notified in the context
+ * store `file` (npm start's settings.js configures it as localfilesystem), so
+ * a restart does not notify them again; without that store Node-RED falls
+ * back to memory and the scorer says so. The hand-off nodes are disabled but valid. Idempotent: run it
  * after adding an example, then `dist/dev/complete-examples.js` lays the
  * flows out (npm run build first).
  */
@@ -33,33 +36,52 @@ export function handoffIds(prefix: string) {
   };
 }
 
-const HANDOFF_INFO = [
-  "Every alert leaves the scorer's first output; *notify once* lets through only a cell's first alert",
-  '(`msg.notify`: an early alert and its final row, a replay after a reset, a restart with saved state',
-  'never notify twice). Each branch formats the alert with the **alert format** node, which never passes',
-  'on a flush, reset or checkpoint message nor an empty payload, then hands it off:',
-  '',
-  '- **e-mail**: install `node-red-node-email` (Manage palette), enable *e-mail hand-off*, set the',
-  '  address, wire it to an *e-mail* node. Subject ≤ 120 characters; text and HTML body with the histogram.',
-  '- **chat**: enable *chat webhook* and set the incoming-webhook URL (Slack or Mattermost; choose',
-  '  *Teams* in *chat message* for Microsoft Teams).',
-  '- **SIEM**: enable *SIEM syslog out* and set your collector (rsyslog, syslog-ng, a SIEM agent): one',
-  '  RFC 5424 line per alert over TCP with octet counting, the alert in structured data and a CEF message.',
-  '',
-  'Every format carries `AlertId`: the same cell gives the same id early and final, across restarts and',
-  'replays, so a SIEM can de-duplicate.',
-].join('\n');
+/** Where the notified cells are kept, said for the scorer and for the NATS worker. */
+const LEDGER_INFO: Record<string, string[]> = {
+  'beacon-scorer': [
+    "The scorer keeps which cells it notified in the context store `file` (npm start's",
+    "settings.js: `contextStorage: { file: { module: 'localfilesystem' } }`); without it Node-RED keeps them",
+    'in memory, the scorer warns, and a restart notifies them again.',
+  ],
+  'beacon-nats-worker': [
+    "The workers keep which cells were notified in the stream's key-value bucket, so a worker that",
+    'takes over a partition, or re-reads it after a crash, does not notify them again.',
+  ],
+};
+
+const handoffInfo = (source: string) =>
+  [
+    "Every alert leaves the scorer's first output; *notify once* lets through only a cell's first alert",
+    '(`msg.notify`: an early alert and its final row, a replay after a reset, a restart with saved state',
+    'never notify twice).',
+    ...LEDGER_INFO[source],
+    'Each branch formats the alert with the **alert format** node, which never passes',
+    'on a flush, reset or checkpoint message nor an empty payload, then hands it off:',
+    '',
+    '- **e-mail**: install `node-red-node-email` (Manage palette), enable *e-mail hand-off*, set the',
+    '  address, wire it to an *e-mail* node. Subject ≤ 120 characters; text and HTML body with the histogram.',
+    '- **chat**: enable *chat webhook* and set the incoming-webhook URL (Slack or Mattermost; choose',
+    '  *Teams* in *chat message* for Microsoft Teams).',
+    '- **SIEM**: enable *SIEM syslog out* and set your collector (rsyslog, syslog-ng, a SIEM agent): one',
+    '  RFC 5424 line per alert over TCP with octet counting, the alert in structured data and a CEF message.',
+    '',
+    'Every format carries `AlertId`: the same cell gives the same id early and final, across restarts and',
+    'replays, so a SIEM can de-duplicate.',
+  ].join('\n');
 
 const OUTPUT_INFO = [
   'The file node appends one JSON alert per line and the debug node shows every alert row, early and final;',
   'the hand-offs below reach a person once per alerting cell.',
 ].join(' ');
 
+/** The nodes whose first output carries alerts with msg.notify: the scorer, and the NATS worker (its chain's scorer inside). */
+const ALERT_SOURCES = new Set(['beacon-scorer', 'beacon-nats-worker']);
+
 /** The hand-off nodes of one example tab, wired from its scorers; replaces older hand-offs of the same ids. */
 export function withHandoffs(flow: FlowNode[]): FlowNode[] {
-  const scorers = flow.filter((n) => n.type === 'beacon-scorer');
+  const scorers = flow.filter((n) => ALERT_SOURCES.has(n.type));
   if (scorers.length === 0) return flow;
-  const prefix = scorers[0].id.replace(/_score.*$/, '');
+  const prefix = scorers[0].id.replace(/_(score|worker).*$/, '');
   const z = scorers[0].z;
   const ids = handoffIds(prefix);
   const old = new Set([...Object.values(ids), `${prefix}_chat`]);
@@ -69,7 +91,7 @@ export function withHandoffs(flow: FlowNode[]): FlowNode[] {
   const kept = (id: string, node: FlowNode): FlowNode => ({ ...node, ...pick(byId.get(id), [...(KEEP[node.type] ?? []), 'x', 'y']) });
   const rest = flow
     .filter((n) => !old.has(n.id))
-    .map((n) => (n.type === 'beacon-scorer' ? wireToNotify(n, ids.notify, old) : n.id === `${prefix}_c_out` ? { ...n, info: OUTPUT_INFO } : n));
+    .map((n) => (ALERT_SOURCES.has(n.type) ? wireToNotify(n, ids.notify, old) : n.id === `${prefix}_c_out` ? { ...n, info: OUTPUT_INFO } : n));
   const anchor = scorers[0];
   const at = { x: Number(anchor.x ?? 0) + 200, y: Number(anchor.y ?? 0) + 60 };
   const nodes: FlowNode[] = [
@@ -78,7 +100,7 @@ export function withHandoffs(flow: FlowNode[]): FlowNode[] {
       type: 'comment',
       z,
       name: 'hand-offs: e-mail, chat and SIEM, each alerting cell once',
-      info: HANDOFF_INFO,
+      info: handoffInfo(scorers[0].type),
       x: at.x,
       y: at.y - 20,
       wires: [],
@@ -175,11 +197,19 @@ function pick(node: FlowNode | undefined, keys: string[]): Record<string, unknow
   return Object.fromEntries(keys.filter((k) => k in node).map((k) => [k, node[k]]));
 }
 
-/** The scorer's first output goes to *notify once* (and still to what else it fed), never to an old hand-off. */
+/** The context store where a scorer keeps the cells it notified, so a restart does not notify them again. */
+export const LEDGER_STORE = 'file';
+
+/**
+ * The scorer's first output goes to *notify once* (and still to what else it
+ * fed), never to an old hand-off; its state (the notified ledger with it) is
+ * kept in the `file` store unless it names a store of its own.
+ */
 function wireToNotify(scorer: FlowNode, notify: string, old: Set<string>): FlowNode {
   const wires = (scorer.wires ?? [[], []]).map((w) => [...w]);
   wires[0] = [...wires[0].filter((id) => !old.has(id)), notify];
-  return { ...scorer, wires };
+  // the NATS worker keeps its notified alerts in the stream's key-value bucket, not a context store
+  return scorer.type === 'beacon-scorer' ? { ...scorer, store: scorer.store || LEDGER_STORE, wires } : { ...scorer, wires };
 }
 
 function main(): void {

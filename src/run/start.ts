@@ -69,6 +69,8 @@ module.exports = {
     telemetry: { enabled: false },
     diagnostics: { enabled: false },
     logging: { console: { level: 'info', metrics: false, audit: false } },
+    // the examples' scorers keep their state in 'file' (the cells already notified with it), so a restart notifies nobody twice
+    contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem' } },
 };
 `;
   fs.writeFileSync(file, settings);

@@ -3,8 +3,11 @@
  * The e-mail HTML of beacon-format rendered in a real Chromium (Debian's,
  * driven by playwright-core) as a mail client would show it: the histogram
  * bars are drawn to scale with the pattern in red, a hostile user name stays
- * text, nothing runs, and it fits a narrow reading pane. A screenshot is kept
- * in test-artifacts/browser/alert-email.png.
+ * text, nothing runs, and it fits a narrow reading pane. The sample's
+ * jittered beacon as the hunt's hourly scorer mails it (the e-mail the README
+ * shows) is read as a person reads it: subject, what, who, how regular, why,
+ * and its histogram with one bar per interval. Screenshots are kept in
+ * test-artifacts/browser/ (alert-email.png, alert-email-sample.png).
  */
 const fs = require('fs');
 const path = require('path');
@@ -79,5 +82,50 @@ describe('the alert e-mail in a real browser (Chromium)', function () {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     width.should.be.belowOrEqual(800);
     fs.statSync(path.join(ARTIFACTS, 'alert-email.png')).size.should.be.above(10000);
+  });
+
+  it("the sample beacon's e-mail as a person sees it: subject, what, who, how regular, why, and one bar per interval", async function () {
+    const captured = FIXTURE.find(
+      (r) => r.example === 'hunt' && r.scorer === 'Beacon hunt (hourly burst)' && r.kind === 'alert' && r.row.LocalIP === '10.0.0.7',
+    );
+    const row = { ...captured.row, AlertId: 'nb-sample-burst' }; // the captured rows predate AlertId
+    const mail = emailMessage([row], { title: 'Beacon hunt (hourly burst)', thresholds: ['TotalEvents > 30', 'BeaconPercent > 80'] });
+    const sample = await page.context().newPage();
+    await sample.setContent(mail.html, { waitUntil: 'load' });
+    await sample.screenshot({ path: path.join(ARTIFACTS, 'alert-email-sample.png'), fullPage: true });
+    // what is on the screen, not what is in the markup
+    const seen = await sample.locator('body').innerText();
+    const heading = await sample.locator('h1').innerText();
+    heading.should.equal(mail.subject);
+    heading.length.should.be.within(1, 120);
+    heading.should.match(/^Beacon hunt \(hourly burst\): beacon 10\.0\.0\.7 → 185\.225\.17\.0\/24:8443 every ~40 s/);
+    seen.should.match(/What\s+a beacon: one host connecting to one destination at regular intervals/);
+    seen.should.match(/Who\s+10\.0\.0\.7 → 185\.225\.17\.0\/24 \(network\), port 8443/);
+    seen.should.match(/How regular\s+every ~40 s \(a ±10 % band\): \d+ of \d+ intervals in the band/);
+    seen.should.match(/Why\s+method: .*thresholds: TotalEvents > 30, BeaconPercent > 80/);
+    seen.should.containEql(row.AlertId);
+    // one visible bar per interval of the row's histogram, each labelled with its interval, the band's in red
+    const bars = sample.locator('td[bgcolor]');
+    const intervals = Object.keys(row.histogram);
+    (await bars.count()).should.equal(intervals.length);
+    for (let i = 0; i < intervals.length; i++) {
+      const box = await bars.nth(i).boundingBox();
+      should.exist(box, `bar ${i} is drawn`);
+      box.width.should.be.above(0);
+      box.height.should.be.above(0);
+    }
+    for (const d of intervals) seen.should.match(new RegExp(`\\b${d} s\\b`));
+    // the red bars are the band the text counts: their counts add up to "85 of 89 intervals in the band"
+    const [inBand, total] = /(\d+) of (\d+) intervals in the band/.exec(seen).slice(1).map(Number);
+    const redCounts = await sample.evaluate(() =>
+      [...document.querySelectorAll('td[bgcolor="#c0392b"]')].map((td) => Number(td.closest('table').closest('tr').lastElementChild.textContent)),
+    );
+    redCounts.length.should.be.above(0);
+    redCounts.reduce((a, b) => a + b, 0).should.equal(inBand);
+    Object.values(row.histogram)
+      .reduce((a, b) => a + b, 0)
+      .should.equal(total);
+    fs.statSync(path.join(ARTIFACTS, 'alert-email-sample.png')).size.should.be.above(10000);
+    await sample.close();
   });
 });

@@ -14,7 +14,8 @@ const dgram = require('dgram');
 const should = require('should');
 const { EditorPage, requireChromium, freePort } = require('./support/editor-page');
 const { readExample } = require('../support/example-flows');
-const { generateRecords, sampleScenario, DEFAULT_OPTIONS } = require('../../dist/tools/traffic-generator.js');
+const { generateRecords, sampleScenario } = require('../../dist/tools/traffic-generator.js');
+const { beaconScenario } = require('../support/scenarios');
 const { generateLines } = require('../../dist/tools/log-lines.js');
 
 const HOSTILE = '<img src=x onerror="window.__netbeaconPwned=1">';
@@ -307,28 +308,7 @@ describe('the Beacons sidebar in a real editor (Chromium)', function () {
   it('live CEF over UDP: early alerts are cards while traffic flows, replaced in place by their final rows after the flush; the empty user is left out of the label', async function () {
     const page = editor.page;
     await editor.red.until(`listening on udp ${livePort}`, () => editor.red.log.includes(`listening on udp 127.0.0.1:${livePort}`));
-    const scenario = {
-      ...DEFAULT_OPTIONS,
-      seed: 77,
-      hours: 3,
-      noiseHosts: 3,
-      noisePerHour: 20,
-      beacons: [
-        {
-          src: '10.0.0.5',
-          dst: '52.239.1.20',
-          port: 443,
-          periodSeconds: 60,
-          jitter: 0,
-          jitterMode: 'one-sided',
-          startOffsetSeconds: 120,
-          durationSeconds: 10000,
-          sentBytes: 500,
-          receivedBytes: 900,
-          user: 'corp\\svc',
-        },
-      ],
-    };
+    const scenario = beaconScenario(77, '10.0.0.5', '52.239.1.20');
     const socket = dgram.createSocket('udp4');
     for (const { line } of generateLines(scenario, 'panos-cef')) {
       await new Promise((resolve, reject) => socket.send(line, livePort, '127.0.0.1', (err) => (err ? reject(err) : resolve())));

@@ -15,11 +15,9 @@ const os = require('os');
 const path = require('path');
 const should = require('should');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
-const { startSmtp, startWebhook, startRsyslog, rsyslogd, until } = require('./support/receivers');
+const { startReceivers, closeReceivers, until } = require('./support/receivers');
 const { writeSampleFiles } = require('../../dist/tools/sample-files');
-const { handoffIds } = require('../../dist/dev/example-handoffs');
-const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
-const { parseStructuredData } = require('../../dist/core/alert/formats');
+const { enableHandoffs, installEmailNode, receiverCounts, receivedSince, expectOnePerCell, markFlushes, flushCount, alertRows } = require('./support/handoffs');
 
 const EXAMPLES = [
   { file: 'WireData beaconing (Sentinel rule).json', prefix: 'wd', inject: 'wd_inject' },
@@ -35,77 +33,11 @@ const EXAMPLES = [
  */
 function wired(example, receivers, dir) {
   const flow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', example.file), 'utf8'));
-  const ids = handoffIds(example.prefix);
-  const z = flow.find((n) => n.type === 'tab').id;
   const scorers = flow.filter((n) => n.type === 'beacon-scorer');
-  for (const n of flow) {
-    if (n.type === 'file') n.filename = path.join(dir, path.basename(n.filename));
-    if (n.id === ids.mail) Object.assign(n, { d: false, wires: [[`${example.prefix}_test_email`]] });
-    if (n.id === ids.webhook) Object.assign(n, { d: false, url: receivers.webhook.url });
-    if (n.id === ids.siem) Object.assign(n, { d: false, host: '127.0.0.1', port: String(receivers.rsyslog.port) });
-  }
-  // the flush leaves a scorer once, on whichever output carries control messages
-  for (const s of scorers) for (const w of s.wires) w.push(`${example.prefix}_test_flushed`);
-  flow.push(
-    {
-      id: `${example.prefix}_test_email`,
-      type: 'e-mail',
-      z,
-      server: '127.0.0.1',
-      port: String(receivers.smtp.port),
-      secure: false,
-      tls: false,
-      authtype: 'NONE',
-      name: '',
-      dname: 'soc',
-      wires: [],
-    },
-    {
-      id: `${example.prefix}_test_flushed`,
-      type: 'switch',
-      z,
-      property: 'flush',
-      propertyType: 'msg',
-      rules: [{ t: 'true' }],
-      checkall: 'true',
-      outputs: 1,
-      wires: [[`${example.prefix}_test_mark`]],
-    },
-    // the file node writes nothing for a message without a payload
-    // (and appends no newline to a message that carries the last line's msg.parts)
-    {
-      id: `${example.prefix}_test_mark`,
-      type: 'change',
-      z,
-      rules: [
-        { t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' },
-        { t: 'delete', p: 'parts', pt: 'msg' },
-      ],
-      wires: [[`${example.prefix}_test_done`]],
-    },
-    {
-      id: `${example.prefix}_test_done`,
-      type: 'file',
-      z,
-      filename: path.join(dir, 'done.txt'),
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
-  );
+  for (const n of flow) if (n.type === 'file') n.filename = path.join(dir, path.basename(n.filename));
+  enableHandoffs(flow, example.prefix, receivers);
+  markFlushes(flow, example.prefix, path.join(dir, 'done.txt'));
   return { flow, scorers: scorers.length };
-}
-
-/** Alert rows the file node wrote (batches as arrays), early and final. */
-function alertRows(dir) {
-  const rows = [];
-  for (const f of fs.readdirSync(dir).filter((f) => f.startsWith('beacon-alerts'))) {
-    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) if (/^[[{]/.test(line)) rows.push(...[].concat(JSON.parse(line)));
-  }
-  return rows;
 }
 
 describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerting cell once (real Node-RED)', function () {
@@ -116,26 +48,19 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
   let samples;
 
   before(async function () {
-    if (!rsyslogd()) {
-      console.log('      skipped: rsyslogd not found (Debian package rsyslog; .ci/run installs it)');
-      this.skip();
-    }
-    receivers.smtp = await startSmtp();
-    receivers.webhook = await startWebhook();
-    receivers.rsyslog = await startRsyslog();
+    await startReceivers(this, receivers);
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-handoffs-'));
     samples = writeSampleFiles(path.join(userDir, 'samples'));
     Object.assign(process.env, { NETBEACON_WIREDATA_FILE: samples.wiredata, NETBEACON_CSL_FILE: samples.csl, NETBEACON_ZEEK_FILE: samples.zeek });
     red = new NodeRedProcess(userDir, await freePort());
-    // the e-mail node as a user installs it: node-red-node-email in the user directory's node_modules
-    fs.symlinkSync(path.dirname(require.resolve('node-red-node-email/package.json')), path.join(userDir, 'node_modules', 'node-red-node-email'), 'dir');
+    installEmailNode(userDir);
     await red.start();
   });
 
   after(async function () {
     await red?.stop();
     red?.kill();
-    for (const r of Object.values(receivers)) await r.close();
+    await closeReceivers(receivers);
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
@@ -150,8 +75,8 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
     await red.start();
     await red.deploy(flow);
     const done = path.join(dir, 'done.txt');
-    const flushes = () => (fs.existsSync(done) ? fs.readFileSync(done, 'utf8').split('flushed').length - 1 : 0);
-    const counts = () => ({ mails: receivers.smtp.mails.length, posts: receivers.webhook.posts.length, lines: receivers.rsyslog.lines().length });
+    const flushes = () => flushCount(done);
+    const counts = () => receiverCounts(receivers);
     const replay = async () => {
       const before = flushes();
       await red.post(`/inject/${example.inject}`, {});
@@ -190,21 +115,19 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
       .filter((r) => r.Notify !== false)
       .should.eql([]);
     counts().should.eql(first);
+    // removed from the flows, the scorer deletes its saved state: the tests below start with no cell notified
+    await red.deploy([]);
   });
 
   for (const example of EXAMPLES) {
     it(`${example.file.replace(/\.json$/, '')}: one mail, one chat message and one SIEM line per alerting cell, none empty, subjects ≤ 120 characters`, async function () {
       const dir = fs.mkdtempSync(path.join(userDir, `${example.prefix}-`));
-      const before = { mails: receivers.smtp.mails.length, posts: receivers.webhook.posts.length, lines: receivers.rsyslog.lines().length };
+      const before = receiverCounts(receivers);
       const { flow, scorers } = wired(example, receivers, dir);
       await red.deploy(flow);
       await red.post(`/inject/${example.inject}`, {});
       const done = path.join(dir, 'done.txt');
-      await red.until(
-        'the flush to leave every scorer',
-        () => fs.existsSync(done) && fs.readFileSync(done, 'utf8').split('flushed').length - 1 >= scorers,
-        240,
-      );
+      await red.until('the flush to leave every scorer', () => flushCount(done) >= scorers, 240);
 
       // the cells that alerted: the file node writes every alert row, early and final
       const rows = alertRows(dir);
@@ -225,42 +148,11 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
           receivers.rsyslog.lines().length - before.lines >= cells.size
         );
       });
-      const mails = receivers.smtp.mails.slice(before.mails);
-      const posts = receivers.webhook.posts.slice(before.posts);
-      const lines = receivers.rsyslog.lines().slice(before.lines);
+      const got = receivedSince(receivers, before);
       const warnings = red.warnings().filter((l) => /e-mail|email|tcp|http request/i.test(l));
       warnings.should.eql([], 'no hand-off node warned (empty payload, no subject, refused connection)');
-
-      // e-mail: one per cell, never empty, a subject within 120 characters, the text and HTML bodies
-      mails.length.should.equal(cells.size);
-      for (const m of mails) {
-        m.subject.length.should.be.within(1, 120);
-        m.text.should.match(/Alert id/i);
-        m.html.should.match(/<svg|<table/);
-      }
-      new Set(mails.map((m) => m.text.match(/Alert id:?\s*(\S+)/i)?.[1])).should.eql(cells);
-
-      // chat: one post per cell with text
-      posts.length.should.equal(cells.size);
-      for (const p of posts) {
-        p.method.should.equal('POST');
-        p.body.should.be.an.Object();
-        String(p.body.text).length.should.be.above(0);
-      }
-
-      // SIEM: one RFC 5424 line per cell, read back to its alert by our parser and by its structured data
-      lines.length.should.equal(cells.size);
-      const parser = new LogParser({ ...DEFAULT_PARSER_OPTIONS });
-      const ids = new Set();
-      for (const line of lines) {
-        const sd = parseStructuredData(line);
-        should.exist(sd, `structured data in ${line.slice(0, 120)}`);
-        ids.add(sd.alertId);
-        const parsed = parser.parseLine(line);
-        parsed.kind.should.equal('record', `our parser reads the SIEM line back: ${line.slice(0, 160)}`);
-        parsed.record.ExternalID.should.equal(sd.alertId);
-      }
-      ids.should.eql(cells);
+      // one mail (subject ≤ 120, text and HTML), one chat post, one SIEM line read back, per cell
+      expectOnePerCell(got, cells, rows);
     });
   }
 });

@@ -13,6 +13,7 @@ const should = require('should');
 const { allDefaults } = require('../../dist/dev/editor-definitions.js');
 const { layoutProblems } = require('../../dist/dev/flow-layout.js');
 const { exampleFiles, completeFlow, editorLabels } = require('../../dist/dev/complete-examples.js');
+const { handoffIds, LEDGER_STORE } = require('../../dist/dev/example-handoffs.js');
 
 const DEFAULTS = allDefaults();
 const LABELS = editorLabels();
@@ -69,6 +70,29 @@ describe('example flows in the editor', function () {
         // laid out by the script: running it again changes nothing
         should(completeFlow(JSON.parse(JSON.stringify(flow)), LABELS)).eql(flow);
       });
+
+      const sources = flow.filter((n) => n.type === 'beacon-scorer' || n.type === 'beacon-nats-worker');
+      if (sources.length > 0)
+        it('carries the hand-offs behind notify once: e-mail, chat and SIEM, disabled but valid; scorers keep the notified cells in the file store', function () {
+          const ids = handoffIds(flow.find((n) => n.type === 'tab').id.replace(/_tab$/, ''));
+          const byId = new Map(flow.map((n) => [n.id, n]));
+          const notify = byId.get(ids.notify);
+          should(notify).containDeep({ type: 'switch', property: 'notify', rules: [{ t: 'true' }] });
+          notify.wires.should.eql([[ids.mailText, ids.chatText, ids.siemText]]);
+          // every alert source feeds notify once from its alert output, never a hand-off directly
+          for (const s of sources) {
+            s.wires[0].should.containEql(ids.notify);
+            s.wires
+              .flat()
+              .filter((id) => [ids.mail, ids.webhook, ids.siem].includes(id))
+              .should.eql([]);
+            if (s.type === 'beacon-scorer') s.store.should.equal(LEDGER_STORE);
+          }
+          [ids.mailText, ids.chatText, ids.siemText].map((id) => byId.get(id).format).should.eql(['email', 'slack', 'syslog']);
+          should(byId.get(ids.mail)).containDeep({ type: 'change', d: true });
+          should(byId.get(ids.webhook)).containDeep({ type: 'http request', d: true, method: 'POST' });
+          should(byId.get(ids.siem)).containDeep({ type: 'tcp out', d: true, beserver: 'client' });
+        });
     });
   }
 });

@@ -10,7 +10,7 @@
 const should = require('should');
 const { helper, NODE_MODULES, readExample, instrument, replay, canonical } = require('../support/example-flows');
 const oracle = require('../oracle/kql-batch');
-const gen = require('../../dist/tools/traffic-generator');
+const { beaconScenario } = require('../support/scenarios');
 const { generateLines } = require('../../dist/tools/log-lines');
 
 const EXAMPLE = 'Palo Alto beaconing from CEF over UDP syslog.json';
@@ -46,28 +46,7 @@ describe('forged event times in the middle of a live CEF feed (in process)', fun
   afterEach(() => helper.unload());
 
   it('a line dated 2099, one with rt=garbage and a yearless one after them leave every alert as the clean lines give it; the counters show them', async function () {
-    const scenario = {
-      ...gen.DEFAULT_OPTIONS,
-      seed: 79,
-      hours: 3,
-      noiseHosts: 3,
-      noisePerHour: 20,
-      beacons: [
-        {
-          src: '10.0.0.4',
-          dst: '52.239.1.10',
-          port: 443,
-          periodSeconds: 60,
-          jitter: 0,
-          jitterMode: 'one-sided',
-          startOffsetSeconds: 120,
-          durationSeconds: 10000,
-          sentBytes: 500,
-          receivedBytes: 900,
-          user: 'corp\\svc',
-        },
-      ],
-    };
+    const scenario = beaconScenario(79, '10.0.0.4', '52.239.1.10');
     const cef = generateLines(scenario, 'panos-cef');
     const expected = oracle.paloAltoRule(cef.map((l) => l.record));
     expected.filter((r) => r.SourceIP === '10.0.0.4').length.should.be.above(0);

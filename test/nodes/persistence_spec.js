@@ -351,6 +351,25 @@ describe('beacon-delta and beacon-histogram: state in a context store', function
     gate.writes.should.equal(0);
   });
 
+  it('a store settings.js does not configure: Node-RED falls back to its default store, the node warns why and still works', async function () {
+    // the examples' scorers name 'file'; this runtime configures only 'gated'
+    await start(deltaFlow({ store: 'file' }));
+    const run = collect();
+    helper.getNode('n1').receive({ payload: rec(0) });
+    helper.getNode('n1').receive({ payload: rec(60) });
+    helper.getNode('n1').receive({ flush: true });
+    deltas((await run.done).o1).should.eql([[at(0), 60]]);
+    const warnings = helper
+      .log()
+      .args.filter((a) => a[0].level === helper.log().WARN && a[0].id === 'n1')
+      .map((a) => a[0].msg);
+    warnings.should.have.length(1);
+    warnings[0].should.match(
+      /context store "file" is not in settings\.js contextStorage \(it has default, gated\).*a restart forgets it.*file: \{ module: 'localfilesystem' \}/,
+    );
+    gate.writes.should.equal(0);
+  });
+
   it('rejects a negative checkpoint interval as an invalid setting', async function () {
     await start(deltaFlow({ checkpointEvery: -5 }));
     const errors = helper.log().args.filter((a) => a[0].level === helper.log().ERROR && /checkpointEvery: /.test(a[0].msg));

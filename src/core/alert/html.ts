@@ -4,6 +4,7 @@
  * external images, and many ignore CSS classes: tables, inline styles and
  * bgcolor are what renders everywhere. Every string from a log is escaped.
  */
+import { densestBand } from '../common/jitter-band';
 import { AlertContext, alertFacts, AlertFacts, AlertRow, fmtNumber, histogramPairs } from './facts';
 import { bodyLines, compose, rowJson, SUBJECT_MAX } from './text';
 
@@ -20,10 +21,11 @@ function inPattern(f: AlertFacts, row: AlertRow): (d: number) => boolean {
   const r = f.regularity;
   if (r.method === 'periodic' && r.band) return (d) => d >= r.band![0] && d < r.band![1];
   if (r.method === 'window' && r.every !== null) {
-    const p = typeof row.BandPercent === 'number' ? row.BandPercent / 100 : 0;
-    const s = typeof row.BandSeconds === 'number' ? row.BandSeconds : 0;
-    const half = Math.max(s, p * r.every);
-    return (d) => Math.abs(d - r.every!) <= half;
+    // the densest band the window method counted (not ± around its median, which can sit a bin off)
+    const p = typeof row.BandPercent === 'number' ? row.BandPercent : 0;
+    const sec = typeof row.BandSeconds === 'number' ? row.BandSeconds : 0;
+    const band = densestBand(histogramPairs(row), sec, p);
+    return band ? (d) => d >= band.lo && d <= band.hi : () => false;
   }
   if (r.method === 'kql' || r.method === 'stats') return (d) => d === r.every;
   return () => false;

@@ -7,6 +7,11 @@
  * histograms (what the histogram node keeps), expanded where order matters.
  */
 
+import { bandUpper } from '../common/jitter-band';
+
+// the band's edge is shared with the alert texts, which draw the band the window method counted
+export { bandUpper };
+
 /** Median of a sorted array (mean of the middle two when even). */
 function medianSorted(xs: readonly number[]): number {
   const n = xs.length;
@@ -166,16 +171,6 @@ export function combinedScore(parts: ScoreWeights, weights: ScoreWeights = RITA_
  * wider), searched over every band start. Returns the share (0–1) and the
  * band's median interval.
  */
-/**
- * The upper edge of a jitter band whose lower edge is `start`: width
- * 2·`seconds`, or for a percent band the edge whose centre c has
- * start = c·(1−p) and upper = c·(1+p); the wider of the two.
- */
-export function bandUpper(start: number, seconds: number, percent: number): number {
-  const p = percent / 100;
-  return Math.max(start + 2 * seconds, p > 0 && p < 1 ? (start * (1 + p)) / (1 - p) : start);
-}
-
 export function windowShare(counts: Map<number, number> | Record<string, number>, seconds: number, percent: number): { share: number; center: number | null } {
   const values = expandCounts(counts).filter((d) => d > 0);
   const n = values.length;

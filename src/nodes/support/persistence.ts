@@ -49,3 +49,25 @@ export function persistenceSettings(settings: { text(key: string): string; numbe
   const store = settings.text('store');
   return store ? { store, everySeconds: settings.number('checkpointEvery') } : null;
 }
+
+/**
+ * Why the named store will not keep a node's state across a restart, or
+ * null. Node-RED replaces a store that settings.js `contextStorage` does not
+ * name with its default store (memory unless configured): nothing breaks,
+ * but a restart forgets the state, the cells already notified included.
+ */
+export function unconfiguredStore(contextStorage: unknown, store: string): string | null {
+  const stores = contextStorage && typeof contextStorage === 'object' ? Object.keys(contextStorage) : [];
+  if (store === 'default' || stores.includes(store)) return null;
+  return (
+    `context store "${store}" is not in settings.js contextStorage (${stores.length ? `it has ${stores.join(', ')}` : 'none configured'}): ` +
+    "the state is kept in Node-RED's default store instead, in memory unless configured, so a restart forgets it and notifies its alerts again; " +
+    `add ${store}: { module: 'localfilesystem' } to contextStorage (npm start's settings.js has it)`
+  );
+}
+
+/** Warns, as the node starts, about a store settings.js lacks. */
+export function warnUnconfiguredStore(node: Node, contextStorage: unknown, store: string): void {
+  const why = unconfiguredStore(contextStorage, store);
+  if (why !== null) node.warn(why);
+}

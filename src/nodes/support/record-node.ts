@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { RecordError } from '../../core/common/records';
-import { ContextState, persistenceSettings, PersistenceSettings } from './persistence';
+import { ContextState, persistenceSettings, PersistenceSettings, warnUnconfiguredStore } from './persistence';
 import { NodeSettings, readSettings } from '../settings/read';
 import { catalog } from './i18n';
 import { errorMessage, Incoming, readIncoming, sendEach, shapeOutputs, summariseErrors } from './messages';
@@ -120,6 +120,7 @@ export function runRecordNode<S>(RED: NodeAPI, node: Node, config: object, spec:
 
   let timer: NodeJS.Timeout | null = null;
   if (store && persistence) {
+    warnUnconfiguredStore(node, (RED.settings as unknown as { contextStorage?: unknown } | undefined)?.contextStorage, persistence.store);
     node.status({ fill: 'blue', shape: 'ring', text: `restoring from ${persistence.store}…` });
     block(
       store.load().then(

@@ -41,6 +41,8 @@ class NodeRedProcess {
         editorTheme: { tours: false, projects: { enabled: false } },
         telemetry: { enabled: false },
         logging: { console: { level: 'info' } },
+        // as npm start's settings.js: the examples' scorers keep their notified cells in 'file'
+        contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem' } },
         ...settings,
       })};\n`,
     );

@@ -40,9 +40,13 @@ async function startSmtp() {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
   });
+  // a client stopped mid-session (SIGTERM while a mail is being sent) resets its connection: a mail not received, not a test error
+  const errors = [];
+  server.on('error', (err) => errors.push(err));
   return {
     port,
     mails,
+    errors,
     /** Resolves once every mail being received is parsed. */
     settled: () => Promise.all([...pending]),
     close: () => new Promise((resolve) => server.close(resolve)),
@@ -145,6 +149,27 @@ async function startRsyslog() {
   };
 }
 
+/**
+ * Starts the SMTP server, the webhook and rsyslog into `receivers` (a test's
+ * object, so its after hook closes what did start); skips the mocha context
+ * `ctx` when rsyslogd is not installed.
+ */
+async function startReceivers(ctx, receivers) {
+  if (!rsyslogd()) {
+    console.log('      skipped: rsyslogd not found (Debian package rsyslog; .ci/run installs it)');
+    ctx.skip();
+  }
+  receivers.smtp = await startSmtp();
+  receivers.webhook = await startWebhook();
+  receivers.rsyslog = await startRsyslog();
+  return receivers;
+}
+
+/** Closes whichever receivers started. */
+async function closeReceivers(receivers) {
+  for (const r of Object.values(receivers)) await r.close();
+}
+
 /** Polls a condition until it holds (bounded; never a timing assertion). */
 async function until(what, test, seconds = 60) {
   const deadline = Date.now() + seconds * 1000;
@@ -154,4 +179,4 @@ async function until(what, test, seconds = 60) {
   }
 }
 
-module.exports = { startSmtp, startWebhook, startRsyslog, rsyslogd, until };
+module.exports = { startSmtp, startWebhook, startRsyslog, startReceivers, closeReceivers, rsyslogd, until };

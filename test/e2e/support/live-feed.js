@@ -1,0 +1,108 @@
+'use strict';
+/**
+ * Feeding a live example as a device would: the example's flow with its
+ * syslog in node on a free port and probe file nodes (records leaving the
+ * input, its counters, the flush leaving the scorer), and util-linux logger
+ * sending a capture's lines to it.
+ */
+const { execFile, spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { ROOT } = require('./node-red-process');
+
+const EXAMPLES = {
+  pu: 'Palo Alto beaconing from CEF over UDP syslog.json',
+  pt: 'Palo Alto beaconing from PAN-OS CSV over TCP syslog.json',
+  zt: 'WireData beaconing from Zeek JSON over TCP.json',
+};
+// the logger's body: the generated line without the syslog header it was rendered with (logger adds its own)
+const body = (line) => line.replace(/^<\d+>(?:1 \S+ \S+ - - - - |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ )/, '');
+/** The complete lines of a file being written (the last, unfinished one is left for later), as JSON. */
+const jsonLines = (file) =>
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .slice(0, -1)
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l))
+    : [];
+/** Records written by a probe file node: one JSON array (a batch) per line. */
+const recordCount = (file) => jsonLines(file).reduce((n, batch) => n + [].concat(batch).length, 0);
+
+function loggerAvailable() {
+  const probe = spawnSync('logger', ['--version'], { encoding: 'utf8' });
+  return probe.status === 0 ? null : (probe.stderr || probe.error?.message || 'logger not found').trim();
+}
+
+/**
+ * One live example ready to deploy: its syslog-in node on `port` (plus any
+ * overrides), ids prefixed with `as` when it runs twice, and probe file nodes
+ * for the records leaving the input, its counters, and the flush leaving the scorer.
+ */
+function liveFlow(name, as, port, inputOverrides = {}) {
+  const p = Object.keys(EXAMPLES).find((k) => EXAMPLES[k] === name);
+  const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8').replaceAll(`"${p}_`, `"${as}_`));
+  const input = nodes.find((n) => n.type === 'beacon-syslog-in');
+  Object.assign(input, { port, ...inputOverrides });
+  const alerts = nodes.find((n) => n.type === 'file');
+  alerts.filename = `alerts-${as}.jsonl`;
+  const z = input.z;
+  const file = (id, filename) => ({
+    id,
+    type: 'file',
+    z,
+    name: 'test probe',
+    filename,
+    filenameType: 'str',
+    appendNewline: true,
+    createDir: true,
+    overwriteFile: 'false',
+    encoding: 'utf8',
+    x: 900,
+    y: 800,
+    wires: [],
+  });
+  input.wires[0].push(`${as}_probe_records`);
+  input.wires[2].push(`${as}_probe_counters`);
+  nodes.find((n) => n.type === 'beacon-scorer').wires[1].push(`${as}_probe_flush`); // control messages leave on the second output
+  nodes.push(
+    file(`${as}_probe_records`, `records-${as}.jsonl`),
+    file(`${as}_probe_counters`, `counters-${as}.jsonl`),
+    {
+      id: `${as}_probe_flush`,
+      type: 'switch',
+      z,
+      property: 'flush',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      repair: false,
+      outputs: 1,
+      x: 900,
+      y: 840,
+      wires: [[`${as}_probe_marker`]],
+    },
+    {
+      id: `${as}_probe_marker`,
+      type: 'change',
+      z,
+      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' }],
+      x: 900,
+      y: 880,
+      wires: [[`${as}_probe_flushed`]],
+    },
+    file(`${as}_probe_flushed`, `flushed-${as}.txt`),
+  );
+  return nodes;
+}
+
+function runLogger(args, file) {
+  return new Promise((resolve, reject) =>
+    execFile('logger', [...args, '--server', '127.0.0.1', '--size', '8192', '-t', 'PAN-OS', '-f', file], (err, _out, stderr) =>
+      err ? reject(new Error(`logger: ${stderr || err.message}`)) : resolve(),
+    ),
+  );
+}
+
+module.exports = { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger };
