@@ -1,7 +1,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { LogRecord } from '../core/common/records';
 import { batchSubject } from '../core/alert/text';
-import { AlertGate, PairMemory, parseAllowList } from '../core/scorer/alert-gate';
+import { AlertGate, PairMemory } from '../core/scorer/alert-gate';
+import { readAllowLists } from '../core/scorer/benign-pack';
 import { parseEntities, ScoreMethod, thresholdTexts } from '../core/scorer/scorer';
 import { ScorerStage } from '../core/scorer/scorer-stage';
 import { RITA_WEIGHTS, ScoreWeights } from '../core/scorer/stats';
@@ -119,14 +120,23 @@ function pairMemory(key: string, node: Node): PairMemory {
 
 /** The alert gate from the settings, or null when none of its parts is set. `tab`: the flow tab, whose scorers share pair memories. */
 function makeGate(s: NodeSettings, node: Node, tab: string): AlertGate | null {
-  const allow = parseAllowList(s.text('allow'));
+  const { address: allow, names } = readAllowLists(s.text('allow'), s.flag('benignPack'));
   const maxSources = s.number('maxSources');
   const rearmHours = s.number('rearmHours');
-  if (allow.length === 0 && maxSources === 0 && rearmHours === 0) return null;
+  if (allow.length === 0 && names.size === 0 && maxSources === 0 && rearmHours === 0) return null;
   const srcField = s.text('srcField');
   const dstField = s.text('dstField');
   const portField = s.text('portField');
-  const options = { allow, srcField, dstField, portField, maxSourcesPerDestination: maxSources, rearmSeconds: rearmHours * 3600, maxRemembered: 100_000 };
+  const options = {
+    allow,
+    names: names.size > 0 ? names : null,
+    srcField,
+    dstField,
+    portField,
+    maxSourcesPerDestination: maxSources,
+    rearmSeconds: rearmHours * 3600,
+    maxRemembered: 100_000,
+  };
   if (rearmHours === 0) return new AlertGate(options);
   return new AlertGate(options, pairMemory(JSON.stringify([tab, srcField, dstField, portField, rearmHours]), node));
 }

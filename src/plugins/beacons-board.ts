@@ -43,6 +43,8 @@ export interface BoardGroup {
   seq: number;
   /** the row that gave the state, in the one alert text (the e-mail subject, the console line) */
   summary: string;
+  /** an allow-list line for the card: the entry that suppressed it, else `pair SOURCE DESTINATION` to copy into a list */
+  entry: string;
 }
 
 type State = BoardGroup['state'];
@@ -51,7 +53,7 @@ type State = BoardGroup['state'];
 interface BinRow {
   state: State | null;
   events: number;
-  figures: Pick<BoardGroup, 'period' | 'share' | 'score' | 'events' | 'suppressed' | 'failed' | 'final' | 'alertId' | 'histogram' | 'summary'>;
+  figures: Pick<BoardGroup, 'period' | 'share' | 'score' | 'events' | 'suppressed' | 'failed' | 'final' | 'alertId' | 'histogram' | 'summary' | 'entry'>;
 }
 
 interface Tracked {
@@ -71,7 +73,7 @@ interface Tracked {
  * order otherwise).
  */
 const NOT_GROUP =
-  /^(TimeGenerated|timestamp|MostFrequent|TotalEvents|Total\w+Bytes|BeaconPercent|Score|\w+Score|Median|AlertClass|ConnectionsPerHour|FailedThresholds|Suppressed|PatternSince|PatternHours|Final|AsOf|Notify|AlertId|DestinationSources|histogram|SubBinCounts|ByteCounts|PValue|Period\w*|\w+CustomEntity)/;
+  /^(TimeGenerated|timestamp|MostFrequent|TotalEvents|Total\w+Bytes|BeaconPercent|Score|\w+Score|Median|AlertClass|ConnectionsPerHour|FailedThresholds|Suppressed|SuppressedBy|PatternSince|PatternHours|Final|AsOf|Notify|AlertId|DestinationSources|histogram|SubBinCounts|ByteCounts|PValue|Period\w*|\w+CustomEntity)/;
 
 /** Which state wins when a group's bins disagree. */
 const RANK: Record<State, number> = { alert: 3, suppressed: 2, near: 1 };
@@ -103,6 +105,13 @@ function stateOf(row: ScorerRow, alertPort: boolean): State | null {
   if (!m || value === null) return null;
   const limit = Number(m[3]);
   return (m[2][0] === '>' ? value >= limit * NEAR : value <= limit / NEAR) ? 'near' : null;
+}
+
+/** `pair SOURCE DESTINATION` from a group's first two fields (source, destination: the rules' order), when both are plain values. */
+function pairEntry(fields: [string, string][]): string {
+  if (fields.length < 2) return '';
+  const [src, dst] = [fields[0][1], fields[1][1]];
+  return /^[\w.:/*-]+$/.test(src) && /^[\w.:/*-]+$/.test(dst) ? `pair ${src} ${dst}` : '';
 }
 
 /** The group's fields of a row: the scorer's group columns, else every column that is not a figure. */
@@ -150,6 +159,7 @@ export class BeaconsBoard {
         alertId: text(row.AlertId),
         histogram: histogramOf(row.histogram, this.maxDeltas),
         summary: alertSubject(row),
+        entry: row.SuppressedBy ? text(row.SuppressedBy) : pairEntry(fields),
       },
     });
     if (group.bins.size > this.maxBins) {
