@@ -39,15 +39,18 @@ export = function register(RED: NodeAPI): void {
       handle: (r, incoming) => {
         const connections: unknown[] = [];
         const answers: unknown[] = [];
+        // DNS queries keyed for DNS beaconing skip the address filter (their destination is the site's resolver)
+        const queries: unknown[] = [];
         const errors: RecordError[] = [];
         for (const record of incoming.records) {
           if (!isRecord(record)) {
             errors.push(new RecordError('record', record, 'is not an object'));
             continue;
           }
-          (isScored(r.observe(record as LogRecord)) ? connections : answers).push(record);
+          const kind = r.observe(record as LogRecord);
+          (kind === 'query' ? queries : isScored(kind) ? connections : answers).push(record);
         }
-        return { outputs: [connections, answers], errors };
+        return { outputs: [connections, answers, queries], errors };
       },
       reuseInput: () => true,
       persist: SELF_SNAPSHOT,
