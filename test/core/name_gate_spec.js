@@ -73,6 +73,18 @@ describe('core/scorer: the alert gate reads entries by name', function () {
     should(gate('', true).check(alert({ RemoteKey: 'windowsupdate.com.evil.example' })).suppressed).be.null();
   });
 
+  it('on port 53 a key is the domain of DNS queries: an entry for a name in it allows them, a look-alike domain never', function () {
+    const g = gate('name v10.events.data.microsoft.com # telemetry\npair 10.20.0.0/16 *.veeam.com');
+    const row = alert({ RemoteKey: 'microsoft.com', RemotePortNumber: 53 });
+    g.check(row).suppressed.should.equal('allow-list: name v10.events.data.microsoft.com — telemetry');
+    // connections keyed by the domain are not allowed by a narrower entry
+    should(g.check(alert({ RemoteKey: 'microsoft.com', RemotePortNumber: 443 })).suppressed).be.null();
+    should(g.check(alert({ RemoteKey: 'evilmicrosoft.com', RemotePortNumber: 53 })).suppressed).be.null();
+    // a pair entry allows its domain's queries for its sources only
+    g.check(alert({ LocalIP: '10.20.1.1', RemoteKey: 'veeam.com', RemotePortNumber: 53 })).suppressed.should.match(/pair 10\.20\.0\.0\/16/);
+    should(g.check(alert({ LocalIP: '10.30.1.1', RemoteKey: 'veeam.com', RemotePortNumber: 53 })).suppressed).be.null();
+  });
+
   it("the editor's check accepts the name kinds and refuses wildcards inside a name", function () {
     isAllowRule('name *.windowsupdate.com time.windows.com').should.be.true();
     isAllowRule('domain eset.com').should.be.true();

@@ -170,7 +170,7 @@ export class AlertGate {
         return { suppressed: `allow-list: ${rule.reason}` };
       }
     }
-    const named = o.names ? this.nameEntry(o.names, src, dst, row) : null;
+    const named = o.names ? this.nameEntry(o.names, src, dst, port, row) : null;
     if (named) {
       this.counts.allowListed++;
       row.SuppressedBy = named.text;
@@ -226,10 +226,10 @@ export class AlertGate {
     return { suppressed: null };
   }
 
-  /** The name entry that allows the row: its destination when that is a name, else its host name column. */
-  private nameEntry(names: NameAllowList, src: unknown, dst: unknown, row: LogRecord) {
+  /** The name entry that allows the row: its destination when that is a name (on port 53: DNS queries keyed by domain), else its host name column. */
+  private nameEntry(names: NameAllowList, src: unknown, dst: unknown, port: unknown, row: LogRecord) {
     if (isName(dst)) {
-      const hit = names.match(src, dst);
+      const hit = names.match(src, dst) ?? (Number(port) === 53 ? names.matchQueries(src, dst) : null);
       if (hit) return hit;
     }
     const host = row.RemoteHostName ?? row.DestinationHostName;
