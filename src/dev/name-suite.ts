@@ -27,8 +27,6 @@ import { Dataset, Expected, pairOf } from './hard-suite';
 import { random } from './name-lines';
 
 const START = Date.UTC(2024, 4, 13) / 1000;
-const HOURS = 72;
-const END = START + HOURS * 3600;
 const RESOLVER = '10.1.0.2';
 const UPSTREAM = '9.9.9.9';
 
@@ -52,7 +50,15 @@ interface Service {
   note: string;
 }
 
-export function namesSuite(seed = 2323): Dataset & { lines: string[] } {
+/** The suite's size: 72 h and 30 browsing hosts for the evaluation; smaller for a live run. */
+export interface NamesSuiteSize {
+  hours: number;
+  browsers: number;
+}
+
+export function namesSuite(seed = 2323, size: NamesSuiteSize = { hours: 72, browsers: 30 }): Dataset & { lines: string[] } {
+  const HOURS = size.hours;
+  const END = START + HOURS * 3600;
   const rnd = random(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const events: Array<[number, string]> = [];
@@ -237,7 +243,7 @@ export function namesSuite(seed = 2323): Dataset & { lines: string[] } {
     const addresses = i % 3 === 0 ? CDN : [`${31 + (i % 60)}.${(i * 7) % 250}.${(i * 13) % 250}.${10 + (i % 200)}`];
     return { name, addresses, ttl: pick([60, 300, 300, 3600]) };
   });
-  const browsers = Array.from({ length: 30 }, (_, i) => `10.230.0.${10 + i}`);
+  const browsers = Array.from({ length: size.browsers }, (_, i) => `10.230.0.${10 + i}`);
   for (const src of [...browsers, '10.200.1.10', '10.200.1.11', '10.200.2.10']) {
     let t = START + rnd() * 600;
     while (t < END) {
