@@ -35,6 +35,8 @@ const CDN = ['104.16.85.20', '104.16.86.20', '104.16.87.20', '104.16.88.20'];
 /** unrelated networks (different /16s, owners and countries), two of them the CDN's */
 const ROTATION_A = ['45.77.12.5', '185.199.110.3', '34.120.55.6', '151.101.1.9', '23.45.6.7', '52.84.3.3', '95.216.4.4', '139.59.8.8', CDN[0], CDN[2]];
 const ROTATION_B = ['66.42.7.7', '207.148.9.9', '5.161.2.2', '37.187.3.3', '80.240.1.1', '149.28.6.6', '178.128.5.5', '13.248.7.7', '3.33.1.1'];
+/** the /24s the two rotating C2s answer from, together */
+export const ROTATING_NETWORKS = new Set([...ROTATION_A, ...ROTATION_B].map((a) => a.split('.').slice(0, 3).join('.'))).size;
 
 interface Service {
   src: string[];
