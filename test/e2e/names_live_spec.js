@@ -16,36 +16,10 @@ const path = require('path');
 const should = require('should');
 const { namesSuite } = require('../../dist/dev/name-suite');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
+const { fileProbe: probe, jsonLines } = require('./support/file-probe');
 
 const EXAMPLE = 'Beacon hunt by name (Zeek conn + dns + ssl over TCP).json';
-const jsonLines = (file) =>
-  fs.existsSync(file)
-    ? fs
-        .readFileSync(file, 'utf8')
-        .split('\n')
-        .slice(0, -1)
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l))
-    : [];
 const rows = (file) => jsonLines(file).flatMap((batch) => [].concat(batch));
-
-function probe(id, z, filename) {
-  return {
-    id,
-    type: 'file',
-    z,
-    name: 'test probe',
-    filename,
-    filenameType: 'str',
-    appendNewline: true,
-    createDir: true,
-    overwriteFile: 'false',
-    encoding: 'utf8',
-    x: 900,
-    y: 900,
-    wires: [],
-  };
-}
 
 /** The example on `port`, its alerts and held-back rows written to files, and a marker once the flush has left the scorers. */
 function namesFlow(port) {
