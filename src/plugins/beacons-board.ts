@@ -8,6 +8,7 @@
  * Node-RED here (the plugin wires it to the runtime), so it tests directly.
  */
 
+import { alertFacts } from '../core/alert/facts';
 import { alertSubject } from '../core/alert/text';
 import { groupFieldsOf } from '../core/scorer/scorer';
 
@@ -107,11 +108,11 @@ function stateOf(row: ScorerRow, alertPort: boolean): State | null {
   return (m[2][0] === '>' ? value >= limit * NEAR : value <= limit / NEAR) ? 'near' : null;
 }
 
-/** `pair SOURCE DESTINATION` from a group's first two fields (source, destination: the rules' order), when both are plain values. */
-function pairEntry(fields: [string, string][]): string {
-  if (fields.length < 2) return '';
-  const [src, dst] = [fields[0][1], fields[1][1]];
-  return /^[\w.:/*-]+$/.test(src) && /^[\w.:/*-]+$/.test(dst) ? `pair ${src} ${dst}` : '';
+/** `pair SOURCE DESTINATION` from the row's source and destination columns (as the alert text reads them), when both are plain values. */
+function pairEntry(row: ScorerRow): string {
+  const { source, destination } = alertFacts(row);
+  const plain = (v: string | null): v is string => v !== null && /^[\w.:/*-]+$/.test(v);
+  return plain(source) && plain(destination) ? `pair ${source} ${destination}` : '';
 }
 
 /** The group's fields of a row: the scorer's group columns, else every column that is not a figure. */
@@ -159,7 +160,7 @@ export class BeaconsBoard {
         alertId: text(row.AlertId),
         histogram: histogramOf(row.histogram, this.maxDeltas),
         summary: alertSubject(row),
-        entry: row.SuppressedBy ? text(row.SuppressedBy) : pairEntry(fields),
+        entry: row.SuppressedBy ? text(row.SuppressedBy) : pairEntry(row),
       },
     });
     if (group.bins.size > this.maxBins) {

@@ -96,7 +96,7 @@ describe('core/scorer: the alert gate reads entries by name', function () {
 
   it('the sidebar card carries the entry that suppressed it, else a pair entry to copy', function () {
     const board = new BeaconsBoard();
-    const base = { MostFrequentTimeDeltainSeconds: 60, TotalEvents: 50, BeaconPercent: 99, histogram: { 60: 50 } };
+    const base = { MostFrequentTimeDeltaCount: 50, MostFrequentTimeDeltainSeconds: 60, TotalEvents: 50, BeaconPercent: 99, histogram: { 60: 50 } };
     board.offer('s', { TimeGenerated: 'a', LocalIP: '10.0.0.1', RemoteKey: 'evil.example', RemotePortNumber: 443, ...base }, true);
     board.offer(
       's',
@@ -112,6 +112,12 @@ describe('core/scorer: the alert gate reads entries by name', function () {
       },
       false,
     );
+    // a CommonSecurityLog row, the device first: the source and destination are read by name, not by position
+    board.offer('s', { TimeGenerated: 'a', DeviceName: 'fw1', SourceIP: '10.0.0.3', DestinationIP: '52.1.2.3', DestinationPort: 443, ...base }, true);
+    board
+      .list()
+      .find((g) => g.fields[0][1] === 'fw1')
+      .entry.should.equal('pair 10.0.0.3 52.1.2.3');
     const byKey = Object.fromEntries(board.list().map((g) => [g.fields[1][1], g]));
     byKey['evil.example'].entry.should.equal('pair 10.0.0.1 evil.example');
     byKey['windowsupdate.com'].entry.should.equal('name *.windowsupdate.com');
