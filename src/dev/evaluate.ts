@@ -19,6 +19,7 @@ import { EmbeddedRed, NodeConfig } from './embedded-red';
 import { BeaconSpec, DEFAULT_OPTIONS, generateRecords } from '../tools/traffic-generator';
 import { ROOT } from '../run/user-dir';
 import { Dataset, Expected, hardSuite, pairOf } from './hard-suite';
+import { namesSuite, ROTATING_NETWORKS } from './name-suite';
 import { networkOf } from '../core/filter/destination-group';
 
 const args = process.argv.slice(2);
@@ -260,6 +261,8 @@ interface Profile {
   port: string;
   /** the example keys pairs by the destination's network: expected pairs are regrouped the same way */
   grouped?: boolean;
+  /** keyed by name: runs on every dataset (addresses fall back to networks); the others skip the names suite */
+  byName?: boolean;
 }
 
 /** "src → 45.1.2.3:443" → "src → 45.1.2.0/24:443" (the hunt's destination grouping). */
@@ -268,15 +271,41 @@ function groupedPair(pair: string): string {
   return m ? pairOf(m[1], networkOf(m[2], 24, 48), m[3]) : pair;
 }
 
-/** The example's record nodes (filter first), wired among themselves as in the flow. */
-function chainOf(example: string): NodeConfig[] {
+/** The example's record nodes (the entry first: the filter, or the name resolver before it), wired among themselves as in the flow. */
+function chainOf(example: string, entry = 'beacon-ip-filter'): NodeConfig[] {
   const all = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', example), 'utf8')) as NodeConfig[];
-  const nodes = all.filter((n) => n.type.startsWith('beacon-')).map((n) => JSON.parse(JSON.stringify(n)) as NodeConfig);
+  // records go in parsed: a live example's input node is left out
+  const nodes = all.filter((n) => n.type.startsWith('beacon-') && n.type !== 'beacon-syslog-in').map((n) => JSON.parse(JSON.stringify(n)) as NodeConfig);
   const ids = new Set(nodes.map((n) => n.id));
   for (const n of nodes) n.wires = (n.wires ?? []).map((w) => w.filter((t) => ids.has(t)));
-  nodes.sort((a, b) => Number(b.type === 'beacon-ip-filter') - Number(a.type === 'beacon-ip-filter'));
-  if (nodes[0]?.type !== 'beacon-ip-filter') throw new Error(`${example} has no beacon-ip-filter`);
+  nodes.sort((a, b) => Number(b.type === entry) - Number(a.type === entry));
+  if (nodes[0]?.type !== entry) throw new Error(`${example} has no ${entry}`);
   return nodes;
+}
+
+const BY_NAME = 'Beacon hunt by name (Zeek conn + dns + ssl over TCP).json';
+
+/** The hunt by name, adapted to a dataset: its networks, its DNS servers, and the benign pack on or off. */
+function byNameProfile(name: string, benignPack: boolean): Profile {
+  return {
+    name,
+    example: BY_NAME,
+    schema: 'wiredata',
+    src: 'LocalIP',
+    dst: 'RemoteKey',
+    port: 'RemotePortNumber',
+    // a destination without a name is keyed by its network, as the hunt groups it
+    grouped: true,
+    byName: true,
+    adapt: (nodes, d, lateness) => {
+      setLateness(nodes, lateness);
+      for (const n of nodes) {
+        if (n.type === 'beacon-ip-filter') n.internal = d.internal;
+        if (n.type === 'beacon-resolve') n.excludeQueriers = d.dnsServers ?? '';
+        if (n.type === 'beacon-scorer') n.benignPack = benignPack;
+      }
+    },
+  };
 }
 
 const setLateness = (nodes: NodeConfig[], lateness: number) => {
@@ -329,7 +358,12 @@ const PROFILES: Profile[] = [
       Object.assign(nodes[0], { internal: d.internal, mode: 'any' });
     },
   },
+  byNameProfile('hunt by name', true),
+  byNameProfile('hunt by name, benign pack off', false),
 ];
+
+/** Runs only the hunt by name, on the names suite alone (`--names`): the quick look. */
+const namesOnly = args.includes('--names');
 
 // ---------------------------------------------------------------- run and report
 
@@ -341,11 +375,16 @@ export interface Result {
   expected: Array<Expected & { alerted: boolean; suppressed: string | null; alertClass: unknown }>;
   otherAlerts: Array<{ pair: string; alerts: number; label?: string; class?: unknown }>;
   suppressed: Array<{ pair: string; reason: string }>;
+  /** alerts whose destination this many or more internal sources polled in the window (DestinationSources at or over the limit) */
+  prevalentAlerts: number;
+  /** the scorer's prevalence limit (0 = off) */
+  prevalenceLimit: number;
 }
 
 /** Runs every profile on the synthetic suite and on the real captures found in `datasetsDir`. */
 export async function evaluate(datasetsDir: string): Promise<Result[]> {
-  const datasets = [syntheticSuite(), hardSuite(), ...realDatasets(datasetsDir)];
+  const datasets = namesOnly ? [namesSuite()] : [syntheticSuite(), hardSuite(), ...realDatasets(datasetsDir), namesSuite()];
+  const profiles = namesOnly ? PROFILES.filter((p) => p.byName) : PROFILES;
   const red = await EmbeddedRed.start();
   const results: Result[] = [];
   try {
@@ -353,8 +392,10 @@ export async function evaluate(datasetsDir: string): Promise<Result[]> {
     const jobs: Array<{ job: string; d: Dataset; p: Profile; lateness: number }> = [];
     datasets.forEach((d, i) => {
       const lateness = maxLagSeconds(d.wiredata);
-      PROFILES.forEach((p, j) => {
-        const nodes = chainOf(p.example);
+      profiles.forEach((p, j) => {
+        // the per-address hunt runs on the names suite for comparison only (its pairs are networks, not names)
+        if (d.names && !p.byName && p.name !== 'hunt') return;
+        const nodes = chainOf(p.example, p.byName ? 'beacon-resolve' : 'beacon-ip-filter');
         p.adapt(nodes, d, lateness);
         const job = `d${i}p${j}`;
         chains[job] = nodes;
@@ -371,6 +412,8 @@ export async function evaluate(datasetsDir: string): Promise<Result[]> {
       const suppressed = new Map<string, string>();
       for (const o of run.other) if (typeof o.Suppressed === 'string' && !suppressed.has(key(o))) suppressed.set(key(o), o.Suppressed);
       const regroup = (pair: string) => (p.grouped ? groupedPair(pair) : pair);
+      const limit = Math.max(0, ...chains[job].filter((n) => n.type === 'beacon-scorer').map((n) => Number(n.maxSources) || 0));
+      const prevalentAlerts = limit > 0 ? run.alerts.filter((a) => typeof a.DestinationSources === 'number' && a.DestinationSources >= limit).length : 0;
       const expectedPairs = new Set(d.expected.map((e) => regroup(e.pair)));
       const labels = new Map([...(d.labels ?? [])].map(([pair, label]) => [regroup(pair), label]));
       results.push({
@@ -388,6 +431,8 @@ export async function evaluate(datasetsDir: string): Promise<Result[]> {
           .filter(([pair]) => !expectedPairs.has(pair))
           .map(([pair, rows]) => ({ pair, alerts: rows.length, label: labels.get(pair), class: rows[0].AlertClass })),
         suppressed: [...suppressed].map(([pair, reason]) => ({ pair, reason })),
+        prevalentAlerts,
+        prevalenceLimit: limit,
       });
     }
   } finally {
@@ -416,7 +461,7 @@ function report(results: Result[]): void {
   );
   lines.push('|---|---|---|---|---|---|---|---|---|');
   const ofAll = (xs: Result['expected']) => (xs.length ? `${xs.filter((e) => e.alerted).length} / ${xs.length}` : '—');
-  for (const r of results) {
+  for (const r of results.filter((x) => !x.dataset.startsWith('names') || x.profile.includes('by name'))) {
     const beacons = r.expected.filter((e) => e.kind === 'beacon');
     const of = (kind: Expected['kind']) => r.expected.filter((e) => e.kind === kind);
     const strobes = of('strobe');
@@ -434,6 +479,7 @@ function report(results: Result[]): void {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  namesReport(results.filter((r) => r.dataset.startsWith('names')));
   if (args.includes('--details') || !args.includes('--markdown')) {
     for (const r of results) {
       const missed = r.expected.filter((e) => (e.kind === 'beacon' || e.kind === 'strobe') && !e.alerted);
@@ -445,6 +491,44 @@ function report(results: Result[]): void {
       for (const o of r.otherAlerts.slice(0, 12))
         process.stdout.write(`  other alert    ${o.pair}  ×${o.alerts}${o.label ? `  label ${o.label}` : ''}${o.class ? `  ${String(o.class)}` : ''}\n`);
       if (r.otherAlerts.length > 12) process.stdout.write(`  … ${r.otherAlerts.length - 12} more\n`);
+    }
+  }
+}
+
+/** The names suite: what keys by name find, what the benign pack holds back (by which entry), and prevalence by name. */
+function namesReport(results: Result[]): void {
+  if (results.length === 0) return;
+  const lines = [
+    '',
+    '| names suite, profile | rotating-address beacons found | DNS beacons (unique subdomains) found | C2 look-ups found | benign services alerted (suppressed by an entry) | resolver forwarding alerted | 12-host name: pairs alerted | alerts with DestinationSources ≥ limit | other alerts |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  const ofAll = (xs: Result['expected']) => `${xs.filter((e) => e.alerted).length} / ${xs.length}`;
+  for (const r of results) {
+    if (!r.profile.includes('by name')) {
+      // keyed by address: the rotating C2s' sources show as pairs to networks, the DNS beacons not at all
+      const rotating = r.expected.filter((e) => e.cls === 'rotating addresses');
+      const seen = rotating.filter((e) => r.otherAlerts.some((o) => o.pair.startsWith(`${e.pair.split(' → ')[0]} → `) && o.pair.endsWith(':443')));
+      const networks = r.otherAlerts.filter((o) => rotating.some((e) => o.pair.startsWith(`${e.pair.split(' → ')[0]} → `) && o.pair.endsWith(':443')));
+      lines.push(
+        `| ${r.profile} (per address, for comparison) | ${seen.length} / ${rotating.length} sources alerted, on ${networks.length} /24 pairs of their ${ROTATING_NETWORKS} networks | not seen (the destination is the site's resolver) | — | — | — | — | — | ${r.otherAlerts.length - networks.length} |`,
+      );
+      continue;
+    }
+    const beacons = (cls: string) => r.expected.filter((e) => e.kind === 'beacon' && e.cls === cls);
+    const benign = r.expected.filter((e) => e.kind === 'benign' && !e.pair.startsWith('10.1.0.2 '));
+    const forwarding = r.expected.filter((e) => e.kind === 'benign' && e.pair.startsWith('10.1.0.2 '));
+    const byEntry = benign.filter((e) => e.suppressed?.startsWith('allow-list: ')).length;
+    lines.push(
+      `| ${r.profile} | ${ofAll(beacons('rotating addresses'))} | ${ofAll(beacons('DNS, unique subdomains'))} | ${ofAll(beacons('DNS look-ups of a rotating C2'))} | ${ofAll(benign)} (${byEntry}) | ${ofAll(forwarding)} | ${ofAll(r.expected.filter((e) => e.kind === 'popular'))} | ${r.prevalentAlerts} (limit ${r.prevalenceLimit}) | ${r.otherAlerts.length} |`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  for (const r of results.filter((x) => x.profile.includes('by name'))) {
+    process.stdout.write(`\n${r.profile}: the benign services\n`);
+    for (const e of r.expected.filter((x) => x.kind === 'benign')) {
+      const verdict = e.alerted ? 'ALERTED' : e.suppressed ? `suppressed: ${e.suppressed}` : 'no alert';
+      process.stdout.write(`  ${e.pair}  ${verdict.slice(0, 160)}\n`);
     }
   }
 }

@@ -24,6 +24,10 @@ export interface Dataset {
   expected: Expected[];
   /** a pair → label map (Stratosphere labels), for naming what other alerts hit */
   labels?: Map<string, string>;
+  /** the site's DNS servers (their queries are not a client's) */
+  dnsServers?: string;
+  /** records with names (dns, ssl): only the profiles keyed by name read its expected pairs */
+  names?: boolean;
 }
 
 export const pairOf = (src: unknown, dst: unknown, port: unknown) => `${String(src)} → ${String(dst)}:${String(port)}`;

@@ -27,7 +27,7 @@ export const NAME_LINE_FORMATS: readonly NameLineFormat[] = [
 ];
 
 /** xorshift32: the same lines for the same seed */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;

@@ -1,6 +1,8 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { isRecord, LogRecord, RecordError } from '../core/common/records';
-import { CSL_NAME_FIELDS, DEFAULT_RESOLVER_OPTIONS, NameResolver, WIRE_DATA_NAME_FIELDS } from '../core/names';
+import { CidrSet, splitList } from '../core/common/address';
+import { parsePrefixes } from '../core/filter/destination-group';
+import { CSL_NAME_FIELDS, DEFAULT_RESOLVER_OPTIONS, isScored, KeyMode, NameResolver, WIRE_DATA_NAME_FIELDS } from '../core/names';
 import { compact, runRecordNode, SELF_SNAPSHOT } from './node-support';
 
 /** beacon-resolve: learns address → name from DNS answers and named records, and annotates connections. */
@@ -11,6 +13,7 @@ export = function register(RED: NodeAPI): void {
       type: 'beacon-resolve',
       create: (s) => {
         const table = s.text('table');
+        const excluded = splitList(s.text('excludeQueriers'));
         return new NameResolver({
           ...DEFAULT_RESOLVER_OPTIONS,
           fields: table === 'WireData' ? WIRE_DATA_NAME_FIELDS : table === 'CommonSecurityLog' ? CSL_NAME_FIELDS : 'auto',
@@ -18,6 +21,7 @@ export = function register(RED: NodeAPI): void {
           observedTtlSeconds: s.number('observedTtlSeconds'),
           maxBytes: s.number('maxMiB') * 1024 * 1024,
           privateDomains: s.flag('privateDomains'),
+          keys: { mode: s.text('key') as KeyMode, ...parsePrefixes(s.text('keyNetwork')), excludeQueriers: excluded.length > 0 ? new CidrSet(excluded) : null },
         });
       },
       status: (r) => {
@@ -26,22 +30,27 @@ export = function register(RED: NodeAPI): void {
         return {
           fill: 'green',
           shape: 'dot',
-          text: `${compact(t.addresses)} addresses · named ${compact(c.annotated)} of ${compact(c.annotated + c.unknown)} · evicted ${compact(t.counts.evictions)}`,
+          text:
+            `${compact(t.addresses)} addresses · named ${compact(c.annotated)} of ${compact(c.annotated + c.unknown)} · evicted ${compact(t.counts.evictions)}` +
+            (c.query > 0 ? ` · ${compact(c.query)} DNS queries keyed` : ''),
         };
       },
       reset: (r) => r.reset(),
       handle: (r, incoming) => {
         const connections: unknown[] = [];
         const answers: unknown[] = [];
+        // DNS queries keyed for DNS beaconing skip the address filter (their destination is the site's resolver)
+        const queries: unknown[] = [];
         const errors: RecordError[] = [];
         for (const record of incoming.records) {
           if (!isRecord(record)) {
             errors.push(new RecordError('record', record, 'is not an object'));
             continue;
           }
-          (r.observe(record as LogRecord) === 'answer' ? answers : connections).push(record);
+          const kind = r.observe(record as LogRecord);
+          (kind === 'query' ? queries : isScored(kind) ? connections : answers).push(record);
         }
-        return { outputs: [connections, answers], errors };
+        return { outputs: [connections, answers, queries], errors };
       },
       reuseInput: () => true,
       persist: SELF_SNAPSHOT,

@@ -8,6 +8,7 @@
  * Node-RED here (the plugin wires it to the runtime), so it tests directly.
  */
 
+import { alertFacts } from '../core/alert/facts';
 import { alertSubject } from '../core/alert/text';
 import { groupFieldsOf } from '../core/scorer/scorer';
 
@@ -43,6 +44,8 @@ export interface BoardGroup {
   seq: number;
   /** the row that gave the state, in the one alert text (the e-mail subject, the console line) */
   summary: string;
+  /** an allow-list line for the card: the entry that suppressed it, else `pair SOURCE DESTINATION` to copy into a list */
+  entry: string;
 }
 
 type State = BoardGroup['state'];
@@ -51,7 +54,7 @@ type State = BoardGroup['state'];
 interface BinRow {
   state: State | null;
   events: number;
-  figures: Pick<BoardGroup, 'period' | 'share' | 'score' | 'events' | 'suppressed' | 'failed' | 'final' | 'alertId' | 'histogram' | 'summary'>;
+  figures: Pick<BoardGroup, 'period' | 'share' | 'score' | 'events' | 'suppressed' | 'failed' | 'final' | 'alertId' | 'histogram' | 'summary' | 'entry'>;
 }
 
 interface Tracked {
@@ -71,7 +74,7 @@ interface Tracked {
  * order otherwise).
  */
 const NOT_GROUP =
-  /^(TimeGenerated|timestamp|MostFrequent|TotalEvents|Total\w+Bytes|BeaconPercent|Score|\w+Score|Median|AlertClass|ConnectionsPerHour|FailedThresholds|Suppressed|PatternSince|PatternHours|Final|AsOf|Notify|AlertId|DestinationSources|histogram|SubBinCounts|ByteCounts|PValue|Period\w*|\w+CustomEntity)/;
+  /^(TimeGenerated|timestamp|MostFrequent|TotalEvents|Total\w+Bytes|BeaconPercent|Score|\w+Score|Median|AlertClass|ConnectionsPerHour|FailedThresholds|Suppressed|SuppressedBy|PatternSince|PatternHours|Final|AsOf|Notify|AlertId|DestinationSources|histogram|SubBinCounts|ByteCounts|PValue|Period\w*|\w+CustomEntity)/;
 
 /** Which state wins when a group's bins disagree. */
 const RANK: Record<State, number> = { alert: 3, suppressed: 2, near: 1 };
@@ -103,6 +106,13 @@ function stateOf(row: ScorerRow, alertPort: boolean): State | null {
   if (!m || value === null) return null;
   const limit = Number(m[3]);
   return (m[2][0] === '>' ? value >= limit * NEAR : value <= limit / NEAR) ? 'near' : null;
+}
+
+/** `pair SOURCE DESTINATION` from the row's source and destination columns (as the alert text reads them), when both are plain values. */
+function pairEntry(row: ScorerRow): string {
+  const { source, destination } = alertFacts(row);
+  const plain = (v: string | null): v is string => v !== null && /^[\w.:/*-]+$/.test(v);
+  return plain(source) && plain(destination) ? `pair ${source} ${destination}` : '';
 }
 
 /** The group's fields of a row: the scorer's group columns, else every column that is not a figure. */
@@ -150,6 +160,7 @@ export class BeaconsBoard {
         alertId: text(row.AlertId),
         histogram: histogramOf(row.histogram, this.maxDeltas),
         summary: alertSubject(row),
+        entry: row.SuppressedBy ? text(row.SuppressedBy) : pairEntry(row),
       },
     });
     if (group.bins.size > this.maxBins) {

@@ -14,7 +14,7 @@
  * directory first, saying what goes, and seed it afresh), --exit-after-alerts
  * N (stop once N alert lines were seen: for tests and CI), --live (seed the
  * live syslog examples too, whose syslog in nodes listen on 127.0.0.1 ports
- * 5514-5516; off by default so that those fixed ports stay free).
+ * 5514-5517; off by default so that those fixed ports stay free).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';

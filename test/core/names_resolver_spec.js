@@ -8,25 +8,13 @@
  */
 const fc = require('fast-check');
 const should = require('should');
+const { T0, iso, dns, conn } = require('../support/name-records');
 const sinon = require('sinon');
 const { NameTable, NameResolver, DEFAULT_RESOLVER_OPTIONS, DEFAULT_NAME_TABLE_OPTIONS, registrableDomain } = require('../../dist/core/names');
 const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
 
-const T0 = Date.parse('2024-05-08T10:00:00Z');
-const iso = (ms) => new Date(ms).toISOString();
 const table = (o = {}) => new NameTable({ ...DEFAULT_NAME_TABLE_OPTIONS, ...o });
 const resolver = (o = {}) => new NameResolver({ ...DEFAULT_RESOLVER_OPTIONS, ...o });
-
-const dns = (ms, client, query, answers, ttls) => ({
-  TimeGenerated: iso(ms),
-  LocalIP: client,
-  RemoteIP: '10.0.0.53',
-  RemotePortNumber: 53,
-  DnsQuery: query,
-  DnsAnswers: answers,
-  DnsTTLs: ttls,
-});
-const conn = (ms, client, remote, port = 443) => ({ TimeGenerated: iso(ms), LocalIP: client, RemoteIP: remote, RemotePortNumber: port });
 
 describe('core/names: the name resolver', function () {
   describe('event time and TTLs', function () {

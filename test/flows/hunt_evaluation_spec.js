@@ -124,4 +124,26 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
       .expected.find((e) => e.kind === 'benign')
       .suppressed.should.match(/NTP/);
   });
+
+  it('names suite (72 h, conn + dns + ssl): the hunt by name finds the C2 behind rotating addresses and the DNS beacons, holds back the benign pack services naming the entry, and never alerts on a name more hosts poll than the prevalence limit', function () {
+    const byName = get('names', 'hunt by name');
+    const found = (cls) => byName.expected.filter((e) => e.cls === cls && e.alerted).length;
+    found('rotating addresses').should.equal(2);
+    found('DNS, unique subdomains').should.equal(2);
+    const benign = byName.expected.filter((e) => e.kind === 'benign');
+    benign.filter((e) => e.alerted).should.eql([]);
+    for (const e of benign.filter((x) => !x.pair.startsWith('10.1.0.2 '))) should(e.suppressed).match(/^allow-list: name \*\.[a-z.]+ — .*benign pack/);
+    byName.expected.filter((e) => e.kind === 'popular' && e.alerted).should.eql([]);
+    byName.prevalentAlerts.should.equal(0);
+    byName.otherAlerts.should.eql([]);
+    // without the pack the same services alert: the pack, not the keys, holds them back
+    get('names', 'hunt by name, benign pack off')
+      .expected.filter((e) => e.kind === 'benign' && e.alerted)
+      .length.should.be.above(3);
+    // on logs without names the hunt by name keys by network, as the hunt: the hard suite's beacons all found
+    get('hard', 'hunt by name')
+      .expected.filter((e) => e.kind === 'beacon' && !e.alerted)
+      .map((e) => e.note)
+      .should.eql([]);
+  });
 });

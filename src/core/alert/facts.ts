@@ -65,7 +65,21 @@ export interface AlertFacts {
 }
 
 const SOURCE = ['LocalIP', 'SourceIP', 'id.orig_h', 'src', 'SrcAddr', 'ClientIP'];
-const DESTINATION = ['RemoteNetwork', 'RemoteIP', 'DestinationNetwork', 'DestinationIP', 'id.resp_h', 'dst', 'DstAddr', 'RemoteDomain'];
+// a key by name (beacon-resolve) first: it is what the pair was counted by
+const DESTINATION = [
+  'RemoteKey',
+  'DestinationKey',
+  'RemoteHostName',
+  'DestinationHostName',
+  'RemoteNetwork',
+  'RemoteIP',
+  'DestinationNetwork',
+  'DestinationIP',
+  'id.resp_h',
+  'dst',
+  'DstAddr',
+  'RemoteDomain',
+];
 const PORT = ['RemotePortNumber', 'DestinationPort', 'id.resp_p', 'dpt', 'DstPort'];
 const USER = ['SourceUserID', 'SourceUserName', 'suser', 'UserName'];
 const DEVICE = ['DeviceName', 'Computer', 'dvchost', 'HostName'];

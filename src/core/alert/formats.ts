@@ -165,6 +165,8 @@ export function ecsDocument(row: AlertRow, options: FormatOptions = {}): Record<
   if (f.user) source.user = { name: f.user };
   const destination: Record<string, unknown> = {};
   if (f.destination) destination[isIp(f.destination) ? 'ip' : 'address'] = f.destination;
+  // a destination keyed by name (beacon-resolve's RemoteKey) is a domain too
+  if (f.destination && !isIp(f.destination) && !f.destinationIsNetwork) destination.domain = f.destination;
   const port = f.port !== null ? Number(f.port) : NaN;
   if (Number.isInteger(port)) destination.port = port;
   const event: Record<string, unknown> = {

@@ -23,6 +23,7 @@
 import { LogRecord } from '../common/records';
 import { EventTime, readEventTime } from '../common/time';
 import { isAddressLiteral, urlHost } from '../parse/host';
+import { connectionKey, DEFAULT_KEY_OPTIONS, KeyOptions, queryKey } from './keys';
 import { DEFAULT_NAME_TABLE_OPTIONS, NameTable, NameTableOptions } from './name-table';
 
 export interface ResolverFields {
@@ -36,6 +37,8 @@ export interface ResolverFields {
   domain: string;
   /** a URL whose host names the destination when the name column is empty (PAN-OS CEF `request`), or null */
   url: string | null;
+  /** the destination key written when keys by name are on (keys.ts) */
+  key: string;
 }
 
 export const WIRE_DATA_NAME_FIELDS: ResolverFields = {
@@ -46,6 +49,7 @@ export const WIRE_DATA_NAME_FIELDS: ResolverFields = {
   names: 'RemoteHostNames',
   domain: 'RemoteDomain',
   url: null,
+  key: 'RemoteKey',
 };
 export const CSL_NAME_FIELDS: ResolverFields = {
   time: 'TimeGenerated',
@@ -55,6 +59,7 @@ export const CSL_NAME_FIELDS: ResolverFields = {
   names: 'DestinationHostNames',
   domain: 'DestinationDomain',
   url: 'RequestURL',
+  key: 'DestinationKey',
 };
 
 export interface ResolverOptions extends NameTableOptions {
@@ -64,6 +69,8 @@ export interface ResolverOptions extends NameTableOptions {
   observedTtlSeconds: number;
   /** longer TTLs are cut to this: a week-long TTL should not pin a name the address may have lost */
   maxTtlSeconds: number;
+  /** keys by name (keys.ts); off by default */
+  keys?: KeyOptions;
 }
 
 export const DEFAULT_RESOLVER_OPTIONS: ResolverOptions = {
@@ -73,16 +80,28 @@ export const DEFAULT_RESOLVER_OPTIONS: ResolverOptions = {
   maxTtlSeconds: 86400,
 };
 
-export type Observation = 'answer' | 'named' | 'annotated' | 'unknown' | 'skipped';
+/**
+ * What a record was: a DNS answer learned from; with keys on, a DNS query
+ * keyed by its domain (to score) or a Zeek ssl/http row that only taught
+ * (conn.log carries the same connection, keyed); a named record; a
+ * connection annotated or not found; a record with no time or address.
+ */
+export type Observation = 'answer' | 'query' | 'taught' | 'named' | 'annotated' | 'unknown' | 'skipped';
+
+/** Whether the resolver sends the record on to be scored (output 1) rather than with what it only learned from. */
+export const isScored = (o: Observation): boolean => o !== 'answer' && o !== 'taught';
 
 const time: EventTime = { sec: 0, ticks: 0 };
 
 export class NameResolver {
   readonly table: NameTable;
-  readonly counts = { answer: 0, named: 0, annotated: 0, unknown: 0, skipped: 0 };
+  readonly counts = { answer: 0, query: 0, taught: 0, named: 0, annotated: 0, unknown: 0, skipped: 0 };
+  private readonly keys: KeyOptions;
+  private readonly domainOf = (name: string) => this.table.domainOf(name);
 
   constructor(readonly options: ResolverOptions = DEFAULT_RESOLVER_OPTIONS) {
     this.table = new NameTable(options);
+    this.keys = options.keys ?? DEFAULT_KEY_OPTIONS;
   }
 
   /** Learns from or annotates one record (in place); says which it did. */
@@ -94,7 +113,7 @@ export class NameResolver {
     const query = r.DnsQuery;
     if (typeof query === 'string') {
       const answers = r.DnsAnswers;
-      if (!Array.isArray(answers)) return this.count('answer');
+      if (!Array.isArray(answers)) return this.keyQuery(r, f, query, source);
       const ttls = Array.isArray(r.DnsTTLs) ? r.DnsTTLs : [];
       for (let i = 0; i < answers.length; i++) {
         const answer = answers[i];
@@ -102,7 +121,7 @@ export class NameResolver {
         const ttl = typeof ttls[i] === 'number' && Number.isFinite(ttls[i]) ? (ttls[i] as number) : this.options.observedTtlSeconds;
         this.table.learn(answer.toLowerCase(), query, Math.min(ttl, this.options.maxTtlSeconds), ms, source);
       }
-      return this.count('answer');
+      return this.keyQuery(r, f, query, source);
     }
     const address = r[f.address];
     let written = r[f.name];
@@ -119,15 +138,32 @@ export class NameResolver {
         const domain = this.table.domainOf(name);
         if (domain !== null) r[f.domain] = domain;
       }
-      return this.count('named');
+      if (this.keys.mode === 'off') return this.count('named');
+      const domain = r[f.domain];
+      r[f.key] = connectionKey(this.keys, name, typeof domain === 'string' ? domain : null, address);
+      // a Zeek ssl or http row names a connection conn.log also carries: counted once, there
+      return this.count('TlsServerName' in r || 'HttpHost' in r ? 'taught' : 'named');
     }
     if (typeof address !== 'string' || address === '') return this.count('skipped');
     const hit = this.table.lookup(address.toLowerCase(), ms, source);
+    if (this.keys.mode !== 'off') {
+      const key = connectionKey(this.keys, hit?.name ?? null, hit?.domain ?? null, address);
+      if (key !== null) r[f.key] = key;
+    }
     if (!hit) return this.count('unknown');
     r[f.name] = hit.name;
     if (hit.domain !== null) r[f.domain] = hit.domain;
     if (hit.all !== null) r[f.names] = hit.all;
     return this.count('annotated');
+  }
+
+  /** A DNS record: with keys on, keyed by the domain it asks for and scored; else (or excluded) only learned from. */
+  private keyQuery(r: LogRecord, f: ResolverFields, query: string, source: string | null): Observation {
+    if (this.keys.mode === 'off') return this.count('answer');
+    const key = queryKey(this.keys, query, source, this.domainOf);
+    if (key === null) return this.count('answer');
+    r[f.key] = key;
+    return this.count('query');
   }
 
   reset(): void {

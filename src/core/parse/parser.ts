@@ -183,7 +183,9 @@ export class LogParser {
   }
 
   private fromJson(message: string, header: SyslogHeader | null, format: 'json' | 'zeek-json'): ParseResult {
-    const shape = jsonShape(message, this.options.maxJsonDepth, this.options.maxFields);
+    const shape = jsonShapeBounded(message, this.options.maxJsonDepth, this.options.maxFields)
+      ? null
+      : jsonShape(message, this.options.maxJsonDepth, this.options.maxFields);
     if (shape === 'deep') return { kind: 'error', reason: `JSON nested deeper than the limit of ${this.options.maxJsonDepth} levels` };
     if (shape === 'wide') return { kind: 'error', reason: `JSON has more values than the limit of ${this.options.maxFields} fields` };
     let value: unknown;
@@ -220,9 +222,7 @@ export class LogParser {
     const ms = Number.isNaN(fast) ? Date.parse(iso) : fast;
     if (Number.isNaN(ms)) return { kind: 'error', reason: `Zeek ts is not a time: ${JSON.stringify(iso).slice(0, 40)}` };
     // keep Zeek's exact digits: the event time as written
-    const result = this.finish(record, format, ms, header);
-    if (result.kind === 'record' && this.options.timeSource === 'event') result.record.TimeGenerated = iso;
-    return result;
+    return this.finish(record, format, ms, header, false, iso);
   }
 
   /** Sets TimeGenerated from the chosen source and keeps the syslog header's host and time. */
@@ -232,6 +232,8 @@ export class LogParser {
     deviceMs: number | null,
     header: SyslogHeader | null,
     keepOwnTime = false,
+    /** the device time as written, kept as TimeGenerated when it is the one used (event time) */
+    deviceText: string | null = null,
   ): ParseResult {
     let syslogMs: number | null = null;
     if (header) {
@@ -243,12 +245,27 @@ export class LogParser {
     let timeMs = this.options.timeSource === 'syslog' ? syslogMs : (deviceMs ?? syslogMs);
     if (keepOwnTime && this.options.timeSource !== 'syslog' && record.TimeGenerated !== undefined) timeMs = null;
     if (timeMs !== null) {
-      record.TimeGenerated = isoFromMs(timeMs);
+      record.TimeGenerated = deviceText !== null && this.options.timeSource === 'event' ? deviceText : isoFromMs(timeMs);
     } else if (!(keepOwnTime && record.TimeGenerated !== undefined)) {
       return { kind: 'error', reason: `no usable ${this.options.timeSource} time in the line` };
     }
     return { kind: 'record', record, format };
   }
+}
+
+/**
+ * Whether a JSON text is within the limits by counting alone, without the
+ * scan: a text no longer than maxValues cannot hold more values (each is
+ * counted at a character of its own), nor nest deeper than it has opening
+ * brackets. Native indexOf finds the few brackets of a log line; the
+ * character-by-character scan was a sixth of a Zeek JSON line's parse.
+ */
+export function jsonShapeBounded(text: string, maxDepth: number, maxValues: number): boolean {
+  if (text.length > maxValues) return false;
+  let opens = 0;
+  for (let i = text.indexOf('{'); i >= 0 && opens <= maxDepth; i = text.indexOf('{', i + 1)) opens++;
+  for (let i = text.indexOf('['); i >= 0 && opens <= maxDepth; i = text.indexOf('[', i + 1)) opens++;
+  return opens <= maxDepth;
 }
 
 /**

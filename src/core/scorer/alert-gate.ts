@@ -2,6 +2,7 @@ import { CidrSet } from '../common/address';
 import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { isoFromSeconds, parseEventTime } from '../common/time';
+import type { NameAllowList } from './name-allow-list';
 
 /**
  * What stands between a scored candidate and an alert in the hunt profile:
@@ -19,6 +20,8 @@ export interface AllowRule {
   dst?: string;
   /** the text after #, or the rule itself */
   reason: string;
+  /** the rule as written, without its comment: what a suppressed row names (SuppressedBy) */
+  text?: string;
 }
 
 export interface GateOptions {
@@ -32,6 +35,12 @@ export interface GateOptions {
   rearmSeconds: number;
   /** pairs and destinations remembered (least recently alerted forgotten first) */
   maxRemembered: number;
+  /**
+   * Entries by name (name, domain, pair of CIDR and name), the benign pack's
+   * among them when it is on: tested against the destination when it is a
+   * name (a key by name) and against the row's host name column, if any.
+   */
+  names?: NameAllowList | null;
 }
 
 /**
@@ -74,15 +83,15 @@ export function parseAllowList(text: unknown): AllowRule[] {
   for (const { kind, args, body, reason } of allowListLines(text)) {
     if (kind === 'dst' || kind === 'src') {
       if (args.length === 0) throw new Error(`allow-list rule "${body.slice(0, 60)}" needs at least one address or CIDR`);
-      rules.push({ kind, cidrs: new CidrSet(args), reason });
+      rules.push({ kind, cidrs: new CidrSet(args), reason, text: body });
     } else if (kind === 'port') {
       const port = Number(args[0]);
       if (args.length !== 1 || !Number.isInteger(port) || port < 0 || port > 65535)
         throw new Error(`allow-list rule "${body.slice(0, 60)}" needs one port number`);
-      rules.push({ kind, port, reason });
+      rules.push({ kind, port, reason, text: body });
     } else if (kind === 'pair') {
       if (args.length !== 2) throw new Error(`allow-list rule "${body.slice(0, 60)}" needs a source and a destination`);
-      rules.push({ kind, src: args[0], dst: args[1], reason });
+      rules.push({ kind, src: args[0], dst: args[1], reason, text: body });
     } else {
       throw new Error(`allow-list rule "${body.slice(0, 60)}" must start with dst, src, port or pair`);
     }
@@ -157,8 +166,15 @@ export class AlertGate {
         (rule.kind === 'pair' && String(src) === rule.src && String(dst) === rule.dst);
       if (hit) {
         this.counts.allowListed++;
+        if (rule.text) row.SuppressedBy = rule.text;
         return { suppressed: `allow-list: ${rule.reason}` };
       }
+    }
+    const named = o.names ? this.nameEntry(o.names, src, dst, port, row) : null;
+    if (named) {
+      this.counts.allowListed++;
+      row.SuppressedBy = named.text;
+      return { suppressed: `allow-list: ${named.text}${named.reason === named.text ? '' : ` — ${named.reason}`}` };
     }
     if (o.maxSourcesPerDestination > 0 && typeof row.DestinationSources === 'number') {
       // decided over the window when it closed (histogram 'sources per destination'): the same for every source
@@ -210,6 +226,16 @@ export class AlertGate {
     return { suppressed: null };
   }
 
+  /** The name entry that allows the row: its destination when that is a name (on port 53: DNS queries keyed by domain), else its host name column. */
+  private nameEntry(names: NameAllowList, src: unknown, dst: unknown, port: unknown, row: LogRecord) {
+    if (isName(dst)) {
+      const hit = names.match(src, dst) ?? (Number(port) === 53 ? names.matchQueries(src, dst) : null);
+      if (hit) return hit;
+    }
+    const host = row.RemoteHostName ?? row.DestinationHostName;
+    return isName(host) && host !== dst ? names.match(src, host) : null;
+  }
+
   reset(): void {
     this.pairs.clear();
     this.sourcesByDestination.clear();
@@ -244,6 +270,11 @@ export class AlertGate {
   private trim<V>(map: Map<string, V>): void {
     while (map.size > this.options.maxRemembered) map.delete(map.keys().next().value as string);
   }
+}
+
+/** A host name, not an address or a network (a key falls back to "45.61.1.0/24" when no name is known). */
+function isName(v: unknown): v is string {
+  return typeof v === 'string' && v !== '' && !v.includes('/') && !v.includes(':') && !/^[0-9.]+$/.test(v);
 }
 
 /**

@@ -121,9 +121,13 @@ export class NameAllowList {
   private readonly exact = new Map<string, NameAllowEntry>();
   private readonly wildcard = new Map<string, NameAllowEntry>();
   private readonly pairs: NameAllowEntry[] = [];
+  /** registrable domain → the first entry under it (for DNS queries, keyed by domain) */
+  private readonly domains = new Map<string, NameAllowEntry>();
 
   constructor(readonly entries: readonly NameAllowEntry[]) {
     for (const e of entries) {
+      const domain = registrableDomain(e.pattern.name);
+      if (domain !== null && !this.domains.has(domain)) this.domains.set(domain, e);
       if (e.kind === 'pair') this.pairs.push(e);
       else {
         const map = e.pattern.wildcard ? this.wildcard : this.exact;
@@ -149,5 +153,20 @@ export class NameAllowList {
     }
     for (const pair of this.pairs) if (pair.sources!.contains(source) && matchesName(pair.pattern, n)) return pair;
     return null;
+  }
+
+  /**
+   * The entry that allows DNS queries keyed by this registrable domain: any
+   * entry for a name in it. Only the domain's owner answers its queries, so
+   * a DNS channel needs the domain: the look-ups a listed service makes
+   * (v10.events.data.microsoft.com, keyed microsoft.com) are its owner's.
+   */
+  matchQueries(source: unknown, domain: unknown): NameAllowEntry | null {
+    if (typeof domain !== 'string' || domain === '') return null;
+    const hit = this.domains.get(normaliseName(domain));
+    if (!hit) return null;
+    if (hit.kind === 'pair' && !hit.sources!.contains(source))
+      return this.pairs.find((p) => registrableDomain(p.pattern.name) === domain && p.sources!.contains(source)) ?? null;
+    return hit;
   }
 }

@@ -1,4 +1,4 @@
-import { choice, cidrList, NAME, SettingsTable } from './table';
+import { choice, cidrList, NAME, networkPrefixes, SettingsTable } from './table';
 
 /** beacon-ip-filter's settings. */
 export const IP_FILTER: SettingsTable = {
@@ -11,14 +11,7 @@ export const IP_FILTER: SettingsTable = {
     type: 'string',
     value: '24, 48',
     error: 'networkPrefix',
-    check: (text) => {
-      const parts = text
-        .split(/[\s,/]+/)
-        .filter((x) => x !== '')
-        .map(Number);
-      const bits = (n: number | undefined, max: number) => n === undefined || (Number.isInteger(n) && n >= 0 && n <= max);
-      return parts.length <= 2 && bits(parts[0], 32) && bits(parts[1], 128) ? null : { error: 'networkPrefix' };
-    },
+    check: networkPrefixes('networkPrefix'),
   },
   internal: { type: 'string', value: '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8', check: cidrList('badCidr'), row: { icon: 'home', width: '70%' } },
   match: {

@@ -1,11 +1,18 @@
 import { choice, isCidr, NAME, persistenceRows, Problem, SettingsTable } from './table';
 
-/** Whether one allow-list rule (the text before #) is one: dst CIDR…, src CIDR…, port N or pair SRC DST. */
+/** A host name or `*.domain` as an allow-list entry writes it (the runtime also refuses a public suffix after `*.`). */
+const NAME_PATTERN = /^(\*\.)?[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
+
+/** Whether one allow-list rule (the text before #) is one: dst CIDR…, src CIDR…, port N, name NAME…, domain DOMAIN… or pair SRC DST. */
 export function isAllowRule(body: string): boolean {
   const [kind, ...args] = body.split(/\s+/);
+  if (kind === 'name' || kind === 'domain') return args.length > 0 && args.every((a) => NAME_PATTERN.test(a) && a.length <= 255);
   if (kind === 'dst' || kind === 'src') return args.length > 0 && args.every(isCidr);
   if (kind === 'port') return args.length === 1 && /^\d{1,5}$/.test(args[0]) && Number(args[0]) <= 65535;
-  return kind === 'pair' && args.length === 2;
+  if (kind !== 'pair' || args.length !== 2) return false;
+  // a pair to an address compares the two texts; a pair to a name needs its sources as addresses or CIDRs
+  const [src, dst] = args;
+  return /^[0-9.]+(\/\d+)?$/.test(dst) || dst.includes(':') || (NAME_PATTERN.test(dst) && src.split(',').every(isCidr));
 }
 
 const threshold = { type: 'number', blank: null, error: 'threshold' } as const;
@@ -72,6 +79,13 @@ export const SCORER: SettingsTable = {
       }
       return null;
     },
+  },
+  /** the shipped benign pack's name entries after the user's own (off: existing flows keep their verdicts) */
+  benignPack: {
+    type: 'boolean',
+    value: false,
+    error: 'boolean',
+    row: { icon: 'shield', input: 'checkbox', unit: 'benignPackText', group: 'netbeacon-in-gate' },
   },
   maxSources: { type: 'number', value: 0, blank: 0, min: 0, error: 'nonNegative', row: { icon: 'users', width: '60px', group: 'netbeacon-in-gate' } },
   rearmHours: { type: 'number', value: 0, blank: 0, min: 0, error: 'nonNegative', row: { width: '60px', group: 'netbeacon-in-gate' } },

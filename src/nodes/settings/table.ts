@@ -169,6 +169,18 @@ export function cidrList(error: string): (text: string) => Problem | null {
   };
 }
 
+/** "24, 48": an IPv4 prefix (0-32), then optionally an IPv6 prefix (0-128). */
+export function networkPrefixes(error: string): (text: string) => Problem | null {
+  return (text) => {
+    const parts = text
+      .split(/[\s,/]+/)
+      .filter((x) => x !== '')
+      .map(Number);
+    const bits = (n: number | undefined, max: number) => n === undefined || (Number.isInteger(n) && n >= 0 && n <= max);
+    return parts.length <= 2 && bits(parts[0], 32) && bits(parts[1], 128) ? null : { error };
+  };
+}
+
 /** A time zone offset: Z, UTC, GMT, +02:00, -0500. */
 export const ZONE = /^(Z|UTC|GMT|[+-]\d{2}:?\d{2})$/i;
 

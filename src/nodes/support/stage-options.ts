@@ -3,7 +3,8 @@ import type { DeltaOptions } from '../../core/delta/delta';
 import { parsePrefixes } from '../../core/filter/destination-group';
 import { type FilterMode, type IpFilterOptions, parseMatch } from '../../core/filter/ip-filter';
 import { type HistogramOptions, parseDeltaBucket, parsePrevalenceFields } from '../../core/histogram';
-import { type GateOptions, parseAllowList } from '../../core/scorer/alert-gate';
+import type { GateOptions } from '../../core/scorer/alert-gate';
+import { readAllowLists } from '../../core/scorer/benign-pack';
 import { parseEntities, type ScoreMethod, type ScorerOptions } from '../../core/scorer/scorer';
 import { RITA_WEIGHTS, type ScoreWeights } from '../../core/scorer/stats';
 import type { NodeSettings } from '../settings/read';
@@ -91,12 +92,13 @@ export function scorerOptions(s: NodeSettings): ScorerOptions {
 
 /** The alert gate's options, or null when none of its parts (allow-list, prevalence limit, re-arm time) is set. */
 export function gateOptions(s: NodeSettings): GateOptions | null {
-  const allow = parseAllowList(s.text('allow'));
+  const { address: allow, names } = readAllowLists(s.text('allow'), s.flag('benignPack'));
   const maxSources = s.number('maxSources');
   const rearmHours = s.number('rearmHours');
-  if (allow.length === 0 && maxSources === 0 && rearmHours === 0) return null;
+  if (allow.length === 0 && names.size === 0 && maxSources === 0 && rearmHours === 0) return null;
   return {
     allow,
+    names: names.size > 0 ? names : null,
     srcField: s.text('srcField'),
     dstField: s.text('dstField'),
     portField: s.text('portField'),
