@@ -35,6 +35,8 @@ export interface LiveRun {
   /** records that reached the filter */
   delivered: number;
   parseErrors: number;
+  /** lines the input dropped because its queue was full */
+  queueDropped: number;
   /** the kernel's drops for the input's UDP socket (null: not readable, or TCP) */
   kernelDrops: number | null;
   percent: number;
@@ -138,7 +140,7 @@ export function instrumented(file: string, prefix: string, port: number, transpo
       x: 300,
       y: 940,
       wires: [],
-      func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, kernelDrops: p.kernel.socketDrops });\nreturn null;",
+      func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, queueDropped: p.total.queueDropped, kernelDrops: p.kernel.socketDrops });\nreturn null;",
     },
   );
   return nodes;
@@ -299,12 +301,12 @@ function sendLines(file: string, port: number, proto: string, rate: number): Pro
   );
 }
 
-type Counters = { lines: number; parseErrors: number; kernelDrops: number | null };
+type Counters = { lines: number; parseErrors: number; queueDropped: number; kernelDrops: number | null };
 
 /**
  * For each live example and transport, the rates in ascending order; a
  * rate's run ends when the count of records at the filter has not moved for
- * a second (or all arrived).
+ * five seconds (or all arrived).
  */
 export interface LiveOptions {
   /** lines per run (a floor when `seconds` is given) */
@@ -357,7 +359,8 @@ export async function liveBench(o: LiveOptions): Promise<LiveRun[]> {
           let last = -1;
           let records = 0;
           let lastMoved = Date.now();
-          for (let still = 0; still < 10 && records < lines; ) {
+          // a loaded machine can starve the flow's thread for a second or more: done once all arrived or nothing moved for 5 s
+          for (let still = 0; still < 50 && records < lines; ) {
             await sleep(100);
             records = ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) ?? 0;
             still = records === last ? still + 1 : 0;
@@ -384,6 +387,7 @@ export async function liveBench(o: LiveOptions): Promise<LiveRun[]> {
             received: counters?.lines ?? NaN,
             delivered: records,
             parseErrors: counters?.parseErrors ?? NaN,
+            queueDropped: counters?.queueDropped ?? NaN,
             kernelDrops: counters?.kernelDrops ?? null,
             percent: (100 * records) / lines,
             mainCpuMs: cpu.main,
@@ -423,7 +427,7 @@ export function formatRun(r: LiveRun): string {
         .map(([k, v]) => `${v} ${k}`)
         .join(', ')}`
     : '';
-  return `${r.example.padEnd(18)} ${r.transport}  asked ${String(r.rateAsked).padStart(6)}/s sent ${String(r.rateSent).padStart(6)}/s over ${r.seconds.toFixed(1)} s  received ${String(r.received).padStart(7)}  at the filter ${String(r.delivered).padStart(7)} of ${r.lines} (${r.percent.toFixed(2)} %)${k}${r.parseErrors ? `, ${r.parseErrors} unparsed` : ''}${cpu}${rss}${block}${a}`;
+  return `${r.example.padEnd(18)} ${r.transport}  asked ${String(r.rateAsked).padStart(6)}/s sent ${String(r.rateSent).padStart(6)}/s over ${r.seconds.toFixed(1)} s  received ${String(r.received).padStart(7)}  at the filter ${String(r.delivered).padStart(7)} of ${r.lines} (${r.percent.toFixed(2)} %)${k}${r.parseErrors ? `, ${r.parseErrors} unparsed` : ''}${r.queueDropped ? `, ${r.queueDropped} dropped (queue full)` : ''}${cpu}${rss}${block}${a}`;
 }
 
 /**

@@ -12,15 +12,21 @@ import * as os from 'os';
 import { parentPort, workerData } from 'worker_threads';
 import { UdpChunk, UdpChunker } from './udp-chunks';
 
-/** What the main thread gives the thread to start with. */
-export interface ReaderThreadData {
+/** The socket and queue settings, as the reader's owner gives them. */
+export interface ReaderSocketOptions {
   host: string;
   port: number;
-  /** SO_RCVBUF to ask for (already cut to rmem_max); 0 = the system's default */
+  /** SO_RCVBUF to ask for, already cut to rmem_max (0 = the system's default) */
   receiveBufferBytes: number;
   maxFrameBytes: number;
+  /** lines that may wait between the reader thread and the sink; beyond, dropped and counted */
   maxQueuedLines: number;
+  /** bytes of lines that may wait there; beyond, dropped and counted */
   maxQueuedBytes: number;
+}
+
+/** What the main thread gives the thread to start with. */
+export interface ReaderThreadData extends ReaderSocketOptions {
   /** nice value to ask for this thread (Linux only; 0 = leave it) */
   priority: number;
   /** Int32Array [lines posted to the main thread and not yet taken by it, datagrams read, bytes of those lines] */

@@ -8,19 +8,10 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { IngestCounters } from './ingest-counters';
 import type { ListenerSink, LineSource } from './syslog-listener';
-import type { ReaderThreadData, ThreadMessage } from './udp-reader-thread';
+import type { ReaderSocketOptions, ReaderThreadData, ThreadMessage } from './udp-reader-thread';
 import type { UdpChunk } from './udp-chunks';
 
-export interface UdpReaderOptions {
-  host: string;
-  port: number;
-  /** SO_RCVBUF to ask for, already cut to rmem_max (0 = the system's default) */
-  receiveBufferBytes: number;
-  maxFrameBytes: number;
-  /** lines that may wait between the reader thread and the sink; beyond, dropped and counted */
-  maxQueuedLines: number;
-  /** bytes of lines that may wait there; beyond, dropped and counted */
-  maxQueuedBytes: number;
+export interface UdpReaderOptions extends ReaderSocketOptions {
   /** the thread's entry file (tests may give another) */
   script?: string;
 }
