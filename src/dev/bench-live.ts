@@ -89,7 +89,7 @@ function freePort(): Promise<number> {
  * debug node, which encodes each batch for the editor, instead of through
  * the histogram.) Cycled only beyond 64 days of traffic.
  */
-function linesOf(format: LineFormat, count: number): string[] {
+export function linesOf(format: LineFormat, count: number): string[] {
   let base: string[] = [];
   for (let hours = 12; base.length < count && hours <= 24 * 64; hours *= 2)
     base = generateLines({ ...sampleScenario('csl'), hours }, format).map((l) => l.line);

@@ -16,16 +16,11 @@ import * as v8 from 'v8';
 import { LogRecord } from '../core/common/records';
 import { DEFAULT_PARSER_OPTIONS, LogParser } from '../core/parse/parser';
 import { decodeRecords, encodeRecords, RecordColumns } from '../input/record-columns';
-import { generateLines } from '../tools/log-lines';
-import { sampleScenario } from '../tools/traffic-generator';
+import { linesOf } from './bench-live';
+import { devArg } from './dev-args';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const LINES = Number(arg('lines', '100000'));
-const RUNS = Number(arg('runs', '7'));
+const LINES = Number(devArg('lines', '100000'));
+const RUNS = Number(devArg('runs', '7'));
 const CHUNK = 1000;
 
 function median(xs: number[]): number {
@@ -46,9 +41,7 @@ function time<T>(chunks: T[], work: (c: T) => unknown): number {
 }
 
 function main(): void {
-  let base: string[] = [];
-  for (let hours = 12; base.length < LINES; hours *= 2) base = generateLines({ ...sampleScenario('csl'), hours }, 'panos-cef').map((l) => l.line);
-  const lines = base.slice(0, LINES);
+  const lines = linesOf('panos-cef', LINES);
   const lineChunks: string[][] = [];
   for (let i = 0; i < lines.length; i += CHUNK) lineChunks.push(lines.slice(i, i + CHUNK));
   const parser = new LogParser(DEFAULT_PARSER_OPTIONS);

@@ -13,23 +13,15 @@
 import * as path from 'path';
 import { FrameReader } from '../input/frame-reader';
 import { UdpChunker } from '../input/udp-chunks';
-import { generateLines } from '../tools/log-lines';
-import { sampleScenario } from '../tools/traffic-generator';
+import { linesOf } from './bench-live';
+import { devArg } from './dev-args';
 import { PartProfiler } from './profile-report';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-
 async function main(): Promise<void> {
-  const count = Number(arg('lines', '200000'));
+  const count = Number(devArg('lines', '200000'));
   const root = path.resolve(__dirname, '..');
-  const out = path.resolve(arg('out', path.join(root, '..', 'test-artifacts', 'profile')));
-  let base: string[] = [];
-  for (let hours = 12; base.length < count; hours *= 2) base = generateLines({ ...sampleScenario('csl'), hours }, 'panos-cef').map((l) => l.line);
-  const lines = base.slice(0, count);
+  const out = path.resolve(devArg('out', path.join(root, '..', 'test-artifacts', 'profile')));
+  const lines = linesOf('panos-cef', count);
   const datagrams = lines.map((l) => Buffer.from(l));
   const stream = Buffer.from(lines.join('\n') + '\n');
   const reads: Buffer[] = [];
