@@ -1,5 +1,6 @@
 import type { TlsOptions } from 'tls';
 import { LogParser, ParserOptions } from '../core/parse/parser';
+import { ParserPool } from './parser-pool';
 import { describeValue, LogRecord } from '../core/common/records';
 import { Framing } from './frame-reader';
 import { IngestCounters } from './ingest-counters';
@@ -43,8 +44,6 @@ export interface IngestOutput {
   failed(err: Error): void;
 }
 
-const MAX_PARSERS = 1000;
-
 /** A stream as the ingest tracks it: lines still queued, and whether the connection has ended. */
 interface TrackedSource extends LineSource {
   queued?: number;
@@ -62,7 +61,8 @@ export class SyslogIngest {
   readonly counters = new IngestCounters();
   /** set once listening */
   info: ListenerInfo | null = null;
-  private readonly parsers = new Map<string, LogParser>();
+  /** parsers of the streams parsed here (TCP, TLS; UDP is parsed in its reader thread) */
+  private readonly parsers: ParserPool | null;
   private readonly listener: SyslogListener;
   private readonly batcher: LineBatcher<LineSource>;
   private kernelBase: UdpKernelErrors | null = null;
@@ -73,6 +73,7 @@ export class SyslogIngest {
     private readonly output: IngestOutput,
   ) {
     const s = settings;
+    this.parsers = s.parser ? new ParserPool(s.parser) : null;
     // lines that may wait for the flow (UDP: in the reader thread's queue, and again in the batcher's); beyond, dropped and counted
     const maxQueued = Math.max(16 * s.batchLines, 200000);
     this.listener = new SyslogListener(
@@ -91,6 +92,7 @@ export class SyslogIngest {
         maxQueuedLines: maxQueued,
         maxQueuedBytes: s.queueBytes,
         tls: s.tls,
+        parser: s.transport === 'udp' ? s.parser : null,
       },
       this.counters,
       {
@@ -100,6 +102,7 @@ export class SyslogIngest {
           source.queued -= refused;
           return refused;
         },
+        records: (records, unparsed) => this.deliverParsed(records, unparsed),
         ended: (source: TrackedSource) => {
           source.ended = true;
           this.released(source);
@@ -135,7 +138,8 @@ export class SyslogIngest {
 
   /** Forgets the parsers' stream state (a Zeek header) and zeroes the counters. */
   reset(): void {
-    this.parsers.clear();
+    this.parsers?.clear();
+    this.listener.resetParsers();
     this.counters.reset();
     this.baseline();
   }
@@ -183,17 +187,26 @@ export class SyslogIngest {
   }
 
   private parserFor(source: LineSource): LogParser {
-    let p = this.parsers.get(source.id);
-    if (!p) {
-      if (this.parsers.size >= MAX_PARSERS) this.parsers.delete(this.parsers.keys().next().value as string);
-      this.parsers.set(source.id, (p = new LogParser(this.settings.parser as ParserOptions)));
-    }
-    return p;
+    return (this.parsers as ParserPool).of(source.id);
   }
 
   /** A stream's parser state goes once its connection has ended and its last queued line is parsed. */
   private released(source: TrackedSource): void {
-    if (source.ended && !source.queued) this.parsers.delete(source.id);
+    if (source.ended && !source.queued) this.parsers?.release(source.id);
+  }
+
+  /** Records parsed in the UDP reader thread (one chunk of it), handed on in batches of at most batchLines. */
+  private deliverParsed(records: LogRecord[], unparsed: Array<[string, string, string]>): void {
+    for (const [line, reason, sender] of unparsed) this.output.unparsed(line, reason, sender);
+    const n = this.settings.batchLines;
+    if (n === 1) for (const r of records) this.output.batch(r);
+    else for (let i = 0; i < records.length; i += n) this.output.batch(records.length <= n ? records : records.slice(i, i + n));
+    if (unparsed.length > 0) {
+      const [line, reason, sender] = unparsed[0];
+      this.output.parseErrors(
+        `${unparsed.length} of ${records.length + unparsed.length} lines not parsed; first from ${sender}: ${reason}: ${describeValue(line, 120)}`,
+      );
+    }
   }
 
   private deliver(lines: string[], sources: TrackedSource[]): void {

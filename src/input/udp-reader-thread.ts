@@ -10,6 +10,9 @@ import * as dgram from 'dgram';
 import { isIPv6 } from 'net';
 import * as os from 'os';
 import { parentPort, workerData } from 'worker_threads';
+import type { ParserOptions } from '../core/parse/parser';
+import { ChunkParser, ParsedChunk } from './chunk-parse';
+import { transferables } from './record-columns';
 import { UdpChunk, UdpChunker } from './udp-chunks';
 
 /** The socket and queue settings, as the reader's owner gives them. */
@@ -23,6 +26,8 @@ export interface ReaderSocketOptions {
   maxQueuedLines: number;
   /** bytes of lines that may wait there; beyond, dropped and counted */
   maxQueuedBytes: number;
+  /** parse in the thread and send records as columns (null or absent: send the lines) */
+  parser?: ParserOptions | null;
 }
 
 /** What the main thread gives the thread to start with. */
@@ -36,7 +41,8 @@ export interface ReaderThreadData extends ReaderSocketOptions {
 export type ThreadMessage =
   | { kind: 'listening'; address: string; port: number; receiveBufferBytes: number | null; priority: number | null }
   | { kind: 'bind-error'; message: string; code?: string }
-  | ({ kind: 'chunk' } & UdpChunk);
+  /** parsed: the records and unparsed lines, `lines` then empty and `lineCount` the lines it held */
+  | ({ kind: 'chunk'; parsed?: ParsedChunk; lineCount?: number } & UdpChunk);
 
 /** lines per message to the main thread: big enough that posting costs little per line */
 const CHUNK_LINES = 1000;
@@ -74,6 +80,7 @@ function raisePriority(nice: number): number | null {
 function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void {
   const priority = raisePriority(data.priority);
   const shared = new Int32Array(data.shared);
+  const parser = data.parser ? new ChunkParser(data.parser) : null;
   const chunker = new UdpChunker({
     maxFrameBytes: data.maxFrameBytes,
     room: () => data.maxQueuedLines - Atomics.load(shared, 0),
@@ -87,7 +94,14 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
     const chunk = chunker.take();
     Atomics.add(shared, 0, chunk.lines.length);
     Atomics.add(shared, 2, chunk.bytes);
-    port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
+    if (!parser) port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
+    else {
+      // the lines stay here: records cross as columns whose typed arrays are moved, not copied
+      const parsed = parser.parse(chunk);
+      const lineCount = chunk.lines.length;
+      chunk.lines = [];
+      port.postMessage({ kind: 'chunk', ...chunk, parsed, lineCount } satisfies ThreadMessage, transferables(parsed.records));
+    }
   };
   const socket = dgram.createSocket({
     type: isIPv6(data.host) ? 'udp6' : 'udp4',
@@ -130,6 +144,7 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
   });
   // the main thread asks us to stop: release the port, then end the thread
   port.on('message', (m: { kind?: string }) => {
+    if (m?.kind === 'reset') parser?.reset();
     if (m?.kind !== 'close') return;
     if (timer) clearTimeout(timer);
     try {

@@ -9,7 +9,7 @@ import { Worker } from 'worker_threads';
 import { IngestCounters } from './ingest-counters';
 import type { ListenerSink, LineSource } from './syslog-listener';
 import type { ReaderSocketOptions, ReaderThreadData, ThreadMessage } from './udp-reader-thread';
-import type { UdpChunk } from './udp-chunks';
+import { decodeRecords } from './record-columns';
 
 export interface UdpReaderOptions extends ReaderSocketOptions {
   /** the thread's entry file (tests may give another) */
@@ -76,6 +76,7 @@ export class UdpReader {
       maxFrameBytes: o.maxFrameBytes,
       maxQueuedLines: o.maxQueuedLines,
       maxQueuedBytes: o.maxQueuedBytes,
+      parser: o.parser ?? null,
       priority: READER_NICE,
       shared: this.shared.buffer as SharedArrayBuffer,
     };
@@ -106,6 +107,11 @@ export class UdpReader {
     });
   }
 
+  /** Asks the thread to forget its parsers' stream state (the flow's reset). */
+  resetParsers(): void {
+    this.worker?.postMessage({ kind: 'reset' });
+  }
+
   /** Asks the thread to close its socket and end; resolves once it has (terminated if it takes too long). */
   close(): Promise<void> {
     this.closing = true;
@@ -116,7 +122,7 @@ export class UdpReader {
     return this.exited.then(() => clearTimeout(grace));
   }
 
-  private take(chunk: UdpChunk): void {
+  private take(chunk: Extract<ThreadMessage, { kind: 'chunk' }>): void {
     const { lines, runs, counts } = chunk;
     for (const sender of Object.keys(counts)) {
       const [received, bytes, oversized, dropped, droppedBytes] = counts[sender];
@@ -126,6 +132,18 @@ export class UdpReader {
       if (received) this.counters.add(c, 'lines', received);
       if (dropped) this.counters.add(c, 'queueDropped', dropped);
       if (droppedBytes) this.counters.add(c, 'queueDroppedBytes', droppedBytes);
+    }
+    if (chunk.parsed) {
+      const { records, unparsed, counts: parseCounts } = chunk.parsed;
+      for (const sender of Object.keys(parseCounts)) {
+        const c = this.counters.of(sender);
+        if (parseCounts[sender][0]) this.counters.add(c, 'headers', parseCounts[sender][0]);
+        if (parseCounts[sender][1]) this.counters.add(c, 'parseErrors', parseCounts[sender][1]);
+      }
+      this.sink.records?.(decodeRecords(records), unparsed);
+      Atomics.sub(this.shared, 0, chunk.lineCount ?? 0);
+      Atomics.sub(this.shared, 2, chunk.bytes);
+      return;
     }
     let at = 0;
     for (let r = 0; r < runs.length; r += 3) {

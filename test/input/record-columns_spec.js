@@ -7,6 +7,7 @@
 const fc = require('fast-check');
 const should = require('should');
 const { decodeRecords, encodeRecords, transferables } = require('../../dist/input/record-columns');
+const { ChunkParser } = require('../../dist/input/chunk-parse');
 const { DEFAULT_PARSER_OPTIONS, LogParser } = require('../../dist/core/parse/parser');
 const { generateLines } = require('../../dist/tools/log-lines');
 const { sampleScenario } = require('../../dist/tools/traffic-generator');
@@ -63,5 +64,46 @@ describe('input/record-columns', function () {
     const back = decodeRecords(c);
     back.should.eql(records);
     back.forEach((r, i) => same(r, records[i]));
+  });
+
+  it("a chunk parsed in the reader thread gives, after the crossing, what parsing each line with its stream's parser gives (property)", function () {
+    const cef = generateLines({ ...sampleScenario('csl'), hours: 1 }, 'panos-cef')
+      .slice(0, 50)
+      .map((l) => l.line);
+    const line = fc.oneof(
+      fc.constantFrom(...cef),
+      fc.constantFrom('#fields\tts\tid.orig_h\tid.resp_h', '1715155200.0\t10.0.0.3\t1.2.3.4', '{"LocalIP":"10.0.0.1","TimeGenerated":"2024-05-08T08:00:00Z"}'),
+      fc.string({ maxLength: 20 }),
+    );
+    const run = fc.tuple(fc.constantFrom('10.0.0.1', '10.0.0.2'), fc.constantFrom(514, 515), fc.array(line, { minLength: 1, maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.array(run, { maxLength: 6 }), (runs) => {
+        const chunk = { lines: runs.flatMap(([, , ls]) => ls), runs: runs.flatMap(([a, p, ls]) => [a, p, ls.length]) };
+        const parsed = new ChunkParser(DEFAULT_PARSER_OPTIONS).parse(chunk);
+        const crossed = structuredClone(parsed, { transfer: transferables(parsed.records) });
+        const parsers = new Map();
+        const records = [];
+        const unparsed = [];
+        const counts = {};
+        for (const [a, p, ls] of runs) {
+          if (!parsers.has(`${a}:${p}`)) parsers.set(`${a}:${p}`, new LogParser(DEFAULT_PARSER_OPTIONS));
+          for (const l of ls) {
+            const r = parsers.get(`${a}:${p}`).parseLine(l);
+            if (r.kind === 'record') records.push(r.record);
+            if (r.kind === 'header') (counts[a] ??= [0, 0])[0]++;
+            if (r.kind === 'error') {
+              (counts[a] ??= [0, 0])[1]++;
+              unparsed.push([l, r.reason, a]);
+            }
+          }
+        }
+        const back = decodeRecords(crossed.records);
+        back.length.should.equal(records.length);
+        back.forEach((r, i) => same(r, records[i]));
+        crossed.unparsed.should.eql(unparsed);
+        crossed.counts.should.eql(counts);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
