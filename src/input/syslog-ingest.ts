@@ -1,6 +1,8 @@
 import type { TlsOptions } from 'tls';
 import { LogParser, ParserOptions } from '../core/parse/parser';
+import type { ParsedChunk } from './chunk-parse';
 import { ParserPool } from './parser-pool';
+import { decodeRecords } from './record-columns';
 import { describeValue, LogRecord } from '../core/common/records';
 import { Framing } from './frame-reader';
 import { IngestCounters } from './ingest-counters';
@@ -65,6 +67,9 @@ export class SyslogIngest {
   private readonly parsers: ParserPool | null;
   private readonly listener: SyslogListener;
   private readonly batcher: LineBatcher<LineSource>;
+  /** chunks parsed in the UDP reader thread, waiting for the flow: handed on one per event-loop turn, as the batcher does */
+  private parsedQueue: Array<{ chunk: ParsedChunk; taken: () => void }> = [];
+  private parsedTurn: NodeJS.Immediate | null = null;
   private kernelBase: UdpKernelErrors | null = null;
   private dropsBase: number | null = null;
 
@@ -102,7 +107,7 @@ export class SyslogIngest {
           source.queued -= refused;
           return refused;
         },
-        records: (records, unparsed) => this.deliverParsed(records, unparsed),
+        records: (chunk, taken) => this.queueParsed(chunk, taken),
         ended: (source: TrackedSource) => {
           source.ended = true;
           this.released(source);
@@ -134,6 +139,7 @@ export class SyslogIngest {
   /** Hands on every line received so far (before a control message passes). */
   drain(): void {
     this.batcher.drainAll();
+    while (this.parsedQueue.length > 0) this.deliverParsed();
   }
 
   /** Forgets the parsers' stream state (a Zeek header) and zeroes the counters. */
@@ -146,6 +152,9 @@ export class SyslogIngest {
 
   close(): Promise<void> {
     this.batcher.close();
+    if (this.parsedTurn) clearImmediate(this.parsedTurn);
+    for (const q of this.parsedQueue) q.taken();
+    this.parsedQueue = [];
     return this.listener.close();
   }
 
@@ -195,8 +204,27 @@ export class SyslogIngest {
     if (source.ended && !source.queued) this.parsers?.release(source.id);
   }
 
-  /** Records parsed in the UDP reader thread (one chunk of it), handed on in batches of at most batchLines. */
-  private deliverParsed(records: LogRecord[], unparsed: Array<[string, string, string]>): void {
+  private queueParsed(chunk: ParsedChunk, taken: () => void): void {
+    this.parsedQueue.push({ chunk, taken });
+    this.parsedTurn ??= setImmediate(() => this.parsedTurnRun());
+  }
+
+  private parsedTurnRun(): void {
+    this.parsedTurn = null;
+    if (this.parsedQueue.length > 0) this.deliverParsed();
+    if (this.parsedQueue.length > 0) this.parsedTurn = setImmediate(() => this.parsedTurnRun());
+  }
+
+  /**
+   * The oldest chunk parsed in the UDP reader thread: made into records only
+   * now (it waited as columns), handed on in batches of at most batchLines;
+   * its lines stop counting as waiting once the flow has them.
+   */
+  private deliverParsed(): void {
+    const { chunk, taken } = this.parsedQueue.shift() as { chunk: ParsedChunk; taken: () => void };
+    taken();
+    const records = decodeRecords(chunk.records);
+    const unparsed = chunk.unparsed;
     for (const [line, reason, sender] of unparsed) this.output.unparsed(line, reason, sender);
     const n = this.settings.batchLines;
     if (n === 1) for (const r of records) this.output.batch(r);

@@ -6,8 +6,8 @@
  */
 import * as net from 'net';
 import * as tls from 'tls';
-import type { LogRecord } from '../core/common/records';
 import type { ParserOptions } from '../core/parse/parser';
+import type { ParsedChunk } from './chunk-parse';
 import { FrameReader, Framing } from './frame-reader';
 import { IngestCounters } from './ingest-counters';
 import { receiveBufferMax } from './kernel-counters';
@@ -60,8 +60,12 @@ export interface LineSource {
 export interface ListenerSink {
   /** lines of one datagram or chunk; returns how many were refused (queue full) */
   lines(source: LineSource, lines: string[]): number;
-  /** UDP parsed in the reader thread: a chunk's records, and its unparsed lines as [line, reason, sender] */
-  records?(records: LogRecord[], unparsed: Array<[string, string, string]>): void;
+  /**
+   * UDP parsed in the reader thread: a chunk's records (as columns) and its
+   * unparsed lines as [line, reason, sender]. They count as waiting between
+   * the threads (and bound what the thread may send) until `taken()`.
+   */
+  records?(chunk: ParsedChunk, taken: () => void): void;
   /** a stream ended (its parser state may go) */
   ended?(source: LineSource): void;
   /** the listener stopped working after it started (e.g. its UDP reader thread failed) */

@@ -9,7 +9,6 @@ import { Worker } from 'worker_threads';
 import { IngestCounters } from './ingest-counters';
 import type { ListenerSink, LineSource } from './syslog-listener';
 import type { ReaderSocketOptions, ReaderThreadData, ThreadMessage } from './udp-reader-thread';
-import { decodeRecords } from './record-columns';
 
 export interface UdpReaderOptions extends ReaderSocketOptions {
   /** the thread's entry file (tests may give another) */
@@ -134,15 +133,17 @@ export class UdpReader {
       if (droppedBytes) this.counters.add(c, 'queueDroppedBytes', droppedBytes);
     }
     if (chunk.parsed) {
-      const { records, unparsed, counts: parseCounts } = chunk.parsed;
+      const parseCounts = chunk.parsed.counts;
       for (const sender of Object.keys(parseCounts)) {
         const c = this.counters.of(sender);
         if (parseCounts[sender][0]) this.counters.add(c, 'headers', parseCounts[sender][0]);
         if (parseCounts[sender][1]) this.counters.add(c, 'parseErrors', parseCounts[sender][1]);
       }
-      this.sink.records?.(decodeRecords(records), unparsed);
-      Atomics.sub(this.shared, 0, chunk.lineCount ?? 0);
-      Atomics.sub(this.shared, 2, chunk.bytes);
+      const lineCount = chunk.lineCount ?? 0;
+      this.sink.records?.(chunk.parsed, () => {
+        Atomics.sub(this.shared, 0, lineCount);
+        Atomics.sub(this.shared, 2, chunk.bytes);
+      });
       return;
     }
     let at = 0;
