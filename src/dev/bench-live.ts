@@ -16,6 +16,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { udpSocketDrops } from '../input/kernel-counters';
+import { AttackCounts, monitorPreload, ProcessProbe, startAttack } from './live-probes';
 import { generateLines, LineFormat } from '../tools/log-lines';
 import { sampleScenario } from '../tools/traffic-generator';
 import { linkPackage, ROOT } from '../run/user-dir';
@@ -34,12 +35,22 @@ export interface LiveRun {
   /** records that reached the filter */
   delivered: number;
   parseErrors: number;
+  /** lines the input dropped because its queue was full */
+  queueDropped: number;
   /** the kernel's drops for the input's UDP socket (null: not readable, or TCP) */
   kernelDrops: number | null;
   percent: number;
   /** CPU time of Node-RED's main thread during the run, and of its busiest other thread (the UDP reader), ms; null where /proc is not readable */
   mainCpuMs: number | null;
   otherCpuMs: number | null;
+  /** seconds from the first line sent to the last record counted at the filter */
+  seconds: number;
+  /** Node-RED's peak resident memory during the run, bytes (null: not readable) */
+  peakRss: number | null;
+  /** the longest the flow's thread went without turning its event loop, ms (null: not readable) */
+  maxBlockMs: number | null;
+  /** what the attacker sent beside the legit lines (null: no attack) */
+  attack: AttackCounts | null;
 }
 
 const EXAMPLES: Array<{ prefix: string; file: string; format: LineFormat; label: string }> = [
@@ -78,7 +89,7 @@ function freePort(): Promise<number> {
  * debug node, which encodes each batch for the editor, instead of through
  * the histogram.) Cycled only beyond 64 days of traffic.
  */
-function linesOf(format: LineFormat, count: number): string[] {
+export function linesOf(format: LineFormat, count: number): string[] {
   let base: string[] = [];
   for (let hours = 12; base.length < count && hours <= 24 * 64; hours *= 2)
     base = generateLines({ ...sampleScenario('csl'), hours }, format).map((l) => l.line);
@@ -129,7 +140,7 @@ export function instrumented(file: string, prefix: string, port: number, transpo
       x: 300,
       y: 940,
       wires: [],
-      func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, kernelDrops: p.kernel.socketDrops });\nreturn null;",
+      func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, queueDropped: p.total.queueDropped, kernelDrops: p.kernel.socketDrops });\nreturn null;",
     },
   );
   return nodes;
@@ -168,10 +179,13 @@ class RedProcess {
   private child: ReturnType<typeof spawn> | null = null;
   readonly base: string;
 
+  private readonly monitor: ReturnType<typeof monitorPreload>;
+
   constructor(
     private readonly userDir: string,
     port: number,
   ) {
+    this.monitor = monitorPreload(userDir);
     this.base = `http://127.0.0.1:${port}`;
     linkPackage(userDir);
     const settings = {
@@ -190,12 +204,21 @@ class RedProcess {
     return this.child?.pid;
   }
 
+  /** peak RSS and event-loop block of the Node-RED process from now until its stop() */
+  probe(): ProcessProbe {
+    const p = new ProcessProbe(this.child?.pid ?? -1, this.monitor.stats);
+    p.start();
+    return p;
+  }
+
   async start(): Promise<void> {
     const red = require.resolve('node-red/red.js', { paths: [ROOT] });
     const nodeArgs = (process.env.NETBEACON_RED_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    this.child = spawn(process.execPath, [...nodeArgs, red, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      process.execPath,
+      [...this.monitor.args, ...nodeArgs, red, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.monitor.env } },
+    );
     this.child.stdout?.on('data', (d) => (this.log += d));
     this.child.stderr?.on('data', (d) => (this.log += d));
     for (let i = 0; i < 600; i++) {
@@ -245,6 +268,24 @@ class RedProcess {
   }
 }
 
+/**
+ * `senders` replay processes at once, each sending every `senders`-th line
+ * at its share of the rate (one is the default: several senders on one
+ * source mix event time slightly); resolves with the rate they reached together.
+ */
+async function sendFrom(file: string, port: number, proto: string, rate: number, senders: number): Promise<number> {
+  if (senders <= 1) return sendLines(file, port, proto, rate);
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  const parts = Array.from({ length: senders }, (_, k) => `${file}.${k}`);
+  parts.forEach((p, k) => fs.writeFileSync(p, lines.filter((_, i) => i % senders === k).join('\n') + '\n'));
+  try {
+    const rates = await Promise.all(parts.map((p) => sendLines(p, port, proto, rate / senders)));
+    return Math.round(rates.reduce((a, b) => a + b, 0));
+  } finally {
+    for (const p of parts) fs.rmSync(p, { force: true });
+  }
+}
+
 /** Runs the replay tool in its own process; resolves with the rate it reports. */
 function sendLines(file: string, port: number, proto: string, rate: number): Promise<number> {
   return new Promise((resolve, reject) =>
@@ -260,24 +301,40 @@ function sendLines(file: string, port: number, proto: string, rate: number): Pro
   );
 }
 
-type Counters = { lines: number; parseErrors: number; kernelDrops: number | null };
+type Counters = { lines: number; parseErrors: number; queueDropped: number; kernelDrops: number | null };
 
 /**
  * For each live example and transport, the rates in ascending order; a
  * rate's run ends when the count of records at the filter has not moved for
- * a second (or all arrived).
+ * five seconds (or all arrived).
  */
-export async function liveBench(o: { lines: number; rates: number[]; log?: (line: string) => void }): Promise<LiveRun[]> {
+export interface LiveOptions {
+  /** lines per run (a floor when `seconds` is given) */
+  lines: number;
+  /** per run, at least this many seconds' worth of lines at its rate (0: `lines` alone) */
+  seconds?: number;
+  rates: number[];
+  /** examples to run, by the first word of their label (cef, pan-os, zeek); all when absent */
+  examples?: string[];
+  transports?: Array<'udp' | 'tcp'>;
+  senders?: number;
+  /** a mixed attack from another loopback address during every run */
+  attack?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function liveBench(o: LiveOptions): Promise<LiveRun[]> {
   const log = o.log ?? (() => undefined);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-bench-live-'));
   const red = new RedProcess(dir, await freePort());
   const runs: LiveRun[] = [];
+  const examples = EXAMPLES.filter((e) => !o.examples || o.examples.includes(e.label.split(' ')[0].toLowerCase()));
   try {
     await red.start();
-    for (const transport of ['udp', 'tcp'] as const) {
+    for (const transport of o.transports ?? (['udp', 'tcp'] as const)) {
       const ports = new Map<string, number>();
       const flows: NodeConfig[] = [];
-      for (const e of EXAMPLES) {
+      for (const e of examples) {
         ports.set(e.prefix, await freePort());
         flows.push(...instrumented(e.file, e.prefix, ports.get(e.prefix) as number, transport));
       }
@@ -287,23 +344,32 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
       for (const port of transport === 'udp' ? ports.values() : []) {
         for (let i = 0; i < 300 && udpSocketDrops(port, ['/proc/net/udp']) === null && fs.existsSync('/proc/net/udp'); i++) await sleep(100);
       }
-      for (const e of EXAMPLES) {
-        const file = path.join(dir, `${e.format}.log`);
-        if (!fs.existsSync(file)) fs.writeFileSync(file, linesOf(e.format, o.lines).join('\n') + '\n');
+      for (const e of examples) {
         for (const rate of o.rates) {
+          const lines = Math.max(o.lines, Math.round(rate * (o.seconds ?? 0)));
+          const file = path.join(dir, `${e.format}-${lines}.log`);
+          if (!fs.existsSync(file)) fs.writeFileSync(file, linesOf(e.format, lines).join('\n') + '\n');
           await red.inject(`${e.prefix}_bench_reset`);
           for (let i = 0; i < 100 && ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) !== 0; i++) await sleep(50);
           const cpuBefore = threadCpu(red.pid);
-          const rateSent = await sendLines(file, ports.get(e.prefix) as number, transport, rate);
+          const probe = red.probe();
+          const attack = o.attack ? startAttack(ports.get(e.prefix) as number, transport) : null;
+          const started = Date.now();
+          const rateSent = await sendFrom(file, ports.get(e.prefix) as number, transport, rate, o.senders ?? 1);
           let last = -1;
           let records = 0;
-          for (let still = 0; still < 10 && records < o.lines; ) {
+          let lastMoved = Date.now();
+          // a loaded machine can starve the flow's thread for a second or more: done once all arrived or nothing moved for 5 s
+          for (let still = 0; still < 50 && records < lines; ) {
             await sleep(100);
             records = ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) ?? 0;
             still = records === last ? still + 1 : 0;
+            if (records !== last) lastMoved = Date.now();
             last = records;
           }
+          const attacked = attack ? await attack.stop() : null;
           const cpu = cpuBetween(red.pid, cpuBefore, threadCpu(red.pid));
+          const probed = await probe.stop();
           // the reset left counters (zeros) in the context: wait for the answer to this ask
           const stale = JSON.stringify(await red.context(`${e.prefix}_bench_counters`, 'counters'));
           await red.inject(`${e.prefix}_ask`);
@@ -317,14 +383,19 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
             transport,
             rateAsked: rate,
             rateSent,
-            lines: o.lines,
+            lines,
             received: counters?.lines ?? NaN,
             delivered: records,
             parseErrors: counters?.parseErrors ?? NaN,
+            queueDropped: counters?.queueDropped ?? NaN,
             kernelDrops: counters?.kernelDrops ?? null,
-            percent: (100 * records) / o.lines,
+            percent: (100 * records) / lines,
             mainCpuMs: cpu.main,
             otherCpuMs: cpu.other,
+            seconds: (lastMoved - started) / 1000,
+            peakRss: probed.peakRss,
+            maxBlockMs: probed.maxDelayMs,
+            attack: attacked,
           };
           runs.push(run);
           log(formatRun(run));
@@ -336,7 +407,7 @@ export async function liveBench(o: { lines: number; rates: number[]; log?: (line
   } finally {
     await red.stop();
     fs.rmSync(dir, { recursive: true, force: true });
-    for (const e of EXAMPLES) fs.rmSync(path.join(os.tmpdir(), `netbeacon-bench-${process.pid}-${e.prefix}.jsonl`), { force: true });
+    for (const e of examples) fs.rmSync(path.join(os.tmpdir(), `netbeacon-bench-${process.pid}-${e.prefix}.jsonl`), { force: true });
   }
   return runs;
 }
@@ -349,7 +420,14 @@ export function formatRun(r: LiveRun): string {
     r.mainCpuMs === null || r.otherCpuMs === null || r.delivered === 0
       ? ''
       : `; main thread ${perLine(r.mainCpuMs).toFixed(1)} µs/line (sustains ${Math.round(1e6 / perLine(r.mainCpuMs))}/s), busiest other thread ${perLine(r.otherCpuMs).toFixed(1)} µs/line`;
-  return `${r.example.padEnd(18)} ${r.transport}  asked ${String(r.rateAsked).padStart(6)}/s sent ${String(r.rateSent).padStart(6)}/s  received ${String(r.received).padStart(7)}  at the filter ${String(r.delivered).padStart(7)} of ${r.lines} (${r.percent.toFixed(2)} %)${k}${r.parseErrors ? `, ${r.parseErrors} unparsed` : ''}${cpu}`;
+  const rss = r.peakRss === null ? '' : `; peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MB`;
+  const block = r.maxBlockMs === null ? '' : `, worst event-loop block ${r.maxBlockMs.toFixed(0)} ms`;
+  const a = r.attack
+    ? `; beside an attack of ${Object.entries(r.attack)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}`
+    : '';
+  return `${r.example.padEnd(18)} ${r.transport}  asked ${String(r.rateAsked).padStart(6)}/s sent ${String(r.rateSent).padStart(6)}/s over ${r.seconds.toFixed(1)} s  received ${String(r.received).padStart(7)}  at the filter ${String(r.delivered).padStart(7)} of ${r.lines} (${r.percent.toFixed(2)} %)${k}${r.parseErrors ? `, ${r.parseErrors} unparsed` : ''}${r.queueDropped ? `, ${r.queueDropped} dropped (queue full)` : ''}${cpu}${rss}${block}${a}`;
 }
 
 /**

@@ -26,14 +26,19 @@ export interface LineBatcherOptions {
   maxQueuedBytes?: number;
 }
 
+/** taken lines at the front of the queue are dropped once there are this many and they are half of it */
+const COMPACT_AT = 4096;
+
 export interface FlowControl {
   pause(): void;
   resume(): void;
 }
 
 export class LineBatcher<S> {
+  /** queued lines are lines[head..]: a batch is taken by moving head, not by splicing the front off a queue of up to maxQueued */
   private lines: string[] = [];
   private sources: S[] = [];
+  private head = 0;
   private bytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
@@ -47,7 +52,7 @@ export class LineBatcher<S> {
   ) {}
 
   get queued(): number {
-    return this.lines.length;
+    return this.lines.length - this.head;
   }
 
   /** bytes (characters) of the queued lines */
@@ -58,7 +63,7 @@ export class LineBatcher<S> {
   /** Queues lines from one source; returns how many were refused (queue full): always the last ones given. */
   push(source: S, lines: string[]): number {
     if (this.closed) return lines.length;
-    const room = this.options.maxQueued - this.lines.length;
+    const room = this.options.maxQueued - this.queued;
     let roomBytes = (this.options.maxQueuedBytes ?? Infinity) - this.bytes;
     let take = 0;
     for (; take < lines.length && take < room && lines[take].length <= roomBytes; take++) {
@@ -73,7 +78,7 @@ export class LineBatcher<S> {
 
   /** Hands on everything queued now (a flush), in batches of at most maxLines. */
   drainAll(): void {
-    while (this.lines.length > 0) this.deliverOne();
+    while (this.queued > 0) this.deliverOne();
     this.afterDelivery();
   }
 
@@ -84,11 +89,12 @@ export class LineBatcher<S> {
     this.timer = this.immediate = null;
     this.lines = [];
     this.sources = [];
+    this.head = 0;
     this.bytes = 0;
   }
 
   private schedule(): void {
-    const n = this.lines.length;
+    const n = this.queued;
     if (n === 0) return;
     if ((n >= this.options.highWater || this.bytes >= (this.options.highWaterBytes ?? Infinity)) && !this.paused) {
       this.paused = true;
@@ -99,7 +105,7 @@ export class LineBatcher<S> {
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        if (this.lines.length > 0) this.deliverOne();
+        if (this.queued > 0) this.deliverOne();
         this.afterDelivery();
       }, this.options.maxWaitMs);
     }
@@ -109,35 +115,53 @@ export class LineBatcher<S> {
   private turn(): void {
     this.immediate = null;
     let budget = Math.max(1, Math.floor(1000 / this.options.maxLines));
-    while (budget-- > 0 && this.lines.length >= this.options.maxLines) this.deliverOne();
+    while (budget-- > 0 && this.queued >= this.options.maxLines) this.deliverOne();
     this.afterDelivery();
   }
 
   private deliverOne(): void {
-    const n = Math.min(this.options.maxLines, this.lines.length);
+    const n = Math.min(this.options.maxLines, this.queued);
     let lines: string[];
     let sources: S[];
-    if (n === this.lines.length) {
+    if (this.head === 0 && n === this.lines.length) {
       lines = this.lines;
       sources = this.sources;
       this.lines = [];
       this.sources = [];
     } else {
-      lines = this.lines.splice(0, n);
-      sources = this.sources.splice(0, n);
+      lines = new Array<string>(n);
+      sources = new Array<S>(n);
+      // the taken slots are cleared: what the queue keeps alive is what it counts
+      for (let i = 0, j = this.head; i < n; i++, j++) {
+        lines[i] = this.lines[j];
+        sources[i] = this.sources[j];
+        this.lines[j] = '';
+        this.sources[j] = undefined as S;
+      }
+      this.head += n;
+      if (this.head === this.lines.length) {
+        this.lines = [];
+        this.sources = [];
+        this.head = 0;
+      } else if (this.head >= COMPACT_AT && this.head * 2 >= this.lines.length) {
+        // the taken front is at least half the array: drop it (amortised O(1) per line)
+        this.lines = this.lines.slice(this.head);
+        this.sources = this.sources.slice(this.head);
+        this.head = 0;
+      }
     }
-    if (this.lines.length === 0) this.bytes = 0;
+    if (this.queued === 0) this.bytes = 0;
     else for (let i = 0; i < lines.length; i++) this.bytes -= lines[i].length;
     this.deliver(lines, sources);
   }
 
   private afterDelivery(): void {
     if (this.closed) return;
-    if (this.paused && this.lines.length <= this.options.highWater / 2 && this.bytes <= (this.options.highWaterBytes ?? Infinity) / 2) {
+    if (this.paused && this.queued <= this.options.highWater / 2 && this.bytes <= (this.options.highWaterBytes ?? Infinity) / 2) {
       this.paused = false;
       this.flow.resume();
     }
-    if (this.lines.length === 0 && this.timer) {
+    if (this.queued === 0 && this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }

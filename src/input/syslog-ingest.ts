@@ -1,5 +1,8 @@
 import type { TlsOptions } from 'tls';
 import { LogParser, ParserOptions } from '../core/parse/parser';
+import type { ParsedChunk } from './chunk-parse';
+import { ParserPool } from './parser-pool';
+import { decodeRecords } from './record-columns';
 import { describeValue, LogRecord } from '../core/common/records';
 import { Framing } from './frame-reader';
 import { IngestCounters } from './ingest-counters';
@@ -43,8 +46,6 @@ export interface IngestOutput {
   failed(err: Error): void;
 }
 
-const MAX_PARSERS = 1000;
-
 /** A stream as the ingest tracks it: lines still queued, and whether the connection has ended. */
 interface TrackedSource extends LineSource {
   queued?: number;
@@ -62,9 +63,13 @@ export class SyslogIngest {
   readonly counters = new IngestCounters();
   /** set once listening */
   info: ListenerInfo | null = null;
-  private readonly parsers = new Map<string, LogParser>();
+  /** parsers of the streams parsed here (TCP, TLS; UDP is parsed in its reader thread) */
+  private readonly parsers: ParserPool | null;
   private readonly listener: SyslogListener;
   private readonly batcher: LineBatcher<LineSource>;
+  /** chunks parsed in the UDP reader thread, waiting for the flow: handed on one per event-loop turn, as the batcher does */
+  private parsedQueue: Array<{ chunk: ParsedChunk; taken: () => void }> = [];
+  private parsedTurn: NodeJS.Immediate | null = null;
   private kernelBase: UdpKernelErrors | null = null;
   private dropsBase: number | null = null;
 
@@ -73,6 +78,7 @@ export class SyslogIngest {
     private readonly output: IngestOutput,
   ) {
     const s = settings;
+    this.parsers = s.parser ? new ParserPool(s.parser) : null;
     // lines that may wait for the flow (UDP: in the reader thread's queue, and again in the batcher's); beyond, dropped and counted
     const maxQueued = Math.max(16 * s.batchLines, 200000);
     this.listener = new SyslogListener(
@@ -91,6 +97,7 @@ export class SyslogIngest {
         maxQueuedLines: maxQueued,
         maxQueuedBytes: s.queueBytes,
         tls: s.tls,
+        parser: s.transport === 'udp' ? s.parser : null,
       },
       this.counters,
       {
@@ -100,6 +107,7 @@ export class SyslogIngest {
           source.queued -= refused;
           return refused;
         },
+        records: (chunk, taken) => this.queueParsed(chunk, taken),
         ended: (source: TrackedSource) => {
           source.ended = true;
           this.released(source);
@@ -131,17 +139,22 @@ export class SyslogIngest {
   /** Hands on every line received so far (before a control message passes). */
   drain(): void {
     this.batcher.drainAll();
+    while (this.parsedQueue.length > 0) this.deliverParsed();
   }
 
   /** Forgets the parsers' stream state (a Zeek header) and zeroes the counters. */
   reset(): void {
-    this.parsers.clear();
+    this.parsers?.clear();
+    this.listener.resetParsers();
     this.counters.reset();
     this.baseline();
   }
 
   close(): Promise<void> {
     this.batcher.close();
+    if (this.parsedTurn) clearImmediate(this.parsedTurn);
+    for (const q of this.parsedQueue) q.taken();
+    this.parsedQueue = [];
     return this.listener.close();
   }
 
@@ -183,17 +196,45 @@ export class SyslogIngest {
   }
 
   private parserFor(source: LineSource): LogParser {
-    let p = this.parsers.get(source.id);
-    if (!p) {
-      if (this.parsers.size >= MAX_PARSERS) this.parsers.delete(this.parsers.keys().next().value as string);
-      this.parsers.set(source.id, (p = new LogParser(this.settings.parser as ParserOptions)));
-    }
-    return p;
+    return (this.parsers as ParserPool).of(source.id);
   }
 
   /** A stream's parser state goes once its connection has ended and its last queued line is parsed. */
   private released(source: TrackedSource): void {
-    if (source.ended && !source.queued) this.parsers.delete(source.id);
+    if (source.ended && !source.queued) this.parsers?.release(source.id);
+  }
+
+  private queueParsed(chunk: ParsedChunk, taken: () => void): void {
+    this.parsedQueue.push({ chunk, taken });
+    this.parsedTurn ??= setImmediate(() => this.parsedTurnRun());
+  }
+
+  private parsedTurnRun(): void {
+    this.parsedTurn = null;
+    if (this.parsedQueue.length > 0) this.deliverParsed();
+    if (this.parsedQueue.length > 0) this.parsedTurn = setImmediate(() => this.parsedTurnRun());
+  }
+
+  /**
+   * The oldest chunk parsed in the UDP reader thread: made into records only
+   * now (it waited as columns), handed on in batches of at most batchLines;
+   * its lines stop counting as waiting once the flow has them.
+   */
+  private deliverParsed(): void {
+    const { chunk, taken } = this.parsedQueue.shift() as { chunk: ParsedChunk; taken: () => void };
+    taken();
+    const records = decodeRecords(chunk.records);
+    const unparsed = chunk.unparsed;
+    for (const [line, reason, sender] of unparsed) this.output.unparsed(line, reason, sender);
+    const n = this.settings.batchLines;
+    if (n === 1) for (const r of records) this.output.batch(r);
+    else for (let i = 0; i < records.length; i += n) this.output.batch(records.length <= n ? records : records.slice(i, i + n));
+    if (unparsed.length > 0) {
+      const [line, reason, sender] = unparsed[0];
+      this.output.parseErrors(
+        `${unparsed.length} of ${records.length + unparsed.length} lines not parsed; first from ${sender}: ${reason}: ${describeValue(line, 120)}`,
+      );
+    }
   }
 
   private deliver(lines: string[], sources: TrackedSource[]): void {

@@ -6,6 +6,8 @@
  */
 import * as net from 'net';
 import * as tls from 'tls';
+import type { ParserOptions } from '../core/parse/parser';
+import type { ParsedChunk } from './chunk-parse';
 import { FrameReader, Framing } from './frame-reader';
 import { IngestCounters } from './ingest-counters';
 import { receiveBufferMax } from './kernel-counters';
@@ -43,6 +45,8 @@ export interface ListenerOptions {
   maxQueuedBytes: number;
   /** UDP: the reader thread's entry file (tests may give another) */
   readerThread?: string;
+  /** UDP: parse in the reader thread and hand the sink records (null or absent: lines) */
+  parser?: ParserOptions | null;
   /** TLS: key, cert, ca … as tls.createServer takes them */
   tls?: tls.TlsOptions;
 }
@@ -56,6 +60,12 @@ export interface LineSource {
 export interface ListenerSink {
   /** lines of one datagram or chunk; returns how many were refused (queue full) */
   lines(source: LineSource, lines: string[]): number;
+  /**
+   * UDP parsed in the reader thread: a chunk's records (as columns) and its
+   * unparsed lines as [line, reason, sender]. They count as waiting between
+   * the threads (and bound what the thread may send) until `taken()`.
+   */
+  records?(chunk: ParsedChunk, taken: () => void): void;
   /** a stream ended (its parser state may go) */
   ended?(source: LineSource): void;
   /** the listener stopped working after it started (e.g. its UDP reader thread failed) */
@@ -173,6 +183,11 @@ export class SyslogListener {
     return Promise.all(closing).then(() => undefined);
   }
 
+  /** UDP parsed in the reader thread: forget its parsers' stream state. */
+  resetParsers(): void {
+    this.udp?.resetParsers();
+  }
+
   private startUdp(): Promise<ListenerInfo> {
     const o = this.options;
     const warnings: string[] = [];
@@ -194,6 +209,7 @@ export class SyslogListener {
         maxFrameBytes: o.maxFrameBytes,
         maxQueuedLines: o.maxQueuedLines,
         maxQueuedBytes: o.maxQueuedBytes,
+        parser: o.parser ?? null,
         script: o.readerThread,
       },
       this.counters,

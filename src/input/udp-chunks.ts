@@ -37,6 +37,8 @@ export class UdpChunker {
   private counts = new Map<string, SenderChunkCounts>();
   private lastAddress = '';
   private lastPort = -1;
+  /** the usual datagram holds one line: read into this array, not a new one per datagram */
+  private readonly one: string[] = [''];
 
   constructor(private readonly limits: ChunkLimits) {}
 
@@ -63,7 +65,7 @@ export class UdpChunker {
       c[2]++;
       return;
     }
-    const lines = datagramLines(data);
+    const lines = datagramLines(data, this.one);
     if (lines.length === 0) return;
     c[0] += lines.length;
     const roomLines = this.limits.room() - this.lines.length;
@@ -101,13 +103,21 @@ export class UdpChunker {
   }
 }
 
-/** The lines of one datagram: normally one message; a sender may pack several, one per line. */
-export function datagramLines(data: Buffer): string[] {
+const NONE: string[] = [];
+
+/**
+ * The lines of one datagram: normally one message; a sender may pack
+ * several, one per line. A single line comes back in `one` (reused by the
+ * caller, who takes the line out before the next datagram).
+ */
+export function datagramLines(data: Buffer, one: string[] = ['']): string[] {
   const text = data.toString('utf8');
   const nl = text.indexOf('\n');
   if (nl < 0 || nl === text.length - 1) {
     const line = nl < 0 ? text : text.slice(0, nl);
-    return line.length > 0 && line !== '\r' ? [line] : [];
+    if (line.length === 0 || line === '\r') return NONE;
+    one[0] = line;
+    return one;
   }
   return text.split('\n').filter((l) => l.length > 0 && l !== '\r');
 }

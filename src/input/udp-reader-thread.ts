@@ -10,17 +10,28 @@ import * as dgram from 'dgram';
 import { isIPv6 } from 'net';
 import * as os from 'os';
 import { parentPort, workerData } from 'worker_threads';
+import type { ParserOptions } from '../core/parse/parser';
+import { ChunkParser, ParsedChunk } from './chunk-parse';
+import { transferables } from './record-columns';
 import { UdpChunk, UdpChunker } from './udp-chunks';
 
-/** What the main thread gives the thread to start with. */
-export interface ReaderThreadData {
+/** The socket and queue settings, as the reader's owner gives them. */
+export interface ReaderSocketOptions {
   host: string;
   port: number;
-  /** SO_RCVBUF to ask for (already cut to rmem_max); 0 = the system's default */
+  /** SO_RCVBUF to ask for, already cut to rmem_max (0 = the system's default) */
   receiveBufferBytes: number;
   maxFrameBytes: number;
+  /** lines that may wait between the reader thread and the sink; beyond, dropped and counted */
   maxQueuedLines: number;
+  /** bytes of lines that may wait there; beyond, dropped and counted */
   maxQueuedBytes: number;
+  /** parse in the thread and send records as columns (null or absent: send the lines) */
+  parser?: ParserOptions | null;
+}
+
+/** What the main thread gives the thread to start with. */
+export interface ReaderThreadData extends ReaderSocketOptions {
   /** nice value to ask for this thread (Linux only; 0 = leave it) */
   priority: number;
   /** Int32Array [lines posted to the main thread and not yet taken by it, datagrams read, bytes of those lines] */
@@ -30,7 +41,8 @@ export interface ReaderThreadData {
 export type ThreadMessage =
   | { kind: 'listening'; address: string; port: number; receiveBufferBytes: number | null; priority: number | null }
   | { kind: 'bind-error'; message: string; code?: string }
-  | ({ kind: 'chunk' } & UdpChunk);
+  /** parsed: the records and unparsed lines, `lines` then empty and `lineCount` the lines it held */
+  | ({ kind: 'chunk'; parsed?: ParsedChunk; lineCount?: number } & UdpChunk);
 
 /** lines per message to the main thread: big enough that posting costs little per line */
 const CHUNK_LINES = 1000;
@@ -68,6 +80,7 @@ function raisePriority(nice: number): number | null {
 function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void {
   const priority = raisePriority(data.priority);
   const shared = new Int32Array(data.shared);
+  const parser = data.parser ? new ChunkParser(data.parser) : null;
   const chunker = new UdpChunker({
     maxFrameBytes: data.maxFrameBytes,
     room: () => data.maxQueuedLines - Atomics.load(shared, 0),
@@ -81,7 +94,14 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
     const chunk = chunker.take();
     Atomics.add(shared, 0, chunk.lines.length);
     Atomics.add(shared, 2, chunk.bytes);
-    port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
+    if (!parser) port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
+    else {
+      // the lines stay here: records cross as columns whose typed arrays are moved, not copied
+      const parsed = parser.parse(chunk);
+      const lineCount = chunk.lines.length;
+      chunk.lines = [];
+      port.postMessage({ kind: 'chunk', ...chunk, parsed, lineCount } satisfies ThreadMessage, transferables(parsed.records));
+    }
   };
   const socket = dgram.createSocket({
     type: isIPv6(data.host) ? 'udp6' : 'udp4',
@@ -124,6 +144,7 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
   });
   // the main thread asks us to stop: release the port, then end the thread
   port.on('message', (m: { kind?: string }) => {
+    if (m?.kind === 'reset') parser?.reset();
     if (m?.kind !== 'close') return;
     if (timer) clearTimeout(timer);
     try {

@@ -8,19 +8,9 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { IngestCounters } from './ingest-counters';
 import type { ListenerSink, LineSource } from './syslog-listener';
-import type { ReaderThreadData, ThreadMessage } from './udp-reader-thread';
-import type { UdpChunk } from './udp-chunks';
+import type { ReaderSocketOptions, ReaderThreadData, ThreadMessage } from './udp-reader-thread';
 
-export interface UdpReaderOptions {
-  host: string;
-  port: number;
-  /** SO_RCVBUF to ask for, already cut to rmem_max (0 = the system's default) */
-  receiveBufferBytes: number;
-  maxFrameBytes: number;
-  /** lines that may wait between the reader thread and the sink; beyond, dropped and counted */
-  maxQueuedLines: number;
-  /** bytes of lines that may wait there; beyond, dropped and counted */
-  maxQueuedBytes: number;
+export interface UdpReaderOptions extends ReaderSocketOptions {
   /** the thread's entry file (tests may give another) */
   script?: string;
 }
@@ -85,6 +75,7 @@ export class UdpReader {
       maxFrameBytes: o.maxFrameBytes,
       maxQueuedLines: o.maxQueuedLines,
       maxQueuedBytes: o.maxQueuedBytes,
+      parser: o.parser ?? null,
       priority: READER_NICE,
       shared: this.shared.buffer as SharedArrayBuffer,
     };
@@ -115,6 +106,11 @@ export class UdpReader {
     });
   }
 
+  /** Asks the thread to forget its parsers' stream state (the flow's reset). */
+  resetParsers(): void {
+    this.worker?.postMessage({ kind: 'reset' });
+  }
+
   /** Asks the thread to close its socket and end; resolves once it has (terminated if it takes too long). */
   close(): Promise<void> {
     this.closing = true;
@@ -125,7 +121,7 @@ export class UdpReader {
     return this.exited.then(() => clearTimeout(grace));
   }
 
-  private take(chunk: UdpChunk): void {
+  private take(chunk: Extract<ThreadMessage, { kind: 'chunk' }>): void {
     const { lines, runs, counts } = chunk;
     for (const sender of Object.keys(counts)) {
       const [received, bytes, oversized, dropped, droppedBytes] = counts[sender];
@@ -135,6 +131,20 @@ export class UdpReader {
       if (received) this.counters.add(c, 'lines', received);
       if (dropped) this.counters.add(c, 'queueDropped', dropped);
       if (droppedBytes) this.counters.add(c, 'queueDroppedBytes', droppedBytes);
+    }
+    if (chunk.parsed) {
+      const parseCounts = chunk.parsed.counts;
+      for (const sender of Object.keys(parseCounts)) {
+        const c = this.counters.of(sender);
+        if (parseCounts[sender][0]) this.counters.add(c, 'headers', parseCounts[sender][0]);
+        if (parseCounts[sender][1]) this.counters.add(c, 'parseErrors', parseCounts[sender][1]);
+      }
+      const lineCount = chunk.lineCount ?? 0;
+      this.sink.records?.(chunk.parsed, () => {
+        Atomics.sub(this.shared, 0, lineCount);
+        Atomics.sub(this.shared, 2, chunk.bytes);
+      });
+      return;
     }
     let at = 0;
     for (let r = 0; r < runs.length; r += 3) {

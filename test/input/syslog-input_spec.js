@@ -207,6 +207,37 @@ describe('input/LineBatcher', function () {
       .should.eql([['3', '4', '5', '6', '7'], ['8']]);
     b.close();
   });
+
+  it('a long queue taken batch by batch: every line once, in order, with its source, batches of maxLines, bytes exact (property)', function () {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(3), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3000 }), fc.nat(4)), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 700 }),
+        (steps, maxLines) => {
+          const delivered = [];
+          const b = new LineBatcher({ maxLines, maxWaitMs: 60000, highWater: 1e9, maxQueued: 1e9 }, (lines, sources) => delivered.push([lines, sources]), {
+            pause() {},
+            resume() {},
+          });
+          const sent = [];
+          for (const [source, lines, takes] of steps) {
+            b.push(source, lines);
+            for (const l of lines) sent.push([l, source]);
+            // a few batches taken between pushes, as the event loop does while a backlog drains
+            for (let t = 0; t < takes && b.queued >= maxLines; t++) b.turn();
+            const waiting = sent.slice(delivered.reduce((n, [l]) => n + l.length, 0));
+            b.queued.should.equal(waiting.length);
+            b.queuedBytes.should.equal(waiting.reduce((n, [l]) => n + l.length, 0));
+          }
+          b.drainAll();
+          b.close();
+          for (const [lines] of delivered) lines.length.should.be.within(1, maxLines);
+          delivered.flatMap(([lines, sources]) => lines.map((l, i) => [l, sources[i]])).should.eql(sent);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });
 
 describe('input/IngestCounters and kernel counters', function () {
