@@ -1,2 +1,3 @@
 export * from './pair-history';
 export { KeyCodes } from './key-codes';
+export * from './pair-hunt';

@@ -1,0 +1,150 @@
+import { isRecord, LogRecord, RecordError } from '../common/records';
+import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
+import { HuntOptions, PairHistory, PairHistoryOptions, PairHistoryState } from './pair-history';
+
+/**
+ * The hunt on a pair history as a stream stage: records go into the
+ * history; each time event time crosses a scoring boundary (every
+ * `scoreEverySeconds`), the pairs active since the last scoring that have
+ * enough intervals are released as histogram-shaped rows for the scorer,
+ * at most `batchRows` at a time (`nextRows`), so neither a boundary nor a
+ * flush turns the whole store into one batch. A pair quiet for a while is
+ * simply not released again until it connects; nothing is ever late.
+ */
+export interface PairHuntOptions {
+  history: Partial<PairHistoryOptions>;
+  hunt: Pick<HuntOptions, 'minIntervals' | 'prevalence'>;
+  /** event-time seconds between scorings (aligned to the epoch, UTC) */
+  scoreEverySeconds: number;
+  /** rows per released batch */
+  batchRows: number;
+  /** records whose field is 0 (or '0') are not kept, e.g. RemotePortNumber; '' = none */
+  skipZeroField: string;
+}
+
+export interface PairHuntCounts {
+  records: number;
+  skipped: number;
+  scorings: number;
+  rows: number;
+}
+
+interface Release {
+  /** pairs with a connection at or after this (epoch seconds) */
+  since: number;
+  /** the next row of the store to look at */
+  from: number;
+}
+
+interface PairHuntState {
+  history: PairHistoryState;
+  nextScore: number | null;
+  lastScored: number | null;
+  pending: Release | null;
+  counts: PairHuntCounts;
+}
+
+export class PairHuntStage {
+  history: PairHistory;
+  readonly counts: PairHuntCounts = { records: 0, skipped: 0, scorings: 0, rows: 0 };
+  /** the next scoring boundary (epoch seconds), once a record has been seen */
+  private nextScore: number | null = null;
+  /** when the last scoring's pairs were taken from (rows released since then are for later connections) */
+  private lastScored: number | null = null;
+  private pending: Release | null = null;
+
+  constructor(readonly options: PairHuntOptions) {
+    if (!(options.scoreEverySeconds > 0)) throw new Error(`scoring needs an interval of more than 0 s, not ${options.scoreEverySeconds}`);
+    if (!(Number.isInteger(options.batchRows) && options.batchRows >= 1))
+      throw new Error(`rows per batch must be a whole number ≥ 1, not ${options.batchRows}`);
+    this.history = new PairHistory(options.history);
+  }
+
+  /** Adds a message's records; a record without a readable time is an error, the rest go on. */
+  addBatch(records: readonly unknown[], errors: RecordError[]): void {
+    const h = this.history;
+    const skip = this.options.skipZeroField;
+    const timeField = h.options.timeField;
+    for (const r of records) {
+      if (!isRecord(r)) {
+        errors.push(new RecordError('record', r, 'is not a record object'));
+        continue;
+      }
+      this.counts.records++;
+      if (skip && (r[skip] === 0 || r[skip] === '0')) {
+        this.counts.skipped++;
+        continue;
+      }
+      if (!h.add(r)) errors.push(new RecordError(timeField, r[timeField], 'is not a time'));
+    }
+    this.schedule(false);
+  }
+
+  /** Ends the stream for now: every pair active since the last scoring is released (in batches). */
+  flush(): void {
+    this.schedule(true);
+  }
+
+  /** Whether rows wait to be released. */
+  get releasing(): boolean {
+    return this.pending !== null;
+  }
+
+  /** The next batch of rows to score, or null when none wait. */
+  nextRows(): LogRecord[] | null {
+    const p = this.pending;
+    if (!p) return null;
+    const { rows, next } = this.history.huntRows(p.since, this.options.hunt, p.from, this.options.batchRows);
+    if (next < 0) this.pending = null;
+    else p.from = next;
+    this.counts.rows += rows.length;
+    return rows.length > 0 || this.pending ? rows : null;
+  }
+
+  private schedule(flush: boolean): void {
+    const newest = this.history.newestSeconds;
+    if (newest === null) return;
+    const every = this.options.scoreEverySeconds;
+    if (this.nextScore === null) this.nextScore = (Math.floor(newest / every) + 1) * every;
+    if (!flush && newest < this.nextScore) return;
+    // a release under way (not drained before more records came) is replaced: the new one covers its pairs too
+    const since = this.pending ? this.pending.since : (this.lastScored ?? -Infinity);
+    this.pending = { since, from: 0 };
+    this.lastScored = newest;
+    this.nextScore = (Math.floor(newest / every) + 1) * every;
+    this.counts.scorings++;
+  }
+
+  reset(): void {
+    this.history = new PairHistory(this.history.options);
+    this.nextScore = null;
+    this.lastScored = null;
+    this.pending = null;
+    Object.assign(this.counts, { records: 0, skipped: 0, scorings: 0, rows: 0 });
+  }
+
+  snapshot(): Snapshot<PairHuntState> {
+    return makeSnapshot('pair-hunt', this.stateSettings(), {
+      history: this.history.save(),
+      nextScore: this.nextScore,
+      lastScored: this.lastScored,
+      pending: this.pending,
+      counts: { ...this.counts },
+    });
+  }
+
+  restore(saved: unknown): void {
+    const state = openSnapshot<PairHuntState>(saved, 'pair-hunt', this.stateSettings());
+    if (state instanceof Error) throw state;
+    this.history.restoreState(state.history);
+    this.nextScore = state.nextScore ?? null;
+    this.lastScored = state.lastScored ?? null;
+    this.pending = state.pending ? { since: state.pending.since ?? -Infinity, from: state.pending.from } : null;
+    Object.assign(this.counts, state.counts ?? {});
+  }
+
+  private stateSettings(): unknown {
+    const o = this.history.options;
+    return { keyFields: o.keyFields, ringSize: o.ringSize, sizes: Boolean(o.bytesField) };
+  }
+}
