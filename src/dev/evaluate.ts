@@ -270,7 +270,7 @@ function groupedPair(pair: string): string {
 
 /** The example's record nodes (filter first), wired among themselves as in the flow. */
 function chainOf(example: string): NodeConfig[] {
-  const all = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', example), 'utf8')) as NodeConfig[];
+  const all = JSON.parse(fs.readFileSync(path.join(ROOT, example.includes('/') ? '' : 'examples', example), 'utf8')) as NodeConfig[];
   const nodes = all.filter((n) => n.type.startsWith('beacon-')).map((n) => JSON.parse(JSON.stringify(n)) as NodeConfig);
   const ids = new Set(nodes.map((n) => n.id));
   for (const n of nodes) n.wires = (n.wires ?? []).map((w) => w.filter((t) => ids.has(t)));
@@ -279,10 +279,12 @@ function chainOf(example: string): NodeConfig[] {
   return nodes;
 }
 
+/** The delta's lateness raised to the data's; a flow without a delta (the pair history places late events itself) has none. */
 const setLateness = (nodes: NodeConfig[], lateness: number) => {
-  const delta = nodes.find((n) => n.type === 'beacon-delta') as NodeConfig;
-  delta.lateness = Math.max(Number(delta.lateness) || 0, lateness);
+  const delta = nodes.find((n) => n.type === 'beacon-delta');
+  if (delta) delta.lateness = Math.max(Number(delta.lateness) || 0, lateness);
 };
+const latenessOf = (nodes: NodeConfig[]): number => Number(nodes.find((n) => n.type === 'beacon-delta')?.lateness ?? 0);
 
 const PROFILES: Profile[] = [
   {
@@ -305,7 +307,21 @@ const PROFILES: Profile[] = [
   },
   {
     name: 'hunt',
-    example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json',
+    example: 'Beacon hunt (per pair, 7-day history).json',
+    schema: 'wiredata',
+    src: 'LocalIP',
+    dst: 'RemoteNetwork',
+    port: 'RemotePortNumber',
+    grouped: true,
+    adapt: (nodes, d, lateness) => {
+      setLateness(nodes, lateness);
+      (nodes[0] as NodeConfig).internal = d.internal;
+    },
+  },
+  {
+    // the hunt before the pair history (delta, 72 h windows hopping by 12 h, 1 h bursts), kept to compare against
+    name: 'hunt on 72 h windows',
+    example: 'test/fixtures/flows/hunt-72h-windows.json',
     schema: 'wiredata',
     src: 'LocalIP',
     dst: 'RemoteNetwork',
@@ -318,7 +334,7 @@ const PROFILES: Profile[] = [
   },
   {
     name: 'hunt, private destinations allowed',
-    example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json',
+    example: 'Beacon hunt (per pair, 7-day history).json',
     schema: 'wiredata',
     src: 'LocalIP',
     dst: 'RemoteNetwork',
@@ -358,7 +374,7 @@ export async function evaluate(datasetsDir: string): Promise<Result[]> {
         p.adapt(nodes, d, lateness);
         const job = `d${i}p${j}`;
         chains[job] = nodes;
-        jobs.push({ job, d, p, lateness: Number((nodes.find((n) => n.type === 'beacon-delta') as NodeConfig).lateness) });
+        jobs.push({ job, d, p, lateness: latenessOf(nodes) });
       });
     });
     await red.deploy(chains);

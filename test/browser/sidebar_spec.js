@@ -18,7 +18,7 @@ const { generateRecords, sampleScenario, DEFAULT_OPTIONS } = require('../../dist
 const { generateLines } = require('../../dist/tools/log-lines.js');
 
 const HOSTILE = '<img src=x onerror="window.__netbeaconPwned=1">';
-const HUNT = 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json';
+const HUNT = 'Beacon hunt (per pair, 7-day history).json';
 const LIVE_CEF = 'Palo Alto beaconing from CEF over UDP syslog.json';
 
 /** Keeps every row a scorer sends (and whether its flush has passed) in global context, for GET /netbeacon-rows. */

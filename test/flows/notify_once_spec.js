@@ -14,7 +14,7 @@ const should = require('should');
 const { helper, NODE_MODULES, readExample } = require('../support/example-flows');
 const gen = require('../../dist/tools/traffic-generator');
 
-const HUNT = 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json';
+const HUNT = 'Beacon hunt (per pair, 7-day history).json';
 const pairOf = (row) => `${row.LocalIP} → ${row.RemoteNetwork}:${row.RemotePortNumber}`;
 const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));

@@ -163,7 +163,7 @@ describe("Beacons sidebar board on the scorers' own rows (the sample replayed th
   const EXAMPLES = [
     ['WireData beaconing (Sentinel rule).json', 'wiredata'],
     ['Palo Alto beaconing (Sentinel rule).json', 'csl'],
-    ['Beacon hunt (jitter-tolerant, per pair, 72 h windows).json', 'wiredata'],
+    ['Beacon hunt (per pair, 7-day history).json', 'wiredata'],
   ];
 
   /** Every row each scorer sent, with its output port, in order; and each scorer's group fields (its histogram's). */

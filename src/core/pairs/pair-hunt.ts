@@ -1,4 +1,5 @@
 import { isRecord, LogRecord, RecordError } from '../common/records';
+import { isoFromSeconds } from '../common/time';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { HuntOptions, PairHistory, PairHistoryOptions, PairHistoryState } from './pair-history';
 
@@ -98,6 +99,14 @@ export class PairHuntStage {
     if (next < 0) this.pending = null;
     else p.from = next;
     this.counts.rows += rows.length;
+    const every = this.options.scoreEverySeconds;
+    for (const row of rows) {
+      // the row's cell is the pair in the scoring period of its last connection: a pair still beaconing a day later is a new
+      // alert (its AlertId differs) that the scorer's re-arm, measured on the events, lets through or holds back
+      const last = Date.parse(row.LastSeen as string) / 1000;
+      row.TimeGenerated = isoFromSeconds(Math.floor(last / every) * every);
+      row.HopSeconds = every;
+    }
     return rows.length > 0 || this.pending ? rows : null;
   }
 
