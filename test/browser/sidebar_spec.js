@@ -125,8 +125,8 @@ function replayFlow(livePort) {
 function groupFieldsByScorer(flow) {
   const out = {};
   for (const s of flow.filter((n) => n.type === 'beacon-scorer')) {
-    const hist = flow.find((h) => h.type === 'beacon-histogram' && h.wires[0].includes(s.id));
-    out[s.id] = hist.groupFields.split(',').map((f) => f.trim());
+    const hist = flow.find((h) => (h.type === 'beacon-histogram' || h.type === 'beacon-pairs') && h.wires[0].includes(s.id));
+    out[s.id] = (hist.groupFields ?? hist.keyFields).split(',').map((f) => f.trim());
   }
   return out;
 }
@@ -291,14 +291,14 @@ describe('the Beacons sidebar in a real editor (Chromium)', function () {
     expected.filter((c) => c.state === 'alert').length.should.be.above(2);
     expected.filter((c) => c.state === 'suppressed').length.should.be.above(0);
     const stated = cards.filter((c) => /^(alert|suppressed)/.test(c.state)).map((c) => ({ ...c, state: c.state.split(' ')[0] }));
-    // the hunt's C2 pair: an alert on the burst branch, its 72 h windows held back as a repeat
+    // the hunt's C2 pair: an alert on the periodicity test, held back as a repeat on the burst branch
     stated
       .filter((c) => c.label.includes('185.225.17.0/24'))
       .map((c) => [c.scorer, c.state])
       .sort()
       .should.eql([
-        ['hu_score', 'suppressed'],
-        ['hu_score_burst', 'alert'],
+        ['hu_score', 'alert'],
+        ['hu_score_burst', 'suppressed'],
       ]);
     await editor.screenshot('beacons-sidebar-board', '#red-ui-sidebar');
     should(editor.errors).eql([]);

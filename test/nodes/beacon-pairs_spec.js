@@ -74,6 +74,42 @@ describe('beacon-pairs node', function () {
     got.o1.find((m) => !m.flush).notify.should.be.true();
   });
 
+  it('a pair beaconing for 3 days, scored every 12 h, is notified once per re-arm period of its events (24 h), each time under a new AlertId', async function () {
+    await helper.load(
+      [pairsNode, scorerNode, catchNode],
+      [
+        { id: 'f1', type: 'tab' },
+        { id: 'n1', z: 'f1', type: 'beacon-pairs', scoreEvery: 43200, wires: [['s1']] },
+        {
+          id: 's1',
+          z: 'f1',
+          type: 'beacon-scorer',
+          method: 'periodic',
+          minTotalEvents: 10,
+          rearmHours: 24,
+          srcField: 'LocalIP',
+          dstField: 'RemoteNetwork',
+          portField: 'RemotePortNumber',
+          wires: [['o1'], ['o2']],
+        },
+        { id: 'o1', z: 'f1', type: 'helper' },
+        { id: 'o2', z: 'f1', type: 'helper' },
+        { id: 'c1', z: 'f1', type: 'helper' },
+      ],
+    );
+    // 3 days of a 300 s beacon, an hour at a time
+    const all = beacon((3 * 86400) / 300);
+    const messages = [];
+    for (let i = 0; i < all.length; i += 12) messages.push({ payload: all.slice(i, i + 12) });
+    const got = await exchange(messages);
+    const alerts = got.o1.filter((m) => !m.flush);
+    const repeats = records(got.o2).filter((r) => /^repeat/.test(r.Suppressed || ''));
+    // scorings at 12, 24, 36, 48, 60 h and the flush (72 h): reported at 12, 36 and 60 h; the rest are repeats
+    alerts.map((m) => m.notify).should.eql([true, true, true]);
+    repeats.should.have.length(3);
+    new Set(alerts.map((m) => m.payload[0].AlertId)).size.should.equal(3);
+  });
+
   it('under a byte cap, evicts one-shot pairs, never the beacon, and warns naming the cap', async function () {
     await load({ maxMegabytes: 0.0625, scoreEvery: 86400 });
     const n1 = helper.getNode('n1');

@@ -177,8 +177,8 @@ describe("Beacons sidebar board on the scorers' own rows (the sample replayed th
       for (const n of flow.slice()) {
         if (n.type === 'file') n.filename = path.join(tmp, `${n.id}.jsonl`);
         if (n.type !== 'beacon-scorer') continue;
-        const hist = flow.find((h) => h.type === 'beacon-histogram' && h.wires[0].includes(n.id));
-        groupFields[n.id] = hist.groupFields.split(',').map((f) => f.trim());
+        const hist = flow.find((h) => (h.type === 'beacon-histogram' || h.type === 'beacon-pairs') && h.wires[0].includes(n.id));
+        groupFields[n.id] = (hist.groupFields ?? hist.keyFields).split(',').map((f) => f.trim());
         scorers.push(n.id);
         n.wires = [
           [...n.wires[0], `${n.id}-p0`],
@@ -255,14 +255,14 @@ describe("Beacons sidebar board on the scorers' own rows (the sample replayed th
         should(card.final).equal(typeof expect.row.Final === 'boolean' ? expect.row.Final : null);
       }
     }
-    // the hunt's C2 pair alerts on its burst branch; its 72 h windows were held back as repeats, with the reason
+    // the hunt's C2 pair alerts on the periodicity test (the first scorer its pair row reaches); the burst branch holds it back as a repeat, with the reason
     const c2 = cards.filter((c) => c.fields.some(([, v]) => v === '185.225.17.0/24'));
     c2.map((c) => [c.scorer, c.state])
       .sort()
       .should.eql([
-        ['hu_score', 'suppressed'],
-        ['hu_score_burst', 'alert'],
+        ['hu_score', 'alert'],
+        ['hu_score_burst', 'suppressed'],
       ]);
-    c2.find((c) => c.scorer === 'hu_score').suppressed.should.match(/^repeat: pair reported/);
+    c2.find((c) => c.scorer === 'hu_score_burst').suppressed.should.match(/^repeat: pair reported/);
   });
 });
