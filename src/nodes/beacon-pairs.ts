@@ -18,6 +18,11 @@ export = function register(RED: NodeAPI): void {
     let cap = '';
     const evicted = new EvictionReporter(this, 'pairs evicted under the byte cap (one-shot pairs first, never periodic ones)');
     const overCap = new EvictionReporter(this, 'times the byte cap could not be met (only periodic pairs and strobes were left)');
+    const warn = (stage: PairHuntStage) => {
+      const c = stage.history.counters;
+      evicted.check(c.evictedOneShot + c.evictedRepeated, stage.history.newestSeconds, cap);
+      overCap.check(c.overCap, stage.history.newestSeconds, cap);
+    };
     runRecordNode<PairHuntStage>(RED, this, config, {
       type: 'beacon-pairs',
       create: (s) => {
@@ -61,15 +66,14 @@ export = function register(RED: NodeAPI): void {
       },
       handle: (stage, incoming) => {
         const errors: RecordError[] = [];
-        stage.addBatch(incoming.records, errors);
-        if (incoming.flush) stage.flush();
-        const c = stage.history.counters;
-        evicted.check(c.evictedOneShot + c.evictedRepeated, stage.history.newestSeconds, cap);
-        overCap.check(c.overCap, stage.history.newestSeconds, cap);
+        // records past a scoring boundary are added while its rows leave (more): errors found then still join this message's
+        stage.addBatch(incoming.records, errors, incoming.flush);
+        warn(stage);
         return { outputs: [[]], errors };
       },
       more: (stage) => {
         const rows = stage.nextRows();
+        warn(stage);
         return rows ? [rows] : null;
       },
       reuseInput: () => false,

@@ -14,6 +14,7 @@ const T0 = Date.UTC(2024, 0, 1, 0, 0, 0) / 1000;
 const at = (s) => new Date((T0 + s) * 1000).toISOString();
 const rec = (s, local = '10.0.0.1', net = '45.1.2.0/24', port = 443) => ({ TimeGenerated: at(s), LocalIP: local, RemoteNetwork: net, RemotePortNumber: port });
 /** a 300 s beacon of `n` connections from `start` */
+const chunks = (list, n) => Array.from({ length: Math.ceil(list.length / n) }, (_, i) => ({ payload: list.slice(i * n, i * n + n) }));
 const beacon = (n, start = 0, local = '10.0.0.1') => Array.from({ length: n }, (_, i) => rec(start + i * 300, local));
 
 describe('beacon-pairs node', function () {
@@ -50,6 +51,20 @@ describe('beacon-pairs node', function () {
     // hour 1 → 2 boundary (at the second message): A and B; at the flush: only B, which kept connecting
     sent.should.eql([['10.0.0.1', '10.0.0.2'], ['10.0.0.2']]);
     should(got.o2).have.length(0); // one output: nothing is ever "late"
+  });
+
+  it('what is scored depends on the records alone: one record a message, batches of 7 and one batch give the same rows', async function () {
+    const input = [];
+    for (let i = 0; i < 200; i++) input.push(rec(i * 300 + (i % 3), `10.0.0.${1 + (i % 4)}`));
+    const runs = [];
+    for (const messages of [input.map((r) => ({ payload: r })), chunks(input, 7), [{ payload: input }]]) {
+      await load({ scoreEvery: 3600 });
+      runs.push(records((await exchange(messages.map((m) => ({ payload: JSON.parse(JSON.stringify(m.payload)) })))).o1));
+      await helper.unload();
+    }
+    runs[0].length.should.be.above(10);
+    runs[1].should.eql(runs[0]);
+    runs[2].should.eql(runs[0]);
   });
 
   it('rows feed an unchanged periodic scorer, which alerts on the beacon and not on a random poller', async function () {

@@ -53,6 +53,8 @@ export class PairHuntStage {
   /** when the last scoring's pairs were taken from (rows released since then are for later connections) */
   private lastScored: number | null = null;
   private pending: Release | null = null;
+  /** the records of the message being worked through */
+  private input: { records: readonly unknown[]; at: number; flush: boolean; errors: RecordError[] } | null = null;
 
   constructor(readonly options: PairHuntOptions) {
     if (!(options.scoreEverySeconds > 0)) throw new Error(`scoring needs an interval of more than 0 s, not ${options.scoreEverySeconds}`);
@@ -61,40 +63,31 @@ export class PairHuntStage {
     this.history = new PairHistory(options.history);
   }
 
-  /** Adds a message's records; a record without a readable time is an error, the rest go on. */
-  addBatch(records: readonly unknown[], errors: RecordError[]): void {
-    const h = this.history;
-    const skip = this.options.skipZeroField;
-    const timeField = h.options.timeField;
-    for (const r of records) {
-      if (!isRecord(r)) {
-        errors.push(new RecordError('record', r, 'is not a record object'));
-        continue;
-      }
-      this.counts.records++;
-      if (skip && (r[skip] === 0 || r[skip] === '0')) {
-        this.counts.skipped++;
-        continue;
-      }
-      if (!h.add(r)) errors.push(new RecordError(timeField, r[timeField], 'is not a time'));
-    }
-    this.schedule(false);
+  /**
+   * Takes a message's records (and a flush after them). They are added up
+   * to the first that crosses a scoring boundary; nextRows() then releases
+   * that scoring's rows and goes on with the rest, so what is scored
+   * depends on the records alone, never on how they were batched. A record
+   * without a readable time goes to `errors`, the rest go on.
+   */
+  addBatch(records: readonly unknown[], errors: RecordError[], flush = false): void {
+    this.input = { records, at: 0, flush, errors };
+    this.work();
   }
 
-  /** Ends the stream for now: every pair active since the last scoring is released (in batches). */
-  flush(): void {
-    this.schedule(true);
+  /** Whether rows wait to be released or records to be added. */
+  get busy(): boolean {
+    return this.pending !== null || this.input !== null;
   }
 
-  /** Whether rows wait to be released. */
-  get releasing(): boolean {
-    return this.pending !== null;
-  }
-
-  /** The next batch of rows to score, or null when none wait. */
+  /** The next batch of rows to score (maybe empty while records are still being added), or null when all is done. */
   nextRows(): LogRecord[] | null {
+    if (!this.pending) {
+      if (!this.input) return null;
+      this.work();
+      if (!this.pending) return this.input ? [] : null;
+    }
     const p = this.pending;
-    if (!p) return null;
     const { rows, next } = this.history.huntRows(p.since, this.options.hunt, p.from, this.options.batchRows);
     if (next < 0) this.pending = null;
     else p.from = next;
@@ -107,21 +100,52 @@ export class PairHuntStage {
       row.TimeGenerated = isoFromSeconds(Math.floor(last / every) * every);
       row.HopSeconds = every;
     }
-    return rows.length > 0 || this.pending ? rows : null;
+    return rows;
   }
 
-  private schedule(flush: boolean): void {
+  /** Adds records until one crosses a scoring boundary (a release is then pending) or none are left (then the flush, if asked). */
+  private work(): void {
+    const input = this.input;
+    if (!input) return;
+    const h = this.history;
+    const skip = this.options.skipZeroField;
+    const timeField = h.options.timeField;
+    const { records, errors } = input;
+    while (input.at < records.length) {
+      const r = records[input.at++];
+      if (!isRecord(r)) {
+        errors.push(new RecordError('record', r, 'is not a record object'));
+        continue;
+      }
+      this.counts.records++;
+      if (skip && (r[skip] === 0 || r[skip] === '0')) {
+        this.counts.skipped++;
+        continue;
+      }
+      if (!h.add(r)) {
+        errors.push(new RecordError(timeField, r[timeField], 'is not a time'));
+        continue;
+      }
+      if (this.schedule(false)) return;
+    }
+    this.input = null;
+    if (input.flush) this.schedule(true);
+  }
+
+  /** Starts a release when event time has reached the next boundary (or on a flush); whether it did. */
+  private schedule(flush: boolean): boolean {
     const newest = this.history.newestSeconds;
-    if (newest === null) return;
+    if (newest === null) return false;
     const every = this.options.scoreEverySeconds;
     if (this.nextScore === null) this.nextScore = (Math.floor(newest / every) + 1) * every;
-    if (!flush && newest < this.nextScore) return;
-    // a release under way (not drained before more records came) is replaced: the new one covers its pairs too
+    if (!flush && newest < this.nextScore) return false;
+    // a release under way is replaced: the new one covers its pairs too
     const since = this.pending ? this.pending.since : (this.lastScored ?? -Infinity);
     this.pending = { since, from: 0 };
     this.lastScored = newest;
     this.nextScore = (Math.floor(newest / every) + 1) * every;
     this.counts.scorings++;
+    return true;
   }
 
   reset(): void {
@@ -129,6 +153,7 @@ export class PairHuntStage {
     this.nextScore = null;
     this.lastScored = null;
     this.pending = null;
+    this.input = null;
     Object.assign(this.counts, { records: 0, skipped: 0, scorings: 0, rows: 0 });
   }
 
