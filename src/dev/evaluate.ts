@@ -286,6 +286,23 @@ const setLateness = (nodes: NodeConfig[], lateness: number) => {
 };
 const latenessOf = (nodes: NodeConfig[]): number => Number(nodes.find((n) => n.type === 'beacon-delta')?.lateness ?? 0);
 
+/** A hunt flow: pairs keyed by the destination's network; the filter told the data's internal networks (and `filter`'s settings). */
+function huntProfile(name: string, example: string, filter: Record<string, unknown>): Profile {
+  return {
+    name,
+    example,
+    schema: 'wiredata',
+    src: 'LocalIP',
+    dst: 'RemoteNetwork',
+    port: 'RemotePortNumber',
+    grouped: true,
+    adapt: (nodes, d, lateness) => {
+      setLateness(nodes, lateness);
+      Object.assign(nodes[0], { internal: d.internal, ...filter });
+    },
+  };
+}
+
 const PROFILES: Profile[] = [
   {
     name: 'Sentinel WireData',
@@ -305,46 +322,10 @@ const PROFILES: Profile[] = [
     port: 'DestinationPort',
     adapt: (nodes, _d, lateness) => setLateness(nodes, lateness),
   },
-  {
-    name: 'hunt',
-    example: 'Beacon hunt (per pair, 7-day history).json',
-    schema: 'wiredata',
-    src: 'LocalIP',
-    dst: 'RemoteNetwork',
-    port: 'RemotePortNumber',
-    grouped: true,
-    adapt: (nodes, d, lateness) => {
-      setLateness(nodes, lateness);
-      (nodes[0] as NodeConfig).internal = d.internal;
-    },
-  },
-  {
-    // the hunt before the pair history (delta, 72 h windows hopping by 12 h, 1 h bursts), kept to compare against
-    name: 'hunt on 72 h windows',
-    example: 'test/fixtures/flows/hunt-72h-windows.json',
-    schema: 'wiredata',
-    src: 'LocalIP',
-    dst: 'RemoteNetwork',
-    port: 'RemotePortNumber',
-    grouped: true,
-    adapt: (nodes, d, lateness) => {
-      setLateness(nodes, lateness);
-      (nodes[0] as NodeConfig).internal = d.internal;
-    },
-  },
-  {
-    name: 'hunt, private destinations allowed',
-    example: 'Beacon hunt (per pair, 7-day history).json',
-    schema: 'wiredata',
-    src: 'LocalIP',
-    dst: 'RemoteNetwork',
-    port: 'RemotePortNumber',
-    grouped: true,
-    adapt: (nodes, d, lateness) => {
-      setLateness(nodes, lateness);
-      Object.assign(nodes[0], { internal: d.internal, mode: 'any' });
-    },
-  },
+  huntProfile('hunt', 'Beacon hunt (per pair, 7-day history).json', {}),
+  // the hunt before the pair history (delta, 72 h windows hopping by 12 h, 1 h bursts), kept to compare against
+  huntProfile('hunt on 72 h windows', 'test/fixtures/flows/hunt-72h-windows.json', {}),
+  huntProfile('hunt, private destinations allowed', 'Beacon hunt (per pair, 7-day history).json', { mode: 'any' }),
 ];
 
 // ---------------------------------------------------------------- run and report

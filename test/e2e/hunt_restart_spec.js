@@ -10,10 +10,10 @@
  * write the same alerts and notify the same pairs.
  */
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const should = require('should');
-const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
+const { ROOT } = require('./support/node-red-process');
+const { httpFeed, fileNode, jsonLines, referenceAndResumed } = require('./support/feed-nodes');
 
 const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'Beacon hunt (per pair, 7-day history).json'), 'utf8'));
 const CHAIN = ['hu_filter', 'hu_pairs', 'hu_score', 'hu_score_burst'];
@@ -57,21 +57,7 @@ function chainTab(name, store) {
   return [
     { id: z, type: 'tab', label: `hunt restart test: ${name}` },
     ...nodes,
-    { id: id('in_records'), z, type: 'http in', url: `/${name}/records`, method: 'post', upload: false, swaggerDoc: '', wires: [[id('hu_filter'), id('ok')]] },
-    { id: id('ok'), z, type: 'http response', statusCode: '', headers: {}, wires: [] },
-    { id: id('in_control'), z, type: 'http in', url: `/${name}/control`, method: 'post', upload: false, swaggerDoc: '', wires: [[id('control')]] },
-    {
-      id: id('control'),
-      z,
-      type: 'change',
-      rules: [
-        { t: 'set', p: 'checkpoint', pt: 'msg', to: 'payload.checkpoint = true', tot: 'jsonata' },
-        { t: 'set', p: 'flush', pt: 'msg', to: 'payload.flush = true', tot: 'jsonata' },
-        { t: 'delete', p: 'payload', pt: 'msg' },
-      ],
-      wires: [[id('hu_filter')]],
-    },
-    // both scorers pass the control message on: answer the second (the request is answered once)
+    ...httpFeed(name, z, id('hu_filter')),
     {
       id: id('is_control'),
       z,
@@ -80,30 +66,12 @@ function chainTab(name, store) {
       outputs: 1,
       wires: [[id('done')]],
     },
-    { id: id('done'), z, type: 'http response', statusCode: '', headers: {}, wires: [] },
-    {
-      id: id('alerts'),
-      z,
-      type: 'file',
-      filename: `alerts-${name}.jsonl`,
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
+    fileNode(id('alerts'), z, `alerts-${name}.jsonl`),
   ];
 }
 
-/** Alert rows from the file node, each with the scorer it came from (by its title); AlertId names the scorer node, so it is left out. */
-const rows = (file) =>
-  fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => /^[[{]/.test(l))
-    .flatMap((l) => [].concat(JSON.parse(l)))
-    .map(({ AlertId, ...row }) => JSON.stringify(row));
+/** Alert rows from the file node; AlertId names the scorer node (the two tabs differ), so it is left out. */
+const rows = (file) => jsonLines(file).map(({ AlertId, ...row }) => JSON.stringify(row));
 
 describe('hunt on the pair history across restarts (real Node-RED, localfilesystem context store)', function () {
   this.timeout(180000);
@@ -116,21 +84,13 @@ describe('hunt on the pair history across restarts (real Node-RED, localfilesyst
 
   it('alerts after SIGTERM + restart twice mid-stream equal the uninterrupted run', async function () {
     const records = traffic();
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-hunt-restart-'));
-    red = new NodeRedProcess(userDir, await freePort(), {
-      contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem' } },
-    });
-    const flows = [...chainTab('reference', ''), ...chainTab('resumed', 'file')];
-    const send = async (name, part) => {
-      for (let i = 0; i < part.length; i += 500) await red.post(`/${name}/records`, part.slice(i, i + 500));
-    };
-    await red.start();
-    await red.deploy(flows);
+    let send;
+    let restored;
+    ({ red, userDir, send, restored } = await referenceAndResumed('hunt-restart', chainTab));
     await send('reference', records);
     await red.post('/reference/control', { flush: true });
 
     const third = Math.floor(records.length / 3);
-    const restored = () => (red.log.match(/state restored from context store "file"/g) || []).length;
     await send('resumed', records.slice(0, third));
     await red.post('/resumed/control', { checkpoint: true }); // a barrier: everything sent has been processed
     await red.stop();
