@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
  * The site benchmark inside Node-RED: the hunt example's pair history and
- * its two scorers, deployed unchanged in an embedded runtime, fed the
+ * its scorer, deployed unchanged in an embedded runtime, fed the
  * seeded site of bench-site.ts in batches of 1,000 records.
  *
  * How it measures: the generator makes a chunk of 100 batches first
  * (untimed); the chunk is then sent into the flow followed by a
  * msg.checkpoint barrier, and the clock runs until the barrier has left
- * both scorers, so the time is Node-RED's, the node's and the scorers'
+ * the scorer, so the time is Node-RED's, the node's and the scorer's
  * (scorings every 12 h of event time included), never the generator's.
  * Throughput is per hour of event time (first and last hour, first and
  * last day). Memory: the retained heap after GC before the flush, and the
@@ -87,13 +87,13 @@ export interface SiteRedResult {
 
 export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
   const log = o.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  G.__netbeaconSiteRed = { alerts: [], barrier: null, seen: 0, expected: 2, status: '' };
+  G.__netbeaconSiteRed = { alerts: [], barrier: null, seen: 0, expected: 1, status: '' };
   const { RED, stop } = await startEmbedded('site', NODES, ['site-sink'], 'warn');
   try {
     const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'Beacon hunt (per pair, 7-day history).json'), 'utf8')) as NodeConfig[];
     const pick = (id: string) => ({ ...(example.find((n) => n.id === id) as NodeConfig), z: 'site' });
-    const pairs = { ...pick('hu_pairs'), maxMegabytes: o.maxBytes === null ? 0 : o.maxBytes / 2 ** 20, wires: [['hu_score', 'hu_score_burst']] };
-    const scorers = ['hu_score', 'hu_score_burst'].map((id) => ({ ...pick(id), wires: [['alerts'], ['control']] }));
+    const pairs = { ...pick('hu_pairs'), maxMegabytes: o.maxBytes === null ? 0 : o.maxBytes / 2 ** 20, wires: [['hu_score']] };
+    const scorers = [{ ...pick('hu_score'), wires: [['alerts'], ['control']] }];
     const flows: NodeConfig[] = [
       { id: 'site', type: 'tab', label: 'site bench' },
       pairs,
@@ -108,7 +108,7 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
     const entry = RED.nodes.getNode('hu_pairs');
     if (!entry) throw new Error('the site flow did not start');
     const node = entry as unknown as { receive(m: unknown): void; status?: unknown };
-    /** Sends messages, then a control message, and resolves when it has left both scorers. */
+    /** Sends messages, then a control message, and resolves when it has left the scorer. */
     const through = (messages: unknown[], control: Record<string, boolean>) =>
       new Promise<void>((resolve) => {
         G.__netbeaconSiteRed.seen = 0;
@@ -236,7 +236,7 @@ function statusFigures(text: string): { pairs: number; bytes: number; evicted: n
 
 export function printSiteRed(r: SiteRedResult, log: (line: string) => void): void {
   log(
-    `site in Node-RED: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}); the hunt example's pair history (7 days, 256 intervals, scored every 12 h) and both scorers in an embedded runtime; ${fmt(r.records)} records in batches of 1,000, each 100 batches timed until a checkpoint barrier has left both scorers (generator untimed)`,
+    `site in Node-RED: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}); the hunt example's pair history (7 days, 256 intervals, scored every 12 h) and its scorer in an embedded runtime; ${fmt(r.records)} records in batches of 1,000, each 100 batches timed until a checkpoint barrier has left the scorer (generator untimed)`,
   );
   log(
     `  throughput: ${fmt(r.recordsPerSecond)} records/s (${r.seconds.toFixed(1)} s in Node-RED); second hour ${fmt(r.firstHourPerSecond)}, last full hour ${fmt(r.lastHourPerSecond)} (${(((r.lastHourPerSecond - r.firstHourPerSecond) / r.firstHourPerSecond) * 100).toFixed(0)} %); first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)} (${(((r.lastDayPerSecond - r.firstDayPerSecond) / r.firstDayPerSecond) * 100).toFixed(0)} %)`,

@@ -1,3 +1,5 @@
+export * from './pair-types';
 export * from './pair-history';
-export { KeyCodes } from './key-codes';
 export * from './pair-hunt';
+export type { PairHistoryState } from './pair-snapshot';
+export { KeyCodes } from './key-codes';

@@ -1,7 +1,9 @@
 import { isRecord, LogRecord, RecordError } from '../common/records';
 import { isoFromSeconds } from '../common/time';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
-import { HuntOptions, PairHistory, PairHistoryOptions, PairHistoryState } from './pair-history';
+import { PairHistory } from './pair-history';
+import { PairHistoryState } from './pair-snapshot';
+import { HuntOptions, PairHistoryOptions, SourceCounts } from './pair-types';
 
 /**
  * The hunt on a pair history as a stream stage: records go into the
@@ -53,6 +55,8 @@ export class PairHuntStage {
   /** when the last scoring's pairs were taken from (rows released since then are for later connections) */
   private lastScored: number | null = null;
   private pending: Release | null = null;
+  /** the release's sources per destination (not saved: counted again after a restore) */
+  private sources: SourceCounts | null = null;
   /** the records of the message being worked through */
   private input: { records: readonly unknown[]; at: number; flush: boolean; errors: RecordError[] } | null = null;
 
@@ -88,9 +92,13 @@ export class PairHuntStage {
       if (!this.pending) return this.input ? [] : null;
     }
     const p = this.pending;
-    const { rows, next } = this.history.huntRows(p.since, this.options.hunt, p.from, this.options.batchRows);
-    if (next < 0) this.pending = null;
-    else p.from = next;
+    // no record is added while a release drains: the store's codes hold still, so prevalence is counted once for it
+    this.sources ??= this.history.sourcesSince(p.since, this.options.hunt);
+    const { rows, next } = this.history.huntRows(p.since, this.options.hunt, p.from, this.options.batchRows, this.sources);
+    if (next < 0) {
+      this.pending = null;
+      this.sources = null;
+    } else p.from = next;
     this.counts.rows += rows.length;
     const every = this.options.scoreEverySeconds;
     for (const row of rows) {
@@ -142,6 +150,7 @@ export class PairHuntStage {
     // a release under way is replaced: the new one covers its pairs too
     const since = this.pending ? this.pending.since : (this.lastScored ?? -Infinity);
     this.pending = { since, from: 0 };
+    this.sources = null;
     this.lastScored = newest;
     this.nextScore = (Math.floor(newest / every) + 1) * every;
     this.counts.scorings++;
@@ -153,6 +162,7 @@ export class PairHuntStage {
     this.nextScore = null;
     this.lastScored = null;
     this.pending = null;
+    this.sources = null;
     this.input = null;
     Object.assign(this.counts, { records: 0, skipped: 0, scorings: 0, rows: 0 });
   }
@@ -174,6 +184,7 @@ export class PairHuntStage {
     this.nextScore = state.nextScore ?? null;
     this.lastScored = state.lastScored ?? null;
     this.pending = state.pending ? { since: state.pending.since ?? -Infinity, from: state.pending.from } : null;
+    this.sources = null;
     Object.assign(this.counts, state.counts ?? {});
   }
 
