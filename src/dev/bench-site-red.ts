@@ -158,9 +158,18 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       const c1 = process.cpuUsage(c0);
       // CPU time too: on a shared machine the wall clock counts other processes' turns
-      chunks.push({ hour: Math.floor((first - MONDAY) / 3600), n, wall, cpu: (c1.user + c1.system) / 1e6, scoring: Math.floor(first / 43200) !== Math.floor(last / 43200) });
+      chunks.push({
+        hour: Math.floor((first - MONDAY) / 3600),
+        n,
+        wall,
+        cpu: (c1.user + c1.system) / 1e6,
+        scoring: Math.floor(first / 43200) !== Math.floor(last / 43200),
+      });
       const records = chunks.reduce((a, c) => a + c.n, 0);
-      if (records % 2_000_000 < n) log(`  … ${fmt(records)} records, hour ${chunks[chunks.length - 1].hour}, ${fmt(records / chunks.reduce((a, c) => a + c.cpu, 0))} records per CPU second so far`);
+      if (records % 2_000_000 < n)
+        log(
+          `  … ${fmt(records)} records, hour ${chunks[chunks.length - 1].hour}, ${fmt(records / chunks.reduce((a, c) => a + c.cpu, 0))} records per CPU second so far`,
+        );
     }
 
     await new Promise((r) => setTimeout(r, 100)); // the status after the last barrier

@@ -836,8 +836,9 @@ export class PairHistory {
     const counts = this.intervalCounts(row);
     const deltaCounts: Record<string, number> = {};
     let total = 0;
-    for (const [s, c] of [...counts].sort((a, b) => a[0] - b[0])) {
-      deltaCounts[String(s)] = c;
+    // whole-second keys are integer keys: an object lists them in ascending order whatever the order they came in
+    for (const [s, c] of counts) {
+      deltaCounts[s] = c;
       total += c;
     }
     const out: LogRecord = { TimeGenerated: isoFromSeconds(Math.floor(this.first[row] / 1000)) };
@@ -847,8 +848,12 @@ export class PairHistory {
     out.DeltaCounts = deltaCounts;
     if (this.options.bytesField) {
       const bytes = new Map<number, number>();
-      for (const code of this.readRing(row).sizes) if (code > 0) bytes.set(sizeOfCode(code), (bytes.get(sizeOfCode(code)) ?? 0) + 1);
-      out.ByteCounts = Object.fromEntries([...bytes].sort((a, b) => a[0] - b[0]).map(([v, n]) => [String(v), n]));
+      for (const code of this.readRing(row).sizes) {
+        if (code === 0) continue;
+        const size = sizeOfCode(code);
+        bytes.set(size, (bytes.get(size) ?? 0) + 1);
+      }
+      out.ByteCounts = Object.fromEntries(bytes);
     }
     out.FirstSeen = isoFromSeconds(Math.floor(this.first[row] / 1000));
     out.LastSeen = isoFromSeconds(Math.floor(this.last[row] / 1000));

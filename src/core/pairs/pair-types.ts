@@ -95,8 +95,11 @@ export function sizeCode(bytes: number): number {
 
 /** The byte size a size code stands for (the centre of its step). */
 export function sizeOfCode(code: number): number {
-  return code === 0 ? NaN : Math.round(2 ** ((code - 1) / 8) - 1);
+  return SIZE_OF_CODE[code] ?? NaN;
 }
+
+/** sizeOfCode for every code, worked out once: rows of pairs ask it for each interval they hold */
+const SIZE_OF_CODE = Array.from({ length: 256 }, (_, code) => (code === 0 ? NaN : Math.round(2 ** ((code - 1) / 8) - 1)));
 
 export function checkPairHistoryOptions(o: PairHistoryOptions): void {
   if (!Array.isArray(o.keyFields) || o.keyFields.length === 0)
