@@ -1,9 +1,10 @@
-import { DEFAULT_PERIODICITY, intervalPeriodicity, PeriodicityOptions } from '../scorer/periodicity';
+import { DEFAULT_PERIODICITY, PeriodicityOptions } from '../scorer/periodicity';
 import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
-import { EventTime, isoFromSeconds, readEventTime } from '../common/time';
+import { EventTime, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes, mixCode } from './key-codes';
 import { RingPool } from './ring-pool';
+import { destinationSources, PairFacts, pairRow, sourceCounts, verdictOf } from './pair-rows';
 import { classFor, decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
   checkPairHistoryOptions,
@@ -14,7 +15,6 @@ import {
   PairHistoryOptions,
   PairVerdict,
   sizeCode,
-  sizeOfCode,
   SourceCounts,
 } from './pair-types';
 
@@ -535,7 +535,7 @@ export class PairHistory {
     if (estimate > target) {
       for (const r of byAge(repeated)) {
         if (estimate <= target) break;
-        if (this.verdictOf(r, DEFAULT_PERIODICITY, 2).periodic) {
+        if (verdictOf(this, r, DEFAULT_PERIODICITY, 2).periodic) {
           this.flags[r] |= FLAG_PERIODIC;
           continue;
         }
@@ -718,28 +718,31 @@ export class PairHistory {
 
   /** The verdict on one pair: a strobe is labelled and not scored; fewer than `minIntervals` intervals is not periodic. */
   verdict(row: number, periodicity: PeriodicityOptions = DEFAULT_PERIODICITY, minIntervals = DEFAULT_HUNT.minIntervals): PairVerdict {
-    const v = this.verdictOf(row, periodicity, minIntervals);
+    const v = verdictOf(this, row, periodicity, minIntervals);
     if (v.periodic) this.flags[row] |= FLAG_PERIODIC;
     return v;
   }
 
-  private verdictOf(row: number, periodicity: PeriodicityOptions, minIntervals: number): PairVerdict {
-    const strobe = (this.flags[row] & FLAG_STROBE) !== 0;
-    const counts = strobe ? null : this.intervalCounts(row);
-    let total = 0;
-    if (counts) for (const c of counts.values()) total += c;
-    const result = counts && total >= minIntervals ? intervalPeriodicity(counts, periodicity) : null;
+  /** What a pair's row holds besides its key and ring (for the scoring in pair-rows). */
+  facts(row: number): PairFacts {
     return {
-      key: this.keyOf(row),
-      connections: this.count[row],
+      first: this.first[row],
+      last: this.last[row],
+      count: this.count[row],
       intervals: this.ringLen[row],
-      forgotten: this.count[row] - 1 - this.ringLen[row],
-      firstSeconds: this.first[row] / 1000,
-      lastSeconds: this.last[row] / 1000,
-      strobe,
-      periodicity: result,
-      periodic: result !== null && result.periodic,
+      strobe: (this.flags[row] & FLAG_STROBE) !== 0,
+      dayCount: this.dayCount[row],
     };
+  }
+
+  /** The code of key field `field` of a row (equal values, equal codes). */
+  keyCode(field: number, row: number): number {
+    return this.keys[field][row];
+  }
+
+  /** The size codes of a row's ring, oldest first. */
+  sizeCodesOf(row: number): number[] {
+    return this.readRing(row).sizes;
   }
 
   /**
@@ -752,7 +755,7 @@ export class PairHistory {
     const rows: number[] = [];
     for (let r = 0; r < this.n; r++) if (this.flags[r] & FLAG_STROBE || this.ringLen[r] >= options.minIntervals) rows.push(r);
     const out = rows.map((r) => this.verdict(r, options.periodicity, options.minIntervals));
-    const sources = this.destinationSources(rows, options.prevalence);
+    const sources = destinationSources(this, rows, options.prevalence);
     if (sources) out.forEach((v, i) => (v.destinationSources = sources[i]));
     return out;
   }
@@ -776,10 +779,10 @@ export class PairHistory {
     const picked: number[] = [];
     let r = from;
     for (; r < this.n && picked.length < limit; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
-    const counts = sources ?? (picked.length > 0 ? this.sourceCounts(picked, options.prevalence) : null);
+    const counts = sources ?? (picked.length > 0 ? sourceCounts(this, picked, options.prevalence) : null);
     const di = options.prevalence ? this.options.keyFields.indexOf(options.prevalence.destination) : -1;
     const rows = picked.map((row) => {
-      const out = this.rowOf(row);
+      const out = pairRow(this, row);
       if (counts) out.DestinationSources = counts.get(this.keys[di][row]) ?? 0;
       return out;
     });
@@ -796,78 +799,16 @@ export class PairHistory {
     const since = sinceSeconds * 1000;
     const picked: number[] = [];
     for (let r = 0; r < this.n; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
-    return this.sourceCounts(picked, options.prevalence);
+    return sourceCounts(this, picked, options.prevalence);
   }
 
   private qualifies(r: number, since: number, minIntervals: number): boolean {
     return this.last[r] >= since && ((this.flags[r] & FLAG_STROBE) !== 0 || this.ringLen[r] >= minIntervals);
   }
 
-  /** Distinct sources of each row's destination among all pairs held; null when prevalence is not counted. */
-  private destinationSources(rows: number[], p: HuntOptions['prevalence']): number[] | null {
-    const counts = this.sourceCounts(rows, p);
-    if (!counts || rows.length === 0) return null;
-    const di = this.options.keyFields.indexOf((p as { destination: string }).destination);
-    return rows.map((r) => counts.get(this.keys[di][r]) as number);
-  }
-
-  /** Distinct sources (among all pairs held) of the destinations of `rows`, by destination code. */
-  private sourceCounts(rows: number[], p: HuntOptions['prevalence']): SourceCounts | null {
-    if (!p) return null;
-    const si = this.options.keyFields.indexOf(p.source);
-    const di = this.options.keyFields.indexOf(p.destination);
-    // checked even with nothing to score: a wrong field would otherwise show only once a pair qualifies
-    if (si < 0 || di < 0) throw new Error(`prevalence fields ${p.source}, ${p.destination} must be key fields (${this.options.keyFields.join(', ')})`);
-    const sources = new Map<number, Set<number>>();
-    for (const r of rows) sources.set(this.keys[di][r], new Set());
-    if (sources.size > 0) for (let r = 0; r < this.n; r++) sources.get(this.keys[di][r])?.add(this.keys[si][r]);
-    const counts: SourceCounts = new Map();
-    for (const [d, set] of sources) counts.set(d, set.size);
-    return counts;
-  }
-
-  /**
-   * A pair as a histogram row, so the scorer node scores it unchanged
-   * (periodic method): DeltaCounts of whole seconds, TotalEvents, the
-   * key fields, FirstSeen/LastSeen, Connections and the window as the
-   * horizon. Size codes become ByteCounts of their step's centre.
-   */
+  /** A pair as a histogram row the scorer takes unchanged (pair-rows). */
   rowOf(row: number): LogRecord {
-    const counts = this.intervalCounts(row);
-    const deltaCounts: Record<string, number> = {};
-    let total = 0;
-    // whole-second keys are integer keys: an object lists them in ascending order whatever the order they came in
-    for (const [s, c] of counts) {
-      deltaCounts[s] = c;
-      total += c;
-    }
-    const out: LogRecord = { TimeGenerated: isoFromSeconds(Math.floor(this.first[row] / 1000)) };
-    const key = this.keyOf(row);
-    this.options.keyFields.forEach((f, i) => (out[f] = key[i]));
-    out.TotalEvents = total;
-    out.DeltaCounts = deltaCounts;
-    if (this.options.bytesField) {
-      const bytes = new Map<number, number>();
-      for (const code of this.readRing(row).sizes) {
-        if (code === 0) continue;
-        const size = sizeOfCode(code);
-        bytes.set(size, (bytes.get(size) ?? 0) + 1);
-      }
-      out.ByteCounts = Object.fromEntries(bytes);
-    }
-    out.FirstSeen = isoFromSeconds(Math.floor(this.first[row] / 1000));
-    out.LastSeen = isoFromSeconds(Math.floor(this.last[row] / 1000));
-    out.BinSeconds = this.options.horizonSeconds;
-    out.Connections = this.count[row];
-    out.ForgottenIntervals = this.count[row] - 1 - this.ringLen[row];
-    if (this.flags[row] & FLAG_STROBE) {
-      out.Strobe = true;
-      // the scorer's strobe class reads connections per hour of the bin: a day that reached the threshold
-      out.BinSeconds = 86400;
-      out.Connections = Math.max(this.dayCount[row], this.options.strobePerDay);
-    }
-    out.GroupFields = this.options.keyFields.slice();
-    return out;
+    return pairRow(this, row);
   }
 
   // ---------------------------------------------------------------- checkpoint and restore
