@@ -26,10 +26,10 @@ import { DEFAULT_HUNT, PairCounters, PairHistory } from '../core/pairs';
 import { LogRecord } from '../core/common/records';
 import { Random } from '../tools/random';
 
-const MONDAY = Date.UTC(2024, 4, 6) / 1000;
+export const MONDAY = Date.UTC(2024, 4, 6) / 1000;
 const UNIVERSE = 2_000_000;
 const LOG_UNIVERSE = Math.log(UNIVERSE + 1);
-const MAX_SOURCES = 5;
+export const MAX_SOURCES = 5;
 const BATCH = 1000;
 
 export interface SiteOptions {
@@ -122,7 +122,7 @@ function inWorkingHours(t: number, [from, to]: [number, number]): boolean {
 }
 
 /** The site's connections in time order (bursts up to 2 s late), as WireData-like records, a batch at a time. */
-class SiteStream {
+export class SiteStream {
   readonly expected = new Map<string, { kind: Kind; cls?: string; note?: string }>();
   private readonly heap = new MinHeap<Process>((a, b) => a.t < b.t);
   private readonly rnd: Random;
@@ -262,12 +262,12 @@ function record(t: number, src: string, ip: string, net: string, port: number, b
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
-const used = () => {
+export const used = () => {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 };
-const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
-const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+export const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
+export const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 export interface SiteResult {
   hosts: number;

@@ -10,6 +10,7 @@
  *                                   [--live [--live-lines N] [--live-rates 5000,10000,…] [--live-seconds S] [--live-examples cef,pan-os,zeek]
  *                                           [--live-transports udp,tcp] [--live-senders N] [--live-attack]]
  *                                   [--site [--hosts 1000] [--days 3] [--seed 22] [--ring 256] [--cap MiB]]  (the pair history on a generated site: bench-site.ts)
+ *                                   [--site-red [--hosts 1000] [--days 3] [--seed 22] [--cap MiB]]  (the same site through the hunt example's nodes inside Node-RED: bench-site-red.ts)
  *   --chain-only [--profile | --allocations]: the chain-speed target alone — DuckDB's query and the batched
  *     chain inside Node-RED on the same records, after the floor (chain-floor.ts); with V8's profiler
  *     around each timed run inside Node-RED
@@ -36,6 +37,7 @@ import { liveBench, LiveRun, summarise } from './bench-live';
 import { PartProfiler } from './profile-report';
 import { floorStages, printFloor } from './chain-floor';
 import { printSite, siteArgs, siteBench } from './bench-site';
+import { printSiteRed, siteRedBench } from './bench-site-red';
 
 const args = process.argv.slice(2);
 const arg = argReader(args);
@@ -307,10 +309,23 @@ async function main(): Promise<void> {
   const started = new Date().toISOString();
   process.stdout.write(`netbeacon benchmark — ${started}\n`);
   process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}\n`);
-  if (!args.includes('--scaling-only') && !args.includes('--live-only') && !args.includes('--parsers-only') && !args.includes('--site')) {
+  if (
+    !args.includes('--scaling-only') &&
+    !args.includes('--live-only') &&
+    !args.includes('--parsers-only') &&
+    !args.includes('--site') &&
+    !args.includes('--site-red')
+  ) {
     process.stdout.write(
       `method: ${fmt(RECORDS)} generated WireData records (the sample day repeated, shifted), each stage on fresh copies, median of ${RUNS} runs, wall time (hrtime), GC before each run\n\n`,
     );
+  }
+  if (args.includes('--site-red')) {
+    const site = await siteRedBench(siteArgs(args));
+    printSiteRed(site, (l) => process.stdout.write(l + '\n'));
+    const json = arg('json', '');
+    if (json) fs.writeFileSync(json, JSON.stringify({ started, node: process.version, site }, null, 2));
+    return;
   }
   if (args.includes('--site')) {
     const site = siteBench(siteArgs(args));

@@ -273,7 +273,7 @@ function groupedPair(pair: string): string {
 
 /** The example's record nodes (the entry first: the filter, or the name resolver before it), wired among themselves as in the flow. */
 function chainOf(example: string, entry = 'beacon-ip-filter'): NodeConfig[] {
-  const all = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', example), 'utf8')) as NodeConfig[];
+  const all = JSON.parse(fs.readFileSync(path.join(ROOT, example.includes('/') ? '' : 'examples', example), 'utf8')) as NodeConfig[];
   // records go in parsed: a live example's input node is left out
   const nodes = all.filter((n) => n.type.startsWith('beacon-') && n.type !== 'beacon-syslog-in').map((n) => JSON.parse(JSON.stringify(n)) as NodeConfig);
   const ids = new Set(nodes.map((n) => n.id));
@@ -308,10 +308,29 @@ function byNameProfile(name: string, benignPack: boolean): Profile {
   };
 }
 
+/** The delta's lateness raised to the data's; a flow without a delta (the pair history places late events itself) has none. */
 const setLateness = (nodes: NodeConfig[], lateness: number) => {
-  const delta = nodes.find((n) => n.type === 'beacon-delta') as NodeConfig;
-  delta.lateness = Math.max(Number(delta.lateness) || 0, lateness);
+  const delta = nodes.find((n) => n.type === 'beacon-delta');
+  if (delta) delta.lateness = Math.max(Number(delta.lateness) || 0, lateness);
 };
+const latenessOf = (nodes: NodeConfig[]): number => Number(nodes.find((n) => n.type === 'beacon-delta')?.lateness ?? 0);
+
+/** A hunt flow: pairs keyed by the destination's network; the filter told the data's internal networks (and `filter`'s settings). */
+function huntProfile(name: string, example: string, filter: Record<string, unknown>): Profile {
+  return {
+    name,
+    example,
+    schema: 'wiredata',
+    src: 'LocalIP',
+    dst: 'RemoteNetwork',
+    port: 'RemotePortNumber',
+    grouped: true,
+    adapt: (nodes, d, lateness) => {
+      setLateness(nodes, lateness);
+      Object.assign(nodes[0], { internal: d.internal, ...filter });
+    },
+  };
+}
 
 const PROFILES: Profile[] = [
   {
@@ -332,32 +351,10 @@ const PROFILES: Profile[] = [
     port: 'DestinationPort',
     adapt: (nodes, _d, lateness) => setLateness(nodes, lateness),
   },
-  {
-    name: 'hunt',
-    example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json',
-    schema: 'wiredata',
-    src: 'LocalIP',
-    dst: 'RemoteNetwork',
-    port: 'RemotePortNumber',
-    grouped: true,
-    adapt: (nodes, d, lateness) => {
-      setLateness(nodes, lateness);
-      (nodes[0] as NodeConfig).internal = d.internal;
-    },
-  },
-  {
-    name: 'hunt, private destinations allowed',
-    example: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json',
-    schema: 'wiredata',
-    src: 'LocalIP',
-    dst: 'RemoteNetwork',
-    port: 'RemotePortNumber',
-    grouped: true,
-    adapt: (nodes, d, lateness) => {
-      setLateness(nodes, lateness);
-      Object.assign(nodes[0], { internal: d.internal, mode: 'any' });
-    },
-  },
+  huntProfile('hunt', 'Beacon hunt (per pair, 7-day history).json', {}),
+  // the hunt before the pair history (delta, 72 h windows hopping by 12 h, 1 h bursts), kept to compare against
+  huntProfile('hunt on 72 h windows', 'test/fixtures/flows/hunt-72h-windows.json', {}),
+  huntProfile('hunt, private destinations allowed', 'Beacon hunt (per pair, 7-day history).json', { mode: 'any' }),
   byNameProfile('hunt by name', true),
   byNameProfile('hunt by name, benign pack off', false),
 ];
@@ -399,7 +396,7 @@ export async function evaluate(datasetsDir: string): Promise<Result[]> {
         p.adapt(nodes, d, lateness);
         const job = `d${i}p${j}`;
         chains[job] = nodes;
-        jobs.push({ job, d, p, lateness: Number((nodes.find((n) => n.type === 'beacon-delta') as NodeConfig).lateness) });
+        jobs.push({ job, d, p, lateness: latenessOf(nodes) });
       });
     });
     await red.deploy(chains);

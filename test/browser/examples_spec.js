@@ -26,6 +26,7 @@ const FIELD_BOXES = {
   ],
   'beacon-delta': [list('keyFields', true)],
   'beacon-histogram': [list('groupFields')],
+  'beacon-pairs': [list('keyFields')],
   'beacon-scorer': [
     single('portField'),
     {

@@ -22,7 +22,7 @@ const { enableHandoffs, installEmailNode, receiverCounts, receivedSince, expectO
 const EXAMPLES = [
   { file: 'WireData beaconing (Sentinel rule).json', prefix: 'wd', inject: 'wd_inject' },
   { file: 'Palo Alto beaconing (Sentinel rule).json', prefix: 'pa', inject: 'pa_inject' },
-  { file: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json', prefix: 'hu', inject: 'hu_inject' },
+  { file: 'Beacon hunt (per pair, 7-day history).json', prefix: 'hu', inject: 'hu_inject' },
   { file: 'WireData beaconing from Zeek conn.log.json', prefix: 'zk', inject: 'zk_inject' },
 ];
 

@@ -10,12 +10,12 @@
  * equal to the KQL oracle's.
  */
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const should = require('should');
 const oracle = require('../oracle/kql-batch');
 const gen = require('../../dist/tools/traffic-generator');
-const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
+const { ROOT } = require('./support/node-red-process');
+const { httpFeed, fileNode, jsonLines, referenceAndResumed } = require('./support/feed-nodes');
 
 const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'WireData beaconing (Sentinel rule).json'), 'utf8'));
 const CHAIN = ['wd_filter', 'wd_delta', 'wd_hist', 'wd_score'];
@@ -41,20 +41,7 @@ function chainTab(name, store) {
   return [
     { id: z, type: 'tab', label: `restart test: ${name}` },
     ...nodes,
-    { id: id('in_records'), z, type: 'http in', url: `/${name}/records`, method: 'post', upload: false, swaggerDoc: '', wires: [[id('wd_filter'), id('ok')]] },
-    { id: id('ok'), z, type: 'http response', statusCode: '', headers: {}, wires: [] },
-    { id: id('in_control'), z, type: 'http in', url: `/${name}/control`, method: 'post', upload: false, swaggerDoc: '', wires: [[id('control')]] },
-    {
-      id: id('control'),
-      z,
-      type: 'change',
-      rules: [
-        { t: 'set', p: 'checkpoint', pt: 'msg', to: 'payload.checkpoint = true', tot: 'jsonata' },
-        { t: 'set', p: 'flush', pt: 'msg', to: 'payload.flush = true', tot: 'jsonata' },
-        { t: 'delete', p: 'payload', pt: 'msg' },
-      ],
-      wires: [[id('wd_filter')]],
-    },
+    ...httpFeed(name, z, id('wd_filter')),
     {
       id: id('is_control'),
       z,
@@ -66,29 +53,11 @@ function chainTab(name, store) {
       outputs: 1,
       wires: [[id('done')]],
     },
-    { id: id('done'), z, type: 'http response', statusCode: '', headers: {}, wires: [] },
-    {
-      id: id('alerts'),
-      z,
-      type: 'file',
-      filename: `alerts-${name}.jsonl`,
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
+    fileNode(id('alerts'), z, `alerts-${name}.jsonl`),
   ];
 }
 
-/** Alert rows from the file node: batches arrive as arrays (one line each); control messages write empty lines. */
-const allRows = (file) =>
-  fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => /^[[{]/.test(l))
-    .flatMap((l) => [].concat(JSON.parse(l)));
+const allRows = jsonLines;
 /** The final rows, as the KQL query gives them (early alerts and the streaming marks left out). */
 const readRows = (file) =>
   allRows(file)
@@ -115,23 +84,15 @@ describe('state across restart and redeploys (real Node-RED, localfilesystem con
     const expected = oracle.wireDataRule(records);
     expected.length.should.be.above(3);
 
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-restart-'));
-    red = new NodeRedProcess(userDir, await freePort(), {
-      contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem' } },
-    });
-    const flows = [...chainTab('reference', ''), ...chainTab('resumed', 'file')];
-    const send = async (name, part) => {
-      for (let i = 0; i < part.length; i += 500) await red.post(`/${name}/records`, part.slice(i, i + 500));
-    };
-    await red.start();
-    await red.deploy(flows);
-
+    let send;
+    let restored;
+    let flows;
+    ({ red, userDir, flows, send, restored } = await referenceAndResumed('restart', chainTab));
     await send('reference', records);
     await red.post('/reference/control', { flush: true });
 
     const q = Math.floor(records.length / 4);
     const parts = [records.slice(0, q), records.slice(q, 2 * q), records.slice(2 * q, 3 * q), records.slice(3 * q)];
-    const restored = () => (red.log.match(/state restored from context store "file"/g) || []).length;
 
     await send('resumed', parts[0]);
     await red.post('/resumed/control', { checkpoint: true }); // a barrier: everything sent has been processed

@@ -31,7 +31,7 @@ const EXAMPLES = [
   'WireData beaconing (Sentinel rule).json',
   'Palo Alto beaconing (Sentinel rule).json',
   'WireData beaconing from Zeek conn.log.json',
-  'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json',
+  'Beacon hunt (per pair, 7-day history).json',
 ];
 
 /** Clicks an inject and collects what the flow sends until the flush that ends the file has left the scorer. */

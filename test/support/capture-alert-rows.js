@@ -14,7 +14,7 @@ const { helper, NODE_MODULES, readExample, ROOT } = require('./example-flows');
 const gen = require('../../dist/tools/traffic-generator');
 const { generateLines } = require('../../dist/tools/log-lines');
 
-const HUNT = 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json';
+const HUNT = 'Beacon hunt (per pair, 7-day history).json';
 
 /** Every scorer of the flow gets probes on both outputs; files go nowhere. */
 function probe(flow, variant) {

@@ -17,6 +17,7 @@ const NODE_MODULES = [
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-ip-filter.js')),
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-delta.js')),
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-histogram.js')),
+  require(path.join(ROOT, 'dist', 'nodes', 'beacon-pairs.js')),
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-scorer.js')),
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-parse.js')),
   require(path.join(ROOT, 'dist', 'nodes', 'beacon-format.js')),

@@ -1,9 +1,22 @@
-import { DEFAULT_PERIODICITY, intervalPeriodicity, PeriodicityOptions, PeriodicityResult } from '../scorer/periodicity';
+import { DEFAULT_PERIODICITY, PeriodicityOptions } from '../scorer/periodicity';
 import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
-import { EventTime, isoFromSeconds, readEventTime } from '../common/time';
+import { EventTime, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes, mixCode } from './key-codes';
 import { RingPool } from './ring-pool';
+import { destinationSources, PairFacts, pairRow, sourceCounts, verdictOf } from './pair-rows';
+import { classFor, decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
+import {
+  checkPairHistoryOptions,
+  DEFAULT_HUNT,
+  DEFAULT_PAIR_HISTORY,
+  HuntOptions,
+  PairCounters,
+  PairHistoryOptions,
+  PairVerdict,
+  sizeCode,
+  SourceCounts,
+} from './pair-types';
 
 /**
  * The hunt's memory of every pair (source, destination, port): when it was
@@ -24,38 +37,6 @@ import { RingPool } from './ring-pool';
  * periodic (or labelled a strobe) is never evicted.
  */
 
-export interface PairHistoryOptions {
-  /** the fields of a pair's key, e.g. LocalIP, RemoteNetwork, RemotePortNumber */
-  keyFields: string[];
-  timeField: string;
-  /** a field of bytes per connection, kept log-quantised beside each interval; '' or null = not kept */
-  bytesField?: string | null;
-  /** intervals kept per pair (a power of two, 2 … 32,768) */
-  ringSize: number;
-  /** how far back in event time a pair's history reaches (seconds) */
-  horizonSeconds: number;
-  /** a cap on the store's bytes; null = none */
-  maxBytes: number | null;
-  /** connections in one UTC day at or above which a pair is a strobe (labelled, not scored) */
-  strobePerDay: number;
-  /** how often (event time, seconds) expired pairs and intervals are dropped */
-  sweepSeconds: number;
-}
-
-export const DEFAULT_PAIR_HISTORY: PairHistoryOptions = {
-  keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'],
-  timeField: 'TimeGenerated',
-  bytesField: null,
-  ringSize: 256,
-  horizonSeconds: 7 * 86400,
-  maxBytes: null,
-  strobePerDay: 86400,
-  sweepSeconds: 3600,
-};
-
-/** The stored format of a pair history's state; older or newer formats are refused. */
-export const PAIR_HISTORY_FORMAT = 1;
-
 const FLAG_STROBE = 1;
 const FLAG_PERIODIC = 2;
 const DAY_MS = 86_400_000;
@@ -64,112 +45,8 @@ const MAX_INTERVAL_MS = 0xffffffff;
 /** bytes of one row's columns besides its key codes (first, last, count, ring slot, head, length, class, flags, day, day count) */
 const ROW_BYTES = 8 + 8 + 4 + 4 + 2 + 2 + 1 + 1 + 2 + 4;
 
-export interface PairCounters {
-  /** events added */
-  events: number;
-  /** events older than the horizon behind the newest (dropped) */
-  tooOld: number;
-  /** events older than their pair's newest one (placed among its intervals) */
-  late: number;
-  /** intervals forgotten because a ring was full (the oldest go) */
-  forgotten: number;
-  /** pairs dropped because their last connection left the horizon */
-  expired: number;
-  /** pairs evicted under the byte cap: seen once, and seen more often (not periodic) */
-  evictedOneShot: number;
-  evictedRepeated: number;
-  /** times the cap could not be met because everything left was protected */
-  overCap: number;
-}
-
-export interface PairVerdict {
-  /** the pair's key values, in keyFields order */
-  key: unknown[];
-  connections: number;
-  /** intervals in the ring (what was scored) */
-  intervals: number;
-  /** intervals the ring no longer holds (count − 1 − intervals) */
-  forgotten: number;
-  firstSeconds: number;
-  lastSeconds: number;
-  strobe: boolean;
-  /** null for a strobe (labelled, not scored) */
-  periodicity: PeriodicityResult | null;
-  periodic: boolean;
-  /** distinct sources of the pair's destination among the pairs held (hunt only) */
-  destinationSources?: number;
-}
-
-export interface HuntOptions {
-  /** intervals a pair needs in its ring to be scored (the hunt's TotalEvents > 10: 11) */
-  minIntervals: number;
-  periodicity: PeriodicityOptions;
-  /** the prevalence count: which key fields are the source and the destination; null = not counted */
-  prevalence: { source: string; destination: string } | null;
-}
-
-export const DEFAULT_HUNT: HuntOptions = {
-  minIntervals: 11,
-  periodicity: DEFAULT_PERIODICITY,
-  prevalence: { source: 'LocalIP', destination: 'RemoteNetwork' },
-};
-
-/** The dense, ordered form of the store: what a snapshot holds and what a rebuild starts from. */
-interface Dense {
-  n: number;
-  keys: Float64Array[];
-  /** interned values; an interned code in `keys` is an index here */
-  values: unknown[];
-  first: Float64Array;
-  last: Float64Array;
-  count: Uint32Array;
-  flags: Uint8Array;
-  day: Uint16Array;
-  dayCount: Uint32Array;
-  ringLen: Uint16Array;
-  /** every ring's intervals, oldest first, row after row */
-  rings: Uint32Array;
-  sizes: Uint8Array | null;
-}
-
-/** What a snapshot's state holds: the dense columns as base64 (little-endian). */
-export interface PairHistoryState {
-  format: 'pair-history';
-  version: number;
-  endian: 'LE';
-  watermark: number | null;
-  nextSweep: number | null;
-  evictBlockedUntil: number;
-  counters: PairCounters;
-  n: number;
-  values: unknown[];
-  columns: Record<string, string>;
-}
-
-/** 1 + log2(1 + bytes) in eighths of an octave (≈ 9 % steps), 1 … 255; 0 = unknown. */
-export function sizeCode(bytes: number): number {
-  if (!(bytes >= 0) || !Number.isFinite(bytes)) return 0;
-  return Math.min(255, 1 + Math.round(Math.log2(1 + bytes) * 8));
-}
-
-/** The byte size a size code stands for (the centre of its step). */
-export function sizeOfCode(code: number): number {
-  return code === 0 ? NaN : Math.round(2 ** ((code - 1) / 8) - 1);
-}
-
-export function checkPairHistoryOptions(o: PairHistoryOptions): void {
-  if (!Array.isArray(o.keyFields) || o.keyFields.length === 0)
-    throw new Error('the pair history needs key fields (e.g. LocalIP, RemoteNetwork, RemotePortNumber)');
-  const n = o.ringSize;
-  if (!(Number.isInteger(n) && n >= 2 && n <= 32768 && (n & (n - 1)) === 0))
-    throw new Error(`intervals per pair must be a power of two from 2 to 32768, not ${n}`);
-  if (!(o.horizonSeconds > 0 && o.horizonSeconds + o.sweepSeconds <= 45 * 86400))
-    throw new Error(`the horizon must be more than 0 s and at most 45 days (with the sweep), not ${o.horizonSeconds} s`);
-  if (!(o.sweepSeconds > 0 && o.sweepSeconds <= o.horizonSeconds))
-    throw new Error(`the sweep interval must be more than 0 s and at most the horizon, not ${o.sweepSeconds} s`);
-  if (o.maxBytes !== null && !(o.maxBytes >= 65536)) throw new Error(`the byte cap must be at least 65,536 bytes (or none), not ${o.maxBytes}`);
-  if (!(o.strobePerDay >= 1)) throw new Error(`the strobe threshold must be at least 1 connection a day, not ${o.strobePerDay}`);
-}
+/** The columns of a row that a dense copy keeps as they are. */
+type RowColumns = Pick<Dense, 'first' | 'last' | 'count' | 'flags' | 'day' | 'dayCount' | 'ringLen'>;
 
 export class PairHistory {
   readonly options: PairHistoryOptions;
@@ -591,21 +468,26 @@ export class PairHistory {
       }
       if (k !== r) {
         for (let i = 0; i < this.keys.length; i++) this.keys[i][k] = this.keys[i][r];
-        this.first[k] = this.first[r];
-        this.last[k] = this.last[r];
-        this.count[k] = this.count[r];
+        this.copyRow(this as unknown as RowColumns, k, r);
         this.ringSlot[k] = this.ringSlot[r];
         this.ringHead[k] = this.ringHead[r];
-        this.ringLen[k] = this.ringLen[r];
         this.ringClass[k] = this.ringClass[r];
-        this.flags[k] = this.flags[r];
-        this.day[k] = this.day[r];
-        this.dayCount[k] = this.dayCount[r];
       }
       k++;
     }
     this.n = k;
     this.rehash(this.table.length);
+  }
+
+  /** Copies row r's own columns (not its key or ring place) to row k of `to` (these columns, or a dense copy). */
+  private copyRow(to: RowColumns, k: number, r: number): void {
+    to.first[k] = this.first[r];
+    to.last[k] = this.last[r];
+    to.count[k] = this.count[r];
+    to.flags[k] = this.flags[r];
+    to.day[k] = this.day[r];
+    to.dayCount[k] = this.dayCount[r];
+    to.ringLen[k] = this.ringLen[r];
   }
 
   /** Forgets a live pair's intervals that began before the cutoff. */
@@ -653,7 +535,7 @@ export class PairHistory {
     if (estimate > target) {
       for (const r of byAge(repeated)) {
         if (estimate <= target) break;
-        if (this.verdictOf(r, DEFAULT_PERIODICITY, 2).periodic) {
+        if (verdictOf(this, r, DEFAULT_PERIODICITY, 2).periodic) {
           this.flags[r] |= FLAG_PERIODIC;
           continue;
         }
@@ -727,13 +609,7 @@ export class PairHistory {
         }
         d.keys[i][k] = code;
       }
-      d.first[k] = this.first[r];
-      d.last[k] = this.last[r];
-      d.count[k] = this.count[r];
-      d.flags[k] = this.flags[r];
-      d.day[k] = this.day[r];
-      d.dayCount[k] = this.dayCount[r];
-      d.ringLen[k] = this.ringLen[r];
+      this.copyRow(d, k, r);
       const len = this.ringLen[r];
       if (len > 0) {
         const pool = this.pools[this.ringClass[r]];
@@ -842,28 +718,31 @@ export class PairHistory {
 
   /** The verdict on one pair: a strobe is labelled and not scored; fewer than `minIntervals` intervals is not periodic. */
   verdict(row: number, periodicity: PeriodicityOptions = DEFAULT_PERIODICITY, minIntervals = DEFAULT_HUNT.minIntervals): PairVerdict {
-    const v = this.verdictOf(row, periodicity, minIntervals);
+    const v = verdictOf(this, row, periodicity, minIntervals);
     if (v.periodic) this.flags[row] |= FLAG_PERIODIC;
     return v;
   }
 
-  private verdictOf(row: number, periodicity: PeriodicityOptions, minIntervals: number): PairVerdict {
-    const strobe = (this.flags[row] & FLAG_STROBE) !== 0;
-    const counts = strobe ? null : this.intervalCounts(row);
-    let total = 0;
-    if (counts) for (const c of counts.values()) total += c;
-    const result = counts && total >= minIntervals ? intervalPeriodicity(counts, periodicity) : null;
+  /** What a pair's row holds besides its key and ring (for the scoring in pair-rows). */
+  facts(row: number): PairFacts {
     return {
-      key: this.keyOf(row),
-      connections: this.count[row],
+      first: this.first[row],
+      last: this.last[row],
+      count: this.count[row],
       intervals: this.ringLen[row],
-      forgotten: this.count[row] - 1 - this.ringLen[row],
-      firstSeconds: this.first[row] / 1000,
-      lastSeconds: this.last[row] / 1000,
-      strobe,
-      periodicity: result,
-      periodic: result !== null && result.periodic,
+      strobe: (this.flags[row] & FLAG_STROBE) !== 0,
+      dayCount: this.dayCount[row],
     };
+  }
+
+  /** The code of key field `field` of a row (equal values, equal codes). */
+  keyCode(field: number, row: number): number {
+    return this.keys[field][row];
+  }
+
+  /** The size codes of a row's ring, oldest first. */
+  sizeCodesOf(row: number): number[] {
+    return this.readRing(row).sizes;
   }
 
   /**
@@ -876,7 +755,7 @@ export class PairHistory {
     const rows: number[] = [];
     for (let r = 0; r < this.n; r++) if (this.flags[r] & FLAG_STROBE || this.ringLen[r] >= options.minIntervals) rows.push(r);
     const out = rows.map((r) => this.verdict(r, options.periodicity, options.minIntervals));
-    const sources = this.destinationSources(rows, options.prevalence);
+    const sources = destinationSources(this, rows, options.prevalence);
     if (sources) out.forEach((v, i) => (v.destinationSources = sources[i]));
     return out;
   }
@@ -889,105 +768,59 @@ export class PairHistory {
    * (`next` is where the following call starts, −1 when done), so no
    * message carries an unbounded batch.
    */
-  huntRows(sinceSeconds: number, options: Pick<HuntOptions, 'minIntervals' | 'prevalence'>, from = 0, limit = 10_000): { rows: LogRecord[]; next: number } {
+  huntRows(
+    sinceSeconds: number,
+    options: Pick<HuntOptions, 'minIntervals' | 'prevalence'>,
+    from = 0,
+    limit = 10_000,
+    sources: SourceCounts | null = null,
+  ): { rows: LogRecord[]; next: number } {
     const since = sinceSeconds * 1000;
     const picked: number[] = [];
     let r = from;
-    for (; r < this.n && picked.length < limit; r++) {
-      if (this.last[r] >= since && (this.flags[r] & FLAG_STROBE || this.ringLen[r] >= options.minIntervals)) picked.push(r);
-    }
-    const sources = this.destinationSources(picked, options.prevalence);
-    const rows = picked.map((row, i) => {
-      const out = this.rowOf(row);
-      if (sources) out.DestinationSources = sources[i];
+    for (; r < this.n && picked.length < limit; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
+    const counts = sources ?? (picked.length > 0 ? sourceCounts(this, picked, options.prevalence) : null);
+    const di = options.prevalence ? this.options.keyFields.indexOf(options.prevalence.destination) : -1;
+    const rows = picked.map((row) => {
+      const out = pairRow(this, row);
+      if (counts) out.DestinationSources = counts.get(this.keys[di][row]) ?? 0;
       return out;
     });
     return { rows, next: r < this.n ? r : -1 };
   }
 
-  /** Distinct sources of each row's destination among all pairs held; null when prevalence is not counted. */
-  private destinationSources(rows: number[], p: HuntOptions['prevalence']): number[] | null {
-    if (!p) return null;
-    const si = this.options.keyFields.indexOf(p.source);
-    const di = this.options.keyFields.indexOf(p.destination);
-    // checked even with nothing to score: a wrong field would otherwise show only once a pair qualifies
-    if (si < 0 || di < 0) throw new Error(`prevalence fields ${p.source}, ${p.destination} must be key fields (${this.options.keyFields.join(', ')})`);
-    if (rows.length === 0) return null;
-    const sources = new Map<number, Set<number>>();
-    for (const r of rows) sources.set(this.keys[di][r], new Set());
-    for (let r = 0; r < this.n; r++) sources.get(this.keys[di][r])?.add(this.keys[si][r]);
-    return rows.map((r) => (sources.get(this.keys[di][r]) as Set<number>).size);
+  /**
+   * The distinct sources of every destination a pair scored from
+   * `sinceSeconds` on goes to, among all pairs held: counted once for a
+   * whole release (huntRows' `sources`; valid while no record is added),
+   * so a release in many batches walks the store once, not once a batch.
+   */
+  sourcesSince(sinceSeconds: number, options: Pick<HuntOptions, 'minIntervals' | 'prevalence'>): SourceCounts | null {
+    const since = sinceSeconds * 1000;
+    const picked: number[] = [];
+    for (let r = 0; r < this.n; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
+    return sourceCounts(this, picked, options.prevalence);
   }
 
-  /**
-   * A pair as a histogram row, so the scorer node scores it unchanged
-   * (periodic method): DeltaCounts of whole seconds, TotalEvents, the
-   * key fields, FirstSeen/LastSeen, Connections and the window as the
-   * horizon. Size codes become ByteCounts of their step's centre.
-   */
+  private qualifies(r: number, since: number, minIntervals: number): boolean {
+    return this.last[r] >= since && ((this.flags[r] & FLAG_STROBE) !== 0 || this.ringLen[r] >= minIntervals);
+  }
+
+  /** A pair as a histogram row the scorer takes unchanged (pair-rows). */
   rowOf(row: number): LogRecord {
-    const counts = this.intervalCounts(row);
-    const deltaCounts: Record<string, number> = {};
-    let total = 0;
-    for (const [s, c] of [...counts].sort((a, b) => a[0] - b[0])) {
-      deltaCounts[String(s)] = c;
-      total += c;
-    }
-    const out: LogRecord = { TimeGenerated: isoFromSeconds(Math.floor(this.first[row] / 1000)) };
-    const key = this.keyOf(row);
-    this.options.keyFields.forEach((f, i) => (out[f] = key[i]));
-    out.TotalEvents = total;
-    out.DeltaCounts = deltaCounts;
-    if (this.options.bytesField) {
-      const bytes = new Map<number, number>();
-      for (const code of this.readRing(row).sizes) if (code > 0) bytes.set(sizeOfCode(code), (bytes.get(sizeOfCode(code)) ?? 0) + 1);
-      out.ByteCounts = Object.fromEntries([...bytes].sort((a, b) => a[0] - b[0]).map(([v, n]) => [String(v), n]));
-    }
-    out.FirstSeen = isoFromSeconds(Math.floor(this.first[row] / 1000));
-    out.LastSeen = isoFromSeconds(Math.floor(this.last[row] / 1000));
-    out.BinSeconds = this.options.horizonSeconds;
-    out.Connections = this.count[row];
-    out.ForgottenIntervals = this.count[row] - 1 - this.ringLen[row];
-    if (this.flags[row] & FLAG_STROBE) {
-      out.Strobe = true;
-      // the scorer's strobe class reads connections per hour of the bin: a day that reached the threshold
-      out.BinSeconds = 86400;
-      out.Connections = Math.max(this.dayCount[row], this.options.strobePerDay);
-    }
-    out.GroupFields = this.options.keyFields.slice();
-    return out;
+    return pairRow(this, row);
   }
 
   // ---------------------------------------------------------------- checkpoint and restore
 
   /** The state as plain JSON data (columns as base64), ordered as held: restoring it gives the same store. */
   save(): PairHistoryState {
-    const d = this.dense(null);
-    const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-    const columns: Record<string, string> = {
-      first: b64(d.first),
-      last: b64(d.last),
-      count: b64(d.count),
-      flags: b64(d.flags),
-      day: b64(d.day),
-      dayCount: b64(d.dayCount),
-      ringLen: b64(d.ringLen),
-      rings: b64(d.rings),
-    };
-    d.keys.forEach((k, i) => (columns[`key${i}`] = b64(k)));
-    if (d.sizes) columns.sizes = b64(d.sizes);
-    return {
-      format: 'pair-history',
-      version: PAIR_HISTORY_FORMAT,
-      endian: 'LE',
+    return encodeState(this.dense(null), {
       watermark: Number.isFinite(this.watermark) ? this.watermark : null,
       nextSweep: Number.isFinite(this.nextSweep) ? this.nextSweep : null,
       evictBlockedUntil: this.evictBlockedUntil,
       counters: { ...this.counters },
-      n: d.n,
-      values: d.values,
-      columns,
-    };
+    });
   }
 
   /** Saved state in the package's snapshot envelope, under the settings the state depends on. */
@@ -1009,81 +842,11 @@ export class PairHistory {
 
   /** Restores save()'s state; throws a message saying why when it cannot (another format or version, damaged columns). */
   restoreState(saved: unknown): void {
-    const s = saved as Partial<PairHistoryState> | null;
-    if (!s || typeof s !== 'object' || s.format !== 'pair-history') throw new Error('saved state is not a pair history');
-    if (s.version !== PAIR_HISTORY_FORMAT) {
-      throw new Error(
-        `saved pair history has format version ${String(s.version)}; this package reads version ${PAIR_HISTORY_FORMAT} only: start a fresh history (it refills from new records over the horizon)`,
-      );
-    }
-    if (s.endian !== 'LE') throw new Error('saved pair history has another byte order');
-    const n = s.n;
-    const cols = s.columns;
-    if (!(typeof n === 'number' && Number.isInteger(n) && n >= 0) || !cols || !Array.isArray(s.values))
-      throw new Error('saved pair history is damaged (no row count, columns or values)');
-    const read = <T>(name: string, make: (b: ArrayBuffer) => T, bytesPer: number, expected: number | null): T => {
-      const text = cols[name];
-      if (typeof text !== 'string') throw new Error(`saved pair history is damaged (no ${name} column)`);
-      const buf = Buffer.from(text, 'base64');
-      if (expected !== null && buf.byteLength !== expected * bytesPer)
-        throw new Error(`saved pair history is damaged (${name} has ${buf.byteLength} bytes, not ${expected * bytesPer})`);
-      if (buf.byteLength % bytesPer !== 0) throw new Error(`saved pair history is damaged (${name})`);
-      const copy = new ArrayBuffer(buf.byteLength);
-      new Uint8Array(copy).set(buf);
-      return make(copy);
-    };
-    const ringLen = read('ringLen', (b) => new Uint16Array(b), 2, n);
-    let intervals = 0;
-    for (let r = 0; r < n; r++) {
-      if (ringLen[r] > this.options.ringSize)
-        throw new Error(`saved pair history holds rings of ${ringLen[r]} intervals, more than this store's ${this.options.ringSize}`);
-      intervals += ringLen[r];
-    }
-    const d: Dense = {
-      n,
-      values: s.values,
-      keys: this.options.keyFields.map((_, i) => read(`key${i}`, (b) => new Float64Array(b), 8, n)),
-      first: read('first', (b) => new Float64Array(b), 8, n),
-      last: read('last', (b) => new Float64Array(b), 8, n),
-      count: read('count', (b) => new Uint32Array(b), 4, n),
-      flags: read('flags', (b) => new Uint8Array(b), 1, n),
-      day: read('day', (b) => new Uint16Array(b), 2, n),
-      dayCount: read('dayCount', (b) => new Uint32Array(b), 4, n),
-      ringLen,
-      rings: read('rings', (b) => new Uint32Array(b), 4, intervals),
-      sizes: this.options.bytesField ? read('sizes', (b) => new Uint8Array(b), 1, intervals) : null,
-    };
-    for (const k of d.keys)
-      for (let r = 0; r < n; r++)
-        if (k[r] >= INTERNED_BASE && !(k[r] - INTERNED_BASE < s.values.length)) throw new Error('saved pair history is damaged (a key names no value)');
-    this.loadDense(d, Math.max(1024, Math.ceil(n * 1.25)));
-    this.watermark = s.watermark ?? -Infinity;
-    this.nextSweep = s.nextSweep ?? -Infinity;
-    this.evictBlockedUntil = typeof s.evictBlockedUntil === 'number' ? s.evictBlockedUntil : 0;
-    Object.assign(this.counters, s.counters ?? {});
+    const { dense, meta } = decodeState(saved, this.options);
+    this.loadDense(dense, Math.max(1024, Math.ceil(dense.n * 1.25)));
+    this.watermark = meta.watermark ?? -Infinity;
+    this.nextSweep = meta.nextSweep ?? -Infinity;
+    this.evictBlockedUntil = meta.evictBlockedUntil;
+    Object.assign(this.counters, meta.counters);
   }
-}
-
-/** The pool class whose width (2, 4, 8 …) is the smallest that holds `len` intervals. */
-function classFor(len: number): number {
-  let c = 0;
-  while (2 << c < len) c++;
-  return c;
-}
-
-function emptyDense(keys: number, withSizes: boolean): Dense {
-  return {
-    n: 0,
-    keys: Array.from({ length: keys }, () => new Float64Array(0)),
-    values: [],
-    first: new Float64Array(0),
-    last: new Float64Array(0),
-    count: new Uint32Array(0),
-    flags: new Uint8Array(0),
-    day: new Uint16Array(0),
-    dayCount: new Uint32Array(0),
-    ringLen: new Uint16Array(0),
-    rings: new Uint32Array(0),
-    sizes: withSizes ? new Uint8Array(0) : null,
-  };
 }

@@ -8,6 +8,7 @@ import { DELTA } from './delta';
 import { FORMAT } from './format';
 import { HISTOGRAM } from './histogram';
 import { IP_FILTER } from './ip-filter';
+import { PAIRS } from './pairs';
 import { PARSE } from './parse';
 import { NATS, NATS_INGEST, NATS_WORKER } from './nats';
 import { PARTITION } from './partition';
@@ -23,6 +24,7 @@ export const SETTINGS: Readonly<Record<string, SettingsTable>> = {
   'beacon-ip-filter': IP_FILTER,
   'beacon-delta': DELTA,
   'beacon-histogram': HISTOGRAM,
+  'beacon-pairs': PAIRS,
   'beacon-scorer': SCORER,
   'beacon-partition': PARTITION,
   'beacon-syslog-in': SYSLOG_IN,

@@ -13,7 +13,7 @@ export class EvictionReporter {
     private readonly what: string,
   ) {}
 
-  check(total: number, eventSeconds: number | null, cap: number): void {
+  check(total: number, eventSeconds: number | null, cap: number | string): void {
     if (total <= this.reported) return;
     const minute = eventSeconds === null ? this.lastMinute + 1 : Math.floor(eventSeconds / 60);
     if (minute <= this.lastMinute) return;

@@ -3,7 +3,7 @@ import { RecordError } from '../../core/common/records';
 import { ContextState, persistenceSettings, PersistenceSettings, warnUnconfiguredStore } from './persistence';
 import { NodeSettings, readSettings } from '../settings/read';
 import { catalog } from './i18n';
-import { errorMessage, Incoming, readIncoming, sendEach, shapeOutputs, summariseErrors } from './messages';
+import { carried, errorMessage, Incoming, readIncoming, sendEach, shapeOutputs, summariseErrors } from './messages';
 import { StatusReporter } from './status';
 import { refusedInput, refuseSettings } from './invalid-settings';
 
@@ -35,6 +35,13 @@ export interface RecordNodeSpec<S> {
   reuseInput(incoming: Incoming): boolean;
   /** last touches on the outgoing messages (e.g. an alert's topic) */
   decorate?(state: S, messages: Array<NodeMessage[] | null>, incoming: Incoming, input: NodeMessageInFlow): void;
+  /**
+   * Rows released a batch at a time (one message per output and batch, one
+   * batch per turn of the event loop, later input waiting meanwhile), so a
+   * node holding much state never emits it as one giant message; null when
+   * none wait. A control message is passed on after the last batch.
+   */
+  more?(state: S): unknown[][] | null;
   /** stateful nodes: keeping state in a context store */
   persist?: Persistable<S>;
 }
@@ -101,16 +108,48 @@ export function runRecordNode<S>(RED: NodeAPI, node: Node, config: object, spec:
     spec.decorate?.(state, messages, incoming, msg);
     const finish = () => {
       sendEach(send, messages);
+      finishRest();
+    };
+    const finishRest = () => {
       const error = summariseErrors(errors, incoming.records.length, incoming.records);
       if (error) node.error(error, errorMessage(msg, error));
       if (incoming.control) status.now();
       else status.update();
       done();
     };
-    if (incoming.checkpoint && store) {
+    const first = spec.more ? spec.more(state) : null;
+    if (first) {
+      // the control message waits for the last batch: downstream flushes after every row
+      const control = incoming.control ? (messages[0]?.pop() ?? null) : null;
+      if (messages[0]?.length === 0) messages[0] = null;
+      sendEach(send, messages);
+      block(
+        drain(msg, incoming, first, send).then(() => {
+          if (control) sendEach(send, [[control]]);
+          if (!(incoming.checkpoint && store)) return finishRest();
+          changed = false;
+          return store.save(snapshot()).catch(saveFailed).then(finishRest);
+        }),
+      );
+    } else if (incoming.checkpoint && store) {
       changed = false;
       block(store.save(snapshot()).catch(saveFailed).then(finish));
     } else finish();
+  }
+
+  /** Sends `first` and every further batch of spec.more, one per turn of the event loop. */
+  async function drain(msg: NodeMessageInFlow, incoming: Incoming, first: unknown[][], send: Send): Promise<void> {
+    const base = carried(msg);
+    for (let outputs: unknown[][] | null = first; outputs; outputs = (spec.more as (s: S) => unknown[][] | null)(state as S)) {
+      sendEach(
+        send,
+        outputs.map((rows) =>
+          rows.length === 0 ? null : incoming.batch ? [{ ...base, payload: rows } as NodeMessage] : rows.map((r) => ({ ...base, payload: r }) as NodeMessage),
+        ),
+      );
+      changed = true;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   node.on('input', (msg, send, done) => {

@@ -1,0 +1,295 @@
+#!/usr/bin/env node
+/**
+ * The site benchmark inside Node-RED: the hunt example's pair history and
+ * its scorer, deployed unchanged in an embedded runtime, fed the
+ * seeded site of bench-site.ts in batches of 1,000 records.
+ *
+ * How it measures: the generator makes a chunk of 100 batches first
+ * (untimed); the chunk is then sent into the flow followed by a
+ * msg.checkpoint barrier, and the clock runs until the barrier has left
+ * the scorer, so the time is Node-RED's, the node's and the scorer's
+ * (scorings every 12 h of event time included), never the generator's.
+ * Throughput is per hour of event time (first and last hour, first and
+ * last day). Memory: the retained heap after GC before the flush, and the
+ * peak RSS and heap sampled every 20 ms while the flush releases every
+ * pair active since the last scoring (in batches of 1,000 rows).
+ *
+ *   node --expose-gc dist/dev/bench-site-red.js [--hosts 1000] [--days 3] [--seed 22] [--cap MiB]
+ *   (or node --expose-gc dist/dev/bench.js --site-red …)
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { LogRecord } from '../core/common/records';
+import { ROOT } from '../run/user-dir';
+import { fmt, MONDAY, mb, SiteOptions, SiteStream, siteArgs, used } from './bench-site';
+import { NodeConfig, startEmbedded } from './embedded-red';
+
+const CHUNK = 100;
+
+/** One timed chunk: the hour of event time it starts in, records, seconds, and whether it crossed a scoring boundary (every 12 h). */
+interface Chunk {
+  hour: number;
+  n: number;
+  wall: number;
+  cpu: number;
+  scoring: boolean;
+}
+const gc = (globalThis as { gc?: () => void }).gc;
+
+interface SiteRedGlobal {
+  alerts: LogRecord[];
+  barrier: (() => void) | null;
+  seen: number;
+  expected: number;
+  /** the pair node's latest status text (a status node listens to it) */
+  status: string;
+}
+const G = globalThis as unknown as { __netbeaconSiteRed: SiteRedGlobal };
+
+/** A sink that keeps alert rows and hears control messages (the barrier leaves each scorer's second output). */
+const NODES = `
+module.exports = function (RED) {
+  const G = globalThis.__netbeaconSiteRed;
+  function Sink(config) {
+    RED.nodes.createNode(this, config);
+    this.on('input', function (msg, send, done) {
+      if (config.status) G.status = msg.status && msg.status.text || G.status;
+      else if (msg.checkpoint || msg.flush) {
+        if (++G.seen >= G.expected && G.barrier) { const b = G.barrier; G.barrier = null; b(); }
+      } else if (config.keep && msg.payload !== undefined) G.alerts.push(...[].concat(msg.payload));
+      done();
+    });
+  }
+  RED.nodes.registerType('site-sink', Sink);
+};
+`;
+
+export interface SiteRedResult {
+  hosts: number;
+  days: number;
+  seed: number;
+  records: number;
+  cpuSeconds: number;
+  seconds: number;
+  recordsPerCpuSecond: number;
+  recordsPerSecond: number;
+  firstHourPerSecond: number;
+  firstHour: number;
+  lastHourPerSecond: number;
+  lastHour: number;
+  scorings: number;
+  /** CPU seconds a chunk with a scoring took beyond its records at the ingest rate, on average */
+  scoringCpuSeconds: number;
+  firstDayPerSecond: number;
+  lastDayPerSecond: number;
+  pairs: number;
+  heldBytes: number;
+  retainedBytes: number | null;
+  flushSeconds: number;
+  flushRows: number;
+  peakRssDuringFlush: number;
+  peakHeapDuringFlush: number;
+  rssBeforeFlush: number;
+  evicted: number;
+  alertPairs: number;
+  beaconsFound: number;
+  beacons: number;
+  benignAlerted: number;
+  benign: number;
+  randomAlerted: number;
+  popularAlerted: number;
+  otherAlerted: number;
+}
+
+export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
+  const log = o.log ?? ((line: string) => process.stdout.write(line + '\n'));
+  G.__netbeaconSiteRed = { alerts: [], barrier: null, seen: 0, expected: 1, status: '' };
+  const { RED, stop } = await startEmbedded('site', NODES, ['site-sink'], 'warn');
+  try {
+    const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'Beacon hunt (per pair, 7-day history).json'), 'utf8')) as NodeConfig[];
+    const pick = (id: string) => ({ ...(example.find((n) => n.id === id) as NodeConfig), z: 'site' });
+    const pairs = { ...pick('hu_pairs'), maxMegabytes: o.maxBytes === null ? 0 : o.maxBytes / 2 ** 20, wires: [['hu_score']] };
+    const scorers = [{ ...pick('hu_score'), wires: [['alerts'], ['control']] }];
+    const flows: NodeConfig[] = [
+      { id: 'site', type: 'tab', label: 'site bench' },
+      pairs,
+      ...scorers,
+      { id: 'alerts', type: 'site-sink', z: 'site', keep: true, wires: [] },
+      { id: 'control', type: 'site-sink', z: 'site', wires: [] },
+      { id: 'watch', type: 'status', z: 'site', scope: ['hu_pairs'], wires: [['status']] },
+      { id: 'status', type: 'site-sink', z: 'site', status: true, wires: [] },
+    ];
+    await RED.runtime.flows.setFlows({ flows: { flows }, deploymentType: 'full' });
+    for (let i = 0; i < 500 && !RED.nodes.getNode('alerts'); i++) await new Promise((r) => setTimeout(r, 20));
+    const entry = RED.nodes.getNode('hu_pairs');
+    if (!entry) throw new Error('the site flow did not start');
+    const node = entry as unknown as { receive(m: unknown): void; status?: unknown };
+    /** Sends messages, then a control message, and resolves when it has left the scorer. */
+    const through = (messages: unknown[], control: Record<string, boolean>) =>
+      new Promise<void>((resolve) => {
+        G.__netbeaconSiteRed.seen = 0;
+        G.__netbeaconSiteRed.barrier = resolve;
+        for (const m of messages) node.receive(m);
+        node.receive(control);
+      });
+
+    const stream = new SiteStream(o);
+    const chunks: Chunk[] = [];
+    let done = false;
+    while (!done) {
+      const chunk: Array<{ payload: LogRecord[] }> = [];
+      while (chunk.length < CHUNK) {
+        const batch: LogRecord[] = [];
+        stream.next(batch);
+        if (batch.length === 0) {
+          done = true;
+          break;
+        }
+        chunk.push({ payload: batch });
+      }
+      if (chunk.length === 0) break;
+      const n = chunk.reduce((a, m) => a + m.payload.length, 0);
+      const first = (chunk[0].payload[0].TimeGenerated as number) / 1000;
+      // the newest time, not the last record's: bursts arrive up to 2 s out of order, and the newest one is what crosses a boundary
+      let last = first;
+      for (const m of chunk) for (const r of m.payload) last = Math.max(last, (r.TimeGenerated as number) / 1000);
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      await through(chunk, { checkpoint: true });
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const c1 = process.cpuUsage(c0);
+      // CPU time too: on a shared machine the wall clock counts other processes' turns
+      chunks.push({
+        hour: Math.floor((first - MONDAY) / 3600),
+        n,
+        wall,
+        cpu: (c1.user + c1.system) / 1e6,
+        scoring: Math.floor(first / 43200) !== Math.floor(last / 43200),
+      });
+      const records = chunks.reduce((a, c) => a + c.n, 0);
+      if (records % 2_000_000 < n)
+        log(
+          `  … ${fmt(records)} records, hour ${chunks[chunks.length - 1].hour}, ${fmt(records / chunks.reduce((a, c) => a + c.cpu, 0))} records per CPU second so far`,
+        );
+    }
+
+    await new Promise((r) => setTimeout(r, 100)); // the status after the last barrier
+    const held = statusFigures(G.__netbeaconSiteRed.status);
+    // the retained heap before the flush
+    let retained: number | null = null;
+    if (gc) {
+      gc();
+      gc();
+      retained = used();
+    }
+    const rssBefore = process.memoryUsage().rss;
+    let peakRss = rssBefore;
+    let peakHeap = used();
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers);
+    }, 20);
+    const alertsBefore = G.__netbeaconSiteRed.alerts.length;
+    const f0 = process.hrtime.bigint();
+    await through([], { flush: true });
+    const flushSeconds = Number(process.hrtime.bigint() - f0) / 1e9;
+    clearInterval(sampler);
+
+    const rate = (list: Chunk[], by: 'cpu' | 'wall' = 'cpu') => list.reduce((a, c) => a + c.n, 0) / list.reduce((a, c) => a + c[by], 0);
+    // ingest alone: chunks without a scoring boundary, the second (the first warms the JIT) and the last
+    // whole chunks only: the stream's last one is a few batches, timed mostly by its barrier
+    const ingest = chunks.filter((c) => !c.scoring && c.n >= (CHUNK * 1000) / 2);
+    const day = (d: number) => chunks.filter((c) => Math.floor(c.hour / 24) === d);
+    const scorings = chunks.filter((c) => c.scoring);
+    const plain = rate(ingest);
+    const alerted = new Set<string>();
+    for (const a of G.__netbeaconSiteRed.alerts) alerted.add(`${a.LocalIP}|${a.RemoteNetwork}|${a.RemotePortNumber}`);
+    const count = (kind: string) => [...stream.expected].filter(([k, e]) => e.kind === kind && alerted.has(k)).length;
+    const total = (kind: string) => [...stream.expected.values()].filter((e) => e.kind === kind).length;
+    const expectedKeys = new Set(stream.expected.keys());
+    return {
+      hosts: o.hosts,
+      days: o.days,
+      seed: o.seed,
+      records: chunks.reduce((a, c) => a + c.n, 0),
+      cpuSeconds: chunks.reduce((a, c) => a + c.cpu, 0),
+      seconds: chunks.reduce((a, c) => a + c.wall, 0),
+      recordsPerCpuSecond: rate(chunks),
+      recordsPerSecond: rate(chunks, 'wall'),
+      firstHourPerSecond: rate(ingest.slice(1, 2)),
+      firstHour: ingest[1]?.hour ?? NaN,
+      lastHourPerSecond: rate(ingest.slice(-1)),
+      lastHour: ingest[ingest.length - 1]?.hour ?? NaN,
+      firstDayPerSecond: rate(day(0)),
+      lastDayPerSecond: rate(day(o.days - 1)),
+      scorings: scorings.length,
+      scoringCpuSeconds: scorings.reduce((a, c) => a + c.cpu - c.n / plain, 0) / Math.max(1, scorings.length),
+      pairs: held.pairs,
+      heldBytes: held.bytes,
+      retainedBytes: retained,
+      flushSeconds,
+      flushRows: G.__netbeaconSiteRed.alerts.length - alertsBefore,
+      peakRssDuringFlush: peakRss,
+      peakHeapDuringFlush: peakHeap,
+      rssBeforeFlush: rssBefore,
+      evicted: held.evicted,
+      alertPairs: alerted.size,
+      beaconsFound: count('beacon'),
+      beacons: total('beacon'),
+      benignAlerted: count('benign'),
+      benign: total('benign'),
+      randomAlerted: count('random'),
+      popularAlerted: count('popular'),
+      otherAlerted: [...alerted].filter((k) => !expectedKeys.has(k)).length,
+    };
+  } finally {
+    await stop();
+  }
+}
+
+/** The pair node's figures from its status text ("1.2M pairs · 150 MB of 1024 MB · 3.4k rows · 12 evicted"): 2-3 digits. */
+function statusFigures(text: string): { pairs: number; bytes: number; evicted: number } {
+  const num = (m: RegExpExecArray | null) => (m ? Number(m[1]) * ({ k: 1e3, M: 1e6 }[m[2]] ?? 1) : NaN);
+  const mbs = /· ([\d.]+) MB/.exec(text);
+  return {
+    pairs: num(/^([\d.]+)([kM]?) pairs/.exec(text)),
+    bytes: mbs ? Number(mbs[1]) * 2 ** 20 : NaN,
+    evicted: num(/([\d.]+)([kM]?) evicted/.exec(text)) || 0,
+  };
+}
+
+export function printSiteRed(r: SiteRedResult, log: (line: string) => void): void {
+  log(
+    `site in Node-RED: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}); the hunt example's pair history (7 days, 256 intervals, scored every 12 h) and its scorer in an embedded runtime; ${fmt(r.records)} records in batches of 1,000, each 100 batches timed until a checkpoint barrier has left the scorer (generator untimed)`,
+  );
+  const change = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(0)} %`;
+  log(
+    `  throughput: ${fmt(r.recordsPerCpuSecond)} records per CPU second (${r.cpuSeconds.toFixed(1)} s of process CPU, process.cpuUsage), ${fmt(r.recordsPerSecond)} per wall second (${r.seconds.toFixed(1)} s)`,
+  );
+  log(
+    `    ingest (chunks without a scoring boundary), per CPU second: hour ${r.firstHour} ${fmt(r.firstHourPerSecond)}, hour ${r.lastHour} ${fmt(r.lastHourPerSecond)} (${change(r.firstHourPerSecond, r.lastHourPerSecond)}); all chunks, first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)} (${change(r.firstDayPerSecond, r.lastDayPerSecond)}); ${r.scorings} scorings, ${r.scoringCpuSeconds.toFixed(1)} CPU s each beyond their records`,
+  );
+  log(
+    `  state (the pair node's status): ${fmt(r.pairs)} pairs, ${mb(r.heldBytes)} held by the store (${(r.heldBytes / r.pairs).toFixed(0)} B per pair), ${fmt(r.evicted)} evicted; retained heap + array buffers after GC before the flush ${r.retainedBytes === null ? '(run with --expose-gc)' : mb(r.retainedBytes)}`,
+  );
+  log(
+    `  flush: ${r.flushSeconds.toFixed(1)} s, ${fmt(r.flushRows)} alert rows; RSS ${mb(r.rssBeforeFlush)} before, peak ${mb(r.peakRssDuringFlush)} during; peak heap + array buffers during ${mb(r.peakHeapDuringFlush)}${r.retainedBytes === null ? '' : ` = ${(r.peakHeapDuringFlush / r.retainedBytes).toFixed(2)} × retained; peak RSS ${(r.peakRssDuringFlush / r.retainedBytes).toFixed(2)} × retained`}`,
+  );
+  log(
+    `  alerts: ${r.alertPairs} pairs (${((r.alertPairs / r.hosts) * 1000).toFixed(0)} per 1,000 hosts over ${r.days} days): planted beacons ${r.beaconsFound}/${r.beacons}, benign periodic pollers ${r.benignAlerted}/${r.benign}, random pollers ${r.randomAlerted}, popular-service polls ${r.popularAlerted}, other pairs ${r.otherAlerted}`,
+  );
+}
+
+if (require.main === module) {
+  siteRedBench(siteArgs(process.argv.slice(2))).then(
+    (r) => {
+      printSiteRed(r, (l) => process.stdout.write(l + '\n'));
+      process.exit(0);
+    },
+    (err) => {
+      process.stderr.write(`bench-site-red: ${(err as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}
