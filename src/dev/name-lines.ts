@@ -85,220 +85,267 @@ const AGENTS = [
   'Windows-Update-Agent/10.0.10011.16384 Client-Protocol/2.50',
 ];
 
-export function nameLines(format: NameLineFormat, count: number, seed = 1): string[] {
+/** The seeded draws the lines are made of; `ts` moves the log's clock on a little at each call. */
+function draws(seed: number) {
   const rnd = random(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const octet = () => Math.floor(rnd() * 254) + 1;
-  const host = () => `${pick(WORDS)}${rnd() < 0.3 ? Math.floor(rnd() * 40) : ''}.${pick(DOMAINS)}`;
-  const inside = () => `10.1.${Math.floor(rnd() * 4)}.${octet()}`;
-  const outside = () => `${octet()}.${octet()}.${octet()}.${octet()}`;
-  const uid = () => `C${Math.floor(rnd() * 2 ** 52).toString(36)}${Math.floor(rnd() * 1e6).toString(36)}`;
-  const out: string[] = [];
   let t = 1715126400;
-  const ts = () => (t += rnd() * 0.5).toFixed(6);
+  return {
+    rnd,
+    pick,
+    host: () => `${pick(WORDS)}${rnd() < 0.3 ? Math.floor(rnd() * 40) : ''}.${pick(DOMAINS)}`,
+    inside: () => `10.1.${Math.floor(rnd() * 4)}.${octet()}`,
+    outside: () => `${octet()}.${octet()}.${octet()}.${octet()}`,
+    uid: () => `C${Math.floor(rnd() * 2 ** 52).toString(36)}${Math.floor(rnd() * 1e6).toString(36)}`,
+    ts: () => (t += rnd() * 0.5).toFixed(6),
+  };
+}
+type Draws = ReturnType<typeof draws>;
+
+/** One line's connection: an inside host talking to an outside one (a DNS line asks the site's resolver instead). */
+interface Conn {
+  src: string;
+  sport: number;
+  dst: string;
+}
+
+type LineOf = (d: Draws, c: Conn) => string;
+
+// the connection columns every Zeek log starts with
+const connTsv = (d: Draws, c: Conn, respH: string, respP: number) => [d.ts(), d.uid(), c.src, c.sport, respH, respP];
+const connJson = (d: Draws, c: Conn, respH: string, respP: number) => ({
+  ts: Number(d.ts()),
+  uid: d.uid(),
+  'id.orig_h': c.src,
+  'id.orig_p': c.sport,
+  'id.resp_h': respH,
+  'id.resp_p': respP,
+});
+
+/** A lookup of a site name: one in ten NXDOMAIN, else an address or two, sometimes behind a CNAME. */
+function dnsAnswer(d: Draws) {
+  const query = d.host();
+  const nx = d.rnd() < 0.1;
+  const answers = nx ? [] : [...(d.rnd() < 0.4 ? [`${query}.edgekey.net`] : []), d.outside(), ...(d.rnd() < 0.5 ? [d.outside()] : [])];
+  const ttls = answers.map(() => Math.floor(d.rnd() * 3600));
+  return { query, nx, answers, ttls };
+}
+
+function dnsTsv(d: Draws, c: Conn): string {
+  const { query, nx, answers, ttls } = dnsAnswer(d);
+  return [
+    ...connTsv(d, c, '10.1.0.2', 53),
+    'udp',
+    Math.floor(d.rnd() * 65535),
+    (d.rnd() / 10).toFixed(6),
+    query,
+    1,
+    'C_INTERNET',
+    1,
+    'A',
+    nx ? 3 : 0,
+    nx ? 'NXDOMAIN' : 'NOERROR',
+    'F',
+    'F',
+    'T',
+    'T',
+    0,
+    nx ? '-' : answers.join(','),
+    nx ? '-' : ttls.map((x) => `${x}.000000`).join(','),
+    'F',
+  ].join('\t');
+}
+
+function dnsJson(d: Draws, c: Conn): string {
+  const { query, nx, answers, ttls } = dnsAnswer(d);
+  return JSON.stringify({
+    ...connJson(d, c, '10.1.0.2', 53),
+    proto: 'udp',
+    trans_id: Math.floor(d.rnd() * 65535),
+    rtt: d.rnd() / 10,
+    query,
+    qclass: 1,
+    qclass_name: 'C_INTERNET',
+    qtype: 1,
+    qtype_name: 'A',
+    rcode: nx ? 3 : 0,
+    rcode_name: nx ? 'NXDOMAIN' : 'NOERROR',
+    AA: false,
+    TC: false,
+    RD: true,
+    RA: true,
+    Z: 0,
+    ...(nx ? {} : { answers, TTLs: ttls }),
+    rejected: false,
+  });
+}
+
+function sslTsv(d: Draws, c: Conn): string {
+  const sni = d.host();
+  return [...connTsv(d, c, c.dst, 443), 'TLSv13', 'TLS_AES_128_GCM_SHA256', 'x25519', sni, 'F', '-', 'h2', 'T', 'CsxknGIti', '-', '(empty)', '-'].join('\t');
+}
+
+function sslJson(d: Draws, c: Conn): string {
+  const sni = d.host();
+  return JSON.stringify({
+    ...connJson(d, c, c.dst, 443),
+    version: 'TLSv13',
+    cipher: 'TLS_AES_128_GCM_SHA256',
+    curve: 'x25519',
+    server_name: sni,
+    resumed: false,
+    next_protocol: 'h2',
+    established: true,
+    ssl_history: 'CsxknGIti',
+  });
+}
+
+/** A plain-HTTP GET of a site's path. */
+function httpRequest(d: Draws) {
+  const h = d.host();
+  const uri = `/${d.pick(WORDS)}/${Math.floor(d.rnd() * 1e6)}?v=${Math.floor(d.rnd() * 100)}`;
+  const agent = d.pick(AGENTS);
+  return { h, uri, agent };
+}
+
+function httpTsv(d: Draws, c: Conn): string {
+  const { h, uri, agent } = httpRequest(d);
+  return [
+    ...connTsv(d, c, c.dst, 80),
+    1,
+    'GET',
+    h,
+    uri,
+    '-',
+    '1.1',
+    agent,
+    '-',
+    0,
+    Math.floor(d.rnd() * 50000),
+    200,
+    'OK',
+    '-',
+    '-',
+    '(empty)',
+    '-',
+    '-',
+    '-',
+    '-',
+    '-',
+    '-',
+    'FEEsZS1w0Z0VJIb5x4',
+    '-',
+    'text/plain',
+  ].join('\t');
+}
+
+function httpJson(d: Draws, c: Conn): string {
+  const { h, uri, agent } = httpRequest(d);
+  return JSON.stringify({
+    ...connJson(d, c, c.dst, 80),
+    trans_depth: 1,
+    method: 'GET',
+    host: h,
+    uri,
+    version: '1.1',
+    user_agent: agent,
+    request_body_len: 0,
+    response_body_len: Math.floor(d.rnd() * 50000),
+    status_code: 200,
+    status_msg: 'OK',
+    tags: [],
+    resp_fuids: ['FEEsZS1w0Z0VJIb5x4'],
+    resp_mime_types: ['text/plain'],
+  });
+}
+
+/** Squid's native access log: mostly HTTPS tunnels, the rest plain GETs. */
+function squidLine(d: Draws, c: Conn): string {
+  const connect = d.rnd() < 0.6;
+  const h = d.host();
+  const elapsed = String(Math.floor(d.rnd() * 5000)).padStart(6, ' ');
+  return connect
+    ? `${d.ts().slice(0, -3)} ${elapsed} ${c.src} TCP_TUNNEL/200 ${Math.floor(d.rnd() * 90000)} CONNECT ${h}:443 - HIER_DIRECT/${c.dst} -`
+    : `${d.ts().slice(0, -3)} ${elapsed} ${c.src} TCP_MISS/200 ${Math.floor(d.rnd() * 90000)} GET http://${h}/${d.pick(WORDS)}/${Math.floor(d.rnd() * 1e5)} - HIER_DIRECT/${c.dst} text/html`;
+}
+
+/** The THREAT/URL CSV fields that are the same on every line, by position. */
+const PANOS_FIXED: Record<number, string> = {
+  0: '1',
+  2: '013201027985',
+  3: 'THREAT',
+  4: 'url',
+  5: '2049',
+  9: '198.51.100.7',
+  11: 'allow-web',
+  14: 'web-browsing',
+  15: 'vsys1',
+  16: 'trust',
+  17: 'untrust',
+  18: 'ethernet1/2',
+  19: 'ethernet1/1',
+  20: 'default',
+  23: '1',
+  25: '80',
+  27: '80',
+  28: '0x403000',
+  29: 'tcp',
+  30: 'alert',
+  32: '(9999)',
+  33: 'computer-and-internet-info',
+  34: 'informational',
+  35: 'client-to-server',
+  37: '0x8000000000000000',
+  38: '10.0.0.0-10.255.255.255',
+  39: 'United States',
+  41: 'text/javascript',
+  45: '1',
+  59: 'PA-3220',
+  63: 'get',
+};
+
+/** A PAN-OS THREAT/URL log over syslog: 75 CSV fields, the URL quoted now and then. */
+function panosLine(d: Draws, c: Conn): string {
+  const f = new Array(75).fill('');
+  const time = new Date(Math.floor(Number(d.ts())) * 1000).toISOString().slice(0, 19).replace('T', ' ').replaceAll('-', '/');
+  const url = `${d.host()}/${d.pick(WORDS)}/${Math.floor(d.rnd() * 1e5)}.js`;
+  Object.assign(f, PANOS_FIXED, {
+    1: time,
+    6: time,
+    7: c.src,
+    8: c.dst,
+    10: c.dst,
+    22: String(Math.floor(d.rnd() * 1e6)),
+    24: String(c.sport),
+    26: String(c.sport),
+    31: d.rnd() < 0.3 ? `"${url}"` : url,
+    36: String(Math.floor(d.rnd() * 1e9)),
+    46: `"${d.pick(AGENTS)}"`,
+  });
+  return `<14>May  8 01:10:31 PA-3220 ${f.join(',')}`;
+}
+
+/** The line maker and the header lines of a format (a Zeek TSV log's header; none for the others). */
+function formatOf(format: NameLineFormat): { line: LineOf; head: string[] } {
   const tsv = format.endsWith('-tsv') && format !== 'panos-threat-csv';
-  if (format.startsWith('zeek-dns') && tsv) out.push(...header('dns', DNS_FIELDS));
-  if (format.startsWith('zeek-ssl') && tsv) out.push(...header('ssl', SSL_FIELDS));
-  if (format.startsWith('zeek-http') && tsv) out.push(...header('http', HTTP_FIELDS));
+  if (format.startsWith('zeek-dns')) return { line: tsv ? dnsTsv : dnsJson, head: tsv ? header('dns', DNS_FIELDS) : [] };
+  if (format.startsWith('zeek-ssl')) return { line: tsv ? sslTsv : sslJson, head: tsv ? header('ssl', SSL_FIELDS) : [] };
+  if (format.startsWith('zeek-http')) return { line: tsv ? httpTsv : httpJson, head: tsv ? header('http', HTTP_FIELDS) : [] };
+  return { line: format === 'squid' ? squidLine : panosLine, head: [] };
+}
+
+/** `count` lines of a format from a seed, a TSV log's header lines included. */
+export function nameLines(format: NameLineFormat, count: number, seed = 1): string[] {
+  const d = draws(seed);
+  const { line, head } = formatOf(format);
+  const out: string[] = [...head];
   while (out.length < count) {
-    const src = inside();
-    const sport = 1024 + Math.floor(rnd() * 60000);
-    const dst = outside();
-    // the connection columns every Zeek log starts with
-    const connTsv = (respH: string, respP: number) => [ts(), uid(), src, sport, respH, respP];
-    const connJson = (respH: string, respP: number) => ({
-      ts: Number(ts()),
-      uid: uid(),
-      'id.orig_h': src,
-      'id.orig_p': sport,
-      'id.resp_h': respH,
-      'id.resp_p': respP,
-    });
-    if (format.startsWith('zeek-dns')) {
-      const query = host();
-      const nx = rnd() < 0.1;
-      const answers = nx ? [] : [...(rnd() < 0.4 ? [`${query}.edgekey.net`] : []), outside(), ...(rnd() < 0.5 ? [outside()] : [])];
-      const ttls = answers.map(() => Math.floor(rnd() * 3600));
-      if (tsv) {
-        out.push(
-          [
-            ...connTsv('10.1.0.2', 53),
-            'udp',
-            Math.floor(rnd() * 65535),
-            (rnd() / 10).toFixed(6),
-            query,
-            1,
-            'C_INTERNET',
-            1,
-            'A',
-            nx ? 3 : 0,
-            nx ? 'NXDOMAIN' : 'NOERROR',
-            'F',
-            'F',
-            'T',
-            'T',
-            0,
-            nx ? '-' : answers.join(','),
-            nx ? '-' : ttls.map((x) => `${x}.000000`).join(','),
-            'F',
-          ].join('\t'),
-        );
-      } else {
-        out.push(
-          JSON.stringify({
-            ...connJson('10.1.0.2', 53),
-            proto: 'udp',
-            trans_id: Math.floor(rnd() * 65535),
-            rtt: rnd() / 10,
-            query,
-            qclass: 1,
-            qclass_name: 'C_INTERNET',
-            qtype: 1,
-            qtype_name: 'A',
-            rcode: nx ? 3 : 0,
-            rcode_name: nx ? 'NXDOMAIN' : 'NOERROR',
-            AA: false,
-            TC: false,
-            RD: true,
-            RA: true,
-            Z: 0,
-            ...(nx ? {} : { answers, TTLs: ttls }),
-            rejected: false,
-          }),
-        );
-      }
-    } else if (format.startsWith('zeek-ssl')) {
-      const sni = host();
-      if (tsv) {
-        out.push([...connTsv(dst, 443), 'TLSv13', 'TLS_AES_128_GCM_SHA256', 'x25519', sni, 'F', '-', 'h2', 'T', 'CsxknGIti', '-', '(empty)', '-'].join('\t'));
-      } else {
-        out.push(
-          JSON.stringify({
-            ...connJson(dst, 443),
-            version: 'TLSv13',
-            cipher: 'TLS_AES_128_GCM_SHA256',
-            curve: 'x25519',
-            server_name: sni,
-            resumed: false,
-            next_protocol: 'h2',
-            established: true,
-            ssl_history: 'CsxknGIti',
-          }),
-        );
-      }
-    } else if (format.startsWith('zeek-http')) {
-      const h = host();
-      const uri = `/${pick(WORDS)}/${Math.floor(rnd() * 1e6)}?v=${Math.floor(rnd() * 100)}`;
-      const agent = pick(AGENTS);
-      if (tsv) {
-        out.push(
-          [
-            ...connTsv(dst, 80),
-            1,
-            'GET',
-            h,
-            uri,
-            '-',
-            '1.1',
-            agent,
-            '-',
-            0,
-            Math.floor(rnd() * 50000),
-            200,
-            'OK',
-            '-',
-            '-',
-            '(empty)',
-            '-',
-            '-',
-            '-',
-            '-',
-            '-',
-            '-',
-            'FEEsZS1w0Z0VJIb5x4',
-            '-',
-            'text/plain',
-          ].join('\t'),
-        );
-      } else {
-        out.push(
-          JSON.stringify({
-            ...connJson(dst, 80),
-            trans_depth: 1,
-            method: 'GET',
-            host: h,
-            uri,
-            version: '1.1',
-            user_agent: agent,
-            request_body_len: 0,
-            response_body_len: Math.floor(rnd() * 50000),
-            status_code: 200,
-            status_msg: 'OK',
-            tags: [],
-            resp_fuids: ['FEEsZS1w0Z0VJIb5x4'],
-            resp_mime_types: ['text/plain'],
-          }),
-        );
-      }
-    } else if (format === 'squid') {
-      const connect = rnd() < 0.6;
-      const h = host();
-      const elapsed = String(Math.floor(rnd() * 5000)).padStart(6, ' ');
-      out.push(
-        connect
-          ? `${ts().slice(0, -3)} ${elapsed} ${src} TCP_TUNNEL/200 ${Math.floor(rnd() * 90000)} CONNECT ${h}:443 - HIER_DIRECT/${dst} -`
-          : `${ts().slice(0, -3)} ${elapsed} ${src} TCP_MISS/200 ${Math.floor(rnd() * 90000)} GET http://${h}/${pick(WORDS)}/${Math.floor(rnd() * 1e5)} - HIER_DIRECT/${dst} text/html`,
-      );
-    } else {
-      const f = new Array(75).fill('');
-      const time = new Date(Math.floor(Number(ts())) * 1000).toISOString().slice(0, 19).replace('T', ' ').replaceAll('-', '/');
-      const url = `${host()}/${pick(WORDS)}/${Math.floor(rnd() * 1e5)}.js`;
-      Object.assign(f, {
-        0: '1',
-        1: time,
-        2: '013201027985',
-        3: 'THREAT',
-        4: 'url',
-        5: '2049',
-        6: time,
-        7: src,
-        8: dst,
-        9: '198.51.100.7',
-        10: dst,
-        11: 'allow-web',
-        14: 'web-browsing',
-        15: 'vsys1',
-        16: 'trust',
-        17: 'untrust',
-        18: 'ethernet1/2',
-        19: 'ethernet1/1',
-        20: 'default',
-        22: String(Math.floor(rnd() * 1e6)),
-        23: '1',
-        24: String(sport),
-        25: '80',
-        26: String(sport),
-        27: '80',
-        28: '0x403000',
-        29: 'tcp',
-        30: 'alert',
-        31: rnd() < 0.3 ? `"${url}"` : url,
-        32: '(9999)',
-        33: 'computer-and-internet-info',
-        34: 'informational',
-        35: 'client-to-server',
-        36: String(Math.floor(rnd() * 1e9)),
-        37: '0x8000000000000000',
-        38: '10.0.0.0-10.255.255.255',
-        39: 'United States',
-        41: 'text/javascript',
-        45: '1',
-        46: `"${pick(AGENTS)}"`,
-        59: 'PA-3220',
-        63: 'get',
-      });
-      out.push(`<14>May  8 01:10:31 PA-3220 ${f.join(',')}`);
-    }
+    // every line draws a connection, whether its format shows all of it or not
+    const src = d.inside();
+    const sport = 1024 + Math.floor(d.rnd() * 60000);
+    const dst = d.outside();
+    out.push(line(d, { src, sport, dst }));
   }
   return out;
 }
