@@ -97,12 +97,21 @@ export const DEFAULT_OPTIONS: TrafficOptions = {
   subSecondShare: 0.5,
 };
 
-export function generateConnections(partial: Partial<TrafficOptions>): Connection[] {
-  const o: TrafficOptions = { ...DEFAULT_OPTIONS, ...partial };
-  const rnd = new Random(o.seed);
-  const end = o.startSeconds + o.hours * 3600;
-  const out: Connection[] = [];
-  const base = (t: number, src: string): Connection => ({
+/** One generation: its options, its seeded random numbers, its end and the connections so far. */
+interface Run {
+  o: TrafficOptions;
+  rnd: Random;
+  /** epoch seconds past the last possible event */
+  end: number;
+  out: Connection[];
+}
+
+/**
+ * A connection's common fields; the random ones are drawn in this order for
+ * every connection, so a seed gives the same traffic.
+ */
+function baseConnection(rnd: Random, t: number, src: string): Connection {
+  return {
     t,
     src,
     srcPort: rnd.int(1024, 65535),
@@ -116,43 +125,47 @@ export function generateConnections(partial: Partial<TrafficOptions>): Connectio
     vendor: 'Palo Alto Networks',
     activity: 'TRAFFIC',
     subtype: 'end',
-  });
+  };
+}
 
-  for (const b of o.beacons) {
-    let t = o.startSeconds + b.startOffsetSeconds + rnd.next();
-    const stop = Math.min(end, t + b.durationSeconds);
-    const device = rnd.pick(['PA-220', 'PA-VM']);
-    let turn = 0;
-    while (t < stop) {
-      if (!(b.dropShare && rnd.chance(b.dropShare)) && (!b.workingHours || inWorkingHours(t, b.workingHours))) {
-        const c = base(t, b.src);
-        Object.assign(c, { dst: b.rotate ? rnd.pick(b.rotate) : b.dst, dstPort: b.port, sent: b.sentBytes, received: b.receivedBytes, device });
-        c.user = b.user ?? '';
-        out.push(c);
-      }
-      if (b.poisson) {
-        t += rnd.exponential(b.periodSeconds);
-        continue;
-      }
-      const u = rnd.next();
-      const factor = b.jitterMode === 'one-sided' ? 1 - b.jitter * u : 1 + b.jitter * (2 * u - 1);
-      const sleep = b.alternate ? b.alternate[turn++ % b.alternate.length] : b.periodSeconds;
-      t += Math.max(1, sleep * factor) + (b.jitterSeconds ? rnd.next() * b.jitterSeconds : 0);
+/** A beacon's callbacks, from its start to its end, each sleep jittered as its spec says. */
+function addBeacon({ o, rnd, end, out }: Run, b: BeaconSpec): void {
+  let t = o.startSeconds + b.startOffsetSeconds + rnd.next();
+  const stop = Math.min(end, t + b.durationSeconds);
+  const device = rnd.pick(['PA-220', 'PA-VM']);
+  let turn = 0;
+  while (t < stop) {
+    if (!(b.dropShare && rnd.chance(b.dropShare)) && (!b.workingHours || inWorkingHours(t, b.workingHours))) {
+      const c = baseConnection(rnd, t, b.src);
+      Object.assign(c, { dst: b.rotate ? rnd.pick(b.rotate) : b.dst, dstPort: b.port, sent: b.sentBytes, received: b.receivedBytes, device });
+      c.user = b.user ?? '';
+      out.push(c);
     }
+    if (b.poisson) {
+      t += rnd.exponential(b.periodSeconds);
+      continue;
+    }
+    const u = rnd.next();
+    const factor = b.jitterMode === 'one-sided' ? 1 - b.jitter * u : 1 + b.jitter * (2 * u - 1);
+    const sleep = b.alternate ? b.alternate[turn++ % b.alternate.length] : b.periodSeconds;
+    t += Math.max(1, sleep * factor) + (b.jitterSeconds ? rnd.next() * b.jitterSeconds : 0);
   }
+}
 
+/** Hosts browsing many public destinations at random (Poisson) times. */
+function addNoise({ o, rnd, end, out }: Run): void {
   for (let h = 0; h < o.noiseHosts; h++) {
     const src = `10.1.${h >> 8}.${(h & 255) + 10}`;
     let t = o.startSeconds + rnd.exponential(3600 / o.noisePerHour);
     while (t < end) {
-      const c = base(t, src);
+      const c = baseConnection(rnd, t, src);
       c.dst = randomPublicIPv4(rnd);
       c.dstPort = rnd.pick([80, 443, 443, 443, 8080]);
       out.push(c);
       // bursts: a page load opens several connections within a second or two
       if (rnd.chance(0.3)) {
         for (let k = rnd.int(1, 4); k > 0; k--) {
-          const b = base(t + rnd.next() * 2, src);
+          const b = baseConnection(rnd, t + rnd.next() * 2, src);
           b.dst = rnd.chance(0.5) ? c.dst : randomPublicIPv4(rnd);
           out.push(b);
         }
@@ -160,58 +173,66 @@ export function generateConnections(partial: Partial<TrafficOptions>): Connectio
       t += rnd.exponential(3600 / o.noisePerHour);
     }
   }
+}
 
-  if (o.ntp) {
-    for (let t = o.startSeconds + rnd.int(0, 63); t < end; t += 64) {
-      const c = base(t, '10.2.0.5');
-      Object.assign(c, { dst: '17.253.4.125', dstPort: 123, proto: 'udp', sent: 48, received: 48 });
-      out.push(c);
-    }
+/** A host polling NTP every 64 s: perfectly periodic, and benign. */
+function addNtp({ o, rnd, end, out }: Run): void {
+  for (let t = o.startSeconds + rnd.int(0, 63); t < end; t += 64) {
+    const c = baseConnection(rnd, t, '10.2.0.5');
+    Object.assign(c, { dst: '17.253.4.125', dstPort: 123, proto: 'udp', sent: 48, received: 48 });
+    out.push(c);
   }
+}
 
-  if (o.internal) {
-    for (let t = o.startSeconds + rnd.exponential(60); t < end; t += rnd.exponential(60)) {
-      const c = base(t, `10.1.0.${rnd.int(10, 20)}`);
-      c.dst = rnd.pick(['10.0.0.53', '192.168.1.20', '172.16.5.4', '172.31.255.1']);
-      c.dstPort = rnd.pick([53, 445, 389]);
-      out.push(c);
-    }
+/** Private-to-private traffic (DNS, SMB, LDAP). */
+function addInternal({ o, rnd, end, out }: Run): void {
+  for (let t = o.startSeconds + rnd.exponential(60); t < end; t += rnd.exponential(60)) {
+    const c = baseConnection(rnd, t, `10.1.0.${rnd.int(10, 20)}`);
+    c.dst = rnd.pick(['10.0.0.53', '192.168.1.20', '172.16.5.4', '172.31.255.1']);
+    c.dstPort = rnd.pick([53, 445, 389]);
+    out.push(c);
   }
+}
 
-  if (o.quirks) {
-    const quirky: Array<Partial<Connection>> = [
-      { dst: '2606:4700:4700::1111' },
-      { dst: 'fe80::1' },
-      { dst: 'not-an-ip' },
-      { dst: '' },
-      { dst: undefined },
-      { dst: '010.1.2.3' },
-      { dst: '172.15.255.255' },
-      { dst: '172.32.0.1' },
-      { dst: '127.0.0.1' },
-      { dst: '100.64.0.1' },
-      { dst: '203.0.113.9/24' },
-      { dstPort: 0 },
-      { dstPort: null },
-      { sent: null, received: null },
-    ];
-    const n = Math.max(4, Math.round(o.hours * 6));
-    for (let i = 0; i < n; i++) {
-      const c = base(o.startSeconds + rnd.next() * o.hours * 3600, `10.1.0.${rnd.int(10, 12)}`);
-      c.dst = randomPublicIPv4(rnd);
-      Object.assign(c, rnd.pick(quirky));
-      out.push(c);
-    }
-    // a second vendor and another log type, which the Palo Alto rule must ignore
-    for (let i = 0; i < n; i++) {
-      const c = base(o.startSeconds + rnd.next() * o.hours * 3600, '10.1.0.10');
-      c.dst = randomPublicIPv4(rnd);
-      if (rnd.chance(0.5)) c.vendor = 'Fortinet';
-      else c.activity = 'THREAT';
-      out.push(c);
-    }
+/** The odd values a quirky record carries in place of the usual ones. */
+const QUIRKS: ReadonlyArray<Partial<Connection>> = [
+  { dst: '2606:4700:4700::1111' },
+  { dst: 'fe80::1' },
+  { dst: 'not-an-ip' },
+  { dst: '' },
+  { dst: undefined },
+  { dst: '010.1.2.3' },
+  { dst: '172.15.255.255' },
+  { dst: '172.32.0.1' },
+  { dst: '127.0.0.1' },
+  { dst: '100.64.0.1' },
+  { dst: '203.0.113.9/24' },
+  { dstPort: 0 },
+  { dstPort: null },
+  { sent: null, received: null },
+];
+
+/** Records with odd addresses and ports, and records of another vendor or log type. */
+function addQuirks({ o, rnd, out }: Run): void {
+  const n = Math.max(4, Math.round(o.hours * 6));
+  for (let i = 0; i < n; i++) {
+    const c = baseConnection(rnd, o.startSeconds + rnd.next() * o.hours * 3600, `10.1.0.${rnd.int(10, 12)}`);
+    c.dst = randomPublicIPv4(rnd);
+    Object.assign(c, rnd.pick(QUIRKS));
+    out.push(c);
   }
+  // a second vendor and another log type, which the Palo Alto rule must ignore
+  for (let i = 0; i < n; i++) {
+    const c = baseConnection(rnd, o.startSeconds + rnd.next() * o.hours * 3600, '10.1.0.10');
+    c.dst = randomPublicIPv4(rnd);
+    if (rnd.chance(0.5)) c.vendor = 'Fortinet';
+    else c.activity = 'THREAT';
+    out.push(c);
+  }
+}
 
+/** Times as the logs write them (rounded, or to the microsecond), in order, or in arrival order when records arrive late. */
+function asLogged({ o, rnd, out }: Run): Connection[] {
   for (const c of out) {
     if (o.quantizeSeconds > 0) c.t = Math.floor(c.t / o.quantizeSeconds) * o.quantizeSeconds;
     else if (!rnd.chance(o.subSecondShare)) c.t = Math.floor(c.t);
@@ -223,6 +244,18 @@ export function generateConnections(partial: Partial<TrafficOptions>): Connectio
     out.sort((a, b) => (arrival.get(a) as number) - (arrival.get(b) as number));
   }
   return out;
+}
+
+export function generateConnections(partial: Partial<TrafficOptions>): Connection[] {
+  const o: TrafficOptions = { ...DEFAULT_OPTIONS, ...partial };
+  const run: Run = { o, rnd: new Random(o.seed), end: o.startSeconds + o.hours * 3600, out: [] };
+  // in this order: each part draws from the same random numbers
+  for (const b of o.beacons) addBeacon(run, b);
+  addNoise(run);
+  if (o.ntp) addNtp(run);
+  if (o.internal) addInternal(run);
+  if (o.quirks) addQuirks(run);
+  return asLogged(run);
 }
 
 /** Weekdays (UTC), from ≤ hour < to. */
