@@ -304,19 +304,12 @@ export interface SiteResult {
   counters: PairCounters;
 }
 
-export function siteBench(o: SiteOptions): SiteResult {
-  const log = o.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  const stream = new SiteStream(o);
-  const batch: LogRecord[] = [];
-  gc?.();
-  const before = used();
-  const store = new PairHistory({
-    ringSize: o.ringSize,
-    maxBytes: o.maxBytes,
-    keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'],
-    timeField: 'TimeGenerated',
-  });
-  const perHour = new Map<number, { n: number; ns: bigint; cpu: number }>();
+/** What the store took per hour of event time: records, wall nanoseconds, CPU seconds. */
+type PerHour = Map<number, { n: number; ns: bigint; cpu: number }>;
+
+/** The site's records fed to the store batch by batch, timed around the store alone. */
+function feedSite(stream: SiteStream, store: PairHistory, batch: LogRecord[], log: (line: string) => void) {
+  const perHour: PerHour = new Map();
   let records = 0;
   let storeNs = 0n;
   let storeCpu = 0;
@@ -343,24 +336,39 @@ export function siteBench(o: SiteOptions): SiteResult {
     if (records % 1_000_000 < BATCH) log(`  … ${fmt(records)} records, hour ${hour}, ${fmt(store.size)} pairs, store ${mb(store.allocatedBytes)}`);
   }
   const wallSeconds = Number(process.hrtime.bigint() - wall0) / 1e9;
-  batch.length = 0;
-  let retained: number | null = null;
-  if (gc) {
-    gc();
-    gc();
-    retained = used() - before;
-  }
-  const pairs = store.size;
-  const activePairs = store.countWith(7);
-  const activeHeld = store.heldBytesWith(7);
+  return { perHour, records, storeNs, storeCpu, wallSeconds };
+}
 
-  const h0 = process.hrtime.bigint();
-  const verdicts = store.hunt({ ...DEFAULT_HUNT, prevalence: { source: 'LocalIP', destination: 'RemoteNetwork' } });
-  const huntSeconds = Number(process.hrtime.bigint() - h0) / 1e9;
+/** Records per CPU second in the first and last hour and day, the JIT's warming and the state's growth. */
+function hourRates(perHour: PerHour, days: number) {
+  const hours = [...perHour.keys()].sort((a, b) => a - b);
+  const rate = (h: number) => {
+    const x = perHour.get(h) as { n: number; cpu: number };
+    return x.n / x.cpu;
+  };
+  const dayRate = (d: number) => {
+    let n = 0;
+    let cpu = 0;
+    for (const [h, x] of perHour) if (Math.floor(h / 24) === d) (n += x.n), (cpu += x.cpu);
+    return n / cpu;
+  };
+  return {
+    firstHourPerSecond: rate(hours[0]),
+    lastHourPerSecond: rate(hours[hours.length - 1]),
+    firstDayPerSecond: dayRate(0),
+    lastDayPerSecond: dayRate(days - 1),
+  };
+}
 
+/**
+ * The hunt's verdicts against the site's planted traffic: per kind, the
+ * pairs alerted and those suppressed by prevalence; per beacon class, the
+ * beacons found and missed; and the alerts on anything else.
+ */
+function tally(expected: SiteStream['expected'], verdicts: ReturnType<PairHistory['hunt']>) {
   const detection: SiteResult['detection'] = {};
   const beaconsByClass: SiteResult['beaconsByClass'] = {};
-  for (const [, e] of stream.expected) {
+  for (const [, e] of expected) {
     const d = (detection[e.kind] ??= { total: 0, alerted: 0, suppressed: 0 });
     d.total++;
     if (e.kind === 'beacon') {
@@ -375,7 +383,7 @@ export function siteBench(o: SiteOptions): SiteResult {
     if (v.strobe) strobes++;
     if (!v.periodic) continue;
     const key = v.key.join('|');
-    const e = stream.expected.get(key);
+    const e = expected.get(key);
     const suppressed = (v.destinationSources ?? 0) > MAX_SOURCES;
     if (!e) {
       if (!suppressed) otherAlerts++;
@@ -387,24 +395,45 @@ export function siteBench(o: SiteOptions): SiteResult {
       alerted.add(key);
     }
   }
-  for (const [key, e] of stream.expected) {
+  for (const [key, e] of expected) {
     if (e.kind !== 'beacon') continue;
     const c = beaconsByClass[e.cls as string];
     if (alerted.has(key)) c.found++;
     else c.missed.push(e.note as string);
   }
-  const hours = [...perHour.keys()].sort((a, b) => a - b);
-  const rate = (h: number) => {
-    const x = perHour.get(h) as { n: number; cpu: number };
-    return x.n / x.cpu;
-  };
-  const dayRate = (d: number) => {
-    let n = 0;
-    let cpu = 0;
-    for (const [h, x] of perHour) if (Math.floor(h / 24) === d) (n += x.n), (cpu += x.cpu);
-    return n / cpu;
-  };
+  return { detection, beaconsByClass, otherAlerts, strobes };
+}
+
+export function siteBench(o: SiteOptions): SiteResult {
+  const log = o.log ?? ((line: string) => process.stdout.write(line + '\n'));
+  const stream = new SiteStream(o);
+  const batch: LogRecord[] = [];
+  gc?.();
+  const before = used();
+  const store = new PairHistory({
+    ringSize: o.ringSize,
+    maxBytes: o.maxBytes,
+    keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'],
+    timeField: 'TimeGenerated',
+  });
+  const { perHour, records, storeNs, storeCpu, wallSeconds } = feedSite(stream, store, batch, log);
+  batch.length = 0;
+  let retained: number | null = null;
+  if (gc) {
+    gc();
+    gc();
+    retained = used() - before;
+  }
+  const pairs = store.size;
+  const activePairs = store.countWith(7);
+  const activeHeld = store.heldBytesWith(7);
+
+  const h0 = process.hrtime.bigint();
+  const verdicts = store.hunt({ ...DEFAULT_HUNT, prevalence: { source: 'LocalIP', destination: 'RemoteNetwork' } });
+  const huntSeconds = Number(process.hrtime.bigint() - h0) / 1e9;
+  const { detection, beaconsByClass, otherAlerts, strobes } = tally(stream.expected, verdicts);
   const storeSeconds = Number(storeNs) / 1e9;
+  const rates = hourRates(perHour, o.days);
   return {
     hosts: o.hosts,
     days: o.days,
@@ -416,10 +445,10 @@ export function siteBench(o: SiteOptions): SiteResult {
     recordsPerCpuSecond: records / storeCpu,
     wallSeconds,
     recordsPerSecond: records / storeSeconds,
-    firstHourPerSecond: rate(hours[0]),
-    lastHourPerSecond: rate(hours[hours.length - 1]),
-    firstDayPerSecond: dayRate(0),
-    lastDayPerSecond: dayRate(o.days - 1),
+    firstHourPerSecond: rates.firstHourPerSecond,
+    lastHourPerSecond: rates.lastHourPerSecond,
+    firstDayPerSecond: rates.firstDayPerSecond,
+    lastDayPerSecond: rates.lastDayPerSecond,
     pairs,
     activePairs,
     retainedBytes: retained,
