@@ -5,7 +5,7 @@
  * (their record chain, *notify once* and the *alert format* nodes) in a
  * Node-RED inside this process; out come the first console lines `npm start`
  * prints, and the e-mail, chat message, CEF line and RFC 5424 line of the
- * sample's jittered beacon as the hunt's hourly scorer reports it. Printed,
+ * sample's jittered beacon as the hunt reports it. Printed,
  * or with --write put into README.md between the readme-alerts markers
  * (npm run build first); test/tools/readme_alerts_spec.js checks the README
  * still says what this makes.
@@ -41,7 +41,7 @@ const HOSTNAME = 'nodered-1';
 const EXAMPLES = [
   { file: 'WireData beaconing (Sentinel rule).json', alerts: 'beacon-alerts-wiredata.jsonl', schema: 'wiredata' as const },
   { file: 'Palo Alto beaconing (Sentinel rule).json', alerts: 'beacon-alerts-paloalto.jsonl', schema: 'csl' as const },
-  { file: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json', alerts: 'beacon-alerts-hunt.jsonl', schema: 'wiredata' as const },
+  { file: 'Beacon hunt (per pair, 7-day history).json', alerts: 'beacon-alerts-hunt.jsonl', schema: 'wiredata' as const },
 ];
 
 /**
@@ -101,22 +101,22 @@ async function run(): Promise<Array<Array<{ at: string; msg: Msg }>>> {
   return results;
 }
 
-/** The README's blocks: `console`, the first lines npm start prints; `handoffs`, the hunt burst beacon's e-mail, chat message, CEF and RFC 5424 lines. */
+/** The README's blocks: `console`, the first lines npm start prints; `handoffs`, the hunt beacon's e-mail, chat message, CEF and RFC 5424 lines. */
 export async function readmeAlerts(): Promise<Record<'console' | 'handoffs', string>> {
   const results = await run();
   const rowsOf = (i: number) => results[i].filter((o) => o.at === 'rows').flatMap((o) => [o.msg.payload].flat() as Array<Record<string, unknown>>);
   const lines = EXAMPLES.map((e, i) => describeAlert(e.alerts, rowsOf(i)[0]));
   const hunt = results[2];
-  // the sample's jittered beacon (missed by both Sentinel rules): the hunt's hourly scorer, its first alert
+  // the sample's jittered beacon (missed by both Sentinel rules): the hunt's first alert of it
   const isBeacon = (o: { msg: Msg }) => JSON.stringify(o.msg.payload).includes('10.0.0.7') || JSON.stringify(o.msg.html ?? '').includes('10.0.0.7');
-  const first = (at: string) => hunt.find((o) => o.at === at && isBeacon(o) && /hourly burst/.test(String(o.msg.topic ?? o.msg.payload)))?.msg;
+  const first = (at: string) => hunt.find((o) => o.at === at && isBeacon(o))?.msg;
   const mail = first('email');
   const chat = first('slack');
   const cef = first('cef');
   const syslog = first('syslog');
-  if (!mail || !chat || !cef || !syslog) throw new Error("the hunt's hourly scorer did not report the sample's jittered beacon");
+  if (!mail || !chat || !cef || !syslog) throw new Error("the hunt did not report the sample's jittered beacon");
   const handoffs = [
-    "The sample's jittered beacon as the hunt's hourly scorer reports it — the e-mail (`msg.topic` is the",
+    "The sample's jittered beacon as the hunt (pair history) reports it — the e-mail (`msg.topic` is the",
     'subject, `msg.plaintext` the text below, `msg.payload` the HTML part with the histogram drawn):',
     '',
     '```',

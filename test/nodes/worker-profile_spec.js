@@ -15,7 +15,8 @@ const { WORKER_PROFILES } = require('../../dist/nodes/settings/nats');
 const EXAMPLES = {
   wiredata: 'WireData beaconing (Sentinel rule).json',
   paloalto: 'Palo Alto beaconing (Sentinel rule).json',
-  hunt: 'Beacon hunt (jitter-tolerant, per pair, 72 h windows).json',
+  // the hunt example runs on the pair history, which a worker does not run: its profile is the hunt on 72 h windows it had before
+  hunt: '../test/fixtures/flows/hunt-72h-windows.json',
 };
 const DETECTION = ['beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-scorer'];
 /** Settings that are a node's own business, not the detection's. */

@@ -213,7 +213,9 @@ export function alertFacts(row: AlertRow, context: AlertContext = {}): AlertFact
   const strobe = row.AlertClass === 'strobe';
   const failed = Array.isArray(row.FailedThresholds) ? row.FailedThresholds.map((x) => clean(x)) : [];
   const suppressed = clean(row.Suppressed, 200) || null;
-  const start = str(row.TimeGenerated);
+  // where the row carries its connections' span, that is when; otherwise the window's start and length
+  const seen = str(row.FirstSeen) !== null && str(row.LastSeen) !== null;
+  const start = seen ? str(row.FirstSeen) : str(row.TimeGenerated);
   return {
     kind: strobe ? 'strobe' : 'beacon',
     state: suppressed ? 'suppressed' : failed.length > 0 ? 'below' : 'alert',
@@ -229,7 +231,7 @@ export function alertFacts(row: AlertRow, context: AlertContext = {}): AlertFact
     group: fields.map((f) => [f, clean(row[f])] as [string, string]),
     regularity: regularityOf(row, methodOf(row), strobe),
     start,
-    end: endOf(start, num(row.BinSeconds)),
+    end: seen ? str(row.LastSeen) : endOf(start, num(row.BinSeconds)),
     since: str(row.PatternSince),
     patternHours: num(row.PatternHours),
     final: typeof row.Final === 'boolean' ? row.Final : null,

@@ -159,6 +159,8 @@ export function scoreRow(input: unknown, options: ScorerOptions, title = 'Beacon
     // which figures these are, so every text of the row (console, e-mail, SIEM) reads them alike
     row.Method = method;
     row.BinSeconds = binSeconds;
+    // the connections' own span: a long window (the hunt's 7 days) says little of when the pair was active
+    if (typeof input.FirstSeen === 'string' && typeof input.LastSeen === 'string') Object.assign(row, { FirstSeen: input.FirstSeen, LastSeen: input.LastSeen });
     if (method === 'window') {
       row.BandSeconds = options.windowSeconds ?? 0;
       row.BandPercent = options.windowPercent ?? 0;

@@ -1,18 +1,23 @@
 import { choice, isCidr, NAME, persistenceRows, Problem, SettingsTable } from './table';
 
-/** A host name or `*.domain` as an allow-list entry writes it (the runtime also refuses a public suffix after `*.`). */
-const NAME_PATTERN = /^(\*\.)?[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
+const LABEL = /^[A-Za-z0-9_-]{1,63}$/;
+
+/** A host name or `*.domain` as an allow-list entry writes it (the runtime also refuses a public suffix after `*.`); read label by label, so no pattern can backtrack. */
+function isNameEntry(text: string): boolean {
+  const name = (text.startsWith('*.') ? text.slice(2) : text).replace(/\.$/, '');
+  return name !== '' && name.split('.').every((label) => LABEL.test(label) && !label.startsWith('-') && !label.endsWith('-'));
+}
 
 /** Whether one allow-list rule (the text before #) is one: dst CIDR…, src CIDR…, port N, name NAME…, domain DOMAIN… or pair SRC DST. */
 export function isAllowRule(body: string): boolean {
   const [kind, ...args] = body.split(/\s+/);
-  if (kind === 'name' || kind === 'domain') return args.length > 0 && args.every((a) => NAME_PATTERN.test(a) && a.length <= 255);
+  if (kind === 'name' || kind === 'domain') return args.length > 0 && args.every((a) => isNameEntry(a) && a.length <= 255);
   if (kind === 'dst' || kind === 'src') return args.length > 0 && args.every(isCidr);
   if (kind === 'port') return args.length === 1 && /^\d{1,5}$/.test(args[0]) && Number(args[0]) <= 65535;
   if (kind !== 'pair' || args.length !== 2) return false;
   // a pair to an address compares the two texts; a pair to a name needs its sources as addresses or CIDRs
   const [src, dst] = args;
-  return /^[0-9.]+(\/\d+)?$/.test(dst) || dst.includes(':') || (NAME_PATTERN.test(dst) && src.split(',').every(isCidr));
+  return /^[0-9.]+(\/\d+)?$/.test(dst) || dst.includes(':') || (isNameEntry(dst) && src.split(',').every(isCidr));
 }
 
 const threshold = { type: 'number', blank: null, error: 'threshold' } as const;

@@ -62,7 +62,8 @@ export const PROFILES: Readonly<Record<string, readonly ChainNode[]>> = {
       title: 'Palo Alto beaconing',
     },
   ],
-  // examples/Beacon hunt (jitter-tolerant, per pair, 72 h windows).json: 72 h windows scored for periodicity, hourly bins for bursts
+  // the hunt on 72 h windows scored for periodicity and hourly bins for bursts (the hunt example before it moved onto the pair
+  // history, which a worker cannot checkpoint with its stream position yet; kept as test/fixtures/flows/hunt-72h-windows.json)
   hunt: [
     { type: 'beacon-ip-filter', mode: 'public', sourceField: 'LocalIP', networkField: 'RemoteNetwork' },
     { type: 'beacon-delta', keyFields: 'LocalIP, RemoteNetwork, RemotePortNumber', tieFields: '', lateness: 300, futureTolerance: 0 },
