@@ -65,4 +65,7 @@ export const CEF_KEY_COLUMNS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Sets the column CEF_KEY_COLUMNS[index][1] of r (a named store: see named-columns.ts). */
-export const setCslColumn: ColumnSetter = columnSetter(CEF_KEY_COLUMNS.map(([, column]) => column));
+export const setCslColumn: ColumnSetter = columnSetter(
+  'cef',
+  CEF_KEY_COLUMNS.map(([, column]) => column),
+);

@@ -147,7 +147,7 @@ function zeekNumber(v: unknown): number | undefined {
 const zeekUpper = (v: unknown) => zeekText(v)?.toUpperCase();
 
 /** Zeek conn.log field → WireData column. */
-const CONN_COLUMNS = fieldTable([
+const CONN_COLUMNS = fieldTable('zeekConn', [
   ['id.orig_h', 'LocalIP', zeekText],
   ['id.orig_p', 'LocalPortNumber', zeekNumber],
   ['id.resp_h', 'RemoteIP', zeekText],

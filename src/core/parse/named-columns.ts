@@ -7,24 +7,48 @@
  * parsed records, with 10 to 60 columns, would be; every later read, copy and
  * added property of such a record is then several times slower, down the
  * whole flow. A named store (record.SourceIP = v) keeps the object fast. So
- * the setter of a column table is generated once, when the module loads, as
- * one switch with a named store per column: the table stays the one list of
- * columns, and the stores stay named.
+ * the setter of a column table is source code, one switch with a named store
+ * per column, written from the tables by scripts/column-setters.js into
+ * column-setters.generated.ts (`npm run generate:setters`, after a build): the
+ * table stays the one list of columns, the stores stay named, and no code is
+ * built at run time. A table whose columns differ from its generated setter's
+ * is refused when its module loads.
  */
 import { LogRecord } from '../common/records';
+import { GENERATED_SETTERS } from './column-setters.generated';
 
 /** Sets the column `columns[index]` of a record, with a named store. */
 export type ColumnSetter = (r: LogRecord, index: number, v: unknown) => void;
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Column tables by name, as the generator sees them (undefined: the setters are looked up, not collected). */
+let collected: Map<string, readonly string[]> | undefined;
 
-/** The setter of a list of column names (each a plain identifier: it becomes code). */
-export function columnSetter(columns: readonly string[]): ColumnSetter {
-  const cases = columns.map((column, i) => {
-    if (!IDENTIFIER.test(column)) throw new Error(`column ${JSON.stringify(column)} is not an identifier`);
-    return `case ${i}: r.${column} = v; return;`;
-  });
-  return new Function('r', 'index', 'v', `switch (index) { ${cases.join(' ')} }`) as ColumnSetter;
+/**
+ * For scripts/column-setters.js only: from now on the tables are recorded by
+ * name instead of looked up, so a stale generated file cannot stop its own
+ * regeneration; a recorded table's setter throws if called.
+ */
+export function collectColumnTables(): ReadonlyMap<string, readonly string[]> {
+  collected ??= new Map();
+  return collected;
+}
+
+const REFRESH = 'run `npm run build && npm run generate:setters` to regenerate src/core/parse/column-setters.generated.ts';
+
+/** The generated setter of the column table `name` (its columns, in order, must be the generated ones). */
+export function columnSetter(name: string, columns: readonly string[]): ColumnSetter {
+  if (collected) {
+    if (collected.has(name)) throw new Error(`two column tables are named ${JSON.stringify(name)}`);
+    collected.set(name, [...columns]);
+    return () => {
+      throw new Error(`column table ${name} is being collected, not set`);
+    };
+  }
+  const generated = GENERATED_SETTERS[name];
+  if (!generated) throw new Error(`column table ${JSON.stringify(name)} has no generated setter: ${REFRESH}`);
+  if (generated.columns.length !== columns.length || generated.columns.some((c, i) => c !== columns[i]))
+    throw new Error(`column table ${JSON.stringify(name)} differs from its generated setter: ${REFRESH}`);
+  return generated.set;
 }
 
 /** How a field's value becomes a column's (undefined: the column is left out); `separator` splits a list. */
@@ -40,8 +64,16 @@ export interface FieldTable {
   set: ColumnSetter;
 }
 
-export function fieldTable(rows: readonly FieldColumn[]): FieldTable {
-  return { fields: rows.map((r) => r[0]), reads: rows.map((r) => r[2]), set: columnSetter(rows.map((r) => r[1])) };
+/** The table `name` (the key of its generated setter) of fields → columns. */
+export function fieldTable(name: string, rows: readonly FieldColumn[]): FieldTable {
+  return {
+    fields: rows.map((r) => r[0]),
+    reads: rows.map((r) => r[2]),
+    set: columnSetter(
+      name,
+      rows.map((r) => r[1]),
+    ),
+  };
 }
 
 /** Fills the table's columns of `r` from a log's fields; a field that reads as undefined leaves its column out. */

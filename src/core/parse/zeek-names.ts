@@ -89,19 +89,19 @@ const name = (v: unknown) => {
 
 /** Each name-carrying log's fields → its columns. */
 const NAME_COLUMNS: Record<Exclude<ZeekLogKind, 'conn'>, FieldTable> = {
-  dns: fieldTable([
+  dns: fieldTable('zeekDns', [
     ['query', 'DnsQuery', name],
     ['qtype_name', 'DnsQueryType', text],
     ['rcode_name', 'DnsResponseCode', text],
     ['answers', 'DnsAnswers', list],
     ['TTLs', 'DnsTTLs', numbers],
   ]),
-  ssl: fieldTable([
+  ssl: fieldTable('zeekSsl', [
     ['server_name', 'TlsServerName', text],
     ['version', 'TlsVersion', text],
     ['established', 'TlsEstablished', bool],
   ]),
-  http: fieldTable([
+  http: fieldTable('zeekHttp', [
     ['method', 'HttpMethod', text],
     ['host', 'HttpHost', text],
     ['uri', 'HttpUri', text],
