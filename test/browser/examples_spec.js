@@ -145,17 +145,7 @@ describe('the examples in a real editor (Chromium)', function () {
       this.skip();
     }
     const page = editor.page;
-    // beacon-partition is in no example since the MQTT scale-out ones were retired: its dialog is tried on a node added here
-    const added = await page.evaluate(() => {
-      try {
-        RED.nodes.import([{ id: 'tp_partition', type: 'beacon-partition', z: RED.workspaces.active(), keyFields: 'LocalIP', x: 200, y: 800, wires: [[]] }]);
-      } catch (err) {
-        return [String(err)];
-      }
-      return RED.nodes.filterNodes({ type: 'beacon-partition' }).map((n) => n.id);
-    });
-    added.length.should.equal(1);
-    const ours = await page.evaluate((ids) => ids.filter((id) => /^beacon-/.test(RED.nodes.node(id).type)), [...imported.values(), added].flat());
+    const ours = await page.evaluate((ids) => ids.filter((id) => /^beacon-/.test(RED.nodes.node(id).type)), [...imported.values()].flat());
     ours.length.should.be.above(10);
     const columns = await page.evaluate(() => RED.settings.beaconParseColumns);
     columns.WireData.should.containEql('RemotePortNumber');
