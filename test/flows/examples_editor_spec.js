@@ -39,6 +39,18 @@ describe('example flows in the editor', function () {
     files.length.should.be.above(3);
   });
 
+  it('no two examples share a node id (importing one beside another would clash)', function () {
+    const owner = new Map();
+    const clashes = [];
+    for (const file of files) {
+      for (const node of JSON.parse(fs.readFileSync(file, 'utf8'))) {
+        if (owner.has(node.id) && owner.get(node.id) !== file) clashes.push(`${node.id}: ${path.basename(owner.get(node.id))} and ${path.basename(file)}`);
+        owner.set(node.id, file);
+      }
+    }
+    clashes.should.eql([]);
+  });
+
   for (const file of files) {
     const name = path.basename(file);
     const flow = JSON.parse(fs.readFileSync(file, 'utf8'));
