@@ -113,7 +113,6 @@ function takeHandler(p: Partitioner, partitions: number[]): Handler {
 export = function register(RED: NodeAPI): void {
   function BeaconPartition(this: Node, config: NodeDef & { mode?: unknown; count?: unknown; take?: unknown }) {
     RED.nodes.createNode(this, config);
-    const node = this;
     const counts = { records: 0, rejected: 0, skipped: 0 };
     let describe = '';
     const finish = (control: boolean, done: Done): void => {
@@ -121,12 +120,12 @@ export = function register(RED: NodeAPI): void {
       else status.update();
       done();
     };
-    const handler = configure(RED, node, 'beacon-partition', () => {
+    const handler = configure(RED, this, 'beacon-partition', () => {
       // Node-RED puts '' for a ${VAR} whose variable is not set: say which one
       if (config.take === '' && config.mode === 'take') throw new Error('no partitions to take: is NETBEACON_PARTITIONS set?');
       if (config.count === '' && config.mode !== 'take') throw new Error('no partition count: is NETBEACON_PARTITION_COUNT set?');
       const s = readSettings('beacon-partition', config, catalog(RED));
-      const p: Partitioner = { node, prefix: trimSlashes(s.text('topicPrefix')), counts, finish };
+      const p: Partitioner = { node: this, prefix: trimSlashes(s.text('topicPrefix')), counts, finish };
       if (s.text('mode') === 'take') {
         describe = `from ${s.text('take')}`;
         return takeHandler(p, parsePartitionList(s.text('take')));
@@ -136,7 +135,7 @@ export = function register(RED: NodeAPI): void {
       return splitHandler(p, s.fields('keyFields'), count);
     });
     if (!handler) return;
-    const status = new StatusReporter(node, () => ({
+    const status = new StatusReporter(this, () => ({
       fill: counts.rejected > 0 ? 'yellow' : 'green',
       shape: 'dot',
       text:
@@ -144,8 +143,8 @@ export = function register(RED: NodeAPI): void {
         (counts.rejected ? ` · ${compact(counts.rejected)} rejected` : '') +
         (counts.skipped ? ` · ${compact(counts.skipped)} other partitions` : ''),
     }));
-    node.on('input', handler);
-    node.on('close', (_removed: boolean, done: () => void) => {
+    this.on('input', handler);
+    this.on('close', (_removed: boolean, done: () => void) => {
       status.close();
       done();
     });
