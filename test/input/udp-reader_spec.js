@@ -320,10 +320,12 @@ describe('input/UdpReader (a real reader thread)', function () {
       script,
       "const { parentPort } = require('worker_threads');\n" +
         "parentPort.postMessage({ kind: 'listening', address: '127.0.0.1', port: 9, receiveBufferBytes: null });\n" +
-        "setImmediate(() => { throw new Error('reader broke'); });\n",
+        // fails once bound, when the flow first speaks to it (a failure on its own schedule could overtake the 'listening' message)
+        "parentPort.on('message', (m) => { if (m.kind === 'reset') throw new Error('reader broke'); });\n",
     );
     try {
       const { r, failures } = await reader({ script });
+      r.resetParsers();
       await until('the failure', () => failures.length > 0 && UdpReader.liveThreads === baseline);
       failures[0].message.should.match(/UDP reader thread failed: reader broke/);
       await r.close();
