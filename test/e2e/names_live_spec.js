@@ -9,7 +9,6 @@
  * service the benign pack names is held back with its entry; a name polled
  * by more hosts than the prevalence limit never alerts.
  */
-const { execFile, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -17,6 +16,7 @@ const should = require('should');
 const { namesSuite } = require('../../dist/dev/name-suite');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
 const { fileProbe: probe, jsonLines } = require('./support/file-probe');
+const { loggerAvailable, runLogger } = require('./support/live-feed');
 
 const EXAMPLE = 'Beacon hunt by name (Zeek conn + dns + ssl over TCP).json';
 const rows = (file) => jsonLines(file).flatMap((batch) => [].concat(batch));
@@ -60,9 +60,9 @@ describe('hunt by name, end to end (real Node-RED, logger over TCP)', function (
   let dir;
   let red = null;
   before(function () {
-    const probeLogger = spawnSync('logger', ['--version'], { encoding: 'utf8' });
-    if (probeLogger.status !== 0) {
-      console.log(`      skipped: util-linux logger is not available (${(probeLogger.stderr || probeLogger.error?.message || '').trim()})`);
+    const why = loggerAvailable();
+    if (why) {
+      console.log(`      skipped: util-linux logger is not available (${why})`);
       this.skip();
     }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-names-'));
@@ -92,13 +92,7 @@ describe('hunt by name, end to end (real Node-RED, logger over TCP)', function (
 
     const file = path.join(dir, 'names.json');
     fs.writeFileSync(file, suite.lines.join('\n') + '\n');
-    await new Promise((resolve, reject) =>
-      execFile(
-        'logger',
-        ['--tcp', '--octet-count', '--rfc5424', '--port', String(port), '--server', '127.0.0.1', '--size', '8192', '-t', 'zeek', '-f', file],
-        (err, _o, stderr) => (err ? reject(new Error(`logger: ${stderr || err.message}`)) : resolve()),
-      ),
-    );
+    await runLogger(['--tcp', '--octet-count', '--rfc5424', '--port', String(port)], file, 'zeek');
     const records = () => jsonLines(path.join(userDir, 'records-names.jsonl')).reduce((n, b) => n + [].concat(b).length, 0);
     await red.until(`${suite.lines.length} records parsed`, () => records() >= suite.lines.length, 180);
     records().should.equal(suite.lines.length);

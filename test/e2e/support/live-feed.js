@@ -97,9 +97,9 @@ function liveFlow(name, as, port, inputOverrides = {}) {
   return nodes;
 }
 
-function runLogger(args, file) {
+function runLogger(args, file, tag = 'PAN-OS') {
   return new Promise((resolve, reject) =>
-    execFile('logger', [...args, '--server', '127.0.0.1', '--size', '8192', '-t', 'PAN-OS', '-f', file], (err, _out, stderr) =>
+    execFile('logger', [...args, '--server', '127.0.0.1', '--size', '8192', '-t', tag, '-f', file], (err, _out, stderr) =>
       err ? reject(new Error(`logger: ${stderr || err.message}`)) : resolve(),
     ),
   );
