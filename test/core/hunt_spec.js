@@ -11,19 +11,7 @@ const { AlertGate, parseAllowList, DEFAULT_ALLOW_LIST } = require('../../dist/co
 const { ipFilterDropReason, DEFAULT_INTERNAL } = require('../../dist/core/filter/ip-filter');
 const { CidrSet, splitList } = require('../../dist/core/common/address');
 
-const T0 = Date.UTC(2024, 4, 8, 0, 0, 0) / 1000;
-const iso = (s) => new Date((T0 + s) * 1000).toISOString();
-const delta = (s, d, extra = {}) => ({
-  TimeGenerated: iso(s),
-  nextTimeGenerated: iso(s + d),
-  TimeDeltainSeconds: d,
-  LocalIP: '10.0.0.9',
-  RemoteIP: '52.1.2.3',
-  RemotePortNumber: 443,
-  SentBytes: 300,
-  ReceivedBytes: 900,
-  ...extra,
-});
+const { iso, delta } = require('../support/delta-rows');
 
 function histogramRows(options, records) {
   const h = new HistogramAggregator({ ...WIREDATA_HISTOGRAM, closeAfterSeconds: 86400, ...options });

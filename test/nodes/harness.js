@@ -45,4 +45,11 @@ function exchange(messages, { flush = true } = {}) {
 /** Payload records of the messages, flattened (arrays and singles alike), control messages left out. */
 const records = (msgs) => msgs.filter((m) => !m.flush && !m.reset).flatMap((m) => [].concat(m.payload));
 
-module.exports = { helper, should, node, catchNode, flowWith, exchange, records };
+/** The error messages node `id` logged so far. */
+const errorsOf = (id) =>
+  helper
+    .log()
+    .args.filter((a) => a[0].level === helper.log().ERROR && a[0].id === id)
+    .map((a) => a[0].msg);
+
+module.exports = { helper, should, node, catchNode, flowWith, exchange, records, errorsOf };

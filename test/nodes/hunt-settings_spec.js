@@ -6,30 +6,13 @@
  * prevalence and re-arm (suppressed rows on output 2 with the reason), and
  * invalid values refused with a readable error.
  */
-const { helper, should, node, catchNode, flowWith, exchange, records } = require('./harness');
+const { helper, should, node, catchNode, flowWith, exchange, records, errorsOf } = require('./harness');
 
 const filterNode = node('beacon-ip-filter');
 const histogramNode = node('beacon-histogram');
 const scorerNode = node('beacon-scorer');
 
-const T0 = Date.UTC(2024, 4, 8) / 1000;
-const iso = (s) => new Date((T0 + s) * 1000).toISOString();
-const delta = (s, d, extra = {}) => ({
-  TimeGenerated: iso(s),
-  nextTimeGenerated: iso(s + d),
-  TimeDeltainSeconds: d,
-  LocalIP: '10.0.0.9',
-  RemoteIP: '52.1.2.3',
-  RemotePortNumber: 443,
-  SentBytes: 300,
-  ReceivedBytes: 900,
-  ...extra,
-});
-const errorsOf = (id) =>
-  helper
-    .log()
-    .args.filter((a) => a[0].level === helper.log().ERROR && a[0].id === id)
-    .map((a) => a[0].msg);
+const { iso, delta } = require('../support/delta-rows');
 
 describe('hunt settings through the nodes', function () {
   before(() => helper.startServer());

@@ -5,30 +5,13 @@
  * scorer's periodic method and maximum p-value; absent settings keep old
  * flows' behaviour; invalid values are refused with a readable error.
  */
-const { helper, should, node, catchNode, flowWith, exchange, records } = require('./harness');
+const { helper, should, node, catchNode, flowWith, exchange, records, errorsOf } = require('./harness');
 
 const filterNode = node('beacon-ip-filter');
 const histogramNode = node('beacon-histogram');
 const scorerNode = node('beacon-scorer');
 
-const T0 = Date.UTC(2024, 4, 8) / 1000;
-const iso = (s) => new Date((T0 + s) * 1000).toISOString();
-const delta = (s, d, extra = {}) => ({
-  TimeGenerated: iso(s),
-  nextTimeGenerated: iso(s + d),
-  TimeDeltainSeconds: d,
-  LocalIP: '10.0.0.9',
-  RemoteIP: '52.1.2.3',
-  RemotePortNumber: 443,
-  SentBytes: 300,
-  ReceivedBytes: 900,
-  ...extra,
-});
-const errorsOf = (id) =>
-  helper
-    .log()
-    .args.filter((a) => a[0].level === helper.log().ERROR && a[0].id === id)
-    .map((a) => a[0].msg);
+const { iso, delta } = require('../support/delta-rows');
 const row = (counts, extra = {}) => ({
   TimeGenerated: iso(0).replace('.000Z', 'Z'),
   LocalIP: '10.0.0.9',
