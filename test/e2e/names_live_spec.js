@@ -15,7 +15,7 @@ const path = require('path');
 const should = require('should');
 const { namesSuite } = require('../../dist/dev/name-suite');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
-const { fileProbe: probe, jsonLines } = require('./support/file-probe');
+const { fileProbe: probe, flushProbe, jsonLines } = require('./support/file-probe');
 const { loggerAvailable, runLogger } = require('./support/live-feed');
 
 const EXAMPLE = 'Beacon hunt by name (Zeek conn + dns + ssl over TCP).json';
@@ -32,27 +32,8 @@ function namesFlow(port) {
   nodes.find((n) => n.type === 'file').filename = 'alerts-names.jsonl';
   input.wires[0].push('t_records');
   const main = nodes.find((n) => n.id === 'hn_score');
-  main.wires[1].push('t_below', 't_flush');
-  nodes.push(
-    probe('t_records', z, 'records-names.jsonl'),
-    probe('t_below', z, 'below-names.jsonl'),
-    {
-      id: 't_flush',
-      type: 'switch',
-      z,
-      property: 'flush',
-      propertyType: 'msg',
-      rules: [{ t: 'true' }],
-      checkall: 'true',
-      repair: false,
-      outputs: 1,
-      x: 900,
-      y: 940,
-      wires: [['t_mark']],
-    },
-    { id: 't_mark', type: 'change', z, rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' }], x: 900, y: 980, wires: [['t_flushed']] },
-    probe('t_flushed', z, 'flushed-names.txt'),
-  );
+  main.wires[1].push('t_below', 't_flushed');
+  nodes.push(probe('t_records', z, 'records-names.jsonl'), probe('t_below', z, 'below-names.jsonl'), ...flushProbe('t', z, 'flushed-names.txt', 940));
   return nodes;
 }
 

@@ -10,6 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const should = require('should');
 const { handoffIds } = require('../../../dist/dev/example-handoffs');
+const { flushProbe } = require('./file-probe');
 const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../../dist/core/parse/parser');
 const { parseStructuredData } = require('../../../dist/core/alert/formats');
 
@@ -50,43 +51,7 @@ function enableHandoffs(flow, prefix, receivers) {
 function markFlushes(flow, prefix, file) {
   const z = flow.find((n) => n.id === handoffIds(prefix).notify).z;
   for (const s of flow.filter((n) => n.type === 'beacon-scorer')) for (const w of s.wires) w.push(`${prefix}_test_flushed`);
-  flow.push(
-    {
-      id: `${prefix}_test_flushed`,
-      type: 'switch',
-      z,
-      property: 'flush',
-      propertyType: 'msg',
-      rules: [{ t: 'true' }],
-      checkall: 'true',
-      outputs: 1,
-      wires: [[`${prefix}_test_mark`]],
-    },
-    // the file node writes nothing for a message without a payload
-    // (and appends no newline to a message that carries the last line's msg.parts)
-    {
-      id: `${prefix}_test_mark`,
-      type: 'change',
-      z,
-      rules: [
-        { t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' },
-        { t: 'delete', p: 'parts', pt: 'msg' },
-      ],
-      wires: [[`${prefix}_test_done`]],
-    },
-    {
-      id: `${prefix}_test_done`,
-      type: 'file',
-      z,
-      filename: file,
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'utf8',
-      wires: [],
-    },
-  );
+  flow.push(...flushProbe(`${prefix}_test`, z, file));
   return flow;
 }
 

@@ -9,6 +9,7 @@ const { execFile, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { ROOT } = require('./node-red-process');
+const { fileProbe, flushProbe, jsonLines } = require('./file-probe');
 
 const EXAMPLES = {
   pu: 'Palo Alto beaconing from CEF over UDP syslog.json',
@@ -17,16 +18,6 @@ const EXAMPLES = {
 };
 // the logger's body: the generated line without the syslog header it was rendered with (logger adds its own)
 const body = (line) => line.replace(/^<\d+>(?:1 \S+ \S+ - - - - |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ )/, '');
-/** The complete lines of a file being written (the last, unfinished one is left for later), as JSON. */
-const jsonLines = (file) =>
-  fs.existsSync(file)
-    ? fs
-        .readFileSync(file, 'utf8')
-        .split('\n')
-        .slice(0, -1)
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l))
-    : [];
 /** Records written by a probe file node: one JSON array (a batch) per line. */
 const recordCount = (file) => jsonLines(file).reduce((n, batch) => n + [].concat(batch).length, 0);
 
@@ -48,51 +39,13 @@ function liveFlow(name, as, port, inputOverrides = {}) {
   const alerts = nodes.find((n) => n.type === 'file');
   alerts.filename = `alerts-${as}.jsonl`;
   const z = input.z;
-  const file = (id, filename) => ({
-    id,
-    type: 'file',
-    z,
-    name: 'test probe',
-    filename,
-    filenameType: 'str',
-    appendNewline: true,
-    createDir: true,
-    overwriteFile: 'false',
-    encoding: 'utf8',
-    x: 900,
-    y: 800,
-    wires: [],
-  });
   input.wires[0].push(`${as}_probe_records`);
   input.wires[2].push(`${as}_probe_counters`);
-  nodes.find((n) => n.type === 'beacon-scorer').wires[1].push(`${as}_probe_flush`); // control messages leave on the second output
+  nodes.find((n) => n.type === 'beacon-scorer').wires[1].push(`${as}_probe_flushed`); // control messages leave on the second output
   nodes.push(
-    file(`${as}_probe_records`, `records-${as}.jsonl`),
-    file(`${as}_probe_counters`, `counters-${as}.jsonl`),
-    {
-      id: `${as}_probe_flush`,
-      type: 'switch',
-      z,
-      property: 'flush',
-      propertyType: 'msg',
-      rules: [{ t: 'true' }],
-      checkall: 'true',
-      repair: false,
-      outputs: 1,
-      x: 900,
-      y: 840,
-      wires: [[`${as}_probe_marker`]],
-    },
-    {
-      id: `${as}_probe_marker`,
-      type: 'change',
-      z,
-      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' }],
-      x: 900,
-      y: 880,
-      wires: [[`${as}_probe_flushed`]],
-    },
-    file(`${as}_probe_flushed`, `flushed-${as}.txt`),
+    fileProbe(`${as}_probe_records`, z, `records-${as}.jsonl`, 800),
+    fileProbe(`${as}_probe_counters`, z, `counters-${as}.jsonl`, 800),
+    ...flushProbe(`${as}_probe`, z, `flushed-${as}.txt`, 840),
   );
   return nodes;
 }
