@@ -6,41 +6,31 @@
  * records (the partition beacon-partition computes), and, through a real
  * nats-server, against one chain fed every record.
  */
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const should = require('should');
-const gen = require('../../dist/tools/traffic-generator');
-const { generateLines } = require('../../dist/tools/log-lines');
 const { partitionOf } = require('../../dist/core/partition/partition');
 const { DEFAULT_PARSER_OPTIONS, LogParser } = require('../../dist/core/parse/parser');
-const { connectStream, ensureStream } = require('../../dist/stream/connection');
+const { ensureStream } = require('../../dist/stream/connection');
 const { StreamPublisher } = require('../../dist/stream/publisher');
-const { StreamWorker } = require('../../dist/stream/worker');
 const { DetectionChain } = require('../../dist/stream/detection-chain');
 const { ZeekLinePartitioner } = require('../../dist/stream/zeek-lines');
 const { decodeLines, encodeLines, isLinesMessage, UnreadableMessageError } = require('../../dist/stream/line-messages');
 const { EXAMPLE_CHAIN } = require('./support/example-chain');
-const { NatsServer, findNatsServer, until } = require('./support/nats-server');
+const { natsSuite, until } = require('./support/nats-server');
+const { zeekTraffic } = require('./support/traffic');
+const { collectingWorker } = require('./support/collecting-worker');
 
 const PARTITIONS = 12;
 
 /** A Zeek conn.log (header and rows) with beacons from many sources, rows up to 200 s out of order. */
 function zeekLog(seed, hours = 3) {
-  const beacons = Array.from({ length: 12 }, (_, i) => ({
-    src: `10.9.${i}.${10 + i}`,
+  const beacon = (i) => ({
     dst: `52.${10 + i}.${seed % 50}.${20 + i}`,
     port: [443, 80, 8443][i % 3],
     periodSeconds: [30, 45, 60, 90][i % 4],
-    jitter: 0,
-    jitterMode: 'one-sided',
     startOffsetSeconds: i * 7,
     durationSeconds: 2 * 3600,
-    sentBytes: 300 + i,
-    receivedBytes: 900 + i,
-    user: '',
-  }));
-  return generateLines({ ...gen.DEFAULT_OPTIONS, seed, hours, beacons, noiseHosts: 8, noisePerHour: 30, disorderSeconds: 200 }, 'zeek-tsv').map((r) => r.line);
+  });
+  return zeekTraffic({ seed, hours, count: 12, beacon }).map((r) => r.line);
 }
 
 /** What the parser makes of the whole text, one line after the other. */
@@ -189,49 +179,19 @@ describe('Zeek lines on the scale-out stream', function () {
 
   describe('through a real nats-server', function () {
     this.timeout(60000);
-    let server;
+    const nats = natsSuite();
     let clients;
     let dir;
-    const open = [];
-
-    before(async function () {
-      if (!findNatsServer()) {
-        if (process.env.CI) throw new Error('nats-server not installed (Debian package nats-server)');
-        this.skip();
-      }
-      server = await NatsServer.start();
-      clients = await connectStream({ servers: server.url });
-    });
-
-    after(async function () {
-      if (clients) await clients.nc.close();
-      if (server) await server.destroy();
-    });
+    const open = nats.open;
 
     beforeEach(function () {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-lines-'));
+      ({ clients, dir } = nats);
     });
 
-    afterEach(async function () {
-      while (open.length) await open.pop()();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
-
-    function worker(stream) {
-      const got = { rows: [], flushed: new Set(), errors: [] };
-      const w = new StreamWorker(
-        clients,
-        { stream, partitions: PARTITIONS, workerId: 'a', checkpointDir: dir, ...EXAMPLE_CHAIN, leaseSeconds: 2, checkpointMessages: 3 },
-        {
-          output: (p, out) => got.rows.push(...out.alerts, ...out.rows),
-          control: (p, flags) => flags.flush && got.flushed.add(p),
-          warn: () => undefined,
-          error: (err, p) => got.errors.push({ err, p }),
-        },
-      );
-      open.push(() => w.abandon());
+    const worker = (stream) => {
+      const { worker: w, got } = collectingWorker(clients, { stream, partitions: PARTITIONS, workerId: 'a', checkpointDir: dir, ...EXAMPLE_CHAIN }, open);
       return { w, got };
-    }
+    };
 
     const cell = (row) => JSON.stringify([row.TimeGenerated, row.LocalIP, row.RemoteIP, row.RemotePortNumber]);
     const strip = ({ FailedThresholds, AlertId, Notify, ...row }) => row;

@@ -63,7 +63,7 @@ export const NATS_INGEST: SettingsTable = {
 };
 
 /** The stream worker's detection profiles (nodes/support/worker-profile.ts holds their node settings); custom = the user's exported nodes. */
-export const WORKER_PROFILES = ['wiredata', 'paloalto', 'hunt', 'custom'] as const;
+export const WORKER_PROFILES = ['wiredata', 'paloalto', 'pairs', 'hunt', 'custom'] as const;
 
 /** beacon-nats-worker's settings. */
 export const NATS_WORKER: SettingsTable = {
