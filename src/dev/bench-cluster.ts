@@ -182,7 +182,12 @@ async function measureNats(
   currentStream = cluster;
   try {
     await cluster.start();
-    await cluster.ingest.until('every partition held', () => [...cluster.held().values()].reduce((a, p) => a + p.length, 0) === PARTITIONS, 120);
+    // timed from the fair split: a worker still handing partitions to a newcomer would checkpoint and re-read during the run
+    const fair = () => {
+      const counts = cluster.workers.map((_, i) => cluster.held().get(cluster.workerId(i))?.length ?? 0);
+      return counts.reduce((a, c) => a + c, 0) === PARTITIONS && counts.every((c) => c >= Math.floor(PARTITIONS / workers));
+    };
+    await cluster.ingest.until('every worker holding its share of the partitions', fair, 120);
     const done = cluster.workers.map((w) => path.join(w.o.userDir, 'done.jsonl'));
     const pids = [cluster.ingest.pid, cluster.nats?.pid, ...cluster.workers.map((w) => w.pid)];
     const cpu0 = cpuOf(pids);

@@ -254,7 +254,8 @@ export class StreamWorker {
     const p = owned.lease.partition;
     let lines: DecodedLines;
     try {
-      lines = decodeLines(Buffer.from(data).toString('utf8'), p, this.options.partitions);
+      // a view of the message's bytes, not a copy
+      lines = decodeLines(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), p, this.options.partitions);
     } catch (err) {
       if (!(err instanceof UnreadableMessageError)) throw err;
       // skipping it would lose its records: the partition stops here, with the reason

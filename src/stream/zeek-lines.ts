@@ -139,13 +139,23 @@ export class ZeekLinePartitioner {
       rejected.push({ line, reason: 'Zeek TSV row before any #fields header' });
       return -1;
     }
-    const values = line.split(this.separator);
-    if (values.length !== this.fieldCount) {
-      rejected.push({ line, reason: `Zeek row has ${values.length} fields, the #fields header ${this.fieldCount}` });
+    // the fields as split() would cut them, counted without making them: only the key columns are taken out
+    const sep = this.separator;
+    const keys: Array<string | undefined> = new Array(columns.length);
+    let fields = 0;
+    for (let start = 0; ; fields++) {
+      const end = line.indexOf(sep, start);
+      for (let k = 0; k < columns.length; k++) if (columns[k] === fields) keys[k] = line.slice(start, end < 0 ? line.length : end);
+      if (end < 0) break;
+      start = end + sep.length;
+    }
+    fields++;
+    if (fields !== this.fieldCount) {
+      rejected.push({ line, reason: `Zeek row has ${fields} fields, the #fields header ${this.fieldCount}` });
       return -1;
     }
-    let text = keyText(values[columns[0]]);
-    for (let i = 1; i < columns.length; i++) text += '\t' + keyText(values[columns[i]]);
+    let text = keyText(keys[0]);
+    for (let i = 1; i < columns.length; i++) text += '\t' + keyText(keys[i]);
     return fnv1a32(text) % this.partitions;
   }
 }
