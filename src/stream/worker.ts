@@ -255,7 +255,7 @@ export class StreamWorker {
     let lines: DecodedLines;
     try {
       // a view of the message's bytes, not a copy
-      lines = decodeLines(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), p, this.options.partitions);
+      lines = decodeLines(Buffer.from(data).toString('utf8'), p, this.options.partitions);
     } catch (err) {
       if (!(err instanceof UnreadableMessageError)) throw err;
       // skipping it would lose its records: the partition stops here, with the reason
