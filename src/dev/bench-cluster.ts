@@ -141,6 +141,8 @@ function withNatsDoneProbe(flows: Flows): Flows {
 const doneLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
 
 let currentStream: StreamCluster | null = null;
+/** records the generated log holds (the workers' counts reach it once they have read everything) */
+let RECORDS_IN_LOG = 0;
 process.on('SIGINT', () => void (currentStream?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
 
 /**
@@ -166,7 +168,7 @@ async function measureNats(
   log: string,
   dir: string,
   ingest: 'lines' | 'records',
-): Promise<{ published: number; done: number; cpu: number; each: number[] }> {
+): Promise<{ published: number; done: number; cpu: number; each: number[]; work: string }> {
   const ports = [await freePort(), ...(await Promise.all(Array.from({ length: workers }, () => freePort())))];
   const cluster = new StreamCluster({
     dir,
@@ -207,7 +209,15 @@ async function measureNats(
       3600,
     );
     const each = pids.map((p, i) => cpuSeconds(p) - each0[i]);
-    return { published: published || seconds(), done: seconds(), cpu: cpuOf(pids) - cpu0, each };
+    const wall = seconds();
+    const cpu = cpuOf(pids) - cpu0;
+    // what each worker did, from its next status (every 2 s) once it counts every record: messages read, checkpoints written
+    const statuses = () => cluster.workers.map((_, i) => cluster.statuses.get(cluster.workerId(i))?.counts ?? {});
+    await cluster.ingest.until('the workers to report every record', () => statuses().reduce((a, c) => a + (c.records ?? 0), 0) >= RECORDS_IN_LOG, 30);
+    const work = statuses()
+      .map((c) => `${c.messages} messages, ${c.checkpoints} checkpoints${c.restored ? `, ${c.restored} restored` : ''}`)
+      .join(' · ');
+    return { published: published || wall, done: wall, cpu, each, work };
   } finally {
     await cluster.stop().catch(() => cluster.kill());
   }
@@ -283,6 +293,7 @@ async function natsMain(): Promise<void> {
   try {
     const log = path.join(dir, 'conn.log');
     const n = writeLog(log, RECORDS);
+    RECORDS_IN_LOG = n;
     console.log(
       `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, NATS JetStream (file storage), on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
     );
@@ -308,7 +319,7 @@ async function natsMain(): Promise<void> {
       console.log(`${''.padStart(18)}CPU s per 100,000 records: single ${per100k(single.cpu)}`);
       for (const w of WORKERS) {
         for (const ingest of INGESTS) {
-          const { published, done, cpu, each } = await measureNats(w, log, path.join(dir, `run-${round}-${w}-${ingest}`), ingest);
+          const { published, done, cpu, each, work } = await measureNats(w, log, path.join(dir, `run-${round}-${w}-${ingest}`), ingest);
           const ratio = (100 * single.seconds) / done;
           const run = `${w} worker${w > 1 ? 's' : ''}, ${ingest}`;
           ratios.set(run, [...(ratios.get(run) ?? []), ratio]);
@@ -319,6 +330,7 @@ async function natsMain(): Promise<void> {
           console.log(
             `${''.padStart(18)}CPU s per 100,000 records: ingest ${per100k(each[0])}, nats-server ${per100k(each[1])}, workers ${each.slice(2).map(per100k).join(' + ')}`,
           );
+          console.log(`${''.padStart(18)}workers: ${work}`);
         }
       }
     }

@@ -252,6 +252,7 @@ export class StreamWorker {
   /** Raw log lines (line-messages.ts): parsed here, each record checked to belong to this partition. */
   private absorbLines(owned: Owned, seq: number, data: Uint8Array): void | Promise<void> {
     const p = owned.lease.partition;
+    this.counts.messages++;
     let lines: DecodedLines;
     try {
       // a view of the message's bytes, not a copy
