@@ -7,7 +7,11 @@
  * detection nodes wired in a row: the single-instance rate) and the
  * takeover time of a killed worker.
  *
- *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12] [--repeat 1] [--no-takeover]
+ *   node dist/dev/bench-cluster.js [--records N] [--workers 1,2,3] [--partitions 12] [--repeat 1] [--no-takeover] [--ingest lines,records]
+ *
+ * --ingest: how the ingest publishes, each measured in every round: `lines`
+ * (the example: Zeek lines published unparsed, the workers parse them) and/or
+ * `records` (log parse in the ingest, parsed records published).
  *
  * Measured: wall time from firing the ingest's "replay records file" inject
  * to the end-of-file flush having come out of every partition (every record
@@ -35,6 +39,22 @@ const PARTITIONS = Number(arg('partitions', '12'));
 /** rounds of (single, each worker count), interleaved so a change in the machine's load falls on both alike */
 const REPEAT = Number(arg('repeat', '1'));
 const TAKEOVER = !args.includes('--no-takeover');
+const INGESTS = arg('ingest', 'lines').split(',') as Array<'lines' | 'records'>;
+if (INGESTS.some((i) => i !== 'lines' && i !== 'records')) throw new Error('--ingest takes lines, records or both (comma-separated)');
+
+/** The parse node of a records ingest and of the single instance: the Zeek file in 64 KB chunks → one array of records per chunk. */
+const parseNode = (id: string, z: string, to: string): Flows[number] => ({
+  id,
+  z,
+  type: 'beacon-parse',
+  input: 'stream',
+  output: 'batch',
+  format: 'auto',
+  timeSource: 'event',
+  byteDirection: 'microsoft',
+  deviceOffset: '',
+  wires: [[to], []],
+});
 
 /** A Zeek conn.log of about n records: many hosts (so every partition has work), a few beacons. */
 function writeLog(file: string, n: number): number {
@@ -121,17 +141,34 @@ function withNatsDoneProbe(flows: Flows): Flows {
 const doneLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
 
 let currentStream: StreamCluster | null = null;
+/** records the generated log holds (the workers' counts reach it once they have read everything) */
+let RECORDS_IN_LOG = 0;
 process.on('SIGINT', () => void (currentStream?.kill() ?? Promise.resolve()).then(() => process.exit(130)));
 
-/** Ingest flows with a probe: the end-of-file flush, once the server holds everything before it, appended to published.jsonl. */
-function withPublishedProbe(flows: Flows): Flows {
+/**
+ * Ingest flows with a probe: the end-of-file flush, once the server holds
+ * everything before it, appended to published.jsonl. A records ingest has
+ * log parse in front of the stream ingest, as before lines were published.
+ */
+function withPublishedProbe(flows: Flows, ingest: 'lines' | 'records'): Flows {
   const nodes = JSON.parse(JSON.stringify(flows)) as Flows;
-  (nodes.find((n) => n.id === 'nso_in_publish') as { wires: string[][] }).wires[0].push('bench_flush');
+  const publish = nodes.find((n) => n.id === 'nso_in_publish') as Flows[number] & { wires: string[][] };
+  publish.wires[0].push('bench_flush');
+  if (ingest === 'records') {
+    publish.input = 'records';
+    for (const n of nodes) if (n.id === 'nso_in_eof' || n.id === 'nso_in_flush') n.wires = [['bench_parse']];
+    nodes.push(parseNode('bench_parse', 'nso_in_tab', 'nso_in_publish'));
+  }
   return [...nodes, ...flushProbe('nso_in_tab', 'published.jsonl')];
 }
 
 /** Seconds until the ingest had everything acknowledged, until every partition's flush came out of the workers, and the CPU seconds all processes used. */
-async function measureNats(workers: number, log: string, dir: string): Promise<{ published: number; done: number; cpu: number; parts: string }> {
+async function measureNats(
+  workers: number,
+  log: string,
+  dir: string,
+  ingest: 'lines' | 'records',
+): Promise<{ published: number; done: number; cpu: number; each: number[]; work: string }> {
   const ports = [await freePort(), ...(await Promise.all(Array.from({ length: workers }, () => freePort())))];
   const cluster = new StreamCluster({
     dir,
@@ -142,12 +179,17 @@ async function measureNats(workers: number, log: string, dir: string): Promise<{
     natsPort: await freePort(),
     ports,
     workerFlows: withNatsDoneProbe,
-    ingestFlows: withPublishedProbe,
+    ingestFlows: (flows) => withPublishedProbe(flows, ingest),
   });
   currentStream = cluster;
   try {
     await cluster.start();
-    await cluster.ingest.until('every partition held', () => [...cluster.held().values()].reduce((a, p) => a + p.length, 0) === PARTITIONS, 120);
+    // timed from the fair split: a worker still handing partitions to a newcomer would checkpoint and re-read during the run
+    const fair = () => {
+      const counts = cluster.workers.map((_, i) => cluster.held().get(cluster.workerId(i))?.length ?? 0);
+      return counts.reduce((a, c) => a + c, 0) === PARTITIONS && counts.every((c) => c >= Math.floor(PARTITIONS / workers));
+    };
+    await cluster.ingest.until('every worker holding its share of the partitions', fair, 120);
     const done = cluster.workers.map((w) => path.join(w.o.userDir, 'done.jsonl'));
     const pids = [cluster.ingest.pid, cluster.nats?.pid, ...cluster.workers.map((w) => w.pid)];
     const cpu0 = cpuOf(pids);
@@ -166,9 +208,16 @@ async function measureNats(workers: number, log: string, dir: string): Promise<{
       },
       3600,
     );
-    const each = pids.map((p, i) => (cpuSeconds(p) - each0[i]).toFixed(2));
-    const parts = `ingest ${each[0]}, nats-server ${each[1]}, workers ${each.slice(2).join(' + ')}`;
-    return { published: published || seconds(), done: seconds(), cpu: cpuOf(pids) - cpu0, parts };
+    const each = pids.map((p, i) => cpuSeconds(p) - each0[i]);
+    const wall = seconds();
+    const cpu = cpuOf(pids) - cpu0;
+    // what each worker did, from its next status (every 2 s) once it counts every record: messages read, checkpoints written
+    const statuses = () => cluster.workers.map((_, i) => cluster.statuses.get(cluster.workerId(i))?.counts ?? {});
+    await cluster.ingest.until('the workers to report every record', () => statuses().reduce((a, c) => a + (c.records ?? 0), 0) >= RECORDS_IN_LOG, 30);
+    const work = statuses()
+      .map((c) => `${c.messages} messages, ${c.checkpoints} checkpoints${c.restored ? `, ${c.restored} restored` : ''}`)
+      .join(' · ');
+    return { published: published || wall, done: wall, cpu, each, work };
   } finally {
     await cluster.stop().catch(() => cluster.kill());
   }
@@ -183,7 +232,7 @@ async function measureSingle(log: string, dir: string): Promise<{ seconds: numbe
   const ingest = readExample('Scale-out on NATS ingest.json') as Flows;
   const worker = readExample(NATS_WORKER_EXAMPLE).find((n) => n.type === 'beacon-nats-worker') as { profile?: string; chain?: string };
   const z = 'nso_in_tab';
-  const keep = new Set(['nso_in_tab', 'nso_in_replay', 'nso_in_read', 'nso_in_eof', 'nso_in_parse']);
+  const keep = new Set(['nso_in_tab', 'nso_in_replay', 'nso_in_read', 'nso_in_eof']);
   const detection = chainNodes(worker.profile ?? 'wiredata', worker.chain ?? '').map((n, i) => ({ ...n, id: `bench_${n.id ?? i}`, z }) as Flows[number]);
   const idsOf = (type: string) => detection.filter((n) => n.type === type).map((n) => String(n.id));
   const scorers = idsOf('beacon-scorer');
@@ -195,7 +244,8 @@ async function measureSingle(log: string, dir: string): Promise<{ seconds: numbe
     if (n.type === 'beacon-scorer') n.wires = [[], ['bench_flush']];
   }
   const nodes: Flows = [...JSON.parse(JSON.stringify(ingest.filter((n) => keep.has(String(n.id))))), ...detection];
-  (nodes.find((n) => n.id === 'nso_in_parse') as { wires: string[][] }).wires = [[String(detection[0].id)], []];
+  (nodes.find((n) => n.id === 'nso_in_eof') as { wires: string[][] }).wires = [['bench_parse']];
+  nodes.push(parseNode('bench_parse', z, String(detection[0].id)));
   nodes.push(...flushProbe(z, 'done.jsonl'));
   const red = new RedProcess({
     name: 'single',
@@ -243,6 +293,7 @@ async function natsMain(): Promise<void> {
   try {
     const log = path.join(dir, 'conn.log');
     const n = writeLog(log, RECORDS);
+    RECORDS_IN_LOG = n;
     console.log(
       `cluster benchmark: ${n} Zeek conn.log records (${(fs.statSync(log).size / 1e6).toFixed(1)} MB), ${PARTITIONS} partitions, NATS JetStream (file storage), on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
     );
@@ -253,8 +304,9 @@ async function natsMain(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ');
     console.log(`load average at the start: ${load()}`);
-    console.log('round  run        seconds  records/s  of single  ingest acked after  CPU s (all processes)  CPU of single');
-    const ratios = new Map<number, number[]>();
+    console.log('round  run                 seconds  records/s  of single  ingest acked after  CPU s (all processes)  CPU of single');
+    const per100k = (cpu: number) => ((cpu * 100000) / n).toFixed(2);
+    const ratios = new Map<string, number[]>();
     for (let round = 1; round <= REPEAT; round++) {
       const single = await measureSingle(log, path.join(dir, `single-${round}`));
       const rate = (s: number) =>
@@ -262,22 +314,33 @@ async function natsMain(): Promise<void> {
           .toString()
           .padStart(9);
       console.log(
-        `${String(round).padStart(5)}  single     ${single.seconds.toFixed(2).padStart(7)}  ${rate(single.seconds)}  ${''.padStart(9)}  ${''.padStart(18)}  ${single.cpu.toFixed(2).padStart(21)}`,
+        `${String(round).padStart(5)}  ${'single'.padEnd(18)}  ${single.seconds.toFixed(2).padStart(7)}  ${rate(single.seconds)}  ${''.padStart(9)}  ${''.padStart(18)}  ${single.cpu.toFixed(2).padStart(21)}`,
       );
+      console.log(`${''.padStart(18)}CPU s per 100,000 records: single ${per100k(single.cpu)}`);
       for (const w of WORKERS) {
-        const { published, done, cpu, parts } = await measureNats(w, log, path.join(dir, `run-${round}-${w}`));
-        const ratio = (100 * single.seconds) / done;
-        ratios.set(w, [...(ratios.get(w) ?? []), ratio]);
-        console.log(
-          `${String(round).padStart(5)}  ${`${w} worker${w > 1 ? 's' : ''}`.padEnd(9)}  ${done.toFixed(2).padStart(7)}  ${rate(done)}  ${ratio.toFixed(0).padStart(7)} %` +
-            `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
-        );
-        console.log(`${''.padStart(18)}CPU s by process: ${parts}`);
+        for (const ingest of INGESTS) {
+          const { published, done, cpu, each, work } = await measureNats(w, log, path.join(dir, `run-${round}-${w}-${ingest}`), ingest);
+          const ratio = (100 * single.seconds) / done;
+          const run = `${w} worker${w > 1 ? 's' : ''}, ${ingest}`;
+          ratios.set(run, [...(ratios.get(run) ?? []), ratio]);
+          console.log(
+            `${String(round).padStart(5)}  ${run.padEnd(18)}  ${done.toFixed(2).padStart(7)}  ${rate(done)}  ${ratio.toFixed(0).padStart(7)} %` +
+              `  ${published.toFixed(2).padStart(16)} s  ${cpu.toFixed(2).padStart(21)}  ${((100 * cpu) / single.cpu).toFixed(0).padStart(11)} %`,
+          );
+          console.log(
+            `${''.padStart(18)}CPU s per 100,000 records: ingest ${per100k(each[0])}, nats-server ${per100k(each[1])}, workers ${each.slice(2).map(per100k).join(' + ')}`,
+          );
+          console.log(`${''.padStart(18)}workers: ${work}`);
+        }
       }
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = Math.floor(s.length / 2);
+      return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+    };
     console.log(`load average at the end: ${load()}`);
-    console.log(`median of single's rate: ${[...ratios].map(([w, r]) => `${w} worker(s) ${median(r).toFixed(0)} %`).join(', ')}`);
+    for (const [run, r] of ratios) console.log(`${run}: ${r.map((x) => `${x.toFixed(0)} %`).join(', ')} of single's rate; median ${median(r).toFixed(0)} %`);
     if (!TAKEOVER) return;
     const t = await measureTakeover(path.join(dir, 'takeover'));
     console.log(

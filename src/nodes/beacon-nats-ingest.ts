@@ -2,13 +2,15 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { RecordError } from '../core/common/records';
 import { ensureStream } from '../stream/connection';
 import { StreamPublisher } from '../stream/publisher';
+import { ZeekLinePartitioner } from '../stream/zeek-lines';
 import type { NatsConfigNode } from './beacon-nats';
-import { compact, configure, readIncoming, StatusReporter, summariseErrors } from './node-support';
+import { compact, configure, controlFlags, readIncoming, StatusReporter, summariseErrors } from './node-support';
 import { readSettings } from './settings/read';
 import { catalog } from './support/i18n';
 
 interface IngestDef extends NodeDef {
   nats?: string;
+  input?: string;
   keyFields?: string;
   /** seconds a batch refused by a full stream is retried before it is given up as an error */
   fullRetrySeconds?: string | number;
@@ -27,15 +29,19 @@ export = function register(RED: NodeAPI): void {
     const nats = (config.nats ? RED.nodes.getNode(config.nats) : null) as NatsConfigNode | null;
     let publisher: StreamPublisher | null = null;
     let rejected = 0;
+    let rejectedLines = 0;
     let connected = false;
     let failure = '';
     // checked against the settings table (settings/nats.ts), as the editor checks them
     const settings = configure(RED, this, 'beacon-nats-ingest', () => {
       const s = readSettings('beacon-nats-ingest', config, catalog(RED));
-      return { keyFields: s.fields('keyFields'), retry: s.number('fullRetrySeconds') };
+      const keyFields = s.fields('keyFields');
+      // raw Zeek lines: split by partition here, parsed by the workers (a key it cannot find in place is refused now)
+      const lines = s.text('input') === 'zeek-lines' ? new ZeekLinePartitioner(keyFields, nats?.partitions ?? 1) : null;
+      return { keyFields, retry: s.number('fullRetrySeconds'), lines };
     });
     if (!settings) return;
-    const { keyFields, retry } = settings;
+    const { keyFields, retry, lines } = settings;
     const status = new StatusReporter(this, () => {
       if (!nats || nats.invalid) return { fill: 'red', shape: 'ring', text: 'no valid NATS configuration' };
       if (!publisher) return { fill: failure ? 'red' : 'grey', shape: 'ring', text: failure ? 'not connected' : 'connecting…' };
@@ -43,10 +49,12 @@ export = function register(RED: NodeAPI): void {
       const full = (c.fullRefusals > 0 ? ` · stream full ×${compact(c.fullRefusals)}` : '') + (c.retries > 0 ? ` · retried ×${compact(c.retries)}` : '');
       const dropped = c.dropped > 0 ? ` · ${compact(c.dropped)} given up` : '';
       return {
-        fill: c.dropped > 0 ? 'red' : c.fullRefusals > 0 || rejected > 0 ? 'yellow' : connected ? 'green' : 'grey',
+        fill: c.dropped > 0 ? 'red' : c.fullRefusals > 0 || rejected > 0 || rejectedLines > 0 ? 'yellow' : connected ? 'green' : 'grey',
         shape: 'dot',
         text:
-          `${compact(c.records)} records → ${nats.stream} (${nats.partitions})${full}${dropped}` + (c.pending > 0 ? ` · ${compact(c.pending)} waiting` : ''),
+          `${compact(c.records)} ${lines ? 'lines' : 'records'} → ${nats.stream} (${nats.partitions})${full}${dropped}` +
+          (rejectedLines > 0 ? ` · ${compact(rejectedLines)} not published` : '') +
+          (c.pending > 0 ? ` · ${compact(c.pending)} waiting` : ''),
       };
     });
     const ready: Promise<StreamPublisher> = (async () => {
@@ -67,6 +75,7 @@ export = function register(RED: NodeAPI): void {
 
     let lastBatch = false;
     this.on('input', (msg: NodeMessageInFlow, send, done) => {
+      if (lines) return inputLines(msg, send, done);
       const incoming = readIncoming(msg, lastBatch);
       if (incoming instanceof Error) return done(incoming);
       if (incoming.records.length > 0) lastBatch = incoming.batch;
@@ -92,6 +101,35 @@ export = function register(RED: NodeAPI): void {
           done(err);
         });
     });
+    /** Zeek TSV text (a chunk, lines cut anywhere): rows by partition, published as lines; the header lines travel with them. */
+    const inputLines = (msg: NodeMessageInFlow, send: (m: NodeMessageInFlow) => void, done: (err?: Error) => void) => {
+      const flags = controlFlags(msg);
+      const text = msg.payload;
+      if (typeof text !== 'string' && !Buffer.isBuffer(text) && !(flags.control && text === undefined))
+        return done(new Error('msg.payload must be Zeek TSV text (a string or a Buffer)'));
+      if (flags.reset) (lines as ZeekLinePartitioner).reset();
+      // a flush ends the text: its unfinished last line is a line
+      const { batches, rejected } = (lines as ZeekLinePartitioner).push(text === undefined ? '' : (text as string | Buffer), flags.flush);
+      if (rejected.length > 0) {
+        rejectedLines += rejected.length;
+        this.error(`${rejected.length} line(s) not published; first: ${rejected[0].reason}: ${rejected[0].line.slice(0, 120)}`, msg);
+      }
+      ready
+        .then(async (p) => {
+          const published = p.publishLines(batches);
+          const control = flags.control ? p.publishControl(flags) : Promise.resolve();
+          await Promise.all([published, control]);
+          send(msg);
+          if (flags.control) status.now();
+          else status.update();
+          done();
+        })
+        .catch((err: Error) => {
+          status.now();
+          done(err);
+        });
+    };
+
     this.on('close', (done: () => void) => {
       const p = publisher;
       const finish = () => {

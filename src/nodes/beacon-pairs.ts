@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { RecordError } from '../core/common/records';
 import { PairHuntStage } from '../core/pairs';
 import { compact, EvictionReporter, runRecordNode, SELF_SNAPSHOT } from './node-support';
+import { pairsOptions } from './support/stage-options';
 
 const MB = 1024 * 1024;
 const megabytes = (bytes: number): string => `${(bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0)} MB`;
@@ -28,26 +29,7 @@ export = function register(RED: NodeAPI): void {
       create: (s) => {
         const maxMegabytes = s.number('maxMegabytes');
         cap = maxMegabytes > 0 ? megabytes(maxMegabytes * MB) : '';
-        const prevalence = s.fields('prevalence');
-        return new PairHuntStage({
-          history: {
-            keyFields: s.fields('keyFields'),
-            timeField: s.text('timeField'),
-            bytesField: s.text('bytesField') || null,
-            ringSize: s.number('intervals'),
-            horizonSeconds: Math.round(s.number('horizonDays') * 86400),
-            maxBytes: maxMegabytes > 0 ? Math.round(maxMegabytes * MB) : null,
-            strobePerDay: s.number('strobePerDay'),
-            sweepSeconds: 3600,
-          },
-          hunt: {
-            minIntervals: s.number('minIntervals'),
-            prevalence: prevalence.length === 2 ? { source: prevalence[0], destination: prevalence[1] } : null,
-          },
-          scoreEverySeconds: s.number('scoreEvery'),
-          batchRows: s.number('batchRows'),
-          skipZeroField: s.text('skipZero'),
-        });
+        return new PairHuntStage(pairsOptions(s));
       },
       status: (stage) => {
         const h = stage.history;

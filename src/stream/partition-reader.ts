@@ -82,6 +82,9 @@ export class PartitionReader {
         const handled = this.handle(m.seq, m.data, m.info.pending);
         if (handled) await handled; // one message at a time: a partition's rows leave in stream order
         this.lastSeq = m.seq;
+        // messages the client holds already come by microtasks alone: without a turn of the event loop between them,
+        // a long backlog would hold up the lease renewals (their timers), and the lease would lapse while its holder works
+        await new Promise((resolve) => setImmediate(resolve));
       }
     })();
     return { missingBefore };

@@ -4,6 +4,8 @@ import { type ControlFlags, encodeControl, splitByPartition } from '../core/part
 import type { LogRecord } from '../core/common/records';
 import { isStreamFull, partitionSubject, type StreamLayout } from './connection';
 import { encodeRecords } from './record-codec';
+import { encodeLines } from './line-messages';
+import type { LineBatch } from './zeek-lines';
 
 export interface PublisherOptions {
   /** delta key fields the partition is hashed from (as beacon-partition) */
@@ -32,9 +34,12 @@ export interface PublisherCounts {
   pending: number;
 }
 
-/** One stream message to come: records (more may join it until it is sent) or a control message, and who waits for it. */
+/** One stream message to come: records or raw lines (more may join it until it is sent) or a control message, and who waits for it. */
 interface Outgoing {
   records: LogRecord[] | null;
+  /** raw lines and the header they are read with (one header per message) */
+  lines: string[] | null;
+  header: readonly string[] | null;
   control: string | null;
   waiters: Array<{ resolve: () => void; reject: (err: Error) => void }>;
 }
@@ -69,16 +74,23 @@ export class StreamPublisher {
   async publishRecords(records: readonly unknown[]): Promise<{ invalid: unknown[] }> {
     const { groups, invalid } = splitByPartition(records, this.options.keyFields, this.layout.partitions);
     const sent: Promise<void>[] = [];
-    for (const [p, group] of groups) sent.push(this.enqueue(p, group, null));
+    for (const [p, group] of groups) sent.push(this.enqueue(p, { records: group }));
     await Promise.all(sent);
     return { invalid };
+  }
+
+  /** Publishes raw lines already split by partition (zeek-lines.ts), parsed by the workers; resolves once the server has every one. */
+  async publishLines(batches: readonly LineBatch[]): Promise<void> {
+    const sent: Promise<void>[] = [];
+    for (const { header, groups } of batches) for (const [p, lines] of groups) sent.push(this.enqueue(p, { lines, header }));
+    await Promise.all(sent);
   }
 
   /** Publishes a control message to every partition, each after that partition's earlier messages. */
   async publishControl(flags: ControlFlags): Promise<void> {
     const body = JSON.stringify(encodeControl(flags));
     const sent: Promise<void>[] = [];
-    for (let p = 0; p < this.layout.partitions; p++) sent.push(this.enqueue(p, null, body));
+    for (let p = 0; p < this.layout.partitions; p++) sent.push(this.enqueue(p, { control: body }));
     await Promise.all(sent);
   }
 
@@ -91,19 +103,27 @@ export class StreamPublisher {
     this.closed = true;
   }
 
-  private enqueue(partition: number, records: LogRecord[] | null, control: string | null): Promise<void> {
+  private enqueue(partition: number, what: { records?: LogRecord[]; lines?: string[]; header?: readonly string[]; control?: string }): Promise<void> {
+    const { records = null, lines = null, header = null, control = null } = what;
     return new Promise<void>((resolve, reject) => {
       let queue = this.queues.get(partition);
       const last = queue?.[queue.length - 1];
       // the first entry is in flight: only a later one can still take records
       const max = this.options.maxMessageRecords ?? 4000;
-      if (queue && last && queue.length > 1 && records && last.records && last.records.length + records.length <= max) {
-        for (const r of records) last.records.push(r);
-        last.waiters.push({ resolve, reject });
-        return;
+      if (queue && last && queue.length > 1) {
+        const joined =
+          records && last.records && last.records.length + records.length <= max
+            ? (last.records.push(...records), true)
+            : lines && last.lines && last.header === header && last.lines.length + lines.length <= max
+              ? (last.lines.push(...lines), true)
+              : false;
+        if (joined) {
+          last.waiters.push({ resolve, reject });
+          return;
+        }
       }
       // the groups are the publisher's own arrays: later records may be pushed onto them
-      const entry: Outgoing = { records, control, waiters: [{ resolve, reject }] };
+      const entry: Outgoing = { records, lines, header, control, waiters: [{ resolve, reject }] };
       this.counts.pending++;
       if (queue) {
         queue.push(entry);
@@ -120,8 +140,12 @@ export class StreamPublisher {
     while (queue.length > 0) {
       const entry = queue[0];
       try {
-        const body = entry.records ? encodeRecords(entry.records) : (entry.control as string);
-        await this.send(partition, body, entry.records?.length ?? 0);
+        const body = entry.records
+          ? encodeRecords(entry.records)
+          : entry.lines
+            ? encodeLines(this.options.keyFields, entry.header ?? [], entry.lines)
+            : (entry.control as string);
+        await this.send(partition, body, entry.records?.length ?? entry.lines?.length ?? 0);
         for (const w of entry.waiters) w.resolve();
       } catch (err) {
         // a message given up does not stop the partition's later ones; its error is its senders'

@@ -6,6 +6,7 @@ import { type ChainSpec, type ChainState, DetectionChain, type ChainOutput, newC
 import { type Lease, LeaseManager } from './leases';
 import { PartitionReader } from './partition-reader';
 import { decodeRecords } from './record-codec';
+import { type DecodedLines, decodeLines, isLinesMessage, UnreadableMessageError } from './line-messages';
 
 export interface WorkerOptions {
   stream: string;
@@ -211,6 +212,7 @@ export class StreamWorker {
       void owned.reader?.stop();
       return;
     }
+    if (isLinesMessage(data)) return this.absorbLines(owned, seq, data);
     let payload: unknown;
     try {
       payload = JSON.parse(Buffer.from(data).toString('utf8'));
@@ -244,6 +246,38 @@ export class StreamWorker {
       owned.lastSeq = seq;
       return;
     }
+    return this.detect(owned, seq, records);
+  }
+
+  /** Raw log lines (line-messages.ts): parsed here, each record checked to belong to this partition. */
+  private absorbLines(owned: Owned, seq: number, data: Uint8Array): void | Promise<void> {
+    const p = owned.lease.partition;
+    this.counts.messages++;
+    let lines: DecodedLines;
+    try {
+      // a view of the message's bytes, not a copy
+      lines = decodeLines(Buffer.from(data).toString('utf8'), p, this.options.partitions);
+    } catch (err) {
+      if (!(err instanceof UnreadableMessageError)) throw err;
+      // skipping it would lose its records: the partition stops here, with the reason
+      owned.failed = new Error(`partition ${p}: message ${seq}: ${err.message}; the partition is not read further`);
+      void owned.reader?.stop();
+      this.sink.error(owned.failed, p);
+      this.sink.changed?.();
+      return;
+    }
+    if (lines.unparsed > 0) this.sink.error(new Error(`partition ${p}: message ${seq}: ${lines.unparsed} line(s) not parsed; first: ${lines.firstError}`), p);
+    if (lines.misplaced > 0)
+      this.sink.error(
+        new Error(
+          `partition ${p}: message ${seq}: ${lines.misplaced} record(s) whose key belongs to another partition left out (the ingest's key extraction disagrees with the parser)`,
+        ),
+        p,
+      );
+    return this.detect(owned, seq, lines.records);
+  }
+
+  private detect(owned: Owned, seq: number, records: unknown[]): void | Promise<void> {
     this.counts.records += records.length;
     const out = owned.chain.push(records, false, newChainOutput());
     owned.lastSeq = seq;

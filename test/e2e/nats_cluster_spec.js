@@ -5,7 +5,7 @@
  * examples/Scale-out on NATS ingest.json and two workers running
  * examples/Scale-out on NATS worker.json (12 partitions, checkpoints in one
  * shared folder, leases of 2 s so takeovers come quickly). The test feeds
- * the ingest over HTTP (raw Zeek conn.log lines into its parse node) and
+ * the ingest over HTTP (raw Zeek conn.log lines into its stream ingest, published unparsed) and
  * waits on conditions (the flush of every partition out of the workers,
  * their published status), never on sleeps.
  *
@@ -31,12 +31,12 @@ const { canonical } = require('../support/example-flows');
 
 const PARTITIONS = 12;
 
-/** The ingest example plus a feed: POST /records (Zeek lines) and POST /control ({flush|checkpoint: true}) into its parse node. */
+/** The ingest example plus a feed: POST /records (Zeek lines) and POST /control ({flush|checkpoint: true}) into its stream ingest. */
 function withFeed(flows) {
   const z = 'nso_in_tab';
   return [
     ...flows,
-    { id: 't_records', z, type: 'http in', url: '/records', method: 'post', upload: false, swaggerDoc: '', wires: [['nso_in_parse', 't_ok']] },
+    { id: 't_records', z, type: 'http in', url: '/records', method: 'post', upload: false, swaggerDoc: '', wires: [['nso_in_publish', 't_ok']] },
     { id: 't_control', z, type: 'http in', url: '/control', method: 'post', upload: false, swaggerDoc: '', wires: [['t_flags', 't_ok']] },
     {
       id: 't_flags',
@@ -47,7 +47,7 @@ function withFeed(flows) {
         { t: 'set', p: 'checkpoint', pt: 'msg', to: 'payload.checkpoint = true', tot: 'jsonata' },
         { t: 'delete', p: 'payload', pt: 'msg' },
       ],
-      wires: [['nso_in_parse']],
+      wires: [['nso_in_publish']],
     },
     { id: 't_ok', z, type: 'http response', statusCode: '', headers: {}, wires: [] },
   ];

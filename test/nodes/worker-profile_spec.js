@@ -15,10 +15,11 @@ const { WORKER_PROFILES } = require('../../dist/nodes/settings/nats');
 const EXAMPLES = {
   wiredata: 'WireData beaconing (Sentinel rule).json',
   paloalto: 'Palo Alto beaconing (Sentinel rule).json',
-  // the hunt example runs on the pair history, which a worker does not run: its profile is the hunt on 72 h windows it had before
+  pairs: 'Beacon hunt (per pair, 7-day history).json',
+  // the hunt on 72 h windows the hunt example ran before it moved onto the pair history
   hunt: '../test/fixtures/flows/hunt-72h-windows.json',
 };
-const DETECTION = ['beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-scorer'];
+const DETECTION = ['beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-pairs', 'beacon-scorer'];
 /** Settings that are a node's own business, not the detection's. */
 const NOT_DETECTION = new Set(['name', 'store', 'checkpointEvery']);
 
@@ -62,6 +63,19 @@ describe('stream worker detection profiles', function () {
         ['Beacon hunt (hourly burst)', 3600],
       ]);
     spec.scorers.every((s) => s.gate && s.gate.rearmSeconds === 86400 && s.gate.maxSourcesPerDestination === 5).should.be.true();
+  });
+
+  it('pairs: the pair history instead of delta and histograms, its scorer scoring its rows', function () {
+    const spec = chainSpec(chainNodes('pairs', ''));
+    (spec.delta === null).should.be.true();
+    spec.histograms.should.eql([]);
+    spec.pairs.scoreEverySeconds.should.equal(43200);
+    spec.pairs.history.keyFields.should.eql(['LocalIP', 'RemoteNetwork', 'RemotePortNumber']);
+    spec.pairs.hunt.prevalence.should.eql({ source: 'LocalIP', destination: 'RemoteNetwork' });
+    spec.scorers.map((s) => [s.histogram, s.title, s.options.method, s.gate.maxSourcesPerDestination]).should.eql([[0, 'Beacon hunt', 'periodic', 5]]);
+    chainSpec(chainNodes('pairs', '{"beacon-pairs": {"scoreEvery": 3600}}')).pairs.scoreEverySeconds.should.equal(3600);
+    const both = JSON.stringify([...example('pairs'), { type: 'beacon-delta' }]);
+    (() => chainSpec(chainNodes('custom', both))).should.throw(/one beacon-pairs, and no beacon-delta or beacon-histogram/);
   });
 
   it('changes apply to every node of their type; the identity follows them, not the layout', function () {

@@ -7,7 +7,6 @@
  * (the single instance) and against the KQL batch oracle.
  */
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const should = require('should');
 const gen = require('../../dist/tools/traffic-generator');
@@ -22,7 +21,7 @@ const { DetectionChain } = require('../../dist/stream/detection-chain');
 const { decodeRecords, encodeRecords } = require('../../dist/stream/record-codec');
 const { EXAMPLE_CHAIN, profileChain } = require('./support/example-chain');
 const oracle = require('../oracle/kql-batch');
-const { NatsServer, findNatsServer, until } = require('./support/nats-server');
+const { natsSuite, until } = require('./support/nats-server');
 
 const PARTITIONS = 12;
 let streamCount = 0;
@@ -103,32 +102,14 @@ async function publishAll(publisher, records, size = 200) {
 
 describe('JetStream scale-out, in process (real nats-server)', function () {
   this.timeout(60000);
+  const nats = natsSuite();
   let server;
   let clients;
   let dir;
-  const open = [];
-
-  before(async function () {
-    if (!findNatsServer()) {
-      if (process.env.CI) throw new Error('nats-server not installed (Debian package nats-server)');
-      this.skip();
-    }
-    server = await NatsServer.start();
-    clients = await connectStream({ servers: server.url });
-  });
-
-  after(async function () {
-    if (clients) await clients.nc.close();
-    if (server) await server.destroy();
-  });
+  const open = nats.open;
 
   beforeEach(function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-ckpt-'));
-  });
-
-  afterEach(async function () {
-    while (open.length) await open.pop()();
-    fs.rmSync(dir, { recursive: true, force: true });
+    ({ server, clients, dir } = nats);
   });
 
   async function newClients() {

@@ -1,4 +1,4 @@
-import { ENV_REFERENCE, NAME, SettingsTable } from './table';
+import { choice, ENV_REFERENCE, NAME, SettingsTable } from './table';
 
 const SERVER = /^((nats|tls|wss?):\/\/)?[^\s/:]+(:\d{1,5})?$/;
 const MAX_PARTITIONS = 65536;
@@ -55,13 +55,15 @@ export const NATS: SettingsTable = {
 /** beacon-nats-ingest's settings (the beacon-nats node it publishes through is a configuration reference, Node-RED's to check). */
 export const NATS_INGEST: SettingsTable = {
   name: NAME,
+  /** records: parsed records in; zeek-lines: Zeek TSV text in, published as lines the workers parse (the ingest only finds the key columns) */
+  input: choice('input', ['records', 'zeek-lines'], { icon: 'sign-in' }),
   keyFields: { type: 'fields', value: 'LocalIP', required: true, error: 'keyFields', row: { icon: 'key', width: '70%', placeholder: 'LocalIP' } },
   /** seconds a batch refused by a full stream is retried before it is given up as an error */
   fullRetrySeconds: { type: 'number', value: 60, required: true, min: 0, error: 'fullRetrySeconds', row: { icon: 'repeat', width: '70%', placeholder: '60' } },
 };
 
 /** The stream worker's detection profiles (nodes/support/worker-profile.ts holds their node settings); custom = the user's exported nodes. */
-export const WORKER_PROFILES = ['wiredata', 'paloalto', 'hunt', 'custom'] as const;
+export const WORKER_PROFILES = ['wiredata', 'paloalto', 'pairs', 'hunt', 'custom'] as const;
 
 /** beacon-nats-worker's settings. */
 export const NATS_WORKER: SettingsTable = {

@@ -3,6 +3,7 @@ import type { DeltaOptions } from '../../core/delta/delta';
 import { parsePrefixes } from '../../core/filter/destination-group';
 import { type FilterMode, type IpFilterOptions, parseMatch } from '../../core/filter/ip-filter';
 import { type HistogramOptions, parseDeltaBucket, parsePrevalenceFields } from '../../core/histogram';
+import type { PairHuntOptions } from '../../core/pairs';
 import type { GateOptions } from '../../core/scorer/alert-gate';
 import { readAllowLists } from '../../core/scorer/benign-pack';
 import { parseEntities, type ScoreMethod, type ScorerOptions } from '../../core/scorer/scorer';
@@ -41,6 +42,32 @@ export function deltaOptions(s: NodeSettings): DeltaOptions {
     maxKeys: s.number('maxKeys'),
     maxBuffered: s.number('maxBuffered'),
     futureToleranceSeconds: s.number('futureTolerance'),
+  };
+}
+
+const MB = 1024 * 1024;
+
+export function pairsOptions(s: NodeSettings): PairHuntOptions {
+  const maxMegabytes = s.number('maxMegabytes');
+  const prevalence = s.fields('prevalence');
+  return {
+    history: {
+      keyFields: s.fields('keyFields'),
+      timeField: s.text('timeField'),
+      bytesField: s.text('bytesField') || null,
+      ringSize: s.number('intervals'),
+      horizonSeconds: Math.round(s.number('horizonDays') * 86400),
+      maxBytes: maxMegabytes > 0 ? Math.round(maxMegabytes * MB) : null,
+      strobePerDay: s.number('strobePerDay'),
+      sweepSeconds: 3600,
+    },
+    hunt: {
+      minIntervals: s.number('minIntervals'),
+      prevalence: prevalence.length === 2 ? { source: prevalence[0], destination: prevalence[1] } : null,
+    },
+    scoreEverySeconds: s.number('scoreEvery'),
+    batchRows: s.number('batchRows'),
+    skipZeroField: s.text('skipZero'),
   };
 }
 

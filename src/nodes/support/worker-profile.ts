@@ -1,8 +1,8 @@
 import { DEFAULT_ALLOW_LIST } from '../../core/scorer/alert-gate';
 import type { ChainSpec, ScorerSpec } from '../../stream/detection-chain';
 import { WORKER_PROFILES } from '../settings/nats';
-import { readSettings, type Translate } from '../settings/read';
-import { deltaOptions, gateOptions, histogramOptions, ipFilterOptions, scorerOptions } from './stage-options';
+import { type NodeSettings, readSettings, type Translate } from '../settings/read';
+import { deltaOptions, gateOptions, histogramOptions, ipFilterOptions, pairsOptions, scorerOptions } from './stage-options';
 
 /**
  * The detection a stream worker runs, told as the detection nodes' own
@@ -22,7 +22,7 @@ export interface ChainNode {
   [setting: string]: unknown;
 }
 
-const DETECTION_TYPES = ['beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-scorer'];
+const DETECTION_TYPES = ['beacon-ip-filter', 'beacon-delta', 'beacon-histogram', 'beacon-pairs', 'beacon-scorer'];
 
 const HUNT_GATE = {
   allow: DEFAULT_ALLOW_LIST,
@@ -30,6 +30,18 @@ const HUNT_GATE = {
   rearmHours: 24,
   dstField: 'RemoteNetwork',
   entities: 'IPCustomEntity=RemoteNetwork, HostCustomEntity=LocalIP',
+};
+
+/** The hunt's address filter (public destinations, grouped by network) and its periodicity scorer, in both of its profiles. */
+const HUNT_FILTER: ChainNode = { type: 'beacon-ip-filter', mode: 'public', sourceField: 'LocalIP', networkField: 'RemoteNetwork' };
+const HUNT_PERIODIC: ChainNode = {
+  type: 'beacon-scorer',
+  ...HUNT_GATE,
+  minTotalEvents: 10,
+  minBeaconPercent: '',
+  title: 'Beacon hunt',
+  method: 'periodic',
+  strobePerHour: 3600,
 };
 
 /** The examples' detection nodes, as the settings that differ from each table's defaults. */
@@ -62,10 +74,12 @@ export const PROFILES: Readonly<Record<string, readonly ChainNode[]>> = {
       title: 'Palo Alto beaconing',
     },
   ],
+  // examples/Beacon hunt (per pair, 7-day history).json: each pair's last intervals over 7 days, scored twice a day
+  pairs: [HUNT_FILTER, { type: 'beacon-pairs', prevalence: 'LocalIP, RemoteNetwork', skipZero: 'RemotePortNumber', bytesField: 'SentBytes' }, HUNT_PERIODIC],
   // the hunt on 72 h windows scored for periodicity and hourly bins for bursts (the hunt example before it moved onto the pair
   // history, which a worker cannot checkpoint with its stream position yet; kept as test/fixtures/flows/hunt-72h-windows.json)
   hunt: [
-    { type: 'beacon-ip-filter', mode: 'public', sourceField: 'LocalIP', networkField: 'RemoteNetwork' },
+    HUNT_FILTER,
     { type: 'beacon-delta', keyFields: 'LocalIP, RemoteNetwork, RemotePortNumber', tieFields: '', lateness: 300, futureTolerance: 0 },
     {
       type: 'beacon-histogram',
@@ -93,16 +107,7 @@ export const PROFILES: Readonly<Record<string, readonly ChainNode[]>> = {
       prevalence: 'LocalIP, RemoteNetwork',
       skipZero: 'RemotePortNumber',
     },
-    {
-      type: 'beacon-scorer',
-      id: 'hunt-periodic',
-      ...HUNT_GATE,
-      minTotalEvents: 10,
-      minBeaconPercent: '',
-      title: 'Beacon hunt',
-      method: 'periodic',
-      strobePerHour: 3600,
-    },
+    { ...HUNT_PERIODIC, id: 'hunt-periodic' },
     {
       type: 'beacon-scorer',
       id: 'hunt-burst',
@@ -143,8 +148,10 @@ export function chainNodes(profile: string, changes: unknown): ChainNode[] {
 /**
  * The chain the nodes describe: at most one address filter, one delta, its
  * histograms, and the scorers each histogram is wired to (when the
- * histograms have no wires, every scorer scores the only histogram). Each
- * node's settings are checked by its table; the first refused one throws.
+ * histograms have no wires, every scorer scores the only histogram); or,
+ * instead of delta and histograms, one pair history whose rows every
+ * scorer scores. Each node's settings are checked by its table; the first
+ * refused one throws.
  */
 export function chainSpec(nodes: readonly ChainNode[], translate?: Translate): ChainSpec {
   const of = (type: string) => nodes.filter((n) => n.type === type);
@@ -152,17 +159,29 @@ export function chainSpec(nodes: readonly ChainNode[], translate?: Translate): C
   const deltas = of('beacon-delta');
   const histograms = of('beacon-histogram');
   const scorers = of('beacon-scorer');
+  const pairs = of('beacon-pairs');
   if (filters.length > 1) throw new Error('a chain has at most one beacon-ip-filter');
+  const read = (n: ChainNode) => readSettings(n.type, n, translate);
+  if (pairs.length > 0) {
+    if (pairs.length > 1 || deltas.length > 0 || histograms.length > 0)
+      throw new Error('a chain on the pair history has one beacon-pairs, and no beacon-delta or beacon-histogram');
+    if (scorers.length === 0) throw new Error('a chain needs a beacon-scorer');
+    return {
+      filter: filters.length === 1 ? ipFilterOptions(read(filters[0])) : null,
+      delta: null,
+      histograms: [],
+      pairs: pairsOptions(read(pairs[0])),
+      scorers: scorers.map((n, i) => scorerSpec(read(n), 0, n, i)),
+    };
+  }
   if (deltas.length !== 1) throw new Error(`a chain has one beacon-delta (${deltas.length} given)`);
   if (histograms.length === 0 || scorers.length === 0) throw new Error('a chain needs a beacon-histogram and a beacon-scorer');
-  const read = (n: ChainNode) => readSettings(n.type, n, translate);
   const wired = histograms.some((h) => Array.isArray(h.wires));
   const scorerSpecs: ScorerSpec[] = scorers.map((n, i) => {
     const s = read(n);
     const histogram = wired ? histograms.findIndex((h) => (h.wires?.[0] ?? []).includes(String(n.id))) : histograms.length === 1 ? 0 : -1;
     if (histogram < 0) throw new Error(`scorer "${s.text('title')}" is wired from no histogram of the chain`);
-    // the same in every worker (the flow is theirs in common): a re-read alert keeps its AlertId
-    return { histogram, options: scorerOptions(s), gate: gateOptions(s), title: s.text('title'), rule: n.id ? String(n.id) : `scorer-${i}` };
+    return scorerSpec(s, histogram, n, i);
   });
   return {
     filter: filters.length === 1 ? ipFilterOptions(read(filters[0])) : null,
@@ -170,6 +189,11 @@ export function chainSpec(nodes: readonly ChainNode[], translate?: Translate): C
     histograms: histograms.map((n) => histogramOptions(read(n))),
     scorers: scorerSpecs,
   };
+}
+
+function scorerSpec(s: NodeSettings, histogram: number, n: ChainNode, i: number): ScorerSpec {
+  // the same in every worker (the flow is theirs in common): a re-read alert keeps its AlertId
+  return { histogram, options: scorerOptions(s), gate: gateOptions(s), title: s.text('title'), rule: n.id ? String(n.id) : `scorer-${i}` };
 }
 
 const LAYOUT = new Set(['x', 'y', 'z', 'g', 'name']);

@@ -81,4 +81,35 @@ class NatsServer {
   }
 }
 
-module.exports = { NatsServer, findNatsServer, freePort, until };
+/**
+ * The hooks of a suite on one real nats-server (skipped without the binary,
+ * failed on CI): the server and a client connection for the whole suite, a
+ * fresh checkpoint folder for each test, and what a test pushed on `open`
+ * (functions that close it) closed after it. Read the fields in the tests.
+ */
+function natsSuite() {
+  const { connectStream } = require('../../../dist/stream/connection');
+  const suite = { server: null, clients: null, dir: null, open: [] };
+  before(async function () {
+    if (!findNatsServer()) {
+      if (process.env.CI) throw new Error('nats-server not installed (Debian package nats-server)');
+      this.skip();
+    }
+    suite.server = await NatsServer.start();
+    suite.clients = await connectStream({ servers: suite.server.url });
+  });
+  after(async function () {
+    if (suite.clients) await suite.clients.nc.close();
+    if (suite.server) await suite.server.destroy();
+  });
+  beforeEach(function () {
+    suite.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbeacon-ckpt-'));
+  });
+  afterEach(async function () {
+    while (suite.open.length) await suite.open.pop()();
+    fs.rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return suite;
+}
+
+module.exports = { NatsServer, findNatsServer, freePort, natsSuite, until };
