@@ -53,6 +53,30 @@ describe('input/record-columns', function () {
     );
   });
 
+  it('key lists shared by many records (read and made by functions of their own) round-trip too, whatever the keys hold (property)', function () {
+    const codeLike = fc.constantFrom('"}; throw new Error(1); //', "a'b", 'a\\', '\u2028', '${x}', '0', '12', 'constructor', '__proto__', 'toString');
+    const wideRecord = fc.uniqueArray(fc.tuple(fc.oneof(codeLike, key), value), { selector: ([k]) => k, minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(wideRecord, fc.integer({ min: 1, max: 80 })), { minLength: 1, maxLength: 4 }), (groups) => {
+        const records = [];
+        for (const [entries, times] of groups)
+          for (let n = 0; n < times; n++) {
+            const r = {};
+            for (const [k, v] of entries) Object.defineProperty(r, k, { value: v, enumerable: true, writable: true, configurable: true });
+            records.push(r);
+          }
+        const c = encodeRecords(records);
+        const back = decodeRecords(structuredClone(c, { transfer: transferables(c) }));
+        back.length.should.equal(records.length);
+        for (let i = 0; i < records.length; i++) {
+          same(back[i], records[i]);
+          Object.getPrototypeOf(back[i]).should.equal(Object.prototype);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("the parser's CEF records: equal after the round trip, few key lists, repeated strings sent once", function () {
     const parser = new LogParser(DEFAULT_PARSER_OPTIONS);
     const records = generateLines({ ...sampleScenario('csl'), hours: 1 }, 'panos-cef')
