@@ -12,12 +12,15 @@ import type { ParserOptions } from '../core/parse/parser';
 import { ChunkParser } from './chunk-parse';
 import { RawChunk, rawChunkLines } from './raw-chunks';
 import { transferables } from './record-columns';
+import { raisePriority } from './thread-priority';
 import type { ThreadMessage } from './udp-reader-thread';
 
 export interface ParseThreadData {
   parser: ParserOptions;
   /** where the reader thread's raw chunks arrive (the other end is the reader's) */
   source: MessagePort;
+  /** nice value to ask for this thread (Linux only; 0 = leave it) */
+  priority: number;
 }
 
 /** Parses one raw chunk into the message the flow's thread takes (its lines stay here). */
@@ -27,6 +30,8 @@ export function parseRawChunk(parser: ChunkParser, raw: RawChunk): Extract<Threa
 }
 
 function run(port: NonNullable<typeof parentPort>, data: ParseThreadData): void {
+  // as the reader's: on a busy machine a starved parse thread fills the queue between the threads as surely as a starved reader fills the socket's
+  raisePriority(data.priority);
   const parser = new ChunkParser(data.parser);
   data.source.on('message', (raw: RawChunk) => {
     const chunk = parseRawChunk(parser, raw);

@@ -10,11 +10,11 @@
  */
 import * as dgram from 'dgram';
 import { isIPv6 } from 'net';
-import * as os from 'os';
 import { MessagePort, parentPort, workerData } from 'worker_threads';
 import type { ParserOptions } from '../core/parse/parser';
 import type { ParsedChunk } from './chunk-parse';
 import { RawChunker } from './raw-chunks';
+import { raisePriority } from './thread-priority';
 import { UdpChunk, UdpChunker } from './udp-chunks';
 
 /** The socket and queue settings, as the reader's owner gives them. */
@@ -63,23 +63,6 @@ const CHUNK_MS = 5;
 const NAP_MS = 1;
 /** libuv's uv__udp_recvmsg loop: datagrams read per readable event at most */
 const LIBUV_READS_PER_WAKE = 32;
-
-/**
- * Raises this thread's scheduling priority where the OS allows it per thread
- * (Linux: nice is per thread; elsewhere it would move the whole process) and
- * the process may (root, CAP_SYS_NICE or RLIMIT_NICE): when the flow's thread
- * and other processes keep the CPUs busy, the reader still drains the socket
- * promptly. Returns the nice value in force if raised, else null.
- */
-function raisePriority(nice: number): number | null {
-  if (nice === 0 || process.platform !== 'linux') return null;
-  try {
-    os.setPriority(nice); // pid 0: on Linux, the calling thread only
-    return os.getPriority();
-  } catch {
-    return null; // not permitted: normal priority
-  }
-}
 
 function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void {
   const priority = raisePriority(data.priority);

@@ -90,7 +90,7 @@ export class UdpReader {
     liveThreads++;
     const exits = [new Promise<void>((resolve) => worker.once('exit', () => resolve()))];
     if (channel && o.parser) {
-      const parseData: ParseThreadData = { parser: o.parser, source: channel.port2 };
+      const parseData: ParseThreadData = { parser: o.parser, source: channel.port2, priority: READER_NICE };
       const parse = new Worker(PARSE_THREAD, { workerData: parseData, transferList: [channel.port2] });
       this.parseWorker = parse;
       exits.push(new Promise<void>((resolve) => parse.once('exit', () => resolve())));
