@@ -8,7 +8,7 @@
  * bounds between the threads hold in lines and in bytes as with text
  * chunks. Pure: no socket, no thread, so it is tested directly.
  */
-import { ChunkLimits, datagramLines, SenderChunkCounts } from './udp-chunks';
+import { ChunkLimits, datagramLines, SenderBook, SenderChunkCounts } from './udp-chunks';
 
 export interface RawChunk {
   /** the datagrams' bytes (the lines taken from each), `used` of them filled */
@@ -35,10 +35,7 @@ export class RawChunker {
   private ends: number[] = [];
   private lineCount = 0;
   private lineBytes = 0;
-  private runs: Array<string | number> = [];
-  private counts = new Map<string, SenderChunkCounts>();
-  private lastAddress = '';
-  private lastPort = -1;
+  private readonly book = new SenderBook();
   /** per line of the datagram in hand: [start, end) offsets */
   private readonly cuts: number[] = [];
 
@@ -59,7 +56,7 @@ export class RawChunker {
   }
 
   get pending(): boolean {
-    return this.counts.size > 0;
+    return this.book.pending;
   }
 
   /** whether a datagram of this size fits in the chunk being filled (if not, take() first); one over the frame cap is only counted */
@@ -68,9 +65,7 @@ export class RawChunker {
   }
 
   add(data: Buffer, address: string, port: number): void {
-    let c = this.counts.get(address);
-    if (!c) this.counts.set(address, (c = [0, 0, 0, 0, 0]));
-    c[1] += data.length;
+    const c = this.book.received(address, data.length);
     if (data.length > this.limits.maxFrameBytes) {
       c[2]++;
       return;
@@ -98,13 +93,7 @@ export class RawChunker {
     this.used += data.copy(this.buffer, this.used, 0, cuts[2 * take - 1]);
     this.ends.push(this.used);
     this.lineCount += take;
-    if (address === this.lastAddress && port === this.lastPort) {
-      (this.runs[this.runs.length - 1] as number) += take;
-    } else {
-      this.runs.push(address, port, take);
-      this.lastAddress = address;
-      this.lastPort = port;
-    }
+    this.book.taken(address, port, take);
   }
 
   take(): RawChunk {
@@ -120,8 +109,7 @@ export class RawChunker {
       bytes,
       used: this.used,
       ends: this.ends,
-      runs: this.runs,
-      counts: Object.fromEntries(this.counts),
+      ...this.book.take(),
       lineCount: this.lineCount,
       lineBytes: this.lineBytes,
     };
@@ -129,10 +117,6 @@ export class RawChunker {
     this.ends = [];
     this.lineCount = 0;
     this.lineBytes = 0;
-    this.runs = [];
-    this.counts = new Map();
-    this.lastAddress = '';
-    this.lastPort = -1;
     return chunk;
   }
 }

@@ -13,9 +13,8 @@ const { UdpChunker } = require('../../dist/input/udp-chunks');
 const { ChunkParser } = require('../../dist/input/chunk-parse');
 const { parseRawChunk } = require('../../dist/input/parse-thread');
 const { decodeRecords } = require('../../dist/input/record-columns');
-const { DEFAULT_PARSER_OPTIONS, LogParser } = require('../../dist/core/parse/parser');
-const { generateLines } = require('../../dist/tools/log-lines');
-const { sampleScenario } = require('../../dist/tools/traffic-generator');
+const { DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
+const { chunkLine, parseEachLine } = require('../support/parse-each-line');
 
 /** ASCII datagrams with the awkward bytes: newlines, CRs, empty lines (byte counts then equal character counts) */
 const asciiDatagram = fc
@@ -117,36 +116,14 @@ describe("input/RawChunker (the reader thread's bytes for the parse thread)", fu
 
 describe('input/parse-thread (a raw chunk parsed)', function () {
   it("equals parsing each line with its stream's parser: records after the crossing, unparsed lines, header and error counts (property)", function () {
-    const cef = generateLines({ ...sampleScenario('csl'), hours: 1 }, 'panos-cef')
-      .slice(0, 50)
-      .map((l) => l.line);
-    const line = fc.oneof(
-      fc.constantFrom(...cef),
-      fc.constantFrom('#fields\tts\tid.orig_h\tid.resp_h', '1715155200.0\t10.0.0.3\t1.2.3.4', '{"LocalIP":"10.0.0.1","TimeGenerated":"2024-05-08T08:00:00Z"}'),
-      fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !s.includes('\n') && s !== '\r'),
-    );
+    const line = chunkLine(fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !s.includes('\n') && s !== '\r'));
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.array(line, { minLength: 1, maxLength: 3 }), peer), { maxLength: 40 }), (datagrams) => {
         const r = new RawChunker({ maxFrameBytes: 65535, room: () => 1e9, roomBytes: () => 1e12 }, 1 << 16);
         for (const [lines, [a, p]] of datagrams) r.add(Buffer.from(lines.join('\n')), a, p);
         const raw = structuredClone(r.take());
         const chunk = structuredClone(parseRawChunk(new ChunkParser(DEFAULT_PARSER_OPTIONS), raw));
-        const parsers = new Map();
-        const records = [];
-        const unparsed = [];
-        const counts = {};
-        for (const [lines, [a, p]] of datagrams) {
-          if (!parsers.has(`${a}:${p}`)) parsers.set(`${a}:${p}`, new LogParser(DEFAULT_PARSER_OPTIONS));
-          for (const l of lines) {
-            const res = parsers.get(`${a}:${p}`).parseLine(l);
-            if (res.kind === 'record') records.push(res.record);
-            if (res.kind === 'header') (counts[a] ??= [0, 0])[0]++;
-            if (res.kind === 'error') {
-              (counts[a] ??= [0, 0])[1]++;
-              unparsed.push([l, res.reason, a]);
-            }
-          }
-        }
+        const { records, unparsed, counts } = parseEachLine(datagrams.map(([lines, [a, p]]) => [a, p, lines]));
         should(decodeRecords(chunk.parsed.records)).eql(records);
         chunk.parsed.unparsed.should.eql(unparsed);
         chunk.parsed.counts.should.eql(counts);
