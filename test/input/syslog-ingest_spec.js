@@ -89,7 +89,7 @@ describe('input/SyslogIngest', function () {
     }
   });
 
-  it('UDP parsed in the reader thread: the same records, unparsed lines and counts as a stream parsed here; a Zeek header holds per sender until a reset', async function () {
+  it('UDP parsed off the flow thread (reader and parse threads): the same records, unparsed lines and counts as a stream parsed here; a Zeek header holds per sender until a reset', async function () {
     const { ingest, info, got } = await started({ transport: 'udp', parser: { ...DEFAULT_PARSER_OPTIONS, format: 'auto' }, batchLines: 10 });
     const socket = dgram.createSocket('udp4');
     const sendAll = async (lines, expected) => {

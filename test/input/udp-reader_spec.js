@@ -314,6 +314,36 @@ describe('input/UdpReader (a real reader thread)', function () {
     niceOf(process.pid).should.equal(mainBefore);
   });
 
+  it('with a parser: a parse thread beside the reader hands on records as columns, counted per sender, and both threads end on close', async function () {
+    const { DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
+    const { decodeRecords } = require('../../dist/input/record-columns');
+    const tasks = () => fs.readdirSync('/proc/self/task').length;
+    const before = process.platform === 'linux' ? tasks() : 0;
+    const chunks = [];
+    const { r, bound, counters } = await reader({
+      parser: { ...DEFAULT_PARSER_OPTIONS, format: 'json' },
+      sink: (s) => ({ ...s, records: (chunk, taken) => (chunks.push(chunk), taken()) }),
+    });
+    const a = await client('127.0.0.1');
+    const sent = [];
+    for (let i = 0; i < 50; i++) {
+      const line = JSON.stringify({ LocalIP: '10.0.0.1', n: i, TimeGenerated: '2024-05-08T08:00:00Z' });
+      sent.push(JSON.parse(line));
+      await a.send('127.0.0.1', bound.port, i === 7 ? 'not json' : line);
+    }
+    await a.close();
+    await until('50 lines parsed', () => chunks.reduce((n, c) => n + c.records.count + c.unparsed.length, 0) === 50);
+    chunks.flatMap((c) => decodeRecords(c.records)).should.eql(sent.filter((_, i) => i !== 7));
+    chunks.flatMap((c) => c.unparsed).should.eql([['not json', chunks.flatMap((c) => c.unparsed)[0][1], '127.0.0.1']]);
+    counters.snapshot().senders['127.0.0.1'].should.containDeep({ lines: 50, parseErrors: 1, queueDropped: 0 });
+    r.waitingLines.should.equal(0);
+    r.waitingBytes.should.equal(0);
+    await r.close();
+    UdpReader.liveThreads.should.equal(baseline);
+    // the parse thread too: the process is back to the threads it had (an OS thread may outlive its 'exit' event briefly)
+    if (process.platform === 'linux') await until('both threads gone', () => tasks() === before);
+  });
+
   it('a thread that fails after binding is reported to the sink, and counted out', async function () {
     const script = path.join(os.tmpdir(), `netbeacon-failing-reader-${process.pid}.js`);
     fs.writeFileSync(
