@@ -247,6 +247,46 @@ describe('input/UdpReader (a real reader thread)', function () {
     x.r.waitingBytes.should.equal(0);
   });
 
+  it('with a parser, the bound holds across both threads: lines held by a flow that takes nothing stay within the bytes cap, the rest dropped and counted', async function () {
+    const { DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
+    const bound = 1 << 20;
+    const size = 60000;
+    const n = 100;
+    const held = [];
+    const x = await reader({
+      maxFrameBytes: 65536,
+      maxQueuedBytes: bound,
+      receiveBufferBytes: 16 << 20,
+      parser: { ...DEFAULT_PARSER_OPTIONS, format: 'json' },
+      sink: (inner) => ({ ...inner, records: (chunk, taken) => held.push({ chunk, taken }) }),
+    });
+    open.push(x.r);
+    const a = await client();
+    open.push(a);
+    const d = Buffer.alloc(size, 0x61);
+    let maxWaiting = 0;
+    for (let i = 0; i < n; i++) {
+      await a.send('127.0.0.1', x.bound.port, d);
+      maxWaiting = Math.max(maxWaiting, x.r.waitingBytes);
+    }
+    const port = x.bound.port;
+    await until('every datagram read or dropped by the kernel, and counted', () => {
+      maxWaiting = Math.max(maxWaiting, x.r.waitingBytes);
+      return x.r.datagramsRead + (udpSocketDrops(port) ?? 0) >= n && x.counters.total.lines === x.r.datagramsRead;
+    });
+    const t = x.counters.total;
+    const heldLines = held.reduce((k, h) => k + h.chunk.unparsed.length + h.chunk.records.count, 0);
+    maxWaiting.should.be.belowOrEqual(bound);
+    (heldLines * size).should.be.belowOrEqual(bound);
+    t.queueDropped.should.be.above(0);
+    (heldLines + t.queueDropped).should.equal(t.lines);
+    t.queueDroppedBytes.should.equal(t.queueDropped * size);
+    // once the flow takes what it holds, nothing waits
+    for (const h of held) h.taken();
+    x.r.waitingBytes.should.equal(0);
+    x.r.waitingLines.should.equal(0);
+  });
+
   it('honours the bind address: bound to 127.0.0.2, nothing listens on 127.0.0.1 at that port', async function () {
     const { r, bound, lines } = await reader({ host: '127.0.0.2' });
     open.push(r);
