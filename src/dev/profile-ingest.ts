@@ -9,15 +9,25 @@
  * makes them, not this code). Generated PAN-OS CEF lines.
  *
  *   node --expose-gc dist/dev/profile-ingest.js [--lines 200000] [--out test-artifacts/profile]
+ *
+ * With --live: the UDP input alone over a real socket, paced by
+ * netbeacon-replay, CPU per line per thread (dev/ingest-threads):
+ *
+ *   node dist/dev/profile-ingest.js --live [--lines 300000] [--rate 100000]
  */
 import * as path from 'path';
 import { FrameReader } from '../input/frame-reader';
 import { UdpChunker } from '../input/udp-chunks';
 import { linesOf } from './bench-live';
 import { devArg } from './dev-args';
+import { formatIngestThreads, ingestThreads } from './ingest-threads';
 import { PartProfiler } from './profile-report';
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--live')) {
+    process.stdout.write(formatIngestThreads(await ingestThreads(Number(devArg('lines', '300000')), Number(devArg('rate', '100000')))));
+    return;
+  }
   const count = Number(devArg('lines', '200000'));
   const root = path.resolve(__dirname, '..');
   const out = path.resolve(devArg('out', path.join(root, '..', 'test-artifacts', 'profile')));

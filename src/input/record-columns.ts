@@ -41,25 +41,16 @@ export function transferables(c: RecordColumns): ArrayBuffer[] {
 }
 
 export function encodeRecords(records: readonly LogRecord[]): RecordColumns {
-  let size = 0;
-  const keysOf: string[][] = new Array(records.length);
-  for (let r = 0; r < records.length; r++) {
-    keysOf[r] = Object.keys(records[r]);
-    size += keysOf[r].length;
-  }
-  const tags = new Uint8Array(size);
-  const values = new Float64Array(size);
   const shapeOf = new Uint32Array(records.length);
   const shapes: string[][] = [];
   const shapeIds = new Map<string, number>();
-  const strings: string[] = [];
-  const stringIds = new Map<string, number>();
-  const others: unknown[] = [];
+  const uses: number[] = [];
+  let size = 0;
   let last: string[] | null = null;
   let lastId = -1;
-  let at = 0;
   for (let r = 0; r < records.length; r++) {
-    const keys = keysOf[r];
+    const keys = Object.keys(records[r]);
+    size += keys.length;
     // records of one parser mostly share a key list: compared with the last one before it is looked up
     if (!last || !sameKeys(last, keys)) {
       const id = JSON.stringify(keys); // unambiguous whatever the keys hold
@@ -67,20 +58,47 @@ export function encodeRecords(records: readonly LogRecord[]): RecordColumns {
       if (found === undefined) {
         shapeIds.set(id, (found = shapes.length));
         shapes.push(keys);
+        uses.push(0);
       }
       last = shapes[found];
       lastId = found;
     }
     shapeOf[r] = lastId;
+    uses[lastId]++;
+  }
+  const pickers = shapes.map((keys, i) => compiled(pickers_, keys, uses[i], pickerCode));
+  const row: unknown[] = [];
+  /** per key list, per key: the last string seen there and its index (a column mostly repeats its value) */
+  const lastStrings = shapes.map((keys) => new Array<string>(keys.length));
+  const lastIds = shapes.map((keys) => new Array<number>(keys.length).fill(0));
+  const tags = new Uint8Array(size);
+  const values = new Float64Array(size);
+  const strings: string[] = [];
+  const stringIds = new Map<string, number>();
+  const others: unknown[] = [];
+  let at = 0;
+  for (let r = 0; r < records.length; r++) {
+    const shape = shapeOf[r];
+    const keys = shapes[shape];
     const record = records[r];
+    const picker = pickers[shape] as Picker | null;
+    if (picker) picker(record, row);
+    const seen = lastStrings[shape];
+    const seenIds = lastIds[shape];
     for (let k = 0; k < keys.length; k++, at++) {
-      const v = record[keys[k]];
+      const v = picker ? row[k] : record[keys[k]];
       switch (typeof v) {
         case 'string': {
-          let s = stringIds.get(v);
-          if (s === undefined) {
-            stringIds.set(v, (s = strings.length));
-            strings.push(v);
+          let s: number | undefined;
+          if (seen[k] === v) s = seenIds[k];
+          else {
+            s = stringIds.get(v);
+            if (s === undefined) {
+              stringIds.set(v, (s = strings.length));
+              strings.push(v);
+            }
+            seen[k] = v;
+            seenIds[k] = s;
           }
           tags[at] = STRING;
           values[at] = s;
@@ -115,12 +133,66 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+/** makes one record of a key list from its values at `at` */
+type Maker = (tags: Uint8Array, values: Float64Array, strings: string[], others: unknown[], at: number) => LogRecord;
+/** copies a record's values, in its key list's order, into `row` */
+type Picker = (record: LogRecord, row: unknown[]) => void;
+
+/** a key list used by at least this many records of a chunk gets functions of its own */
+const COMPILE_AT = 32;
+/** key lists with functions of their own, per kind, at most; beyond, the oldest goes (crafted input can make any number of key lists, each compiled at most once per 32 records) */
+const MAX_COMPILED = 64;
+/** longer key lists are read and made key by key */
+const MAX_COMPILED_KEYS = 256;
+const makers = new Map<string, Maker>();
+const pickers_ = new Map<string, Picker>();
+
+/**
+ * A function of its own for a key list, used by many records: written with
+ * the keys as property names, its loads and stores each see one hidden
+ * class (a loop over the keys sees many, and grows each record object key
+ * by key). The keys are written as JSON string literals, so no key can be
+ * read as code; a "__proto__" key keeps the generic path (as an object
+ * literal's key it would set the prototype).
+ */
+function compiled<F>(cache: Map<string, F>, keys: readonly string[], uses: number, code: (keys: readonly string[]) => string): F | null {
+  if (keys.length > MAX_COMPILED_KEYS) return null;
+  const id = JSON.stringify(keys);
+  const found = cache.get(id);
+  if (found || uses < COMPILE_AT || keys.includes('__proto__')) return found ?? null;
+  if (cache.size >= MAX_COMPILED) cache.delete(cache.keys().next().value as string);
+  const made = new Function('valueAt', code(keys))(valueAt) as F;
+  cache.set(id, made);
+  return made;
+}
+
+function makerCode(keys: readonly string[]): string {
+  const fields = keys.map((k, i) => {
+    const a = `a + ${i}`;
+    return `${JSON.stringify(k)}: t[${a}] === ${STRING} ? s[v[${a}]] : t[${a}] === ${NUMBER} ? v[${a}] : valueAt(t[${a}], v[${a}], s, o)`;
+  });
+  return `return function (t, v, s, o, a) { return { ${fields.join(', ')} }; };`;
+}
+
+function pickerCode(keys: readonly string[]): string {
+  return `return function (r, row) { ${keys.map((k, i) => `row[${i}] = r[${JSON.stringify(k)}];`).join(' ')} };`;
+}
+
 export function decodeRecords(c: RecordColumns): LogRecord[] {
   const out: LogRecord[] = new Array(c.count);
   const { tags, values, strings, others, shapes, shapeOf } = c;
+  const uses = new Array<number>(shapes.length).fill(0);
+  for (let r = 0; r < c.count; r++) uses[shapeOf[r]]++;
+  const made = shapes.map((keys, i) => compiled(makers, keys, uses[i], makerCode));
   let at = 0;
   for (let r = 0; r < c.count; r++) {
     const keys = shapes[shapeOf[r]];
+    const maker = made[shapeOf[r]];
+    if (maker) {
+      out[r] = maker(tags, values, strings, others, at);
+      at += keys.length;
+      continue;
+    }
     const record: LogRecord = {};
     for (let k = 0; k < keys.length; k++, at++) {
       const v = valueAt(tags[at], values[at], strings, others);

@@ -29,14 +29,52 @@ export interface ChunkLimits {
   roomBytes(): number;
 }
 
-/** Gathers datagrams into a chunk; `take()` hands it over and starts the next. */
-export class UdpChunker {
-  private lines: string[] = [];
-  private bytes = 0;
+/** What both chunkers keep per chunk: the per-sender counts and the runs of lines per peer. */
+export class SenderBook {
   private runs: Array<string | number> = [];
   private counts = new Map<string, SenderChunkCounts>();
   private lastAddress = '';
   private lastPort = -1;
+
+  get pending(): boolean {
+    return this.counts.size > 0;
+  }
+
+  /** A datagram of `size` bytes from `address`: its sender's counts, the bytes counted. */
+  received(address: string, size: number): SenderChunkCounts {
+    let c = this.counts.get(address);
+    if (!c) this.counts.set(address, (c = [0, 0, 0, 0, 0]));
+    c[1] += size;
+    return c;
+  }
+
+  /** `n` lines from the peer taken, after those taken before */
+  taken(address: string, port: number, n: number): void {
+    if (address === this.lastAddress && port === this.lastPort) {
+      (this.runs[this.runs.length - 1] as number) += n;
+    } else {
+      this.runs.push(address, port, n);
+      this.lastAddress = address;
+      this.lastPort = port;
+    }
+  }
+
+  /** Hands the runs and counts over and starts afresh. */
+  take(): Pick<UdpChunk, 'runs' | 'counts'> {
+    const out = { runs: this.runs, counts: Object.fromEntries(this.counts) };
+    this.runs = [];
+    this.counts = new Map();
+    this.lastAddress = '';
+    this.lastPort = -1;
+    return out;
+  }
+}
+
+/** Gathers datagrams into a chunk; `take()` hands it over and starts the next. */
+export class UdpChunker {
+  private lines: string[] = [];
+  private bytes = 0;
+  private readonly book = new SenderBook();
   /** the usual datagram holds one line: read into this array, not a new one per datagram */
   private readonly one: string[] = [''];
 
@@ -54,13 +92,11 @@ export class UdpChunker {
 
   /** anything to send (lines, or only counts of datagrams that gave none) */
   get pending(): boolean {
-    return this.counts.size > 0;
+    return this.book.pending;
   }
 
   add(data: Buffer, address: string, port: number): void {
-    let c = this.counts.get(address);
-    if (!c) this.counts.set(address, (c = [0, 0, 0, 0, 0]));
-    c[1] += data.length;
+    const c = this.book.received(address, data.length);
     if (data.length > this.limits.maxFrameBytes) {
       c[2]++;
       return;
@@ -81,24 +117,13 @@ export class UdpChunker {
       c[3]++;
       c[4] += lines[i].length;
     }
-    if (take === 0) return;
-    if (address === this.lastAddress && port === this.lastPort) {
-      (this.runs[this.runs.length - 1] as number) += take;
-    } else {
-      this.runs.push(address, port, take);
-      this.lastAddress = address;
-      this.lastPort = port;
-    }
+    if (take > 0) this.book.taken(address, port, take);
   }
 
   take(): UdpChunk {
-    const chunk: UdpChunk = { lines: this.lines, runs: this.runs, counts: Object.fromEntries(this.counts), bytes: this.bytes };
+    const chunk: UdpChunk = { lines: this.lines, ...this.book.take(), bytes: this.bytes };
     this.lines = [];
     this.bytes = 0;
-    this.runs = [];
-    this.counts = new Map();
-    this.lastAddress = '';
-    this.lastPort = -1;
     return chunk;
   }
 }

@@ -4,15 +4,17 @@
  * buffer does not fill while the flow works on a batch. Lines go to the
  * main thread in chunks (at most CHUNK_LINES lines or CHUNK_MS ms); the
  * lines waiting there are counted in shared memory, and past the cap new
- * lines are dropped here and counted, never silently.
+ * lines are dropped here and counted, never silently. With a parser, the
+ * datagrams' bytes go to the parse thread instead (raw-chunks), which sends
+ * the main thread records as columns.
  */
 import * as dgram from 'dgram';
 import { isIPv6 } from 'net';
-import * as os from 'os';
-import { parentPort, workerData } from 'worker_threads';
+import { MessagePort, parentPort, workerData } from 'worker_threads';
 import type { ParserOptions } from '../core/parse/parser';
-import { ChunkParser, ParsedChunk } from './chunk-parse';
-import { transferables } from './record-columns';
+import type { ParsedChunk } from './chunk-parse';
+import { RawChunker } from './raw-chunks';
+import { raisePriority } from './thread-priority';
 import { UdpChunk, UdpChunker } from './udp-chunks';
 
 /** The socket and queue settings, as the reader's owner gives them. */
@@ -26,7 +28,7 @@ export interface ReaderSocketOptions {
   maxQueuedLines: number;
   /** bytes of lines that may wait there; beyond, dropped and counted */
   maxQueuedBytes: number;
-  /** parse in the thread and send records as columns (null or absent: send the lines) */
+  /** parse in a parse thread and send records as columns (null or absent: send the lines) */
   parser?: ParserOptions | null;
 }
 
@@ -36,6 +38,8 @@ export interface ReaderThreadData extends ReaderSocketOptions {
   priority: number;
   /** Int32Array [lines posted to the main thread and not yet taken by it, datagrams read, bytes of those lines] */
   shared: SharedArrayBuffer;
+  /** the parse thread's port: raw chunks go there, not to the main thread (absent: lines to the main thread) */
+  parsePort?: MessagePort;
 }
 
 export type ThreadMessage =
@@ -60,48 +64,32 @@ const NAP_MS = 1;
 /** libuv's uv__udp_recvmsg loop: datagrams read per readable event at most */
 const LIBUV_READS_PER_WAKE = 32;
 
-/**
- * Raises this thread's scheduling priority where the OS allows it per thread
- * (Linux: nice is per thread; elsewhere it would move the whole process) and
- * the process may (root, CAP_SYS_NICE or RLIMIT_NICE): when the flow's thread
- * and other processes keep the CPUs busy, the reader still drains the socket
- * promptly. Returns the nice value in force if raised, else null.
- */
-function raisePriority(nice: number): number | null {
-  if (nice === 0 || process.platform !== 'linux') return null;
-  try {
-    os.setPriority(nice); // pid 0: on Linux, the calling thread only
-    return os.getPriority();
-  } catch {
-    return null; // not permitted: normal priority
-  }
-}
-
 function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void {
   const priority = raisePriority(data.priority);
   const shared = new Int32Array(data.shared);
-  const parser = data.parser ? new ChunkParser(data.parser) : null;
-  const chunker = new UdpChunker({
+  const limits = {
     maxFrameBytes: data.maxFrameBytes,
     room: () => data.maxQueuedLines - Atomics.load(shared, 0),
     roomBytes: () => data.maxQueuedBytes - Atomics.load(shared, 2),
-  });
+  };
+  const parsePort = data.parsePort;
+  const chunker = parsePort ? new RawChunker(limits, CHUNK_BYTES) : new UdpChunker(limits);
   let timer: NodeJS.Timeout | null = null;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
     if (!chunker.pending) return;
+    if (chunker instanceof RawChunker) {
+      const raw = chunker.take();
+      Atomics.add(shared, 0, raw.lineCount);
+      Atomics.add(shared, 2, raw.lineBytes);
+      (parsePort as MessagePort).postMessage(raw, [raw.bytes]);
+      return;
+    }
     const chunk = chunker.take();
     Atomics.add(shared, 0, chunk.lines.length);
     Atomics.add(shared, 2, chunk.bytes);
-    if (!parser) port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
-    else {
-      // the lines stay here: records cross as columns whose typed arrays are moved, not copied
-      const parsed = parser.parse(chunk);
-      const lineCount = chunk.lines.length;
-      chunk.lines = [];
-      port.postMessage({ kind: 'chunk', ...chunk, parsed, lineCount } satisfies ThreadMessage, transferables(parsed.records));
-    }
+    port.postMessage({ kind: 'chunk', ...chunk } satisfies ThreadMessage);
   };
   const socket = dgram.createSocket({
     type: isIPv6(data.host) ? 'udp6' : 'udp4',
@@ -118,6 +106,7 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
     burst = 0;
   };
   socket.on('message', (msg, rinfo) => {
+    if (chunker instanceof RawChunker && !chunker.fits(msg.length)) flush();
     chunker.add(msg, rinfo.address, rinfo.port);
     Atomics.add(shared, 1, 1);
     if (chunker.pendingLines >= CHUNK_LINES || chunker.pendingBytes >= CHUNK_BYTES) flush();
@@ -144,7 +133,6 @@ function run(port: NonNullable<typeof parentPort>, data: ReaderThreadData): void
   });
   // the main thread asks us to stop: release the port, then end the thread
   port.on('message', (m: { kind?: string }) => {
-    if (m?.kind === 'reset') parser?.reset();
     if (m?.kind !== 'close') return;
     if (timer) clearTimeout(timer);
     try {

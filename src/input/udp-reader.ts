@@ -5,9 +5,10 @@
  * fails is reported to the sink, never left running or silently gone.
  */
 import * as path from 'path';
-import { Worker } from 'worker_threads';
+import { MessageChannel, Worker } from 'worker_threads';
 import { IngestCounters } from './ingest-counters';
 import type { ListenerSink, LineSource } from './syslog-listener';
+import type { ParseThreadData } from './parse-thread';
 import type { ReaderSocketOptions, ReaderThreadData, ThreadMessage } from './udp-reader-thread';
 
 export interface UdpReaderOptions extends ReaderSocketOptions {
@@ -25,6 +26,8 @@ export interface UdpBound {
 
 /** compiled beside this file, both in the published package (input/) and in the repository */
 export const READER_THREAD = path.join(__dirname, 'udp-reader-thread.js');
+/** the parse thread's entry, beside it */
+export const PARSE_THREAD = path.join(__dirname, 'parse-thread.js');
 /** the reader thread's nice value asked for: above the flow's thread, so bursts are read while the flow is busy */
 export const READER_NICE = -5;
 /** how long close() waits for the thread to release its socket before terminating it */
@@ -34,6 +37,8 @@ let liveThreads = 0;
 
 export class UdpReader {
   private worker: Worker | null = null;
+  /** with a parser: the thread that parses the reader's raw chunks and sends the records here */
+  private parseWorker: Worker | null = null;
   /** [lines handed over and not yet taken, datagrams read, bytes of the lines not yet taken], written by both threads */
   private readonly shared = new Int32Array(new SharedArrayBuffer(12));
   private readonly sources = new Map<string, LineSource>();
@@ -68,6 +73,7 @@ export class UdpReader {
 
   start(): Promise<UdpBound> {
     const o = this.options;
+    const channel = o.parser ? new MessageChannel() : null;
     const data: ReaderThreadData = {
       host: o.host,
       port: o.port,
@@ -75,14 +81,29 @@ export class UdpReader {
       maxFrameBytes: o.maxFrameBytes,
       maxQueuedLines: o.maxQueuedLines,
       maxQueuedBytes: o.maxQueuedBytes,
-      parser: o.parser ?? null,
       priority: READER_NICE,
       shared: this.shared.buffer as SharedArrayBuffer,
+      parsePort: channel?.port1,
     };
-    const worker = new Worker(o.script ?? READER_THREAD, { workerData: data });
+    const worker = new Worker(o.script ?? READER_THREAD, { workerData: data, transferList: channel ? [channel.port1] : [] });
     this.worker = worker;
     liveThreads++;
-    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    const exits = [new Promise<void>((resolve) => worker.once('exit', () => resolve()))];
+    if (channel && o.parser) {
+      const parseData: ParseThreadData = { parser: o.parser, source: channel.port2, priority: READER_NICE };
+      const parse = new Worker(PARSE_THREAD, { workerData: parseData, transferList: [channel.port2] });
+      this.parseWorker = parse;
+      exits.push(new Promise<void>((resolve) => parse.once('exit', () => resolve())));
+      parse.on('message', (m: ThreadMessage) => {
+        if (m.kind === 'chunk') this.take(m);
+      });
+      parse.on('error', (err) => this.sink.failed?.(new Error(`UDP parse thread failed: ${err.message}`)));
+      parse.once('exit', (code) => {
+        this.parseWorker = null;
+        if (!this.closing) this.sink.failed?.(new Error(`UDP parse thread ended unexpectedly (exit code ${code})`));
+      });
+    }
+    this.exited = Promise.all(exits).then(() => undefined);
     return new Promise((resolve, reject) => {
       let bound = false;
       worker.on('message', (m: ThreadMessage) => {
@@ -99,6 +120,8 @@ export class UdpReader {
       worker.once('exit', (code) => {
         liveThreads--;
         this.worker = null;
+        // the parse thread has nothing more to parse once its reader is gone
+        this.parseWorker?.postMessage({ kind: 'close' });
         if (!bound) {
           if (!this.closing) reject(new Error(`UDP reader thread ended before binding (exit code ${code})`));
         } else if (!this.closing) this.sink.failed?.(new Error(`UDP reader thread ended unexpectedly (exit code ${code})`));
@@ -109,15 +132,23 @@ export class UdpReader {
   /** Asks the thread to forget its parsers' stream state (the flow's reset). */
   resetParsers(): void {
     this.worker?.postMessage({ kind: 'reset' });
+    this.parseWorker?.postMessage({ kind: 'reset' });
   }
 
   /** Asks the thread to close its socket and end; resolves once it has (terminated if it takes too long). */
   close(): Promise<void> {
     this.closing = true;
     const worker = this.worker;
-    if (!worker) return this.exited;
+    const parse = this.parseWorker;
+    if (!worker) {
+      parse?.postMessage({ kind: 'close' });
+      return this.exited;
+    }
     worker.postMessage({ kind: 'close' });
-    const grace = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+    const grace = setTimeout(() => {
+      void worker.terminate();
+      void parse?.terminate();
+    }, CLOSE_GRACE_MS);
     return this.exited.then(() => clearTimeout(grace));
   }
 

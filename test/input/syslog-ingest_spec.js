@@ -89,7 +89,7 @@ describe('input/SyslogIngest', function () {
     }
   });
 
-  it('UDP parsed in the reader thread: the same records, unparsed lines and counts as a stream parsed here; a Zeek header holds per sender until a reset', async function () {
+  it('UDP parsed off the flow thread (reader and parse threads): the same records, unparsed lines and counts as a stream parsed here; a Zeek header holds per sender until a reset', async function () {
     const { ingest, info, got } = await started({ transport: 'udp', parser: { ...DEFAULT_PARSER_OPTIONS, format: 'auto' }, batchLines: 10 });
     const socket = dgram.createSocket('udp4');
     const sendAll = async (lines, expected) => {
@@ -115,7 +115,8 @@ describe('input/SyslogIngest', function () {
       got.unparsed.map((u) => [u.line, u.sender]).should.eql([['not a log line', '127.0.0.1']]);
       ingest.counters.total.should.containDeep({ lines: 5, parseErrors: 1, headers: 1 });
       got.parseErrors.should.have.length(1);
-      got.parseErrors[0].should.startWith('1 of 4 lines not parsed; first from 127.0.0.1: ');
+      // the count is of the chunk that held the bad line: all 4 parsed lines when the 5 datagrams share a chunk (5 ms), fewer when a busy machine spaced them out
+      got.parseErrors[0].should.match(/^1 of [1-4] lines not parsed; first from 127\.0\.0\.1: /);
       // the reset reaches the thread's parsers: the Zeek header is forgotten, so the same TSV line is no longer read
       // (the reset crosses to the thread as a message: the line is sent again until one arrives after it)
       ingest.reset();

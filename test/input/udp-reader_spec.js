@@ -247,6 +247,46 @@ describe('input/UdpReader (a real reader thread)', function () {
     x.r.waitingBytes.should.equal(0);
   });
 
+  it('with a parser, the bound holds across both threads: lines held by a flow that takes nothing stay within the bytes cap, the rest dropped and counted', async function () {
+    const { DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
+    const bound = 1 << 20;
+    const size = 60000;
+    const n = 100;
+    const held = [];
+    const x = await reader({
+      maxFrameBytes: 65536,
+      maxQueuedBytes: bound,
+      receiveBufferBytes: 16 << 20,
+      parser: { ...DEFAULT_PARSER_OPTIONS, format: 'json' },
+      sink: (inner) => ({ ...inner, records: (chunk, taken) => held.push({ chunk, taken }) }),
+    });
+    open.push(x.r);
+    const a = await client();
+    open.push(a);
+    const d = Buffer.alloc(size, 0x61);
+    let maxWaiting = 0;
+    for (let i = 0; i < n; i++) {
+      await a.send('127.0.0.1', x.bound.port, d);
+      maxWaiting = Math.max(maxWaiting, x.r.waitingBytes);
+    }
+    const port = x.bound.port;
+    await until('every datagram read or dropped by the kernel, and counted', () => {
+      maxWaiting = Math.max(maxWaiting, x.r.waitingBytes);
+      return x.r.datagramsRead + (udpSocketDrops(port) ?? 0) >= n && x.counters.total.lines === x.r.datagramsRead;
+    });
+    const t = x.counters.total;
+    const heldLines = held.reduce((k, h) => k + h.chunk.unparsed.length + h.chunk.records.count, 0);
+    maxWaiting.should.be.belowOrEqual(bound);
+    (heldLines * size).should.be.belowOrEqual(bound);
+    t.queueDropped.should.be.above(0);
+    (heldLines + t.queueDropped).should.equal(t.lines);
+    t.queueDroppedBytes.should.equal(t.queueDropped * size);
+    // once the flow takes what it holds, nothing waits
+    for (const h of held) h.taken();
+    x.r.waitingBytes.should.equal(0);
+    x.r.waitingLines.should.equal(0);
+  });
+
   it('honours the bind address: bound to 127.0.0.2, nothing listens on 127.0.0.1 at that port', async function () {
     const { r, bound, lines } = await reader({ host: '127.0.0.2' });
     open.push(r);
@@ -312,6 +352,36 @@ describe('input/UdpReader (a real reader thread)', function () {
     const niceOf = (tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
     if (allowed !== null) fs.readdirSync('/proc/self/task').map(niceOf).should.containEql(-5);
     niceOf(process.pid).should.equal(mainBefore);
+  });
+
+  it('with a parser: a parse thread beside the reader hands on records as columns, counted per sender, and both threads end on close', async function () {
+    const { DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
+    const { decodeRecords } = require('../../dist/input/record-columns');
+    const tasks = () => fs.readdirSync('/proc/self/task').length;
+    const before = process.platform === 'linux' ? tasks() : 0;
+    const chunks = [];
+    const { r, bound, counters } = await reader({
+      parser: { ...DEFAULT_PARSER_OPTIONS, format: 'json' },
+      sink: (s) => ({ ...s, records: (chunk, taken) => (chunks.push(chunk), taken()) }),
+    });
+    const a = await client('127.0.0.1');
+    const sent = [];
+    for (let i = 0; i < 50; i++) {
+      const line = JSON.stringify({ LocalIP: '10.0.0.1', n: i, TimeGenerated: '2024-05-08T08:00:00Z' });
+      sent.push(JSON.parse(line));
+      await a.send('127.0.0.1', bound.port, i === 7 ? 'not json' : line);
+    }
+    await a.close();
+    await until('50 lines parsed', () => chunks.reduce((n, c) => n + c.records.count + c.unparsed.length, 0) === 50);
+    chunks.flatMap((c) => decodeRecords(c.records)).should.eql(sent.filter((_, i) => i !== 7));
+    chunks.flatMap((c) => c.unparsed).should.eql([['not json', chunks.flatMap((c) => c.unparsed)[0][1], '127.0.0.1']]);
+    counters.snapshot().senders['127.0.0.1'].should.containDeep({ lines: 50, parseErrors: 1, queueDropped: 0 });
+    r.waitingLines.should.equal(0);
+    r.waitingBytes.should.equal(0);
+    await r.close();
+    UdpReader.liveThreads.should.equal(baseline);
+    // the parse thread too: the process is back to the threads it had (an OS thread may outlive its 'exit' event briefly)
+    if (process.platform === 'linux') await until('both threads gone', () => tasks() === before);
   });
 
   it('a thread that fails after binding is reported to the sink, and counted out', async function () {

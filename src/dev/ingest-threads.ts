@@ -1,0 +1,133 @@
+/**
+ * The UDP input alone, without Node-RED or a flow: a SyslogIngest parsing
+ * CEF as the live CEF example's input does, fed by netbeacon-replay in its
+ * own process at a paced rate; reports where the CPU went per line received,
+ * per thread (/proc/self/task: the main thread, the reader and parse threads
+ * started by the ingest, and the rest: V8's GC and compiler helpers) and the
+ * sender process (its CPU as a reaped child, /proc/self/stat). What the flow
+ * costs is the live bench's business; this is the input's share of the
+ * per-line budget. Linux only (/proc).
+ */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
+import { SyslogIngest } from '../input/syslog-ingest';
+import { linesOf } from './bench-live';
+
+/** CPU ms per thread id of this process */
+function threads(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(tid, (Number(f[11]) + Number(f[12])) * 10);
+  }
+  return out;
+}
+
+/** CPU ms of this process's reaped children (cutime + cstime) */
+function childrenCpu(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) * 10;
+}
+
+export interface IngestThreadsRun {
+  lines: number;
+  rateAsked: number;
+  rateSent: number;
+  received: number;
+  delivered: number;
+  kernelDrops: number | null;
+  queueDropped: number;
+  /** µs of CPU per line received (the sender's: per line sent) */
+  perLine: { main: number; reader: number; parse: number; others: number; sender: number };
+}
+
+export async function ingestThreads(count: number, rate: number): Promise<IngestThreadsRun> {
+  const file = path.join(os.tmpdir(), `netbeacon-ingest-threads-${process.pid}.log`);
+  fs.writeFileSync(file, linesOf('panos-cef', count).join('\n') + '\n');
+  let delivered = 0;
+  const before = threads();
+  const ingest = new SyslogIngest(
+    {
+      transport: 'udp',
+      host: '127.0.0.1',
+      port: 0,
+      framing: 'auto',
+      maxConnections: 100,
+      maxPerSender: 10,
+      handshakeTimeoutSeconds: 10,
+      progressTimeoutSeconds: 30,
+      maxFrameBytes: 65536,
+      idleTimeoutSeconds: 600,
+      receiveBufferBytes: 4 << 20,
+      queueBytes: 64 << 20,
+      batchLines: 1000,
+      batchMs: 200,
+      parser: { ...DEFAULT_PARSER_OPTIONS, format: 'auto' },
+    },
+    {
+      batch: (p) => (delivered += Array.isArray(p) ? p.length : 1),
+      unparsed: () => undefined,
+      parseErrors: () => undefined,
+      failed: (err) => process.stderr.write(`${err.message}\n`),
+    },
+  );
+  const info = await ingest.start();
+  // the threads the ingest started, in the order it started them (reader, then parse)
+  const started = [...threads().keys()].filter((t) => !before.has(t));
+  const cpu0 = threads();
+  const child0 = childrenCpu();
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [path.join(__dirname, '..', 'tools', 'replay-cli.js'), '--file', file, '--port', String(info.port), '--proto', 'udp', '--rate', String(rate)],
+      (err, out, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(out)),
+    ),
+  );
+  // wait until what arrived is handed on (or nothing moves for 2 s)
+  let last = -1;
+  let still = 0;
+  while (still < 20) {
+    await new Promise((r) => setTimeout(r, 100));
+    still = delivered === last ? still + 1 : 0;
+    last = delivered;
+    if (ingest.stats().queued === 0 && still >= 3) break;
+  }
+  const cpu1 = threads();
+  const sender = childrenCpu() - child0;
+  const stats = ingest.stats();
+  await ingest.close();
+  fs.rmSync(file, { force: true });
+  const used = (tid: string) => (cpu1.get(tid) ?? 0) - (cpu0.get(tid) ?? 0);
+  const main = used(String(process.pid));
+  const reader = started[0] ? used(started[0]) : 0;
+  const parse = started[1] ? used(started[1]) : 0;
+  let all = 0;
+  for (const tid of cpu1.keys()) all += used(tid);
+  const received = stats.total.lines;
+  const per = (ms: number) => (received > 0 ? (1000 * ms) / received : NaN);
+  return {
+    lines: count,
+    rateAsked: rate,
+    rateSent: Number(/: (\d+) lines\/s/.exec(stdout)?.[1] ?? NaN),
+    received,
+    delivered,
+    kernelDrops: stats.kernel.socketDrops,
+    queueDropped: stats.total.queueDropped,
+    perLine: { main: per(main), reader: per(reader), parse: per(parse), others: per(all - main - reader - parse), sender: (1000 * sender) / count },
+  };
+}
+
+export function formatIngestThreads(r: IngestThreadsRun): string {
+  const p = r.perLine;
+  const total = p.main + p.reader + p.parse + p.others + p.sender;
+  return (
+    `UDP input alone, ${r.lines} CEF lines asked at ${r.rateAsked}/s, sent at ${r.rateSent}/s: received ${r.received}, handed on ${r.delivered}` +
+    ` (${((100 * r.delivered) / r.lines).toFixed(2)} %), kernel dropped ${r.kernelDrops ?? 'n/a'}, queue full ${r.queueDropped}\n` +
+    `CPU µs per line received: main ${p.main.toFixed(1)}, reader ${p.reader.toFixed(1)}, parse ${p.parse.toFixed(1)}, other threads (GC, compiler) ${p.others.toFixed(1)}, sender process ${p.sender.toFixed(1)} per line sent; total ${total.toFixed(1)} (2 cores: ${Math.round(2e6 / total)} lines/s at most)\n`
+  );
+}
