@@ -53,6 +53,8 @@ export class PairHistory {
   private pools: RingPool[] = [];
   private watermark = -Infinity;
   private nextSweep = -Infinity;
+  /** no pair's first time is older (a bound, not always the oldest): a sweep with nothing past the horizon need not walk the rows */
+  private oldestFirst = Infinity;
   /** held bytes under which eviction is not tried again (it could not meet the cap) */
   private evictBlockedUntil = 0;
   /** no eviction while a sweep walks the rows (a rebuild would move them under it) */
@@ -194,6 +196,7 @@ export class PairHistory {
     }
     if (this.rows.n === this.rows.capacity) this.growRows();
     const r = this.rows.append(this.scratch, ms, Math.floor(ms / DAY_MS));
+    if (ms < this.oldestFirst) this.oldestFirst = ms;
     this.countDay(r, ms);
     if (this.rows.n * 2 > this.rows.slots) this.rows.rehash(this.rows.slots * 2);
     else this.rows.place(h, r);
@@ -331,25 +334,86 @@ export class PairHistory {
    * (and has room), else nothing the ring keeps changes.
    */
   private placeLate(row: number, ms: number, size: number): number {
-    const { intervals, sizes } = this.readRing(row);
-    const whole = this.rows.count(row) === intervals.length + 1;
-    let end = this.rows.last(row);
-    for (let j = intervals.length - 1; j >= 0; j--) {
-      const start = end - intervals[j];
-      if (ms >= start) {
-        intervals.splice(j, 1, ms - start, end - ms);
-        sizes.splice(j, 1, size, sizes[j]);
-        return this.writeRing(row, intervals, sizes);
+    const rows = this.rows;
+    const len = rows.ringLen(row);
+    if (len > 0) {
+      const pool = this.pools[rows.ringClass(row)];
+      const base = rows.ringSlot(row) * pool.width;
+      const head = rows.ringHead(row);
+      const mask = pool.width - 1;
+      // from the newest back: a late connection is seldom more than a few intervals late
+      let end = rows.last(row);
+      for (let j = len - 1; j >= 0; j--) {
+        const start = end - pool.intervals[base + ((head + j) & mask)];
+        if (ms >= start) return this.splitInterval(row, j, ms - start, end - ms, size);
+        end = start;
       }
-      end = start;
     }
-    // the later connection of the new oldest interval is the former first one, whose size was not kept
-    if (whole) {
-      intervals.unshift(Math.min(end - ms, MAX_INTERVAL_MS));
+    return this.placeBeforeRing(row, ms);
+  }
+
+  /**
+   * Splits interval j of a row's ring in two, in place (the newest N kept,
+   * as if the late connection had come in order): the later connection of
+   * the first part is the late one (`size`), the second keeps j's size.
+   */
+  private splitInterval(row: number, j: number, first: number, second: number, size: number): number {
+    let len = this.rows.ringLen(row);
+    let c = this.rows.ringClass(row);
+    let full = false;
+    if (len === this.pools[c].width) {
+      if (c < this.topClass) {
+        row = this.widen(row);
+        c = this.rows.ringClass(row);
+      } else full = true;
+    }
+    const pool = this.pools[c];
+    const base = this.rows.ringSlot(row) * pool.width;
+    const head = this.rows.ringHead(row);
+    const mask = pool.width - 1;
+    const at = (k: number) => base + ((head + k) & mask);
+    const { intervals, sizes } = pool;
+    if (full && j === 0) {
+      // the first part would be the oldest, forgotten at once: the second takes j's place (and keeps its size)
+      intervals[at(0)] = second;
+      this.counters.forgotten++;
+      return row;
+    }
+    // intervals after j move up one; a full ring's one past the end is its oldest's place, forgotten below
+    for (let k = len - 1; k > j; k--) {
+      intervals[at(k + 1)] = intervals[at(k)];
+      if (sizes) sizes[at(k + 1)] = sizes[at(k)];
+    }
+    intervals[at(j + 1)] = second;
+    intervals[at(j)] = first;
+    if (sizes) {
+      sizes[at(j + 1)] = sizes[at(j)];
+      sizes[at(j)] = size;
+    }
+    if (full) {
+      this.rows.setRingHead(row, (head + 1) & mask);
+      this.counters.forgotten++;
+    } else this.rows.setRingLen(row, ++len);
+    return row;
+  }
+
+  /**
+   * A late connection older than everything the ring reaches: a new oldest
+   * interval when the ring holds the whole history, else nothing the ring
+   * keeps changes (the first time moves back).
+   */
+  private placeBeforeRing(row: number, ms: number): number {
+    const { intervals, sizes } = this.readRing(row);
+    if (this.rows.count(row) === intervals.length + 1) {
+      let start = this.rows.last(row);
+      for (const d of intervals) start -= d;
+      // the later connection of the new oldest interval is the former first one, whose size was not kept
+      intervals.unshift(Math.min(start - ms, MAX_INTERVAL_MS));
       sizes.unshift(0);
       row = this.writeRing(row, intervals, sizes);
     }
     if (ms < this.rows.first(row)) this.rows.setFirst(row, ms);
+    if (ms < this.oldestFirst) this.oldestFirst = ms;
     return row;
   }
 
@@ -358,8 +422,11 @@ export class PairHistory {
     const step = this.options.sweepSeconds * 1000;
     this.nextSweep = (Math.floor(this.watermark / step) + 1) * step;
     const cutoff = this.watermark - this.options.horizonSeconds * 1000;
+    // an hourly walk of every row while the store fills up to its horizon was a cost that grew with the store
+    if (cutoff <= this.oldestFirst) return;
     let drop: Uint8Array | null = null;
     let internedRefs = 0;
+    let oldest = Infinity;
     this.sweeping = true;
     for (let r = 0; r < this.rows.n; r++) {
       if (this.rows.last(r) < cutoff) {
@@ -369,9 +436,11 @@ export class PairHistory {
         continue;
       }
       if (this.rows.first(r) < cutoff && this.rows.ringLen(r) > 0) this.trim(r, cutoff);
+      oldest = Math.min(oldest, this.rows.first(r));
       for (let i = 0; i < this.scratch.length; i++) if (this.rows.key(r, i) >= INTERNED_BASE) internedRefs++;
     }
     this.sweeping = false;
+    this.oldestFirst = oldest;
     if (!drop) return;
     // in place (no second copy of the store at the peak); a full rebuild only when most interned values belong to expired pairs
     if (this.codes.interned > 1024 && this.codes.interned > 2 * internedRefs) this.rebuild(drop, -1);
@@ -591,6 +660,8 @@ export class PairHistory {
     let slots = 1024;
     while (slots < cap * 2) slots *= 2;
     rows.rehash(slots);
+    this.oldestFirst = Infinity;
+    for (let r = 0; r < d.n; r++) this.oldestFirst = Math.min(this.oldestFirst, d.first[r]);
   }
 
   // ---------------------------------------------------------------- reading and scoring
