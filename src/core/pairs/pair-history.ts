@@ -22,16 +22,16 @@ import {
 /**
  * The hunt's memory of every pair (source, destination, port): when it was
  * first and last seen, how often, and the intervals between its last N
- * connections, in typed-array columns. One history per pair, however many
- * windows would look at it, reaching back up to a horizon in event time.
+ * connections, a row per pair (pair-table). One history per pair, however
+ * many windows would look at it, reaching back up to a horizon in event time.
  *
- * A pair seen once costs one row of columns and a hash slot (~70 B); it
- * gets a ring only when it repeats, and the ring widens (2, 4 … N
- * intervals) as it fills, so memory follows the number of pairs and the
- * intervals they have, never a pair's rate beyond N. When the ring is full
- * the oldest interval is forgotten: the periodicity test sees the newest N
- * intervals, exactly those, expanded to whole-second counts when a pair is
- * scored.
+ * A pair seen once costs its row and its share of the hash index (80 B for a
+ * key of three fields); it gets a ring only when it repeats, and the ring
+ * widens (2, 4 … N intervals) as it fills, so memory follows the number of
+ * pairs and the intervals they have, never a pair's rate beyond N. When the
+ * ring is full the oldest interval is forgotten: the periodicity test sees
+ * the newest N intervals, exactly those, expanded to whole-second counts
+ * when a pair is scored.
  *
  * Past a byte cap the least recently active one-shot pairs go first, then
  * repeated pairs the periodicity test does not find periodic; a pair found
@@ -538,7 +538,7 @@ export class PairHistory {
     return moved;
   }
 
-  /** Rebuilds the columns without the dropped rows, tightly sized; returns `follow`'s new index (−1 if none). */
+  /** Rebuilds the rows without the dropped ones, tightly sized; returns `follow`'s new index (−1 if none). */
   private rebuild(drop: Uint8Array, follow: number): number {
     let moved = -1;
     let k = 0;
