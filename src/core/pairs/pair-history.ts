@@ -2,8 +2,9 @@ import { DEFAULT_PERIODICITY, PeriodicityOptions } from '../scorer/periodicity';
 import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, readEventTime } from '../common/time';
-import { INTERNED_BASE, KeyCodes, mixCode } from './key-codes';
+import { INTERNED_BASE, KeyCodes } from './key-codes';
 import { RingPool } from './ring-pool';
+import { PairTable, SLOT_BYTES } from './pair-table';
 import { destinationSources, PairFacts, pairRow, sourceCounts, verdictOf } from './pair-rows';
 import { classFor, decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
@@ -21,16 +22,16 @@ import {
 /**
  * The hunt's memory of every pair (source, destination, port): when it was
  * first and last seen, how often, and the intervals between its last N
- * connections, in typed-array columns. One history per pair, however many
- * windows would look at it, reaching back up to a horizon in event time.
+ * connections, a row per pair (pair-table). One history per pair, however
+ * many windows would look at it, reaching back up to a horizon in event time.
  *
- * A pair seen once costs one row of columns and a hash slot (~70 B); it
- * gets a ring only when it repeats, and the ring widens (2, 4 … N
- * intervals) as it fills, so memory follows the number of pairs and the
- * intervals they have, never a pair's rate beyond N. When the ring is full
- * the oldest interval is forgotten: the periodicity test sees the newest N
- * intervals, exactly those, expanded to whole-second counts when a pair is
- * scored.
+ * A pair seen once costs its row and its share of the hash index (80 B for a
+ * key of three fields); it gets a ring only when it repeats, and the ring
+ * widens (2, 4 … N intervals) as it fills, so memory follows the number of
+ * pairs and the intervals they have, never a pair's rate beyond N. When the
+ * ring is full the oldest interval is forgotten: the periodicity test sees
+ * the newest N intervals, exactly those, expanded to whole-second counts
+ * when a pair is scored.
  *
  * Past a byte cap the least recently active one-shot pairs go first, then
  * repeated pairs the periodicity test does not find periodic; a pair found
@@ -42,35 +43,18 @@ const FLAG_PERIODIC = 2;
 const DAY_MS = 86_400_000;
 /** intervals are whole milliseconds in 32 bits: ~49.7 days */
 const MAX_INTERVAL_MS = 0xffffffff;
-/** bytes of one row's columns besides its key codes (first, last, count, ring slot, head, length, class, flags, day, day count) */
-const ROW_BYTES = 8 + 8 + 4 + 4 + 2 + 2 + 1 + 1 + 2 + 4;
-
-/** The columns of a row that a dense copy keeps as they are. */
-type RowColumns = Pick<Dense, 'first' | 'last' | 'count' | 'flags' | 'day' | 'dayCount' | 'ringLen'>;
 
 export class PairHistory {
   readonly options: PairHistoryOptions;
   readonly counters: PairCounters = { events: 0, tooOld: 0, late: 0, forgotten: 0, expired: 0, evictedOneShot: 0, evictedRepeated: 0, overCap: 0 };
   private codes = new KeyCodes();
-  private n = 0;
-  private capacity = 0;
-  private keys: Float64Array[] = [];
-  private first = new Float64Array(0);
-  private last = new Float64Array(0);
-  private count = new Uint32Array(0);
-  private ringSlot = new Int32Array(0);
-  private ringHead = new Uint16Array(0);
-  private ringLen = new Uint16Array(0);
-  private ringClass = new Uint8Array(0);
-  private flags = new Uint8Array(0);
-  private day = new Uint16Array(0);
-  private dayCount = new Uint32Array(0);
-  /** open addressing, linear probing: row + 1, 0 = empty */
-  private table = new Int32Array(0);
-  private mask = 0;
+  /** the rows, row-major, and their hash index */
+  private rows: PairTable;
   private pools: RingPool[] = [];
   private watermark = -Infinity;
   private nextSweep = -Infinity;
+  /** no pair's first time is older (a bound, not always the oldest): a sweep with nothing past the horizon need not walk the rows */
+  private oldestFirst = Infinity;
   /** held bytes under which eviction is not tried again (it could not meet the cap) */
   private evictBlockedUntil = 0;
   /** no eviction while a sweep walks the rows (a rebuild would move them under it) */
@@ -84,12 +68,13 @@ export class PairHistory {
     checkPairHistoryOptions(this.options);
     this.scratch = new Float64Array(this.options.keyFields.length);
     this.topClass = Math.log2(this.options.ringSize) - 1;
+    this.rows = new PairTable(this.options.keyFields.length);
     this.loadDense(emptyDense(this.options.keyFields.length, Boolean(this.options.bytesField)), 1024);
   }
 
   /** pairs held */
   get size(): number {
-    return this.n;
+    return this.rows.n;
   }
 
   /**
@@ -99,21 +84,21 @@ export class PairHistory {
    * exactly as the one it was saved from.
    */
   get bytes(): number {
-    let b = this.n * this.rowBytes + this.codes.bytes;
+    let b = this.rows.n * this.rowBytes + this.codes.bytes;
     for (const p of this.pools) b += p.live * p.width * this.intervalBytes;
     return b;
   }
 
   /** bytes of the typed arrays as allocated (they grow by half again, the hash table by doubling: more than is held, less under a cap) */
   get allocatedBytes(): number {
-    let b = this.capacity * (ROW_BYTES + 8 * this.keys.length) + this.table.byteLength + this.codes.bytes;
+    let b = this.rows.capacity * this.rows.stride + this.rows.indexBytes + this.codes.bytes;
     for (const p of this.pools) b += p.bytes;
     return b;
   }
 
-  /** a row's columns and its share of the hash table (at most half full: two slots a row) */
+  /** a row and its share of the hash index (at most half full: two slots a row) */
   private get rowBytes(): number {
-    return ROW_BYTES + 8 * this.keys.length + 8;
+    return this.rows.stride + 2 * SLOT_BYTES;
   }
 
   private get intervalBytes(): number {
@@ -123,16 +108,16 @@ export class PairHistory {
   /** pairs held with at least `min` connections */
   countWith(min: number): number {
     let k = 0;
-    for (let r = 0; r < this.n; r++) if (this.count[r] >= min) k++;
+    for (let r = 0; r < this.rows.n; r++) if (this.rows.count(r) >= min) k++;
     return k;
   }
 
   /** bytes held by the pairs with at least `min` connections (their rows and rings) */
   heldBytesWith(min: number): number {
     let b = 0;
-    for (let r = 0; r < this.n; r++) {
-      if (this.count[r] < min) continue;
-      b += this.rowBytes + (this.ringSlot[r] < 0 ? 0 : this.pools[this.ringClass[r]].width * this.intervalBytes);
+    for (let r = 0; r < this.rows.n; r++) {
+      if (this.rows.count(r) < min) continue;
+      b += this.rowBytes + (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes);
     }
     return b;
   }
@@ -156,7 +141,7 @@ export class PairHistory {
 
   /** Adds one connection of a pair at `seconds` (epoch, fractions kept to the millisecond). */
   addEvent(key: readonly unknown[], seconds: number, bytes?: number): void {
-    if (key.length !== this.keys.length) throw new Error(`a pair key has ${this.keys.length} values, not ${key.length}`);
+    if (key.length !== this.scratch.length) throw new Error(`a pair key has ${this.scratch.length} values, not ${key.length}`);
     for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
     this.addCoded(Math.round(seconds * 1000), bytes === undefined ? 0 : sizeCode(bytes));
   }
@@ -172,54 +157,33 @@ export class PairHistory {
       this.counters.tooOld++;
       return;
     }
-    const h = this.hash(this.scratch);
-    let row = this.find(this.scratch, h);
+    const h = this.rows.hash(this.scratch);
+    let row = this.rows.find(this.scratch, h);
     if (row < 0) {
       this.insert(h, ms);
       return;
     }
     this.countDay(row, ms);
-    if (ms >= this.last[row]) {
-      row = this.push(row, ms - this.last[row], size);
-      this.last[row] = ms;
+    if (ms >= this.rows.last(row)) {
+      row = this.push(row, ms - this.rows.last(row), size);
+      this.rows.setLast(row, ms);
     } else {
       this.counters.late++;
       row = this.placeLate(row, ms, size);
     }
-    this.count[row]++;
+    this.rows.setCount(row, this.rows.count(row) + 1);
   }
 
   private countDay(row: number, ms: number): void {
     const d = Math.floor(ms / DAY_MS);
     // a late event of an earlier day counts into the current one: a strobe is never missed for it, at worst labelled a little early
-    if (d > this.day[row]) {
-      this.day[row] = d;
-      this.dayCount[row] = 0;
+    if (d > this.rows.day(row)) {
+      this.rows.setDay(row, d);
+      this.rows.setDayCount(row, 0);
     }
-    if (++this.dayCount[row] >= this.options.strobePerDay) this.flags[row] |= FLAG_STROBE;
-  }
-
-  private hash(codes: Float64Array): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < codes.length; i++) h = mixCode(h, codes[i]);
-    return h;
-  }
-
-  private find(codes: Float64Array, h: number): number {
-    const keys = this.keys;
-    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
-      const v = this.table[s];
-      if (v === 0) return -1;
-      const r = v - 1;
-      let same = true;
-      for (let i = 0; i < keys.length; i++) {
-        if (keys[i][r] !== codes[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return r;
-    }
+    const dayCount = this.rows.dayCount(row) + 1;
+    this.rows.setDayCount(row, dayCount);
+    if (dayCount >= this.options.strobePerDay) this.rows.setFlags(row, this.rows.flags(row) | FLAG_STROBE);
   }
 
   private insert(h: number, ms: number): void {
@@ -228,65 +192,24 @@ export class PairHistory {
       const key = Array.from(this.scratch, (c) => this.codes.decode(c));
       this.evict(-1);
       for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
-      h = this.hash(this.scratch);
+      h = this.rows.hash(this.scratch);
     }
-    if (this.n === this.capacity) this.growRows();
-    const r = this.n++;
-    for (let i = 0; i < this.keys.length; i++) this.keys[i][r] = this.scratch[i];
-    this.first[r] = ms;
-    this.last[r] = ms;
-    this.count[r] = 1;
-    this.ringSlot[r] = -1;
-    this.ringHead[r] = 0;
-    this.ringLen[r] = 0;
-    this.ringClass[r] = 0;
-    this.flags[r] = 0;
-    this.day[r] = Math.floor(ms / DAY_MS);
-    this.dayCount[r] = 0;
+    if (this.rows.n === this.rows.capacity) this.growRows();
+    const r = this.rows.append(this.scratch, ms, Math.floor(ms / DAY_MS));
+    if (ms < this.oldestFirst) this.oldestFirst = ms;
     this.countDay(r, ms);
-    if (this.n * 2 > this.table.length) this.rehash(this.table.length * 2);
-    else this.place(h, r);
-  }
-
-  private place(h: number, r: number): void {
-    let s = h & this.mask;
-    while (this.table[s] !== 0) s = (s + 1) & this.mask;
-    this.table[s] = r + 1;
-  }
-
-  private rehash(slots: number): void {
-    this.table = new Int32Array(slots);
-    this.mask = slots - 1;
-    const codes = this.scratch.slice();
-    for (let r = 0; r < this.n; r++) {
-      for (let i = 0; i < this.keys.length; i++) codes[i] = this.keys[i][r];
-      this.place(this.hash(codes), r);
-    }
+    if (this.rows.n * 2 > this.rows.slots) this.rows.rehash(this.rows.slots * 2);
+    else this.rows.place(h, r);
   }
 
   private growRows(): void {
     // by half again, not double: the slack of a grown column is up to a third of it, not half
-    let cap = Math.ceil(this.capacity * 1.5);
+    const capacity = this.rows.capacity;
+    let cap = Math.ceil(capacity * 1.5);
     // under a cap, no more rows than the cap can hold
     const limit = this.options.maxBytes === null ? Infinity : Math.ceil(this.options.maxBytes / this.rowBytes);
-    if (limit > this.capacity) cap = Math.min(cap, limit);
-    const grow = <T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a as never);
-      return b;
-    };
-    this.keys = this.keys.map((k) => grow(k, (n) => new Float64Array(n)));
-    this.first = grow(this.first, (n) => new Float64Array(n));
-    this.last = grow(this.last, (n) => new Float64Array(n));
-    this.count = grow(this.count, (n) => new Uint32Array(n));
-    this.ringSlot = grow(this.ringSlot, (n) => new Int32Array(n));
-    this.ringHead = grow(this.ringHead, (n) => new Uint16Array(n));
-    this.ringLen = grow(this.ringLen, (n) => new Uint16Array(n));
-    this.ringClass = grow(this.ringClass, (n) => new Uint8Array(n));
-    this.flags = grow(this.flags, (n) => new Uint8Array(n));
-    this.day = grow(this.day, (n) => new Uint16Array(n));
-    this.dayCount = grow(this.dayCount, (n) => new Uint32Array(n));
-    this.capacity = cap;
+    if (limit > capacity) cap = Math.min(cap, limit);
+    this.rows.resize(cap);
   }
 
   private overCapWith(extra: number): boolean {
@@ -306,71 +229,71 @@ export class PairHistory {
   /** Appends an interval to a row's ring (widening or wrapping it); returns the row's index (eviction may move it). */
   private push(row: number, intervalMs: number, size: number): number {
     const d = Math.min(intervalMs, MAX_INTERVAL_MS);
-    let slot = this.ringSlot[row];
+    let slot = this.rows.ringSlot(row);
     if (slot < 0) {
       const a = this.allocRing(row, 0);
       row = a.row;
-      this.ringSlot[row] = a.slot;
-      this.ringClass[row] = 0;
-      this.ringHead[row] = 0;
-      this.ringLen[row] = 0;
+      this.rows.setRingSlot(row, a.slot);
+      this.rows.setRingClass(row, 0);
+      this.rows.setRingHead(row, 0);
+      this.rows.setRingLen(row, 0);
       slot = a.slot;
     }
-    let c = this.ringClass[row];
+    let c = this.rows.ringClass(row);
     let width = this.pools[c].width;
-    let len = this.ringLen[row];
+    let len = this.rows.ringLen(row);
     if (len === width) {
       if (c < this.topClass) {
         row = this.widen(row);
-        c = this.ringClass[row];
+        c = this.rows.ringClass(row);
         width = this.pools[c].width;
-        slot = this.ringSlot[row];
+        slot = this.rows.ringSlot(row);
       } else {
         // full at N: the oldest interval goes
-        this.ringHead[row] = (this.ringHead[row] + 1) & (width - 1);
-        this.ringLen[row] = --len;
+        this.rows.setRingHead(row, (this.rows.ringHead(row) + 1) & (width - 1));
+        this.rows.setRingLen(row, --len);
         this.counters.forgotten++;
       }
     }
     const pool = this.pools[c];
-    const at = slot * width + ((this.ringHead[row] + len) & (width - 1));
+    const at = slot * width + ((this.rows.ringHead(row) + len) & (width - 1));
     pool.intervals[at] = d;
     if (pool.sizes) pool.sizes[at] = size;
-    this.ringLen[row] = len + 1;
+    this.rows.setRingLen(row, len + 1);
     return row;
   }
 
   /** Moves a full ring to the next wider pool, oldest first. */
   private widen(row: number): number {
-    const c = this.ringClass[row];
+    const c = this.rows.ringClass(row);
     const a = this.allocRing(row, c + 1);
     row = a.row;
     const from = this.pools[c];
     const to = this.pools[c + 1];
-    const oldSlot = this.ringSlot[row];
-    const len = this.ringLen[row];
-    const head = this.ringHead[row];
+    const oldSlot = this.rows.ringSlot(row);
+    const len = this.rows.ringLen(row);
+    const head = this.rows.ringHead(row);
     for (let i = 0; i < len; i++) {
       const src = oldSlot * from.width + ((head + i) & (from.width - 1));
       to.intervals[a.slot * to.width + i] = from.intervals[src];
       if (to.sizes && from.sizes) to.sizes[a.slot * to.width + i] = from.sizes[src];
     }
     from.release(oldSlot);
-    this.ringSlot[row] = a.slot;
-    this.ringClass[row] = c + 1;
-    this.ringHead[row] = 0;
+    this.rows.setRingSlot(row, a.slot);
+    this.rows.setRingClass(row, c + 1);
+    this.rows.setRingHead(row, 0);
     return row;
   }
 
   /** A row's ring as arrays, oldest first. */
   private readRing(row: number): { intervals: number[]; sizes: number[] } {
-    const len = this.ringLen[row];
+    const len = this.rows.ringLen(row);
     const intervals: number[] = new Array(len);
     const sizes: number[] = new Array(len);
     if (len === 0) return { intervals, sizes };
-    const pool = this.pools[this.ringClass[row]];
-    const base = this.ringSlot[row] * pool.width;
-    const head = this.ringHead[row];
+    const pool = this.pools[this.rows.ringClass(row)];
+    const base = this.rows.ringSlot(row) * pool.width;
+    const head = this.rows.ringHead(row);
     for (let i = 0; i < len; i++) {
       const at = base + ((head + i) & (pool.width - 1));
       intervals[i] = pool.intervals[at];
@@ -384,11 +307,11 @@ export class PairHistory {
     const drop = Math.max(0, intervals.length - this.options.ringSize);
     this.counters.forgotten += drop;
     const len = intervals.length - drop;
-    const old = this.ringSlot[row];
-    if (old >= 0) this.pools[this.ringClass[row]].release(old);
-    this.ringSlot[row] = -1;
-    this.ringLen[row] = 0;
-    this.ringHead[row] = 0;
+    const old = this.rows.ringSlot(row);
+    if (old >= 0) this.pools[this.rows.ringClass(row)].release(old);
+    this.rows.setRingSlot(row, -1);
+    this.rows.setRingLen(row, 0);
+    this.rows.setRingHead(row, 0);
     if (len === 0) return row;
     const c = classFor(len);
     const a = this.allocRing(row, c);
@@ -398,9 +321,9 @@ export class PairHistory {
       pool.intervals[a.slot * pool.width + i] = intervals[drop + i];
       if (pool.sizes) pool.sizes[a.slot * pool.width + i] = sizes[drop + i];
     }
-    this.ringSlot[row] = a.slot;
-    this.ringClass[row] = c;
-    this.ringLen[row] = len;
+    this.rows.setRingSlot(row, a.slot);
+    this.rows.setRingClass(row, c);
+    this.rows.setRingLen(row, len);
     return row;
   }
 
@@ -411,25 +334,86 @@ export class PairHistory {
    * (and has room), else nothing the ring keeps changes.
    */
   private placeLate(row: number, ms: number, size: number): number {
-    const { intervals, sizes } = this.readRing(row);
-    const whole = this.count[row] === intervals.length + 1;
-    let end = this.last[row];
-    for (let j = intervals.length - 1; j >= 0; j--) {
-      const start = end - intervals[j];
-      if (ms >= start) {
-        intervals.splice(j, 1, ms - start, end - ms);
-        sizes.splice(j, 1, size, sizes[j]);
-        return this.writeRing(row, intervals, sizes);
+    const rows = this.rows;
+    const len = rows.ringLen(row);
+    if (len > 0) {
+      const pool = this.pools[rows.ringClass(row)];
+      const base = rows.ringSlot(row) * pool.width;
+      const head = rows.ringHead(row);
+      const mask = pool.width - 1;
+      // from the newest back: a late connection is seldom more than a few intervals late
+      let end = rows.last(row);
+      for (let j = len - 1; j >= 0; j--) {
+        const start = end - pool.intervals[base + ((head + j) & mask)];
+        if (ms >= start) return this.splitInterval(row, j, ms - start, end - ms, size);
+        end = start;
       }
-      end = start;
     }
-    // the later connection of the new oldest interval is the former first one, whose size was not kept
-    if (whole) {
-      intervals.unshift(Math.min(end - ms, MAX_INTERVAL_MS));
+    return this.placeBeforeRing(row, ms);
+  }
+
+  /**
+   * Splits interval j of a row's ring in two, in place (the newest N kept,
+   * as if the late connection had come in order): the later connection of
+   * the first part is the late one (`size`), the second keeps j's size.
+   */
+  private splitInterval(row: number, j: number, first: number, second: number, size: number): number {
+    let len = this.rows.ringLen(row);
+    let c = this.rows.ringClass(row);
+    let full = false;
+    if (len === this.pools[c].width) {
+      if (c < this.topClass) {
+        row = this.widen(row);
+        c = this.rows.ringClass(row);
+      } else full = true;
+    }
+    const pool = this.pools[c];
+    const base = this.rows.ringSlot(row) * pool.width;
+    const head = this.rows.ringHead(row);
+    const mask = pool.width - 1;
+    const at = (k: number) => base + ((head + k) & mask);
+    const { intervals, sizes } = pool;
+    if (full && j === 0) {
+      // the first part would be the oldest, forgotten at once: the second takes j's place (and keeps its size)
+      intervals[at(0)] = second;
+      this.counters.forgotten++;
+      return row;
+    }
+    // intervals after j move up one; a full ring's one past the end is its oldest's place, forgotten below
+    for (let k = len - 1; k > j; k--) {
+      intervals[at(k + 1)] = intervals[at(k)];
+      if (sizes) sizes[at(k + 1)] = sizes[at(k)];
+    }
+    intervals[at(j + 1)] = second;
+    intervals[at(j)] = first;
+    if (sizes) {
+      sizes[at(j + 1)] = sizes[at(j)];
+      sizes[at(j)] = size;
+    }
+    if (full) {
+      this.rows.setRingHead(row, (head + 1) & mask);
+      this.counters.forgotten++;
+    } else this.rows.setRingLen(row, ++len);
+    return row;
+  }
+
+  /**
+   * A late connection older than everything the ring reaches: a new oldest
+   * interval when the ring holds the whole history, else nothing the ring
+   * keeps changes (the first time moves back).
+   */
+  private placeBeforeRing(row: number, ms: number): number {
+    const { intervals, sizes } = this.readRing(row);
+    if (this.rows.count(row) === intervals.length + 1) {
+      let start = this.rows.last(row);
+      for (const d of intervals) start -= d;
+      // the later connection of the new oldest interval is the former first one, whose size was not kept
+      intervals.unshift(Math.min(start - ms, MAX_INTERVAL_MS));
       sizes.unshift(0);
       row = this.writeRing(row, intervals, sizes);
     }
-    if (ms < this.first[row]) this.first[row] = ms;
+    if (ms < this.rows.first(row)) this.rows.setFirst(row, ms);
+    if (ms < this.oldestFirst) this.oldestFirst = ms;
     return row;
   }
 
@@ -438,20 +422,25 @@ export class PairHistory {
     const step = this.options.sweepSeconds * 1000;
     this.nextSweep = (Math.floor(this.watermark / step) + 1) * step;
     const cutoff = this.watermark - this.options.horizonSeconds * 1000;
+    // an hourly walk of every row while the store fills up to its horizon was a cost that grew with the store
+    if (cutoff <= this.oldestFirst) return;
     let drop: Uint8Array | null = null;
     let internedRefs = 0;
+    let oldest = Infinity;
     this.sweeping = true;
-    for (let r = 0; r < this.n; r++) {
-      if (this.last[r] < cutoff) {
-        if (!drop) drop = new Uint8Array(this.n);
+    for (let r = 0; r < this.rows.n; r++) {
+      if (this.rows.last(r) < cutoff) {
+        if (!drop) drop = new Uint8Array(this.rows.n);
         drop[r] = 1;
         this.counters.expired++;
         continue;
       }
-      if (this.first[r] < cutoff && this.ringLen[r] > 0) this.trim(r, cutoff);
-      for (let i = 0; i < this.keys.length; i++) if (this.keys[i][r] >= INTERNED_BASE) internedRefs++;
+      if (this.rows.first(r) < cutoff && this.rows.ringLen(r) > 0) this.trim(r, cutoff);
+      oldest = Math.min(oldest, this.rows.first(r));
+      for (let i = 0; i < this.scratch.length; i++) if (this.rows.key(r, i) >= INTERNED_BASE) internedRefs++;
     }
     this.sweeping = false;
+    this.oldestFirst = oldest;
     if (!drop) return;
     // in place (no second copy of the store at the peak); a full rebuild only when most interned values belong to expired pairs
     if (this.codes.interned > 1024 && this.codes.interned > 2 * internedRefs) this.rebuild(drop, -1);
@@ -461,39 +450,34 @@ export class PairHistory {
   /** Drops rows by moving the kept ones down (order kept), releasing their rings; interned values stay. */
   private compactInPlace(drop: Uint8Array): void {
     let k = 0;
-    for (let r = 0; r < this.n; r++) {
+    for (let r = 0; r < this.rows.n; r++) {
       if (drop[r]) {
-        if (this.ringSlot[r] >= 0) this.pools[this.ringClass[r]].release(this.ringSlot[r]);
+        if (this.rows.ringSlot(r) >= 0) this.pools[this.rows.ringClass(r)].release(this.rows.ringSlot(r));
         continue;
       }
-      if (k !== r) {
-        for (let i = 0; i < this.keys.length; i++) this.keys[i][k] = this.keys[i][r];
-        this.copyRow(this as unknown as RowColumns, k, r);
-        this.ringSlot[k] = this.ringSlot[r];
-        this.ringHead[k] = this.ringHead[r];
-        this.ringClass[k] = this.ringClass[r];
-      }
+      if (k !== r) this.rows.move(k, r);
       k++;
     }
-    this.n = k;
-    this.rehash(this.table.length);
+    this.rows.n = k;
+    this.rows.rehash(this.rows.slots);
   }
 
-  /** Copies row r's own columns (not its key or ring place) to row k of `to` (these columns, or a dense copy). */
-  private copyRow(to: RowColumns, k: number, r: number): void {
-    to.first[k] = this.first[r];
-    to.last[k] = this.last[r];
-    to.count[k] = this.count[r];
-    to.flags[k] = this.flags[r];
-    to.day[k] = this.day[r];
-    to.dayCount[k] = this.dayCount[r];
-    to.ringLen[k] = this.ringLen[r];
+  /** Copies row r's own fields (not its key or ring place) to row k of a dense copy. */
+  private copyRow(to: Dense, k: number, r: number): void {
+    const rows = this.rows;
+    to.first[k] = rows.first(r);
+    to.last[k] = rows.last(r);
+    to.count[k] = rows.count(r);
+    to.flags[k] = rows.flags(r);
+    to.day[k] = rows.day(r);
+    to.dayCount[k] = rows.dayCount(r);
+    to.ringLen[k] = rows.ringLen(r);
   }
 
   /** Forgets a live pair's intervals that began before the cutoff. */
   private trim(row: number, cutoff: number): void {
     const { intervals, sizes } = this.readRing(row);
-    let start = this.last[row];
+    let start = this.rows.last(row);
     for (const d of intervals) start -= d;
     if (start >= cutoff) return; // forgotten intervals reach past the cutoff, the ring does not
     let k = 0;
@@ -501,8 +485,8 @@ export class PairHistory {
     intervals.splice(0, k);
     sizes.splice(0, k);
     this.writeRing(row, intervals, sizes);
-    this.first[row] = start;
-    this.count[row] = intervals.length + 1;
+    this.rows.setFirst(row, start);
+    this.rows.setCount(row, intervals.length + 1);
   }
 
   /**
@@ -516,15 +500,15 @@ export class PairHistory {
     const cap = this.options.maxBytes as number;
     const target = cap / 2;
     const perRow = this.rowBytes;
-    const ringBytes = (r: number) => (this.ringSlot[r] < 0 ? 0 : this.pools[this.ringClass[r]].width * this.intervalBytes);
+    const ringBytes = (r: number) => (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes);
     let estimate = this.bytes;
-    const drop = new Uint8Array(this.n);
-    const byAge = (rows: number[]) => rows.sort((a, b) => this.last[a] - this.last[b] || a - b);
+    const drop = new Uint8Array(this.rows.n);
+    const byAge = (rows: number[]) => rows.sort((a, b) => this.rows.last(a) - this.rows.last(b) || a - b);
     const oneShot: number[] = [];
     const repeated: number[] = [];
-    for (let r = 0; r < this.n; r++) {
-      if (r === protect || this.flags[r] & (FLAG_STROBE | FLAG_PERIODIC)) continue;
-      (this.count[r] === 1 ? oneShot : repeated).push(r);
+    for (let r = 0; r < this.rows.n; r++) {
+      if (r === protect || this.rows.flags(r) & (FLAG_STROBE | FLAG_PERIODIC)) continue;
+      (this.rows.count(r) === 1 ? oneShot : repeated).push(r);
     }
     for (const r of byAge(oneShot)) {
       if (estimate <= target) break;
@@ -536,7 +520,7 @@ export class PairHistory {
       for (const r of byAge(repeated)) {
         if (estimate <= target) break;
         if (verdictOf(this, r, DEFAULT_PERIODICITY, 2).periodic) {
-          this.flags[r] |= FLAG_PERIODIC;
+          this.rows.setFlags(r, this.rows.flags(r) | FLAG_PERIODIC);
           continue;
         }
         drop[r] = 1;
@@ -554,11 +538,11 @@ export class PairHistory {
     return moved;
   }
 
-  /** Rebuilds the columns without the dropped rows, tightly sized; returns `follow`'s new index (−1 if none). */
+  /** Rebuilds the rows without the dropped ones, tightly sized; returns `follow`'s new index (−1 if none). */
   private rebuild(drop: Uint8Array, follow: number): number {
     let moved = -1;
     let k = 0;
-    for (let r = 0; r < this.n; r++) {
+    for (let r = 0; r < this.rows.n; r++) {
       if (drop[r]) continue;
       if (r === follow) moved = k;
       k++;
@@ -571,15 +555,15 @@ export class PairHistory {
   private dense(drop: Uint8Array | null): Dense {
     let n = 0;
     let intervals = 0;
-    for (let r = 0; r < this.n; r++) {
+    for (let r = 0; r < this.rows.n; r++) {
       if (drop && drop[r]) continue;
       n++;
-      intervals += this.ringLen[r];
+      intervals += this.rows.ringLen(r);
     }
     const withSizes = Boolean(this.options.bytesField);
     const d: Dense = {
       n,
-      keys: this.keys.map(() => new Float64Array(n)),
+      keys: Array.from(this.scratch, () => new Float64Array(n)),
       values: [],
       first: new Float64Array(n),
       last: new Float64Array(n),
@@ -594,10 +578,10 @@ export class PairHistory {
     const valueIndex = new Map<number, number>();
     let k = 0;
     let at = 0;
-    for (let r = 0; r < this.n; r++) {
+    for (let r = 0; r < this.rows.n; r++) {
       if (drop && drop[r]) continue;
-      for (let i = 0; i < this.keys.length; i++) {
-        let code = this.keys[i][r];
+      for (let i = 0; i < this.scratch.length; i++) {
+        let code = this.rows.key(r, i);
         if (code >= INTERNED_BASE) {
           let v = valueIndex.get(code);
           if (v === undefined) {
@@ -610,11 +594,11 @@ export class PairHistory {
         d.keys[i][k] = code;
       }
       this.copyRow(d, k, r);
-      const len = this.ringLen[r];
+      const len = this.rows.ringLen(r);
       if (len > 0) {
-        const pool = this.pools[this.ringClass[r]];
-        const base = this.ringSlot[r] * pool.width;
-        const head = this.ringHead[r];
+        const pool = this.pools[this.rows.ringClass(r)];
+        const base = this.rows.ringSlot(r) * pool.width;
+        const head = this.rows.ringHead(r);
         for (let i = 0; i < len; i++) {
           const src = base + ((head + i) & (pool.width - 1));
           d.rings[at] = pool.intervals[src];
@@ -630,25 +614,23 @@ export class PairHistory {
   /** Replaces the whole state with a dense one. */
   private loadDense(d: Dense, capacity: number): void {
     const cap = Math.max(capacity, d.n);
-    this.capacity = cap;
-    this.n = d.n;
+    const rows = new PairTable(d.keys.length);
+    rows.resize(cap);
+    this.rows = rows;
     this.codes = new KeyCodes();
-    this.keys = d.keys.map(() => new Float64Array(cap));
-    for (let i = 0; i < d.keys.length; i++) {
-      const col = this.keys[i];
-      const src = d.keys[i];
-      for (let r = 0; r < d.n; r++) col[r] = src[r] >= INTERNED_BASE ? this.codes.encode(d.values[src[r] - INTERNED_BASE]) : src[r];
+    const codes = this.scratch;
+    for (let r = 0; r < d.n; r++) {
+      for (let i = 0; i < d.keys.length; i++) {
+        const c = d.keys[i][r];
+        codes[i] = c >= INTERNED_BASE ? this.codes.encode(d.values[c - INTERNED_BASE]) : c;
+      }
+      rows.append(codes, d.first[r], d.day[r]);
+      rows.setLast(r, d.last[r]);
+      rows.setCount(r, d.count[r]);
+      rows.setFlags(r, d.flags[r]);
+      rows.setDayCount(r, d.dayCount[r]);
+      rows.setRingLen(r, d.ringLen[r]);
     }
-    (this.first = new Float64Array(cap)).set(d.first);
-    (this.last = new Float64Array(cap)).set(d.last);
-    (this.count = new Uint32Array(cap)).set(d.count);
-    (this.flags = new Uint8Array(cap)).set(d.flags);
-    (this.day = new Uint16Array(cap)).set(d.day);
-    (this.dayCount = new Uint32Array(cap)).set(d.dayCount);
-    (this.ringLen = new Uint16Array(cap)).set(d.ringLen);
-    this.ringSlot = new Int32Array(cap).fill(-1);
-    this.ringHead = new Uint16Array(cap);
-    this.ringClass = new Uint8Array(cap);
     const perClass = new Array<number>(this.topClass + 1).fill(0);
     for (let r = 0; r < d.n; r++) if (d.ringLen[r] > 0) perClass[classFor(d.ringLen[r])]++;
     const withSizes = Boolean(this.options.bytesField);
@@ -671,27 +653,29 @@ export class PairHistory {
       const slot = pool.alloc();
       pool.intervals.set(d.rings.subarray(at, at + len), slot * pool.width);
       if (pool.sizes && d.sizes) pool.sizes.set(d.sizes.subarray(at, at + len), slot * pool.width);
-      this.ringSlot[r] = slot;
-      this.ringClass[r] = c;
+      this.rows.setRingSlot(r, slot);
+      this.rows.setRingClass(r, c);
       at += len;
     }
     let slots = 1024;
     while (slots < cap * 2) slots *= 2;
-    this.rehash(slots);
+    rows.rehash(slots);
+    this.oldestFirst = Infinity;
+    for (let r = 0; r < d.n; r++) this.oldestFirst = Math.min(this.oldestFirst, d.first[r]);
   }
 
   // ---------------------------------------------------------------- reading and scoring
 
   /** A pair's row index, or −1. */
   indexOf(key: readonly unknown[]): number {
-    if (key.length !== this.keys.length) return -1;
+    if (key.length !== this.scratch.length) return -1;
     const codes = new Float64Array(key.length);
     for (let i = 0; i < key.length; i++) codes[i] = this.codes.encode(key[i]);
-    return this.find(codes, this.hash(codes));
+    return this.rows.find(codes, this.rows.hash(codes));
   }
 
   keyOf(row: number): unknown[] {
-    return this.keys.map((col) => this.codes.decode(col[row]));
+    return Array.from(this.scratch, (_, i) => this.codes.decode(this.rows.key(row, i)));
   }
 
   /** A pair's ring: intervals in seconds (millisecond precision), oldest first, and their size codes. */
@@ -703,12 +687,12 @@ export class PairHistory {
   /** The ring as whole-second interval → count (what the histogram's 1 s buckets hold); intervals of 0 ms are left out. */
   intervalCounts(row: number): Map<number, number> {
     const counts = new Map<number, number>();
-    const len = this.ringLen[row];
+    const len = this.rows.ringLen(row);
     if (len === 0) return counts;
-    const pool = this.pools[this.ringClass[row]];
-    const base = this.ringSlot[row] * pool.width;
+    const pool = this.pools[this.rows.ringClass(row)];
+    const base = this.rows.ringSlot(row) * pool.width;
     for (let i = 0; i < len; i++) {
-      const ms = pool.intervals[base + ((this.ringHead[row] + i) & (pool.width - 1))];
+      const ms = pool.intervals[base + ((this.rows.ringHead(row) + i) & (pool.width - 1))];
       if (ms <= 0) continue;
       const s = Math.round(ms / 1000);
       counts.set(s, (counts.get(s) ?? 0) + 1);
@@ -719,25 +703,25 @@ export class PairHistory {
   /** The verdict on one pair: a strobe is labelled and not scored; fewer than `minIntervals` intervals is not periodic. */
   verdict(row: number, periodicity: PeriodicityOptions = DEFAULT_PERIODICITY, minIntervals = DEFAULT_HUNT.minIntervals): PairVerdict {
     const v = verdictOf(this, row, periodicity, minIntervals);
-    if (v.periodic) this.flags[row] |= FLAG_PERIODIC;
+    if (v.periodic) this.rows.setFlags(row, this.rows.flags(row) | FLAG_PERIODIC);
     return v;
   }
 
   /** What a pair's row holds besides its key and ring (for the scoring in pair-rows). */
   facts(row: number): PairFacts {
     return {
-      first: this.first[row],
-      last: this.last[row],
-      count: this.count[row],
-      intervals: this.ringLen[row],
-      strobe: (this.flags[row] & FLAG_STROBE) !== 0,
-      dayCount: this.dayCount[row],
+      first: this.rows.first(row),
+      last: this.rows.last(row),
+      count: this.rows.count(row),
+      intervals: this.rows.ringLen(row),
+      strobe: (this.rows.flags(row) & FLAG_STROBE) !== 0,
+      dayCount: this.rows.dayCount(row),
     };
   }
 
   /** The code of key field `field` of a row (equal values, equal codes). */
   keyCode(field: number, row: number): number {
-    return this.keys[field][row];
+    return this.rows.key(row, field);
   }
 
   /** The size codes of a row's ring, oldest first. */
@@ -753,7 +737,7 @@ export class PairHistory {
    */
   hunt(options: HuntOptions = DEFAULT_HUNT): PairVerdict[] {
     const rows: number[] = [];
-    for (let r = 0; r < this.n; r++) if (this.flags[r] & FLAG_STROBE || this.ringLen[r] >= options.minIntervals) rows.push(r);
+    for (let r = 0; r < this.rows.n; r++) if (this.rows.flags(r) & FLAG_STROBE || this.rows.ringLen(r) >= options.minIntervals) rows.push(r);
     const out = rows.map((r) => this.verdict(r, options.periodicity, options.minIntervals));
     const sources = destinationSources(this, rows, options.prevalence);
     if (sources) out.forEach((v, i) => (v.destinationSources = sources[i]));
@@ -778,15 +762,15 @@ export class PairHistory {
     const since = sinceSeconds * 1000;
     const picked: number[] = [];
     let r = from;
-    for (; r < this.n && picked.length < limit; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
+    for (; r < this.rows.n && picked.length < limit; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
     const counts = sources ?? (picked.length > 0 ? sourceCounts(this, picked, options.prevalence) : null);
     const di = options.prevalence ? this.options.keyFields.indexOf(options.prevalence.destination) : -1;
     const rows = picked.map((row) => {
       const out = pairRow(this, row);
-      if (counts) out.DestinationSources = counts.get(this.keys[di][row]) ?? 0;
+      if (counts) out.DestinationSources = counts.get(this.rows.key(row, di)) ?? 0;
       return out;
     });
-    return { rows, next: r < this.n ? r : -1 };
+    return { rows, next: r < this.rows.n ? r : -1 };
   }
 
   /**
@@ -798,12 +782,12 @@ export class PairHistory {
   sourcesSince(sinceSeconds: number, options: Pick<HuntOptions, 'minIntervals' | 'prevalence'>): SourceCounts | null {
     const since = sinceSeconds * 1000;
     const picked: number[] = [];
-    for (let r = 0; r < this.n; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
+    for (let r = 0; r < this.rows.n; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
     return sourceCounts(this, picked, options.prevalence);
   }
 
   private qualifies(r: number, since: number, minIntervals: number): boolean {
-    return this.last[r] >= since && ((this.flags[r] & FLAG_STROBE) !== 0 || this.ringLen[r] >= minIntervals);
+    return this.rows.last(r) >= since && ((this.rows.flags(r) & FLAG_STROBE) !== 0 || this.rows.ringLen(r) >= minIntervals);
   }
 
   /** A pair as a histogram row the scorer takes unchanged (pair-rows). */
