@@ -136,6 +136,8 @@ export type ZeekField = (name: string) => unknown;
 
 const zeekText = (v: unknown) => (v === undefined || v === null || v === '-' || v === '(empty)' ? undefined : String(v));
 function zeekNumber(v: unknown): number | undefined {
+  // a JSON number is what Number(String(v)) would give back, -0 read as 0 (String(-0) is "0"); no text made and read again
+  if (typeof v === 'number') return Number.isFinite(v) ? v + 0 : undefined;
   const s = zeekText(v);
   if (s === undefined || s === '') return undefined;
   const digits = plainDigits(s);
@@ -144,7 +146,9 @@ function zeekNumber(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-const zeekUpper = (v: unknown) => zeekText(v)?.toUpperCase();
+/** the protocols Zeek writes, upper-cased once rather than per line */
+const UPPER_PROTOCOLS: ReadonlyMap<unknown, string> = new Map(['tcp', 'udp', 'icmp', 'unknown_transport'].map((p) => [p, p.toUpperCase()]));
+const zeekUpper = (v: unknown) => UPPER_PROTOCOLS.get(v) ?? zeekText(v)?.toUpperCase();
 
 /** Zeek conn.log field → WireData column. */
 const CONN_COLUMNS = fieldTable('zeekConn', [

@@ -7,7 +7,7 @@ import { isThreatLayout, panosThreatCsvToCommonSecurityLog } from './panos-threa
 import { SQUID_LINE, squidRecord } from './squid';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
 import { addZeekNames, ZeekLogKind, zeekJsonKind, zeekLogKind } from './zeek-names';
-import { cefTimeToMs, epochMsOfSecondsText, isoFromEpochSecondsText, isoFromMs, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
+import { cefTimeToMs, epochMsOfSecondsText, isoFromEpochSecondsText, isoFromMs, jsonNumberText, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
 
 export type LogFormat = 'auto' | 'cef' | 'panos-csv' | 'zeek-tsv' | 'zeek-json' | 'json' | 'squid';
 /** event: the device's event time; receipt: the device's receive time; syslog: the syslog header's time */
@@ -196,7 +196,7 @@ export class LogParser {
     }
     if (!isRecord(value)) return { kind: 'error', reason: 'JSON line is not an object' };
     const object = value;
-    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek((name) => object[name], header, 'zeek-json', zeekJsonKind(object));
+    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek((name) => object[name], header, 'zeek-json', zeekJsonKind(object), message);
     const record: LogRecord = { ...object };
     return this.finish(record, 'json', null, header, true);
   }
@@ -207,13 +207,20 @@ export class LogParser {
     return this.finish(squid.record, 'squid', squid.ms, header);
   }
 
-  private fromZeek(field: ZeekField, header: SyslogHeader | null, format: 'zeek-tsv' | 'zeek-json', kind: ZeekLogKind): ParseResult {
+  /** `json`: the JSON text the fields were read from (its digits of ts spare converting the number back to text) */
+  private fromZeek(
+    field: ZeekField,
+    header: SyslogHeader | null,
+    format: 'zeek-tsv' | 'zeek-json',
+    kind: ZeekLogKind,
+    json: string | null = null,
+  ): ParseResult {
     const record = zeekFieldsToWireData(field);
     if (kind !== 'conn') addZeekNames(record, field, kind, this.zeekSetSeparator);
     const ts = field('ts');
     let iso: string | null = null;
     let seconds: string | null = null;
-    if (typeof ts === 'number') seconds = String(ts);
+    if (typeof ts === 'number') seconds = json === null ? String(ts) : jsonNumberText(json, '"ts":', ts);
     else if (typeof ts === 'string') seconds = /^\d/.test(ts) && !ts.includes('-') ? ts : null;
     if (seconds !== null) iso = isoFromEpochSecondsText(seconds);
     else if (typeof ts === 'string') iso = ts;

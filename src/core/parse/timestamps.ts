@@ -60,6 +60,45 @@ export function isoFromEpochSecondsText(text: string): string | null {
   return `${date.toISOString().slice(0, 19)}.${((m[2] ?? '') + '0000000').slice(0, 7)}Z`;
 }
 
+/** 2^32: below it a double's spacing is at most 2^-21, under half of a microsecond */
+const MICROSECOND_EXACT = 4294967296;
+
+/**
+ * String(value) for the number a JSON text holds after `key` (such as
+ * `"ts":`), taken from the digits written there: converting a double to text
+ * was a tenth to a fifth of a Zeek JSON line's parse, reading the digits
+ * back costs a slice and a Number(). The written digits are String's when
+ * they read back as the value, have 1 to 10 integer digits (no leading zero)
+ * and at most 6 fractional ones, and the value is below 2^32: then no other
+ * decimal of as few digits lies within half the double's spacing of it, and
+ * String writes the shortest such decimal without trailing zeros (stripped
+ * here too). Any other text (an exponent, a sign, a second key that differs,
+ * nanoseconds) gets String(value) itself.
+ */
+export function jsonNumberText(json: string, key: string, value: number): string {
+  const at = json.indexOf(key);
+  if (at < 0 || !(value >= 1 && value < MICROSECOND_EXACT)) return String(value);
+  const start = at + key.length;
+  let i = start;
+  let c = json.charCodeAt(i);
+  if (c < 49 || c > 57) return String(value);
+  while (c >= 48 && c <= 57) c = json.charCodeAt(++i);
+  if (i - start > 10) return String(value);
+  let end = i;
+  if (c === 46 /* . */) {
+    const fraction = ++i;
+    c = json.charCodeAt(i);
+    while (c >= 48 && c <= 57) c = json.charCodeAt(++i);
+    if (i === fraction || i - fraction > 6) return String(value);
+    end = i;
+    while (end > fraction && json.charCodeAt(end - 1) === 48) end--;
+    if (end === fraction) end = fraction - 1;
+  }
+  if (c === 101 || c === 69 /* e E */) return String(value);
+  const text = json.slice(start, end);
+  return Number(text) === value ? text : String(value);
+}
+
 /**
  * Epoch ms of Zeek's epoch seconds text, as Date.parse reads the ISO text
  * isoFromEpochSecondsText makes of it (fraction truncated to ms); NaN where
