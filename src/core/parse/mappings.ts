@@ -1,7 +1,7 @@
 import { LogRecord } from '../common/records';
 import { CefEvent } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
-import { fieldTable, fillColumns } from './named-columns';
+import { Fields, fieldTable, fillColumns } from './named-columns';
 import { plainDigits } from './text';
 
 /** Which PAN-OS byte-direction reading to use (the CEF and CSV paths disagree in Microsoft's parsers). */
@@ -131,8 +131,8 @@ export function panosCsvToCommonSecurityLog(f: string[], host: string | null): L
   return r;
 }
 
-/** A Zeek conn.log field by name (from a JSON object or a TSV row). */
-export type ZeekField = (name: string) => unknown;
+/** A Zeek log's fields: a TSV row read by name, or a JSON line's object. */
+export type ZeekField = Fields;
 
 const zeekText = (v: unknown) => (v === undefined || v === null || v === '-' || v === '(empty)' ? undefined : String(v));
 function zeekNumber(v: unknown): number | undefined {

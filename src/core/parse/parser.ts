@@ -196,7 +196,7 @@ export class LogParser {
     }
     if (!isRecord(value)) return { kind: 'error', reason: 'JSON line is not an object' };
     const object = value;
-    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek((name) => object[name], header, 'zeek-json', zeekJsonKind(object), message);
+    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek(object, header, 'zeek-json', zeekJsonKind(object), message);
     const record: LogRecord = { ...object };
     return this.finish(record, 'json', null, header, true);
   }
@@ -217,7 +217,7 @@ export class LogParser {
   ): ParseResult {
     const record = zeekFieldsToWireData(field);
     if (kind !== 'conn') addZeekNames(record, field, kind, this.zeekSetSeparator);
-    const ts = field('ts');
+    const ts = typeof field === 'function' ? field('ts') : field.ts;
     let iso: string | null = null;
     let seconds: string | null = null;
     if (typeof ts === 'number') seconds = json === null ? String(ts) : jsonNumberText(json, '"ts":', ts);
