@@ -12,7 +12,7 @@ const should = require('should');
 const { parse: parseCsv } = require('csv-parse/sync');
 const fast = require('../../dist/core/parse/parser');
 const wave1 = require('./wave1/parser');
-const { csvLine } = require('../../dist/core/parse/csv-line');
+const { csvLine, CsvFieldReader } = require('../../dist/core/parse/csv-line');
 const syslog = require('../../dist/core/parse/syslog');
 const syslog1 = require('./wave1/syslog');
 const times = require('../../dist/core/parse/timestamps');
@@ -268,6 +268,28 @@ describe('core/parse fast paths (against the wave-1 parser and csv-parse)', func
       ),
       { numRuns: 3000, seed: 15 },
     );
+  });
+
+  it('read the fields of a CSV line in place as csvLine splits them: count, each field, limits (long lines too)', function () {
+    const reader = new CsvFieldReader();
+    let rest = 0;
+    // mostly plain fields, so that many lines have a rest without quotes
+    const field = fc.oneof({ arbitrary: fc.oneof(printable, fc.nat(65535).map(String)), weight: 40 }, { arbitrary: csvField, weight: 1 });
+    fc.assert(
+      fc.property(fc.array(field, { maxLength: 150, size: 'max' }), fc.nat(160), fc.nat(400), (fields, min, max) => {
+        const line = fields.join(',');
+        const split = csvLine(line);
+        reader.read(line).should.equal(split !== null);
+        if (split === null) return;
+        if (split.length > 64 && !split.slice(64).join(',').includes('"')) rest++;
+        reader.length.should.equal(split.length);
+        for (let i = -1; i <= split.length + 1; i++) should(reader.at(i)).equal(split[i], `field ${i} of ${JSON.stringify(line)}`);
+        reader.read(line);
+        reader.lengthWithin(min, max).should.equal(split.length >= min && split.length <= max);
+      }),
+      { numRuns: 2000, seed: 16 },
+    );
+    rest.should.be.above(100); // lines long enough that their plain rest is left unread
   });
 
   it('read syslog headers and device times as the wave-1 patterns do', function () {

@@ -1,6 +1,7 @@
 import { LogRecord } from '../common/records';
 import { CefEvent } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
+import { CsvFields } from './csv-line';
 import { Fields, fieldTable, fillColumns } from './named-columns';
 import { plainDigits } from './text';
 
@@ -84,8 +85,8 @@ export function setCefBytes(r: LogRecord, toServer: number | undefined, toClient
  * (the first 31, and the device name, at `deviceNameAt`), named as
  * Microsoft's PaloAltoPANOSSyslog parser names them.
  */
-export function panosSharedColumns(f: string[], host: string | null, deviceNameAt: number): LogRecord {
-  const get = (i: number) => (f[i] ?? '').trim();
+export function panosSharedColumns(f: CsvFields, host: string | null, deviceNameAt: number): LogRecord {
+  const get = (i: number) => (f.at(i) ?? '').trim();
   return {
     DeviceVendor: 'Palo Alto Networks',
     DeviceProduct: 'PAN-OS',
@@ -112,7 +113,7 @@ export function panosSharedColumns(f: string[], host: string | null, deviceNameA
  * PAN-OS native CSV (positions of the TRAFFIC log, PAN-OS 8-11) → the
  * columns Microsoft's PaloAltoPANOSSyslog parser produces.
  */
-export function panosCsvToCommonSecurityLog(f: string[], host: string | null): LogRecord {
+export function panosCsvToCommonSecurityLog(f: CsvFields, host: string | null): LogRecord {
   const r = panosSharedColumns(f, host, 52);
   const ints: Array<[string, number]> = [
     ['SourcePort', 24],
@@ -120,11 +121,11 @@ export function panosCsvToCommonSecurityLog(f: string[], host: string | null): L
     ['FlexNumber1', 31],
   ];
   for (const [column, i] of ints) {
-    const v = integer(f[i]);
+    const v = integer(f.at(i));
     if (v !== undefined) r[column] = v;
   }
-  const bytesSent = integer(f[32]); // client → server
-  const bytesReceived = integer(f[33]);
+  const bytesSent = integer(f.at(32)); // client → server
+  const bytesReceived = integer(f.at(33));
   // Microsoft's CSV parser and the client reading agree here: bytes_sent → SentBytes
   if (bytesSent !== undefined) r.SentBytes = bytesSent;
   if (bytesReceived !== undefined) r.ReceivedBytes = bytesReceived;

@@ -2,7 +2,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { isRecord, LogRecord } from '../common/records';
 import { cefRecord, DEFAULT_MAX_FIELDS } from './cef-record';
 import { ByteDirection, panosCsvToCommonSecurityLog, ZeekField, zeekFieldsToWireData } from './mappings';
-import { csvLine } from './csv-line';
+import { CsvFieldReader, CsvFields } from './csv-line';
 import { isThreatLayout, panosThreatCsvToCommonSecurityLog } from './panos-threat';
 import { SQUID_LINE, squidRecord } from './squid';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
@@ -61,6 +61,8 @@ export class LogParser {
   private zeekColumn = new Map<string, number>();
   private zeekKind: ZeekLogKind = 'conn';
   private zeekSetSeparator = ',';
+  /** the fields of the last CSV line, read in place */
+  private readonly csvFields = new CsvFieldReader();
 
   constructor(readonly options: ParserOptions) {}
 
@@ -134,15 +136,21 @@ export class LogParser {
   }
 
   private fromPanosCsv(message: string, header: SyslogHeader | null): ParseResult {
-    const fields = csvLine(message) ?? (parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][])[0];
-    if (!fields || fields.length < 34) return { kind: 'error', reason: `PAN-OS CSV has ${fields ? fields.length : 0} fields, TRAFFIC needs at least 34` };
-    if (fields.length > this.options.maxFields)
-      return { kind: 'error', reason: `PAN-OS CSV has ${fields.length} fields, more than the limit of ${this.options.maxFields}` };
+    const reader = this.csvFields;
+    const read = reader.read(message);
+    const fields: CsvFields | undefined = read
+      ? reader
+      : (parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][])[0];
+    if (!(read && reader.lengthWithin(34, this.options.maxFields))) {
+      if (!fields || fields.length < 34) return { kind: 'error', reason: `PAN-OS CSV has ${fields ? fields.length : 0} fields, TRAFFIC needs at least 34` };
+      if (fields.length > this.options.maxFields)
+        return { kind: 'error', reason: `PAN-OS CSV has ${fields.length} fields, more than the limit of ${this.options.maxFields}` };
+    }
     const record = isThreatLayout(fields)
       ? panosThreatCsvToCommonSecurityLog(fields, header?.host ?? null)
       : panosCsvToCommonSecurityLog(fields, header?.host ?? null);
     const o = this.options.deviceOffsetMinutes;
-    const deviceTime = panosTimeToMs(this.options.timeSource === 'receipt' ? fields[1] : fields[6], o);
+    const deviceTime = panosTimeToMs((this.options.timeSource === 'receipt' ? fields.at(1) : fields.at(6)) as string, o);
     return this.finish(record, 'panos-csv', deviceTime, header);
   }
 
