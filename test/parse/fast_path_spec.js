@@ -292,6 +292,39 @@ describe('core/parse fast paths (against the wave-1 parser and csv-parse)', func
     rest.should.be.above(100); // lines long enough that their plain rest is left unread
   });
 
+  it('put a yearless time in the year nearest its reference, as trying the three years does (year ends, half a year away, runs in one year)', function () {
+    const plain = (ref, month, day, h, mi, s, ms, offset) => {
+      const y = new Date(ref).getUTCFullYear();
+      let best = NaN;
+      for (let year = y - 1; year <= y + 1; year++) {
+        const t = Date.UTC(year, month, day, h, mi, s, ms) - offset * 60000;
+        if (year === y - 1 || Math.abs(t - ref) < Math.abs(best - ref)) best = t;
+      }
+      return best;
+    };
+    const DAY = 86400000;
+    const reference = fc.oneof(
+      fc.tuple(fc.integer({ min: 1969, max: 2101 }), fc.integer({ min: -3 * DAY, max: 3 * DAY })).map(([y, d]) => Date.UTC(y, 0, 1) + d),
+      fc.integer({ min: 1.7e12, max: 1.72e12 }),
+      fc.integer({ min: -1e12, max: 4e12 }),
+      fc.constantFrom(NaN, 8.64e15),
+    );
+    fc.assert(
+      fc.property(
+        reference,
+        fc.nat(11),
+        fc.integer({ min: 1, max: 31 }),
+        fc.nat(23),
+        fc.nat(59),
+        fc.integer({ min: -720, max: 840 }),
+        (ref, month, day, h, mi, offset) => {
+          should(times.nearestYear(ref, month, day, h, mi, 7, 0, offset)).eql(plain(ref, month, day, h, mi, 7, 0, offset));
+        },
+      ),
+      { numRuns: 20000, seed: 19 },
+    );
+  });
+
   it('read syslog headers and device times as the wave-1 patterns do', function () {
     fc.assert(
       fc.property(syslogHeader, anyText, (header, rest) => {

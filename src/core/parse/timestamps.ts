@@ -188,13 +188,34 @@ function cefTimeFast(text: string, offsetMinutes: number): number {
   return Date.UTC(y, month, d, h, mi, s) - offset * 60000;
 }
 
+const HALF_YEAR_MS = 180 * 86400000;
+/** the year last asked for and the epoch ms it spans: the records of a stream mostly share their year */
+let cachedYear = NaN;
+let cachedYearStart = 0;
+let cachedYearEnd = 0;
+
+/** new Date(ms).getUTCFullYear(), without a Date for times in the year last asked for (years 1970 to 9999). */
+function utcYear(ms: number): number {
+  if (ms >= cachedYearStart && ms < cachedYearEnd) return cachedYear;
+  const y = new Date(ms).getUTCFullYear();
+  if (y >= 1970 && y <= 9999) {
+    cachedYear = y;
+    cachedYearStart = Date.UTC(y, 0, 1);
+    cachedYearEnd = Date.UTC(y + 1, 0, 1);
+  }
+  return y;
+}
+
 /**
  * The time of that month, day and clock time in the year of the reference or
  * a year either side, whichever is nearest the reference (the earlier on a
  * tie; NaN for a reference outside Date's range).
  */
 export function nearestYear(referenceMs: number, month: number, day: number, h: number, mi: number, s: number, ms: number, offsetMinutes: number): number {
-  const y = new Date(referenceMs).getUTCFullYear();
+  const y = utcYear(referenceMs);
+  // within half a year of the reference in its own year: the years either side are over half a year away (365 days apart)
+  const same = Date.UTC(y, month, day, h, mi, s, ms) - offsetMinutes * 60000;
+  if (Math.abs(same - referenceMs) < HALF_YEAR_MS) return same;
   let best = NaN;
   for (let year = y - 1; year <= y + 1; year++) {
     const t = Date.UTC(year, month, day, h, mi, s, ms) - offsetMinutes * 60000;
