@@ -7,7 +7,7 @@ import { isThreatLayout, panosThreatCsvToCommonSecurityLog } from './panos-threa
 import { SQUID_LINE, squidRecord } from './squid';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
 import { addZeekNames, ZeekLogKind, zeekJsonKind, zeekLogKind } from './zeek-names';
-import { cefTimeToMs, epochMsOfSecondsText, isoFromEpochSecondsText, isoFromMs, jsonNumberText, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
+import { cefTimeToMs, EpochTime, epochMsOfSecondsText, isoFromEpochSecondsText, isoFromMs, jsonEpochTime, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
 
 export type LogFormat = 'auto' | 'cef' | 'panos-csv' | 'zeek-tsv' | 'zeek-json' | 'json' | 'squid';
 /** event: the device's event time; receipt: the device's receive time; syslog: the syslog header's time */
@@ -61,6 +61,8 @@ export class LogParser {
   private zeekColumn = new Map<string, number>();
   private zeekKind: ZeekLogKind = 'conn';
   private zeekSetSeparator = ',';
+  /** the time of the last Zeek JSON line */
+  private readonly jsonTime: EpochTime = { iso: '', ms: 0 };
   /** the fields of the last CSV line, read in place */
   private readonly csvFields = new CsvFieldReader();
 
@@ -228,8 +230,11 @@ export class LogParser {
     const ts = typeof field === 'function' ? field('ts') : field.ts;
     let iso: string | null = null;
     let seconds: string | null = null;
-    if (typeof ts === 'number') seconds = json === null ? String(ts) : jsonNumberText(json, '"ts":', ts);
-    else if (typeof ts === 'string') seconds = /^\d/.test(ts) && !ts.includes('-') ? ts : null;
+    if (typeof ts === 'number') {
+      const time = this.jsonTime;
+      if (json !== null && jsonEpochTime(json, '"ts":', ts, time)) return this.finish(record, format, time.ms, header, false, time.iso);
+      seconds = String(ts);
+    } else if (typeof ts === 'string') seconds = /^\d/.test(ts) && !ts.includes('-') ? ts : null;
     if (seconds !== null) iso = isoFromEpochSecondsText(seconds);
     else if (typeof ts === 'string') iso = ts;
     if (!iso) return { kind: 'error', reason: `Zeek ts is not a time: ${JSON.stringify(String(ts)).slice(0, 40)}` };

@@ -62,41 +62,54 @@ export function isoFromEpochSecondsText(text: string): string | null {
 
 /** 2^32: below it a double's spacing is at most 2^-21, under half of a microsecond */
 const MICROSECOND_EXACT = 4294967296;
+const POWERS_OF_TEN = [1, 10, 100, 1000, 10000, 100000, 1000000];
+const ZEROS = ['0000000', '000000', '00000', '0000', '000', '00', '0', ''];
+
+/** An event time as text and as epoch ms. */
+export interface EpochTime {
+  iso: string;
+  ms: number;
+}
 
 /**
- * String(value) for the number a JSON text holds after `key` (such as
- * `"ts":`), taken from the digits written there: converting a double to text
- * was a tenth to a fifth of a Zeek JSON line's parse, reading the digits
- * back costs a slice and a Number(). The written digits are String's when
- * they read back as the value, have 1 to 10 integer digits (no leading zero)
- * and at most 6 fractional ones, and the value is below 2^32: then no other
- * decimal of as few digits lies within half the double's spacing of it, and
- * String writes the shortest such decimal without trailing zeros (stripped
- * here too). Any other text (an exponent, a sign, a second key that differs,
- * nanoseconds) gets String(value) itself.
+ * The time of a JSON number of epoch seconds (Zeek's ts), read from the
+ * digits written after `key` (such as `"ts":`): into `out`, the ISO text and
+ * ms that isoFromEpochSecondsText and epochMsOfSecondsText give for
+ * String(value), without converting the double to text (a tenth to a fifth
+ * of a Zeek JSON line's parse) nor reading that text again. The digits are
+ * String's when they are the value, have 1 to 10 integer digits (no leading
+ * zero) and at most 6 fractional ones, and the value is below 2^32: then no
+ * other decimal of as few digits lies within half the double's spacing of it,
+ * and String writes that decimal (without trailing zeros, which do not change
+ * either reading). False for any other text (an exponent, a sign, a second key
+ * that differs, nanoseconds): the caller reads String(value) instead.
  */
-export function jsonNumberText(json: string, key: string, value: number): string {
+export function jsonEpochTime(json: string, key: string, value: number, out: EpochTime): boolean {
   const at = json.indexOf(key);
-  if (at < 0 || !(value >= 1 && value < MICROSECOND_EXACT)) return String(value);
+  if (at < 0 || !(value >= 1 && value < MICROSECOND_EXACT)) return false;
   const start = at + key.length;
   let i = start;
   let c = json.charCodeAt(i);
-  if (c < 49 || c > 57) return String(value);
+  if (c < 49 || c > 57) return false;
   while (c >= 48 && c <= 57) c = json.charCodeAt(++i);
-  if (i - start > 10) return String(value);
-  let end = i;
+  if (i - start > 10) return false;
+  const secs = plainDigits(json, start, i);
+  let fraction = i;
+  let digits = 0;
   if (c === 46 /* . */) {
-    const fraction = ++i;
+    fraction = ++i;
     c = json.charCodeAt(i);
     while (c >= 48 && c <= 57) c = json.charCodeAt(++i);
-    if (i === fraction || i - fraction > 6) return String(value);
-    end = i;
-    while (end > fraction && json.charCodeAt(end - 1) === 48) end--;
-    if (end === fraction) end = fraction - 1;
+    digits = i - fraction;
+    if (digits < 1 || digits > 6) return false;
   }
-  if (c === 101 || c === 69 /* e E */) return String(value);
-  const text = json.slice(start, end);
-  return Number(text) === value ? text : String(value);
+  if (c === 101 || c === 69 /* e E */ || !(secs < MICROSECOND_EXACT)) return false;
+  const part = digits === 0 ? 0 : plainDigits(json, fraction, i);
+  // both exact integers below 2^53: the division rounds once, as Number() of the text does
+  if ((secs * POWERS_OF_TEN[digits] + part) / POWERS_OF_TEN[digits] !== value) return false;
+  out.iso = `${isoSeconds(secs)}.${digits === 0 ? ZEROS[0] : json.slice(fraction, i) + ZEROS[digits]}Z`;
+  out.ms = secs * 1000 + (digits >= 3 ? plainDigits(json, fraction, fraction + 3) : part * POWERS_OF_TEN[3 - digits]);
+  return true;
 }
 
 /**
