@@ -12,7 +12,7 @@ const should = require('should');
 const { parse: parseCsv } = require('csv-parse/sync');
 const fast = require('../../dist/core/parse/parser');
 const wave1 = require('./wave1/parser');
-const { csvLine } = require('../../dist/core/parse/csv-line');
+const { csvLine, CsvFieldReader } = require('../../dist/core/parse/csv-line');
 const syslog = require('../../dist/core/parse/syslog');
 const syslog1 = require('./wave1/syslog');
 const times = require('../../dist/core/parse/timestamps');
@@ -267,6 +267,61 @@ describe('core/parse fast paths (against the wave-1 parser and csv-parse)', func
         sameResults(stream, options),
       ),
       { numRuns: 3000, seed: 15 },
+    );
+  });
+
+  it('read the fields of a CSV line in place as csvLine splits them: count, each field, limits (long lines too)', function () {
+    const reader = new CsvFieldReader();
+    let rest = 0;
+    // mostly plain fields, so that many lines have a rest without quotes
+    const field = fc.oneof({ arbitrary: fc.oneof(printable, fc.nat(65535).map(String)), weight: 40 }, { arbitrary: csvField, weight: 1 });
+    fc.assert(
+      fc.property(fc.array(field, { maxLength: 150, size: 'max' }), fc.nat(160), fc.nat(400), (fields, min, max) => {
+        const line = fields.join(',');
+        const split = csvLine(line);
+        reader.read(line).should.equal(split !== null);
+        if (split === null) return;
+        if (split.length > 64 && !split.slice(64).join(',').includes('"')) rest++;
+        reader.length.should.equal(split.length);
+        for (let i = -1; i <= split.length + 1; i++) should(reader.at(i)).equal(split[i], `field ${i} of ${JSON.stringify(line)}`);
+        reader.read(line);
+        reader.lengthWithin(min, max).should.equal(split.length >= min && split.length <= max);
+      }),
+      { numRuns: 2000, seed: 16 },
+    );
+    rest.should.be.above(100); // lines long enough that their plain rest is left unread
+  });
+
+  it('put a yearless time in the year nearest its reference, as trying the three years does (year ends, half a year away, runs in one year)', function () {
+    const plain = (ref, month, day, h, mi, s, ms, offset) => {
+      const y = new Date(ref).getUTCFullYear();
+      let best = NaN;
+      for (let year = y - 1; year <= y + 1; year++) {
+        const t = Date.UTC(year, month, day, h, mi, s, ms) - offset * 60000;
+        if (year === y - 1 || Math.abs(t - ref) < Math.abs(best - ref)) best = t;
+      }
+      return best;
+    };
+    const DAY = 86400000;
+    const reference = fc.oneof(
+      fc.tuple(fc.integer({ min: 1969, max: 2101 }), fc.integer({ min: -3 * DAY, max: 3 * DAY })).map(([y, d]) => Date.UTC(y, 0, 1) + d),
+      fc.integer({ min: 1.7e12, max: 1.72e12 }),
+      fc.integer({ min: -1e12, max: 4e12 }),
+      fc.constantFrom(NaN, 8.64e15),
+    );
+    fc.assert(
+      fc.property(
+        reference,
+        fc.nat(11),
+        fc.integer({ min: 1, max: 31 }),
+        fc.nat(23),
+        fc.nat(59),
+        fc.integer({ min: -720, max: 840 }),
+        (ref, month, day, h, mi, offset) => {
+          should(times.nearestYear(ref, month, day, h, mi, 7, 0, offset)).eql(plain(ref, month, day, h, mi, 7, 0, offset));
+        },
+      ),
+      { numRuns: 20000, seed: 19 },
     );
   });
 

@@ -14,6 +14,7 @@ const { execFileSync } = require('child_process');
 const { columnSetter, fieldTable, fillColumns } = require('../../dist/core/parse/named-columns');
 const { CEF_KEY_COLUMNS, setCslColumn } = require('../../dist/core/parse/csl-columns');
 const { render } = require('../../scripts/column-setters');
+const { GENERATED_GETTERS } = require('../../dist/core/parse/column-setters.generated');
 
 const root = path.resolve(__dirname, '..', '..');
 const GENERATED = path.join(root, 'src', 'core', 'parse', 'column-setters.generated.ts');
@@ -53,6 +54,31 @@ describe('core/parse named columns', function () {
     fillColumns(r, (name) => fields[name], table, ';');
     r.should.eql({ TlsServerName: 'X', TlsEstablished: ['p', 'q'] });
     Object.keys(r).should.eql(['TlsServerName', 'TlsEstablished']);
+  });
+
+  it("reads a parsed object's fields through the generated getter (field i at index i), or by key when the fields are not the generated ones", function () {
+    const read = (v) => v;
+    const ssl = fieldTable('zeekSsl', [
+      ['server_name', 'TlsServerName', read],
+      ['version', 'TlsVersion', read],
+      ['established', 'TlsEstablished', read],
+    ]);
+    const object = { established: true, server_name: 'a.example', version: 'TLSv13', other: 1 };
+    ssl.get.should.equal(GENERATED_GETTERS.zeekSsl.get);
+    [0, 1, 2].map((i) => ssl.get(object, i)).should.eql(['a.example', 'TLSv13', true]);
+    const other = fieldTable('zeekSsl', [
+      ['a', 'TlsServerName', read],
+      ['b', 'TlsVersion', read],
+      ['c', 'TlsEstablished', read],
+    ]);
+    other.get({ a: 1, b: 2, server_name: 'x' }, 0).should.equal(1);
+    const r = {};
+    fillColumns(r, { b: 'v', c: undefined }, other);
+    Object.keys(r).should.eql(['TlsVersion']);
+    // a field with any characters becomes a string literal, not code
+    render(new Map(), new Map([['t', ['a"]; process.exit(1); o["', 'id.orig_h']]])).should.match(
+      /case 0: return o\["a\\"\]; process\.exit\(1\); o\[\\""\]; case 1: return o\["id\.orig_h"\];/,
+    );
   });
 
   it('refuses a table whose columns differ from its generated setter, or that has none, naming the command that refreshes them', function () {

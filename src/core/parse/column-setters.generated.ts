@@ -2,6 +2,7 @@
 import { LogRecord } from '../common/records';
 
 type Setter = { columns: readonly string[]; set: (r: LogRecord, index: number, v: unknown) => void };
+type Getter = { fields: readonly string[]; get: (o: Readonly<Record<string, unknown>>, index: number) => unknown };
 
 /** Each column table's columns, in order, and its setter: one named store per column (see named-columns.ts). */
 export const GENERATED_SETTERS: Readonly<Record<string, Setter>> = {
@@ -40,5 +41,25 @@ export const GENERATED_SETTERS: Readonly<Record<string, Setter>> = {
   } } },
   zeekSsl: { columns: ['TlsServerName', 'TlsVersion', 'TlsEstablished'], set: (r, index, v) => { switch (index) {
     case 0: r.TlsServerName = v; return; case 1: r.TlsVersion = v; return; case 2: r.TlsEstablished = v; return;
+  } } },
+};
+
+/** Each field table's fields, in order, and its getter: one named load per field (see named-columns.ts). */
+export const GENERATED_GETTERS: Readonly<Record<string, Getter>> = {
+  zeekConn: { fields: ["id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "orig_bytes", "resp_bytes", "proto", "service", "conn_state", "uid", "duration"], get: (o, index) => { switch (index) {
+    case 0: return o["id.orig_h"]; case 1: return o["id.orig_p"]; case 2: return o["id.resp_h"]; case 3: return o["id.resp_p"];
+    case 4: return o["orig_bytes"]; case 5: return o["resp_bytes"]; case 6: return o["proto"]; case 7: return o["service"];
+    case 8: return o["conn_state"]; case 9: return o["uid"]; case 10: return o["duration"]; default: return undefined;
+  } } },
+  zeekDns: { fields: ["query", "qtype_name", "rcode_name", "answers", "TTLs"], get: (o, index) => { switch (index) {
+    case 0: return o["query"]; case 1: return o["qtype_name"]; case 2: return o["rcode_name"]; case 3: return o["answers"]; case 4: return o["TTLs"];
+    default: return undefined;
+  } } },
+  zeekHttp: { fields: ["method", "host", "uri", "user_agent", "status_code"], get: (o, index) => { switch (index) {
+    case 0: return o["method"]; case 1: return o["host"]; case 2: return o["uri"]; case 3: return o["user_agent"]; case 4: return o["status_code"];
+    default: return undefined;
+  } } },
+  zeekSsl: { fields: ["server_name", "version", "established"], get: (o, index) => { switch (index) {
+    case 0: return o["server_name"]; case 1: return o["version"]; case 2: return o["established"]; default: return undefined;
   } } },
 };

@@ -1,7 +1,8 @@
 import { LogRecord } from '../common/records';
 import { CefEvent } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
-import { fieldTable, fillColumns } from './named-columns';
+import { CsvFields } from './csv-line';
+import { Fields, fieldTable, fillColumns } from './named-columns';
 import { plainDigits } from './text';
 
 /** Which PAN-OS byte-direction reading to use (the CEF and CSV paths disagree in Microsoft's parsers). */
@@ -84,8 +85,8 @@ export function setCefBytes(r: LogRecord, toServer: number | undefined, toClient
  * (the first 31, and the device name, at `deviceNameAt`), named as
  * Microsoft's PaloAltoPANOSSyslog parser names them.
  */
-export function panosSharedColumns(f: string[], host: string | null, deviceNameAt: number): LogRecord {
-  const get = (i: number) => (f[i] ?? '').trim();
+export function panosSharedColumns(f: CsvFields, host: string | null, deviceNameAt: number): LogRecord {
+  const get = (i: number) => (f.at(i) ?? '').trim();
   return {
     DeviceVendor: 'Palo Alto Networks',
     DeviceProduct: 'PAN-OS',
@@ -112,7 +113,7 @@ export function panosSharedColumns(f: string[], host: string | null, deviceNameA
  * PAN-OS native CSV (positions of the TRAFFIC log, PAN-OS 8-11) → the
  * columns Microsoft's PaloAltoPANOSSyslog parser produces.
  */
-export function panosCsvToCommonSecurityLog(f: string[], host: string | null): LogRecord {
+export function panosCsvToCommonSecurityLog(f: CsvFields, host: string | null): LogRecord {
   const r = panosSharedColumns(f, host, 52);
   const ints: Array<[string, number]> = [
     ['SourcePort', 24],
@@ -120,22 +121,24 @@ export function panosCsvToCommonSecurityLog(f: string[], host: string | null): L
     ['FlexNumber1', 31],
   ];
   for (const [column, i] of ints) {
-    const v = integer(f[i]);
+    const v = integer(f.at(i));
     if (v !== undefined) r[column] = v;
   }
-  const bytesSent = integer(f[32]); // client → server
-  const bytesReceived = integer(f[33]);
+  const bytesSent = integer(f.at(32)); // client → server
+  const bytesReceived = integer(f.at(33));
   // Microsoft's CSV parser and the client reading agree here: bytes_sent → SentBytes
   if (bytesSent !== undefined) r.SentBytes = bytesSent;
   if (bytesReceived !== undefined) r.ReceivedBytes = bytesReceived;
   return r;
 }
 
-/** A Zeek conn.log field by name (from a JSON object or a TSV row). */
-export type ZeekField = (name: string) => unknown;
+/** A Zeek log's fields: a TSV row read by name, or a JSON line's object. */
+export type ZeekField = Fields;
 
 const zeekText = (v: unknown) => (v === undefined || v === null || v === '-' || v === '(empty)' ? undefined : String(v));
 function zeekNumber(v: unknown): number | undefined {
+  // a JSON number is what Number(String(v)) would give back, -0 read as 0 (String(-0) is "0"); no text made and read again
+  if (typeof v === 'number') return Number.isFinite(v) ? v + 0 : undefined;
   const s = zeekText(v);
   if (s === undefined || s === '') return undefined;
   const digits = plainDigits(s);
@@ -144,7 +147,9 @@ function zeekNumber(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-const zeekUpper = (v: unknown) => zeekText(v)?.toUpperCase();
+/** the protocols Zeek writes, upper-cased once rather than per line */
+const UPPER_PROTOCOLS: ReadonlyMap<unknown, string> = new Map(['tcp', 'udp', 'icmp', 'unknown_transport'].map((p) => [p, p.toUpperCase()]));
+const zeekUpper = (v: unknown) => UPPER_PROTOCOLS.get(v) ?? zeekText(v)?.toUpperCase();
 
 /** Zeek conn.log field → WireData column. */
 const CONN_COLUMNS = fieldTable('zeekConn', [

@@ -13,15 +13,26 @@
  * table stays the one list of columns, the stores stay named, and no code is
  * built at run time. A table whose columns differ from its generated setter's
  * is refused when its module loads.
+ *
+ * Reading a parsed JSON line's fields has the same trap the other way round:
+ * object[field] with the field names of a table is one load site seeing many
+ * names, a slow lookup each time (a tenth of a Zeek JSON line's parse). So a
+ * field table also gets a generated getter, one named load per field; a table
+ * whose fields differ from the generated ones reads object[field] instead.
  */
 import { LogRecord } from '../common/records';
-import { GENERATED_SETTERS } from './column-setters.generated';
+import { GENERATED_GETTERS, GENERATED_SETTERS } from './column-setters.generated';
 
 /** Sets the column `columns[index]` of a record, with a named store. */
 export type ColumnSetter = (r: LogRecord, index: number, v: unknown) => void;
 
+/** Reads the field `fields[index]` of a parsed object, with a named load. */
+export type FieldGetter = (o: Readonly<Record<string, unknown>>, index: number) => unknown;
+
 /** Column tables by name, as the generator sees them (undefined: the setters are looked up, not collected). */
 let collected: Map<string, readonly string[]> | undefined;
+/** The fields of the field tables by name, as the generator sees them. */
+let collectedFields: Map<string, readonly string[]> | undefined;
 
 /**
  * For scripts/column-setters.js only: from now on the tables are recorded by
@@ -30,7 +41,13 @@ let collected: Map<string, readonly string[]> | undefined;
  */
 export function collectColumnTables(): ReadonlyMap<string, readonly string[]> {
   collected ??= new Map();
+  collectedFields ??= new Map();
   return collected;
+}
+
+/** For scripts/column-setters.js only: the fields of each field table recorded since collectColumnTables(). */
+export function collectedTableFields(): ReadonlyMap<string, readonly string[]> {
+  return collectedFields ?? new Map();
 }
 
 const REFRESH = 'run `npm run build && npm run generate:setters` to regenerate src/core/parse/column-setters.generated.ts';
@@ -62,25 +79,51 @@ export interface FieldTable {
   fields: readonly string[];
   reads: readonly ReadField[];
   set: ColumnSetter;
+  get: FieldGetter;
 }
 
-/** The table `name` (the key of its generated setter) of fields → columns. */
+/** The generated getter of the field table `name` when its fields are the generated ones, else a keyed read. */
+function fieldGetter(name: string, fields: readonly string[]): FieldGetter {
+  if (collectedFields) {
+    collectedFields.set(name, [...fields]);
+  } else {
+    const generated = GENERATED_GETTERS[name];
+    if (generated && generated.fields.length === fields.length && generated.fields.every((f, i) => f === fields[i])) return generated.get;
+  }
+  return (o, index) => o[fields[index]];
+}
+
+/** The table `name` (the key of its generated setter and getter) of fields → columns. */
 export function fieldTable(name: string, rows: readonly FieldColumn[]): FieldTable {
+  const fields = rows.map((r) => r[0]);
   return {
-    fields: rows.map((r) => r[0]),
+    fields,
     reads: rows.map((r) => r[2]),
     set: columnSetter(
       name,
       rows.map((r) => r[1]),
     ),
+    get: fieldGetter(name, fields),
   };
 }
 
+/** A log's fields: read by name (a TSV row), or the object of a parsed JSON line. */
+export type Fields = ((name: string) => unknown) | Readonly<Record<string, unknown>>;
+
 /** Fills the table's columns of `r` from a log's fields; a field that reads as undefined leaves its column out. */
-export function fillColumns(r: LogRecord, field: (name: string) => unknown, table: FieldTable, separator = ','): void {
-  const { fields, reads, set } = table;
-  for (let i = 0; i < fields.length; i++) {
-    const v = reads[i](field(fields[i]), separator);
-    if (v !== undefined) set(r, i, v);
+export function fillColumns(r: LogRecord, fields: Fields, table: FieldTable, separator = ','): void {
+  const { reads, set } = table;
+  if (typeof fields === 'function') {
+    const names = table.fields;
+    for (let i = 0; i < names.length; i++) {
+      const v = reads[i](fields(names[i]), separator);
+      if (v !== undefined) set(r, i, v);
+    }
+  } else {
+    const get = table.get;
+    for (let i = 0; i < reads.length; i++) {
+      const v = reads[i](get(fields, i), separator);
+      if (v !== undefined) set(r, i, v);
+    }
   }
 }

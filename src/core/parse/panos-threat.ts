@@ -10,6 +10,7 @@
  * requestContext), with the URL's host in DestinationHostName.
  */
 import { LogRecord } from '../common/records';
+import { CsvFields } from './csv-line';
 import { isAddressLiteral, urlHost } from './host';
 import { integer, panosSharedColumns } from './mappings';
 
@@ -21,12 +22,12 @@ const SESSION_SUBTYPES = new Set(['start', 'end', 'drop', 'deny']);
  * TRAFFIC line relabelled, as the traffic generator writes its decoys for
  * the rules' Activity filter, and keeps the TRAFFIC reading.
  */
-export function isThreatLayout(f: string[]): boolean {
-  return f[3] === 'THREAT' && !SESSION_SUBTYPES.has(f[4]);
+export function isThreatLayout(f: CsvFields): boolean {
+  return f.at(3) === 'THREAT' && !SESSION_SUBTYPES.has(f.at(4) as string);
 }
 
-export function panosThreatCsvToCommonSecurityLog(f: string[], host: string | null): LogRecord {
-  const get = (i: number) => (f[i] ?? '').trim();
+export function panosThreatCsvToCommonSecurityLog(f: CsvFields, host: string | null): LogRecord {
+  const get = (i: number) => (f.at(i) ?? '').trim();
   const subtype = get(4);
   const r = panosSharedColumns(f, host, 59);
   r.LogSeverity = get(34);
@@ -35,9 +36,9 @@ export function panosThreatCsvToCommonSecurityLog(f: string[], host: string | nu
   r.RequestClientApplication = get(46);
   r.RequestMethod = get(63);
   r.RequestContext = get(49);
-  const sourcePort = integer(f[24]);
+  const sourcePort = integer(f.at(24));
   if (sourcePort !== undefined) r.SourcePort = sourcePort;
-  const destinationPort = integer(f[25]);
+  const destinationPort = integer(f.at(25));
   if (destinationPort !== undefined) r.DestinationPort = destinationPort;
   const misc = get(31);
   // URL/Filename holds a URL for the url subtype (and for wildfire links), a file name for the others

@@ -2,12 +2,12 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { isRecord, LogRecord } from '../common/records';
 import { cefRecord, DEFAULT_MAX_FIELDS } from './cef-record';
 import { ByteDirection, panosCsvToCommonSecurityLog, ZeekField, zeekFieldsToWireData } from './mappings';
-import { csvLine } from './csv-line';
+import { CsvFieldReader, CsvFields } from './csv-line';
 import { isThreatLayout, panosThreatCsvToCommonSecurityLog } from './panos-threat';
 import { SQUID_LINE, squidRecord } from './squid';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
 import { addZeekNames, ZeekLogKind, zeekJsonKind, zeekLogKind } from './zeek-names';
-import { cefTimeToMs, epochMsOfSecondsText, isoFromEpochSecondsText, isoFromMs, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
+import { cefTimeToMs, EpochTime, epochMsOfSecondsText, isoFromEpochSecondsText, isoFromMs, jsonEpochTime, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
 
 export type LogFormat = 'auto' | 'cef' | 'panos-csv' | 'zeek-tsv' | 'zeek-json' | 'json' | 'squid';
 /** event: the device's event time; receipt: the device's receive time; syslog: the syslog header's time */
@@ -61,6 +61,10 @@ export class LogParser {
   private zeekColumn = new Map<string, number>();
   private zeekKind: ZeekLogKind = 'conn';
   private zeekSetSeparator = ',';
+  /** the time of the last Zeek JSON line */
+  private readonly jsonTime: EpochTime = { iso: '', ms: 0 };
+  /** the fields of the last CSV line, read in place */
+  private readonly csvFields = new CsvFieldReader();
 
   constructor(readonly options: ParserOptions) {}
 
@@ -134,15 +138,21 @@ export class LogParser {
   }
 
   private fromPanosCsv(message: string, header: SyslogHeader | null): ParseResult {
-    const fields = csvLine(message) ?? (parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][])[0];
-    if (!fields || fields.length < 34) return { kind: 'error', reason: `PAN-OS CSV has ${fields ? fields.length : 0} fields, TRAFFIC needs at least 34` };
-    if (fields.length > this.options.maxFields)
-      return { kind: 'error', reason: `PAN-OS CSV has ${fields.length} fields, more than the limit of ${this.options.maxFields}` };
+    const reader = this.csvFields;
+    const read = reader.read(message);
+    const fields: CsvFields | undefined = read
+      ? reader
+      : (parseCsv(message, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][])[0];
+    if (!(read && reader.lengthWithin(34, this.options.maxFields))) {
+      if (!fields || fields.length < 34) return { kind: 'error', reason: `PAN-OS CSV has ${fields ? fields.length : 0} fields, TRAFFIC needs at least 34` };
+      if (fields.length > this.options.maxFields)
+        return { kind: 'error', reason: `PAN-OS CSV has ${fields.length} fields, more than the limit of ${this.options.maxFields}` };
+    }
     const record = isThreatLayout(fields)
       ? panosThreatCsvToCommonSecurityLog(fields, header?.host ?? null)
       : panosCsvToCommonSecurityLog(fields, header?.host ?? null);
     const o = this.options.deviceOffsetMinutes;
-    const deviceTime = panosTimeToMs(this.options.timeSource === 'receipt' ? fields[1] : fields[6], o);
+    const deviceTime = panosTimeToMs((this.options.timeSource === 'receipt' ? fields.at(1) : fields.at(6)) as string, o);
     return this.finish(record, 'panos-csv', deviceTime, header);
   }
 
@@ -196,7 +206,7 @@ export class LogParser {
     }
     if (!isRecord(value)) return { kind: 'error', reason: 'JSON line is not an object' };
     const object = value;
-    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek((name) => object[name], header, 'zeek-json', zeekJsonKind(object));
+    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek(object, header, 'zeek-json', zeekJsonKind(object), message);
     const record: LogRecord = { ...object };
     return this.finish(record, 'json', null, header, true);
   }
@@ -207,14 +217,24 @@ export class LogParser {
     return this.finish(squid.record, 'squid', squid.ms, header);
   }
 
-  private fromZeek(field: ZeekField, header: SyslogHeader | null, format: 'zeek-tsv' | 'zeek-json', kind: ZeekLogKind): ParseResult {
+  /** `json`: the JSON text the fields were read from (its digits of ts spare converting the number back to text) */
+  private fromZeek(
+    field: ZeekField,
+    header: SyslogHeader | null,
+    format: 'zeek-tsv' | 'zeek-json',
+    kind: ZeekLogKind,
+    json: string | null = null,
+  ): ParseResult {
     const record = zeekFieldsToWireData(field);
     if (kind !== 'conn') addZeekNames(record, field, kind, this.zeekSetSeparator);
-    const ts = field('ts');
+    const ts = typeof field === 'function' ? field('ts') : field.ts;
     let iso: string | null = null;
     let seconds: string | null = null;
-    if (typeof ts === 'number') seconds = String(ts);
-    else if (typeof ts === 'string') seconds = /^\d/.test(ts) && !ts.includes('-') ? ts : null;
+    if (typeof ts === 'number') {
+      const time = this.jsonTime;
+      if (json !== null && jsonEpochTime(json, '"ts":', ts, time)) return this.finish(record, format, time.ms, header, false, time.iso);
+      seconds = String(ts);
+    } else if (typeof ts === 'string') seconds = /^\d/.test(ts) && !ts.includes('-') ? ts : null;
     if (seconds !== null) iso = isoFromEpochSecondsText(seconds);
     else if (typeof ts === 'string') iso = ts;
     if (!iso) return { kind: 'error', reason: `Zeek ts is not a time: ${JSON.stringify(String(ts)).slice(0, 40)}` };

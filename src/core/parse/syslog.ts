@@ -35,7 +35,10 @@ const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) ( ?\d{1,2}) (\d{2}:\d{2}:\d{2}
 const TAG = /^([A-Za-z][\w\-./]{0,47})(?:\[\d{1,10}\])?: /;
 
 export function parseSyslogFrame(line: string): SyslogFrame {
-  const fast = line.charCodeAt(0) === 60 /* < */ ? plainFrame(line) : null;
+  const first = line.charCodeAt(0);
+  // both headers start with "<" or (BSD without PRI) a capital: a JSON or Zeek line has neither
+  if (first !== 60 /* < */ && !(first >= 65 && first <= 90)) return { header: null, message: line };
+  const fast = first === 60 ? plainFrame(line) : null;
   if (fast) return fast;
   let m = RFC5424.exec(line);
   if (m) {

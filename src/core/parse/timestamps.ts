@@ -60,6 +60,58 @@ export function isoFromEpochSecondsText(text: string): string | null {
   return `${date.toISOString().slice(0, 19)}.${((m[2] ?? '') + '0000000').slice(0, 7)}Z`;
 }
 
+/** 2^32: below it a double's spacing is at most 2^-21, under half of a microsecond */
+const MICROSECOND_EXACT = 4294967296;
+const POWERS_OF_TEN = [1, 10, 100, 1000, 10000, 100000, 1000000];
+const ZEROS = ['0000000', '000000', '00000', '0000', '000', '00', '0', ''];
+
+/** An event time as text and as epoch ms. */
+export interface EpochTime {
+  iso: string;
+  ms: number;
+}
+
+/**
+ * The time of a JSON number of epoch seconds (Zeek's ts), read from the
+ * digits written after `key` (such as `"ts":`): into `out`, the ISO text and
+ * ms that isoFromEpochSecondsText and epochMsOfSecondsText give for
+ * String(value), without converting the double to text (a tenth to a fifth
+ * of a Zeek JSON line's parse) nor reading that text again. The digits are
+ * String's when they are the value, have 1 to 10 integer digits (no leading
+ * zero) and at most 6 fractional ones, and the value is below 2^32: then no
+ * other decimal of as few digits lies within half the double's spacing of it,
+ * and String writes that decimal (without trailing zeros, which do not change
+ * either reading). False for any other text (an exponent, a sign, a second key
+ * that differs, nanoseconds): the caller reads String(value) instead.
+ */
+export function jsonEpochTime(json: string, key: string, value: number, out: EpochTime): boolean {
+  const at = json.indexOf(key);
+  if (at < 0 || !(value >= 1 && value < MICROSECOND_EXACT)) return false;
+  const start = at + key.length;
+  let i = start;
+  let c = json.charCodeAt(i);
+  if (c < 49 || c > 57) return false;
+  while (c >= 48 && c <= 57) c = json.charCodeAt(++i);
+  if (i - start > 10) return false;
+  const secs = plainDigits(json, start, i);
+  let fraction = i;
+  let digits = 0;
+  if (c === 46 /* . */) {
+    fraction = ++i;
+    c = json.charCodeAt(i);
+    while (c >= 48 && c <= 57) c = json.charCodeAt(++i);
+    digits = i - fraction;
+    if (digits < 1 || digits > 6) return false;
+  }
+  if (c === 101 || c === 69 /* e E */ || !(secs < MICROSECOND_EXACT)) return false;
+  const part = digits === 0 ? 0 : plainDigits(json, fraction, i);
+  // both exact integers below 2^53: the division rounds once, as Number() of the text does
+  if ((secs * POWERS_OF_TEN[digits] + part) / POWERS_OF_TEN[digits] !== value) return false;
+  out.iso = `${isoSeconds(secs)}.${digits === 0 ? ZEROS[0] : json.slice(fraction, i) + ZEROS[digits]}Z`;
+  out.ms = secs * 1000 + (digits >= 3 ? plainDigits(json, fraction, fraction + 3) : part * POWERS_OF_TEN[3 - digits]);
+  return true;
+}
+
 /**
  * Epoch ms of Zeek's epoch seconds text, as Date.parse reads the ISO text
  * isoFromEpochSecondsText makes of it (fraction truncated to ms); NaN where
@@ -149,13 +201,34 @@ function cefTimeFast(text: string, offsetMinutes: number): number {
   return Date.UTC(y, month, d, h, mi, s) - offset * 60000;
 }
 
+const HALF_YEAR_MS = 180 * 86400000;
+/** the year last asked for and the epoch ms it spans: the records of a stream mostly share their year */
+let cachedYear = NaN;
+let cachedYearStart = 0;
+let cachedYearEnd = 0;
+
+/** new Date(ms).getUTCFullYear(), without a Date for times in the year last asked for (years 1970 to 9999). */
+function utcYear(ms: number): number {
+  if (ms >= cachedYearStart && ms < cachedYearEnd) return cachedYear;
+  const y = new Date(ms).getUTCFullYear();
+  if (y >= 1970 && y <= 9999) {
+    cachedYear = y;
+    cachedYearStart = Date.UTC(y, 0, 1);
+    cachedYearEnd = Date.UTC(y + 1, 0, 1);
+  }
+  return y;
+}
+
 /**
  * The time of that month, day and clock time in the year of the reference or
  * a year either side, whichever is nearest the reference (the earlier on a
  * tie; NaN for a reference outside Date's range).
  */
 export function nearestYear(referenceMs: number, month: number, day: number, h: number, mi: number, s: number, ms: number, offsetMinutes: number): number {
-  const y = new Date(referenceMs).getUTCFullYear();
+  const y = utcYear(referenceMs);
+  // within half a year of the reference in its own year: the years either side are over half a year away (365 days apart)
+  const same = Date.UTC(y, month, day, h, mi, s, ms) - offsetMinutes * 60000;
+  if (Math.abs(same - referenceMs) < HALF_YEAR_MS) return same;
   let best = NaN;
   for (let year = y - 1; year <= y + 1; year++) {
     const t = Date.UTC(year, month, day, h, mi, s, ms) - offsetMinutes * 60000;
