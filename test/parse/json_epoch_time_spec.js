@@ -7,7 +7,7 @@
  * second ts key, values near the limits); and it answers for Zeek's usual ts.
  */
 const fc = require('fast-check');
-const should = require('should');
+require('should');
 const { jsonEpochTime, isoFromEpochSecondsText, epochMsOfSecondsText } = require('../../dist/core/parse/timestamps');
 
 /** a number as a JSON writer may write it, and the line around it */
