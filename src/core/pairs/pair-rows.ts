@@ -1,6 +1,6 @@
 import { LogRecord } from '../common/records';
 import { isoFromSeconds } from '../common/time';
-import { intervalPeriodicity, PeriodicityOptions } from '../scorer/periodicity';
+import { DEFAULT_PERIODICITY, intervalPeriodicity, isPeriodic, PeriodicityOptions } from '../scorer/periodicity';
 import { HuntOptions, PairHistoryOptions, PairVerdict, sizeOfCode, SourceCounts } from './pair-types';
 
 /**
@@ -52,6 +52,43 @@ export function verdictOf(h: PairReader, row: number, periodicity: PeriodicityOp
     periodicity: result,
     periodic: result !== null && result.periodic,
   };
+}
+
+/**
+ * Which pairs a release sends a scorer of the periodic method: those that
+ * can alert there. A scorer alerts on a periodic pair (p-value at or under
+ * its own limit) or on a strobe; a row of anything else only tells it what
+ * does not alert, at the price of building, sending and scoring it.
+ */
+export interface SendOptions {
+  /** pairs found periodic at this p-value or under (1: every pair with enough intervals) */
+  maxPValue: number;
+  /** and pairs at this many connections an hour over their active span or more (the scorer's strobe class, as it reckons it) */
+  strobePerHour: number;
+}
+
+/**
+ * The rows (store indices, ascending) a release from `sinceSeconds` sends:
+ * a connection since then and enough intervals (or a strobe label), and,
+ * with `send`, only the pairs that can alert.
+ */
+export function releaseRows(h: PairReader, sinceSeconds: number, minIntervals: number, send: SendOptions | null): Int32Array {
+  const since = sinceSeconds * 1000;
+  const periodicity = send && send.maxPValue < 1 ? { ...DEFAULT_PERIODICITY, alpha: send.maxPValue } : null;
+  const picked: number[] = [];
+  for (let r = 0; r < h.size; r++) {
+    const f = h.facts(r);
+    if (f.last < since || (!f.strobe && f.intervals < minIntervals)) continue;
+    if (f.strobe || !send || !periodicity || strobeRate(h, f) >= send.strobePerHour || isPeriodic(h.intervalCounts(r), periodicity)) picked.push(r);
+  }
+  return Int32Array.from(picked);
+}
+
+/** Connections an hour as the scorer reckons them from the row (pairRow's Connections over FirstSeen … LastSeen, at least an hour, at most the horizon). */
+function strobeRate(h: PairReader, f: PairFacts): number {
+  const span = Math.floor(f.last / 1000) - Math.floor(f.first / 1000);
+  const bin = h.options.horizonSeconds;
+  return f.count / (Math.min(bin, Math.max(span, Math.min(3600, bin))) / 3600);
 }
 
 /** Distinct sources (among all pairs held) of the destinations of `rows`, by destination code; null when prevalence is not counted. */
