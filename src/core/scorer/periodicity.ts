@@ -161,7 +161,8 @@ export function isPeriodic(counts: Map<number, number> | Record<string, number>,
   const sorted = sortedIntervals(counts, options);
   if (!sorted) return false;
   // twice the limit: the product below is rounded, the tails are not cut that close (at alpha ≥ 1 every testable band passes)
-  const limit = options.alpha >= 1 ? Infinity : (2 * options.alpha) / bandCount(sorted.values[sorted.values.length - 1], options);
+  const largest = sorted.values[sorted.values.length - 1];
+  const limit = options.alpha >= 1 ? Infinity : (2 * options.alpha) / bandCount(gridFor(options, largest), largest);
   const { best, bands } = scanBands(sorted, options, limit);
   return best.k > 0 && Math.min(1, best.tail * bands) <= options.alpha;
 }
@@ -193,29 +194,66 @@ interface Band {
   k: number;
 }
 
-/** The bands' edges for every centre, in the order scanned (the grid both scanBands and bandCount walk). */
-function eachBand(largest: number, options: PeriodicityOptions, visit: (h: number, c: number, lo: number, hi: number, first: boolean) => void): void {
-  for (const h of options.halfWidths) {
-    let first = true;
+/**
+ * The bands of one half-width in the order scanned, as far out as asked so
+ * far: centre, edges, and the logs of the band's share of [0.5 s, hi) that
+ * its first comparison needs. They depend on the options alone, so every
+ * pair scanned with the same options shares them.
+ */
+interface BandRow {
+  h: number;
+  /** the next centre to lay out */
+  next: number;
+  center: number[];
+  lo: number[];
+  hi: number[];
+  /** ln p and ln(1 − p) of p = width / (hi − 0.5) */
+  lp: number[];
+  lq: number[];
+}
+
+const grids = new Map<string, BandRow[]>();
+
+/** The band grid of these options, laid out at least as far as `largest`. */
+function gridFor(options: PeriodicityOptions, largest: number): BandRow[] {
+  const key = `${options.minPeriodSeconds}|${options.halfWidths.join(',')}|${options.minHalfWidthSeconds}`;
+  let rows = grids.get(key);
+  if (!rows) {
+    rows = options.halfWidths.map((h) => ({ h, next: options.minPeriodSeconds, center: [], lo: [], hi: [], lp: [], lq: [] }));
+    if (grids.size > 16) grids.clear(); // options are a handful in practice; never let odd ones pile up
+    grids.set(key, rows);
+  }
+  for (const row of rows) {
+    const h = row.h;
     // centres on a logarithmic grid, one step per half-width: neighbouring bands overlap by half
-    for (let c = options.minPeriodSeconds; c * (1 - h) <= largest; c *= 1 + h) {
+    for (let c = row.next; c * (1 - h) <= largest; c *= 1 + h) {
+      row.next = c * (1 + h);
       const half = Math.max(h * c, options.minHalfWidthSeconds);
       // edges on half seconds: whole-second intervals (rounded logs, 1 s buckets) then sit inside, never on an edge
       const lo = Math.floor(c - half) + 0.5;
       const hi = Math.floor(c + half) + 0.5;
       if (lo <= 0.5) continue; // a band from zero has no stretch below it to compare with
-      visit(h, c, lo, hi, first);
-      first = false;
+      const p = (hi - lo) / (hi - 0.5);
+      row.center.push(c);
+      row.lo.push(lo);
+      row.hi.push(hi);
+      row.lp.push(Math.log(p));
+      row.lq.push(Math.log1p(-p));
     }
   }
+  return rows;
 }
 
 /** The comparisons the test makes for intervals up to `largest` (its Bonferroni factor). */
-function bandCount(largest: number, options: PeriodicityOptions): number {
+function bandCount(grid: BandRow[], largest: number): number {
   let bands = 0;
-  eachBand(largest, options, (_h, _c, lo, hi) => (bands += lo - (hi - lo) > 0.5 ? 2 : 1));
+  for (const row of grid)
+    for (let i = 0; i < row.center.length && row.center[i] * (1 - row.h) <= largest; i++) bands += row.lo[i] - (row.hi[i] - row.lo[i]) > 0.5 ? 2 : 1;
   return bands;
 }
+
+const LN_HALF = Math.log(0.5);
+const LN1P_HALF = Math.log1p(-0.5);
 
 /**
  * Each band compared with everything shorter and with the stretch below it;
@@ -224,35 +262,60 @@ function bandCount(largest: number, options: PeriodicityOptions): number {
  * answer a caller wants).
  */
 function scanBands({ values, cumulative }: SortedIntervals, options: PeriodicityOptions, limit: number): { best: Band; bands: number } {
+  const largest = values[values.length - 1];
+  const grid = gridFor(options, largest);
+  const minInBand = options.minInBand;
   let bands = 0;
   let best: Band = { tail: 1, center: 0, lo: 0, hi: 0, k: 0 };
-  const consider = (n: number, k: number, p: number, center: number, lo: number, hi: number) => {
+  let bound = limit;
+  // a first term above the bound puts the whole tail above it: checked in log space, with room for rounding, before any exp
+  let logBound = Math.log(bound) + 1e-9;
+  const consider = (n: number, k: number, p: number, firstTerm: number, center: number, lo: number, hi: number) => {
+    if (firstTerm > logBound) return;
     // a tail above the best cannot replace it (a tie can: more in the band wins); below 1 a sum past it stops there
-    const tail = boundedTail(n, k, p, Math.min(best.tail < 1 ? best.tail : Infinity, limit));
-    if (tail < best.tail || (tail === best.tail && k > best.k)) best = { tail, center, lo, hi, k };
-  };
-  // where each edge sits among the values: the edges move a little from one centre to the next, so a walk beats a search
-  let atHi = 0;
-  let atLo = 0;
-  let atBelow = 0;
-  eachBand(values[values.length - 1], options, (_h, c, lo, hi, first) => {
-    if (first) atHi = atLo = atBelow = 0;
-    const width = hi - lo;
-    atHi = seek(values, atHi, hi);
-    atLo = seek(values, atLo, lo);
-    const n = cumulative[atHi];
-    const k = n - cumulative[atLo];
-    // against everything shorter: the band's share of [0.5 s, hi) bounds its share of the intervals
-    bands++;
-    if (k >= options.minInBand) consider(n, k, width / (hi - 0.5), c, lo, hi);
-    // against the equally wide stretch just below: at most half of the two (finds a beacon among random connections)
-    if (lo - width > 0.5) {
-      bands++;
-      atBelow = seek(values, atBelow, lo - width);
-      const m = cumulative[atLo] - cumulative[atBelow];
-      if (k >= options.minInBand) consider(k + m, k, 0.5, c, lo, hi);
+    const tail = boundedTail(n, k, p, bound);
+    if (tail < best.tail || (tail === best.tail && k > best.k)) {
+      best = { tail, center, lo, hi, k };
+      bound = Math.min(tail < 1 ? tail : Infinity, limit);
+      logBound = Math.log(bound) + 1e-9;
     }
-  });
+  };
+  for (const row of grid) {
+    // where each edge sits among the values: the edges move a little from one centre to the next, so a walk beats a search
+    let atHi = 0;
+    let atLo = 0;
+    let atBelow = 0;
+    const h = row.h;
+    for (let i = 0; i < row.center.length && row.center[i] * (1 - h) <= largest; i++) {
+      const lo = row.lo[i];
+      const hi = row.hi[i];
+      const width = hi - lo;
+      atHi = seek(values, atHi, hi);
+      atLo = seek(values, atLo, lo);
+      const n = cumulative[atHi];
+      const k = n - cumulative[atLo];
+      // against everything shorter: the band's share of [0.5 s, hi) bounds its share of the intervals
+      bands++;
+      if (k >= minInBand)
+        consider(
+          n,
+          k,
+          width / (hi - 0.5),
+          logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * row.lp[i] + (n - k) * row.lq[i],
+          row.center[i],
+          lo,
+          hi,
+        );
+      // against the equally wide stretch just below: at most half of the two (finds a beacon among random connections)
+      if (lo - width > 0.5) {
+        bands++;
+        atBelow = seek(values, atBelow, lo - width);
+        const m = cumulative[atLo] - cumulative[atBelow];
+        if (k >= minInBand)
+          consider(k + m, k, 0.5, logFactorial(k + m) - logFactorial(k) - logFactorial(m) + k * LN_HALF + m * LN1P_HALF, row.center[i], lo, hi);
+      }
+    }
+  }
   return { best, bands };
 }
 
