@@ -269,7 +269,9 @@ function scanBands({ values, cumulative }: SortedIntervals, options: Periodicity
   let best: Band = { tail: 1, center: 0, lo: 0, hi: 0, k: 0 };
   let bound = limit;
   // a first term above the bound puts the whole tail above it: checked in log space, with room for rounding, before any exp
-  let logBound = Math.log(bound) + 1e-9;
+  // (at a bound of 0, tails that underflow to 0 still tie on it: those are left to the sum)
+  const logOf = (b: number) => (b > 0 ? Math.log(b) + 1e-9 : Infinity);
+  let logBound = logOf(bound);
   const consider = (n: number, k: number, p: number, firstTerm: number, center: number, lo: number, hi: number) => {
     if (firstTerm > logBound) return;
     // a tail above the best cannot replace it (a tie can: more in the band wins); below 1 a sum past it stops there
@@ -277,7 +279,7 @@ function scanBands({ values, cumulative }: SortedIntervals, options: Periodicity
     if (tail < best.tail || (tail === best.tail && k > best.k)) {
       best = { tail, center, lo, hi, k };
       bound = Math.min(tail < 1 ? tail : Infinity, limit);
-      logBound = Math.log(bound) + 1e-9;
+      logBound = logOf(bound);
     }
   };
   for (const row of grid) {
