@@ -5,7 +5,7 @@
  * Traffic is seeded, so every run tests the same intervals.
  */
 const should = require('should');
-const { intervalPeriodicity, binomialTail, DEFAULT_PERIODICITY } = require('../../dist/core/scorer/periodicity');
+const { intervalPeriodicity, isPeriodic, binomialTail, DEFAULT_PERIODICITY } = require('../../dist/core/scorer/periodicity');
 const { Random } = require('../../dist/tools/random');
 
 const DAY = 86400;
@@ -39,7 +39,69 @@ function poisson(rnd, mean, span = DAY) {
   return out;
 }
 
+/**
+ * The test scanned plainly: every band's tail summed out in full, its edges
+ * found by counting. The test proper walks its edges, stops a tail once it
+ * cannot win and checks a first term before summing; its answers must be
+ * these, to the last bit.
+ */
+function plainScan(counts, o) {
+  const list = [...counts].filter(([v, c]) => v > 0 && c > 0);
+  const below = (x) => list.reduce((a, [v, c]) => a + (v < x ? c : 0), 0);
+  if (below(Infinity) < o.minInBand || list.length === 0) return { periodic: false, pValue: 1, period: null, inBand: 0, bands: 0 };
+  const largest = Math.max(...list.map(([v]) => v));
+  let bands = 0;
+  let best = { tail: 1, k: 0, c: null };
+  const consider = (tail, k, c) => {
+    if (tail < best.tail || (tail === best.tail && k > best.k)) best = { tail, k, c };
+  };
+  for (const h of o.halfWidths) {
+    for (let c = o.minPeriodSeconds; c * (1 - h) <= largest; c *= 1 + h) {
+      const half = Math.max(h * c, o.minHalfWidthSeconds);
+      const [lo, hi] = [Math.floor(c - half) + 0.5, Math.floor(c + half) + 0.5];
+      if (lo <= 0.5) continue;
+      const [n, k] = [below(hi), below(hi) - below(lo)];
+      bands++;
+      if (k >= o.minInBand) consider(binomialTail(n, k, (hi - lo) / (hi - 0.5)), k, c);
+      if (lo - (hi - lo) <= 0.5) continue;
+      bands++;
+      if (k >= o.minInBand) consider(binomialTail(k + below(lo) - below(2 * lo - hi), k, 0.5), k, c);
+    }
+  }
+  if (best.k === 0) return { periodic: false, pValue: 1, period: null, inBand: 0, bands };
+  const pValue = Math.min(1, best.tail * bands);
+  return { periodic: pValue <= o.alpha, pValue, period: Math.round(best.c * 10) / 10, inBand: best.k, bands };
+}
+
 describe('periodicity: interval test against random arrivals', function () {
+  it('gives the plain scan’s answers to the last bit, and its quick yes/no (isPeriodic) agrees, at any alpha (seeded beacons, pollers, mixtures)', function () {
+    const rnd = new Random(2026);
+    const sets = [];
+    for (let i = 0; i < 12; i++) {
+      const period = [30, 60, 300, 900, 3600, 21600][i % 6];
+      sets.push(intervals(beacon(rnd, { period, jitter: (i % 5) * 0.1, drop: (i % 3) * 0.2, span: Math.max(DAY, period * 40) })));
+      sets.push(intervals(poisson(rnd, [45, 300, 1800][i % 3], 3 * DAY)));
+      sets.push(intervals([...beacon(rnd, { period: 600, jitter: 0.3 }), ...poisson(rnd, 200 + 40 * i, 3 * DAY)]));
+    }
+    // tails that underflow to 0 in several bands: ties the band with more intervals must win
+    sets.push(intervals(beacon(rnd, { period: 60, jitter: 0.05, span: DAY })), intervals(beacon(rnd, { period: 45, span: DAY })));
+    const verdicts = new Set();
+    for (const counts of sets) {
+      const plain = plainScan(counts, DEFAULT_PERIODICITY); // its figures do not depend on alpha, only the verdict does
+      for (const alpha of [1e-6, 0.001, 0.01, 0.2, 1]) {
+        const o = { ...DEFAULT_PERIODICITY, alpha };
+        const want = { ...plain, periodic: plain.inBand > 0 && plain.pValue <= alpha };
+        intervalPeriodicity(counts, o).should.match(want);
+        isPeriodic(counts, o).should.equal(want.periodic);
+        verdicts.add(`${alpha} ${want.periodic}`);
+      }
+    }
+    // both verdicts at the usual alphas: the agreement is tested on both sides
+    verdicts.should.containEql('0.001 true');
+    verdicts.should.containEql('0.001 false');
+    verdicts.should.containEql('0.01 false');
+  });
+
   it('binomial tail: exact small cases and the far tail without underflow to a wrong value', function () {
     binomialTail(4, 4, 0.5).should.be.approximately(1 / 16, 1e-12);
     binomialTail(4, 2, 0.5).should.be.approximately(11 / 16, 1e-12);

@@ -89,6 +89,42 @@ describe('beacon-pairs node', function () {
     got.o1.find((m) => !m.flush).notify.should.be.true();
   });
 
+  it('sends only the pairs that can alert (periodic at Send at p, or at strobe rate); the scorer alerts on exactly what it alerts on with every pair sent', async function () {
+    let x = 777;
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const input = [...beacon(60), ...beacon(60, 7, '10.0.0.2')];
+    for (let p = 0; p < 6; p++)
+      for (let t = 0, i = 0; i < 60; i++) input.push(rec((t += Math.round(-Math.log(1 - rnd()) * 300)), `10.0.1.${p}`, '99.9.9.0/24'));
+    for (let i = 0; i < 4000; i++) input.push(rec(3600 + i * 0.5, '10.0.0.9', '88.8.8.0/24')); // 4,000 in half an hour: the scorer's strobe class
+    input.sort((p, q) => (p.TimeGenerated < q.TimeGenerated ? -1 : 1));
+    const run = async (send) => {
+      await helper.load(
+        [pairsNode, scorerNode, catchNode],
+        [
+          { id: 'f1', type: 'tab' },
+          { id: 'n1', z: 'f1', type: 'beacon-pairs', scoreEvery: 86400, ...send, wires: [['s1', 'o3']] },
+          { id: 's1', z: 'f1', type: 'beacon-scorer', method: 'periodic', minTotalEvents: 10, strobePerHour: 3600, wires: [['o1'], ['o2']] },
+          { id: 'o1', z: 'f1', type: 'helper' },
+          { id: 'o2', z: 'f1', type: 'helper' },
+          { id: 'o3', z: 'f1', type: 'helper' },
+          { id: 'c1', z: 'f1', type: 'helper' },
+        ],
+      );
+      const sent = [];
+      helper.getNode('o3').on('input', (msg) => sent.push(msg));
+      const got = await exchange([{ payload: JSON.parse(JSON.stringify(input)) }]);
+      await helper.unload();
+      got.c1.should.have.length(0);
+      return { sent: records(sent).map((r) => r.LocalIP), alerts: records(got.o1) };
+    };
+    const all = await run({ sendPValue: 1 });
+    const some = await run({});
+    all.sent.should.have.length(9);
+    some.sent.should.eql(['10.0.0.1', '10.0.0.2', '10.0.0.9']); // the random pollers' rows are not even built
+    some.alerts.should.eql(all.alerts);
+    some.alerts.map((r) => `${r.LocalIP} ${r.AlertClass}`).should.eql(['10.0.0.1 beacon', '10.0.0.2 beacon', '10.0.0.9 strobe']);
+  });
+
   it('a pair beaconing for 3 days, scored every 12 h, is notified once per re-arm period of its events (24 h), each time under a new AlertId', async function () {
     await helper.load(
       [pairsNode, scorerNode, catchNode],

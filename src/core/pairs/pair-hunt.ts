@@ -2,6 +2,7 @@ import { isRecord, LogRecord, RecordError } from '../common/records';
 import { isoFromSeconds } from '../common/time';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { PairHistory } from './pair-history';
+import { pairRow, releaseRows, SendOptions, sourceCounts } from './pair-rows';
 import { PairHistoryState } from './pair-snapshot';
 import { HuntOptions, PairHistoryOptions, SourceCounts } from './pair-types';
 
@@ -23,6 +24,8 @@ export interface PairHuntOptions {
   batchRows: number;
   /** records whose field is 0 (or '0') are not kept, e.g. RemotePortNumber; '' = none */
   skipZeroField: string;
+  /** only the pairs that can alert at a periodic scorer (absent: every pair with enough intervals) */
+  send?: SendOptions | null;
 }
 
 export interface PairHuntCounts {
@@ -55,7 +58,8 @@ export class PairHuntStage {
   /** when the last scoring's pairs were taken from (rows released since then are for later connections) */
   private lastScored: number | null = null;
   private pending: Release | null = null;
-  /** the release's sources per destination (not saved: counted again after a restore) */
+  /** the release's rows and their sources per destination (not saved: picked and counted again after a restore) */
+  private picked: Int32Array | null = null;
   private sources: SourceCounts | null = null;
   /** the records of the message being worked through */
   private input: { records: readonly unknown[]; at: number; flush: boolean; errors: RecordError[] } | null = null;
@@ -92,22 +96,36 @@ export class PairHuntStage {
       if (!this.pending) return this.input ? [] : null;
     }
     const p = this.pending;
-    // no record is added while a release drains: the store's codes hold still, so prevalence is counted once for it
-    this.sources ??= this.history.sourcesSince(p.since, this.options.hunt);
-    const { rows, next } = this.history.huntRows(p.since, this.options.hunt, p.from, this.options.batchRows, this.sources);
-    if (next < 0) {
-      this.pending = null;
-      this.sources = null;
-    } else p.from = next;
-    this.counts.rows += rows.length;
+    const h = this.history;
+    const { minIntervals, prevalence } = this.options.hunt;
+    // no record is added while a release drains: the store's rows and codes hold still, so its pairs are picked and
+    // prevalence counted once for it
+    if (!this.picked) {
+      this.picked = releaseRows(h, p.since, minIntervals, this.options.send ?? null);
+      this.sources = sourceCounts(h, Array.from(this.picked), prevalence);
+    }
+    const picked = this.picked;
+    let at = firstAtOrAfter(picked, p.from);
+    const end = Math.min(picked.length, at + this.options.batchRows);
+    const di = prevalence ? h.options.keyFields.indexOf(prevalence.destination) : -1;
     const every = this.options.scoreEverySeconds;
-    for (const row of rows) {
+    const rows: LogRecord[] = [];
+    for (; at < end; at++) {
+      const row = pairRow(h, picked[at]);
+      if (this.sources) row.DestinationSources = this.sources.get(h.keyCode(di, picked[at])) ?? 0;
       // the row's cell is the pair in the scoring period of its last connection: a pair still beaconing a day later is a new
       // alert (its AlertId differs) that the scorer's re-arm, measured on the events, lets through or holds back
       const last = Date.parse(row.LastSeen as string) / 1000;
       row.TimeGenerated = isoFromSeconds(Math.floor(last / every) * every);
       row.HopSeconds = every;
+      rows.push(row);
     }
+    if (end >= picked.length) {
+      this.pending = null;
+      this.picked = null;
+      this.sources = null;
+    } else p.from = picked[end];
+    this.counts.rows += rows.length;
     return rows;
   }
 
@@ -150,6 +168,7 @@ export class PairHuntStage {
     // a release under way is replaced: the new one covers its pairs too
     const since = this.pending ? this.pending.since : (this.lastScored ?? -Infinity);
     this.pending = { since, from: 0 };
+    this.picked = null;
     this.sources = null;
     this.lastScored = newest;
     this.nextScore = (Math.floor(newest / every) + 1) * every;
@@ -162,6 +181,7 @@ export class PairHuntStage {
     this.nextScore = null;
     this.lastScored = null;
     this.pending = null;
+    this.picked = null;
     this.sources = null;
     this.input = null;
     Object.assign(this.counts, { records: 0, skipped: 0, scorings: 0, rows: 0 });
@@ -184,6 +204,7 @@ export class PairHuntStage {
     this.nextScore = state.nextScore ?? null;
     this.lastScored = state.lastScored ?? null;
     this.pending = state.pending ? { since: state.pending.since ?? -Infinity, from: state.pending.from } : null;
+    this.picked = null;
     this.sources = null;
     Object.assign(this.counts, state.counts ?? {});
   }
@@ -192,4 +213,16 @@ export class PairHuntStage {
     const o = this.history.options;
     return { keyFields: o.keyFields, ringSize: o.ringSize, sizes: Boolean(o.bytesField) };
   }
+}
+
+/** The first index of the ascending `rows` whose value is ≥ `row`. */
+function firstAtOrAfter(rows: Int32Array, row: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid] < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -1,6 +1,6 @@
 import { LogRecord } from '../common/records';
 import { isoFromSeconds } from '../common/time';
-import { intervalPeriodicity, PeriodicityOptions } from '../scorer/periodicity';
+import { DEFAULT_PERIODICITY, intervalPeriodicity, isPeriodic, PeriodicityOptions } from '../scorer/periodicity';
 import { HuntOptions, PairHistoryOptions, PairVerdict, sizeOfCode, SourceCounts } from './pair-types';
 
 /**
@@ -54,6 +54,43 @@ export function verdictOf(h: PairReader, row: number, periodicity: PeriodicityOp
   };
 }
 
+/**
+ * Which pairs a release sends a scorer of the periodic method: those that
+ * can alert there. A scorer alerts on a periodic pair (p-value at or under
+ * its own limit) or on a strobe; a row of anything else only tells it what
+ * does not alert, at the price of building, sending and scoring it.
+ */
+export interface SendOptions {
+  /** pairs found periodic at this p-value or under (1: every pair with enough intervals) */
+  maxPValue: number;
+  /** and pairs at this many connections an hour over their active span or more (the scorer's strobe class, as it reckons it) */
+  strobePerHour: number;
+}
+
+/**
+ * The rows (store indices, ascending) a release from `sinceSeconds` sends:
+ * a connection since then and enough intervals (or a strobe label), and,
+ * with `send`, only the pairs that can alert.
+ */
+export function releaseRows(h: PairReader, sinceSeconds: number, minIntervals: number, send: SendOptions | null): Int32Array {
+  const since = sinceSeconds * 1000;
+  const periodicity = send && send.maxPValue < 1 ? { ...DEFAULT_PERIODICITY, alpha: send.maxPValue } : null;
+  const picked: number[] = [];
+  for (let r = 0; r < h.size; r++) {
+    const f = h.facts(r);
+    if (f.last < since || (!f.strobe && f.intervals < minIntervals)) continue;
+    if (f.strobe || !send || !periodicity || strobeRate(h, f) >= send.strobePerHour || isPeriodic(h.intervalCounts(r), periodicity)) picked.push(r);
+  }
+  return Int32Array.from(picked);
+}
+
+/** Connections an hour as the scorer reckons them from the row (pairRow's Connections over FirstSeen … LastSeen, at least an hour, at most the horizon). */
+function strobeRate(h: PairReader, f: PairFacts): number {
+  const span = Math.floor(f.last / 1000) - Math.floor(f.first / 1000);
+  const bin = h.options.horizonSeconds;
+  return f.count / (Math.min(bin, Math.max(span, Math.min(3600, bin))) / 3600);
+}
+
 /** Distinct sources (among all pairs held) of the destinations of `rows`, by destination code; null when prevalence is not counted. */
 export function sourceCounts(h: PairReader, rows: number[], p: HuntOptions['prevalence']): SourceCounts | null {
   if (!p) return null;
@@ -86,7 +123,7 @@ export function destinationSources(h: PairReader, rows: number[], p: HuntOptions
 export function pairRow(h: PairReader, row: number): LogRecord {
   const o = h.options;
   const f = h.facts(row);
-  const deltaCounts: Record<string, number> = {};
+  const deltaCounts = sparseCounts();
   let total = 0;
   // whole-second keys are integer keys: an object lists them in ascending order whatever the order they came in
   for (const [s, c] of h.intervalCounts(row)) {
@@ -99,13 +136,13 @@ export function pairRow(h: PairReader, row: number): LogRecord {
   out.TotalEvents = total;
   out.DeltaCounts = deltaCounts;
   if (o.bytesField) {
-    const bytes = new Map<number, number>();
+    const bytes = sparseCounts();
     for (const code of h.sizeCodesOf(row)) {
       if (code === 0) continue;
       const size = sizeOfCode(code);
-      bytes.set(size, (bytes.get(size) ?? 0) + 1);
+      bytes[size] = (bytes[size] ?? 0) + 1;
     }
-    out.ByteCounts = Object.fromEntries(bytes);
+    out.ByteCounts = bytes;
   }
   out.FirstSeen = isoFromSeconds(Math.floor(f.first / 1000));
   out.LastSeen = isoFromSeconds(Math.floor(f.last / 1000));
@@ -120,4 +157,21 @@ export function pairRow(h: PairReader, row: number): LogRecord {
   }
   out.GroupFields = o.keyFields.slice();
   return out;
+}
+
+/** An index far beyond any interval or size: setting and deleting it leaves an object in dictionary mode. */
+const FAR = 2 ** 30;
+
+/**
+ * An empty object for counts by whole number, in V8's dictionary mode from
+ * the start. Filled a key at a time, keys of a few hundred to a few
+ * thousand would get a fast array as long as the largest key: ~10 KB for a
+ * 900 s poller's intervals instead of ~1.6 KB, and a scoring or a flush
+ * holds thousands of rows at once. Same keys, same order either way.
+ */
+function sparseCounts(): Record<number, number> {
+  const counts: Record<number, number> = {};
+  counts[FAR] = 0;
+  delete counts[FAR];
+  return counts;
 }

@@ -83,20 +83,41 @@ function logGamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
+/** ln k! for whole k, as logGamma(k + 1) gives it (the same doubles), kept once computed: the test asks for the same few hundred. */
+let logFactorials = new Float64Array(0);
+function logFactorial(k: number): number {
+  if (k >= logFactorials.length) {
+    const grown = new Float64Array(Math.max(k + 1, 2 * logFactorials.length, 512));
+    grown.set(logFactorials);
+    for (let i = logFactorials.length; i < grown.length; i++) grown[i] = logGamma(i + 1);
+    logFactorials = grown;
+  }
+  return logFactorials[k];
+}
+
 /** P(Bin(n, p) ≥ k), summed from k upwards in log space (exact to double precision for the n seen here). */
 export function binomialTail(n: number, k: number, p: number): number {
+  return boundedTail(n, k, p, Infinity);
+}
+
+/**
+ * binomialTail, or Infinity as soon as the partial sum exceeds `bound`
+ * (terms are never negative, so the tail would too): the test keeps the
+ * smallest tail, and most bands lose to the best one after a term or two.
+ */
+function boundedTail(n: number, k: number, p: number, bound: number): number {
   if (k <= 0) return 1;
   if (k > n) return 0;
   if (p <= 0) return 0;
   if (p >= 1) return 1;
   const lp = Math.log(p);
   const lq = Math.log1p(-p);
-  const lnN = logGamma(n + 1);
-  let term = lnN - logGamma(k + 1) - logGamma(n - k + 1) + k * lp + (n - k) * lq;
+  let term = logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * lp + (n - k) * lq;
   let sum = 0;
   for (let j = k; j <= n; j++) {
     const v = Math.exp(term);
     sum += v;
+    if (sum > bound) return Infinity;
     if (v < sum * 1e-17) break;
     // term(j+1) = term(j) · (n − j) / (j + 1) · p / q
     term += Math.log((n - j) / (j + 1)) + lp - lq;
@@ -112,46 +133,10 @@ export function intervalPeriodicity(
   counts: Map<number, number> | Record<string, number>,
   options: PeriodicityOptions = DEFAULT_PERIODICITY,
 ): PeriodicityResult {
-  const entries: Array<[number, number]> = counts instanceof Map ? [...counts] : Object.keys(counts).map((k) => [Number(k), counts[k]]);
-  const pairs = entries.filter(([v, c]) => v > 0 && c > 0 && Number.isFinite(v)).sort((a, b) => a[0] - b[0]);
-  const values = pairs.map((p) => p[0]);
-  // cumulative[i] = intervals with a value below values[i]
-  const cumulative = new Array<number>(pairs.length + 1);
-  cumulative[0] = 0;
-  for (let i = 0; i < pairs.length; i++) cumulative[i + 1] = cumulative[i] + pairs[i][1];
-  const total = cumulative[pairs.length];
-  const below = (x: number) => cumulative[lowerBound(values, x)];
   const none: PeriodicityResult = { periodic: false, pValue: 1, period: null, band: null, inBand: 0, share: 0, bands: 0 };
-  if (total < options.minInBand || values.length === 0) return none;
-
-  const largest = values[values.length - 1];
-  let bands = 0;
-  let best = { tail: 1, center: 0, lo: 0, hi: 0, k: 0 };
-  const consider = (tail: number, center: number, lo: number, hi: number, k: number) => {
-    if (tail < best.tail || (tail === best.tail && k > best.k)) best = { tail, center, lo, hi, k };
-  };
-  for (const h of options.halfWidths) {
-    // centres on a logarithmic grid, one step per half-width: neighbouring bands overlap by half
-    for (let c = options.minPeriodSeconds; c * (1 - h) <= largest; c *= 1 + h) {
-      const half = Math.max(h * c, options.minHalfWidthSeconds);
-      // edges on half seconds: whole-second intervals (rounded logs, 1 s buckets) then sit inside, never on an edge
-      const lo = Math.floor(c - half) + 0.5;
-      const hi = Math.floor(c + half) + 0.5;
-      if (lo <= 0.5) continue; // a band from zero has no stretch below it to compare with
-      const width = hi - lo;
-      const n = below(hi);
-      const k = n - below(lo);
-      // against everything shorter: the band's share of [0.5 s, hi) bounds its share of the intervals
-      bands++;
-      if (k >= options.minInBand) consider(binomialTail(n, k, width / (hi - 0.5)), c, lo, hi, k);
-      // against the equally wide stretch just below: at most half of the two (finds a beacon among random connections)
-      if (lo - width > 0.5) {
-        bands++;
-        const m = below(lo) - below(lo - width);
-        if (k >= options.minInBand) consider(binomialTail(k + m, k, 0.5), c, lo, hi, k);
-      }
-    }
-  }
+  const sorted = sortedIntervals(counts, options);
+  if (!sorted) return none;
+  const { best, bands } = scanBands(sorted, options, Infinity);
   if (best.k === 0) return { ...none, bands };
   const pValue = Math.min(1, best.tail * bands);
   const round = (x: number) => Math.round(x * 10) / 10;
@@ -161,19 +146,184 @@ export function intervalPeriodicity(
     period: round(best.center),
     band: [round(best.lo), round(best.hi)],
     inBand: best.k,
-    share: best.k / total,
+    share: best.k / sorted.cumulative[sorted.values.length],
     bands,
   };
 }
 
-/** First index whose value is ≥ x. */
-function lowerBound(values: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid] < x) lo = mid + 1;
-    else hi = mid;
+/**
+ * Whether intervalPeriodicity would find the intervals periodic, at a
+ * fraction of its cost: the number of bands is counted first, so every
+ * band whose tail exceeds what a periodic verdict allows (alpha / bands)
+ * stops at its first term or two instead of being summed out.
+ */
+export function isPeriodic(counts: Map<number, number> | Record<string, number>, options: PeriodicityOptions = DEFAULT_PERIODICITY): boolean {
+  const sorted = sortedIntervals(counts, options);
+  if (!sorted) return false;
+  // twice the limit: the product below is rounded, the tails are not cut that close (at alpha ≥ 1 every testable band passes)
+  const largest = sorted.values[sorted.values.length - 1];
+  const limit = options.alpha >= 1 ? Infinity : (2 * options.alpha) / bandCount(gridFor(options, largest), largest);
+  const { best, bands } = scanBands(sorted, options, limit);
+  return best.k > 0 && Math.min(1, best.tail * bands) <= options.alpha;
+}
+
+interface SortedIntervals {
+  /** distinct interval values, ascending */
+  values: number[];
+  /** cumulative[i] = intervals with a value below values[i] */
+  cumulative: number[];
+}
+
+/** The intervals sorted and summed up, or null when too few to test. */
+function sortedIntervals(counts: Map<number, number> | Record<string, number>, options: PeriodicityOptions): SortedIntervals | null {
+  const entries: Array<[number, number]> = counts instanceof Map ? [...counts] : Object.keys(counts).map((k) => [Number(k), counts[k]]);
+  const pairs = entries.filter(([v, c]) => v > 0 && c > 0 && Number.isFinite(v)).sort((a, b) => a[0] - b[0]);
+  const values = pairs.map((p) => p[0]);
+  const cumulative = new Array<number>(pairs.length + 1);
+  cumulative[0] = 0;
+  for (let i = 0; i < pairs.length; i++) cumulative[i + 1] = cumulative[i] + pairs[i][1];
+  return cumulative[pairs.length] < options.minInBand || values.length === 0 ? null : { values, cumulative };
+}
+
+interface Band {
+  tail: number;
+  center: number;
+  lo: number;
+  hi: number;
+  /** intervals in the band (0: no band was testable) */
+  k: number;
+}
+
+/**
+ * The bands of one half-width in the order scanned, as far out as asked so
+ * far: centre, edges, and the logs of the band's share of [0.5 s, hi) that
+ * its first comparison needs. They depend on the options alone, so every
+ * pair scanned with the same options shares them.
+ */
+interface BandRow {
+  h: number;
+  /** the next centre to lay out */
+  next: number;
+  center: number[];
+  lo: number[];
+  hi: number[];
+  /** ln p and ln(1 − p) of p = width / (hi − 0.5) */
+  lp: number[];
+  lq: number[];
+}
+
+const grids = new Map<string, BandRow[]>();
+
+/** The band grid of these options, laid out at least as far as `largest`. */
+function gridFor(options: PeriodicityOptions, largest: number): BandRow[] {
+  const key = `${options.minPeriodSeconds}|${options.halfWidths.join(',')}|${options.minHalfWidthSeconds}`;
+  let rows = grids.get(key);
+  if (!rows) {
+    rows = options.halfWidths.map((h) => ({ h, next: options.minPeriodSeconds, center: [], lo: [], hi: [], lp: [], lq: [] }));
+    if (grids.size > 16) grids.clear(); // options are a handful in practice; never let odd ones pile up
+    grids.set(key, rows);
   }
-  return lo;
+  for (const row of rows) {
+    const h = row.h;
+    // centres on a logarithmic grid, one step per half-width: neighbouring bands overlap by half
+    for (let c = row.next; c * (1 - h) <= largest; c *= 1 + h) {
+      row.next = c * (1 + h);
+      const half = Math.max(h * c, options.minHalfWidthSeconds);
+      // edges on half seconds: whole-second intervals (rounded logs, 1 s buckets) then sit inside, never on an edge
+      const lo = Math.floor(c - half) + 0.5;
+      const hi = Math.floor(c + half) + 0.5;
+      if (lo <= 0.5) continue; // a band from zero has no stretch below it to compare with
+      const p = (hi - lo) / (hi - 0.5);
+      row.center.push(c);
+      row.lo.push(lo);
+      row.hi.push(hi);
+      row.lp.push(Math.log(p));
+      row.lq.push(Math.log1p(-p));
+    }
+  }
+  return rows;
+}
+
+/** The comparisons the test makes for intervals up to `largest` (its Bonferroni factor). */
+function bandCount(grid: BandRow[], largest: number): number {
+  let bands = 0;
+  for (const row of grid)
+    for (let i = 0; i < row.center.length && row.center[i] * (1 - row.h) <= largest; i++) bands += row.lo[i] - (row.hi[i] - row.lo[i]) > 0.5 ? 2 : 1;
+  return bands;
+}
+
+const LN_HALF = Math.log(0.5);
+const LN1P_HALF = Math.log1p(-0.5);
+
+/**
+ * Each band compared with everything shorter and with the stretch below it;
+ * the smallest tail (ties: more intervals in the band) and the number of
+ * comparisons. Tails above `limit` are not summed out (they cannot be the
+ * answer a caller wants).
+ */
+function scanBands({ values, cumulative }: SortedIntervals, options: PeriodicityOptions, limit: number): { best: Band; bands: number } {
+  const largest = values[values.length - 1];
+  const grid = gridFor(options, largest);
+  const minInBand = options.minInBand;
+  let bands = 0;
+  let best: Band = { tail: 1, center: 0, lo: 0, hi: 0, k: 0 };
+  let bound = limit;
+  // a first term above the bound puts the whole tail above it: checked in log space, with room for rounding, before any exp
+  // (at a bound of 0, tails that underflow to 0 still tie on it: those are left to the sum)
+  const logOf = (b: number) => (b > 0 ? Math.log(b) + 1e-9 : Infinity);
+  let logBound = logOf(bound);
+  const consider = (n: number, k: number, p: number, firstTerm: number, center: number, lo: number, hi: number) => {
+    if (firstTerm > logBound) return;
+    // a tail above the best cannot replace it (a tie can: more in the band wins); below 1 a sum past it stops there
+    const tail = boundedTail(n, k, p, bound);
+    if (tail < best.tail || (tail === best.tail && k > best.k)) {
+      best = { tail, center, lo, hi, k };
+      bound = Math.min(tail < 1 ? tail : Infinity, limit);
+      logBound = logOf(bound);
+    }
+  };
+  for (const row of grid) {
+    // where each edge sits among the values: the edges move a little from one centre to the next, so a walk beats a search
+    let atHi = 0;
+    let atLo = 0;
+    let atBelow = 0;
+    const h = row.h;
+    for (let i = 0; i < row.center.length && row.center[i] * (1 - h) <= largest; i++) {
+      const lo = row.lo[i];
+      const hi = row.hi[i];
+      const width = hi - lo;
+      atHi = seek(values, atHi, hi);
+      atLo = seek(values, atLo, lo);
+      const n = cumulative[atHi];
+      const k = n - cumulative[atLo];
+      // against everything shorter: the band's share of [0.5 s, hi) bounds its share of the intervals
+      bands++;
+      if (k >= minInBand)
+        consider(
+          n,
+          k,
+          width / (hi - 0.5),
+          logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * row.lp[i] + (n - k) * row.lq[i],
+          row.center[i],
+          lo,
+          hi,
+        );
+      // against the equally wide stretch just below: at most half of the two (finds a beacon among random connections)
+      if (lo - width > 0.5) {
+        bands++;
+        atBelow = seek(values, atBelow, lo - width);
+        const m = cumulative[atLo] - cumulative[atBelow];
+        if (k >= minInBand)
+          consider(k + m, k, 0.5, logFactorial(k + m) - logFactorial(k) - logFactorial(m) + k * LN_HALF + m * LN1P_HALF, row.center[i], lo, hi);
+      }
+    }
+  }
+  return { best, bands };
+}
+
+/** The first index whose value is ≥ x, walked to from `at` (either way). */
+function seek(values: readonly number[], at: number, x: number): number {
+  while (at < values.length && values[at] < x) at++;
+  while (at > 0 && values[at - 1] >= x) at--;
+  return at;
 }

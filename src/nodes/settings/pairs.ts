@@ -32,6 +32,7 @@ export const PAIRS: SettingsTable = {
   },
   maxMegabytes: { type: 'number', value: 1024, blank: 0, min: 0, error: 'cap', row: { icon: 'database', width: '100px', unit: 'megabytes' } },
   scoreEvery: { type: 'integer', value: 43200, required: true, min: 60, error: 'scoreEvery', row: { icon: 'calendar', width: '100px', unit: 'seconds' } },
+  sendPValue: { type: 'number', value: 0.01, required: true, min: 0, max: 1, error: 'sendPValue', row: { icon: 'filter', width: '80px', unit: 'sendUnit' } },
   minIntervals: { type: 'integer', value: 11, required: true, min: 1, error: 'minIntervals', row: { icon: 'filter', width: '80px', unit: 'intervalsUnit' } },
   batchRows: { type: 'integer', value: 1000, required: true, min: 1, error: 'batchRows', row: { width: '80px', unit: 'rows' } },
   prevalence: {

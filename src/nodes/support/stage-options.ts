@@ -68,6 +68,8 @@ export function pairsOptions(s: NodeSettings): PairHuntOptions {
     scoreEverySeconds: s.number('scoreEvery'),
     batchRows: s.number('batchRows'),
     skipZeroField: s.text('skipZero'),
+    // the scorer's strobe class is per hour; the store's label per day: the same rate
+    send: { maxPValue: s.number('sendPValue'), strobePerHour: s.number('strobePerDay') / 24 },
   };
 }
 
