@@ -44,7 +44,6 @@ export function encodeRecords(records: readonly LogRecord[]): RecordColumns {
   const shapeOf = new Uint32Array(records.length);
   const shapes: string[][] = [];
   const shapeIds = new Map<string, number>();
-  const uses: number[] = [];
   let size = 0;
   let last: string[] | null = null;
   let lastId = -1;
@@ -58,16 +57,12 @@ export function encodeRecords(records: readonly LogRecord[]): RecordColumns {
       if (found === undefined) {
         shapeIds.set(id, (found = shapes.length));
         shapes.push(keys);
-        uses.push(0);
       }
       last = shapes[found];
       lastId = found;
     }
     shapeOf[r] = lastId;
-    uses[lastId]++;
   }
-  const pickers = shapes.map((keys, i) => compiled(pickers_, keys, uses[i], pickerCode));
-  const row: unknown[] = [];
   /** per key list, per key: the last string seen there and its index (a column mostly repeats its value) */
   const lastStrings = shapes.map((keys) => new Array<string>(keys.length));
   const lastIds = shapes.map((keys) => new Array<number>(keys.length).fill(0));
@@ -80,13 +75,12 @@ export function encodeRecords(records: readonly LogRecord[]): RecordColumns {
   for (let r = 0; r < records.length; r++) {
     const shape = shapeOf[r];
     const keys = shapes[shape];
-    const record = records[r];
-    const picker = pickers[shape] as Picker | null;
-    if (picker) picker(record, row);
+    // one builtin call reads a record's values in its keys' order (a keyed load per key sees every key list's shape)
+    const row = Object.values(records[r]);
     const seen = lastStrings[shape];
     const seenIds = lastIds[shape];
     for (let k = 0; k < keys.length; k++, at++) {
-      const v = picker ? row[k] : record[keys[k]];
+      const v = row[k];
       switch (typeof v) {
         case 'string': {
           let s: number | undefined;
@@ -133,49 +127,24 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-/** makes one record of a key list from its values at `at` */
-type Maker = (tags: Uint8Array, values: Float64Array, strings: string[], others: unknown[], at: number) => LogRecord;
-/** copies a record's values, in its key list's order, into `row` */
-type Picker = (record: LogRecord, row: unknown[]) => void;
-
-/** a key list used by at least this many records of a chunk gets functions of its own */
-const COMPILE_AT = 32;
-/** key lists with functions of their own, per kind, at most; beyond, the oldest goes (crafted input can make any number of key lists, each compiled at most once per 32 records) */
-const MAX_COMPILED = 64;
-/** longer key lists are read and made key by key */
-const MAX_COMPILED_KEYS = 256;
-const makers = new Map<string, Maker>();
-const pickers_ = new Map<string, Picker>();
+/** a key list used by at least this many records of a chunk gets a template record */
+const TEMPLATE_AT = 32;
+/** longer key lists are made key by key (a template that long would be a dictionary-mode object anyway) */
+const MAX_TEMPLATE_KEYS = 256;
 
 /**
- * A function of its own for a key list, used by many records: written with
- * the keys as property names, its loads and stores each see one hidden
- * class (a loop over the keys sees many, and grows each record object key
- * by key). The keys are written as JSON string literals, so no key can be
- * read as code; a "__proto__" key keeps the generic path (as an object
- * literal's key it would set the prototype).
+ * A record with every key of the list, in order, each undefined: a copy
+ * of it (an object spread, which V8 makes as one allocation with the
+ * template's hidden class) is filled in place, instead of growing each
+ * record key by key through a chain of hidden-class transitions. No code
+ * is generated: keys come from the input, and a "__proto__" key keeps the
+ * generic path (a spread would not copy it as an own key).
  */
-function compiled<F>(cache: Map<string, F>, keys: readonly string[], uses: number, code: (keys: readonly string[]) => string): F | null {
-  if (keys.length > MAX_COMPILED_KEYS) return null;
-  const id = JSON.stringify(keys);
-  const found = cache.get(id);
-  if (found || uses < COMPILE_AT || keys.includes('__proto__')) return found ?? null;
-  if (cache.size >= MAX_COMPILED) cache.delete(cache.keys().next().value as string);
-  const made = new Function('valueAt', code(keys))(valueAt) as F;
-  cache.set(id, made);
-  return made;
-}
-
-function makerCode(keys: readonly string[]): string {
-  const fields = keys.map((k, i) => {
-    const a = `a + ${i}`;
-    return `${JSON.stringify(k)}: t[${a}] === ${STRING} ? s[v[${a}]] : t[${a}] === ${NUMBER} ? v[${a}] : valueAt(t[${a}], v[${a}], s, o)`;
-  });
-  return `return function (t, v, s, o, a) { return { ${fields.join(', ')} }; };`;
-}
-
-function pickerCode(keys: readonly string[]): string {
-  return `return function (r, row) { ${keys.map((k, i) => `row[${i}] = r[${JSON.stringify(k)}];`).join(' ')} };`;
+function templateOf(keys: readonly string[], uses: number): LogRecord | null {
+  if (uses < TEMPLATE_AT || keys.length > MAX_TEMPLATE_KEYS || keys.includes('__proto__')) return null;
+  const template: LogRecord = {};
+  for (const k of keys) template[k] = undefined;
+  return template;
 }
 
 export function decodeRecords(c: RecordColumns): LogRecord[] {
@@ -183,14 +152,18 @@ export function decodeRecords(c: RecordColumns): LogRecord[] {
   const { tags, values, strings, others, shapes, shapeOf } = c;
   const uses = new Array<number>(shapes.length).fill(0);
   for (let r = 0; r < c.count; r++) uses[shapeOf[r]]++;
-  const made = shapes.map((keys, i) => compiled(makers, keys, uses[i], makerCode));
+  const templates = shapes.map((keys, i) => templateOf(keys, uses[i]));
   let at = 0;
   for (let r = 0; r < c.count; r++) {
     const keys = shapes[shapeOf[r]];
-    const maker = made[shapeOf[r]];
-    if (maker) {
-      out[r] = maker(tags, values, strings, others, at);
-      at += keys.length;
+    const template = templates[shapeOf[r]];
+    if (template) {
+      const record: LogRecord = { ...template };
+      for (let k = 0; k < keys.length; k++, at++) {
+        const t = tags[at];
+        record[keys[k]] = t === STRING ? strings[values[at]] : t === NUMBER ? values[at] : valueAt(t, values[at], strings, others);
+      }
+      out[r] = record;
       continue;
     }
     const record: LogRecord = {};

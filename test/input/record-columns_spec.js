@@ -59,7 +59,7 @@ describe('input/record-columns', function () {
     );
   });
 
-  it('key lists shared by many records (read and made by functions of their own) round-trip too, whatever the keys hold (property)', function () {
+  it('key lists shared by many records (made from a template record) round-trip too, whatever the keys hold (property)', function () {
     const codeLike = fc.constantFrom('"}; throw new Error(1); //', "a'b", 'a\\', '\u2028', '${x}', '0', '12', 'constructor', '__proto__', 'toString');
     const wideRecord = fc.uniqueArray(fc.tuple(fc.oneof(codeLike, key), value), { selector: ([k]) => k, minLength: 1, maxLength: 8 });
     fc.assert(
