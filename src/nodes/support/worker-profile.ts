@@ -75,7 +75,11 @@ export const PROFILES: Readonly<Record<string, readonly ChainNode[]>> = {
     },
   ],
   // examples/Beacon hunt (per pair, 7-day history).json: each pair's last intervals over 7 days, scored twice a day
-  pairs: [HUNT_FILTER, { type: 'beacon-pairs', prevalence: 'LocalIP, RemoteNetwork', skipZero: 'RemotePortNumber', bytesField: 'SentBytes', batchRows: 100 }, HUNT_PERIODIC],
+  pairs: [
+    HUNT_FILTER,
+    { type: 'beacon-pairs', prevalence: 'LocalIP, RemoteNetwork', skipZero: 'RemotePortNumber', bytesField: 'SentBytes', batchRows: 100 },
+    HUNT_PERIODIC,
+  ],
   // the hunt on 72 h windows scored for periodicity and hourly bins for bursts (the hunt example before it moved onto the pair
   // history; kept as test/fixtures/flows/hunt-72h-windows.json, for clusters that ran it)
   hunt: [
