@@ -7,6 +7,7 @@
  * the ratio says how close to the limit a parser is, whatever the machine's
  * load; the rates alone are this machine's, at this moment.
  */
+import { spawnSync } from 'child_process';
 import { DEFAULT_PARSER_OPTIONS, LogParser } from '../core/parse/parser';
 import { generateLines, LineFormat } from '../tools/log-lines';
 import { sampleScenario } from '../tools/traffic-generator';
@@ -74,15 +75,19 @@ function interleaved(runs: number, tasks: Array<() => void>): Timing[] {
   return timings;
 }
 
-export function parserBench(runs: number, hours = 6, nameLineCount = 100_000): ParserBenchRow[] {
+/** the connection logs' formats the bench reads (the name-carrying ones are NAME_LINE_FORMATS) */
+const CONNECTION_FORMATS = ['panos-cef', 'panos-csv', 'zeek-tsv', 'zeek-json'] as const;
+
+export function parserBench(runs: number, hours = 6, nameLineCount = 100_000, only: string[] | null = null): ParserBenchRow[] {
   const rows: ParserBenchRow[] = [];
-  const sources: Array<[LineFormat | NameLineFormat, () => string[]]> = [
-    ...(['panos-cef', 'panos-csv', 'zeek-tsv', 'zeek-json'] as const).map(
+  const all: Array<[LineFormat | NameLineFormat, () => string[]]> = [
+    ...CONNECTION_FORMATS.map(
       (format) => [format, () => generateLines({ ...sampleScenario('csl'), hours }, format).map((l) => l.line)] as [LineFormat, () => string[]],
     ),
     // the logs that carry names
     ...NAME_LINE_FORMATS.map((format) => [format, () => nameLines(format, nameLineCount)] as [NameLineFormat, () => string[]]),
   ];
+  const sources = only ? all.filter(([format]) => only.includes(format)) : all;
   for (const [format, make] of sources) {
     // flat strings, as a socket's Buffer#toString gives them (the generator's are concatenations)
     const lines = make().map((l) => Buffer.from(l).toString());
@@ -124,10 +129,31 @@ export function parserBench(runs: number, hours = 6, nameLineCount = 100_000): P
   return rows;
 }
 
-export function printParserBench(rows: ParserBenchRow[], runs: number, out: (s: string) => void): void {
+/**
+ * The same bench, each format in a fresh process of its own (`script`
+ * run with --parsers-only --parser-format F --parser-rows): the parse
+ * core's inline caches then see one format, as in a UDP input's parse
+ * thread; in the shared run they see every format, as several TCP inputs
+ * parsing on the flow's thread do.
+ */
+export function parserBenchAlone(runs: number, script: string): ParserBenchRow[] {
+  const formats = [...CONNECTION_FORMATS, ...NAME_LINE_FORMATS];
+  return formats.flatMap((format) => {
+    const run = spawnSync(process.execPath, [script, '--parsers-only', '--runs', String(runs), '--parser-format', format, '--parser-rows'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    const rows = run.stdout.split('\n').find((l) => l.startsWith('ROWS '));
+    if (run.status !== 0 || !rows) throw new Error(`parser bench of ${format} alone failed: ${run.stderr || run.stdout}`);
+    // JSON writes NaN (no split for JSON lines) as null
+    return (JSON.parse(rows.slice(5)) as ParserBenchRow[]).map((r) => ({ ...r, split: r.split ?? NaN }));
+  });
+}
+
+export function printParserBench(rows: ParserBenchRow[], runs: number, out: (s: string) => void, alone = false): void {
   const k = (n: number) => (Number.isNaN(n) ? '-' : `${(n / 1e3).toFixed(0)} k`).padStart(8);
   out(
-    `\nparsers, lines/s (median of ${runs} interleaved runs after 2 warm-up runs, wall time; "cpu" from process CPU time), each next to its limit on the same lines in this run:\n`,
+    `\nparsers${alone ? ', each format alone in a fresh process' : ', every format in one process'}, lines/s (median of ${runs} interleaved runs after 2 warm-up runs, wall time; "cpu" from process CPU time), each next to its limit on the same lines in this run:\n`,
   );
   out(
     `${'format'.padEnd(16)} ${'lines'.padStart(7)} ${'parser'.padStart(8)} ${'(cpu)'.padStart(8)}   ${'split'.padStart(8)} on    ${'JSON.parse'.padStart(10)}   parser/limit\n`,

@@ -11,6 +11,8 @@
  *                                           [--live-transports udp,tcp] [--live-senders N] [--live-attack]]
  *                                   [--site [--hosts 1000] [--days 3] [--seed 22] [--ring 256] [--cap MiB]]  (the pair history on a generated site: bench-site.ts)
  *                                   [--site-red [--hosts 1000] [--days 3] [--seed 22] [--cap MiB]]  (the same site through the hunt example's nodes inside Node-RED: bench-site-red.ts)
+ *   --parsers-only: every parser in one process, then each format alone in a fresh process
+ *     ([--parser-format F --parser-rows]: one format, its row as JSON, for that second table)
  *   --chain-only [--profile | --allocations]: the chain-speed target alone — DuckDB's query and the batched
  *     chain inside Node-RED on the same records, after the floor (chain-floor.ts); with V8's profiler
  *     around each timed run inside Node-RED
@@ -28,7 +30,7 @@ import { LogRecord } from '../core/common/records';
 import { scoreRow, WIREDATA_SCORER } from '../core/scorer/scorer';
 import { generateRecords, sampleScenario } from '../tools/traffic-generator';
 import { asParsed, benchRecords } from './bench-records';
-import { ParserBenchRow, parserBench, printParserBench } from './bench-parsers';
+import { ParserBenchRow, parserBench, parserBenchAlone, printParserBench } from './bench-parsers';
 import { runtimeBench } from './bench-runtime';
 import { latencyBench } from './bench-latency';
 import { bytesPerEntry } from './memory-growth';
@@ -348,7 +350,13 @@ async function main(): Promise<void> {
     return;
   }
   if (args.includes('--parsers-only')) {
+    const one = arg('parser-format', '');
+    if (args.includes('--parser-rows')) {
+      process.stdout.write(`ROWS ${JSON.stringify(parserBench(RUNS, 6, 100_000, one ? [one] : null))}\n`);
+      return;
+    }
     printParserBench(parserBench(RUNS), RUNS, (t) => process.stdout.write(t));
+    printParserBench(parserBenchAlone(RUNS, __filename), RUNS, (t) => process.stdout.write(t), true);
     return;
   }
   if (args.includes('--live-only')) {
