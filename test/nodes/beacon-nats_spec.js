@@ -49,6 +49,7 @@ describe('beacon-nats-ingest and beacon-nats-worker nodes (real nats-server)', f
   before(async function () {
     if (!findNatsServer()) {
       if (process.env.CI) throw new Error('nats-server not installed (Debian package nats-server)');
+      console.log('      skipped: nats-server is not installed (Debian package nats-server)');
       this.skip();
     }
     server = await NatsServer.start();

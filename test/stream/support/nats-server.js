@@ -93,6 +93,7 @@ function natsSuite() {
   before(async function () {
     if (!findNatsServer()) {
       if (process.env.CI) throw new Error('nats-server not installed (Debian package nats-server)');
+      console.log('      skipped: nats-server is not installed (Debian package nats-server)');
       this.skip();
     }
     suite.server = await NatsServer.start();
