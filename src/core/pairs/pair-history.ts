@@ -5,7 +5,7 @@ import { EventTime, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
 import { RingPool } from './ring-pool';
 import { PairTable, SLOT_BYTES } from './pair-table';
-import { destinationSources, PairFacts, pairRow, sourceCounts, verdictOf } from './pair-rows';
+import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
 import { classFor, decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
   checkPairHistoryOptions,
@@ -16,7 +16,6 @@ import {
   PairHistoryOptions,
   PairVerdict,
   sizeCode,
-  SourceCounts,
 } from './pair-types';
 
 /**
@@ -742,52 +741,6 @@ export class PairHistory {
     const sources = destinationSources(this, rows, options.prevalence);
     if (sources) out.forEach((v, i) => (v.destinationSources = sources[i]));
     return out;
-  }
-
-  /**
-   * What a node sends its scorer: the rows (rowOf) of the pairs with a
-   * connection at or after `sinceSeconds` that have enough intervals to be
-   * scored, and of strobes, with DestinationSources when prevalence is
-   * counted, in row order, at most `limit` of them from row `from` on
-   * (`next` is where the following call starts, −1 when done), so no
-   * message carries an unbounded batch.
-   */
-  huntRows(
-    sinceSeconds: number,
-    options: Pick<HuntOptions, 'minIntervals' | 'prevalence'>,
-    from = 0,
-    limit = 10_000,
-    sources: SourceCounts | null = null,
-  ): { rows: LogRecord[]; next: number } {
-    const since = sinceSeconds * 1000;
-    const picked: number[] = [];
-    let r = from;
-    for (; r < this.rows.n && picked.length < limit; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
-    const counts = sources ?? (picked.length > 0 ? sourceCounts(this, picked, options.prevalence) : null);
-    const di = options.prevalence ? this.options.keyFields.indexOf(options.prevalence.destination) : -1;
-    const rows = picked.map((row) => {
-      const out = pairRow(this, row);
-      if (counts) out.DestinationSources = counts.get(this.rows.key(row, di)) ?? 0;
-      return out;
-    });
-    return { rows, next: r < this.rows.n ? r : -1 };
-  }
-
-  /**
-   * The distinct sources of every destination a pair scored from
-   * `sinceSeconds` on goes to, among all pairs held: counted once for a
-   * whole release (huntRows' `sources`; valid while no record is added),
-   * so a release in many batches walks the store once, not once a batch.
-   */
-  sourcesSince(sinceSeconds: number, options: Pick<HuntOptions, 'minIntervals' | 'prevalence'>): SourceCounts | null {
-    const since = sinceSeconds * 1000;
-    const picked: number[] = [];
-    for (let r = 0; r < this.rows.n; r++) if (this.qualifies(r, since, options.minIntervals)) picked.push(r);
-    return sourceCounts(this, picked, options.prevalence);
-  }
-
-  private qualifies(r: number, since: number, minIntervals: number): boolean {
-    return this.rows.last(r) >= since && ((this.rows.flags(r) & FLAG_STROBE) !== 0 || this.rows.ringLen(r) >= minIntervals);
   }
 
   /** A pair as a histogram row the scorer takes unchanged (pair-rows). */

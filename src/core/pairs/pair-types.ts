@@ -70,7 +70,7 @@ export interface PairVerdict {
   destinationSources?: number;
 }
 
-/** Distinct sources by destination code (huntRows' prevalence, counted once per release). */
+/** Distinct sources by destination code (a release's prevalence, counted once per release). */
 export type SourceCounts = Map<number, number>;
 
 export interface HuntOptions {
