@@ -172,7 +172,7 @@ describe('pair history', () => {
       }
     });
 
-    it('releases the rows of pairs active since a time (with their destinations\' sources), which the scorer scores as the hunt example does', () => {
+    it("releases the rows of pairs active since a time (with their destinations' sources), which the scorer scores as the hunt example does", () => {
       const h = site();
       for (let i = 0; i < 86400; i++) h.addEvent(['10.0.0.9', '45.9.9.0/24', 8080], T0 + 2 * 86400 + i * 0.5);
       const prevalence = { source: 'LocalIP', destination: 'RemoteNetwork' };
