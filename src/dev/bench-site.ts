@@ -334,6 +334,8 @@ export interface SiteResult {
   huntSeconds: number;
   scored: number;
   maxRssMiB: number;
+  /** the peak before the hunt: the feed, its evictions and their rebuilds */
+  maxRssFeedMiB: number;
   detection: Record<string, { total: number; alerted: number; suppressed?: number }>;
   beaconsByClass: Record<string, { total: number; found: number; missed: string[] }>;
   otherAlerts: number;
@@ -380,7 +382,7 @@ function feedSite(stream: SiteStream, store: PairHistory, batch: LogRecord[], lo
     }
   }
   const wallSeconds = Number(process.hrtime.bigint() - wall0) / 1e9;
-  return { perHour, records, storeNs, storeCpu, wallSeconds };
+  return { perHour, records, storeNs, storeCpu, wallSeconds, maxRssFeedMiB: process.resourceUsage().maxRSS / 1024 };
 }
 
 /** Records per CPU second in the first and last hour and day, the JIT's warming and the state's growth. */
@@ -460,7 +462,7 @@ export function siteBench(o: SiteOptions): SiteResult {
     keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'],
     timeField: 'TimeGenerated',
   });
-  const { perHour, records, storeNs, storeCpu, wallSeconds } = feedSite(stream, store, batch, log);
+  const { perHour, records, storeNs, storeCpu, wallSeconds, maxRssFeedMiB } = feedSite(stream, store, batch, log);
   batch.length = 0;
   let retained: number | null = null;
   if (gc) {
@@ -504,6 +506,7 @@ export function siteBench(o: SiteOptions): SiteResult {
     huntSeconds,
     scored: verdicts.length,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxRssFeedMiB,
     detection,
     beaconsByClass,
     otherAlerts,
@@ -534,7 +537,7 @@ export function printSite(r: SiteResult, log: (line: string) => void): void {
     );
   }
   log(
-    `    the store's own count: ${mb(r.heldBytes)} held (what a cap applies to), ${mb(r.allocatedBytes)} allocated; an active pair's own row and ring ${r.heldPerActivePair.toFixed(0)} B; peak RSS of the process ${r.maxRssMiB.toFixed(0)} MiB`,
+    `    the store's own count: ${mb(r.heldBytes)} held (what a cap applies to), ${mb(r.allocatedBytes)} allocated; an active pair's own row and ring ${r.heldPerActivePair.toFixed(0)} B; peak RSS of the process ${r.maxRssFeedMiB.toFixed(0)} MiB while fed (evictions included), ${r.maxRssMiB.toFixed(0)} MiB after the hunt`,
   );
   const c = r.counters;
   log(
