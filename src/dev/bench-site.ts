@@ -21,10 +21,10 @@
  *   node --expose-gc dev/bench-site.js [--hosts 1000] [--days 3] [--seed 22] [--ring 256] [--cap MiB]
  *   (or node --expose-gc dev/bench.js --site …)
  */
-import { MinHeap } from '../core/common/heap';
 import { DEFAULT_HUNT, PairCounters, PairHistory } from '../core/pairs';
 import { LogRecord } from '../core/common/records';
 import { Random } from '../tools/random';
+import { TimeHeap } from './time-heap';
 
 export const MONDAY = Date.UTC(2024, 4, 6) / 1000;
 const UNIVERSE = 2_000_000;
@@ -44,8 +44,11 @@ export interface SiteOptions {
 
 type Kind = 'browse' | 'popular' | 'random' | 'benign' | 'beacon';
 
-/** One source of connections: its next time and how to step it. */
-interface Process {
+/** A source's settings, as the constructor lists them. */
+type ProcessInit = Omit<Process, 'turn' | 'beacon'> & { beacon?: BeaconPlan };
+
+/** One source of connections: its next time and how to step it (a class, so every source has one shape). */
+class Process {
   t: number;
   kind: Kind;
   host: number;
@@ -56,8 +59,21 @@ interface Process {
   /** popular/benign: sleep and ± jitter; random: mean */
   period: number;
   jitter: number;
-  beacon?: BeaconPlan;
-  turn: number;
+  beacon: BeaconPlan | null;
+  turn = 0;
+
+  constructor(p: ProcessInit) {
+    this.t = p.t;
+    this.kind = p.kind;
+    this.host = p.host;
+    this.dstIp = p.dstIp;
+    this.dstNet = p.dstNet;
+    this.port = p.port;
+    this.bytes = p.bytes;
+    this.period = p.period;
+    this.jitter = p.jitter;
+    this.beacon = p.beacon ?? null;
+  }
 }
 
 interface BeaconPlan {
@@ -104,32 +120,43 @@ const FAVOURITE_SHARE = 0.7;
 
 const hostIp = (h: number) => `10.${(h >> 8) & 255}.${h & 255}.10`;
 
-/** Browsing destination of Zipf rank k: a /24 outside the blocks the applications and beacons use. */
-function browsingNetwork(k: number): [number, number, number] {
+/** Browsing destination of Zipf rank k, "a.b.c": a /24 outside the blocks the applications and beacons use. */
+function browsingPrefix(k: number): string {
   let x = Math.imul(k + 1, 0x9e3779b1);
   x ^= x >>> 15;
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;
   let a = 11 + ((x >>> 16) % 200);
   while (a === 45 || a === 46 || a === 47 || a === 52 || a === 100 || a === 127 || a === 169 || a === 172 || a === 192) a += 1;
-  return [a, (x >>> 8) & 255, x & 255];
+  return `${a}.${(x >>> 8) & 255}.${x & 255}`;
 }
 
+/** Zipf ranks below this have their network's strings made once (three quarters of all browsing) */
+const CACHED_RANKS = 1 << 16;
+
+/** Weekday working hours [from, to) in UTC, by arithmetic on event time (1970-01-01 was a Thursday). */
 function inWorkingHours(t: number, [from, to]: [number, number]): boolean {
-  const d = new Date(t * 1000);
-  const hour = d.getUTCHours() + d.getUTCMinutes() / 60;
-  return d.getUTCDay() >= 1 && d.getUTCDay() <= 5 && hour >= from && hour < to;
+  // whole milliseconds, as a Date made of t would hold them
+  const ms = Math.trunc(t * 1000);
+  const day = Math.floor(ms / 86_400_000);
+  const hour = Math.floor((ms - day * 86_400_000) / 3_600_000);
+  const weekday = (day + 4) % 7;
+  return weekday >= 1 && weekday <= 5 && hour >= from && hour < to;
 }
 
 /** The site's connections in time order (bursts up to 2 s late), as WireData-like records, a batch at a time. */
 export class SiteStream {
   readonly expected = new Map<string, { kind: Kind; cls?: string; note?: string }>();
-  private readonly heap = new MinHeap<Process>((a, b) => a.t < b.t);
+  private readonly heap = new TimeHeap();
+  private readonly processes: Process[] = [];
   private readonly rnd: Random;
   private readonly end: number;
   private readonly hostIps: string[];
   /** each host's favourite sites (Zipf ranks): most browsing returns to them */
   private readonly favourites: Int32Array;
+  /** "a.b.c" of each favourite and of each popular rank, made before the run so the hot loop only appends a host */
+  private readonly favouritePrefixes: string[];
+  private readonly rankPrefixes: string[];
 
   constructor(readonly o: SiteOptions) {
     this.rnd = new Random(o.seed);
@@ -138,7 +165,12 @@ export class SiteStream {
     const rnd = this.rnd;
     this.favourites = new Int32Array(o.hosts * FAVOURITES);
     for (let i = 0; i < this.favourites.length; i++) this.favourites[i] = zipfRank(rnd);
-    const add = (p: Omit<Process, 'turn'>) => this.heap.push({ ...p, turn: 0 });
+    this.rankPrefixes = Array.from({ length: CACHED_RANKS }, (_, k) => browsingPrefix(k));
+    this.favouritePrefixes = Array.from(this.favourites, (k) => this.prefix(k));
+    const add = (p: ProcessInit) => {
+      this.heap.push(this.processes.length, p.t);
+      this.processes.push(new Process(p));
+    };
     const services = Array.from({ length: 30 }, (_, s) => ({ net: `52.20.${s}.0/24`, ip: `52.20.${s}.7`, period: [300, 900, 3600][s % 3] }));
     for (let h = 0; h < o.hosts; h++) {
       add({ t: MONDAY + rnd.exponential(60), kind: 'browse', host: h, dstIp: '', dstNet: '', port: 443, bytes: 0, period: 0, jitter: 0 });
@@ -203,27 +235,33 @@ export class SiteStream {
     this.expected.set(`${this.hostIps[h]}|${net}|${port}`, what);
   }
 
+  private prefix(rank: number): string {
+    return rank < CACHED_RANKS ? this.rankPrefixes[rank] : browsingPrefix(rank);
+  }
+
   /** The next batch of records, or an empty one at the end. */
   next(into: LogRecord[]): void {
     into.length = 0;
     const rnd = this.rnd;
+    const heap = this.heap;
     while (into.length < BATCH) {
-      const p = this.heap.peek();
-      if (!p || p.t >= this.end) return;
+      const id = heap.topId;
+      if (id === undefined) return;
+      const p = this.processes[id];
+      if (p.t >= this.end) return;
       const t = p.t;
       const src = this.hostIps[p.host];
       switch (p.kind) {
         case 'browse': {
           const busy = inWorkingHours(t, [8, 18]);
-          const rank = rnd.chance(FAVOURITE_SHARE) ? this.favourites[p.host * FAVOURITES + rnd.int(0, FAVOURITES - 1)] : zipfRank(rnd);
-          const [a, b, c] = browsingNetwork(rank);
+          const net = rnd.chance(FAVOURITE_SHARE) ? this.favouritePrefixes[p.host * FAVOURITES + rnd.int(0, FAVOURITES - 1)] : this.prefix(zipfRank(rnd));
           const port = rnd.chance(0.8) ? 443 : 80;
-          into.push(record(t, src, `${a}.${b}.${c}.${1 + rnd.int(0, 253)}`, `${a}.${b}.${c}.0/24`, port, rnd.int(200, 4000)));
+          into.push(record(t, src, `${net}.${1 + rnd.int(0, 253)}`, `${net}.0/24`, port, rnd.int(200, 4000)));
           if (rnd.chance(0.3)) {
             // a page load: more connections within two seconds, to the same network or others
             for (let k = rnd.int(1, 4); k > 0; k--) {
-              const [x, y, z] = rnd.chance(0.5) ? [a, b, c] : browsingNetwork(zipfRank(rnd));
-              into.push(record(t + rnd.next() * 2, src, `${x}.${y}.${z}.${1 + rnd.int(0, 253)}`, `${x}.${y}.${z}.0/24`, port, rnd.int(200, 4000)));
+              const other = rnd.chance(0.5) ? net : this.prefix(zipfRank(rnd));
+              into.push(record(t + rnd.next() * 2, src, `${other}.${1 + rnd.int(0, 253)}`, `${other}.0/24`, port, rnd.int(200, 4000)));
             }
           }
           p.t += rnd.exponential(3600 / (busy ? 80 : 10));
@@ -251,7 +289,7 @@ export class SiteStream {
           break;
         }
       }
-      this.heap.topChanged();
+      heap.retimeTop(p.t);
     }
   }
 }
@@ -296,6 +334,8 @@ export interface SiteResult {
   huntSeconds: number;
   scored: number;
   maxRssMiB: number;
+  /** the peak before the hunt: the feed, its evictions and their rebuilds */
+  maxRssFeedMiB: number;
   detection: Record<string, { total: number; alerted: number; suppressed?: number }>;
   beaconsByClass: Record<string, { total: number; found: number; missed: string[] }>;
   otherAlerts: number;
@@ -333,10 +373,16 @@ function feedSite(stream: SiteStream, store: PairHistory, batch: LogRecord[], lo
     h.ns += ns;
     h.cpu += cpu;
     perHour.set(hour, h);
-    if (records % 1_000_000 < BATCH) log(`  … ${fmt(records)} records, hour ${hour}, ${fmt(store.size)} pairs, store ${mb(store.allocatedBytes)}`);
+    if (records % 1_000_000 < BATCH) {
+      const elapsed = Number(process.hrtime.bigint() - wall0) / 1e9;
+      const { evictedOneShot, evictedRepeated } = store.counters;
+      log(
+        `  … ${fmt(records)} records, hour ${hour}, ${fmt(store.size)} pairs, store ${mb(store.allocatedBytes)}, evicted ${fmt(evictedOneShot)} one-shot and ${fmt(evictedRepeated)} repeated, ${elapsed.toFixed(0)} s wall`,
+      );
+    }
   }
   const wallSeconds = Number(process.hrtime.bigint() - wall0) / 1e9;
-  return { perHour, records, storeNs, storeCpu, wallSeconds };
+  return { perHour, records, storeNs, storeCpu, wallSeconds, maxRssFeedMiB: process.resourceUsage().maxRSS / 1024 };
 }
 
 /** Records per CPU second in the first and last hour and day, the JIT's warming and the state's growth. */
@@ -416,7 +462,7 @@ export function siteBench(o: SiteOptions): SiteResult {
     keyFields: ['LocalIP', 'RemoteNetwork', 'RemotePortNumber'],
     timeField: 'TimeGenerated',
   });
-  const { perHour, records, storeNs, storeCpu, wallSeconds } = feedSite(stream, store, batch, log);
+  const { perHour, records, storeNs, storeCpu, wallSeconds, maxRssFeedMiB } = feedSite(stream, store, batch, log);
   batch.length = 0;
   let retained: number | null = null;
   if (gc) {
@@ -460,6 +506,7 @@ export function siteBench(o: SiteOptions): SiteResult {
     huntSeconds,
     scored: verdicts.length,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxRssFeedMiB,
     detection,
     beaconsByClass,
     otherAlerts,
@@ -469,6 +516,9 @@ export function siteBench(o: SiteOptions): SiteResult {
   };
 }
 
+/** the change from a to b as a signed percentage */
+const change = (a: number, b: number) => `${b >= a ? '+' : '−'}${Math.abs((100 * (b - a)) / a).toFixed(0)} %`;
+
 export function printSite(r: SiteResult, log: (line: string) => void): void {
   log(
     `site: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}), ring ${r.ringSize} intervals, 7-day horizon, ${r.maxBytes === null ? 'no byte cap' : `byte cap ${mb(r.maxBytes)}`}; ${fmt(r.records)} records generated on the fly in batches of ${BATCH} (bursts up to 2 s out of order), fed to the pair history in this process`,
@@ -477,7 +527,7 @@ export function printSite(r: SiteResult, log: (line: string) => void): void {
     `  throughput into the store (its own time around each batch, the generator's left out): ${fmt(r.recordsPerCpuSecond)} records per CPU second (${r.storeCpuSeconds.toFixed(1)} s, process.cpuUsage), ${fmt(r.recordsPerSecond)} per wall second (${r.storeSeconds.toFixed(1)} s, hrtime; ${r.wallSeconds.toFixed(1)} s wall with the generator)`,
   );
   log(
-    `    per CPU second: first hour ${fmt(r.firstHourPerSecond)} (JIT warming), last hour ${fmt(r.lastHourPerSecond)}; first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)}`,
+    `    per CPU second: first hour ${fmt(r.firstHourPerSecond)} (JIT warming), last hour ${fmt(r.lastHourPerSecond)}; first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)} (last day ${change(r.firstDayPerSecond, r.lastDayPerSecond)}, last hour ${change(r.firstHourPerSecond, r.lastHourPerSecond)} beside the first)`,
   );
   log(`  pairs: ${fmt(r.pairs)} distinct, ${fmt(r.activePairs)} with ≥ 7 connections`);
   if (r.retainedBytes === null) log('  memory: run with node --expose-gc to measure the retained heap');
@@ -487,7 +537,7 @@ export function printSite(r: SiteResult, log: (line: string) => void): void {
     );
   }
   log(
-    `    the store's own count: ${mb(r.heldBytes)} held (what a cap applies to), ${mb(r.allocatedBytes)} allocated; an active pair's own row and ring ${r.heldPerActivePair.toFixed(0)} B; peak RSS of the process ${r.maxRssMiB.toFixed(0)} MiB`,
+    `    the store's own count: ${mb(r.heldBytes)} held (what a cap applies to), ${mb(r.allocatedBytes)} allocated; an active pair's own row and ring ${r.heldPerActivePair.toFixed(0)} B; peak RSS of the process ${r.maxRssFeedMiB.toFixed(0)} MiB while fed (evictions included), ${r.maxRssMiB.toFixed(0)} MiB after the hunt`,
   );
   const c = r.counters;
   log(
