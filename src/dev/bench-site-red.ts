@@ -90,6 +90,10 @@ export interface SiteRedResult {
   peakRssDuringFlush: number;
   peakHeapDuringFlush: number;
   rssBeforeFlush: number;
+  /** what the RSS before the flush is made of (after GC) */
+  before: { heapCommitted: number; heapUsed: number; arrayBuffers: number; external: number };
+  /** the runtime's RSS with the flow deployed, before the first record (after GC) */
+  rssIdle: number;
   evicted: number;
   alertPairs: number;
   beaconsFound: number;
@@ -133,6 +137,8 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
         node.receive(control);
       });
 
+    gc?.();
+    const rssIdle = process.memoryUsage().rss;
     const stream = new SiteStream(o);
     const chunks: Chunk[] = [];
     let done = false;
@@ -182,7 +188,8 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
       gc();
       retained = used();
     }
-    const rssBefore = process.memoryUsage().rss;
+    const m0 = process.memoryUsage();
+    const rssBefore = m0.rss;
     let peakRss = rssBefore;
     let peakHeap = used();
     const sampler = setInterval(() => {
@@ -233,6 +240,8 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
       peakRssDuringFlush: peakRss,
       peakHeapDuringFlush: peakHeap,
       rssBeforeFlush: rssBefore,
+      before: { heapCommitted: m0.heapTotal, heapUsed: m0.heapUsed, arrayBuffers: m0.arrayBuffers, external: m0.external },
+      rssIdle,
       evicted: held.evicted,
       alertPairs: alerted.size,
       beaconsFound: count('beacon'),
@@ -275,6 +284,10 @@ export function printSiteRed(r: SiteRedResult, log: (line: string) => void): voi
   );
   log(
     `  flush: ${r.flushSeconds.toFixed(1)} s, ${fmt(r.flushRows)} alert rows; RSS ${mb(r.rssBeforeFlush)} before, peak ${mb(r.peakRssDuringFlush)} during; peak heap + array buffers during ${mb(r.peakHeapDuringFlush)}${r.retainedBytes === null ? '' : ` = ${(r.peakHeapDuringFlush / r.retainedBytes).toFixed(2)} × retained; peak RSS ${(r.peakRssDuringFlush / r.retainedBytes).toFixed(2)} × retained`}`,
+  );
+  const b = r.before;
+  log(
+    `    RSS before the flush ${mb(r.rssBeforeFlush)}: V8's heap committed ${mb(b.heapCommitted)} (used ${mb(b.heapUsed)}), external ${mb(b.external)} (array buffers ${mb(b.arrayBuffers)}), the rest (code, stacks, native) ${mb(r.rssBeforeFlush - b.heapCommitted - b.external)}; the runtime with the flow deployed, before the first record, ${mb(r.rssIdle)}`,
   );
   log(
     `  alerts: ${r.alertPairs} pairs (${((r.alertPairs / r.hosts) * 1000).toFixed(0)} per 1,000 hosts over ${r.days} days): planted beacons ${r.beaconsFound}/${r.beacons}, benign periodic pollers ${r.benignAlerted}/${r.benign}, random pollers ${r.randomAlerted}, popular-service polls ${r.popularAlerted}, other pairs ${r.otherAlerted}`,
