@@ -15,27 +15,12 @@ const { SyslogIngest } = require('../../dist/input/syslog-ingest');
 const { DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
 const { generateLines } = require('../../dist/tools/log-lines');
 const { sampleScenario } = require('../../dist/tools/traffic-generator');
+const { INGEST_SETTINGS } = require('../support/ingest-settings');
 const { parseEachLine } = require('../support/parse-each-line');
 
 const REPLAY = path.join(__dirname, '..', '..', 'dist', 'tools', 'replay-cli.js');
 
-const SETTINGS = {
-  transport: 'udp',
-  host: '127.0.0.1',
-  port: 0,
-  framing: 'auto',
-  maxConnections: 10,
-  maxPerSender: 10,
-  handshakeTimeoutSeconds: 10,
-  progressTimeoutSeconds: 0,
-  maxFrameBytes: 65536,
-  idleTimeoutSeconds: 0,
-  receiveBufferBytes: 8 << 20,
-  queueBytes: 64 << 20,
-  batchLines: 1000,
-  batchMs: 5,
-  parser: DEFAULT_PARSER_OPTIONS,
-};
+const SETTINGS = { ...INGEST_SETTINGS, transport: 'udp', receiveBufferBytes: 8 << 20, batchLines: 1000, parser: DEFAULT_PARSER_OPTIONS };
 
 const ingestOf = (settings) =>
   new SyslogIngest({ ...SETTINGS, ...settings }, { batch: () => undefined, unparsed: () => undefined, parseErrors: () => undefined, failed: () => undefined });

@@ -10,24 +10,7 @@ const net = require('net');
 require('should');
 const { SyslogIngest } = require('../../dist/input/syslog-ingest');
 const { DEFAULT_PARSER_OPTIONS } = require('../../dist/core/parse/parser');
-
-const SETTINGS = {
-  transport: 'tcp',
-  host: '127.0.0.1',
-  port: 0,
-  framing: 'auto',
-  maxConnections: 10,
-  maxPerSender: 10,
-  handshakeTimeoutSeconds: 10,
-  progressTimeoutSeconds: 0,
-  maxFrameBytes: 65536,
-  idleTimeoutSeconds: 0,
-  receiveBufferBytes: 0,
-  queueBytes: 64 * 1024 * 1024,
-  batchLines: 3,
-  batchMs: 5,
-  parser: null,
-};
+const { INGEST_SETTINGS: SETTINGS } = require('../support/ingest-settings');
 
 /** An ingest started on a free port, recording what it hands on. */
 async function started(settings) {
