@@ -4,7 +4,8 @@
  * the socket and hands lines over). A parse thread takes the parse off the
  * flow's thread but adds a third busy thread and the cost of handing records
  * across as columns; with fewer CPUs than busy threads that extra CPU is taken
- * from the flow, and on 2 cores the flow's thread delivered more.
+ * from the flow: on 2 CPUs the flow's thread held the lossless rate as well or
+ * better (overloaded, the parse thread delivered more).
  */
 import * as os from 'os';
 
@@ -24,7 +25,8 @@ export interface ParsePlace {
 /**
  * CPUs from which auto picks the parse thread: the reader, the parse thread
  * and the flow's thread each busy, and one more for V8's collector and the
- * kernel's receive path (measured on 2 cores: the parse thread loses there).
+ * kernel's receive path (not measured: the 2-CPU machine gave the lossless rate
+ * to the flow's thread, by a little).
  */
 export const PARSE_THREAD_MIN_CORES = 4;
 
