@@ -53,6 +53,11 @@ export interface LiveRun {
   maxBlockMs: number | null;
   /** what the attacker sent beside the legit lines (null: no attack) */
   attack: AttackCounts | null;
+  /** the input's Parse in setting for the run, and where it parsed (the counters' parseIn) */
+  parseIn: string;
+  parsedIn: string | null;
+  /** the machine's 1-minute load average as the run started (others' processes share the CPUs) */
+  load: number;
 }
 
 const EXAMPLES: Array<{ prefix: string; file: string; format: LineFormat; label: string }> = [
@@ -98,11 +103,11 @@ export function linesOf(format: LineFormat, count: number): string[] {
   return Array.from({ length: count }, (_, i) => base[i % base.length]);
 }
 
-/** One live example with its input on `port` over `transport`, a reset inject, and counting nodes on outputs 1 and 3. */
-export function instrumented(file: string, prefix: string, port: number, transport: 'udp' | 'tcp'): NodeConfig[] {
+/** One live example with its input on `port` over `transport` (and `parseIn`), a reset inject, and counting nodes on outputs 1 and 3. */
+export function instrumented(file: string, prefix: string, port: number, transport: 'udp' | 'tcp', parseIn = 'auto'): NodeConfig[] {
   const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as NodeConfig[];
   const input = nodes.find((n) => n.type === 'beacon-syslog-in') as NodeConfig;
-  Object.assign(input, { port, transport });
+  Object.assign(input, { port, transport, parseIn });
   for (const n of nodes) if (n.type === 'file') n.filename = path.join(os.tmpdir(), `netbeacon-bench-${process.pid}-${prefix}.jsonl`);
   const wires = input.wires as string[][];
   const toFilter = wires[0];
@@ -142,7 +147,7 @@ export function instrumented(file: string, prefix: string, port: number, transpo
       x: 300,
       y: 940,
       wires: [],
-      func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, queueDropped: p.total.queueDropped, kernelDrops: p.kernel.socketDrops });\nreturn null;",
+      func: "const p = msg.payload;\ncontext.set('counters', { lines: p.total.lines, parseErrors: p.total.parseErrors, queueDropped: p.total.queueDropped, kernelDrops: p.kernel.socketDrops, parseIn: p.parseIn });\nreturn null;",
     },
   );
   return nodes;
@@ -304,7 +309,7 @@ function sendLines(file: string, port: number, proto: string, rate: number): Pro
   );
 }
 
-type Counters = { lines: number; parseErrors: number; queueDropped: number; kernelDrops: number | null };
+type Counters = { lines: number; parseErrors: number; queueDropped: number; kernelDrops: number | null; parseIn: string | null };
 
 /**
  * For each live example and transport, the rates in ascending order; a
@@ -323,6 +328,8 @@ export interface LiveOptions {
   senders?: number;
   /** a mixed attack from another loopback address during every run */
   attack?: boolean;
+  /** the inputs' Parse in settings, alternated at each rate (redeployed between them); absent: auto */
+  parseIn?: string[];
   log?: (line: string) => void;
 }
 
@@ -336,74 +343,83 @@ export async function liveBench(o: LiveOptions): Promise<LiveRun[]> {
     await red.start();
     for (const transport of o.transports ?? (['udp', 'tcp'] as const)) {
       const ports = new Map<string, number>();
-      const flows: NodeConfig[] = [];
-      for (const e of examples) {
-        ports.set(e.prefix, await freePort());
-        flows.push(...instrumented(e.file, e.prefix, ports.get(e.prefix) as number, transport));
-      }
-      await red.deploy(flows);
-      await sleep(1000); // the inputs bind as the flows start
-      // a UDP input binds once its reader thread has started: wait for the kernel to show the port (where /proc is readable)
-      for (const port of transport === 'udp' ? ports.values() : []) {
-        for (let i = 0; i < 300 && udpSocketDrops(port, ['/proc/net/udp']) === null && fs.existsSync('/proc/net/udp'); i++) await sleep(100);
-      }
-      for (const e of examples) {
-        for (const rate of o.rates) {
-          const lines = Math.max(o.lines, Math.round(rate * (o.seconds ?? 0)));
-          const file = path.join(dir, `${e.format}-${lines}.log`);
-          if (!fs.existsSync(file)) fs.writeFileSync(file, linesOf(e.format, lines).join('\n') + '\n');
-          await red.inject(`${e.prefix}_bench_reset`);
-          for (let i = 0; i < 100 && ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) !== 0; i++) await sleep(50);
-          const cpuBefore = threadCpu(red.pid);
-          const probe = red.probe();
-          const attack = o.attack ? startAttack(ports.get(e.prefix) as number, transport) : null;
-          const started = Date.now();
-          const rateSent = await sendFrom(file, ports.get(e.prefix) as number, transport, rate, o.senders ?? 1);
-          let last = -1;
-          let records = 0;
-          let lastMoved = Date.now();
-          // a loaded machine can starve the flow's thread for a second or more: done once all arrived or nothing moved for 5 s
-          for (let still = 0; still < 50 && records < lines; ) {
-            await sleep(100);
-            records = ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) ?? 0;
-            still = records === last ? still + 1 : 0;
-            if (records !== last) lastMoved = Date.now();
-            last = records;
-          }
-          const attacked = attack ? await attack.stop() : null;
-          const cpu = cpuBetween(red.pid, cpuBefore, threadCpu(red.pid));
-          const probed = await probe.stop();
-          // the reset left counters (zeros) in the context: wait for the answer to this ask
-          const stale = JSON.stringify(await red.context(`${e.prefix}_bench_counters`, 'counters'));
-          await red.inject(`${e.prefix}_ask`);
-          let counters: Counters | undefined;
-          for (let i = 0; i < 100 && (!counters || JSON.stringify(counters) === stale); i++) {
-            await sleep(50);
-            counters = (await red.context(`${e.prefix}_bench_counters`, 'counters')) as Counters | undefined;
-          }
-          const run: LiveRun = {
-            example: e.label,
-            transport,
-            rateAsked: rate,
-            rateSent,
-            lines,
-            received: counters?.lines ?? NaN,
-            delivered: records,
-            parseErrors: counters?.parseErrors ?? NaN,
-            queueDropped: counters?.queueDropped ?? NaN,
-            kernelDrops: counters?.kernelDrops ?? null,
-            percent: (100 * records) / lines,
-            mainCpuMs: cpu.main,
-            otherCpuMs: cpu.other,
-            otherThreadsCpuMs: cpu.others,
-            seconds: (lastMoved - started) / 1000,
-            peakRss: probed.peakRss,
-            maxBlockMs: probed.maxDelayMs,
-            attack: attacked,
-          };
-          runs.push(run);
-          log(formatRun(run));
+      for (const e of examples) ports.set(e.prefix, await freePort());
+      let deployed: string | null = null;
+      const deploy = async (parseIn: string) => {
+        if (deployed === parseIn) return;
+        const flows: NodeConfig[] = [];
+        for (const e of examples) flows.push(...instrumented(e.file, e.prefix, ports.get(e.prefix) as number, transport, parseIn));
+        await red.deploy(flows);
+        deployed = parseIn;
+        await sleep(1000); // the inputs bind as the flows start
+        // a UDP input binds once its reader thread has started: wait for the kernel to show the port (where /proc is readable)
+        for (const port of transport === 'udp' ? ports.values() : []) {
+          for (let i = 0; i < 300 && udpSocketDrops(port, ['/proc/net/udp']) === null && fs.existsSync('/proc/net/udp'); i++) await sleep(100);
         }
+      };
+      for (const e of examples) {
+        for (const rate of o.rates)
+          for (const parseIn of o.parseIn ?? ['auto']) {
+            await deploy(parseIn);
+            const load = os.loadavg()[0];
+            const lines = Math.max(o.lines, Math.round(rate * (o.seconds ?? 0)));
+            const file = path.join(dir, `${e.format}-${lines}.log`);
+            if (!fs.existsSync(file)) fs.writeFileSync(file, linesOf(e.format, lines).join('\n') + '\n');
+            await red.inject(`${e.prefix}_bench_reset`);
+            for (let i = 0; i < 100 && ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) !== 0; i++) await sleep(50);
+            const cpuBefore = threadCpu(red.pid);
+            const probe = red.probe();
+            const attack = o.attack ? startAttack(ports.get(e.prefix) as number, transport) : null;
+            const started = Date.now();
+            const rateSent = await sendFrom(file, ports.get(e.prefix) as number, transport, rate, o.senders ?? 1);
+            let last = -1;
+            let records = 0;
+            let lastMoved = Date.now();
+            // a loaded machine can starve the flow's thread for a second or more: done once all arrived or nothing moved for 5 s
+            for (let still = 0; still < 50 && records < lines; ) {
+              await sleep(100);
+              records = ((await red.context(`${e.prefix}_bench_count`, 'records')) as number | undefined) ?? 0;
+              still = records === last ? still + 1 : 0;
+              if (records !== last) lastMoved = Date.now();
+              last = records;
+            }
+            const attacked = attack ? await attack.stop() : null;
+            const cpu = cpuBetween(red.pid, cpuBefore, threadCpu(red.pid));
+            const probed = await probe.stop();
+            // the reset left counters (zeros) in the context: wait for the answer to this ask
+            const stale = JSON.stringify(await red.context(`${e.prefix}_bench_counters`, 'counters'));
+            await red.inject(`${e.prefix}_ask`);
+            let counters: Counters | undefined;
+            for (let i = 0; i < 100 && (!counters || JSON.stringify(counters) === stale); i++) {
+              await sleep(50);
+              counters = (await red.context(`${e.prefix}_bench_counters`, 'counters')) as Counters | undefined;
+            }
+            const run: LiveRun = {
+              example: e.label,
+              transport,
+              rateAsked: rate,
+              rateSent,
+              lines,
+              received: counters?.lines ?? NaN,
+              delivered: records,
+              parseErrors: counters?.parseErrors ?? NaN,
+              queueDropped: counters?.queueDropped ?? NaN,
+              kernelDrops: counters?.kernelDrops ?? null,
+              percent: (100 * records) / lines,
+              mainCpuMs: cpu.main,
+              otherCpuMs: cpu.other,
+              otherThreadsCpuMs: cpu.others,
+              seconds: (lastMoved - started) / 1000,
+              peakRss: probed.peakRss,
+              maxBlockMs: probed.maxDelayMs,
+              attack: attacked,
+              parseIn,
+              parsedIn: counters?.parseIn ?? null,
+              load,
+            };
+            runs.push(run);
+            log(formatRun(run));
+          }
       }
     }
   } catch (err) {
@@ -436,7 +452,8 @@ export function formatRun(r: LiveRun): string {
         .map(([k, v]) => `${v} ${k}`)
         .join(', ')}`
     : '';
-  return `${r.example.padEnd(18)} ${r.transport}  asked ${String(r.rateAsked).padStart(6)}/s sent ${String(r.rateSent).padStart(6)}/s over ${r.seconds.toFixed(1)} s  received ${String(r.received).padStart(7)}  at the filter ${String(r.delivered).padStart(7)} of ${r.lines} (${r.percent.toFixed(2)} %)${k}${r.parseErrors ? `, ${r.parseErrors} unparsed` : ''}${r.queueDropped ? `, ${r.queueDropped} dropped (queue full)` : ''}${cpu}${rss}${block}${a}`;
+  const place = r.parsedIn ? ` parsed in ${r.parsedIn} (${r.parseIn})` : '';
+  return `${r.example.padEnd(18)} ${r.transport}${place}, load ${r.load.toFixed(1)}  asked ${String(r.rateAsked).padStart(6)}/s sent ${String(r.rateSent).padStart(6)}/s over ${r.seconds.toFixed(1)} s  received ${String(r.received).padStart(7)}  at the filter ${String(r.delivered).padStart(7)} of ${r.lines} (${r.percent.toFixed(2)} %)${k}${r.parseErrors ? `, ${r.parseErrors} unparsed` : ''}${r.queueDropped ? `, ${r.queueDropped} dropped (queue full)` : ''}${cpu}${rss}${block}${a}`;
 }
 
 /**
@@ -446,9 +463,10 @@ export function formatRun(r: LiveRun): string {
  */
 export function summarise(runs: LiveRun[]): string[] {
   const out: string[] = [];
-  const keys = [...new Set(runs.map((r) => `${r.example}|${r.transport}`))];
+  const keyOf = (r: LiveRun) => `${r.example}|${r.transport}${r.parsedIn ? ` parsed in ${r.parsedIn}` : ''}`;
+  const keys = [...new Set(runs.map(keyOf))];
   for (const key of keys) {
-    const rs = runs.filter((r) => `${r.example}|${r.transport}` === key);
+    const rs = runs.filter((r) => keyOf(r) === key);
     const best = (min: number) => {
       const ok = rs.filter((r) => r.percent >= min).sort((a, b) => b.rateSent - a.rateSent)[0];
       return ok ? `${ok.rateSent}/s (asked ${ok.rateAsked}/s)` : 'none of the rates tried';

@@ -8,6 +8,7 @@ import { Framing } from './frame-reader';
 import { IngestCounters } from './ingest-counters';
 import { udpKernelErrors, udpSocketDrops, UdpKernelErrors } from './kernel-counters';
 import { LineBatcher } from './line-batcher';
+import { availableCores, ParseIn, ParsePlace, parsePlace } from './parse-place';
 import { LineSource, ListenerInfo, SyslogListener, Transport } from './syslog-listener';
 
 /** What the ingest listens on and how it batches; `parser` null hands on lines, not records. */
@@ -32,6 +33,10 @@ export interface IngestSettings {
   batchMs: number;
   tls?: TlsOptions;
   parser: ParserOptions | null;
+  /** UDP with a parser: in a parse thread, on the flow's thread, or chosen by the CPUs (absent: auto) */
+  parseIn?: ParseIn;
+  /** the CPUs auto counts (absent: this machine's) */
+  cores?: number;
 }
 
 /** Where the ingest hands what it received (a Node-RED node sends them as messages). */
@@ -63,11 +68,13 @@ export class SyslogIngest {
   readonly counters = new IngestCounters();
   /** set once listening */
   info: ListenerInfo | null = null;
-  /** parsers of the streams parsed here (TCP, TLS; UDP is parsed in its reader thread) */
+  /** UDP with a parser: where it parses and why (null: TCP/TLS, always parsed on the flow's thread, or no parser) */
+  readonly parsePlace: ParsePlace | null;
+  /** parsers of the streams parsed here (TCP, TLS, and UDP unless a parse thread parses it) */
   private readonly parsers: ParserPool | null;
   private readonly listener: SyslogListener;
   private readonly batcher: LineBatcher<LineSource>;
-  /** chunks parsed in the UDP reader thread, waiting for the flow: handed on one per event-loop turn, as the batcher does */
+  /** chunks parsed in the UDP parse thread, waiting for the flow: handed on one per event-loop turn, as the batcher does */
   private parsedQueue: Array<{ chunk: ParsedChunk; taken: () => void }> = [];
   private parsedTurn: NodeJS.Immediate | null = null;
   private kernelBase: UdpKernelErrors | null = null;
@@ -79,6 +86,7 @@ export class SyslogIngest {
   ) {
     const s = settings;
     this.parsers = s.parser ? new ParserPool(s.parser) : null;
+    this.parsePlace = s.transport === 'udp' && s.parser ? parsePlace(s.parseIn, s.cores ?? availableCores()) : null;
     // lines that may wait for the flow (UDP: in the reader thread's queue, and again in the batcher's); beyond, dropped and counted
     const maxQueued = Math.max(16 * s.batchLines, 200000);
     this.listener = new SyslogListener(
@@ -97,7 +105,7 @@ export class SyslogIngest {
         maxQueuedLines: maxQueued,
         maxQueuedBytes: s.queueBytes,
         tls: s.tls,
-        parser: s.transport === 'udp' ? s.parser : null,
+        parser: this.parsePlace?.thread ? s.parser : null,
       },
       this.counters,
       {
@@ -182,6 +190,7 @@ export class SyslogIngest {
       listening: info !== null,
       receiveBufferBytes: info?.receiveBufferBytes ?? null,
       readerPriority: info?.readerPriority ?? null,
+      parseIn: this.parsePlace ? (this.parsePlace.thread ? 'thread' : 'flow') : null,
       openConnections: this.listener.openConnections,
       queued: this.batcher.queued + this.listener.waitingLines,
       queuedBytes: this.batcher.queuedBytes + this.listener.waitingBytes,
@@ -216,7 +225,7 @@ export class SyslogIngest {
   }
 
   /**
-   * The oldest chunk parsed in the UDP reader thread: made into records only
+   * The oldest chunk parsed in the UDP parse thread: made into records only
    * now (it waited as columns), handed on in batches of at most batchLines;
    * its lines stop counting as waiting once the flow has them.
    */

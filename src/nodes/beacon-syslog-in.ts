@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import type { TlsOptions } from 'tls';
 import { Framing } from '../input/frame-reader';
+import type { ParseIn } from '../input/parse-place';
 import { IngestSettings, SyslogIngest } from '../input/syslog-ingest';
 import { Transport } from '../input/syslog-listener';
 import { compact, configure, controlFlags } from './node-support';
@@ -33,7 +34,16 @@ function settingsOf(s: NodeSettings, tls: TlsOptions | undefined): IngestSetting
     batchMs: s.number('batchMs'),
     tls,
     parser: s.flag('parse') ? parserOptions(s) : null,
+    parseIn: s.text('parseIn') as ParseIn,
   };
+}
+
+const SEP = ' · ';
+
+/** Where a UDP input parses, for the status: one short word pair (the log line says why). */
+function placeOf(ingest: SyslogIngest): string[] {
+  const place = ingest.parsePlace;
+  return place ? [place.thread ? 'parse thread' : 'parsed on flow'] : [];
 }
 
 /** The node's status: starting, listening with its counts and problems (red once lines were dropped), or stopped. */
@@ -57,7 +67,9 @@ function statusOf(ingest: SyslogIngest, failed: string | null): NodeStatus {
   return {
     fill: drops > 0 ? 'red' : problems.length ? 'yellow' : 'green',
     shape: 'dot',
-    text: [`${s.transport} ${info.address}:${info.port}`, `${compact(t.lines)} lines`, `${counters.senderCount} senders`, ...problems].join(' · '),
+    text: [`${s.transport} ${info.address}:${info.port}`, ...placeOf(ingest), `${compact(t.lines)} lines`, `${counters.senderCount} senders`, ...problems].join(
+      SEP,
+    ),
   };
 }
 
@@ -114,7 +126,8 @@ export = function register(RED: NodeAPI): void {
             : started.readerPriority === null
               ? ' (reader thread at normal priority: raising it needs CAP_SYS_NICE)'
               : ` (reader thread at nice ${started.readerPriority})`;
-        node.log(`listening on ${s.transport} ${started.address}:${started.port}${priority}`);
+        const place = ingest.parsePlace ? `; parsing in ${ingest.parsePlace.why}` : '';
+        node.log(`listening on ${s.transport} ${started.address}:${started.port}${priority}${place}`);
         showStatus();
       },
       (err: NodeJS.ErrnoException) => {

@@ -4,9 +4,10 @@
  * example flows (beacon-syslog-in parsing in batches → filter → delta →
  * histogram → scorer), each on a free port of 127.0.0.1 (the node's bind
  * address); real clients send generated traffic: util-linux logger (CEF over
- * UDP in RFC 5424, PAN-OS CSV over TCP octet-counted in RFC 3164, Zeek JSON
- * over TCP octet-counted in RFC 5424) and Node's TLS client (PAN-OS CSV over
- * TLS, RFC 5425). Traffic keeps flowing while the first part is checked; then
+ * UDP in RFC 5424, to two copies of its example, one parsing on the flow's
+ * thread, one in a parse thread; PAN-OS CSV over TCP octet-counted in RFC
+ * 3164, Zeek JSON over TCP octet-counted in RFC 5424) and Node's TLS client
+ * (PAN-OS CSV over TLS, RFC 5425). Traffic keeps flowing while the first part is checked; then
  * every line must have been parsed, and after the end-of-replay flush the
  * alert rows equal the KQL oracle's, none notified twice.
  */
@@ -98,7 +99,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     return { alerts: finals(), all: rows(), counters, records: recordCount(path.join(userDir, `records-${as}.jsonl`)) };
   }
 
-  it('CEF/UDP (logger RFC 5424), CSV/TCP (logger RFC 3164 octet-counted), Zeek JSON/TCP (logger RFC 5424 octet-counted), CSV/TLS: every line parsed, alerts equal the oracle, none twice', async function () {
+  it('CEF/UDP (logger RFC 5424; parsed on the flow thread and in a parse thread), CSV/TCP (logger RFC 3164 octet-counted), Zeek JSON/TCP (logger RFC 5424 octet-counted), CSV/TLS: every line parsed, alerts equal the oracle, none twice', async function () {
     const scenario = beaconScenario(77);
     const cef = generateLines(scenario, 'panos-cef');
     const csv = generateLines(scenario, 'panos-csv');
@@ -106,6 +107,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     const shortHost = os.hostname().split('.')[0]; // logger's RFC 3164 header carries the short host name
     const expected = {
       pu: oracle.paloAltoRule(cef.map((l) => l.record)),
+      pv: oracle.paloAltoRule(cef.map((l) => l.record)),
       pt: oracle.paloAltoRule(csv.map((l) => ({ ...l.record, DeviceName: shortHost }))),
       zt: oracle.wireDataRule(zjson.map((l) => l.record)),
       ps: oracle.paloAltoRule(csv.map((l) => ({ ...l.record, DeviceName: 'fw-tls' }))),
@@ -133,7 +135,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
       { encoding: 'utf8' },
     );
     made.status.should.equal(0, `openssl req: ${made.stderr}`);
-    const ports = { pu: await freePort(), pt: await freePort(), zt: await freePort(), ps: await freePort() };
+    const ports = { pu: await freePort(), pv: await freePort(), pt: await freePort(), zt: await freePort(), ps: await freePort() };
     const tlsFlow = liveFlow(EXAMPLES.pt, 'ps', ports.ps, { transport: 'tls', tls: 'ps_tls' });
     tlsFlow.push({
       id: 'ps_tls',
@@ -149,7 +151,9 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
       verifyservercert: false,
     });
     const userDir = await startWith([
-      ...liveFlow(EXAMPLES.pu, 'pu', ports.pu),
+      // the CEF example twice: UDP parsed on the flow's thread and in a parse thread, whatever auto would pick here
+      ...liveFlow(EXAMPLES.pu, 'pu', ports.pu, { parseIn: 'flow' }),
+      ...liveFlow(EXAMPLES.pu, 'pv', ports.pv, { parseIn: 'thread' }),
       ...liveFlow(EXAMPLES.pt, 'pt', ports.pt),
       ...liveFlow(EXAMPLES.zt, 'zt', ports.zt),
       ...tlsFlow,
@@ -157,6 +161,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     // UDP has no handshake: datagrams sent before the input's reader thread has bound the port are lost
     for (const [transport, port] of [
       ['udp', ports.pu],
+      ['udp', ports.pv],
       ['tcp', ports.pt],
       ['tcp', ports.zt],
       ['tls', ports.ps],
@@ -177,6 +182,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     const send = (part, { cefPart, csvPart, zPart }) =>
       Promise.all([
         runLogger(['--udp', '--rfc5424', '--port', String(ports.pu)], write(`cef-${part}.log`, cefPart)),
+        runLogger(['--udp', '--rfc5424', '--port', String(ports.pv)], write(`cef-${part}-thread.log`, cefPart)),
         runLogger(['--tcp', '--octet-count', '--rfc3164', '--port', String(ports.pt)], write(`csv-${part}.log`, csvPart)),
         runLogger(['--tcp', '--octet-count', '--rfc5424', '--port', String(ports.zt)], write(`zeek-${part}.json`, zPart)),
         sendTls(ports.ps, fs.readFileSync(path.join(certDir, 'cert.pem')), csvPart, 'fw-tls'),
@@ -185,6 +191,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     const flowing = send('b', { cefPart: cefB, csvPart: csvB, zPart: zB });
     for (const [p, n] of [
       ['pu', cefA.length],
+      ['pv', cefA.length],
       ['pt', csvA.length],
       ['zt', zA.length],
       ['ps', csvA.length],
@@ -197,15 +204,18 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
       jsonLines(path.join(userDir, `alerts-${p}.jsonl`))
         .flatMap((batch) => [].concat(batch))
         .filter((r) => r.Final === false);
-    for (const p of ['pu', 'pt', 'ps']) await red.until(`early alerts from ${p} before any flush`, () => early(p).length > 0, 60);
+    for (const p of ['pu', 'pv', 'pt', 'ps']) await red.until(`early alerts from ${p} before any flush`, () => early(p).length > 0, 60);
     await flowing;
 
-    const counts = { pu: cef.length, pt: csv.length, zt: zjson.length, ps: csv.length };
+    const counts = { pu: cef.length, pv: cef.length, pt: csv.length, zt: zjson.length, ps: csv.length };
     for (const p of Object.keys(counts)) {
       const got = await flushAndCollect(userDir, p, counts[p], expected[p].length);
       got.records.should.equal(counts[p], `${p}: every line became a record`);
       got.counters.total.should.containDeep({ lines: counts[p], parseErrors: 0, oversized: 0, queueDropped: 0 });
-      if (p === 'pu') should(got.counters.kernel.socketDrops ?? 0).equal(0);
+      if (p === 'pu' || p === 'pv') {
+        should(got.counters.kernel.socketDrops ?? 0).equal(0);
+        got.counters.parseIn.should.equal(p === 'pu' ? 'flow' : 'thread');
+      }
       should(canonical(got.alerts)).deepEqual(canonical(expected[p]), `${p} alerts`);
       // notified once: one notifying row per (bin, group), for every alerting cell
       const cell = (a) =>
@@ -223,7 +233,7 @@ describe('live syslog examples, end to end (real Node-RED, logger, TLS client)',
     }
     red.warnings().should.eql([]);
     console.log(
-      `      alerts: CEF/UDP ${expected.pu.length}, CSV/TCP ${expected.pt.length}, Zeek JSON/TCP ${expected.zt.length}, CSV/TLS ${expected.ps.length}`,
+      `      alerts: CEF/UDP ${expected.pu.length} (parsed on the flow's thread and in a parse thread), CSV/TCP ${expected.pt.length}, Zeek JSON/TCP ${expected.zt.length}, CSV/TLS ${expected.ps.length}`,
     );
   });
 

@@ -175,6 +175,34 @@ describe('beacon-syslog-in node', function () {
     await until('third record', () => got.lines().length >= 3);
   });
 
+  it("Parse in: absent reads as auto (this process's CPUs decide); a parse thread and the flow's thread give the same records, and the status, log and counters say where", async function () {
+    const { parsePlace, availableCores } = require('../../dist/input/parse-place');
+    const sent = [1, 2, 3, 4, 5].map(CEF);
+    const byPlace = {};
+    for (const parseIn of [undefined, 'thread', 'flow']) {
+      const port = await freeUdpPort();
+      const got = await load({ transport: 'udp', port, batchLines: 1000, batchMs: 10, parse: true, ...(parseIn ? { parseIn } : {}) });
+      await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
+      await sendUdp(port, sent);
+      await until('5 records', () => got.lines().length >= 5);
+      const c = await counters(got);
+      const expected = parseIn ?? (parsePlace('auto', availableCores()).thread ? 'thread' : 'flow');
+      c.parseIn.should.equal(expected);
+      c.total.should.containDeep({ lines: 5, parseErrors: 0, queueDropped: 0 });
+      got.statuses[got.statuses.length - 1].text.should.match(expected === 'thread' ? / · parse thread · 5 lines/ : / · parsed on flow · 5 lines/);
+      const logged = helper
+        .getNode('n1')
+        .log.args.map((a) => String(a[0]))
+        .join('\n');
+      logged.should.match(parseIn ? /parsing in .*, as set/ : /parsing in .*\(auto: \d+ CPUs/);
+      byPlace[parseIn ?? 'auto'] = got.lines();
+      await helper.unload();
+    }
+    byPlace.thread.map((r) => r.SourcePort).should.eql([40001, 40002, 40003, 40004, 40005]);
+    byPlace.flow.should.eql(byPlace.thread);
+    byPlace.auto.should.eql(byPlace.thread);
+  });
+
   it('a batch of 1 gives one line per message, with the sender in msg.ip; a flush passes on after the lines', async function () {
     const port = await freeUdpPort();
     const got = await load({ transport: 'udp', port, batchLines: 1, batchMs: 1000 });

@@ -69,6 +69,7 @@ const MISTAKES = {
     handshakeTimeout: ['0', '2.5'],
     progressTimeout: ['-1'],
     queueMegabytes: ['0', '2000', 'x'],
+    parseIn: ['other', 'Thread', 'parse thread'],
   },
   'beacon-resolve': { table: ['other'], graceSeconds: ['-1', 'x', '1.5', '700000'], observedTtlSeconds: ['-5'], maxMiB: ['0', 'x'] },
   'beacon-nats': {
