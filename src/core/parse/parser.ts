@@ -84,7 +84,7 @@ export class LogParser {
     let line = trimLineEnd(rawLine.charCodeAt(0) === 0xfeff ? rawLine.slice(1) : rawLine);
     const first = line.charCodeAt(0);
     if (first >= 48 && first <= 57) line = line.replace(/^\d{1,7} (?=<\d)/, '');
-    if (line.trim() === '') return { kind: 'skip' };
+    if (blank(line)) return { kind: 'skip' };
     const { header, message } = parseSyslogFrame(line);
     const format = this.options.format === 'auto' ? this.detect(message) : this.options.format;
     if (!format) return { kind: 'error', reason: 'not a recognised log format (CEF, PAN-OS CSV, Zeek TSV/JSON, JSON)' };
@@ -108,10 +108,12 @@ export class LogParser {
   }
 
   private detect(message: string): Exclude<LogFormat, 'auto'> | null {
-    const m = message.trimStart();
-    if (m.startsWith('#')) return ZEEK_HEADER.test(m) ? 'zeek-tsv' : null;
+    const m = printableAt(message, 0) ? message : message.trimStart();
+    const first = m.charCodeAt(0);
+    if (first === 35 /* # */) return ZEEK_HEADER.test(m) ? 'zeek-tsv' : null;
+    // a JSON line is Zeek's when it names id.orig_h: fromJson asks the parsed object first, the text only when the object lacks the key
+    if (first === 123 /* { */) return 'json';
     if (m.startsWith('CEF:')) return 'cef';
-    if (m.startsWith('{')) return m.includes('"id.orig_h"') ? 'zeek-json' : 'json';
     if (PANOS_CSV.test(m)) return 'panos-csv';
     if (SQUID_LINE.test(m)) return 'squid';
     if (this.zeekFields && m.includes(this.zeekSeparator)) return 'zeek-tsv';
@@ -206,7 +208,9 @@ export class LogParser {
     }
     if (!isRecord(value)) return { kind: 'error', reason: 'JSON line is not an object' };
     const object = value;
-    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek(object, header, 'zeek-json', zeekJsonKind(object), message);
+    // auto-detected lines whose text names "id.orig_h" (in a nested object, say) are Zeek's too, as detection by text made them
+    if (format === 'zeek-json' || 'id.orig_h' in object || (this.options.format === 'auto' && message.includes('"id.orig_h"')))
+      return this.fromZeek(object, header, 'zeek-json', zeekJsonKind(object), message);
     const record: LogRecord = { ...object };
     return this.finish(record, 'json', null, header, true);
   }
@@ -271,6 +275,17 @@ export class LogParser {
     }
     return { kind: 'record', record, format };
   }
+}
+
+/** Whether text[at] is printable ASCII other than a space: then no trim would remove it, and trim's copy is spared. */
+function printableAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c > 32 && c < 127;
+}
+
+/** Whether a line is empty or white space only (as trim() sees white space). */
+function blank(line: string): boolean {
+  return !printableAt(line, 0) && line.trim() === '';
 }
 
 /**
