@@ -7,6 +7,8 @@
  * quote) get null, and the caller hands them to csv-parse, which decides.
  */
 
+import { trimmed } from './text';
+
 const QUOTE = 34;
 const COMMA = 44;
 
@@ -60,6 +62,12 @@ export function csvLine(line: string): string[] | null {
 export interface CsvFields {
   readonly length: number;
   at(index: number): string | undefined;
+}
+
+/** Field `index` without surrounding white space, '' when absent: (f.at(index) ?? '').trim(). */
+export function trimmedField(f: CsvFields, index: number): string {
+  const v = f.at(index);
+  return v === undefined ? '' : trimmed(v);
 }
 
 /** Fields read one by one before the rest of a line without quotes is left unread: more than any PAN-OS reading uses. */

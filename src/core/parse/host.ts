@@ -63,6 +63,13 @@ function hostAndPort(text: string, start: number, end: number, schemePort: numbe
   return { host: tidy(text.slice(from, stop)), port: written >= 0 ? written : schemePort };
 }
 
+/** Where "://" first stands in url when that is at 1 to 11, else -1 (a comparison in place: indexOf of a text is a runtime call). */
+function schemeEnd(url: string): number {
+  const last = Math.min(11, url.length - 3);
+  for (let i = 0; i <= last; i++) if (url.charCodeAt(i) === 58 && url.charCodeAt(i + 1) === 47 && url.charCodeAt(i + 2) === 47) return i > 0 ? i : -1;
+  return -1;
+}
+
 /**
  * The host and port of a URL (`scheme://authority/path`, or `authority/path`
  * as PAN-OS writes it, or a bare CONNECT target `host:port`).
@@ -70,8 +77,8 @@ function hostAndPort(text: string, start: number, end: number, schemePort: numbe
 export function urlHost(url: string): HostAndPort {
   let start = 0;
   let schemePort = -1;
-  const sep = url.indexOf('://');
-  if (sep > 0 && sep < 12) {
+  const sep = schemeEnd(url);
+  if (sep > 0) {
     start = sep + 3;
     schemePort = DEFAULT_PORTS[url.slice(0, sep).toLowerCase()] ?? -1;
   }

@@ -56,7 +56,9 @@ export function parseSyslogFrame(line: string): SyslogFrame {
 function bsdFrame(priority: number | null, time: string, host: string, rest: string): SyslogFrame {
   let message = rest;
   let appName: string | null = null;
-  const tag = TAG.exec(message);
+  // a tag starts with a letter: other messages (PAN-OS CSV starts with a digit) spare the expression's call
+  const c = message.charCodeAt(0) | 32;
+  const tag = c >= 97 && c <= 122 ? TAG.exec(message) : null;
   if (tag) {
     appName = tag[1];
     message = message.slice(tag[0].length);
@@ -114,7 +116,8 @@ function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame 
     return null;
   const hostEnd = line.indexOf(' ', at + 16);
   if (hostEnd < 0 || !isToken(line, at + 16, hostEnd)) return null;
-  const time = `${line.slice(at, at + 4)}${line.slice(twoDigitDay ? at + 4 : at + 5, at + 15)}`;
+  // a one-digit day loses its padding space
+  const time = twoDigitDay ? line.slice(at, at + 15) : `${line.slice(at, at + 4)}${line.slice(at + 5, at + 15)}`;
   return bsdFrame(priority, time, line.slice(at + 16, hostEnd), line.slice(hostEnd + 1));
 }
 

@@ -20,6 +20,16 @@ export function plainDigits(text: string, start = 0, end = text.length): number 
   return n;
 }
 
+/** Whether a character code is printable ASCII other than a space: nothing trim() removes. */
+export function printable(code: number): boolean {
+  return code > 32 && code < 127;
+}
+
+/** text.trim(), without trim's call for a text that starts and ends printable (the usual field). */
+export function trimmed(text: string): string {
+  return printable(text.charCodeAt(0)) && printable(text.charCodeAt(text.length - 1)) ? text : text.trim();
+}
+
 /** The month (0-11) whose abbreviation stands at text[start, start + 3), or -1. */
 export function monthAt(text: string, start: number): number {
   const c0 = text.charCodeAt(start);
