@@ -28,8 +28,9 @@ export function isThreatLayout(f: CsvFields): boolean {
 
 export function panosThreatCsvToCommonSecurityLog(f: CsvFields, host: string | null): LogRecord {
   const get = (i: number) => trimmedField(f, i);
-  const subtype = get(4);
   const r = panosSharedColumns(f, host, 59);
+  // field 4, read once
+  const subtype = r.DeviceEventClassID;
   r.LogSeverity = get(34);
   r.DeviceCustomString2 = get(33);
   r.ThreatID = get(32);

@@ -121,12 +121,18 @@ function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame 
   return bsdFrame(priority, time, line.slice(at + 16, hostEnd), line.slice(hostEnd + 1));
 }
 
+/** the last BSD time the fast reading read, and its fields */
+let lastBsdTime = { text: '', month: 0, day: 0, h: 0, mi: 0, s: 0 };
+
 /**
  * Reads a BSD timestamp ("Nov 30 16:09:08", no year, no zone): the year is
  * the one that puts it nearest to `reference` (epoch ms, an event time from
  * the same record or stream), so replays never depend on today's date.
  */
 export function bsdTimeToEpochMs(text: string, reference: number, offsetMinutes: number): number | null {
+  // the header time of the line before, read again: a sender's lines share their second
+  const last = lastBsdTime;
+  if (text === last.text) return nearestYear(reference, last.month, last.day, last.h, last.mi, last.s, 0, offsetMinutes);
   // fast: "Mmm d hh:mm:ss" or "Mmm dd hh:mm:ss", as the header reader writes it
   const month = monthAt(text, 0);
   const at = text.length - 8;
@@ -135,7 +141,10 @@ export function bsdTimeToEpochMs(text: string, reference: number, offsetMinutes:
     const h = plainDigits(text, at, at + 2);
     const mi = plainDigits(text, at + 3, at + 5);
     const s = plainDigits(text, at + 6, at + 8);
-    if ((day | h | mi | s) >= 0) return nearestYear(reference, month, day, h, mi, s, 0, offsetMinutes);
+    if ((day | h | mi | s) >= 0) {
+      lastBsdTime = { text, month, day, h, mi, s };
+      return nearestYear(reference, month, day, h, mi, s, 0, offsetMinutes);
+    }
   }
   const m = /^([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
   if (!m || MONTHS.indexOf(m[1]) < 0) return null;
