@@ -102,6 +102,9 @@ function plainFrame(line: string): SyslogFrame | null {
   };
 }
 
+/** the last BSD header time read: as the line wrote it (15 characters, never empty) and as the header keeps it */
+let lastHeaderTime = { written: '\0', time: '' };
+
 /** "Mmm dd hh:mm:ss HOST " or "Mmm  d hh:mm:ss HOST " at `at`. */
 function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame | null {
   const twoDigitDay = plainDigits(line, at + 4, at + 6) >= 0;
@@ -116,8 +119,13 @@ function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame 
     return null;
   const hostEnd = line.indexOf(' ', at + 16);
   if (hostEnd < 0 || !isToken(line, at + 16, hostEnd)) return null;
-  // a one-digit day loses its padding space
-  const time = twoDigitDay ? line.slice(at, at + 15) : `${line.slice(at, at + 4)}${line.slice(at + 5, at + 15)}`;
+  // the last line's time when this line writes the same (one native comparison, and the same text lets bsdTimeToEpochMs know it at once)
+  let time = lastHeaderTime.time;
+  if (!line.startsWith(lastHeaderTime.written, at)) {
+    // a one-digit day loses its padding space
+    time = twoDigitDay ? line.slice(at, at + 15) : `${line.slice(at, at + 4)}${line.slice(at + 5, at + 15)}`;
+    lastHeaderTime = { written: line.slice(at, at + 15), time };
+  }
   return bsdFrame(priority, time, line.slice(at + 16, hostEnd), line.slice(hostEnd + 1));
 }
 
