@@ -7,7 +7,7 @@
  * quote) get null, and the caller hands them to csv-parse, which decides.
  */
 
-import { trimmed } from './text';
+import { printable, trimmed } from './text';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -66,6 +66,7 @@ export interface CsvFields {
 
 /** Field `index` without surrounding white space, '' when absent: (f.at(index) ?? '').trim(). */
 export function trimmedField(f: CsvFields, index: number): string {
+  if (f instanceof CsvFieldReader) return f.trimmedAt(index);
   const v = f.at(index);
   return v === undefined ? '' : trimmed(v);
 }
@@ -159,6 +160,19 @@ export class CsvFieldReader implements CsvFields {
     if (!(index >= 0 && index < this.count)) return this.rest >= 0 && index >= this.count ? this.restField(index) : undefined;
     const end = this.ends[index];
     return end >= 0 ? this.line.slice(this.starts[index], end) : this.line.slice(this.starts[index], -end).replaceAll('""', '"');
+  }
+
+  /** trimmedField(this, index): an empty field or one that starts and ends printable is told from the line, before any slice. */
+  trimmedAt(index: number): string {
+    if (index >= 0 && index < this.count) {
+      const start = this.starts[index];
+      const end = this.ends[index];
+      if (end === start) return '';
+      const line = this.line;
+      if (end > start && printable(line.charCodeAt(start)) && printable(line.charCodeAt(end - 1))) return line.slice(start, end);
+    }
+    const v = this.at(index);
+    return v === undefined ? '' : trimmed(v);
   }
 
   /** A field of the unread rest (found by counting commas). */
