@@ -14,7 +14,7 @@ const { execFileSync } = require('child_process');
 const { columnSetter, fieldTable, fillColumns } = require('../../dist/core/parse/named-columns');
 const { CEF_KEY_COLUMNS, setCslColumn } = require('../../dist/core/parse/csl-columns');
 const { render } = require('../../scripts/column-setters');
-const { GENERATED_GETTERS } = require('../../dist/core/parse/column-setters.generated');
+const { GENERATED_FILLERS } = require('../../dist/core/parse/column-setters.generated');
 
 const root = path.resolve(__dirname, '..', '..');
 const GENERATED = path.join(root, 'src', 'core', 'parse', 'column-setters.generated.ts');
@@ -56,29 +56,39 @@ describe('core/parse named columns', function () {
     Object.keys(r).should.eql(['TlsServerName', 'TlsEstablished']);
   });
 
-  it("reads a parsed object's fields through the generated getter (field i at index i), or by key when the fields are not the generated ones", function () {
-    const read = (v) => v;
+  it('fills from a parsed object through the generated filler (field i, its reader, column i), or by key when the fields are not the generated ones', function () {
+    const seen = [];
+    const read = (v) => (seen.push(v), v);
     const ssl = fieldTable('zeekSsl', [
       ['server_name', 'TlsServerName', read],
       ['version', 'TlsVersion', read],
       ['established', 'TlsEstablished', read],
     ]);
+    ssl.fill.should.equal(GENERATED_FILLERS.zeekSsl.fill);
     const object = { established: true, server_name: 'a.example', version: 'TLSv13', other: 1 };
-    ssl.get.should.equal(GENERATED_GETTERS.zeekSsl.get);
-    [0, 1, 2].map((i) => ssl.get(object, i)).should.eql(['a.example', 'TLSv13', true]);
-    const other = fieldTable('zeekSsl', [
-      ['a', 'TlsServerName', read],
-      ['b', 'TlsVersion', read],
-      ['c', 'TlsEstablished', read],
+    const filled = {};
+    fillColumns(filled, object, ssl);
+    seen.should.eql(['a.example', 'TLSv13', true]);
+    Object.entries(filled).should.eql([
+      ['TlsServerName', 'a.example'],
+      ['TlsVersion', 'TLSv13'],
+      ['TlsEstablished', true],
     ]);
-    other.get({ a: 1, b: 2, server_name: 'x' }, 0).should.equal(1);
+    const other = fieldTable('zeekSsl', [
+      ['a', 'TlsServerName', (v) => v],
+      ['b', 'TlsVersion', (v, separator) => (typeof v === 'string' ? v.split(separator) : undefined)],
+      ['c', 'TlsEstablished', (v) => v],
+    ]);
+    other.fill.should.not.equal(GENERATED_FILLERS.zeekSsl.fill);
     const r = {};
-    fillColumns(r, { b: 'v', c: undefined }, other);
-    Object.keys(r).should.eql(['TlsVersion']);
-    // a field with any characters becomes a string literal, not code
-    render(new Map(), new Map([['t', ['a"]; process.exit(1); o["', 'id.orig_h']]])).should.match(
-      /case 0: return o\["a\\"\]; process\.exit\(1\); o\[\\""\]; case 1: return o\["id\.orig_h"\];/,
+    fillColumns(r, { b: 'v;w', c: undefined, server_name: 'x' }, other, ';');
+    r.should.eql({ TlsVersion: ['v', 'w'] });
+    // a field with any characters becomes a string literal, not code; a column must be an identifier
+    render(new Map([['t', ['A', 'B']]]), new Map([['t', ['a"]; process.exit(1); o["', 'id.orig_h']]])).should.match(
+      /v = reads\[0\]\(o\["a\\"\]; process\.exit\(1\); o\[\\""\], separator\);\n\s+if \(v !== undefined\) r\.A = v;\n\s+v = reads\[1\]\(o\["id\.orig_h"\], separator\);/,
     );
+    (() => render(new Map([['t', ['x; process.exit(1)']]]), new Map([['t', ['a']]]))).should.throw(/is not an identifier/);
+    (() => render(new Map(), new Map([['t', ['a']]]))).should.throw(/has 1 fields and no columns/);
   });
 
   it('refuses a table whose columns differ from its generated setter, or that has none, naming the command that refreshes them', function () {

@@ -2,7 +2,10 @@
 import { LogRecord } from '../common/records';
 
 type Setter = { columns: readonly string[]; set: (r: LogRecord, index: number, v: unknown) => void };
-type Getter = { fields: readonly string[]; get: (o: Readonly<Record<string, unknown>>, index: number) => unknown };
+type Filler = {
+  fields: readonly string[];
+  fill: (r: LogRecord, o: Readonly<Record<string, unknown>>, reads: readonly ((value: unknown, separator: string) => unknown)[], separator: string) => void;
+};
 
 /** Each column table's columns, in order, and its setter: one named store per column (see named-columns.ts). */
 export const GENERATED_SETTERS: Readonly<Record<string, Setter>> = {
@@ -44,22 +47,78 @@ export const GENERATED_SETTERS: Readonly<Record<string, Setter>> = {
   } } },
 };
 
-/** Each field table's fields, in order, and its getter: one named load per field (see named-columns.ts). */
-export const GENERATED_GETTERS: Readonly<Record<string, Getter>> = {
-  zeekConn: { fields: ["id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "orig_bytes", "resp_bytes", "proto", "service", "conn_state", "uid", "duration"], get: (o, index) => { switch (index) {
-    case 0: return o["id.orig_h"]; case 1: return o["id.orig_p"]; case 2: return o["id.resp_h"]; case 3: return o["id.resp_p"];
-    case 4: return o["orig_bytes"]; case 5: return o["resp_bytes"]; case 6: return o["proto"]; case 7: return o["service"];
-    case 8: return o["conn_state"]; case 9: return o["uid"]; case 10: return o["duration"]; default: return undefined;
-  } } },
-  zeekDns: { fields: ["query", "qtype_name", "rcode_name", "answers", "TTLs"], get: (o, index) => { switch (index) {
-    case 0: return o["query"]; case 1: return o["qtype_name"]; case 2: return o["rcode_name"]; case 3: return o["answers"]; case 4: return o["TTLs"];
-    default: return undefined;
-  } } },
-  zeekHttp: { fields: ["method", "host", "uri", "user_agent", "status_code"], get: (o, index) => { switch (index) {
-    case 0: return o["method"]; case 1: return o["host"]; case 2: return o["uri"]; case 3: return o["user_agent"]; case 4: return o["status_code"];
-    default: return undefined;
-  } } },
-  zeekSsl: { fields: ["server_name", "version", "established"], get: (o, index) => { switch (index) {
-    case 0: return o["server_name"]; case 1: return o["version"]; case 2: return o["established"]; default: return undefined;
-  } } },
+/** Each field table's fields, in order, and its filler: per field one named load, one call of its reader and one named store (see named-columns.ts). */
+export const GENERATED_FILLERS: Readonly<Record<string, Filler>> = {
+  zeekConn: {
+    fields: ["id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "orig_bytes", "resp_bytes", "proto", "service", "conn_state", "uid", "duration"],
+    fill: (r, o, reads, separator) => {
+      let v: unknown;
+      v = reads[0](o["id.orig_h"], separator);
+      if (v !== undefined) r.LocalIP = v;
+      v = reads[1](o["id.orig_p"], separator);
+      if (v !== undefined) r.LocalPortNumber = v;
+      v = reads[2](o["id.resp_h"], separator);
+      if (v !== undefined) r.RemoteIP = v;
+      v = reads[3](o["id.resp_p"], separator);
+      if (v !== undefined) r.RemotePortNumber = v;
+      v = reads[4](o["orig_bytes"], separator);
+      if (v !== undefined) r.SentBytes = v;
+      v = reads[5](o["resp_bytes"], separator);
+      if (v !== undefined) r.ReceivedBytes = v;
+      v = reads[6](o["proto"], separator);
+      if (v !== undefined) r.ProtocolName = v;
+      v = reads[7](o["service"], separator);
+      if (v !== undefined) r.ApplicationProtocol = v;
+      v = reads[8](o["conn_state"], separator);
+      if (v !== undefined) r.SessionState = v;
+      v = reads[9](o["uid"], separator);
+      if (v !== undefined) r.SessionID = v;
+      v = reads[10](o["duration"], separator);
+      if (v !== undefined) r.Duration = v;
+    },
+  },
+  zeekDns: {
+    fields: ["query", "qtype_name", "rcode_name", "answers", "TTLs"],
+    fill: (r, o, reads, separator) => {
+      let v: unknown;
+      v = reads[0](o["query"], separator);
+      if (v !== undefined) r.DnsQuery = v;
+      v = reads[1](o["qtype_name"], separator);
+      if (v !== undefined) r.DnsQueryType = v;
+      v = reads[2](o["rcode_name"], separator);
+      if (v !== undefined) r.DnsResponseCode = v;
+      v = reads[3](o["answers"], separator);
+      if (v !== undefined) r.DnsAnswers = v;
+      v = reads[4](o["TTLs"], separator);
+      if (v !== undefined) r.DnsTTLs = v;
+    },
+  },
+  zeekHttp: {
+    fields: ["method", "host", "uri", "user_agent", "status_code"],
+    fill: (r, o, reads, separator) => {
+      let v: unknown;
+      v = reads[0](o["method"], separator);
+      if (v !== undefined) r.HttpMethod = v;
+      v = reads[1](o["host"], separator);
+      if (v !== undefined) r.HttpHost = v;
+      v = reads[2](o["uri"], separator);
+      if (v !== undefined) r.HttpUri = v;
+      v = reads[3](o["user_agent"], separator);
+      if (v !== undefined) r.HttpUserAgent = v;
+      v = reads[4](o["status_code"], separator);
+      if (v !== undefined) r.HttpStatusCode = v;
+    },
+  },
+  zeekSsl: {
+    fields: ["server_name", "version", "established"],
+    fill: (r, o, reads, separator) => {
+      let v: unknown;
+      v = reads[0](o["server_name"], separator);
+      if (v !== undefined) r.TlsServerName = v;
+      v = reads[1](o["version"], separator);
+      if (v !== undefined) r.TlsVersion = v;
+      v = reads[2](o["established"], separator);
+      if (v !== undefined) r.TlsEstablished = v;
+    },
+  },
 };

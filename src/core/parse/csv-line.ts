@@ -7,6 +7,8 @@
  * quote) get null, and the caller hands them to csv-parse, which decides.
  */
 
+import { printable, trimmed } from './text';
+
 const QUOTE = 34;
 const COMMA = 44;
 
@@ -60,6 +62,13 @@ export function csvLine(line: string): string[] | null {
 export interface CsvFields {
   readonly length: number;
   at(index: number): string | undefined;
+}
+
+/** Field `index` without surrounding white space, '' when absent: (f.at(index) ?? '').trim(). */
+export function trimmedField(f: CsvFields, index: number): string {
+  if (f instanceof CsvFieldReader) return f.trimmedAt(index);
+  const v = f.at(index);
+  return v === undefined ? '' : trimmed(v);
 }
 
 /** Fields read one by one before the rest of a line without quotes is left unread: more than any PAN-OS reading uses. */
@@ -118,7 +127,8 @@ export class CsvFieldReader implements CsvFields {
           this.rest = start;
           break;
         }
-        const comma = line.indexOf(',', start);
+        // an empty field is common and spares indexOf's call
+        const comma = line.charCodeAt(start) === COMMA ? start : line.indexOf(',', start);
         const end = comma < 0 ? n : comma;
         starts[count] = start;
         ends[count++] = end;
@@ -150,6 +160,19 @@ export class CsvFieldReader implements CsvFields {
     if (!(index >= 0 && index < this.count)) return this.rest >= 0 && index >= this.count ? this.restField(index) : undefined;
     const end = this.ends[index];
     return end >= 0 ? this.line.slice(this.starts[index], end) : this.line.slice(this.starts[index], -end).replaceAll('""', '"');
+  }
+
+  /** trimmedField(this, index): an empty field or one that starts and ends printable is told from the line, before any slice. */
+  trimmedAt(index: number): string {
+    if (index >= 0 && index < this.count) {
+      const start = this.starts[index];
+      const end = this.ends[index];
+      if (end === start) return '';
+      const line = this.line;
+      if (end > start && printable(line.charCodeAt(start)) && printable(line.charCodeAt(end - 1))) return line.slice(start, end);
+    }
+    const v = this.at(index);
+    return v === undefined ? '' : trimmed(v);
   }
 
   /** A field of the unread rest (found by counting commas). */

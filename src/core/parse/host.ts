@@ -5,6 +5,8 @@
  * URL object: these run once per line on the parsers' fast path.
  */
 
+import { lowerIfAsciiCapital } from './text';
+
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, ftp: 21, ws: 80, wss: 443 };
 
 /** Lower case, without a trailing dot and without surrounding brackets of an IPv6 literal. */
@@ -12,11 +14,7 @@ function tidy(host: string): string {
   let h = host;
   if (h.charCodeAt(0) === 91 && h.charCodeAt(h.length - 1) === 93) h = h.slice(1, -1);
   if (h.charCodeAt(h.length - 1) === 46) h = h.slice(0, -1);
-  for (let i = 0; i < h.length; i++) {
-    const c = h.charCodeAt(i);
-    if (c >= 65 && c <= 90) return h.toLowerCase();
-  }
-  return h;
+  return lowerIfAsciiCapital(h);
 }
 
 /** The end of the host in authority[start, end): before `:port`, or after `]` for an IPv6 literal. */
@@ -63,6 +61,24 @@ function hostAndPort(text: string, start: number, end: number, schemePort: numbe
   return { host: tidy(text.slice(from, stop)), port: written >= 0 ? written : schemePort };
 }
 
+/** Where "://" first stands in url when that is at 1 to 11, else -1: from colon to colon (indexOf of a text is a runtime call, of one character a native scan). */
+function schemeEnd(url: string): number {
+  for (let colon = url.indexOf(':'); colon >= 0 && colon <= 11; colon = url.indexOf(':', colon + 1))
+    if (url.charCodeAt(colon + 1) === 47 && url.charCodeAt(colon + 2) === 47) return colon > 0 ? colon : -1;
+  return -1;
+}
+
+/** The first of '/', '?' and '#' in text from `start`, or text.length (three native scans cost less than a loop over the host's characters). */
+function authorityEnd(text: string, start: number): number {
+  let end = text.length;
+  const slash = text.indexOf('/', start);
+  if (slash >= 0) end = slash;
+  const query = text.indexOf('?', start);
+  if (query >= 0 && query < end) end = query;
+  const fragment = text.indexOf('#', start);
+  return fragment >= 0 && fragment < end ? fragment : end;
+}
+
 /**
  * The host and port of a URL (`scheme://authority/path`, or `authority/path`
  * as PAN-OS writes it, or a bare CONNECT target `host:port`).
@@ -70,20 +86,12 @@ function hostAndPort(text: string, start: number, end: number, schemePort: numbe
 export function urlHost(url: string): HostAndPort {
   let start = 0;
   let schemePort = -1;
-  const sep = url.indexOf('://');
-  if (sep > 0 && sep < 12) {
+  const sep = schemeEnd(url);
+  if (sep > 0) {
     start = sep + 3;
     schemePort = DEFAULT_PORTS[url.slice(0, sep).toLowerCase()] ?? -1;
   }
-  let end = url.length;
-  for (let i = start; i < url.length; i++) {
-    const c = url.charCodeAt(i);
-    if (c === 47 || c === 63 || c === 35) {
-      end = i;
-      break;
-    }
-  }
-  return hostAndPort(url, start, end, schemePort);
+  return hostAndPort(url, start, authorityEnd(url, start), schemePort);
 }
 
 /** Whether a host is written as an address (IPv4 dotted quad or IPv6), not a name. */

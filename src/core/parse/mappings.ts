@@ -1,7 +1,7 @@
 import { LogRecord } from '../common/records';
 import { CefEvent } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
-import { CsvFields } from './csv-line';
+import { CsvFields, trimmedField } from './csv-line';
 import { Fields, fieldTable, fillColumns } from './named-columns';
 import { plainDigits } from './text';
 
@@ -86,7 +86,7 @@ export function setCefBytes(r: LogRecord, toServer: number | undefined, toClient
  * Microsoft's PaloAltoPANOSSyslog parser names them.
  */
 export function panosSharedColumns(f: CsvFields, host: string | null, deviceNameAt: number): LogRecord {
-  const get = (i: number) => (f.at(i) ?? '').trim();
+  const get = (i: number) => trimmedField(f, i);
   return {
     DeviceVendor: 'Palo Alto Networks',
     DeviceProduct: 'PAN-OS',

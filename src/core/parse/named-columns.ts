@@ -16,18 +16,21 @@
  *
  * Reading a parsed JSON line's fields has the same trap the other way round:
  * object[field] with the field names of a table is one load site seeing many
- * names, a slow lookup each time (a tenth of a Zeek JSON line's parse). So a
- * field table also gets a generated getter, one named load per field; a table
- * whose fields differ from the generated ones reads object[field] instead.
+ * names, a slow lookup each time (a tenth of a Zeek JSON line's parse). And a
+ * loop calling each field's reader is one call site seeing every reader, so
+ * none is inlined. So a field table also gets a generated filler: per field a
+ * named load, a call of that field's reader (a call site of its own) and a
+ * named store. A table whose fields differ from the generated ones reads
+ * object[field] in a loop instead.
  */
 import { LogRecord } from '../common/records';
-import { GENERATED_GETTERS, GENERATED_SETTERS } from './column-setters.generated';
+import { GENERATED_FILLERS, GENERATED_SETTERS } from './column-setters.generated';
 
 /** Sets the column `columns[index]` of a record, with a named store. */
 export type ColumnSetter = (r: LogRecord, index: number, v: unknown) => void;
 
-/** Reads the field `fields[index]` of a parsed object, with a named load. */
-export type FieldGetter = (o: Readonly<Record<string, unknown>>, index: number) => unknown;
+/** Fills a record's columns from a parsed object's fields, each through its reader (`reads`, in table order). */
+export type ObjectFiller = (r: LogRecord, o: Readonly<Record<string, unknown>>, reads: readonly ReadField[], separator: string) => void;
 
 /** Column tables by name, as the generator sees them (undefined: the setters are looked up, not collected). */
 let collected: Map<string, readonly string[]> | undefined;
@@ -79,32 +82,33 @@ export interface FieldTable {
   fields: readonly string[];
   reads: readonly ReadField[];
   set: ColumnSetter;
-  get: FieldGetter;
+  fill: ObjectFiller;
 }
 
-/** The generated getter of the field table `name` when its fields are the generated ones, else a keyed read. */
-function fieldGetter(name: string, fields: readonly string[]): FieldGetter {
+/** The generated filler of the field table `name` when its fields are the generated ones (its columns are checked with its setter), else a loop of keyed reads. */
+function objectFiller(name: string, fields: readonly string[], set: ColumnSetter): ObjectFiller {
   if (collectedFields) {
     collectedFields.set(name, [...fields]);
   } else {
-    const generated = GENERATED_GETTERS[name];
-    if (generated && generated.fields.length === fields.length && generated.fields.every((f, i) => f === fields[i])) return generated.get;
+    const generated = GENERATED_FILLERS[name];
+    if (generated && generated.fields.length === fields.length && generated.fields.every((f, i) => f === fields[i])) return generated.fill;
   }
-  return (o, index) => o[fields[index]];
+  return (r, o, reads, separator) => {
+    for (let i = 0; i < fields.length; i++) {
+      const v = reads[i](o[fields[i]], separator);
+      if (v !== undefined) set(r, i, v);
+    }
+  };
 }
 
 /** The table `name` (the key of its generated setter and getter) of fields → columns. */
 export function fieldTable(name: string, rows: readonly FieldColumn[]): FieldTable {
   const fields = rows.map((r) => r[0]);
-  return {
-    fields,
-    reads: rows.map((r) => r[2]),
-    set: columnSetter(
-      name,
-      rows.map((r) => r[1]),
-    ),
-    get: fieldGetter(name, fields),
-  };
+  const set = columnSetter(
+    name,
+    rows.map((r) => r[1]),
+  );
+  return { fields, reads: rows.map((r) => r[2]), set, fill: objectFiller(name, fields, set) };
 }
 
 /** A log's fields: read by name (a TSV row), or the object of a parsed JSON line. */
@@ -120,10 +124,6 @@ export function fillColumns(r: LogRecord, fields: Fields, table: FieldTable, sep
       if (v !== undefined) set(r, i, v);
     }
   } else {
-    const get = table.get;
-    for (let i = 0; i < reads.length; i++) {
-      const v = reads[i](get(fields, i), separator);
-      if (v !== undefined) set(r, i, v);
-    }
+    table.fill(r, fields, reads, separator);
   }
 }

@@ -10,7 +10,7 @@
  * requestContext), with the URL's host in DestinationHostName.
  */
 import { LogRecord } from '../common/records';
-import { CsvFields } from './csv-line';
+import { CsvFields, trimmedField } from './csv-line';
 import { isAddressLiteral, urlHost } from './host';
 import { integer, panosSharedColumns } from './mappings';
 
@@ -27,9 +27,10 @@ export function isThreatLayout(f: CsvFields): boolean {
 }
 
 export function panosThreatCsvToCommonSecurityLog(f: CsvFields, host: string | null): LogRecord {
-  const get = (i: number) => (f.at(i) ?? '').trim();
-  const subtype = get(4);
+  const get = (i: number) => trimmedField(f, i);
   const r = panosSharedColumns(f, host, 59);
+  // field 4, read once
+  const subtype = r.DeviceEventClassID;
   r.LogSeverity = get(34);
   r.DeviceCustomString2 = get(33);
   r.ThreatID = get(32);

@@ -6,8 +6,18 @@ import { CsvFieldReader, CsvFields } from './csv-line';
 import { isThreatLayout, panosThreatCsvToCommonSecurityLog } from './panos-threat';
 import { SQUID_LINE, squidRecord } from './squid';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
+import { hasAt, plainDigits, printable } from './text';
 import { addZeekNames, ZeekLogKind, zeekJsonKind, zeekLogKind } from './zeek-names';
-import { cefTimeToMs, EpochTime, epochMsOfSecondsText, isoFromEpochSecondsText, isoFromMs, jsonEpochTime, panosTimeToMs, rfc5424TimeToMs } from './timestamps';
+import {
+  cefTimeToMs,
+  EpochTime,
+  epochMsOfSecondsText,
+  epochTimeOfSeconds,
+  isoFromEpochSecondsText,
+  isoFromMs,
+  panosTimeToMs,
+  rfc5424TimeToMs,
+} from './timestamps';
 
 export type LogFormat = 'auto' | 'cef' | 'panos-csv' | 'zeek-tsv' | 'zeek-json' | 'json' | 'squid';
 /** event: the device's event time; receipt: the device's receive time; syslog: the syslog header's time */
@@ -43,7 +53,6 @@ export type ParseResult =
   | { kind: 'skip' }
   | { kind: 'error'; reason: string };
 
-const PANOS_CSV = /^\d+,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},/;
 /** the header lines Zeek writes; any other line starting with # is not a header */
 const ZEEK_HEADER = /^#(?:separator|set_separator|empty_field|unset_field|path|open|close|fields|types)(?:[ \t]|$)/;
 
@@ -84,7 +93,7 @@ export class LogParser {
     let line = trimLineEnd(rawLine.charCodeAt(0) === 0xfeff ? rawLine.slice(1) : rawLine);
     const first = line.charCodeAt(0);
     if (first >= 48 && first <= 57) line = line.replace(/^\d{1,7} (?=<\d)/, '');
-    if (line.trim() === '') return { kind: 'skip' };
+    if (blank(line)) return { kind: 'skip' };
     const { header, message } = parseSyslogFrame(line);
     const format = this.options.format === 'auto' ? this.detect(message) : this.options.format;
     if (!format) return { kind: 'error', reason: 'not a recognised log format (CEF, PAN-OS CSV, Zeek TSV/JSON, JSON)' };
@@ -108,11 +117,13 @@ export class LogParser {
   }
 
   private detect(message: string): Exclude<LogFormat, 'auto'> | null {
-    const m = message.trimStart();
-    if (m.startsWith('#')) return ZEEK_HEADER.test(m) ? 'zeek-tsv' : null;
-    if (m.startsWith('CEF:')) return 'cef';
-    if (m.startsWith('{')) return m.includes('"id.orig_h"') ? 'zeek-json' : 'json';
-    if (PANOS_CSV.test(m)) return 'panos-csv';
+    const m = printable(message.charCodeAt(0)) ? message : message.trimStart();
+    const first = m.charCodeAt(0);
+    if (first === 35 /* # */) return ZEEK_HEADER.test(m) ? 'zeek-tsv' : null;
+    // a JSON line is Zeek's when it names id.orig_h: fromJson asks the parsed object first, the text only when the object lacks the key
+    if (first === 123 /* { */) return 'json';
+    if (first === 67 /* C */ && m.startsWith('CEF:')) return 'cef';
+    if (panosCsvStart(m)) return 'panos-csv';
     if (SQUID_LINE.test(m)) return 'squid';
     if (this.zeekFields && m.includes(this.zeekSeparator)) return 'zeek-tsv';
     return null;
@@ -206,7 +217,9 @@ export class LogParser {
     }
     if (!isRecord(value)) return { kind: 'error', reason: 'JSON line is not an object' };
     const object = value;
-    if (format === 'zeek-json' || 'id.orig_h' in object) return this.fromZeek(object, header, 'zeek-json', zeekJsonKind(object), message);
+    // auto-detected lines whose text names "id.orig_h" (in a nested object, say) are Zeek's too, as detection by text made them
+    if (format === 'zeek-json' || 'id.orig_h' in object || (this.options.format === 'auto' && message.includes('"id.orig_h"')))
+      return this.fromZeek(object, header, 'zeek-json', zeekJsonKind(object));
     const record: LogRecord = { ...object };
     return this.finish(record, 'json', null, header, true);
   }
@@ -217,14 +230,7 @@ export class LogParser {
     return this.finish(squid.record, 'squid', squid.ms, header);
   }
 
-  /** `json`: the JSON text the fields were read from (its digits of ts spare converting the number back to text) */
-  private fromZeek(
-    field: ZeekField,
-    header: SyslogHeader | null,
-    format: 'zeek-tsv' | 'zeek-json',
-    kind: ZeekLogKind,
-    json: string | null = null,
-  ): ParseResult {
+  private fromZeek(field: ZeekField, header: SyslogHeader | null, format: 'zeek-tsv' | 'zeek-json', kind: ZeekLogKind): ParseResult {
     const record = zeekFieldsToWireData(field);
     if (kind !== 'conn') addZeekNames(record, field, kind, this.zeekSetSeparator);
     const ts = typeof field === 'function' ? field('ts') : field.ts;
@@ -232,7 +238,7 @@ export class LogParser {
     let seconds: string | null = null;
     if (typeof ts === 'number') {
       const time = this.jsonTime;
-      if (json !== null && jsonEpochTime(json, '"ts":', ts, time)) return this.finish(record, format, time.ms, header, false, time.iso);
+      if (epochTimeOfSeconds(ts, time)) return this.finish(record, format, time.ms, header, false, time.iso);
       seconds = String(ts);
     } else if (typeof ts === 'string') seconds = /^\d/.test(ts) && !ts.includes('-') ? ts : null;
     if (seconds !== null) iso = isoFromEpochSecondsText(seconds);
@@ -272,6 +278,41 @@ export class LogParser {
     return { kind: 'record', record, format };
   }
 }
+
+/** Whether a line is empty or white space only (as trim() sees white space; trim's call spared for a printable first character). */
+function blank(line: string): boolean {
+  return !printable(line.charCodeAt(0)) && line.trim() === '';
+}
+
+/**
+ * Whether a message starts as PAN-OS CSV does, what
+ * /^\d+,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},/ matches, checked at fixed
+ * positions after the run of digits (which cannot give a digit back to the
+ * comma): a regular expression's call cost more than the check.
+ */
+function panosCsvStart(m: string): boolean {
+  let i = 0;
+  while (digitAt(m, i)) i++;
+  if (i === 0 || m.charCodeAt(i) !== 44 /* , */) return false;
+  const at = i + 1;
+  return (
+    plainDigits(m, at, at + 4) >= 0 &&
+    plainDigits(m, at + 5, at + 7) >= 0 &&
+    plainDigits(m, at + 8, at + 10) >= 0 &&
+    plainDigits(m, at + 11, at + 13) >= 0 &&
+    plainDigits(m, at + 14, at + 16) >= 0 &&
+    plainDigits(m, at + 17, at + 19) >= 0 &&
+    hasAt(m, 47 /* / */, at + 4, at + 7) &&
+    hasAt(m, 32, at + 10) &&
+    hasAt(m, 58 /* : */, at + 13, at + 16) &&
+    hasAt(m, 44, at + 19)
+  );
+}
+
+const digitAt = (text: string, at: number) => {
+  const c = text.charCodeAt(at);
+  return c >= 48 && c <= 57;
+};
 
 /**
  * Whether a JSON text is within the limits by counting alone, without the

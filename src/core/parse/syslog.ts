@@ -56,7 +56,9 @@ export function parseSyslogFrame(line: string): SyslogFrame {
 function bsdFrame(priority: number | null, time: string, host: string, rest: string): SyslogFrame {
   let message = rest;
   let appName: string | null = null;
-  const tag = TAG.exec(message);
+  // a tag starts with a letter: other messages (PAN-OS CSV starts with a digit) spare the expression's call
+  const c = message.charCodeAt(0) | 32;
+  const tag = c >= 97 && c <= 122 ? TAG.exec(message) : null;
   if (tag) {
     appName = tag[1];
     message = message.slice(tag[0].length);
@@ -100,6 +102,9 @@ function plainFrame(line: string): SyslogFrame | null {
   };
 }
 
+/** the last BSD header time read: as the line wrote it (15 characters, never empty) and as the header keeps it */
+let lastHeaderTime = { written: '\0', time: '' };
+
 /** "Mmm dd hh:mm:ss HOST " or "Mmm  d hh:mm:ss HOST " at `at`. */
 function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame | null {
   const twoDigitDay = plainDigits(line, at + 4, at + 6) >= 0;
@@ -114,9 +119,18 @@ function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame 
     return null;
   const hostEnd = line.indexOf(' ', at + 16);
   if (hostEnd < 0 || !isToken(line, at + 16, hostEnd)) return null;
-  const time = `${line.slice(at, at + 4)}${line.slice(twoDigitDay ? at + 4 : at + 5, at + 15)}`;
+  // the last line's time when this line writes the same (one native comparison, and the same text lets bsdTimeToEpochMs know it at once)
+  let time = lastHeaderTime.time;
+  if (!line.startsWith(lastHeaderTime.written, at)) {
+    // a one-digit day loses its padding space
+    time = twoDigitDay ? line.slice(at, at + 15) : `${line.slice(at, at + 4)}${line.slice(at + 5, at + 15)}`;
+    lastHeaderTime = { written: line.slice(at, at + 15), time };
+  }
   return bsdFrame(priority, time, line.slice(at + 16, hostEnd), line.slice(hostEnd + 1));
 }
+
+/** the last BSD time the fast reading read, and its fields */
+let lastBsdTime = { text: '', month: 0, day: 0, h: 0, mi: 0, s: 0 };
 
 /**
  * Reads a BSD timestamp ("Nov 30 16:09:08", no year, no zone): the year is
@@ -124,6 +138,9 @@ function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame 
  * the same record or stream), so replays never depend on today's date.
  */
 export function bsdTimeToEpochMs(text: string, reference: number, offsetMinutes: number): number | null {
+  // the header time of the line before, read again: a sender's lines share their second
+  const last = lastBsdTime;
+  if (text === last.text) return nearestYear(reference, last.month, last.day, last.h, last.mi, last.s, 0, offsetMinutes);
   // fast: "Mmm d hh:mm:ss" or "Mmm dd hh:mm:ss", as the header reader writes it
   const month = monthAt(text, 0);
   const at = text.length - 8;
@@ -132,7 +149,10 @@ export function bsdTimeToEpochMs(text: string, reference: number, offsetMinutes:
     const h = plainDigits(text, at, at + 2);
     const mi = plainDigits(text, at + 3, at + 5);
     const s = plainDigits(text, at + 6, at + 8);
-    if ((day | h | mi | s) >= 0) return nearestYear(reference, month, day, h, mi, s, 0, offsetMinutes);
+    if ((day | h | mi | s) >= 0) {
+      lastBsdTime = { text, month, day, h, mi, s };
+      return nearestYear(reference, month, day, h, mi, s, 0, offsetMinutes);
+    }
   }
   const m = /^([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
   if (!m || MONTHS.indexOf(m[1]) < 0) return null;

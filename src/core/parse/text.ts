@@ -20,6 +20,32 @@ export function plainDigits(text: string, start = 0, end = text.length): number 
   return n;
 }
 
+/** Whether a character code is printable ASCII other than a space: nothing trim() removes. */
+export function printable(code: number): boolean {
+  return code > 32 && code < 127;
+}
+
+/** text.trim(), without trim's call for a text that starts and ends printable (the usual field). */
+export function trimmed(text: string): string {
+  return printable(text.charCodeAt(0)) && printable(text.charCodeAt(text.length - 1)) ? text : text.trim();
+}
+
+/**
+ * text.toLowerCase() when text holds an ASCII capital, else text as it is
+ * (other capitals, such as É, left alone). Asks toLowerCase first: one
+ * native call that gives back an equal text for the usual lower-case name,
+ * where a loop over its characters cost several times more.
+ */
+export function lowerIfAsciiCapital(text: string): string {
+  const lower = text.toLowerCase();
+  if (lower === text) return text;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) return lower;
+  }
+  return text;
+}
+
 /** The month (0-11) whose abbreviation stands at text[start, start + 3), or -1. */
 export function monthAt(text: string, start: number): number {
   const c0 = text.charCodeAt(start);

@@ -33,11 +33,21 @@ function isoSeconds(whole: number): string {
   return `${isoDayPrefix}${TWO_DIGITS[(s / 3600) | 0]}:${TWO_DIGITS[((s % 3600) / 60) | 0]}:${TWO_DIGITS[s % 60]}`;
 }
 
+/** the last two times isoFromMs wrote (a line's syslog and device times, which repeat from line to line) */
+const isoMemo = { ms: [NaN, NaN], iso: ['', ''], next: 0 };
+
 /** ISO 8601 UTC with 7 fractional digits from epoch ms. */
 export function isoFromMs(ms: number): string {
+  const memo = isoMemo;
+  if (ms === memo.ms[0]) return memo.iso[0];
+  if (ms === memo.ms[1]) return memo.iso[1];
   const whole = Math.floor(ms / 1000);
   const frac = Math.round((ms - whole * 1000) * 10000);
-  return `${isoSeconds(whole)}.${frac === 0 ? '0000000' : String(frac).padStart(7, '0')}Z`;
+  const iso = `${isoSeconds(whole)}.${frac === 0 ? '0000000' : String(frac).padStart(7, '0')}Z`;
+  memo.ms[memo.next] = ms;
+  memo.iso[memo.next] = iso;
+  memo.next ^= 1;
+  return iso;
 }
 
 /** Zeek's epoch seconds ("1517336047.123456") to ISO with 7 digits, exactly (no float rounding). */
@@ -60,10 +70,25 @@ export function isoFromEpochSecondsText(text: string): string | null {
   return `${date.toISOString().slice(0, 19)}.${((m[2] ?? '') + '0000000').slice(0, 7)}Z`;
 }
 
+/** the last whole second written, "YYYY-MM-DDTHH:MM:SS.": a Zeek log has many lines a second */
+let prefixSeconds = NaN;
+let prefixText = '';
+
+/** isoSeconds(whole) and the point after it. */
+function secondsPrefix(whole: number): string {
+  if (whole !== prefixSeconds) {
+    prefixText = `${isoSeconds(whole)}.`;
+    prefixSeconds = whole;
+  }
+  return prefixText;
+}
+
+/** "000" … "999", and the same followed by the seventh digit and the zone: an ISO fraction from two lookups */
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const THREE_DIGITS_END = THREE_DIGITS.map((d) => `${d}0Z`);
+
 /** 2^32: below it a double's spacing is at most 2^-21, under half of a microsecond */
 const MICROSECOND_EXACT = 4294967296;
-const POWERS_OF_TEN = [1, 10, 100, 1000, 10000, 100000, 1000000];
-const ZEROS = ['0000000', '000000', '00000', '0000', '000', '00', '0', ''];
 
 /** An event time as text and as epoch ms. */
 export interface EpochTime {
@@ -72,43 +97,28 @@ export interface EpochTime {
 }
 
 /**
- * The time of a JSON number of epoch seconds (Zeek's ts), read from the
- * digits written after `key` (such as `"ts":`): into `out`, the ISO text and
- * ms that isoFromEpochSecondsText and epochMsOfSecondsText give for
- * String(value), without converting the double to text (a tenth to a fifth
- * of a Zeek JSON line's parse) nor reading that text again. The digits are
- * String's when they are the value, have 1 to 10 integer digits (no leading
- * zero) and at most 6 fractional ones, and the value is below 2^32: then no
- * other decimal of as few digits lies within half the double's spacing of it,
- * and String writes that decimal (without trailing zeros, which do not change
- * either reading). False for any other text (an exponent, a sign, a second key
- * that differs, nanoseconds): the caller reads String(value) instead.
+ * The time of a number of epoch seconds (a Zeek JSON line's ts): into `out`,
+ * the ISO text and ms that isoFromEpochSecondsText and epochMsOfSecondsText
+ * give for String(value), without writing the double as text (a tenth to a
+ * fifth of a Zeek JSON line's parse) nor reading that text again. It answers
+ * when the value is below 2^32 and a decimal with at most 6 fractional digits
+ * reads as it: decimals that far apart (10^-6) cannot both lie within half
+ * the double's spacing (at most 2^-22) of it, so that decimal is the
+ * shortest that reads as the value, which is what String writes (without
+ * trailing zeros, which change neither reading). False otherwise (sub-
+ * microsecond digits, values below 1 or too large): the caller reads
+ * String(value) instead.
  */
-export function jsonEpochTime(json: string, key: string, value: number, out: EpochTime): boolean {
-  const at = json.indexOf(key);
-  if (at < 0 || !(value >= 1 && value < MICROSECOND_EXACT)) return false;
-  const start = at + key.length;
-  let i = start;
-  let c = json.charCodeAt(i);
-  if (c < 49 || c > 57) return false;
-  while (c >= 48 && c <= 57) c = json.charCodeAt(++i);
-  if (i - start > 10) return false;
-  const secs = plainDigits(json, start, i);
-  let fraction = i;
-  let digits = 0;
-  if (c === 46 /* . */) {
-    fraction = ++i;
-    c = json.charCodeAt(i);
-    while (c >= 48 && c <= 57) c = json.charCodeAt(++i);
-    digits = i - fraction;
-    if (digits < 1 || digits > 6) return false;
-  }
-  if (c === 101 || c === 69 /* e E */ || !(secs < MICROSECOND_EXACT)) return false;
-  const part = digits === 0 ? 0 : plainDigits(json, fraction, i);
-  // both exact integers below 2^53: the division rounds once, as Number() of the text does
-  if ((secs * POWERS_OF_TEN[digits] + part) / POWERS_OF_TEN[digits] !== value) return false;
-  out.iso = `${isoSeconds(secs)}.${digits === 0 ? ZEROS[0] : json.slice(fraction, i) + ZEROS[digits]}Z`;
-  out.ms = secs * 1000 + (digits >= 3 ? plainDigits(json, fraction, fraction + 3) : part * POWERS_OF_TEN[3 - digits]);
+export function epochTimeOfSeconds(value: number, out: EpochTime): boolean {
+  if (!(value >= 1 && value < MICROSECOND_EXACT)) return false;
+  const secs = Math.floor(value);
+  // exact: value and its whole part are within a factor of two
+  const micro = Math.round((value - secs) * 1e6);
+  // both exact integers below 2^53: the division rounds once, as Number() of the decimal does
+  if (micro >= 1e6 || (secs * 1e6 + micro) / 1e6 !== value) return false;
+  const ms = Math.floor(micro / 1000);
+  out.iso = secondsPrefix(secs) + THREE_DIGITS[ms] + THREE_DIGITS_END[micro - ms * 1000];
+  out.ms = secs * 1000 + ms;
   return true;
 }
 
@@ -219,6 +229,20 @@ function utcYear(ms: number): number {
   return y;
 }
 
+/** the last time utcInYear read, by its day and its clock time: the lines of a stream share their header's second */
+const inYear = { day: NaN, clock: NaN, offset: NaN, t: NaN };
+
+/** Date.UTC(y, month, day, h, mi, s, ms) - offsetMinutes * 60000, from the last call's answer when it asked the same. */
+function utcInYear(y: number, month: number, day: number, h: number, mi: number, s: number, ms: number, offsetMinutes: number): number {
+  // unique keys for the integers the readers give (day, h, mi and s below 100, month below 12, ms below 1000)
+  const dayKey = (y * 12 + month) * 100 + day;
+  const clockKey = ((h * 100 + mi) * 100 + s) * 1000 + ms;
+  const m = inYear;
+  if (dayKey === m.day && clockKey === m.clock && offsetMinutes === m.offset) return m.t;
+  Object.assign(m, { day: dayKey, clock: clockKey, offset: offsetMinutes, t: Date.UTC(y, month, day, h, mi, s, ms) - offsetMinutes * 60000 });
+  return m.t;
+}
+
 /**
  * The time of that month, day and clock time in the year of the reference or
  * a year either side, whichever is nearest the reference (the earlier on a
@@ -227,7 +251,7 @@ function utcYear(ms: number): number {
 export function nearestYear(referenceMs: number, month: number, day: number, h: number, mi: number, s: number, ms: number, offsetMinutes: number): number {
   const y = utcYear(referenceMs);
   // within half a year of the reference in its own year: the years either side are over half a year away (365 days apart)
-  const same = Date.UTC(y, month, day, h, mi, s, ms) - offsetMinutes * 60000;
+  const same = utcInYear(y, month, day, h, mi, s, ms, offsetMinutes);
   if (Math.abs(same - referenceMs) < HALF_YEAR_MS) return same;
   let best = NaN;
   for (let year = y - 1; year <= y + 1; year++) {
@@ -237,8 +261,18 @@ export function nearestYear(referenceMs: number, month: number, day: number, h: 
   return best;
 }
 
+/** the last PAN-OS time read: the lines of a second share it */
+let panosMemo = { text: '', offset: NaN, ms: null as number | null };
+
 /** PAN-OS CSV times "2018/11/30 16:09:07" (firewall-local time, read at `offsetMinutes`). */
 export function panosTimeToMs(text: string, offsetMinutes: number): number | null {
+  if (text === panosMemo.text && offsetMinutes === panosMemo.offset) return panosMemo.ms;
+  const ms = panosTimeRead(text, offsetMinutes);
+  panosMemo = { text, offset: offsetMinutes, ms };
+  return ms;
+}
+
+function panosTimeRead(text: string, offsetMinutes: number): number | null {
   if (text.length === 19 && hasAt(text, 47, 4, 7) && hasAt(text, SPACE, 10) && hasAt(text, COLON, 13, 16)) {
     const ms = utcAt(text, 0);
     if (!Number.isNaN(ms)) return ms - offsetMinutes * 60000;

@@ -8,7 +8,7 @@ import { LogRecord } from '../common/records';
 import { hostOfAuthority, isAddressLiteral } from './host';
 import { ZeekField } from './mappings';
 import { FieldTable, fieldTable, fillColumns } from './named-columns';
-import { plainDigits } from './text';
+import { lowerIfAsciiCapital, plainDigits } from './text';
 
 export type ZeekLogKind = 'conn' | 'dns' | 'ssl' | 'http';
 
@@ -71,14 +71,7 @@ function bool(v: unknown): boolean | undefined {
 
 /** Lower case without a trailing dot: how names are compared everywhere after the parser. */
 export function normaliseName(name: string): string {
-  let n = name;
-  for (let i = 0; i < n.length; i++) {
-    const c = n.charCodeAt(i);
-    if (c >= 65 && c <= 90) {
-      n = n.toLowerCase();
-      break;
-    }
-  }
+  const n = lowerIfAsciiCapital(name);
   return n.charCodeAt(n.length - 1) === 46 ? n.slice(0, -1) : n;
 }
 
