@@ -38,25 +38,25 @@ const threads = () => (process.platform === 'linux' ? fs.readdirSync('/proc/self
 
 describe('input/parse place (UDP: a parse thread or the flow thread)', function () {
   it('auto takes the parse thread from the threshold of CPUs up, the flow thread below; an explicit setting wins whatever the count', function () {
-    PARSE_THREAD_MIN_CORES.should.equal(4);
-    for (const cores of [1, 2, 3]) parsePlace('auto', cores).should.containEql({ thread: false, setting: 'auto', cores });
-    for (const cores of [4, 8, 64]) parsePlace('auto', cores).should.containEql({ thread: true, setting: 'auto', cores });
-    parsePlace(undefined, 2).thread.should.be.false();
+    PARSE_THREAD_MIN_CORES.should.equal(2);
+    parsePlace('auto', 1).should.containEql({ thread: false, setting: 'auto', cores: 1 });
+    for (const cores of [2, 3, 4, 8, 64]) parsePlace('auto', cores).should.containEql({ thread: true, setting: 'auto', cores });
+    parsePlace(undefined, 1).thread.should.be.false();
     parsePlace(undefined, 16).thread.should.be.true();
     for (const cores of [1, 2, 4, 64]) {
       parsePlace('thread', cores).thread.should.be.true();
       parsePlace('flow', cores).thread.should.be.false();
     }
-    parsePlace('auto', 2).why.should.match(/flow's thread \(auto: 2 CPUs, a parse thread needs 4\)/);
+    parsePlace('auto', 1).why.should.match(/flow's thread \(auto: 1 CPUs, a parse thread needs 2\)/);
     parsePlace('auto', 8).why.should.match(/parse thread \(auto: 8 CPUs/);
     availableCores().should.be.a.Number().and.be.above(0);
   });
 
-  it("the ingest follows the count it is given: UDP with a parser parses on the flow's thread below 4 CPUs, in a parse thread from 4; TCP and unparsed UDP have no place", function () {
-    ingestOf({ cores: 2 }).parsePlace.should.containEql({ thread: false, setting: 'auto' });
-    ingestOf({ cores: 3, parseIn: 'auto' }).stats().parseIn.should.equal('flow');
-    ingestOf({ cores: 4 }).stats().parseIn.should.equal('thread');
-    ingestOf({ cores: 2, parseIn: 'thread' }).stats().parseIn.should.equal('thread');
+  it("the ingest follows the count it is given: UDP with a parser parses on the flow's thread with 1 CPU, in a parse thread from 2; TCP and unparsed UDP have no place", function () {
+    ingestOf({ cores: 1 }).parsePlace.should.containEql({ thread: false, setting: 'auto' });
+    ingestOf({ cores: 1, parseIn: 'auto' }).stats().parseIn.should.equal('flow');
+    ingestOf({ cores: 2 }).stats().parseIn.should.equal('thread');
+    ingestOf({ cores: 1, parseIn: 'thread' }).stats().parseIn.should.equal('thread');
     ingestOf({ cores: 32, parseIn: 'flow' }).stats().parseIn.should.equal('flow');
     (ingestOf({ transport: 'tcp', cores: 32, parseIn: 'thread' }).parsePlace === null).should.be.true();
     (ingestOf({ parser: null, cores: 32 }).stats().parseIn === null).should.be.true();
