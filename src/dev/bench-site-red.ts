@@ -46,7 +46,7 @@ interface SiteRedGlobal {
 }
 const G = globalThis as unknown as { __netbeaconSiteRed: SiteRedGlobal };
 
-/** A sink that keeps alert rows and hears control messages (the barrier leaves each scorer's second output). */
+/** A sink that keeps the alerts' pair keys and hears control messages (the barrier leaves each scorer's second output). */
 const NODES = `
 module.exports = function (RED) {
   const G = globalThis.__netbeaconSiteRed;
@@ -56,7 +56,10 @@ module.exports = function (RED) {
       if (config.status) G.status = msg.status && msg.status.text || G.status;
       else if (msg.checkpoint || msg.flush) {
         if (++G.seen >= G.expected && G.barrier) { const b = G.barrier; G.barrier = null; b(); }
-      } else if (config.keep && msg.payload !== undefined) G.alerts.push(...[].concat(msg.payload));
+      } else if (config.keep && msg.payload !== undefined) {
+        // the pair's key only: whole rows (their interval counts) would be the bench's memory, not the flow's
+        for (const a of [].concat(msg.payload)) G.alerts.push({ LocalIP: a.LocalIP, RemoteNetwork: a.RemoteNetwork, RemotePortNumber: a.RemotePortNumber });
+      }
       done();
     });
   }
