@@ -38,8 +38,6 @@ function settingsOf(s: NodeSettings, tls: TlsOptions | undefined): IngestSetting
   };
 }
 
-const SEP = ' · ';
-
 /** Where a UDP input parses, for the status: one short word pair (the log line says why). */
 function placeOf(ingest: SyslogIngest): string[] {
   const place = ingest.parsePlace;
@@ -68,7 +66,7 @@ function statusOf(ingest: SyslogIngest, failed: string | null): NodeStatus {
     fill: drops > 0 ? 'red' : problems.length ? 'yellow' : 'green',
     shape: 'dot',
     text: [`${s.transport} ${info.address}:${info.port}`, ...placeOf(ingest), `${compact(t.lines)} lines`, `${counters.senderCount} senders`, ...problems].join(
-      SEP,
+      ' · ',
     ),
   };
 }

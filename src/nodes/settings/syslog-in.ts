@@ -31,7 +31,7 @@ export const SYSLOG_IN: SettingsTable = {
   batchLines: whole(1000, 1, { icon: 'th-list', width: '70px' }),
   batchMs: whole(200, 1, { width: '60px', unit: 'ms' }),
   parse: { type: 'boolean', value: false, error: 'boolean', row: { icon: 'file-text-o', input: 'checkbox', unit: 'parseLines' } },
-  // UDP only: a parse thread costs a third busy thread, which pays off only with CPUs to spare
+  // UDP only: a parse thread costs a third busy thread, which pays off from 2 CPUs (auto decides by the count)
   parseIn: choice('parseIn', ['auto', 'thread', 'flow'], { icon: 'microchip', group: 'beacon-syslog-in-parse-in' }, { required: false, blank: 'auto' }),
   ...PARSE_SETTINGS,
 };
