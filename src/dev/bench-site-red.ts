@@ -78,6 +78,11 @@ export interface SiteRedResult {
   recordsPerSecond: number;
   firstHourPerSecond: number;
   firstHour: number;
+  /** ingest chunks timed in the first and last hour */
+  firstHourChunks: number;
+  lastHourChunks: number;
+  /** ingest alone, each day of event time */
+  ingestDayPerSecond: number[];
   lastHourPerSecond: number;
   lastHour: number;
   scorings: number;
@@ -207,9 +212,13 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
     clearInterval(sampler);
 
     const rate = (list: Chunk[], by: 'cpu' | 'wall' = 'cpu') => list.reduce((a, c) => a + c.n, 0) / list.reduce((a, c) => a + c[by], 0);
-    // ingest alone: chunks without a scoring boundary, the second (the first warms the JIT) and the last
-    // whole chunks only: the stream's last one is a few batches, timed mostly by its barrier
-    const ingest = chunks.filter((c) => !c.scoring && c.n >= (CHUNK * 1000) / 2);
+    // ingest alone: whole chunks without a scoring boundary (the stream's last one is a few batches, timed
+    // mostly by its barrier), all of the first and last hours' (one chunk swings with the machine's load);
+    // the very first chunk warms the JIT
+    const ingest = chunks.filter((c) => !c.scoring && c.n >= (CHUNK * 1000) / 2).slice(1);
+    const firstHour = ingest[0]?.hour ?? NaN;
+    const lastHour = ingest[ingest.length - 1]?.hour ?? NaN;
+    const ingestDays = Array.from({ length: o.days }, (_, d) => rate(ingest.filter((c) => Math.floor(c.hour / 24) === d)));
     const day = (d: number) => chunks.filter((c) => Math.floor(c.hour / 24) === d);
     const scorings = chunks.filter((c) => c.scoring);
     const plain = rate(ingest);
@@ -227,10 +236,13 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
       seconds: chunks.reduce((a, c) => a + c.wall, 0),
       recordsPerCpuSecond: rate(chunks),
       recordsPerSecond: rate(chunks, 'wall'),
-      firstHourPerSecond: rate(ingest.slice(1, 2)),
-      firstHour: ingest[1]?.hour ?? NaN,
-      lastHourPerSecond: rate(ingest.slice(-1)),
-      lastHour: ingest[ingest.length - 1]?.hour ?? NaN,
+      firstHourPerSecond: rate(ingest.filter((c) => c.hour === firstHour)),
+      firstHour,
+      firstHourChunks: ingest.filter((c) => c.hour === firstHour).length,
+      lastHourPerSecond: rate(ingest.filter((c) => c.hour === lastHour)),
+      lastHour,
+      lastHourChunks: ingest.filter((c) => c.hour === lastHour).length,
+      ingestDayPerSecond: ingestDays,
       firstDayPerSecond: rate(day(0)),
       lastDayPerSecond: rate(day(o.days - 1)),
       scorings: scorings.length,
@@ -280,7 +292,7 @@ export function printSiteRed(r: SiteRedResult, log: (line: string) => void): voi
     `  throughput: ${fmt(r.recordsPerCpuSecond)} records per CPU second (${r.cpuSeconds.toFixed(1)} s of process CPU, process.cpuUsage), ${fmt(r.recordsPerSecond)} per wall second (${r.seconds.toFixed(1)} s)`,
   );
   log(
-    `    ingest (chunks without a scoring boundary), per CPU second: hour ${r.firstHour} ${fmt(r.firstHourPerSecond)}, hour ${r.lastHour} ${fmt(r.lastHourPerSecond)} (${change(r.firstHourPerSecond, r.lastHourPerSecond)}); all chunks, first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)} (${change(r.firstDayPerSecond, r.lastDayPerSecond)}); ${r.scorings} scorings, ${r.scoringCpuSeconds.toFixed(1)} CPU s each beyond their records`,
+    `    ingest (chunks without a scoring boundary), per CPU second: hour ${r.firstHour} ${fmt(r.firstHourPerSecond)} (${r.firstHourChunks} chunks), hour ${r.lastHour} ${fmt(r.lastHourPerSecond)} (${r.lastHourChunks}) (${change(r.firstHourPerSecond, r.lastHourPerSecond)}); by day ${r.ingestDayPerSecond.map(fmt).join(', ')}; all chunks, first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)} (${change(r.firstDayPerSecond, r.lastDayPerSecond)}); ${r.scorings} scorings, ${r.scoringCpuSeconds.toFixed(1)} CPU s each beyond their records`,
   );
   log(
     `  state (the pair node's status): ${fmt(r.pairs)} pairs, ${mb(r.heldBytes)} held by the store (${(r.heldBytes / r.pairs).toFixed(0)} B per pair), ${fmt(r.evicted)} evicted; retained heap + array buffers after GC before the flush ${r.retainedBytes === null ? '(run with --expose-gc)' : mb(r.retainedBytes)}`,
