@@ -5,7 +5,7 @@
  * Traffic is seeded, so every run tests the same intervals.
  */
 const should = require('should');
-const { intervalPeriodicity, isPeriodic, binomialTail, DEFAULT_PERIODICITY } = require('../../dist/core/scorer/periodicity');
+const { intervalPeriodicity, isPeriodic, isPeriodicSeconds, binomialTail, DEFAULT_PERIODICITY } = require('../../dist/core/scorer/periodicity');
 const { Random } = require('../../dist/tools/random');
 
 const DAY = 86400;
@@ -73,8 +73,34 @@ function plainScan(counts, o) {
   return { periodic: pValue <= o.alpha, pValue, period: Math.round(best.c * 10) / 10, inBand: best.k, bands };
 }
 
+/** The intervals one by one, shuffled, as a pair history's ring reads out (with a 0 s interval, which the test leaves out). */
+function listed(counts, rnd) {
+  const out = [0];
+  for (const [v, c] of counts) for (let i = 0; i < c; i++) out.push(v);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rnd.int(0, i);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return Float64Array.from(out);
+}
+
+/** A browsing-like pair: a few piles of intervals strewn over seconds to days, with long empty stretches of the grid between them. */
+function strewn(rnd) {
+  const counts = new Map();
+  const piles = rnd.int(1, 6);
+  for (let p = 0; p < piles; p++) {
+    const centre = Math.exp(rnd.next() * Math.log(600000));
+    const size = rnd.int(1, 12);
+    for (let i = 0; i < size; i++) {
+      const v = Math.max(1, Math.round(centre * (1 + (rnd.next() - 0.5) * 0.2)));
+      counts.set(v, (counts.get(v) || 0) + 1);
+    }
+  }
+  return counts;
+}
+
 describe('periodicity: interval test against random arrivals', function () {
-  it('gives the plain scan’s answers to the last bit, and its quick yes/no (isPeriodic) agrees, at any alpha (seeded beacons, pollers, mixtures)', function () {
+  it('gives the plain scan’s answers to the last bit, and its quick yes/no (isPeriodic, and isPeriodicSeconds on the intervals listed one by one) agrees, at any alpha (seeded beacons, pollers, mixtures, strewn piles)', function () {
     const rnd = new Random(2026);
     const sets = [];
     for (let i = 0; i < 12; i++) {
@@ -85,14 +111,18 @@ describe('periodicity: interval test against random arrivals', function () {
     }
     // tails that underflow to 0 in several bands: ties the band with more intervals must win
     sets.push(intervals(beacon(rnd, { period: 60, jitter: 0.05, span: DAY })), intervals(beacon(rnd, { period: 45, span: DAY })));
+    // most bands of the grid empty: the scan jumps over the ones that cannot hold enough intervals
+    for (let i = 0; i < 60; i++) sets.push(strewn(rnd));
     const verdicts = new Set();
     for (const counts of sets) {
+      const list = listed(counts, rnd);
       const plain = plainScan(counts, DEFAULT_PERIODICITY); // its figures do not depend on alpha, only the verdict does
       for (const alpha of [1e-6, 0.001, 0.01, 0.2, 1]) {
         const o = { ...DEFAULT_PERIODICITY, alpha };
         const want = { ...plain, periodic: plain.inBand > 0 && plain.pValue <= alpha };
         intervalPeriodicity(counts, o).should.match(want);
         isPeriodic(counts, o).should.equal(want.periodic);
+        isPeriodicSeconds(Float64Array.from(list), list.length, o).should.equal(want.periodic);
         verdicts.add(`${alpha} ${want.periodic}`);
       }
     }

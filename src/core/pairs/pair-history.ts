@@ -59,6 +59,8 @@ export class PairHistory {
   /** no eviction while a sweep walks the rows (a rebuild would move them under it) */
   private sweeping = false;
   private readonly scratch: Float64Array;
+  /** a ring's intervals in seconds, for the scoring */
+  private scratchSeconds = new Float64Array(0);
   private readonly time: EventTime = { sec: 0, ticks: 0 };
   private readonly topClass: number;
 
@@ -686,17 +688,31 @@ export class PairHistory {
   /** The ring as whole-second interval → count (what the histogram's 1 s buckets hold); intervals of 0 ms are left out. */
   intervalCounts(row: number): Map<number, number> {
     const counts = new Map<number, number>();
+    const n = this.intervalSeconds(row, this.secondsScratch());
+    const seconds = this.scratchSeconds;
+    for (let i = 0; i < n; i++) counts.set(seconds[i], (counts.get(seconds[i]) ?? 0) + 1);
+    return counts;
+  }
+
+  /** The ring's intervals of more than 0 ms in whole seconds, one by one, into `out` (at least the ring's width long); how many. */
+  intervalSeconds(row: number, out: Float64Array): number {
     const len = this.rows.ringLen(row);
-    if (len === 0) return counts;
+    if (len === 0) return 0;
     const pool = this.pools[this.rows.ringClass(row)];
     const base = this.rows.ringSlot(row) * pool.width;
+    const head = this.rows.ringHead(row);
+    let n = 0;
     for (let i = 0; i < len; i++) {
-      const ms = pool.intervals[base + ((this.rows.ringHead(row) + i) & (pool.width - 1))];
-      if (ms <= 0) continue;
-      const s = Math.round(ms / 1000);
-      counts.set(s, (counts.get(s) ?? 0) + 1);
+      const ms = pool.intervals[base + ((head + i) & (pool.width - 1))];
+      if (ms > 0) out[n++] = Math.round(ms / 1000);
     }
-    return counts;
+    return n;
+  }
+
+  /** room for a whole ring, reused: the scoring reads rings one after the other */
+  secondsScratch(): Float64Array {
+    if (this.scratchSeconds.length < this.options.ringSize) this.scratchSeconds = new Float64Array(this.options.ringSize);
+    return this.scratchSeconds;
   }
 
   /** The verdict on one pair: a strobe is labelled and not scored; fewer than `minIntervals` intervals is not periodic. */

@@ -1,6 +1,6 @@
 import { LogRecord } from '../common/records';
 import { isoFromSeconds } from '../common/time';
-import { DEFAULT_PERIODICITY, intervalPeriodicity, isPeriodic, PeriodicityOptions } from '../scorer/periodicity';
+import { DEFAULT_PERIODICITY, intervalPeriodicity, isPeriodicSeconds, PeriodicityOptions } from '../scorer/periodicity';
 import { HuntOptions, PairHistoryOptions, PairVerdict, sizeOfCode, SourceCounts } from './pair-types';
 
 /**
@@ -31,6 +31,10 @@ export interface PairReader {
   keyCode(field: number, row: number): number;
   facts(row: number): PairFacts;
   intervalCounts(row: number): Map<number, number>;
+  /** the ring's whole-second intervals (> 0 ms) one by one into `out`; how many */
+  intervalSeconds(row: number, out: Float64Array): number;
+  /** an array `intervalSeconds` can fill with any ring, reused */
+  secondsScratch(): Float64Array;
   sizeCodesOf(row: number): number[];
 }
 
@@ -76,10 +80,12 @@ export function releaseRows(h: PairReader, sinceSeconds: number, minIntervals: n
   const since = sinceSeconds * 1000;
   const periodicity = send && send.maxPValue < 1 ? { ...DEFAULT_PERIODICITY, alpha: send.maxPValue } : null;
   const picked: number[] = [];
+  const seconds = h.secondsScratch();
   for (let r = 0; r < h.size; r++) {
     const f = h.facts(r);
     if (f.last < since || (!f.strobe && f.intervals < minIntervals)) continue;
-    if (f.strobe || !send || !periodicity || strobeRate(h, f) >= send.strobePerHour || isPeriodic(h.intervalCounts(r), periodicity)) picked.push(r);
+    if (f.strobe || !send || !periodicity || strobeRate(h, f) >= send.strobePerHour || isPeriodicSeconds(seconds, h.intervalSeconds(r, seconds), periodicity))
+      picked.push(r);
   }
   return Int32Array.from(picked);
 }

@@ -136,7 +136,9 @@ export function intervalPeriodicity(
   const none: PeriodicityResult = { periodic: false, pValue: 1, period: null, band: null, inBand: 0, share: 0, bands: 0 };
   const sorted = sortedIntervals(counts, options);
   if (!sorted) return none;
-  const { best, bands } = scanBands(sorted, options, Infinity);
+  const grid = gridFor(options, sorted.values[sorted.length - 1]);
+  const bands = bandCount(grid, sorted.values[sorted.length - 1]);
+  const best = scanBands(sorted, grid, options, Infinity);
   if (best.k === 0) return { ...none, bands };
   const pValue = Math.min(1, best.tail * bands);
   const round = (x: number) => Math.round(x * 10) / 10;
@@ -146,7 +148,7 @@ export function intervalPeriodicity(
     period: round(best.center),
     band: [round(best.lo), round(best.hi)],
     inBand: best.k,
-    share: best.k / sorted.cumulative[sorted.values.length],
+    share: best.k / sorted.cumulative[sorted.length],
     bands,
   };
 }
@@ -159,19 +161,35 @@ export function intervalPeriodicity(
  */
 export function isPeriodic(counts: Map<number, number> | Record<string, number>, options: PeriodicityOptions = DEFAULT_PERIODICITY): boolean {
   const sorted = sortedIntervals(counts, options);
-  if (!sorted) return false;
+  return sorted !== null && periodicVerdict(sorted, options);
+}
+
+/**
+ * isPeriodic on whole-second intervals listed one by one, in any order
+ * (a pair history's ring read out): sorted in place, no map, no objects.
+ * The same verdict as isPeriodic on their counts; `seconds` is reordered.
+ */
+export function isPeriodicSeconds(seconds: Float64Array, length: number, options: PeriodicityOptions = DEFAULT_PERIODICITY): boolean {
+  const sorted = sortedSeconds(seconds, length, options);
+  return sorted !== null && periodicVerdict(sorted, options);
+}
+
+function periodicVerdict(sorted: SortedIntervals, options: PeriodicityOptions): boolean {
+  const largest = sorted.values[sorted.length - 1];
+  const grid = gridFor(options, largest);
+  const bands = bandCount(grid, largest);
   // twice the limit: the product below is rounded, the tails are not cut that close (at alpha ≥ 1 every testable band passes)
-  const largest = sorted.values[sorted.values.length - 1];
-  const limit = options.alpha >= 1 ? Infinity : (2 * options.alpha) / bandCount(gridFor(options, largest), largest);
-  const { best, bands } = scanBands(sorted, options, limit);
+  const limit = options.alpha >= 1 ? Infinity : (2 * options.alpha) / bands;
+  const best = scanBands(sorted, grid, options, limit);
   return best.k > 0 && Math.min(1, best.tail * bands) <= options.alpha;
 }
 
 interface SortedIntervals {
-  /** distinct interval values, ascending */
-  values: number[];
-  /** cumulative[i] = intervals with a value below values[i] */
-  cumulative: number[];
+  /** distinct interval values, ascending (the first `length`) */
+  values: ArrayLike<number>;
+  /** cumulative[i] = intervals with a value below values[i] (length + 1 of them) */
+  cumulative: ArrayLike<number>;
+  length: number;
 }
 
 /** The intervals sorted and summed up, or null when too few to test. */
@@ -182,7 +200,35 @@ function sortedIntervals(counts: Map<number, number> | Record<string, number>, o
   const cumulative = new Array<number>(pairs.length + 1);
   cumulative[0] = 0;
   for (let i = 0; i < pairs.length; i++) cumulative[i + 1] = cumulative[i] + pairs[i][1];
-  return cumulative[pairs.length] < options.minInBand || values.length === 0 ? null : { values, cumulative };
+  return cumulative[pairs.length] < options.minInBand || values.length === 0 ? null : { values, cumulative, length: values.length };
+}
+
+/** Scratch for sortedSeconds: a release tests pairs one after the other, so one set serves them all. */
+let scratchValues = new Float64Array(256);
+let scratchCumulative = new Float64Array(257);
+
+/** sortedIntervals of intervals listed one by one: the same values and sums, in reused typed arrays. */
+function sortedSeconds(seconds: Float64Array, length: number, options: PeriodicityOptions): SortedIntervals | null {
+  const list = seconds.subarray(0, length).sort();
+  if (scratchValues.length < length) {
+    scratchValues = new Float64Array(length);
+    scratchCumulative = new Float64Array(length + 1);
+  }
+  const values = scratchValues;
+  const cumulative = scratchCumulative;
+  let d = 0;
+  let total = 0;
+  for (let i = 0; i < length; i++) {
+    const v = list[i];
+    if (!(v > 0) || !Number.isFinite(v)) continue;
+    if (d === 0 || values[d - 1] !== v) {
+      cumulative[d] = total;
+      values[d++] = v;
+    }
+    total++;
+  }
+  cumulative[d] = total;
+  return total < options.minInBand || d === 0 ? null : { values, cumulative, length: d };
 }
 
 interface Band {
@@ -213,9 +259,18 @@ interface BandRow {
 }
 
 const grids = new Map<string, BandRow[]>();
+/** the grid of an options object already seen: a release tests every pair with the same one, and the key string cost more than a scan */
+const gridsByOptions = new WeakMap<PeriodicityOptions, BandRow[]>();
 
 /** The band grid of these options, laid out at least as far as `largest`. */
 function gridFor(options: PeriodicityOptions, largest: number): BandRow[] {
+  const rows = gridsByOptions.get(options);
+  if (!rows) return layOut(options, largest);
+  for (const row of rows) if (row.next * (1 - row.h) <= largest) return layOut(options, largest);
+  return rows;
+}
+
+function layOut(options: PeriodicityOptions, largest: number): BandRow[] {
   const key = `${options.minPeriodSeconds}|${options.halfWidths.join(',')}|${options.minHalfWidthSeconds}`;
   let rows = grids.get(key);
   if (!rows) {
@@ -241,6 +296,7 @@ function gridFor(options: PeriodicityOptions, largest: number): BandRow[] {
       row.lq.push(Math.log1p(-p));
     }
   }
+  gridsByOptions.set(options, rows);
   return rows;
 }
 
@@ -256,16 +312,16 @@ const LN_HALF = Math.log(0.5);
 const LN1P_HALF = Math.log1p(-0.5);
 
 /**
- * Each band compared with everything shorter and with the stretch below it;
- * the smallest tail (ties: more intervals in the band) and the number of
- * comparisons. Tails above `limit` are not summed out (they cannot be the
- * answer a caller wants).
+ * Each band compared with everything shorter and with the stretch below it:
+ * the smallest tail (ties: more intervals in the band). Tails above `limit`
+ * are not summed out (they cannot be the answer a caller wants). A band
+ * holding fewer than `minInBand` intervals is never compared, so the scan
+ * jumps over every band that cannot reach that many: the grid has hundreds
+ * of bands, a pair's intervals fill a few dozen.
  */
-function scanBands({ values, cumulative }: SortedIntervals, options: PeriodicityOptions, limit: number): { best: Band; bands: number } {
-  const largest = values[values.length - 1];
-  const grid = gridFor(options, largest);
+function scanBands({ values, cumulative, length }: SortedIntervals, grid: BandRow[], options: PeriodicityOptions, limit: number): Band {
+  const largest = values[length - 1];
   const minInBand = options.minInBand;
-  let bands = 0;
   let best: Band = { tail: 1, center: 0, lo: 0, hi: 0, k: 0 };
   let bound = limit;
   // a first term above the bound puts the whole tail above it: checked in log space, with room for rounding, before any exp
@@ -288,42 +344,64 @@ function scanBands({ values, cumulative }: SortedIntervals, options: Periodicity
     let atLo = 0;
     let atBelow = 0;
     const h = row.h;
-    for (let i = 0; i < row.center.length && row.center[i] * (1 - h) <= largest; i++) {
+    const end = row.center.length;
+    for (let i = 0; i < end && row.center[i] * (1 - h) <= largest; i++) {
       const lo = row.lo[i];
       const hi = row.hi[i];
+      atLo = seek(values, length, atLo, lo);
+      const need = cumulative[atLo] + minInBand;
+      // the first value the band must reach for minInBand intervals from its lower edge on
+      const reach = firstAtLeast(cumulative, atLo + 1, length + 1, need) - 1;
+      if (reach >= length) break; // too few intervals left above lo for this band or any later one
+      if (hi <= values[reach]) {
+        // later bands start no lower, so they need at least as far: skip to the first whose upper edge passes it
+        i = firstAbove(row.hi, i + 1, end, values[reach]) - 1;
+        continue;
+      }
       const width = hi - lo;
-      atHi = seek(values, atHi, hi);
-      atLo = seek(values, atLo, lo);
+      atHi = seek(values, length, atHi, hi);
       const n = cumulative[atHi];
       const k = n - cumulative[atLo];
       // against everything shorter: the band's share of [0.5 s, hi) bounds its share of the intervals
-      bands++;
-      if (k >= minInBand)
-        consider(
-          n,
-          k,
-          width / (hi - 0.5),
-          logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * row.lp[i] + (n - k) * row.lq[i],
-          row.center[i],
-          lo,
-          hi,
-        );
+      consider(n, k, width / (hi - 0.5), logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * row.lp[i] + (n - k) * row.lq[i], row.center[i], lo, hi);
       // against the equally wide stretch just below: at most half of the two (finds a beacon among random connections)
       if (lo - width > 0.5) {
-        bands++;
-        atBelow = seek(values, atBelow, lo - width);
+        atBelow = seek(values, length, atBelow, lo - width);
         const m = cumulative[atLo] - cumulative[atBelow];
-        if (k >= minInBand)
-          consider(k + m, k, 0.5, logFactorial(k + m) - logFactorial(k) - logFactorial(m) + k * LN_HALF + m * LN1P_HALF, row.center[i], lo, hi);
+        consider(k + m, k, 0.5, logFactorial(k + m) - logFactorial(k) - logFactorial(m) + k * LN_HALF + m * LN1P_HALF, row.center[i], lo, hi);
       }
     }
   }
-  return { best, bands };
+  return best;
 }
 
 /** The first index whose value is ≥ x, walked to from `at` (either way). */
-function seek(values: readonly number[], at: number, x: number): number {
-  while (at < values.length && values[at] < x) at++;
+function seek(values: ArrayLike<number>, length: number, at: number, x: number): number {
+  while (at < length && values[at] < x) at++;
   while (at > 0 && values[at - 1] >= x) at--;
   return at;
+}
+
+/** The first index in [from, to) whose value is ≥ x (to when none), in ascending values. */
+function firstAtLeast(a: ArrayLike<number>, from: number, to: number, x: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index in [from, to) whose value is > x (to when none), in ascending values. */
+function firstAbove(a: ArrayLike<number>, from: number, to: number, x: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
