@@ -12,21 +12,32 @@ import { bandUpper } from '../common/jitter-band';
 // the band's edge is shared with the alert texts, which draw the band the window method counted
 export { bandUpper };
 
-/** Median of a sorted array (mean of the middle two when even). */
-function medianSorted(xs: readonly number[]): number {
-  const n = xs.length;
+/** Median of sorted xs[from … to) (mean of the middle two when even). */
+function medianSorted(xs: ArrayLike<number>, from = 0, to = xs.length): number {
+  const n = to - from;
   if (n === 0) return NaN;
-  const mid = n >> 1;
+  const mid = from + (n >> 1);
   return n % 2 === 1 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+}
+
+/**
+ * The values in ascending order: themselves when already so (expanded
+ * counts are), else a sorted copy. A typed array sorts numbers natively,
+ * several times faster than a comparator; a scoring sorts every row's
+ * intervals and sizes three times over.
+ */
+function ascending(values: readonly number[]): ArrayLike<number> {
+  for (let i = 1; i < values.length; i++) if (values[i - 1] > values[i]) return Float64Array.from(values).sort();
+  return values;
 }
 
 /** montanaflynn/stats Quartile: medians of the lower and upper halves, the middle element left out when n is odd. */
 export function quartiles(values: readonly number[]): { q1: number; q2: number; q3: number } {
-  const xs = [...values].sort((a, b) => a - b);
+  const xs = ascending(values);
   const n = xs.length;
   const c1 = n % 2 === 0 ? n / 2 : (n - 1) / 2;
   const c2 = n % 2 === 0 ? n / 2 : c1 + 1;
-  return { q1: medianSorted(xs.slice(0, c1)), q2: medianSorted(xs), q3: medianSorted(xs.slice(c2)) };
+  return { q1: medianSorted(xs, 0, c1), q2: medianSorted(xs), q3: medianSorted(xs, c2, n) };
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -41,10 +52,12 @@ export function bowleyScore(values: readonly number[]): number {
 
 /** (median − MAD) / median, clamped to [0, 1]; `fallback` when the median is below 1. */
 export function madScore(values: readonly number[], fallback: number): number {
-  const xs = [...values].sort((a, b) => a - b);
+  const xs = ascending(values);
   const median = medianSorted(xs);
   if (!(median >= 1)) return fallback;
-  const mad = medianSorted(xs.map((x) => Math.abs(x - median)).sort((a, b) => a - b));
+  const deviations = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) deviations[i] = Math.abs(xs[i] - median);
+  const mad = medianSorted(deviations.sort());
   const score = (median - mad) / median;
   return Number.isFinite(score) && score > 0 ? score : 0;
 }
