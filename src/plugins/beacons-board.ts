@@ -8,8 +8,8 @@
  * Node-RED here (the plugin wires it to the runtime), so it tests directly.
  */
 
-import { alertFacts } from '../core/alert/facts';
-import { alertSubject } from '../core/alert/text';
+import { AlertFacts, alertFacts } from '../core/alert/facts';
+import { subjectOf } from '../core/alert/text';
 import { groupFieldsOf } from '../core/scorer/scorer';
 
 export type ScorerRow = Record<string, unknown>;
@@ -109,8 +109,7 @@ function stateOf(row: ScorerRow, alertPort: boolean): State | null {
 }
 
 /** `pair SOURCE DESTINATION` from the row's source and destination columns (as the alert text reads them), when both are plain values. */
-function pairEntry(row: ScorerRow): string {
-  const { source, destination } = alertFacts(row);
+function pairEntry({ source, destination }: AlertFacts): string {
   const plain = (v: string | null): v is string => v !== null && /^[\w.:/*-]+$/.test(v);
   return plain(source) && plain(destination) ? `pair ${source} ${destination}` : '';
 }
@@ -146,6 +145,7 @@ export class BeaconsBoard {
     const bin = text(row.TimeGenerated);
     const events = num(row.TotalEvents) ?? 0;
     const group: Tracked = known || { key, scorer, fields, bins: new Map(), firstSeen: bin, lastSeen: bin, seq: 0 };
+    const facts = alertFacts(row);
     group.bins.set(bin, {
       state,
       events,
@@ -159,8 +159,8 @@ export class BeaconsBoard {
         final: typeof row.Final === 'boolean' ? row.Final : null,
         alertId: text(row.AlertId),
         histogram: histogramOf(row.histogram, this.maxDeltas),
-        summary: alertSubject(row),
-        entry: row.SuppressedBy ? text(row.SuppressedBy) : pairEntry(row),
+        summary: subjectOf(facts),
+        entry: row.SuppressedBy ? text(row.SuppressedBy) : pairEntry(facts),
       },
     });
     if (group.bins.size > this.maxBins) {
@@ -223,15 +223,15 @@ function strongest(group: Tracked): [string, BinRow] | null {
 
 /** The histogram's largest bars, by delta: `{delta: count}` or `[[delta, count]]`. */
 function histogramOf(h: unknown, max: number): [number, number][] {
-  let pairs: [number, number][] = [];
-  if (Array.isArray(h))
-    pairs = h.map((p) => (Array.isArray(p) ? [num(p[0]), num(p[1])] : [null, null])).filter((p): p is [number, number] => p[0] !== null && p[1] !== null);
-  else if (h && typeof h === 'object')
-    pairs = Object.entries(h)
-      .map(([d, c]) => [num(d), num(c)])
-      .filter((p): p is [number, number] => p[0] !== null && p[1] !== null);
-  return pairs
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-    .slice(0, max)
-    .sort((a, b) => a[0] - b[0]);
+  const pairs: [number, number][] = [];
+  const add = (d: unknown, c: unknown) => {
+    const delta = num(d);
+    const count = num(c);
+    if (delta !== null && count !== null) pairs.push([delta, count]);
+  };
+  if (Array.isArray(h)) for (const p of h) add(Array.isArray(p) ? p[0] : null, Array.isArray(p) ? p[1] : null);
+  else if (h && typeof h === 'object') for (const d of Object.keys(h)) add(d, (h as Record<string, unknown>)[d]);
+  // the tallest `max` bars, then by delta (bars of one delta, tallest first, as the two stable sorts left them)
+  if (pairs.length > max) pairs.sort((a, b) => b[1] - a[1] || a[0] - b[0]).length = max;
+  return pairs.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
 }

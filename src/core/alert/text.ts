@@ -113,7 +113,12 @@ export function compose(f: AlertFacts, max: number, withTitle: boolean, tail = '
 
 /** One line (≤ 120 characters) for an e-mail subject, a chat message, the console and the sidebar. */
 export function alertSubject(row: AlertRow, context: AlertContext = {}): string {
-  return compose(alertFacts(row, context), SUBJECT_MAX, true);
+  return subjectOf(alertFacts(row, context));
+}
+
+/** alertSubject of facts already read off the row (a caller that needs them for more than the line reads them once). */
+export function subjectOf(f: AlertFacts): string {
+  return compose(f, SUBJECT_MAX, true);
 }
 
 /** One line for a message of several alerts: the first alert and how many more, ≤ 120 characters. */
