@@ -8,7 +8,7 @@
  * take parseCef and cefToCommonSecurityLog, which define the result.
  */
 import { LogRecord } from '../common/records';
-import { ExtensionPairs, extensionValue, KeyMatcher, parseCef, scanExtension, splitHeader } from './cef';
+import { ExtensionPairs, extensionValue, KeyMatcher, parseCef, scanExtension, splitHeader, TextBytes } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
 import { ByteDirection, CEF_KEY_COLUMN, cefToCommonSecurityLog, integer, setCefBytes } from './mappings';
 import { plainDigits } from './text';
@@ -109,12 +109,15 @@ export const cefKeyComparisons = (): number => KEYS.probes + unknownLookups;
 /** The longest run of occupied slots in the known-key table (the most probes a key lookup can take, plus one). */
 export const longestProbeRun = (): number => KEYS.longestRun();
 
+const SEMICOLON = 59;
 const RECEIPT_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'rt');
 const START_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'start');
 
 let line = 0;
 const pairs = new ExtensionPairs();
 const header: string[] = ['', '', '', '', '', '', ''];
+/** the pairs of the current line that go to AdditionalExtensions, in order */
+let extraPairs = new Int32Array(64);
 /** unknown keys of the current line: a set, so a line of many distinct keys costs one lookup per key (a list scan was quadratic) */
 const unknownKeys = new Set<string>();
 
@@ -145,7 +148,10 @@ export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEF
   let startTime: string | undefined;
   let toServer: number | undefined;
   let toClient: number | undefined;
-  let extra = '';
+  let extras = 0;
+  // whether every pair that goes to AdditionalExtensions is as written
+  let extrasPlain = true;
+  if (extraPairs.length < pairs.count) extraPairs = new Int32Array(pairs.count);
   // the first backslash after the current key: a value without one needs no unescaping
   let backslash = message.indexOf('\\', ext);
   for (let i = 0; i < pairs.count; i++) {
@@ -160,10 +166,9 @@ export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEF
     if (known < 0) {
       const first = message.charCodeAt(keyStart);
       if (first >= 48 && first <= 57) return viaObject(message, bytes);
-      const key = message.slice(keyStart, equals);
-      if (repeatedUnknown(key)) return viaObject(message, bytes);
-      const entry = plain ? message.slice(keyStart, valueEnd) : `${key}=${extensionValue(message, equals + 1, valueEnd)}`;
-      extra = extra === '' ? entry : `${extra};${entry}`;
+      if (repeatedUnknown(message.slice(keyStart, equals))) return viaObject(message, bytes);
+      extraPairs[extras++] = i;
+      extrasPlain &&= plain;
       continue;
     }
     if (keySeen[known] === line) return viaObject(message, bytes);
@@ -178,8 +183,8 @@ export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEF
       continue;
     }
     if (role === Role.Extra) {
-      const entry = plain ? message.slice(keyStart, valueEnd) : `${message.slice(keyStart, equals)}=${extensionValue(message, equals + 1, valueEnd)}`;
-      extra = extra === '' ? entry : `${extra};${entry}`;
+      extraPairs[extras++] = i;
+      extrasPlain &&= plain;
       continue;
     }
     const digits = plain ? plainDigits(message, equals + 1, valueEnd) : -1;
@@ -193,8 +198,48 @@ export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEF
     }
   }
   setCefBytes(r, toServer, toClient, bytes);
-  if (extra !== '') r.AdditionalExtensions = extra;
+  if (extras > 0) {
+    r.AdditionalExtensions = extrasPlain && pairs.bytes !== null ? joinedAsWritten(message, pairs.bytes, extras) : joined(message, extras);
+  }
   return { record: r, rt, start: startTime };
+}
+
+/** The extra pairs as `key=value` joined by ';', values trimmed and unescaped. */
+function joined(message: string, extras: number): string {
+  let out = '';
+  for (let j = 0; j < extras; j++) {
+    const i = extraPairs[j];
+    const keyStart = pairs.keyStart[i];
+    const equals = pairs.equals[i];
+    const entry = `${message.slice(keyStart, equals)}=${extensionValue(message, equals + 1, pairs.valueEnd[i])}`;
+    out = j === 0 ? entry : `${out};${entry}`;
+  }
+  return out;
+}
+
+/**
+ * The same when every extra pair is as written, from the text's bytes:
+ * consecutive extra pairs are one stretch of the text (one space between
+ * them, which becomes the ';'), copied at once behind the text, and one
+ * string made of the result, where joining strings made one per pair.
+ */
+function joinedAsWritten(message: string, text: TextBytes, extras: number): string {
+  const bytes = text.bytes;
+  const base = message.length;
+  let out = base;
+  for (let j = 0; j < extras; ) {
+    const first = extraPairs[j];
+    let last = first;
+    while (j + 1 < extras && extraPairs[j + 1] === last + 1) last = extraPairs[++j];
+    j++;
+    if (out > base) bytes[out++] = SEMICOLON;
+    const from = pairs.keyStart[first];
+    const to = pairs.valueEnd[last];
+    bytes.copyWithin(out, from, to);
+    for (let i = first; i < last; i++) bytes[out + pairs.valueEnd[i] - from] = SEMICOLON;
+    out += to - from;
+  }
+  return bytes.toString('latin1', base, out);
 }
 
 /** Whether the unknown key was seen before on this line (then remembers it). */

@@ -155,17 +155,6 @@ export class KeyMatcher {
     return true;
   }
 
-  /** Whether the bytes at start hold the known key `key` (compared four at a time). */
-  holds(bytes: TextBytes, start: number, key: number): boolean {
-    const len = this.keyLength[key];
-    const words = len >> 2;
-    const w0 = this.keyWords[key];
-    for (let w = 0; w < words; w++) if (bytes.view.getInt32(start + 4 * w, true) !== this.words[w0 + w]) return false;
-    const at = this.keyChars[key];
-    for (let i = words << 2; i < len; i++) if (bytes.bytes[start + i] !== this.chars[at + i]) return false;
-    return true;
-  }
-
   /** The longest run of occupied slots (the most probes a lookup can take, minus one). */
   longestRun(): number {
     let longest = 0;
@@ -185,36 +174,31 @@ export const ANY_KEY = new KeyMatcher([]);
  * Where the `key=value` pairs of an extension lie, in order: pair i has the
  * key text[keyStart[i], equals[i]) and the raw value text[equals[i] + 1,
  * valueEnd[i]) (not yet trimmed nor unescaped), and known[i] is the index of
- * its key among the matcher's keys, or -1. Reused from line to line.
+ * its key among the matcher's keys, or -1. Pair i + 1's key starts right
+ * after valueEnd[i] (a space). `bytes` holds the text as bytes when it is
+ * ASCII and keys were known (else null), for the reader to use until the
+ * next scan. Reused from line to line.
  */
 export class ExtensionPairs {
   count = 0;
+  bytes: TextBytes | null = null;
   keyStart = new Int32Array(64);
   equals = new Int32Array(64);
   valueEnd = new Int32Array(64);
   known = new Int32Array(64);
 
-  push(keyStart: number, equals: number, known: number): void {
-    if (this.count === this.keyStart.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.keyStart = grow(this.keyStart);
-      this.equals = grow(this.equals);
-      this.valueEnd = grow(this.valueEnd);
-      this.known = grow(this.known);
-    }
-    this.keyStart[this.count] = keyStart;
-    this.equals[this.count] = equals;
-    this.known[this.count] = known;
-    this.count++;
+  /** Room for n pairs (the pairs held are dropped). */
+  reserve(n: number): void {
+    if (n <= this.keyStart.length) return;
+    this.keyStart = new Int32Array(n);
+    this.equals = new Int32Array(n);
+    this.valueEnd = new Int32Array(n);
+    this.known = new Int32Array(n);
   }
 }
 
 /** A text's bytes, and a view that reads four of them at once. */
-interface TextBytes {
+export interface TextBytes {
   bytes: Buffer;
   view: DataView;
 }
@@ -241,19 +225,38 @@ function asciiBytes(text: string): TextBytes | null {
  * character. Which key is expected changes only how fast a pair is found.
  */
 export function scanExtension(text: string, pairs: ExtensionPairs, keys = ANY_KEY, from = 0): void {
-  pairs.count = 0;
-  const bytes = keys.keys.length > 0 ? asciiBytes(text) : null;
-  const follows = keys.follows;
+  // a pair takes at least 3 characters ("k=" and a space before the next)
+  pairs.reserve(((text.length - from) >> 1) + 2);
+  const keyStart = pairs.keyStart;
+  const equals = pairs.equals;
+  const valueEnd = pairs.valueEnd;
+  const known = pairs.known;
+  let count = 0;
+  const text8 = keys.keys.length > 0 ? asciiBytes(text) : null;
+  pairs.bytes = text8;
+  const bytes = text8?.bytes;
+  const view = text8?.view;
+  const { follows, keyLength, keyWords, words, keyChars, chars } = keys;
   let previous = -1;
   let expected = -1;
   // the first backslash at or after the current position: most extensions have none, so most '=' need no escape check
   let backslash = text.indexOf('\\', from);
   for (let eq = text.indexOf('=', from); eq >= 0; eq = text.indexOf('=', eq + 1)) {
-    if (expected >= 0 && bytes !== null) {
-      const start = eq - keys.keyLength[expected];
-      if (start >= from && (start === from || bytes.bytes[start - 1] === SPACE) && keys.holds(bytes, start, expected)) {
-        if (pairs.count > 0) pairs.valueEnd[pairs.count - 1] = start - 1;
-        pairs.push(start, eq, expected);
+    if (expected >= 0 && bytes !== undefined && view !== undefined) {
+      // the expected key, four bytes at a time, then the rest
+      const len = keyLength[expected];
+      const start = eq - len;
+      let same = start >= from && (start === from || bytes[start - 1] === SPACE);
+      const w0 = keyWords[expected];
+      const w1 = w0 + (len >> 2);
+      for (let w = w0, at = start; same && w < w1; w++, at += 4) same = view.getInt32(at, true) === words[w];
+      const c0 = keyChars[expected];
+      for (let i = len & ~3; same && i < len; i++) same = bytes[start + i] === chars[c0 + i];
+      if (same) {
+        if (count > 0) valueEnd[count - 1] = start - 1;
+        keyStart[count] = start;
+        equals[count] = eq;
+        known[count++] = expected;
         previous = expected;
         expected = follows[expected];
         continue;
@@ -274,14 +277,17 @@ export function scanExtension(text: string, pairs: ExtensionPairs, keys = ANY_KE
       h = hashStep(h, c);
     }
     if (k === eq - 1 || (k >= from && text.charCodeAt(k) !== SPACE)) continue;
-    if (pairs.count > 0) pairs.valueEnd[pairs.count - 1] = k;
-    const known = keys.find(text, k + 1, eq, h);
-    pairs.push(k + 1, eq, known);
-    if (previous >= 0) follows[previous] = known;
-    previous = known;
-    expected = known >= 0 ? follows[known] : -1;
+    if (count > 0) valueEnd[count - 1] = k;
+    const key = keys.find(text, k + 1, eq, h);
+    keyStart[count] = k + 1;
+    equals[count] = eq;
+    known[count++] = key;
+    if (previous >= 0) follows[previous] = key;
+    previous = key;
+    expected = key >= 0 ? follows[key] : -1;
   }
-  if (pairs.count > 0) pairs.valueEnd[pairs.count - 1] = text.length;
+  if (count > 0) valueEnd[count - 1] = text.length;
+  pairs.count = count;
 }
 
 const shared = new ExtensionPairs();
