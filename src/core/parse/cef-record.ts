@@ -154,14 +154,16 @@ export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEF
   if (extraPairs.length < pairs.count) extraPairs = new Int32Array(pairs.count);
   // the first backslash after the current key: a value without one needs no unescaping
   let backslash = message.indexOf('\\', ext);
-  for (let i = 0; i < pairs.count; i++) {
-    const keyStart = pairs.keyStart[i];
-    const equals = pairs.equals[i];
-    const valueEnd = pairs.valueEnd[i];
-    const known = pairs.known[i];
+  const { count, keyStart: keyStarts, equals: equalSigns, valueEnd: valueEnds, known: knownKeys } = pairs;
+  const text8 = pairs.bytes?.bytes;
+  for (let i = 0; i < count; i++) {
+    const keyStart = keyStarts[i];
+    const equals = equalSigns[i];
+    const valueEnd = valueEnds[i];
+    const known = knownKeys[i];
     if (backslash >= 0 && backslash < equals) backslash = message.indexOf('\\', equals);
     // as written: no escape and no trailing whitespace (the last character printable ASCII)
-    const last = message.charCodeAt(valueEnd - 1);
+    const last = text8 !== undefined ? text8[valueEnd - 1] : message.charCodeAt(valueEnd - 1);
     const plain = (backslash < 0 || backslash >= valueEnd) && (valueEnd === equals + 1 || (last > 32 && last < 127));
     if (known < 0) {
       const first = message.charCodeAt(keyStart);

@@ -87,7 +87,9 @@ const slotOf = (h: number) => (h ^ (h >>> 10)) & (TABLE_SIZE - 1);
  * characters, which the scan computes as it reads a key (from the '=' back
  * to the space): a key is then found with one probe or a few, each
  * comparing hashes first and the characters only on equal hashes, and no
- * key string is made.
+ * key string is made. Each key also as 32-bit words, to compare it with a
+ * line's bytes four characters at a time where it is expected, and the key
+ * that followed it last (what is expected after it).
  */
 export class KeyMatcher {
   /** per slot: the key's index in `keys` (-1 when empty), its hash, length and first character in `chars` */
@@ -107,6 +109,7 @@ export class KeyMatcher {
   probes = 0;
 
   constructor(readonly keys: readonly string[]) {
+    if (keys.length > TABLE_SIZE / 4) throw new Error('too many known CEF keys for the table');
     this.chars = new Uint8Array(keys.reduce((n, key) => n + key.length, 0));
     this.keyLength = Int32Array.from(keys, (key) => key.length);
     this.keyChars = new Int32Array(keys.length);
