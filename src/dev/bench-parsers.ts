@@ -42,6 +42,8 @@ const SEPARATORS: Record<LineFormat | NameLineFormat, string> = {
   'zeek-http-json': '',
   squid: ' ',
   'panos-threat-csv': ',',
+  'panos-threat-cef': ' ',
+  'panos-url-cef': ' ',
 };
 const isJsonLines = (format: LineFormat | NameLineFormat) => SEPARATORS[format] === '';
 

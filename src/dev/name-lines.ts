@@ -2,8 +2,11 @@
  * Lines of the name-carrying logs for the parser bench: Zeek dns/ssl/http
  * (TSV with their headers, and JSON), Squid's native access log and PAN-OS
  * THREAT/URL CSV, with the variety a site's logs have (a few hundred hosts,
- * CNAME chains, unset fields, quoted URLs), from a seed.
+ * CNAME chains, unset fields, quoted URLs), from a seed. PAN-OS THREAT/URL
+ * logs come as CSV and as CEF, the same events from the same draws.
  */
+
+import { MONTHS } from '../core/parse/timestamps';
 
 export type NameLineFormat =
   | 'zeek-dns-tsv'
@@ -13,7 +16,9 @@ export type NameLineFormat =
   | 'zeek-http-tsv'
   | 'zeek-http-json'
   | 'squid'
-  | 'panos-threat-csv';
+  | 'panos-threat-csv'
+  | 'panos-threat-cef'
+  | 'panos-url-cef';
 
 export const NAME_LINE_FORMATS: readonly NameLineFormat[] = [
   'zeek-dns-tsv',
@@ -24,6 +29,8 @@ export const NAME_LINE_FORMATS: readonly NameLineFormat[] = [
   'zeek-http-json',
   'squid',
   'panos-threat-csv',
+  'panos-threat-cef',
+  'panos-url-cef',
 ];
 
 /** xorshift32: the same lines for the same seed */
@@ -305,10 +312,11 @@ const PANOS_FIXED: Record<number, string> = {
   63: 'get',
 };
 
-/** A PAN-OS THREAT/URL log over syslog: 75 CSV fields, the URL quoted now and then. */
-function panosLine(d: Draws, c: Conn): string {
+/** A PAN-OS THREAT/URL log's 75 CSV fields, and its time in seconds. */
+function panosFields(d: Draws, c: Conn): { f: string[]; sec: number } {
   const f = new Array(75).fill('');
-  const time = new Date(Math.floor(Number(d.ts())) * 1000).toISOString().slice(0, 19).replace('T', ' ').replaceAll('-', '/');
+  const sec = Math.floor(Number(d.ts()));
+  const time = new Date(sec * 1000).toISOString().slice(0, 19).replace('T', ' ').replaceAll('-', '/');
   const url = `${d.host()}/${d.pick(WORDS)}/${Math.floor(d.rnd() * 1e5)}.js`;
   Object.assign(f, PANOS_FIXED, {
     1: time,
@@ -323,7 +331,51 @@ function panosLine(d: Draws, c: Conn): string {
     36: String(Math.floor(d.rnd() * 1e9)),
     46: `"${d.pick(AGENTS)}"`,
   });
-  return `<14>May  8 01:10:31 PA-3220 ${f.join(',')}`;
+  return { f, sec };
+}
+
+/** A PAN-OS THREAT/URL log over syslog: 75 CSV fields, the URL quoted now and then. */
+function panosLine(d: Draws, c: Conn): string {
+  return `<14>May  8 01:10:31 PA-3220 ${panosFields(d, c).f.join(',')}`;
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** A CEF value: quotes of the CSV form dropped, backslash and equals sign escaped. */
+const cefValue = (v: string) => (v.startsWith('"') ? v.slice(1, -1) : v).replaceAll('\\', '\\\\').replaceAll('=', '\\=');
+
+/**
+ * The same event in PAN-OS's CEF custom format (the THREAT and URL log
+ * formats of PAN-OS 10's CEF configuration guide), behind a BSD header: the
+ * THREAT format carries the URL in `request`; the URL format adds the
+ * content type, the method and the user agent.
+ */
+function panosCefLine(url: boolean): LineOf {
+  return (d, c) => {
+    const { f, sec } = panosFields(d, c);
+    const t = new Date(sec * 1000);
+    const hms = `${two(t.getUTCHours())}:${two(t.getUTCMinutes())}:${two(t.getUTCSeconds())}`;
+    const rt = `${MONTHS[t.getUTCMonth()]} ${two(t.getUTCDate())} ${t.getUTCFullYear()} ${hms} GMT`;
+    const bsd = `<14>${MONTHS[t.getUTCMonth()]} ${String(t.getUTCDate()).padStart(2, ' ')} ${hms} ${f[59]} `;
+    const v = (i: number) => cefValue(f[i]);
+    const ext = [
+      `rt=${rt} deviceExternalId=${v(2)} src=${v(7)} dst=${v(8)} sourceTranslatedAddress=${v(9)} destinationTranslatedAddress=${v(10)}`,
+      `cs1Label=Rule cs1=${v(11)} suser=${v(12)} duser=${v(13)} app=${v(14)} cs3Label=Virtual System cs3=${v(15)}`,
+      `cs4Label=Source Zone cs4=${v(16)} cs5Label=Destination Zone cs5=${v(17)} deviceInboundInterface=${v(18)} deviceOutboundInterface=${v(19)}`,
+      `cs6Label=LogProfile cs6=${v(20)} cn1Label=SessionID cn1=${v(22)} cnt=${v(23)} spt=${v(24)} dpt=${v(25)}`,
+      `sourceTranslatedPort=${v(26)} destinationTranslatedPort=${v(27)} flexString1Label=Flags flexString1=${v(28)} proto=${v(29)} act=${v(30)}`,
+      `request=${v(31)} cs2Label=URL Category cs2=${v(33)} flexString2Label=Direction flexString2=${v(35)} PanOSActionFlags=${v(37)} externalId=${v(36)}`,
+      url
+        ? `requestContext=${v(41)} cat=${v(32)} fileId=0 requestMethod=${v(63)} requestClientApplication=${v(46)} PanOSXForwarderfor= PanOSReferer=`
+        : `cat=${v(32)} fileId=0`,
+      `PanOSDGl1=0 PanOSDGl2=0 PanOSDGl3=0 PanOSDGl4=0 PanOSVsysName= dvchost=${v(59)} PanOSSrcUUID= PanOSDstUUID= PanOSTunnelID=0 PanOSMonitorTag=`,
+      'PanOSParentSessionID=0 PanOSParentStartTime= PanOSTunnelType=N/A PanOSThreatCategory=unknown PanOSContentVer=8000-7500 PanOSAssocID=0',
+      `PanOSPPID=4294967295 PanOSHTTPHeader= PanOSURLCatList=${v(33)},low-risk PanOSRuleUUID=4c5f2a6e-8d1b-4f0e-9a3c-2b7d6e1f0a95 PanOSHTTP2Con=0`,
+      'PanDynamicUsrgrp=',
+    ].join(' ');
+    const signature = url ? v(4) : v(32);
+    return `${bsd}CEF:0|Palo Alto Networks|PAN-OS|10.1.11|${signature}|${v(3)}|1|${ext}`;
+  };
 }
 
 /** The line maker and the header lines of a format (a Zeek TSV log's header; none for the others). */
@@ -332,6 +384,7 @@ function formatOf(format: NameLineFormat): { line: LineOf; head: string[] } {
   if (format.startsWith('zeek-dns')) return { line: tsv ? dnsTsv : dnsJson, head: tsv ? header('dns', DNS_FIELDS) : [] };
   if (format.startsWith('zeek-ssl')) return { line: tsv ? sslTsv : sslJson, head: tsv ? header('ssl', SSL_FIELDS) : [] };
   if (format.startsWith('zeek-http')) return { line: tsv ? httpTsv : httpJson, head: tsv ? header('http', HTTP_FIELDS) : [] };
+  if (format === 'panos-threat-cef' || format === 'panos-url-cef') return { line: panosCefLine(format === 'panos-url-cef'), head: [] };
   return { line: format === 'squid' ? squidLine : panosLine, head: [] };
 }
 

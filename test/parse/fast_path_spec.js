@@ -19,6 +19,7 @@ const times = require('../../dist/core/parse/timestamps');
 const times1 = require('./wave1/timestamps');
 const lines = require('../../dist/tools/log-lines');
 const gen = require('../../dist/tools/traffic-generator');
+const nameLines = require('../../dist/dev/name-lines');
 
 const OPTIONS = [
   {},
@@ -119,6 +120,9 @@ const CEF_KEYS = [
   'act',
   'dvchost',
   'PanOSX',
+  'PanOSDGl1',
+  'requestMethod',
+  'request',
   'custom',
   'a.b',
   'x-y',
@@ -231,6 +235,43 @@ describe('core/parse fast paths (against the wave-1 parser and csv-parse)', func
     fc.assert(
       fc.property(fc.array(cefLine, { minLength: 1, maxLength: 5 }), fc.constantFrom(...OPTIONS), (stream, options) => sameResults(stream, options)),
       { numRuns: 4000, seed: 11 },
+    );
+  });
+
+  it('read lines that repeat a key order as wave 1 did, whatever a line changes where the next key is expected', function () {
+    // the reader expects the key that followed the previous key last time; each line below is a PAN-OS THREAT
+    // line with a few changes at key positions: a key of the same length differing in a character (known or
+    // not), a character other than a space before a key, an equals sign or a `key=` inside a value, an escaped
+    // equals sign, a repeated key, a non-ASCII value, a key dropped
+    const base = nameLines.nameLines('panos-url-cef', 3)[0];
+    const cef = base.indexOf('CEF:');
+    const head = base.slice(0, cef);
+    const parts = base.slice(cef).split(' ');
+    const change = fc.constantFrom(
+      (w) => w.replace(/^PanOSDGl1=/, 'PanOSDGl2='),
+      (w) => w.replace(/^([a-zA-Z])/, (c) => (c === 'x' ? 'y' : 'x')),
+      (w) => w.replace(/^src=/, 'srd='),
+      (w) => w.replace(/^dpt=/, 'dp/='),
+      (w) => `/${w}`,
+      (w) => `${w}=`,
+      (w) => `${w} dst=1.2.3.4`,
+      (w) => `${w} a=b`,
+      (w) => w.replace('=', '\\='),
+      (w) => w.replace('=', '=\\='),
+      (w) => `${w} ${w}`,
+      (w) => `${w}é`,
+      (w) => `${w}\\\\`,
+      () => '',
+    );
+    const mutated = fc.array(fc.tuple(fc.nat(parts.length - 1), change), { maxLength: 3 }).map((changes) => {
+      const words = [...parts];
+      for (const [at, f] of changes) words[at] = f(words[at]);
+      return `${head}${words.join(' ')}`;
+    });
+    const stream = fc.array(fc.oneof(fc.constant(base), mutated), { minLength: 2, maxLength: 8 });
+    fc.assert(
+      fc.property(stream, fc.constantFrom(...OPTIONS), (lines, options) => sameResults(lines, options)),
+      { numRuns: 1500, seed: 14 },
     );
   });
 

@@ -25,10 +25,10 @@ function comparisonsFor(line, maxFields) {
 }
 
 // keys built to hurt: distinct unknown keys of one length and the same first, middle and last
-// characters (one hash bucket), known keys, and unknown keys repeated late in the line
+// characters, known keys and keys that differ from one by a character, and unknown keys repeated late in the line
 const craftedKey = fc.oneof(
   fc.nat({ max: 99999 }).map((n) => `a${String(n).padStart(5, '0')}z`),
-  fc.constantFrom('src', 'dst', 'spt', 'dpt', 'act', 'cs1', 'cs1Label', 'in', 'out', 'rt'),
+  fc.constantFrom('src', 'dst', 'spt', 'dpt', 'act', 'cs1', 'cs1Label', 'in', 'out', 'rt', 'PanOSDGl1', 'PanOSDGl', 'xsrc', 'Label'),
   fc.stringMatching(/^[a-z][a-zA-Z0-9_.]{0,12}$/),
 );
 

@@ -1,14 +1,14 @@
 /**
  * A CEF line straight to its CommonSecurityLog record, without the
  * intermediate extension object: the pairs are found by position, a known
- * key is recognised in place (no key string made, no Map hashing a fresh
- * string), and each value is read once, into its column or into
+ * key is recognised by the hash the scan computes while it reads it (no key
+ * string made, no Map hashing a fresh string), and each value is read once, into its column or into
  * AdditionalExtensions. Lines whose extension repeats a key or has a key
  * starting with a digit (rare; JavaScript's property order then decides)
  * take parseCef and cefToCommonSecurityLog, which define the result.
  */
 import { LogRecord } from '../common/records';
-import { ExtensionPairs, extensionValue, parseCef, scanExtension, splitHeader } from './cef';
+import { ExtensionPairs, extensionValue, KeyMatcher, parseCef, scanExtension, splitHeader, TextBytes } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
 import { ByteDirection, CEF_KEY_COLUMN, cefToCommonSecurityLog, integer, setCefBytes } from './mappings';
 import { plainDigits } from './text';
@@ -25,74 +25,99 @@ const enum Role {
   IntegerColumn,
   In,
   Out,
+  /** no column: the pair goes to AdditionalExtensions */
+  Extra,
 }
 
-/** The known keys in an open-addressing table indexed by a hash of the key's length and three of its characters. */
-const TABLE_SIZE = 1024;
-const slotKey: Array<string | undefined> = new Array(TABLE_SIZE).fill(undefined);
-/** the column's index for setCslColumn */
-const slotColumn = new Int32Array(TABLE_SIZE);
-const slotRole = new Uint8Array(TABLE_SIZE);
-/** the line number that last saw the key in this slot, to find repeated keys */
-const slotSeen = new Float64Array(TABLE_SIZE);
+/**
+ * Keys PAN-OS's CEF formats (TRAFFIC, THREAT, URL, WildFire) write that
+ * have no column: known, so that a repeat of one is found without making
+ * its key string. They go to AdditionalExtensions like any unknown key.
+ */
+const PANOS_EXTRA_KEYS = [
+  'flexString2Label',
+  'flexString2',
+  'fileId',
+  'filePath',
+  'fileHash',
+  'fileType',
+  'oldFileId',
+  'requestContext',
+  'requestMethod',
+  'requestClientApplication',
+  'PanOSPacketsReceived',
+  'PanOSPacketsSent',
+  'PanOSDGl1',
+  'PanOSDGl2',
+  'PanOSDGl3',
+  'PanOSDGl4',
+  'PanOSVsysName',
+  'PanOSActionFlags',
+  'PanOSSrcUUID',
+  'PanOSDstUUID',
+  'PanOSTunnelID',
+  'PanOSMonitorTag',
+  'PanOSParentSessionID',
+  'PanOSParentStartTime',
+  'PanOSTunnelType',
+  'PanOSSCTPAssocID',
+  'PanOSSCTPChunks',
+  'PanOSSCTPChunkSent',
+  'PanOSSCTPChunksRcv',
+  'PanOSThreatCategory',
+  'PanOSContentVer',
+  'PanOSAssocID',
+  'PanOSPPID',
+  'PanOSHTTPHeader',
+  'PanOSURLCatList',
+  'PanOSRuleUUID',
+  'PanOSHTTP2Con',
+  'PanOSXForwarderfor',
+  'PanOSReferer',
+  'PanLinkChange',
+  'PanPolicyID',
+  'PanLinkDetail',
+  'PanSDWANCluster',
+  'PanSDWANDevice',
+  'PanSDWANClustype',
+  'PanSDWANSite',
+  'PanDynamicUsrgrp',
+];
 
-function keyHash(text: string, start: number, end: number): number {
-  const len = end - start;
-  return (len * 31 + text.charCodeAt(start) * 7 + text.charCodeAt(end - 1) * 3 + text.charCodeAt(start + (len >> 1))) & (TABLE_SIZE - 1);
-}
+/** The known keys, and for each its role and column (the index for setCslColumn). */
+const KNOWN: Array<[string, Role, number]> = [
+  ...[...CEF_KEY_COLUMN].map(([key, [column, isInteger]]): [string, Role, number] => [key, isInteger ? Role.IntegerColumn : Role.Column, column]),
+  ['in', Role.In, -1],
+  ['out', Role.Out, -1],
+  ...PANOS_EXTRA_KEYS.filter((key) => !CEF_KEY_COLUMN.has(key)).map((key): [string, Role, number] => [key, Role.Extra, -1]),
+];
+const KEYS = new KeyMatcher(KNOWN.map(([key]) => key));
+const keyRole = Uint8Array.from(KNOWN, ([, role]) => role);
+const keyColumn = Int32Array.from(KNOWN, ([, , column]) => column);
+/** the line number that last saw each known key, to find repeated keys */
+const keySeen = new Float64Array(KNOWN.length);
 
-function addKnown(key: string, column: number, role: Role): void {
-  let h = keyHash(key, 0, key.length);
-  while (slotKey[h] !== undefined) h = (h + 1) & (TABLE_SIZE - 1);
-  slotKey[h] = key;
-  slotColumn[h] = column;
-  slotRole[h] = role;
-}
-for (const [key, [column, isInteger]] of CEF_KEY_COLUMN) addKnown(key, column, isInteger ? Role.IntegerColumn : Role.Column);
-addKnown('in', -1, Role.In);
-addKnown('out', -1, Role.Out);
-
-/** The slot of the known key text[start, end), or -1. */
-function knownSlot(text: string, start: number, end: number): number {
-  const len = end - start;
-  for (let h = keyHash(text, start, end); ; h = (h + 1) & (TABLE_SIZE - 1)) {
-    comparisons++;
-    const key = slotKey[h];
-    if (key === undefined) return -1;
-    if (key.length === len && sameText(key, text, start)) return h;
-  }
-}
-
-/** Whether text holds key at start (a loop: startsWith with a position is a runtime call, several times slower here). */
-function sameText(key: string, text: string, start: number): boolean {
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
-  return true;
-}
+/** repeated-key set lookups so far */
+let unknownLookups = 0;
 
 /**
  * Key comparisons so far (known-key table probes and repeated-key lookups):
  * tests read it to show the work per extension is bounded whatever the keys.
  */
-let comparisons = 0;
-export const cefKeyComparisons = (): number => comparisons;
+export const cefKeyComparisons = (): number => KEYS.probes + unknownLookups;
 
-/** The longest run of occupied slots (the most probes a key lookup can take, plus one). */
-export function longestProbeRun(): number {
-  let longest = 0;
-  for (let start = 0; start < TABLE_SIZE; start++) {
-    let n = 0;
-    while (n < TABLE_SIZE && slotKey[(start + n) & (TABLE_SIZE - 1)] !== undefined) n++;
-    longest = Math.max(longest, n);
-  }
-  return longest;
-}
+/** The longest run of occupied slots in the known-key table (the most probes a key lookup can take, plus one). */
+export const longestProbeRun = (): number => KEYS.longestRun();
 
+const SEMICOLON = 59;
 const RECEIPT_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'rt');
 const START_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'start');
 
 let line = 0;
 const pairs = new ExtensionPairs();
-const header: string[] = [];
+const header: string[] = ['', '', '', '', '', '', ''];
+/** the pairs of the current line that go to AdditionalExtensions, in order */
+let extraPairs = new Int32Array(64);
 /** unknown keys of the current line: a set, so a line of many distinct keys costs one lookup per key (a list scan was quadratic) */
 const unknownKeys = new Set<string>();
 
@@ -102,10 +127,8 @@ export const DEFAULT_MAX_FIELDS = 1024;
 export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEFAULT_MAX_FIELDS): CefRecord | string {
   const start = message.indexOf('CEF:');
   if (start < 0) return 'no "CEF:" prefix';
-  const text = message.slice(start + 4);
-  header.length = 0;
-  const rest = splitHeader(text, header);
-  if (rest < 0) return `CEF header has ${header.length + 1} of 8 fields`;
+  const ext = splitHeader(message, header, start + 4);
+  if (ext < 0) return `CEF header has ${-ext} of 8 fields`;
   const r: LogRecord = {
     DeviceVendor: header[1],
     DeviceProduct: header[2],
@@ -117,51 +140,59 @@ export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEF
     SourceUserID: '',
     SourceUserName: '',
   };
-  const ext = text.slice(rest);
-  scanExtension(ext, pairs);
+  scanExtension(message, pairs, KEYS, ext);
   if (pairs.count > maxFields) return `CEF extension has ${pairs.count} fields, more than the limit of ${maxFields}`;
   line++;
-  unknownKeys.clear();
+  if (unknownKeys.size > 0) unknownKeys.clear();
   let rt: string | undefined;
   let startTime: string | undefined;
   let toServer: number | undefined;
   let toClient: number | undefined;
-  let extra = '';
+  let extras = 0;
+  // whether every pair that goes to AdditionalExtensions is as written
+  let extrasPlain = true;
+  if (extraPairs.length < pairs.count) extraPairs = new Int32Array(pairs.count);
   // the first backslash after the current key: a value without one needs no unescaping
-  let backslash = ext.indexOf('\\');
-  for (let i = 0; i < pairs.count; i++) {
-    const keyStart = pairs.keyStart[i];
-    const equals = pairs.equals[i];
-    const valueEnd = pairs.valueEnd[i];
-    const first = ext.charCodeAt(keyStart);
-    if (first >= 48 && first <= 57) return viaObject(message, bytes);
-    if (backslash >= 0 && backslash < equals) backslash = ext.indexOf('\\', equals);
+  let backslash = message.indexOf('\\', ext);
+  const { count, keyStart: keyStarts, equals: equalSigns, valueEnd: valueEnds, known: knownKeys } = pairs;
+  const text8 = pairs.bytes?.bytes;
+  for (let i = 0; i < count; i++) {
+    const keyStart = keyStarts[i];
+    const equals = equalSigns[i];
+    const valueEnd = valueEnds[i];
+    const known = knownKeys[i];
+    if (backslash >= 0 && backslash < equals) backslash = message.indexOf('\\', equals);
     // as written: no escape and no trailing whitespace (the last character printable ASCII)
-    const last = ext.charCodeAt(valueEnd - 1);
+    const last = text8 !== undefined ? text8[valueEnd - 1] : message.charCodeAt(valueEnd - 1);
     const plain = (backslash < 0 || backslash >= valueEnd) && (valueEnd === equals + 1 || (last > 32 && last < 127));
-    const slot = knownSlot(ext, keyStart, equals);
-    if (slot < 0) {
-      const key = ext.slice(keyStart, equals);
-      if (repeatedUnknown(key)) return viaObject(message, bytes);
-      const entry = plain ? ext.slice(keyStart, valueEnd) : `${key}=${extensionValue(ext, equals + 1, valueEnd)}`;
-      extra = extra === '' ? entry : `${extra};${entry}`;
+    if (known < 0) {
+      const first = message.charCodeAt(keyStart);
+      if (first >= 48 && first <= 57) return viaObject(message, bytes);
+      if (repeatedUnknown(message.slice(keyStart, equals))) return viaObject(message, bytes);
+      extraPairs[extras++] = i;
+      extrasPlain &&= plain;
       continue;
     }
-    if (slotSeen[slot] === line) return viaObject(message, bytes);
-    slotSeen[slot] = line;
-    const role = slotRole[slot];
+    if (keySeen[known] === line) return viaObject(message, bytes);
+    keySeen[known] = line;
+    const role = keyRole[known];
     if (role === Role.Column) {
-      const value = plain ? ext.slice(equals + 1, valueEnd) : extensionValue(ext, equals + 1, valueEnd);
-      const column = slotColumn[slot];
+      const value = plain ? message.slice(equals + 1, valueEnd) : extensionValue(message, equals + 1, valueEnd);
+      const column = keyColumn[known];
       setCslColumn(r, column, value);
       if (column === RECEIPT_TIME) rt = value;
       else if (column === START_TIME) startTime = value;
       continue;
     }
-    const digits = plain ? plainDigits(ext, equals + 1, valueEnd) : -1;
-    const v = digits >= 0 ? digits : integer(extensionValue(ext, equals + 1, valueEnd));
+    if (role === Role.Extra) {
+      extraPairs[extras++] = i;
+      extrasPlain &&= plain;
+      continue;
+    }
+    const digits = plain ? plainDigits(message, equals + 1, valueEnd) : -1;
+    const v = digits >= 0 ? digits : integer(extensionValue(message, equals + 1, valueEnd));
     if (role === Role.IntegerColumn) {
-      if (v !== undefined) setCslColumn(r, slotColumn[slot], v);
+      if (v !== undefined) setCslColumn(r, keyColumn[known], v);
     } else if (role === Role.In) {
       toServer = v;
     } else {
@@ -169,13 +200,53 @@ export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEF
     }
   }
   setCefBytes(r, toServer, toClient, bytes);
-  if (extra !== '') r.AdditionalExtensions = extra;
+  if (extras > 0) {
+    r.AdditionalExtensions = extrasPlain && pairs.bytes !== null ? joinedAsWritten(message, pairs.bytes, extras) : joined(message, extras);
+  }
   return { record: r, rt, start: startTime };
+}
+
+/** The extra pairs as `key=value` joined by ';', values trimmed and unescaped. */
+function joined(message: string, extras: number): string {
+  let out = '';
+  for (let j = 0; j < extras; j++) {
+    const i = extraPairs[j];
+    const keyStart = pairs.keyStart[i];
+    const equals = pairs.equals[i];
+    const entry = `${message.slice(keyStart, equals)}=${extensionValue(message, equals + 1, pairs.valueEnd[i])}`;
+    out = j === 0 ? entry : `${out};${entry}`;
+  }
+  return out;
+}
+
+/**
+ * The same when every extra pair is as written, from the text's bytes:
+ * consecutive extra pairs are one stretch of the text (one space between
+ * them, which becomes the ';'), copied at once behind the text, and one
+ * string made of the result, where joining strings made one per pair.
+ */
+function joinedAsWritten(message: string, text: TextBytes, extras: number): string {
+  const bytes = text.bytes;
+  const base = message.length;
+  let out = base;
+  for (let j = 0; j < extras; ) {
+    const first = extraPairs[j];
+    let last = first;
+    while (j + 1 < extras && extraPairs[j + 1] === last + 1) last = extraPairs[++j];
+    j++;
+    if (out > base) bytes[out++] = SEMICOLON;
+    const from = pairs.keyStart[first];
+    const to = pairs.valueEnd[last];
+    bytes.copyWithin(out, from, to);
+    for (let i = first; i < last; i++) bytes[out + pairs.valueEnd[i] - from] = SEMICOLON;
+    out += to - from;
+  }
+  return bytes.toString('latin1', base, out);
 }
 
 /** Whether the unknown key was seen before on this line (then remembers it). */
 function repeatedUnknown(key: string): boolean {
-  comparisons++;
+  unknownLookups++;
   if (unknownKeys.has(key)) return true;
   unknownKeys.add(key);
   return false;
