@@ -40,17 +40,35 @@ const MIN_SLOTS = 1024;
 /** Rows a page holds when it is the last of `n` rows' pages (0: no such page). */
 function tailRows(n: number): number {
   const rem = n & MASK;
-  if (rem === 0) return 0;
-  let t = MIN_TAIL;
-  while (t < rem) t *= 2;
-  return t;
+  return rem === 0 ? 0 : Math.max(MIN_TAIL, pow2AtLeast(rem));
+}
+
+/** The smallest power of two ≥ x (x ≥ 1, below 2^31). */
+export function pow2AtLeast(x: number): number {
+  return 2 ** (32 - Math.clz32(x - 1));
 }
 
 /** Hash slots for n rows. */
+/** One page's bytes in a view of each width. */
+class Page {
+  readonly f64: Float64Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  readonly u16: Uint16Array;
+  readonly u8: Uint8Array;
+  constructor(bytes: number) {
+    const buf = new ArrayBuffer(bytes);
+    this.f64 = new Float64Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.u8 = new Uint8Array(buf);
+  }
+}
+
 function slotsFor(n: number): number {
-  let s = MIN_SLOTS;
-  while (s * MAX_LOAD < n) s *= 2;
-  return s;
+  // the fewest slots, in a power of two, that hold n at the highest load
+  return Math.max(MIN_SLOTS, pow2AtLeast(Math.max(1, Math.ceil(n / MAX_LOAD))));
 }
 
 export class PairTable {
@@ -65,19 +83,10 @@ export class PairTable {
   private readonly o4: number;
   private readonly o2: number;
   private readonly o1: number;
-  // one view of each width per page
-  private f64: Float64Array[] = [];
-  private u32: Uint32Array[] = [];
-  private i32: Int32Array[] = [];
-  private u16: Uint16Array[] = [];
-  private u8: Uint8Array[] = [];
-  // the views of the page last read or written: the hot path touches one row a dozen times, and a page lookup each time cost ~10 %
+  private pages: Page[] = [];
+  // the page last read or written: the hot path reads and writes one row a dozen times
   private page = -1;
-  private cf64: Float64Array = new Float64Array(0);
-  private cu32: Uint32Array = new Uint32Array(0);
-  private ci32: Int32Array = new Int32Array(0);
-  private cu16: Uint16Array = new Uint16Array(0);
-  private cu8: Uint8Array = new Uint8Array(0);
+  private cur: Page = new Page(0);
   /** open addressing, linear probing: [row + 1, hash] per slot */
   private index = new Int32Array(2 * MIN_SLOTS);
   private mask = MIN_SLOTS - 1;
@@ -102,14 +111,14 @@ export class PairTable {
   /** bytes of the pages and the index as allocated now */
   get allocatedBytes(): number {
     let b = this.index.byteLength;
-    for (const p of this.u8) b += p.byteLength;
+    for (const p of this.pages) b += p.u8.byteLength;
     return b;
   }
 
   /** rows the pages have room for */
   get capacity(): number {
-    const pages = this.u8.length;
-    return pages === 0 ? 0 : (pages - 1) * PAGE_ROWS + this.u8[pages - 1].byteLength / this.stride;
+    const pages = this.pages.length;
+    return pages === 0 ? 0 : (pages - 1) * PAGE_ROWS + this.pages[pages - 1].u8.byteLength / this.stride;
   }
 
   /** Pages for `rows` rows (at least the rows held), each as `bytesFor` counts it; the rows held are kept. */
@@ -118,19 +127,14 @@ export class PairTable {
     const tail = tailRows(rows);
     const pages = full + (tail > 0 ? 1 : 0);
     this.page = -1;
-    this.f64.length = this.u32.length = this.i32.length = this.u16.length = this.u8.length = Math.min(this.u8.length, pages);
+    this.pages.length = Math.min(this.pages.length, pages);
     for (let p = 0; p < pages; p++) {
       const want = (p < full ? PAGE_ROWS : tail) * this.stride;
-      const had = p < this.u8.length ? this.u8[p] : null;
+      const had = p < this.pages.length ? this.pages[p].u8 : null;
       if (had && had.byteLength === want) continue;
-      const u8 = new Uint8Array(want);
-      if (had) u8.set(had.byteLength > want ? had.subarray(0, want) : had);
-      const buf = u8.buffer;
-      this.f64[p] = new Float64Array(buf);
-      this.u32[p] = new Uint32Array(buf);
-      this.i32[p] = new Int32Array(buf);
-      this.u16[p] = new Uint16Array(buf);
-      this.u8[p] = u8;
+      const page = new Page(want);
+      if (had) page.u8.set(had.byteLength > want ? had.subarray(0, want) : had);
+      this.pages[p] = page;
     }
   }
 
@@ -139,22 +143,22 @@ export class PairTable {
     const r = this.n;
     if (r === this.capacity) this.fit(r + 1);
     this.n++;
-    const f64 = this.f64[r >>> SHIFT];
+    const f64 = this.pages[r >>> SHIFT].f64;
     const b = (r & MASK) * this.s8;
     for (let i = 0; i < this.k; i++) f64[b + i] = codes[i];
     f64[b + this.k] = ms;
     f64[b + this.k + 1] = ms;
     const b4 = (r & MASK) * this.s4 + this.o4;
-    const u32 = this.u32[r >>> SHIFT];
+    const u32 = this.pages[r >>> SHIFT].u32;
     u32[b4] = 1;
-    this.i32[r >>> SHIFT][b4 + 1] = -1;
+    this.pages[r >>> SHIFT].i32[b4 + 1] = -1;
     u32[b4 + 2] = 0;
     const b2 = (r & MASK) * this.s2 + this.o2;
-    const u16 = this.u16[r >>> SHIFT];
+    const u16 = this.pages[r >>> SHIFT].u16;
     u16[b2] = 0;
     u16[b2 + 1] = 0;
     u16[b2 + 2] = day;
-    const u8 = this.u8[r >>> SHIFT];
+    const u8 = this.pages[r >>> SHIFT].u8;
     u8[(r & MASK) * this.stride + this.o1] = 0;
     u8[(r & MASK) * this.stride + this.o1 + 1] = 0;
     if (this.n > this.slots * MAX_LOAD) this.reindex();
@@ -165,8 +169,8 @@ export class PairTable {
   /** Copies row r over row k (k < r, when compacting). */
   move(k: number, r: number): void {
     // as 32-bit words: a float view could rewrite NaN bit patterns of the integer fields
-    const from = this.u32[r >>> SHIFT];
-    const to = this.u32[k >>> SHIFT];
+    const from = this.pages[r >>> SHIFT].u32;
+    const to = this.pages[k >>> SHIFT].u32;
     const a = (r & MASK) * this.s4;
     const b = (k & MASK) * this.s4;
     for (let i = 0; i < this.s4; i++) to[b + i] = from[a + i];
@@ -179,102 +183,98 @@ export class PairTable {
     const p = r >>> SHIFT;
     if (p !== this.page) {
       this.page = p;
-      this.cf64 = this.f64[p];
-      this.cu32 = this.u32[p];
-      this.ci32 = this.i32[p];
-      this.cu16 = this.u16[p];
-      this.cu8 = this.u8[p];
+      this.cur = this.pages[p];
     }
     return r & MASK;
   }
 
   key(r: number, i: number): number {
     const o = this.at(r);
-    return this.cf64[o * this.s8 + i];
+    return this.cur.f64[o * this.s8 + i];
   }
   setKey(r: number, i: number, v: number): void {
     const o = this.at(r);
-    this.cf64[o * this.s8 + i] = v;
+    this.cur.f64[o * this.s8 + i] = v;
   }
   first(r: number): number {
     const o = this.at(r);
-    return this.cf64[o * this.s8 + this.k];
+    return this.cur.f64[o * this.s8 + this.k];
   }
   setFirst(r: number, v: number): void {
     const o = this.at(r);
-    this.cf64[o * this.s8 + this.k] = v;
+    this.cur.f64[o * this.s8 + this.k] = v;
   }
   last(r: number): number {
     const o = this.at(r);
-    return this.cf64[o * this.s8 + this.k + 1];
+    return this.cur.f64[o * this.s8 + this.k + 1];
   }
   setLast(r: number, v: number): void {
     const o = this.at(r);
-    this.cf64[o * this.s8 + this.k + 1] = v;
+    this.cur.f64[o * this.s8 + this.k + 1] = v;
   }
   count(r: number): number {
     const o = this.at(r);
-    return this.cu32[o * this.s4 + this.o4];
+    return this.cur.u32[o * this.s4 + this.o4];
   }
   setCount(r: number, v: number): void {
     const o = this.at(r);
-    this.cu32[o * this.s4 + this.o4] = v;
+    this.cur.u32[o * this.s4 + this.o4] = v;
   }
   ringSlot(r: number): number {
     const o = this.at(r);
-    return this.ci32[o * this.s4 + this.o4 + RING_SLOT / 4];
+    return this.cur.i32[o * this.s4 + this.o4 + RING_SLOT / 4];
   }
   setRingSlot(r: number, v: number): void {
     const o = this.at(r);
-    this.ci32[o * this.s4 + this.o4 + RING_SLOT / 4] = v;
+    this.cur.i32[o * this.s4 + this.o4 + RING_SLOT / 4] = v;
   }
   dayCount(r: number): number {
     const o = this.at(r);
-    return this.cu32[o * this.s4 + this.o4 + DAY_COUNT / 4];
+    return this.cur.u32[o * this.s4 + this.o4 + DAY_COUNT / 4];
   }
   setDayCount(r: number, v: number): void {
     const o = this.at(r);
-    this.cu32[o * this.s4 + this.o4 + DAY_COUNT / 4] = v;
+    this.cur.u32[o * this.s4 + this.o4 + DAY_COUNT / 4] = v;
   }
   ringHead(r: number): number {
     const o = this.at(r);
-    return this.cu16[o * this.s2 + this.o2];
+    return this.cur.u16[o * this.s2 + this.o2];
   }
   setRingHead(r: number, v: number): void {
     const o = this.at(r);
-    this.cu16[o * this.s2 + this.o2] = v;
+    this.cur.u16[o * this.s2 + this.o2] = v;
   }
   ringLen(r: number): number {
     const o = this.at(r);
-    return this.cu16[o * this.s2 + this.o2 + (RING_LEN - RING_HEAD) / 2];
+    return this.cur.u16[o * this.s2 + this.o2 + (RING_LEN - RING_HEAD) / 2];
   }
   setRingLen(r: number, v: number): void {
     const o = this.at(r);
-    this.cu16[o * this.s2 + this.o2 + (RING_LEN - RING_HEAD) / 2] = v;
+    this.cur.u16[o * this.s2 + this.o2 + (RING_LEN - RING_HEAD) / 2] = v;
   }
   day(r: number): number {
     const o = this.at(r);
-    return this.cu16[o * this.s2 + this.o2 + (DAY - RING_HEAD) / 2];
+    return this.cur.u16[o * this.s2 + this.o2 + (DAY - RING_HEAD) / 2];
   }
   setDay(r: number, v: number): void {
     const o = this.at(r);
-    this.cu16[o * this.s2 + this.o2 + (DAY - RING_HEAD) / 2] = v;
+    this.cur.u16[o * this.s2 + this.o2 + (DAY - RING_HEAD) / 2] = v;
   }
   ringClass(r: number): number {
     const o = this.at(r);
-    return this.cu8[o * this.stride + this.o1];
+    return this.cur.u8[o * this.stride + this.o1];
   }
   setRingClass(r: number, v: number): void {
     const o = this.at(r);
-    this.cu8[o * this.stride + this.o1] = v;
+    this.cur.u8[o * this.stride + this.o1] = v;
   }
   flags(r: number): number {
     const o = this.at(r);
-    return this.cu8[o * this.stride + this.o1 + (FLAGS - RING_CLASS)];
+    return this.cur.u8[o * this.stride + this.o1 + (FLAGS - RING_CLASS)];
   }
   setFlags(r: number, v: number): void {
     const o = this.at(r);
-    this.cu8[o * this.stride + this.o1 + (FLAGS - RING_CLASS)] = v;
+    this.cur.u8[o * this.stride + this.o1 + (FLAGS - RING_CLASS)] = v;
   }
 
   // ---------------------------------------------------------------- hash index
@@ -291,7 +291,7 @@ export class PairTable {
   }
 
   private hashRow(r: number): number {
-    const f64 = this.f64[r >>> SHIFT];
+    const f64 = this.pages[r >>> SHIFT].f64;
     const b = (r & MASK) * this.s8;
     let h = 0x811c9dc5;
     for (let i = 0; i < this.k; i++) h = mixCode(h, f64[b + i]);
@@ -308,7 +308,7 @@ export class PairTable {
       if (v === 0) return -1;
       if (index[s + 1] !== h) continue;
       const r = v - 1;
-      const f64 = this.f64[r >>> SHIFT];
+      const f64 = this.pages[r >>> SHIFT].f64;
       const b = (r & MASK) * s8;
       let same = true;
       for (let i = 0; i < this.k; i++) {

@@ -1,3 +1,5 @@
+import { pow2AtLeast } from './pair-table';
+
 /**
  * Rings of one width: slot s holds intervals [s·width, (s + 1)·width). A
  * pair's ring moves to the next wider pool as it fills, so a pair seen
@@ -46,11 +48,8 @@ export class RingPool {
   /** Slots a pool of `live` rings has room for, as `fit` allocates them. */
   private slotsFor(live: number): number {
     const rem = live & this.mask;
-    let tail = 0;
-    if (rem > 0) {
-      tail = Math.min(MIN_TAIL_SLOTS, this.perPage);
-      while (tail < rem) tail *= 2;
-    }
+    // the last page in a power of two of slots (a page's slots are one too)
+    const tail = rem === 0 ? 0 : Math.min(this.perPage, Math.max(MIN_TAIL_SLOTS, pow2AtLeast(rem)));
     return (live >>> this.shift) * this.perPage + tail;
   }
 
