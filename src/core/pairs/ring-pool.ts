@@ -81,7 +81,7 @@ export class RingPool {
   /** Frees a slot: the last ring moves into it. Returns the row whose ring moved there (to be told), or −1. */
   release(slot: number): number {
     const last = --this.live;
-    if (slot === last) return -1;
+    if (slot === last) return this.trimmed(-1);
     const w = this.width;
     const from = this.intervals[last >>> this.shift];
     const to = this.intervals[slot >>> this.shift];
@@ -95,6 +95,12 @@ export class RingPool {
     }
     const owner = this.owners[last >>> this.shift][last & this.mask];
     this.owners[slot >>> this.shift][slot & this.mask] = owner;
+    return this.trimmed(owner);
+  }
+
+  /** Trims the pages once more than a page's worth of slots is free at the end (after a trim less than half a page is: no back and forth). */
+  private trimmed(owner: number): number {
+    if (this.capacity - this.live > this.perPage) this.fit();
     return owner;
   }
 
