@@ -191,7 +191,7 @@ export class PairHistory {
 
   private insert(h: number, ms: number): void {
     const n = this.rows.n;
-    if (this.overCapWith(this.rows.bytesFor(n + 1) - this.rows.bytesFor(n))) {
+    if (this.options.maxBytes !== null && this.overCapWith(this.rows.bytesFor(n + 1) - this.rows.bytesFor(n))) {
       // eviction renumbers interned values: carry the new pair's key across it as values
       const key = Array.from(this.scratch, (c) => this.codes.decode(c));
       this.evict(-1);
@@ -214,7 +214,7 @@ export class PairHistory {
   /** A ring slot in pool c for `row`; may evict first (then the row's index can change, and is returned). */
   private allocRing(row: number, c: number): { row: number; slot: number } {
     const pool = this.pools[c];
-    if (!this.sweeping && this.overCapWith(pool.bytesFor(pool.live + 1) - pool.bytesFor(pool.live))) row = this.evict(row);
+    if (!this.sweeping && this.options.maxBytes !== null && this.overCapWith(pool.bytesFor(pool.live + 1) - pool.bytesFor(pool.live))) row = this.evict(row);
     return { row, slot: pool.alloc(row) };
   }
 

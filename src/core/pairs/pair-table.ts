@@ -43,9 +43,9 @@ function tailRows(n: number): number {
   return rem === 0 ? 0 : Math.max(MIN_TAIL, pow2AtLeast(rem));
 }
 
-/** The smallest power of two ≥ x (x ≥ 1, below 2^31). */
+/** The smallest power of two ≥ x (1 ≤ x ≤ 2^30), in integer arithmetic. */
 export function pow2AtLeast(x: number): number {
-  return 2 ** (32 - Math.clz32(x - 1));
+  return x <= 1 ? 1 : 2 << (31 - Math.clz32(x - 1));
 }
 
 /** Hash slots for n rows. */
