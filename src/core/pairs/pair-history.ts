@@ -4,7 +4,7 @@ import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
 import { RingPool } from './ring-pool';
-import { PairTable, SLOT_BYTES } from './pair-table';
+import { PairTable } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
 import { classFor, decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
@@ -34,7 +34,10 @@ import {
  *
  * Past a byte cap the least recently active one-shot pairs go first, then
  * repeated pairs the periodicity test does not find periodic; a pair found
- * periodic (or labelled a strobe) is never evicted.
+ * periodic (or labelled a strobe) is never evicted. The cap is on the
+ * arrays as allocated: rows and rings live in fixed pages (the last one
+ * sized in powers of two), eviction and expiry compact them in place, so
+ * the store never holds a second copy of itself.
  */
 
 const FLAG_STROBE = 1;
@@ -56,7 +59,7 @@ export class PairHistory {
   private oldestFirst = Infinity;
   /** held bytes under which eviction is not tried again (it could not meet the cap) */
   private evictBlockedUntil = 0;
-  /** no eviction while a sweep walks the rows (a rebuild would move them under it) */
+  /** no eviction while a sweep walks the rows (a compaction would move them under it) */
   private sweeping = false;
   private readonly scratch: Float64Array;
   /** a ring's intervals in seconds, for the scoring */
@@ -70,7 +73,7 @@ export class PairHistory {
     this.scratch = new Float64Array(this.options.keyFields.length);
     this.topClass = Math.log2(this.options.ringSize) - 1;
     this.rows = new PairTable(this.options.keyFields.length);
-    this.loadDense(emptyDense(this.options.keyFields.length, Boolean(this.options.bytesField)), 1024);
+    this.loadDense(emptyDense(this.options.keyFields.length, Boolean(this.options.bytesField)));
   }
 
   /** pairs held */
@@ -79,27 +82,28 @@ export class PairHistory {
   }
 
   /**
-   * Bytes held, what the cap applies to: each pair's row and hash slot,
-   * each ring at its width, the interned key values. It depends on the
-   * pairs alone, not on how the arrays grew, so a restored store evicts
-   * exactly as the one it was saved from.
+   * Bytes of the arrays, what the cap applies to: the row pages and the hash
+   * index, each pool's pages of rings, the interned key values, as the
+   * store allocates them for the pairs it holds. It depends on the pairs
+   * alone, not on how they came, so a restored store evicts exactly as the
+   * one it was saved from.
    */
   get bytes(): number {
-    let b = this.rows.n * this.rowBytes + this.codes.bytes;
-    for (const p of this.pools) b += p.live * p.width * this.intervalBytes;
+    let b = this.rows.bytesFor(this.rows.n) + this.codes.bytes;
+    for (const p of this.pools) b += p.bytesFor(p.live);
     return b;
   }
 
-  /** bytes of the typed arrays as allocated (they grow by half again, the hash table by doubling: more than is held, less under a cap) */
+  /** bytes of the arrays as allocated now: `bytes`, or a little more while a pool's last page keeps room for rings that moved on (until the next sweep or eviction) */
   get allocatedBytes(): number {
-    let b = this.rows.capacity * this.rows.stride + this.rows.indexBytes + this.codes.bytes;
-    for (const p of this.pools) b += p.bytes;
+    let b = this.rows.allocatedBytes + this.codes.bytes;
+    for (const p of this.pools) b += p.allocatedBytes;
     return b;
   }
 
-  /** a row and its share of the hash index (at most half full: two slots a row) */
+  /** a row and its share of the hash index (an estimate: the index is 3/8 to 3/4 full) */
   private get rowBytes(): number {
-    return this.rows.stride + 2 * SLOT_BYTES;
+    return this.rows.stride + 16;
   }
 
   private get intervalBytes(): number {
@@ -118,7 +122,7 @@ export class PairHistory {
     let b = 0;
     for (let r = 0; r < this.rows.n; r++) {
       if (this.rows.count(r) < min) continue;
-      b += this.rowBytes + (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes);
+      b += this.rowBytes + (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes + 4);
     }
     return b;
   }
@@ -188,29 +192,17 @@ export class PairHistory {
   }
 
   private insert(h: number, ms: number): void {
-    if (this.overCapWith(this.rowBytes)) {
-      // the rebuild renumbers interned values: carry the new pair's key across it as values
+    const n = this.rows.n;
+    if (this.options.maxBytes !== null && this.overCapWith(this.rows.bytesFor(n + 1) - this.rows.bytesFor(n))) {
+      // eviction renumbers interned values: carry the new pair's key across it as values
       const key = Array.from(this.scratch, (c) => this.codes.decode(c));
       this.evict(-1);
       for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
       h = this.rows.hash(this.scratch);
     }
-    if (this.rows.n === this.rows.capacity) this.growRows();
-    const r = this.rows.append(this.scratch, ms, Math.floor(ms / DAY_MS));
+    const r = this.rows.append(this.scratch, ms, Math.floor(ms / DAY_MS), h);
     if (ms < this.oldestFirst) this.oldestFirst = ms;
     this.countDay(r, ms);
-    if (this.rows.n * 2 > this.rows.slots) this.rows.rehash(this.rows.slots * 2);
-    else this.rows.place(h, r);
-  }
-
-  private growRows(): void {
-    // by half again, not double: the slack of a grown column is up to a third of it, not half
-    const capacity = this.rows.capacity;
-    let cap = Math.ceil(capacity * 1.5);
-    // under a cap, no more rows than the cap can hold
-    const limit = this.options.maxBytes === null ? Infinity : Math.ceil(this.options.maxBytes / this.rowBytes);
-    if (limit > capacity) cap = Math.min(cap, limit);
-    this.rows.resize(cap);
   }
 
   private overCapWith(extra: number): boolean {
@@ -223,8 +215,15 @@ export class PairHistory {
 
   /** A ring slot in pool c for `row`; may evict first (then the row's index can change, and is returned). */
   private allocRing(row: number, c: number): { row: number; slot: number } {
-    if (!this.sweeping && this.overCapWith(this.pools[c].width * this.intervalBytes)) row = this.evict(row);
-    return { row, slot: this.pools[c].alloc() };
+    const pool = this.pools[c];
+    if (!this.sweeping && this.options.maxBytes !== null && this.overCapWith(pool.bytesFor(pool.live + 1) - pool.bytesFor(pool.live))) row = this.evict(row);
+    return { row, slot: pool.alloc(row) };
+  }
+
+  /** Frees a ring slot of pool c; the ring that takes its place tells its row. */
+  private releaseRing(c: number, slot: number): void {
+    const moved = this.pools[c].release(slot);
+    if (moved >= 0) this.rows.setRingSlot(moved, slot);
   }
 
   /** Appends an interval to a row's ring (widening or wrapping it); returns the row's index (eviction may move it). */
@@ -257,9 +256,9 @@ export class PairHistory {
       }
     }
     const pool = this.pools[c];
-    const at = slot * width + ((this.rows.ringHead(row) + len) & (width - 1));
-    pool.intervals[at] = d;
-    if (pool.sizes) pool.sizes[at] = size;
+    const at = (this.rows.ringHead(row) + len) & (width - 1);
+    pool.set(slot, at, d);
+    pool.setSize(slot, at, size);
     this.rows.setRingLen(row, len + 1);
     return row;
   }
@@ -275,11 +274,11 @@ export class PairHistory {
     const len = this.rows.ringLen(row);
     const head = this.rows.ringHead(row);
     for (let i = 0; i < len; i++) {
-      const src = oldSlot * from.width + ((head + i) & (from.width - 1));
-      to.intervals[a.slot * to.width + i] = from.intervals[src];
-      if (to.sizes && from.sizes) to.sizes[a.slot * to.width + i] = from.sizes[src];
+      const src = (head + i) & (from.width - 1);
+      to.set(a.slot, i, from.get(oldSlot, src));
+      if (to.withSizes) to.setSize(a.slot, i, from.size(oldSlot, src));
     }
-    from.release(oldSlot);
+    this.releaseRing(c, oldSlot);
     this.rows.setRingSlot(row, a.slot);
     this.rows.setRingClass(row, c + 1);
     this.rows.setRingHead(row, 0);
@@ -293,12 +292,12 @@ export class PairHistory {
     const sizes: number[] = new Array(len);
     if (len === 0) return { intervals, sizes };
     const pool = this.pools[this.rows.ringClass(row)];
-    const base = this.rows.ringSlot(row) * pool.width;
+    const slot = this.rows.ringSlot(row);
     const head = this.rows.ringHead(row);
     for (let i = 0; i < len; i++) {
-      const at = base + ((head + i) & (pool.width - 1));
-      intervals[i] = pool.intervals[at];
-      sizes[i] = pool.sizes ? pool.sizes[at] : 0;
+      const at = (head + i) & (pool.width - 1);
+      intervals[i] = pool.get(slot, at);
+      sizes[i] = pool.size(slot, at);
     }
     return { intervals, sizes };
   }
@@ -309,7 +308,7 @@ export class PairHistory {
     this.counters.forgotten += drop;
     const len = intervals.length - drop;
     const old = this.rows.ringSlot(row);
-    if (old >= 0) this.pools[this.rows.ringClass(row)].release(old);
+    if (old >= 0) this.releaseRing(this.rows.ringClass(row), old);
     this.rows.setRingSlot(row, -1);
     this.rows.setRingLen(row, 0);
     this.rows.setRingHead(row, 0);
@@ -319,8 +318,8 @@ export class PairHistory {
     row = a.row;
     const pool = this.pools[c];
     for (let i = 0; i < len; i++) {
-      pool.intervals[a.slot * pool.width + i] = intervals[drop + i];
-      if (pool.sizes) pool.sizes[a.slot * pool.width + i] = sizes[drop + i];
+      pool.set(a.slot, i, intervals[drop + i]);
+      pool.setSize(a.slot, i, sizes[drop + i]);
     }
     this.rows.setRingSlot(row, a.slot);
     this.rows.setRingClass(row, c);
@@ -339,13 +338,13 @@ export class PairHistory {
     const len = rows.ringLen(row);
     if (len > 0) {
       const pool = this.pools[rows.ringClass(row)];
-      const base = rows.ringSlot(row) * pool.width;
+      const slot = rows.ringSlot(row);
       const head = rows.ringHead(row);
       const mask = pool.width - 1;
       // from the newest back: a late connection is seldom more than a few intervals late
       let end = rows.last(row);
       for (let j = len - 1; j >= 0; j--) {
-        const start = end - pool.intervals[base + ((head + j) & mask)];
+        const start = end - pool.get(slot, (head + j) & mask);
         if (ms >= start) return this.splitInterval(row, j, ms - start, end - ms, size);
         end = start;
       }
@@ -369,28 +368,25 @@ export class PairHistory {
       } else full = true;
     }
     const pool = this.pools[c];
-    const base = this.rows.ringSlot(row) * pool.width;
+    const slot = this.rows.ringSlot(row);
     const head = this.rows.ringHead(row);
     const mask = pool.width - 1;
-    const at = (k: number) => base + ((head + k) & mask);
-    const { intervals, sizes } = pool;
+    const at = (k: number) => (head + k) & mask;
     if (full && j === 0) {
       // the first part would be the oldest, forgotten at once: the second takes j's place (and keeps its size)
-      intervals[at(0)] = second;
+      pool.set(slot, at(0), second);
       this.counters.forgotten++;
       return row;
     }
     // intervals after j move up one; a full ring's one past the end is its oldest's place, forgotten below
     for (let k = len - 1; k > j; k--) {
-      intervals[at(k + 1)] = intervals[at(k)];
-      if (sizes) sizes[at(k + 1)] = sizes[at(k)];
+      pool.set(slot, at(k + 1), pool.get(slot, at(k)));
+      pool.setSize(slot, at(k + 1), pool.size(slot, at(k)));
     }
-    intervals[at(j + 1)] = second;
-    intervals[at(j)] = first;
-    if (sizes) {
-      sizes[at(j + 1)] = sizes[at(j)];
-      sizes[at(j)] = size;
-    }
+    pool.set(slot, at(j + 1), second);
+    pool.set(slot, at(j), first);
+    pool.setSize(slot, at(j + 1), pool.size(slot, at(j)));
+    pool.setSize(slot, at(j), size);
     if (full) {
       this.rows.setRingHead(row, (head + 1) & mask);
       this.counters.forgotten++;
@@ -443,24 +439,44 @@ export class PairHistory {
     this.sweeping = false;
     this.oldestFirst = oldest;
     if (!drop) return;
-    // in place (no second copy of the store at the peak); a full rebuild only when most interned values belong to expired pairs
-    if (this.codes.interned > 1024 && this.codes.interned > 2 * internedRefs) this.rebuild(drop, -1);
-    else this.compactInPlace(drop);
+    // interned values are renumbered only when most of them belong to expired pairs
+    this.compact(drop, this.codes.interned > 1024 && this.codes.interned > 2 * internedRefs);
   }
 
-  /** Drops rows by moving the kept ones down (order kept), releasing their rings; interned values stay. */
-  private compactInPlace(drop: Uint8Array): void {
+  /**
+   * Drops rows in place by moving the kept ones down (order kept) and
+   * freeing their rings, then trims the pages to what is left; with
+   * `reintern`, the interned values are coded afresh in row order (those of
+   * dropped rows go), as a restored store codes them.
+   */
+  private compact(drop: Uint8Array, reintern: boolean): void {
+    const rows = this.rows;
     let k = 0;
-    for (let r = 0; r < this.rows.n; r++) {
+    for (let r = 0; r < rows.n; r++) {
       if (drop[r]) {
-        if (this.rows.ringSlot(r) >= 0) this.pools[this.rows.ringClass(r)].release(this.rows.ringSlot(r));
+        if (rows.ringSlot(r) >= 0) this.releaseRing(rows.ringClass(r), rows.ringSlot(r));
         continue;
       }
-      if (k !== r) this.rows.move(k, r);
+      if (k !== r) {
+        rows.move(k, r);
+        if (rows.ringSlot(k) >= 0) this.pools[rows.ringClass(k)].setOwner(rows.ringSlot(k), k);
+      }
       k++;
     }
-    this.rows.n = k;
-    this.rows.rehash(this.rows.slots);
+    rows.n = k;
+    rows.fit(k);
+    for (const p of this.pools) p.fit();
+    if (reintern && this.codes.interned > 0) {
+      const old = this.codes;
+      this.codes = new KeyCodes();
+      for (let r = 0; r < k; r++) {
+        for (let i = 0; i < this.scratch.length; i++) {
+          const code = rows.key(r, i);
+          if (code >= INTERNED_BASE) rows.setKey(r, i, this.codes.encode(old.decode(code)));
+        }
+      }
+    }
+    rows.reindex();
   }
 
   /** Copies row r's own fields (not its key or ring place) to row k of a dense copy. */
@@ -529,27 +545,18 @@ export class PairHistory {
         this.counters.evictedRepeated++;
       }
     }
-    const moved = this.rebuild(drop, protect);
+    let moved = -1;
+    if (protect >= 0) {
+      moved = 0;
+      for (let r = 0; r < protect; r++) if (!drop[r]) moved++;
+    }
+    this.compact(drop, true);
     if (this.bytes > cap) {
       this.counters.overCap++;
       this.evictBlockedUntil = this.bytes + cap / 8;
     } else {
       this.evictBlockedUntil = 0;
     }
-    return moved;
-  }
-
-  /** Rebuilds the rows without the dropped ones, tightly sized; returns `follow`'s new index (−1 if none). */
-  private rebuild(drop: Uint8Array, follow: number): number {
-    let moved = -1;
-    let k = 0;
-    for (let r = 0; r < this.rows.n; r++) {
-      if (drop[r]) continue;
-      if (r === follow) moved = k;
-      k++;
-    }
-    const dense = this.dense(drop);
-    this.loadDense(dense, Math.max(1024, Math.ceil(dense.n * 1.25)));
     return moved;
   }
 
@@ -598,12 +605,12 @@ export class PairHistory {
       const len = this.rows.ringLen(r);
       if (len > 0) {
         const pool = this.pools[this.rows.ringClass(r)];
-        const base = this.rows.ringSlot(r) * pool.width;
+        const slot = this.rows.ringSlot(r);
         const head = this.rows.ringHead(r);
         for (let i = 0; i < len; i++) {
-          const src = base + ((head + i) & (pool.width - 1));
-          d.rings[at] = pool.intervals[src];
-          if (d.sizes && pool.sizes) d.sizes[at] = pool.sizes[src];
+          const src = (head + i) & (pool.width - 1);
+          d.rings[at] = pool.get(slot, src);
+          if (d.sizes) d.sizes[at] = pool.size(slot, src);
           at++;
         }
       }
@@ -613,10 +620,9 @@ export class PairHistory {
   }
 
   /** Replaces the whole state with a dense one. */
-  private loadDense(d: Dense, capacity: number): void {
-    const cap = Math.max(capacity, d.n);
+  private loadDense(d: Dense): void {
     const rows = new PairTable(d.keys.length);
-    rows.resize(cap);
+    rows.fit(d.n);
     this.rows = rows;
     this.codes = new KeyCodes();
     const codes = this.scratch;
@@ -625,42 +631,30 @@ export class PairHistory {
         const c = d.keys[i][r];
         codes[i] = c >= INTERNED_BASE ? this.codes.encode(d.values[c - INTERNED_BASE]) : c;
       }
-      rows.append(codes, d.first[r], d.day[r]);
+      rows.append(codes, d.first[r], d.day[r], rows.hash(codes));
       rows.setLast(r, d.last[r]);
       rows.setCount(r, d.count[r]);
       rows.setFlags(r, d.flags[r]);
       rows.setDayCount(r, d.dayCount[r]);
       rows.setRingLen(r, d.ringLen[r]);
     }
-    const perClass = new Array<number>(this.topClass + 1).fill(0);
-    for (let r = 0; r < d.n; r++) if (d.ringLen[r] > 0) perClass[classFor(d.ringLen[r])]++;
     const withSizes = Boolean(this.options.bytesField);
-    const maxBytes = this.options.maxBytes;
-    this.pools = perClass.map(
-      (k, c) =>
-        new RingPool(
-          2 << c,
-          withSizes,
-          Math.max(16, Math.ceil(k * 1.25)),
-          maxBytes === null ? Infinity : Math.ceil(maxBytes / ((2 << c) * this.intervalBytes)),
-        ),
-    );
+    this.pools = Array.from({ length: this.topClass + 1 }, (_, c) => new RingPool(2 << c, withSizes));
     let at = 0;
     for (let r = 0; r < d.n; r++) {
       const len = d.ringLen[r];
       if (len === 0) continue;
       const c = classFor(len);
       const pool = this.pools[c];
-      const slot = pool.alloc();
-      pool.intervals.set(d.rings.subarray(at, at + len), slot * pool.width);
-      if (pool.sizes && d.sizes) pool.sizes.set(d.sizes.subarray(at, at + len), slot * pool.width);
-      this.rows.setRingSlot(r, slot);
-      this.rows.setRingClass(r, c);
+      const slot = pool.alloc(r);
+      for (let i = 0; i < len; i++) {
+        pool.set(slot, i, d.rings[at + i]);
+        if (d.sizes) pool.setSize(slot, i, d.sizes[at + i]);
+      }
+      rows.setRingSlot(r, slot);
+      rows.setRingClass(r, c);
       at += len;
     }
-    let slots = 1024;
-    while (slots < cap * 2) slots *= 2;
-    rows.rehash(slots);
     this.oldestFirst = Infinity;
     for (let r = 0; r < d.n; r++) this.oldestFirst = Math.min(this.oldestFirst, d.first[r]);
   }
@@ -699,11 +693,11 @@ export class PairHistory {
     const len = this.rows.ringLen(row);
     if (len === 0) return 0;
     const pool = this.pools[this.rows.ringClass(row)];
-    const base = this.rows.ringSlot(row) * pool.width;
+    const slot = this.rows.ringSlot(row);
     const head = this.rows.ringHead(row);
     let n = 0;
     for (let i = 0; i < len; i++) {
-      const ms = pool.intervals[base + ((head + i) & (pool.width - 1))];
+      const ms = pool.get(slot, (head + i) & (pool.width - 1));
       if (ms > 0) out[n++] = Math.round(ms / 1000);
     }
     return n;
@@ -796,7 +790,7 @@ export class PairHistory {
   /** Restores save()'s state; throws a message saying why when it cannot (another format or version, damaged columns). */
   restoreState(saved: unknown): void {
     const { dense, meta } = decodeState(saved, this.options);
-    this.loadDense(dense, Math.max(1024, Math.ceil(dense.n * 1.25)));
+    this.loadDense(dense);
     this.watermark = meta.watermark ?? -Infinity;
     this.nextSweep = meta.nextSweep ?? -Infinity;
     this.evictBlockedUntil = meta.evictBlockedUntil;
