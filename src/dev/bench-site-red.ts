@@ -106,6 +106,7 @@ export interface SiteRedResult {
   alertPairs: number;
   beaconsFound: number;
   beacons: number;
+  beaconsMissed: string[];
   benignAlerted: number;
   benign: number;
   randomAlerted: number;
@@ -261,6 +262,7 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
       alertPairs: alerted.size,
       beaconsFound: count('beacon'),
       beacons: total('beacon'),
+      beaconsMissed: [...stream.expected].filter(([k, e]) => e.kind === 'beacon' && !alerted.has(k)).map(([k, e]) => `${e.cls}: ${e.note} (${k})`),
       benignAlerted: count('benign'),
       benign: total('benign'),
       randomAlerted: count('random'),
@@ -307,6 +309,7 @@ export function printSiteRed(r: SiteRedResult, log: (line: string) => void): voi
   log(
     `  alerts: ${r.alertPairs} pairs (${((r.alertPairs / r.hosts) * 1000).toFixed(0)} per 1,000 hosts over ${r.days} days): planted beacons ${r.beaconsFound}/${r.beacons}, benign periodic pollers ${r.benignAlerted}/${r.benign}, random pollers ${r.randomAlerted}, popular-service polls ${r.popularAlerted}, other pairs ${r.otherAlerted}`,
   );
+  if (r.beaconsMissed.length) log(`  missed: ${r.beaconsMissed.join('; ')}`);
 }
 
 if (require.main === module) {

@@ -509,9 +509,9 @@ export class PairHistory {
   /**
    * Evicts under the cap until the store would take half of it once
    * rebuilt: one-shot pairs, least recently active first; then repeated
-   * pairs the periodicity test does not find periodic, least recently
-   * active first. Periodic pairs, strobes and `protect` stay. Returns the
-   * protected row's new index.
+   * pairs the periodicity test does not find periodic, in `byDoubt` order.
+   * Periodic pairs, strobes and `protect` stay. Returns the protected
+   * row's new index.
    */
   private evict(protect: number): number {
     const cap = this.options.maxBytes as number;
@@ -534,7 +534,7 @@ export class PairHistory {
       this.counters.evictedOneShot++;
     }
     if (estimate > target) {
-      for (const r of byAge(repeated)) {
+      for (const r of this.byDoubt(repeated)) {
         if (estimate <= target) break;
         if (verdictOf(this, r, DEFAULT_PERIODICITY, 2).periodic) {
           this.rows.setFlags(r, this.rows.flags(r) | FLAG_PERIODIC);
@@ -558,6 +558,27 @@ export class PairHistory {
       this.evictBlockedUntil = 0;
     }
     return moved;
+  }
+
+  /**
+   * Repeated pairs, least likely to become a testable beacon first. A pair
+   * whose mean interval is so long that the horizon cannot hold the hunt's
+   * intervals goes first (oldest first); the others by how long they have
+   * been silent against their own mean interval. Plain recency would drop a
+   * slow beacon (4–6 h sleeps) between two callbacks, before it has enough
+   * intervals for the periodicity test to protect it, while a browsing pair
+   * revisited a minute apart an hour ago stayed.
+   */
+  private byDoubt(rows: number[]): number[] {
+    const untestable = (2 * this.options.horizonSeconds * 1000) / DEFAULT_HUNT.minIntervals;
+    const doubt = new Float64Array(this.rows.n);
+    for (const r of rows) {
+      const last = this.rows.last(r);
+      const mean = Math.max(1000, (last - this.rows.first(r)) / Math.max(1, this.rows.count(r) - 1));
+      const silent = Math.max(0, this.watermark - last);
+      doubt[r] = mean > untestable ? 1e12 + silent : silent / mean;
+    }
+    return rows.sort((a, b) => doubt[b] - doubt[a] || this.rows.last(a) - this.rows.last(b) || a - b);
   }
 
   private dense(drop: Uint8Array | null): Dense {

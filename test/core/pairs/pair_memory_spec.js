@@ -103,12 +103,38 @@ describe('pair history memory', function () {
       restored.bytes.should.equal(h.bytes);
     });
 
-    it('a flood of repeated random pairs is evicted (oldest first) around the beacons, which the periodicity test protects', () => {
+    it('a flood of repeated random pairs is evicted (most overdue first) around the beacons, which the periodicity test protects', () => {
       const { h, beaconEvents } = run(300_000, 4);
       h.counters.evictedRepeated.should.be.above(0);
       h.counters.overCap.should.equal(0);
       h.bytes.should.be.belowOrEqual(CAP);
       beaconsIntact(h, beaconEvents);
+    });
+
+    it('keeps a slow beacon too young to test over repeated pairs silent longer than their own interval, and drops pairs the horizon can never test first', () => {
+      const h = new PairHistory({ maxBytes: 65536 });
+      const H = 3600;
+      // a 6 h beacon with two intervals: too few for the periodicity test to protect it
+      const beacon = ['10.0.0.6', '45.6.6.0/24', 443];
+      for (const t of [28, 34, 40]) h.addEvent(beacon, T0 + t * H);
+      // two connections 40 h apart: a mean interval no 7-day horizon holds 11 of, though active after the beacon
+      const untestable = ['10.0.0.7', '45.7.7.0/24', 443];
+      h.addEvent(untestable, T0);
+      h.addEvent(untestable, T0 + 40 * H + 1);
+      // revisited browsing, each pair twice a minute apart, all active after the beacon's last callback
+      for (let i = 0; i < 3000; i++) {
+        const key = [`10.1.${i >> 8}.${i & 255}`, `46.1.${i >> 8}.0/24`, 443];
+        h.addEvent(key, T0 + 40 * H + 10 + i);
+        h.addEvent(key, T0 + 40 * H + 70 + i);
+      }
+      h.counters.evictedRepeated.should.be.above(0);
+      h.indexOf(untestable).should.equal(-1);
+      const row = h.indexOf(beacon);
+      row.should.be.aboveOrEqual(0);
+      h.verdict(row, DEFAULT_PERIODICITY, 0).connections.should.equal(3);
+      // the revisited pairs kept are the ones silent for the shortest time against their minute
+      h.indexOf(['10.1.11.183', '46.1.11.0/24', 443]).should.be.aboveOrEqual(0);
+      h.indexOf(['10.1.0.0', '46.1.0.0/24', 443]).should.equal(-1);
     });
 
     it('evicts the least recently active one-shot pairs first', () => {
