@@ -42,6 +42,9 @@ export interface ReplayReport {
   rate: number;
 }
 
+/** sends per send with a callback (see replay) */
+const CHECK_EVERY = 256;
+
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
@@ -61,24 +64,32 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       socket.once('error', reject);
       socket.connect(o.port, o.host, () => (socket.off('error', reject), resolve()));
     });
+    const maxDatagram = net.isIPv6(o.host) ? 65527 : 65507;
     let failure: Error | null = null;
-    let inFlight = 0;
+    let checks = 0;
     const settled = (err: Error | null) => {
-      inFlight--;
+      checks--;
       if (err && !err.message.includes('ECONNREFUSED')) failure ??= err; // no listener yet: datagrams are lost, as with any syslog client
     };
     try {
       while (sent < lines.length) {
         const until = due();
         // at most 2,000 sends queued in libuv at once: memory stays flat when asked for more than the socket takes
-        while (sent < until && inFlight < 2000) {
-          inFlight++;
-          socket.send(lines[sent++], settled);
+        while (sent < until && socket.getSendQueueCount() < 2000) {
+          const line = lines[sent++];
+          const size = typeof line === 'string' ? Buffer.byteLength(line) : line.length;
+          if (size > maxDatagram) throw new Error(`line ${sent} is ${size} bytes, longer than a UDP datagram can be (${maxDatagram})`);
+          // a callback per send costs a tick each: one send in CHECK_EVERY (and the last) reports the errors that persist
+          if (sent % CHECK_EVERY === 0 || sent === lines.length) {
+            checks++;
+            socket.send(line, settled);
+          } else socket.send(line);
         }
         if (failure) throw failure;
         await tick();
       }
-      while (inFlight > 0) await tick();
+      while (checks > 0 || socket.getSendQueueCount() > 0) await tick();
+      if (failure) throw failure;
     } finally {
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     }

@@ -176,4 +176,29 @@ describe('command-line tools', function () {
       server.close();
     }
   });
+
+  it('replay refuses a line longer than a UDP datagram can be, naming it, before sending it', async function () {
+    const socket = dgram.createSocket('udp4');
+    const got = [];
+    socket.on('message', (m) => got.push(m.length));
+    await new Promise((r) => socket.bind(0, '127.0.0.1', r));
+    try {
+      const lines = ['short one', Buffer.from('x'.repeat(65508)), 'never sent'];
+      await replay({ lines, host: '127.0.0.1', port: socket.address().port, proto: 'udp', rate: 0, octetCount: false }).should.be.rejectedWith(
+        /line 2 is 65508 bytes, longer than a UDP datagram can be \(65507\)/,
+      );
+      // the multibyte text's bytes count, not its characters
+      await replay({
+        lines: ['é'.repeat(40000)],
+        host: '127.0.0.1',
+        port: socket.address().port,
+        proto: 'udp',
+        rate: 0,
+        octetCount: false,
+      }).should.be.rejectedWith(/line 1 is 80000 bytes/);
+      got.should.not.containEql(65508);
+    } finally {
+      socket.close();
+    }
+  });
 });
