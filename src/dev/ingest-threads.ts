@@ -16,13 +16,13 @@ import { DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
 import { SyslogIngest } from '../input/syslog-ingest';
 import { linesOf } from './bench-live';
 
-/** CPU ms per thread id of this process */
-function threads(): Map<string, number> {
+/** CPU ms per thread id of this process (user + system) */
+function threads(kernelOnly = false): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of fs.readdirSync('/proc/self/task')) {
     const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(tid, (Number(f[11]) + Number(f[12])) * 10);
+    out.set(tid, ((kernelOnly ? 0 : Number(f[11])) + Number(f[12])) * 10);
   }
   return out;
 }
@@ -44,6 +44,8 @@ export interface IngestThreadsRun {
   queueDropped: number;
   /** µs of CPU per line received (the sender's: per line sent) */
   perLine: { main: number; reader: number; parse: number; others: number; sender: number };
+  /** of those, in the kernel (system time): the reader's is mostly receiving datagrams */
+  kernelPerLine: { main: number; reader: number; parse: number };
 }
 
 export async function ingestThreads(count: number, rate: number): Promise<IngestThreadsRun> {
@@ -80,6 +82,7 @@ export async function ingestThreads(count: number, rate: number): Promise<Ingest
   // the threads the ingest started, in the order it started them (reader, then parse)
   const started = [...threads().keys()].filter((t) => !before.has(t));
   const cpu0 = threads();
+  const sys0 = threads(true);
   const child0 = childrenCpu();
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(
@@ -98,11 +101,13 @@ export async function ingestThreads(count: number, rate: number): Promise<Ingest
     if (ingest.stats().queued === 0 && still >= 3) break;
   }
   const cpu1 = threads();
+  const sys1 = threads(true);
   const sender = childrenCpu() - child0;
   const stats = ingest.stats();
   await ingest.close();
   fs.rmSync(file, { force: true });
   const used = (tid: string) => (cpu1.get(tid) ?? 0) - (cpu0.get(tid) ?? 0);
+  const sysUsed = (tid: string) => (sys1.get(tid) ?? 0) - (sys0.get(tid) ?? 0);
   const main = used(String(process.pid));
   const reader = started[0] ? used(started[0]) : 0;
   const parse = started[1] ? used(started[1]) : 0;
@@ -118,6 +123,11 @@ export async function ingestThreads(count: number, rate: number): Promise<Ingest
     delivered,
     kernelDrops: stats.kernel.socketDrops,
     queueDropped: stats.total.queueDropped,
+    kernelPerLine: {
+      main: per(sysUsed(String(process.pid))),
+      reader: started[0] ? per(sysUsed(started[0])) : 0,
+      parse: started[1] ? per(sysUsed(started[1])) : 0,
+    },
     perLine: { main: per(main), reader: per(reader), parse: per(parse), others: per(all - main - reader - parse), sender: (1000 * sender) / count },
   };
 }
@@ -128,6 +138,7 @@ export function formatIngestThreads(r: IngestThreadsRun): string {
   return (
     `UDP input alone, ${r.lines} CEF lines asked at ${r.rateAsked}/s, sent at ${r.rateSent}/s: received ${r.received}, handed on ${r.delivered}` +
     ` (${((100 * r.delivered) / r.lines).toFixed(2)} %), kernel dropped ${r.kernelDrops ?? 'n/a'}, queue full ${r.queueDropped}\n` +
-    `CPU µs per line received: main ${p.main.toFixed(1)}, reader ${p.reader.toFixed(1)}, parse ${p.parse.toFixed(1)}, other threads (GC, compiler) ${p.others.toFixed(1)}, sender process ${p.sender.toFixed(1)} per line sent; total ${total.toFixed(1)} (2 cores: ${Math.round(2e6 / total)} lines/s at most)\n`
+    `CPU µs per line received: main ${p.main.toFixed(1)}, reader ${p.reader.toFixed(1)}, parse ${p.parse.toFixed(1)}, other threads (GC, compiler) ${p.others.toFixed(1)}, sender process ${p.sender.toFixed(1)} per line sent; total ${total.toFixed(1)} (2 cores: ${Math.round(2e6 / total)} lines/s at most)\n` +
+    `  of which in the kernel: main ${r.kernelPerLine.main.toFixed(1)}, reader ${r.kernelPerLine.reader.toFixed(1)}, parse ${r.kernelPerLine.parse.toFixed(1)}\n`
   );
 }

@@ -25,7 +25,8 @@ Pacing follows a high-resolution clock and sends the lines due at each
 millisecond tick together; at the end it prints the rate it reached.`;
 
 export interface ReplayOptions {
-  lines: string[];
+  /** the lines, as text or as their UTF-8 bytes (bytes are sent as they are: no encoding per datagram) */
+  lines: ReadonlyArray<string | Uint8Array>;
   host: string;
   port: number;
   proto: 'udp' | 'tcp';
@@ -40,6 +41,9 @@ export interface ReplayReport {
   /** lines per second reached */
   rate: number;
 }
+
+/** sends per send with a callback (see replay) */
+const CHECK_EVERY = 256;
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
@@ -60,24 +64,32 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       socket.once('error', reject);
       socket.connect(o.port, o.host, () => (socket.off('error', reject), resolve()));
     });
+    const maxDatagram = net.isIPv6(o.host) ? 65527 : 65507;
     let failure: Error | null = null;
-    let inFlight = 0;
+    let checks = 0;
     const settled = (err: Error | null) => {
-      inFlight--;
+      checks--;
       if (err && !err.message.includes('ECONNREFUSED')) failure ??= err; // no listener yet: datagrams are lost, as with any syslog client
     };
     try {
       while (sent < lines.length) {
         const until = due();
         // at most 2,000 sends queued in libuv at once: memory stays flat when asked for more than the socket takes
-        while (sent < until && inFlight < 2000) {
-          inFlight++;
-          socket.send(lines[sent++], settled);
+        while (sent < until && socket.getSendQueueCount() < 2000) {
+          const line = lines[sent++];
+          const size = typeof line === 'string' ? Buffer.byteLength(line) : line.length;
+          if (size > maxDatagram) throw new Error(`line ${sent} is ${size} bytes, longer than a UDP datagram can be (${maxDatagram})`);
+          // a callback per send costs a tick each: one send in CHECK_EVERY (and the last) reports the errors that persist
+          if (sent % CHECK_EVERY === 0 || sent === lines.length) {
+            checks++;
+            socket.send(line, settled);
+          } else socket.send(line);
         }
         if (failure) throw failure;
         await tick();
       }
-      while (inFlight > 0) await tick();
+      while (checks > 0 || socket.getSendQueueCount() > 0) await tick();
+      if (failure) throw failure;
     } finally {
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     }
@@ -86,17 +98,37 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   }
   const socket = net.connect({ host: o.host, port: o.port });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const frame = (l: string) => (o.octetCount ? `${Buffer.byteLength(l)} ${l}` : `${l}\n`);
+  const newline = Buffer.from('\n');
   while (sent < lines.length) {
     const until = due();
-    let chunk = '';
-    while (sent < until && chunk.length < 1 << 20) chunk += frame(lines[sent++]);
-    if (chunk && !socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve));
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    while (sent < until && size < 1 << 20) {
+      const l = lines[sent++];
+      const bytes = typeof l === 'string' ? Buffer.from(l) : l;
+      if (o.octetCount) parts.push(Buffer.from(`${bytes.length} `), bytes);
+      else parts.push(bytes, newline);
+      size += bytes.length + 1;
+    }
+    if (parts.length > 0 && !socket.write(Buffer.concat(parts))) await new Promise((resolve) => socket.once('drain', resolve));
     else await tick();
   }
   await new Promise<void>((resolve) => socket.end(resolve));
   const s = seconds(start);
   return { sent, seconds: s, rate: sent / s };
+}
+
+/** The lines of a file (split at newlines; empty ones left out, as the sender skips them), as views of its bytes. */
+export function fileLines(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0) end = bytes.length;
+    if (end > start) out.push(bytes.subarray(start, end));
+    start = end + 1;
+  }
+  return out;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -109,13 +141,14 @@ async function main(argv: string[]): Promise<void> {
   if (proto !== 'udp' && proto !== 'tcp') throw new UsageError(`--proto must be udp or tcp, not ${JSON.stringify(proto.slice(0, 20))}`);
   const rate = numberOption(args, 'rate', 2000, 0, Infinity, false);
   const repeat = numberOption(args, 'repeat', 1, 1, 1e6);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const once = text.split('\n');
+  // the file's lines as views of its bytes: a datagram is sent from them with no string made or encoded per line
+  const once = fileLines(bytes);
   const options: ReplayOptions = {
     lines: repeat === 1 ? once : Array.from({ length: repeat }, () => once).flat(),
     host: args.get('host')?.[0] ?? '127.0.0.1',
