@@ -71,6 +71,10 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       checks--;
       if (err && !err.message.includes('ECONNREFUSED')) failure ??= err; // no listener yet: datagrams are lost, as with any syslog client
     };
+    // a send without a callback reports its error here; unheard, it would end the process
+    socket.on('error', (err) => {
+      if (!err.message.includes('ECONNREFUSED')) failure ??= err;
+    });
     try {
       while (sent < lines.length) {
         const until = due();
