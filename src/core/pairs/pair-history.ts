@@ -4,7 +4,7 @@ import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
 import { RingPool } from './ring-pool';
-import { classFor, PairTable } from './pair-table';
+import { classFor, LAST, PairTable } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
 import { decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
@@ -122,7 +122,7 @@ export class PairHistory {
     let b = 0;
     for (let r = 0; r < this.rows.n; r++) {
       if (this.rows.count(r) < min) continue;
-      b += this.rowBytes + (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes + 4);
+      b += this.rowBytes + (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes + 12);
     }
     return b;
   }
@@ -191,7 +191,7 @@ export class PairHistory {
     const rows = this.rows;
     const o = rows.at(row);
     const pg = rows.cur;
-    const lastAt = o * rows.s8 + 1;
+    const lastAt = o * rows.s8 + LAST;
     const last = pg.f64[lastAt];
     const w = o * rows.s4 + rows.oCount;
     const slot = pg.i32[w + 1];
@@ -277,6 +277,8 @@ export class PairHistory {
       this.rows.setRingSlot(row, a.slot);
       this.rows.setRingHead(row, 0);
       this.rows.setRingLen(row, 0);
+      // a pair without a ring has its first time as its last; the ring keeps it from now on
+      this.pools[0].setFirst(a.slot, this.rows.last(row));
       slot = a.slot;
     }
     let c = this.rows.ringClass(row);
@@ -318,6 +320,7 @@ export class PairHistory {
       to.set(a.slot, i, from.get(oldSlot, src));
       if (to.withSizes) to.setSize(a.slot, i, from.size(oldSlot, src));
     }
+    to.setFirst(a.slot, from.first(oldSlot));
     this.releaseRing(c, oldSlot);
     // its class follows from its length once the interval that widened it is in
     this.rows.setRingSlot(row, a.slot);
@@ -347,6 +350,8 @@ export class PairHistory {
     const drop = Math.max(0, intervals.length - this.options.ringSize);
     this.counters.forgotten += drop;
     const len = intervals.length - drop;
+    // the first time is kept beside the ring: carried to the new one (with no ring left it is the last time)
+    const first = this.rows.first(row);
     const old = this.rows.ringSlot(row);
     if (old >= 0) this.releaseRing(this.rows.ringClass(row), old);
     this.rows.setRingSlot(row, -1);
@@ -361,6 +366,7 @@ export class PairHistory {
       pool.set(a.slot, i, intervals[drop + i]);
       pool.setSize(a.slot, i, sizes[drop + i]);
     }
+    pool.setFirst(a.slot, first);
     this.rows.setRingSlot(row, a.slot);
     this.rows.setRingLen(row, len);
     return row;
@@ -701,13 +707,16 @@ export class PairHistory {
     }
     const withSizes = Boolean(this.options.bytesField);
     this.pools = Array.from({ length: this.topClass + 1 }, (_, c) => new RingPool(2 << c, withSizes));
+    rows.pools = this.pools;
     let at = 0;
     for (let r = 0; r < d.n; r++) {
       const len = d.ringLen[r];
-      if (len === 0) continue;
+      // a ringless pair's first time is its last; a saved one where it is not keeps it beside an empty ring
+      if (len === 0 && d.first[r] === d.last[r]) continue;
       const c = classFor(len);
       const pool = this.pools[c];
       const slot = pool.alloc(r);
+      pool.setFirst(slot, d.first[r]);
       for (let i = 0; i < len; i++) {
         pool.set(slot, i, d.rings[at + i]);
         if (d.sizes) pool.setSize(slot, i, d.sizes[at + i]);

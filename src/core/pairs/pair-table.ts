@@ -1,9 +1,10 @@
 import { mixCode } from './key-codes';
+import type { RingPool } from './ring-pool';
 
 /**
  * The pair history's rows, row-major, and their hash index. A row holds a
- * pair's first and last time, key codes, count, ring place and day counter
- * side by side (48 bytes for a key of three fields), so one connection of a
+ * pair's last time, key codes, count, ring place and day counter side by
+ * side (40 bytes for a key of three fields), so one connection of a
  * known pair reads its hash slot, its row and its ring: three cache lines,
  * where a column per field cost a dozen once the store outgrew the caches.
  * Each hash slot keeps the high bits of the pair's hash beside its row
@@ -13,7 +14,9 @@ import { mixCode } from './key-codes';
  * A key code (below 2^40) is kept as its low 32 bits and a high byte. What
  * the other fields imply is not kept: the UTC day of the day counter is the
  * day of the last connection, and the ring's width is the narrowest that
- * holds its intervals (the store keeps both so).
+ * holds its intervals (the store keeps both so). The first time is kept
+ * beside the ring (ring-pool): a pair without one has its first time as its
+ * last.
  *
  * The rows live in pages of 8,192 rows (the last one sized to the rows it
  * holds, in powers of two), so the store grows without copying itself and
@@ -21,11 +24,11 @@ import { mixCode } from './key-codes';
  * a cap on the arrays.
  */
 
-// f64 fields first (8-byte aligned), then u32 words, u16 halves and bytes
-const FIRST = 0; // f64, epoch ms
-const LAST = 1; // f64
+// the f64 field first (8-byte aligned), then u32 words, u16 halves and bytes
+/** the last time's place in a row's f64 view */
+export const LAST = 0; // f64, epoch ms
 /** byte offset of the u32 words: the key codes' low halves, then COUNT, RING_SLOT, DAY_COUNT */
-const WORDS = 16;
+const WORDS = 8;
 const COUNT = 0; // u32 (after the key words)
 const RING_SLOT = 1; // i32, −1: no ring
 const DAY_COUNT = 2; // u32
@@ -107,6 +110,8 @@ export class PairTable {
   /** open addressing, linear probing: (hash & ~mask) | (row + 1) per slot */
   private index = new Int32Array(MIN_SLOTS);
   private mask = MIN_SLOTS - 1;
+  /** the ring pools by class, where a ringed row's first time is (set by the store) */
+  pools: RingPool[] = [];
 
   constructor(keyCount: number) {
     this.k = keyCount;
@@ -164,7 +169,6 @@ export class PairTable {
     this.n++;
     const pg = this.pages[r >>> SHIFT];
     const o = r & MASK;
-    pg.f64[o * this.s8 + FIRST] = ms;
     pg.f64[o * this.s8 + LAST] = ms;
     const w = o * this.s4;
     const u8 = pg.u8;
@@ -216,13 +220,18 @@ export class PairTable {
     this.cur.u32[o * this.s4 + this.oKey + i] = v >>> 0;
     this.cur.u8[o * this.stride + this.oHi + i] = Math.floor(v / TWO_32);
   }
+  /** the first time: beside the ring, or the last time when there is none */
   first(r: number): number {
     const o = this.at(r);
-    return this.cur.f64[o * this.s8 + FIRST];
+    const slot = this.cur.i32[o * this.s4 + this.oCount + RING_SLOT];
+    if (slot < 0) return this.cur.f64[o * this.s8 + LAST];
+    return this.pools[classFor(this.cur.u16[o * this.s2 + this.oRing + RING_LEN])].first(slot);
   }
+  /** Sets the first time of a row with a ring (a row without one has it as its last time, which is all the store sets it to then). */
   setFirst(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.f64[o * this.s8 + FIRST] = v;
+    const slot = this.cur.i32[o * this.s4 + this.oCount + RING_SLOT];
+    if (slot >= 0) this.pools[classFor(this.cur.u16[o * this.s2 + this.oRing + RING_LEN])].setFirst(slot, v);
   }
   last(r: number): number {
     const o = this.at(r);
