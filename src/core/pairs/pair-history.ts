@@ -24,7 +24,7 @@ import {
  * connections, a row per pair (pair-table). One history per pair, however
  * many windows would look at it, reaching back up to a horizon in event time.
  *
- * A pair seen once costs its row and its share of the hash index (80 B for a
+ * A pair seen once costs its row and its share of the hash index (~48 B for a
  * key of three fields); it gets a ring only when it repeats, and the ring
  * widens (2, 4 … N intervals) as it fills, so memory follows the number of
  * pairs and the intervals they have, never a pair's rate beyond N. When the
