@@ -1,4 +1,4 @@
-import { mixCode } from './key-codes';
+import { mixCode, mixParts } from './key-codes';
 import type { RingPool } from './ring-pool';
 
 /**
@@ -311,12 +311,6 @@ export class PairTable {
     return h;
   }
 
-  private hashRow(r: number): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < this.k; i++) h = mixCode(h, this.key(r, i));
-    return h;
-  }
-
   /** The row of the pair with these codes (and their hash), or −1. */
   find(codes: Float64Array, h: number): number {
     const index = this.index;
@@ -362,6 +356,19 @@ export class PairTable {
     if (slots === this.slots) this.index.fill(0);
     else this.index = new Int32Array(slots);
     this.mask = slots - 1;
-    for (let r = 0; r < this.n; r++) this.place(this.hashRow(r), r);
+    // page by page, each row's key halves read in place (every sweep that drops a pair rehashes every row)
+    const k = this.k;
+    for (let p = 0; p < this.pages.length; p++) {
+      const pg = this.pages[p];
+      const base = p * PAGE_ROWS;
+      const rows = Math.min(PAGE_ROWS, this.n - base);
+      for (let o = 0; o < rows; o++) {
+        const w = o * this.s4 + this.oKey;
+        const b = o * this.stride + this.oHi;
+        let h = 0x811c9dc5;
+        for (let i = 0; i < k; i++) h = mixParts(h, pg.u32[w + i], pg.u8[b + i]);
+        this.place(h, base + o);
+      }
+    }
   }
 }
