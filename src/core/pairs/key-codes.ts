@@ -89,8 +89,11 @@ function addressCode(text: string): number {
 
 /** A 32-bit hash of one more code into h (both halves of the 2^53 range). */
 export function mixCode(h: number, code: number): number {
-  const lo = code >>> 0;
-  const hi = (code / 4294967296) | 0;
+  return mixParts(h, code >>> 0, (code / 4294967296) | 0);
+}
+
+/** mixCode of the code hi · 2^32 + lo, from its halves (as the rows keep them). */
+export function mixParts(h: number, lo: number, hi: number): number {
   h = Math.imul(h ^ lo, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16) ^ hi, 0x85ebca6b);
   return h ^ (h >>> 13);

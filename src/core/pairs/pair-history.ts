@@ -4,9 +4,9 @@ import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
 import { RingPool } from './ring-pool';
-import { PairTable } from './pair-table';
+import { classFor, LAST, PairTable } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
-import { classFor, decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
+import { decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
   checkPairHistoryOptions,
   DEFAULT_HUNT,
@@ -24,7 +24,7 @@ import {
  * connections, a row per pair (pair-table). One history per pair, however
  * many windows would look at it, reaching back up to a horizon in event time.
  *
- * A pair seen once costs its row and its share of the hash index (80 B for a
+ * A pair seen once costs its row and its share of the hash index (~48 B for a
  * key of three fields); it gets a ring only when it repeats, and the ring
  * widens (2, 4 … N intervals) as it fills, so memory follows the number of
  * pairs and the intervals they have, never a pair's rate beyond N. When the
@@ -101,9 +101,9 @@ export class PairHistory {
     return b;
   }
 
-  /** a row and its share of the hash index (an estimate: the index is 3/8 to 3/4 full) */
+  /** a row and its share of the hash index (an estimate: the index is 3/8 to 3/4 full, 4 bytes a slot) */
   private get rowBytes(): number {
-    return this.rows.stride + 16;
+    return this.rows.stride + 8;
   }
 
   private get intervalBytes(): number {
@@ -122,7 +122,7 @@ export class PairHistory {
     let b = 0;
     for (let r = 0; r < this.rows.n; r++) {
       if (this.rows.count(r) < min) continue;
-      b += this.rowBytes + (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes + 4);
+      b += this.rowBytes + (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes + 12);
     }
     return b;
   }
@@ -162,12 +162,14 @@ export class PairHistory {
       this.counters.tooOld++;
       return;
     }
-    const h = this.rows.hash(this.scratch);
-    let row = this.rows.find(this.scratch, h);
+    const rows = this.rows;
+    const h = rows.hash(this.scratch);
+    let row = rows.find(this.scratch, h);
     if (row < 0) {
       this.insert(h, ms);
       return;
     }
+    if (this.addInOrder(row, ms, size)) return;
     this.countDay(row, ms);
     if (ms >= this.rows.last(row)) {
       row = this.push(row, ms - this.rows.last(row), size);
@@ -179,13 +181,52 @@ export class PairHistory {
     this.rows.setCount(row, this.rows.count(row) + 1);
   }
 
-  private countDay(row: number, ms: number): void {
-    const d = Math.floor(ms / DAY_MS);
-    // a late event of an earlier day counts into the current one: a strobe is never missed for it, at worst labelled a little early
-    if (d > this.rows.day(row)) {
-      this.rows.setDay(row, d);
-      this.rows.setDayCount(row, 0);
+  /**
+   * The common case, read and written in the row's page directly: a
+   * connection of a known pair in order, into a ring with room or full at
+   * N (nothing to allocate, so nothing can move). False when it is not
+   * that case (nothing changed): `add`'s general path takes it.
+   */
+  private addInOrder(row: number, ms: number, size: number): boolean {
+    const rows = this.rows;
+    const o = rows.at(row);
+    const pg = rows.cur;
+    const lastAt = o * rows.s8 + LAST;
+    const last = pg.f64[lastAt];
+    const w = o * rows.s4 + rows.oCount;
+    const slot = pg.i32[w + 1];
+    if (!(ms >= last) || slot < 0) return false;
+    const r2 = o * rows.s2 + rows.oRing;
+    let len = pg.u16[r2 + 1];
+    const c = classFor(len);
+    const pool = this.pools[c];
+    const width = pool.width;
+    if (len === width && c !== this.topClass) return false;
+    // the day counter (countDay): a connection of a later day starts it again
+    const dayCount = Math.floor(ms / DAY_MS) > Math.floor(last / DAY_MS) ? 1 : pg.u32[w + 2] + 1;
+    pg.u32[w + 2] = dayCount;
+    if (dayCount >= this.options.strobePerDay) pg.u8[o * rows.stride + rows.oFlags] |= FLAG_STROBE;
+    let head = pg.u16[r2];
+    if (len === width) {
+      // full at N: the oldest interval goes
+      head = (head + 1) & (width - 1);
+      pg.u16[r2] = head;
+      len--;
+      this.counters.forgotten++;
     }
+    const at = (head + len) & (width - 1);
+    pool.set(slot, at, Math.min(ms - last, MAX_INTERVAL_MS));
+    pool.setSize(slot, at, size);
+    pg.u16[r2 + 1] = len + 1;
+    pg.f64[lastAt] = ms;
+    pg.u32[w]++;
+    return true;
+  }
+
+  private countDay(row: number, ms: number): void {
+    // a late event of an earlier day counts into the current one: a strobe is never missed for it, at worst labelled a little early
+    // (the counter's day is the last connection's, which moves to this one's after it when it is later)
+    if (Math.floor(ms / DAY_MS) > this.rows.day(row)) this.rows.setDayCount(row, 0);
     const dayCount = this.rows.dayCount(row) + 1;
     this.rows.setDayCount(row, dayCount);
     if (dayCount >= this.options.strobePerDay) this.rows.setFlags(row, this.rows.flags(row) | FLAG_STROBE);
@@ -200,7 +241,7 @@ export class PairHistory {
       for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
       h = this.rows.hash(this.scratch);
     }
-    const r = this.rows.append(this.scratch, ms, Math.floor(ms / DAY_MS), h);
+    const r = this.rows.append(this.scratch, ms, h);
     if (ms < this.oldestFirst) this.oldestFirst = ms;
     this.countDay(r, ms);
   }
@@ -234,9 +275,10 @@ export class PairHistory {
       const a = this.allocRing(row, 0);
       row = a.row;
       this.rows.setRingSlot(row, a.slot);
-      this.rows.setRingClass(row, 0);
       this.rows.setRingHead(row, 0);
       this.rows.setRingLen(row, 0);
+      // a pair without a ring has its first time as its last; the ring keeps it from now on
+      this.pools[0].setFirst(a.slot, this.rows.last(row));
       slot = a.slot;
     }
     let c = this.rows.ringClass(row);
@@ -245,7 +287,7 @@ export class PairHistory {
     if (len === width) {
       if (c < this.topClass) {
         row = this.widen(row);
-        c = this.rows.ringClass(row);
+        c++;
         width = this.pools[c].width;
         slot = this.rows.ringSlot(row);
       } else {
@@ -278,9 +320,10 @@ export class PairHistory {
       to.set(a.slot, i, from.get(oldSlot, src));
       if (to.withSizes) to.setSize(a.slot, i, from.size(oldSlot, src));
     }
+    to.setFirst(a.slot, from.first(oldSlot));
     this.releaseRing(c, oldSlot);
+    // its class follows from its length once the interval that widened it is in
     this.rows.setRingSlot(row, a.slot);
-    this.rows.setRingClass(row, c + 1);
     this.rows.setRingHead(row, 0);
     return row;
   }
@@ -307,6 +350,8 @@ export class PairHistory {
     const drop = Math.max(0, intervals.length - this.options.ringSize);
     this.counters.forgotten += drop;
     const len = intervals.length - drop;
+    // the first time is kept beside the ring: carried to the new one (with no ring left it is the last time)
+    const first = this.rows.first(row);
     const old = this.rows.ringSlot(row);
     if (old >= 0) this.releaseRing(this.rows.ringClass(row), old);
     this.rows.setRingSlot(row, -1);
@@ -321,8 +366,8 @@ export class PairHistory {
       pool.set(a.slot, i, intervals[drop + i]);
       pool.setSize(a.slot, i, sizes[drop + i]);
     }
+    pool.setFirst(a.slot, first);
     this.rows.setRingSlot(row, a.slot);
-    this.rows.setRingClass(row, c);
     this.rows.setRingLen(row, len);
     return row;
   }
@@ -364,7 +409,7 @@ export class PairHistory {
     if (len === this.pools[c].width) {
       if (c < this.topClass) {
         row = this.widen(row);
-        c = this.rows.ringClass(row);
+        c++;
       } else full = true;
     }
     const pool = this.pools[c];
@@ -652,7 +697,8 @@ export class PairHistory {
         const c = d.keys[i][r];
         codes[i] = c >= INTERNED_BASE ? this.codes.encode(d.values[c - INTERNED_BASE]) : c;
       }
-      rows.append(codes, d.first[r], d.day[r], rows.hash(codes));
+      // the day counter's day is the last connection's (d.day), as the store keeps it
+      rows.append(codes, d.first[r], rows.hash(codes));
       rows.setLast(r, d.last[r]);
       rows.setCount(r, d.count[r]);
       rows.setFlags(r, d.flags[r]);
@@ -661,19 +707,21 @@ export class PairHistory {
     }
     const withSizes = Boolean(this.options.bytesField);
     this.pools = Array.from({ length: this.topClass + 1 }, (_, c) => new RingPool(2 << c, withSizes));
+    rows.pools = this.pools;
     let at = 0;
     for (let r = 0; r < d.n; r++) {
       const len = d.ringLen[r];
-      if (len === 0) continue;
+      // a ringless pair's first time is its last; a saved one where it is not keeps it beside an empty ring
+      if (len === 0 && d.first[r] === d.last[r]) continue;
       const c = classFor(len);
       const pool = this.pools[c];
       const slot = pool.alloc(r);
+      pool.setFirst(slot, d.first[r]);
       for (let i = 0; i < len; i++) {
         pool.set(slot, i, d.rings[at + i]);
         if (d.sizes) pool.setSize(slot, i, d.sizes[at + i]);
       }
       rows.setRingSlot(r, slot);
-      rows.setRingClass(r, c);
       at += len;
     }
     this.oldestFirst = Infinity;

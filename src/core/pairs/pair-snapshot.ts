@@ -43,13 +43,6 @@ export interface PairHistoryState extends StateMeta {
   columns: Record<string, string>;
 }
 
-/** The pool class whose width (2, 4, 8 …) is the smallest that holds `len` intervals. */
-export function classFor(len: number): number {
-  let c = 0;
-  while (2 << c < len) c++;
-  return c;
-}
-
 export function emptyDense(keys: number, withSizes: boolean): Dense {
   return {
     n: 0,

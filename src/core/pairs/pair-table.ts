@@ -1,13 +1,22 @@
-import { mixCode } from './key-codes';
+import { mixCode, mixParts } from './key-codes';
+import type { RingPool } from './ring-pool';
 
 /**
  * The pair history's rows, row-major, and their hash index. A row holds a
- * pair's key codes, first and last time, count, ring place and day counter
- * side by side (64 bytes for a key of three fields), so one connection of a
+ * pair's last time, key codes, count, ring place and day counter side by
+ * side (40 bytes for a key of three fields), so one connection of a
  * known pair reads its hash slot, its row and its ring: three cache lines,
  * where a column per field cost a dozen once the store outgrew the caches.
- * Each hash slot keeps the pair's hash beside its row number, so a probe
- * that meets another pair does not read that pair's row.
+ * Each hash slot keeps the high bits of the pair's hash beside its row
+ * number in one 32-bit word, so a probe that meets another pair seldom
+ * reads that pair's row.
+ *
+ * A key code (below 2^40) is kept as its low 32 bits and a high byte. What
+ * the other fields imply is not kept: the UTC day of the day counter is the
+ * day of the last connection, and the ring's width is the narrowest that
+ * holds its intervals (the store keeps both so). The first time is kept
+ * beside the ring (ring-pool): a pair without one has its first time as its
+ * last.
  *
  * The rows live in pages of 8,192 rows (the last one sized to the rows it
  * holds, in powers of two), so the store grows without copying itself and
@@ -15,25 +24,26 @@ import { mixCode } from './key-codes';
  * a cap on the arrays.
  */
 
-// byte offsets of the fields after the key codes and the two times (f64 each)
-const COUNT = 0; // u32
-const RING_SLOT = 4; // i32, −1: no ring
-const DAY_COUNT = 8; // u32
-const RING_HEAD = 12; // u16
-const RING_LEN = 14; // u16
-const DAY = 16; // u16
-const RING_CLASS = 18; // u8
-const FLAGS = 19; // u8
-/** 20 bytes used, padded so the next row's times stay 8-byte aligned */
-const TAIL_BYTES = 24;
-/** bytes of one hash slot: row + 1 (0: empty) and the hash */
-const SLOT_BYTES = 8;
+// the f64 field first (8-byte aligned), then u32 words, u16 halves and bytes
+/** the last time's place in a row's f64 view */
+export const LAST = 0; // f64, epoch ms
+/** byte offset of the u32 words: the key codes' low halves, then COUNT, RING_SLOT, DAY_COUNT */
+const WORDS = 8;
+const COUNT = 0; // u32 (after the key words)
+const RING_SLOT = 1; // i32, −1: no ring
+const DAY_COUNT = 2; // u32
+const RING_HEAD = 0; // u16 (after the words)
+const RING_LEN = 1; // u16
+const DAY_MS = 86_400_000;
+const TWO_32 = 4294967296;
+/** bytes of one hash slot: (hash's high bits) | (row + 1), 0: empty */
+const SLOT_BYTES = 4;
 const SHIFT = 13;
 const PAGE_ROWS = 1 << SHIFT;
 const MASK = PAGE_ROWS - 1;
 /** the smallest last page, in rows */
 const MIN_TAIL = 64;
-/** the index doubles past three quarters full (linear probing over 8-byte slots: a probe run stays within a cache line or two) */
+/** the index doubles past three quarters full (linear probing over 4-byte slots: a probe run stays within a cache line or two) */
 const MAX_LOAD = 0.75;
 const MIN_SLOTS = 1024;
 
@@ -48,9 +58,8 @@ export function pow2AtLeast(x: number): number {
   return x <= 1 ? 1 : 2 << (31 - Math.clz32(x - 1));
 }
 
-/** Hash slots for n rows. */
 /** One page's bytes in a view of each width. */
-class Page {
+export class Page {
   readonly f64: Float64Array;
   readonly u32: Uint32Array;
   readonly i32: Int32Array;
@@ -66,9 +75,15 @@ class Page {
   }
 }
 
+/** Hash slots for n rows. */
 function slotsFor(n: number): number {
   // the fewest slots, in a power of two, that hold n at the highest load
   return Math.max(MIN_SLOTS, pow2AtLeast(Math.max(1, Math.ceil(n / MAX_LOAD))));
+}
+
+/** The class (0: width 2, 1: width 4 …) of the narrowest ring that holds `len` intervals. */
+export function classFor(len: number): number {
+  return len <= 2 ? 0 : 31 - Math.clz32(len - 1);
 }
 
 export class PairTable {
@@ -77,30 +92,39 @@ export class PairTable {
   /** rows held (0 … n − 1) */
   n = 0;
   private readonly k: number;
-  private readonly s8: number;
-  private readonly s4: number;
-  private readonly s2: number;
-  private readonly o4: number;
-  private readonly o2: number;
-  private readonly o1: number;
+  /** the stride in f64, u32 and u16 units */
+  readonly s8: number;
+  readonly s4: number;
+  readonly s2: number;
+  /** where the fields are in a row: the key words, count and the other words (u32 units), head and length (u16), key high bytes and flags (bytes) */
+  readonly oKey: number;
+  readonly oCount: number;
+  readonly oRing: number;
+  readonly oHi: number;
+  readonly oFlags: number;
   private pages: Page[] = [];
   // the page last read or written: the hot path reads and writes one row a dozen times
   private page = -1;
-  private cur: Page = new Page(0);
-  /** open addressing, linear probing: [row + 1, hash] per slot */
-  private index = new Int32Array(2 * MIN_SLOTS);
+  /** the page of the row `at` was last asked for (the hot path reads it directly) */
+  cur: Page = new Page(0);
+  /** open addressing, linear probing: (hash & ~mask) | (row + 1) per slot */
+  private index = new Int32Array(MIN_SLOTS);
   private mask = MIN_SLOTS - 1;
+  /** the ring pools by class, where a ringed row's first time is (set by the store) */
+  pools: RingPool[] = [];
 
   constructor(keyCount: number) {
     this.k = keyCount;
-    const tail = 8 * (keyCount + 2);
-    this.stride = tail + TAIL_BYTES;
+    const used = WORDS + 4 * (keyCount + 3) + 4 + keyCount + 1;
+    this.stride = Math.ceil(used / 8) * 8;
     this.s8 = this.stride / 8;
     this.s4 = this.stride / 4;
     this.s2 = this.stride / 2;
-    this.o4 = (tail + COUNT) / 4;
-    this.o2 = (tail + RING_HEAD) / 2;
-    this.o1 = tail + RING_CLASS;
+    this.oKey = WORDS / 4;
+    this.oCount = this.oKey + keyCount;
+    this.oRing = (WORDS + 4 * (keyCount + 3)) / 2;
+    this.oHi = WORDS + 4 * (keyCount + 3) + 4;
+    this.oFlags = this.oHi + keyCount;
   }
 
   /** The bytes `n` rows take as allocated: their pages and the hash index. */
@@ -139,28 +163,27 @@ export class PairTable {
   }
 
   /** A new row for a pair seen once at `ms` (no ring, day counter at 0); its index. Makes room and indexes it under `h`. */
-  append(codes: Float64Array, ms: number, day: number, h: number): number {
+  append(codes: Float64Array, ms: number, h: number): number {
     const r = this.n;
     if (r === this.capacity) this.fit(r + 1);
     this.n++;
-    const f64 = this.pages[r >>> SHIFT].f64;
-    const b = (r & MASK) * this.s8;
-    for (let i = 0; i < this.k; i++) f64[b + i] = codes[i];
-    f64[b + this.k] = ms;
-    f64[b + this.k + 1] = ms;
-    const b4 = (r & MASK) * this.s4 + this.o4;
-    const u32 = this.pages[r >>> SHIFT].u32;
-    u32[b4] = 1;
-    this.pages[r >>> SHIFT].i32[b4 + 1] = -1;
-    u32[b4 + 2] = 0;
-    const b2 = (r & MASK) * this.s2 + this.o2;
-    const u16 = this.pages[r >>> SHIFT].u16;
-    u16[b2] = 0;
-    u16[b2 + 1] = 0;
-    u16[b2 + 2] = day;
-    const u8 = this.pages[r >>> SHIFT].u8;
-    u8[(r & MASK) * this.stride + this.o1] = 0;
-    u8[(r & MASK) * this.stride + this.o1 + 1] = 0;
+    const pg = this.pages[r >>> SHIFT];
+    const o = r & MASK;
+    pg.f64[o * this.s8 + LAST] = ms;
+    const w = o * this.s4;
+    const u8 = pg.u8;
+    const hi = o * this.stride + this.oHi;
+    for (let i = 0; i < this.k; i++) {
+      const c = codes[i];
+      pg.u32[w + this.oKey + i] = c >>> 0;
+      u8[hi + i] = Math.floor(c / TWO_32);
+    }
+    pg.u32[w + this.oCount + COUNT] = 1;
+    pg.i32[w + this.oCount + RING_SLOT] = -1;
+    pg.u32[w + this.oCount + DAY_COUNT] = 0;
+    pg.u16[o * this.s2 + this.oRing + RING_HEAD] = 0;
+    pg.u16[o * this.s2 + this.oRing + RING_LEN] = 0;
+    u8[o * this.stride + this.oFlags] = 0;
     if (this.n > this.slots * MAX_LOAD) this.reindex();
     else this.place(h, r);
     return r;
@@ -178,8 +201,8 @@ export class PairTable {
 
   // ---------------------------------------------------------------- fields
 
-  /** Row r's place in its page, whose views become the current ones. */
-  private at(r: number): number {
+  /** Row r's place in its page, whose views become the current ones (`cur`). */
+  at(r: number): number {
     const p = r >>> SHIFT;
     if (p !== this.page) {
       this.page = p;
@@ -190,98 +213,96 @@ export class PairTable {
 
   key(r: number, i: number): number {
     const o = this.at(r);
-    return this.cur.f64[o * this.s8 + i];
+    return this.cur.u8[o * this.stride + this.oHi + i] * TWO_32 + this.cur.u32[o * this.s4 + this.oKey + i];
   }
   setKey(r: number, i: number, v: number): void {
     const o = this.at(r);
-    this.cur.f64[o * this.s8 + i] = v;
+    this.cur.u32[o * this.s4 + this.oKey + i] = v >>> 0;
+    this.cur.u8[o * this.stride + this.oHi + i] = Math.floor(v / TWO_32);
   }
+  /** the first time: beside the ring, or the last time when there is none */
   first(r: number): number {
     const o = this.at(r);
-    return this.cur.f64[o * this.s8 + this.k];
+    const slot = this.cur.i32[o * this.s4 + this.oCount + RING_SLOT];
+    if (slot < 0) return this.cur.f64[o * this.s8 + LAST];
+    return this.pools[classFor(this.cur.u16[o * this.s2 + this.oRing + RING_LEN])].first(slot);
   }
+  /** Sets the first time of a row with a ring (a row without one has it as its last time, which is all the store sets it to then). */
   setFirst(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.f64[o * this.s8 + this.k] = v;
+    const slot = this.cur.i32[o * this.s4 + this.oCount + RING_SLOT];
+    if (slot >= 0) this.pools[classFor(this.cur.u16[o * this.s2 + this.oRing + RING_LEN])].setFirst(slot, v);
   }
   last(r: number): number {
     const o = this.at(r);
-    return this.cur.f64[o * this.s8 + this.k + 1];
+    return this.cur.f64[o * this.s8 + LAST];
   }
   setLast(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.f64[o * this.s8 + this.k + 1] = v;
+    this.cur.f64[o * this.s8 + LAST] = v;
   }
   count(r: number): number {
     const o = this.at(r);
-    return this.cur.u32[o * this.s4 + this.o4];
+    return this.cur.u32[o * this.s4 + this.oCount + COUNT];
   }
   setCount(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.u32[o * this.s4 + this.o4] = v;
+    this.cur.u32[o * this.s4 + this.oCount + COUNT] = v;
   }
   ringSlot(r: number): number {
     const o = this.at(r);
-    return this.cur.i32[o * this.s4 + this.o4 + RING_SLOT / 4];
+    return this.cur.i32[o * this.s4 + this.oCount + RING_SLOT];
   }
   setRingSlot(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.i32[o * this.s4 + this.o4 + RING_SLOT / 4] = v;
+    this.cur.i32[o * this.s4 + this.oCount + RING_SLOT] = v;
   }
   dayCount(r: number): number {
     const o = this.at(r);
-    return this.cur.u32[o * this.s4 + this.o4 + DAY_COUNT / 4];
+    return this.cur.u32[o * this.s4 + this.oCount + DAY_COUNT];
   }
   setDayCount(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.u32[o * this.s4 + this.o4 + DAY_COUNT / 4] = v;
+    this.cur.u32[o * this.s4 + this.oCount + DAY_COUNT] = v;
   }
   ringHead(r: number): number {
     const o = this.at(r);
-    return this.cur.u16[o * this.s2 + this.o2];
+    return this.cur.u16[o * this.s2 + this.oRing + RING_HEAD];
   }
   setRingHead(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.u16[o * this.s2 + this.o2] = v;
+    this.cur.u16[o * this.s2 + this.oRing + RING_HEAD] = v;
   }
   ringLen(r: number): number {
     const o = this.at(r);
-    return this.cur.u16[o * this.s2 + this.o2 + (RING_LEN - RING_HEAD) / 2];
+    return this.cur.u16[o * this.s2 + this.oRing + RING_LEN];
   }
   setRingLen(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.u16[o * this.s2 + this.o2 + (RING_LEN - RING_HEAD) / 2] = v;
+    this.cur.u16[o * this.s2 + this.oRing + RING_LEN] = v;
   }
+  /** the UTC day (since the epoch) of the day counter: the day of the last connection */
   day(r: number): number {
-    const o = this.at(r);
-    return this.cur.u16[o * this.s2 + this.o2 + (DAY - RING_HEAD) / 2];
+    return Math.floor(this.last(r) / DAY_MS);
   }
-  setDay(r: number, v: number): void {
-    const o = this.at(r);
-    this.cur.u16[o * this.s2 + this.o2 + (DAY - RING_HEAD) / 2] = v;
-  }
+  /** the ring's pool class: the narrowest that holds its intervals */
   ringClass(r: number): number {
-    const o = this.at(r);
-    return this.cur.u8[o * this.stride + this.o1];
-  }
-  setRingClass(r: number, v: number): void {
-    const o = this.at(r);
-    this.cur.u8[o * this.stride + this.o1] = v;
+    return classFor(this.ringLen(r));
   }
   flags(r: number): number {
     const o = this.at(r);
-    return this.cur.u8[o * this.stride + this.o1 + (FLAGS - RING_CLASS)];
+    return this.cur.u8[o * this.stride + this.oFlags];
   }
   setFlags(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.u8[o * this.stride + this.o1 + (FLAGS - RING_CLASS)] = v;
+    this.cur.u8[o * this.stride + this.oFlags] = v;
   }
 
   // ---------------------------------------------------------------- hash index
 
   /** hash slots */
   get slots(): number {
-    return this.index.length / 2;
+    return this.index.length;
   }
 
   hash(codes: Float64Array): number {
@@ -290,29 +311,29 @@ export class PairTable {
     return h;
   }
 
-  private hashRow(r: number): number {
-    const f64 = this.pages[r >>> SHIFT].f64;
-    const b = (r & MASK) * this.s8;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < this.k; i++) h = mixCode(h, f64[b + i]);
-    return h;
-  }
-
   /** The row of the pair with these codes (and their hash), or −1. */
   find(codes: Float64Array, h: number): number {
     const index = this.index;
-    const s8 = this.s8;
-    const wrap = (this.mask << 1) | 1;
-    for (let s = (h & this.mask) << 1; ; s = (s + 2) & wrap) {
+    const mask = this.mask;
+    const k = this.k;
+    const s4 = this.s4;
+    const stride = this.stride;
+    const oKey = this.oKey;
+    const oHi = this.oHi;
+    const tag = h & ~mask;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
       const v = index[s];
       if (v === 0) return -1;
-      if (index[s + 1] !== h) continue;
-      const r = v - 1;
-      const f64 = this.pages[r >>> SHIFT].f64;
-      const b = (r & MASK) * s8;
+      if ((v & ~mask) !== tag) continue;
+      const r = (v & mask) - 1;
+      const pg = this.pages[r >>> SHIFT];
+      const o = r & MASK;
+      const w = o * s4 + oKey;
+      const b = o * stride + oHi;
       let same = true;
-      for (let i = 0; i < this.k; i++) {
-        if (f64[b + i] !== codes[i]) {
+      for (let i = 0; i < k; i++) {
+        const c = codes[i];
+        if (pg.u32[w + i] !== c >>> 0 || pg.u8[b + i] !== Math.floor(c / TWO_32)) {
           same = false;
           break;
         }
@@ -323,19 +344,31 @@ export class PairTable {
 
   /** Indexes row r under hash h. */
   private place(h: number, r: number): void {
-    const wrap = (this.mask << 1) | 1;
-    let s = (h & this.mask) << 1;
-    while (this.index[s] !== 0) s = (s + 2) & wrap;
-    this.index[s] = r + 1;
-    this.index[s + 1] = h;
+    const mask = this.mask;
+    let s = h & mask;
+    while (this.index[s] !== 0) s = (s + 1) & mask;
+    this.index[s] = (h & ~mask) | (r + 1);
   }
 
   /** The index sized for the rows held, over them (refilled in place when its size stays: no second index at the peak). */
   reindex(): void {
     const slots = slotsFor(this.n);
     if (slots === this.slots) this.index.fill(0);
-    else this.index = new Int32Array(2 * slots);
+    else this.index = new Int32Array(slots);
     this.mask = slots - 1;
-    for (let r = 0; r < this.n; r++) this.place(this.hashRow(r), r);
+    // page by page, each row's key halves read in place (every sweep that drops a pair rehashes every row)
+    const k = this.k;
+    for (let p = 0; p < this.pages.length; p++) {
+      const pg = this.pages[p];
+      const base = p * PAGE_ROWS;
+      const rows = Math.min(PAGE_ROWS, this.n - base);
+      for (let o = 0; o < rows; o++) {
+        const w = o * this.s4 + this.oKey;
+        const b = o * this.stride + this.oHi;
+        let h = 0x811c9dc5;
+        for (let i = 0; i < k; i++) h = mixParts(h, pg.u32[w + i], pg.u8[b + i]);
+        this.place(h, base + o);
+      }
+    }
   }
 }

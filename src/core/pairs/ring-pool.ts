@@ -10,6 +10,10 @@ import { pow2AtLeast } from './pair-table';
  * in pages of 64 KiB of intervals (the last page sized to its rings, in
  * powers of two), so a pool grows without copying itself and what it
  * allocates follows the rings it holds.
+ *
+ * Each slot also keeps its pair's first time: a pair without a ring was
+ * seen once (or has had every interval expire), so its first time is its
+ * last, and the rows need not keep it.
  */
 
 const PAGE_INTERVALS = 16384;
@@ -28,6 +32,8 @@ export class RingPool {
   private sizes: Uint8Array[] = [];
   /** the row that owns each slot, per page */
   private owners: Int32Array[] = [];
+  /** the owner pair's first time (epoch ms), per page */
+  private firsts: Float64Array[] = [];
   private readonly unitBytes: number;
   // the page last read or written (a ring's intervals are read and written a few at a time)
   private page = -1;
@@ -42,7 +48,7 @@ export class RingPool {
     this.perPage = Math.max(1, PAGE_INTERVALS / width);
     this.shift = Math.log2(this.perPage);
     this.mask = this.perPage - 1;
-    this.unitBytes = width * (withSizes ? 5 : 4) + 4;
+    this.unitBytes = width * (withSizes ? 5 : 4) + 12;
   }
 
   /** Slots a pool of `live` rings has room for, as `fit` allocates them. */
@@ -61,7 +67,7 @@ export class RingPool {
   get allocatedBytes(): number {
     let b = 0;
     for (let p = 0; p < this.owners.length; p++)
-      b += this.owners[p].byteLength + this.intervals[p].byteLength + (this.withSizes ? this.sizes[p].byteLength : 0);
+      b += this.owners[p].byteLength + this.firsts[p].byteLength + this.intervals[p].byteLength + (this.withSizes ? this.sizes[p].byteLength : 0);
     return b;
   }
 
@@ -95,6 +101,7 @@ export class RingPool {
     }
     const owner = this.owners[last >>> this.shift][last & this.mask];
     this.owners[slot >>> this.shift][slot & this.mask] = owner;
+    this.firsts[slot >>> this.shift][slot & this.mask] = this.firsts[last >>> this.shift][last & this.mask];
     return this.trimmed(owner);
   }
 
@@ -111,7 +118,7 @@ export class RingPool {
     const tail = slots - full * this.perPage;
     const pages = full + (tail > 0 ? 1 : 0);
     this.page = -1;
-    this.intervals.length = this.owners.length = Math.min(this.owners.length, pages);
+    this.intervals.length = this.firsts.length = this.owners.length = Math.min(this.owners.length, pages);
     if (this.withSizes) this.sizes.length = this.owners.length;
     for (let p = 0; p < pages; p++) {
       const want = p < full ? this.perPage : tail;
@@ -119,6 +126,7 @@ export class RingPool {
       if (had === want) continue;
       const keep = Math.min(had, want);
       this.owners[p] = resized(this.owners[p], new Int32Array(want), keep);
+      this.firsts[p] = resized(this.firsts[p], new Float64Array(want), keep);
       this.intervals[p] = resized(this.intervals[p], new Uint32Array(want * this.width), keep * this.width);
       if (this.withSizes) this.sizes[p] = resized(this.sizes[p], new Uint8Array(want * this.width), keep * this.width);
     }
@@ -129,6 +137,13 @@ export class RingPool {
   }
   setOwner(slot: number, row: number): void {
     this.owners[slot >>> this.shift][slot & this.mask] = row;
+  }
+  /** the first time of the pair whose ring is in a slot */
+  first(slot: number): number {
+    return this.firsts[slot >>> this.shift][slot & this.mask];
+  }
+  setFirst(slot: number, ms: number): void {
+    this.firsts[slot >>> this.shift][slot & this.mask] = ms;
   }
   /** A slot's place in its page, whose arrays become the current ones. */
   private at(slot: number): number {
@@ -162,7 +177,7 @@ export class RingPool {
   }
 }
 
-function resized<T extends Int32Array | Uint32Array | Uint8Array>(had: T | undefined, to: T, keep: number): T {
+function resized<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(had: T | undefined, to: T, keep: number): T {
   if (had && keep > 0) to.set(had.subarray(0, keep) as never);
   return to;
 }
