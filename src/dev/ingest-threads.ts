@@ -16,13 +16,13 @@ import { DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
 import { SyslogIngest } from '../input/syslog-ingest';
 import { linesOf } from './bench-live';
 
-/** CPU ms per thread id of this process (user + system) */
-function threads(kernelOnly = false): Map<string, number> {
-  const out = new Map<string, number>();
+/** CPU ms per thread id of this process: in all (user + system) and in the kernel (system) */
+function threads(): Map<string, { all: number; kernel: number }> {
+  const out = new Map<string, { all: number; kernel: number }>();
   for (const tid of fs.readdirSync('/proc/self/task')) {
     const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(tid, ((kernelOnly ? 0 : Number(f[11])) + Number(f[12])) * 10);
+    out.set(tid, { all: (Number(f[11]) + Number(f[12])) * 10, kernel: Number(f[12]) * 10 });
   }
   return out;
 }
@@ -82,7 +82,6 @@ export async function ingestThreads(count: number, rate: number): Promise<Ingest
   // the threads the ingest started, in the order it started them (reader, then parse)
   const started = [...threads().keys()].filter((t) => !before.has(t));
   const cpu0 = threads();
-  const sys0 = threads(true);
   const child0 = childrenCpu();
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(
@@ -101,13 +100,12 @@ export async function ingestThreads(count: number, rate: number): Promise<Ingest
     if (ingest.stats().queued === 0 && still >= 3) break;
   }
   const cpu1 = threads();
-  const sys1 = threads(true);
   const sender = childrenCpu() - child0;
   const stats = ingest.stats();
   await ingest.close();
   fs.rmSync(file, { force: true });
-  const used = (tid: string) => (cpu1.get(tid) ?? 0) - (cpu0.get(tid) ?? 0);
-  const sysUsed = (tid: string) => (sys1.get(tid) ?? 0) - (sys0.get(tid) ?? 0);
+  const used = (tid: string) => (cpu1.get(tid)?.all ?? 0) - (cpu0.get(tid)?.all ?? 0);
+  const sysUsed = (tid: string) => (cpu1.get(tid)?.kernel ?? 0) - (cpu0.get(tid)?.kernel ?? 0);
   const main = used(String(process.pid));
   const reader = started[0] ? used(started[0]) : 0;
   const parse = started[1] ? used(started[1]) : 0;

@@ -67,14 +67,15 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     const maxDatagram = net.isIPv6(o.host) ? 65527 : 65507;
     let failure: Error | null = null;
     let checks = 0;
-    const settled = (err: Error | null) => {
-      checks--;
+    const heard = (err: Error | null) => {
       if (err && !err.message.includes('ECONNREFUSED')) failure ??= err; // no listener yet: datagrams are lost, as with any syslog client
     };
+    const settled = (err: Error | null) => {
+      checks--;
+      heard(err);
+    };
     // a send without a callback reports its error here; unheard, it would end the process
-    socket.on('error', (err) => {
-      if (!err.message.includes('ECONNREFUSED')) failure ??= err;
-    });
+    socket.on('error', heard);
     try {
       while (sent < lines.length) {
         const until = due();
