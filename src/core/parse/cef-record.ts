@@ -422,7 +422,7 @@ function extrasAsWritten(message: string, bytes: Buffer, extras: number): string
 
 /** The record of a line that is not all ASCII: its pairs found first (scanExtension), then read in order. */
 function filledFromPairs(message: string, ext: number, r: LogRecord, bytes: ByteDirection, maxFields: number): CefRecord | string {
-  scanExtension(message, pairs, KEYS, ext);
+  scanExtension(message, pairs, KEYS, ext, false);
   if (pairs.count > maxFields) return `CEF extension has ${pairs.count} fields, more than the limit of ${maxFields}`;
   line++;
   if (unknownKeys.size > 0) unknownKeys.clear();

@@ -226,8 +226,9 @@ export function asciiBytes(text: string): TextBytes | null {
  * space, that is the pair (what reading the key back from the '=' would
  * find), compared as bytes; else the key is read back character by
  * character. Which key is expected changes only how fast a pair is found.
+ * `ascii` false: the caller knows the text is not all ASCII (no bytes tried).
  */
-export function scanExtension(text: string, pairs: ExtensionPairs, keys = ANY_KEY, from = 0): void {
+export function scanExtension(text: string, pairs: ExtensionPairs, keys = ANY_KEY, from = 0, ascii = true): void {
   // a pair takes at least 3 characters ("k=" and a space before the next)
   pairs.reserve(((text.length - from) >> 1) + 2);
   const keyStart = pairs.keyStart;
@@ -235,7 +236,7 @@ export function scanExtension(text: string, pairs: ExtensionPairs, keys = ANY_KE
   const valueEnd = pairs.valueEnd;
   const known = pairs.known;
   let count = 0;
-  const text8 = keys.keys.length > 0 ? asciiBytes(text) : null;
+  const text8 = ascii && keys.keys.length > 0 ? asciiBytes(text) : null;
   pairs.bytes = text8;
   const bytes = text8?.bytes;
   const view = text8?.view;
