@@ -8,7 +8,7 @@
  * take parseCef and cefToCommonSecurityLog, which define the result.
  */
 import { LogRecord } from '../common/records';
-import { ExtensionPairs, extensionValue, KeyMatcher, parseCef, scanExtension, splitHeader, TextBytes } from './cef';
+import { ANY_KEY, asciiBytes, ExtensionPairs, extensionValue, hashStep, KEY_CHAR, KeyMatcher, parseCef, scanExtension, splitHeader, TextBytes } from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
 import { ByteDirection, CEF_KEY_COLUMN, cefToCommonSecurityLog, integer, setCefBytes } from './mappings';
 import { plainDigits } from './text';
@@ -204,6 +204,8 @@ CefRecordObject.prototype = Object.prototype;
 const roomFor: boolean = Number.isNaN(0);
 
 const SEMICOLON = 59;
+const SPACE = 32;
+const BACKSLASH = 92;
 const RECEIPT_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'rt');
 const START_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'start');
 
@@ -224,7 +226,203 @@ export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEF
   const ext = splitHeader(message, header, start + 4);
   if (ext < 0) return `CEF header has ${-ext} of 8 fields`;
   const r: LogRecord = new CefRecordObject(header[1], header[2], header[3], header[4], header[5], header[6]);
-  scanExtension(message, pairs, KEYS, ext);
+  const text = asciiBytes(message);
+  return text !== null ? filledInOnePass(message, text, ext, r, bytes, maxFields) : filledFromPairs(message, ext, r, bytes, maxFields);
+}
+
+/** the pairs of the current line that go to AdditionalExtensions (one pass): key start, '=', value end and the pair's number */
+let extraKeyStart = new Int32Array(64);
+let extraEquals = new Int32Array(64);
+let extraValueEnd = new Int32Array(64);
+let extraPair = new Int32Array(64);
+
+/**
+ * The record of an ASCII line, in one pass over its '=' signs: each pair is
+ * found as scanExtension finds it (the expected key compared four bytes at
+ * a time, else the key read back from the '=' and looked up by its hash)
+ * and goes to its column as soon as the next pair's key tells where its
+ * value ends, without the list of positions filledFromPairs reads back.
+ * Makes the same record, in the same order, as filledFromPairs: a line it
+ * would hand to the object reader (a repeated key, a key starting with a
+ * digit) goes there at the same pair, and a line over the field cap is
+ * refused with the same count.
+ */
+function filledInOnePass(message: string, text: TextBytes, ext: number, r: LogRecord, bytes: ByteDirection, maxFields: number): CefRecord | string {
+  const b = text.bytes;
+  const view = text.view;
+  const { follows, keyLength, keyWords, words, keyChars, chars } = KEYS;
+  // a pair takes at least 3 characters ("k=" and a space before the next)
+  const room = ((message.length - ext) >> 1) + 2;
+  if (extraPair.length < room) {
+    extraKeyStart = new Int32Array(room);
+    extraEquals = new Int32Array(room);
+    extraValueEnd = new Int32Array(room);
+    extraPair = new Int32Array(room);
+  }
+  line++;
+  if (unknownKeys.size > 0) unknownKeys.clear();
+  let rt: string | undefined;
+  let startTime: string | undefined;
+  let toServer: number | undefined;
+  let toClient: number | undefined;
+  let extras = 0;
+  // whether every pair that goes to AdditionalExtensions is as written
+  let extrasPlain = true;
+  // the first backslash at or after the current '=' (the scan's) and after the current value's '=' (the values'): most lines have none
+  let backslash = message.indexOf('\\', ext);
+  let valueBackslash = backslash;
+  let previous = -1;
+  let expected = -1;
+  // the pair whose value runs up to the next pair's key: its known key (or -1), key start and '='
+  let count = 0;
+  let known = -1;
+  let keyStart = 0;
+  let equals = 0;
+  let eq = message.indexOf('=', ext);
+  for (;;) {
+    // the next pair: its '=' (eq, -1 at the end), key start and known key
+    let nextStart = -1;
+    let next = -1;
+    for (; eq >= 0; eq = message.indexOf('=', eq + 1)) {
+      if (expected >= 0) {
+        // the expected key, four bytes at a time, then the rest
+        const len = keyLength[expected];
+        const start = eq - len;
+        let same = start >= ext && (start === ext || b[start - 1] === SPACE);
+        const w0 = keyWords[expected];
+        const w1 = w0 + (len >> 2);
+        for (let w = w0, at = start; same && w < w1; w++, at += 4) same = view.getInt32(at, true) === words[w];
+        const c0 = keyChars[expected];
+        for (let i = len & ~3; same && i < len; i++) same = b[start + i] === chars[c0 + i];
+        if (same) {
+          nextStart = start;
+          next = expected;
+          previous = expected;
+          expected = follows[expected];
+          break;
+        }
+      }
+      if (backslash >= 0 && backslash < eq) {
+        // escaped when an odd run of backslashes stands right before it
+        let run = 0;
+        while (eq - run - 1 >= ext && b[eq - run - 1] === BACKSLASH) run++;
+        backslash = message.indexOf('\\', eq);
+        if (run & 1) continue;
+      }
+      let h = 0;
+      let k = eq - 1;
+      for (; k >= ext; k--) {
+        const c = b[k];
+        if (KEY_CHAR[c] === 0) break;
+        h = hashStep(h, c);
+      }
+      if (k === eq - 1 || (k >= ext && b[k] !== SPACE)) continue;
+      nextStart = k + 1;
+      next = KEYS.find(message, nextStart, eq, h);
+      if (previous >= 0) follows[previous] = next;
+      previous = next;
+      expected = next >= 0 ? follows[next] : -1;
+      break;
+    }
+    if (count > 0) {
+      // the pair before it, whose value ends at the space before its key (or at the end)
+      const valueEnd = eq >= 0 ? nextStart - 1 : message.length;
+      if (valueBackslash >= 0 && valueBackslash < equals) valueBackslash = message.indexOf('\\', equals);
+      // as written: no escape and no trailing whitespace (the last character printable ASCII)
+      const last = b[valueEnd - 1];
+      const plain = (valueBackslash < 0 || valueBackslash >= valueEnd) && (valueEnd === equals + 1 || (last > 32 && last < 127));
+      if (known < 0) {
+        const first = b[keyStart];
+        if ((first >= 48 && first <= 57) || repeatedUnknown(message.slice(keyStart, equals))) return viaObjectWithin(message, ext, bytes, maxFields);
+        extraKeyStart[extras] = keyStart;
+        extraEquals[extras] = equals;
+        extraValueEnd[extras] = valueEnd;
+        extraPair[extras++] = count;
+        extrasPlain &&= plain;
+      } else {
+        if (keySeen[known] === line) return viaObjectWithin(message, ext, bytes, maxFields);
+        keySeen[known] = line;
+        const role = keyRole[known];
+        if (role === Role.Column) {
+          const value = plain ? message.slice(equals + 1, valueEnd) : extensionValue(message, equals + 1, valueEnd);
+          const column = keyColumn[known];
+          setCslColumn(r, column, value);
+          if (column === RECEIPT_TIME) rt = value;
+          else if (column === START_TIME) startTime = value;
+        } else if (role === Role.Extra) {
+          extraKeyStart[extras] = keyStart;
+          extraEquals[extras] = equals;
+          extraValueEnd[extras] = valueEnd;
+          extraPair[extras++] = count;
+          extrasPlain &&= plain;
+        } else {
+          const digits = plain ? plainDigits(message, equals + 1, valueEnd) : -1;
+          const v = digits >= 0 ? digits : integer(extensionValue(message, equals + 1, valueEnd));
+          if (role === Role.IntegerColumn) {
+            if (v !== undefined) setCslColumn(r, keyColumn[known], v);
+          } else if (role === Role.In) {
+            toServer = v;
+          } else {
+            toClient = v;
+          }
+        }
+      }
+    }
+    if (eq < 0) break;
+    if (++count > maxFields) return viaObjectWithin(message, ext, bytes, maxFields);
+    known = next;
+    keyStart = nextStart;
+    equals = eq;
+    eq = message.indexOf('=', eq + 1);
+  }
+  setCefBytes(r, toServer, toClient, bytes);
+  if (extras > 0) r.AdditionalExtensions = extrasPlain ? extrasAsWritten(message, b, extras) : extrasJoined(message, extras);
+  return { record: r, rt, start: startTime };
+}
+
+/**
+ * What filledFromPairs answers for a line it hands to the object reader, or
+ * refuses for its field count: the count first (scanned again, without key
+ * lookups: which pairs there are does not depend on the keys known).
+ */
+function viaObjectWithin(message: string, ext: number, bytes: ByteDirection, maxFields: number): CefRecord | string {
+  scanExtension(message, pairs, ANY_KEY, ext);
+  if (pairs.count > maxFields) return `CEF extension has ${pairs.count} fields, more than the limit of ${maxFields}`;
+  return viaObject(message, bytes);
+}
+
+/** The extra pairs of the one pass as `key=value` joined by ';', values trimmed and unescaped. */
+function extrasJoined(message: string, extras: number): string {
+  let out = '';
+  for (let j = 0; j < extras; j++) {
+    const equals = extraEquals[j];
+    const entry = `${message.slice(extraKeyStart[j], equals)}=${extensionValue(message, equals + 1, extraValueEnd[j])}`;
+    out = j === 0 ? entry : `${out};${entry}`;
+  }
+  return out;
+}
+
+/** The same when every extra pair is as written: consecutive pairs copied a stretch at a time (see joinedAsWritten). */
+function extrasAsWritten(message: string, bytes: Buffer, extras: number): string {
+  const base = message.length;
+  let out = base;
+  for (let j = 0; j < extras; ) {
+    const first = j;
+    while (j + 1 < extras && extraPair[j + 1] === extraPair[j] + 1) j++;
+    const last = j++;
+    if (out > base) bytes[out++] = SEMICOLON;
+    const from = extraKeyStart[first];
+    const to = extraValueEnd[last];
+    bytes.copyWithin(out, from, to);
+    for (let i = first; i < last; i++) bytes[out + extraValueEnd[i] - from] = SEMICOLON;
+    out += to - from;
+  }
+  return bytes.toString('latin1', base, out);
+}
+
+/** The record of a line that is not all ASCII: its pairs found first (scanExtension), then read in order. */
+function filledFromPairs(message: string, ext: number, r: LogRecord, bytes: ByteDirection, maxFields: number): CefRecord | string {
+  scanExtension(message, pairs, KEYS, ext, false);
   if (pairs.count > maxFields) return `CEF extension has ${pairs.count} fields, more than the limit of ${maxFields}`;
   line++;
   if (unknownKeys.size > 0) unknownKeys.clear();

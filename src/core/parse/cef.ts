@@ -74,11 +74,11 @@ export function splitHeader(text: string, header: string[], from = 0): number {
 }
 
 /** Character codes that may appear in an extension key: [A-Za-z0-9_.\-[\]]. */
-const KEY_CHAR = new Uint8Array(128);
+export const KEY_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-[]') KEY_CHAR[c.charCodeAt(0)] = 1;
 
 /** The hash the scan computes of a key while it reads it backwards, one step per character. */
-const hashStep = (h: number, c: number) => (Math.imul(h, 31) + c) | 0;
+export const hashStep = (h: number, c: number) => (Math.imul(h, 31) + c) | 0;
 const TABLE_SIZE = 1024;
 const slotOf = (h: number) => (h ^ (h >>> 10)) & (TABLE_SIZE - 1);
 
@@ -211,8 +211,8 @@ const textBytesOf = (size: number): TextBytes => {
 };
 let textBytes = textBytesOf(4096);
 
-/** The text as bytes when it is all ASCII (then byte i is character i), else null. */
-function asciiBytes(text: string): TextBytes | null {
+/** The text as bytes when it is all ASCII (then byte i is character i), else null; valid until the next call (shared). */
+export function asciiBytes(text: string): TextBytes | null {
   // room for 3 bytes a character: a UTF-8 copy that is not cut short has as many bytes as characters only for ASCII
   if (textBytes.bytes.length < 3 * text.length + 4) textBytes = textBytesOf(3 * text.length + 4);
   return textBytes.bytes.write(text) === text.length ? textBytes : null;
@@ -226,8 +226,9 @@ function asciiBytes(text: string): TextBytes | null {
  * space, that is the pair (what reading the key back from the '=' would
  * find), compared as bytes; else the key is read back character by
  * character. Which key is expected changes only how fast a pair is found.
+ * `ascii` false: the caller knows the text is not all ASCII (no bytes tried).
  */
-export function scanExtension(text: string, pairs: ExtensionPairs, keys = ANY_KEY, from = 0): void {
+export function scanExtension(text: string, pairs: ExtensionPairs, keys = ANY_KEY, from = 0, ascii = true): void {
   // a pair takes at least 3 characters ("k=" and a space before the next)
   pairs.reserve(((text.length - from) >> 1) + 2);
   const keyStart = pairs.keyStart;
@@ -235,7 +236,7 @@ export function scanExtension(text: string, pairs: ExtensionPairs, keys = ANY_KE
   const valueEnd = pairs.valueEnd;
   const known = pairs.known;
   let count = 0;
-  const text8 = keys.keys.length > 0 ? asciiBytes(text) : null;
+  const text8 = ascii && keys.keys.length > 0 ? asciiBytes(text) : null;
   pairs.bytes = text8;
   const bytes = text8?.bytes;
   const view = text8?.view;
