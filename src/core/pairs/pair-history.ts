@@ -4,7 +4,7 @@ import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
 import { RingPool } from './ring-pool';
-import { classFor, LAST, PairTable, ROW_PAGE_SHIFT } from './pair-table';
+import { classFor, LAST, PairTable, popcount, ROW_PAGE_SHIFT } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
 import { decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
@@ -606,9 +606,15 @@ export class PairHistory {
   private compact(drop: Uint8Array | null, reintern: boolean): void {
     const rows = this.rows;
     this.lastBound.length = 0;
+    // the rows that go, a bit each, to renumber the index in place when only dead rows (already out of it) go
+    const blocks = (rows.n + 31) >>> 5;
+    const gone = new Uint32Array(blocks);
     let k = 0;
     for (let r = 0; r < rows.n; r++) {
-      if (rows.isDead(r)) continue;
+      if (rows.isDead(r)) {
+        gone[r >>> 5] |= 1 << (r & 31);
+        continue;
+      }
       if (drop && drop[r]) {
         if (rows.ringSlot(r) >= 0) this.releaseRing(rows.ringClass(r), rows.ringSlot(r));
         this.internedRefs -= this.internedIn(r);
@@ -621,6 +627,7 @@ export class PairHistory {
       this.noteLast(k, rows.last(k));
       k++;
     }
+    const removed = rows.n - k;
     rows.n = k;
     rows.dead = 0;
     rows.fit(k);
@@ -634,6 +641,15 @@ export class PairHistory {
           if (code >= INTERNED_BASE) rows.setKey(r, i, this.codes.encode(old.decode(code)));
         }
       }
+    }
+    if (removed > 0 && !drop && !reintern) {
+      const before = new Int32Array(blocks);
+      let sum = 0;
+      for (let i = 0; i < blocks; i++) {
+        before[i] = sum;
+        sum += popcount(gone[i]);
+      }
+      if (rows.renumber(gone, before)) return;
     }
     rows.reindex();
   }

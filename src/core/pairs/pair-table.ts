@@ -77,6 +77,13 @@ export class Page {
   }
 }
 
+/** Set bits in a 32-bit word. */
+export function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 /** Hash slots for n rows. */
 function slotsFor(n: number): number {
   // the fewest slots, in a power of two, that hold n at the highest load
@@ -403,6 +410,29 @@ export class PairTable {
       i = j;
     }
     index[i] = 0;
+  }
+
+  /**
+   * After a compaction that removed only rows already out of the index
+   * (dead ones): the index's row numbers renumbered in place, no rehash,
+   * when its size stays for the rows left (false when it would change:
+   * then `reindex`). `gone` has a bit per row removed, `before` the rows
+   * removed before each 32-row block.
+   */
+  renumber(gone: Uint32Array, before: Int32Array): boolean {
+    if (slotsFor(this.n) !== this.slots) return false;
+    const index = this.index;
+    const mask = this.mask;
+    for (let s = 0; s < index.length; s++) {
+      const v = index[s];
+      if (v === 0) continue;
+      const r = (v & mask) - 1;
+      const b = r >>> 5;
+      const k = r - before[b] - popcount(gone[b] & ((1 << (r & 31)) - 1));
+      index[s] = (v & ~mask) | (k + 1);
+    }
+    this.page = -1;
+    return true;
   }
 
   /**
