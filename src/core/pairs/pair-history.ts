@@ -4,7 +4,7 @@ import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
 import { RingPool } from './ring-pool';
-import { classFor, LAST, PairTable } from './pair-table';
+import { classFor, LAST, PairTable, popcount, ROW_PAGE_SHIFT } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
 import { decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
@@ -37,7 +37,10 @@ import {
  * periodic (or labelled a strobe) is never evicted. The cap is on the
  * arrays as allocated: rows and rings live in fixed pages (the last one
  * sized in powers of two), eviction and expiry compact them in place, so
- * the store never holds a second copy of itself.
+ * the store never holds a second copy of itself. Expired rows die in place
+ * and are compacted away in one pass once they are an eighth of the rows
+ * (sooner under a cap, before their pages would pass it), not at every
+ * hourly sweep: see `sweep`.
  */
 
 const FLAG_STROBE = 1;
@@ -45,6 +48,8 @@ const FLAG_PERIODIC = 2;
 const DAY_MS = 86_400_000;
 /** intervals are whole milliseconds in 32 bits: ~49.7 days */
 const MAX_INTERVAL_MS = 0xffffffff;
+/** dead rows, as a fraction of the rows, past which a sweep compacts them away */
+const DEFAULT_COMPACT_DEAD = 1 / 8;
 
 export class PairHistory {
   readonly options: PairHistoryOptions;
@@ -55,8 +60,12 @@ export class PairHistory {
   private pools: RingPool[] = [];
   private watermark = -Infinity;
   private nextSweep = -Infinity;
-  /** no pair's first time is older (a bound, not always the oldest): a sweep with nothing past the horizon need not walk the rows */
-  private oldestFirst = Infinity;
+  /** per page of rows: no live row in it was last seen earlier (a bound): a sweep reads only the pages that can hold an expired pair */
+  private lastBound: number[] = [];
+  /** per ring pool, per page of rings: no ring in it needs a trim while the cutoff is at or before this (its start, last − its intervals, or its first time; a bound): a sweep reads only the rings that can need one */
+  private startBound: number[][] = [];
+  /** interned key codes among the live rows: whether re-interning pays once pairs expire */
+  private internedRefs = 0;
   /** held bytes under which eviction is not tried again (it could not meet the cap) */
   private evictBlockedUntil = 0;
   /** no eviction while a sweep walks the rows (a compaction would move them under it) */
@@ -76,9 +85,9 @@ export class PairHistory {
     this.loadDense(emptyDense(this.options.keyFields.length, Boolean(this.options.bytesField)));
   }
 
-  /** pairs held */
+  /** pairs held (rows 0 … size − 1 once read: expired rows wait for a compaction, which any read by row does first) */
   get size(): number {
-    return this.rows.n;
+    return this.rows.n - this.rows.dead;
   }
 
   /**
@@ -89,7 +98,7 @@ export class PairHistory {
    * one it was saved from.
    */
   get bytes(): number {
-    let b = this.rows.bytesFor(this.rows.n) + this.codes.bytes;
+    let b = this.rows.bytesFor(this.size) + this.codes.bytes;
     for (const p of this.pools) b += p.bytesFor(p.live);
     return b;
   }
@@ -112,6 +121,7 @@ export class PairHistory {
 
   /** pairs held with at least `min` connections */
   countWith(min: number): number {
+    this.settle();
     let k = 0;
     for (let r = 0; r < this.rows.n; r++) if (this.rows.count(r) >= min) k++;
     return k;
@@ -119,6 +129,7 @@ export class PairHistory {
 
   /** bytes held by the pairs with at least `min` connections (their rows and rings) */
   heldBytesWith(min: number): number {
+    this.settle();
     let b = 0;
     for (let r = 0; r < this.rows.n; r++) {
       if (this.rows.count(r) < min) continue;
@@ -233,7 +244,10 @@ export class PairHistory {
   }
 
   private insert(h: number, ms: number): void {
-    const n = this.rows.n;
+    const n = this.size;
+    const cap = this.options.maxBytes;
+    // under a cap the arrays as allocated stay under it: dead rows are compacted away before their pages would pass it
+    if (cap !== null && this.rows.dead !== 0 && this.bytes + this.rows.bytesFor(this.rows.n + 1) - this.rows.bytesFor(n) > cap) this.compact(null, false);
     if (this.options.maxBytes !== null && this.overCapWith(this.rows.bytesFor(n + 1) - this.rows.bytesFor(n))) {
       // eviction renumbers interned values: carry the new pair's key across it as values
       const key = Array.from(this.scratch, (c) => this.codes.decode(c));
@@ -242,7 +256,8 @@ export class PairHistory {
       h = this.rows.hash(this.scratch);
     }
     const r = this.rows.append(this.scratch, ms, h);
-    if (ms < this.oldestFirst) this.oldestFirst = ms;
+    this.noteLast(r, ms);
+    for (let i = 0; i < this.scratch.length; i++) if (this.scratch[i] >= INTERNED_BASE) this.internedRefs++;
     this.countDay(r, ms);
   }
 
@@ -261,10 +276,36 @@ export class PairHistory {
     return { row, slot: pool.alloc(row) };
   }
 
-  /** Frees a ring slot of pool c; the ring that takes its place tells its row. */
+  /** Frees a ring slot of pool c; the ring that takes its place tells its row (and brings its page's bound). */
   private releaseRing(c: number, slot: number): void {
-    const moved = this.pools[c].release(slot);
-    if (moved >= 0) this.rows.setRingSlot(moved, slot);
+    const pool = this.pools[c];
+    const from = pool.pageOf(pool.live - 1);
+    const moved = pool.release(slot);
+    if (moved >= 0) {
+      this.rows.setRingSlot(moved, slot);
+      this.noteStart(c, slot, this.startBound[c][from] ?? -Infinity);
+    }
+  }
+
+  /** Row r (a page of rows) holds a pair last seen at `ms`. */
+  private noteLast(r: number, ms: number): void {
+    const p = r >>> ROW_PAGE_SHIFT;
+    if (!(this.lastBound[p] <= ms)) this.lastBound[p] = ms;
+  }
+
+  /** A ring of pool c in `slot` reaches back to `start` (its page's bound). */
+  private noteStart(c: number, slot: number, start: number): void {
+    const b = this.startBound[c];
+    const p = this.pools[c].pageOf(slot);
+    if (!(b[p] <= start)) b[p] = start;
+  }
+
+  /** The sum of a ring's `len` intervals from `head`. */
+  private ringSum(pool: RingPool, slot: number, head: number, len: number): number {
+    const mask = pool.width - 1;
+    let sum = 0;
+    for (let i = 0; i < len; i++) sum += pool.get(slot, (head + i) & mask);
+    return sum;
   }
 
   /** Appends an interval to a row's ring (widening or wrapping it); returns the row's index (eviction may move it). */
@@ -279,6 +320,7 @@ export class PairHistory {
       this.rows.setRingLen(row, 0);
       // a pair without a ring has its first time as its last; the ring keeps it from now on
       this.pools[0].setFirst(a.slot, this.rows.last(row));
+      this.noteStart(0, a.slot, this.rows.last(row));
       slot = a.slot;
     }
     let c = this.rows.ringClass(row);
@@ -315,12 +357,16 @@ export class PairHistory {
     const oldSlot = this.rows.ringSlot(row);
     const len = this.rows.ringLen(row);
     const head = this.rows.ringHead(row);
+    let sum = 0;
     for (let i = 0; i < len; i++) {
       const src = (head + i) & (from.width - 1);
-      to.set(a.slot, i, from.get(oldSlot, src));
+      const d = from.get(oldSlot, src);
+      sum += d;
+      to.set(a.slot, i, d);
       if (to.withSizes) to.setSize(a.slot, i, from.size(oldSlot, src));
     }
     to.setFirst(a.slot, from.first(oldSlot));
+    this.noteStart(c + 1, a.slot, this.rows.last(row) - sum);
     this.releaseRing(c, oldSlot);
     // its class follows from its length once the interval that widened it is in
     this.rows.setRingSlot(row, a.slot);
@@ -362,11 +408,14 @@ export class PairHistory {
     const a = this.allocRing(row, c);
     row = a.row;
     const pool = this.pools[c];
+    let sum = 0;
     for (let i = 0; i < len; i++) {
+      sum += intervals[drop + i];
       pool.set(a.slot, i, intervals[drop + i]);
       pool.setSize(a.slot, i, sizes[drop + i]);
     }
     pool.setFirst(a.slot, first);
+    this.noteStart(c, a.slot, this.rows.last(row) - sum);
     this.rows.setRingSlot(row, a.slot);
     this.rows.setRingLen(row, len);
     return row;
@@ -455,60 +504,132 @@ export class PairHistory {
       row = this.writeRing(row, intervals, sizes);
     }
     if (ms < this.rows.first(row)) this.rows.setFirst(row, ms);
-    if (ms < this.oldestFirst) this.oldestFirst = ms;
     return row;
   }
 
-  /** Drops pairs whose last connection left the horizon and intervals that began before it. */
+  /**
+   * Drops pairs whose last connection left the horizon and intervals that
+   * began before it. Only the pages of rows and rings that can hold one are
+   * read (their bounds say which). An expired pair's row dies in place: out
+   * of the index, its ring freed, skipped by everything that walks the rows;
+   * the rows are compacted once the dead pass `compactDead` of them (or an
+   * eviction, a read by row or a save comes first), so an hourly sweep does
+   * not move and rehash every row. Compaction keeps the rows' order and new
+   * rows are appended, so the live rows stand in the same order as if each
+   * sweep had compacted (what the rows, eviction and the saved state show).
+   */
   private sweep(): void {
     const step = this.options.sweepSeconds * 1000;
     this.nextSweep = (Math.floor(this.watermark / step) + 1) * step;
     const cutoff = this.watermark - this.options.horizonSeconds * 1000;
-    // an hourly walk of every row while the store fills up to its horizon was a cost that grew with the store
-    if (cutoff <= this.oldestFirst) return;
-    let drop: Uint8Array | null = null;
-    let internedRefs = 0;
-    let oldest = Infinity;
+    const rows = this.rows;
+    const expiredBefore = this.counters.expired;
     this.sweeping = true;
-    for (let r = 0; r < this.rows.n; r++) {
-      if (this.rows.last(r) < cutoff) {
-        if (!drop) drop = new Uint8Array(this.rows.n);
-        drop[r] = 1;
-        this.counters.expired++;
-        continue;
+    const pageRows = 1 << ROW_PAGE_SHIFT;
+    for (let p = 0; p * pageRows < rows.n; p++) {
+      const b = this.lastBound[p];
+      if (b !== undefined && b >= cutoff) continue;
+      const end = Math.min(rows.n, (p + 1) * pageRows);
+      let low = Infinity;
+      for (let r = p * pageRows; r < end; r++) {
+        if (rows.isDead(r)) continue;
+        const last = rows.last(r);
+        if (last < cutoff) this.expire(r);
+        else if (last < low) low = last;
       }
-      if (this.rows.first(r) < cutoff && this.rows.ringLen(r) > 0) this.trim(r, cutoff);
-      oldest = Math.min(oldest, this.rows.first(r));
-      for (let i = 0; i < this.scratch.length; i++) if (this.rows.key(r, i) >= INTERNED_BASE) internedRefs++;
+      this.lastBound[p] = low;
     }
+    // the rings of the pairs left (an expired pair's ring went with it)
+    const trims: number[] = [];
+    for (let c = 0; c < this.pools.length; c++) {
+      const pool = this.pools[c];
+      const bound = this.startBound[c];
+      const per = pool.slotsPerPage;
+      for (let p = 0; p * per < pool.live; p++) {
+        const b = bound[p];
+        if (b !== undefined && b >= cutoff) continue;
+        const end = Math.min(pool.live, (p + 1) * per);
+        let low = Infinity;
+        for (let slot = p * per; slot < end; slot++) {
+          // a trim needs the first time and the ring's start before the cutoff: either is a bound for the page
+          const first = pool.first(slot);
+          if (first >= cutoff) {
+            if (first < low) low = first;
+            continue;
+          }
+          const r = pool.owner(slot);
+          const start = rows.last(r) - this.ringSum(pool, slot, rows.ringHead(r), rows.ringLen(r));
+          if (start < cutoff) trims.push(r, start);
+          else if (start < low) low = start;
+        }
+        bound[p] = low;
+      }
+    }
+    // a trimmed ring moves (to a new slot, its start noted there); rows do not move while the sweep runs
+    for (let i = 0; i < trims.length; i += 2) this.trim(trims[i], cutoff, trims[i + 1]);
     this.sweeping = false;
-    this.oldestFirst = oldest;
-    if (!drop) return;
+    if (this.counters.expired === expiredBefore) return;
     // interned values are renumbered only when most of them belong to expired pairs
-    this.compact(drop, this.codes.interned > 1024 && this.codes.interned > 2 * internedRefs);
+    if (this.codes.interned > 1024 && this.codes.interned > 2 * this.internedRefs) this.compact(null, true);
+    else if (rows.dead > rows.n * (this.options.compactDead ?? DEFAULT_COMPACT_DEAD)) this.compact(null, false);
+  }
+
+  /** An expired pair: its ring freed, its row dead in place. */
+  private expire(r: number): void {
+    const slot = this.rows.ringSlot(r);
+    if (slot >= 0) this.releaseRing(this.rows.ringClass(r), slot);
+    this.internedRefs -= this.internedIn(r);
+    this.rows.kill(r);
+    this.counters.expired++;
+  }
+
+  /** interned codes in row r's key */
+  private internedIn(r: number): number {
+    if (this.codes.interned === 0) return 0;
+    let k = 0;
+    for (let i = 0; i < this.scratch.length; i++) if (this.rows.key(r, i) >= INTERNED_BASE) k++;
+    return k;
+  }
+
+  /** Compacts dead rows away before the rows are read by index (a no-op when there are none). */
+  private settle(): void {
+    if (this.rows.dead !== 0) this.compact(null, false);
   }
 
   /**
-   * Drops rows in place by moving the kept ones down (order kept) and
-   * freeing their rings, then trims the pages to what is left; with
-   * `reintern`, the interned values are coded afresh in row order (those of
-   * dropped rows go), as a restored store codes them.
+   * Drops dead rows and those in `drop` in place by moving the kept ones
+   * down (order kept) and freeing the dropped ones' rings, then trims the
+   * pages to what is left; with `reintern`, the interned values are coded
+   * afresh in row order (those of dropped rows go), as a restored store
+   * codes them.
    */
-  private compact(drop: Uint8Array, reintern: boolean): void {
+  private compact(drop: Uint8Array | null, reintern: boolean): void {
     const rows = this.rows;
+    this.lastBound.length = 0;
+    // the rows that go, a bit each, to renumber the index in place when only dead rows (already out of it) go
+    const blocks = (rows.n + 31) >>> 5;
+    const gone = new Uint32Array(blocks);
     let k = 0;
     for (let r = 0; r < rows.n; r++) {
-      if (drop[r]) {
+      if (rows.isDead(r)) {
+        gone[r >>> 5] |= 1 << (r & 31);
+        continue;
+      }
+      if (drop && drop[r]) {
         if (rows.ringSlot(r) >= 0) this.releaseRing(rows.ringClass(r), rows.ringSlot(r));
+        this.internedRefs -= this.internedIn(r);
         continue;
       }
       if (k !== r) {
         rows.move(k, r);
         if (rows.ringSlot(k) >= 0) this.pools[rows.ringClass(k)].setOwner(rows.ringSlot(k), k);
       }
+      this.noteLast(k, rows.last(k));
       k++;
     }
+    const removed = rows.n - k;
     rows.n = k;
+    rows.dead = 0;
     rows.fit(k);
     for (const p of this.pools) p.fit();
     if (reintern && this.codes.interned > 0) {
@@ -520,6 +641,15 @@ export class PairHistory {
           if (code >= INTERNED_BASE) rows.setKey(r, i, this.codes.encode(old.decode(code)));
         }
       }
+    }
+    if (removed > 0 && !drop && !reintern) {
+      const before = new Int32Array(blocks);
+      let sum = 0;
+      for (let i = 0; i < blocks; i++) {
+        before[i] = sum;
+        sum += popcount(gone[i]);
+      }
+      if (rows.renumber(gone, before)) return;
     }
     rows.reindex();
   }
@@ -536,8 +666,30 @@ export class PairHistory {
     to.ringLen[k] = rows.ringLen(r);
   }
 
-  /** Forgets a live pair's intervals that began before the cutoff. */
-  private trim(row: number, cutoff: number): void {
+  /** Forgets a live pair's intervals that began before the cutoff (`ringStart`: where its ring reaches back to, last − its intervals, as the sweep read it). */
+  private trim(row: number, cutoff: number, ringStart: number): void {
+    const rows = this.rows;
+    const len = rows.ringLen(row);
+    if (len > 0) {
+      // in place when the ring keeps its width: its oldest intervals go by moving its head
+      const c = classFor(len);
+      const pool = this.pools[c];
+      const slot = rows.ringSlot(row);
+      const head = rows.ringHead(row);
+      const mask = pool.width - 1;
+      let start = ringStart;
+      if (start >= cutoff) return;
+      let k = 0;
+      while (k < len && start < cutoff) start += pool.get(slot, (head + k++) & mask);
+      if (k < len && classFor(len - k) === c) {
+        rows.setRingHead(row, (head + k) & mask);
+        rows.setRingLen(row, len - k);
+        pool.setFirst(slot, start);
+        rows.setCount(row, len - k + 1);
+        this.noteStart(c, slot, start);
+        return;
+      }
+    }
     const { intervals, sizes } = this.readRing(row);
     let start = this.rows.last(row);
     for (const d of intervals) start -= d;
@@ -559,6 +711,15 @@ export class PairHistory {
    * row's new index.
    */
   private evict(protect: number): number {
+    if (this.rows.dead !== 0) {
+      // the dead rows go first (the protected row's index follows): eviction reads the live rows by index
+      if (protect >= 0) {
+        let live = 0;
+        for (let r = 0; r < protect; r++) if (!this.rows.isDead(r)) live++;
+        protect = live;
+      }
+      this.compact(null, false);
+    }
     const cap = this.options.maxBytes as number;
     const target = cap / 2;
     const perRow = this.rowBytes;
@@ -724,14 +885,26 @@ export class PairHistory {
       rows.setRingSlot(r, slot);
       at += len;
     }
-    this.oldestFirst = Infinity;
-    for (let r = 0; r < d.n; r++) this.oldestFirst = Math.min(this.oldestFirst, d.first[r]);
+    this.lastBound = [];
+    this.internedRefs = 0;
+    for (let r = 0; r < d.n; r++) {
+      this.noteLast(r, d.last[r]);
+      this.internedRefs += this.internedIn(r);
+    }
+    this.startBound = this.pools.map(() => []);
+    for (let r = 0; r < d.n; r++) {
+      const slot = rows.ringSlot(r);
+      if (slot < 0) continue;
+      const c = rows.ringClass(r);
+      this.noteStart(c, slot, d.last[r] - this.ringSum(this.pools[c], slot, 0, d.ringLen[r]));
+    }
   }
 
   // ---------------------------------------------------------------- reading and scoring
 
   /** A pair's row index, or −1. */
   indexOf(key: readonly unknown[]): number {
+    this.settle();
     if (key.length !== this.scratch.length) return -1;
     const codes = new Float64Array(key.length);
     for (let i = 0; i < key.length; i++) codes[i] = this.codes.encode(key[i]);
@@ -739,17 +912,20 @@ export class PairHistory {
   }
 
   keyOf(row: number): unknown[] {
+    this.settle();
     return Array.from(this.scratch, (_, i) => this.codes.decode(this.rows.key(row, i)));
   }
 
   /** A pair's ring: intervals in seconds (millisecond precision), oldest first, and their size codes. */
   intervalsOf(row: number): { seconds: number[]; sizes: number[] } {
+    this.settle();
     const { intervals, sizes } = this.readRing(row);
     return { seconds: intervals.map((ms) => ms / 1000), sizes };
   }
 
   /** The ring as whole-second interval → count (what the histogram's 1 s buckets hold); intervals of 0 ms are left out. */
   intervalCounts(row: number): Map<number, number> {
+    this.settle();
     const counts = new Map<number, number>();
     const n = this.intervalSeconds(row, this.secondsScratch());
     const seconds = this.scratchSeconds;
@@ -759,6 +935,7 @@ export class PairHistory {
 
   /** The ring's intervals of more than 0 ms in whole seconds, one by one, into `out` (at least the ring's width long); how many. */
   intervalSeconds(row: number, out: Float64Array): number {
+    this.settle();
     const len = this.rows.ringLen(row);
     if (len === 0) return 0;
     const pool = this.pools[this.rows.ringClass(row)];
@@ -780,6 +957,7 @@ export class PairHistory {
 
   /** The verdict on one pair: a strobe is labelled and not scored; fewer than `minIntervals` intervals is not periodic. */
   verdict(row: number, periodicity: PeriodicityOptions = DEFAULT_PERIODICITY, minIntervals = DEFAULT_HUNT.minIntervals): PairVerdict {
+    this.settle();
     const v = verdictOf(this, row, periodicity, minIntervals);
     if (v.periodic) this.rows.setFlags(row, this.rows.flags(row) | FLAG_PERIODIC);
     return v;
@@ -787,6 +965,7 @@ export class PairHistory {
 
   /** What a pair's row holds besides its key and ring (for the scoring in pair-rows). */
   facts(row: number): PairFacts {
+    this.settle();
     return {
       first: this.rows.first(row),
       last: this.rows.last(row),
@@ -799,11 +978,13 @@ export class PairHistory {
 
   /** The code of key field `field` of a row (equal values, equal codes). */
   keyCode(field: number, row: number): number {
+    this.settle();
     return this.rows.key(row, field);
   }
 
   /** The size codes of a row's ring, oldest first. */
   sizeCodesOf(row: number): number[] {
+    this.settle();
     return this.readRing(row).sizes;
   }
 
@@ -814,6 +995,7 @@ export class PairHistory {
    * the pairs, so it is bounded with them.
    */
   hunt(options: HuntOptions = DEFAULT_HUNT): PairVerdict[] {
+    this.settle();
     const rows: number[] = [];
     for (let r = 0; r < this.rows.n; r++) if (this.rows.flags(r) & FLAG_STROBE || this.rows.ringLen(r) >= options.minIntervals) rows.push(r);
     const out = rows.map((r) => this.verdict(r, options.periodicity, options.minIntervals));
@@ -824,6 +1006,7 @@ export class PairHistory {
 
   /** A pair as a histogram row the scorer takes unchanged (pair-rows). */
   rowOf(row: number): LogRecord {
+    this.settle();
     return pairRow(this, row);
   }
 
@@ -831,6 +1014,7 @@ export class PairHistory {
 
   /** The state as plain JSON data (columns as base64), ordered as held: restoring it gives the same store. */
   save(): PairHistoryState {
+    this.settle();
     return encodeState(this.dense(null), {
       watermark: Number.isFinite(this.watermark) ? this.watermark : null,
       nextSweep: Number.isFinite(this.nextSweep) ? this.nextSweep : null,

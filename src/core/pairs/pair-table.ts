@@ -40,6 +40,8 @@ const TWO_32 = 4294967296;
 const SLOT_BYTES = 4;
 const SHIFT = 13;
 const PAGE_ROWS = 1 << SHIFT;
+/** rows per page, as a shift: row r is in page r >>> ROW_PAGE_SHIFT */
+export const ROW_PAGE_SHIFT = SHIFT;
 const MASK = PAGE_ROWS - 1;
 /** the smallest last page, in rows */
 const MIN_TAIL = 64;
@@ -75,6 +77,13 @@ export class Page {
   }
 }
 
+/** Set bits in a 32-bit word. */
+export function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 /** Hash slots for n rows. */
 function slotsFor(n: number): number {
   // the fewest slots, in a power of two, that hold n at the highest load
@@ -89,8 +98,10 @@ export function classFor(len: number): number {
 export class PairTable {
   /** bytes per row */
   readonly stride: number;
-  /** rows held (0 … n − 1) */
+  /** rows held (0 … n − 1), dead ones included */
   n = 0;
+  /** dead rows among them (count 0, out of the index, no ring): expired, waiting for the next compaction */
+  dead = 0;
   private readonly k: number;
   /** the stride in f64, u32 and u16 units */
   readonly s8: number;
@@ -187,6 +198,20 @@ export class PairTable {
     if (this.n > this.slots * MAX_LOAD) this.reindex();
     else this.place(h, r);
     return r;
+  }
+
+  /** Marks row r dead (its ring released by the caller): out of the index, count 0, until compacted away. */
+  kill(r: number): void {
+    this.unindex(r);
+    this.setCount(r, 0);
+    this.setRingSlot(r, -1);
+    this.setRingLen(r, 0);
+    this.dead++;
+  }
+
+  /** whether row r is dead (a live row has a count of at least 1) */
+  isDead(r: number): boolean {
+    return this.count(r) === 0;
   }
 
   /** Copies row r over row k (k < r, when compacting). */
@@ -350,19 +375,83 @@ export class PairTable {
     this.index[s] = (h & ~mask) | (r + 1);
   }
 
-  /** The index sized for the rows held, over them (refilled in place when its size stays: no second index at the peak). */
+  /** The hash of row r's key, read in its page (as `hash` gives for its codes). */
+  private rowHash(r: number): number {
+    const pg = this.pages[r >>> SHIFT];
+    const o = r & MASK;
+    const w = o * this.s4 + this.oKey;
+    const b = o * this.stride + this.oHi;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < this.k; i++) h = mixParts(h, pg.u32[w + i], pg.u8[b + i]);
+    return h;
+  }
+
+  /** Takes row r out of the index, shifting the probe run after it back (no deleted markers: lookups stay as they were). */
+  private unindex(r: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    const h = this.rowHash(r);
+    const want = (h & ~mask) | (r + 1);
+    let i = h & mask;
+    while (index[i] !== want) {
+      if (index[i] === 0) throw new Error(`pair table: row ${r} is not in the index`);
+      i = (i + 1) & mask;
+    }
+    // Knuth's algorithm R: an entry after the hole moves into it unless its home slot lies cyclically in (hole, entry]
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const v = index[j];
+      if (v === 0) break;
+      const home = this.rowHash((v & mask) - 1) & mask;
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (stays) continue;
+      index[i] = v;
+      i = j;
+    }
+    index[i] = 0;
+  }
+
+  /**
+   * After a compaction that removed only rows already out of the index
+   * (dead ones): the index's row numbers renumbered in place, no rehash,
+   * when its size stays for the rows left (false when it would change:
+   * then `reindex`). `gone` has a bit per row removed, `before` the rows
+   * removed before each 32-row block.
+   */
+  renumber(gone: Uint32Array, before: Int32Array): boolean {
+    if (slotsFor(this.n) !== this.slots) return false;
+    const index = this.index;
+    const mask = this.mask;
+    for (let s = 0; s < index.length; s++) {
+      const v = index[s];
+      if (v === 0) continue;
+      const r = (v & mask) - 1;
+      const b = r >>> 5;
+      const k = r - before[b] - popcount(gone[b] & ((1 << (r & 31)) - 1));
+      index[s] = (v & ~mask) | (k + 1);
+    }
+    this.page = -1;
+    return true;
+  }
+
+  /**
+   * The index sized for the rows held, over the live ones (refilled in place when its size stays: no second index at
+   * the peak). Sized for dead rows too: a slot keeps its row's number beside the hash's high bits.
+   */
   reindex(): void {
     const slots = slotsFor(this.n);
     if (slots === this.slots) this.index.fill(0);
     else this.index = new Int32Array(slots);
     this.mask = slots - 1;
-    // page by page, each row's key halves read in place (every sweep that drops a pair rehashes every row)
+    // page by page, each row's key halves read in place (a compaction rehashes every row)
     const k = this.k;
     for (let p = 0; p < this.pages.length; p++) {
       const pg = this.pages[p];
       const base = p * PAGE_ROWS;
       const rows = Math.min(PAGE_ROWS, this.n - base);
       for (let o = 0; o < rows; o++) {
+        if (this.dead !== 0 && pg.u32[o * this.s4 + this.oCount + COUNT] === 0) continue;
         const w = o * this.s4 + this.oKey;
         const b = o * this.stride + this.oHi;
         let h = 0x811c9dc5;

@@ -18,6 +18,12 @@ export interface PairHistoryOptions {
   strobePerDay: number;
   /** how often (event time, seconds) expired pairs and intervals are dropped */
   sweepSeconds: number;
+  /**
+   * expired rows, as a fraction of the rows, past which a sweep compacts
+   * them away (default 1/8; 0: every sweep that expires a pair compacts).
+   * Nothing observable depends on it, only the time a sweep takes.
+   */
+  compactDead?: number;
 }
 
 export const DEFAULT_PAIR_HISTORY: PairHistoryOptions = {
@@ -109,6 +115,8 @@ export function checkPairHistoryOptions(o: PairHistoryOptions): void {
     throw new Error(`intervals per pair must be a power of two from 2 to 32768, not ${n}`);
   if (!(o.horizonSeconds > 0 && o.horizonSeconds + o.sweepSeconds <= 45 * 86400))
     throw new Error(`the horizon must be more than 0 s and at most 45 days (with the sweep), not ${o.horizonSeconds} s`);
+  if (o.compactDead !== undefined && !(o.compactDead >= 0 && o.compactDead <= 1))
+    throw new Error(`the fraction of expired rows that starts a compaction must be 0 … 1, not ${o.compactDead}`);
   if (!(o.sweepSeconds > 0 && o.sweepSeconds <= o.horizonSeconds))
     throw new Error(`the sweep interval must be more than 0 s and at most the horizon, not ${o.sweepSeconds} s`);
   if (o.maxBytes !== null && !(o.maxBytes >= 65536)) throw new Error(`the byte cap must be at least 65,536 bytes (or none), not ${o.maxBytes}`);

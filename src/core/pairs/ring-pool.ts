@@ -132,6 +132,14 @@ export class RingPool {
     }
   }
 
+  /** the page slot `slot` is in: slots p·slotsPerPage … (p + 1)·slotsPerPage − 1 share page p */
+  pageOf(slot: number): number {
+    return slot >>> this.shift;
+  }
+  get slotsPerPage(): number {
+    return this.perPage;
+  }
+
   owner(slot: number): number {
     return this.owners[slot >>> this.shift][slot & this.mask];
   }
