@@ -19,10 +19,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { generateLines, LineFormat } from '../tools/log-lines';
-import { sampleScenario } from '../tools/traffic-generator';
+import type { LineFormat } from '../tools/log-lines';
 import { argReader, fmt, median } from './bench-kit';
-import { NAME_LINE_FORMATS, NameLineFormat, nameLines } from './name-lines';
+import { benchLines } from './bench-parsers';
+import type { NameLineFormat } from './name-lines';
 
 const RUN = 20_000;
 
@@ -37,17 +37,14 @@ function parserOf(root: string): Parser {
 }
 
 function linesOf(format: string, variant: string): string[] {
-  let lines = (NAME_LINE_FORMATS as readonly string[]).includes(format)
-    ? nameLines(format as NameLineFormat, 100_000)
-    : generateLines({ ...sampleScenario('csl'), hours: 6 }, format as LineFormat).map((l) => l.line);
+  let lines = benchLines(format as LineFormat | NameLineFormat);
   if (variant === 'distinct') {
     const next = (v: string) => (/^\d+$/.test(v) ? String(Number(v) + 1) : `${v}1`);
     lines = lines.map((l, i) => (i & 1 ? l.replace(/(=)([^ =]+)(?= [A-Za-z0-9_.[\]-]+=|$)/g, (_m, e, v) => e + next(v)) : l));
   } else if (variant === 'accented') {
     lines = lines.map((l) => l.replace('cs1=', 'cs1=règle-'));
   }
-  // flat strings, as a socket's Buffer#toString gives them
-  return lines.map((l) => Buffer.from(l).toString());
+  return lines;
 }
 
 function main(): void {

@@ -80,19 +80,20 @@ function interleaved(runs: number, tasks: Array<() => void>): Timing[] {
 /** the connection logs' formats the bench reads (the name-carrying ones are NAME_LINE_FORMATS) */
 const CONNECTION_FORMATS = ['panos-cef', 'panos-csv', 'zeek-tsv', 'zeek-json'] as const;
 
+/** The bench's lines of a format, as flat strings (as a socket's Buffer#toString gives them; the generator's are concatenations). */
+export function benchLines(format: LineFormat | NameLineFormat, hours = 6, nameLineCount = 100_000): string[] {
+  const made = (NAME_LINE_FORMATS as readonly string[]).includes(format)
+    ? nameLines(format as NameLineFormat, nameLineCount)
+    : generateLines({ ...sampleScenario('csl'), hours }, format as LineFormat).map((l) => l.line);
+  return made.map((l) => Buffer.from(l).toString());
+}
+
 export function parserBench(runs: number, hours = 6, nameLineCount = 100_000, only: string[] | null = null): ParserBenchRow[] {
   const rows: ParserBenchRow[] = [];
-  const all: Array<[LineFormat | NameLineFormat, () => string[]]> = [
-    ...CONNECTION_FORMATS.map(
-      (format) => [format, () => generateLines({ ...sampleScenario('csl'), hours }, format).map((l) => l.line)] as [LineFormat, () => string[]],
-    ),
-    // the logs that carry names
-    ...NAME_LINE_FORMATS.map((format) => [format, () => nameLines(format, nameLineCount)] as [NameLineFormat, () => string[]]),
-  ];
-  const sources = only ? all.filter(([format]) => only.includes(format)) : all;
-  for (const [format, make] of sources) {
-    // flat strings, as a socket's Buffer#toString gives them (the generator's are concatenations)
-    const lines = make().map((l) => Buffer.from(l).toString());
+  const all = [...CONNECTION_FORMATS, ...NAME_LINE_FORMATS];
+  const sources = only ? all.filter((format) => only.includes(format)) : all;
+  for (const format of sources) {
+    const lines = benchLines(format, hours, nameLineCount);
     const records: string[] = [];
     const collect = new LogParser(DEFAULT_PARSER_OPTIONS);
     for (const l of lines) {
