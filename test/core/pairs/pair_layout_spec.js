@@ -1,11 +1,15 @@
 'use strict';
 /**
- * The pair history's row layout (40-byte rows, first times beside the
- * rings, 4-byte hash slots, the in-order connection written in place) gives
- * the same outputs as the 64-byte rows it replaced: a digest of every
- * verdict, every row a scorer gets, the saved state and the counters over
- * 400 generated stores (restored and fed more) equals the one the 64-byte
- * build (`8523bf9`) printed for the same stores.
+ * The pair history's row layout gives the same outputs as the 64-byte rows
+ * it replaced: a digest of every verdict, every row a scorer gets, the saved
+ * state and the counters over 400 generated stores (restored and fed more)
+ * equals the one the 64-byte build (`8523bf9`) printed for the same stores.
+ * It held for the 40-byte rows (first times beside the rings, 4-byte hash
+ * slots, the in-order connection written in place) and holds for the
+ * 20-byte rows (a pair seen once keeps its time as 32-bit milliseconds from
+ * a base that moves with event time, 136 times in these stores; a pair with
+ * a ring keeps its times, count and day counter beside it, in rings of 2,
+ * 4, 8, 16, then quarter-octave widths).
  */
 const crypto = require('crypto');
 const should = require('should');
@@ -97,6 +101,35 @@ describe('pair history row layout', function () {
     tally.strobes.should.be.above(100);
     tally.periodic.should.be.above(0);
     digest.should.equal(DIGEST_OF_64_BYTE_ROWS);
+  });
+
+  it('keeps a saved time a ringless row cannot hold (not a whole millisecond) beside an empty ring, and goes on from it', () => {
+    const h = new PairHistory();
+    const T0 = Date.UTC(2024, 4, 6) / 1000;
+    h.addEvent(['10.0.0.1', '45.1.1.0/24', 443], T0 + 100);
+    h.addEvent(['10.0.0.2', '45.1.1.0/24', 443], T0 + 200);
+    const state = h.save();
+    const column = (name, values) => {
+      const bytes = Buffer.from(state.columns[name], 'base64');
+      const a = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      values(a);
+      state.columns[name] = Buffer.from(a.buffer).toString('base64');
+    };
+    const odd = (T0 + 100) * 1000 + 0.25;
+    column('first', (a) => (a[0] = odd));
+    column('last', (a) => (a[0] = odd));
+    const g = new PairHistory();
+    g.restoreState(state);
+    g.facts(0).first.should.equal(odd);
+    g.facts(0).last.should.equal(odd);
+    g.facts(0).count.should.equal(1);
+    should(g.save()).eql(state);
+    // beside an empty ring (its bytes counted), as a pair with a ring goes on
+    g.bytes.should.be.above(new PairHistory().bytes);
+    g.addEvent(['10.0.0.1', '45.1.1.0/24', 443], T0 + 160);
+    // intervals are whole milliseconds (32 bits), as they always were
+    g.intervalsOf(0).seconds.should.eql([59.999]);
+    g.facts(0).count.should.equal(2);
   });
 
   it('restores a saved pair without a ring whose first time is not its last (kept beside an empty ring)', () => {
