@@ -1,7 +1,7 @@
 import { DEFAULT_PERIODICITY, PeriodicityOptions } from '../scorer/periodicity';
 import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
-import { EventTime, readEventTime } from '../common/time';
+import { EventTime, MAX_ABS_SECONDS, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
 import { META_WORDS, RING_META, RingPool, ringWidths } from './ring-pool';
 import { CLASS_SHIFT, PairTable, RINGED } from './pair-table';
@@ -153,13 +153,21 @@ export class PairHistory {
 
   /** Adds a record; false when its time is missing or not a time (nothing is kept). */
   add(record: LogRecord): boolean {
-    if (!readEventTime(record[this.options.timeField], this.time)) return false;
+    const value = record[this.options.timeField];
+    let ms: number;
+    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value / 1000) <= MAX_ABS_SECONDS) {
+      // whole epoch milliseconds: what readEventTime and the sum below make of them (−0 as 0), without the object it parses into
+      ms = value + 0;
+    } else {
+      if (!readEventTime(value, this.time)) return false;
+      ms = this.time.sec * 1000 + Math.round(this.time.ticks / 10_000);
+    }
     const f = this.options.keyFields;
     const codes = this.scratch;
     for (let i = 0; i < f.length; i++) codes[i] = this.codes.encode(record[f[i]]);
     const bf = this.options.bytesField;
     const size = bf ? sizeCode(Number(record[bf])) : 0;
-    this.addCoded(this.time.sec * 1000 + Math.round(this.time.ticks / 10_000), size);
+    this.addCoded(ms, size);
     return true;
   }
 

@@ -103,6 +103,29 @@ describe('pair history row layout', function () {
     digest.should.equal(DIGEST_OF_64_BYTE_ROWS);
   });
 
+  it('takes whole epoch milliseconds as it takes the same time as a Date (the number path skips the parsed object, nothing else)', () => {
+    const T0 = Date.UTC(2024, 4, 6);
+    const times = [T0, T0 + 1, T0 + 999, T0 + 1000, T0 + 86_399_999, T0 + 86_400_000, T0 + 3_600_000 * 30 + 7];
+    for (let i = 0; i < 2000; i++) times.push(T0 + Math.floor(((i * 7919) % 5003) * 1234.567));
+    times.sort((a, b) => a - b);
+    const feed = (asDate) => {
+      const h = new PairHistory({ horizonSeconds: 86400 });
+      times.forEach((t, i) =>
+        h.add({ TimeGenerated: asDate ? new Date(t) : t, LocalIP: `10.0.0.${i % 5}`, RemoteNetwork: '45.1.1.0/24', RemotePortNumber: 443 }),
+      );
+      return h;
+    };
+    const n = feed(false);
+    const d = feed(true);
+    JSON.stringify(n.save()).should.equal(JSON.stringify(d.save()));
+    JSON.stringify(n.hunt()).should.equal(JSON.stringify(d.hunt()));
+    // −0 is 0, and what is not a time (a fraction of a millisecond goes through the parser) is refused or parsed as before
+    const z = new PairHistory();
+    z.add({ TimeGenerated: -0, LocalIP: '10.0.0.1', RemoteNetwork: '45.1.1.0/24', RemotePortNumber: 443 }).should.be.true();
+    Object.is(z.facts(0).last, 0).should.be.true();
+    z.add({ TimeGenerated: 8.64e15 + 1000, LocalIP: '10.0.0.1', RemoteNetwork: '45.1.1.0/24', RemotePortNumber: 443 }).should.be.false();
+  });
+
   it('keeps a saved time a ringless row cannot hold (not a whole millisecond) beside an empty ring, and goes on from it', () => {
     const h = new PairHistory();
     const T0 = Date.UTC(2024, 4, 6) / 1000;
