@@ -3,7 +3,7 @@ import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, MAX_ABS_SECONDS, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
-import { META_WORDS, RING_META, RingPool, ringWidths } from './ring-pool';
+import { RING_META, RingPool, ringWidths } from './ring-pool';
 import { CLASS_SHIFT, PairTable, RINGED } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
 import { decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
@@ -249,7 +249,7 @@ export class PairHistory {
       this.counters.forgotten++;
     }
     const at = wrap(head + len, width);
-    u[m + META_WORDS + at] = Math.min(ms - last, MAX_INTERVAL_MS);
+    pool.ci[(slot & pool.mask) * width + at] = Math.min(ms - last, MAX_INTERVAL_MS);
     pool.setSize(slot, at, size);
     u[m + RING_META.HEAD_LEN] = head | ((len + 1) << 16);
     f[lastAt] = ms;

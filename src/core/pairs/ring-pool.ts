@@ -1,11 +1,14 @@
 import { pow2AtLeast } from './pair-table';
 
 /**
- * Rings of one width, each beside the facts of the pair that owns it: slot
- * s holds a head of 8 words (first and last time as f64, count, day
- * counter, ring head and length, owner row) and then `width` intervals, in
- * one array, so a known pair's connection reads its facts and its ring's
- * newest interval from one place. A pair's ring moves to the next wider
+ * Rings of one width, each with the facts of the pair that owns it: slot s
+ * has a head of 8 words (first and last time as f64, count, day counter,
+ * ring head and length, owner row) and `width` intervals. The heads of a
+ * page are side by side in one array and the intervals in another: a known
+ * pair's connection reads its head and its ring's newest interval, and the
+ * heads of the pairs in use stay dense (32 B each) whatever the ring's
+ * width (beside 1 KiB rings, each head took a cache line of its own and
+ * the connection cost twice as much). A pair's ring moves to the next wider
  * pool as it fills, so a pair seen three times holds 4 intervals' room,
  * not 256.
  *
@@ -52,12 +55,14 @@ export class RingPool {
   live = 0;
   private readonly perPage: number;
   private readonly shift: number;
-  private readonly mask: number;
+  /** a slot's place in its page: slot & mask */
+  readonly mask: number;
   /** words per slot: the head and the intervals */
   readonly stride: number;
-  /** per page: each slot's head and whole milliseconds between a connection and the one before */
+  /** per page: each slot's head (as words and as f64), and whole milliseconds between a connection and the one before */
   private words: Uint32Array[] = [];
   private floats: Float64Array[] = [];
+  private ints: Uint32Array[] = [];
   /** 1 + log-quantised bytes of each interval's later connection (0: unknown), per page; none when sizes are not kept */
   private sizes: Uint8Array[] = [];
   /** bytes a slot takes */
@@ -66,6 +71,7 @@ export class RingPool {
   private page = -1;
   cu: Uint32Array = new Uint32Array(0);
   cf: Float64Array = new Float64Array(0);
+  ci: Uint32Array = new Uint32Array(0);
   private cs: Uint8Array = new Uint8Array(0);
 
   constructor(
@@ -94,13 +100,13 @@ export class RingPool {
 
   get allocatedBytes(): number {
     let b = 0;
-    for (let p = 0; p < this.words.length; p++) b += this.words[p].byteLength + (this.withSizes ? this.sizes[p].byteLength : 0);
+    for (let p = 0; p < this.words.length; p++) b += this.words[p].byteLength + this.ints[p].byteLength + (this.withSizes ? this.sizes[p].byteLength : 0);
     return b;
   }
 
   private get capacity(): number {
     const pages = this.words.length;
-    return pages === 0 ? 0 : (pages - 1) * this.perPage + this.words[pages - 1].length / this.stride;
+    return pages === 0 ? 0 : (pages - 1) * this.perPage + this.words[pages - 1].length / META_WORDS;
   }
 
   /** A slot for `owner`'s ring (its contents are whatever was there). */
@@ -115,20 +121,22 @@ export class RingPool {
   release(slot: number): number {
     const last = --this.live;
     if (slot === last) return this.trimmed(-1);
-    const n = this.stride;
     const from = this.words[last >>> this.shift];
     const to = this.words[slot >>> this.shift];
-    const a = (last & this.mask) * n;
-    const b = (slot & this.mask) * n;
+    const a = (last & this.mask) * META_WORDS;
+    const b = (slot & this.mask) * META_WORDS;
     // as 32-bit words: a float view could rewrite NaN bit patterns
-    for (let i = 0; i < n; i++) to[b + i] = from[a + i];
+    for (let i = 0; i < META_WORDS; i++) to[b + i] = from[a + i];
+    const w = this.width;
+    const fi = this.ints[last >>> this.shift];
+    const ti = this.ints[slot >>> this.shift];
+    const ia = (last & this.mask) * w;
+    const ib = (slot & this.mask) * w;
+    for (let i = 0; i < w; i++) ti[ib + i] = fi[ia + i];
     if (this.withSizes) {
-      const w = this.width;
       const sf = this.sizes[last >>> this.shift];
       const st = this.sizes[slot >>> this.shift];
-      const sa = (last & this.mask) * w;
-      const sb = (slot & this.mask) * w;
-      for (let i = 0; i < w; i++) st[sb + i] = sf[sa + i];
+      for (let i = 0; i < w; i++) st[ib + i] = sf[ia + i];
     }
     return this.trimmed(to[b + OWNER]);
   }
@@ -146,17 +154,20 @@ export class RingPool {
     const tail = slots - full * this.perPage;
     const pages = full + (tail > 0 ? 1 : 0);
     this.page = -1;
-    this.words.length = this.floats.length = Math.min(this.words.length, pages);
+    this.words.length = this.floats.length = this.ints.length = Math.min(this.words.length, pages);
     if (this.withSizes) this.sizes.length = this.words.length;
     for (let p = 0; p < pages; p++) {
       const want = p < full ? this.perPage : tail;
-      const had = p < this.words.length ? this.words[p].length / this.stride : 0;
+      const had = p < this.words.length ? this.words[p].length / META_WORDS : 0;
       if (had === want) continue;
       const keep = Math.min(had, want);
-      const words = new Uint32Array(want * this.stride);
-      if (keep > 0) words.set(this.words[p].subarray(0, keep * this.stride));
+      const words = new Uint32Array(want * META_WORDS);
+      if (keep > 0) words.set(this.words[p].subarray(0, keep * META_WORDS));
       this.words[p] = words;
       this.floats[p] = new Float64Array(words.buffer);
+      const ints = new Uint32Array(want * this.width);
+      if (keep > 0) ints.set(this.ints[p].subarray(0, keep * this.width));
+      this.ints[p] = ints;
       if (this.withSizes) {
         const sizes = new Uint8Array(want * this.width);
         if (keep > 0) sizes.set(this.sizes[p].subarray(0, keep * this.width));
@@ -165,16 +176,17 @@ export class RingPool {
     }
   }
 
-  /** A slot's head in its page (in words; even, so its f64 fields are at half of it), whose arrays become the current ones (`cu`, `cf`). */
+  /** A slot's head in its page (in words; its f64 fields are at half of it), whose arrays become the current ones (`cu`, `cf`, and `ci` for intervals, at (slot & mask) · width). */
   at(slot: number): number {
     const p = slot >>> this.shift;
     if (p !== this.page) {
       this.page = p;
       this.cu = this.words[p];
       this.cf = this.floats[p];
+      this.ci = this.ints[p];
       if (this.withSizes) this.cs = this.sizes[p];
     }
-    return (slot & this.mask) * this.stride;
+    return (slot & this.mask) * META_WORDS;
   }
 
   owner(slot: number): number {
@@ -255,8 +267,12 @@ export class RingPool {
     // the facts: first and last time, count, day counter (as words), then the ring's place
     for (let i = 0; i < HEAD_LEN; i++) dst[b + i] = src[a + i];
     dst[b + HEAD_LEN] = len << 16;
+    const si = from.ci;
+    const di = this.ci;
+    const ia = (fromSlot & from.mask) * w;
+    const ib = (toSlot & this.mask) * this.width;
     for (let i = 0, k = hl & 0xffff; i < len; i++) {
-      dst[b + META_WORDS + i] = src[a + META_WORDS + k];
+      di[ib + i] = si[ia + k];
       if (++k === w) k = 0;
     }
     if (this.withSizes) {
@@ -273,12 +289,12 @@ export class RingPool {
 
   /** interval i (0 … width − 1) of a slot */
   get(slot: number, i: number): number {
-    const m = this.at(slot);
-    return this.cu[m + META_WORDS + i];
+    this.at(slot);
+    return this.ci[(slot & this.mask) * this.width + i];
   }
   set(slot: number, i: number, v: number): void {
-    const m = this.at(slot);
-    this.cu[m + META_WORDS + i] = v;
+    this.at(slot);
+    this.ci[(slot & this.mask) * this.width + i] = v;
   }
   /** size code i of a slot (0 when sizes are not kept) */
   size(slot: number, i: number): number {
