@@ -53,9 +53,11 @@ export const ROW_PAGE_SHIFT = SHIFT;
 const MASK = PAGE_ROWS - 1;
 /** the smallest last page, in rows */
 const MIN_TAIL = 64;
-/** the index doubles past three quarters full (linear probing over 4-byte slots: a probe run stays within a cache line or two) */
+/** the index grows past three quarters full (linear probing over 4-byte slots: a probe run stays within a cache line or two) */
 const MAX_LOAD = 0.75;
 const MIN_SLOTS = 1024;
+/** index sizes go up in eighths of a power of two (2^k · 9/8, 10/8 … 16/8), not by doubling: 3/4 … 2/3 full, not 3/4 … 3/8 */
+const SIZE_STEPS = 8;
 
 /** Rows a page holds when it is the last of `n` rows' pages (0: no such page). */
 function tailRows(n: number): number {
@@ -86,10 +88,12 @@ export function popcount(x: number): number {
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
-/** Hash slots for n rows. */
-function slotsFor(n: number): number {
-  // the fewest slots, in a power of two, that hold n at the highest load
-  return Math.max(MIN_SLOTS, pow2AtLeast(Math.max(1, Math.ceil(n / MAX_LOAD))));
+/** Hash slots for n rows: the fewest, in eighths of a power of two, that hold n at the highest load. */
+export function slotsFor(n: number): number {
+  const want = Math.ceil(n / MAX_LOAD);
+  if (want <= MIN_SLOTS) return MIN_SLOTS;
+  const step = pow2AtLeast(want) / (2 * SIZE_STEPS);
+  return Math.ceil(want / step) * step;
 }
 
 export class PairTable {
@@ -114,9 +118,14 @@ export class PairTable {
   private page = -1;
   /** the page of the row `at` was last asked for (the hot path reads it directly) */
   cur: Page = new Page(0);
-  /** open addressing, linear probing: (hash & ~mask) | (row + 1) per slot */
+  /**
+   * open addressing, linear probing: (hash & ~mask) | (row + 1) per slot, `mask` the power of two at or above the
+   * slots, less one (row + 1 ≤ mask); a hash's home slot is its low bits scaled to the slots (`scale`: slots / (mask + 1),
+   * 1 when the slots are a power of two), its high bits the tag
+   */
   private index = new Int32Array(MIN_SLOTS);
   private mask = MIN_SLOTS - 1;
+  private scale = 1;
   /** the ring pools by class, where a ringed row's facts are (set by the store) */
   pools: RingPool[] = [];
 
@@ -392,8 +401,9 @@ export class PairTable {
     const stride = this.stride;
     const oKey = this.oKey;
     const oHi = this.oHi;
+    const slots = index.length;
     const tag = h & ~mask;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
+    for (let s = Math.floor((h & mask) * this.scale); ; s = s + 1 === slots ? 0 : s + 1) {
       const v = index[s];
       if (v === 0) return -1;
       if ((v & ~mask) !== tag) continue;
@@ -417,9 +427,15 @@ export class PairTable {
   /** Indexes row r under hash h. */
   private place(h: number, r: number): void {
     const mask = this.mask;
-    let s = h & mask;
-    while (this.index[s] !== 0) s = (s + 1) & mask;
+    const slots = this.index.length;
+    let s = this.home(h);
+    while (this.index[s] !== 0) s = s + 1 === slots ? 0 : s + 1;
     this.index[s] = (h & ~mask) | (r + 1);
+  }
+
+  /** A hash's home slot. */
+  private home(h: number): number {
+    return Math.floor((h & this.mask) * this.scale);
   }
 
   /** The hash of row r's key, read in its page (as `hash` gives for its codes). */
@@ -438,19 +454,20 @@ export class PairTable {
     const index = this.index;
     const mask = this.mask;
     const h = this.rowHash(r);
+    const slots = index.length;
     const want = (h & ~mask) | (r + 1);
-    let i = h & mask;
+    let i = this.home(h);
     while (index[i] !== want) {
       if (index[i] === 0) throw new Error(`pair table: row ${r} is not in the index`);
-      i = (i + 1) & mask;
+      i = i + 1 === slots ? 0 : i + 1;
     }
     // Knuth's algorithm R: an entry after the hole moves into it unless its home slot lies cyclically in (hole, entry]
     let j = i;
     for (;;) {
-      j = (j + 1) & mask;
+      j = j + 1 === slots ? 0 : j + 1;
       const v = index[j];
       if (v === 0) break;
-      const home = this.rowHash((v & mask) - 1) & mask;
+      const home = this.home(this.rowHash((v & mask) - 1));
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (stays) continue;
       index[i] = v;
@@ -490,7 +507,8 @@ export class PairTable {
     const slots = slotsFor(this.n);
     if (slots === this.slots) this.index.fill(0);
     else this.index = new Int32Array(slots);
-    this.mask = slots - 1;
+    this.mask = pow2AtLeast(slots) - 1;
+    this.scale = slots / (this.mask + 1);
     // page by page, each row's key halves read in place (a compaction rehashes every row)
     const k = this.k;
     for (let p = 0; p < this.pages.length; p++) {
