@@ -51,6 +51,8 @@ const FLAG_PERIODIC = 2;
 const DAY_MS = 86_400_000;
 /** intervals are whole milliseconds in 32 bits: ~49.7 days */
 const MAX_INTERVAL_MS = 0xffffffff;
+/** without a cap, how much bigger than the rows need the hash index may stay at a compaction of dead rows (two eighths) */
+const INDEX_SLACK = 1.25;
 /** dead rows, as a fraction of the rows, past which a sweep compacts them away */
 const DEFAULT_COMPACT_DEAD = 1 / 8;
 /**
@@ -685,7 +687,9 @@ export class PairHistory {
         before[i] = sum;
         sum += popcount(gone[i]);
       }
-      if (rows.renumber(gone, before)) return;
+      // without a cap the index may stay up to two size steps too big: the rows grow back between compactions, and an index
+      // in eighths would otherwise be rehashed down at each and up again as new rows come (under a cap it fits the rows)
+      if (rows.renumber(gone, before, this.options.maxBytes === null ? INDEX_SLACK : 1)) return;
     }
     rows.reindex();
   }

@@ -479,12 +479,13 @@ export class PairTable {
   /**
    * After a compaction that removed only rows already out of the index
    * (dead ones): the index's row numbers renumbered in place, no rehash,
-   * when its size stays for the rows left (false when it would change:
-   * then `reindex`). `gone` has a bit per row removed, `before` the rows
-   * removed before each 32-row block.
+   * when its size stays for the rows left, or is at most `slack` times
+   * that size (false otherwise: then `reindex`). `gone` has a bit per row
+   * removed, `before` the rows removed before each 32-row block.
    */
-  renumber(gone: Uint32Array, before: Int32Array): boolean {
-    if (slotsFor(this.n) !== this.slots) return false;
+  renumber(gone: Uint32Array, before: Int32Array, slack = 1): boolean {
+    const want = slotsFor(this.n);
+    if (this.slots < want || this.slots > want * slack) return false;
     const index = this.index;
     const mask = this.mask;
     for (let s = 0; s < index.length; s++) {
