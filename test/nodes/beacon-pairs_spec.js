@@ -167,7 +167,8 @@ describe('beacon-pairs node', function () {
     const warnings = [];
     n1.warn = (text) => warnings.push(String(text));
     const input = [...beacon(30)];
-    for (let i = 0; i < 2000; i++) input.push(rec(10 + i, `10.1.${i >> 8}.${i & 255}`, `77.${i >> 8}.${i & 255}.0/24`));
+    // 4,000 one-shot pairs: ~24 B each with their hash slots (20-byte rows), well past the 64 KiB cap
+    for (let i = 0; i < 4000; i++) input.push(rec(10 + i, `10.1.${i >> 8}.${i & 255}`, `77.${i >> 8}.${i & 255}.0/24`));
     input.sort((p, q) => (p.TimeGenerated < q.TimeGenerated ? -1 : 1));
     const got = await exchange([{ payload: input }]);
     records(got.o1)

@@ -13,7 +13,7 @@ export interface EventTime {
 const TICKS_PER_SECOND = 10_000_000;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 /** ±100,000,000 days, the range of a JavaScript Date. */
-const MAX_ABS_SECONDS = 8.64e12;
+export const MAX_ABS_SECONDS = 8.64e12;
 
 /**
  * Reads an event time: an ISO 8601 string (up to 7 fractional digits are

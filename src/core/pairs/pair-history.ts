@@ -1,10 +1,10 @@
 import { DEFAULT_PERIODICITY, PeriodicityOptions } from '../scorer/periodicity';
 import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
-import { EventTime, readEventTime } from '../common/time';
+import { EventTime, MAX_ABS_SECONDS, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
-import { RingPool } from './ring-pool';
-import { classFor, LAST, PairTable, popcount, ROW_PAGE_SHIFT } from './pair-table';
+import { RING_META, RingPool, ringWidths } from './ring-pool';
+import { CLASS_SHIFT, PairTable, popcount, RINGED, ROW_PAGE_SHIFT } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
 import { decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
@@ -24,10 +24,13 @@ import {
  * connections, a row per pair (pair-table). One history per pair, however
  * many windows would look at it, reaching back up to a horizon in event time.
  *
- * A pair seen once costs its row and its share of the hash index (~48 B for a
- * key of three fields); it gets a ring only when it repeats, and the ring
- * widens (2, 4 … N intervals) as it fills, so memory follows the number of
- * pairs and the intervals they have, never a pair's rate beyond N. When the
+ * A pair seen once costs its row and its share of the hash index (20 B and
+ * 5-11 B for a key of three fields: its time is in the row, its count and
+ * day counter implied); it gets a ring only when it repeats, with its
+ * times, count and day counter beside the ring (32 B), and the ring widens
+ * (2, 4, 8, 16, 20, 24 … N intervals) as it fills, so memory follows the
+ * number of pairs and the intervals they have, never a pair's rate beyond
+ * N. When the
  * ring is full the oldest interval is forgotten: the periodicity test sees
  * the newest N intervals, exactly those, expanded to whole-second counts
  * when a pair is scored.
@@ -48,8 +51,22 @@ const FLAG_PERIODIC = 2;
 const DAY_MS = 86_400_000;
 /** intervals are whole milliseconds in 32 bits: ~49.7 days */
 const MAX_INTERVAL_MS = 0xffffffff;
+/** without a cap, how much bigger than the rows need the hash index may stay at a compaction of dead rows (two eighths) */
+const INDEX_SLACK = 1.25;
 /** dead rows, as a fraction of the rows, past which a sweep compacts them away */
 const DEFAULT_COMPACT_DEAD = 1 / 8;
+/**
+ * Place i (0 … 2·width − 1) of a ring of `width`, from its head: only the
+ * widest pool's rings (a power of two) wrap, the narrower ones are filled
+ * from place 0 and widened when full (or start further on after a trim in
+ * place, and are widened before they would pass 2·width).
+ */
+function wrap(i: number, width: number): number {
+  return i >= width ? i - width : i;
+}
+
+/** ringless rows keep their time in 32 bits from a base: moved on before the newest time would not fit */
+const REBASE_AT = 0xffffffff;
 
 export class PairHistory {
   readonly options: PairHistoryOptions;
@@ -75,12 +92,21 @@ export class PairHistory {
   private scratchSeconds = new Float64Array(0);
   private readonly time: EventTime = { sec: 0, ticks: 0 };
   private readonly topClass: number;
+  /** the ring widths by pool class (2, 4, 8, 16, 20, 24 … in quarter octaves up to the ring size) and the narrowest class for each length */
+  private readonly widths: number[];
+  private readonly classOf: Uint8Array;
 
   constructor(options: Partial<PairHistoryOptions> = {}) {
     this.options = { ...DEFAULT_PAIR_HISTORY, ...options, keyFields: [...(options.keyFields ?? DEFAULT_PAIR_HISTORY.keyFields)] };
     checkPairHistoryOptions(this.options);
     this.scratch = new Float64Array(this.options.keyFields.length);
-    this.topClass = Math.log2(this.options.ringSize) - 1;
+    this.widths = ringWidths(this.options.ringSize);
+    this.topClass = this.widths.length - 1;
+    this.classOf = new Uint8Array(this.options.ringSize + 1);
+    for (let len = 0, c = 0; len <= this.options.ringSize; len++) {
+      while (this.widths[c] < len) c++;
+      this.classOf[len] = c;
+    }
     this.rows = new PairTable(this.options.keyFields.length);
     this.loadDense(emptyDense(this.options.keyFields.length, Boolean(this.options.bytesField)));
   }
@@ -110,13 +136,9 @@ export class PairHistory {
     return b;
   }
 
-  /** a row and its share of the hash index (an estimate: the index is 3/8 to 3/4 full, 4 bytes a slot) */
+  /** a row and its share of the hash index (an estimate: the index is 2/3 to 3/4 full, 4 bytes a slot: 5.3–6 B) */
   private get rowBytes(): number {
-    return this.rows.stride + 8;
-  }
-
-  private get intervalBytes(): number {
-    return this.options.bytesField ? 5 : 4;
+    return this.rows.stride + 6;
   }
 
   /** pairs held with at least `min` connections */
@@ -133,7 +155,7 @@ export class PairHistory {
     let b = 0;
     for (let r = 0; r < this.rows.n; r++) {
       if (this.rows.count(r) < min) continue;
-      b += this.rowBytes + (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes + 12);
+      b += this.rowBytes + (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].unitBytes);
     }
     return b;
   }
@@ -145,13 +167,21 @@ export class PairHistory {
 
   /** Adds a record; false when its time is missing or not a time (nothing is kept). */
   add(record: LogRecord): boolean {
-    if (!readEventTime(record[this.options.timeField], this.time)) return false;
+    const value = record[this.options.timeField];
+    let ms: number;
+    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value / 1000) <= MAX_ABS_SECONDS) {
+      // whole epoch milliseconds: what readEventTime and the sum below make of them (−0 as 0), without the object it parses into
+      ms = value + 0;
+    } else {
+      if (!readEventTime(value, this.time)) return false;
+      ms = this.time.sec * 1000 + Math.round(this.time.ticks / 10_000);
+    }
     const f = this.options.keyFields;
     const codes = this.scratch;
     for (let i = 0; i < f.length; i++) codes[i] = this.codes.encode(record[f[i]]);
     const bf = this.options.bytesField;
     const size = bf ? sizeCode(Number(record[bf])) : 0;
-    this.addCoded(this.time.sec * 1000 + Math.round(this.time.ticks / 10_000), size);
+    this.addCoded(ms, size);
     return true;
   }
 
@@ -168,6 +198,7 @@ export class PairHistory {
     if (ms > this.watermark) {
       this.watermark = ms;
       if (ms >= this.nextSweep) this.sweep();
+      if (ms - this.rows.base >= REBASE_AT) this.rebase();
     }
     if (ms < this.watermark - this.options.horizonSeconds * 1000) {
       this.counters.tooOld++;
@@ -181,14 +212,16 @@ export class PairHistory {
       return;
     }
     if (this.addInOrder(row, ms, size)) return;
-    this.countDay(row, ms);
     if (ms >= this.rows.last(row)) {
-      row = this.push(row, ms - this.rows.last(row), size);
-      this.rows.setLast(row, ms);
-    } else {
-      this.counters.late++;
-      row = this.placeLate(row, ms, size);
+      // in order, but the ring has no room: a ring for a pair seen once, or a wider one; then it is the common case
+      row = this.makeRoom(row);
+      if (!this.addInOrder(row, ms, size)) throw new Error('internal: a ring with room refused a connection in order');
+      return;
     }
+    this.counters.late++;
+    row = this.placeLate(row, ms, size);
+    // the day counter after the ring is placed: a ringless row's is implied (1), and the ring (where it is kept) may be new
+    this.countDay(row, ms);
     this.rows.setCount(row, this.rows.count(row) + 1);
   }
 
@@ -202,35 +235,39 @@ export class PairHistory {
     const rows = this.rows;
     const o = rows.at(row);
     const pg = rows.cur;
-    const lastAt = o * rows.s8 + LAST;
-    const last = pg.f64[lastAt];
-    const w = o * rows.s4 + rows.oCount;
-    const slot = pg.i32[w + 1];
-    if (!(ms >= last) || slot < 0) return false;
-    const r2 = o * rows.s2 + rows.oRing;
-    let len = pg.u16[r2 + 1];
-    const c = classFor(len);
+    const fb = o * rows.stride + rows.oFlags;
+    if (!(pg.u8[fb] & RINGED)) return false;
+    const ref = pg.u32[o * rows.s4 + rows.oWord];
+    const c = ref >>> CLASS_SHIFT;
+    const slot = ref & ((1 << CLASS_SHIFT) - 1);
     const pool = this.pools[c];
+    const m = pool.at(slot);
+    const u = pool.cu;
+    const f = pool.cf;
+    const lastAt = (m >> 1) + RING_META.LAST;
+    const last = f[lastAt];
+    if (!(ms >= last)) return false;
+    const hl = u[m + RING_META.HEAD_LEN];
+    let len = hl >>> 16;
     const width = pool.width;
     if (len === width && c !== this.topClass) return false;
     // the day counter (countDay): a connection of a later day starts it again
-    const dayCount = Math.floor(ms / DAY_MS) > Math.floor(last / DAY_MS) ? 1 : pg.u32[w + 2] + 1;
-    pg.u32[w + 2] = dayCount;
-    if (dayCount >= this.options.strobePerDay) pg.u8[o * rows.stride + rows.oFlags] |= FLAG_STROBE;
-    let head = pg.u16[r2];
+    const dayCount = Math.floor(ms / DAY_MS) > Math.floor(last / DAY_MS) ? 1 : u[m + RING_META.DAY_COUNT] + 1;
+    u[m + RING_META.DAY_COUNT] = dayCount;
+    if (dayCount >= this.options.strobePerDay) pg.u8[fb] |= FLAG_STROBE;
+    let head = hl & 0xffff;
     if (len === width) {
       // full at N: the oldest interval goes
       head = (head + 1) & (width - 1);
-      pg.u16[r2] = head;
       len--;
       this.counters.forgotten++;
     }
-    const at = (head + len) & (width - 1);
-    pool.set(slot, at, Math.min(ms - last, MAX_INTERVAL_MS));
+    const at = wrap(head + len, width);
+    pool.ci[(slot & pool.mask) * width + at] = Math.min(ms - last, MAX_INTERVAL_MS);
     pool.setSize(slot, at, size);
-    pg.u16[r2 + 1] = len + 1;
-    pg.f64[lastAt] = ms;
-    pg.u32[w]++;
+    u[m + RING_META.HEAD_LEN] = head | ((len + 1) << 16);
+    f[lastAt] = ms;
+    u[m + RING_META.COUNT]++;
     return true;
   }
 
@@ -255,10 +292,41 @@ export class PairHistory {
       for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
       h = this.rows.hash(this.scratch);
     }
-    const r = this.rows.append(this.scratch, ms, h);
+    if (Number.isNaN(this.rows.base)) this.rows.base = this.baseFor(ms);
+    // seen once: count 1 and day counter 1 (a strobe at once when the threshold is 1), implied by a ringless row
+    let r = this.rows.append(this.scratch, ms, 1 >= this.options.strobePerDay ? FLAG_STROBE : 0, h);
+    if (!this.rows.fits(ms)) r = this.giveRing(r, ms, ms, 1, 1);
     this.noteLast(r, ms);
     for (let i = 0; i < this.scratch.length; i++) if (this.scratch[i] >= INTERNED_BASE) this.internedRefs++;
-    this.countDay(r, ms);
+  }
+
+  /** A ringless row's base for times from `ms` on: late connections up to the horizon (and a sweep) before it fit. */
+  private baseFor(ms: number): number {
+    return Math.floor(ms) - (this.options.horizonSeconds + this.options.sweepSeconds) * 1000;
+  }
+
+  /**
+   * Moves the ringless rows' base forward as event time moves on (every
+   * ~42 days of event time at a 7-day horizon). Dead rows are passed over.
+   * Rows whose time does not fit the new base (none while every row is
+   * within the horizon and its sweep) are given rings, without eviction.
+   */
+  private rebase(): void {
+    const misfits = this.rows.rebase(this.baseFor(this.watermark));
+    const sweeping = this.sweeping;
+    this.sweeping = true;
+    for (let i = 0; i < misfits.length; i += 2) this.giveRing(misfits[i], misfits[i + 1], misfits[i + 1], 1, 1);
+    this.sweeping = sweeping;
+  }
+
+  /** Gives a ringless row an empty ring in the narrowest pool, with these facts (for state a ringless row cannot imply); returns the row's index. */
+  private giveRing(row: number, first: number, last: number, count: number, dayCount: number): number {
+    const a = this.allocRing(row, 0);
+    this.rows.setRing(a.row, 0, a.slot);
+    this.pools[0].setFacts(a.slot, first, last, count, dayCount, 0, 0);
+    // an empty ring reaches back to the last time
+    this.noteStart(0, a.slot, last);
+    return a.row;
   }
 
   private overCapWith(extra: number): boolean {
@@ -302,48 +370,27 @@ export class PairHistory {
 
   /** The sum of a ring's `len` intervals from `head`. */
   private ringSum(pool: RingPool, slot: number, head: number, len: number): number {
-    const mask = pool.width - 1;
+    const width = pool.width;
     let sum = 0;
-    for (let i = 0; i < len; i++) sum += pool.get(slot, (head + i) & mask);
+    for (let i = 0; i < len; i++) sum += pool.get(slot, wrap(head + i, width));
     return sum;
   }
 
-  /** Appends an interval to a row's ring (widening or wrapping it); returns the row's index (eviction may move it). */
-  private push(row: number, intervalMs: number, size: number): number {
-    const d = Math.min(intervalMs, MAX_INTERVAL_MS);
-    let slot = this.rows.ringSlot(row);
-    if (slot < 0) {
-      const a = this.allocRing(row, 0);
-      row = a.row;
-      this.rows.setRingSlot(row, a.slot);
-      this.rows.setRingHead(row, 0);
-      this.rows.setRingLen(row, 0);
-      // a pair without a ring has its first time as its last; the ring keeps it from now on
-      this.pools[0].setFirst(a.slot, this.rows.last(row));
-      this.noteStart(0, a.slot, this.rows.last(row));
-      slot = a.slot;
+  /**
+   * Room in a row's ring for one more interval: a ring for a pair without
+   * one (its count, day counter and first time are then kept beside it), a
+   * wider ring for a full one below the widest (a full widest ring forgets
+   * its oldest as the interval goes in). Returns the row's index (eviction
+   * may move it).
+   */
+  private makeRoom(row: number): number {
+    const rows = this.rows;
+    if (!rows.ringed(row)) {
+      const last = rows.last(row);
+      return this.giveRing(row, last, last, 1, 1);
     }
-    let c = this.rows.ringClass(row);
-    let width = this.pools[c].width;
-    let len = this.rows.ringLen(row);
-    if (len === width) {
-      if (c < this.topClass) {
-        row = this.widen(row);
-        c++;
-        width = this.pools[c].width;
-        slot = this.rows.ringSlot(row);
-      } else {
-        // full at N: the oldest interval goes
-        this.rows.setRingHead(row, (this.rows.ringHead(row) + 1) & (width - 1));
-        this.rows.setRingLen(row, --len);
-        this.counters.forgotten++;
-      }
-    }
-    const pool = this.pools[c];
-    const at = (this.rows.ringHead(row) + len) & (width - 1);
-    pool.set(slot, at, d);
-    pool.setSize(slot, at, size);
-    this.rows.setRingLen(row, len + 1);
+    const c = rows.ringClass(row);
+    if (c < this.topClass && rows.ringLen(row) === this.pools[c].width) return this.widen(row);
     return row;
   }
 
@@ -355,22 +402,10 @@ export class PairHistory {
     const from = this.pools[c];
     const to = this.pools[c + 1];
     const oldSlot = this.rows.ringSlot(row);
-    const len = this.rows.ringLen(row);
-    const head = this.rows.ringHead(row);
-    let sum = 0;
-    for (let i = 0; i < len; i++) {
-      const src = (head + i) & (from.width - 1);
-      const d = from.get(oldSlot, src);
-      sum += d;
-      to.set(a.slot, i, d);
-      if (to.withSizes) to.setSize(a.slot, i, from.size(oldSlot, src));
-    }
-    to.setFirst(a.slot, from.first(oldSlot));
-    this.noteStart(c + 1, a.slot, this.rows.last(row) - sum);
+    const sum = to.copyRing(from, oldSlot, a.slot);
+    this.noteStart(c + 1, a.slot, to.last(a.slot) - sum);
     this.releaseRing(c, oldSlot);
-    // its class follows from its length once the interval that widened it is in
-    this.rows.setRingSlot(row, a.slot);
-    this.rows.setRingHead(row, 0);
+    this.rows.setRing(row, c + 1, a.slot);
     return row;
   }
 
@@ -384,7 +419,7 @@ export class PairHistory {
     const slot = this.rows.ringSlot(row);
     const head = this.rows.ringHead(row);
     for (let i = 0; i < len; i++) {
-      const at = (head + i) & (pool.width - 1);
+      const at = wrap(head + i, pool.width);
       intervals[i] = pool.get(slot, at);
       sizes[i] = pool.size(slot, at);
     }
@@ -396,15 +431,20 @@ export class PairHistory {
     const drop = Math.max(0, intervals.length - this.options.ringSize);
     this.counters.forgotten += drop;
     const len = intervals.length - drop;
-    // the first time is kept beside the ring: carried to the new one (with no ring left it is the last time)
-    const first = this.rows.first(row);
+    // the facts kept beside the ring are carried to the new one (with no ring left, the first time is the last)
+    const last = this.rows.last(row);
+    const first = len === 0 ? last : this.rows.first(row);
+    const count = this.rows.count(row);
+    const dayCount = this.rows.dayCount(row);
     const old = this.rows.ringSlot(row);
-    if (old >= 0) this.releaseRing(this.rows.ringClass(row), old);
-    this.rows.setRingSlot(row, -1);
-    this.rows.setRingLen(row, 0);
-    this.rows.setRingHead(row, 0);
-    if (len === 0) return row;
-    const c = classFor(len);
+    if (old >= 0) {
+      this.releaseRing(this.rows.ringClass(row), old);
+      // ringless while a new ring is found (an eviction then moves it as one)
+      this.rows.clearRing(row, last);
+    }
+    // no ring left: a ringless row, unless its day counter is not the implied 1 (or its time does not fit): then an empty ring keeps it
+    if (len === 0 && dayCount === 1 && this.rows.fits(last)) return row;
+    const c = this.classOf[len];
     const a = this.allocRing(row, c);
     row = a.row;
     const pool = this.pools[c];
@@ -414,10 +454,9 @@ export class PairHistory {
       pool.set(a.slot, i, intervals[drop + i]);
       pool.setSize(a.slot, i, sizes[drop + i]);
     }
-    pool.setFirst(a.slot, first);
-    this.noteStart(c, a.slot, this.rows.last(row) - sum);
-    this.rows.setRingSlot(row, a.slot);
-    this.rows.setRingLen(row, len);
+    pool.setFacts(a.slot, first, last, count, dayCount, 0, len);
+    this.noteStart(c, a.slot, last - sum);
+    this.rows.setRing(row, c, a.slot);
     return row;
   }
 
@@ -434,11 +473,10 @@ export class PairHistory {
       const pool = this.pools[rows.ringClass(row)];
       const slot = rows.ringSlot(row);
       const head = rows.ringHead(row);
-      const mask = pool.width - 1;
       // from the newest back: a late connection is seldom more than a few intervals late
       let end = rows.last(row);
       for (let j = len - 1; j >= 0; j--) {
-        const start = end - pool.get(slot, (head + j) & mask);
+        const start = end - pool.get(slot, wrap(head + j, pool.width));
         if (ms >= start) return this.splitInterval(row, j, ms - start, end - ms, size);
         end = start;
       }
@@ -464,8 +502,8 @@ export class PairHistory {
     const pool = this.pools[c];
     const slot = this.rows.ringSlot(row);
     const head = this.rows.ringHead(row);
-    const mask = pool.width - 1;
-    const at = (k: number) => (head + k) & mask;
+    const width = pool.width;
+    const at = (k: number) => wrap(head + k, width);
     if (full && j === 0) {
       // the first part would be the oldest, forgotten at once: the second takes j's place (and keeps its size)
       pool.set(slot, at(0), second);
@@ -482,7 +520,7 @@ export class PairHistory {
     pool.setSize(slot, at(j + 1), pool.size(slot, at(j)));
     pool.setSize(slot, at(j), size);
     if (full) {
-      this.rows.setRingHead(row, (head + 1) & mask);
+      this.rows.setRingHead(row, (head + 1) & (width - 1));
       this.counters.forgotten++;
     } else this.rows.setRingLen(row, ++len);
     return row;
@@ -557,9 +595,9 @@ export class PairHistory {
             if (first < low) low = first;
             continue;
           }
-          const r = pool.owner(slot);
-          const start = rows.last(r) - this.ringSum(pool, slot, rows.ringHead(r), rows.ringLen(r));
-          if (start < cutoff) trims.push(r, start);
+          // the ring's head (beside it) has its last time and place: the row is read only to trim
+          const start = pool.last(slot) - this.ringSum(pool, slot, pool.head(slot), pool.len(slot));
+          if (start < cutoff) trims.push(pool.owner(slot), start);
           else if (start < low) low = start;
         }
         bound[p] = low;
@@ -649,7 +687,9 @@ export class PairHistory {
         before[i] = sum;
         sum += popcount(gone[i]);
       }
-      if (rows.renumber(gone, before)) return;
+      // without a cap the index may stay up to two size steps too big: the rows grow back between compactions, and an index
+      // in eighths would otherwise be rehashed down at each and up again as new rows come (under a cap it fits the rows)
+      if (rows.renumber(gone, before, this.options.maxBytes === null ? INDEX_SLACK : 1)) return;
     }
     rows.reindex();
   }
@@ -671,21 +711,21 @@ export class PairHistory {
     const rows = this.rows;
     const len = rows.ringLen(row);
     if (len > 0) {
-      // in place when the ring keeps its width: its oldest intervals go by moving its head
-      const c = classFor(len);
+      // in place when the ring keeps its width (the narrowest that holds what is left, as writeRing would choose): its oldest intervals go by moving its head
+      const c = rows.ringClass(row);
       const pool = this.pools[c];
       const slot = rows.ringSlot(row);
       const head = rows.ringHead(row);
-      const mask = pool.width - 1;
+      const width = pool.width;
       let start = ringStart;
       if (start >= cutoff) return;
       let k = 0;
-      while (k < len && start < cutoff) start += pool.get(slot, (head + k++) & mask);
-      if (k < len && classFor(len - k) === c) {
-        rows.setRingHead(row, (head + k) & mask);
-        rows.setRingLen(row, len - k);
+      while (k < len && start < cutoff) start += pool.get(slot, wrap(head + k++, width));
+      if (k < len && this.classOf[len - k] === c) {
+        pool.setHead(slot, wrap(head + k, width));
+        pool.setLen(slot, len - k);
         pool.setFirst(slot, start);
-        rows.setCount(row, len - k + 1);
+        pool.setCount(slot, len - k + 1);
         this.noteStart(c, slot, start);
         return;
       }
@@ -699,7 +739,8 @@ export class PairHistory {
     intervals.splice(0, k);
     sizes.splice(0, k);
     this.writeRing(row, intervals, sizes);
-    this.rows.setFirst(row, start);
+    // with no interval left the first time is the last (an empty ring kept for the day counter keeps that too)
+    if (intervals.length > 0) this.rows.setFirst(row, start);
     this.rows.setCount(row, intervals.length + 1);
   }
 
@@ -723,7 +764,7 @@ export class PairHistory {
     const cap = this.options.maxBytes as number;
     const target = cap / 2;
     const perRow = this.rowBytes;
-    const ringBytes = (r: number) => (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].width * this.intervalBytes);
+    const ringBytes = (r: number) => (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].unitBytes);
     let estimate = this.bytes;
     const drop = new Uint8Array(this.rows.n);
     const byAge = (rows: number[]) => rows.sort((a, b) => this.rows.last(a) - this.rows.last(b) || a - b);
@@ -835,7 +876,7 @@ export class PairHistory {
         const slot = this.rows.ringSlot(r);
         const head = this.rows.ringHead(r);
         for (let i = 0; i < len; i++) {
-          const src = (head + i) & (pool.width - 1);
+          const src = wrap(head + i, pool.width);
           d.rings[at] = pool.get(slot, src);
           if (d.sizes) d.sizes[at] = pool.size(slot, src);
           at++;
@@ -846,43 +887,43 @@ export class PairHistory {
     return d;
   }
 
-  /** Replaces the whole state with a dense one. */
-  private loadDense(d: Dense): void {
+  /** Replaces the whole state with a dense one (saved when event time was at `watermark`). */
+  private loadDense(d: Dense, watermark = -Infinity): void {
     const rows = new PairTable(d.keys.length);
     rows.fit(d.n);
     this.rows = rows;
     this.codes = new KeyCodes();
+    const withSizes = Boolean(this.options.bytesField);
+    this.pools = Array.from({ length: this.topClass + 1 }, (_, c) => new RingPool(this.widths[c], withSizes));
+    rows.pools = this.pools;
+    // a row is ringless when its ring is empty and the rest is what a ringless row implies (count 1, day counter 1, first time = last)
+    const ringless = (r: number) => d.ringLen[r] === 0 && d.first[r] === d.last[r] && d.count[r] === 1 && d.dayCount[r] === 1;
+    let base = Number.isFinite(watermark) ? this.baseFor(watermark) : Infinity;
+    for (let r = 0; r < d.n; r++) if (ringless(r)) base = Math.min(base, Math.floor(d.last[r]));
+    rows.base = Number.isFinite(base) ? base : NaN;
     const codes = this.scratch;
     for (let r = 0; r < d.n; r++) {
       for (let i = 0; i < d.keys.length; i++) {
         const c = d.keys[i][r];
         codes[i] = c >= INTERNED_BASE ? this.codes.encode(d.values[c - INTERNED_BASE]) : c;
       }
-      // the day counter's day is the last connection's (d.day), as the store keeps it
-      rows.append(codes, d.first[r], rows.hash(codes));
-      rows.setLast(r, d.last[r]);
-      rows.setCount(r, d.count[r]);
-      rows.setFlags(r, d.flags[r]);
-      rows.setDayCount(r, d.dayCount[r]);
-      rows.setRingLen(r, d.ringLen[r]);
+      rows.append(codes, d.last[r], d.flags[r], rows.hash(codes));
     }
-    const withSizes = Boolean(this.options.bytesField);
-    this.pools = Array.from({ length: this.topClass + 1 }, (_, c) => new RingPool(2 << c, withSizes));
-    rows.pools = this.pools;
     let at = 0;
     for (let r = 0; r < d.n; r++) {
       const len = d.ringLen[r];
-      // a ringless pair's first time is its last; a saved one where it is not keeps it beside an empty ring
-      if (len === 0 && d.first[r] === d.last[r]) continue;
-      const c = classFor(len);
+      // a saved pair a ringless row cannot describe (an empty ring whose first time is not its last, a day counter above 1, a time out of reach) keeps its facts beside an empty ring
+      if (ringless(r) && rows.fits(d.last[r])) continue;
+      const c = this.classOf[len];
       const pool = this.pools[c];
       const slot = pool.alloc(r);
-      pool.setFirst(slot, d.first[r]);
+      // the day counter's day is the last connection's (d.day), as the store keeps it
+      pool.setFacts(slot, d.first[r], d.last[r], d.count[r], d.dayCount[r], 0, len);
       for (let i = 0; i < len; i++) {
         pool.set(slot, i, d.rings[at + i]);
         if (d.sizes) pool.setSize(slot, i, d.sizes[at + i]);
       }
-      rows.setRingSlot(r, slot);
+      rows.setRing(r, c, slot);
       at += len;
     }
     this.lastBound = [];
@@ -943,7 +984,7 @@ export class PairHistory {
     const head = this.rows.ringHead(row);
     let n = 0;
     for (let i = 0; i < len; i++) {
-      const ms = pool.get(slot, (head + i) & (pool.width - 1));
+      const ms = pool.get(slot, wrap(head + i, pool.width));
       if (ms > 0) out[n++] = Math.round(ms / 1000);
     }
     return n;
@@ -1043,7 +1084,7 @@ export class PairHistory {
   /** Restores save()'s state; throws a message saying why when it cannot (another format or version, damaged columns). */
   restoreState(saved: unknown): void {
     const { dense, meta } = decodeState(saved, this.options);
-    this.loadDense(dense);
+    this.loadDense(dense, meta.watermark ?? -Infinity);
     this.watermark = meta.watermark ?? -Infinity;
     this.nextSweep = meta.nextSweep ?? -Infinity;
     this.evictBlockedUntil = meta.evictBlockedUntil;

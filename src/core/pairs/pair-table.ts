@@ -3,20 +3,29 @@ import type { RingPool } from './ring-pool';
 
 /**
  * The pair history's rows, row-major, and their hash index. A row holds a
- * pair's last time, key codes, count, ring place and day counter side by
- * side (40 bytes for a key of three fields), so one connection of a
- * known pair reads its hash slot, its row and its ring: three cache lines,
- * where a column per field cost a dozen once the store outgrew the caches.
+ * pair's key codes, one word and a flags byte (20 bytes for a key of three
+ * fields): a pair seen once keeps its time in that word, as whole
+ * milliseconds from the table's base (`base`); a pair with a ring keeps
+ * there where its ring is (pool class and slot), and its times, count, day
+ * counter and ring place live beside the ring (ring-pool). Most pairs of a
+ * site are seen once; they pay for a row and a hash slot only. One
+ * connection of a known pair reads its hash slot, its row and its ring's
+ * head and newest interval.
  * Each hash slot keeps the high bits of the pair's hash beside its row
  * number in one 32-bit word, so a probe that meets another pair seldom
  * reads that pair's row.
  *
  * A key code (below 2^40) is kept as its low 32 bits and a high byte. What
- * the other fields imply is not kept: the UTC day of the day counter is the
- * day of the last connection, and the ring's width is the narrowest that
- * holds its intervals (the store keeps both so). The first time is kept
- * beside the ring (ring-pool): a pair without one has its first time as its
- * last.
+ * a ringless row does not keep is implied: count 1, day counter 1 (on the
+ * day of its time), first time = last time. A pair whose state those do
+ * not describe (or whose time is not a whole millisecond within 2^32 − 1 ms
+ * of the base) is given a ring slot, empty if need be. The base moves
+ * forward as event time does (`rebase`), so every time within the horizon
+ * fits.
+ *
+ * An expired row dies in place (flag DEAD: out of the index, its word
+ * meaning nothing) until the store compacts the rows; a count of 0 cannot
+ * mark it, since a ringless row keeps none.
  *
  * The rows live in pages of 8,192 rows (the last one sized to the rows it
  * holds, in powers of two), so the store grows without copying itself and
@@ -24,18 +33,17 @@ import type { RingPool } from './ring-pool';
  * a cap on the arrays.
  */
 
-// the f64 field first (8-byte aligned), then u32 words, u16 halves and bytes
-/** the last time's place in a row's f64 view */
-export const LAST = 0; // f64, epoch ms
-/** byte offset of the u32 words: the key codes' low halves, then COUNT, RING_SLOT, DAY_COUNT */
-const WORDS = 8;
-const COUNT = 0; // u32 (after the key words)
-const RING_SLOT = 1; // i32, −1: no ring
-const DAY_COUNT = 2; // u32
-const RING_HEAD = 0; // u16 (after the words)
-const RING_LEN = 1; // u16
-const DAY_MS = 86_400_000;
+/** the flags byte's bit for "the word is a ring reference" (the other bits are the store's flags) */
+export const RINGED = 0x80;
+/** the flags byte's bit for a dead row (expired, out of the index, no ring, waiting for a compaction): a ringless row has no count to mark it */
+export const DEAD = 0x40;
 const TWO_32 = 4294967296;
+/** a ring reference: pool class in the top 6 bits, slot below */
+export const CLASS_SHIFT = 26;
+const SLOT_MASK = (1 << CLASS_SHIFT) - 1;
+/** the largest time offset a ringless row keeps (exclusive) */
+export const MAX_OFFSET = 0xffffffff;
+const DAY_MS = 86_400_000;
 /** bytes of one hash slot: (hash's high bits) | (row + 1), 0: empty */
 const SLOT_BYTES = 4;
 const SHIFT = 13;
@@ -45,9 +53,11 @@ export const ROW_PAGE_SHIFT = SHIFT;
 const MASK = PAGE_ROWS - 1;
 /** the smallest last page, in rows */
 const MIN_TAIL = 64;
-/** the index doubles past three quarters full (linear probing over 4-byte slots: a probe run stays within a cache line or two) */
+/** the index grows past three quarters full (linear probing over 4-byte slots: a probe run stays within a cache line or two) */
 const MAX_LOAD = 0.75;
 const MIN_SLOTS = 1024;
+/** index sizes go up in eighths of a power of two (2^k · 9/8, 10/8 … 16/8), not by doubling: 3/4 … 2/3 full, not 3/4 … 3/8 */
+const SIZE_STEPS = 8;
 
 /** Rows a page holds when it is the last of `n` rows' pages (0: no such page). */
 function tailRows(n: number): number {
@@ -60,19 +70,13 @@ export function pow2AtLeast(x: number): number {
   return x <= 1 ? 1 : 2 << (31 - Math.clz32(x - 1));
 }
 
-/** One page's bytes in a view of each width. */
+/** One page's bytes as words and as bytes. */
 export class Page {
-  readonly f64: Float64Array;
   readonly u32: Uint32Array;
-  readonly i32: Int32Array;
-  readonly u16: Uint16Array;
   readonly u8: Uint8Array;
   constructor(bytes: number) {
     const buf = new ArrayBuffer(bytes);
-    this.f64 = new Float64Array(buf);
     this.u32 = new Uint32Array(buf);
-    this.i32 = new Int32Array(buf);
-    this.u16 = new Uint16Array(buf);
     this.u8 = new Uint8Array(buf);
   }
 }
@@ -84,15 +88,12 @@ export function popcount(x: number): number {
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
-/** Hash slots for n rows. */
-function slotsFor(n: number): number {
-  // the fewest slots, in a power of two, that hold n at the highest load
-  return Math.max(MIN_SLOTS, pow2AtLeast(Math.max(1, Math.ceil(n / MAX_LOAD))));
-}
-
-/** The class (0: width 2, 1: width 4 …) of the narrowest ring that holds `len` intervals. */
-export function classFor(len: number): number {
-  return len <= 2 ? 0 : 31 - Math.clz32(len - 1);
+/** Hash slots for n rows: the fewest, in eighths of a power of two, that hold n at the highest load. */
+export function slotsFor(n: number): number {
+  const want = Math.ceil(n / MAX_LOAD);
+  if (want <= MIN_SLOTS) return MIN_SLOTS;
+  const step = pow2AtLeast(want) / (2 * SIZE_STEPS);
+  return Math.ceil(want / step) * step;
 }
 
 export class PairTable {
@@ -100,41 +101,42 @@ export class PairTable {
   readonly stride: number;
   /** rows held (0 … n − 1), dead ones included */
   n = 0;
-  /** dead rows among them (count 0, out of the index, no ring): expired, waiting for the next compaction */
+  /** dead rows among them (flag DEAD, out of the index, no ring): expired, waiting for the next compaction */
   dead = 0;
   private readonly k: number;
-  /** the stride in f64, u32 and u16 units */
-  readonly s8: number;
+  /** the stride in u32 units */
   readonly s4: number;
-  readonly s2: number;
-  /** where the fields are in a row: the key words, count and the other words (u32 units), head and length (u16), key high bytes and flags (bytes) */
+  /** where the fields are in a row: the key words and the time-or-ring word (u32 units), key high bytes and flags (bytes) */
   readonly oKey: number;
-  readonly oCount: number;
-  readonly oRing: number;
+  readonly oWord: number;
   readonly oHi: number;
   readonly oFlags: number;
+  /** ringless rows' times are whole milliseconds from here (NaN until the first row) */
+  base = NaN;
   private pages: Page[] = [];
   // the page last read or written: the hot path reads and writes one row a dozen times
   private page = -1;
   /** the page of the row `at` was last asked for (the hot path reads it directly) */
   cur: Page = new Page(0);
-  /** open addressing, linear probing: (hash & ~mask) | (row + 1) per slot */
+  /**
+   * open addressing, linear probing: (hash & ~mask) | (row + 1) per slot, `mask` the power of two at or above the
+   * slots, less one (row + 1 ≤ mask); a hash's home slot is its low bits scaled to the slots (`scale`: slots / (mask + 1),
+   * 1 when the slots are a power of two), its high bits the tag
+   */
   private index = new Int32Array(MIN_SLOTS);
   private mask = MIN_SLOTS - 1;
-  /** the ring pools by class, where a ringed row's first time is (set by the store) */
+  private scale = 1;
+  /** the ring pools by class, where a ringed row's facts are (set by the store) */
   pools: RingPool[] = [];
 
   constructor(keyCount: number) {
     this.k = keyCount;
-    const used = WORDS + 4 * (keyCount + 3) + 4 + keyCount + 1;
-    this.stride = Math.ceil(used / 8) * 8;
-    this.s8 = this.stride / 8;
+    const used = 4 * (keyCount + 1) + keyCount + 1;
+    this.stride = Math.ceil(used / 4) * 4;
     this.s4 = this.stride / 4;
-    this.s2 = this.stride / 2;
-    this.oKey = WORDS / 4;
-    this.oCount = this.oKey + keyCount;
-    this.oRing = (WORDS + 4 * (keyCount + 3)) / 2;
-    this.oHi = WORDS + 4 * (keyCount + 3) + 4;
+    this.oKey = 0;
+    this.oWord = keyCount;
+    this.oHi = 4 * (keyCount + 1);
     this.oFlags = this.oHi + keyCount;
   }
 
@@ -173,14 +175,23 @@ export class PairTable {
     }
   }
 
-  /** A new row for a pair seen once at `ms` (no ring, day counter at 0); its index. Makes room and indexes it under `h`. */
-  append(codes: Float64Array, ms: number, h: number): number {
+  /** Whether a ringless row can keep time `ms` (a whole millisecond offset from the base below 2^32 − 1). */
+  fits(ms: number): boolean {
+    const o = ms - this.base;
+    return o >= 0 && o < MAX_OFFSET && o === Math.floor(o);
+  }
+
+  /**
+   * A new ringless row for a pair seen once at `ms` (which `fits`, or the
+   * store gives the row a ring at once) with these flags; its index. Makes
+   * room and indexes it under `h`.
+   */
+  append(codes: Float64Array, ms: number, flags: number, h: number): number {
     const r = this.n;
     if (r === this.capacity) this.fit(r + 1);
     this.n++;
     const pg = this.pages[r >>> SHIFT];
     const o = r & MASK;
-    pg.f64[o * this.s8 + LAST] = ms;
     const w = o * this.s4;
     const u8 = pg.u8;
     const hi = o * this.stride + this.oHi;
@@ -189,39 +200,61 @@ export class PairTable {
       pg.u32[w + this.oKey + i] = c >>> 0;
       u8[hi + i] = Math.floor(c / TWO_32);
     }
-    pg.u32[w + this.oCount + COUNT] = 1;
-    pg.i32[w + this.oCount + RING_SLOT] = -1;
-    pg.u32[w + this.oCount + DAY_COUNT] = 0;
-    pg.u16[o * this.s2 + this.oRing + RING_HEAD] = 0;
-    pg.u16[o * this.s2 + this.oRing + RING_LEN] = 0;
-    u8[o * this.stride + this.oFlags] = 0;
+    pg.u32[w + this.oWord] = this.fits(ms) ? ms - this.base : 0;
+    u8[o * this.stride + this.oFlags] = flags;
     if (this.n > this.slots * MAX_LOAD) this.reindex();
     else this.place(h, r);
     return r;
   }
 
-  /** Marks row r dead (its ring released by the caller): out of the index, count 0, until compacted away. */
+  /** Marks row r dead (its ring released by the caller): out of the index, flagged DEAD (no other flag, no ring), until compacted away. */
   kill(r: number): void {
     this.unindex(r);
-    this.setCount(r, 0);
-    this.setRingSlot(r, -1);
-    this.setRingLen(r, 0);
+    const o = this.at(r);
+    this.cur.u32[o * this.s4 + this.oWord] = 0;
+    this.cur.u8[o * this.stride + this.oFlags] = DEAD;
     this.dead++;
   }
 
-  /** whether row r is dead (a live row has a count of at least 1) */
+  /** whether row r is dead */
   isDead(r: number): boolean {
-    return this.count(r) === 0;
+    const o = this.at(r);
+    return (this.cur.u8[o * this.stride + this.oFlags] & DEAD) !== 0;
   }
 
   /** Copies row r over row k (k < r, when compacting). */
   move(k: number, r: number): void {
-    // as 32-bit words: a float view could rewrite NaN bit patterns of the integer fields
     const from = this.pages[r >>> SHIFT].u32;
     const to = this.pages[k >>> SHIFT].u32;
     const a = (r & MASK) * this.s4;
     const b = (k & MASK) * this.s4;
     for (let i = 0; i < this.s4; i++) to[b + i] = from[a + i];
+  }
+
+  /**
+   * Moves the base to `base` (event time moved on): each live ringless
+   * row's offset is rewritten (a dead row's word means nothing). Returns the rows whose time no longer fits (older
+   * than the new base: none while every row is within the horizon) and
+   * their times, as row, time, row, time …; the store gives them rings.
+   */
+  rebase(base: number): number[] {
+    const misfits: number[] = [];
+    const old = this.base;
+    this.base = base;
+    for (let p = 0; p < this.pages.length; p++) {
+      const pg = this.pages[p];
+      const first = p * PAGE_ROWS;
+      const rows = Math.min(PAGE_ROWS, this.n - first);
+      for (let o = 0; o < rows; o++) {
+        // a ringed row keeps its times in its ring's head; a dead one keeps none
+        if (pg.u8[o * this.stride + this.oFlags] & (RINGED | DEAD)) continue;
+        const w = o * this.s4 + this.oWord;
+        const t = old + pg.u32[w];
+        if (this.fits(t)) pg.u32[w] = t - base;
+        else misfits.push(first + o, t); // the store gives it a ring at once, with this time
+      }
+    }
+    return misfits;
   }
 
   // ---------------------------------------------------------------- fields
@@ -245,82 +278,105 @@ export class PairTable {
     this.cur.u32[o * this.s4 + this.oKey + i] = v >>> 0;
     this.cur.u8[o * this.stride + this.oHi + i] = Math.floor(v / TWO_32);
   }
+  /** whether a row has a ring slot (and its facts there) */
+  ringed(r: number): boolean {
+    const o = this.at(r);
+    return (this.cur.u8[o * this.stride + this.oFlags] & RINGED) !== 0;
+  }
+  /** the word of a row: its time offset (ringless) or its ring reference */
+  private word(r: number): number {
+    const o = this.at(r);
+    return this.cur.u32[o * this.s4 + this.oWord];
+  }
+  private pool(r: number): RingPool {
+    return this.pools[this.word(r) >>> CLASS_SHIFT];
+  }
+  /** A row's ring: pool class c, slot s (its facts must then be set in the pool). */
+  setRing(r: number, c: number, slot: number): void {
+    const o = this.at(r);
+    this.cur.u32[o * this.s4 + this.oWord] = (c << CLASS_SHIFT) | slot;
+    this.cur.u8[o * this.stride + this.oFlags] |= RINGED;
+  }
+  /** Makes a row ringless at time `ms` (which `fits`; 0 from the base when it does not, until the store gives it a ring). */
+  clearRing(r: number, ms: number): void {
+    const o = this.at(r);
+    this.cur.u32[o * this.s4 + this.oWord] = this.fits(ms) ? ms - this.base : 0;
+    this.cur.u8[o * this.stride + this.oFlags] &= ~RINGED;
+  }
   /** the first time: beside the ring, or the last time when there is none */
   first(r: number): number {
-    const o = this.at(r);
-    const slot = this.cur.i32[o * this.s4 + this.oCount + RING_SLOT];
-    if (slot < 0) return this.cur.f64[o * this.s8 + LAST];
-    return this.pools[classFor(this.cur.u16[o * this.s2 + this.oRing + RING_LEN])].first(slot);
+    if (!this.ringed(r)) return this.last(r);
+    return this.pool(r).first(this.ringSlot(r));
   }
   /** Sets the first time of a row with a ring (a row without one has it as its last time, which is all the store sets it to then). */
   setFirst(r: number, v: number): void {
-    const o = this.at(r);
-    const slot = this.cur.i32[o * this.s4 + this.oCount + RING_SLOT];
-    if (slot >= 0) this.pools[classFor(this.cur.u16[o * this.s2 + this.oRing + RING_LEN])].setFirst(slot, v);
+    if (this.ringed(r)) this.pool(r).setFirst(this.ringSlot(r), v);
   }
   last(r: number): number {
-    const o = this.at(r);
-    return this.cur.f64[o * this.s8 + LAST];
+    if (!this.ringed(r)) return this.base + this.word(r);
+    return this.pool(r).last(this.ringSlot(r));
   }
   setLast(r: number, v: number): void {
-    const o = this.at(r);
-    this.cur.f64[o * this.s8 + LAST] = v;
+    if (this.ringed(r)) this.pool(r).setLast(this.ringSlot(r), v);
+    else {
+      if (!this.fits(v)) throw new Error(`internal: a ringless row cannot keep time ${v}`);
+      const o = this.at(r);
+      this.cur.u32[o * this.s4 + this.oWord] = v - this.base;
+    }
   }
   count(r: number): number {
-    const o = this.at(r);
-    return this.cur.u32[o * this.s4 + this.oCount + COUNT];
+    return this.ringed(r) ? this.pool(r).count(this.ringSlot(r)) : 1;
   }
   setCount(r: number, v: number): void {
-    const o = this.at(r);
-    this.cur.u32[o * this.s4 + this.oCount + COUNT] = v;
+    if (this.ringed(r)) this.pool(r).setCount(this.ringSlot(r), v);
+    else if (v !== 1) throw new Error(`internal: a ringless row has count 1, not ${v}`);
   }
   ringSlot(r: number): number {
-    const o = this.at(r);
-    return this.cur.i32[o * this.s4 + this.oCount + RING_SLOT];
+    return this.ringed(r) ? this.word(r) & SLOT_MASK : -1;
   }
-  setRingSlot(r: number, v: number): void {
+  /** Moves a ringed row's ring to another slot of the same pool. */
+  setRingSlot(r: number, slot: number): void {
     const o = this.at(r);
-    this.cur.i32[o * this.s4 + this.oCount + RING_SLOT] = v;
+    const w = o * this.s4 + this.oWord;
+    this.cur.u32[w] = (this.cur.u32[w] & ~SLOT_MASK) | slot;
   }
   dayCount(r: number): number {
-    const o = this.at(r);
-    return this.cur.u32[o * this.s4 + this.oCount + DAY_COUNT];
+    return this.ringed(r) ? this.pool(r).dayCount(this.ringSlot(r)) : 1;
   }
   setDayCount(r: number, v: number): void {
-    const o = this.at(r);
-    this.cur.u32[o * this.s4 + this.oCount + DAY_COUNT] = v;
+    if (this.ringed(r)) this.pool(r).setDayCount(this.ringSlot(r), v);
+    else if (v !== 1) throw new Error(`internal: a ringless row has day count 1, not ${v}`);
   }
   ringHead(r: number): number {
-    const o = this.at(r);
-    return this.cur.u16[o * this.s2 + this.oRing + RING_HEAD];
+    return this.ringed(r) ? this.pool(r).head(this.ringSlot(r)) : 0;
   }
   setRingHead(r: number, v: number): void {
-    const o = this.at(r);
-    this.cur.u16[o * this.s2 + this.oRing + RING_HEAD] = v;
+    if (this.ringed(r)) this.pool(r).setHead(this.ringSlot(r), v);
+    else if (v !== 0) throw new Error('internal: a ringless row has no ring head');
   }
   ringLen(r: number): number {
-    const o = this.at(r);
-    return this.cur.u16[o * this.s2 + this.oRing + RING_LEN];
+    return this.ringed(r) ? this.pool(r).len(this.ringSlot(r)) : 0;
   }
   setRingLen(r: number, v: number): void {
-    const o = this.at(r);
-    this.cur.u16[o * this.s2 + this.oRing + RING_LEN] = v;
+    if (this.ringed(r)) this.pool(r).setLen(this.ringSlot(r), v);
+    else if (v !== 0) throw new Error('internal: a ringless row has no ring');
   }
   /** the UTC day (since the epoch) of the day counter: the day of the last connection */
   day(r: number): number {
     return Math.floor(this.last(r) / DAY_MS);
   }
-  /** the ring's pool class: the narrowest that holds its intervals */
+  /** the ring's pool class (0 without a ring) */
   ringClass(r: number): number {
-    return classFor(this.ringLen(r));
+    return this.ringed(r) ? this.word(r) >>> CLASS_SHIFT : 0;
   }
   flags(r: number): number {
     const o = this.at(r);
-    return this.cur.u8[o * this.stride + this.oFlags];
+    return this.cur.u8[o * this.stride + this.oFlags] & ~(RINGED | DEAD);
   }
   setFlags(r: number, v: number): void {
     const o = this.at(r);
-    this.cur.u8[o * this.stride + this.oFlags] = v;
+    const at = o * this.stride + this.oFlags;
+    this.cur.u8[at] = (this.cur.u8[at] & RINGED) | v;
   }
 
   // ---------------------------------------------------------------- hash index
@@ -345,8 +401,9 @@ export class PairTable {
     const stride = this.stride;
     const oKey = this.oKey;
     const oHi = this.oHi;
+    const slots = index.length;
     const tag = h & ~mask;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
+    for (let s = Math.floor((h & mask) * this.scale); ; s = s + 1 === slots ? 0 : s + 1) {
       const v = index[s];
       if (v === 0) return -1;
       if ((v & ~mask) !== tag) continue;
@@ -370,9 +427,15 @@ export class PairTable {
   /** Indexes row r under hash h. */
   private place(h: number, r: number): void {
     const mask = this.mask;
-    let s = h & mask;
-    while (this.index[s] !== 0) s = (s + 1) & mask;
+    const slots = this.index.length;
+    let s = this.home(h);
+    while (this.index[s] !== 0) s = s + 1 === slots ? 0 : s + 1;
     this.index[s] = (h & ~mask) | (r + 1);
+  }
+
+  /** A hash's home slot. */
+  private home(h: number): number {
+    return Math.floor((h & this.mask) * this.scale);
   }
 
   /** The hash of row r's key, read in its page (as `hash` gives for its codes). */
@@ -391,19 +454,20 @@ export class PairTable {
     const index = this.index;
     const mask = this.mask;
     const h = this.rowHash(r);
+    const slots = index.length;
     const want = (h & ~mask) | (r + 1);
-    let i = h & mask;
+    let i = this.home(h);
     while (index[i] !== want) {
       if (index[i] === 0) throw new Error(`pair table: row ${r} is not in the index`);
-      i = (i + 1) & mask;
+      i = i + 1 === slots ? 0 : i + 1;
     }
     // Knuth's algorithm R: an entry after the hole moves into it unless its home slot lies cyclically in (hole, entry]
     let j = i;
     for (;;) {
-      j = (j + 1) & mask;
+      j = j + 1 === slots ? 0 : j + 1;
       const v = index[j];
       if (v === 0) break;
-      const home = this.rowHash((v & mask) - 1) & mask;
+      const home = this.home(this.rowHash((v & mask) - 1));
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (stays) continue;
       index[i] = v;
@@ -415,12 +479,13 @@ export class PairTable {
   /**
    * After a compaction that removed only rows already out of the index
    * (dead ones): the index's row numbers renumbered in place, no rehash,
-   * when its size stays for the rows left (false when it would change:
-   * then `reindex`). `gone` has a bit per row removed, `before` the rows
-   * removed before each 32-row block.
+   * when its size stays for the rows left, or is at most `slack` times
+   * that size (false otherwise: then `reindex`). `gone` has a bit per row
+   * removed, `before` the rows removed before each 32-row block.
    */
-  renumber(gone: Uint32Array, before: Int32Array): boolean {
-    if (slotsFor(this.n) !== this.slots) return false;
+  renumber(gone: Uint32Array, before: Int32Array, slack = 1): boolean {
+    const want = slotsFor(this.n);
+    if (this.slots < want || this.slots > want * slack) return false;
     const index = this.index;
     const mask = this.mask;
     for (let s = 0; s < index.length; s++) {
@@ -443,7 +508,8 @@ export class PairTable {
     const slots = slotsFor(this.n);
     if (slots === this.slots) this.index.fill(0);
     else this.index = new Int32Array(slots);
-    this.mask = slots - 1;
+    this.mask = pow2AtLeast(slots) - 1;
+    this.scale = slots / (this.mask + 1);
     // page by page, each row's key halves read in place (a compaction rehashes every row)
     const k = this.k;
     for (let p = 0; p < this.pages.length; p++) {
@@ -451,7 +517,7 @@ export class PairTable {
       const base = p * PAGE_ROWS;
       const rows = Math.min(PAGE_ROWS, this.n - base);
       for (let o = 0; o < rows; o++) {
-        if (this.dead !== 0 && pg.u32[o * this.s4 + this.oCount + COUNT] === 0) continue;
+        if (this.dead !== 0 && pg.u8[o * this.stride + this.oFlags] & DEAD) continue;
         const w = o * this.s4 + this.oKey;
         const b = o * this.stride + this.oHi;
         let h = 0x811c9dc5;

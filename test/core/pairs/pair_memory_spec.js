@@ -139,8 +139,8 @@ describe('pair history memory', function () {
 
     it('evicts the least recently active one-shot pairs first', () => {
       const h = new PairHistory({ maxBytes: 65536 });
-      // a row of a three-field key (last time, three key words and bytes, count, ring slot, day counter, ring head and length, flags) and its hash slot
-      const perRow = 8 + 3 * 4 + 4 + 4 + 4 + 2 + 2 + 3 + 1 + 4;
+      // a ringless row of a three-field key (three key words and bytes, its time, flags) and its hash slot
+      const perRow = 3 * 4 + 4 + 3 + 1 + 4;
       const fit = Math.floor(65536 / perRow);
       for (let i = 0; i <= fit; i++) h.addEvent([`10.0.${i >> 8}.${i & 255}`, '45.1.1.0/24', 443], T0 + i);
       h.counters.evictedOneShot.should.be.above(0);

@@ -29,7 +29,7 @@ function streamCase(c) {
     sweepSeconds: Math.max(1, Math.floor(horizon / [4, 12, 60][c % 3])),
     strobePerDay: [86400, 40][c % 2],
     bytesField: c % 2 === 0 ? 'SentBytes' : null,
-    maxBytes: c % 3 === 1 ? [96, 192, 400][(c % 5) % 3] * 1024 : null,
+    maxBytes: c % 3 === 1 ? [64, 128, 400][(c % 5) % 3] * 1024 : null,
   };
   const named = c % 5 === 0;
   const pairs = 30 + Math.floor(rnd() * 400);
