@@ -16,6 +16,9 @@ describe('hunt profile vs the Sentinel rules (npm run evaluate)', function () {
   let results;
   const get = (dataset, profile) => results.find((r) => r.dataset.startsWith(dataset) && r.profile === profile);
   before(async function () {
+    // the whole evaluation (three suites, four profiles, real captures) runs here: ~2 min on an idle
+    // 2-core machine, more beside other work, so it gets more than mocha's 180 s for one hook
+    this.timeout(600000);
     if (!fs.existsSync(DATASETS)) console.log(`      real datasets skipped: ${DATASETS} is absent; the synthetic suite still runs`);
     results = await evaluate(DATASETS);
   });
