@@ -105,6 +105,21 @@ export class KeyMatcher {
   /** each key's characters four at a time, little-endian, as DataView#getInt32 reads them */
   readonly words: Int32Array;
   readonly follows: Int32Array;
+  /**
+   * per key: its " key=" (a space, the key, '='), to compare with a line's
+   * bytes eight at a time: patterns of 8 bytes and more as the little-endian
+   * doubles of their first and last eight bytes (`patternHead`,
+   * `patternTail`, overlapping) and of the eight at 8, 16, … before those
+   * (`patternMiddle`, from `middleAt[k]` to `middleAt[k + 1]`); patterns of
+   * 4 to 7 bytes as the Int32 of their first and last four. Equal doubles
+   * have equal bits here: no pattern's double is NaN or zero, its bytes
+   * being printable. A one-character key's three bytes are compared one by
+   * one.
+   */
+  readonly patternHead: Float64Array;
+  readonly patternTail: Float64Array;
+  readonly middleAt: Int32Array;
+  readonly patternMiddle: Float64Array;
   /** slots looked at so far (tests read it: the work per key is bounded) */
   probes = 0;
 
@@ -116,6 +131,25 @@ export class KeyMatcher {
     this.keyWords = new Int32Array(keys.length);
     this.words = new Int32Array(keys.reduce((n, key) => n + (key.length >> 2), 0));
     this.follows = new Int32Array(keys.length).fill(-1);
+    this.patternHead = new Float64Array(keys.length);
+    this.patternTail = new Float64Array(keys.length);
+    this.middleAt = new Int32Array(keys.length + 1);
+    const middles: number[] = [];
+    keys.forEach((key, index) => {
+      const pattern = Buffer.from(` ${key}=`, 'latin1');
+      const n = pattern.length;
+      const view = new DataView(pattern.buffer, pattern.byteOffset, n);
+      if (n >= 8) {
+        this.patternHead[index] = view.getFloat64(0, true);
+        this.patternTail[index] = view.getFloat64(n - 8, true);
+        for (let o = 8; o < n - 8; o += 8) middles.push(view.getFloat64(o, true));
+      } else if (n >= 4) {
+        this.patternHead[index] = view.getInt32(0, true);
+        this.patternTail[index] = view.getInt32(n - 4, true);
+      }
+      this.middleAt[index + 1] = middles.length;
+    });
+    this.patternMiddle = Float64Array.from(middles);
     let at = 0;
     let word = 0;
     keys.forEach((key, index) => {
