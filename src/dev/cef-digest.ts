@@ -57,7 +57,7 @@ function mutate(line: string, rnd: () => number): string {
   const words = line.slice(at).split(' ');
   const w = 1 + Math.floor(rnd() * (words.length - 1));
   const word = words[w] ?? '';
-  switch (Math.floor(rnd() * 25)) {
+  switch (Math.floor(rnd() * 26)) {
     case 0:
       words[w] = word.replace('=', '=\\=');
       break;
@@ -126,6 +126,10 @@ function mutate(line: string, rnd: () => number): string {
       break;
     case 22:
       words.push(pick(['', ' ', 'k=', 'src', 'src=', '=', 'x\\']));
+      break;
+    case 24:
+      // a character outside the key characters where a key is read back from its '='
+      words.splice(w, 0, `${pick(['', 'x', 'src'])}${pick(ODD)}${pick(['', 'y'])}=${pick(['1', '', 'é'])}`);
       break;
     case 23: {
       // one header field changed at its end (the header is kept from line to line when its bytes repeat)

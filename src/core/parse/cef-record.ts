@@ -8,7 +8,20 @@
  * take parseCef and cefToCommonSecurityLog, which define the result.
  */
 import { LogRecord } from '../common/records';
-import { ANY_KEY, asciiBytes, ExtensionPairs, extensionValue, hashStep, KEY_CHAR, KeyMatcher, parseCef, scanExtension, splitHeader, TextBytes } from './cef';
+import {
+  ANY_KEY,
+  asciiBytes,
+  ExtensionPairs,
+  extensionValue,
+  hashStep,
+  KEY_CHAR,
+  KeyMatcher,
+  latin1Bytes,
+  parseCef,
+  scanExtension,
+  splitHeader,
+  TextBytes,
+} from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
 import { ByteDirection, CEF_KEY_COLUMN, cefToCommonSecurityLog, integer, setCefBytes } from './mappings';
 import { plainDigits } from './text';
@@ -226,7 +239,7 @@ function sameHeader(view: DataView, from: number, n: number): boolean {
   return view.getInt32(from + length - 4, true) === last.getInt32(length - 4, true);
 }
 
-/** Keeps the header just split as the one to compare the next line with, if it is ASCII and has no backslash. */
+/** Keeps the header just split as the one to compare the next line with, if the line was read as bytes and it has no backslash. */
 function keepHeader(text: TextBytes | null, from: number, ext: number, message: string): void {
   const length = ext - from;
   lastHeader.length = 0;
@@ -246,7 +259,8 @@ export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEF
   const start = message.indexOf('CEF:');
   if (start < 0) return 'no "CEF:" prefix';
   const from = start + 4;
-  const text = asciiBytes(message);
+  // a line whose characters are all Latin-1 (an accented name) is read from its bytes as an ASCII line is
+  const text = asciiBytes(message) ?? latin1Bytes(message);
   let ext = from + lastHeader.length;
   // a sender's lines repeat their header: the last one's fields when this line starts with the same bytes
   if (text === null || !sameHeader(text.view, from, message.length)) {
@@ -269,6 +283,10 @@ let extraEquals = new Int32Array(64);
 let extraValueEnd = new Int32Array(64);
 let extraPair = new Int32Array(64);
 
+/** KEY_CHAR over every byte (a Latin-1 line's bytes reach 255) */
+const KEY_BYTE = new Uint8Array(256);
+KEY_BYTE.set(KEY_CHAR);
+
 /** the known key the last line's extension started with (-1: none, or not known) */
 let firstKey = -1;
 
@@ -285,7 +303,8 @@ function keyAt(b: Buffer, view: DataView, at: number, n: number, key: number): b
 }
 
 /**
- * The record of an ASCII line, in one pass over its '=' signs: each pair is
+ * The record of an ASCII or Latin-1 line (one byte a character), in one
+ * pass over its '=' signs: each pair is
  * found as scanExtension finds it (the expected key compared four bytes at
  * a time, else the key read back from the '=' and looked up by its hash)
  * and goes to its column as soon as the next pair's key tells where its
@@ -403,7 +422,7 @@ function filledInOnePass(message: string, text: TextBytes, ext: number, r: LogRe
         let k = eq - 1;
         for (; k >= ext; k--) {
           const c = b[k];
-          if (KEY_CHAR[c] === 0) break;
+          if (KEY_BYTE[c] === 0) break;
           h = hashStep(h, c);
         }
         if (k === eq - 1 || (k >= ext && b[k] !== SPACE)) continue;
@@ -511,7 +530,7 @@ function extrasAsWritten(message: string, bytes: Buffer, extras: number): string
   return bytes.toString('latin1', base, out);
 }
 
-/** The record of a line that is not all ASCII: its pairs found first (scanExtension), then read in order. */
+/** The record of a line with a character above U+00FF: its pairs found first (scanExtension), then read in order. */
 function filledFromPairs(message: string, ext: number, r: LogRecord, bytes: ByteDirection, maxFields: number): CefRecord | string {
   scanExtension(message, pairs, KEYS, ext, false);
   if (pairs.count > maxFields) return `CEF extension has ${pairs.count} fields, more than the limit of ${maxFields}`;

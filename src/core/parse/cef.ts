@@ -245,11 +245,36 @@ const textBytesOf = (size: number): TextBytes => {
 };
 let textBytes = textBytesOf(4096);
 
+/** the bytes of the UTF-8 copy asciiBytes made last */
+let utf8Length = 0;
+
 /** The text as bytes when it is all ASCII (then byte i is character i), else null; valid until the next call (shared). */
 export function asciiBytes(text: string): TextBytes | null {
   // room for 3 bytes a character: a UTF-8 copy that is not cut short has as many bytes as characters only for ASCII
   if (textBytes.bytes.length < 3 * text.length + 4) textBytes = textBytesOf(3 * text.length + 4);
-  return textBytes.bytes.write(text) === text.length ? textBytes : null;
+  utf8Length = textBytes.bytes.write(text);
+  return utf8Length === text.length ? textBytes : null;
+}
+
+/**
+ * After asciiBytes answered null for the same text: the text as Latin-1
+ * bytes (byte i is character i) when no character is above U+00FF (an
+ * accented user or file name), else null; valid until the next call. Read
+ * from the UTF-8 copy asciiBytes left: a character above U+00FF, or a lone
+ * surrogate (written as U+FFFD), is the only thing whose lead byte is above
+ * 0xC3; the ASCII words are passed over four bytes at a time.
+ */
+export function latin1Bytes(text: string): TextBytes | null {
+  const { bytes, view } = textBytes;
+  const n = utf8Length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const w = view.getInt32(i, true);
+    if ((w & 0x80808080) !== 0 && ((w & 0xff) > 0xc3 || ((w >>> 8) & 0xff) > 0xc3 || ((w >>> 16) & 0xff) > 0xc3 || w >>> 24 > 0xc3)) return null;
+  }
+  for (; i < n; i++) if (bytes[i] > 0xc3) return null;
+  bytes.write(text, 0, text.length, 'latin1');
+  return textBytes;
 }
 
 /**
