@@ -265,6 +265,16 @@ describe('core/parse fast paths (against the wave-1 parser and csv-parse)', func
       (w) => `${w} ${w}`,
       (w) => `${w}é`,
       (w) => `${w}\\\\`,
+      // where the value is read up to a space and " key=" is compared there: a key's name after a space without its
+      // '=' (or at the line's end), a value that is only spaces or starts with one, a pipe in it
+      (w) => `${w} ${w.split('=')[0]}`,
+      (w) => `${w} ${w.split('=')[0]}x=1`,
+      (w) => `${w}  `,
+      (w) => w.replace('=', '= '),
+      (w) => w.replace('=', '=|'),
+      // a Latin-1 character where a key is read back (it is no key character: no pair starts there)
+      (w) => `${w} é${w}`,
+      (w) => w.replace('=', 'é='),
       () => '',
     );
     const mutated = fc.array(fc.tuple(fc.nat(parts.length - 1), change), { maxLength: 3 }).map((changes) => {
@@ -286,6 +296,34 @@ describe('core/parse fast paths (against the wave-1 parser and csv-parse)', func
 
   it('read such lines as wave 1 did when they are not all ASCII (the expected key compared as characters)', function () {
     readsRepeatedOrder(true, 15);
+  });
+
+  it("read a header that differs from the line before's in a few characters as wave 1 did (the last header's fields are kept)", function () {
+    // a line whose header has the same bytes as the line before's takes that line's fields; each change below
+    // makes a header differ at the end of a field (the last bytes of the header among them), or gives it an escape
+    const base = nameLines.nameLines('panos-threat-cef', 2)[0];
+    const cef = base.indexOf('CEF:') + 4;
+    let ext = cef;
+    for (let f = 0; f < 7; f++) ext = base.indexOf('|', ext) + 1;
+    const fields = base.slice(cef, ext - 1).split('|');
+    const change = fc.constantFrom(
+      (v) => `${v}x`,
+      (v) => v.slice(0, -1),
+      (v) => `${v.slice(0, -1)}${v.endsWith('7') ? '8' : '7'}`,
+      (v) => `${v}\\|`,
+      (v) => `${v}\\\\`,
+      (v) => `${v}é`,
+      () => '',
+    );
+    const line = fc.array(fc.tuple(fc.nat(6), change), { maxLength: 2 }).map((changes) => {
+      const f = [...fields];
+      for (const [at, g] of changes) f[at] = g(f[at]);
+      return `${base.slice(0, cef)}${f.join('|')}|${base.slice(ext)}`;
+    });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 2, maxLength: 8 }), fc.constantFrom(...OPTIONS), (lines, options) => sameResults(lines, options)),
+      { numRuns: 800, seed: 16 },
+    );
   });
 
   it('read PAN-OS CSV as csv-parse does: quoted fields with commas and doubled quotes, stray quotes, short lines', function () {

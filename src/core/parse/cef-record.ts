@@ -8,7 +8,20 @@
  * take parseCef and cefToCommonSecurityLog, which define the result.
  */
 import { LogRecord } from '../common/records';
-import { ANY_KEY, asciiBytes, ExtensionPairs, extensionValue, hashStep, KEY_CHAR, KeyMatcher, parseCef, scanExtension, splitHeader, TextBytes } from './cef';
+import {
+  ANY_KEY,
+  asciiBytes,
+  ExtensionPairs,
+  extensionValue,
+  hashStep,
+  KEY_CHAR,
+  KeyMatcher,
+  latin1Bytes,
+  parseCef,
+  scanExtension,
+  splitHeader,
+  TextBytes,
+} from './cef';
 import { CEF_KEY_COLUMNS, setCslColumn } from './csl-columns';
 import { ByteDirection, CEF_KEY_COLUMN, cefToCommonSecurityLog, integer, setCefBytes } from './mappings';
 import { plainDigits } from './text';
@@ -206,12 +219,34 @@ const roomFor: boolean = Number.isNaN(0);
 const SEMICOLON = 59;
 const SPACE = 32;
 const BACKSLASH = 92;
+const EQUALS = 61;
 const RECEIPT_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'rt');
 const START_TIME = CEF_KEY_COLUMNS.findIndex(([key]) => key === 'start');
 
 let line = 0;
 const pairs = new ExtensionPairs();
 const header: string[] = ['', '', '', '', '', '', ''];
+/** the bytes of the header (after "CEF:", up to the extension) that `header` holds the fields of (length 0: none) */
+const lastHeader = { bytes: Buffer.alloc(256), view: new DataView(new ArrayBuffer(0)), length: 0 };
+lastHeader.view = new DataView(lastHeader.bytes.buffer, lastHeader.bytes.byteOffset, lastHeader.bytes.length);
+
+/** Whether the line's bytes at `from` are the last header's, compared four at a time (the last four overlapping). */
+function sameHeader(view: DataView, from: number, n: number): boolean {
+  const length = lastHeader.length;
+  if (length < 4 || from + length > n) return false;
+  const last = lastHeader.view;
+  for (let i = 0; i < length - 4; i += 4) if (view.getInt32(from + i, true) !== last.getInt32(i, true)) return false;
+  return view.getInt32(from + length - 4, true) === last.getInt32(length - 4, true);
+}
+
+/** Keeps the header just split as the one to compare the next line with, if the line was read as bytes and it has no backslash. */
+function keepHeader(text: TextBytes | null, from: number, ext: number, message: string): void {
+  const length = ext - from;
+  lastHeader.length = 0;
+  if (text === null || length > lastHeader.bytes.length || message.lastIndexOf('\\', ext - 1) >= from) return;
+  text.bytes.copy(lastHeader.bytes, 0, from, ext);
+  lastHeader.length = length;
+}
 /** the pairs of the current line that go to AdditionalExtensions, in order */
 let extraPairs = new Int32Array(64);
 /** unknown keys of the current line: a set, so a line of many distinct keys costs one lookup per key (a list scan was quadratic) */
@@ -223,10 +258,22 @@ export const DEFAULT_MAX_FIELDS = 1024;
 export function cefRecord(message: string, bytes: ByteDirection, maxFields = DEFAULT_MAX_FIELDS): CefRecord | string {
   const start = message.indexOf('CEF:');
   if (start < 0) return 'no "CEF:" prefix';
-  const ext = splitHeader(message, header, start + 4);
-  if (ext < 0) return `CEF header has ${-ext} of 8 fields`;
+  const from = start + 4;
+  // a line whose characters are all Latin-1 (an accented name) is read from its bytes as an ASCII line is
+  const text = asciiBytes(message) ?? latin1Bytes(message);
+  let ext = from + lastHeader.length;
+  // a sender's lines repeat their header: the last one's fields when this line starts with the same bytes
+  if (text === null || !sameHeader(text.view, from, message.length)) {
+    ext = splitHeader(message, header, from);
+    if (ext < 0) {
+      // header[] may hold part of this line's fields now
+      lastHeader.length = 0;
+      return `CEF header has ${-ext} of 8 fields`;
+    }
+    // kept when split at its pipes alone (no backslash), where the same bytes split the same
+    keepHeader(text, from, ext, message);
+  }
   const r: LogRecord = new CefRecordObject(header[1], header[2], header[3], header[4], header[5], header[6]);
-  const text = asciiBytes(message);
   return text !== null ? filledInOnePass(message, text, ext, r, bytes, maxFields) : filledFromPairs(message, ext, r, bytes, maxFields);
 }
 
@@ -236,8 +283,28 @@ let extraEquals = new Int32Array(64);
 let extraValueEnd = new Int32Array(64);
 let extraPair = new Int32Array(64);
 
+/** KEY_CHAR over every byte (a Latin-1 line's bytes reach 255) */
+const KEY_BYTE = new Uint8Array(256);
+KEY_BYTE.set(KEY_CHAR);
+
+/** the known key the last line's extension started with (-1: none, or not known) */
+let firstKey = -1;
+
+/** Whether the line's bytes at `at` are the known key `key` followed by '=', compared four at a time, then the rest. */
+function keyAt(b: Buffer, view: DataView, at: number, n: number, key: number): boolean {
+  const { keyLength, keyWords, words, keyChars, chars } = KEYS;
+  const len = keyLength[key];
+  if (at + len >= n || b[at + len] !== EQUALS) return false;
+  const w0 = keyWords[key];
+  for (let w = w0, i = at; w < w0 + (len >> 2); w++, i += 4) if (view.getInt32(i, true) !== words[w]) return false;
+  const c0 = keyChars[key];
+  for (let i = len & ~3; i < len; i++) if (b[at + i] !== chars[c0 + i]) return false;
+  return true;
+}
+
 /**
- * The record of an ASCII line, in one pass over its '=' signs: each pair is
+ * The record of an ASCII or Latin-1 line (one byte a character), in one
+ * pass over its '=' signs: each pair is
  * found as scanExtension finds it (the expected key compared four bytes at
  * a time, else the key read back from the '=' and looked up by its hash)
  * and goes to its column as soon as the next pair's key tells where its
@@ -250,7 +317,7 @@ let extraPair = new Int32Array(64);
 function filledInOnePass(message: string, text: TextBytes, ext: number, r: LogRecord, bytes: ByteDirection, maxFields: number): CefRecord | string {
   const b = text.bytes;
   const view = text.view;
-  const { follows, keyLength, keyWords, words, keyChars, chars } = KEYS;
+  const { follows, keyLength, keyChars, chars, patternHead, patternTail, middleAt, patternMiddle } = KEYS;
   // a pair takes at least 3 characters ("k=" and a space before the next)
   const room = ((message.length - ext) >> 1) + 2;
   if (extraPair.length < room) {
@@ -278,52 +345,95 @@ function filledInOnePass(message: string, text: TextBytes, ext: number, r: LogRe
   let known = -1;
   let keyStart = 0;
   let equals = 0;
-  let eq = message.indexOf('=', ext);
+  const n = message.length;
+  // where the search for the next pair starts: the extension, then after each pair's '='
+  let from = ext;
+  let eq = -1;
   for (;;) {
     // the next pair: its '=' (eq, -1 at the end), key start and known key
     let nextStart = -1;
     let next = -1;
-    for (; eq >= 0; eq = message.indexOf('=', eq + 1)) {
-      if (expected >= 0) {
-        // the expected key, four bytes at a time, then the rest
-        const len = keyLength[expected];
-        const start = eq - len;
-        let same = start >= ext && (start === ext || b[start - 1] === SPACE);
-        const w0 = keyWords[expected];
-        const w1 = w0 + (len >> 2);
-        for (let w = w0, at = start; same && w < w1; w++, at += 4) same = view.getInt32(at, true) === words[w];
-        const c0 = keyChars[expected];
-        for (let i = len & ~3; same && i < len; i++) same = b[start + i] === chars[c0 + i];
-        if (same) {
-          nextStart = start;
-          next = expected;
-          previous = expected;
-          expected = follows[expected];
-          break;
+    if (count === 0 && firstKey >= 0 && keyAt(b, view, ext, n, firstKey)) {
+      // the line starts with the key the last line started with, and '=' after it: the first '=', read back, gives it
+      nextStart = ext;
+      next = firstKey;
+      eq = ext + keyLength[firstKey];
+      previous = firstKey;
+      expected = follows[firstKey];
+    } else
+      for (;;) {
+        if (expected >= 0) {
+          // a key is expected (the one that followed the last key last time): the value is read up to its first
+          // space or '=', four bytes at a time; at a space followed by " key=" of the expected key, that is the next
+          // pair (what the '=' after it, read back, would give: no '=' stands between); at a '=', the key is read back
+          let stop = n;
+          for (let i = from; i < n; i += 4) {
+            const w = view.getInt32(i, true);
+            const x = w ^ 0x20202020;
+            const y = w ^ 0x3d3d3d3d;
+            // a byte of x (of y) is zero where w has a space ('='); the lowest flag marks the first such byte
+            const t = ((((x - 0x01010101) | 0) & ~x) | (((y - 0x01010101) | 0) & ~y)) & 0x80808080;
+            if (t !== 0) {
+              stop = i + ((31 - Math.clz32(t & -t)) >> 3);
+              break;
+            }
+          }
+          if (stop >= n) {
+            eq = -1;
+            break;
+          }
+          if (b[stop] === SPACE) {
+            const len = keyLength[expected];
+            let same = stop + len + 1 < n;
+            if (len >= 6) {
+              same &&= view.getFloat64(stop, true) === patternHead[expected] && view.getFloat64(stop + len - 6, true) === patternTail[expected];
+              for (let j = middleAt[expected], o = stop + 8; same && j < middleAt[expected + 1]; j++, o += 8)
+                same = view.getFloat64(o, true) === patternMiddle[j];
+            } else if (len >= 2) {
+              same &&= view.getInt32(stop, true) === patternHead[expected] && view.getInt32(stop + len - 2, true) === patternTail[expected];
+            } else {
+              same &&= b[stop + 1] === chars[keyChars[expected]] && b[stop + 2] === EQUALS;
+            }
+            if (same) {
+              nextStart = stop + 1;
+              eq = nextStart + len;
+              next = expected;
+              previous = expected;
+              expected = follows[expected];
+              break;
+            }
+            from = stop + 1;
+            continue;
+          }
+          eq = stop;
+        } else {
+          eq = message.indexOf('=', from);
+          if (eq < 0) break;
         }
+        from = eq + 1;
+        if (backslash >= 0 && backslash < eq) {
+          // escaped when an odd run of backslashes stands right before it
+          let run = 0;
+          while (eq - run - 1 >= ext && b[eq - run - 1] === BACKSLASH) run++;
+          backslash = message.indexOf('\\', eq);
+          if (run & 1) continue;
+        }
+        let h = 0;
+        let k = eq - 1;
+        for (; k >= ext; k--) {
+          const c = b[k];
+          if (KEY_BYTE[c] === 0) break;
+          h = hashStep(h, c);
+        }
+        if (k === eq - 1 || (k >= ext && b[k] !== SPACE)) continue;
+        nextStart = k + 1;
+        next = KEYS.find(message, nextStart, eq, h);
+        if (count === 0) firstKey = next;
+        if (previous >= 0) follows[previous] = next;
+        previous = next;
+        expected = next >= 0 ? follows[next] : -1;
+        break;
       }
-      if (backslash >= 0 && backslash < eq) {
-        // escaped when an odd run of backslashes stands right before it
-        let run = 0;
-        while (eq - run - 1 >= ext && b[eq - run - 1] === BACKSLASH) run++;
-        backslash = message.indexOf('\\', eq);
-        if (run & 1) continue;
-      }
-      let h = 0;
-      let k = eq - 1;
-      for (; k >= ext; k--) {
-        const c = b[k];
-        if (KEY_CHAR[c] === 0) break;
-        h = hashStep(h, c);
-      }
-      if (k === eq - 1 || (k >= ext && b[k] !== SPACE)) continue;
-      nextStart = k + 1;
-      next = KEYS.find(message, nextStart, eq, h);
-      if (previous >= 0) follows[previous] = next;
-      previous = next;
-      expected = next >= 0 ? follows[next] : -1;
-      break;
-    }
     if (count > 0) {
       // the pair before it, whose value ends at the space before its key (or at the end)
       const valueEnd = eq >= 0 ? nextStart - 1 : message.length;
@@ -373,7 +483,7 @@ function filledInOnePass(message: string, text: TextBytes, ext: number, r: LogRe
     known = next;
     keyStart = nextStart;
     equals = eq;
-    eq = message.indexOf('=', eq + 1);
+    from = eq + 1;
   }
   setCefBytes(r, toServer, toClient, bytes);
   if (extras > 0) r.AdditionalExtensions = extrasPlain ? extrasAsWritten(message, b, extras) : extrasJoined(message, extras);
@@ -420,7 +530,7 @@ function extrasAsWritten(message: string, bytes: Buffer, extras: number): string
   return bytes.toString('latin1', base, out);
 }
 
-/** The record of a line that is not all ASCII: its pairs found first (scanExtension), then read in order. */
+/** The record of a line with a character above U+00FF: its pairs found first (scanExtension), then read in order. */
 function filledFromPairs(message: string, ext: number, r: LogRecord, bytes: ByteDirection, maxFields: number): CefRecord | string {
   scanExtension(message, pairs, KEYS, ext, false);
   if (pairs.count > maxFields) return `CEF extension has ${pairs.count} fields, more than the limit of ${maxFields}`;

@@ -105,6 +105,21 @@ export class KeyMatcher {
   /** each key's characters four at a time, little-endian, as DataView#getInt32 reads them */
   readonly words: Int32Array;
   readonly follows: Int32Array;
+  /**
+   * per key: its " key=" (a space, the key, '='), to compare with a line's
+   * bytes eight at a time: patterns of 8 bytes and more as the little-endian
+   * doubles of their first and last eight bytes (`patternHead`,
+   * `patternTail`, overlapping) and of the eight at 8, 16, … before those
+   * (`patternMiddle`, from `middleAt[k]` to `middleAt[k + 1]`); patterns of
+   * 4 to 7 bytes as the Int32 of their first and last four. Equal doubles
+   * have equal bits here: no pattern's double is NaN or zero, its bytes
+   * being printable. A one-character key's three bytes are compared one by
+   * one.
+   */
+  readonly patternHead: Float64Array;
+  readonly patternTail: Float64Array;
+  readonly middleAt: Int32Array;
+  readonly patternMiddle: Float64Array;
   /** slots looked at so far (tests read it: the work per key is bounded) */
   probes = 0;
 
@@ -116,6 +131,25 @@ export class KeyMatcher {
     this.keyWords = new Int32Array(keys.length);
     this.words = new Int32Array(keys.reduce((n, key) => n + (key.length >> 2), 0));
     this.follows = new Int32Array(keys.length).fill(-1);
+    this.patternHead = new Float64Array(keys.length);
+    this.patternTail = new Float64Array(keys.length);
+    this.middleAt = new Int32Array(keys.length + 1);
+    const middles: number[] = [];
+    keys.forEach((key, index) => {
+      const pattern = Buffer.from(` ${key}=`, 'latin1');
+      const n = pattern.length;
+      const view = new DataView(pattern.buffer, pattern.byteOffset, n);
+      if (n >= 8) {
+        this.patternHead[index] = view.getFloat64(0, true);
+        this.patternTail[index] = view.getFloat64(n - 8, true);
+        for (let o = 8; o < n - 8; o += 8) middles.push(view.getFloat64(o, true));
+      } else if (n >= 4) {
+        this.patternHead[index] = view.getInt32(0, true);
+        this.patternTail[index] = view.getInt32(n - 4, true);
+      }
+      this.middleAt[index + 1] = middles.length;
+    });
+    this.patternMiddle = Float64Array.from(middles);
     let at = 0;
     let word = 0;
     keys.forEach((key, index) => {
@@ -211,11 +245,36 @@ const textBytesOf = (size: number): TextBytes => {
 };
 let textBytes = textBytesOf(4096);
 
+/** the bytes of the UTF-8 copy asciiBytes made last */
+let utf8Length = 0;
+
 /** The text as bytes when it is all ASCII (then byte i is character i), else null; valid until the next call (shared). */
 export function asciiBytes(text: string): TextBytes | null {
   // room for 3 bytes a character: a UTF-8 copy that is not cut short has as many bytes as characters only for ASCII
   if (textBytes.bytes.length < 3 * text.length + 4) textBytes = textBytesOf(3 * text.length + 4);
-  return textBytes.bytes.write(text) === text.length ? textBytes : null;
+  utf8Length = textBytes.bytes.write(text);
+  return utf8Length === text.length ? textBytes : null;
+}
+
+/**
+ * After asciiBytes answered null for the same text: the text as Latin-1
+ * bytes (byte i is character i) when no character is above U+00FF (an
+ * accented user or file name), else null; valid until the next call. Read
+ * from the UTF-8 copy asciiBytes left: a character above U+00FF, or a lone
+ * surrogate (written as U+FFFD), is the only thing whose lead byte is above
+ * 0xC3; the ASCII words are passed over four bytes at a time.
+ */
+export function latin1Bytes(text: string): TextBytes | null {
+  const { bytes, view } = textBytes;
+  const n = utf8Length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const w = view.getInt32(i, true);
+    if ((w & 0x80808080) !== 0 && ((w & 0xff) > 0xc3 || ((w >>> 8) & 0xff) > 0xc3 || ((w >>> 16) & 0xff) > 0xc3 || w >>> 24 > 0xc3)) return null;
+  }
+  for (; i < n; i++) if (bytes[i] > 0xc3) return null;
+  bytes.write(text, 0, text.length, 'latin1');
+  return textBytes;
 }
 
 /**

@@ -6,7 +6,7 @@ import { CsvFieldReader, CsvFields } from './csv-line';
 import { isThreatLayout, panosThreatCsvToCommonSecurityLog } from './panos-threat';
 import { SQUID_LINE, squidRecord } from './squid';
 import { bsdTimeToEpochMs, parseSyslogFrame, SyslogHeader, trimLineEnd } from './syslog';
-import { hasAt, plainDigits, printable } from './text';
+import { hasAt, plainDigits, printable, startsAt } from './text';
 import { addZeekNames, ZeekLogKind, zeekJsonKind, zeekLogKind } from './zeek-names';
 import {
   cefTimeToMs,
@@ -122,7 +122,7 @@ export class LogParser {
     if (first === 35 /* # */) return ZEEK_HEADER.test(m) ? 'zeek-tsv' : null;
     // a JSON line is Zeek's when it names id.orig_h: fromJson asks the parsed object first, the text only when the object lacks the key
     if (first === 123 /* { */) return 'json';
-    if (first === 67 /* C */ && m.startsWith('CEF:')) return 'cef';
+    if (first === 67 /* C */ && startsAt(m, 'CEF:', 0)) return 'cef';
     if (panosCsvStart(m)) return 'panos-csv';
     if (SQUID_LINE.test(m)) return 'squid';
     if (this.zeekFields && m.includes(this.zeekSeparator)) return 'zeek-tsv';

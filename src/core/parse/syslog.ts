@@ -9,7 +9,7 @@
  * are anchored and linear (no nested quantifiers over the same text).
  */
 
-import { hasAt, isToken, MONTHS, monthAt, plainDigits } from './text';
+import { hasAt, isToken, MONTHS, monthAt, plainDigits, startsAt } from './text';
 import { nearestYear } from './timestamps';
 
 export interface SyslogHeader {
@@ -59,7 +59,7 @@ export function parseSyslogFrame(line: string): SyslogFrame {
  * and needs ": " after it. Spares the expression's call on each CEF line.
  */
 function cefWithoutTag(message: string): boolean {
-  return message.charCodeAt(3) === 58 && message.charCodeAt(4) !== 32 && message.startsWith('CEF:');
+  return message.charCodeAt(3) === 58 && message.charCodeAt(4) !== 32 && startsAt(message, 'CEF:', 0);
 }
 
 function bsdFrame(priority: number | null, time: string, host: string, rest: string): SyslogFrame {
@@ -130,7 +130,7 @@ function plainBsdFrame(line: string, priority: number, at: number): SyslogFrame 
   if (hostEnd < 0 || !isToken(line, at + 16, hostEnd)) return null;
   // the last line's time when this line writes the same (one native comparison, and the same text lets bsdTimeToEpochMs know it at once)
   let time = lastHeaderTime.time;
-  if (!line.startsWith(lastHeaderTime.written, at)) {
+  if (!startsAt(line, lastHeaderTime.written, at)) {
     // a one-digit day loses its padding space
     time = twoDigitDay ? line.slice(at, at + 15) : `${line.slice(at, at + 4)}${line.slice(at + 5, at + 15)}`;
     lastHeaderTime = { written: line.slice(at, at + 15), time };
