@@ -4,7 +4,7 @@ import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, MAX_ABS_SECONDS, readEventTime } from '../common/time';
 import { INTERNED_BASE, KeyCodes } from './key-codes';
 import { RING_META, RingPool, ringWidths } from './ring-pool';
-import { CLASS_SHIFT, PairTable, popcount, RINGED, ROW_PAGE_SHIFT } from './pair-table';
+import { CLASS_SHIFT, PairTable, RINGED, ROW_PAGE_SHIFT } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
 import { decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
@@ -548,8 +548,9 @@ export class PairHistory {
   /**
    * Drops pairs whose last connection left the horizon and intervals that
    * began before it. Only the pages of rows and rings that can hold one are
-   * read (their bounds say which). An expired pair's row dies in place: out
-   * of the index, its ring freed, skipped by everything that walks the rows;
+   * read (their bounds say which). An expired pair's row dies in place: its
+   * ring freed, its hash slot passed over by lookups (the compaction
+   * rebuilds the index once), skipped by everything that walks the rows;
    * the rows are compacted once the dead pass `compactDead` of them (or an
    * eviction, a read by row or a save comes first), so an hourly sweep does
    * not move and rehash every row. Compaction keeps the rows' order and new
@@ -644,15 +645,9 @@ export class PairHistory {
   private compact(drop: Uint8Array | null, reintern: boolean): void {
     const rows = this.rows;
     this.lastBound.length = 0;
-    // the rows that go, a bit each, to renumber the index in place when only dead rows (already out of it) go
-    const blocks = (rows.n + 31) >>> 5;
-    const gone = new Uint32Array(blocks);
     let k = 0;
     for (let r = 0; r < rows.n; r++) {
-      if (rows.isDead(r)) {
-        gone[r >>> 5] |= 1 << (r & 31);
-        continue;
-      }
+      if (rows.isDead(r)) continue;
       if (drop && drop[r]) {
         if (rows.ringSlot(r) >= 0) this.releaseRing(rows.ringClass(r), rows.ringSlot(r));
         this.internedRefs -= this.internedIn(r);
@@ -680,18 +675,10 @@ export class PairHistory {
         }
       }
     }
-    if (removed > 0 && !drop && !reintern) {
-      const before = new Int32Array(blocks);
-      let sum = 0;
-      for (let i = 0; i < blocks; i++) {
-        before[i] = sum;
-        sum += popcount(gone[i]);
-      }
-      // without a cap the index may stay up to two size steps too big: the rows grow back between compactions, and an index
-      // in eighths would otherwise be rehashed down at each and up again as new rows come (under a cap it fits the rows)
-      if (rows.renumber(gone, before, this.options.maxBytes === null ? INDEX_SLACK : 1)) return;
-    }
-    rows.reindex();
+    // without a cap, after dropping only dead rows, the index may stay up to two size steps too big: the rows grow back between
+    // compactions, and an index in eighths would otherwise be rehashed down at each and up again as new rows come (under a cap
+    // it fits the rows). Either way it is rebuilt: the dead rows kept their slots until now.
+    rows.reindex(removed > 0 && !drop && !reintern && this.options.maxBytes === null ? INDEX_SLACK : 1);
   }
 
   /** Copies row r's own fields (not its key or ring place) to row k of a dense copy. */
