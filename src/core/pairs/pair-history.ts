@@ -77,7 +77,7 @@ export class PairHistory {
   private pools: RingPool[] = [];
   private watermark = -Infinity;
   private nextSweep = -Infinity;
-  /** per page of rows: no live row in it was last seen earlier (a bound): a sweep reads only the pages that can hold an expired pair */
+  /** per page of rows: no live ringless row in it was last seen earlier (a bound): a sweep reads only the pages that can hold an expired ringless pair (a ringed pair's expiry is found with its ring: last ≥ its ring's start) */
   private lastBound: number[] = [];
   /** per ring pool, per page of rings: no ring in it needs a trim while the cutoff is at or before this (its start, last − its intervals, or its first time; a bound): a sweep reads only the rings that can need one */
   private startBound: number[][] = [];
@@ -355,7 +355,7 @@ export class PairHistory {
     }
   }
 
-  /** Row r (a page of rows) holds a pair last seen at `ms`. */
+  /** Row r (a page of rows) holds a pair last seen at `ms` (the pages' bounds are over ringless rows: a ringed row's time is bounded with its ring). */
   private noteLast(r: number, ms: number): void {
     const p = r >>> ROW_PAGE_SHIFT;
     if (!(this.lastBound[p] <= ms)) this.lastBound[p] = ms;
@@ -443,7 +443,11 @@ export class PairHistory {
       this.rows.clearRing(row, last);
     }
     // no ring left: a ringless row, unless its day counter is not the implied 1 (or its time does not fit): then an empty ring keeps it
-    if (len === 0 && dayCount === 1 && this.rows.fits(last)) return row;
+    if (len === 0 && dayCount === 1 && this.rows.fits(last)) {
+      // its time is now in the row: its page's bound (of ringless rows) takes it
+      this.noteLast(row, last);
+      return row;
+    }
     const c = this.classOf[len];
     const a = this.allocRing(row, c);
     row = a.row;
@@ -565,46 +569,77 @@ export class PairHistory {
     const expiredBefore = this.counters.expired;
     this.sweeping = true;
     const pageRows = 1 << ROW_PAGE_SHIFT;
+    // ringless rows, their time read in the row; a ringed row's is beside its ring, read below with the rings' pages
     for (let p = 0; p * pageRows < rows.n; p++) {
       const b = this.lastBound[p];
       if (b !== undefined && b >= cutoff) continue;
       const end = Math.min(rows.n, (p + 1) * pageRows);
       let low = Infinity;
       for (let r = p * pageRows; r < end; r++) {
-        if (rows.isDead(r)) continue;
-        const last = rows.last(r);
-        if (last < cutoff) this.expire(r);
-        else if (last < low) low = last;
+        const last = rows.ringlessLast(r);
+        if (!(last >= cutoff)) {
+          // NaN: a ringed or dead row
+          if (last < cutoff) this.expire(r);
+        } else if (last < low) low = last;
       }
       this.lastBound[p] = low;
     }
-    // the rings of the pairs left (an expired pair's ring went with it)
+    // the rings, page by page: their pairs' last times (expiry), where they reach back to (trims)
+    const expired: number[] = [];
     const trims: number[] = [];
     for (let c = 0; c < this.pools.length; c++) {
       const pool = this.pools[c];
       const bound = this.startBound[c];
       const per = pool.slotsPerPage;
+      const width = pool.width;
       for (let p = 0; p * per < pool.live; p++) {
         const b = bound[p];
         if (b !== undefined && b >= cutoff) continue;
         const end = Math.min(pool.live, (p + 1) * per);
         let low = Infinity;
         for (let slot = p * per; slot < end; slot++) {
-          // a trim needs the first time and the ring's start before the cutoff: either is a bound for the page
-          const first = pool.first(slot);
+          // a trim needs the first time and the ring's start before the cutoff, expiry the last time (after both): either is a bound for the page
+          const m = pool.at(slot);
+          const f = pool.cf;
+          const first = f[(m >> 1) + RING_META.FIRST];
           if (first >= cutoff) {
             if (first < low) low = first;
             continue;
           }
-          // the ring's head (beside it) has its last time and place: the row is read only to trim
-          const start = pool.last(slot) - this.ringSum(pool, slot, pool.head(slot), pool.len(slot));
-          if (start < cutoff) trims.push(pool.owner(slot), start);
-          else if (start < low) low = start;
+          const last = f[(m >> 1) + RING_META.LAST];
+          if (last < cutoff) {
+            expired.push(pool.cu[m + RING_META.OWNER]);
+            continue;
+          }
+          const hl = pool.cu[m + RING_META.HEAD_LEN];
+          const head = hl & 0xffff;
+          const len = hl >>> 16;
+          const ci = pool.ci;
+          const at0 = (slot & pool.mask) * width;
+          let start = last;
+          for (let i = 0; i < len; i++) start -= ci[at0 + wrap(head + i, width)];
+          if (start >= cutoff) {
+            if (start < low) low = start;
+            continue;
+          }
+          // the oldest intervals that began before the cutoff go: in place (the head moves) when the ring keeps its width (the
+          // narrowest that holds what is left, as writeRing would choose); else the ring moves, once the scan is done
+          const ringStart = start;
+          let k = 0;
+          while (k < len && start < cutoff) start += ci[at0 + wrap(head + k++, width)];
+          if (k < len && this.classOf[len - k] === c) {
+            pool.cu[m + RING_META.HEAD_LEN] = wrap(head + k, width) | ((len - k) << 16);
+            f[(m >> 1) + RING_META.FIRST] = start;
+            pool.cu[m + RING_META.COUNT] = len - k + 1;
+            if (start < low) low = start;
+          } else trims.push(pool.cu[m + RING_META.OWNER], ringStart);
         }
         bound[p] = low;
       }
     }
-    // a trimmed ring moves (to a new slot, its start noted there); rows do not move while the sweep runs
+    // then the pairs whose last time left the horizon (their rings freed: others move into their slots), then the rings that
+    // move to a narrower pool (to a new slot, its start noted there); rows do not move while the sweep runs
+    for (const r of expired) this.expire(r);
     for (let i = 0; i < trims.length; i += 2) this.trim(trims[i], cutoff, trims[i + 1]);
     this.sweeping = false;
     if (this.counters.expired === expiredBefore) return;
@@ -657,7 +692,9 @@ export class PairHistory {
         rows.move(k, r);
         if (rows.ringSlot(k) >= 0) this.pools[rows.ringClass(k)].setOwner(rows.ringSlot(k), k);
       }
-      this.noteLast(k, rows.last(k));
+      // the rows' pages bound the ringless rows' times (a ringed row's is bounded with its ring's page)
+      const last = rows.ringlessLast(k);
+      if (last === last) this.noteLast(k, last);
       k++;
     }
     const removed = rows.n - k;

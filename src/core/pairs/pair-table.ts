@@ -315,6 +315,11 @@ export class PairTable {
   setFirst(r: number, v: number): void {
     if (this.ringed(r)) this.pool(r).setFirst(this.ringSlot(r), v);
   }
+  /** A live ringless row's time (read in its row), NaN for a row with a ring (its times are beside it) or a dead one. */
+  ringlessLast(r: number): number {
+    const o = this.at(r);
+    return this.cur.u8[o * this.stride + this.oFlags] & (RINGED | DEAD) ? NaN : this.base + this.cur.u32[o * this.s4 + this.oWord];
+  }
   last(r: number): number {
     if (!this.ringed(r)) return this.base + this.word(r);
     return this.pool(r).last(this.ringSlot(r));

@@ -322,4 +322,4 @@ export class RingPool {
 }
 
 /** the head's word offsets, for the store's hot path (which reads `cu`/`cf` at `at(slot)` directly) */
-export const RING_META = { LAST, COUNT, DAY_COUNT, HEAD_LEN } as const;
+export const RING_META = { FIRST, LAST, COUNT, DAY_COUNT, HEAD_LEN, OWNER } as const;
