@@ -694,7 +694,7 @@ export class PairHistory {
       }
       // the rows' pages bound the ringless rows' times (a ringed row's is bounded with its ring's page)
       const last = rows.ringlessLast(k);
-      if (last === last) this.noteLast(k, last);
+      if (!Number.isNaN(last)) this.noteLast(k, last);
       k++;
     }
     const removed = rows.n - k;
