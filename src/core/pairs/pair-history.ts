@@ -2,7 +2,7 @@ import { DEFAULT_PERIODICITY, PeriodicityOptions } from '../scorer/periodicity';
 import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, MAX_ABS_SECONDS, readEventTime } from '../common/time';
-import { INTERNED_BASE, KeyCodes } from './key-codes';
+import { INTERNED_BASE, KeyCodes, mixCode } from './key-codes';
 import { RING_META, RingPool, ringWidths } from './ring-pool';
 import { CLASS_SHIFT, PairTable, RINGED, ROW_PAGE_SHIFT } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
@@ -65,6 +65,10 @@ function wrap(i: number, width: number): number {
   return i >= width ? i - width : i;
 }
 
+/** records read ahead at most (`readAhead`) */
+const AHEAD = 16;
+const SLOT_MASK = (1 << CLASS_SHIFT) - 1;
+
 /** ringless rows keep their time in 32 bits from a base: moved on before the newest time would not fit */
 const REBASE_AT = 0xffffffff;
 
@@ -88,6 +92,17 @@ export class PairHistory {
   /** no eviction while a sweep walks the rows (a compaction would move them under it) */
   private sweeping = false;
   private readonly scratch: Float64Array;
+  /** read ahead (`readAhead`): the records in the order `add` is to get them, their key values, codes (under `aheadCodesOf`) and hashes */
+  private readonly aheadRecords: (LogRecord | null)[] = new Array(AHEAD).fill(null);
+  private readonly aheadValues: unknown[] = [];
+  private readonly aheadCodes: Float64Array;
+  private readonly aheadHash = new Int32Array(AHEAD);
+  private readonly aheadAt = new Float64Array(AHEAD);
+  private aheadCount = 0;
+  private aheadNext = 0;
+  private aheadCodesOf: KeyCodes | null = null;
+  /** what read-ahead read, kept so the reads are not optimised away */
+  aheadSink = 0;
   /** a ring's intervals in seconds, for the scoring */
   private scratchSeconds = new Float64Array(0);
   private readonly time: EventTime = { sec: 0, ticks: 0 };
@@ -100,6 +115,7 @@ export class PairHistory {
     this.options = { ...DEFAULT_PAIR_HISTORY, ...options, keyFields: [...(options.keyFields ?? DEFAULT_PAIR_HISTORY.keyFields)] };
     checkPairHistoryOptions(this.options);
     this.scratch = new Float64Array(this.options.keyFields.length);
+    this.aheadCodes = new Float64Array(AHEAD * this.options.keyFields.length);
     this.widths = ringWidths(this.options.ringSize);
     this.topClass = this.widths.length - 1;
     this.classOf = new Uint8Array(this.options.ringSize + 1);
@@ -178,21 +194,99 @@ export class PairHistory {
     }
     const f = this.options.keyFields;
     const codes = this.scratch;
-    for (let i = 0; i < f.length; i++) codes[i] = this.codes.encode(record[f[i]]);
     const bf = this.options.bytesField;
     const size = bf ? sizeCode(Number(record[bf])) : 0;
-    this.addCoded(ms, size);
+    let j = this.aheadNext;
+    // a record read ahead and then not given (the caller skipped it) is passed over
+    if (j < this.aheadCount && this.aheadRecords[j] !== record && this.aheadRecords[j + 1] === record) j++;
+    if (j < this.aheadCount && this.aheadRecords[j] === record) {
+      // read ahead: its codes (of the same key codes, for the same values) and hash are kept
+      this.aheadNext = j + 1;
+      this.aheadRecords[j] = null;
+      if (this.aheadCodesOf === this.codes) {
+        const k = f.length;
+        let i = 0;
+        while (i < k && record[f[i]] === this.aheadValues[j * k + i]) i++;
+        if (i === k) {
+          for (i = 0; i < k; i++) codes[i] = this.aheadCodes[j * k + i];
+          this.addCoded(ms, size, this.aheadHash[j]);
+          return true;
+        }
+      }
+    }
+    for (let i = 0; i < f.length; i++) codes[i] = this.codes.encode(record[f[i]]);
+    this.addCoded(ms, size, this.rows.hash(codes));
     return true;
+  }
+
+  /**
+   * Reads ahead for the records `add` is given next, in this order (up to
+   * 16 of them): their pairs' hash slots, rows, ring heads and the ring
+   * places their connection goes to, each step for all of them before the
+   * next, so the cache misses of different records overlap instead of
+   * coming one after the other (a known pair's connection reads its slot,
+   * then its row, then its ring's head, then its ring). Nothing changes:
+   * `add` gives the same results with or without it. Their key codes and
+   * hashes are kept for `add` to reuse, for a record it is then given with
+   * the same values under the same coding; a value not coded yet (a name
+   * seen for the first time) is left to `add`.
+   */
+  readAhead(records: readonly unknown[], from = 0, to = records.length): void {
+    const f = this.options.keyFields;
+    const k = f.length;
+    const coder = this.codes;
+    const rows = this.rows;
+    const codes = this.aheadCodes;
+    let m = 0;
+    for (let j = from; j < to && m < AHEAD; j++) {
+      const record = records[j] as LogRecord;
+      if (record === null || typeof record !== 'object') continue;
+      let i = 0;
+      let h = 0x811c9dc5;
+      for (; i < k; i++) {
+        const v = record[f[i]];
+        const c = coder.peek(v);
+        if (c < 0) break;
+        this.aheadValues[m * k + i] = v;
+        codes[m * k + i] = c;
+        h = mixCode(h, c);
+      }
+      if (i < k) continue;
+      this.aheadRecords[m] = record;
+      this.aheadHash[m] = h;
+      m++;
+    }
+    for (let j = m; j < this.aheadCount; j++) this.aheadRecords[j] = null;
+    this.aheadCount = m;
+    this.aheadNext = 0;
+    this.aheadCodesOf = coder;
+    // each step for every record before the next: the reads of one step do not wait for each other
+    const at = this.aheadAt;
+    for (let j = 0; j < m; j++) at[j] = rows.homeRow(this.aheadHash[j]);
+    for (let j = 0; j < m; j++) if (at[j] >= 0) at[j] = rows.ringRef(at[j]);
+    let sink = 0;
+    const pools = this.pools;
+    for (let j = 0; j < m; j++) {
+      const ref = at[j];
+      if (ref < 0) continue;
+      const pool = pools[ref >>> CLASS_SHIFT];
+      const slot = ref & SLOT_MASK;
+      const hl = pool.headWord(slot);
+      // where its next interval goes (a hint: a full ring forgets its oldest first)
+      sink += pool.peekInterval(slot, ((hl & 0xffff) + (hl >>> 16)) % pool.width);
+    }
+    this.aheadSink = sink;
   }
 
   /** Adds one connection of a pair at `seconds` (epoch, fractions kept to the millisecond). */
   addEvent(key: readonly unknown[], seconds: number, bytes?: number): void {
     if (key.length !== this.scratch.length) throw new Error(`a pair key has ${this.scratch.length} values, not ${key.length}`);
     for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
-    this.addCoded(Math.round(seconds * 1000), bytes === undefined ? 0 : sizeCode(bytes));
+    this.addCoded(Math.round(seconds * 1000), bytes === undefined ? 0 : sizeCode(bytes), this.rows.hash(this.scratch));
   }
 
-  private addCoded(ms: number, size: number): void {
+  /** A connection of the pair whose codes are in `scratch` (and `h` their hash). */
+  private addCoded(ms: number, size: number, h: number): void {
     if (!Number.isFinite(ms)) return;
     this.counters.events++;
     if (ms > this.watermark) {
@@ -205,7 +299,6 @@ export class PairHistory {
       return;
     }
     const rows = this.rows;
-    const h = rows.hash(this.scratch);
     let row = rows.find(this.scratch, h);
     if (row < 0) {
       this.insert(h, ms);

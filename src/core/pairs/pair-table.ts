@@ -433,6 +433,23 @@ export class PairTable {
     }
   }
 
+  /**
+   * Read ahead: the row in a hash's home slot when its tag matches, else −1
+   * (a hint, its key not compared: the first probe `find` makes).
+   */
+  homeRow(h: number): number {
+    const v = this.index[this.home(h)];
+    const mask = this.mask;
+    return v !== 0 && (v & ~mask) === (h & ~mask) ? (v & mask) - 1 : -1;
+  }
+
+  /** Read ahead: row r's ring reference (pool class and slot), −1 for a ringless or dead row (nothing changes). */
+  ringRef(r: number): number {
+    const pg = this.pages[r >>> SHIFT];
+    const o = r & MASK;
+    return (pg.u8[o * this.stride + this.oFlags] & (RINGED | DEAD)) === RINGED ? pg.u32[o * this.s4 + this.oWord] : -1;
+  }
+
   /** Indexes row r under hash h. */
   private place(h: number, r: number): void {
     const mask = this.mask;
