@@ -291,7 +291,12 @@ export class PairHistory {
     this.counters.events++;
     if (ms > this.watermark) {
       this.watermark = ms;
-      if (ms >= this.nextSweep) this.sweep();
+      if (ms >= this.nextSweep) {
+        const coder = this.codes;
+        this.sweep();
+        // the sweep re-interned the values (most belonged to expired pairs): this pair's codes are carried across as values
+        if (this.codes !== coder) h = this.recode(coder);
+      }
       if (ms - this.rows.base >= REBASE_AT) this.rebase();
     }
     if (ms < this.watermark - this.options.horizonSeconds * 1000) {
@@ -362,6 +367,12 @@ export class PairHistory {
     f[lastAt] = ms;
     u[m + RING_META.COUNT]++;
     return true;
+  }
+
+  /** The pair in `scratch`, coded under `old`, coded afresh under the current codes; its hash. */
+  private recode(old: KeyCodes): number {
+    for (let i = 0; i < this.scratch.length; i++) this.scratch[i] = this.codes.encode(old.decode(this.scratch[i]));
+    return this.rows.hash(this.scratch);
   }
 
   private countDay(row: number, ms: number): void {
