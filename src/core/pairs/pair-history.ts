@@ -51,7 +51,7 @@ const FLAG_PERIODIC = 2;
 const DAY_MS = 86_400_000;
 /** intervals are whole milliseconds in 32 bits: ~49.7 days */
 const MAX_INTERVAL_MS = 0xffffffff;
-/** without a cap, how much bigger than the rows need the hash index may stay at a compaction of dead rows (two eighths) */
+/** without a cap, at a compaction of dead rows the hash index may stay as big as this many times the rows left need */
 const INDEX_SLACK = 1.25;
 /** dead rows, as a fraction of the rows, past which a sweep compacts them away */
 const DEFAULT_COMPACT_DEAD = 1 / 8;
@@ -819,7 +819,9 @@ export class PairHistory {
     // without a cap, after dropping only dead rows, the index may stay up to two size steps too big: the rows grow back between
     // compactions, and an index in eighths would otherwise be rehashed down at each and up again as new rows come (under a cap
     // it fits the rows). Either way it is rebuilt: the dead rows kept their slots until now.
-    rows.reindex(removed > 0 && !drop && !reintern && this.options.maxBytes === null ? INDEX_SLACK : 1);
+    // (kept when it is no bigger than 1.25 times the rows left need: compared as slots, the eighths' rounding made a store past
+    // its horizon, which compacts at 8/7 of its rows, shrink the index at some compactions and grow it back twice after them)
+    rows.reindex(removed > 0 && !drop && !reintern && this.options.maxBytes === null ? Math.ceil(k * INDEX_SLACK) : 0);
   }
 
   /** Copies row r's own fields (not its key or ring place) to row k of a dense copy. */

@@ -467,8 +467,8 @@ export class PairTable {
   /**
    * The index rebuilt over the live rows (dead ones left out), sized for the
    * rows held, dead ones included (their slots are kept until a compaction
-   * drops them), or kept at its size when that is at most `slack` times it
-   * (refilled in place then: no second index at the peak).
+   * drops them), or kept at its size when that is no more than `keepFor`
+   * rows need (refilled in place then: no second index at the peak).
    *
    * Rows are hashed page by page and placed a chunk at a time in the order
    * of their home slots (a counting sort on the home's high bits), so the
@@ -478,9 +478,9 @@ export class PairTable {
    * index of megabytes. Where a row lands is as linear probing puts it for
    * this order of insertion; which slot a row takes is not observable.
    */
-  reindex(slack = 1): void {
+  reindex(keepFor = 0): void {
     const want = slotsFor(this.n);
-    const slots = this.slots >= want && this.slots <= want * slack ? this.slots : want;
+    const slots = this.slots >= want && this.slots <= slotsFor(Math.max(keepFor, this.n)) ? this.slots : want;
     if (slots === this.slots) this.index.fill(0);
     else this.index = new Int32Array(slots);
     const mask = pow2AtLeast(slots) - 1;
