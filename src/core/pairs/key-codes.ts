@@ -52,6 +52,18 @@ export class KeyCodes {
     return INTERNED_BASE + id;
   }
 
+  /** The code `encode` gives a value, or −1 when that would intern a value not seen yet (nothing changes). */
+  peek(value: unknown): number {
+    if (typeof value === 'string') {
+      const code = addressCode(value);
+      if (code >= 0) return code;
+    } else if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 32 && !Object.is(value, -0)) {
+      return NUMBER_BASE + value;
+    }
+    const id = this.ids.get(keyPart(value));
+    return id === undefined ? -1 : INTERNED_BASE + id;
+  }
+
   decode(code: number): unknown {
     if (code >= INTERNED_BASE) return this.values[code - INTERNED_BASE];
     if (code >= NUMBER_BASE) return code - NUMBER_BASE;

@@ -2,9 +2,9 @@ import { DEFAULT_PERIODICITY, PeriodicityOptions } from '../scorer/periodicity';
 import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, MAX_ABS_SECONDS, readEventTime } from '../common/time';
-import { INTERNED_BASE, KeyCodes } from './key-codes';
+import { INTERNED_BASE, KeyCodes, mixCode } from './key-codes';
 import { RING_META, RingPool, ringWidths } from './ring-pool';
-import { CLASS_SHIFT, PairTable, popcount, RINGED, ROW_PAGE_SHIFT } from './pair-table';
+import { CLASS_SHIFT, PairTable, RINGED, ROW_PAGE_SHIFT } from './pair-table';
 import { destinationSources, PairFacts, pairRow, verdictOf } from './pair-rows';
 import { decodeState, Dense, emptyDense, encodeState, PairHistoryState } from './pair-snapshot';
 import {
@@ -51,7 +51,7 @@ const FLAG_PERIODIC = 2;
 const DAY_MS = 86_400_000;
 /** intervals are whole milliseconds in 32 bits: ~49.7 days */
 const MAX_INTERVAL_MS = 0xffffffff;
-/** without a cap, how much bigger than the rows need the hash index may stay at a compaction of dead rows (two eighths) */
+/** without a cap, at a compaction of dead rows the hash index may stay as big as this many times the rows left need */
 const INDEX_SLACK = 1.25;
 /** dead rows, as a fraction of the rows, past which a sweep compacts them away */
 const DEFAULT_COMPACT_DEAD = 1 / 8;
@@ -65,6 +65,10 @@ function wrap(i: number, width: number): number {
   return i >= width ? i - width : i;
 }
 
+/** records read ahead at most (`readAhead`) */
+const AHEAD = 16;
+const SLOT_MASK = (1 << CLASS_SHIFT) - 1;
+
 /** ringless rows keep their time in 32 bits from a base: moved on before the newest time would not fit */
 const REBASE_AT = 0xffffffff;
 
@@ -77,7 +81,7 @@ export class PairHistory {
   private pools: RingPool[] = [];
   private watermark = -Infinity;
   private nextSweep = -Infinity;
-  /** per page of rows: no live row in it was last seen earlier (a bound): a sweep reads only the pages that can hold an expired pair */
+  /** per page of rows: no live ringless row in it was last seen earlier (a bound): a sweep reads only the pages that can hold an expired ringless pair (a ringed pair's expiry is found with its ring: last ≥ its ring's start) */
   private lastBound: number[] = [];
   /** per ring pool, per page of rings: no ring in it needs a trim while the cutoff is at or before this (its start, last − its intervals, or its first time; a bound): a sweep reads only the rings that can need one */
   private startBound: number[][] = [];
@@ -88,6 +92,17 @@ export class PairHistory {
   /** no eviction while a sweep walks the rows (a compaction would move them under it) */
   private sweeping = false;
   private readonly scratch: Float64Array;
+  /** read ahead (`readAhead`): the records in the order `add` is to get them, their key values, codes (under `aheadCodesOf`) and hashes */
+  private readonly aheadRecords: (LogRecord | null)[] = new Array(AHEAD).fill(null);
+  private readonly aheadValues: unknown[] = [];
+  private readonly aheadCodes: Float64Array;
+  private readonly aheadHash = new Int32Array(AHEAD);
+  private readonly aheadAt = new Float64Array(AHEAD);
+  private aheadCount = 0;
+  private aheadNext = 0;
+  private aheadCodesOf: KeyCodes | null = null;
+  /** what read-ahead read, kept so the reads are not optimised away */
+  aheadSink = 0;
   /** a ring's intervals in seconds, for the scoring */
   private scratchSeconds = new Float64Array(0);
   private readonly time: EventTime = { sec: 0, ticks: 0 };
@@ -100,6 +115,7 @@ export class PairHistory {
     this.options = { ...DEFAULT_PAIR_HISTORY, ...options, keyFields: [...(options.keyFields ?? DEFAULT_PAIR_HISTORY.keyFields)] };
     checkPairHistoryOptions(this.options);
     this.scratch = new Float64Array(this.options.keyFields.length);
+    this.aheadCodes = new Float64Array(AHEAD * this.options.keyFields.length);
     this.widths = ringWidths(this.options.ringSize);
     this.topClass = this.widths.length - 1;
     this.classOf = new Uint8Array(this.options.ringSize + 1);
@@ -178,26 +194,109 @@ export class PairHistory {
     }
     const f = this.options.keyFields;
     const codes = this.scratch;
-    for (let i = 0; i < f.length; i++) codes[i] = this.codes.encode(record[f[i]]);
     const bf = this.options.bytesField;
     const size = bf ? sizeCode(Number(record[bf])) : 0;
-    this.addCoded(ms, size);
+    let j = this.aheadNext;
+    // a record read ahead and then not given (the caller skipped it) is passed over
+    if (j < this.aheadCount && this.aheadRecords[j] !== record && this.aheadRecords[j + 1] === record) j++;
+    if (j < this.aheadCount && this.aheadRecords[j] === record) {
+      // read ahead: its codes (of the same key codes, for the same values) and hash are kept
+      this.aheadNext = j + 1;
+      this.aheadRecords[j] = null;
+      if (this.aheadCodesOf === this.codes) {
+        const k = f.length;
+        let i = 0;
+        while (i < k && record[f[i]] === this.aheadValues[j * k + i]) i++;
+        if (i === k) {
+          for (i = 0; i < k; i++) codes[i] = this.aheadCodes[j * k + i];
+          this.addCoded(ms, size, this.aheadHash[j]);
+          return true;
+        }
+      }
+    }
+    for (let i = 0; i < f.length; i++) codes[i] = this.codes.encode(record[f[i]]);
+    this.addCoded(ms, size, this.rows.hash(codes));
     return true;
+  }
+
+  /**
+   * Reads ahead for the records `add` is given next, in this order (up to
+   * 16 of them): their pairs' hash slots, rows, ring heads and the ring
+   * places their connection goes to, each step for all of them before the
+   * next, so the cache misses of different records overlap instead of
+   * coming one after the other (a known pair's connection reads its slot,
+   * then its row, then its ring's head, then its ring). Nothing changes:
+   * `add` gives the same results with or without it. Their key codes and
+   * hashes are kept for `add` to reuse, for a record it is then given with
+   * the same values under the same coding; a value not coded yet (a name
+   * seen for the first time) is left to `add`.
+   */
+  readAhead(records: readonly unknown[], from = 0, to = records.length): void {
+    const f = this.options.keyFields;
+    const k = f.length;
+    const coder = this.codes;
+    const rows = this.rows;
+    const codes = this.aheadCodes;
+    let m = 0;
+    for (let j = from; j < to && m < AHEAD; j++) {
+      const record = records[j] as LogRecord;
+      if (record === null || typeof record !== 'object') continue;
+      let i = 0;
+      let h = 0x811c9dc5;
+      for (; i < k; i++) {
+        const v = record[f[i]];
+        const c = coder.peek(v);
+        if (c < 0) break;
+        this.aheadValues[m * k + i] = v;
+        codes[m * k + i] = c;
+        h = mixCode(h, c);
+      }
+      if (i < k) continue;
+      this.aheadRecords[m] = record;
+      this.aheadHash[m] = h;
+      m++;
+    }
+    for (let j = m; j < this.aheadCount; j++) this.aheadRecords[j] = null;
+    this.aheadCount = m;
+    this.aheadNext = 0;
+    this.aheadCodesOf = coder;
+    // each step for every record before the next: the reads of one step do not wait for each other
+    const at = this.aheadAt;
+    for (let j = 0; j < m; j++) at[j] = rows.homeRow(this.aheadHash[j]);
+    for (let j = 0; j < m; j++) if (at[j] >= 0) at[j] = rows.ringRef(at[j]);
+    let sink = 0;
+    const pools = this.pools;
+    for (let j = 0; j < m; j++) {
+      const ref = at[j];
+      if (ref < 0) continue;
+      const pool = pools[ref >>> CLASS_SHIFT];
+      const slot = ref & SLOT_MASK;
+      const hl = pool.headWord(slot);
+      // where its next interval goes (a hint: a full ring forgets its oldest first)
+      sink += pool.peekInterval(slot, ((hl & 0xffff) + (hl >>> 16)) % pool.width);
+    }
+    this.aheadSink = sink;
   }
 
   /** Adds one connection of a pair at `seconds` (epoch, fractions kept to the millisecond). */
   addEvent(key: readonly unknown[], seconds: number, bytes?: number): void {
     if (key.length !== this.scratch.length) throw new Error(`a pair key has ${this.scratch.length} values, not ${key.length}`);
     for (let i = 0; i < key.length; i++) this.scratch[i] = this.codes.encode(key[i]);
-    this.addCoded(Math.round(seconds * 1000), bytes === undefined ? 0 : sizeCode(bytes));
+    this.addCoded(Math.round(seconds * 1000), bytes === undefined ? 0 : sizeCode(bytes), this.rows.hash(this.scratch));
   }
 
-  private addCoded(ms: number, size: number): void {
+  /** A connection of the pair whose codes are in `scratch` (and `h` their hash). */
+  private addCoded(ms: number, size: number, h: number): void {
     if (!Number.isFinite(ms)) return;
     this.counters.events++;
     if (ms > this.watermark) {
       this.watermark = ms;
-      if (ms >= this.nextSweep) this.sweep();
+      if (ms >= this.nextSweep) {
+        const coder = this.codes;
+        this.sweep();
+        // the sweep re-interned the values (most belonged to expired pairs): this pair's codes are carried across as values
+        if (this.codes !== coder) h = this.recode(coder);
+      }
       if (ms - this.rows.base >= REBASE_AT) this.rebase();
     }
     if (ms < this.watermark - this.options.horizonSeconds * 1000) {
@@ -205,7 +304,6 @@ export class PairHistory {
       return;
     }
     const rows = this.rows;
-    const h = rows.hash(this.scratch);
     let row = rows.find(this.scratch, h);
     if (row < 0) {
       this.insert(h, ms);
@@ -269,6 +367,12 @@ export class PairHistory {
     f[lastAt] = ms;
     u[m + RING_META.COUNT]++;
     return true;
+  }
+
+  /** The pair in `scratch`, coded under `old`, coded afresh under the current codes; its hash. */
+  private recode(old: KeyCodes): number {
+    for (let i = 0; i < this.scratch.length; i++) this.scratch[i] = this.codes.encode(old.decode(this.scratch[i]));
+    return this.rows.hash(this.scratch);
   }
 
   private countDay(row: number, ms: number): void {
@@ -355,7 +459,7 @@ export class PairHistory {
     }
   }
 
-  /** Row r (a page of rows) holds a pair last seen at `ms`. */
+  /** Row r (a page of rows) holds a pair last seen at `ms` (the pages' bounds are over ringless rows: a ringed row's time is bounded with its ring). */
   private noteLast(r: number, ms: number): void {
     const p = r >>> ROW_PAGE_SHIFT;
     if (!(this.lastBound[p] <= ms)) this.lastBound[p] = ms;
@@ -443,7 +547,11 @@ export class PairHistory {
       this.rows.clearRing(row, last);
     }
     // no ring left: a ringless row, unless its day counter is not the implied 1 (or its time does not fit): then an empty ring keeps it
-    if (len === 0 && dayCount === 1 && this.rows.fits(last)) return row;
+    if (len === 0 && dayCount === 1 && this.rows.fits(last)) {
+      // its time is now in the row: its page's bound (of ringless rows) takes it
+      this.noteLast(row, last);
+      return row;
+    }
     const c = this.classOf[len];
     const a = this.allocRing(row, c);
     row = a.row;
@@ -548,8 +656,9 @@ export class PairHistory {
   /**
    * Drops pairs whose last connection left the horizon and intervals that
    * began before it. Only the pages of rows and rings that can hold one are
-   * read (their bounds say which). An expired pair's row dies in place: out
-   * of the index, its ring freed, skipped by everything that walks the rows;
+   * read (their bounds say which). An expired pair's row dies in place: its
+   * ring freed, its hash slot passed over by lookups (the compaction
+   * rebuilds the index once), skipped by everything that walks the rows;
    * the rows are compacted once the dead pass `compactDead` of them (or an
    * eviction, a read by row or a save comes first), so an hourly sweep does
    * not move and rehash every row. Compaction keeps the rows' order and new
@@ -564,46 +673,77 @@ export class PairHistory {
     const expiredBefore = this.counters.expired;
     this.sweeping = true;
     const pageRows = 1 << ROW_PAGE_SHIFT;
+    // ringless rows, their time read in the row; a ringed row's is beside its ring, read below with the rings' pages
     for (let p = 0; p * pageRows < rows.n; p++) {
       const b = this.lastBound[p];
       if (b !== undefined && b >= cutoff) continue;
       const end = Math.min(rows.n, (p + 1) * pageRows);
       let low = Infinity;
       for (let r = p * pageRows; r < end; r++) {
-        if (rows.isDead(r)) continue;
-        const last = rows.last(r);
-        if (last < cutoff) this.expire(r);
-        else if (last < low) low = last;
+        const last = rows.ringlessLast(r);
+        if (!(last >= cutoff)) {
+          // NaN: a ringed or dead row
+          if (last < cutoff) this.expire(r);
+        } else if (last < low) low = last;
       }
       this.lastBound[p] = low;
     }
-    // the rings of the pairs left (an expired pair's ring went with it)
+    // the rings, page by page: their pairs' last times (expiry), where they reach back to (trims)
+    const expired: number[] = [];
     const trims: number[] = [];
     for (let c = 0; c < this.pools.length; c++) {
       const pool = this.pools[c];
       const bound = this.startBound[c];
       const per = pool.slotsPerPage;
+      const width = pool.width;
       for (let p = 0; p * per < pool.live; p++) {
         const b = bound[p];
         if (b !== undefined && b >= cutoff) continue;
         const end = Math.min(pool.live, (p + 1) * per);
         let low = Infinity;
         for (let slot = p * per; slot < end; slot++) {
-          // a trim needs the first time and the ring's start before the cutoff: either is a bound for the page
-          const first = pool.first(slot);
+          // a trim needs the first time and the ring's start before the cutoff, expiry the last time (after both): either is a bound for the page
+          const m = pool.at(slot);
+          const f = pool.cf;
+          const first = f[(m >> 1) + RING_META.FIRST];
           if (first >= cutoff) {
             if (first < low) low = first;
             continue;
           }
-          // the ring's head (beside it) has its last time and place: the row is read only to trim
-          const start = pool.last(slot) - this.ringSum(pool, slot, pool.head(slot), pool.len(slot));
-          if (start < cutoff) trims.push(pool.owner(slot), start);
-          else if (start < low) low = start;
+          const last = f[(m >> 1) + RING_META.LAST];
+          if (last < cutoff) {
+            expired.push(pool.cu[m + RING_META.OWNER]);
+            continue;
+          }
+          const hl = pool.cu[m + RING_META.HEAD_LEN];
+          const head = hl & 0xffff;
+          const len = hl >>> 16;
+          const ci = pool.ci;
+          const at0 = (slot & pool.mask) * width;
+          let start = last;
+          for (let i = 0; i < len; i++) start -= ci[at0 + wrap(head + i, width)];
+          if (start >= cutoff) {
+            if (start < low) low = start;
+            continue;
+          }
+          // the oldest intervals that began before the cutoff go: in place (the head moves) when the ring keeps its width (the
+          // narrowest that holds what is left, as writeRing would choose); else the ring moves, once the scan is done
+          const ringStart = start;
+          let k = 0;
+          while (k < len && start < cutoff) start += ci[at0 + wrap(head + k++, width)];
+          if (k < len && this.classOf[len - k] === c) {
+            pool.cu[m + RING_META.HEAD_LEN] = wrap(head + k, width) | ((len - k) << 16);
+            f[(m >> 1) + RING_META.FIRST] = start;
+            pool.cu[m + RING_META.COUNT] = len - k + 1;
+            if (start < low) low = start;
+          } else trims.push(pool.cu[m + RING_META.OWNER], ringStart);
         }
         bound[p] = low;
       }
     }
-    // a trimmed ring moves (to a new slot, its start noted there); rows do not move while the sweep runs
+    // then the pairs whose last time left the horizon (their rings freed: others move into their slots), then the rings that
+    // move to a narrower pool (to a new slot, its start noted there); rows do not move while the sweep runs
+    for (const r of expired) this.expire(r);
     for (let i = 0; i < trims.length; i += 2) this.trim(trims[i], cutoff, trims[i + 1]);
     this.sweeping = false;
     if (this.counters.expired === expiredBefore) return;
@@ -644,15 +784,9 @@ export class PairHistory {
   private compact(drop: Uint8Array | null, reintern: boolean): void {
     const rows = this.rows;
     this.lastBound.length = 0;
-    // the rows that go, a bit each, to renumber the index in place when only dead rows (already out of it) go
-    const blocks = (rows.n + 31) >>> 5;
-    const gone = new Uint32Array(blocks);
     let k = 0;
     for (let r = 0; r < rows.n; r++) {
-      if (rows.isDead(r)) {
-        gone[r >>> 5] |= 1 << (r & 31);
-        continue;
-      }
+      if (rows.isDead(r)) continue;
       if (drop && drop[r]) {
         if (rows.ringSlot(r) >= 0) this.releaseRing(rows.ringClass(r), rows.ringSlot(r));
         this.internedRefs -= this.internedIn(r);
@@ -662,7 +796,9 @@ export class PairHistory {
         rows.move(k, r);
         if (rows.ringSlot(k) >= 0) this.pools[rows.ringClass(k)].setOwner(rows.ringSlot(k), k);
       }
-      this.noteLast(k, rows.last(k));
+      // the rows' pages bound the ringless rows' times (a ringed row's is bounded with its ring's page)
+      const last = rows.ringlessLast(k);
+      if (!Number.isNaN(last)) this.noteLast(k, last);
       k++;
     }
     const removed = rows.n - k;
@@ -680,18 +816,12 @@ export class PairHistory {
         }
       }
     }
-    if (removed > 0 && !drop && !reintern) {
-      const before = new Int32Array(blocks);
-      let sum = 0;
-      for (let i = 0; i < blocks; i++) {
-        before[i] = sum;
-        sum += popcount(gone[i]);
-      }
-      // without a cap the index may stay up to two size steps too big: the rows grow back between compactions, and an index
-      // in eighths would otherwise be rehashed down at each and up again as new rows come (under a cap it fits the rows)
-      if (rows.renumber(gone, before, this.options.maxBytes === null ? INDEX_SLACK : 1)) return;
-    }
-    rows.reindex();
+    // without a cap, after dropping only dead rows, the index may stay up to two size steps too big: the rows grow back between
+    // compactions, and an index in eighths would otherwise be rehashed down at each and up again as new rows come (under a cap
+    // it fits the rows). Either way it is rebuilt: the dead rows kept their slots until now.
+    // (kept when it is no bigger than 1.25 times the rows left need: compared as slots, the eighths' rounding made a store past
+    // its horizon, which compacts at 8/7 of its rows, shrink the index at some compactions and grow it back twice after them)
+    rows.reindex(removed > 0 && !drop && !reintern && this.options.maxBytes === null ? Math.ceil(k * INDEX_SLACK) : 0);
   }
 
   /** Copies row r's own fields (not its key or ring place) to row k of a dense copy. */

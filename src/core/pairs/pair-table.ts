@@ -23,9 +23,10 @@ import type { RingPool } from './ring-pool';
  * forward as event time does (`rebase`), so every time within the horizon
  * fits.
  *
- * An expired row dies in place (flag DEAD: out of the index, its word
- * meaning nothing) until the store compacts the rows; a count of 0 cannot
- * mark it, since a ringless row keeps none.
+ * An expired row dies in place (flag DEAD, its word meaning nothing; its
+ * key and hash slot kept, `find` passes over it) until the store compacts
+ * the rows and the index is rebuilt once; a count of 0 cannot mark it,
+ * since a ringless row keeps none.
  *
  * The rows live in pages of 8,192 rows (the last one sized to the rows it
  * holds, in powers of two), so the store grows without copying itself and
@@ -35,7 +36,7 @@ import type { RingPool } from './ring-pool';
 
 /** the flags byte's bit for "the word is a ring reference" (the other bits are the store's flags) */
 export const RINGED = 0x80;
-/** the flags byte's bit for a dead row (expired, out of the index, no ring, waiting for a compaction): a ringless row has no count to mark it */
+/** the flags byte's bit for a dead row (expired, no ring, its hash slot kept but passed over, waiting for a compaction): a ringless row has no count to mark it */
 export const DEAD = 0x40;
 const TWO_32 = 4294967296;
 /** a ring reference: pool class in the top 6 bits, slot below */
@@ -56,6 +57,10 @@ const MIN_TAIL = 64;
 /** the index grows past three quarters full (linear probing over 4-byte slots: a probe run stays within a cache line or two) */
 const MAX_LOAD = 0.75;
 const MIN_SLOTS = 1024;
+/** rows placed at once when the index is rebuilt (in the order of their home slots) */
+const REINDEX_CHUNK = 1 << 17;
+/** the home slots' high bits a rebuild sorts a chunk by */
+const BUCKET_BITS = 12;
 /** index sizes go up in eighths of a power of two (2^k · 9/8, 10/8 … 16/8), not by doubling: 3/4 … 2/3 full, not 3/4 … 3/8 */
 const SIZE_STEPS = 8;
 
@@ -81,13 +86,6 @@ export class Page {
   }
 }
 
-/** Set bits in a 32-bit word. */
-export function popcount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-}
-
 /** Hash slots for n rows: the fewest, in eighths of a power of two, that hold n at the highest load. */
 export function slotsFor(n: number): number {
   const want = Math.ceil(n / MAX_LOAD);
@@ -101,7 +99,7 @@ export class PairTable {
   readonly stride: number;
   /** rows held (0 … n − 1), dead ones included */
   n = 0;
-  /** dead rows among them (flag DEAD, out of the index, no ring): expired, waiting for the next compaction */
+  /** dead rows among them (flag DEAD, no ring, their hash slots passed over): expired, waiting for the next compaction */
   dead = 0;
   private readonly k: number;
   /** the stride in u32 units */
@@ -207,9 +205,14 @@ export class PairTable {
     return r;
   }
 
-  /** Marks row r dead (its ring released by the caller): out of the index, flagged DEAD (no other flag, no ring), until compacted away. */
+  /**
+   * Marks row r dead (its ring released by the caller): flagged DEAD (no
+   * other flag, no ring) until compacted away. Its key stays, and so does
+   * its hash slot (`find` passes over a dead row): taking each expired row
+   * out of the index one by one read the row of every slot after it in its
+   * probe run; the compaction rebuilds the index once instead.
+   */
   kill(r: number): void {
-    this.unindex(r);
     const o = this.at(r);
     this.cur.u32[o * this.s4 + this.oWord] = 0;
     this.cur.u8[o * this.stride + this.oFlags] = DEAD;
@@ -311,6 +314,11 @@ export class PairTable {
   /** Sets the first time of a row with a ring (a row without one has it as its last time, which is all the store sets it to then). */
   setFirst(r: number, v: number): void {
     if (this.ringed(r)) this.pool(r).setFirst(this.ringSlot(r), v);
+  }
+  /** A live ringless row's time (read in its row), NaN for a row with a ring (its times are beside it) or a dead one. */
+  ringlessLast(r: number): number {
+    const o = this.at(r);
+    return this.cur.u8[o * this.stride + this.oFlags] & (RINGED | DEAD) ? NaN : this.base + this.cur.u32[o * this.s4 + this.oWord];
   }
   last(r: number): number {
     if (!this.ringed(r)) return this.base + this.word(r);
@@ -420,8 +428,26 @@ export class PairTable {
           break;
         }
       }
-      if (same) return r;
+      // a dead row keeps its key and slot until the next compaction: the pair, if it came back, is in a later slot
+      if (same && (pg.u8[o * stride + this.oFlags] & DEAD) === 0) return r;
     }
+  }
+
+  /**
+   * Read ahead: the row in a hash's home slot when its tag matches, else −1
+   * (a hint, its key not compared: the first probe `find` makes).
+   */
+  homeRow(h: number): number {
+    const v = this.index[this.home(h)];
+    const mask = this.mask;
+    return v !== 0 && (v & ~mask) === (h & ~mask) ? (v & mask) - 1 : -1;
+  }
+
+  /** Read ahead: row r's ring reference (pool class and slot), −1 for a ringless or dead row (nothing changes). */
+  ringRef(r: number): number {
+    const pg = this.pages[r >>> SHIFT];
+    const o = r & MASK;
+    return (pg.u8[o * this.stride + this.oFlags] & (RINGED | DEAD)) === RINGED ? pg.u32[o * this.s4 + this.oWord] : -1;
   }
 
   /** Indexes row r under hash h. */
@@ -438,92 +464,82 @@ export class PairTable {
     return Math.floor((h & this.mask) * this.scale);
   }
 
-  /** The hash of row r's key, read in its page (as `hash` gives for its codes). */
-  private rowHash(r: number): number {
-    const pg = this.pages[r >>> SHIFT];
-    const o = r & MASK;
-    const w = o * this.s4 + this.oKey;
-    const b = o * this.stride + this.oHi;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < this.k; i++) h = mixParts(h, pg.u32[w + i], pg.u8[b + i]);
-    return h;
-  }
-
-  /** Takes row r out of the index, shifting the probe run after it back (no deleted markers: lookups stay as they were). */
-  private unindex(r: number): void {
-    const index = this.index;
-    const mask = this.mask;
-    const h = this.rowHash(r);
-    const slots = index.length;
-    const want = (h & ~mask) | (r + 1);
-    let i = this.home(h);
-    while (index[i] !== want) {
-      if (index[i] === 0) throw new Error(`pair table: row ${r} is not in the index`);
-      i = i + 1 === slots ? 0 : i + 1;
-    }
-    // Knuth's algorithm R: an entry after the hole moves into it unless its home slot lies cyclically in (hole, entry]
-    let j = i;
-    for (;;) {
-      j = j + 1 === slots ? 0 : j + 1;
-      const v = index[j];
-      if (v === 0) break;
-      const home = this.home(this.rowHash((v & mask) - 1));
-      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
-      if (stays) continue;
-      index[i] = v;
-      i = j;
-    }
-    index[i] = 0;
-  }
-
   /**
-   * After a compaction that removed only rows already out of the index
-   * (dead ones): the index's row numbers renumbered in place, no rehash,
-   * when its size stays for the rows left, or is at most `slack` times
-   * that size (false otherwise: then `reindex`). `gone` has a bit per row
-   * removed, `before` the rows removed before each 32-row block.
+   * The index rebuilt over the live rows (dead ones left out), sized for the
+   * rows held, dead ones included (their slots are kept until a compaction
+   * drops them), or kept at its size when that is no more than `keepFor`
+   * rows need (refilled in place then: no second index at the peak).
+   *
+   * Rows are hashed page by page and placed a chunk at a time in the order
+   * of their home slots (a counting sort on the home's high bits), so the
+   * writes sweep the index upwards instead of landing at random: a store
+   * that grows in eighths rebuilds its index ~8 times per doubling, and
+   * placed at random each row cost a cache miss (and a TLB miss) in an
+   * index of megabytes. Where a row lands is as linear probing puts it for
+   * this order of insertion; which slot a row takes is not observable.
    */
-  renumber(gone: Uint32Array, before: Int32Array, slack = 1): boolean {
+  reindex(keepFor = 0): void {
     const want = slotsFor(this.n);
-    if (this.slots < want || this.slots > want * slack) return false;
-    const index = this.index;
-    const mask = this.mask;
-    for (let s = 0; s < index.length; s++) {
-      const v = index[s];
-      if (v === 0) continue;
-      const r = (v & mask) - 1;
-      const b = r >>> 5;
-      const k = r - before[b] - popcount(gone[b] & ((1 << (r & 31)) - 1));
-      index[s] = (v & ~mask) | (k + 1);
-    }
-    this.page = -1;
-    return true;
-  }
-
-  /**
-   * The index sized for the rows held, over the live ones (refilled in place when its size stays: no second index at
-   * the peak). Sized for dead rows too: a slot keeps its row's number beside the hash's high bits.
-   */
-  reindex(): void {
-    const slots = slotsFor(this.n);
+    const slots = this.slots >= want && this.slots <= slotsFor(Math.max(keepFor, this.n)) ? this.slots : want;
     if (slots === this.slots) this.index.fill(0);
     else this.index = new Int32Array(slots);
-    this.mask = pow2AtLeast(slots) - 1;
-    this.scale = slots / (this.mask + 1);
-    // page by page, each row's key halves read in place (a compaction rehashes every row)
+    const mask = pow2AtLeast(slots) - 1;
+    this.mask = mask;
+    this.scale = slots / (mask + 1);
+    const scale = this.scale;
+    const index = this.index;
     const k = this.k;
-    for (let p = 0; p < this.pages.length; p++) {
-      const pg = this.pages[p];
-      const base = p * PAGE_ROWS;
-      const rows = Math.min(PAGE_ROWS, this.n - base);
-      for (let o = 0; o < rows; o++) {
-        if (this.dead !== 0 && pg.u8[o * this.stride + this.oFlags] & DEAD) continue;
-        const w = o * this.s4 + this.oKey;
-        const b = o * this.stride + this.oHi;
-        let h = 0x811c9dc5;
-        for (let i = 0; i < k; i++) h = mixParts(h, pg.u32[w + i], pg.u8[b + i]);
-        this.place(h, base + o);
+    const n = this.n;
+    const chunk = Math.min(n, REINDEX_CHUNK);
+    if (chunk === 0) return;
+    // homes grouped by their high bits: ~2^BUCKET_BITS groups, each a few KiB of the index
+    const shift = Math.max(0, 32 - Math.clz32(slots - 1) - BUCKET_BITS);
+    const buckets = ((slots - 1) >>> shift) + 1;
+    const counts = new Int32Array(buckets + 1);
+    const vals = new Int32Array(chunk);
+    const homes = new Int32Array(chunk);
+    const sortedVals = new Int32Array(chunk);
+    const sortedHomes = new Int32Array(chunk);
+    const stride = this.stride;
+    const s4 = this.s4;
+    const oKey = this.oKey;
+    const oHi = this.oHi;
+    const oFlags = this.oFlags;
+    const dead = this.dead !== 0;
+    for (let from = 0; from < n; from += chunk) {
+      const to = Math.min(n, from + chunk);
+      let m = 0;
+      // hash the chunk's rows in place, page by page
+      for (let r = from; r < to; ) {
+        const pg = this.pages[r >>> SHIFT];
+        const end = Math.min(to, ((r >>> SHIFT) + 1) << SHIFT);
+        for (; r < end; r++) {
+          const o = r & MASK;
+          if (dead && pg.u8[o * stride + oFlags] & DEAD) continue;
+          const w = o * s4 + oKey;
+          const b = o * stride + oHi;
+          let h = 0x811c9dc5;
+          for (let i = 0; i < k; i++) h = mixParts(h, pg.u32[w + i], pg.u8[b + i]);
+          vals[m] = (h & ~mask) | (r + 1);
+          homes[m] = Math.floor((h & mask) * scale);
+          m++;
+        }
+      }
+      // a counting sort by the home's high bits, then each row placed at the first free slot from its home
+      counts.fill(0);
+      for (let i = 0; i < m; i++) counts[(homes[i] >>> shift) + 1]++;
+      for (let g = 0; g < buckets; g++) counts[g + 1] += counts[g];
+      for (let i = 0; i < m; i++) {
+        const at = counts[homes[i] >>> shift]++;
+        sortedVals[at] = vals[i];
+        sortedHomes[at] = homes[i];
+      }
+      for (let i = 0; i < m; i++) {
+        let s = sortedHomes[i];
+        while (index[s] !== 0) s = s + 1 === slots ? 0 : s + 1;
+        index[s] = sortedVals[i];
       }
     }
+    this.page = -1;
   }
 }

@@ -299,6 +299,16 @@ export class RingPool {
     return sum;
   }
 
+  /** Read ahead: a slot's head and length word, its page not made the current one (nothing changes). */
+  headWord(slot: number): number {
+    return this.words[slot >>> this.shift][(slot & this.mask) * META_WORDS + HEAD_LEN];
+  }
+
+  /** Read ahead: interval i of a slot, its page not made the current one (nothing changes). */
+  peekInterval(slot: number, i: number): number {
+    return this.ints[slot >>> this.shift][(slot & this.mask) * this.width + i];
+  }
+
   /** interval i (0 … width − 1) of a slot */
   get(slot: number, i: number): number {
     this.at(slot);
@@ -322,4 +332,4 @@ export class RingPool {
 }
 
 /** the head's word offsets, for the store's hot path (which reads `cu`/`cf` at `at(slot)` directly) */
-export const RING_META = { LAST, COUNT, DAY_COUNT, HEAD_LEN } as const;
+export const RING_META = { FIRST, LAST, COUNT, DAY_COUNT, HEAD_LEN, OWNER } as const;

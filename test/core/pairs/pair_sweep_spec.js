@@ -34,6 +34,20 @@ describe('pair history sweep (deferred compaction)', function () {
     tally.tooOld.should.be.above(10);
   });
 
+  it('keeps the key of a pair whose connection starts a sweep that re-interns the values', () => {
+    // 2,000 named pairs expire; the next connection, of a name not seen before, starts the sweep that drops and re-interns them
+    const h = new pairs.PairHistory({ horizonSeconds: 600, sweepSeconds: 60, keyFields: ['a', 'b', 'c'], timeField: 't' });
+    const T0 = Date.UTC(2024, 4, 6);
+    for (let i = 0; i < 2000; i++) h.add({ t: T0 + i, a: `name-${i}`, b: '45.1.2.0/24', c: 443 });
+    h.add({ t: T0 + 700e3, a: 'new-name', b: '2001:db8::/48', c: '443' });
+    h.counters.expired.should.equal(2000);
+    h.size.should.equal(1);
+    h.keyOf(0).should.eql(['new-name', '2001:db8::/48', '443']);
+    h.add({ t: T0 + 701e3, a: 'new-name', b: '2001:db8::/48', c: '443' });
+    h.size.should.equal(1);
+    h.facts(0).count.should.equal(2);
+  });
+
   it('refuses a compaction fraction outside 0 … 1', () => {
     (() => new pairs.PairHistory({ compactDead: 1.5 })).should.throw(/fraction of expired rows.*1\.5/);
     (() => new pairs.PairHistory({ compactDead: -0.1 })).should.throw(/fraction of expired rows/);

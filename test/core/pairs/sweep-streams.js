@@ -80,14 +80,23 @@ function streamCase(c) {
   return { options, records };
 }
 
-/** Feeds case c to a store and digests what is observable; `tally` adds the counters up. */
-function runCase(pairs, c, extra, tally) {
+/**
+ * Feeds case c to a store and digests what is observable; `tally` adds the
+ * counters up. With `ahead` ({ every, span, skew }), the store reads ahead
+ * (`readAhead`) every `every` records for the `span` records from `skew`
+ * on: what is observable must not change.
+ */
+function runCase(pairs, c, extra, tally, ahead = null) {
   const { PairHistory, DEFAULT_HUNT } = pairs;
   const { options, records } = streamCase(c);
   const hash = crypto.createHash('sha256');
   const h = new PairHistory({ ...options, ...extra });
   const cut = Math.floor(records.length * 0.7);
+  const readAhead = (s, i) => {
+    if (ahead && i % ahead.every === 0) s.readAhead(records, i + ahead.skew, i + ahead.skew + ahead.span);
+  };
   for (let i = 0; i < cut; i++) {
+    readAhead(h, i);
     h.add(records[i]);
     if (i % 50 === 49) hash.update(`${h.size} ${h.bytes} ${JSON.stringify(h.counters)}|`);
     if (i % 701 === 700) hash.update(JSON.stringify(h.hunt({ ...DEFAULT_HUNT, minIntervals: 3 })));
@@ -101,6 +110,7 @@ function runCase(pairs, c, extra, tally) {
   g.restore(h.snapshot());
   for (const s of [h, g]) {
     for (let i = cut; i < records.length; i++) {
+      readAhead(s, i);
       s.add(records[i]);
       if (i % 50 === 49) hash.update(`${s.size} ${s.bytes} ${JSON.stringify(s.counters)}|`);
     }
