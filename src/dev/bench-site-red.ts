@@ -5,7 +5,7 @@
  * seeded site of bench-site.ts in batches of 1,000 records.
  *
  * How it measures: the generator makes a chunk of 100 batches first
- * (untimed); the chunk is then sent into the flow followed by a
+ * (untimed; `--chunk N` batches: its records are all on the heap at once); the chunk is then sent into the flow followed by a
  * msg.checkpoint barrier, and the clock runs until the barrier has left
  * the scorer, so the time is Node-RED's, the node's and the scorer's
  * (scorings every 12 h of event time included), never the generator's.
@@ -14,7 +14,7 @@
  * peak RSS and heap sampled every 20 ms while the flush releases every
  * pair active since the last scoring (in batches of 1,000 rows).
  *
- *   node --expose-gc dist/dev/bench-site-red.js [--hosts 1000] [--days 3] [--seed 22] [--cap MiB]
+ *   node --expose-gc dist/dev/bench-site-red.js [--hosts 1000] [--days 3] [--seed 22] [--cap MiB] [--chunk 100]
  *   (or node --expose-gc dist/dev/bench.js --site-red …)
  */
 import * as fs from 'fs';
@@ -24,7 +24,8 @@ import { ROOT } from '../run/user-dir';
 import { fmt, MONDAY, mb, SiteOptions, SiteStream, siteArgs, used } from './bench-site';
 import { NodeConfig, startEmbedded } from './embedded-red';
 
-const CHUNK = 100;
+/** batches per timed chunk (--chunk): the chunk's records are made before its clock starts, so they are all on the heap at once */
+const DEFAULT_CHUNK = 100;
 
 /** One timed chunk: the hour of event time it starts in, records, seconds, and whether it crossed a scoring boundary (every 12 h). */
 interface Chunk {
@@ -71,6 +72,8 @@ export interface SiteRedResult {
   hosts: number;
   days: number;
   seed: number;
+  /** batches per timed chunk */
+  chunkBatches: number;
   records: number;
   cpuSeconds: number;
   seconds: number;
@@ -98,6 +101,8 @@ export interface SiteRedResult {
   peakRssDuringFlush: number;
   peakHeapDuringFlush: number;
   rssBeforeFlush: number;
+  /** the highest RSS after a chunk while records streamed in (evictions and scorings included) */
+  peakRssFeed: number;
   /** what the RSS before the flush is made of (after GC) */
   before: { heapCommitted: number; heapUsed: number; arrayBuffers: number; external: number };
   /** the runtime's RSS with the flow deployed, before the first record (after GC) */
@@ -114,7 +119,8 @@ export interface SiteRedResult {
   otherAlerted: number;
 }
 
-export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
+export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK): Promise<SiteRedResult> {
+  const CHUNK = chunkBatches;
   const log = o.log ?? ((line: string) => process.stdout.write(line + '\n'));
   G.__netbeaconSiteRed = { alerts: [], barrier: null, seen: 0, expected: 1, status: '' };
   const { RED, stop } = await startEmbedded('site', NODES, ['site-sink'], 'warn');
@@ -150,6 +156,7 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
     const rssIdle = process.memoryUsage().rss;
     const stream = new SiteStream(o);
     const chunks: Chunk[] = [];
+    let peakRssFeed = 0;
     let done = false;
     while (!done) {
       const chunk: Array<{ payload: LogRecord[] }> = [];
@@ -173,6 +180,7 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
       await through(chunk, { checkpoint: true });
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       const c1 = process.cpuUsage(c0);
+      peakRssFeed = Math.max(peakRssFeed, process.memoryUsage.rss());
       // CPU time too: on a shared machine the wall clock counts other processes' turns
       chunks.push({
         hour: Math.floor((first - MONDAY) / 3600),
@@ -232,6 +240,7 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
       hosts: o.hosts,
       days: o.days,
       seed: o.seed,
+      chunkBatches: CHUNK,
       records: chunks.reduce((a, c) => a + c.n, 0),
       cpuSeconds: chunks.reduce((a, c) => a + c.cpu, 0),
       seconds: chunks.reduce((a, c) => a + c.wall, 0),
@@ -256,6 +265,7 @@ export async function siteRedBench(o: SiteOptions): Promise<SiteRedResult> {
       peakRssDuringFlush: peakRss,
       peakHeapDuringFlush: peakHeap,
       rssBeforeFlush: rssBefore,
+      peakRssFeed,
       before: { heapCommitted: m0.heapTotal, heapUsed: m0.heapUsed, arrayBuffers: m0.arrayBuffers, external: m0.external },
       rssIdle,
       evicted: held.evicted,
@@ -287,7 +297,7 @@ function statusFigures(text: string): { pairs: number; bytes: number; evicted: n
 
 export function printSiteRed(r: SiteRedResult, log: (line: string) => void): void {
   log(
-    `site in Node-RED: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}); the hunt example's pair history (7 days, 256 intervals, scored every 12 h) and its scorer in an embedded runtime; ${fmt(r.records)} records in batches of 1,000, each 100 batches timed until a checkpoint barrier has left the scorer (generator untimed)`,
+    `site in Node-RED: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}); the hunt example's pair history (7 days, 256 intervals, scored every 12 h) and its scorer in an embedded runtime; ${fmt(r.records)} records in batches of 1,000, each ${r.chunkBatches} batches timed until a checkpoint barrier has left the scorer (generator untimed)`,
   );
   const change = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(0)} %`;
   log(
@@ -304,7 +314,7 @@ export function printSiteRed(r: SiteRedResult, log: (line: string) => void): voi
   );
   const b = r.before;
   log(
-    `    RSS before the flush ${mb(r.rssBeforeFlush)}: V8's heap committed ${mb(b.heapCommitted)} (used ${mb(b.heapUsed)}), external ${mb(b.external)} (array buffers ${mb(b.arrayBuffers)}), the rest (code, stacks, native) ${mb(r.rssBeforeFlush - b.heapCommitted - b.external)}; the runtime with the flow deployed, before the first record, ${mb(r.rssIdle)}`,
+    `    RSS before the flush ${mb(r.rssBeforeFlush)}: V8's heap committed ${mb(b.heapCommitted)} (used ${mb(b.heapUsed)}), external ${mb(b.external)} (array buffers ${mb(b.arrayBuffers)}), the rest (code, stacks, native) ${mb(r.rssBeforeFlush - b.heapCommitted - b.external)}; the runtime with the flow deployed, before the first record, ${mb(r.rssIdle)}; the highest RSS after a chunk while records streamed in ${mb(r.peakRssFeed)}`,
   );
   log(
     `  alerts: ${r.alertPairs} pairs (${((r.alertPairs / r.hosts) * 1000).toFixed(0)} per 1,000 hosts over ${r.days} days): planted beacons ${r.beaconsFound}/${r.beacons}, benign periodic pollers ${r.benignAlerted}/${r.benign}, random pollers ${r.randomAlerted}, popular-service polls ${r.popularAlerted}, other pairs ${r.otherAlerted}`,
@@ -313,7 +323,10 @@ export function printSiteRed(r: SiteRedResult, log: (line: string) => void): voi
 }
 
 if (require.main === module) {
-  siteRedBench(siteArgs(process.argv.slice(2))).then(
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--chunk');
+  const chunk = at >= 0 ? Number(argv.splice(at, 2)[1]) : DEFAULT_CHUNK;
+  siteRedBench(siteArgs(argv), chunk).then(
     (r) => {
       printSiteRed(r, (l) => process.stdout.write(l + '\n'));
       process.exit(0);

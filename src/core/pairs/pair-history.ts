@@ -1,7 +1,8 @@
-import { DEFAULT_PERIODICITY, PeriodicityOptions } from '../scorer/periodicity';
+import { DEFAULT_PERIODICITY, isPeriodicSeconds, PeriodicityOptions } from '../scorer/periodicity';
 import { LogRecord } from '../common/records';
 import { makeSnapshot, openSnapshot, Snapshot } from '../common/snapshot';
 import { EventTime, MAX_ABS_SECONDS, readEventTime } from '../common/time';
+import { kthSmallest, OrderedBatches } from './evict-order';
 import { INTERNED_BASE, KeyCodes, mixCode } from './key-codes';
 import { RING_META, RingPool, ringWidths } from './ring-pool';
 import { CLASS_SHIFT, PairTable, RINGED, ROW_PAGE_SHIFT } from './pair-table';
@@ -55,6 +56,8 @@ const MAX_INTERVAL_MS = 0xffffffff;
 const INDEX_SLACK = 1.25;
 /** dead rows, as a fraction of the rows, past which a sweep compacts them away */
 const DEFAULT_COMPACT_DEAD = 1 / 8;
+/** what an eviction pass leaves, as a fraction of the cap, unless the options say (the hunt node: 7/8) */
+const DEFAULT_EVICT_TO = 1 / 2;
 /**
  * Place i (0 … 2·width − 1) of a ring of `width`, from its head: only the
  * widest pool's rings (a power of two) wrap, the narrower ones are filled
@@ -875,11 +878,14 @@ export class PairHistory {
   }
 
   /**
-   * Evicts under the cap until the store would take half of it once
-   * rebuilt: one-shot pairs, least recently active first; then repeated
-   * pairs the periodicity test does not find periodic, in `byDoubt` order.
-   * Periodic pairs, strobes and `protect` stay. Returns the protected
-   * row's new index.
+   * Evicts under the cap until the store would take `evictTo` of it (half
+   * by default, 7/8 in the hunt node) once rebuilt: one-shot pairs, least recently active first;
+   * then repeated pairs the periodicity test does not find periodic, in
+   * `byDoubt` order. Periodic pairs, strobes and `protect` stay. Returns
+   * the protected row's new index. The candidates are read into typed
+   * arrays: the one-shot pairs a pass takes are the k oldest, found by a
+   * selection (not a sort of them all); the repeated ones are sorted in
+   * batches, as far as the pass reaches.
    */
   private evict(protect: number): number {
     if (this.rows.dead !== 0) {
@@ -891,35 +897,70 @@ export class PairHistory {
       }
       this.compact(null, false);
     }
+    const rows = this.rows;
     const cap = this.options.maxBytes as number;
-    const target = cap / 2;
+    const target = cap * (this.options.evictTo ?? DEFAULT_EVICT_TO);
     const perRow = this.rowBytes;
-    const ringBytes = (r: number) => (this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].unitBytes);
+    const n = rows.n;
     let estimate = this.bytes;
-    const drop = new Uint8Array(this.rows.n);
-    const byAge = (rows: number[]) => rows.sort((a, b) => this.rows.last(a) - this.rows.last(b) || a - b);
-    const oneShot: number[] = [];
-    const repeated: number[] = [];
-    for (let r = 0; r < this.rows.n; r++) {
-      if (r === protect || this.rows.flags(r) & (FLAG_STROBE | FLAG_PERIODIC)) continue;
-      (this.rows.count(r) === 1 ? oneShot : repeated).push(r);
-    }
-    for (const r of byAge(oneShot)) {
-      if (estimate <= target) break;
-      drop[r] = 1;
+    const drop = new Uint8Array(n);
+    const candidate = (r: number) => r !== protect && !(rows.flags(r) & (FLAG_STROBE | FLAG_PERIODIC));
+    let ones = 0;
+    let repeats = 0;
+    for (let r = 0; r < n; r++) if (candidate(r)) rows.count(r) === 1 ? ones++ : repeats++;
+    // one-shot pairs: each frees a row, so the pass takes the k oldest (by last time, then row) for the k it needs
+    let k = 0;
+    while (k < ones && estimate > target) {
       estimate -= perRow;
-      this.counters.evictedOneShot++;
+      k++;
     }
-    if (estimate > target) {
-      for (const r of this.byDoubt(repeated)) {
-        if (estimate <= target) break;
-        if (verdictOf(this, r, DEFAULT_PERIODICITY, 2).periodic) {
-          this.rows.setFlags(r, this.rows.flags(r) | FLAG_PERIODIC);
-          continue;
+    if (k === ones) {
+      for (let r = 0; r < n; r++) if (candidate(r) && rows.count(r) === 1) drop[r] = 1;
+    } else if (k > 0) {
+      const times = new Float64Array(ones);
+      let i = 0;
+      for (let r = 0; r < n; r++) if (candidate(r) && rows.count(r) === 1) times[i++] = rows.last(r);
+      const t = kthSmallest(times, ones, k - 1);
+      let ties = k;
+      for (let r = 0; r < n; r++) if (candidate(r) && rows.count(r) === 1 && rows.last(r) < t) ties--;
+      // those older than the k-th, and the ties at its time in row order (a stable sort's prefix of k)
+      for (let r = 0; r < n; r++) {
+        if (!candidate(r) || rows.count(r) !== 1) continue;
+        const last = rows.last(r);
+        if (last < t) drop[r] = 1;
+        else if (last === t && ties > 0) {
+          drop[r] = 1;
+          ties--;
         }
-        drop[r] = 1;
-        estimate -= perRow + ringBytes(r);
-        this.counters.evictedRepeated++;
+      }
+    }
+    this.counters.evictedOneShot += k;
+    if (estimate > target && repeats > 0) {
+      const found = new Uint32Array(repeats);
+      let ringTotal = 0;
+      for (let r = 0, i = 0; r < n; r++) {
+        if (!candidate(r) || rows.count(r) === 1) continue;
+        found[i++] = r;
+        ringTotal += this.ringBytesOf(r);
+      }
+      const order = this.byDoubt(found);
+      const seconds = this.secondsScratch();
+      while (estimate > target && !order.done) {
+        // enough for what is left to free at the candidates' mean size, twice over (periodic ones are passed over)
+        const batch = order.next(2 * Math.ceil((estimate - target) / (perRow + ringTotal / repeats)) + 256);
+        for (let i = 0; i < batch.length; i++) {
+          if (estimate <= target) break;
+          const r = found[batch[i]];
+          // the verdict verdictOf(…, DEFAULT_PERIODICITY, 2) gives (whole-second intervals, at least 2), without its objects
+          const m = this.intervalSeconds(r, seconds);
+          if (m >= 2 && isPeriodicSeconds(seconds, m, DEFAULT_PERIODICITY)) {
+            rows.setFlags(r, rows.flags(r) | FLAG_PERIODIC);
+            continue;
+          }
+          drop[r] = 1;
+          estimate -= perRow + this.ringBytesOf(r);
+          this.counters.evictedRepeated++;
+        }
       }
     }
     let moved = -1;
@@ -937,25 +978,35 @@ export class PairHistory {
     return moved;
   }
 
+  /** the bytes of row r's ring slot (0 when ringless) */
+  private ringBytesOf(r: number): number {
+    return this.rows.ringSlot(r) < 0 ? 0 : this.pools[this.rows.ringClass(r)].unitBytes;
+  }
+
   /**
-   * Repeated pairs, least likely to become a testable beacon first. A pair
-   * whose mean interval is so long that the horizon cannot hold the hunt's
-   * intervals goes first (oldest first); the others by how long they have
-   * been silent against their own mean interval. Plain recency would drop a
-   * slow beacon (4–6 h sleeps) between two callbacks, before it has enough
-   * intervals for the periodicity test to protect it, while a browsing pair
-   * revisited a minute apart an hour ago stayed.
+   * Repeated pairs (rows, ascending), least likely to become a testable
+   * beacon first, handed out in sorted batches. A pair whose mean interval
+   * is so long that the horizon cannot hold the hunt's intervals goes
+   * first (oldest first); the others by how long they have been silent
+   * against their own mean interval. Plain recency would drop a slow
+   * beacon (4–6 h sleeps) between two callbacks, before it has enough
+   * intervals for the periodicity test to protect it, while a browsing
+   * pair revisited a minute apart an hour ago stayed.
    */
-  private byDoubt(rows: number[]): number[] {
+  private byDoubt(found: Uint32Array): OrderedBatches {
     const untestable = (2 * this.options.horizonSeconds * 1000) / DEFAULT_HUNT.minIntervals;
-    const doubt = new Float64Array(this.rows.n);
-    for (const r of rows) {
+    const doubt = new Float64Array(found.length);
+    const lasts = new Float64Array(found.length);
+    for (let i = 0; i < found.length; i++) {
+      const r = found[i];
       const last = this.rows.last(r);
       const mean = Math.max(1000, (last - this.rows.first(r)) / Math.max(1, this.rows.count(r) - 1));
       const silent = Math.max(0, this.watermark - last);
-      doubt[r] = mean > untestable ? 1e12 + silent : silent / mean;
+      doubt[i] = mean > untestable ? 1e12 + silent : silent / mean;
+      lasts[i] = last;
     }
-    return rows.sort((a, b) => doubt[b] - doubt[a] || this.rows.last(a) - this.rows.last(b) || a - b);
+    // candidates are in row order: their index breaks the last ties as the row would
+    return new OrderedBatches(found.length, (a, b) => doubt[b] - doubt[a] || lasts[a] - lasts[b] || a - b);
   }
 
   private dense(drop: Uint8Array | null): Dense {

@@ -24,6 +24,14 @@ export interface PairHistoryOptions {
    * Nothing observable depends on it, only the time a sweep takes.
    */
   compactDead?: number;
+  /**
+   * what an eviction pass leaves under a cap, as a fraction of it (default
+   * 1/2; the hunt node takes 7/8): the store then sits between this and the
+   * cap, and a pass frees only the difference, so a higher mark keeps the
+   * process's memory near the cap and evicts less, in more passes. Which
+   * pairs go first (and which never go) does not depend on it.
+   */
+  evictTo?: number;
 }
 
 export const DEFAULT_PAIR_HISTORY: PairHistoryOptions = {
@@ -117,6 +125,8 @@ export function checkPairHistoryOptions(o: PairHistoryOptions): void {
     throw new Error(`the horizon must be more than 0 s and at most 45 days (with the sweep), not ${o.horizonSeconds} s`);
   if (o.compactDead !== undefined && !(o.compactDead >= 0 && o.compactDead <= 1))
     throw new Error(`the fraction of expired rows that starts a compaction must be 0 … 1, not ${o.compactDead}`);
+  if (o.evictTo !== undefined && !(o.evictTo > 0 && o.evictTo < 1))
+    throw new Error(`an eviction pass must leave a fraction of the cap above 0 and below 1, not ${o.evictTo}`);
   if (!(o.sweepSeconds > 0 && o.sweepSeconds <= o.horizonSeconds))
     throw new Error(`the sweep interval must be more than 0 s and at most the horizon, not ${o.sweepSeconds} s`);
   if (o.maxBytes !== null && !(o.maxBytes >= 65536)) throw new Error(`the byte cap must be at least 65,536 bytes (or none), not ${o.maxBytes}`);

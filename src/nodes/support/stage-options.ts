@@ -47,6 +47,9 @@ export function deltaOptions(s: NodeSettings): DeltaOptions {
 
 const MB = 1024 * 1024;
 
+/** what an eviction pass of the hunt node's store leaves, as a fraction of its cap */
+export const NODE_EVICT_TO = 7 / 8;
+
 export function pairsOptions(s: NodeSettings): PairHuntOptions {
   const maxMegabytes = s.number('maxMegabytes');
   const prevalence = s.fields('prevalence');
@@ -60,6 +63,9 @@ export function pairsOptions(s: NodeSettings): PairHuntOptions {
       maxBytes: maxMegabytes > 0 ? Math.round(maxMegabytes * MB) : null,
       strobePerDay: s.number('strobePerDay'),
       sweepSeconds: 3600,
+      // a pass evicts an eighth of the cap, not half: the arrays stay near the cap, so the memory the allocator keeps
+      // for their regrowth is what they hold (RSS follows the retained heap)
+      evictTo: NODE_EVICT_TO,
     },
     hunt: {
       minIntervals: s.number('minIntervals'),
