@@ -166,7 +166,16 @@ function main(): void {
   const red = nodeRedScript();
   const portArgs = options.portGiven ? ['--port', String(options.port)] : [];
   const child = spawn(process.execPath, [red, '--userDir', options.userDir, '--settings', settings, ...portArgs], {
-    env: { ...process.env, NETBEACON_WIREDATA_FILE: samples.wiredata, NETBEACON_CSL_FILE: samples.csl, NETBEACON_ZEEK_FILE: samples.zeek },
+    env: {
+      // glibc: blocks of 64 KiB and more (the pair store's pages) mapped and unmapped one by one, so the pages
+      // an eviction frees leave the process instead of staying in malloc's arenas (10,000 hosts: RSS 1.75 -> 1.43 x
+      // the retained heap, BENCHMARKS.md); a value the user set is kept, other C libraries ignore it
+      MALLOC_MMAP_THRESHOLD_: '65536',
+      ...process.env,
+      NETBEACON_WIREDATA_FILE: samples.wiredata,
+      NETBEACON_CSL_FILE: samples.csl,
+      NETBEACON_ZEEK_FILE: samples.zeek,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Node-RED's log passes through; its "Started flows" line is when the seeded replays can be clicked
