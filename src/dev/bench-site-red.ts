@@ -15,12 +15,15 @@
  * pair active since the last scoring (in batches of 1,000 rows).
  *
  *   node --expose-gc dist/dev/bench-site-red.js [--hosts 1000] [--days 3] [--seed 22] [--cap MiB] [--chunk 100]
+ *     [--profile 0-6,150-156]   (CPU profiles of the timed chunks starting in each range of event hours,
+ *                                one table per range, profiles written under test-artifacts/profile/site-red/)
  *   (or node --expose-gc dist/dev/bench.js --site-red …)
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { LogRecord } from '../core/common/records';
 import { ROOT } from '../run/user-dir';
+import { PartProfiler } from './profile-report';
 import { fmt, MONDAY, mb, SiteOptions, SiteStream, siteArgs, used } from './bench-site';
 import { NodeConfig, startEmbedded } from './embedded-red';
 
@@ -119,7 +122,25 @@ export interface SiteRedResult {
   otherAlerted: number;
 }
 
-export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK): Promise<SiteRedResult> {
+/** A range of event hours whose timed chunks are profiled, with its own profiler (its own table). */
+export interface ProfiledHours {
+  from: number;
+  to: number;
+  profiler?: PartProfiler;
+  records: number;
+  parts: number;
+}
+
+/** "0-6,150-156" → ranges of event hours (to exclusive). */
+export function profiledHours(text: string): ProfiledHours[] {
+  return text.split(',').map((r) => {
+    const [from, to] = r.split('-').map(Number);
+    if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) throw new Error(`--profile: "${r}" is not a range of hours like 0-6`);
+    return { from, to, records: 0, parts: 0 };
+  });
+}
+
+export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK, profiled: ProfiledHours[] = []): Promise<SiteRedResult> {
   const CHUNK = chunkBatches;
   const log = o.log ?? ((line: string) => process.stdout.write(line + '\n'));
   G.__netbeaconSiteRed = { alerts: [], barrier: null, seen: 0, expected: 1, status: '' };
@@ -175,15 +196,27 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK)
       // the newest time, not the last record's: bursts arrive up to 2 s out of order, and the newest one is what crosses a boundary
       let last = first;
       for (const m of chunk) for (const r of m.payload) last = Math.max(last, (r.TimeGenerated as number) / 1000);
+      const hour = Math.floor((first - MONDAY) / 3600);
+      // profiled chunks' times include the profiler's sampling: they are read from the tables, not the rates
+      const range = profiled.find((p) => hour >= p.from && hour < p.to);
+      if (range) {
+        range.profiler ??= new PartProfiler(ROOT);
+        await range.profiler.start();
+      }
       const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       await through(chunk, { checkpoint: true });
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       const c1 = process.cpuUsage(c0);
+      if (range?.profiler) {
+        await range.profiler.stop(path.join(ROOT, 'test-artifacts', 'profile', 'site-red'), `hours-${range.from}-${range.to}`);
+        range.records += n;
+        range.parts++;
+      }
       peakRssFeed = Math.max(peakRssFeed, process.memoryUsage.rss());
       // CPU time too: on a shared machine the wall clock counts other processes' turns
       chunks.push({
-        hour: Math.floor((first - MONDAY) / 3600),
+        hour,
         n,
         wall,
         cpu: (c1.user + c1.system) / 1e6,
@@ -326,9 +359,16 @@ if (require.main === module) {
   const argv = process.argv.slice(2);
   const at = argv.indexOf('--chunk');
   const chunk = at >= 0 ? Number(argv.splice(at, 2)[1]) : DEFAULT_CHUNK;
-  siteRedBench(siteArgs(argv), chunk).then(
+  const pf = argv.indexOf('--profile');
+  const profiled = pf >= 0 ? profiledHours(argv.splice(pf, 2)[1]) : [];
+  siteRedBench(siteArgs(argv), chunk, profiled).then(
     (r) => {
       printSiteRed(r, (l) => process.stdout.write(l + '\n'));
+      for (const p of profiled) {
+        if (!p.profiler) continue;
+        process.stdout.write(`\nprofile of hours ${p.from}-${p.to}: ${p.parts} timed chunks, ${fmt(p.records)} records\n`);
+        p.profiler.report(p.records / p.parts);
+      }
       process.exit(0);
     },
     (err) => {

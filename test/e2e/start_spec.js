@@ -35,6 +35,30 @@ const readRows = (file) =>
     .map(({ Final, Notify, AlertId, ...row }) => row);
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 
+/** The environments of a process group's members other than its leader (npm start's Node-RED), read from /proc. */
+function childEnvironments(pgid) {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== pgid)
+    .filter((d) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map((d) =>
+      Object.fromEntries(
+        fs
+          .readFileSync(`/proc/${d}/environ`, 'latin1')
+          .split('\0')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      ),
+    );
+}
+
 describe('npm start (real Node-RED process)', function () {
   let child;
   let userDir;
@@ -168,9 +192,10 @@ describe('npm start keeps what the user did (real processes)', function () {
    * Runs dist/run/start.js until the editor answers with its flows, then stops it with SIGTERM; resolves
    * with its output and the deployed flows. `port`: the one settings.js names (no --port given).
    */
-  async function startAndStop(userDir, extra = [], port = null) {
+  async function startAndStop(userDir, extra = [], port = null, ownEnv = {}) {
     const portArgs = port ? [] : ['--port', String((port = await freePort()))];
-    const { PORT, ...env } = process.env;
+    const { PORT, MALLOC_MMAP_THRESHOLD_, ...rest } = process.env;
+    const env = { ...rest, ...ownEnv };
     let output = '';
     child = spawn(process.execPath, [path.join(ROOT, 'dist', 'run', 'start.js'), ...portArgs, '--user-dir', userDir, ...extra], {
       env,
@@ -191,10 +216,13 @@ describe('npm start keeps what the user did (real processes)', function () {
     });
     const flows = await (await fetch(`http://127.0.0.1:${port}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
     const nodes = await (await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { Accept: 'application/json' } })).json();
+    // the launcher leads the group; its one child is Node-RED
+    const redEnv = childEnvironments(child.pid);
+    redEnv.length.should.equal(1);
     child.kill('SIGTERM');
     (await exited).should.equal(0);
     child = null;
-    return { output, flows, nodes };
+    return { output, flows, nodes, redEnv: redEnv[0] };
   }
 
   /** A tiny palette-style module packed into a tarball, for `npm install <tarball>` without the network. */
@@ -223,6 +251,8 @@ describe('npm start keeps what the user did (real processes)', function () {
   it('a second start keeps edited flows, a settings.js line, an installed module and the alert files; npm install there leaves the checkout alone; --reset starts afresh', async function () {
     const userDir = path.join(dir, 'user');
     const first = await startAndStop(userDir);
+    // glibc's mmap threshold for the pair store's pages (README: Sizing a site)
+    first.redEnv.MALLOC_MMAP_THRESHOLD_.should.equal('65536');
     first.flows.flows.filter((n) => n.type === 'beacon-scorer').length.should.be.above(2);
     // the package loads from the checkout, not from the user directory
     first.nodes.filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled).length.should.be.above(0);
@@ -255,7 +285,9 @@ describe('npm start keeps what the user did (real processes)', function () {
     JSON.parse(fs.readFileSync(path.join(userDir, 'package.json'), 'utf8')).dependencies.should.have.property('netbeacon-test-tiny-module');
 
     // no --port: the editor answers on the port the user's settings.js names
-    const second = await startAndStop(userDir, [], myPort);
+    // a value the user set wins
+    const second = await startAndStop(userDir, [], myPort, { MALLOC_MMAP_THRESHOLD_: '131072' });
+    second.redEnv.MALLOC_MMAP_THRESHOLD_.should.equal('131072');
     second.output.should.containEql(`editor at http://127.0.0.1:${myPort}`);
     // the flows Node-RED runs are the user's
     second.flows.flows.filter((n) => n.id === 'user_note').length.should.equal(1);

@@ -35,12 +35,8 @@ export class KeyCodes {
   }
 
   encode(value: unknown): number {
-    if (typeof value === 'string') {
-      const code = addressCode(value);
-      if (code >= 0) return code;
-    } else if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 32 && !Object.is(value, -0)) {
-      return NUMBER_BASE + value;
-    }
+    const direct = directCode(value);
+    if (direct >= 0) return direct;
     const text = keyPart(value);
     let id = this.ids.get(text);
     if (id === undefined) {
@@ -54,12 +50,8 @@ export class KeyCodes {
 
   /** The code `encode` gives a value, or −1 when that would intern a value not seen yet (nothing changes). */
   peek(value: unknown): number {
-    if (typeof value === 'string') {
-      const code = addressCode(value);
-      if (code >= 0) return code;
-    } else if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 32 && !Object.is(value, -0)) {
-      return NUMBER_BASE + value;
-    }
+    const direct = directCode(value);
+    if (direct >= 0) return direct;
     const id = this.ids.get(keyPart(value));
     return id === undefined ? -1 : INTERNED_BASE + id;
   }
@@ -77,6 +69,13 @@ export class KeyCodes {
   static isInterned(code: number): boolean {
     return code >= INTERNED_BASE;
   }
+}
+
+/** The code of a value coded arithmetically (an address, a network, an integer 0 … 2^32 − 1), or −1 when it is interned. */
+function directCode(value: unknown): number {
+  if (typeof value === 'string') return addressCode(value);
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 32 && !Object.is(value, -0)) return NUMBER_BASE + value;
+  return -1;
 }
 
 /** The arithmetic code of a strict dotted quad with an optional strict /0-32 suffix, or −1. */
