@@ -56,6 +56,9 @@ const MAX_INTERVAL_MS = 0xffffffff;
 const INDEX_SLACK = 1.25;
 /** dead rows, as a fraction of the rows, past which a sweep compacts them away */
 const DEFAULT_COMPACT_DEAD = 1 / 8;
+/** an eviction pass's classes of candidate rows (neither: kept whatever happens) */
+const ONE_SHOT = 1;
+const REPEATED = 2;
 /** what an eviction pass leaves, as a fraction of the cap, unless the options say (the hunt node: 7/8) */
 const DEFAULT_EVICT_TO = 1 / 2;
 /**
@@ -904,10 +907,20 @@ export class PairHistory {
     const n = rows.n;
     let estimate = this.bytes;
     const drop = new Uint8Array(n);
-    const candidate = (r: number) => r !== protect && !(rows.flags(r) & (FLAG_STROBE | FLAG_PERIODIC));
+    // each row classified once: a ringed row's count is in its ring pool (a cache miss a row), read by one scan, not five
+    const kind = new Uint8Array(n);
     let ones = 0;
     let repeats = 0;
-    for (let r = 0; r < n; r++) if (candidate(r)) rows.count(r) === 1 ? ones++ : repeats++;
+    for (let r = 0; r < n; r++) {
+      if (r === protect || rows.flags(r) & (FLAG_STROBE | FLAG_PERIODIC)) continue;
+      if (rows.count(r) === 1) {
+        kind[r] = ONE_SHOT;
+        ones++;
+      } else {
+        kind[r] = REPEATED;
+        repeats++;
+      }
+    }
     // one-shot pairs: each frees a row, so the pass takes the k oldest (by last time, then row) for the k it needs
     let k = 0;
     while (k < ones && estimate > target) {
@@ -915,17 +928,17 @@ export class PairHistory {
       k++;
     }
     if (k === ones) {
-      for (let r = 0; r < n; r++) if (candidate(r) && rows.count(r) === 1) drop[r] = 1;
+      for (let r = 0; r < n; r++) if (kind[r] === ONE_SHOT) drop[r] = 1;
     } else if (k > 0) {
       const times = new Float64Array(ones);
       let i = 0;
-      for (let r = 0; r < n; r++) if (candidate(r) && rows.count(r) === 1) times[i++] = rows.last(r);
+      for (let r = 0; r < n; r++) if (kind[r] === ONE_SHOT) times[i++] = rows.last(r);
       const t = kthSmallest(times, ones, k - 1);
       let ties = k;
-      for (let r = 0; r < n; r++) if (candidate(r) && rows.count(r) === 1 && rows.last(r) < t) ties--;
+      for (let r = 0; r < n; r++) if (kind[r] === ONE_SHOT && rows.last(r) < t) ties--;
       // those older than the k-th, and the ties at its time in row order (a stable sort's prefix of k)
       for (let r = 0; r < n; r++) {
-        if (!candidate(r) || rows.count(r) !== 1) continue;
+        if (kind[r] !== ONE_SHOT) continue;
         const last = rows.last(r);
         if (last < t) drop[r] = 1;
         else if (last === t && ties > 0) {
@@ -939,7 +952,7 @@ export class PairHistory {
       const found = new Uint32Array(repeats);
       let ringTotal = 0;
       for (let r = 0, i = 0; r < n; r++) {
-        if (!candidate(r) || rows.count(r) === 1) continue;
+        if (kind[r] !== REPEATED) continue;
         found[i++] = r;
         ringTotal += this.ringBytesOf(r);
       }
