@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AlertFollower } from './alert-follower';
 import { writeSampleFiles } from '../tools/sample-files';
-import { detachPackageLink, nodeRedScript, PACKAGE_NAME, ROOT, seedManifest, USER_DIR_MARKER } from './user-dir';
+import { detachPackageLink, nodeRedArgs, PACKAGE_NAME, ROOT, seedManifest, USER_DIR_MARKER } from './user-dir';
 
 const ALERT_FILES = ['beacon-alerts-wiredata.jsonl', 'beacon-alerts-paloalto.jsonl', 'beacon-alerts-zeek.jsonl', 'beacon-alerts-hunt.jsonl'];
 const REPLAY_INJECTS = ['replay sample file', 'replay conn.log'];
@@ -163,13 +163,12 @@ function main(): void {
   const { settings, replays } = prepareUserDir(options);
   const samples = writeSampleFiles(path.join(options.userDir, 'samples'));
 
-  const red = nodeRedScript();
   const portArgs = options.portGiven ? ['--port', String(options.port)] : [];
-  const child = spawn(process.execPath, [red, '--userDir', options.userDir, '--settings', settings, ...portArgs], {
+  const child = spawn(process.execPath, nodeRedArgs(options.userDir, settings, portArgs), {
     env: {
-      // glibc: blocks of 64 KiB and more (the pair store's pages) mapped and unmapped one by one, so the pages
-      // an eviction frees leave the process instead of staying in malloc's arenas (10,000 hosts: RSS 1.75 -> 1.43 x
-      // the retained heap, BENCHMARKS.md); a value the user set is kept, other C libraries ignore it
+      // glibc: blocks of 64 KiB and more (the pair store's 160 KiB row pages, its index) mapped and unmapped one by
+      // one, so those an eviction frees leave the process instead of staying in malloc's arenas (10,000 hosts: RSS
+      // 1.75 -> 1.43 x the retained heap, BENCHMARKS.md); a value the user set is kept, other C libraries ignore it
       MALLOC_MMAP_THRESHOLD_: '65536',
       ...process.env,
       NETBEACON_WIREDATA_FILE: samples.wiredata,
