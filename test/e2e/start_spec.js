@@ -35,7 +35,7 @@ const readRows = (file) =>
     .map(({ Final, Notify, AlertId, ...row }) => row);
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 
-/** The command lines and environments of a process group's members other than its leader (npm start's Node-RED), read from /proc. */
+/** The environments of a process group's members other than its leader (npm start's Node-RED), read from /proc. */
 function groupChildren(pgid) {
   return fs
     .readdirSync('/proc')
@@ -49,7 +49,6 @@ function groupChildren(pgid) {
       }
     })
     .map((d) => ({
-      argv: fs.readFileSync(`/proc/${d}/cmdline`, 'latin1').split('\0').filter(Boolean),
       env: Object.fromEntries(
         fs
           .readFileSync(`/proc/${d}/environ`, 'latin1')
