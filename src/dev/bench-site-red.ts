@@ -4,19 +4,24 @@
  * its scorer, deployed unchanged in an embedded runtime, fed the
  * seeded site of bench-site.ts in batches of 1,000 records.
  *
- * How it measures: the generator makes a chunk of 100 batches first
- * (untimed; `--chunk N` batches: its records are all on the heap at once); the chunk is then sent into the flow followed by a
- * msg.checkpoint barrier, and the clock runs until the barrier has left
- * the scorer (which runs without its context store, so the barrier does
- * not save its state after every chunk, 150 times as often as its 60 s
- * timer would), so the time is Node-RED's, the node's and the scorer's
+ * How it measures: each chunk of 100 batches (`--chunk N`) is sent into
+ * the flow followed by a msg.checkpoint barrier, and the clock runs until
+ * the barrier has left the scorer (which runs without its context store,
+ * so the barrier does not save its state after every chunk, 150 times as
+ * often as its 60 s timer would). Each batch is made when the one before
+ * has gone in, as a live feed's batches come, so its records die young;
+ * the generator's CPU and wall time are measured batch by batch and taken
+ * out (`--held`: the whole chunk made before its clock starts, as before
+ * 2026-12-05, its 100,000 records alive at once, promoted by V8 into the
+ * old generation, and their collection timed as the flow's). So the time
+ * is Node-RED's, the node's and the scorer's
  * (scorings every 12 h of event time included), never the generator's.
  * Throughput is per hour of event time (first and last hour, first and
  * last day). Memory: the retained heap after GC before the flush, and the
  * peak RSS and heap sampled every 20 ms while the flush releases every
  * pair active since the last scoring (in batches of 1,000 rows).
  *
- *   node --expose-gc dist/dev/bench-site-red.js [--hosts 1000] [--days 3] [--seed 22] [--cap MiB] [--chunk 100]
+ *   node --expose-gc dist/dev/bench-site-red.js [--hosts 1000] [--days 3] [--seed 22] [--cap MiB] [--chunk 100] [--held]
  *     [--profile 0-6,150-156]   (CPU profiles of the timed chunks starting in each range of event hours,
  *                                one table per range, profiles written under test-artifacts/profile/site-red/)
  *   (or node --expose-gc dist/dev/bench.js --site-red …)
@@ -30,7 +35,7 @@ import { PartProfiler } from './profile-report';
 import { fmt, MONDAY, mb, SiteOptions, SiteStream, siteArgs, used } from './bench-site';
 import { NodeConfig, startEmbedded } from './embedded-red';
 
-/** batches per timed chunk (--chunk): the chunk's records are made before its clock starts, so they are all on the heap at once */
+/** batches per timed chunk (--chunk) */
 const DEFAULT_CHUNK = 100;
 
 /** One timed chunk: the hour of event time it starts in, records, seconds, and whether it crossed a scoring boundary (every 12 h). */
@@ -80,6 +85,8 @@ export interface SiteRedResult {
   seed: number;
   /** batches per timed chunk */
   chunkBatches: number;
+  /** whether each chunk was made whole before its clock started (--held) rather than batch by batch as it went in */
+  heldChunks: boolean;
   records: number;
   cpuSeconds: number;
   seconds: number;
@@ -90,6 +97,9 @@ export interface SiteRedResult {
   /** ingest chunks timed in the first and last hour */
   firstHourChunks: number;
   lastHourChunks: number;
+  /** the slowest and fastest of those chunks (records per CPU second): how much one hour's figure can swing within a run */
+  firstHourSpread: [number, number];
+  lastHourSpread: [number, number];
   /** ingest alone, each day of event time */
   ingestDayPerSecond: number[];
   lastHourPerSecond: number;
@@ -154,7 +164,7 @@ export function profiledHours(text: string): ProfiledHours[] {
   });
 }
 
-export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK, profiled: ProfiledHours[] = []): Promise<SiteRedResult> {
+export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK, profiled: ProfiledHours[] = [], heldChunks = false): Promise<SiteRedResult> {
   const CHUNK = chunkBatches;
   const log = o.log ?? ((line: string) => process.stdout.write(line + '\n'));
   G.__netbeaconSiteRed = { alerts: [], barrier: null, seen: 0, expected: 1, status: '' };
@@ -181,12 +191,14 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
     const entry = RED.nodes.getNode('hu_pairs');
     if (!entry) throw new Error('the site flow did not start');
     const node = entry as unknown as { receive(m: unknown): void; status?: unknown };
-    /** Sends messages, then a control message, and resolves when it has left the scorer. */
-    const through = (messages: unknown[], control: Record<string, boolean>) =>
+    /** Sends messages (and those `more` makes, one after the other, until null), then a control message; resolves when it has left the scorer. */
+    const through = (messages: unknown[], more: () => unknown, control: Record<string, boolean>) =>
       new Promise<void>((resolve) => {
         G.__netbeaconSiteRed.seen = 0;
         G.__netbeaconSiteRed.barrier = resolve;
-        for (const m of messages) node.receive(m);
+        // a copy: \`more\` appends to the list it was given
+        for (const m of [...messages]) node.receive(m);
+        for (let m = more(); m !== null; m = more()) node.receive(m);
         node.receive(control);
       });
 
@@ -196,23 +208,28 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
     const chunks: Chunk[] = [];
     let peakRssFeed = 0;
     let done = false;
+    /** The next batch, and the newest time in it (epoch seconds); an empty batch at the stream's end. */
+    const nextBatch = (): { payload: LogRecord[]; newest: number } => {
+      const batch: LogRecord[] = [];
+      stream.next(batch);
+      // the newest time, not the last record's: bursts arrive up to 2 s out of order, and the newest one is what crosses a boundary
+      let newest = -Infinity;
+      for (const r of batch) newest = Math.max(newest, (r.TimeGenerated as number) / 1000);
+      return { payload: batch, newest };
+    };
     while (!done) {
-      const chunk: Array<{ payload: LogRecord[] }> = [];
-      while (chunk.length < CHUNK) {
-        const batch: LogRecord[] = [];
-        stream.next(batch);
-        if (batch.length === 0) {
+      // the chunk's first batch is made before its clock starts (its hour picks the profile); held: all of them
+      const chunk: Array<{ payload: LogRecord[]; newest: number }> = [];
+      while (chunk.length < (heldChunks ? CHUNK : 1)) {
+        const batch = nextBatch();
+        if (batch.payload.length === 0) {
           done = true;
           break;
         }
-        chunk.push({ payload: batch });
+        chunk.push(batch);
       }
       if (chunk.length === 0) break;
-      const n = chunk.reduce((a, m) => a + m.payload.length, 0);
       const first = (chunk[0].payload[0].TimeGenerated as number) / 1000;
-      // the newest time, not the last record's: bursts arrive up to 2 s out of order, and the newest one is what crosses a boundary
-      let last = first;
-      for (const m of chunk) for (const r of m.payload) last = Math.max(last, (r.TimeGenerated as number) / 1000);
       const hour = Math.floor((first - MONDAY) / 3600);
       // profiled chunks' times include the profiler's sampling: they are read from the tables, not the rates
       const range = profiled.find((p) => hour >= p.from && hour < p.to);
@@ -222,9 +239,30 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       }
       const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
-      await through(chunk, { checkpoint: true });
-      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      const c1 = process.cpuUsage(c0);
+      // live (the default): each further batch is made when the one before has gone in, as a feed's batches come, so
+      // its records die young; the generator's CPU and wall time are measured batch by batch and taken out
+      const gen = { cpu: 0, wall: 0n };
+      const more = (): { payload: LogRecord[]; newest: number } | null => {
+        if (heldChunks || done || chunk.length >= CHUNK) return null;
+        const g0 = process.cpuUsage();
+        const w0 = process.hrtime.bigint();
+        const batch = nextBatch();
+        gen.wall += process.hrtime.bigint() - w0;
+        const g = process.cpuUsage(g0);
+        gen.cpu += g.user + g.system;
+        if (batch.payload.length === 0) {
+          done = true;
+          return null;
+        }
+        chunk.push(batch);
+        return batch;
+      };
+      await through(chunk, more, { checkpoint: true });
+      const wall = Number(process.hrtime.bigint() - t0 - gen.wall) / 1e9;
+      const c = process.cpuUsage(c0);
+      const c1 = { user: c.user - gen.cpu, system: c.system };
+      const n = chunk.reduce((a, m) => a + m.payload.length, 0);
+      const last = chunk.reduce((a, m) => Math.max(a, m.newest), first);
       if (range?.profiler) {
         await range.profiler.stop(path.join(ROOT, 'test-artifacts', 'profile', 'site-red'), `hours-${range.from}-${range.to}`);
         range.records += n;
@@ -266,11 +304,12 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
     }, 20);
     const alertsBefore = G.__netbeaconSiteRed.alerts.length;
     const f0 = process.hrtime.bigint();
-    await through([], { flush: true });
+    await through([], () => null, { flush: true });
     const flushSeconds = Number(process.hrtime.bigint() - f0) / 1e9;
     clearInterval(sampler);
 
     const rate = (list: Chunk[], by: 'cpu' | 'wall' = 'cpu') => list.reduce((a, c) => a + c.n, 0) / list.reduce((a, c) => a + c[by], 0);
+    const spread = (list: Chunk[]): [number, number] => [Math.min(...list.map((c) => c.n / c.cpu)), Math.max(...list.map((c) => c.n / c.cpu))];
     // ingest alone: whole chunks without a scoring boundary (the stream's last one is a few batches, timed
     // mostly by its barrier), all of the first and last hours' (one chunk swings with the machine's load);
     // the very first chunk warms the JIT
@@ -291,6 +330,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       days: o.days,
       seed: o.seed,
       chunkBatches: CHUNK,
+      heldChunks,
       records: chunks.reduce((a, c) => a + c.n, 0),
       cpuSeconds: chunks.reduce((a, c) => a + c.cpu, 0),
       seconds: chunks.reduce((a, c) => a + c.wall, 0),
@@ -299,6 +339,8 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       firstHourPerSecond: rate(ingest.filter((c) => c.hour === firstHour)),
       firstHour,
       firstHourChunks: ingest.filter((c) => c.hour === firstHour).length,
+      firstHourSpread: spread(ingest.filter((c) => c.hour === firstHour)),
+      lastHourSpread: spread(ingest.filter((c) => c.hour === lastHour)),
       lastHourPerSecond: rate(ingest.filter((c) => c.hour === lastHour)),
       lastHour,
       lastHourChunks: ingest.filter((c) => c.hour === lastHour).length,
@@ -365,14 +407,14 @@ function statusFigures(text: string): { pairs: number; bytes: number; evicted: n
 
 export function printSiteRed(r: SiteRedResult, log: (line: string) => void): void {
   log(
-    `site in Node-RED: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}); the hunt example's pair history (7 days, 256 intervals, scored every 12 h) and its scorer (no context store: the barrier is a checkpoint) in an embedded runtime; ${fmt(r.records)} records in batches of 1,000, each ${r.chunkBatches} batches timed until a checkpoint barrier has left the scorer (generator untimed)`,
+    `site in Node-RED: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}); the hunt example's pair history (7 days, 256 intervals, scored every 12 h) and its scorer (no context store: the barrier is a checkpoint) in an embedded runtime; ${fmt(r.records)} records in batches of 1,000, each ${r.chunkBatches} batches timed until a checkpoint barrier has left the scorer; ${r.heldChunks ? 'each chunk made whole before its clock starts (--held: its records all on the heap at once)' : "each batch made when the one before has gone in, as a feed sends them (its records die young), the generator's CPU and wall time measured batch by batch and taken out"}`,
   );
   const change = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(0)} %`;
   log(
     `  throughput: ${fmt(r.recordsPerCpuSecond)} records per CPU second (${r.cpuSeconds.toFixed(1)} s of process CPU, process.cpuUsage), ${fmt(r.recordsPerSecond)} per wall second (${r.seconds.toFixed(1)} s)`,
   );
   log(
-    `    ingest (chunks without a scoring boundary), per CPU second: hour ${r.firstHour} ${fmt(r.firstHourPerSecond)} (${r.firstHourChunks} chunks), hour ${r.lastHour} ${fmt(r.lastHourPerSecond)} (${r.lastHourChunks}) (${change(r.firstHourPerSecond, r.lastHourPerSecond)}); by day ${r.ingestDayPerSecond.map(fmt).join(', ')}; all chunks, first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)} (${change(r.firstDayPerSecond, r.lastDayPerSecond)}); ${r.scorings} scorings, ${r.scoringCpuSeconds.toFixed(1)} CPU s each beyond their records`,
+    `    ingest (chunks without a scoring boundary), per CPU second: hour ${r.firstHour} ${fmt(r.firstHourPerSecond)} (${r.firstHourChunks} chunks, ${r.firstHourSpread.map(fmt).join('–')}), hour ${r.lastHour} ${fmt(r.lastHourPerSecond)} (${r.lastHourChunks}, ${r.lastHourSpread.map(fmt).join('–')}) (${change(r.firstHourPerSecond, r.lastHourPerSecond)}); by day ${r.ingestDayPerSecond.map(fmt).join(', ')}; all chunks, first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)} (${change(r.firstDayPerSecond, r.lastDayPerSecond)}); ${r.scorings} scorings, ${r.scoringCpuSeconds.toFixed(1)} CPU s each beyond their records`,
   );
   log(
     `  state (the pair node's status): ${fmt(r.pairs)} pairs, ${mb(r.heldBytes)} held by the store (${(r.heldBytes / r.pairs).toFixed(0)} B per pair), ${fmt(r.evicted)} evicted; retained heap + array buffers after GC before the flush ${r.retainedBytes === null ? '(run with --expose-gc)' : mb(r.retainedBytes)}`,
@@ -396,7 +438,9 @@ if (require.main === module) {
   const chunk = at >= 0 ? Number(argv.splice(at, 2)[1]) : DEFAULT_CHUNK;
   const pf = argv.indexOf('--profile');
   const profiled = pf >= 0 ? profiledHours(argv.splice(pf, 2)[1]) : [];
-  siteRedBench(siteArgs(argv), chunk, profiled).then(
+  const hd = argv.indexOf('--held');
+  if (hd >= 0) argv.splice(hd, 1);
+  siteRedBench(siteArgs(argv), chunk, profiled, hd >= 0).then(
     (r) => {
       printSiteRed(r, (l) => process.stdout.write(l + '\n'));
       for (const p of profiled) {
