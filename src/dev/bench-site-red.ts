@@ -12,8 +12,8 @@
  * has gone in, as a live feed's batches come, so its records die young;
  * the generator's CPU and wall time are measured batch by batch and taken
  * out (`--held`: the whole chunk made before its clock starts, as before
- * 2026-12-05, its 100,000 records alive at once, promoted by V8 into the
- * old generation, and their collection timed as the flow's). So the time
+ * 2026-12-05, its 100,000 records alive at once and the flow alone in the
+ * caches while it works). So the time
  * is Node-RED's, the node's and the scorer's
  * (scorings every 12 h of event time included), never the generator's.
  * Throughput is per hour of event time (first and last hour, first and
@@ -196,7 +196,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       new Promise<void>((resolve) => {
         G.__netbeaconSiteRed.seen = 0;
         G.__netbeaconSiteRed.barrier = resolve;
-        // a copy: \`more\` appends to the list it was given
+        // a copy: `more` appends to the list it was given
         for (const m of [...messages]) node.receive(m);
         for (let m = more(); m !== null; m = more()) node.receive(m);
         node.receive(control);
@@ -259,8 +259,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       };
       await through(chunk, more, { checkpoint: true });
       const wall = Number(process.hrtime.bigint() - t0 - gen.wall) / 1e9;
-      const c = process.cpuUsage(c0);
-      const c1 = { user: c.user - gen.cpu, system: c.system };
+      const c1 = process.cpuUsage(c0);
       const n = chunk.reduce((a, m) => a + m.payload.length, 0);
       const last = chunk.reduce((a, m) => Math.max(a, m.newest), first);
       if (range?.profiler) {
@@ -274,7 +273,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
         hour,
         n,
         wall,
-        cpu: (c1.user + c1.system) / 1e6,
+        cpu: (c1.user + c1.system - gen.cpu) / 1e6,
         scoring: Math.floor(first / 43200) !== Math.floor(last / 43200),
       });
       const records = chunks.reduce((a, c) => a + c.n, 0);

@@ -6,10 +6,6 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
 
 /**
- * The Node-RED to run: the install named by NODE_RED_DIR (a node-red package
- * directory, e.g. the Node-RED 5 of the CI matrix), else this project's own.
- */
-/**
  * V8 flags for the Node-RED that `npm start` runs, before its script. V8 compacts its old generation at
  * every full GC: the pair store's long-lived objects are few and scattered among the records and rows that
  * die, and without it V8 kept ~2.9 x its used heap committed (the 10,000-host week: RSS before the flush
@@ -22,6 +18,10 @@ export function nodeRedArgs(userDir: string, settings: string, portArgs: string[
   return [...NODE_RED_V8_FLAGS, nodeRedScript(), '--userDir', userDir, '--settings', settings, ...portArgs];
 }
 
+/**
+ * The Node-RED to run: the install named by NODE_RED_DIR (a node-red package
+ * directory, e.g. the Node-RED 5 of the CI matrix), else this project's own.
+ */
 export function nodeRedScript(): string {
   const dir = process.env.NODE_RED_DIR;
   return dir ? path.join(path.resolve(dir), 'red.js') : require.resolve('node-red/red.js');

@@ -36,7 +36,7 @@ const readRows = (file) =>
 const canonical = (rows) => rows.map((r) => JSON.stringify(r)).sort();
 
 /** The environments of a process group's members other than its leader (npm start's Node-RED), read from /proc. */
-function groupChildren(pgid) {
+function childEnvironments(pgid) {
   return fs
     .readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d) && Number(d) !== pgid)
@@ -48,15 +48,15 @@ function groupChildren(pgid) {
         return false; // exited meanwhile
       }
     })
-    .map((d) => ({
-      env: Object.fromEntries(
+    .map((d) =>
+      Object.fromEntries(
         fs
           .readFileSync(`/proc/${d}/environ`, 'latin1')
           .split('\0')
           .filter(Boolean)
           .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
       ),
-    }));
+    );
 }
 
 describe('npm start (real Node-RED process)', function () {
@@ -217,12 +217,12 @@ describe('npm start keeps what the user did (real processes)', function () {
     const flows = await (await fetch(`http://127.0.0.1:${port}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
     const nodes = await (await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { Accept: 'application/json' } })).json();
     // the launcher leads the group; its one child is Node-RED
-    const red = groupChildren(child.pid);
-    red.length.should.equal(1);
+    const redEnv = childEnvironments(child.pid);
+    redEnv.length.should.equal(1);
     child.kill('SIGTERM');
     (await exited).should.equal(0);
     child = null;
-    return { output, flows, nodes, red: red[0] };
+    return { output, flows, nodes, redEnv: redEnv[0] };
   }
 
   /** A tiny palette-style module packed into a tarball, for `npm install <tarball>` without the network. */
@@ -252,7 +252,7 @@ describe('npm start keeps what the user did (real processes)', function () {
     const userDir = path.join(dir, 'user');
     const first = await startAndStop(userDir);
     // glibc's mmap threshold for the pair store's pages (README: Sizing a site)
-    first.red.env.MALLOC_MMAP_THRESHOLD_.should.equal('65536');
+    first.redEnv.MALLOC_MMAP_THRESHOLD_.should.equal('65536');
     first.flows.flows.filter((n) => n.type === 'beacon-scorer').length.should.be.above(2);
     // the package loads from the checkout, not from the user directory
     first.nodes.filter((n) => n.module === '@netbeacon/node-red-beaconing' && n.enabled).length.should.be.above(0);
@@ -291,7 +291,7 @@ describe('npm start keeps what the user did (real processes)', function () {
     // no --port: the editor answers on the port the user's settings.js names
     // a value the user set wins
     const second = await startAndStop(userDir, [], myPort, { MALLOC_MMAP_THRESHOLD_: '131072' });
-    second.red.env.MALLOC_MMAP_THRESHOLD_.should.equal('131072');
+    second.redEnv.MALLOC_MMAP_THRESHOLD_.should.equal('131072');
     // V8 compacting at every full GC (README: Sizing a site)
     JSON.parse(fs.readFileSync(path.join(userDir, 'exec-argv.json'), 'utf8')).should.containEql('--compact-on-every-full-gc');
     second.output.should.containEql(`editor at http://127.0.0.1:${myPort}`);
