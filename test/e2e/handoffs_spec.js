@@ -29,14 +29,14 @@ const EXAMPLES = [
 /**
  * The example with its hand-offs switched on and aimed at the receivers, an
  * e-mail node behind the e-mail hand-off, the alert file in `dir`, and a
- * probe that writes `done` once the flush has left every scorer.
+ * marker written into each scorer's alert file once the flush has left it.
  */
 function wired(example, receivers, dir) {
   const flow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', example.file), 'utf8'));
   const scorers = flow.filter((n) => n.type === 'beacon-scorer');
   for (const n of flow) if (n.type === 'file') n.filename = path.join(dir, path.basename(n.filename));
   enableHandoffs(flow, example.prefix, receivers);
-  markFlushes(flow, example.prefix, path.join(dir, 'done.txt'));
+  markFlushes(flow, example.prefix);
   return { flow, scorers: scorers.length };
 }
 
@@ -74,8 +74,7 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
     red = new NodeRedProcess(userDir, red.port, { contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem' } } });
     await red.start();
     await red.deploy(flow);
-    const done = path.join(dir, 'done.txt');
-    const flushes = () => flushCount(done);
+    const flushes = () => flushCount(dir);
     const counts = () => receiverCounts(receivers);
     const replay = async () => {
       const before = flushes();
@@ -126,8 +125,7 @@ describe('hand-offs: a real SMTP server, webhook and rsyslog receive each alerti
       const { flow, scorers } = wired(example, receivers, dir);
       await red.deploy(flow);
       await red.post(`/inject/${example.inject}`, {});
-      const done = path.join(dir, 'done.txt');
-      await red.until('the flush to leave every scorer', () => flushCount(done) >= scorers, 240);
+      await red.until('the flush to leave every scorer', () => flushCount(dir) >= scorers, 240);
 
       // the cells that alerted: the file node writes every alert row, early and final
       const rows = alertRows(dir);

@@ -20,7 +20,7 @@ const { generateLines } = require('../../dist/tools/log-lines');
 const { beaconScenario } = require('../support/scenarios');
 const { NodeRedProcess, freePort } = require('./support/node-red-process');
 const { startReceivers, closeReceivers, until } = require('./support/receivers');
-const { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger } = require('./support/live-feed');
+const { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, flushed, runLogger } = require('./support/live-feed');
 const { enableHandoffs, installEmailNode, receiverCounts, receivedSince, receivedFor, expectOnePerCell, mailAlertId } = require('./support/handoffs');
 
 describe('live syslog examples: their hand-offs reach a real SMTP server, webhook and rsyslog once per alerting cell (real Node-RED, logger)', function () {
@@ -103,7 +103,7 @@ describe('live syslog examples: their hand-offs reach a real SMTP server, webhoo
     for (const p of Object.keys(feeds)) {
       await red.until(`every line of ${p} parsed`, () => recordCount(path.join(userDir, `records-${p}.jsonl`)) >= feeds[p].lines.length, 120);
       await red.post(`/inject/${p}_flush`, {});
-      await red.until(`the flush to leave ${p}'s scorer`, () => fs.existsSync(path.join(userDir, `flushed-${p}.txt`)), 60);
+      await red.until(`the flush to leave ${p}'s scorer`, () => flushed(userDir, p), 60);
     }
     const cells = {};
     for (const p of Object.keys(feeds)) {

@@ -15,7 +15,7 @@ const path = require('path');
 const should = require('should');
 const { namesSuite } = require('../../dist/dev/name-suite');
 const { NodeRedProcess, freePort, ROOT } = require('./support/node-red-process');
-const { fileProbe: probe, flushProbe, jsonLines } = require('./support/file-probe');
+const { fileProbe: probe, flushMarker, flushMarks, jsonLines } = require('./support/file-probe');
 const { loggerAvailable, runLogger } = require('./support/live-feed');
 
 const EXAMPLE = 'Beacon hunt by name (Zeek conn + dns + ssl over TCP).json';
@@ -33,7 +33,7 @@ function namesFlow(port) {
   input.wires[0].push('t_records');
   const main = nodes.find((n) => n.id === 'hn_score');
   main.wires[1].push('t_below', 't_flushed');
-  nodes.push(probe('t_records', z, 'records-names.jsonl'), probe('t_below', z, 'below-names.jsonl'), ...flushProbe('t', z, 'flushed-names.txt', 940));
+  nodes.push(probe('t_records', z, 'records-names.jsonl'), probe('t_below', z, 'below-names.jsonl'), ...flushMarker('t', z, ['hn_file', 't_below'], 940));
   return nodes;
 }
 
@@ -78,26 +78,19 @@ describe('hunt by name, end to end (real Node-RED, logger over TCP)', function (
     await red.until(`${suite.lines.length} records parsed`, () => records() >= suite.lines.length, 180);
     records().should.equal(suite.lines.length);
     (await fetch(`${red.base}/inject/hn_flush`, { method: 'POST' })).status.should.equal(200);
-    await red.until('the flush to leave the scorer', () => fs.existsSync(path.join(userDir, 'flushed-names.txt')), 120);
+    // the mark follows every row in both files: the alerts and the held-back rows are complete
+    const alertFile = path.join(userDir, 'alerts-names.jsonl');
+    const belowFile = path.join(userDir, 'below-names.jsonl');
+    await red.until('the flush to leave the scorer', () => flushMarks(alertFile) > 0 && flushMarks(belowFile) > 0, 120);
 
     const key = (r) => `${r.LocalIP} → ${r.RemoteKey}:${r.RemotePortNumber}`;
-    let alerts = [];
-    await red
-      .until(
-        'the alerts to be written',
-        () => {
-          alerts = rows(path.join(userDir, 'alerts-names.jsonl'));
-          return alerts.some((r) => r.RemoteKey === 'api.rotor-c2.net');
-        },
-        30,
-      )
-      .catch(() => undefined);
+    const alerts = rows(alertFile);
     const alerted = new Set(alerts.map(key));
     should(alerted.has('10.200.1.10 → api.rotor-c2.net:443')).be.true(`the rotating C2 by name, among ${[...alerted].join(', ')}`);
     should(alerted.has('10.200.2.10 → dnsbeacon-c2.org:53')).be.true('the DNS beacon by domain');
     // the forwarding resolver is not a DNS client; the shared name never alerts; the listed services are held back
     [...alerted].filter((k) => k.startsWith('10.1.0.2 ') || k.includes('saas-popular.com') || k.startsWith('10.210.')).should.eql([]);
-    const held = rows(path.join(userDir, 'below-names.jsonl')).filter((r) => r.Suppressed);
+    const held = rows(belowFile).filter((r) => r.Suppressed);
     const eset = held.find((r) => r.RemoteKey === 'edf.eset.com');
     should(eset).not.be.undefined();
     eset.SuppressedBy.should.equal('name *.eset.com');

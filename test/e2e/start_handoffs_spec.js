@@ -76,8 +76,7 @@ describe('npm start with hand-offs: SIGTERM mid-replay, a restart, the reset inj
 
   it('no cell reaches the SMTP server, the webhook or rsyslog twice; after the restart exactly the cells not notified before arrive, once each', async function () {
     // the user's flows: the example imported, its hand-offs enabled, node-red-node-email installed
-    const done = path.join(userDir, 'done.txt');
-    const flow = markFlushes(enableHandoffs(JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', EXAMPLE), 'utf8')), 'wd', receivers), 'wd', done);
+    const flow = markFlushes(enableHandoffs(JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', EXAMPLE), 'utf8')), 'wd', receivers), 'wd');
     flow.find((n) => n.type === 'beacon-scorer').store.should.equal('file');
     fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
     installEmailNode(userDir);
@@ -93,7 +92,7 @@ describe('npm start with hand-offs: SIGTERM mid-replay, a restart, the reset inj
       await receivers.smtp.settled();
       return receivers.smtp.mails.length > 0;
     });
-    flushCount(done).should.equal(0, 'SIGTERM came before the replay ended');
+    flushCount(userDir).should.equal(0, 'SIGTERM came before the replay ended');
     await first.stop();
     const beforeRestart = receivers.smtp.mails.map(mailAlertId);
     beforeRestart.length.should.be.above(0);
@@ -105,7 +104,7 @@ describe('npm start with hand-offs: SIGTERM mid-replay, a restart, the reset inj
     const sent = { mails: receivers.smtp.mails.length, posts: receivers.webhook.posts.length, lines: receivers.rsyslog.lines().length };
     await second.click('wd_reset');
     await second.click('wd_inject');
-    await until('the second replay to end', () => flushCount(done) >= 1, 240);
+    await until('the second replay to end', () => flushCount(userDir) >= 1, 240);
     // the second replay's rows: every alerting cell again, the ones notified before the SIGTERM marked so
     const rows = alertRows(userDir).slice(rowsBefore);
     const cells = new Set(rows.map((r) => r.AlertId));

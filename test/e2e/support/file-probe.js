@@ -2,6 +2,9 @@
 /** A file node that writes what reaches it as JSON lines, and the reader of such a file, for end-to-end tests. */
 const fs = require('fs');
 
+/** The line a flush marker writes into a data file (jsonLines leaves it out). */
+const FLUSH_MARK = 'flushed';
+
 const fileProbe = (id, z, filename, y = 900) => ({
   id,
   type: 'file',
@@ -25,18 +28,21 @@ const jsonLines = (file) =>
         .readFileSync(file, 'utf8')
         .split('\n')
         .slice(0, -1)
-        .filter((l) => l.trim() !== '')
+        .filter((l) => l.trim() !== '' && l !== FLUSH_MARK)
         .map((l) => JSON.parse(l))
     : [];
 
 /**
- * The nodes that write `flushed` to a file when a flush message reaches
- * `${prefix}_flushed` (wire the flow's control output there): a switch on
- * msg.flush, a change giving it a payload (the file node writes nothing
- * without one, and appends no newline to a message that carries the last
- * line's msg.parts) and a file probe.
+ * The nodes that write FLUSH_MARK into the data files `into` (ids of file
+ * nodes) when a flush message reaches `${prefix}_flushed` (wire the flow's
+ * control output there): a switch on msg.flush and a change giving it a
+ * payload (the file node writes nothing without one, and appends no newline
+ * to a message that carries the last line's msg.parts). The mark goes through
+ * the data file's own node, whose queue writes in arrival order: once a file
+ * holds the mark it holds every row sent before the flush. (A marker in a
+ * file of its own could be written before the data node's last rows.)
  */
-function flushProbe(prefix, z, filename, y = 900) {
+function flushMarker(prefix, z, into, y = 900) {
   return [
     {
       id: `${prefix}_flushed`,
@@ -57,15 +63,23 @@ function flushProbe(prefix, z, filename, y = 900) {
       type: 'change',
       z,
       rules: [
-        { t: 'set', p: 'payload', pt: 'msg', to: 'flushed', tot: 'str' },
+        { t: 'set', p: 'payload', pt: 'msg', to: FLUSH_MARK, tot: 'str' },
         { t: 'delete', p: 'parts', pt: 'msg' },
       ],
       x: 900,
       y: y + 40,
-      wires: [[`${prefix}_flush_file`]],
+      wires: [[...into]],
     },
-    fileProbe(`${prefix}_flush_file`, z, filename, y + 80),
   ];
 }
 
-module.exports = { fileProbe, flushProbe, jsonLines };
+/** How many flush marks `file` holds. */
+const flushMarks = (file) =>
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l === FLUSH_MARK).length
+    : 0;
+
+module.exports = { fileProbe, flushMarker, flushMarks, jsonLines, FLUSH_MARK };

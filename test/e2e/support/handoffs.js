@@ -10,7 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const should = require('should');
 const { handoffIds } = require('../../../dist/dev/example-handoffs');
-const { flushProbe } = require('./file-probe');
+const { flushMarker, flushMarks } = require('./file-probe');
 const { LogParser, DEFAULT_PARSER_OPTIONS } = require('../../../dist/core/parse/parser');
 const { parseStructuredData } = require('../../../dist/core/alert/formats');
 
@@ -45,18 +45,30 @@ function enableHandoffs(flow, prefix, receivers) {
 }
 
 /**
- * A probe appending `flushed` to `file` each time the flush leaves one of the
- * example's scorers (on whichever output carries control messages).
+ * A flush marker per scorer of the example: when the flush leaves a scorer (on
+ * whichever output carries control messages), FLUSH_MARK is written into that
+ * scorer's alert file, after every alert row it sent before the flush.
  */
-function markFlushes(flow, prefix, file) {
+function markFlushes(flow, prefix) {
   const z = flow.find((n) => n.id === handoffIds(prefix).notify).z;
-  for (const s of flow.filter((n) => n.type === 'beacon-scorer')) for (const w of s.wires) w.push(`${prefix}_test_flushed`);
-  flow.push(...flushProbe(`${prefix}_test`, z, file));
+  const files = new Set(flow.filter((n) => n.type === 'file').map((n) => n.id));
+  flow
+    .filter((n) => n.type === 'beacon-scorer')
+    .forEach((s, i) => {
+      const file = s.wires[0].find((id) => files.has(id));
+      if (!file) throw new Error(`${s.id}: no file node on the alert output to mark the flush in`);
+      for (const w of s.wires) w.push(`${prefix}_test${i}_flushed`);
+      flow.push(...flushMarker(`${prefix}_test${i}`, z, [file]));
+    });
   return flow;
 }
 
-/** How many flushes `markFlushes` has recorded in `file`. */
-const flushCount = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('flushed').length - 1 : 0);
+/** How many flushes `markFlushes` has marked in the alert files in `dir`. */
+const flushCount = (dir) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith('beacon-alerts'))
+    .reduce((n, f) => n + flushMarks(path.join(dir, f)), 0);
 
 /** Alert rows the examples' file nodes wrote in `dir` (batches as arrays), early and final. */
 function alertRows(dir) {

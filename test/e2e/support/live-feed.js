@@ -2,14 +2,14 @@
 /**
  * Feeding a live example as a device would: the example's flow with its
  * syslog in node on a free port and probe file nodes (records leaving the
- * input, its counters, the flush leaving the scorer), and util-linux logger
+ * input, its counters, the flush marked in the alert file), and util-linux logger
  * sending a capture's lines to it.
  */
 const { execFile, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { ROOT } = require('./node-red-process');
-const { fileProbe, flushProbe, jsonLines } = require('./file-probe');
+const { fileProbe, flushMarker, flushMarks, jsonLines } = require('./file-probe');
 
 const EXAMPLES = {
   pu: 'Palo Alto beaconing from CEF over UDP syslog.json',
@@ -29,7 +29,8 @@ function loggerAvailable() {
 /**
  * One live example ready to deploy: its syslog-in node on `port` (plus any
  * overrides), ids prefixed with `as` when it runs twice, and probe file nodes
- * for the records leaving the input, its counters, and the flush leaving the scorer.
+ * for the records leaving the input and its counters; the flush leaving the
+ * scorer is marked in the alert file (see `flushed`).
  */
 function liveFlow(name, as, port, inputOverrides = {}) {
   const p = Object.keys(EXAMPLES).find((k) => EXAMPLES[k] === name);
@@ -45,10 +46,13 @@ function liveFlow(name, as, port, inputOverrides = {}) {
   nodes.push(
     fileProbe(`${as}_probe_records`, z, `records-${as}.jsonl`, 800),
     fileProbe(`${as}_probe_counters`, z, `counters-${as}.jsonl`, 800),
-    ...flushProbe(`${as}_probe`, z, `flushed-${as}.txt`, 840),
+    ...flushMarker(`${as}_probe`, z, [alerts.id], 840),
   );
   return nodes;
 }
+
+/** Whether the flush has left flow `as`'s scorer (in `userDir`): its mark is in the alert file, after every alert row. */
+const flushed = (userDir, as) => flushMarks(path.join(userDir, `alerts-${as}.jsonl`)) > 0;
 
 function runLogger(args, file, tag = 'PAN-OS') {
   return new Promise((resolve, reject) =>
@@ -58,4 +62,4 @@ function runLogger(args, file, tag = 'PAN-OS') {
   );
 }
 
-module.exports = { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, runLogger };
+module.exports = { EXAMPLES, body, jsonLines, recordCount, loggerAvailable, liveFlow, flushed, runLogger };
