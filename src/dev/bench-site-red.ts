@@ -2,20 +2,22 @@
 /**
  * The site benchmark inside Node-RED: the hunt example's pair history and
  * its scorer, deployed unchanged in an embedded runtime, fed the
- * seeded site of bench-site.ts in batches of 1,000 records.
+ * seeded site of bench-site.ts in batches of 1,000 records, made on a
+ * thread of their own (site-feed.ts) so the generator's state is not on the
+ * heap the runtime's GCs mark, and decoded into records on the main thread.
  *
  * How it measures: each chunk of 100 batches (`--chunk N`) is sent into
  * the flow followed by a msg.checkpoint barrier, and the clock runs until
  * the barrier has left the scorer (which runs without its context store,
  * so the barrier does not save its state after every chunk, 150 times as
- * often as its 60 s timer would). Each batch is made when the one before
- * has gone in, as a live feed's batches come, so its records die young;
- * the generator's CPU and wall time are measured batch by batch and taken
- * out (`--held`: the whole chunk made before its clock starts, as before
- * 2026-12-05, its 100,000 records alive at once and the flow alone in the
- * caches while it works). So the time
- * is Node-RED's, the node's and the scorer's
- * (scorings every 12 h of event time included), never the generator's.
+ * often as its 60 s timer would). The feed thread makes a chunk's batches
+ * before its clock starts and sleeps while it runs (CPU time is the
+ * process's); each batch is decoded when the one before has gone in, as a
+ * live feed's batches come, so its records die young, and the decoding's
+ * CPU and wall time are measured batch by batch and taken out (`--held`:
+ * the whole chunk decoded before its clock starts, its 100,000 records
+ * alive at once). So the time is Node-RED's, the node's and the scorer's
+ * (scorings every 12 h of event time included), never the feed's.
  * Throughput is per hour of event time (first and last hour, first and
  * last day). Memory: the retained heap after GC before the flush, and the
  * peak RSS and heap sampled every 20 ms while the flush releases every
@@ -32,8 +34,9 @@ import * as v8 from 'v8';
 import { LogRecord } from '../core/common/records';
 import { ROOT } from '../run/user-dir';
 import { PartProfiler } from './profile-report';
-import { fmt, MONDAY, mb, SiteOptions, SiteStream, siteArgs, used } from './bench-site';
+import { fmt, MONDAY, mb, SiteOptions, siteArgs, used } from './bench-site';
 import { NodeConfig, startEmbedded } from './embedded-red';
+import { SiteFeed } from './site-feed';
 
 /** batches per timed chunk (--chunk) */
 const DEFAULT_CHUNK = 100;
@@ -119,6 +122,8 @@ export interface SiteRedResult {
   rssBeforeFlush: number;
   /** the highest RSS after a chunk while records streamed in (evictions and scorings included) */
   peakRssFeed: number;
+  /** the feed thread's used V8 heap at the site's end */
+  feedHeapBytes: number;
   /** what the RSS before the flush is made of (after GC) */
   before: {
     heapCommitted: number;
@@ -204,21 +209,22 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
 
     gc?.();
     const rssIdle = process.memoryUsage().rss;
-    const stream = new SiteStream(o);
+    const feed = new SiteFeed(o);
     const chunks: Chunk[] = [];
     let peakRssFeed = 0;
     let done = false;
     /** The next batch, and the newest time in it (epoch seconds); an empty batch at the stream's end. */
     const nextBatch = (): { payload: LogRecord[]; newest: number } => {
-      const batch: LogRecord[] = [];
-      stream.next(batch);
+      const batch = feed.next();
       // the newest time, not the last record's: bursts arrive up to 2 s out of order, and the newest one is what crosses a boundary
       let newest = -Infinity;
       for (const r of batch) newest = Math.max(newest, (r.TimeGenerated as number) / 1000);
       return { payload: batch, newest };
     };
     while (!done) {
-      // the chunk's first batch is made before its clock starts (its hour picks the profile); held: all of them
+      // the feed thread makes the chunk's batches now and sleeps while the chunk is timed (cpuUsage counts every thread)
+      feed.fill(CHUNK);
+      // the chunk's first batch is decoded before its clock starts (its hour picks the profile); held: all of them
       const chunk: Array<{ payload: LogRecord[]; newest: number }> = [];
       while (chunk.length < (heldChunks ? CHUNK : 1)) {
         const batch = nextBatch();
@@ -283,6 +289,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
         );
     }
 
+    await feed.close();
     await new Promise((r) => setTimeout(r, 100)); // the status after the last barrier
     const held = statusFigures(G.__netbeaconSiteRed.status);
     // the retained heap before the flush
@@ -321,9 +328,9 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
     const plain = rate(ingest);
     const alerted = new Set<string>();
     for (const a of G.__netbeaconSiteRed.alerts) alerted.add(`${a.LocalIP}|${a.RemoteNetwork}|${a.RemotePortNumber}`);
-    const count = (kind: string) => [...stream.expected].filter(([k, e]) => e.kind === kind && alerted.has(k)).length;
-    const total = (kind: string) => [...stream.expected.values()].filter((e) => e.kind === kind).length;
-    const expectedKeys = new Set(stream.expected.keys());
+    const count = (kind: string) => [...feed.expected].filter(([k, e]) => e.kind === kind && alerted.has(k)).length;
+    const total = (kind: string) => [...feed.expected.values()].filter((e) => e.kind === kind).length;
+    const expectedKeys = new Set(feed.expected.keys());
     return {
       hosts: o.hosts,
       days: o.days,
@@ -357,6 +364,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       peakHeapDuringFlush: peakHeap,
       rssBeforeFlush: rssBefore,
       peakRssFeed,
+      feedHeapBytes: feed.feedHeapBytes,
       before: {
         heapCommitted: m0.heapTotal,
         heapUsed: m0.heapUsed,
@@ -371,7 +379,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       alertPairs: alerted.size,
       beaconsFound: count('beacon'),
       beacons: total('beacon'),
-      beaconsMissed: [...stream.expected].filter(([k, e]) => e.kind === 'beacon' && !alerted.has(k)).map(([k, e]) => `${e.cls}: ${e.note} (${k})`),
+      beaconsMissed: [...feed.expected].filter(([k, e]) => e.kind === 'beacon' && !alerted.has(k)).map(([k, e]) => `${e.cls}: ${e.note} (${k})`),
       benignAlerted: count('benign'),
       benign: total('benign'),
       randomAlerted: count('random'),
@@ -406,7 +414,7 @@ function statusFigures(text: string): { pairs: number; bytes: number; evicted: n
 
 export function printSiteRed(r: SiteRedResult, log: (line: string) => void): void {
   log(
-    `site in Node-RED: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}); the hunt example's pair history (7 days, 256 intervals, scored every 12 h) and its scorer (no context store: the barrier is a checkpoint) in an embedded runtime; ${fmt(r.records)} records in batches of 1,000, each ${r.chunkBatches} batches timed until a checkpoint barrier has left the scorer; ${r.heldChunks ? 'each chunk made whole before its clock starts (--held: its records all on the heap at once)' : "each batch made when the one before has gone in, as a feed sends them (its records die young), the generator's CPU and wall time measured batch by batch and taken out"}`,
+    `site in Node-RED: ${r.hosts} hosts × ${r.days} days (seed ${r.seed}); the hunt example's pair history (7 days, 256 intervals, scored every 12 h) and its scorer (no context store: the barrier is a checkpoint) in an embedded runtime; ${fmt(r.records)} records in batches of 1,000 made by a feed thread (its state off the measured heap; it sleeps while a chunk is timed), each ${r.chunkBatches} batches timed until a checkpoint barrier has left the scorer; ${r.heldChunks ? 'each chunk decoded whole before its clock starts (--held: its records all on the heap at once)' : 'each batch decoded from columns when the one before has gone in, as a feed sends them (its records die young), the decoding measured batch by batch and taken out'}`,
   );
   const change = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(0)} %`;
   log(
@@ -423,7 +431,7 @@ export function printSiteRed(r: SiteRedResult, log: (line: string) => void): voi
   );
   const b = r.before;
   log(
-    `    RSS before the flush ${mb(r.rssBeforeFlush)}: V8's heap committed ${mb(b.heapCommitted)} (used ${mb(b.heapUsed)}; young generation ${mb(b.newSpace)}), external ${mb(b.external)} (array buffers ${mb(b.arrayBuffers)}), the rest ${mb(r.rssBeforeFlush - b.heapCommitted - b.external)} (files mapped ${mb(b.rssFile)}, V8's own malloc ${mb(b.v8Malloced)}, stacks, allocator slack); the runtime with the flow deployed, before the first record, ${mb(r.rssIdle)}; the highest RSS after a chunk while records streamed in ${mb(r.peakRssFeed)}`,
+    `    RSS before the flush ${mb(r.rssBeforeFlush)}: V8's heap committed ${mb(b.heapCommitted)} (used ${mb(b.heapUsed)}; young generation ${mb(b.newSpace)}), external ${mb(b.external)} (array buffers ${mb(b.arrayBuffers)}), the rest ${mb(r.rssBeforeFlush - b.heapCommitted - b.external)} (files mapped ${mb(b.rssFile)}, V8's own malloc ${mb(b.v8Malloced)}, stacks, allocator slack); the runtime with the flow deployed, before the first record, ${mb(r.rssIdle)}; the highest RSS after a chunk while records streamed in ${mb(r.peakRssFeed)} (with the feed thread, whose heap held ${mb(r.feedHeapBytes)} at its end; it is stopped before the flush)`,
   );
   log(
     `  alerts: ${r.alertPairs} pairs (${((r.alertPairs / r.hosts) * 1000).toFixed(0)} per 1,000 hosts over ${r.days} days): planted beacons ${r.beaconsFound}/${r.beacons}, benign periodic pollers ${r.benignAlerted}/${r.benign}, random pollers ${r.randomAlerted}, popular-service polls ${r.popularAlerted}, other pairs ${r.otherAlerted}`,
