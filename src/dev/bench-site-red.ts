@@ -19,7 +19,8 @@
  * alive at once). So the time is Node-RED's, the node's and the scorer's
  * (scorings every 12 h of event time included), never the feed's.
  * Throughput is per hour of event time (first and last hour, first and
- * last day). Memory: the retained heap after GC before the flush, and the
+ * last day), with the main thread's GC pauses that fell inside those
+ * chunks (gc-pauses.ts: which hour paid for a full collection). Memory: the retained heap after GC before the flush, and the
  * peak RSS and heap sampled every 20 ms while the flush releases every
  * pair active since the last scoring (in batches of 1,000 rows).
  *
@@ -36,6 +37,7 @@ import { ROOT } from '../run/user-dir';
 import { PartProfiler } from './profile-report';
 import { fmt, MONDAY, mb, SiteOptions, siteArgs, used } from './bench-site';
 import { NodeConfig, startEmbedded } from './embedded-red';
+import { addPauses, describePauses, GcPauses, Pauses } from './gc-pauses';
 import { SiteFeed } from './site-feed';
 
 /** batches per timed chunk (--chunk) */
@@ -48,6 +50,9 @@ interface Chunk {
   wall: number;
   cpu: number;
   scoring: boolean;
+  /** the main thread's clock (performance.now) at the chunk's start and end: its GC pauses are read afterwards */
+  from: number;
+  to: number;
 }
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -103,6 +108,10 @@ export interface SiteRedResult {
   /** the slowest and fastest of those chunks (records per CPU second): how much one hour's figure can swing within a run */
   firstHourSpread: [number, number];
   lastHourSpread: [number, number];
+  /** the main thread's GC pauses within the first and last hours' ingest chunks, and within each day's */
+  firstHourGc: Pauses;
+  lastHourGc: Pauses;
+  dayGc: Pauses[];
   /** ingest alone, each day of event time */
   ingestDayPerSecond: number[];
   lastHourPerSecond: number;
@@ -139,6 +148,8 @@ export interface SiteRedResult {
   };
   /** the runtime's RSS with the flow deployed, before the first record (after GC) */
   rssIdle: number;
+  /** V8's used heap then (the runtime and the flow, before the store holds anything) */
+  heapIdle: number;
   evicted: number;
   alertPairs: number;
   beaconsFound: number;
@@ -208,8 +219,10 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       });
 
     gc?.();
-    const rssIdle = process.memoryUsage().rss;
+    const idle = process.memoryUsage();
+    const rssIdle = idle.rss;
     const feed = new SiteFeed(o);
+    const pauses = new GcPauses();
     const chunks: Chunk[] = [];
     let peakRssFeed = 0;
     let done = false;
@@ -245,6 +258,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       }
       const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
+      const from = pauses.now();
       // live (the default): each further batch is made when the one before has gone in, as a feed's batches come, so
       // its records die young; the generator's CPU and wall time are measured batch by batch and taken out
       const gen = { cpu: 0, wall: 0n };
@@ -264,6 +278,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
         return batch;
       };
       await through(chunk, more, { checkpoint: true });
+      const to = pauses.now();
       const wall = Number(process.hrtime.bigint() - t0 - gen.wall) / 1e9;
       const c1 = process.cpuUsage(c0);
       const n = chunk.reduce((a, m) => a + m.payload.length, 0);
@@ -281,6 +296,8 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
         wall,
         cpu: (c1.user + c1.system - gen.cpu) / 1e6,
         scoring: Math.floor(first / 43200) !== Math.floor(last / 43200),
+        from,
+        to,
       });
       const records = chunks.reduce((a, c) => a + c.n, 0);
       if (records % 2_000_000 < n)
@@ -290,6 +307,8 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
     }
 
     await feed.close();
+    pauses.stop();
+    const gcOf = (list: Chunk[]) => addPauses(list.map((c) => pauses.between(c.from, c.to)));
     await new Promise((r) => setTimeout(r, 100)); // the status after the last barrier
     const held = statusFigures(G.__netbeaconSiteRed.status);
     // the retained heap before the flush
@@ -347,6 +366,9 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       firstHourChunks: ingest.filter((c) => c.hour === firstHour).length,
       firstHourSpread: spread(ingest.filter((c) => c.hour === firstHour)),
       lastHourSpread: spread(ingest.filter((c) => c.hour === lastHour)),
+      firstHourGc: gcOf(ingest.filter((c) => c.hour === firstHour)),
+      lastHourGc: gcOf(ingest.filter((c) => c.hour === lastHour)),
+      dayGc: Array.from({ length: o.days }, (_, d) => gcOf(ingest.filter((c) => Math.floor(c.hour / 24) === d))),
       lastHourPerSecond: rate(ingest.filter((c) => c.hour === lastHour)),
       lastHour,
       lastHourChunks: ingest.filter((c) => c.hour === lastHour).length,
@@ -375,6 +397,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
         rssFile: rssFile(),
       },
       rssIdle,
+      heapIdle: idle.heapUsed,
       evicted: held.evicted,
       alertPairs: alerted.size,
       beaconsFound: count('beacon'),
@@ -424,6 +447,9 @@ export function printSiteRed(r: SiteRedResult, log: (line: string) => void): voi
     `    ingest (chunks without a scoring boundary), per CPU second: hour ${r.firstHour} ${fmt(r.firstHourPerSecond)} (${r.firstHourChunks} chunks, ${r.firstHourSpread.map(fmt).join('–')}), hour ${r.lastHour} ${fmt(r.lastHourPerSecond)} (${r.lastHourChunks}, ${r.lastHourSpread.map(fmt).join('–')}) (${change(r.firstHourPerSecond, r.lastHourPerSecond)}); by day ${r.ingestDayPerSecond.map(fmt).join(', ')}; all chunks, first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)} (${change(r.firstDayPerSecond, r.lastDayPerSecond)}); ${r.scorings} scorings, ${r.scoringCpuSeconds.toFixed(1)} CPU s each beyond their records`,
   );
   log(
+    `    the main thread's GC pauses within those ingest chunks (perf_hooks 'gc' entries; concurrent marking on helper threads not included): hour ${r.firstHour} ${describePauses(r.firstHourGc)}; hour ${r.lastHour} ${describePauses(r.lastHourGc)}; full collections by day ${r.dayGc.map((p) => `${p.major} (${(p.majorMs / 1000).toFixed(1)} s)`).join(', ')}`,
+  );
+  log(
     `  state (the pair node's status): ${fmt(r.pairs)} pairs, ${mb(r.heldBytes)} held by the store (${(r.heldBytes / r.pairs).toFixed(0)} B per pair), ${fmt(r.evicted)} evicted; retained heap + array buffers after GC before the flush ${r.retainedBytes === null ? '(run with --expose-gc)' : mb(r.retainedBytes)}`,
   );
   log(
@@ -431,7 +457,7 @@ export function printSiteRed(r: SiteRedResult, log: (line: string) => void): voi
   );
   const b = r.before;
   log(
-    `    RSS before the flush ${mb(r.rssBeforeFlush)}: V8's heap committed ${mb(b.heapCommitted)} (used ${mb(b.heapUsed)}; young generation ${mb(b.newSpace)}), external ${mb(b.external)} (array buffers ${mb(b.arrayBuffers)}), the rest ${mb(r.rssBeforeFlush - b.heapCommitted - b.external)} (files mapped ${mb(b.rssFile)}, V8's own malloc ${mb(b.v8Malloced)}, stacks, allocator slack); the runtime with the flow deployed, before the first record, ${mb(r.rssIdle)}; the highest RSS after a chunk while records streamed in ${mb(r.peakRssFeed)} (with the feed thread, whose heap held ${mb(r.feedHeapBytes)} at its end; it is stopped before the flush)`,
+    `    RSS before the flush ${mb(r.rssBeforeFlush)}: V8's heap committed ${mb(b.heapCommitted)} (used ${mb(b.heapUsed)}; young generation ${mb(b.newSpace)}), external ${mb(b.external)} (array buffers ${mb(b.arrayBuffers)}), the rest ${mb(r.rssBeforeFlush - b.heapCommitted - b.external)} (files mapped ${mb(b.rssFile)}, V8's own malloc ${mb(b.v8Malloced)}, stacks, allocator slack); the runtime with the flow deployed, before the first record, ${mb(r.rssIdle)} (V8's heap used ${mb(r.heapIdle)}); the highest RSS after a chunk while records streamed in ${mb(r.peakRssFeed)} (with the feed thread, whose heap held ${mb(r.feedHeapBytes)} at its end; it is stopped before the flush)`,
   );
   log(
     `  alerts: ${r.alertPairs} pairs (${((r.alertPairs / r.hosts) * 1000).toFixed(0)} per 1,000 hosts over ${r.days} days): planted beacons ${r.beaconsFound}/${r.beacons}, benign periodic pollers ${r.benignAlerted}/${r.benign}, random pollers ${r.randomAlerted}, popular-service polls ${r.popularAlerted}, other pairs ${r.otherAlerted}`,
