@@ -212,8 +212,8 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       new Promise<void>((resolve) => {
         G.__netbeaconSiteRed.seen = 0;
         G.__netbeaconSiteRed.barrier = resolve;
-        // a copy: `more` appends to the list it was given
-        for (const m of [...messages]) node.receive(m);
+        // taken off the list as they go in: nothing here keeps a batch alive once the flow has it
+        while (messages.length > 0) node.receive(messages.shift());
         for (let m = more(); m !== null; m = more()) node.receive(m);
         node.receive(control);
       });
@@ -238,17 +238,28 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       // the feed thread makes the chunk's batches now and sleeps while the chunk is timed (cpuUsage counts every thread)
       feed.fill(CHUNK);
       // the chunk's first batch is decoded before its clock starts (its hour picks the profile); held: all of them
-      const chunk: Array<{ payload: LogRecord[]; newest: number }> = [];
-      while (chunk.length < (heldChunks ? CHUNK : 1)) {
+      const ready: Array<{ payload: LogRecord[]; newest: number }> = [];
+      // what went in is tallied, not kept: a list of the chunk's batches held every record to the chunk's end, so each
+      // scavenge copied them and promoted them, and the old generation filled with the feed's garbage
+      let n = 0;
+      let batches = 0;
+      let last = -Infinity;
+      const tally = (b: { payload: LogRecord[]; newest: number }) => {
+        n += b.payload.length;
+        batches++;
+        last = Math.max(last, b.newest);
+      };
+      while (ready.length < (heldChunks ? CHUNK : 1)) {
         const batch = nextBatch();
         if (batch.payload.length === 0) {
           done = true;
           break;
         }
-        chunk.push(batch);
+        ready.push(batch);
+        tally(batch);
       }
-      if (chunk.length === 0) break;
-      const first = (chunk[0].payload[0].TimeGenerated as number) / 1000;
+      if (ready.length === 0) break;
+      const first = (ready[0].payload[0].TimeGenerated as number) / 1000;
       const hour = Math.floor((first - MONDAY) / 3600);
       // profiled chunks' times include the profiler's sampling: they are read from the tables, not the rates
       const range = profiled.find((p) => hour >= p.from && hour < p.to);
@@ -263,7 +274,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       // its records die young; the generator's CPU and wall time are measured batch by batch and taken out
       const gen = { cpu: 0, wall: 0n };
       const more = (): { payload: LogRecord[]; newest: number } | null => {
-        if (heldChunks || done || chunk.length >= CHUNK) return null;
+        if (heldChunks || done || batches >= CHUNK) return null;
         const g0 = process.cpuUsage();
         const w0 = process.hrtime.bigint();
         const batch = nextBatch();
@@ -274,15 +285,14 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
           done = true;
           return null;
         }
-        chunk.push(batch);
+        tally(batch);
         return batch;
       };
-      await through(chunk, more, { checkpoint: true });
+      await through(ready.splice(0), more, { checkpoint: true });
       const to = pauses.now();
       const wall = Number(process.hrtime.bigint() - t0 - gen.wall) / 1e9;
       const c1 = process.cpuUsage(c0);
-      const n = chunk.reduce((a, m) => a + m.payload.length, 0);
-      const last = chunk.reduce((a, m) => Math.max(a, m.newest), first);
+      last = Math.max(last, first);
       if (range?.profiler) {
         await range.profiler.stop(path.join(ROOT, 'test-artifacts', 'profile', 'site-red'), `hours-${range.from}-${range.to}`);
         range.records += n;
