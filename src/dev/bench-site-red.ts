@@ -20,9 +20,10 @@
  * (scorings every 12 h of event time included), never the feed's.
  * Throughput is per hour of event time (first and last hour, first and
  * last day), with the main thread's GC pauses that fell inside those
- * chunks (gc-pauses.ts: which hour paid for a full collection). Memory: the retained heap after GC before the flush, and the
- * peak RSS and heap sampled every 20 ms while the flush releases every
- * pair active since the last scoring (in batches of 1,000 rows).
+ * chunks (gc-pauses.ts: which hour paid for a full collection). Memory:
+ * the retained heap after GC before the flush, and the peak RSS and heap
+ * sampled every 20 ms while the flush releases every pair active since
+ * the last scoring (in batches of 1,000 rows).
  *
  *   node --expose-gc dist/dev/bench-site-red.js [--hosts 1000] [--days 3] [--seed 22] [--cap MiB] [--chunk 100] [--held]
  *     [--profile 0-6,150-156]   (CPU profiles of the timed chunks starting in each range of event hours,
@@ -212,7 +213,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       new Promise<void>((resolve) => {
         G.__netbeaconSiteRed.seen = 0;
         G.__netbeaconSiteRed.barrier = resolve;
-        // taken off the list as they go in: nothing here keeps a batch alive once the flow has it
+        // taken off the list as they go in (it is left empty): nothing here keeps a batch alive once the flow has it
         while (messages.length > 0) node.receive(messages.shift());
         for (let m = more(); m !== null; m = more()) node.receive(m);
         node.receive(control);
@@ -288,7 +289,7 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
         tally(batch);
         return batch;
       };
-      await through(ready.splice(0), more, { checkpoint: true });
+      await through(ready, more, { checkpoint: true });
       const to = pauses.now();
       const wall = Number(process.hrtime.bigint() - t0 - gen.wall) / 1e9;
       const c1 = process.cpuUsage(c0);
