@@ -227,8 +227,9 @@ export class PairHistory {
 
   /**
    * Reads ahead for the records `add` is given next, in this order (up to
-   * 16 of them): their pairs' hash slots, rows, ring heads and the ring
-   * places their connection goes to, each step for all of them before the
+   * 16 of them): their pairs' hash slots (the first in the probe run whose
+   * tag matches), rows, ring heads and the ring places (interval and size)
+   * their connection goes to, each step for all of them before the
    * next, so the cache misses of different records overlap instead of
    * coming one after the other (a known pair's connection reads its slot,
    * then its row, then its ring's head, then its ring). Nothing changes:
@@ -268,7 +269,7 @@ export class PairHistory {
     this.aheadCodesOf = coder;
     // each step for every record before the next: the reads of one step do not wait for each other
     const at = this.aheadAt;
-    for (let j = 0; j < m; j++) at[j] = rows.homeRow(this.aheadHash[j]);
+    for (let j = 0; j < m; j++) at[j] = rows.probeRow(this.aheadHash[j]);
     for (let j = 0; j < m; j++) if (at[j] >= 0) at[j] = rows.ringRef(at[j]);
     let sink = 0;
     const pools = this.pools;
@@ -278,8 +279,10 @@ export class PairHistory {
       const pool = pools[ref >>> CLASS_SHIFT];
       const slot = ref & SLOT_MASK;
       const hl = pool.headWord(slot);
-      // where its next interval goes (a hint: a full ring forgets its oldest first)
-      sink += pool.peekInterval(slot, ((hl & 0xffff) + (hl >>> 16)) % pool.width);
+      // where its next interval and its size go (a hint: a full ring forgets its oldest first); the sizes are a page of
+      // their own, so a write there not read ahead was a cache miss of its own for each connection
+      const place = ((hl & 0xffff) + (hl >>> 16)) % pool.width;
+      sink += pool.peekInterval(slot, place) + pool.peekSize(slot, place);
     }
     this.aheadSink = sink;
   }

@@ -57,6 +57,8 @@ const MIN_TAIL = 64;
 /** the index grows past three quarters full (linear probing over 4-byte slots: a probe run stays within a cache line or two) */
 const MAX_LOAD = 0.75;
 const MIN_SLOTS = 1024;
+/** slots of a probe run read ahead at most (`probeRow`): 4-byte slots, so 8 are within one or two cache lines */
+const AHEAD_PROBES = 8;
 /** rows placed at once when the index is rebuilt (in the order of their home slots) */
 const REINDEX_CHUNK = 1 << 17;
 /** the home slots' high bits a rebuild sorts a chunk by */
@@ -434,13 +436,25 @@ export class PairTable {
   }
 
   /**
-   * Read ahead: the row in a hash's home slot when its tag matches, else −1
-   * (a hint, its key not compared: the first probe `find` makes).
+   * Read ahead: the row of the first slot of a hash's probe run whose tag
+   * matches (its key not compared: the probes `find` makes), looking at
+   * most AHEAD_PROBES slots from the home one (a run seldom leaves its
+   * cache line), else −1. A pair whose home slot another pair took is
+   * read ahead too, not only the first in its run.
    */
-  homeRow(h: number): number {
-    const v = this.index[this.home(h)];
+  probeRow(h: number): number {
+    const index = this.index;
     const mask = this.mask;
-    return v !== 0 && (v & ~mask) === (h & ~mask) ? (v & mask) - 1 : -1;
+    const tag = h & ~mask;
+    const slots = index.length;
+    let s = this.home(h);
+    for (let i = 0; i < AHEAD_PROBES; i++) {
+      const v = index[s];
+      if (v === 0) return -1;
+      if ((v & ~mask) === tag) return (v & mask) - 1;
+      s = s + 1 === slots ? 0 : s + 1;
+    }
+    return -1;
   }
 
   /** Read ahead: row r's ring reference (pool class and slot), −1 for a ringless or dead row (nothing changes). */

@@ -309,6 +309,11 @@ export class RingPool {
     return this.ints[slot >>> this.shift][(slot & this.mask) * this.width + i];
   }
 
+  /** Read ahead: size code i of a slot (0 when sizes are not kept), its page not made the current one (nothing changes). */
+  peekSize(slot: number, i: number): number {
+    return this.withSizes ? this.sizes[slot >>> this.shift][(slot & this.mask) * this.width + i] : 0;
+  }
+
   /** interval i (0 … width − 1) of a slot */
   get(slot: number, i: number): number {
     this.at(slot);

@@ -12,6 +12,7 @@
  */
 require('should');
 const pairs = require('../../../dist/core/pairs');
+const { PairTable } = require('../../../dist/core/pairs/pair-table');
 const { runCase } = require('./sweep-streams');
 
 describe('pair history read-ahead', function () {
@@ -28,6 +29,34 @@ describe('pair history read-ahead', function () {
       const plain = runCase(pairs, c, {}, null);
       for (const ahead of patterns) runCase(pairs, c, {}, null, ahead).should.equal(plain, `case ${c}, ${JSON.stringify(ahead)}`);
     }
+  });
+
+  it('reads ahead the row of a pair whose home slot another pair took, and no row for a pair not held', () => {
+    // pairs whose hashes share a home slot: the second is indexed in a later slot of the run, and used to be read ahead by
+    // nobody (only the home slot was looked at)
+    const table = new PairTable(3);
+    table.base = 0;
+    const codes = (i) => Float64Array.of(i, 7, 443);
+    const home = new Map();
+    let pair = null;
+    for (let i = 1; !pair; i++) {
+      const slot = table.home(table.hash(codes(i)));
+      if (home.has(slot)) pair = [home.get(slot), i];
+      else home.set(slot, i);
+    }
+    const [a, b] = pair;
+    const ha = table.hash(codes(a));
+    const hb = table.hash(codes(b));
+    (ha === hb).should.be.false();
+    table.append(codes(a), 1000, 0, ha).should.equal(0);
+    table.append(codes(b), 2000, 0, hb).should.equal(1);
+    table.find(codes(b), hb).should.equal(1);
+    table.probeRow(ha).should.equal(0);
+    table.probeRow(hb).should.equal(1);
+    // a hash with the same home slot and another tag: its run holds no row for it
+    let c = b + 1;
+    while (table.home(table.hash(codes(c))) !== table.home(ha)) c++;
+    table.probeRow(table.hash(codes(c))).should.equal(-1);
   });
 
   it('reuses a record read ahead only with the values it had then', () => {
