@@ -20,7 +20,9 @@
  * (scorings every 12 h of event time included), never the feed's.
  * Throughput is per hour of event time (first and last hour, first and
  * last day), with the main thread's GC pauses that fell inside those
- * chunks (gc-pauses.ts: which hour paid for a full collection). Memory:
+ * chunks (gc-pauses.ts: which hour paid for a full collection) and, for
+ * the first and last hours, the main thread's own rate and the share of
+ * CPU on other threads (V8's helpers) and in the kernel. Memory:
  * the retained heap after GC before the flush, and the peak RSS and heap
  * sampled every 20 ms while the flush releases every pair active since
  * the last scoring (in batches of 1,000 rows).
@@ -50,12 +52,42 @@ interface Chunk {
   n: number;
   wall: number;
   cpu: number;
+  /** the main thread's CPU seconds (Node-RED's, the nodes') and every thread's, on the scheduler's clock (/proc schedstat), the decoding taken out; the kernel's share of `cpu` (system time, every thread) */
+  main: number;
+  threads: number;
+  system: number;
   scoring: boolean;
   /** the main thread's clock (performance.now) at the chunk's start and end: its GC pauses are read afterwards */
   from: number;
   to: number;
 }
 const gc = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * The calling thread's CPU time so far, in seconds (Linux: the first field
+ * of /proc/thread-self/schedstat, nanoseconds on the CPU), or NaN where
+ * there is none: the rest of the process's CPU is its other threads' (V8's
+ * GC helpers and compiler, the feed thread).
+ */
+export function threadCpuSeconds(file = '/proc/thread-self/schedstat'): number {
+  try {
+    return Number(fs.readFileSync(file, 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Every live thread's CPU time so far, in seconds, on the same clock as threadCpuSeconds (NaN without /proc). */
+export function processCpuSeconds(): number {
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync('/proc/self/task');
+  } catch {
+    return NaN;
+  }
+  // a thread that ended since the listing counts 0 (its time leaves the sum, as it would at its end)
+  return tasks.reduce((a, t) => a + (threadCpuSeconds(`/proc/self/task/${t}/schedstat`) || 0), 0);
+}
 
 interface SiteRedGlobal {
   alerts: LogRecord[];
@@ -109,6 +141,9 @@ export interface SiteRedResult {
   /** the slowest and fastest of those chunks (records per CPU second): how much one hour's figure can swing within a run */
   firstHourSpread: [number, number];
   lastHourSpread: [number, number];
+  /** of those hours' CPU, the main thread's records per its own CPU second, and the share of the process's CPU on other threads and in the kernel (NaN without /proc) */
+  firstHourMain: { perSecond: number; others: number; system: number };
+  lastHourMain: { perSecond: number; others: number; system: number };
   /** the main thread's GC pauses within the first and last hours' ingest chunks, and within each day's */
   firstHourGc: Pauses;
   lastHourGc: Pauses;
@@ -269,19 +304,24 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
         await range.profiler.start();
       }
       const c0 = process.cpuUsage();
+      const main0 = threadCpuSeconds();
+      const all0 = processCpuSeconds();
       const t0 = process.hrtime.bigint();
       const from = pauses.now();
       // live (the default): each further batch is made when the one before has gone in, as a feed's batches come, so
       // its records die young; the generator's CPU and wall time are measured batch by batch and taken out
-      const gen = { cpu: 0, wall: 0n };
+      const gen = { cpu: 0, wall: 0n, main: 0, system: 0 };
       const more = (): { payload: LogRecord[]; newest: number } | null => {
         if (heldChunks || done || batches >= CHUNK) return null;
         const g0 = process.cpuUsage();
+        const m0 = threadCpuSeconds();
         const w0 = process.hrtime.bigint();
         const batch = nextBatch();
         gen.wall += process.hrtime.bigint() - w0;
+        gen.main += threadCpuSeconds() - m0;
         const g = process.cpuUsage(g0);
         gen.cpu += g.user + g.system;
+        gen.system += g.system;
         if (batch.payload.length === 0) {
           done = true;
           return null;
@@ -293,6 +333,8 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       const to = pauses.now();
       const wall = Number(process.hrtime.bigint() - t0 - gen.wall) / 1e9;
       const c1 = process.cpuUsage(c0);
+      const main = threadCpuSeconds() - main0 - gen.main;
+      const threads = processCpuSeconds() - all0 - gen.main;
       last = Math.max(last, first);
       if (range?.profiler) {
         await range.profiler.stop(path.join(ROOT, 'test-artifacts', 'profile', 'site-red'), `hours-${range.from}-${range.to}`);
@@ -306,6 +348,9 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
         n,
         wall,
         cpu: (c1.user + c1.system - gen.cpu) / 1e6,
+        main,
+        threads,
+        system: (c1.system - gen.system) / 1e6,
         scoring: Math.floor(first / 43200) !== Math.floor(last / 43200),
         from,
         to,
@@ -345,6 +390,12 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
     clearInterval(sampler);
 
     const rate = (list: Chunk[], by: 'cpu' | 'wall' = 'cpu') => list.reduce((a, c) => a + c.n, 0) / list.reduce((a, c) => a + c[by], 0);
+    const mainOf = (list: Chunk[]) => {
+      const main = list.reduce((a, c) => a + c.main, 0);
+      const threads = list.reduce((a, c) => a + c.threads, 0);
+      const cpu = list.reduce((a, c) => a + c.cpu, 0);
+      return { perSecond: list.reduce((a, c) => a + c.n, 0) / main, others: 1 - main / threads, system: list.reduce((a, c) => a + c.system, 0) / cpu };
+    };
     const spread = (list: Chunk[]): [number, number] => [Math.min(...list.map((c) => c.n / c.cpu)), Math.max(...list.map((c) => c.n / c.cpu))];
     // ingest alone: whole chunks without a scoring boundary (the stream's last one is a few batches, timed
     // mostly by its barrier), all of the first and last hours' (one chunk swings with the machine's load);
@@ -377,6 +428,8 @@ export async function siteRedBench(o: SiteOptions, chunkBatches = DEFAULT_CHUNK,
       firstHourChunks: ingest.filter((c) => c.hour === firstHour).length,
       firstHourSpread: spread(ingest.filter((c) => c.hour === firstHour)),
       lastHourSpread: spread(ingest.filter((c) => c.hour === lastHour)),
+      firstHourMain: mainOf(ingest.filter((c) => c.hour === firstHour)),
+      lastHourMain: mainOf(ingest.filter((c) => c.hour === lastHour)),
       firstHourGc: gcOf(ingest.filter((c) => c.hour === firstHour)),
       lastHourGc: gcOf(ingest.filter((c) => c.hour === lastHour)),
       dayGc: Array.from({ length: o.days }, (_, d) => gcOf(ingest.filter((c) => Math.floor(c.hour / 24) === d))),
@@ -456,6 +509,11 @@ export function printSiteRed(r: SiteRedResult, log: (line: string) => void): voi
   );
   log(
     `    ingest (chunks without a scoring boundary), per CPU second: hour ${r.firstHour} ${fmt(r.firstHourPerSecond)} (${r.firstHourChunks} chunks, ${r.firstHourSpread.map(fmt).join('–')}), hour ${r.lastHour} ${fmt(r.lastHourPerSecond)} (${r.lastHourChunks}, ${r.lastHourSpread.map(fmt).join('–')}) (${change(r.firstHourPerSecond, r.lastHourPerSecond)}); by day ${r.ingestDayPerSecond.map(fmt).join(', ')}; all chunks, first day ${fmt(r.firstDayPerSecond)}, last day ${fmt(r.lastDayPerSecond)} (${change(r.firstDayPerSecond, r.lastDayPerSecond)}); ${r.scorings} scorings, ${r.scoringCpuSeconds.toFixed(1)} CPU s each beyond their records`,
+  );
+  const share = (x: number) => `${(x * 100).toFixed(0)} %`;
+  const [fm, lm] = [r.firstHourMain, r.lastHourMain];
+  log(
+    `    the same hours by thread (/proc/thread-self/schedstat): the main thread (Node-RED, the nodes) hour ${r.firstHour} ${fmt(fm.perSecond)} records per its CPU second, hour ${r.lastHour} ${fmt(lm.perSecond)} (${change(fm.perSecond, lm.perSecond)}); other threads (V8's GC helpers and compiler, the feed thread) ${share(fm.others)} → ${share(lm.others)} of the threads' CPU; the kernel (system time, process.cpuUsage) ${share(fm.system)} → ${share(lm.system)}`,
   );
   log(
     `    the main thread's GC pauses within those ingest chunks (perf_hooks 'gc' entries; concurrent marking on helper threads not included): hour ${r.firstHour} ${describePauses(r.firstHourGc)}; hour ${r.lastHour} ${describePauses(r.lastHourGc)}; full collections by day ${r.dayGc.map((p) => `${p.major} (${(p.majorMs / 1000).toFixed(1)} s)`).join(', ')}`,
