@@ -141,7 +141,7 @@ export interface SiteRedResult {
   /** the slowest and fastest of those chunks (records per CPU second): how much one hour's figure can swing within a run */
   firstHourSpread: [number, number];
   lastHourSpread: [number, number];
-  /** of those hours' CPU, the main thread's records per its own CPU second, and the share of the process's CPU on other threads and in the kernel (NaN without /proc) */
+  /** those hours by thread: the main thread's records per its own CPU second, the other threads' share of every thread's CPU (both on the schedstat clock), and the kernel's share of the process's CPU (process.cpuUsage); NaN without /proc */
   firstHourMain: { perSecond: number; others: number; system: number };
   lastHourMain: { perSecond: number; others: number; system: number };
   /** the main thread's GC pauses within the first and last hours' ingest chunks, and within each day's */
