@@ -282,7 +282,7 @@ export class PairHistory {
       // where its next interval and its size go (a hint: a full ring forgets its oldest first); the sizes are a page of
       // their own, so a write there not read ahead was a cache miss of its own for each connection
       const place = ((hl & 0xffff) + (hl >>> 16)) % pool.width;
-      sink += pool.peekInterval(slot, place) + pool.peekSize(slot, place);
+      sink += pool.peekInterval(slot, place) + pool.peekSize(slot, place) + pool.peekLast(slot);
     }
     this.aheadSink = sink;
   }

@@ -304,6 +304,11 @@ export class RingPool {
     return this.words[slot >>> this.shift][(slot & this.mask) * META_WORDS + HEAD_LEN];
   }
 
+  /** Read ahead: a slot's last time through its page's f64 view (a heap object of its own, which `at` loads too; nothing changes). */
+  peekLast(slot: number): number {
+    return this.floats[slot >>> this.shift][(slot & this.mask) * (META_WORDS >> 1) + LAST];
+  }
+
   /** Read ahead: interval i of a slot, its page not made the current one (nothing changes). */
   peekInterval(slot: number, i: number): number {
     return this.ints[slot >>> this.shift][(slot & this.mask) * this.width + i];

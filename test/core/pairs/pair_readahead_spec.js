@@ -13,6 +13,7 @@
 require('should');
 const pairs = require('../../../dist/core/pairs');
 const { PairTable } = require('../../../dist/core/pairs/pair-table');
+const { RingPool } = require('../../../dist/core/pairs/ring-pool');
 const { runCase } = require('./sweep-streams');
 
 describe('pair history read-ahead', function () {
@@ -57,6 +58,36 @@ describe('pair history read-ahead', function () {
     let c = b + 1;
     while (table.home(table.hash(codes(c))) !== table.home(ha)) c++;
     table.probeRow(table.hash(codes(c))).should.equal(-1);
+  });
+
+  it('reads ahead the key of the row and the last time of the ring (through the view add reads it by), the current ring page left as it was', () => {
+    // a 20-byte row crosses a cache line one time in four, and find compares its key; a ring's times are read through a
+    // page's f64 view, an object of its own beside the word view the head word is read by
+    const table = new PairTable(3);
+    table.base = 0;
+    const rows = [];
+    for (let i = 0; i < 40; i++) {
+      const codes = Float64Array.of(0x0a000000 + i * 977, 7 + i, 443);
+      rows.push(table.append(codes, 1000 + i, 0, table.hash(codes)));
+    }
+    table.setRing(rows[29], 0, 5);
+    table.at(rows[3]);
+    table.ringRef(rows[29]).should.equal(5);
+    table.aheadKey.should.equal(0x0a000000 + 29 * 977);
+    table.ringRef(rows[17]).should.equal(-1);
+    table.aheadKey.should.equal(0x0a000000 + 17 * 977);
+    table.key(rows[3], 0).should.equal(0x0a000000 + 3 * 977);
+    // rings of 256 intervals: 32 to a page, so the 600 slots span 19 pages
+    const pool = new RingPool(256, true);
+    const slots = Array.from({ length: 600 }, (_, i) => pool.alloc(i));
+    for (const s of slots) pool.setFacts(s, 1.5e12 + s, 1.6e12 + s * 1000.5, 2, 1, 0, 1);
+    pool.at(slots[0]);
+    const current = pool.cf;
+    pool.peekLast(slots[599]).should.equal(1.6e12 + 599 * 1000.5);
+    pool.peekLast(slots[1]).should.equal(1.6e12 + 1000.5);
+    pool.cf.should.equal(current);
+    pool.pageOf(slots[599]).should.equal(18);
+    pool.last(slots[599]).should.equal(1.6e12 + 599 * 1000.5);
   });
 
   it('reuses a record read ahead only with the values it had then', () => {
