@@ -71,12 +71,10 @@ describe('pair history read-ahead', function () {
       rows.push(table.append(codes, 1000 + i, 0, table.hash(codes)));
     }
     table.setRing(rows[29], 0, 5);
-    table.at(rows[3]);
     table.ringRef(rows[29]).should.equal(5);
     table.aheadKey.should.equal(0x0a000000 + 29 * 977);
     table.ringRef(rows[17]).should.equal(-1);
     table.aheadKey.should.equal(0x0a000000 + 17 * 977);
-    table.key(rows[3], 0).should.equal(0x0a000000 + 3 * 977);
     // rings of 256 intervals: 32 to a page, so the 600 slots span 19 pages
     const pool = new RingPool(256, true);
     const slots = Array.from({ length: 600 }, (_, i) => pool.alloc(i));
