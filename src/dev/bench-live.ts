@@ -103,11 +103,11 @@ export function linesOf(format: LineFormat, count: number): string[] {
   return Array.from({ length: count }, (_, i) => base[i % base.length]);
 }
 
-/** One live example with its input on `port` over `transport` (and `parseIn`), a reset inject, and counting nodes on outputs 1 and 3. */
-export function instrumented(file: string, prefix: string, port: number, transport: 'udp' | 'tcp', parseIn = 'auto'): NodeConfig[] {
+/** One live example with its input on `port` over `transport` (and `parseIn`, and a UDP receive buffer other than the example's), a reset inject, and counting nodes on outputs 1 and 3. */
+export function instrumented(file: string, prefix: string, port: number, transport: 'udp' | 'tcp', parseIn = 'auto', receiveBufferKib?: number): NodeConfig[] {
   const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as NodeConfig[];
   const input = nodes.find((n) => n.type === 'beacon-syslog-in') as NodeConfig;
-  Object.assign(input, { port, transport, parseIn });
+  Object.assign(input, { port, transport, parseIn }, receiveBufferKib === undefined ? {} : { receiveBuffer: receiveBufferKib });
   for (const n of nodes) if (n.type === 'file') n.filename = path.join(os.tmpdir(), `netbeacon-bench-${process.pid}-${prefix}.jsonl`);
   const wires = input.wires as string[][];
   const toFilter = wires[0];
@@ -330,6 +330,8 @@ export interface LiveOptions {
   attack?: boolean;
   /** the inputs' Parse in settings, alternated at each rate (redeployed between them); absent: auto */
   parseIn?: string[];
+  /** the UDP inputs' receive buffer in KiB (the kernel caps it at net.core.rmem_max); absent: the example's */
+  receiveBufferKib?: number;
   log?: (line: string) => void;
 }
 
@@ -348,7 +350,7 @@ export async function liveBench(o: LiveOptions): Promise<LiveRun[]> {
       const deploy = async (parseIn: string) => {
         if (deployed === parseIn) return;
         const flows: NodeConfig[] = [];
-        for (const e of examples) flows.push(...instrumented(e.file, e.prefix, ports.get(e.prefix) as number, transport, parseIn));
+        for (const e of examples) flows.push(...instrumented(e.file, e.prefix, ports.get(e.prefix) as number, transport, parseIn, o.receiveBufferKib));
         await red.deploy(flows);
         deployed = parseIn;
         await sleep(1000); // the inputs bind as the flows start

@@ -8,7 +8,7 @@
  *                                   [--runtime-only | --chain-only | --memory-only | --scaling-only | --live-only | --parsers-only] [--scaling [--scaling-10m]]
  *                                   [--scaling-sizes 100000,1000000]  (the scaling run's sizes, e.g. a quick check)
  *                                   [--live [--live-lines N] [--live-rates 5000,10000,…] [--live-seconds S] [--live-examples cef,pan-os,zeek]
- *                                           [--live-transports udp,tcp] [--live-senders N] [--live-attack] [--live-parse-in auto,thread,flow]]
+ *                                           [--live-transports udp,tcp] [--live-senders N] [--live-attack] [--live-parse-in auto,thread,flow] [--live-receive-buffer KIB]]
  *                                   [--site [--hosts 1000] [--days 3] [--seed 22] [--ring 256] [--cap MiB]]  (the pair history on a generated site: bench-site.ts)
  *                                   [--site-red [--hosts 1000] [--days 3] [--seed 22] [--cap MiB]]  (the same site through the hunt example's nodes inside Node-RED: bench-site-red.ts)
  *   --parsers-only: every parser in one process, then each format alone in a fresh process
@@ -35,6 +35,7 @@ import { runtimeBench } from './bench-runtime';
 import { latencyBench } from './bench-latency';
 import { bytesPerEntry } from './memory-growth';
 import { pairMemory } from './pair-memory';
+import { receiveBufferMax } from '../input/kernel-counters';
 import { liveBench, LiveRun, summarise } from './bench-live';
 import { PartProfiler } from './profile-report';
 import { floorStages, printFloor } from './chain-floor';
@@ -299,11 +300,23 @@ async function printLive(): Promise<LiveRun[]> {
   const senders = Number(arg('live-senders', '1'));
   const attack = args.includes('--live-attack');
   const parseIn = args.includes('--live-parse-in') ? arg('live-parse-in', 'auto').split(',') : undefined;
+  const receiveBufferKib = args.includes('--live-receive-buffer') ? Number(arg('live-receive-buffer', '4096')) : undefined;
   const per = seconds > 0 ? `max(${fmt(lines)}, ${seconds} s × rate) generated lines per run` : `${fmt(lines)} generated lines per run`;
   process.stdout.write(
-    `\nlive path: a real Node-RED process runs the live examples (${examples?.join(', ') ?? 'all three'}); ${senders} netbeacon-replay process(es) of their own send ${per}, paced evenly (hrtime, sends due at each 1 ms tick), to 127.0.0.1 over ${(transports ?? ['udp', 'tcp']).join(' then ')}, rates ${rates.join(', ')} lines/s${attack ? ', beside a mixed attack from 127.0.0.2 (garbage, 65,000-byte and crafted 10,000-extension CEF lines; over TCP slowloris and a connection flood)' : ''}; loss = lines sent − records counted on the wire into the filter (the input's counters and the kernel's drops for its UDP socket beside it); peak RSS = Node-RED's VmHWM reset per run (/proc clear_refs); worst block = the largest event-loop delay perf_hooks saw in Node-RED (5 ms resolution):\n`,
+    `\nlive path: a real Node-RED process runs the live examples (${examples?.join(', ') ?? 'all three'}); ${senders} netbeacon-replay process(es) of their own send ${per}, paced evenly (hrtime, sends due at each 1 ms tick), to 127.0.0.1 over ${(transports ?? ['udp', 'tcp']).join(' then ')}, rates ${rates.join(', ')} lines/s${receiveBufferKib === undefined ? '' : `, UDP receive buffer ${receiveBufferKib} KiB asked (net.core.rmem_max ${receiveBufferMax() ?? 'unknown'} bytes)`}${attack ? ', beside a mixed attack from 127.0.0.2 (garbage, 65,000-byte and crafted 10,000-extension CEF lines; over TCP slowloris and a connection flood)' : ''}; loss = lines sent − records counted on the wire into the filter (the input's counters and the kernel's drops for its UDP socket beside it); peak RSS = Node-RED's VmHWM reset per run (/proc clear_refs); worst block = the largest event-loop delay perf_hooks saw in Node-RED (5 ms resolution):\n`,
   );
-  const runs = await liveBench({ lines, seconds, rates, examples, transports, senders, attack, parseIn, log: (l) => process.stdout.write(l + '\n') });
+  const runs = await liveBench({
+    lines,
+    seconds,
+    rates,
+    examples,
+    transports,
+    senders,
+    attack,
+    parseIn,
+    receiveBufferKib,
+    log: (l) => process.stdout.write(l + '\n'),
+  });
   for (const line of summarise(runs)) process.stdout.write(line + '\n');
   return runs;
 }

@@ -14,18 +14,39 @@
  * netbeacon-replay, CPU per line per thread (dev/ingest-threads):
  *
  *   node dist/dev/profile-ingest.js --live [--lines 300000] [--rate 100000]
+ *
+ * With --live --floor: that run alternated, round by round, with the floor
+ * under it: the same sender and lines into a bare dgram socket that only
+ * counts (what any input on Node's dgram pays before its own work):
+ *
+ *   node dist/dev/profile-ingest.js --live --floor --lines 1000000 --rate 100000 [--rounds 3] [--receive-buffer BYTES]
  */
+import * as os from 'os';
 import * as path from 'path';
 import { FrameReader } from '../input/frame-reader';
 import { UdpChunker } from '../input/udp-chunks';
 import { linesOf } from './bench-live';
 import { devArg } from './dev-args';
-import { formatIngestThreads, ingestThreads } from './ingest-threads';
+import { formatFloor, formatIngestThreads, ingestThreads, udpFloor } from './ingest-threads';
 import { PartProfiler } from './profile-report';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--live')) {
-    process.stdout.write(formatIngestThreads(await ingestThreads(Number(devArg('lines', '300000')), Number(devArg('rate', '100000')))));
+    const lines = Number(devArg('lines', '300000'));
+    const rate = Number(devArg('rate', '100000'));
+    // the input's receive buffer (and the floor's); the kernel cuts it to net.core.rmem_max
+    const buffer = Number(devArg('receive-buffer', String(4 << 20)));
+    if (!process.argv.includes('--floor')) {
+      process.stdout.write(formatIngestThreads(await ingestThreads(lines, rate, buffer)));
+      return;
+    }
+    // the floor and the input alternated, which goes first swapped each round, so a drift of the machine hits both
+    const rounds = Number(devArg('rounds', '3'));
+    for (let round = 1; round <= rounds; round++) {
+      const runs = [async () => formatFloor(await udpFloor(lines, rate, buffer)), async () => formatIngestThreads(await ingestThreads(lines, rate, buffer))];
+      if (round % 2 === 0) runs.reverse();
+      for (const run of runs) process.stdout.write(`round ${round}, load ${os.loadavg()[0].toFixed(1)}: ${await run()}`);
+    }
     return;
   }
   const count = Number(devArg('lines', '200000'));

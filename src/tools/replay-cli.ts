@@ -40,6 +40,8 @@ export interface ReplayReport {
   seconds: number;
   /** lines per second reached */
   rate: number;
+  /** this process's CPU (user and kernel) from the first send to the close: what the sender takes from a machine it shares */
+  cpuSeconds: number;
 }
 
 /** sends per send with a callback (see replay) */
@@ -56,6 +58,12 @@ const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9
 export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   const lines = o.lines.filter((l) => l.length > 0);
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  const report = () => {
+    const used = process.cpuUsage(cpu);
+    const s = seconds(start);
+    return { sent, seconds: s, rate: sent / s, cpuSeconds: (used.user + used.system) / 1e6 };
+  };
   const due = () => (o.rate > 0 ? Math.min(lines.length, Math.floor(seconds(start) * o.rate) + 1) : lines.length);
   let sent = 0;
   if (o.proto === 'udp') {
@@ -98,8 +106,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     } finally {
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     }
-    const s = seconds(start);
-    return { sent, seconds: s, rate: sent / s };
+    return report();
   }
   const socket = net.connect({ host: o.host, port: o.port });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
@@ -119,8 +126,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     else await tick();
   }
   await new Promise<void>((resolve) => socket.end(resolve));
-  const s = seconds(start);
-  return { sent, seconds: s, rate: sent / s };
+  return report();
 }
 
 /** The lines of a file (split at newlines; empty ones left out, as the sender skips them), as views of its bytes. */
@@ -166,7 +172,8 @@ async function main(argv: string[]): Promise<void> {
   const asked = rate > 0 ? `${rate}/s asked` : 'as fast as possible';
   const short = rate > 0 && r.rate < rate * 0.98 ? ` — below the rate asked: this machine's sender reached ${Math.round(r.rate)}/s` : '';
   process.stdout.write(
-    `sent ${r.sent} lines over ${proto} to ${options.host}:${port} in ${r.seconds.toFixed(2)} s: ${Math.round(r.rate)} lines/s (${asked})${short}\n`,
+    `sent ${r.sent} lines over ${proto} to ${options.host}:${port} in ${r.seconds.toFixed(2)} s: ${Math.round(r.rate)} lines/s (${asked})${short};` +
+      ` CPU while sending ${r.sent > 0 ? ((1e6 * r.cpuSeconds) / r.sent).toFixed(1) : '0'} µs per line\n`,
   );
 }
 

@@ -138,6 +138,8 @@ describe('command-line tools', function () {
       });
       should(r.err).equal(null, r.stderr);
       r.stdout.should.match(/^sent 500 lines over udp/);
+      // the sender's own CPU while sending, per line: what it takes from a machine it shares with the input
+      r.stdout.should.match(/; CPU while sending \d+\.\d µs per line\n$/);
       // a lost datagram fails the comparison below instead of hanging the test
       const until = Date.now() + 10000;
       await new Promise((resolve) => {
@@ -166,6 +168,8 @@ describe('command-line tools', function () {
         octetCount: false,
       });
       report.sent.should.equal(3000);
+      // in seconds, and no more than every core for the whole run
+      report.cpuSeconds.should.be.above(0).and.belowOrEqual(report.seconds * os.cpus().length + 0.05);
       const want = lines.map((l) => `${l}\n`).join('');
       await new Promise((resolve) => {
         const check = () => (Buffer.concat(received).length >= Buffer.byteLength(want) ? resolve() : setTimeout(check, 5));
