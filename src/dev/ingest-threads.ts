@@ -175,13 +175,14 @@ export interface FloorRun {
   rateSent: number;
   received: number;
   kernelDrops: number | null;
-  /** µs of CPU per datagram received by the bare receiver, and of it in the kernel; the sender's per line sent */
+  /** µs of CPU per datagram received by the bare receiver (all its process's threads), and of it in the kernel; the sender's per line sent */
   perLine: { receiver: number; receiverKernel: number; sender: number; senderSending: number };
 }
 
 /**
  * The floor under any UDP input written on Node's dgram: a socket on this
- * process's main thread whose handler only counts, the same receive buffer as
+ * process's main thread whose handler only counts (its CPU is every thread of
+ * this process, V8's helpers included), the same receive buffer as
  * the input, the same sender, lines and pacing as ingestThreads. Whatever the
  * input does per line comes on top of this receiver's CPU.
  */
@@ -192,33 +193,36 @@ export async function udpFloor(count: number, rate: number, receiveBufferBytes =
   socket.on('message', () => received++);
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const port = socket.address().port;
-  const me = String(process.pid);
-  const cpu0 = threads().get(me);
-  const child0 = childrenCpu();
-  const stdout = await sendLines(file, port, rate);
-  // the datagrams still in the socket's buffer are read before the count is taken
-  let last = -1;
-  while (received !== last) {
-    last = received;
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    const cpu0 = threads();
+    const child0 = childrenCpu();
+    const stdout = await sendLines(file, port, rate);
+    // the datagrams still in the socket's buffer are read before the count is taken
+    let last = -1;
+    while (received !== last) {
+      last = received;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const cpu1 = threads();
+    const sender = childrenCpu() - child0;
+    // every thread of this process: the datagrams' garbage is partly collected by V8's helper threads
+    let all = 0;
+    let kernel = 0;
+    for (const [tid, t] of cpu1) {
+      all += t.all - (cpu0.get(tid)?.all ?? 0);
+      kernel += t.kernel - (cpu0.get(tid)?.kernel ?? 0);
+    }
+    const per = (ms: number) => (received > 0 ? (1000 * ms) / received : NaN);
+    return {
+      ...asSent(count, rate, stdout),
+      received,
+      kernelDrops: udpSocketDrops(port),
+      perLine: { receiver: per(all), receiverKernel: per(kernel), sender: (1000 * sender) / count, senderSending: senderWhileSending(stdout) },
+    };
+  } finally {
+    socket.close();
+    fs.rmSync(file, { force: true });
   }
-  const cpu1 = threads().get(me);
-  const sender = childrenCpu() - child0;
-  const kernelDrops = udpSocketDrops(port);
-  socket.close();
-  fs.rmSync(file, { force: true });
-  const per = (ms: number) => (received > 0 ? (1000 * ms) / received : NaN);
-  return {
-    ...asSent(count, rate, stdout),
-    received,
-    kernelDrops,
-    perLine: {
-      receiver: per((cpu1?.all ?? 0) - (cpu0?.all ?? 0)),
-      receiverKernel: per((cpu1?.kernel ?? 0) - (cpu0?.kernel ?? 0)),
-      sender: (1000 * sender) / count,
-      senderSending: senderWhileSending(stdout),
-    },
-  };
 }
 
 export function formatFloor(r: FloorRun): string {
