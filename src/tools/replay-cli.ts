@@ -22,7 +22,8 @@ Sends each line of FILE to a syslog listener.
   --help             this text
 
 Pacing follows a high-resolution clock and sends the lines due at each
-millisecond tick together; at the end it prints the rate it reached.`;
+millisecond tick together; at the end it prints the rate it reached and its
+own CPU per line while sending (what it takes from a machine it shares).`;
 
 export interface ReplayOptions {
   /** the lines, as text or as their UTF-8 bytes (bytes are sent as they are: no encoding per datagram) */
