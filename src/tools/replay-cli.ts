@@ -60,13 +60,13 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   const lines = o.lines.filter((l) => l.length > 0);
   const start = process.hrtime.bigint();
   const cpu = process.cpuUsage();
+  let sent = 0;
   const report = () => {
     const used = process.cpuUsage(cpu);
     const s = seconds(start);
     return { sent, seconds: s, rate: sent / s, cpuSeconds: (used.user + used.system) / 1e6 };
   };
   const due = () => (o.rate > 0 ? Math.min(lines.length, Math.floor(seconds(start) * o.rate) + 1) : lines.length);
-  let sent = 0;
   if (o.proto === 'udp') {
     const socket = dgram.createSocket(net.isIPv6(o.host) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
