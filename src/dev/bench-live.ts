@@ -12,7 +12,7 @@
  */
 import { spawn, execFile } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
+import { freePort } from '../run/ports';
 import * as os from 'os';
 import * as path from 'path';
 import { udpSocketDrops } from '../input/kernel-counters';
@@ -76,17 +76,6 @@ async function request(url: string, init?: RequestInit): Promise<Response> {
     await sleep(100);
     return fetch(url, init);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

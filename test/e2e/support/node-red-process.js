@@ -6,21 +6,11 @@
  */
 const { spawn } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const { freePort } = require(path.join(ROOT, 'dist', 'run', 'ports.js'));
 
 class NodeRedProcess {
   constructor(userDir, port, settings = {}) {

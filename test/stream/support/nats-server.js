@@ -6,7 +6,6 @@
  */
 const { spawn } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 
@@ -18,16 +17,7 @@ function findNatsServer() {
   return null;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const { freePort } = require('../../../dist/run/ports');
 
 /** Polls a condition (no fixed sleeps): resolves when it holds, rejects after `ms`. */
 async function until(what, test, ms = 20000) {
