@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { udpSocketDrops } from '../input/kernel-counters';
 import { AttackCounts, monitorPreload, ProcessProbe, startAttack } from './live-probes';
+import { taskCpu } from './proc-cpu';
 import { generateLines, LineFormat } from '../tools/log-lines';
 import { sampleScenario } from '../tools/traffic-generator';
 import { linkPackage, ROOT } from '../run/user-dir';
@@ -142,20 +143,10 @@ export function instrumented(file: string, prefix: string, port: number, transpo
   return nodes;
 }
 
-/** CPU time (ms) of each thread of a process, from /proc/PID/task (Linux); null elsewhere. */
+/** CPU time (ms) of each thread of a process; null where /proc cannot be read. */
 function threadCpu(pid: number | undefined): Map<string, number> | null {
-  if (pid === undefined) return null;
-  try {
-    const out = new Map<string, number>();
-    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / 100); // utime + stime in USER_HZ (100) ticks
-    }
-    return out;
-  } catch {
-    return null;
-  }
+  const cpu = pid === undefined ? null : taskCpu(pid);
+  return cpu && new Map([...cpu].map(([tid, t]) => [tid, t.all]));
 }
 
 /** The main thread's CPU between two readings, and the busiest other thread's. */

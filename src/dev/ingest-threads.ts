@@ -18,23 +18,13 @@ import { DEFAULT_PARSER_OPTIONS } from '../core/parse/parser';
 import { udpSocketDrops } from '../input/kernel-counters';
 import { SyslogIngest } from '../input/syslog-ingest';
 import { linesOf } from './bench-live';
+import { childrenCpu, taskCpu } from './proc-cpu';
 
-/** CPU ms per thread id of this process: in all (user + system) and in the kernel (system) */
+/** CPU ms per thread of this process (Linux only: the floor and thread split need /proc) */
 function threads(): Map<string, { all: number; kernel: number }> {
-  const out = new Map<string, { all: number; kernel: number }>();
-  for (const tid of fs.readdirSync('/proc/self/task')) {
-    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(tid, { all: (Number(f[11]) + Number(f[12])) * 10, kernel: Number(f[12]) * 10 });
-  }
-  return out;
-}
-
-/** CPU ms of this process's reaped children (cutime + cstime) */
-function childrenCpu(): number {
-  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[13]) + Number(f[14])) * 10;
+  const cpu = taskCpu('self');
+  if (!cpu) throw new Error('the CPU by thread needs /proc (Linux)');
+  return cpu;
 }
 
 /** The generated CEF lines in a file of their own, for netbeacon-replay */
