@@ -346,8 +346,16 @@ describe('npm run cluster (the NATS launcher, a real process)', function () {
   let child;
   let dir;
 
-  afterEach(function () {
-    if (child && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  afterEach(async function () {
+    // after a failure the launcher still runs: SIGTERM stops its nats-server and Node-REDs (each in a
+    // process group of its own, out of reach of a kill of the launcher); SIGKILL only if it hangs
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const hung = setTimeout(() => child.kill('SIGKILL'), 60000);
+      await exited;
+      clearTimeout(hung);
+    }
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
     child = dir = undefined;
   });

@@ -25,17 +25,6 @@ const tlsConfig = require(path.join(CORE, 'core', 'network', '05-tls.js'));
 const CEF = (i) =>
   `<14>1 2024-05-08T08:10:${String(i % 60).padStart(2, '0')}Z fw01 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|1|rt=May 08 2024 08:10:${String(i % 60).padStart(2, '0')} GMT src=10.0.0.${i % 250} dst=52.1.2.3 spt=${40000 + i} dpt=443 in=84 out=96 dvchost=fw01`;
 
-/** A UDP port free right now (bound and released). */
-function freeUdpPort() {
-  return new Promise((resolve) => {
-    const s = dgram.createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Polls until test() holds (completion, with a deadline: never a timing assertion). */
 async function until(what, test, seconds = 20) {
   const deadline = Date.now() + seconds * 1000;
@@ -101,7 +90,7 @@ describe('beacon-syslog-in node', function () {
   });
 
   it('UDP: hands lines on in batches of at most N, the rest after T ms, in arrival order', async function () {
-    const port = await freeUdpPort();
+    const port = await freePort();
     const got = await load({ transport: 'udp', port, batchLines: 3, batchMs: 20 });
     await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
     const lines = Array.from({ length: 7 }, (_, i) => `line ${i}`);
@@ -119,7 +108,7 @@ describe('beacon-syslog-in node', function () {
 
   it('UDP is read in a thread of its own: deploy and redeploy on the same port leave no thread behind, and each deploy reads its lines', async function () {
     const baseline = SyslogListener.liveThreads;
-    const port = await freeUdpPort(); // the same port each time: a closed node has released it
+    const port = await freePort(); // the same port each time: a closed node has released it
     for (let round = 0; round < 4; round++) {
       const got = await load({ transport: 'udp', port, batchLines: 10, batchMs: 5 });
       await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
@@ -138,7 +127,7 @@ describe('beacon-syslog-in node', function () {
       console.log('      skipped: /proc/sys/net/core/rmem_max is not readable here');
       return this.skip();
     }
-    const port = await freeUdpPort();
+    const port = await freePort();
     const got = await load({ transport: 'udp', port, receiveBuffer: Math.ceil((2 * max) / 1024) });
     await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
     const warned = helper.getNode('n1').warn.args.map((a) => String(a[0]));
@@ -149,7 +138,7 @@ describe('beacon-syslog-in node', function () {
   });
 
   it("parses in the node with beacon-parse's parser: CEF records; garbage and binary datagrams go to output 2, counted", async function () {
-    const port = await freeUdpPort();
+    const port = await freePort();
     const got = await load({ transport: 'udp', port, batchLines: 1000, batchMs: 10, parse: true, maxFrameBytes: 2048 });
     await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
     const garbage = [Buffer.from([0, 1, 2, 255, 254, 10, 13, 0x80]), 'not a log line', Buffer.alloc(3000, 0x41), '{"broken json'];
@@ -180,7 +169,7 @@ describe('beacon-syslog-in node', function () {
     const sent = [1, 2, 3, 4, 5].map(CEF);
     const byPlace = {};
     for (const parseIn of [undefined, 'thread', 'flow']) {
-      const port = await freeUdpPort();
+      const port = await freePort();
       const got = await load({ transport: 'udp', port, batchLines: 1000, batchMs: 10, parse: true, ...(parseIn ? { parseIn } : {}) });
       await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
       await sendUdp(port, sent);
@@ -204,7 +193,7 @@ describe('beacon-syslog-in node', function () {
   });
 
   it('a batch of 1 gives one line per message, with the sender in msg.ip; a flush passes on after the lines', async function () {
-    const port = await freeUdpPort();
+    const port = await freePort();
     const got = await load({ transport: 'udp', port, batchLines: 1, batchMs: 1000 });
     await until('listening', () => got.statuses.some((s) => s.fill === 'green'));
     await sendUdp(port, ['a', 'b']);

@@ -187,17 +187,18 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
 
     it('gives a newcomer its share from the loaded worker, and everything back when it leaves', async function () {
       const stream = newStream();
-      const kv = await openLeaseBucket(clients.nc, stream, 2);
+      // a TTL no pause of a loaded machine outlasts: this test is about hand-over, never expiry
+      const kv = await openLeaseBucket(clients.nc, stream, 10);
       const events = [];
       const handlers = (who) => ({
         acquired: (l) => events.push([who, 'acquired', l.partition]),
         lost: (p) => events.push([who, 'lost', p]),
         releasing: async (p) => events.push([who, 'releasing', p]),
       });
-      const a = new LeaseManager(kv, { workerId: 'a', partitions: PARTITIONS, ttlSeconds: 2 }, handlers('a'));
+      const a = new LeaseManager(kv, { workerId: 'a', partitions: PARTITIONS, ttlSeconds: 10 }, handlers('a'));
       await a.tick();
       a.partitions.length.should.equal(PARTITIONS);
-      const b = new LeaseManager(kv, { workerId: 'b', partitions: PARTITIONS, ttlSeconds: 2 }, handlers('b'));
+      const b = new LeaseManager(kv, { workerId: 'b', partitions: PARTITIONS, ttlSeconds: 10 }, handlers('b'));
       await until('a split of 6 and 6', async () => {
         await b.tick();
         await a.tick();
@@ -369,11 +370,12 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       const half = Math.floor(records.length / 2);
       await ensureStream(clients.jsm, { name: stream, partitions: PARTITIONS });
       const publisher = new StreamPublisher(clients.js, { name: stream, partitions: PARTITIONS }, { keyFields: ['LocalIP'] });
-      const a = start(await newClients(), stream, 'a');
+      // leases no pause outlasts: a lost one would move a partition and spoil the 6/6 split asserted below
+      const a = start(await newClients(), stream, 'a', { leaseSeconds: 10 });
       await a.worker.start();
       await publishAll(publisher, records.slice(0, half));
       await until('a to read the first half', () => a.worker.counts.records >= half);
-      const b = start(await newClients(), stream, 'b');
+      const b = start(await newClients(), stream, 'b', { leaseSeconds: 10 });
       await b.worker.start();
       await until('a split of 6 and 6', () => a.worker.lag.length === 6 && b.worker.lag.length === 6, 30000);
       await publishAll(publisher, records.slice(half));
@@ -473,7 +475,8 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       const half = Math.floor(records.length / 2);
       await ensureStream(clients.jsm, { name: stream, partitions: PARTITIONS });
       const publisher = new StreamPublisher(clients.js, { name: stream, partitions: PARTITIONS }, { keyFields: ['LocalIP'], retryMillis: 100 });
-      const a = start(await newClients(), stream, 'a');
+      // leases no pause outlasts: a lost one would move a partition and spoil the 6/6 split asserted below
+      const a = start(await newClients(), stream, 'a', { leaseSeconds: 10 });
       await a.worker.start();
       await publishAll(publisher, records.slice(0, half));
       await until('a to read the first half', () => a.worker.counts.records >= half);
