@@ -51,21 +51,40 @@ class NodeRedProcess {
     );
     this.child.stdout.on('data', (d) => (this.log += d));
     this.child.stderr.on('data', (d) => (this.log += d));
-    await this.until('Node-RED to start', () => (this.log.match(/Started flows/g) || []).length > starts || this.child.exitCode !== null);
-    if (this.child.exitCode !== null) throw new Error(`Node-RED exited:\n${this.log.slice(-2000)}`);
+    await this.until('Node-RED to start', () => (this.log.match(/Started flows/g) || []).length > starts || !this.running);
+    if (!this.running) throw new Error(`Node-RED exited:\n${this.log.slice(-2000)}`);
   }
 
-  /** SIGTERM, as systemd or docker stop would send; resolves when the process has exited. */
-  async stop() {
-    if (!this.child || this.child.exitCode !== null) return;
+  get running() {
+    return Boolean(this.child) && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /**
+   * SIGTERM, as systemd or docker stop would send; resolves when the process has exited. One that
+   * has not within `seconds` is killed (its process group) and the call rejects: a hung Node-RED
+   * fails its test instead of outliving it.
+   */
+  async stop(seconds = 60) {
+    if (!this.running) return;
+    let timer;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    const hung = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        this.kill();
+        reject(new Error(`Node-RED did not exit within ${seconds} s of SIGTERM (killed)\n${this.log.slice(-2000)}`));
+      }, seconds * 1000);
+    });
     this.child.kill('SIGTERM');
-    await exited;
+    try {
+      await Promise.race([exited, hung]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Last resort for a failed test: ends the process group. */
   kill() {
-    if (this.child && this.child.exitCode === null) process.kill(-this.child.pid, 'SIGKILL');
+    if (this.running) process.kill(-this.child.pid, 'SIGKILL');
   }
 
   /** Deploys flows through the Admin API ('full' or 'nodes') and waits until they run. */
