@@ -475,8 +475,7 @@ describe('JetStream scale-out, in process (real nats-server)', function () {
       const half = Math.floor(records.length / 2);
       await ensureStream(clients.jsm, { name: stream, partitions: PARTITIONS });
       const publisher = new StreamPublisher(clients.js, { name: stream, partitions: PARTITIONS }, { keyFields: ['LocalIP'], retryMillis: 100 });
-      // leases no pause outlasts: a lost one would move a partition and spoil the 6/6 split asserted below
-      const a = start(await newClients(), stream, 'a', { leaseSeconds: 10 });
+      const a = start(await newClients(), stream, 'a');
       await a.worker.start();
       await publishAll(publisher, records.slice(0, half));
       await until('a to read the first half', () => a.worker.counts.records >= half);
