@@ -12,7 +12,6 @@
  */
 import { spawn, execFile } from 'child_process';
 import * as fs from 'fs';
-import { freePort } from '../run/ports';
 import * as os from 'os';
 import * as path from 'path';
 import { udpSocketDrops } from '../input/kernel-counters';
@@ -20,6 +19,7 @@ import { AttackCounts, monitorPreload, ProcessProbe, startAttack } from './live-
 import { taskCpu } from './proc-cpu';
 import { generateLines, LineFormat } from '../tools/log-lines';
 import { sampleScenario } from '../tools/traffic-generator';
+import { freePort } from '../run/ports';
 import { linkPackage, ROOT } from '../run/user-dir';
 
 type NodeConfig = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
